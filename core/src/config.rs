@@ -1,0 +1,555 @@
+//! The site configuration: who the controller is, which purposes and services a
+//! site has, where the widget may run, and the texts shown in each language.
+//!
+//! A configuration is only ever used after [`SiteConfig::validate`] accepted it:
+//! the edge's build script validates every checked-in site, so a configuration
+//! with an error fails the build and never deploys.
+//!
+//! ```
+//! use assent_core::config::SiteConfig;
+//!
+//! let config = SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap();
+//! assert_eq!(config.negotiate(["de-AT", "en"]), "de");
+//! assert_eq!(config.negotiate(["ja"]), "en"); // falls back to the default language
+//! let en = config.notice("en").unwrap();
+//! assert_eq!(en.hash().len(), 64);
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{excerpt, Error};
+use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
+use crate::notice::{Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
+
+/// Consent lifetime when the configuration names none: about six months, the
+/// period the CNIL recommends before asking again.
+pub const DEFAULT_LIFETIME_DAYS: u32 = 182;
+/// The longest allowed consent lifetime: 13 months.
+pub const MAX_LIFETIME_DAYS: u32 = 395;
+
+/// A site's whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site id (see [`SiteId`]).
+    pub site: String,
+    /// The data controller.
+    pub controller: Controller,
+    /// Origins (`scheme://host[:port]`) whose pages may embed the widget and post events.
+    pub allowed_origins: Vec<String>,
+    /// The version of the notice; a new version asks every visitor again.
+    pub notice_version: String,
+    /// Days a choice is kept before the visitor is asked again.
+    #[serde(default = "default_lifetime")]
+    pub consent_lifetime_days: u32,
+    /// Language used when none of the visitor's languages is offered.
+    pub default_language: String,
+    /// Purposes of processing, in the order shown.
+    pub purposes: Vec<Purpose>,
+    /// Texts per language tag.
+    pub languages: BTreeMap<String, LanguageTexts>,
+}
+
+fn default_lifetime() -> u32 {
+    DEFAULT_LIFETIME_DAYS
+}
+
+/// The data controller (GDPR Art. 4(7)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Controller {
+    /// Legal name.
+    pub name: String,
+    /// Where to reach the controller or its DPO (an e-mail address or URL).
+    pub contact: String,
+    /// URL of the privacy policy.
+    pub privacy_policy: String,
+}
+
+/// One purpose of processing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Purpose {
+    /// Purpose id (see [`PurposeId`]).
+    pub id: String,
+    /// A required purpose is always on and cannot be refused.
+    #[serde(default)]
+    pub required: bool,
+    /// The GDPR Art. 6(1) legal basis.
+    pub legal_basis: LegalBasis,
+    /// The services that process data for this purpose.
+    #[serde(default)]
+    pub services: Vec<Service>,
+}
+
+/// GDPR Art. 6(1) legal bases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum LegalBasis {
+    Consent,
+    Contract,
+    LegalObligation,
+    VitalInterests,
+    PublicTask,
+    LegitimateInterests,
+}
+
+/// A vendor's tool that runs under a purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Service id (see [`ServiceId`]).
+    pub id: String,
+    /// Product name, e.g. "Google Analytics 4".
+    pub name: String,
+    /// Who provides it, e.g. "Google Ireland Ltd".
+    pub provider: String,
+    /// What it stores in the visitor's browser.
+    #[serde(default)]
+    pub cookies: Vec<StorageItem>,
+}
+
+/// One cookie or storage entry a service sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageItem {
+    /// Name (or name prefix ending in `*`).
+    pub name: String,
+    /// Where it is stored.
+    #[serde(default)]
+    pub kind: StorageKind,
+    /// How long it lives, in days; absent for session storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_days: Option<u32>,
+}
+
+/// Where a service stores something.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum StorageKind {
+    #[default]
+    Cookie,
+    LocalStorage,
+    SessionStorage,
+}
+
+/// All texts in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageTexts {
+    /// Banner and panel texts.
+    pub ui: NoticeTexts,
+    /// Name and description of each purpose, by purpose id.
+    pub purposes: BTreeMap<String, PurposeText>,
+}
+
+/// A purpose's name and description in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeText {
+    /// Short name, e.g. "Analytics".
+    pub name: String,
+    /// What the purpose does with whose data, in plain words.
+    pub description: String,
+}
+
+const MAX_LABEL: usize = 80;
+const MAX_TITLE: usize = 200;
+const MAX_TEXT: usize = 4000;
+
+impl SiteConfig {
+    /// Parses JSON and validates the result.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        let config: SiteConfig = serde_json::from_str(json).map_err(|e| Error::ConfigMalformed {
+            message: e.to_string(),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every rule; the first broken one is returned.
+    pub fn validate(&self) -> Result<(), Error> {
+        SiteId::new(&self.site)?;
+        check_text("controller.name", &self.controller.name, MAX_TITLE)?;
+        check_text("controller.contact", &self.controller.contact, MAX_TITLE)?;
+        check_url("controller.privacy_policy", &self.controller.privacy_policy)?;
+        if self.allowed_origins.is_empty() {
+            return Err(Error::FieldInvalid {
+                field: "allowed_origins".into(),
+                reason: "at least one origin is needed".into(),
+            });
+        }
+        for origin in &self.allowed_origins {
+            check_origin(origin)?;
+        }
+        check_notice_version(&self.notice_version)?;
+        if !(1..=MAX_LIFETIME_DAYS).contains(&self.consent_lifetime_days) {
+            return Err(Error::LifetimeOutOfRange {
+                days: self.consent_lifetime_days,
+            });
+        }
+
+        if self.purposes.is_empty() {
+            return Err(Error::NoPurposes);
+        }
+        let mut purpose_ids = BTreeSet::new();
+        let mut service_ids = BTreeSet::new();
+        for purpose in &self.purposes {
+            PurposeId::new(&purpose.id)?;
+            if !purpose_ids.insert(purpose.id.as_str()) {
+                return Err(Error::PurposeDuplicate {
+                    purpose: purpose.id.clone(),
+                });
+            }
+            match (purpose.required, purpose.legal_basis) {
+                (true, LegalBasis::Consent) => {
+                    return Err(Error::LegalBasisInvalid {
+                        purpose: purpose.id.clone(),
+                        reason: "a required purpose cannot rest on consent".into(),
+                    })
+                }
+                (false, basis) if basis != LegalBasis::Consent => {
+                    return Err(Error::LegalBasisInvalid {
+                        purpose: purpose.id.clone(),
+                        reason: "a purpose the visitor may refuse must rest on consent".into(),
+                    })
+                }
+                _ => {}
+            }
+            for service in &purpose.services {
+                ServiceId::new(&service.id)?;
+                if !service_ids.insert(service.id.as_str()) {
+                    return Err(Error::ServiceDuplicate {
+                        service: service.id.clone(),
+                    });
+                }
+                check_text("service.name", &service.name, MAX_LABEL)?;
+                check_text("service.provider", &service.provider, MAX_TITLE)?;
+                for item in &service.cookies {
+                    check_text("service.cookies.name", &item.name, MAX_LABEL)?;
+                }
+            }
+        }
+
+        LanguageTag::new(&self.default_language)?;
+        if !self.languages.contains_key(&self.default_language) {
+            return Err(Error::DefaultLanguageMissing {
+                language: self.default_language.clone(),
+            });
+        }
+        for (lang, texts) in &self.languages {
+            LanguageTag::new(lang)?;
+            check_texts(lang, &texts.ui)?;
+            for purpose in &self.purposes {
+                let text = texts
+                    .purposes
+                    .get(&purpose.id)
+                    .ok_or_else(|| Error::TextMissing {
+                        language: lang.clone(),
+                        field: format!("purposes.{}", purpose.id),
+                    })?;
+                let missing = |field: &str| Error::TextMissing {
+                    language: lang.clone(),
+                    field: format!("purposes.{}.{field}", purpose.id),
+                };
+                if text.name.trim().is_empty() {
+                    return Err(missing("name"));
+                }
+                if text.description.trim().is_empty() {
+                    return Err(missing("description"));
+                }
+                check_len(&format!("purposes.{}.name", purpose.id), &text.name, MAX_LABEL)?;
+                check_len(
+                    &format!("purposes.{}.description", purpose.id),
+                    &text.description,
+                    MAX_TEXT,
+                )?;
+            }
+            if let Some(extra) = texts.purposes.keys().find(|k| !purpose_ids.contains(k.as_str())) {
+                return Err(Error::PurposeUnknown {
+                    purpose: extra.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The languages offered, sorted.
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.languages.keys().map(String::as_str)
+    }
+
+    /// Picks the language to show for a visitor's preferences, most preferred
+    /// first: an exact tag, then the same primary language, then the default.
+    pub fn negotiate<'a>(&self, preferences: impl IntoIterator<Item = &'a str>) -> &str {
+        for wanted in preferences {
+            let wanted = wanted.trim();
+            if let Some((lang, _)) = self
+                .languages
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case(wanted))
+            {
+                return lang;
+            }
+            let primary = wanted.split(['-', '_']).next().unwrap_or("");
+            if let Some((lang, _)) = self.languages.iter().find(|(l, _)| {
+                l.split('-')
+                    .next()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(primary))
+            }) {
+                return lang;
+            }
+        }
+        &self.default_language
+    }
+
+    /// The notice shown in `language`.
+    pub fn notice(&self, language: &str) -> Result<Notice, Error> {
+        let texts = self
+            .languages
+            .get(language)
+            .ok_or_else(|| Error::LanguageUnknown {
+                language: excerpt(language),
+            })?;
+        let purposes = self
+            .purposes
+            .iter()
+            .map(|p| {
+                let text = texts.purposes.get(&p.id);
+                NoticePurpose {
+                    id: p.id.clone(),
+                    required: p.required,
+                    legal_basis: p.legal_basis,
+                    name: text.map(|t| t.name.clone()).unwrap_or_default(),
+                    description: text.map(|t| t.description.clone()).unwrap_or_default(),
+                    services: p.services.clone(),
+                }
+            })
+            .collect();
+        Ok(Notice {
+            site: self.site.clone(),
+            notice_version: self.notice_version.clone(),
+            language: language.to_string(),
+            controller: self.controller.clone(),
+            consent_lifetime_days: self.consent_lifetime_days,
+            texts: texts.ui.clone(),
+            purposes,
+            choices: FIRST_LAYER_CHOICES.iter().map(|c| c.to_string()).collect(),
+            equal_prominence: true,
+        })
+    }
+
+    /// The purpose with this id.
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        self.purposes.iter().find(|p| p.id == id)
+    }
+
+    /// Whether pages of `origin` may use this site's widget and post its events.
+    pub fn is_origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    if value.chars().count() > max {
+        return Err(Error::FieldTooLong {
+            field: field.to_string(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::FieldInvalid {
+            field: field.to_string(),
+            reason: "must not be empty".into(),
+        });
+    }
+    check_len(field, value, max)
+}
+
+fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
+    let fields: [(&str, &str, usize); 11] = [
+        ("title", &t.title, MAX_TITLE),
+        ("text", &t.text, MAX_TEXT),
+        ("accept_all", &t.accept_all, MAX_LABEL),
+        ("reject_all", &t.reject_all, MAX_LABEL),
+        ("customise", &t.customise, MAX_LABEL),
+        ("preferences_title", &t.preferences_title, MAX_TITLE),
+        ("save", &t.save, MAX_LABEL),
+        ("always_on", &t.always_on, MAX_LABEL),
+        ("close", &t.close, MAX_LABEL),
+        ("privacy_choices", &t.privacy_choices, MAX_LABEL),
+        ("privacy_policy", &t.privacy_policy, MAX_LABEL),
+    ];
+    for (name, value, max) in fields {
+        if value.trim().is_empty() {
+            return Err(Error::TextMissing {
+                language: lang.to_string(),
+                field: format!("ui.{name}"),
+            });
+        }
+        check_len(&format!("languages.{lang}.ui.{name}"), value, max)?;
+    }
+    Ok(())
+}
+
+fn check_notice_version(v: &str) -> Result<(), Error> {
+    let ok = (1..=32).contains(&v.len())
+        && v
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::FieldInvalid {
+            field: "notice_version".into(),
+            reason: "use 1-32 characters of A-Z, a-z, 0-9, '.', '-' and '_'".into(),
+        })
+    }
+}
+
+fn check_url(field: &str, url: &str) -> Result<(), Error> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && url.len() <= 2048 && !url.contains(char::is_whitespace) => {
+            Ok(())
+        }
+        _ => Err(Error::FieldInvalid {
+            field: field.to_string(),
+            reason: "must be an http(s) URL".into(),
+        }),
+    }
+}
+
+/// Checks that `origin` is a serialized web origin: `http(s)://host[:port]`,
+/// lowercase, without path, query or trailing slash.
+pub fn check_origin(origin: &str) -> Result<(), Error> {
+    let invalid = || Error::OriginInvalid {
+        origin: excerpt(origin),
+    };
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(invalid)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.bytes().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'[' | b']' | b':')
+        });
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n > 0 && n < 65536)
+    });
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        Err(invalid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SiteConfig {
+        SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap()
+    }
+
+    #[test]
+    fn origins() {
+        for ok in [
+            "https://shop.example",
+            "http://127.0.0.1:8787",
+            "http://localhost:3000",
+        ] {
+            assert!(check_origin(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "shop.example",
+            "https://shop.example/",
+            "https://shop.example/path",
+            "https://Shop.example",
+            "ftp://shop.example",
+            "https://shop.example:0",
+            "https://shop.example:99999",
+            "https://",
+        ] {
+            assert_eq!(check_origin(bad).unwrap_err().code(), "origin_invalid", "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_rule_has_its_code() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut SiteConfig)>)> = vec![
+            ("site_id_invalid", Box::new(|c| c.site = "Demo".into())),
+            ("no_purposes", Box::new(|c| c.purposes.clear())),
+            ("purpose_duplicate", Box::new(|c| {
+                let p = c.purposes[1].clone();
+                c.purposes.push(p)
+            })),
+            ("purpose_id_invalid", Box::new(|c| c.purposes[1].id = "Bad Id".into())),
+            ("legal_basis_invalid", Box::new(|c| c.purposes[1].legal_basis = LegalBasis::LegitimateInterests)),
+            ("legal_basis_invalid", Box::new(|c| c.purposes[0].legal_basis = LegalBasis::Consent)),
+            ("lifetime_out_of_range", Box::new(|c| c.consent_lifetime_days = 396)),
+            ("lifetime_out_of_range", Box::new(|c| c.consent_lifetime_days = 0)),
+            ("origin_invalid", Box::new(|c| c.allowed_origins.push("https://x.example/".into()))),
+            ("field_invalid", Box::new(|c| c.allowed_origins.clear())),
+            ("field_invalid", Box::new(|c| c.notice_version = "v 1".into())),
+            ("field_invalid", Box::new(|c| c.controller.privacy_policy = "javascript:alert(1)".into())),
+            ("default_language_missing", Box::new(|c| c.default_language = "fr".into())),
+            ("language_invalid", Box::new(|c| {
+                let en = c.languages["en"].clone();
+                c.languages.insert("EN".into(), en);
+            })),
+            ("text_missing", Box::new(|c| c.languages.get_mut("de").unwrap().ui.reject_all = " ".into())),
+            ("text_missing", Box::new(|c| {
+                c.languages.get_mut("de").unwrap().purposes.remove("analytics");
+            })),
+            ("purpose_unknown", Box::new(|c| {
+                let t = PurposeText { name: "x".into(), description: "y".into() };
+                c.languages.get_mut("en").unwrap().purposes.insert("ghost".into(), t);
+            })),
+            ("field_too_long", Box::new(|c| c.languages.get_mut("en").unwrap().ui.accept_all = "a".repeat(81))),
+            ("service_duplicate", Box::new(|c| {
+                let s = c.purposes[1].services[0].clone();
+                c.purposes[2].services.push(s)
+            })),
+        ];
+        for (code, mutate) in cases {
+            let mut c = config();
+            mutate(&mut c);
+            assert_eq!(c.validate().map_err(|e| e.code()), Err(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let json = include_str!("../tests/vectors/site.json").replacen('{', "{\"colour\":\"red\",", 1);
+        assert_eq!(SiteConfig::from_json(&json).unwrap_err().code(), "config_malformed");
+    }
+
+    #[test]
+    fn notice_hash_depends_on_every_shown_text() {
+        let c = config();
+        let base = c.notice("en").unwrap().hash();
+        let mut changed = c.clone();
+        changed.languages.get_mut("en").unwrap().ui.reject_all.push('!');
+        assert_ne!(base, changed.notice("en").unwrap().hash());
+        let mut changed = c.clone();
+        changed.purposes[1].services[0].provider.push('.');
+        assert_ne!(base, changed.notice("en").unwrap().hash());
+        assert_ne!(base, c.notice("de").unwrap().hash());
+    }
+}

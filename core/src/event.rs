@@ -1,0 +1,313 @@
+//! The consent event: what the widget sends when a visitor decides.
+//!
+//! An event is parsed from JSON with [`ConsentEvent::from_json`] (shape errors
+//! are `event_malformed`) and then checked against the site configuration with
+//! [`ConsentEvent::validate`], which returns the first broken rule with its own
+//! code. Time comes in through [`Context`]: this crate never reads a clock.
+//!
+//! Rules that make the event usable as proof of consent:
+//! - every purpose the site offers has an explicit decision (silence is refusal,
+//!   but a proof must say what was decided, so a missing decision is an error);
+//! - a required purpose cannot be refused, an unknown purpose cannot be decided;
+//! - the notice version, language and hash match what the site shows now;
+//! - the action agrees with the decisions (a "refuse" grants nothing optional).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::SiteConfig;
+use crate::error::{excerpt, Error};
+use crate::ids::{EventId, PurposeId, SubjectId};
+
+/// How far a client clock may run ahead of the server (24 hours): wrong clocks
+/// are common, and refusing a visitor's choice over them would lose the proof.
+pub const MAX_FUTURE_SKEW_MS: u64 = 24 * 60 * 60 * 1000;
+/// How old an event may be when it arrives (30 days): an event waits in the
+/// widget's outbox until the edge acknowledges it, even across visits.
+pub const MAX_PAST_SKEW_MS: u64 = 30 * 24 * 60 * 60 * 1000;
+/// Longest page path kept in a record.
+pub const MAX_PATH_LEN: usize = 1024;
+/// Longest widget version string.
+pub const MAX_WIDGET_VERSION_LEN: usize = 32;
+
+/// One consent event as sent by the widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentEvent {
+    /// Client-chosen UUIDv4; the idempotency key.
+    pub event_id: String,
+    /// The site id.
+    pub site: String,
+    /// Pseudonymous subject id (UUIDv4 kept in the visitor's browser).
+    pub subject: String,
+    /// What kind of decision this is.
+    pub action: Action,
+    /// One decision per purpose the site offers: `true` granted, `false` refused.
+    pub decisions: BTreeMap<String, bool>,
+    /// The notice the visitor was shown.
+    pub notice: NoticeRef,
+    /// Where and how the visitor decided.
+    pub ui: UiRef,
+    /// Client time of the decision, milliseconds since the Unix epoch.
+    pub client_time_ms: u64,
+    /// Whether the page saw Global Privacy Control (`navigator.globalPrivacyControl`).
+    pub gpc: bool,
+    /// The page the visitor was on.
+    pub page: PageRef,
+    /// Version of the widget that recorded the event.
+    pub widget_version: String,
+}
+
+/// The kind of decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Consent to at least one optional purpose where none was given before.
+    Give,
+    /// No optional purpose granted, and none was granted before.
+    Refuse,
+    /// A change that still grants something, or grants something else.
+    Update,
+    /// Every optional purpose refused after some were granted.
+    Withdraw,
+}
+
+impl Action {
+    /// The action that describes going from `previous` decisions (none on a first
+    /// visit) to `next`, looking only at the `optional` purposes.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use assent_core::event::Action;
+    ///
+    /// let granted = BTreeMap::from([("analytics".to_string(), true)]);
+    /// let refused = BTreeMap::from([("analytics".to_string(), false)]);
+    /// let optional = ["analytics"];
+    /// assert_eq!(Action::for_change(None, &refused, optional), Action::Refuse);
+    /// assert_eq!(Action::for_change(Some(&refused), &granted, optional), Action::Give);
+    /// assert_eq!(Action::for_change(Some(&granted), &refused, optional), Action::Withdraw);
+    /// assert_eq!(Action::for_change(Some(&granted), &granted, optional), Action::Update);
+    /// ```
+    pub fn for_change<'a>(
+        previous: Option<&BTreeMap<String, bool>>,
+        next: &BTreeMap<String, bool>,
+        optional: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Action {
+        let grants_any = |d: &BTreeMap<String, bool>| {
+            optional
+                .clone()
+                .into_iter()
+                .any(|p| d.get(p).copied().unwrap_or(false))
+        };
+        let had = previous.is_some_and(grants_any);
+        match (had, grants_any(next)) {
+            (false, false) => Action::Refuse,
+            (false, true) => Action::Give,
+            (true, false) => Action::Withdraw,
+            (true, true) => Action::Update,
+        }
+    }
+
+    /// The wire name, e.g. `withdraw`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Give => "give",
+            Action::Refuse => "refuse",
+            Action::Update => "update",
+            Action::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// Which notice the visitor saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRef {
+    /// Notice version.
+    pub version: String,
+    /// Language of the texts.
+    pub language: String,
+    /// Notice hash (see [`Notice::hash`](crate::notice::Notice::hash)).
+    pub hash: String,
+}
+
+/// Where and how the visitor decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiRef {
+    /// The surface the control was on.
+    pub surface: Surface,
+    /// The control used.
+    pub control: Control,
+}
+
+/// A surface of the widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    /// The first-layer banner.
+    Banner,
+    /// The preferences panel.
+    Preferences,
+    /// An opt-in form embedded in the page.
+    Form,
+    /// The site's own code, through the JS API.
+    Api,
+}
+
+/// A control of the widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    /// "Accept all".
+    AcceptAll,
+    /// "Reject all".
+    RejectAll,
+    /// "Save choices" with the switches as set.
+    Save,
+    /// "Withdraw all".
+    WithdrawAll,
+    /// A call of the JS API.
+    Api,
+}
+
+/// The page the visitor was on (origin and path only: no query, no fragment,
+/// which may carry personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRef {
+    /// Page origin, `scheme://host[:port]`.
+    pub origin: String,
+    /// Page path, starting with `/`.
+    pub path: String,
+}
+
+/// What the validator needs from outside: the server clock and the edge's own origin.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Server receive time, milliseconds since the Unix epoch.
+    pub now_ms: u64,
+    /// The edge's own origin: pages it serves itself may post events for any
+    /// site, because the operator controls them.
+    pub self_origin: Option<&'a str>,
+}
+
+impl ConsentEvent {
+    /// Parses an event from JSON. Unknown fields are refused, so a client cannot
+    /// smuggle data into a record that nobody validated.
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        serde_json::from_slice(json).map_err(|e| Error::EventMalformed {
+            message: e.to_string(),
+        })
+    }
+
+    /// Checks the event against the site configuration; the first broken rule wins.
+    pub fn validate(&self, config: &SiteConfig, ctx: &Context<'_>) -> Result<(), Error> {
+        EventId::new(&self.event_id)?;
+        if self.site != config.site {
+            return Err(Error::SiteMismatch {
+                expected: config.site.clone(),
+                found: excerpt(&self.site),
+            });
+        }
+        SubjectId::new(&self.subject)?;
+
+        self.validate_page(config, ctx)?;
+        if self.widget_version.is_empty() || self.widget_version.len() > MAX_WIDGET_VERSION_LEN {
+            return Err(Error::FieldTooLong {
+                field: "widget_version".into(),
+                max: MAX_WIDGET_VERSION_LEN,
+            });
+        }
+
+        if self.notice.version != config.notice_version {
+            return Err(Error::NoticeOutdated {
+                expected: config.notice_version.clone(),
+                found: excerpt(&self.notice.version),
+            });
+        }
+        let notice = config
+            .notice(&self.notice.language)
+            .map_err(|_| Error::LanguageUnknown {
+                language: excerpt(&self.notice.language),
+            })?;
+        // Both sides are public; a constant-time comparison buys nothing here.
+        if notice.hash() != self.notice.hash {
+            return Err(Error::NoticeHashMismatch {
+                language: notice.language,
+            });
+        }
+
+        for purpose in self.decisions.keys() {
+            PurposeId::new(purpose)?;
+            if config.purpose(purpose).is_none() {
+                return Err(Error::PurposeUnknown {
+                    purpose: purpose.clone(),
+                });
+            }
+        }
+        for purpose in &config.purposes {
+            match self.decisions.get(&purpose.id) {
+                None => {
+                    return Err(Error::DecisionMissing {
+                        purpose: purpose.id.clone(),
+                    })
+                }
+                Some(false) if purpose.required => {
+                    return Err(Error::RequiredPurposeRefused {
+                        purpose: purpose.id.clone(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        let grants_optional = config
+            .purposes
+            .iter()
+            .any(|p| !p.required && self.decisions.get(&p.id) == Some(&true));
+        let consistent = match self.action {
+            Action::Give => grants_optional,
+            Action::Refuse | Action::Withdraw => !grants_optional,
+            Action::Update => true,
+        };
+        if !consistent {
+            return Err(Error::ActionMismatch {
+                action: self.action.as_str().into(),
+            });
+        }
+
+        let too_new = self.client_time_ms > ctx.now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
+        let too_old = self.client_time_ms < ctx.now_ms.saturating_sub(MAX_PAST_SKEW_MS);
+        if too_new || too_old {
+            return Err(Error::ClientTimeSkew {
+                client_ms: self.client_time_ms,
+                server_ms: ctx.now_ms,
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_page(&self, config: &SiteConfig, ctx: &Context<'_>) -> Result<(), Error> {
+        crate::config::check_origin(&self.page.origin)?;
+        let own = ctx.self_origin == Some(self.page.origin.as_str());
+        if !own && !config.is_origin_allowed(&self.page.origin) {
+            return Err(Error::OriginNotAllowed {
+                origin: excerpt(&self.page.origin),
+            });
+        }
+        if self.page.path.chars().count() > MAX_PATH_LEN {
+            return Err(Error::FieldTooLong {
+                field: "page.path".into(),
+                max: MAX_PATH_LEN,
+            });
+        }
+        if !self.page.path.starts_with('/') || self.page.path.contains(['?', '#']) {
+            return Err(Error::FieldInvalid {
+                field: "page.path".into(),
+                reason: "a path starting with '/', without query or fragment".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,215 @@
+//! Checked identifiers: a value of these types has passed its syntax check.
+//!
+//! Ids that come from the network are plain strings on the wire and become
+//! these types during validation, so a malformed id is reported with its own
+//! code (`event_id_invalid`, ...) rather than as a generic parse error.
+//!
+//! ```
+//! use assent_core::ids::{EventId, PurposeId, SiteId};
+//!
+//! assert!(SiteId::new("demo").is_ok());
+//! assert_eq!(PurposeId::new("Analytics").unwrap_err().code(), "purpose_id_invalid");
+//!
+//! // The caller brings the randomness; core only formats it.
+//! let id = EventId::from_random_bytes([7; 16]);
+//! assert_eq!(id.as_str(), "07070707-0707-4707-8707-070707070707");
+//! assert!(EventId::new(id.as_str()).is_ok());
+//! ```
+
+use crate::error::{excerpt, Error};
+use core::fmt;
+
+macro_rules! checked_id {
+    ($(#[$doc:meta])* $name:ident, $check:path, $variant:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Checks `value` and wraps it.
+            pub fn new(value: &str) -> Result<Self, Error> {
+                if $check(value) {
+                    Ok(Self(value.to_string()))
+                } else {
+                    Err(Error::$variant { value: excerpt(value) })
+                }
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+checked_id!(
+    /// A site: 1-64 characters of `a-z`, `0-9` and `-`. It appears in URLs and log origins.
+    SiteId, is_site_id, SiteIdInvalid
+);
+checked_id!(
+    /// A purpose of processing, e.g. `analytics`: 1-32 of `a-z`, `0-9`, `_`, starting with a letter.
+    PurposeId, is_purpose_id, PurposeIdInvalid
+);
+checked_id!(
+    /// A service (a vendor's tool) inside a purpose: 1-64 of `a-z`, `0-9`, `_`, `-`.
+    ServiceId, is_service_id, ServiceIdInvalid
+);
+checked_id!(
+    /// A simple BCP 47 language tag: a 2-3 letter language, optionally `-` and a
+    /// 2-letter region or 4-letter script (`en`, `de`, `pt-BR`, `zh-Hant`).
+    LanguageTag, is_language_tag, LanguageInvalid
+);
+checked_id!(
+    /// The id of one consent event: a lowercase UUIDv4, chosen by the client.
+    /// It is the idempotency key: the same id sent twice is stored once.
+    EventId, is_uuid_v4, EventIdInvalid
+);
+checked_id!(
+    /// A pseudonymous subject (one browser profile on one site): a lowercase UUIDv4
+    /// drawn at random by the widget. It carries no IP, no user agent, nothing derived.
+    SubjectId, is_uuid_v4, SubjectIdInvalid
+);
+
+impl EventId {
+    /// Formats 16 random bytes as a UUIDv4 (version and variant bits set).
+    pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
+        Self(format_uuid_v4(bytes))
+    }
+}
+
+impl SubjectId {
+    /// Formats 16 random bytes as a UUIDv4 (version and variant bits set).
+    pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
+        Self(format_uuid_v4(bytes))
+    }
+}
+
+impl LanguageTag {
+    /// The primary language subtag, lowercased: `pt` for `pt-BR`.
+    pub fn primary(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+}
+
+fn format_uuid_v4(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn is_site_id(v: &str) -> bool {
+    (1..=64).contains(&v.len())
+        && v.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && !v.starts_with('-')
+}
+
+fn is_purpose_id(v: &str) -> bool {
+    (1..=32).contains(&v.len())
+        && v.as_bytes()[0].is_ascii_lowercase()
+        && v.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+fn is_service_id(v: &str) -> bool {
+    (1..=64).contains(&v.len())
+        && v.as_bytes()[0].is_ascii_alphanumeric()
+        && v.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+}
+
+fn is_language_tag(v: &str) -> bool {
+    let mut parts = v.split('-');
+    let lang = parts.next().unwrap_or("");
+    let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|c| c.is_ascii_lowercase());
+    let rest_ok = match (parts.next(), parts.next()) {
+        (None, _) => true,
+        (Some(sub), None) => {
+            (sub.len() == 2 && sub.bytes().all(|c| c.is_ascii_uppercase()))
+                || (sub.len() == 4
+                    && sub.as_bytes()[0].is_ascii_uppercase()
+                    && sub.bytes().skip(1).all(|c| c.is_ascii_lowercase()))
+        }
+        _ => false,
+    };
+    lang_ok && rest_ok
+}
+
+fn is_uuid_v4(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        })
+        && b[14] == b'4'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_v4_syntax() {
+        assert!(is_uuid_v4("3f1c2a4e-9b7d-4c1e-8a2b-0c9d8e7f6a5b"));
+        assert!(!is_uuid_v4("3F1C2A4E-9B7D-4C1E-8A2B-0C9D8E7F6A5B"), "uppercase");
+        assert!(!is_uuid_v4("3f1c2a4e-9b7d-1c1e-8a2b-0c9d8e7f6a5b"), "version 1");
+        assert!(!is_uuid_v4("3f1c2a4e-9b7d-4c1e-7a2b-0c9d8e7f6a5b"), "variant");
+        assert!(!is_uuid_v4("3f1c2a4e9b7d4c1e8a2b0c9d8e7f6a5b"), "no hyphens");
+    }
+
+    #[test]
+    fn generated_ids_pass_their_own_check() {
+        for seed in [0u8, 1, 0x7f, 0xff] {
+            let id = EventId::from_random_bytes([seed; 16]);
+            assert!(EventId::new(id.as_str()).is_ok(), "{id}");
+        }
+    }
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "de", "pt-BR", "zh-Hant", "ast"] {
+            assert!(LanguageTag::new(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "EN", "en_US", "en-us", "english", "en-US-x"] {
+            assert!(LanguageTag::new(bad).is_err(), "{bad}");
+        }
+        assert_eq!(LanguageTag::new("pt-BR").unwrap().primary(), "pt");
+    }
+
+    #[test]
+    fn site_and_purpose_ids() {
+        assert!(SiteId::new("demo-shop-2").is_ok());
+        assert!(SiteId::new("-x").is_err());
+        assert!(SiteId::new(&"a".repeat(65)).is_err());
+        assert!(PurposeId::new("ad_measurement").is_ok());
+        assert!(PurposeId::new("1st").is_err());
+        assert!(ServiceId::new("google-analytics").is_ok());
+    }
+}

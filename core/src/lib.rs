@@ -1,0 +1,45 @@
+//! # assent-core
+//!
+//! The rules and formats of Assent, with **no I/O**: no network, no clock, no
+//! randomness and no storage. Callers pass time, ids and bytes in; this crate
+//! answers with values or typed [`Error`]s. It compiles for native targets and
+//! for `wasm32-unknown-unknown`, so the browser widget, the Workers edge and the
+//! command-line tools share one implementation of every rule.
+//!
+//! What lives here:
+//! - [`ids`]: checked identifiers (`SiteId::new`, `PurposeId::new`, `EventId::new`, ...).
+//! - [`config`]: the site configuration, its validation, language negotiation and
+//!   the [`Notice`](notice::Notice) a visitor is shown.
+//! - [`notice`]: the per-language notice and its content hash.
+//! - [`event`]: the consent event the widget sends and its validation.
+//! - [`record`]: the stored record the edge appends to the log.
+//! - [`canonical`]: RFC 8785 canonical JSON bytes.
+//! - [`error`]: one error enum with stable machine-readable codes.
+//!
+//! ```
+//! use assent_core::{config::SiteConfig, event::{ConsentEvent, Context}};
+//!
+//! let config = SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap();
+//! let notice = config.notice("en").unwrap();
+//! assert_eq!(notice.purposes[0].id, "necessary");
+//!
+//! // A bad event gets a stable code, whatever its message says.
+//! let err = ConsentEvent::from_json(b"{not json").unwrap_err();
+//! assert_eq!(err.code(), "event_malformed");
+//! # let _ = Context { now_ms: 0, self_origin: None };
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod canonical;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod notice;
+pub mod record;
+
+pub use error::Error;
+
+/// Version of the wire formats defined here (events, records, notices).
+pub const FORMAT_VERSION: u32 = 1;

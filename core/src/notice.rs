@@ -1,0 +1,100 @@
+//! The notice: everything a visitor is shown in one language, and its hash.
+//!
+//! A [`Notice`] is derived from the site configuration for one language. It is
+//! what the edge serves to the widget and what the widget renders, field for
+//! field. Its **notice hash** is SHA-256 over the RFC 8785 bytes of the whole
+//! notice, so a stored consent event proves which texts, purposes, services and
+//! choices the visitor saw, including that "reject all" was offered beside
+//! "accept all" with equal prominence.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Controller, LegalBasis, Service};
+
+/// What the visitor can click on the first layer. Part of the hashed notice:
+/// the proof records that refusing was offered exactly as prominently as accepting.
+pub const FIRST_LAYER_CHOICES: [&str; 3] = ["accept_all", "reject_all", "customise"];
+
+/// Everything shown to a visitor in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The site.
+    pub site: String,
+    /// The notice version the site currently shows.
+    pub notice_version: String,
+    /// The language of every text below.
+    pub language: String,
+    /// Who is responsible, and where the privacy policy is.
+    pub controller: Controller,
+    /// How long a choice is kept before the visitor is asked again.
+    pub consent_lifetime_days: u32,
+    /// The texts of the banner and the preferences panel.
+    pub texts: NoticeTexts,
+    /// The purposes, in the order shown.
+    pub purposes: Vec<NoticePurpose>,
+    /// The buttons of the first layer, in the order shown.
+    pub choices: Vec<String>,
+    /// Whether all first-layer buttons share one size and style (always true
+    /// for the Assent widget; recorded so the proof says so).
+    pub equal_prominence: bool,
+}
+
+/// The texts of the banner and the panel in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeTexts {
+    /// Banner heading.
+    pub title: String,
+    /// Banner body text.
+    pub text: String,
+    /// "Accept all" button.
+    pub accept_all: String,
+    /// "Reject all" button.
+    pub reject_all: String,
+    /// "Customise" button, opens the preferences panel.
+    pub customise: String,
+    /// Heading of the preferences panel.
+    pub preferences_title: String,
+    /// "Save choices" button of the panel.
+    pub save: String,
+    /// Label beside a required purpose's locked switch ("Always on").
+    pub always_on: String,
+    /// Close button of the panel.
+    pub close: String,
+    /// The persistent control that reopens the panel.
+    pub privacy_choices: String,
+    /// Link text of the privacy policy.
+    pub privacy_policy: String,
+}
+
+/// One purpose as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticePurpose {
+    /// Purpose id.
+    pub id: String,
+    /// Required purposes are on and locked.
+    pub required: bool,
+    /// GDPR Art. 6(1) basis.
+    pub legal_basis: LegalBasis,
+    /// Name in this language.
+    pub name: String,
+    /// Description in this language.
+    pub description: String,
+    /// The services that run under this purpose.
+    pub services: Vec<Service>,
+}
+
+impl Notice {
+    /// The notice hash: lowercase hex SHA-256 of the RFC 8785 bytes of this notice.
+    pub fn hash(&self) -> String {
+        crate::canonical::sha256_hex(self).expect("a notice has only strings, bools and integers")
+    }
+
+    /// The ids of the purposes that need consent (not required).
+    pub fn optional_purposes(&self) -> impl Iterator<Item = &str> {
+        self.purposes
+            .iter()
+            .filter(|p| !p.required)
+            .map(|p| p.id.as_str())
+    }
+}

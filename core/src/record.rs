@@ -1,0 +1,62 @@
+//! The stored record: a validated event plus what only the edge knows.
+//!
+//! A record is never updated: a change of mind is a new event whose record
+//! links to the subject's previous one through `prev_event_id`. Its RFC 8785
+//! bytes are what the log commits to.
+
+use serde::{Deserialize, Serialize};
+
+use crate::canonical::{to_canonical_bytes, CanonicalError};
+use crate::event::ConsentEvent;
+
+/// One consent event as stored by the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredRecord {
+    /// Record format version ([`crate::FORMAT_VERSION`]).
+    pub v: u32,
+    /// The event exactly as validated.
+    pub event: ConsentEvent,
+    /// Server receive time, milliseconds since the Unix epoch.
+    pub received_at_ms: u64,
+    /// Whether the request carried `Sec-GPC: 1`.
+    pub sec_gpc: bool,
+    /// ISO 3166-1 alpha-2 country the platform attributed the request to, when it
+    /// gave one: a jurisdiction hint, never an address.
+    pub country: Option<String>,
+    /// The subject's previous event on this site, if any.
+    pub prev_event_id: Option<String>,
+}
+
+/// What the edge adds to an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerFacts {
+    /// Server receive time, milliseconds since the Unix epoch.
+    pub received_at_ms: u64,
+    /// The `Sec-GPC` request header was `1`.
+    pub sec_gpc: bool,
+    /// Country hint from the platform.
+    pub country: Option<String>,
+}
+
+impl StoredRecord {
+    /// Builds the record of a validated event.
+    pub fn new(event: ConsentEvent, facts: ServerFacts, prev_event_id: Option<String>) -> Self {
+        let country = facts
+            .country
+            .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()));
+        StoredRecord {
+            v: crate::FORMAT_VERSION,
+            event,
+            received_at_ms: facts.received_at_ms,
+            sec_gpc: facts.sec_gpc,
+            country,
+            prev_event_id,
+        }
+    }
+
+    /// The RFC 8785 bytes of this record: what the log leaf commits to.
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
+        to_canonical_bytes(self)
+    }
+}

@@ -1,0 +1,65 @@
+//! Golden vectors: the same file is checked natively (`cargo test`) and in
+//! Chromium (`cargo test --target wasm32-unknown-unknown`), so the widget's and
+//! the edge's build of core agree with each other and with the file.
+
+use assent_core::config::SiteConfig;
+use assent_core::event::{ConsentEvent, Context};
+use serde_json::Value;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const SITE: &str = include_str!("vectors/site.json");
+const EVENTS: &str = include_str!("vectors/events.json");
+
+fn outcome(config: &SiteConfig, now_ms: u64, case: &Value) -> String {
+    let body = match case.get("raw") {
+        Some(raw) => raw.as_str().unwrap().as_bytes().to_vec(),
+        None => serde_json::to_vec(&case["event"]).unwrap(),
+    };
+    let ctx = Context {
+        now_ms,
+        self_origin: None,
+    };
+    match ConsentEvent::from_json(&body).and_then(|e| e.validate(config, &ctx)) {
+        Ok(()) => "ok".to_string(),
+        Err(e) => e.code().to_string(),
+    }
+}
+
+#[test]
+fn every_event_vector_gets_its_expected_code() {
+    let config = SiteConfig::from_json(SITE).unwrap();
+    let doc: Value = serde_json::from_str(EVENTS).unwrap();
+    let now_ms = doc["now_ms"].as_u64().unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30, "the vector file lost cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let got = outcome(&config, now_ms, case);
+        let want = case["expect"].as_str().unwrap();
+        if got != want {
+            failures.push(format!("{}: expected {want}, got {got}", case["name"]));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn notice_hashes_match_the_vectors() {
+    let config = SiteConfig::from_json(SITE).unwrap();
+    let doc: Value = serde_json::from_str(EVENTS).unwrap();
+    for (lang, hash) in doc["notice_hashes"].as_object().unwrap() {
+        assert_eq!(config.notice(lang).unwrap().hash(), hash.as_str().unwrap(), "{lang}");
+    }
+}
+
+#[test]
+fn a_valid_event_survives_a_json_round_trip() {
+    let doc: Value = serde_json::from_str(EVENTS).unwrap();
+    let event = ConsentEvent::from_json(&serde_json::to_vec(&doc["cases"][0]["event"]).unwrap()).unwrap();
+    let again = ConsentEvent::from_json(&serde_json::to_vec(&event).unwrap()).unwrap();
+    assert_eq!(event, again);
+}
