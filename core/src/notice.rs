@@ -91,7 +91,7 @@ impl Notice {
     }
 
     /// The ids of the purposes that need consent (not required).
-    pub fn optional_purposes(&self) -> impl Iterator<Item = &str> {
+    pub fn optional_purposes(&self) -> impl Iterator<Item = &str> + Clone {
         self.purposes
             .iter()
             .filter(|p| !p.required)

@@ -1,0 +1,29 @@
+//! # assent-edge
+//!
+//! The Cloudflare Worker of Assent: a thin shell over `assent-core`. It reads
+//! HTTP, checks origins and sizes, calls core to validate, and hands valid
+//! events to the site's [`site_log::SiteLog`] Durable Object, which sequences
+//! and stores them in SQLite. Business rules live in core, not here.
+//!
+//! Modules, one per concept:
+//! - [`routes`]: the HTTP API (`/v1/...`), one submodule per resource;
+//! - [`sites`]: site configurations, validated at build time and embedded;
+//! - [`cors`]: origin checks and CORS headers;
+//! - [`site_log`]: the per-site Durable Object and its SQLite schema;
+//! - [`error`]: the API error type: a stable code, a status, no internals.
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+pub mod cors;
+pub mod error;
+pub mod routes;
+pub mod site_log;
+pub mod sites;
+
+/// Largest request body the API reads (16 KiB): a consent event is about 1 KiB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(routes::handle(req, env).await)
+}

@@ -1,0 +1,45 @@
+//! `GET /v1/sites/{site}/config?lang=de-AT,en`: the notice the widget renders,
+//! in the best language for the visitor, with its notice hash.
+
+use assent_core::config::SiteConfig;
+use serde::Serialize;
+use worker::{Request, Response};
+
+use crate::error::ApiError;
+
+/// The public configuration: exactly what the widget needs, nothing internal.
+#[derive(Serialize)]
+struct PublicConfig<'a> {
+    site: &'a str,
+    notice_version: &'a str,
+    language: &'a str,
+    languages: Vec<&'a str>,
+    notice_hash: String,
+    notice: assent_core::notice::Notice,
+}
+
+/// Serves the site's notice in the negotiated language.
+pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
+    let url = req.url().map_err(ApiError::from)?;
+    let wanted: String = url
+        .query_pairs()
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned())
+        .or_else(|| req.headers().get("accept-language").ok().flatten())
+        .unwrap_or_default();
+    // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: order is preference.
+    let prefs = wanted.split(',').map(|p| p.split(';').next().unwrap_or("").trim());
+    let language = site.negotiate(prefs.take(16));
+    let notice = site.notice(language)?;
+    let body = PublicConfig {
+        site: &site.site,
+        notice_version: &site.notice_version,
+        language,
+        languages: site.languages().collect(),
+        notice_hash: notice.hash(),
+        notice,
+    };
+    let mut resp = Response::from_json(&body)?;
+    let _ = resp.headers_mut().set("cache-control", "public, max-age=60");
+    Ok(resp)
+}

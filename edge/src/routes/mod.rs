@@ -1,0 +1,67 @@
+//! The HTTP API, v1. Routing is a plain `match` on the path segments so that
+//! every miss (unknown path, wrong method) is a JSON error like any other.
+
+use assent_core::config::SiteConfig;
+use assent_core::ids::SiteId;
+use worker::{Env, Method, Request, Response};
+
+use crate::cors;
+use crate::error::ApiError;
+use crate::sites;
+
+pub mod admin;
+pub mod config;
+pub mod events;
+
+/// Answers one request; never fails (faults become a JSON 500).
+pub async fn handle(req: Request, env: Env) -> Response {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let method = req.method();
+    match segments.as_slice() {
+        ["v1", "sites", site, resource @ ("config" | "events")] => {
+            let site = match known_site(site) {
+                Ok(site) => site,
+                Err(e) => return e.to_response(),
+            };
+            let allow = match cors::check(&req, site) {
+                Ok(allow) => allow,
+                Err(e) => return e.to_response(),
+            };
+            let result = match (method, *resource) {
+                (Method::Options, _) => Ok(cors::preflight(allow.as_deref())),
+                (Method::Get | Method::Head, "config") => config::get(&req, site),
+                (Method::Post, "events") => events::post(req, &env, site).await,
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            let resp = result.unwrap_or_else(|e| e.to_response());
+            cors::decorate(resp, allow.as_deref()).await
+        }
+        ["v1", "admin", "sites", site, "events"] => {
+            let result = match method {
+                Method::Get => match known_site(site) {
+                    Ok(site) => admin::list_events(&req, &env, site).await,
+                    Err(e) => Err(e),
+                },
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            result.unwrap_or_else(|e| e.to_response())
+        }
+        _ => ApiError::NotFound.to_response(),
+    }
+}
+
+fn known_site(site: &str) -> Result<&'static SiteConfig, ApiError> {
+    SiteId::new(site)?;
+    sites::get(site).ok_or_else(|| ApiError::SiteUnknown(site.to_string()))
+}
+
+/// A query parameter parsed as an unsigned integer, if present.
+pub(crate) fn query_u64(req: &Request, name: &'static str) -> Result<Option<u64>, ApiError> {
+    let url = req.url().map_err(ApiError::from)?;
+    let value = url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    match value {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| ApiError::QueryInvalid(name)),
+    }
+}
