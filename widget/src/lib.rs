@@ -19,38 +19,28 @@ use std::collections::BTreeMap;
 
 use assent_core::event::{Action, ConsentEvent, Control, NoticeRef, PageRef, Surface, UiRef};
 use assent_core::ids::{EventId, SubjectId};
-use assent_core::notice::Notice;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, ShadowRoot};
 
+pub mod js;
 pub mod net;
+pub mod notice;
 pub mod storage;
 pub mod ui;
+
+use notice::NoticeView;
 
 use storage::{Choice, Store};
 
 /// Version recorded in every event.
 pub const WIDGET_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The edge's answer to `GET /v1/sites/{site}/config`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PublicConfig {
-    /// Current notice version.
-    pub notice_version: String,
-    /// Language chosen by the edge.
-    pub language: String,
-    /// Hash of `notice`, computed by the edge with core.
-    pub notice_hash: String,
-    /// What to show.
-    pub notice: Notice,
-}
-
 struct App {
     site: String,
     edge: String,
-    config: PublicConfig,
+    notice: NoticeView,
     store: Store,
     root: ShadowRoot,
     banner: Option<Element>,
@@ -94,10 +84,8 @@ fn random_16() -> [u8; 16] {
 pub fn start(site: String, edge: String) {
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(e) = boot(site, edge).await {
-            storage::warn(&format!(
-                "assent: not started, nothing optional is granted ({})",
-                e.as_string().unwrap_or_else(|| format!("{e:?}"))
-            ));
+            let why = e.as_string().unwrap_or_default();
+            storage::warn(&["assent: not started, nothing optional is granted. ", &why].concat());
         }
     });
 }
@@ -123,12 +111,12 @@ fn page_languages() -> String {
 }
 
 async fn boot(site: String, edge: String) -> Result<(), JsValue> {
-    let url = format!("{edge}v1/sites/{site}/config?lang={}", page_languages());
-    let config: PublicConfig = serde_wasm_bindgen::from_value(net::get_json(&url).await?)?;
+    let url = [edge.as_str(), "v1/sites/", &site, "/config?lang=", &page_languages()].concat();
+    let notice = NoticeView::from_config(&net::get_json(&url).await?)?;
     let doc = document()?;
     let root = ui::mount(&doc)?;
     let store = Store::open(&site);
-    let choice = store.choice().filter(|c| is_current(c, &config));
+    let choice = store.choice().filter(|c| is_current(c, &notice));
 
     let handler = Closure::<dyn FnMut(web_sys::Event)>::new(on_click);
     root.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref())?;
@@ -140,7 +128,7 @@ async fn boot(site: String, edge: String) -> Result<(), JsValue> {
     let mut app = App {
         site,
         edge,
-        config,
+        notice,
         store,
         root,
         banner: None,
@@ -152,7 +140,7 @@ async fn boot(site: String, edge: String) -> Result<(), JsValue> {
     if app.choice.is_some() {
         app.show_choices_button()?;
     } else {
-        let banner = ui::banner(&doc, &app.config.notice)?;
+        let banner = ui::banner(&doc, &app.notice)?;
         app.root.append_child(&banner)?;
         app.banner = Some(banner);
     }
@@ -164,15 +152,15 @@ async fn boot(site: String, edge: String) -> Result<(), JsValue> {
 
 /// A stored choice counts while it was made on the current notice version and
 /// its lifetime has not run out; otherwise the visitor is asked again.
-fn is_current(choice: &Choice, config: &PublicConfig) -> bool {
-    let lifetime_ms = f64::from(config.notice.consent_lifetime_days) * 86_400_000.0;
-    choice.notice_version == config.notice_version && now_ms() - choice.decided_at_ms < lifetime_ms
+pub fn is_current(choice: &Choice, notice: &NoticeView) -> bool {
+    let lifetime_ms = notice.lifetime_days * 86_400_000.0;
+    choice.notice_version == notice.version && now_ms() - choice.decided_at_ms < lifetime_ms
 }
 
 impl App {
     fn show_choices_button(&mut self) -> Result<(), JsValue> {
         if self.choices.is_none() {
-            let b = ui::choices_button(&document()?, &self.config.notice)?;
+            let b = ui::choices_button(&document()?, &self.notice)?;
             self.root.append_child(&b)?;
             self.choices = Some(b);
         }
@@ -190,7 +178,7 @@ impl App {
             .or_else(|| doc.active_element())
             .and_then(|e| e.dyn_into::<HtmlElement>().ok());
         let current = self.choice.as_ref().map(|c| &c.decisions);
-        let panel = ui::panel(&doc, &self.config.notice, current)?;
+        let panel = ui::panel(&doc, &self.notice, current)?;
         self.root.append_child(&panel)?;
         if let Some(first) = panel
             .query_selector("input:not([disabled])")?
@@ -217,7 +205,7 @@ impl App {
         } else {
             Surface::Banner
         };
-        let notice = &self.config.notice;
+        let notice = &self.notice;
         let decisions: BTreeMap<String, bool> = match control {
             Control::Save => {
                 let panel = self.panel.as_ref().ok_or("no panel")?;
@@ -244,9 +232,9 @@ impl App {
             action,
             decisions: decisions.clone(),
             notice: NoticeRef {
-                version: self.config.notice_version.clone(),
-                language: self.config.language.clone(),
-                hash: self.config.notice_hash.clone(),
+                version: notice.version.clone(),
+                language: notice.language.clone(),
+                hash: notice.hash.clone(),
             },
             ui: UiRef { surface, control },
             client_time_ms: now_ms() as u64,
@@ -259,15 +247,13 @@ impl App {
         };
         let choice = Choice {
             subject,
-            notice_version: self.config.notice_version.clone(),
+            notice_version: self.notice.version.clone(),
             decisions,
             decided_at_ms: now_ms(),
             event_id: event.event_id.clone(),
         };
         // Outbox first: the event is safe before anything else can fail.
-        let mut outbox = self.store.outbox();
-        outbox.push(event);
-        self.store.save_outbox(&outbox);
+        self.store.push_outbox(&to_js(&event).map_err(|_| "event")?);
         self.store.save_choice(&choice);
         self.choice = Some(choice);
 
@@ -292,7 +278,7 @@ fn gpc_signal() -> bool {
 
 fn dispatch(name: &str, decisions: Option<&BTreeMap<String, bool>>) {
     let detail = decisions
-        .and_then(|d| to_js(d).ok())
+        .map(storage::decisions_to_js)
         .unwrap_or(JsValue::NULL);
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&detail);
@@ -312,7 +298,7 @@ fn on_click(event: web_sys::Event) {
     let act = event
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|e| e.closest(&format!("[{}]", ui::ACT)).ok().flatten())
+        .and_then(|e| e.closest("[data-act]").ok().flatten())
         .and_then(|e| e.get_attribute(ui::ACT));
     let Some(act) = act else { return };
     let result = with_app(|app| match act.as_str() {
@@ -328,7 +314,7 @@ fn on_click(event: web_sys::Event) {
     });
     match result {
         Some(Ok(true)) => wasm_bindgen_futures::spawn_local(flush()),
-        Some(Err(e)) => storage::warn(&format!("assent: {e:?}")),
+        Some(Err(_)) => storage::warn("assent: the choice could not be recorded"),
         _ => {}
     }
 }
@@ -342,15 +328,15 @@ fn on_key(event: web_sys::KeyboardEvent) {
 /// Opens the preferences panel (for a site's own "cookie settings" link).
 #[wasm_bindgen]
 pub fn show() {
-    if let Some(Err(e)) = with_app(|app| app.open_panel()) {
-        storage::warn(&format!("assent: {e:?}"));
+    if let Some(Err(_)) = with_app(|app| app.open_panel()) {
+        storage::warn("assent: the panel could not be opened");
     }
 }
 
 /// The current decisions by purpose, or `null` before the visitor decided.
 #[wasm_bindgen]
 pub fn get() -> JsValue {
-    with_app(|app| app.choice.as_ref().and_then(|c| to_js(&c.decisions).ok()))
+    with_app(|app| app.choice.as_ref().map(|c| storage::decisions_to_js(&c.decisions)))
         .flatten()
         .unwrap_or(JsValue::NULL)
 }
@@ -387,13 +373,12 @@ async fn flush() {
     let target = with_app(|app| (app.edge.clone(), app.site.clone(), app.store.outbox()));
     let mut fault = false;
     if let Some((edge, site, outbox)) = target {
-        let url = format!("{edge}v1/sites/{site}/events");
-        for event in outbox {
-            let body = to_js(&event)
-                .ok()
-                .and_then(|v| js_sys::JSON::stringify(&v).ok())
-                .and_then(|s| s.as_string());
-            let Some(body) = body else { continue };
+        let url = [edge.as_str(), "v1/sites/", &site, "/events"].concat();
+        for event in outbox.iter() {
+            let event_id = js::string(&event, "event_id");
+            let Some(body) = js::stringify(&event) else {
+                continue;
+            };
             let outcome = match net::post_json(&url, &body).await {
                 Ok(status) => Delivery::from_status(status),
                 Err(_) => Delivery::Retry,
@@ -403,13 +388,9 @@ async fn flush() {
                 break;
             }
             if outcome == Delivery::Rejected {
-                storage::warn(&format!("assent: event {} refused by the edge", event.event_id));
+                storage::warn(&["assent: event ", &event_id, " refused by the edge"].concat());
             }
-            with_app(|app| {
-                let mut rest = app.store.outbox();
-                rest.retain(|e| e.event_id != event.event_id);
-                app.store.save_outbox(&rest);
-            });
+            with_app(|app| app.store.remove_outbox(&event_id));
         }
     }
     FLUSHING.with(|f| f.set(false));

@@ -8,12 +8,12 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use assent_core::event::ConsentEvent;
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use crate::js;
+
 /// The visitor's current choice on this site.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     /// Pseudonymous subject id.
     pub subject: String,
@@ -25,6 +25,51 @@ pub struct Choice {
     pub decided_at_ms: f64,
     /// The event that recorded it.
     pub event_id: String,
+}
+
+impl Choice {
+    fn to_js(&self) -> JsValue {
+        let o = js::object();
+        js::set(&o, "subject", &self.subject.as_str().into());
+        js::set(&o, "notice_version", &self.notice_version.as_str().into());
+        js::set(&o, "decisions", &decisions_to_js(&self.decisions));
+        js::set(&o, "decided_at_ms", &self.decided_at_ms.into());
+        js::set(&o, "event_id", &self.event_id.as_str().into());
+        o
+    }
+
+    fn from_js(o: &JsValue) -> Option<Self> {
+        let choice = Choice {
+            subject: js::string(o, "subject"),
+            notice_version: js::string(o, "notice_version"),
+            decisions: decisions_from_js(&js::get(o, "decisions")),
+            decided_at_ms: js::number(o, "decided_at_ms"),
+            event_id: js::string(o, "event_id"),
+        };
+        (!choice.subject.is_empty() && !choice.decisions.is_empty()).then_some(choice)
+    }
+}
+
+/// `{purpose: bool}` as a plain JS object.
+pub fn decisions_to_js(d: &BTreeMap<String, bool>) -> JsValue {
+    let o = js::object();
+    for (k, v) in d {
+        js::set(&o, k, &JsValue::from_bool(*v));
+    }
+    o
+}
+
+fn decisions_from_js(o: &JsValue) -> BTreeMap<String, bool> {
+    let mut out = BTreeMap::new();
+    if o.is_object() {
+        let obj: &js_sys::Object = wasm_bindgen::JsCast::unchecked_ref(o);
+        for key in js_sys::Object::keys(obj).iter() {
+            if let Some(k) = key.as_string() {
+                out.insert(k.clone(), js::flag(o, &k));
+            }
+        }
+    }
+    out
 }
 
 /// Storage for one site, with an in-memory fallback.
@@ -47,7 +92,7 @@ impl Store {
         Store {
             local,
             memory: RefCell::new(BTreeMap::new()),
-            prefix: format!("assent:{site}"),
+            prefix: ["assent:", site].concat(),
         }
     }
 
@@ -56,23 +101,20 @@ impl Store {
         self.local.is_some()
     }
 
-    fn read<T: DeserializeOwned>(&self, suffix: &str) -> Option<T> {
-        let key = format!("{}{suffix}", self.prefix);
+    fn read(&self, suffix: &str) -> JsValue {
+        let key = [self.prefix.as_str(), suffix].concat();
         let text = match &self.local {
             Some(s) => s.get_item(&key).ok().flatten(),
             None => self.memory.borrow().get(&key).cloned(),
-        }?;
-        let value = js_sys::JSON::parse(&text).ok()?;
-        serde_wasm_bindgen::from_value(value).ok()
+        };
+        text.map(|t| js::parse(&t)).unwrap_or(JsValue::UNDEFINED)
     }
 
-    fn write<T: Serialize>(&self, suffix: &str, value: &T) {
-        let key = format!("{}{suffix}", self.prefix);
-        let text = crate::to_js(value)
-            .ok()
-            .and_then(|v| js_sys::JSON::stringify(&v).ok())
-            .and_then(|s| s.as_string());
-        let Some(text) = text else { return };
+    fn write(&self, suffix: &str, value: &JsValue) {
+        let key = [self.prefix.as_str(), suffix].concat();
+        let Some(text) = js::stringify(value) else {
+            return;
+        };
         let stored = self
             .local
             .as_ref()
@@ -84,22 +126,39 @@ impl Store {
 
     /// The stored choice, if any.
     pub fn choice(&self) -> Option<Choice> {
-        self.read("")
+        Choice::from_js(&self.read(""))
     }
 
     /// Remembers the choice.
     pub fn save_choice(&self, choice: &Choice) {
-        self.write("", choice)
+        self.write("", &choice.to_js())
     }
 
-    /// Events not yet acknowledged by the edge, oldest first.
-    pub fn outbox(&self) -> Vec<ConsentEvent> {
-        self.read(":outbox").unwrap_or_default()
+    /// Events not yet acknowledged by the edge, oldest first, as JS objects.
+    pub fn outbox(&self) -> js_sys::Array {
+        let v = self.read(":outbox");
+        if js_sys::Array::is_array(&v) {
+            v.into()
+        } else {
+            js_sys::Array::new()
+        }
     }
 
-    /// Replaces the outbox.
-    pub fn save_outbox(&self, events: &[ConsentEvent]) {
-        self.write(":outbox", &events)
+    /// Adds an event to the outbox.
+    pub fn push_outbox(&self, event: &JsValue) {
+        let outbox = self.outbox();
+        outbox.push(event);
+        self.write(":outbox", &outbox);
+    }
+
+    /// Removes the event with `event_id` from the outbox.
+    pub fn remove_outbox(&self, event_id: &str) {
+        let rest: js_sys::Array = self
+            .outbox()
+            .iter()
+            .filter(|e| js::string(e, "event_id") != event_id)
+            .collect();
+        self.write(":outbox", &rest);
     }
 }
 

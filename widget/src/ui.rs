@@ -8,7 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use assent_core::notice::Notice;
+use crate::notice::NoticeView;
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlInputElement, Node, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
@@ -56,30 +57,30 @@ fn button(doc: &Document, class: &str, act: &str, label: &str) -> Result<Element
     Ok(b)
 }
 
-fn policy_link(doc: &Document, notice: &Notice) -> Result<Element, JsValue> {
-    let a = el(doc, "a", "link", Some(&notice.texts.privacy_policy))?;
-    a.set_attribute("href", &notice.controller.privacy_policy)?;
+fn policy_link(doc: &Document, notice: &NoticeView) -> Result<Element, JsValue> {
+    let a = el(doc, "a", "link", Some(&notice.text("privacy_policy")))?;
+    a.set_attribute("href", &notice.policy_url)?;
     a.set_attribute("target", "_blank")?;
     a.set_attribute("rel", "noopener")?;
     Ok(a)
 }
 
 /// The first layer: title, text, and three equal buttons.
-pub fn banner(doc: &Document, notice: &Notice) -> Result<Element, JsValue> {
+pub fn banner(doc: &Document, notice: &NoticeView) -> Result<Element, JsValue> {
     let b = el(doc, "section", "banner", None)?;
     b.set_attribute("role", "region")?;
     b.set_attribute("aria-labelledby", "assent-title")?;
     b.set_attribute("lang", &notice.language)?;
-    let title = el(doc, "h2", "title", Some(&notice.texts.title))?;
+    let title = el(doc, "h2", "title", Some(&notice.text("title")))?;
     title.set_id("assent-title");
     add(&b, &title)?;
-    let text = el(doc, "p", "text", Some(&format!("{} ", notice.texts.text)))?;
+    let text = el(doc, "p", "text", Some(&(notice.text("text") + " ")))?;
     add(&text, &policy_link(doc, notice)?)?;
     add(&b, &text)?;
     let row = el(doc, "div", "buttons", None)?;
-    add(&row, &button(doc, "btn", "accept_all", &notice.texts.accept_all)?)?;
-    add(&row, &button(doc, "btn", "reject_all", &notice.texts.reject_all)?)?;
-    add(&row, &button(doc, "btn", "customise", &notice.texts.customise)?)?;
+    add(&row, &button(doc, "btn", "accept_all", &notice.text("accept_all"))?)?;
+    add(&row, &button(doc, "btn", "reject_all", &notice.text("reject_all"))?)?;
+    add(&row, &button(doc, "btn", "customise", &notice.text("customise"))?)?;
     add(&b, &row)?;
     Ok(b)
 }
@@ -89,7 +90,7 @@ pub fn banner(doc: &Document, notice: &Notice) -> Result<Element, JsValue> {
 /// visit, off: nothing is pre-ticked.
 pub fn panel(
     doc: &Document,
-    notice: &Notice,
+    notice: &NoticeView,
     current: Option<&BTreeMap<String, bool>>,
 ) -> Result<Element, JsValue> {
     let overlay = el(doc, "div", "overlay", None)?;
@@ -100,11 +101,11 @@ pub fn panel(
     dialog.set_attribute("lang", &notice.language)?;
     dialog.set_attribute("tabindex", "-1")?;
     let head = el(doc, "div", "head", None)?;
-    let title = el(doc, "h2", "title", Some(&notice.texts.preferences_title))?;
+    let title = el(doc, "h2", "title", Some(&notice.text("preferences_title")))?;
     title.set_id("assent-prefs-title");
     add(&head, &title)?;
     let close = button(doc, "close", "close", "\u{00d7}")?;
-    close.set_attribute("aria-label", &notice.texts.close)?;
+    close.set_attribute("aria-label", &notice.text("close"))?;
     add(&head, &close)?;
     add(&dialog, &head)?;
 
@@ -116,7 +117,7 @@ pub fn panel(
         input.set_type("checkbox");
         input.set_attribute("role", "switch")?;
         input.set_attribute("data-purpose", &p.id)?;
-        let desc_id = format!("assent-desc-{}", p.id);
+        let desc_id = ["assent-desc-", p.id.as_str()].concat();
         input.set_attribute("aria-describedby", &desc_id)?;
         if p.required {
             input.set_checked(true);
@@ -127,28 +128,24 @@ pub fn panel(
         add(&label, &input)?;
         add(&label, &el(doc, "span", "name", Some(&p.name))?)?;
         if p.required {
-            add(&label, &el(doc, "span", "always", Some(&notice.texts.always_on))?)?;
+            add(&label, &el(doc, "span", "always", Some(&notice.text("always_on")))?)?;
         }
         add(&row, &label)?;
         let desc = el(doc, "p", "desc", Some(&p.description))?;
         desc.set_id(&desc_id);
         add(&row, &desc)?;
         if !p.services.is_empty() {
-            let names: Vec<String> = p
-                .services
-                .iter()
-                .map(|s| format!("{} ({})", s.name, s.provider))
-                .collect();
-            add(&row, &el(doc, "p", "services", Some(&names.join(" \u{00b7} ")))?)?;
+            let names = p.services.join(" \u{00b7} ");
+            add(&row, &el(doc, "p", "services", Some(&names))?)?;
         }
         add(&list, &row)?;
     }
     add(&dialog, &list)?;
 
     let row = el(doc, "div", "buttons", None)?;
-    add(&row, &button(doc, "btn", "reject_all", &notice.texts.reject_all)?)?;
-    add(&row, &button(doc, "btn", "accept_all", &notice.texts.accept_all)?)?;
-    add(&row, &button(doc, "btn", "save", &notice.texts.save)?)?;
+    add(&row, &button(doc, "btn", "reject_all", &notice.text("reject_all"))?)?;
+    add(&row, &button(doc, "btn", "accept_all", &notice.text("accept_all"))?)?;
+    add(&row, &button(doc, "btn", "save", &notice.text("save"))?)?;
     add(&dialog, &row)?;
     add(&dialog, &policy_link(doc, notice)?)?;
     add(&overlay, &dialog)?;
@@ -156,8 +153,8 @@ pub fn panel(
 }
 
 /// The persistent control that reopens the panel.
-pub fn choices_button(doc: &Document, notice: &Notice) -> Result<Element, JsValue> {
-    let b = button(doc, "choices", "choices", &notice.texts.privacy_choices)?;
+pub fn choices_button(doc: &Document, notice: &NoticeView) -> Result<Element, JsValue> {
+    let b = button(doc, "choices", "choices", &notice.text("privacy_choices"))?;
     b.set_attribute("lang", &notice.language)?;
     Ok(b)
 }

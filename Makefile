@@ -1,0 +1,87 @@
+# Assent: `make dev` serves the demo on http://127.0.0.1:8787, `make test` runs every check.
+SHELL := bash
+.SHELLFLAGS := -e -o pipefail -c
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+# Never let wrangler or worker-build phone home: only the registries are reachable.
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export WRANGLER_SEND_METRICS := false
+export WRANGLER_SEND_ERROR_REPORTS := false
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+
+WASM := target/wasm32-unknown-unknown/release
+CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml
+WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml widget/loader.js scripts/bundle-widget.mjs
+EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
+WWW_SRC := $(shell find www -type f)
+WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+
+.PHONY: help setup dev test build edge widget www dev-vars fmt clippy test-native test-wasm size deploy-check e2e bench clean
+
+help:
+	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
+	@echo "make test   install what is missing, then fmt, clippy, unit, wasm, size, deploy dry-run and e2e tests"
+	@echo "make size   banner-path transfer size (gzip, brotli) against the budget"
+
+setup:
+	@bash scripts/setup.sh
+
+# ---- build -------------------------------------------------------------------
+build: edge widget www
+
+edge: edge/build/worker/shim.mjs
+edge/build/worker/shim.mjs: $(EDGE_SRC)
+	cd edge && WASM_BINDGEN_BIN="$$(command -v wasm-bindgen)" worker-build --release
+	@touch $@
+
+widget: dist/public/assent.js
+dist/public/assent.js: $(WIDGET_SRC)
+	cargo build -q -p assent-widget --release --target wasm32-unknown-unknown
+	wasm-bindgen --target no-modules --no-typescript --out-dir widget/pkg --out-name assent $(WASM)/assent_widget.wasm
+	wasm-opt -Oz --strip-debug --strip-producers widget/pkg/assent_bg.wasm -o widget/pkg/assent.wasm
+	node scripts/bundle-widget.mjs widget/pkg/assent.js widget/pkg/assent.wasm
+
+www: dist/public/index.html
+dist/public/index.html: $(WWW_SRC)
+	mkdir -p dist/public
+	cp -R www/. dist/public/
+
+# A random admin key for local development, written once, never committed.
+dev-vars: .dev.vars
+.dev.vars:
+	@umask 077; printf 'ADMIN_KEY=%s\n' "$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" > $@
+	@echo "wrote .dev.vars (git-ignored) with a random ADMIN_KEY"
+
+dev: setup build dev-vars
+	wrangler dev --local --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false
+
+# ---- checks --------------------------------------------------------------------
+test: setup fmt clippy test-native test-wasm build size deploy-check e2e
+	@echo "make test: all checks passed"
+
+fmt:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy -q -p assent-core --all-targets -- -D warnings
+	cargo clippy -q --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test -p assent-core -p assent-edge
+
+test-wasm:
+	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --target wasm32-unknown-unknown
+
+size: widget
+	node scripts/size.mjs
+
+deploy-check: build
+	rm -rf target/deploy-dry-run
+	wrangler deploy --dry-run --outdir target/deploy-dry-run
+
+e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+clean:
+	rm -rf dist edge/build widget/pkg target/deploy-dry-run tests/.tmp

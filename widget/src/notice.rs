@@ -1,0 +1,95 @@
+//! The notice as the widget reads it from the edge's config answer.
+//!
+//! The edge builds the notice with `assent-core` and hashes it; the widget
+//! reads only the fields it renders and echoes the version, language and hash
+//! back in each event. The wasm tests check that a notice serialized by core
+//! reads back here field for field.
+
+use wasm_bindgen::JsValue;
+
+use crate::js;
+
+/// One purpose, as rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Purpose {
+    /// Purpose id.
+    pub id: String,
+    /// Required purposes are on and locked.
+    pub required: bool,
+    /// Name in the notice's language.
+    pub name: String,
+    /// Description in the notice's language.
+    pub description: String,
+    /// "Service (Provider)" for each service.
+    pub services: Vec<String>,
+}
+
+/// What the widget shows and what it echoes back.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    /// Current notice version.
+    pub version: String,
+    /// Language of the texts.
+    pub language: String,
+    /// Notice hash, computed by the edge with core.
+    pub hash: String,
+    /// Days a choice lasts.
+    pub lifetime_days: f64,
+    /// Privacy policy URL.
+    pub policy_url: String,
+    /// The purposes, in order.
+    pub purposes: Vec<Purpose>,
+    texts: JsValue,
+}
+
+impl NoticeView {
+    /// Reads the edge's `GET /v1/sites/{site}/config` answer.
+    pub fn from_config(config: &JsValue) -> Result<Self, JsValue> {
+        let notice = js::get(config, "notice");
+        let purposes = js::array(&notice, "purposes")
+            .iter()
+            .map(|p| Purpose {
+                id: js::string(&p, "id"),
+                required: js::flag(&p, "required"),
+                name: js::string(&p, "name"),
+                description: js::string(&p, "description"),
+                services: js::array(&p, "services")
+                    .iter()
+                    .map(|s| {
+                        let mut line = js::string(&s, "name");
+                        line.push_str(" (");
+                        line.push_str(&js::string(&s, "provider"));
+                        line.push(')');
+                        line
+                    })
+                    .collect(),
+            })
+            .collect::<Vec<_>>();
+        let view = NoticeView {
+            version: js::string(config, "notice_version"),
+            language: js::string(config, "language"),
+            hash: js::string(config, "notice_hash"),
+            lifetime_days: js::number(&notice, "consent_lifetime_days"),
+            policy_url: js::string(&js::get(&notice, "controller"), "privacy_policy"),
+            purposes,
+            texts: js::get(&notice, "texts"),
+        };
+        if view.version.is_empty() || view.hash.is_empty() || view.purposes.is_empty() {
+            return Err(JsValue::from_str("config answer without a notice"));
+        }
+        Ok(view)
+    }
+
+    /// A text of the notice by key (`title`, `accept_all`, ...).
+    pub fn text(&self, key: &str) -> String {
+        js::string(&self.texts, key)
+    }
+
+    /// Ids of the purposes that need consent.
+    pub fn optional_purposes(&self) -> impl Iterator<Item = &str> + Clone {
+        self.purposes
+            .iter()
+            .filter(|p| !p.required)
+            .map(|p| p.id.as_str())
+    }
+}
