@@ -1,0 +1,173 @@
+// The HTTP API of the real worker: bad input gets its stable code and changes
+// nothing; a repeated event id is stored once.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { startEdge, adminRecords, siteConfig } from "./harness.mjs";
+
+let edge, en;
+before(async () => {
+  edge = await startEdge();
+  en = await siteConfig(edge, "en");
+});
+after(async () => edge?.stop());
+
+function event(overrides = {}) {
+  return {
+    event_id: randomUUID(),
+    site: "demo",
+    subject: randomUUID(),
+    action: "refuse",
+    decisions: { necessary: true, analytics: false, marketing: false, personalisation: false },
+    notice: { version: en.notice_version, language: "en", hash: en.notice_hash },
+    ui: { surface: "banner", control: "reject_all" },
+    client_time_ms: Date.now(),
+    gpc: false,
+    page: { origin: "http://127.0.0.1:8787", path: "/" },
+    widget_version: "test",
+    ...overrides,
+  };
+}
+
+function post(body, headers = {}) {
+  return fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function total() {
+  return (await adminRecords(edge)).total;
+}
+
+test("a valid event is stored once: 201, then 200 with the same body", async () => {
+  const e = event();
+  const before = await total();
+  const first = await post(e, { "sec-gpc": "1" });
+  assert.equal(first.status, 201);
+  const body1 = await first.json();
+  assert.deepEqual(body1.record.event, e);
+  assert.equal(body1.record.sec_gpc, true);
+  assert.equal(typeof body1.log.index, "number");
+  const again = await post(e);
+  assert.equal(again.status, 200);
+  assert.deepEqual(await again.json(), body1);
+  assert.equal(await total(), before + 1);
+
+  const conflict = await post({ ...e, action: "give", decisions: { ...e.decisions, analytics: true } });
+  assert.equal(conflict.status, 409);
+  assert.equal((await conflict.json()).error.code, "event_id_conflict");
+  assert.equal(await total(), before + 1);
+});
+
+const bad = [
+  ["unknown purpose", () => event({ decisions: { ...event().decisions, telemetry: false } }), 400, "purpose_unknown"],
+  ["wrong notice hash", () => event({ notice: { ...event().notice, hash: "0".repeat(64) } }), 400, "notice_hash_mismatch"],
+  ["outdated notice", () => event({ notice: { ...event().notice, version: "2020-01-01" } }), 400, "notice_outdated"],
+  ["refused required purpose", () => event({ decisions: { ...event().decisions, necessary: false } }), 400, "required_purpose_refused"],
+  ["missing decision", () => { const e = event(); delete e.decisions.marketing; return e; }, 400, "decision_missing"],
+  ["malformed JSON", () => "{\"event_id\": ", 400, "event_malformed"],
+  ["unknown field", () => ({ ...event(), ip: "203.0.113.9" }), 400, "event_malformed"],
+  ["malformed event id", () => event({ event_id: "not-a-uuid" }), 400, "event_id_invalid"],
+  ["client clock two days ahead", () => event({ client_time_ms: Date.now() + 2 * 86_400_000 }), 400, "client_time_skew"],
+  ["page on another origin", () => event({ page: { origin: "https://evil.example", path: "/" } }), 403, "origin_not_allowed"],
+  ["event for another site", () => event({ site: "other" }), 400, "site_mismatch"],
+  ["1 MB body", () => JSON.stringify({ ...event(), widget_version: "x".repeat(1024 * 1024) }), 413, "body_too_large"],
+];
+
+for (const [name, make, status, code] of bad) {
+  test(`bad input is refused with its code and stores nothing: ${name}`, async () => {
+    const before = await total();
+    const r = await post(make());
+    assert.equal(r.status, status);
+    const body = await r.json();
+    assert.equal(body.error.code, code);
+    assert.equal(typeof body.error.message, "string");
+    assert.equal(await total(), before, "the store changed");
+  });
+}
+
+test("a disallowed Origin is refused, on the event and on its preflight", async () => {
+  const before = await total();
+  const r = await post(event(), { origin: "https://evil.example" });
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, "origin_not_allowed");
+  assert.equal(r.headers.get("access-control-allow-origin"), null);
+  const pre = await fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "OPTIONS",
+    headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+  });
+  assert.equal(pre.status, 403);
+  assert.equal(await total(), before);
+});
+
+test("an allowed Origin gets CORS headers and a preflight answer", async () => {
+  const origin = "https://demo.assent.example";
+  const pre = await fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "OPTIONS",
+    headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get("access-control-allow-origin"), origin);
+  assert.match(pre.headers.get("access-control-allow-methods"), /POST/);
+  assert.match(pre.headers.get("access-control-allow-headers"), /content-type/);
+
+  const r = await post(event({ page: { origin, path: "/news" } }), { origin });
+  assert.equal(r.status, 201);
+  assert.equal(r.headers.get("access-control-allow-origin"), origin);
+  // Errors reach the page too, so the widget can read the code.
+  const bad = await post("nope", { origin });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.headers.get("access-control-allow-origin"), origin);
+});
+
+test("the admin API needs the admin key and pages newest first", async () => {
+  const none = await fetch(`${edge.url}/v1/admin/sites/demo/events`);
+  assert.equal(none.status, 401);
+  assert.equal((await none.json()).error.code, "unauthorized");
+  const wrong = await fetch(`${edge.url}/v1/admin/sites/demo/events`, { headers: { authorization: "Bearer nope" } });
+  assert.equal(wrong.status, 401);
+
+  for (let i = 0; i < 3; i++) assert.equal((await post(event())).status, 201);
+  const auth = { authorization: `Bearer ${edge.adminKey}` };
+  const p1 = await (await fetch(`${edge.url}/v1/admin/sites/demo/events?limit=2`, { headers: auth })).json();
+  assert.equal(p1.records.length, 2);
+  assert.ok(p1.records[0].index > p1.records[1].index, "newest first");
+  const p2 = await (await fetch(`${edge.url}/v1/admin/sites/demo/events?limit=2&before=${p1.next_before}`, { headers: auth })).json();
+  assert.ok(p2.records[0].index < p1.records[1].index, "the next page continues");
+  const badLimit = await fetch(`${edge.url}/v1/admin/sites/demo/events?limit=0`, { headers: auth });
+  assert.equal(badLimit.status, 400);
+  assert.equal((await badLimit.json()).error.code, "query_invalid");
+});
+
+test("unknown sites, routes and methods answer JSON errors", async () => {
+  const cases = [
+    [`/v1/sites/nope/config`, "GET", 404, "site_unknown"],
+    [`/v1/sites/Not_A_Site/config`, "GET", 400, "site_id_invalid"],
+    [`/v1/nothing`, "GET", 404, "not_found"],
+    [`/v1/sites/demo/config`, "DELETE", 405, "method_not_allowed"],
+  ];
+  for (const [path, method, status, code] of cases) {
+    const r = await fetch(edge.url + path, { method });
+    assert.equal(r.status, status, path);
+    assert.equal((await r.json()).error.code, code, path);
+  }
+});
+
+test("stored records hold no IP address and no user agent", async () => {
+  const r = await post(event(), { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) TestAgent/1.0", "x-forwarded-for": "203.0.113.77" });
+  assert.equal(r.status, 201);
+  const text = JSON.stringify((await adminRecords(edge)).records);
+  assert.ok(!text.includes("203.0.113.77"));
+  assert.ok(!text.includes("TestAgent"));
+});
+
+test("the config is served in the negotiated language with its notice hash", async () => {
+  const de = await siteConfig(edge, "de-AT,en;q=0.5");
+  assert.equal(de.language, "de");
+  assert.equal(de.notice.language, "de");
+  assert.match(de.notice_hash, /^[0-9a-f]{64}$/);
+  const fallback = await siteConfig(edge, "ja");
+  assert.equal(fallback.language, "en");
+});

@@ -1,0 +1,99 @@
+// Test harness: the real worker under `wrangler dev` (workerd, SQLite-backed
+// Durable Objects, fresh state on free ports) and Debian's Chromium.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TMP = join(ROOT, "tests/.tmp");
+const BIN = join(ROOT, "node_modules/.bin");
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts the built worker with fresh state; resolves once it answers. */
+export async function startEdge() {
+  mkdirSync(TMP, { recursive: true });
+  const state = mkdtempSync(join(TMP, "state-"));
+  const port = await freePort();
+  const inspector = await freePort();
+  const adminKey = randomBytes(24).toString("hex");
+  const env = {
+    ...process.env,
+    PATH: `${BIN}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    WASM_OPT_BIN: join(BIN, "wasm-opt"),
+    TMPDIR: state,
+  };
+  const child = spawn(
+    join(BIN, "wrangler"),
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
+     "--inspector-port", String(inspector), "--persist-to", state,
+     "--var", `ADMIN_KEY:${adminKey}`, "--show-interactive-dev-session=false"],
+    { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+    try {
+      const r = await fetch(`${url}/v1/sites/demo/config`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`wrangler dev not ready in time:\n${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    adminKey,
+    log: () => log,
+    async stop() {
+      try { process.kill(-child.pid, "SIGTERM"); } catch {}
+      await new Promise((r) => setTimeout(r, 300));
+      try { process.kill(-child.pid, "SIGKILL"); } catch {}
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches Debian's Chromium, headless, quiet on a closed network. */
+export async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Every stored record of a site, newest first, through the admin API. */
+export async function adminRecords(edge, site = "demo") {
+  const r = await fetch(`${edge.url}/v1/admin/sites/${site}/events?limit=500`, {
+    headers: { authorization: `Bearer ${edge.adminKey}` },
+  });
+  if (r.status !== 200) throw new Error(`admin API answered ${r.status}: ${await r.text()}`);
+  return r.json();
+}
+
+/** The edge's public config for a language. */
+export async function siteConfig(edge, lang, site = "demo") {
+  const r = await fetch(`${edge.url}/v1/sites/${site}/config?lang=${lang}`);
+  return r.json();
+}

@@ -1,0 +1,150 @@
+// The widget in real Chromium against the real worker: what the visitor sees
+// and what the edge stores.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startEdge, launchChromium, adminRecords, siteConfig } from "./harness.mjs";
+
+let edge, browser;
+before(async () => {
+  edge = await startEdge();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+const BANNER = "#assent-host >> section.banner";
+const button = (scope, act) => `#assent-host >> ${scope} button[data-act=${act}]`;
+
+async function waitForRecords(n) {
+  for (let i = 0; i < 100; i++) {
+    const page = await adminRecords(edge);
+    if (page.total >= n) return page;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${n} stored records`);
+}
+
+/** Records layout shifts from page start, so a test can assert there were none. */
+const trackLayoutShift = () => {
+  window.__cls = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+  }).observe({ type: "layout-shift", buffered: true });
+};
+
+test("reject all, reload, then change to accept all from Privacy choices", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await page.addInitScript(trackLayoutShift);
+  await page.goto(edge.url + "/");
+  const banner = page.locator(BANNER);
+  await banner.waitFor();
+  assert.equal(await banner.locator("h2").textContent(), "Your privacy, your choice");
+
+  // Equal prominence: the three first-layer buttons have the same size and style.
+  const styles = await page.locator(`${BANNER} button`).evaluateAll((bs) =>
+    bs.map((b) => {
+      const s = getComputedStyle(b);
+      const r = b.getBoundingClientRect();
+      return { act: b.dataset.act, w: Math.round(r.width), h: Math.round(r.height), bg: s.backgroundColor, fg: s.color, font: s.font };
+    }),
+  );
+  assert.deepEqual(styles.map((s) => s.act), ["accept_all", "reject_all", "customise"]);
+  for (const s of styles.slice(1)) {
+    assert.deepEqual({ ...s, act: "" }, { ...styles[0], act: "" }, "buttons differ in size or style");
+  }
+
+  await page.click(button("section.banner", "reject_all"));
+  await banner.waitFor({ state: "detached" });
+  const cls = await page.evaluate(() => window.__cls);
+  assert.equal(cls, 0, "the widget shifted the page layout");
+
+  const first = (await waitForRecords(1)).records[0].record;
+  const en = await siteConfig(edge, "en");
+  assert.equal(first.event.action, "refuse");
+  assert.deepEqual(first.event.decisions, { necessary: true, analytics: false, marketing: false, personalisation: false });
+  assert.deepEqual(first.event.notice, { version: en.notice_version, language: "en", hash: en.notice_hash });
+  assert.deepEqual(first.event.ui, { surface: "banner", control: "reject_all" });
+  assert.equal(first.event.page.origin, edge.url);
+  assert.equal(first.event.page.path, "/");
+  assert.equal(first.prev_event_id, null);
+  const now = Date.now();
+  assert.ok(Math.abs(first.event.client_time_ms - now) < 60_000, "client time recorded");
+  assert.ok(Math.abs(first.received_at_ms - now) < 60_000, "server time recorded");
+  assert.ok(first.received_at_ms >= first.event.client_time_ms - 5_000);
+  assert.match(first.event.subject, /^[0-9a-f-]{36}$/);
+
+  // The choice is remembered: no banner after a reload, only the control.
+  await page.reload();
+  const choices = page.locator(button("", "choices").replace(" button", "button"));
+  await choices.waitFor();
+  assert.equal(await page.locator(BANNER).count(), 0, "banner came back after reload");
+  assert.deepEqual(await page.evaluate(() => window.assent.get()), first.event.decisions);
+
+  // Reopen, nothing optional is ticked (the stored refusal), then accept all.
+  await choices.click();
+  const dialog = page.locator("#assent-host >> [role=dialog]");
+  await dialog.waitFor();
+  const switches = await dialog.locator("input[data-purpose]").evaluateAll((xs) =>
+    xs.map((x) => [x.dataset.purpose, x.checked, x.disabled]),
+  );
+  assert.deepEqual(switches, [
+    ["necessary", true, true],
+    ["analytics", false, false],
+    ["marketing", false, false],
+    ["personalisation", false, false],
+  ]);
+  await page.click(button("[role=dialog]", "accept_all"));
+  await dialog.waitFor({ state: "detached" });
+
+  const second = (await waitForRecords(2)).records[0].record;
+  assert.equal(second.event.subject, first.event.subject, "same pseudonymous subject");
+  assert.equal(second.prev_event_id, first.event.event_id, "linked to the previous event");
+  assert.equal(second.event.action, "give");
+  assert.deepEqual(second.event.ui, { surface: "preferences", control: "accept_all" });
+  assert.deepEqual(second.event.decisions, { necessary: true, analytics: true, marketing: true, personalisation: true });
+  assert.notEqual(second.event.event_id, first.event.event_id);
+  await context.close();
+});
+
+test("a first visit ticks nothing, and saving records exactly the switches set", async () => {
+  const context = await browser.newContext({ locale: "en-US" });
+  const page = await context.newPage();
+  await page.goto(edge.url + "/");
+  await page.click(button("section.banner", "customise"));
+  const dialog = page.locator("#assent-host >> [role=dialog]");
+  await dialog.waitFor();
+  const checked = await dialog.locator("input[data-purpose]:not([disabled])").evaluateAll((xs) => xs.map((x) => x.checked));
+  assert.deepEqual(checked, [false, false, false], "something was pre-ticked");
+  // Tick analytics only, then save.
+  await dialog.locator("input[data-purpose=analytics]").check();
+  const before = (await adminRecords(edge)).total;
+  await page.click(button("[role=dialog]", "save"));
+  const rec = (await waitForRecords(before + 1)).records[0].record;
+  assert.equal(rec.event.action, "give");
+  assert.deepEqual(rec.event.ui, { surface: "preferences", control: "save" });
+  assert.deepEqual(rec.event.decisions, { necessary: true, analytics: true, marketing: false, personalisation: false });
+  await context.close();
+});
+
+test("a German browser sees the German notice and its hash is recorded", async () => {
+  const context = await browser.newContext({ locale: "de-DE" });
+  const page = await context.newPage();
+  // The demo page says lang="en"; a site in German would say so. Drop it to
+  // let the browser's languages decide.
+  await page.addInitScript(() => document.addEventListener("DOMContentLoaded", () => document.documentElement.removeAttribute("lang")));
+  await page.goto(edge.url + "/");
+  const banner = page.locator(BANNER);
+  await banner.waitFor();
+  assert.equal(await banner.locator("h2").textContent(), "Ihre Privatsphäre, Ihre Wahl");
+  assert.equal(await page.locator(button("section.banner", "reject_all")).textContent(), "Alle ablehnen");
+  const before = (await adminRecords(edge)).total;
+  await page.click(button("section.banner", "accept_all"));
+  const rec = (await waitForRecords(before + 1)).records[0].record;
+  const de = await siteConfig(edge, "de");
+  assert.deepEqual(rec.event.notice, { version: de.notice_version, language: "de", hash: de.notice_hash });
+  assert.notEqual(de.notice_hash, (await siteConfig(edge, "en")).notice_hash);
+  await context.close();
+});
