@@ -26,7 +26,8 @@ fn main() {
         });
         let stem = path.file_stem().unwrap().to_string_lossy();
         assert_eq!(
-            stem, config.site,
+            stem,
+            config.site,
             "{}: the file name must be the site id",
             path.display()
         );

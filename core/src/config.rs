@@ -164,9 +164,10 @@ const MAX_TEXT: usize = 4000;
 impl SiteConfig {
     /// Parses JSON and validates the result.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let config: SiteConfig = serde_json::from_str(json).map_err(|e| Error::ConfigMalformed {
-            message: e.to_string(),
-        })?;
+        let config: SiteConfig =
+            serde_json::from_str(json).map_err(|e| Error::ConfigMalformed {
+                message: e.to_string(),
+            })?;
         config.validate()?;
         Ok(config)
     }
@@ -262,14 +263,22 @@ impl SiteConfig {
                 if text.description.trim().is_empty() {
                     return Err(missing("description"));
                 }
-                check_len(&format!("purposes.{}.name", purpose.id), &text.name, MAX_LABEL)?;
+                check_len(
+                    &format!("purposes.{}.name", purpose.id),
+                    &text.name,
+                    MAX_LABEL,
+                )?;
                 check_len(
                     &format!("purposes.{}.description", purpose.id),
                     &text.description,
                     MAX_TEXT,
                 )?;
             }
-            if let Some(extra) = texts.purposes.keys().find(|k| !purpose_ids.contains(k.as_str())) {
+            if let Some(extra) = texts
+                .purposes
+                .keys()
+                .find(|k| !purpose_ids.contains(k.as_str()))
+            {
                 return Err(Error::PurposeUnknown {
                     purpose: extra.clone(),
                 });
@@ -402,8 +411,7 @@ fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
 
 fn check_notice_version(v: &str) -> Result<(), Error> {
     let ok = (1..=32).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'));
     if ok {
         Ok(())
@@ -420,7 +428,9 @@ fn check_url(field: &str, url: &str) -> Result<(), Error> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(rest) if !rest.is_empty() && url.len() <= 2048 && !url.contains(char::is_whitespace) => {
+        Some(rest)
+            if !rest.is_empty() && url.len() <= 2048 && !url.contains(char::is_whitespace) =>
+        {
             Ok(())
         }
         _ => Err(Error::FieldInvalid {
@@ -447,10 +457,15 @@ pub fn check_origin(origin: &str) -> Result<(), Error> {
     let host_ok = !host.is_empty()
         && host.len() <= 253
         && host.bytes().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'[' | b']' | b':')
+            c.is_ascii_lowercase()
+                || c.is_ascii_digit()
+                || matches!(c, b'.' | b'-' | b'[' | b']' | b':')
         });
     let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n > 0 && n < 65536)
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|c| c.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n > 0 && n < 65536)
     });
     if host_ok && port_ok {
         Ok(())
@@ -486,46 +501,111 @@ mod tests {
             "https://shop.example:99999",
             "https://",
         ] {
-            assert_eq!(check_origin(bad).unwrap_err().code(), "origin_invalid", "{bad}");
+            assert_eq!(
+                check_origin(bad).unwrap_err().code(),
+                "origin_invalid",
+                "{bad}"
+            );
         }
     }
 
+    type Mutation = Box<dyn Fn(&mut SiteConfig)>;
+
     #[test]
     fn each_rule_has_its_code() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut SiteConfig)>)> = vec![
+        let cases: Vec<(&str, Mutation)> = vec![
             ("site_id_invalid", Box::new(|c| c.site = "Demo".into())),
             ("no_purposes", Box::new(|c| c.purposes.clear())),
-            ("purpose_duplicate", Box::new(|c| {
-                let p = c.purposes[1].clone();
-                c.purposes.push(p)
-            })),
-            ("purpose_id_invalid", Box::new(|c| c.purposes[1].id = "Bad Id".into())),
-            ("legal_basis_invalid", Box::new(|c| c.purposes[1].legal_basis = LegalBasis::LegitimateInterests)),
-            ("legal_basis_invalid", Box::new(|c| c.purposes[0].legal_basis = LegalBasis::Consent)),
-            ("lifetime_out_of_range", Box::new(|c| c.consent_lifetime_days = 396)),
-            ("lifetime_out_of_range", Box::new(|c| c.consent_lifetime_days = 0)),
-            ("origin_invalid", Box::new(|c| c.allowed_origins.push("https://x.example/".into()))),
+            (
+                "purpose_duplicate",
+                Box::new(|c| {
+                    let p = c.purposes[1].clone();
+                    c.purposes.push(p)
+                }),
+            ),
+            (
+                "purpose_id_invalid",
+                Box::new(|c| c.purposes[1].id = "Bad Id".into()),
+            ),
+            (
+                "legal_basis_invalid",
+                Box::new(|c| c.purposes[1].legal_basis = LegalBasis::LegitimateInterests),
+            ),
+            (
+                "legal_basis_invalid",
+                Box::new(|c| c.purposes[0].legal_basis = LegalBasis::Consent),
+            ),
+            (
+                "lifetime_out_of_range",
+                Box::new(|c| c.consent_lifetime_days = 396),
+            ),
+            (
+                "lifetime_out_of_range",
+                Box::new(|c| c.consent_lifetime_days = 0),
+            ),
+            (
+                "origin_invalid",
+                Box::new(|c| c.allowed_origins.push("https://x.example/".into())),
+            ),
             ("field_invalid", Box::new(|c| c.allowed_origins.clear())),
-            ("field_invalid", Box::new(|c| c.notice_version = "v 1".into())),
-            ("field_invalid", Box::new(|c| c.controller.privacy_policy = "javascript:alert(1)".into())),
-            ("default_language_missing", Box::new(|c| c.default_language = "fr".into())),
-            ("language_invalid", Box::new(|c| {
-                let en = c.languages["en"].clone();
-                c.languages.insert("EN".into(), en);
-            })),
-            ("text_missing", Box::new(|c| c.languages.get_mut("de").unwrap().ui.reject_all = " ".into())),
-            ("text_missing", Box::new(|c| {
-                c.languages.get_mut("de").unwrap().purposes.remove("analytics");
-            })),
-            ("purpose_unknown", Box::new(|c| {
-                let t = PurposeText { name: "x".into(), description: "y".into() };
-                c.languages.get_mut("en").unwrap().purposes.insert("ghost".into(), t);
-            })),
-            ("field_too_long", Box::new(|c| c.languages.get_mut("en").unwrap().ui.accept_all = "a".repeat(81))),
-            ("service_duplicate", Box::new(|c| {
-                let s = c.purposes[1].services[0].clone();
-                c.purposes[2].services.push(s)
-            })),
+            (
+                "field_invalid",
+                Box::new(|c| c.notice_version = "v 1".into()),
+            ),
+            (
+                "field_invalid",
+                Box::new(|c| c.controller.privacy_policy = "javascript:alert(1)".into()),
+            ),
+            (
+                "default_language_missing",
+                Box::new(|c| c.default_language = "fr".into()),
+            ),
+            (
+                "language_invalid",
+                Box::new(|c| {
+                    let en = c.languages["en"].clone();
+                    c.languages.insert("EN".into(), en);
+                }),
+            ),
+            (
+                "text_missing",
+                Box::new(|c| c.languages.get_mut("de").unwrap().ui.reject_all = " ".into()),
+            ),
+            (
+                "text_missing",
+                Box::new(|c| {
+                    c.languages
+                        .get_mut("de")
+                        .unwrap()
+                        .purposes
+                        .remove("analytics");
+                }),
+            ),
+            (
+                "purpose_unknown",
+                Box::new(|c| {
+                    let t = PurposeText {
+                        name: "x".into(),
+                        description: "y".into(),
+                    };
+                    c.languages
+                        .get_mut("en")
+                        .unwrap()
+                        .purposes
+                        .insert("ghost".into(), t);
+                }),
+            ),
+            (
+                "field_too_long",
+                Box::new(|c| c.languages.get_mut("en").unwrap().ui.accept_all = "a".repeat(81)),
+            ),
+            (
+                "service_duplicate",
+                Box::new(|c| {
+                    let s = c.purposes[1].services[0].clone();
+                    c.purposes[2].services.push(s)
+                }),
+            ),
         ];
         for (code, mutate) in cases {
             let mut c = config();
@@ -536,8 +616,12 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_rejected() {
-        let json = include_str!("../tests/vectors/site.json").replacen('{', "{\"colour\":\"red\",", 1);
-        assert_eq!(SiteConfig::from_json(&json).unwrap_err().code(), "config_malformed");
+        let json =
+            include_str!("../tests/vectors/site.json").replacen('{', "{\"colour\":\"red\",", 1);
+        assert_eq!(
+            SiteConfig::from_json(&json).unwrap_err().code(),
+            "config_malformed"
+        );
     }
 
     #[test]
@@ -545,7 +629,13 @@ mod tests {
         let c = config();
         let base = c.notice("en").unwrap().hash();
         let mut changed = c.clone();
-        changed.languages.get_mut("en").unwrap().ui.reject_all.push('!');
+        changed
+            .languages
+            .get_mut("en")
+            .unwrap()
+            .ui
+            .reject_all
+            .push('!');
         assert_ne!(base, changed.notice("en").unwrap().hash());
         let mut changed = c.clone();
         changed.purposes[1].services[0].provider.push('.');

@@ -128,7 +128,9 @@ pub enum Error {
         language: String,
     },
     /// The client's clock is too far from the server's.
-    #[error("client time {client_ms} is outside the accepted window around server time {server_ms}")]
+    #[error(
+        "client time {client_ms} is outside the accepted window around server time {server_ms}"
+    )]
     ClientTimeSkew {
         /// Client time, milliseconds since the Unix epoch.
         client_ms: u64,

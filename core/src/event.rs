@@ -74,34 +74,20 @@ pub enum Action {
 }
 
 impl Action {
-    /// The action that describes going from `previous` decisions (none on a first
-    /// visit) to `next`, looking only at the `optional` purposes.
+    /// The action that describes a change of mind: from a choice that granted
+    /// some optional purpose (`had_granted`, false on a first visit) to one
+    /// that grants some (`grants`).
     ///
     /// ```
-    /// use std::collections::BTreeMap;
     /// use assent_core::event::Action;
     ///
-    /// let granted = BTreeMap::from([("analytics".to_string(), true)]);
-    /// let refused = BTreeMap::from([("analytics".to_string(), false)]);
-    /// let optional = ["analytics"];
-    /// assert_eq!(Action::for_change(None, &refused, optional), Action::Refuse);
-    /// assert_eq!(Action::for_change(Some(&refused), &granted, optional), Action::Give);
-    /// assert_eq!(Action::for_change(Some(&granted), &refused, optional), Action::Withdraw);
-    /// assert_eq!(Action::for_change(Some(&granted), &granted, optional), Action::Update);
+    /// assert_eq!(Action::for_change(false, false), Action::Refuse);
+    /// assert_eq!(Action::for_change(false, true), Action::Give);
+    /// assert_eq!(Action::for_change(true, false), Action::Withdraw);
+    /// assert_eq!(Action::for_change(true, true), Action::Update);
     /// ```
-    pub fn for_change<'a>(
-        previous: Option<&BTreeMap<String, bool>>,
-        next: &BTreeMap<String, bool>,
-        optional: impl IntoIterator<Item = &'a str> + Clone,
-    ) -> Action {
-        let grants_any = |d: &BTreeMap<String, bool>| {
-            optional
-                .clone()
-                .into_iter()
-                .any(|p| d.get(p).copied().unwrap_or(false))
-        };
-        let had = previous.is_some_and(grants_any);
-        match (had, grants_any(next)) {
+    pub fn for_change(had_granted: bool, grants: bool) -> Action {
+        match (had_granted, grants) {
             (false, false) => Action::Refuse,
             (false, true) => Action::Give,
             (true, false) => Action::Withdraw,
@@ -170,6 +156,31 @@ pub enum Control {
     WithdrawAll,
     /// A call of the JS API.
     Api,
+}
+
+impl Surface {
+    /// The wire name, e.g. `preferences`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::Banner => "banner",
+            Surface::Preferences => "preferences",
+            Surface::Form => "form",
+            Surface::Api => "api",
+        }
+    }
+}
+
+impl Control {
+    /// The wire name, e.g. `reject_all`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Control::AcceptAll => "accept_all",
+            Control::RejectAll => "reject_all",
+            Control::Save => "save",
+            Control::WithdrawAll => "withdraw_all",
+            Control::Api => "api",
+        }
+    }
 }
 
 /// The page the visitor was on (origin and path only: no query, no fragment,

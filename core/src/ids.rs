@@ -110,30 +110,35 @@ impl LanguageTag {
     }
 }
 
+// Written out by hand rather than with `format!`: this runs in the widget,
+// where pulling in the formatting machinery costs kilobytes.
 fn format_uuid_v4(mut b: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let mut out = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[usize::from(byte >> 4)] as char);
+        out.push(HEX[usize::from(byte & 0x0f)] as char);
+    }
+    out
 }
 
 fn is_site_id(v: &str) -> bool {
     (1..=64).contains(&v.len())
-        && v.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && v.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
         && !v.starts_with('-')
 }
 
 fn is_purpose_id(v: &str) -> bool {
     (1..=32).contains(&v.len())
         && v.as_bytes()[0].is_ascii_lowercase()
-        && v.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && v.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 fn is_service_id(v: &str) -> bool {
@@ -178,10 +183,22 @@ mod tests {
     #[test]
     fn uuid_v4_syntax() {
         assert!(is_uuid_v4("3f1c2a4e-9b7d-4c1e-8a2b-0c9d8e7f6a5b"));
-        assert!(!is_uuid_v4("3F1C2A4E-9B7D-4C1E-8A2B-0C9D8E7F6A5B"), "uppercase");
-        assert!(!is_uuid_v4("3f1c2a4e-9b7d-1c1e-8a2b-0c9d8e7f6a5b"), "version 1");
-        assert!(!is_uuid_v4("3f1c2a4e-9b7d-4c1e-7a2b-0c9d8e7f6a5b"), "variant");
-        assert!(!is_uuid_v4("3f1c2a4e9b7d4c1e8a2b0c9d8e7f6a5b"), "no hyphens");
+        assert!(
+            !is_uuid_v4("3F1C2A4E-9B7D-4C1E-8A2B-0C9D8E7F6A5B"),
+            "uppercase"
+        );
+        assert!(
+            !is_uuid_v4("3f1c2a4e-9b7d-1c1e-8a2b-0c9d8e7f6a5b"),
+            "version 1"
+        );
+        assert!(
+            !is_uuid_v4("3f1c2a4e-9b7d-4c1e-7a2b-0c9d8e7f6a5b"),
+            "variant"
+        );
+        assert!(
+            !is_uuid_v4("3f1c2a4e9b7d4c1e8a2b0c9d8e7f6a5b"),
+            "no hyphens"
+        );
     }
 
     #[test]

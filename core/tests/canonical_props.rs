@@ -10,7 +10,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i32>().prop_map(|n| Value::from(n as i64)),
-        (-1e15f64..1e15).prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        (-1e15f64..1e15)
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         ".{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {

@@ -52,14 +52,19 @@ fn notice_hashes_match_the_vectors() {
     let config = SiteConfig::from_json(SITE).unwrap();
     let doc: Value = serde_json::from_str(EVENTS).unwrap();
     for (lang, hash) in doc["notice_hashes"].as_object().unwrap() {
-        assert_eq!(config.notice(lang).unwrap().hash(), hash.as_str().unwrap(), "{lang}");
+        assert_eq!(
+            config.notice(lang).unwrap().hash(),
+            hash.as_str().unwrap(),
+            "{lang}"
+        );
     }
 }
 
 #[test]
 fn a_valid_event_survives_a_json_round_trip() {
     let doc: Value = serde_json::from_str(EVENTS).unwrap();
-    let event = ConsentEvent::from_json(&serde_json::to_vec(&doc["cases"][0]["event"]).unwrap()).unwrap();
+    let event =
+        ConsentEvent::from_json(&serde_json::to_vec(&doc["cases"][0]["event"]).unwrap()).unwrap();
     let again = ConsentEvent::from_json(&serde_json::to_vec(&event).unwrap()).unwrap();
     assert_eq!(event, again);
 }

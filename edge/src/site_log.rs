@@ -44,7 +44,14 @@ pub async fn append(
         country: facts.country,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    call(env, site, Method::Post, "https://site-log/append", Some(body)).await
+    call(
+        env,
+        site,
+        Method::Post,
+        "https://site-log/append",
+        Some(body),
+    )
+    .await
 }
 
 /// Lists records of `site`, newest first.
@@ -68,7 +75,10 @@ async fn call(
     url: &str,
     body: Option<String>,
 ) -> std::result::Result<Response, ApiError> {
-    let stub = env.durable_object(BINDING)?.id_from_name(site)?.get_stub()?;
+    let stub = env
+        .durable_object(BINDING)?
+        .id_from_name(site)?
+        .get_stub()?;
     let mut init = RequestInit::new();
     init.with_method(method);
     if let Some(body) = body {
@@ -171,7 +181,10 @@ fn append_record(sql: &SqlStorage, req: AppendRequest) -> std::result::Result<Re
         next: i64,
     }
     let next: Next = sql
-        .exec("SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM records", None)?
+        .exec(
+            "SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM records",
+            None,
+        )?
         .one()?;
 
     let event_id = req.event.event_id.clone();
@@ -237,5 +250,7 @@ fn list_records(sql: &SqlStorage, req: &Request) -> std::result::Result<Response
 fn json_response(body: String, status: u16) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
-    Ok(Response::ok(body)?.with_status(status).with_headers(headers))
+    Ok(Response::ok(body)?
+        .with_status(status)
+        .with_headers(headers))
 }

@@ -26,6 +26,15 @@ async function waitForRecords(n) {
   throw new Error(`expected ${n} stored records`);
 }
 
+/** Serves the demo page with another `lang` attribute (or none). */
+async function servePageWithLang(page, lang) {
+  await page.route(edge.url + "/", async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace('<html lang="en">', lang ? `<html lang="${lang}">` : "<html>");
+    await route.fulfill({ response, body: html });
+  });
+}
+
 /** Records layout shifts from page start, so a test can assert there were none. */
 const trackLayoutShift = () => {
   window.__cls = 0;
@@ -132,9 +141,8 @@ test("a first visit ticks nothing, and saving records exactly the switches set",
 test("a German browser sees the German notice and its hash is recorded", async () => {
   const context = await browser.newContext({ locale: "de-DE" });
   const page = await context.newPage();
-  // The demo page says lang="en"; a site in German would say so. Drop it to
-  // let the browser's languages decide.
-  await page.addInitScript(() => document.addEventListener("DOMContentLoaded", () => document.documentElement.removeAttribute("lang")));
+  // The demo page says lang="en"; serve it without, so the browser's languages decide.
+  await servePageWithLang(page, null);
   await page.goto(edge.url + "/");
   const banner = page.locator(BANNER);
   await banner.waitFor();
@@ -146,5 +154,17 @@ test("a German browser sees the German notice and its hash is recorded", async (
   const de = await siteConfig(edge, "de");
   assert.deepEqual(rec.event.notice, { version: de.notice_version, language: "de", hash: de.notice_hash });
   assert.notEqual(de.notice_hash, (await siteConfig(edge, "en")).notice_hash);
+  await context.close();
+});
+
+test("the page's lang attribute wins over the browser's languages", async () => {
+  const context = await browser.newContext({ locale: "de-DE" });
+  const page = await context.newPage();
+  await servePageWithLang(page, "fr");
+  await page.goto(edge.url + "/");
+  const banner = page.locator(BANNER);
+  await banner.waitFor();
+  assert.equal(await banner.locator("h2").textContent(), "Votre vie privée, votre choix");
+  assert.equal(await banner.getAttribute("lang"), "fr");
   await context.close();
 });

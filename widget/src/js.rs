@@ -53,5 +53,7 @@ pub fn parse(text: &str) -> JsValue {
 
 /// `JSON.stringify(value)`.
 pub fn stringify(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string())
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
 }

@@ -6,13 +6,13 @@
 //! closed: on the next page the banner asks again and nothing optional runs.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use wasm_bindgen::JsValue;
 
-use crate::js;
+use crate::{js, Decisions};
 
-/// The visitor's current choice on this site.
+/// The visitor's current choice on this site: read from the latest consent
+/// event, which is what the widget stores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     /// Pseudonymous subject id.
@@ -20,7 +20,7 @@ pub struct Choice {
     /// Notice version the choice was made on.
     pub notice_version: String,
     /// Decision per purpose.
-    pub decisions: BTreeMap<String, bool>,
+    pub decisions: Decisions,
     /// When the choice was made (client clock, ms).
     pub decided_at_ms: f64,
     /// The event that recorded it.
@@ -28,30 +28,21 @@ pub struct Choice {
 }
 
 impl Choice {
-    fn to_js(&self) -> JsValue {
-        let o = js::object();
-        js::set(&o, "subject", &self.subject.as_str().into());
-        js::set(&o, "notice_version", &self.notice_version.as_str().into());
-        js::set(&o, "decisions", &decisions_to_js(&self.decisions));
-        js::set(&o, "decided_at_ms", &self.decided_at_ms.into());
-        js::set(&o, "event_id", &self.event_id.as_str().into());
-        o
-    }
-
-    fn from_js(o: &JsValue) -> Option<Self> {
+    /// Reads a consent event (as stored); `None` if it is not one.
+    pub fn from_event(event: &JsValue) -> Option<Self> {
         let choice = Choice {
-            subject: js::string(o, "subject"),
-            notice_version: js::string(o, "notice_version"),
-            decisions: decisions_from_js(&js::get(o, "decisions")),
-            decided_at_ms: js::number(o, "decided_at_ms"),
-            event_id: js::string(o, "event_id"),
+            subject: js::string(event, "subject"),
+            notice_version: js::string(&js::get(event, "notice"), "version"),
+            decisions: decisions_from_js(&js::get(event, "decisions")),
+            decided_at_ms: js::number(event, "client_time_ms"),
+            event_id: js::string(event, "event_id"),
         };
         (!choice.subject.is_empty() && !choice.decisions.is_empty()).then_some(choice)
     }
 }
 
 /// `{purpose: bool}` as a plain JS object.
-pub fn decisions_to_js(d: &BTreeMap<String, bool>) -> JsValue {
+pub fn decisions_to_js(d: &Decisions) -> JsValue {
     let o = js::object();
     for (k, v) in d {
         js::set(&o, k, &JsValue::from_bool(*v));
@@ -59,13 +50,14 @@ pub fn decisions_to_js(d: &BTreeMap<String, bool>) -> JsValue {
     o
 }
 
-fn decisions_from_js(o: &JsValue) -> BTreeMap<String, bool> {
-    let mut out = BTreeMap::new();
+fn decisions_from_js(o: &JsValue) -> Decisions {
+    let mut out = Vec::new();
     if o.is_object() {
         let obj: &js_sys::Object = wasm_bindgen::JsCast::unchecked_ref(o);
         for key in js_sys::Object::keys(obj).iter() {
             if let Some(k) = key.as_string() {
-                out.insert(k.clone(), js::flag(o, &k));
+                let v = js::flag(o, &k);
+                out.push((k, v));
             }
         }
     }
@@ -75,7 +67,7 @@ fn decisions_from_js(o: &JsValue) -> BTreeMap<String, bool> {
 /// Storage for one site, with an in-memory fallback.
 pub struct Store {
     local: Option<web_sys::Storage>,
-    memory: RefCell<BTreeMap<String, String>>,
+    memory: RefCell<Vec<(String, String)>>,
     prefix: String,
 }
 
@@ -91,7 +83,7 @@ impl Store {
             });
         Store {
             local,
-            memory: RefCell::new(BTreeMap::new()),
+            memory: RefCell::new(Vec::new()),
             prefix: ["assent:", site].concat(),
         }
     }
@@ -103,10 +95,18 @@ impl Store {
 
     fn read(&self, suffix: &str) -> JsValue {
         let key = [self.prefix.as_str(), suffix].concat();
-        let text = match &self.local {
-            Some(s) => s.get_item(&key).ok().flatten(),
-            None => self.memory.borrow().get(&key).cloned(),
-        };
+        // Memory first: it holds what a failed (full, throwing) storage refused.
+        let remembered = self
+            .memory
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone());
+        let text = remembered.or_else(|| {
+            self.local
+                .as_ref()
+                .and_then(|s| s.get_item(&key).ok().flatten())
+        });
         text.map(|t| js::parse(&t)).unwrap_or(JsValue::UNDEFINED)
     }
 
@@ -120,18 +120,20 @@ impl Store {
             .as_ref()
             .is_some_and(|s| s.set_item(&key, &text).is_ok());
         if !stored {
-            self.memory.borrow_mut().insert(key, text);
+            let mut memory = self.memory.borrow_mut();
+            memory.retain(|(k, _)| *k != key);
+            memory.push((key, text));
         }
     }
 
     /// The stored choice, if any.
     pub fn choice(&self) -> Option<Choice> {
-        Choice::from_js(&self.read(""))
+        Choice::from_event(&self.read(""))
     }
 
-    /// Remembers the choice.
-    pub fn save_choice(&self, choice: &Choice) {
-        self.write("", &choice.to_js())
+    /// Remembers the latest consent event as the choice.
+    pub fn save_choice(&self, event: &JsValue) {
+        self.write("", event)
     }
 
     /// Events not yet acknowledged by the edge, oldest first, as JS objects.

@@ -1,20 +1,18 @@
 //! The widget's DOM: a Shadow DOM host with the banner, the preferences panel
 //! and the persistent "Privacy choices" control.
 //!
-//! Every text is set with `textContent`, never parsed as HTML. Everything is
-//! `position: fixed`, so nothing the widget shows moves the page (no layout
-//! shift). The three first-layer buttons share one class: same size, same
-//! style, so refusing is exactly as prominent as accepting.
-
-use std::collections::BTreeMap;
-
-use crate::notice::NoticeView;
+//! Each surface is written as one HTML string and inserted with a single
+//! `innerHTML`: far less code in the `.wasm` than one binding call per node.
+//! Every text from the notice goes through [`escape`], so a text can never
+//! become markup. Everything is `position: fixed`, so nothing the widget shows
+//! moves the page (no layout shift). The three first-layer buttons share one
+//! class: same size, same style, so refusing is as prominent as accepting.
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlInputElement, Node, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-/// Attribute that names what a button does.
-pub const ACT: &str = "data-act";
+use crate::notice::NoticeView;
+use crate::Decisions;
 
 const CSS: &str = include_str!("widget.css");
 
@@ -30,143 +28,160 @@ pub fn mount(doc: &Document) -> Result<ShadowRoot, JsValue> {
     let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     let style = doc.create_element("style")?;
     style.set_text_content(Some(CSS));
-    add(&root, &style)?;
+    root.append_child(&style)?;
     doc.body().ok_or("no body")?.append_child(&host)?;
     Ok(root)
 }
 
-fn el(doc: &Document, tag: &str, class: &str, text: Option<&str>) -> Result<Element, JsValue> {
-    let e = doc.create_element(tag)?;
-    if !class.is_empty() {
-        e.set_class_name(class);
+/// Appends `s` to `out` with HTML's five special characters escaped.
+pub fn escape(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
     }
-    if text.is_some() {
-        e.set_text_content(text);
+}
+
+/// Builds HTML by appending literal markup and escaped text.
+struct Html(String);
+
+impl Html {
+    fn raw(&mut self, s: &str) -> &mut Self {
+        self.0.push_str(s);
+        self
     }
-    Ok(e)
-}
-
-fn add(parent: &impl AsRef<Node>, child: &impl AsRef<Node>) -> Result<(), JsValue> {
-    parent.as_ref().append_child(child.as_ref()).map(|_| ())
-}
-
-fn button(doc: &Document, class: &str, act: &str, label: &str) -> Result<Element, JsValue> {
-    let b = el(doc, "button", class, Some(label))?;
-    b.set_attribute("type", "button")?;
-    b.set_attribute(ACT, act)?;
-    Ok(b)
-}
-
-fn policy_link(doc: &Document, notice: &NoticeView) -> Result<Element, JsValue> {
-    let a = el(doc, "a", "link", Some(&notice.text("privacy_policy")))?;
-    a.set_attribute("href", &notice.policy_url)?;
-    a.set_attribute("target", "_blank")?;
-    a.set_attribute("rel", "noopener")?;
-    Ok(a)
+    fn text(&mut self, s: &str) -> &mut Self {
+        escape(&mut self.0, s);
+        self
+    }
+    fn button(&mut self, class: &str, act: &str, label: &str) -> &mut Self {
+        self.raw("<button type=\"button\" class=\"")
+            .raw(class)
+            .raw("\" data-act=\"")
+            .raw(act)
+            .raw("\">")
+            .text(label)
+            .raw("</button>")
+    }
+    fn policy_link(&mut self, n: &NoticeView) -> &mut Self {
+        self.raw("<a class=\"link\" target=\"_blank\" rel=\"noopener\" href=\"")
+            .text(&n.policy_url)
+            .raw("\">")
+            .text(&n.text("privacy_policy"))
+            .raw("</a>")
+    }
 }
 
 /// The first layer: title, text, and three equal buttons.
-pub fn banner(doc: &Document, notice: &NoticeView) -> Result<Element, JsValue> {
-    let b = el(doc, "section", "banner", None)?;
-    b.set_attribute("role", "region")?;
-    b.set_attribute("aria-labelledby", "assent-title")?;
-    b.set_attribute("lang", &notice.language)?;
-    let title = el(doc, "h2", "title", Some(&notice.text("title")))?;
-    title.set_id("assent-title");
-    add(&b, &title)?;
-    let text = el(doc, "p", "text", Some(&(notice.text("text") + " ")))?;
-    add(&text, &policy_link(doc, notice)?)?;
-    add(&b, &text)?;
-    let row = el(doc, "div", "buttons", None)?;
-    add(&row, &button(doc, "btn", "accept_all", &notice.text("accept_all"))?)?;
-    add(&row, &button(doc, "btn", "reject_all", &notice.text("reject_all"))?)?;
-    add(&row, &button(doc, "btn", "customise", &notice.text("customise"))?)?;
-    add(&b, &row)?;
-    Ok(b)
+pub fn banner_html(n: &NoticeView) -> String {
+    let mut h = Html(String::with_capacity(1024));
+    h.raw("<section class=\"banner\" role=\"region\" aria-labelledby=\"assent-title\" lang=\"")
+        .text(&n.language)
+        .raw("\"><h2 class=\"title\" id=\"assent-title\">")
+        .text(&n.text("title"))
+        .raw("</h2><p class=\"text\">")
+        .text(&n.text("text"))
+        .raw(" ")
+        .policy_link(n)
+        .raw("</p><div class=\"buttons\">")
+        .button("btn", "accept_all", &n.text("accept_all"))
+        .button("btn", "reject_all", &n.text("reject_all"))
+        .button("btn", "customise", &n.text("customise"))
+        .raw("</div></section>");
+    h.0
 }
 
 /// The preferences panel, a modal dialog with one switch per purpose. Required
 /// purposes are on and locked; the others show `current` or, on a first
 /// visit, off: nothing is pre-ticked.
-pub fn panel(
-    doc: &Document,
-    notice: &NoticeView,
-    current: Option<&BTreeMap<String, bool>>,
-) -> Result<Element, JsValue> {
-    let overlay = el(doc, "div", "overlay", None)?;
-    let dialog = el(doc, "div", "panel", None)?;
-    dialog.set_attribute("role", "dialog")?;
-    dialog.set_attribute("aria-modal", "true")?;
-    dialog.set_attribute("aria-labelledby", "assent-prefs-title")?;
-    dialog.set_attribute("lang", &notice.language)?;
-    dialog.set_attribute("tabindex", "-1")?;
-    let head = el(doc, "div", "head", None)?;
-    let title = el(doc, "h2", "title", Some(&notice.text("preferences_title")))?;
-    title.set_id("assent-prefs-title");
-    add(&head, &title)?;
-    let close = button(doc, "close", "close", "\u{00d7}")?;
-    close.set_attribute("aria-label", &notice.text("close"))?;
-    add(&head, &close)?;
-    add(&dialog, &head)?;
-
-    let list = el(doc, "div", "purposes", None)?;
-    for p in &notice.purposes {
-        let row = el(doc, "div", "purpose", None)?;
-        let label = el(doc, "label", "switch", None)?;
-        let input: HtmlInputElement = doc.create_element("input")?.unchecked_into();
-        input.set_type("checkbox");
-        input.set_attribute("role", "switch")?;
-        input.set_attribute("data-purpose", &p.id)?;
-        let desc_id = ["assent-desc-", p.id.as_str()].concat();
-        input.set_attribute("aria-describedby", &desc_id)?;
+pub fn panel_html(n: &NoticeView, current: Option<&Decisions>) -> String {
+    let mut h = Html(String::with_capacity(4096));
+    h.raw("<div class=\"overlay\"><div class=\"panel\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"assent-prefs-title\" tabindex=\"-1\" lang=\"")
+        .text(&n.language)
+        .raw("\"><div class=\"head\"><h2 class=\"title\" id=\"assent-prefs-title\">")
+        .text(&n.text("preferences_title"))
+        .raw("</h2><button type=\"button\" class=\"close\" data-act=\"close\" aria-label=\"")
+        .text(&n.text("close"))
+        .raw("\">\u{00d7}</button></div><div class=\"purposes\">");
+    for p in &n.purposes {
+        let on = p.required || current.is_some_and(|c| crate::granted(c, &p.id));
+        h.raw("<div class=\"purpose\"><label class=\"switch\"><input type=\"checkbox\" role=\"switch\" data-purpose=\"")
+            .text(&p.id)
+            .raw("\" aria-describedby=\"assent-desc-")
+            .text(&p.id)
+            .raw("\"")
+            .raw(if on { " checked" } else { "" })
+            .raw(if p.required { " disabled" } else { "" })
+            .raw("><span class=\"name\">")
+            .text(&p.name)
+            .raw("</span>");
         if p.required {
-            input.set_checked(true);
-            input.set_disabled(true);
-        } else {
-            input.set_checked(current.and_then(|c| c.get(&p.id)).copied().unwrap_or(false));
+            h.raw("<span class=\"always\">")
+                .text(&n.text("always_on"))
+                .raw("</span>");
         }
-        add(&label, &input)?;
-        add(&label, &el(doc, "span", "name", Some(&p.name))?)?;
-        if p.required {
-            add(&label, &el(doc, "span", "always", Some(&notice.text("always_on")))?)?;
-        }
-        add(&row, &label)?;
-        let desc = el(doc, "p", "desc", Some(&p.description))?;
-        desc.set_id(&desc_id);
-        add(&row, &desc)?;
+        h.raw("</label><p class=\"desc\" id=\"assent-desc-")
+            .text(&p.id)
+            .raw("\">")
+            .text(&p.description)
+            .raw("</p>");
         if !p.services.is_empty() {
-            let names = p.services.join(" \u{00b7} ");
-            add(&row, &el(doc, "p", "services", Some(&names))?)?;
+            h.raw("<p class=\"services\">");
+            for (i, s) in p.services.iter().enumerate() {
+                if i > 0 {
+                    h.raw(" \u{00b7} ");
+                }
+                h.text(s);
+            }
+            h.raw("</p>");
         }
-        add(&list, &row)?;
+        h.raw("</div>");
     }
-    add(&dialog, &list)?;
-
-    let row = el(doc, "div", "buttons", None)?;
-    add(&row, &button(doc, "btn", "reject_all", &notice.text("reject_all"))?)?;
-    add(&row, &button(doc, "btn", "accept_all", &notice.text("accept_all"))?)?;
-    add(&row, &button(doc, "btn", "save", &notice.text("save"))?)?;
-    add(&dialog, &row)?;
-    add(&dialog, &policy_link(doc, notice)?)?;
-    add(&overlay, &dialog)?;
-    Ok(overlay)
+    h.raw("</div><div class=\"buttons\">")
+        .button("btn", "reject_all", &n.text("reject_all"))
+        .button("btn", "accept_all", &n.text("accept_all"))
+        .button("btn", "save", &n.text("save"))
+        .raw("</div>")
+        .policy_link(n)
+        .raw("</div></div>");
+    h.0
 }
 
 /// The persistent control that reopens the panel.
-pub fn choices_button(doc: &Document, notice: &NoticeView) -> Result<Element, JsValue> {
-    let b = button(doc, "choices", "choices", &notice.text("privacy_choices"))?;
-    b.set_attribute("lang", &notice.language)?;
-    Ok(b)
+pub fn choices_html(n: &NoticeView) -> String {
+    let mut h = Html(String::new());
+    h.raw("<button type=\"button\" class=\"choices\" data-act=\"choices\" lang=\"")
+        .text(&n.language)
+        .raw("\">")
+        .text(&n.text("privacy_choices"))
+        .raw("</button>");
+    h.0
 }
 
-/// The switches' states, by purpose.
-pub fn read_switches(panel: &Element) -> Result<BTreeMap<String, bool>, JsValue> {
+/// Inserts `html` into the shadow root inside a fresh wrapper; returns the wrapper.
+pub fn insert(doc: &Document, root: &ShadowRoot, html: &str) -> Result<Element, JsValue> {
+    let wrapper = doc.create_element("div")?;
+    wrapper.set_inner_html(html);
+    root.append_child(&wrapper)?;
+    Ok(wrapper)
+}
+
+/// The switches' states, by purpose, in document order.
+pub fn read_switches(panel: &Element) -> Result<Decisions, JsValue> {
     let inputs = panel.query_selector_all("input[data-purpose]")?;
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for i in 0..inputs.length() {
-        if let Some(input) = inputs.get(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) {
+        if let Some(input) = inputs
+            .get(i)
+            .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+        {
             if let Some(id) = input.get_attribute("data-purpose") {
-                out.insert(id, input.checked());
+                out.push((id, input.checked()));
             }
         }
     }

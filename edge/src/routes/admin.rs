@@ -30,7 +30,8 @@ pub fn authorize(req: &Request, env: &Env) -> Result<(), ApiError> {
         .ok_or(ApiError::Unauthorized)?;
     // Comparing digests keeps the comparison's timing independent of how many
     // leading bytes of the key a guess got right.
-    let ok = !expected.is_empty() && Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes());
+    let ok = !expected.is_empty()
+        && Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes());
     if ok {
         Ok(())
     } else {
@@ -39,7 +40,11 @@ pub fn authorize(req: &Request, env: &Env) -> Result<(), ApiError> {
 }
 
 /// Lists a page of stored records, newest first.
-pub async fn list_events(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+pub async fn list_events(
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+) -> Result<Response, ApiError> {
     authorize(req, env)?;
     let limit = query_u64(req, "limit")?.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {

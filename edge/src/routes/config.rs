@@ -28,7 +28,9 @@ pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
         .or_else(|| req.headers().get("accept-language").ok().flatten())
         .unwrap_or_default();
     // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: order is preference.
-    let prefs = wanted.split(',').map(|p| p.split(';').next().unwrap_or("").trim());
+    let prefs = wanted
+        .split(',')
+        .map(|p| p.split(';').next().unwrap_or("").trim());
     let language = site.negotiate(prefs.take(16));
     let notice = site.notice(language)?;
     let body = PublicConfig {
@@ -40,6 +42,8 @@ pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
         notice,
     };
     let mut resp = Response::from_json(&body)?;
-    let _ = resp.headers_mut().set("cache-control", "public, max-age=60");
+    let _ = resp
+        .headers_mut()
+        .set("cache-control", "public, max-age=60");
     Ok(resp)
 }

@@ -59,9 +59,15 @@ fn known_site(site: &str) -> Result<&'static SiteConfig, ApiError> {
 /// A query parameter parsed as an unsigned integer, if present.
 pub(crate) fn query_u64(req: &Request, name: &'static str) -> Result<Option<u64>, ApiError> {
     let url = req.url().map_err(ApiError::from)?;
-    let value = url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let value = url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned());
     match value {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| ApiError::QueryInvalid(name)),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::QueryInvalid(name)),
     }
 }
