@@ -11,6 +11,10 @@ export WRANGLER_SEND_ERROR_REPORTS := false
 export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 
 WASM := target/wasm32-unknown-unknown/release
+# The widget's release build has its own target dir and a lower LLVM inline
+# threshold: less duplicated code, about 1 KiB less gzip (see BENCHMARKS.md).
+WIDGET_TARGET := target/widget
+WIDGET_RUSTFLAGS := -Cllvm-args=-inline-threshold=25
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml
 WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml widget/loader.js scripts/bundle-widget.mjs
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
@@ -37,8 +41,8 @@ edge/build/worker/shim.mjs: $(EDGE_SRC)
 
 widget: dist/public/assent.js
 dist/public/assent.js: $(WIDGET_SRC)
-	cargo build -q -p assent-widget --release --target wasm32-unknown-unknown
-	wasm-bindgen --target no-modules --no-typescript --out-dir widget/pkg --out-name assent $(WASM)/assent_widget.wasm
+	RUSTFLAGS="$(WIDGET_RUSTFLAGS)" cargo build -q -p assent-widget --release --target wasm32-unknown-unknown --target-dir $(WIDGET_TARGET)
+	wasm-bindgen --target no-modules --no-typescript --out-dir widget/pkg --out-name assent $(WIDGET_TARGET)/wasm32-unknown-unknown/release/assent_widget.wasm
 	wasm-opt -Oz --strip-debug --strip-producers widget/pkg/assent_bg.wasm -o widget/pkg/assent.wasm
 	node scripts/bundle-widget.mjs widget/pkg/assent.js widget/pkg/assent.wasm
 

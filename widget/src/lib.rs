@@ -62,7 +62,7 @@ pub fn decisions_for(notice: &NoticeView, accept: bool) -> Decisions {
 
 struct App {
     site: String,
-    edge: String,
+    events_url: String,
     notice: NoticeView,
     store: Store,
     root: ShadowRoot,
@@ -80,10 +80,13 @@ thread_local! {
     static RETRY_MS: Cell<i32> = const { Cell::new(0) };
 }
 
+/// The page's `window`.
+pub fn window() -> web_sys::Window {
+    WINDOW.with(web_sys::Window::clone)
+}
+
 fn document() -> Result<Document, JsValue> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| "no document".into())
+    window().document().ok_or_else(|| "no document".into())
 }
 
 fn now_ms() -> f64 {
@@ -92,7 +95,7 @@ fn now_ms() -> f64 {
 
 fn random_16() -> [u8; 16] {
     let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+    if let Ok(crypto) = window().crypto() {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }
     bytes
@@ -100,6 +103,11 @@ fn random_16() -> [u8; 16] {
 
 #[wasm_bindgen]
 extern "C" {
+    /// The page's `window`. Read directly rather than through
+    /// `web_sys::window()`, whose global-object probing costs bytes.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: web_sys::Window;
+
     /// The loader's transport: POSTs `body` to `url` with `keepalive`, then
     /// calls [`delivered`] with the HTTP status (0 when the network failed).
     #[wasm_bindgen(js_name = assentSend)]
@@ -119,8 +127,9 @@ pub fn start(site: String, edge: String, config: JsValue) -> JsValue {
     match boot(site, edge, &config) {
         Ok(root) => root.into(),
         Err(e) => {
-            let why = e.as_string().unwrap_or_default();
-            storage::warn(&["assent: not started, nothing optional is granted. ", &why].concat());
+            let mut why = String::from("assent: not started, nothing optional is granted. ");
+            why.push_str(&e.as_string().unwrap_or_default());
+            storage::warn(&why);
             JsValue::NULL
         }
     }
@@ -133,9 +142,13 @@ fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsVa
     let store = Store::open(&site);
     let choice = store.choice().filter(|c| is_current(c, &notice));
 
+    let mut events_url = edge;
+    events_url.push_str("v1/sites/");
+    events_url.push_str(&site);
+    events_url.push_str("/events");
     let mut app = App {
         site,
-        edge,
+        events_url,
         notice,
         store,
         root,
@@ -224,12 +237,12 @@ impl App {
             .root
             .active_element()
             .or_else(|| doc.active_element())
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            .map(JsCast::unchecked_into::<HtmlElement>);
         let current = self.choice.as_ref().map(|c| &c.decisions);
         let panel = ui::insert(&doc, &self.root, &ui::panel_html(&self.notice, current))?;
         if let Some(first) = panel
             .query_selector("input:not([disabled])")?
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .map(JsCast::unchecked_into::<HtmlElement>)
         {
             first.focus()?;
         }
@@ -268,7 +281,7 @@ impl App {
                 .to_owned(),
         };
         let event_id = EventId::from_random_bytes(random_16()).as_str().to_owned();
-        let location = web_sys::window().ok_or("no window")?.location();
+        let location = window().location();
         let event = event_object(
             &self.notice,
             &self.site,
@@ -298,7 +311,7 @@ impl App {
             .choices
             .as_ref()
             .and_then(|w| w.first_element_child())
-            .and_then(|b| b.dyn_into::<HtmlElement>().ok())
+            .map(JsCast::unchecked_into::<HtmlElement>)
         {
             let _ = b.focus();
         }
@@ -307,9 +320,7 @@ impl App {
 }
 
 fn gpc_signal() -> bool {
-    web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"globalPrivacyControl".into()).ok())
-        .is_some_and(|v| v.is_truthy())
+    js::flag(&window().navigator(), "globalPrivacyControl")
 }
 
 fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
@@ -406,7 +417,7 @@ pub fn flush() {
     let next = with_app(|app| {
         let event = app.store.outbox().get(0);
         let id = js::string(&event, "event_id");
-        let url = [app.edge.as_str(), "v1/sites/", &app.site, "/events"].concat();
+        let url = app.events_url.clone();
         js::stringify(&event)
             .filter(|_| !id.is_empty())
             .map(|body| (url, body, id))
@@ -436,7 +447,7 @@ pub fn delivered(event_id: String, status: u16) {
         }
         outcome => {
             if outcome == Delivery::Rejected {
-                storage::warn(&["assent: event ", &event_id, " refused by the edge"].concat());
+                storage::warn("assent: an event was refused by the edge");
             }
             RETRY_MS.with(|r| r.set(0));
             with_app(|app| app.store.remove_outbox(&event_id));

@@ -74,8 +74,10 @@ pub struct Store {
 impl Store {
     /// Opens storage for `site`; never fails.
     pub fn open(site: &str) -> Self {
-        let local = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
+        let local = crate::window()
+            .local_storage()
+            .ok()
+            .flatten()
             // Probe: some browsers hand out a storage that throws on write.
             .filter(|s| {
                 let probe = "assent:probe";
@@ -84,7 +86,11 @@ impl Store {
         Store {
             local,
             memory: RefCell::new(Vec::new()),
-            prefix: ["assent:", site].concat(),
+            prefix: {
+                let mut p = String::from("assent:");
+                p.push_str(site);
+                p
+            },
         }
     }
 
@@ -94,7 +100,8 @@ impl Store {
     }
 
     fn read(&self, suffix: &str) -> JsValue {
-        let key = [self.prefix.as_str(), suffix].concat();
+        let mut key = self.prefix.clone();
+        key.push_str(suffix);
         // Memory first: it holds what a failed (full, throwing) storage refused.
         let remembered = self
             .memory
@@ -111,7 +118,8 @@ impl Store {
     }
 
     fn write(&self, suffix: &str, value: &JsValue) {
-        let key = [self.prefix.as_str(), suffix].concat();
+        let mut key = self.prefix.clone();
+        key.push_str(suffix);
         let Some(text) = js::stringify(value) else {
             return;
         };
