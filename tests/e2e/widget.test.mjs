@@ -168,3 +168,121 @@ test("the page's lang attribute wins over the browser's languages", async () => 
   assert.equal(await banner.getAttribute("lang"), "fr");
   await context.close();
 });
+
+// ---- faults: no consent event is lost, nothing is granted that was not chosen
+
+const EVENTS = "**/v1/sites/demo/events";
+
+async function recordsFor(subject) {
+  const page = await adminRecords(edge);
+  return page.records.filter((r) => r.record.event.subject === subject);
+}
+
+async function waitForSubject(subject, n) {
+  for (let i = 0; i < 150; i++) {
+    const found = await recordsFor(subject);
+    if (found.length >= n) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${n} records for ${subject}`);
+}
+
+const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
+const subjectOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
+
+test("offline at the click: the event waits in the outbox and arrives exactly once", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route(EVENTS, (route) => route.abort("internetdisconnected"));
+  await page.goto(edge.url + "/");
+  await page.click(button("section.banner", "reject_all"));
+  await page.locator(BANNER).waitFor({ state: "detached" });
+  const subject = await subjectOf(page);
+  assert.equal((await outbox(page)).length, 1, "the event is kept locally");
+  assert.equal((await recordsFor(subject)).length, 0);
+
+  await page.unroute(EVENTS);
+  const stored = await waitForSubject(subject, 1);
+  assert.equal(stored[0].record.event.action, "refuse");
+  for (let i = 0; i < 50 && (await outbox(page)).length; i++) await page.waitForTimeout(100);
+  assert.equal((await outbox(page)).length, 0, "acknowledged events leave the outbox");
+  await page.waitForTimeout(1500);
+  assert.equal((await recordsFor(subject)).length, 1, "stored once");
+  await context.close();
+});
+
+test("the edge answering 500 twice: retried with backoff, stored once", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let failures = 0;
+  await page.route(EVENTS, (route) => {
+    if (failures < 2) {
+      failures++;
+      return route.fulfill({ status: 500, contentType: "application/json", body: '{"error":{"code":"internal","message":"x"}}' });
+    }
+    return route.continue();
+  });
+  await page.goto(edge.url + "/");
+  await page.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(page);
+  const stored = await waitForSubject(subject, 1);
+  assert.equal(failures, 2);
+  assert.equal(stored[0].record.event.action, "give");
+  await page.waitForTimeout(1000);
+  assert.equal((await recordsFor(subject)).length, 1);
+  await context.close();
+});
+
+test("tab closed before the event was sent: it arrives on the next visit", async () => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await first.route(EVENTS, (route) => route.abort("connectionreset"));
+  await first.goto(edge.url + "/");
+  await first.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(first);
+  await first.close();
+  assert.equal((await recordsFor(subject)).length, 0);
+
+  const next = await context.newPage();
+  await next.goto(edge.url + "/");
+  const stored = await waitForSubject(subject, 1);
+  assert.equal(stored[0].record.event.action, "give");
+  assert.equal(await next.locator(BANNER).count(), 0, "the choice was remembered");
+  await context.close();
+});
+
+test("storage blocked: the page works, and nothing optional outlives the page view", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, "localStorage", {
+      get() { throw new DOMException("blocked", "SecurityError"); },
+    });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(edge.url + "/");
+  await page.click(button("section.banner", "accept_all"));
+  await page.locator(BANNER).waitFor({ state: "detached" });
+  assert.equal((await page.evaluate(() => window.assent.get())).analytics, true, "the choice holds for this page view");
+  await page.reload();
+  await page.locator(BANNER).waitFor();
+  assert.equal(await page.evaluate(() => window.assent.get()), null, "nothing is granted on the next page");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the edge unreachable at load: no banner, nothing granted, no page error", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.route("**/v1/sites/demo/config**", (route) => route.abort("internetdisconnected"));
+  await page.goto(edge.url + "/");
+  await page.evaluate(() => window.assent.ready.catch(() => {}));
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator(BANNER).count(), 0);
+  assert.equal(await page.evaluate(() => window.assent.get()), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

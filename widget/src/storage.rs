@@ -94,6 +94,13 @@ impl Store {
         }
     }
 
+    /// A store that keeps everything in memory, as when storage is blocked.
+    pub fn in_memory(site: &str) -> Self {
+        let mut store = Store::open(site);
+        store.local = None;
+        store
+    }
+
     /// Whether choices survive this page view.
     pub fn is_persistent(&self) -> bool {
         self.local.is_some()
