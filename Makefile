@@ -27,6 +27,7 @@ help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
 	@echo "make test   install what is missing, then fmt, clippy, unit, wasm, size, deploy dry-run and e2e tests"
 	@echo "make size   banner-path transfer size (gzip, brotli) against the budget"
+	@echo "make bench  the figures of BENCHMARKS.md"
 
 setup:
 	@bash scripts/setup.sh
@@ -79,6 +80,9 @@ test-wasm:
 
 size: widget
 	node scripts/size.mjs
+
+# Benchmarks whose figures go into BENCHMARKS.md.
+bench: size
 
 deploy-check: build
 	rm -rf target/deploy-dry-run

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{excerpt, Error};
 use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
-use crate::notice::{Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
+use crate::notice::{ConfigAnswer, Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
 
 /// Consent lifetime when the configuration names none: about six months, the
 /// period the CNIL recommends before asking again.
@@ -350,6 +350,27 @@ impl SiteConfig {
             choices: FIRST_LAYER_CHOICES.iter().map(|c| c.to_string()).collect(),
             equal_prominence: true,
         })
+    }
+
+    /// The public answer for a visitor whose preferred languages are
+    /// `preferences` (most preferred first): the negotiated notice and its hash.
+    pub fn config_answer<'a>(
+        &self,
+        preferences: impl IntoIterator<Item = &'a str>,
+    ) -> ConfigAnswer {
+        let language = self.negotiate(preferences).to_string();
+        // negotiate() only returns offered languages, so the notice exists.
+        let notice = self
+            .notice(&language)
+            .expect("negotiated language is offered");
+        ConfigAnswer {
+            site: self.site.clone(),
+            notice_version: self.notice_version.clone(),
+            language,
+            languages: self.languages().map(str::to_string).collect(),
+            notice_hash: notice.hash(),
+            notice,
+        }
     }
 
     /// The purpose with this id.

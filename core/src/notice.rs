@@ -98,3 +98,21 @@ impl Notice {
             .map(|p| p.id.as_str())
     }
 }
+
+/// The edge's answer to `GET /v1/sites/{site}/config`: the notice in the
+/// negotiated language, its hash, and the languages the site offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigAnswer {
+    /// The site.
+    pub site: String,
+    /// The current notice version.
+    pub notice_version: String,
+    /// The language of `notice`.
+    pub language: String,
+    /// Every language the site offers.
+    pub languages: Vec<String>,
+    /// [`Notice::hash`] of `notice`: the widget echoes it in each event.
+    pub notice_hash: String,
+    /// What to show.
+    pub notice: Notice,
+}

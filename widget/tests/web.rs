@@ -21,16 +21,9 @@ fn config() -> SiteConfig {
 
 /// The edge's config answer, built with core exactly as the edge builds it.
 fn config_answer(config: &SiteConfig, lang: &str) -> JsValue {
-    let notice = config.notice(lang).unwrap();
-    let body = serde_json::json!({
-        "site": config.site,
-        "notice_version": config.notice_version,
-        "language": lang,
-        "languages": config.languages().collect::<Vec<_>>(),
-        "notice_hash": notice.hash(),
-        "notice": notice,
-    });
-    js::parse(&body.to_string())
+    let answer = config.config_answer([lang]);
+    assert_eq!(answer.language, lang);
+    js::parse(&serde_json::to_string(&answer).unwrap())
 }
 
 fn view(lang: &str) -> NoticeView {

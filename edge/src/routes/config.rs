@@ -2,21 +2,9 @@
 //! in the best language for the visitor, with its notice hash.
 
 use assent_core::config::SiteConfig;
-use serde::Serialize;
 use worker::{Request, Response};
 
 use crate::error::ApiError;
-
-/// The public configuration: exactly what the widget needs, nothing internal.
-#[derive(Serialize)]
-struct PublicConfig<'a> {
-    site: &'a str,
-    notice_version: &'a str,
-    language: &'a str,
-    languages: Vec<&'a str>,
-    notice_hash: String,
-    notice: assent_core::notice::Notice,
-}
 
 /// Serves the site's notice in the negotiated language.
 pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
@@ -31,17 +19,7 @@ pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
     let prefs = wanted
         .split(',')
         .map(|p| p.split(';').next().unwrap_or("").trim());
-    let language = site.negotiate(prefs.take(16));
-    let notice = site.notice(language)?;
-    let body = PublicConfig {
-        site: &site.site,
-        notice_version: &site.notice_version,
-        language,
-        languages: site.languages().collect(),
-        notice_hash: notice.hash(),
-        notice,
-    };
-    let mut resp = Response::from_json(&body)?;
+    let mut resp = Response::from_json(&site.config_answer(prefs.take(16)))?;
     let _ = resp
         .headers_mut()
         .set("cache-control", "public, max-age=60");
