@@ -34,6 +34,9 @@ pub enum ApiError {
     /// An event id was reused for a different event.
     #[error("event id {0} was already used for a different event")]
     EventIdConflict(String),
+    /// This client sent too many requests for this site; retry later.
+    #[error("too many requests; retry in a minute")]
+    RateLimited,
     /// A query parameter is missing or malformed.
     #[error("query parameter {0:?} is invalid")]
     QueryInvalid(&'static str),
@@ -53,6 +56,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::Unauthorized => "unauthorized",
             ApiError::EventIdConflict(_) => "event_id_conflict",
+            ApiError::RateLimited => "rate_limited",
             ApiError::QueryInvalid(_) => "query_invalid",
             ApiError::Internal(_) => "internal",
         }
@@ -68,6 +72,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Unauthorized => 401,
             ApiError::EventIdConflict(_) => 409,
+            ApiError::RateLimited => 429,
             ApiError::QueryInvalid(_) => 400,
             ApiError::Internal(_) => 500,
         }
@@ -86,6 +91,9 @@ impl ApiError {
         let mut resp = Response::from_json(&body).unwrap_or_else(|_| Response::empty().unwrap());
         resp = resp.with_status(self.status());
         let _ = resp.headers_mut().set("cache-control", "no-store");
+        if matches!(self, ApiError::RateLimited) {
+            let _ = resp.headers_mut().set("retry-after", "60");
+        }
         resp
     }
 }

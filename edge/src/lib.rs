@@ -9,6 +9,7 @@
 //! - [`routes`]: the HTTP API (`/v1/...`), one submodule per resource;
 //! - [`sites`]: site configurations, validated at build time and embedded;
 //! - [`cors`]: origin checks and CORS headers;
+//! - [`rate_limit`]: per-site, per-client limits (hashed client address);
 //! - [`site_log`]: the per-site Durable Object and its SQLite schema;
 //! - [`error`]: the API error type: a stable code, a status, no internals.
 
@@ -16,6 +17,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 pub mod cors;
 pub mod error;
+pub mod rate_limit;
 pub mod routes;
 pub mod site_log;
 pub mod sites;

@@ -32,8 +32,27 @@ export async function startEdge() {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
   const port = await freePort();
-  const inspector = await freePort();
   const adminKey = randomBytes(24).toString("hex");
+  let proc = await spawnWrangler({ state, port, adminKey });
+  const edge = {
+    url: `http://127.0.0.1:${port}`,
+    adminKey,
+    log: () => proc.log(),
+    /** Stops workerd and starts it again on the same state (a worker restart). */
+    async restart() {
+      await proc.kill();
+      proc = await spawnWrangler({ state, port, adminKey });
+    },
+    async stop() {
+      await proc.kill();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+  return edge;
+}
+
+async function spawnWrangler({ state, port, adminKey }) {
+  const inspector = await freePort();
   const env = {
     ...process.env,
     PATH: `${BIN}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
@@ -46,33 +65,32 @@ export async function startEdge() {
   const child = spawn(
     join(BIN, "wrangler"),
     ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
-     "--inspector-port", String(inspector), "--persist-to", state,
+     "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
      "--var", `ADMIN_KEY:${adminKey}`, "--show-interactive-dev-session=false"],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
+  const exited = new Promise((r) => child.on("exit", r));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
     try {
-      const r = await fetch(`${url}/v1/sites/demo/config`);
+      const r = await fetch(`${url}/assent.js`);
       if (r.ok) break;
     } catch {}
     if (Date.now() > deadline) throw new Error(`wrangler dev not ready in time:\n${log}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
-    url,
-    adminKey,
     log: () => log,
-    async stop() {
+    async kill() {
       try { process.kill(-child.pid, "SIGTERM"); } catch {}
-      await new Promise((r) => setTimeout(r, 300));
-      try { process.kill(-child.pid, "SIGKILL"); } catch {}
-      rmSync(state, { recursive: true, force: true });
+      const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 3000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

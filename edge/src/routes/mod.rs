@@ -28,12 +28,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 Ok(allow) => allow,
                 Err(e) => return e.to_response(),
             };
-            let result = match (method, *resource) {
-                (Method::Options, _) => Ok(cors::preflight(allow.as_deref())),
-                (Method::Get | Method::Head, "config") => config::get(&req, site),
-                (Method::Post, "events") => events::post(req, &env, site).await,
-                _ => Err(ApiError::MethodNotAllowed),
-            };
+            let result = site_resource(req, &env, site, resource, allow.as_deref()).await;
             let resp = result.unwrap_or_else(|e| e.to_response());
             cors::decorate(resp, allow.as_deref()).await
         }
@@ -48,6 +43,26 @@ pub async fn handle(req: Request, env: Env) -> Response {
             result.unwrap_or_else(|e| e.to_response())
         }
         _ => ApiError::NotFound.to_response(),
+    }
+}
+
+/// `config` and `events` of a known site, after the rate limit.
+async fn site_resource(
+    req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+    resource: &str,
+    allow: Option<&str>,
+) -> Result<Response, ApiError> {
+    let method = req.method();
+    if method == Method::Options {
+        return Ok(cors::preflight(allow));
+    }
+    crate::rate_limit::check(env, &req, &site.site).await?;
+    match (method, resource) {
+        (Method::Get | Method::Head, "config") => config::get(&req, site),
+        (Method::Post, "events") => events::post(req, env, site).await,
+        _ => Err(ApiError::MethodNotAllowed),
     }
 }
 

@@ -1,0 +1,76 @@
+// Limits and restarts of the real worker: a flood is cut off with a stable
+// code, and a worker restart loses no stored event (SQLite-backed Durable
+// Objects on disk under wrangler dev).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { startEdge, adminRecords, siteConfig } from "./harness.mjs";
+
+let edge;
+before(async () => {
+  edge = await startEdge();
+});
+after(async () => edge?.stop());
+
+async function validEvent() {
+  const en = await siteConfig(edge, "en");
+  return {
+    event_id: randomUUID(),
+    site: "demo",
+    subject: randomUUID(),
+    action: "give",
+    decisions: { necessary: true, analytics: true, marketing: false, personalisation: false },
+    notice: { version: en.notice_version, language: "en", hash: en.notice_hash },
+    ui: { surface: "preferences", control: "save" },
+    client_time_ms: Date.now(),
+    gpc: false,
+    page: { origin: "https://demo.assent.example", path: "/" },
+    widget_version: "test",
+  };
+}
+
+const post = (body) =>
+  fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+test("a worker restart keeps every stored event, and idempotency with it", async () => {
+  const event = await validEvent();
+  const first = await post(event);
+  assert.equal(first.status, 201);
+  const body = await first.json();
+
+  await edge.restart();
+
+  const page = await adminRecords(edge);
+  assert.deepEqual(page.records.map((r) => r.record.event.event_id), [event.event_id]);
+  const again = await post(event);
+  assert.equal(again.status, 200, "the same event after a restart is not stored twice");
+  assert.deepEqual(await again.json(), body);
+  const next = await post(await validEvent());
+  assert.equal((await next.json()).log.index, 1, "the log continues where it was");
+});
+
+test("a flood from one client is refused with rate_limited and stores nothing", async () => {
+  const before = (await adminRecords(edge)).total;
+  const statuses = [];
+  for (let i = 0; i < 130; i++) {
+    const r = await fetch(`${edge.url}/v1/sites/demo/config`);
+    statuses.push(r.status);
+    if (r.status === 429) {
+      const body = await r.json();
+      assert.equal(body.error.code, "rate_limited");
+      assert.equal(r.headers.get("retry-after"), "60");
+      break;
+    }
+    await r.arrayBuffer();
+  }
+  assert.equal(statuses.at(-1), 429, "no request was limited");
+  assert.ok(statuses.length > 100, `limited too early, after ${statuses.length} requests`);
+  const refused = await post(await validEvent());
+  assert.equal(refused.status, 429);
+  assert.equal((await refused.json()).error.code, "rate_limited");
+  assert.equal((await adminRecords(edge)).total, before);
+});
