@@ -2,8 +2,7 @@
 // nothing; a repeated event id is stored once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { startEdge, adminRecords, siteConfig } from "./harness.mjs";
+import { startEdge, adminRecords, siteConfig, demoEvent } from "./harness.mjs";
 
 let edge, en;
 before(async () => {
@@ -12,22 +11,7 @@ before(async () => {
 });
 after(async () => edge?.stop());
 
-function event(overrides = {}) {
-  return {
-    event_id: randomUUID(),
-    site: "demo",
-    subject: randomUUID(),
-    action: "refuse",
-    decisions: { necessary: true, analytics: false, marketing: false, personalisation: false },
-    notice: { version: en.notice_version, language: "en", hash: en.notice_hash },
-    ui: { surface: "banner", control: "reject_all" },
-    client_time_ms: Date.now(),
-    gpc: false,
-    page: { origin: "http://127.0.0.1:8787", path: "/" },
-    widget_version: "test",
-    ...overrides,
-  };
-}
+const event = (overrides) => demoEvent(en, overrides);
 
 function post(body, headers = {}) {
   return fetch(`${edge.url}/v1/sites/demo/events`, {

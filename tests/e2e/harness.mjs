@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -114,4 +114,22 @@ export async function adminRecords(edge, site = "demo") {
 export async function siteConfig(edge, lang, site = "demo") {
   const r = await fetch(`${edge.url}/v1/sites/${site}/config?lang=${lang}`);
   return r.json();
+}
+
+/** A valid refusal on the demo site for the notice `en` (a config answer), with overrides. */
+export function demoEvent(en, overrides = {}) {
+  return {
+    event_id: randomUUID(),
+    site: "demo",
+    subject: randomUUID(),
+    action: "refuse",
+    decisions: { necessary: true, analytics: false, marketing: false, personalisation: false },
+    notice: { version: en.notice_version, language: en.language, hash: en.notice_hash },
+    ui: { surface: "banner", control: "reject_all" },
+    client_time_ms: Date.now(),
+    gpc: false,
+    page: { origin: "https://demo.assent.example", path: "/" },
+    widget_version: "test",
+    ...overrides,
+  };
 }

@@ -3,8 +3,7 @@
 // Objects on disk under wrangler dev).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { startEdge, adminRecords, siteConfig } from "./harness.mjs";
+import { startEdge, adminRecords, siteConfig, demoEvent } from "./harness.mjs";
 
 let edge;
 before(async () => {
@@ -14,19 +13,11 @@ after(async () => edge?.stop());
 
 async function validEvent() {
   const en = await siteConfig(edge, "en");
-  return {
-    event_id: randomUUID(),
-    site: "demo",
-    subject: randomUUID(),
+  return demoEvent(en, {
     action: "give",
     decisions: { necessary: true, analytics: true, marketing: false, personalisation: false },
-    notice: { version: en.notice_version, language: "en", hash: en.notice_hash },
     ui: { surface: "preferences", control: "save" },
-    client_time_ms: Date.now(),
-    gpc: false,
-    page: { origin: "https://demo.assent.example", path: "/" },
-    widget_version: "test",
-  };
+  });
 }
 
 const post = (body) =>
