@@ -194,6 +194,50 @@ pub enum Error {
         /// The default language.
         language: String,
     },
+    /// A Merkle proof does not verify, or could not be built.
+    #[error("proof is invalid: {reason}")]
+    ProofInvalid {
+        /// What failed.
+        reason: String,
+    },
+    /// A leaf index or tree size is beyond the tree.
+    #[error("index {index} is outside a tree of {size} leaves")]
+    IndexOutOfRange {
+        /// The index asked for.
+        index: u64,
+        /// The tree size.
+        size: u64,
+    },
+    /// A signed note or checkpoint is not in the C2SP format.
+    #[error("note is malformed: {reason}")]
+    NoteMalformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// No signature on a note or receipt is by a key the verifier knows.
+    #[error("signed by no known key{detail}")]
+    KeyUnknown {
+        /// Which key was looked for, if any.
+        detail: String,
+    },
+    /// A signature does not verify.
+    #[error("signature does not verify")]
+    SignatureInvalid,
+    /// A key is not in the expected encoding.
+    #[error("key is malformed: {reason}")]
+    KeyMalformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A receipt is not a well-formed JWS of an Assent receipt.
+    #[error("receipt is malformed: {reason}")]
+    ReceiptMalformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A receipt's leaf hash is not the leaf hash of its record.
+    #[error("the receipt's leaf hash is not the hash of its record")]
+    LeafHashMismatch,
 }
 
 impl Error {
@@ -228,6 +272,14 @@ impl Error {
             Error::LifetimeOutOfRange { .. } => "lifetime_out_of_range",
             Error::LegalBasisInvalid { .. } => "legal_basis_invalid",
             Error::DefaultLanguageMissing { .. } => "default_language_missing",
+            Error::ProofInvalid { .. } => "proof_invalid",
+            Error::IndexOutOfRange { .. } => "index_out_of_range",
+            Error::NoteMalformed { .. } => "note_malformed",
+            Error::KeyUnknown { .. } => "key_unknown",
+            Error::SignatureInvalid => "signature_invalid",
+            Error::KeyMalformed { .. } => "key_malformed",
+            Error::ReceiptMalformed { .. } => "receipt_malformed",
+            Error::LeafHashMismatch => "leaf_hash_mismatch",
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`event`]: the consent event the widget sends and its validation.
 //! - [`record`]: the stored record the edge appends to the log.
 //! - [`canonical`]: RFC 8785 canonical JSON bytes.
+//! - [`merkle`]: RFC 6962 log hashing, compact append, inclusion and consistency proofs.
 //! - [`error`]: one error enum with stable machine-readable codes.
 //!
 //! ```
@@ -36,6 +37,7 @@ pub mod config;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod merkle;
 pub mod notice;
 pub mod record;
 
