@@ -15,6 +15,9 @@
 //! - [`record`]: the stored record the edge appends to the log.
 //! - [`canonical`]: RFC 8785 canonical JSON bytes.
 //! - [`merkle`]: RFC 6962 log hashing, compact append, inclusion and consistency proofs.
+//! - [`keys`]: Ed25519 signing and public keys, JWK thumbprint `kid`, JWKS.
+//! - [`note`]: C2SP signed notes and checkpoints.
+//! - [`receipt`]: the visitor's receipt, a JWS (EdDSA) carrying the stored record.
 //! - [`error`]: one error enum with stable machine-readable codes.
 //!
 //! ```
@@ -37,8 +40,11 @@ pub mod config;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod keys;
 pub mod merkle;
+pub mod note;
 pub mod notice;
+pub mod receipt;
 pub mod record;
 
 pub use error::Error;

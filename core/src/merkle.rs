@@ -175,7 +175,7 @@ fn store_error<E: core::fmt::Display>(e: E) -> Error {
 /// MTH of leaves `[start, end)`, from complete subtrees: O(log n) reads.
 fn subtree<S: NodeStore>(store: &S, start: u64, end: u64) -> Result<Hash, Error> {
     let n = end - start;
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         return store
             .node(NodeId {
                 level: n.trailing_zeros() as u8,
@@ -225,7 +225,10 @@ pub fn inclusion_proof<S: NodeStore>(store: &S, index: u64, size: u64) -> Result
 /// The RFC 6962 consistency proof between the trees of the first `from` and `to` leaves.
 pub fn consistency_proof<S: NodeStore>(store: &S, from: u64, to: u64) -> Result<Vec<Hash>, Error> {
     if from > to {
-        return Err(Error::IndexOutOfRange { index: from, size: to });
+        return Err(Error::IndexOutOfRange {
+            index: from,
+            size: to,
+        });
     }
     if from == 0 || from == to {
         return Ok(Vec::new());

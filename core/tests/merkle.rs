@@ -15,7 +15,10 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 const VECTORS: &str = include_str!("vectors/rfc6962.json");
 
 fn h(s: &Value) -> Hash {
-    hex::decode(s.as_str().unwrap()).unwrap().try_into().unwrap()
+    hex::decode(s.as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap()
 }
 
 fn hashes(v: &Value) -> Vec<Hash> {
@@ -55,7 +58,11 @@ fn roots_of_every_size_match_rfc6962() {
     for (size, root) in v["roots"].as_array().unwrap().iter().enumerate() {
         let (tree, store) = vector_tree(size);
         assert_eq!(tree.root(), h(root), "size {size}");
-        assert_eq!(root_at(&store, size as u64).unwrap(), h(root), "size {size} from the store");
+        assert_eq!(
+            root_at(&store, size as u64).unwrap(),
+            h(root),
+            "size {size} from the store"
+        );
     }
 }
 
@@ -65,7 +72,10 @@ fn complete_subtrees_match_rfc6962() {
     let (_, store) = vector_tree(8);
     for (level, row) in v["nodes"].as_array().unwrap().iter().enumerate() {
         for (index, node) in row.as_array().unwrap().iter().enumerate() {
-            let id = NodeId { level: level as u8, index: index as u64 };
+            let id = NodeId {
+                level: level as u8,
+                index: index as u64,
+            };
             assert_eq!(store.node(id).unwrap(), h(node), "{id:?}");
         }
     }
@@ -76,9 +86,16 @@ fn inclusion_proofs_match_rfc6962_and_verify() {
     let v = vectors();
     let (_, store) = vector_tree(8);
     for case in v["inclusion"].as_array().unwrap() {
-        let (index, size) = (case["index"].as_u64().unwrap(), case["size"].as_u64().unwrap());
+        let (index, size) = (
+            case["index"].as_u64().unwrap(),
+            case["size"].as_u64().unwrap(),
+        );
         let expected = hashes(&case["proof"]);
-        assert_eq!(inclusion_proof(&store, index, size).unwrap(), expected, "{case}");
+        assert_eq!(
+            inclusion_proof(&store, index, size).unwrap(),
+            expected,
+            "{case}"
+        );
         let leaf = leaf_hash(&hex::decode(v["leaves"][index as usize].as_str().unwrap()).unwrap());
         let root = h(&v["roots"][size as usize]);
         verify_inclusion(&leaf, index, size, &expected, &root).unwrap();
@@ -92,7 +109,11 @@ fn consistency_proofs_match_rfc6962_and_verify() {
     for case in v["consistency"].as_array().unwrap() {
         let (from, to) = (case["from"].as_u64().unwrap(), case["to"].as_u64().unwrap());
         let expected = hashes(&case["proof"]);
-        assert_eq!(consistency_proof(&store, from, to).unwrap(), expected, "{case}");
+        assert_eq!(
+            consistency_proof(&store, from, to).unwrap(),
+            expected,
+            "{case}"
+        );
         let (old, new) = (h(&v["roots"][from as usize]), h(&v["roots"][to as usize]));
         verify_consistency(from, to, &expected, &old, &new).unwrap();
     }
@@ -102,7 +123,10 @@ fn consistency_proofs_match_rfc6962_and_verify() {
 fn corrupted_inclusion_proofs_are_rejected() {
     let v = vectors();
     for case in v["inclusion"].as_array().unwrap().iter().skip(1) {
-        let (index, size) = (case["index"].as_u64().unwrap(), case["size"].as_u64().unwrap());
+        let (index, size) = (
+            case["index"].as_u64().unwrap(),
+            case["size"].as_u64().unwrap(),
+        );
         let proof = hashes(&case["proof"]);
         let leaf = leaf_hash(&hex::decode(v["leaves"][index as usize].as_str().unwrap()).unwrap());
         let root = h(&v["roots"][size as usize]);
@@ -112,8 +136,20 @@ fn corrupted_inclusion_proofs_are_rejected() {
             (index, size / 2, leaf, proof.clone(), root),
             (index, size, leaf_hash(b"wrong"), proof.clone(), root),
             (index, size, leaf, proof.clone(), leaf),
-            (index, size, leaf, [proof.clone(), vec![root]].concat(), root),
-            (index, size, leaf, [vec![root], proof.clone()].concat(), root),
+            (
+                index,
+                size,
+                leaf,
+                [proof.clone(), vec![root]].concat(),
+                root,
+            ),
+            (
+                index,
+                size,
+                leaf,
+                [vec![root], proof.clone()].concat(),
+                root,
+            ),
             (index, size, leaf, proof[..proof.len() - 1].to_vec(), root),
         ];
         for i in 0..proof.len() {
@@ -122,7 +158,10 @@ fn corrupted_inclusion_proofs_are_rejected() {
             probes.push((index, size, leaf, flipped, root));
         }
         for (i, (index, size, leaf, proof, root)) in probes.into_iter().enumerate() {
-            assert!(verify_inclusion(&leaf, index, size, &proof, &root).is_err(), "probe {i} of {case}");
+            assert!(
+                verify_inclusion(&leaf, index, size, &proof, &root).is_err(),
+                "probe {i} of {case}"
+            );
         }
     }
 }
@@ -153,7 +192,10 @@ fn corrupted_consistency_proofs_are_rejected() {
             if from == 0 {
                 continue; // the empty tree is consistent with everything
             }
-            assert!(verify_consistency(from, to, &proof, &old, &new).is_err(), "probe {i} of {case}");
+            assert!(
+                verify_consistency(from, to, &proof, &old, &new).is_err(),
+                "probe {i} of {case}"
+            );
         }
     }
 }
