@@ -52,11 +52,9 @@ dist/public/index.html: $(WWW_SRC)
 	mkdir -p dist/public
 	cp -R www/. dist/public/
 
-# A random admin key for local development, written once, never committed.
-dev-vars: .dev.vars
-.dev.vars:
-	@umask 077; printf 'ADMIN_KEY=%s\n' "$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" > $@
-	@echo "wrote .dev.vars (git-ignored) with a random ADMIN_KEY"
+# Local secrets (admin key, signing key), written once, never committed.
+dev-vars:
+	@bash scripts/dev-vars.sh
 
 dev: setup build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false

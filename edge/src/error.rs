@@ -34,6 +34,9 @@ pub enum ApiError {
     /// An event id was reused for a different event.
     #[error("event id {0} was already used for a different event")]
     EventIdConflict(String),
+    /// The log has no record yet, so there is no checkpoint to show.
+    #[error("the log is empty: no checkpoint yet")]
+    LogEmpty,
     /// This client sent too many requests for this site; retry later.
     #[error("too many requests; retry in a minute")]
     RateLimited,
@@ -57,6 +60,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::EventIdConflict(_) => "event_id_conflict",
             ApiError::RateLimited => "rate_limited",
+            ApiError::LogEmpty => "log_empty",
             ApiError::QueryInvalid(_) => "query_invalid",
             ApiError::Internal(_) => "internal",
         }
@@ -67,7 +71,7 @@ impl ApiError {
         match self {
             ApiError::Core(CoreError::OriginNotAllowed { .. }) => 403,
             ApiError::Core(_) => 400,
-            ApiError::SiteUnknown(_) | ApiError::NotFound => 404,
+            ApiError::SiteUnknown(_) | ApiError::NotFound | ApiError::LogEmpty => 404,
             ApiError::MethodNotAllowed => 405,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Unauthorized => 401,

@@ -10,7 +10,8 @@
 //! - [`sites`]: site configurations, validated at build time and embedded;
 //! - [`cors`]: origin checks and CORS headers;
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);
-//! - [`site_log`]: the per-site Durable Object and its SQLite schema;
+//! - [`site_log`]: the per-site Durable Object: records, Merkle tree, checkpoints;
+//! - [`signing`]: the signing key and the JWKS, from secrets;
 //! - [`error`]: the API error type: a stable code, a status, no internals.
 
 use worker::{event, Context, Env, Request, Response, Result};
@@ -19,6 +20,7 @@ pub mod cors;
 pub mod error;
 pub mod rate_limit;
 pub mod routes;
+pub mod signing;
 pub mod site_log;
 pub mod sites;
 

@@ -33,15 +33,19 @@ export async function startEdge() {
   const state = mkdtempSync(join(TMP, "state-"));
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
-  let proc = await spawnWrangler({ state, port, adminKey });
+  const keys = { signingKey: newSigningKey(), retiredKeys: "" };
+  let proc = await spawnWrangler({ state, port, adminKey, ...keys });
   const edge = {
     url: `http://127.0.0.1:${port}`,
     adminKey,
+    keys,
     log: () => proc.log(),
-    /** Stops workerd and starts it again on the same state (a worker restart). */
-    async restart() {
+    /** Stops workerd and starts it again on the same state (a worker restart),
+     *  optionally with other keys (a key rotation). */
+    async restart(newKeys = {}) {
       await proc.kill();
-      proc = await spawnWrangler({ state, port, adminKey });
+      Object.assign(keys, newKeys);
+      proc = await spawnWrangler({ state, port, adminKey, ...keys });
     },
     async stop() {
       await proc.kill();
@@ -51,7 +55,12 @@ export async function startEdge() {
   return edge;
 }
 
-async function spawnWrangler({ state, port, adminKey }) {
+/** A fresh Ed25519 signing key in the edge's secret form (base64url seed). */
+export function newSigningKey() {
+  return randomBytes(32).toString("base64url");
+}
+
+async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys }) {
   const inspector = await freePort();
   const env = {
     ...process.env,
@@ -66,7 +75,9 @@ async function spawnWrangler({ state, port, adminKey }) {
     join(BIN, "wrangler"),
     ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
      "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
-     "--var", `ADMIN_KEY:${adminKey}`, "--show-interactive-dev-session=false"],
+     "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
+     ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),
+     "--show-interactive-dev-session=false"],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let log = "";

@@ -2,10 +2,13 @@
 //!
 //! `GET /v1/admin/sites/{site}/events?limit=50&before=INDEX` lists stored
 //! records newest first; `next_before` in the answer fetches the next page.
+//! `GET /v1/admin/sites/{site}/export` streams every record, oldest first, as
+//! JSON Lines `{"index":N,"record":{...}}` with the record's logged bytes.
 
 use assent_core::config::SiteConfig;
+use futures_util::stream;
 use sha2::{Digest, Sha256};
-use worker::{Env, Request, Response};
+use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
 use crate::routes::query_u64;
@@ -51,7 +54,32 @@ pub async fn list_events(
         return Err(ApiError::QueryInvalid("limit"));
     }
     let before = query_u64(req, "before")?;
-    let mut resp = site_log::list(env, &site.site, limit, before).await?;
+    let mut path = format!("/records?limit={limit}");
+    if let Some(before) = before {
+        path.push_str(&format!("&before={before}"));
+    }
+    let mut resp = site_log::get(env, &site.site, &path).await?;
     let _ = resp.headers_mut().set("cache-control", "no-store");
     Ok(resp)
+}
+
+/// Streams the whole log as JSON Lines, a page of 1000 records at a time, so
+/// an export of any size runs in constant memory.
+pub fn export(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    authorize(req, env)?;
+    let state = (env.clone(), site.site.clone(), Some(0u64));
+    let pages = stream::unfold(state, |(env, site, from)| async move {
+        let from = from?;
+        match site_log::export_page_of(&env, &site, from).await {
+            Ok((bytes, next)) => Some((Ok::<Vec<u8>, worker::Error>(bytes), (env, site, next))),
+            Err(e) => Some((
+                Err(worker::Error::RustError(e.to_string())),
+                (env, site, None),
+            )),
+        }
+    });
+    let headers = Headers::new();
+    headers.set("content-type", "application/x-ndjson")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::from_stream(pages)?.with_headers(headers))
 }

@@ -45,5 +45,13 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
         sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
         country: req.cf().and_then(|cf| cf.country()),
     };
-    site_log::append(env, &site.site, event, facts).await
+    let url = req.url().map_err(ApiError::from)?;
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => return Err(ApiError::Internal("request URL without host".into())),
+    };
+    let log_origin = format!("{host}/{}", site.site);
+    let issuer = url.origin().ascii_serialization();
+    site_log::append(env, &site.site, event, facts, log_origin, issuer).await
 }

@@ -12,6 +12,7 @@ use crate::sites;
 pub mod admin;
 pub mod config;
 pub mod events;
+pub mod log;
 
 /// Answers one request; never fails (faults become a JSON 500).
 pub async fn handle(req: Request, env: Env) -> Response {
@@ -32,12 +33,30 @@ pub async fn handle(req: Request, env: Env) -> Response {
             let resp = result.unwrap_or_else(|e| e.to_response());
             cors::decorate(resp, allow.as_deref()).await
         }
-        ["v1", "admin", "sites", site, "events"] => {
+        ["v1", "sites", site, "log", proof @ ("checkpoint" | "inclusion" | "consistency")] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get | Method::Head, Ok(site)) => log::get(&req, &env, site, proof).await,
+                (Method::Options, Ok(_)) => Ok(cors::preflight(Some("*"))),
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            // Proofs are public evidence: any page or tool may read them.
+            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*")).await
+        }
+        [".well-known", "jwks.json"] => {
             let result = match method {
-                Method::Get => match known_site(site) {
-                    Ok(site) => admin::list_events(&req, &env, site).await,
-                    Err(e) => Err(e),
-                },
+                Method::Get | Method::Head => log::jwks(&env),
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*")).await
+        }
+        ["v1", "admin", "sites", site, resource @ ("events" | "export")] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get, Ok(site)) if *resource == "events" => {
+                    admin::list_events(&req, &env, site).await
+                }
+                (Method::Get, Ok(site)) => admin::export(&req, &env, site),
                 _ => Err(ApiError::MethodNotAllowed),
             };
             result.unwrap_or_else(|e| e.to_response())

@@ -1,0 +1,60 @@
+//! The edge's signing keys, from the environment.
+//!
+//! - `SIGNING_KEY` (a wrangler secret; `.dev.vars` locally): the current
+//!   Ed25519 key, base64url of its 32-byte seed (`assent keys generate`).
+//! - `RETIRED_KEYS` (a var or secret, optional): public keys (JWK `x`,
+//!   base64url) of keys that signed before, separated by commas or spaces.
+//!   They stay in the JWKS so old receipts and checkpoints keep verifying.
+//!
+//! Rotation: generate a key, add the current key's public `x` to
+//! `RETIRED_KEYS`, then put the new `SIGNING_KEY`; see the README.
+
+use assent_core::keys::{Jwks, PublicKey, SigningKey};
+use worker::Env;
+
+use crate::error::ApiError;
+
+/// The current signing key; a missing or malformed key is a deployment fault.
+pub fn current(env: &Env) -> Result<SigningKey, ApiError> {
+    let secret = env
+        .secret("SIGNING_KEY")
+        .map(|s| s.to_string())
+        .map_err(|_| ApiError::Internal("the SIGNING_KEY secret is not set".into()))?;
+    SigningKey::from_secret(&secret).map_err(|e| ApiError::Internal(format!("SIGNING_KEY: {e}")))
+}
+
+/// The retired public keys.
+pub fn retired(env: &Env) -> Vec<PublicKey> {
+    let list = env
+        .var("RETIRED_KEYS")
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret("RETIRED_KEYS").map(|s| s.to_string()))
+        .unwrap_or_default();
+    list.split([',', ' ', '\n'])
+        .filter(|x| !x.is_empty())
+        .filter_map(|x| {
+            let jwk = PublicKey::from_bytes(&decode_x(x)?).ok()?.to_jwk(None);
+            jwk.public_key().ok()
+        })
+        .collect()
+}
+
+fn decode_x(x: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(x.trim())
+        .ok()
+}
+
+/// Every key that verifies: the current one first, then the retired ones.
+pub fn jwks(env: &Env) -> Result<Jwks, ApiError> {
+    let current = current(env)?.public();
+    let mut keys = vec![current.to_jwk(None)];
+    keys.extend(
+        retired(env)
+            .into_iter()
+            .filter(|k| *k != current)
+            .map(|k| k.to_jwk(Some("retired"))),
+    );
+    Ok(Jwks::new(keys))
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Writes the git-ignored .dev.vars that `wrangler dev` reads: a random
+# ADMIN_KEY and a fresh Ed25519 SIGNING_KEY (base64url seed). Adds what an
+# older file lacks; never replaces a key that exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+umask 077
+touch .dev.vars
+random_b64url() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+if ! grep -q '^ADMIN_KEY=' .dev.vars; then
+  printf 'ADMIN_KEY=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> .dev.vars
+  echo "dev-vars: wrote a random ADMIN_KEY to .dev.vars (git-ignored)"
+fi
+if ! grep -q '^SIGNING_KEY=' .dev.vars; then
+  printf 'SIGNING_KEY=%s\n' "$(random_b64url)" >> .dev.vars
+  echo "dev-vars: wrote a new Ed25519 SIGNING_KEY to .dev.vars (git-ignored)"
+fi
