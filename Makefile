@@ -21,7 +21,7 @@ EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.tom
 WWW_SRC := $(shell find www -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup dev test build edge widget www dev-vars fmt clippy test-native test-wasm size deploy-check e2e bench clean
+.PHONY: help setup dev test build cli edge widget www dev-vars fmt clippy test-native test-wasm size deploy-check e2e bench clean
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -34,6 +34,11 @@ setup:
 
 # ---- build -------------------------------------------------------------------
 build: edge widget www
+
+# The auditor's CLI (native, release: it verifies whole logs).
+cli: target/release/assent
+target/release/assent: $(CORE_SRC) $(shell find cli/src -type f) cli/Cargo.toml
+	cargo build -q --release -p assent-cli
 
 edge: edge/build/worker/shim.mjs
 edge/build/worker/shim.mjs: $(EDGE_SRC)
@@ -67,11 +72,11 @@ fmt:
 	cargo fmt --all -- --check
 
 clippy:
-	cargo clippy -q -p assent-core --all-targets -- -D warnings
+	cargo clippy -q -p assent-core -p assent-cli --all-targets -- -D warnings
 	cargo clippy -q --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 test-native:
-	cargo test -p assent-core -p assent-edge
+	cargo test -p assent-core -p assent-edge -p assent-cli
 
 test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --target wasm32-unknown-unknown
@@ -86,7 +91,7 @@ deploy-check: build
 	rm -rf target/deploy-dry-run
 	wrangler deploy --dry-run --outdir target/deploy-dry-run
 
-e2e: build
+e2e: build cli
 	node --test --test-concurrency=1 tests/e2e/
 
 clean:

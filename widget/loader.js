@@ -21,8 +21,13 @@ function assentSend(url, body, eventId) {
     headers: { "content-type": "application/json" },
     body: body,
   })
-    .then(function (r) { return r.status; }, function () { return 0; })
-    .then(function (status) { wasm_bindgen.delivered(eventId, status); });
+    .then(
+      function (r) {
+        return r.text().then(function (body) { return [r.status, body]; }, function () { return [0, ""]; });
+      },
+      function () { return [0, ""]; }
+    )
+    .then(function (answer) { wasm_bindgen.delivered(eventId, answer[0], answer[1]); });
 }
 
 function assentRetry(ms) {
@@ -75,5 +80,8 @@ window.assent = {
   },
   get: function () {
     return wasm_bindgen.get ? wasm_bindgen.get() : null;
+  },
+  receipts: function () {
+    return wasm_bindgen.receipts ? wasm_bindgen.receipts() : [];
   },
 };

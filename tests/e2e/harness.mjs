@@ -1,6 +1,6 @@
 // Test harness: the real worker under `wrangler dev` (workerd, SQLite-backed
 // Durable Objects, fresh state on free ports) and Debian's Chromium.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -143,4 +143,16 @@ export function demoEvent(en, overrides = {}) {
     widget_version: "test",
     ...overrides,
   };
+}
+
+/** Runs the built `assent` CLI; resolves to {status, stdout, stderr}. */
+export function assent(args, input) {
+  const r = spawnSync(join(ROOT, "target/release/assent"), args, { input, encoding: "utf8", timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A scratch folder for files a test writes (receipts, checkpoints, exports). */
+export function scratch() {
+  mkdirSync(TMP, { recursive: true });
+  return mkdtempSync(join(TMP, "files-"));
 }

@@ -384,6 +384,14 @@ pub fn get() -> JsValue {
     .unwrap_or(JsValue::NULL)
 }
 
+/// Every receipt the edge gave for this visitor's events on this site, oldest
+/// first: compact JWS strings anyone can verify (`assent verify receipt`).
+#[wasm_bindgen]
+pub fn receipts() -> JsValue {
+    with_app(|app| JsValue::from(app.store.receipts()))
+        .unwrap_or_else(|| JsValue::from(js_sys::Array::new()))
+}
+
 /// What the edge's answer means for an event in the outbox.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -429,11 +437,12 @@ pub fn flush() {
     }
 }
 
-/// The transport's answer for `event_id`: drops the event from the outbox
-/// once the edge acknowledged (or refused) it, or retries later with
-/// exponential backoff and jitter after a fault.
+/// The transport's answer for `event_id` (status, and body text): keeps the
+/// receipt of an acknowledged event and drops the event from the outbox once
+/// the edge acknowledged (or refused) it, or retries later with exponential
+/// backoff and jitter after a fault.
 #[wasm_bindgen]
-pub fn delivered(event_id: String, status: u16) {
+pub fn delivered(event_id: String, status: u16, body: String) {
     IN_FLIGHT.with(|f| *f.borrow_mut() = None);
     match Delivery::from_status(status) {
         Delivery::Retry => {
@@ -446,6 +455,12 @@ pub fn delivered(event_id: String, status: u16) {
             retry_after(delay + jitter);
         }
         outcome => {
+            if outcome == Delivery::Acknowledged {
+                let receipt = js::get(&js::parse(&body), "receipt");
+                if receipt.is_string() {
+                    with_app(|app| app.store.push_receipt(&receipt));
+                }
+            }
             if outcome == Delivery::Rejected {
                 storage::warn("assent: an event was refused by the edge");
             }

@@ -168,6 +168,23 @@ impl Store {
         self.write(":outbox", &outbox);
     }
 
+    /// The receipts kept so far, oldest first.
+    pub fn receipts(&self) -> js_sys::Array {
+        let v = self.read(":receipts");
+        if js_sys::Array::is_array(&v) {
+            v.into()
+        } else {
+            js_sys::Array::new()
+        }
+    }
+
+    /// Keeps a receipt (a compact JWS string).
+    pub fn push_receipt(&self, receipt: &JsValue) {
+        let receipts = self.receipts();
+        receipts.push(receipt);
+        self.write(":receipts", &receipts);
+    }
+
     /// Removes the event with `event_id` from the outbox.
     pub fn remove_outbox(&self, event_id: &str) {
         let rest: js_sys::Array = self

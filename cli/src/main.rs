@@ -1,0 +1,168 @@
+//! `assent`: the operator's and auditor's command line.
+//!
+//! Everything it checks, it checks with `assent-core`, the same code the edge
+//! runs: receipts (JWS EdDSA against a JWKS), inclusion of a receipt's record
+//! in the signed log, a whole export against a signed checkpoint, and
+//! consistency between two checkpoints. Exit status: 0 valid, 1 invalid (the
+//! reason on stderr), 2 usage or I/O error.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod error;
+mod export;
+mod keys;
+mod source;
+mod verify;
+
+pub use error::CliError;
+
+#[derive(Parser)]
+#[command(
+    name = "assent",
+    version,
+    about = "Verify Assent consent proofs; manage keys; export records"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify receipts, inclusion, whole logs and checkpoint consistency.
+    #[command(subcommand)]
+    Verify(VerifyCommand),
+    /// Signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Stream every record of a site as JSON Lines to stdout (admin API).
+    Export {
+        /// Edge base URL, e.g. https://consent.example.com
+        #[arg(long)]
+        edge: String,
+        /// Site id.
+        #[arg(long)]
+        site: String,
+        /// Admin key (or set ASSENT_ADMIN_KEY).
+        #[arg(long, env = "ASSENT_ADMIN_KEY", hide_env_values = true)]
+        admin_key: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum VerifyCommand {
+    /// A receipt's signature, kid, and that its leaf hash is the hash of its record.
+    Receipt {
+        /// Receipt file (the JWS, or the edge's JSON answer), or - for stdin.
+        file: String,
+        /// JWKS file or URL; default: the issuer's /.well-known/jwks.json.
+        #[arg(long)]
+        jwks: Option<String>,
+    },
+    /// That a receipt's record is in the edge's signed log.
+    Inclusion {
+        /// Edge base URL.
+        #[arg(long)]
+        edge: String,
+        /// Site id.
+        #[arg(long)]
+        site: String,
+        /// JWKS file or URL; default: the edge's /.well-known/jwks.json.
+        #[arg(long)]
+        jwks: Option<String>,
+        /// Receipt file, or - for stdin.
+        file: String,
+    },
+    /// Rebuild the whole tree from an export and compare it with a signed checkpoint.
+    Log {
+        /// Export (JSON Lines from `assent export`), or - for stdin.
+        #[arg(long)]
+        export: String,
+        /// Signed checkpoint file.
+        #[arg(long)]
+        checkpoint: String,
+        /// JWKS file or URL.
+        #[arg(long)]
+        jwks: String,
+        /// Edge base URL: with it, a root mismatch is narrowed down to the
+        /// first bad record using the edge's (verified) consistency proofs.
+        #[arg(long)]
+        edge: Option<String>,
+    },
+    /// That the log of NEW_CHECKPOINT extends the log of OLD_CHECKPOINT (no rewritten history).
+    Consistency {
+        /// The older signed checkpoint file.
+        old: String,
+        /// The newer signed checkpoint file.
+        new: String,
+        /// Edge base URL.
+        #[arg(long)]
+        edge: String,
+        /// JWKS file or URL; default: the edge's /.well-known/jwks.json.
+        #[arg(long)]
+        jwks: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// A new Ed25519 signing key: the secret for `wrangler secret put SIGNING_KEY`
+    /// and its public JWK, as JSON.
+    Generate,
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Verify(VerifyCommand::Receipt { file, jwks }) => {
+            verify::receipt(&file, jwks.as_deref())
+        }
+        Command::Verify(VerifyCommand::Inclusion {
+            edge,
+            site,
+            jwks,
+            file,
+        }) => verify::inclusion(&edge, &site, jwks.as_deref(), &file),
+        Command::Verify(VerifyCommand::Log {
+            export,
+            checkpoint,
+            jwks,
+            edge,
+        }) => verify::log(&export, &checkpoint, &jwks, edge.as_deref()),
+        Command::Verify(VerifyCommand::Consistency {
+            old,
+            new,
+            edge,
+            jwks,
+        }) => verify::consistency(&old, &new, &edge, jwks.as_deref()),
+        Command::Keys(KeysCommand::Generate) => keys::generate(),
+        Command::Export {
+            edge,
+            site,
+            admin_key,
+        } => export::run(&edge, &site, &admin_key),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("assent: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! `assent verify ...`: every check is a function of assent-core; this module
+//! only reads inputs, asks the edge for proofs, and reports.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::time::Instant;
+
+use assent_core::canonical::to_canonical_bytes;
+use assent_core::keys::Jwks;
+use assent_core::merkle::{self, Frontier, Hash, MemoryStore};
+use assent_core::note::Checkpoint;
+use assent_core::receipt::{self, Verified};
+use assent_core::record::StoredRecord;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::Value;
+
+use crate::source::{self, trim};
+use crate::CliError;
+
+fn invalid(reason: impl Into<String>) -> CliError {
+    CliError::Invalid(reason.into())
+}
+
+/// The JWS in a receipt file: the token itself, or the edge's JSON answer.
+fn receipt_text(bytes: &[u8]) -> Result<String, CliError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| invalid("the receipt is not UTF-8 text"))?
+        .trim();
+    if text.starts_with('{') {
+        let v: Value =
+            serde_json::from_str(text).map_err(|e| invalid(format!("receipt JSON: {e}")))?;
+        return v["receipt"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| invalid("the JSON has no \"receipt\" string"));
+    }
+    Ok(text.to_string())
+}
+
+/// The issuer named in a receipt, read before verification (only to find its JWKS).
+fn unverified_issuer(jws: &str) -> Option<String> {
+    let payload = jws.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v["iss"].as_str().map(str::to_string)
+}
+
+fn load_jwks(source: Option<&str>, default_url: Option<String>) -> Result<Jwks, CliError> {
+    let location = match (source, default_url) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(url)) => url,
+        (None, None) => return Err(CliError::Io("no JWKS: pass --jwks FILE|URL".into())),
+    };
+    Jwks::from_json(&source::read(&location)?).map_err(|e| CliError::Io(format!("{location}: {e}")))
+}
+
+fn verified_receipt(
+    file: &str,
+    jwks: Option<&str>,
+    edge: Option<&str>,
+) -> Result<(Verified, Jwks), CliError> {
+    let jws = receipt_text(&source::read(file)?)?;
+    let default = edge
+        .map(|e| trim(e).to_string())
+        .or_else(|| unverified_issuer(&jws))
+        .map(|base| format!("{}/.well-known/jwks.json", trim(&base)));
+    let jwks = load_jwks(jwks, default)?;
+    let verified = receipt::verify(&jws, &jwks)?;
+    Ok((verified, jwks))
+}
+
+/// `assent verify receipt`.
+pub fn receipt(file: &str, jwks: Option<&str>) -> Result<(), CliError> {
+    let (v, _) = verified_receipt(file, jwks, None)?;
+    let c = &v.claims;
+    println!(
+        "VALID receipt: event {} of subject {} ({}), log {} index {}, signed by kid {}",
+        c.jti,
+        c.sub,
+        c.record["event"]["action"].as_str().unwrap_or("?"),
+        c.log.origin,
+        c.log.index,
+        v.key.kid()
+    );
+    Ok(())
+}
+
+fn fetch_checkpoint(edge: &str, site: &str) -> Result<String, CliError> {
+    let url = format!("{}/v1/sites/{site}/log/checkpoint", trim(edge));
+    String::from_utf8(source::get(&url)?).map_err(|_| CliError::Io(format!("{url}: not text")))
+}
+
+fn fetch_proof(url: &str) -> Result<Vec<Hash>, CliError> {
+    let v = source::get_json(url)?;
+    v["hashes"]
+        .as_array()
+        .ok_or_else(|| CliError::Io(format!("{url}: no hashes")))?
+        .iter()
+        .map(|h| {
+            h.as_str()
+                .and_then(|s| STANDARD.decode(s).ok())
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| invalid(format!("{url}: a proof hash is not base64 SHA-256")))
+        })
+        .collect()
+}
+
+/// `assent verify inclusion`.
+pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Result<(), CliError> {
+    let (v, jwks) = verified_receipt(file, jwks, Some(edge))?;
+    let log = &v.claims.log;
+    if log.origin.rsplit('/').next() != Some(site) {
+        return Err(invalid(format!(
+            "the receipt is for log {}, not site {site}",
+            log.origin
+        )));
+    }
+    // Checkpoints trail the log by up to a second: wait for one that covers the receipt.
+    let mut cp = None;
+    for attempt in 0..10 {
+        let note = fetch_checkpoint(edge, site)?;
+        let signed = Checkpoint::verify(&note, &log.origin, &jwks.public_keys())?;
+        if signed.size > log.index {
+            cp = Some(signed);
+            break;
+        }
+        if attempt < 9 {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
+    let cp =
+        cp.ok_or_else(|| invalid(format!("no signed checkpoint covers index {}", log.index)))?;
+    let url = format!(
+        "{}/v1/sites/{site}/log/inclusion?index={}&size={}",
+        trim(edge),
+        log.index,
+        cp.size
+    );
+    let proof = fetch_proof(&url)?;
+    merkle::verify_inclusion(&v.leaf, log.index, cp.size, &proof, &cp.root)?;
+    println!(
+        "VALID inclusion: event {} is leaf {} of {} in the signed checkpoint of {} (root {})",
+        v.claims.jti,
+        log.index,
+        cp.size,
+        cp.origin,
+        STANDARD.encode(cp.root)
+    );
+    Ok(())
+}
+
+/// What a scan of an export found.
+struct Scan {
+    store: MemoryStore,
+    size: u64,
+}
+
+fn scan_export(export: &str, progress: &ProgressBar) -> Result<Scan, CliError> {
+    let reader: Box<dyn BufRead> = if export == "-" {
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        let file =
+            std::fs::File::open(export).map_err(|e| CliError::Io(format!("{export}: {e}")))?;
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    };
+    let mut frontier = Frontier::default();
+    let mut store = MemoryStore::default();
+    let mut seen = HashSet::new();
+    let mut last_of_subject: HashMap<String, String> = HashMap::new();
+    for (n, line) in reader.lines().enumerate() {
+        let n = n as u64;
+        let line = line.map_err(|e| CliError::Io(format!("{export}: {e}")))?;
+        let bad = |why: String| invalid(format!("first bad record: index {n}: {why}"));
+        let entry: Value =
+            serde_json::from_str(&line).map_err(|e| bad(format!("not JSON: {e}")))?;
+        if entry["index"].as_u64() != Some(n) {
+            return Err(bad(format!(
+                "the line says index {}, a gapless log says {n}",
+                entry["index"]
+            )));
+        }
+        let record = &entry["record"];
+        let parsed: StoredRecord = serde_json::from_value(record.clone())
+            .map_err(|e| bad(format!("not a stored record: {e}")))?;
+        let event = &parsed.event;
+        if !seen.insert(event.event_id.clone()) {
+            return Err(bad(format!("event {} appears twice", event.event_id)));
+        }
+        let expected_prev = last_of_subject.get(&event.subject);
+        if parsed.prev_event_id.as_ref() != expected_prev {
+            return Err(bad(format!(
+                "prev_event_id {:?} but the subject's previous event is {:?}",
+                parsed.prev_event_id, expected_prev
+            )));
+        }
+        last_of_subject.insert(event.subject.clone(), event.event_id.clone());
+        let bytes = to_canonical_bytes(record).map_err(|e| bad(e.to_string()))?;
+        store.insert(frontier.append(merkle::leaf_hash(&bytes)));
+        progress.inc(1);
+    }
+    Ok(Scan {
+        store,
+        size: frontier.size(),
+    })
+}
+
+/// `assent verify log`.
+pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Result<(), CliError> {
+    let jwks = load_jwks(Some(jwks), None)?;
+    let note = String::from_utf8(source::read(checkpoint)?)
+        .map_err(|_| invalid("the checkpoint is not UTF-8 text"))?;
+    let cp = Checkpoint::verify_any_origin(&note, &jwks.public_keys())?;
+
+    let progress = ProgressBar::new(cp.size).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} records ({per_sec})").expect("template"),
+    );
+    let started = Instant::now();
+    let scan = scan_export(export, &progress)?;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+
+    if scan.size < cp.size {
+        return Err(invalid(format!(
+            "the export has {} records but the checkpoint covers {}: records are missing from index {}",
+            scan.size, cp.size, scan.size
+        )));
+    }
+    let root = merkle::root_at(&scan.store, cp.size)?;
+    if !merkle::hashes_equal(&root, &cp.root) {
+        let Some(edge) = edge else {
+            return Err(invalid(
+                "the export does not rebuild the signed root; pass --edge URL to locate the first bad record",
+            ));
+        };
+        let first_bad = locate(&scan.store, &cp, edge)?;
+        return Err(invalid(format!(
+            "first bad record: index {first_bad}: it is not the record the signed log holds"
+        )));
+    }
+    println!(
+        "VALID log: {} records rebuild the root of the signed checkpoint of {} at size {}",
+        scan.size, cp.origin, cp.size
+    );
+    eprintln!(
+        "assent: verified {} records in {:.2} s ({:.0} records/s)",
+        scan.size,
+        elapsed,
+        scan.size as f64 / elapsed.max(1e-9)
+    );
+    Ok(())
+}
+
+/// Binary search for the longest prefix of the export that the signed log
+/// extends (a prefix stays good once good), using the edge's consistency
+/// proofs, each checked against the signed root.
+fn locate(store: &MemoryStore, cp: &Checkpoint, edge: &str) -> Result<u64, CliError> {
+    let site = cp.origin.rsplit('/').next().unwrap_or_default();
+    let prefix_ok = |m: u64| -> Result<bool, CliError> {
+        let url = format!(
+            "{}/v1/sites/{site}/log/consistency?from={m}&to={}",
+            trim(edge),
+            cp.size
+        );
+        let proof = fetch_proof(&url)?;
+        let old = merkle::root_at(store, m)?;
+        Ok(merkle::verify_consistency(m, cp.size, &proof, &old, &cp.root).is_ok())
+    };
+    let (mut good, mut bad) = (0u64, cp.size);
+    while bad - good > 1 {
+        let mid = good + (bad - good) / 2;
+        if prefix_ok(mid)? {
+            good = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    Ok(good)
+}
+
+/// `assent verify consistency`.
+pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Result<(), CliError> {
+    let jwks = load_jwks(jwks, Some(format!("{}/.well-known/jwks.json", trim(edge))))?;
+    let keys = jwks.public_keys();
+    let read = |f: &str| -> Result<String, CliError> {
+        String::from_utf8(source::read(f)?).map_err(|_| invalid(format!("{f}: not UTF-8 text")))
+    };
+    let old_cp = Checkpoint::verify_any_origin(&read(old)?, &keys)?;
+    let new_cp = Checkpoint::verify_any_origin(&read(new)?, &keys)?;
+    if old_cp.origin != new_cp.origin {
+        return Err(invalid(format!(
+            "the checkpoints are of different logs: {} and {}",
+            old_cp.origin, new_cp.origin
+        )));
+    }
+    if old_cp.size > new_cp.size {
+        return Err(invalid("the old checkpoint is larger than the new one"));
+    }
+    let site = new_cp.origin.rsplit('/').next().unwrap_or_default();
+    let url = format!(
+        "{}/v1/sites/{site}/log/consistency?from={}&to={}",
+        trim(edge),
+        old_cp.size,
+        new_cp.size
+    );
+    let proof = fetch_proof(&url)?;
+    merkle::verify_consistency(old_cp.size, new_cp.size, &proof, &old_cp.root, &new_cp.root)?;
+    println!(
+        "VALID consistency: {} at size {} extends size {} (nothing was rewritten)",
+        new_cp.origin, new_cp.size, old_cp.size
+    );
+    Ok(())
+}
