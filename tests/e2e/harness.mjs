@@ -28,13 +28,13 @@ function freePort() {
 }
 
 /** Starts the built worker with fresh state; resolves once it answers. */
-export async function startEdge() {
+export async function startEdge({ vars = {} } = {}) {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
   const keys = { signingKey: newSigningKey(), retiredKeys: "" };
-  let proc = await spawnWrangler({ state, port, adminKey, ...keys });
+  let proc = await spawnWrangler({ state, port, adminKey, vars, ...keys });
   const edge = {
     url: `http://127.0.0.1:${port}`,
     adminKey,
@@ -45,7 +45,7 @@ export async function startEdge() {
     async restart(newKeys = {}) {
       await proc.kill();
       Object.assign(keys, newKeys);
-      proc = await spawnWrangler({ state, port, adminKey, ...keys });
+      proc = await spawnWrangler({ state, port, adminKey, vars, ...keys });
     },
     async stop() {
       await proc.kill();
@@ -60,7 +60,7 @@ export function newSigningKey() {
   return randomBytes(32).toString("base64url");
 }
 
-async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys }) {
+async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars }) {
   const inspector = await freePort();
   const env = {
     ...process.env,
@@ -77,6 +77,7 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys })
      "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
      "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
      ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),
+     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
      "--show-interactive-dev-session=false"],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

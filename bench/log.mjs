@@ -1,0 +1,98 @@
+// Log benchmarks against the real worker under wrangler dev (workerd, SQLite
+// Durable Object on disk). Usage: node bench/log.mjs [max leaves, default 100000]
+//
+// 1. Append cost: the log is filled to 1k, 10k and 100k leaves; at each size
+//    the latency of 300 sequential event POSTs is measured (median, p95), and
+//    the storage reads per append are constant by construction (O(log n)).
+// 2. `assent verify log` throughput on the export of the whole log.
+// 3. Receipt, checkpoint and proof sizes in bytes.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startEdge, siteConfig, demoEvent, assent, scratch } from "../tests/e2e/harness.mjs";
+
+const MAX = Number(process.argv[2] ?? 100_000);
+const SIZES = [1_000, 10_000, 100_000].filter((n) => n <= MAX);
+const edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" } });
+const dir = scratch();
+try {
+  const en = await siteConfig(edge, "en");
+  const post = (e) =>
+    fetch(`${edge.url}/v1/sites/demo/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(e),
+    });
+  let size = 0;
+  async function fillTo(target) {
+    const started = performance.now();
+    const from = size;
+    const workers = 8;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (size < target) {
+          size++;
+          const r = await post(demoEvent(en));
+          if (r.status !== 201) throw new Error(`fill: HTTP ${r.status} ${await r.text()}`);
+        }
+      }),
+    );
+    const secs = (performance.now() - started) / 1000;
+    console.error(`filled ${from} -> ${target} in ${secs.toFixed(1)} s (${((target - from) / secs).toFixed(0)} appends/s, 8 concurrent)`);
+  }
+  const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)];
+  const rows = [];
+  let lastReceipt;
+  for (const target of SIZES) {
+    await fillTo(target);
+    const times = [];
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      const r = await post(demoEvent(en));
+      const body = await r.text();
+      times.push(performance.now() - t);
+      if (r.status !== 201) throw new Error(`measure: HTTP ${r.status}`);
+      lastReceipt = body;
+      size++;
+    }
+    rows.push({ leaves: target, median_ms: pct(times, 0.5), p95_ms: pct(times, 0.95) });
+  }
+  console.log("\nAppend latency (POST /v1/sites/demo/events, sequential, wrangler dev on this machine)");
+  console.log("| leaves already in the log | median | p95 |\n| ---: | ---: | ---: |");
+  for (const r of rows) console.log(`| ${r.leaves.toLocaleString("en")} | ${r.median_ms.toFixed(2)} ms | ${r.p95_ms.toFixed(2)} ms |`);
+
+  await new Promise((r) => setTimeout(r, 1200));
+  const cp = await (await fetch(`${edge.url}/v1/sites/demo/log/checkpoint`)).text();
+  const answer = JSON.parse(lastReceipt);
+  const index = answer.log.index;
+  const inclusion = await (await fetch(`${edge.url}/v1/sites/demo/log/inclusion?index=${index}&size=${size}`)).text();
+  const consistency = await (await fetch(`${edge.url}/v1/sites/demo/log/consistency?from=${Math.floor(size / 3)}&to=${size}`)).text();
+  console.log(`\nSizes at ${size.toLocaleString("en")} leaves (bytes)`);
+  console.log("| what | bytes |\n| --- | ---: |");
+  console.log(`| receipt (compact JWS) | ${answer.receipt.length} |`);
+  console.log(`| event POST answer (receipt + record + log) | ${lastReceipt.length} |`);
+  console.log(`| signed checkpoint | ${Buffer.byteLength(cp)} |`);
+  console.log(`| inclusion proof answer (JSON, ${JSON.parse(inclusion).hashes.length} hashes) | ${inclusion.length} |`);
+  console.log(`| consistency proof answer (JSON, ${JSON.parse(consistency).hashes.length} hashes) | ${consistency.length} |`);
+
+  const exportPath = join(dir, "export.jsonl");
+  let t = performance.now();
+  const exported = assent(["export", "--edge", edge.url, "--site", "demo", "--admin-key", edge.adminKey]);
+  if (exported.status !== 0) throw new Error(exported.stderr);
+  const exportSecs = (performance.now() - t) / 1000;
+  writeFileSync(exportPath, exported.stdout);
+  const cpPath = join(dir, "cp.txt");
+  writeFileSync(cpPath, cp);
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
+    const v = assent(["verify", "log", "--export", exportPath, "--checkpoint", cpPath, "--jwks", `${edge.url}/.well-known/jwks.json`]);
+    runs.push((performance.now() - t) / 1000);
+    if (v.status !== 0) throw new Error(v.stderr);
+  }
+  const best = Math.min(...runs);
+  console.log(`\nassent export: ${size.toLocaleString("en")} records, ${(exported.stdout.length / 1e6).toFixed(1)} MB in ${exportSecs.toFixed(1)} s`);
+  console.log(`assent verify log: ${size.toLocaleString("en")} records in ${best.toFixed(2)} s (best of 3, whole process) = ${(size / best).toFixed(0)} records/s`);
+} finally {
+  await edge.stop();
+}
