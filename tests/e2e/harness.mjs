@@ -1,13 +1,16 @@
 // Test harness: the real worker under `wrangler dev` (workerd, SQLite-backed
 // Durable Objects, fresh state on free ports) and Debian's Chromium.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, openSync, closeSync } from "node:fs";
 import { createServer } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const TMP = join(ROOT, "tests/.tmp");
+// Outside the repository: nothing a running worker writes may look like a
+// source change to a file watcher.
+const TMP = join(tmpdir(), "assent-tests");
 const BIN = join(ROOT, "node_modules/.bin");
 
 export const CHROMIUM_ARGS = [
@@ -148,8 +151,25 @@ export function demoEvent(en, overrides = {}) {
 
 /** Runs the built `assent` CLI; resolves to {status, stdout, stderr}. */
 export function assent(args, input) {
-  const r = spawnSync(join(ROOT, "target/release/assent"), args, { input, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(join(ROOT, "target/release/assent"), args, {
+    input, encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 30,
+  });
+  if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the `assent` CLI with stdout going to a file (large exports). */
+export function assentToFile(args, path) {
+  const out = openSync(path, "w");
+  try {
+    const r = spawnSync(join(ROOT, "target/release/assent"), args, {
+      stdio: ["ignore", out, "pipe"], encoding: "utf8", timeout: 600_000,
+    });
+    if (r.error) throw r.error;
+    return { status: r.status, stderr: r.stderr };
+  } finally {
+    closeSync(out);
+  }
 }
 
 /** A scratch folder for files a test writes (receipts, checkpoints, exports). */

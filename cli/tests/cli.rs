@@ -1,0 +1,256 @@
+//! The `assent` binary, offline: exit codes and messages on real and tampered
+//! evidence made with core (no edge needed for these).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use assent_core::canonical::to_canonical_bytes;
+use assent_core::keys::{Jwks, SigningKey};
+use assent_core::merkle::{leaf_hash, Frontier};
+use assent_core::note::Checkpoint;
+use assent_core::receipt::{self, LogPosition, ReceiptClaims};
+use serde_json::json;
+
+fn assent(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_assent"))
+        .args(args)
+        .output()
+        .expect("run assent")
+}
+
+fn dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "assent-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn record(i: u64, subject: &str, prev: Option<String>) -> serde_json::Value {
+    json!({
+        "v": 1,
+        "event": {
+            "event_id": format!("00000000-0000-4000-8000-{i:012}"),
+            "site": "demo",
+            "subject": subject,
+            "action": "refuse",
+            "decisions": {"necessary": true, "analytics": false},
+            "notice": {"version": "1", "language": "en", "hash": "00"},
+            "ui": {"surface": "banner", "control": "reject_all"},
+            "client_time_ms": 1_795_000_000_000u64 + i,
+            "gpc": false,
+            "page": {"origin": "https://demo.example", "path": "/"},
+            "widget_version": "test"
+        },
+        "received_at_ms": 1_795_000_000_100u64 + i,
+        "sec_gpc": false,
+        "country": null,
+        "prev_event_id": prev
+    })
+}
+
+/// A signed log of `n` records: (jwks file, checkpoint file, export lines, receipt of record 0).
+fn log(dir: &std::path::Path, n: u64) -> (String, String, Vec<String>, String) {
+    let key = SigningKey::from_seed([9; 32]);
+    let mut tree = Frontier::default();
+    let mut lines = Vec::new();
+    let mut first_receipt = String::new();
+    for i in 0..n {
+        let subject = format!("5d1f9e2a-3b4c-4d5e-8f60-{:012}", i % 3);
+        let prev = (i >= 3).then(|| format!("00000000-0000-4000-8000-{:012}", i - 3));
+        let rec = record(i, &subject, prev);
+        let leaf = leaf_hash(&to_canonical_bytes(&rec).unwrap());
+        tree.append(leaf);
+        if i == 0 {
+            let claims = ReceiptClaims::new(
+                "https://edge.example",
+                1,
+                rec.clone(),
+                LogPosition::new("edge.example/demo", 0, &leaf),
+            );
+            first_receipt = receipt::sign(&claims, &key);
+        }
+        lines.push(json!({"index": i, "record": rec}).to_string());
+    }
+    let cp = Checkpoint {
+        origin: "edge.example/demo".into(),
+        size: n,
+        root: tree.root(),
+    };
+    let jwks = serde_json::to_string(&Jwks::new([key.public().to_jwk(None)])).unwrap();
+    (
+        write(dir, "jwks.json", &jwks),
+        write(dir, "cp.txt", &cp.sign(&key)),
+        lines,
+        first_receipt,
+    )
+}
+
+#[test]
+fn keys_generate_prints_a_usable_secret_and_jwk() {
+    let out = assent(&["keys", "generate"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = SigningKey::from_secret(v["secret"].as_str().unwrap()).unwrap();
+    assert_eq!(v["jwk"]["kid"], key.public().kid());
+    assert_ne!(
+        assent(&["keys", "generate"]).stdout,
+        out.stdout,
+        "keys are random"
+    );
+}
+
+#[test]
+fn a_receipt_verifies_offline_and_a_changed_one_exits_1() {
+    let d = dir();
+    let (jwks, _, _, jws) = log(&d, 1);
+    let ok = assent(&[
+        "verify",
+        "receipt",
+        &write(&d, "r.jws", &jws),
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("VALID receipt"));
+    let mut bad = jws.into_bytes();
+    let at = bad.len() / 2;
+    bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+    let out = assent(&[
+        "verify",
+        "receipt",
+        &write(&d, "bad.jws", &String::from_utf8(bad).unwrap()),
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INVALID"));
+}
+
+#[test]
+fn a_whole_log_verifies_and_tampering_is_located() {
+    let d = dir();
+    let (jwks, cp, lines, _) = log(&d, 50);
+    let good = write(&d, "good.jsonl", &(lines.join("\n") + "\n"));
+    let ok = assent(&[
+        "verify",
+        "log",
+        "--export",
+        &good,
+        "--checkpoint",
+        &cp,
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    // A record's link to the subject's previous event broken at index 20.
+    let mut relinked = lines.clone();
+    relinked[20] = relinked[20].replace("000000000017", "000000000011");
+    let out = assent(&[
+        "verify",
+        "log",
+        "--export",
+        &write(&d, "l.jsonl", &(relinked.join("\n") + "\n")),
+        "--checkpoint",
+        &cp,
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("index 20"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Two records swapped.
+    let mut swapped = lines.clone();
+    swapped.swap(30, 31);
+    let out = assent(&[
+        "verify",
+        "log",
+        "--export",
+        &write(&d, "s.jsonl", &(swapped.join("\n") + "\n")),
+        "--checkpoint",
+        &cp,
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("index 30"));
+
+    // A field changed: the root no longer matches.
+    let mut changed = lines.clone();
+    changed[40] = changed[40].replace("\"analytics\":false", "\"analytics\":true");
+    let out = assent(&[
+        "verify",
+        "log",
+        "--export",
+        &write(&d, "c.jsonl", &(changed.join("\n") + "\n")),
+        "--checkpoint",
+        &cp,
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not rebuild the signed root"));
+
+    // Records cut from the end.
+    let short = write(&d, "short.jsonl", &(lines[..45].join("\n") + "\n"));
+    let out = assent(&[
+        "verify",
+        "log",
+        "--export",
+        &short,
+        "--checkpoint",
+        &cp,
+        "--jwks",
+        &jwks,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing from index 45"));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(assent(&["verify"]).status.code(), Some(2));
+    assert_eq!(
+        assent(&[
+            "verify",
+            "receipt",
+            "/nonexistent/receipt",
+            "--jwks",
+            "/nonexistent/jwks"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(assent(&["nonsense"]).status.code(), Some(2));
+    assert_eq!(assent(&["--help"]).status.code(), Some(0));
+}
