@@ -73,7 +73,7 @@ fmt:
 
 clippy:
 	cargo clippy -q -p assent-core -p assent-cli --all-targets -- -D warnings
-	cargo clippy -q --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 test-native:
 	cargo test -p assent-core -p assent-edge -p assent-cli
