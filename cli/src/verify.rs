@@ -92,6 +92,14 @@ fn fetch_checkpoint(edge: &str, site: &str) -> Result<String, CliError> {
     String::from_utf8(source::get(&url)?).map_err(|_| CliError::Io(format!("{url}: not text")))
 }
 
+/// GETs `{edge}/v1/sites/{site}/log/{what}?{query}` and decodes its hashes.
+fn fetch_proof_of(edge: &str, site: &str, what: &str, query: &str) -> Result<Vec<Hash>, CliError> {
+    fetch_proof(&format!(
+        "{}/v1/sites/{site}/log/{what}?{query}",
+        trim(edge)
+    ))
+}
+
 fn fetch_proof(url: &str) -> Result<Vec<Hash>, CliError> {
     let v = source::get_json(url)?;
     v["hashes"]
@@ -132,13 +140,8 @@ pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Resu
     }
     let cp =
         cp.ok_or_else(|| invalid(format!("no signed checkpoint covers index {}", log.index)))?;
-    let url = format!(
-        "{}/v1/sites/{site}/log/inclusion?index={}&size={}",
-        trim(edge),
-        log.index,
-        cp.size
-    );
-    let proof = fetch_proof(&url)?;
+    let query = format!("index={}&size={}", log.index, cp.size);
+    let proof = fetch_proof_of(edge, site, "inclusion", &query)?;
     merkle::verify_inclusion(&v.leaf, log.index, cp.size, &proof, &cp.root)?;
     println!(
         "VALID inclusion: event {} is leaf {} of {} in the signed checkpoint of {} (root {})",
@@ -298,13 +301,8 @@ pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Resu
         return Err(invalid("the old checkpoint is larger than the new one"));
     }
     let site = new_cp.origin.rsplit('/').next().unwrap_or_default();
-    let url = format!(
-        "{}/v1/sites/{site}/log/consistency?from={}&to={}",
-        trim(edge),
-        old_cp.size,
-        new_cp.size
-    );
-    let proof = fetch_proof(&url)?;
+    let query = format!("from={}&to={}", old_cp.size, new_cp.size);
+    let proof = fetch_proof_of(edge, site, "consistency", &query)?;
     merkle::verify_consistency(old_cp.size, new_cp.size, &proof, &old_cp.root, &new_cp.root)?;
     println!(
         "VALID consistency: {} at size {} extends size {} (nothing was rewritten)",

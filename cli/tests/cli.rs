@@ -146,94 +146,54 @@ fn a_receipt_verifies_offline_and_a_changed_one_exits_1() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("INVALID"));
 }
 
+/// `assent verify log` of these export lines against the checkpoint.
+fn verify_lines(d: &std::path::Path, name: &str, lines: &[String], cp: &str, jwks: &str) -> Output {
+    let export = write(d, name, &(lines.join("\n") + "\n"));
+    assent(&[
+        "verify",
+        "log",
+        "--export",
+        &export,
+        "--checkpoint",
+        cp,
+        "--jwks",
+        jwks,
+    ])
+}
+
 #[test]
 fn a_whole_log_verifies_and_tampering_is_located() {
     let d = dir();
     let (jwks, cp, lines, _) = log(&d, 50);
-    let good = write(&d, "good.jsonl", &(lines.join("\n") + "\n"));
-    let ok = assent(&[
-        "verify",
-        "log",
-        "--export",
-        &good,
-        "--checkpoint",
-        &cp,
-        "--jwks",
-        &jwks,
-    ]);
-    assert_eq!(
-        ok.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let ok = verify_lines(&d, "good.jsonl", &lines, &cp, &jwks);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 
     // A record's link to the subject's previous event broken at index 20.
     let mut relinked = lines.clone();
     relinked[20] = relinked[20].replace("000000000017", "000000000011");
-    let out = assent(&[
-        "verify",
-        "log",
-        "--export",
-        &write(&d, "l.jsonl", &(relinked.join("\n") + "\n")),
-        "--checkpoint",
-        &cp,
-        "--jwks",
-        &jwks,
-    ]);
+    let out = verify_lines(&d, "l.jsonl", &relinked, &cp, &jwks);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("index 20"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(stderr(&out).contains("index 20"), "{}", stderr(&out));
 
     // Two records swapped.
     let mut swapped = lines.clone();
     swapped.swap(30, 31);
-    let out = assent(&[
-        "verify",
-        "log",
-        "--export",
-        &write(&d, "s.jsonl", &(swapped.join("\n") + "\n")),
-        "--checkpoint",
-        &cp,
-        "--jwks",
-        &jwks,
-    ]);
+    let out = verify_lines(&d, "s.jsonl", &swapped, &cp, &jwks);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("index 30"));
+    assert!(stderr(&out).contains("index 30"), "{}", stderr(&out));
 
     // A field changed: the root no longer matches.
     let mut changed = lines.clone();
     changed[40] = changed[40].replace("\"analytics\":false", "\"analytics\":true");
-    let out = assent(&[
-        "verify",
-        "log",
-        "--export",
-        &write(&d, "c.jsonl", &(changed.join("\n") + "\n")),
-        "--checkpoint",
-        &cp,
-        "--jwks",
-        &jwks,
-    ]);
+    let out = verify_lines(&d, "c.jsonl", &changed, &cp, &jwks);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not rebuild the signed root"));
+    assert!(stderr(&out).contains("does not rebuild the signed root"));
 
     // Records cut from the end.
-    let short = write(&d, "short.jsonl", &(lines[..45].join("\n") + "\n"));
-    let out = assent(&[
-        "verify",
-        "log",
-        "--export",
-        &short,
-        "--checkpoint",
-        &cp,
-        "--jwks",
-        &jwks,
-    ]);
+    let out = verify_lines(&d, "short.jsonl", &lines[..45], &cp, &jwks);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing from index 45"));
+    assert!(stderr(&out).contains("missing from index 45"));
 }
 
 #[test]

@@ -151,38 +151,40 @@ impl Store {
         self.write("", event)
     }
 
-    /// Events not yet acknowledged by the edge, oldest first, as JS objects.
-    pub fn outbox(&self) -> js_sys::Array {
-        let v = self.read(":outbox");
+    /// A stored list (empty if there is none or it is not a list).
+    fn list(&self, suffix: &str) -> js_sys::Array {
+        let v = self.read(suffix);
         if js_sys::Array::is_array(&v) {
             v.into()
         } else {
             js_sys::Array::new()
         }
+    }
+
+    fn push(&self, suffix: &str, item: &JsValue) {
+        let list = self.list(suffix);
+        list.push(item);
+        self.write(suffix, &list);
+    }
+
+    /// Events not yet acknowledged by the edge, oldest first, as JS objects.
+    pub fn outbox(&self) -> js_sys::Array {
+        self.list(":outbox")
     }
 
     /// Adds an event to the outbox.
     pub fn push_outbox(&self, event: &JsValue) {
-        let outbox = self.outbox();
-        outbox.push(event);
-        self.write(":outbox", &outbox);
+        self.push(":outbox", event)
     }
 
     /// The receipts kept so far, oldest first.
     pub fn receipts(&self) -> js_sys::Array {
-        let v = self.read(":receipts");
-        if js_sys::Array::is_array(&v) {
-            v.into()
-        } else {
-            js_sys::Array::new()
-        }
+        self.list(":receipts")
     }
 
     /// Keeps a receipt (a compact JWS string).
     pub fn push_receipt(&self, receipt: &JsValue) {
-        let receipts = self.receipts();
-        receipts.push(receipt);
-        self.write(":receipts", &receipts);
+        self.push(":receipts", receipt)
     }
 
     /// Removes the event with `event_id` from the outbox.
