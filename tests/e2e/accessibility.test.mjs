@@ -1,0 +1,101 @@
+// Accessibility in real Chromium: axe-core (npm) finds no WCAG 2.x A/AA
+// violation in the banner, the panel (light and dark) or the Privacy choices
+// control, inside the widget's shadow root; and the whole flow works with the
+// keyboard alone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { startEdge, launchChromium, adminRecords } from "./harness.mjs";
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+let edge, browser;
+before(async () => {
+  edge = await startEdge();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+async function audit(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async (tags) => {
+    const r = await axe.run({ include: [["#assent-host"]] }, { runOnly: tags });
+    return {
+      violations: r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+      checked: r.passes.reduce((n, p) => n + p.nodes.length, 0),
+      contrast: r.passes.find((p) => p.id === "color-contrast")?.nodes.length ?? 0,
+    };
+  }, TAGS);
+}
+
+test("axe finds no violation in the banner, the panel and the Privacy choices control", async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const context = await browser.newContext({ colorScheme });
+    const page = await context.newPage();
+    await page.goto(edge.url + "/");
+    await page.locator("#assent-host >> section.banner").waitFor();
+    const banner = await audit(page);
+    assert.deepEqual(banner.violations, [], `banner, ${colorScheme}`);
+    assert.ok(banner.contrast >= 3, "axe looked inside the shadow root");
+
+    await page.click("#assent-host >> section.banner button[data-act=customise]");
+    const panel = await audit(page);
+    assert.deepEqual(panel.violations, [], `panel, ${colorScheme}`);
+    assert.ok(panel.checked > banner.checked);
+
+    await page.click("#assent-host >> [role=dialog] button[data-act=reject_all]");
+    await page.locator("#assent-host >> button[data-act=choices]").waitFor();
+    assert.deepEqual((await audit(page)).violations, [], `choices control, ${colorScheme}`);
+    await context.close();
+  }
+});
+
+test("keyboard only: reach the banner, customise, toggle, escape, and refuse", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(edge.url + "/");
+  await page.locator("#assent-host >> section.banner").waitFor();
+  const focused = () =>
+    page.evaluate(() => {
+      const inner = document.activeElement?.shadowRoot?.activeElement;
+      return inner ? inner.getAttribute("data-act") || inner.getAttribute("data-purpose") || inner.tagName : null;
+    });
+
+  // Tab through the page until the banner's first button has focus.
+  let at = null;
+  for (let i = 0; i < 40 && at !== "accept_all"; i++) {
+    await page.keyboard.press("Tab");
+    at = await focused();
+  }
+  assert.equal(at, "accept_all", "the banner is reachable with Tab");
+  await page.keyboard.press("Tab");
+  assert.equal(await focused(), "reject_all");
+  await page.keyboard.press("Tab");
+  assert.equal(await focused(), "customise");
+
+  await page.keyboard.press("Enter");
+  await page.locator("#assent-host >> [role=dialog]").waitFor();
+  assert.equal(await focused(), "analytics", "the panel opens with focus on its first switch");
+  await page.keyboard.press("Space");
+  assert.equal(await page.locator("#assent-host >> input[data-purpose=analytics]").isChecked(), true);
+  await page.keyboard.press("Escape");
+  await page.locator("#assent-host >> [role=dialog]").waitFor({ state: "detached" });
+  assert.equal(await focused(), "customise", "focus returns where it came from");
+
+  const before = (await adminRecords(edge)).total;
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await focused(), "reject_all");
+  await page.keyboard.press("Enter");
+  await page.locator("#assent-host >> section.banner").waitFor({ state: "detached" });
+  for (let i = 0; i < 50 && (await adminRecords(edge)).total === before; i++) await page.waitForTimeout(100);
+  const { records } = await adminRecords(edge);
+  assert.equal(records[0].record.event.ui.control, "reject_all");
+  assert.equal(records[0].record.event.decisions.analytics, false, "an escaped panel changes nothing");
+  assert.equal(await focused(), "choices", "focus moves to the Privacy choices control");
+  await context.close();
+});
