@@ -31,13 +31,13 @@ function freePort() {
 }
 
 /** Starts the built worker with fresh state; resolves once it answers. */
-export async function startEdge({ vars = {} } = {}) {
+export async function startEdge({ vars = {}, assets } = {}) {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
   const keys = { signingKey: newSigningKey(), retiredKeys: "" };
-  let proc = await spawnWrangler({ state, port, adminKey, vars, ...keys });
+  let proc = await spawnWrangler({ state, port, adminKey, vars, assets, ...keys });
   const edge = {
     url: `http://127.0.0.1:${port}`,
     adminKey,
@@ -48,7 +48,7 @@ export async function startEdge({ vars = {} } = {}) {
     async restart(newKeys = {}) {
       await proc.kill();
       Object.assign(keys, newKeys);
-      proc = await spawnWrangler({ state, port, adminKey, vars, ...keys });
+      proc = await spawnWrangler({ state, port, adminKey, vars, assets, ...keys });
     },
     async stop() {
       await proc.kill();
@@ -63,7 +63,7 @@ export function newSigningKey() {
   return randomBytes(32).toString("base64url");
 }
 
-async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars }) {
+async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars, assets }) {
   const inspector = await freePort();
   const env = {
     ...process.env,
@@ -81,6 +81,7 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
      "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
      ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),
      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+     ...(assets ? ["--assets", assets] : []),
      "--show-interactive-dev-session=false"],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

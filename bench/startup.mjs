@@ -1,0 +1,124 @@
+// Time to banner, side by side in one Chromium run: Assent and
+// vanilla-cookieconsent (npm) on the same article page, with the same
+// purposes and texts, served by the same wrangler dev server.
+// Usage: node bench/startup.mjs [loads per widget, default 20]
+//
+// Each load is a first visit (fresh browser context, empty cache). A script
+// injected before any page script polls every animation frame from
+// navigation start and stamps:
+// - "banner visible": the first frame where the banner's accept button is
+//   rendered (non-zero box);
+// - "interactive": the widget's own ready signal (Assent: `assent:ready`;
+//   cookieconsent: `CookieConsent.run()` resolved), after which a click acts.
+import { cpSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { startEdge, launchChromium } from "../tests/e2e/harness.mjs";
+
+const LOADS = Number(process.argv[2] ?? 20);
+const ROOT = resolve(import.meta.dirname, "..");
+const SITE = JSON.parse(readFileSync(join(ROOT, "edge/sites/demo.json"), "utf8"));
+const en = SITE.languages.en;
+
+// The peer page: the demo article with cookieconsent instead of Assent.
+const assets = join(ROOT, "target/bench-assets");
+rmSync(assets, { recursive: true, force: true });
+mkdirSync(join(assets, "peer"), { recursive: true });
+cpSync(join(ROOT, "dist/public"), assets, { recursive: true });
+for (const f of ["cookieconsent.umd.js", "cookieconsent.css"]) {
+  cpSync(join(ROOT, "node_modules/vanilla-cookieconsent/dist", f), join(assets, "peer", f));
+}
+const categories = Object.fromEntries(
+  SITE.purposes.map((p) => [p.id, p.required ? { enabled: true, readOnly: true } : {}]),
+);
+const sections = SITE.purposes.map((p) => ({
+  title: en.purposes[p.id].name,
+  description: en.purposes[p.id].description,
+  linkedCategory: p.id,
+}));
+const ccConfig = {
+  // Its default hides the banner from automated browsers (navigator.webdriver).
+  hideFromBots: false,
+  categories,
+  guiOptions: { consentModal: { layout: "box", equalWeightButtons: true } },
+  language: {
+    default: "en",
+    translations: {
+      en: {
+        consentModal: {
+          title: en.ui.title,
+          description: en.ui.text,
+          acceptAllBtn: en.ui.accept_all,
+          acceptNecessaryBtn: en.ui.reject_all,
+          showPreferencesBtn: en.ui.customise,
+        },
+        preferencesModal: {
+          title: en.ui.preferences_title,
+          acceptAllBtn: en.ui.accept_all,
+          acceptNecessaryBtn: en.ui.reject_all,
+          savePreferencesBtn: en.ui.save,
+          closeIconLabel: en.ui.close,
+          sections,
+        },
+      },
+    },
+  },
+};
+const page = readFileSync(join(ROOT, "www/index.html"), "utf8")
+  .replace(
+    '<script src="/assent.js" data-site="demo" defer></script>',
+    `<link rel="stylesheet" href="/peer/cookieconsent.css">
+  <script src="/peer/cookieconsent.umd.js" defer></script>
+  <script defer src="data:text/javascript,${encodeURIComponent(
+    `CookieConsent.run(${JSON.stringify(ccConfig)}).then(function(){window.__ready=performance.now()});`,
+  )}"></script>`,
+  );
+writeFileSync(join(assets, "peer.html"), page);
+
+const STAMP = `
+  window.__ready = null; window.__visible = null;
+  document.addEventListener("assent:ready", () => { window.__ready = performance.now(); });
+  (function poll() {
+    if (window.__visible === null) {
+      const host = document.getElementById("assent-host");
+      const button = host?.shadowRoot?.querySelector("section.banner button")
+        || document.querySelector("#cc-main .cm__btn");
+      const box = button?.getBoundingClientRect();
+      if (box && box.width > 0 && box.height > 0) window.__visible = performance.now();
+    }
+    requestAnimationFrame(poll);
+  })();`;
+
+const edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" }, assets });
+const browser = await launchChromium();
+const results = { assent: [], cookieconsent: [] };
+try {
+  for (let i = 0; i < LOADS; i++) {
+    for (const [name, path] of [["assent", "/"], ["cookieconsent", "/peer.html"]]) {
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      await tab.addInitScript(STAMP);
+      await tab.goto(edge.url + path);
+      await tab.waitForFunction(() => window.__visible !== null && window.__ready !== null, null, { timeout: 15_000 });
+      results[name].push(await tab.evaluate(() => ({ visible: window.__visible, ready: window.__ready })));
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await edge.stop();
+}
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+};
+const row = (name) => ({
+  visible: median(results[name].map((r) => r.visible)),
+  ready: median(results[name].map((r) => r.ready)),
+});
+const a = row("assent");
+const c = row("cookieconsent");
+console.log(`Time from navigation start, median of ${LOADS} first visits each (fresh context, same server, one Chromium run)`);
+console.log("| widget | banner visible | interactive |\n| --- | ---: | ---: |");
+console.log(`| Assent | ${a.visible.toFixed(1)} ms | ${a.ready.toFixed(1)} ms |`);
+console.log(`| vanilla-cookieconsent | ${c.visible.toFixed(1)} ms | ${c.ready.toFixed(1)} ms |`);
+console.log(`| ratio Assent / cookieconsent | ${(a.visible / c.visible).toFixed(2)} | ${(a.ready / c.ready).toFixed(2)} |`);
