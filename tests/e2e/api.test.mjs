@@ -6,7 +6,7 @@ import { startEdge, adminRecords, siteConfig, demoEvent } from "./harness.mjs";
 
 let edge, en;
 before(async () => {
-  edge = await startEdge();
+  edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" } }); // limits.test.mjs covers the limit;
   en = await siteConfig(edge, "en");
 });
 after(async () => edge?.stop());
@@ -145,6 +145,19 @@ test("stored records hold no IP address and no user agent", async () => {
   const text = JSON.stringify((await adminRecords(edge)).records);
   assert.ok(!text.includes("203.0.113.77"));
   assert.ok(!text.includes("TestAgent"));
+});
+
+test("the demo site speaks the 24 official EU languages (and Arabic), each with its own notice hash", async () => {
+  const eu = ["bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it",
+    "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"];
+  const hashes = new Set();
+  for (const lang of [...eu, "ar"]) {
+    const c = await siteConfig(edge, lang);
+    assert.equal(c.language, lang);
+    assert.ok(c.notice.texts.reject_all.length > 0);
+    hashes.add(c.notice_hash);
+  }
+  assert.equal(hashes.size, 25);
 });
 
 test("the config is served in the negotiated language with its notice hash", async () => {

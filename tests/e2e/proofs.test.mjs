@@ -13,7 +13,7 @@ import {
 
 let edge, browser, dir, en;
 before(async () => {
-  edge = await startEdge();
+  edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" } }); // limits.test.mjs covers the limit;
   browser = await launchChromium();
   dir = scratch();
 });

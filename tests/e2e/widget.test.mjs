@@ -286,3 +286,17 @@ test("the edge unreachable at load: no banner, nothing granted, no page error", 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("Arabic is laid out right to left", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await servePageWithLang(page, "ar");
+  await page.goto(edge.url + "/");
+  const banner = page.locator(BANNER);
+  await banner.waitFor();
+  assert.equal(await banner.locator("h2").textContent(), "خصوصيتك، اختيارك");
+  assert.equal(await banner.evaluate((b) => getComputedStyle(b).direction), "rtl");
+  const xs = await page.locator(`${BANNER} button`).evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().x));
+  assert.ok(xs[0] > xs[2], "the first button sits on the right");
+  await context.close();
+});

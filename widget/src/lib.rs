@@ -138,7 +138,7 @@ pub fn start(site: String, edge: String, config: JsValue) -> JsValue {
 fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsValue> {
     let notice = NoticeView::from_config(config)?;
     let doc = document()?;
-    let root = ui::mount(&doc)?;
+    let root = ui::mount(&doc, &notice.language)?;
     let store = Store::open(&site);
     let choice = store.choice().filter(|c| is_current(c, &notice));
 
@@ -349,7 +349,7 @@ pub fn act(name: &str) -> bool {
             true
         }
         Some(Err(_)) => {
-            storage::warn("assent: the choice could not be recorded");
+            storage::warn("assent: choice not recorded");
             false
         }
         _ => false,
@@ -368,7 +368,7 @@ pub fn key(name: &str) {
 #[wasm_bindgen]
 pub fn show() {
     if let Some(Err(_)) = with_app(|app| app.open_panel()) {
-        storage::warn("assent: the panel could not be opened");
+        storage::warn("assent: no panel");
     }
 }
 
@@ -462,7 +462,7 @@ pub fn delivered(event_id: String, status: u16, body: String) {
                 }
             }
             if outcome == Delivery::Rejected {
-                storage::warn("assent: an event was refused by the edge");
+                storage::warn("assent: event refused by the edge");
             }
             RETRY_MS.with(|r| r.set(0));
             with_app(|app| app.store.remove_outbox(&event_id));

@@ -75,7 +75,7 @@ impl NoticeView {
             texts: js::get(&notice, "texts"),
         };
         if view.version.is_empty() || view.hash.is_empty() || view.purposes.is_empty() {
-            return Err(JsValue::from_str("config answer without a notice"));
+            return Err(JsValue::from_str("no notice"));
         }
         Ok(view)
     }

@@ -16,10 +16,25 @@ use crate::Decisions;
 
 const CSS: &str = include_str!("widget.css");
 
-/// Creates the host element and its shadow root, with the stylesheet.
-pub fn mount(doc: &Document) -> Result<ShadowRoot, JsValue> {
+/// `rtl` for the languages written right to left, else `ltr`.
+pub fn direction(language: &str) -> &'static str {
+    // Byte comparisons: `str::split` would cost the widget a few hundred bytes.
+    let b = language.as_bytes();
+    let rtl = matches!(b.get(..2), Some(b"ar" | b"he" | b"fa" | b"ur"))
+        && b.get(2).is_none_or(|c| *c == b'-');
+    if rtl {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
+/// Creates the host element and its shadow root, with the stylesheet. The
+/// host carries the text direction of `language`; the shadow tree inherits it.
+pub fn mount(doc: &Document, language: &str) -> Result<ShadowRoot, JsValue> {
     let host = doc.create_element("div")?;
     host.set_id("assent-host");
+    host.set_attribute("dir", direction(language))?;
     // Out of the page flow: adding the host never moves anything.
     host.set_attribute(
         "style",
