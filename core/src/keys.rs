@@ -86,6 +86,16 @@ impl PublicKey {
             })
     }
 
+    /// The key for a JWK `x` (base64url of the raw key).
+    pub fn from_x(x: &str) -> Result<Self, Error> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(x.trim())
+            .map_err(|_| Error::KeyMalformed {
+                reason: "x is not base64url".into(),
+            })?;
+        Self::from_bytes(&bytes)
+    }
+
     /// The raw 32 bytes.
     pub fn to_bytes(&self) -> [u8; 32] {
         self.0.to_bytes()
@@ -158,12 +168,7 @@ impl Jwk {
                 reason: "only OKP Ed25519 keys are used".into(),
             });
         }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(&self.x)
-            .map_err(|_| Error::KeyMalformed {
-                reason: "x is not base64url".into(),
-            })?;
-        let key = PublicKey::from_bytes(&bytes)?;
+        let key = PublicKey::from_x(&self.x)?;
         if key.kid() != self.kid {
             return Err(Error::KeyMalformed {
                 reason: "kid is not the thumbprint of the key".into(),

@@ -266,6 +266,37 @@ fn invalid(reason: &str) -> Error {
     }
 }
 
+/// The walk up the tree that both RFC 9162 verifications share: for each
+/// proof hash, `step(hash, left)` is told whether it is the left sibling.
+/// Starts at node `f` of a tree whose last node is `s`; fails if the proof is
+/// longer or shorter than the path to the root.
+fn walk(
+    kind: &str,
+    (mut f, mut s): (u64, u64),
+    proof: &[Hash],
+    mut step: impl FnMut(&Hash, bool),
+) -> Result<(), Error> {
+    for p in proof {
+        if s == 0 {
+            return Err(invalid(&format!("{kind} proof is too long")));
+        }
+        let left = f & 1 == 1 || f == s;
+        step(p, left);
+        if left {
+            while f & 1 == 0 && f != 0 {
+                f >>= 1;
+                s >>= 1;
+            }
+        }
+        f >>= 1;
+        s >>= 1;
+    }
+    if s != 0 {
+        return Err(invalid(&format!("{kind} proof is too short")));
+    }
+    Ok(())
+}
+
 /// Verifies an inclusion proof (RFC 9162 section 2.1.3.2).
 pub fn verify_inclusion(
     leaf: &Hash,
@@ -277,27 +308,14 @@ pub fn verify_inclusion(
     if index >= size {
         return Err(Error::IndexOutOfRange { index, size });
     }
-    let (mut f, mut s) = (index, size - 1);
     let mut r = *leaf;
-    for p in proof {
-        if s == 0 {
-            return Err(invalid("inclusion proof is too long"));
-        }
-        if f & 1 == 1 || f == s {
-            r = node_hash(p, &r);
-            while f & 1 == 0 && f != 0 {
-                f >>= 1;
-                s >>= 1;
-            }
+    walk("inclusion", (index, size - 1), proof, |p, left| {
+        r = if left {
+            node_hash(p, &r)
         } else {
-            r = node_hash(&r, p);
-        }
-        f >>= 1;
-        s >>= 1;
-    }
-    if s != 0 {
-        return Err(invalid("inclusion proof is too short"));
-    }
+            node_hash(&r, p)
+        };
+    })?;
     if !hashes_equal(&r, root) {
         return Err(invalid("inclusion proof does not lead to the root"));
     }
@@ -345,26 +363,14 @@ pub fn verify_consistency(
         s >>= 1;
     }
     let (mut fr, mut sr) = (path[0], path[0]);
-    for c in &path[1..] {
-        if s == 0 {
-            return Err(invalid("consistency proof is too long"));
-        }
-        if f & 1 == 1 || f == s {
+    walk("consistency", (f, s), &path[1..], |c, left| {
+        if left {
             fr = node_hash(c, &fr);
             sr = node_hash(c, &sr);
-            while f & 1 == 0 && f != 0 {
-                f >>= 1;
-                s >>= 1;
-            }
         } else {
             sr = node_hash(&sr, c);
         }
-        f >>= 1;
-        s >>= 1;
-    }
-    if s != 0 {
-        return Err(invalid("consistency proof is too short"));
-    }
+    })?;
     if !hashes_equal(&fr, old) {
         return Err(invalid("consistency proof does not lead to the old root"));
     }

@@ -32,18 +32,8 @@ pub fn retired(env: &Env) -> Vec<PublicKey> {
         .unwrap_or_default();
     list.split([',', ' ', '\n'])
         .filter(|x| !x.is_empty())
-        .filter_map(|x| {
-            let jwk = PublicKey::from_bytes(&decode_x(x)?).ok()?.to_jwk(None);
-            jwk.public_key().ok()
-        })
+        .filter_map(|x| PublicKey::from_x(x).ok())
         .collect()
-}
-
-fn decode_x(x: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(x.trim())
-        .ok()
 }
 
 /// Every key that verifies: the current one first, then the retired ones.
