@@ -466,28 +466,19 @@ fn consistency(sql: &SqlStorage, req: &Request) -> std::result::Result<Response,
     proof_response(json!({"from": from, "to": to, "hashes": encode_all(&proof)}))
 }
 
-/// A page of records, newest first (`before`), or oldest first from `after`
-/// for exports: `{total, records: [{index, record}], next_before}`.
+/// A page of records, newest first, below index `before`:
+/// `{total, records: [{index, record}], next_before}`.
 fn list_records(sql: &SqlStorage, req: &Request) -> std::result::Result<Response, ApiError> {
     let limit = crate::routes::query_u64(req, "limit")?
         .unwrap_or(50)
         .min(5000) as i64;
-    let (query_text, bound) = match crate::routes::query_u64(req, "from")? {
-        Some(from) => (
-            "SELECT idx, record FROM records WHERE idx >= ? ORDER BY idx ASC LIMIT ?",
-            from as i64,
-        ),
-        None => (
-            "SELECT idx, record FROM records WHERE idx < ? ORDER BY idx DESC LIMIT ?",
-            crate::routes::query_u64(req, "before")?
-                .map(|b| b as i64)
-                .unwrap_or(i64::MAX),
-        ),
-    };
+    let before = crate::routes::query_u64(req, "before")?
+        .map(|b| b as i64)
+        .unwrap_or(i64::MAX);
     let rows: Vec<Listed> = sql
         .exec(
-            query_text,
-            vec![SqlStorageValue::from(bound), SqlStorageValue::from(limit)],
+            "SELECT idx, record FROM records WHERE idx < ? ORDER BY idx DESC LIMIT ?",
+            vec![SqlStorageValue::from(before), SqlStorageValue::from(limit)],
         )?
         .to_array()?;
     #[derive(Deserialize)]

@@ -31,7 +31,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             let result = site_resource(req, &env, site, resource, allow.as_deref()).await;
             let resp = result.unwrap_or_else(|e| e.to_response());
-            cors::decorate(resp, allow.as_deref()).await
+            cors::decorate(resp, allow.as_deref())
         }
         ["v1", "sites", site, "log", proof @ ("checkpoint" | "inclusion" | "consistency")] => {
             let result = match (method, known_site(site)) {
@@ -41,14 +41,14 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 _ => Err(ApiError::MethodNotAllowed),
             };
             // Proofs are public evidence: any page or tool may read them.
-            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*")).await
+            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
         }
         [".well-known", "jwks.json"] => {
             let result = match method {
                 Method::Get | Method::Head => log::jwks(&env),
                 _ => Err(ApiError::MethodNotAllowed),
             };
-            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*")).await
+            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
         }
         ["v1", "admin", "sites", site, resource @ ("events" | "export")] => {
             let result = match (method, known_site(site)) {
