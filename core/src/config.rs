@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::consent_mode::ConsentMode;
 use crate::error::{excerpt, Error};
 use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
 use crate::notice::{ConfigAnswer, Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
@@ -50,6 +51,9 @@ pub struct SiteConfig {
     pub purposes: Vec<Purpose>,
     /// Texts per language tag.
     pub languages: BTreeMap<String, LanguageTexts>,
+    /// Google Consent Mode v2 wiring, if the site uses Google tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_mode: Option<ConsentMode>,
 }
 
 fn default_lifetime() -> u32 {
@@ -82,6 +86,14 @@ pub struct Purpose {
     /// The services that process data for this purpose.
     #[serde(default)]
     pub services: Vec<Service>,
+    /// The purpose sells or shares personal data, or targets advertising
+    /// (CCPA/CPRA and the US state laws): Global Privacy Control opts out of it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sale_or_sharing: bool,
+}
+
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// GDPR Art. 6(1) legal bases.
@@ -236,6 +248,10 @@ impl SiteConfig {
             }
         }
 
+        if let Some(mode) = &self.consent_mode {
+            mode.validate(|p| purpose_ids.contains(p))?;
+        }
+
         LanguageTag::new(&self.default_language)?;
         if !self.languages.contains_key(&self.default_language) {
             return Err(Error::DefaultLanguageMissing {
@@ -336,6 +352,7 @@ impl SiteConfig {
                     name: text.map(|t| t.name.clone()).unwrap_or_default(),
                     description: text.map(|t| t.description.clone()).unwrap_or_default(),
                     services: p.services.clone(),
+                    sale_or_sharing: p.sale_or_sharing,
                 }
             })
             .collect();
@@ -370,6 +387,7 @@ impl SiteConfig {
             languages: self.languages().map(str::to_string).collect(),
             notice_hash: notice.hash(),
             notice,
+            consent_mode: self.consent_mode.clone(),
         }
     }
 
@@ -405,7 +423,7 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
 }
 
 fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
-    let fields: [(&str, &str, usize); 11] = [
+    let fields: [(&str, &str, usize); 15] = [
         ("title", &t.title, MAX_TITLE),
         ("text", &t.text, MAX_TEXT),
         ("accept_all", &t.accept_all, MAX_LABEL),
@@ -417,6 +435,10 @@ fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
         ("close", &t.close, MAX_LABEL),
         ("privacy_choices", &t.privacy_choices, MAX_LABEL),
         ("privacy_policy", &t.privacy_policy, MAX_LABEL),
+        ("withdraw_all", &t.withdraw_all, MAX_LABEL),
+        ("gpc_honoured", &t.gpc_honoured, MAX_TEXT),
+        ("embed_blocked", &t.embed_blocked, MAX_TEXT),
+        ("allow_and_load", &t.allow_and_load, MAX_LABEL),
     ];
     for (name, value, max) in fields {
         if value.trim().is_empty() {

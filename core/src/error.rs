@@ -100,6 +100,29 @@ pub enum Error {
         /// The required purpose.
         purpose: String,
     },
+    /// The event decides on a service the site does not have.
+    #[error("unknown service {service:?}")]
+    ServiceUnknown {
+        /// The unknown service id.
+        service: String,
+    },
+    /// The event grants a service whose purpose it refuses, or decides on a
+    /// service of a required purpose (those run whenever the site does).
+    #[error("service {service:?} cannot be decided apart from its purpose {purpose:?}")]
+    ServiceOutsidePurpose {
+        /// The service.
+        service: String,
+        /// Its purpose.
+        purpose: String,
+    },
+    /// The page sent Global Privacy Control, and an "accept all" (or the JS
+    /// API) granted a purpose GPC opts out of: only the visitor's explicit
+    /// switch in the preferences panel, or a placeholder's "allow", may do that.
+    #[error("Global Privacy Control opts out of purpose {purpose:?}; only an explicit choice may grant it")]
+    GpcConflict {
+        /// The sale/sharing purpose granted.
+        purpose: String,
+    },
     /// The action does not agree with the decisions (a refusal that grants something,
     /// a "give" that grants nothing optional).
     #[error("action {action:?} does not match the decisions")]
@@ -259,6 +282,9 @@ impl Error {
             Error::NoPurposes => "no_purposes",
             Error::DecisionMissing { .. } => "decision_missing",
             Error::RequiredPurposeRefused { .. } => "required_purpose_refused",
+            Error::ServiceUnknown { .. } => "service_unknown",
+            Error::ServiceOutsidePurpose { .. } => "service_outside_purpose",
+            Error::GpcConflict { .. } => "gpc_conflict",
             Error::ActionMismatch { .. } => "action_mismatch",
             Error::NoticeOutdated { .. } => "notice_outdated",
             Error::LanguageUnknown { .. } => "language_unknown",

@@ -45,6 +45,11 @@ pub struct ConsentEvent {
     pub action: Action,
     /// One decision per purpose the site offers: `true` granted, `false` refused.
     pub decisions: BTreeMap<String, bool>,
+    /// Decisions per service of an optional purpose, where the visitor could
+    /// refuse a service inside a granted purpose. A service not listed follows
+    /// its purpose. Absent when empty, so records without services hash as before.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, bool>,
     /// The notice the visitor was shown.
     pub notice: NoticeRef,
     /// Where and how the visitor decided.
@@ -140,6 +145,8 @@ pub enum Surface {
     Form,
     /// The site's own code, through the JS API.
     Api,
+    /// The placeholder of a blocked embed (video, map, social post).
+    Embed,
 }
 
 /// A control of the widget.
@@ -156,6 +163,9 @@ pub enum Control {
     WithdrawAll,
     /// A call of the JS API.
     Api,
+    /// "Allow and load" on an embed's placeholder: grants that embed's
+    /// purpose (and service) only.
+    AllowEmbed,
 }
 
 impl Surface {
@@ -166,6 +176,7 @@ impl Surface {
             Surface::Preferences => "preferences",
             Surface::Form => "form",
             Surface::Api => "api",
+            Surface::Embed => "embed",
         }
     }
 }
@@ -179,6 +190,7 @@ impl Control {
             Control::Save => "save",
             Control::WithdrawAll => "withdraw_all",
             Control::Api => "api",
+            Control::AllowEmbed => "allow_embed",
         }
     }
 }
@@ -271,6 +283,35 @@ impl ConsentEvent {
                     })
                 }
                 _ => {}
+            }
+        }
+        for (service, &on) in &self.services {
+            let purpose = config
+                .purposes
+                .iter()
+                .find(|p| p.services.iter().any(|s| &s.id == service))
+                .ok_or_else(|| Error::ServiceUnknown {
+                    service: excerpt(service),
+                })?;
+            if purpose.required || (on && self.decisions.get(&purpose.id) != Some(&true)) {
+                return Err(Error::ServiceOutsidePurpose {
+                    service: service.clone(),
+                    purpose: purpose.id.clone(),
+                });
+            }
+        }
+        // GPC opts out of sale and sharing: a bulk "accept all" or the site's
+        // own code may not grant those purposes; the visitor's own switch may.
+        let explicit = matches!(self.ui.control, Control::Save | Control::AllowEmbed);
+        if self.gpc && !explicit {
+            if let Some(p) = config
+                .purposes
+                .iter()
+                .find(|p| p.sale_or_sharing && self.decisions.get(&p.id) == Some(&true))
+            {
+                return Err(Error::GpcConflict {
+                    purpose: p.id.clone(),
+                });
             }
         }
         let grants_optional = config

@@ -37,6 +37,7 @@
 
 pub mod canonical;
 pub mod config;
+pub mod consent_mode;
 pub mod error;
 pub mod event;
 pub mod ids;

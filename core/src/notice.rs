@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Controller, LegalBasis, Service};
+use crate::consent_mode::ConsentMode;
 
 /// What the visitor can click on the first layer. Part of the hashed notice:
 /// the proof records that refusing was offered exactly as prominently as accepting.
@@ -65,6 +66,16 @@ pub struct NoticeTexts {
     pub privacy_choices: String,
     /// Link text of the privacy policy.
     pub privacy_policy: String,
+    /// "Withdraw all" button of the panel: refuses every optional purpose.
+    pub withdraw_all: String,
+    /// Shown when the browser sends Global Privacy Control and the site has
+    /// purposes it opts out of.
+    pub gpc_honoured: String,
+    /// Placeholder text of a blocked embed; `{purpose}` is replaced by the
+    /// purpose's name.
+    pub embed_blocked: String,
+    /// Placeholder button that grants the embed's purpose and loads it.
+    pub allow_and_load: String,
 }
 
 /// One purpose as shown.
@@ -82,6 +93,10 @@ pub struct NoticePurpose {
     pub description: String,
     /// The services that run under this purpose.
     pub services: Vec<Service>,
+    /// Global Privacy Control opts out of this purpose (sale, sharing,
+    /// targeted advertising). Absent when false, so older hashes hold.
+    #[serde(default, skip_serializing_if = "crate::config::is_false")]
+    pub sale_or_sharing: bool,
 }
 
 impl Notice {
@@ -115,4 +130,7 @@ pub struct ConfigAnswer {
     pub notice_hash: String,
     /// What to show.
     pub notice: Notice,
+    /// The site's Google Consent Mode wiring (not shown, so not hashed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_mode: Option<ConsentMode>,
 }
