@@ -1,17 +1,36 @@
 // assent.js loader: appended after the wasm-bindgen glue, inside one IIFE, so
 // the page gets exactly one global (`window.assent`). One tag is enough:
-//   <script src="https://EDGE/assent.js" data-site="demo" defer></script>
+//   <script src="https://EDGE/assent.js" data-site="demo"></script>
 //
-// The loader fetches the notice and the wasm in parallel, then hands both to
-// the wasm. It is the wasm's thin platform layer: the network transport
-// (`assentSend`, a fetch whose status goes back to the wasm outbox, which
-// decides what to keep and when to retry), the retry timer (`assentRetry`)
-// and the routing of clicks and keys inside the widget's shadow root. Keeping
-// promises and callbacks out of the wasm keeps its async runtime and closure
-// machinery off the wire.
+// The wasm owns the choice: what is granted, the events, the outbox, the
+// banner and the panel. This loader is its platform layer, the parts that are
+// DOM plumbing rather than rules: the network transport (`assentSend`, whose
+// status goes back to the wasm outbox), the retry timer, routing clicks and
+// keys, the focus trap, and the page integrations that follow each choice:
+// gated scripts and embeds, Google Consent Mode, and cookie clean-up. Keeping
+// promises, callbacks and DOM walks out of the wasm keeps its size down.
 var script = document.currentScript;
 var site = script && script.getAttribute("data-site");
 var base = script ? new URL(".", script.src).href : "";
+var W = wasm_bindgen;
+var config;
+
+// Google Consent Mode v2: every signal denied before any tag can run. Works
+// with a bare dataLayer: gtag.js, if it loads later, replays it.
+var SIGNALS = ["ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+  "functionality_storage", "personalization_storage", "security_storage"];
+var dataLayer = (window.dataLayer = window.dataLayer || []);
+function gtag() {
+  dataLayer.push(arguments);
+}
+function signals(granted) {
+  var s = {};
+  SIGNALS.forEach(function (k) { s[k] = granted(k) ? "granted" : "denied"; });
+  return s;
+}
+var defaults = signals(function () { return false; });
+defaults.wait_for_update = +(script && script.getAttribute("data-wait-for-update")) || 500;
+gtag("consent", "default", defaults);
 
 function assentSend(url, body, eventId) {
   fetch(url, {
@@ -27,26 +46,179 @@ function assentSend(url, body, eventId) {
       },
       function () { return [0, ""]; }
     )
-    .then(function (answer) { wasm_bindgen.delivered(eventId, answer[0], answer[1]); });
+    .then(function (answer) { W.delivered(eventId, answer[0], answer[1]); });
 }
 
 function assentRetry(ms) {
-  setTimeout(wasm_bindgen.flush, ms);
+  setTimeout(W.flush, ms);
 }
 
 function emit(name) {
-  document.dispatchEvent(new CustomEvent(name, { detail: wasm_bindgen.get() }));
+  document.dispatchEvent(new CustomEvent(name, { detail: W.get() }));
 }
 
+// After every recorded choice (`action` is its wire name): tell the page, run
+// what is now allowed, update Consent Mode, clear what was refused.
+function changed(action) {
+  if (!action) return;
+  apply();
+  emit("assent:change");
+  if (action == "withdraw") emit("assent:withdraw");
+}
+
+function apply() {
+  var mode = config.consent_mode;
+  if (mode && W.get()) {
+    gtag("consent", "update", signals(function (k) {
+      var ps = mode.signals[k] || [];
+      return ps.length > 0 && ps.every(function (p) { return W.accepted(p); });
+    }));
+  }
+  gate();
+  clean();
+}
+
+// ---- gating -------------------------------------------------------------------
+function allowed(el) {
+  return W.accepted(el.getAttribute("data-assent"), el.getAttribute("data-assent-service") || undefined);
+}
+
+// Gated scripts run once, in document order: each waits for the one before
+// it to load, as parser-inserted scripts would.
+var queue = Promise.resolve();
+function gate() {
+  document.querySelectorAll('script[type="text/plain"][data-assent]').forEach(function (old) {
+    if (!allowed(old)) return;
+    old.removeAttribute("data-assent");
+    queue = queue.then(function () {
+      return new Promise(function (done) {
+        var s = document.createElement("script");
+        for (var i = 0; i < old.attributes.length; i++) {
+          var a = old.attributes[i];
+          if (a.name != "type" && a.name != "data-assent-service") s.setAttribute(a.name, a.value);
+        }
+        var type = old.getAttribute("data-type");
+        if (type) s.type = type;
+        if (s.src) {
+          s.onload = s.onerror = done;
+        } else {
+          s.text = old.text;
+        }
+        old.replaceWith(s);
+        if (!s.src) done();
+      });
+    });
+  });
+  document.querySelectorAll("[data-assent][data-src]").forEach(embed);
+}
+
+// An embed (iframe, img, video) keeps its address in data-src until allowed;
+// until then a placeholder of the same size offers "allow and load".
+function embed(el) {
+  var ph = el.previousElementSibling;
+  ph = ph && ph.hasAttribute("data-assent-placeholder") ? ph : null;
+  if (allowed(el)) {
+    if (ph) ph.remove();
+    el.hidden = false;
+    if (el.getAttribute("src") != el.getAttribute("data-src")) el.src = el.getAttribute("data-src");
+    return;
+  }
+  if (el.hasAttribute("src")) el.removeAttribute("src"); // withdrawn: unload it
+  el.hidden = true;
+  if (ph) return;
+  var n = config.notice;
+  var purpose = el.getAttribute("data-assent");
+  var p = n.purposes.filter(function (x) { return x.id == purpose; })[0];
+  ph = document.createElement("div");
+  ph.setAttribute("data-assent-placeholder", purpose);
+  ph.setAttribute("lang", n.language);
+  var w = el.getAttribute("width"), h = el.getAttribute("height");
+  ph.style.cssText = "box-sizing:border-box;display:grid;place-content:center;gap:.75rem;padding:1rem;text-align:center;" +
+    "background:#f3f4f6;color:#1a1a1a;border:1px solid #9ca3af;font:1rem/1.5 system-ui,sans-serif;max-width:100%;" +
+    (w ? "width:" + w + (/^\d+$/.test(w) ? "px;" : ";") : "") + (h ? "min-height:" + h + (/^\d+$/.test(h) ? "px;" : ";") : "");
+  var text = document.createElement("p");
+  text.style.margin = "0";
+  text.textContent = n.texts.embed_blocked.replace("{purpose}", p ? p.name : purpose);
+  var b = document.createElement("button");
+  b.type = "button";
+  b.textContent = n.texts.allow_and_load;
+  b.style.cssText = "font:inherit;font-weight:600;padding:.6rem 1rem;min-height:2.75rem;color:#fff;background:#1d4ed8;border:0;border-radius:.5rem;cursor:pointer;justify-self:center";
+  b.onclick = function () {
+    changed(W.allow(purpose, el.getAttribute("data-assent-service") || undefined));
+  };
+  ph.append(text, b);
+  el.before(ph);
+}
+
+// ---- clean-up -----------------------------------------------------------------
+// Cookies and storage a refused service left behind, where the config lists
+// them (`name*` is a prefix).
+function clean() {
+  if (!W.get()) return;
+  config.notice.purposes.forEach(function (p) {
+    if (p.required) return;
+    p.services.forEach(function (s) {
+      if (W.accepted(p.id, s.id)) return;
+      (s.cookies || []).forEach(function (c) {
+        var match = function (name) {
+          return c.name.slice(-1) == "*" ? name.indexOf(c.name.slice(0, -1)) == 0 : name == c.name;
+        };
+        if (c.kind == "local_storage" || c.kind == "session_storage") {
+          try {
+            var st = c.kind == "local_storage" ? localStorage : sessionStorage;
+            Object.keys(st).filter(match).forEach(function (k) { st.removeItem(k); });
+          } catch (e) {}
+          return;
+        }
+        document.cookie.split(";").forEach(function (kv) {
+          var name = kv.split("=")[0].trim();
+          if (!match(name)) return;
+          // The cookie may have been set for this host or any parent domain.
+          var parts = location.hostname.split(".");
+          for (var i = 0; i < parts.length; i++) {
+            var domain = i ? "; domain=." + parts.slice(i).join(".") : "";
+            document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain;
+          }
+        });
+      });
+    });
+  });
+}
+
+// ---- wiring ---------------------------------------------------------------------
 function wire(root) {
   if (!root) throw new Error("the widget did not start");
   root.addEventListener("click", function (e) {
     var control = e.target.closest && e.target.closest("[data-act]");
-    if (control && wasm_bindgen.act(control.getAttribute("data-act"))) emit("assent:change");
+    if (control) changed(W.act(control.getAttribute("data-act")));
+  });
+  // A purpose switch carries its services with it; a service switched on
+  // switches its purpose on.
+  root.addEventListener("change", function (e) {
+    var t = e.target, panel = root.querySelector(".panel");
+    if (!panel || !t.hasAttribute("data-of")) return;
+    var of = t.getAttribute("data-of");
+    if (t.hasAttribute("data-purpose")) {
+      panel.querySelectorAll('[data-service][data-of="' + of + '"]').forEach(function (s) { s.checked = t.checked; });
+    } else if (t.checked) {
+      panel.querySelector('[data-purpose="' + of + '"]').checked = true;
+    }
   });
   root.addEventListener("keydown", function (e) {
-    wasm_bindgen.key(e.key);
+    var panel = root.querySelector(".panel");
+    // The panel is modal: Tab and Shift+Tab cycle inside it.
+    if (e.key == "Tab" && panel) {
+      var all = panel.querySelectorAll("button,input:not([disabled]),a[href]");
+      var first = all[0], last = all[all.length - 1];
+      if (e.shiftKey ? root.activeElement == first : root.activeElement == last) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      }
+    }
+    W.key(e.key);
   });
+  addEventListener("pagehide", W.flush_all);
+  addEventListener("online", W.flush);
 }
 
 function languages() {
@@ -59,13 +231,22 @@ function languages() {
 
 var ready = site
   ? Promise.all([
-      wasm_bindgen({ module_or_path: base + "assent.wasm" }),
+      W({ module_or_path: base + "assent.wasm" }),
       fetch(base + "v1/sites/" + site + "/config?lang=" + languages()).then(function (r) {
         if (!r.ok) throw new Error("config: HTTP " + r.status);
         return r.json();
       }),
     ]).then(function (loaded) {
-      wire(wasm_bindgen.start(site, base, loaded[1]));
+      config = loaded[1];
+      var mode = config.consent_mode;
+      (mode && mode.regions || []).forEach(function (r) {
+        var d = signals(function (k) { return r.granted.indexOf(k) >= 0; });
+        d.region = r.region;
+        d.wait_for_update = mode.wait_for_update_ms;
+        gtag("consent", "default", d);
+      });
+      wire(W.start(site, base, config));
+      apply();
       emit("assent:ready");
     })
   : Promise.reject(new Error("the script tag needs data-site"));
@@ -73,15 +254,24 @@ ready.catch(function (e) {
   console.warn("assent: not started, nothing optional is granted.", e);
 });
 
+function later(f) {
+  return function (a, b) {
+    return ready.then(function () { return f(a, b); });
+  };
+}
+
 window.assent = {
   ready: ready,
-  show: function () {
-    return ready.then(function () { wasm_bindgen.show(); });
-  },
+  show: later(function () { W.show(); }),
   get: function () {
-    return wasm_bindgen.get ? wasm_bindgen.get() : null;
+    return config ? W.get() : null;
   },
+  accepted: function (purpose, service) {
+    return !!config && W.accepted(purpose, service);
+  },
+  set: later(function (decisions) { changed(W.set(decisions)); }),
+  withdraw: later(function () { changed(W.withdraw()); }),
   receipts: function () {
-    return wasm_bindgen.receipts ? wasm_bindgen.receipts() : [];
+    return config ? W.receipts() : [];
   },
 };

@@ -16,6 +16,7 @@
 
 use worker::{event, Context, Env, Request, Response, Result};
 
+pub mod consent_cookie;
 pub mod cors;
 pub mod error;
 pub mod rate_limit;

@@ -50,6 +50,13 @@ export async function startEdge({ vars = {}, assets } = {}) {
       Object.assign(keys, newKeys);
       proc = await spawnWrangler({ state, port, adminKey, vars, assets, ...keys });
     },
+    /** Takes the worker down (connections refused) until `up()`. */
+    async down() {
+      await proc.kill();
+    },
+    async up() {
+      proc = await spawnWrangler({ state, port, adminKey, vars, assets, ...keys });
+    },
     async stop() {
       await proc.kill();
       rmSync(state, { recursive: true, force: true });

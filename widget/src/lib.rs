@@ -26,39 +26,18 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, ShadowRoot};
 
+pub mod consent;
 pub mod js;
 pub mod notice;
 pub mod storage;
 pub mod ui;
 
+pub use consent::{Consent, Decisions};
 use notice::NoticeView;
 use storage::{Choice, Store};
 
 /// Version recorded in every event.
 pub const WIDGET_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// A decision per purpose, in the notice's order.
-pub type Decisions = Vec<(String, bool)>;
-
-/// Whether `decisions` grants `purpose`.
-pub fn granted(decisions: &Decisions, purpose: &str) -> bool {
-    decisions.iter().any(|(p, on)| p == purpose && *on)
-}
-
-/// Whether `decisions` grants any optional purpose of `notice`.
-pub fn grants_optional(notice: &NoticeView, decisions: &Decisions) -> bool {
-    notice.optional_purposes().any(|p| granted(decisions, p))
-}
-
-/// The decisions a control stands for: everything optional on (accept all) or
-/// off (reject all); required purposes are always on.
-pub fn decisions_for(notice: &NoticeView, accept: bool) -> Decisions {
-    notice
-        .purposes
-        .iter()
-        .map(|p| (p.id.clone(), p.required || accept))
-        .collect()
-}
 
 struct App {
     site: String,
@@ -70,7 +49,12 @@ struct App {
     panel: Option<Element>,
     choices: Option<Element>,
     opener: Option<HtmlElement>,
+    /// The choice in force: made on this notice version, within its lifetime.
     choice: Option<Choice>,
+    /// The visitor's pseudonymous id, kept across re-consent so the log links
+    /// every event of one visitor.
+    subject: Option<String>,
+    gpc: bool,
 }
 
 thread_local! {
@@ -140,12 +124,24 @@ fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsVa
     let doc = document()?;
     let root = ui::mount(&doc, &notice.language)?;
     let store = Store::open(&site);
-    let choice = store.choice().filter(|c| is_current(c, &notice));
+    // Local storage first; else the choice the edge kept in its own cookie
+    // (first-party edges only), which outlives script-written storage caps.
+    let stored = store.choice().or_else(|| {
+        let from_edge = js::get(config, "choice");
+        let choice = Choice::from_event(&from_edge);
+        if choice.is_some() {
+            store.save_choice(&from_edge);
+        }
+        choice
+    });
+    let subject = stored.as_ref().map(|c| c.subject.clone());
+    let choice = stored.filter(|c| is_current(c, &notice));
 
     let mut events_url = edge;
     events_url.push_str("v1/sites/");
     events_url.push_str(&site);
     events_url.push_str("/events");
+    let gpc = js::flag(&window().navigator(), "globalPrivacyControl");
     let mut app = App {
         site,
         events_url,
@@ -157,11 +153,14 @@ fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsVa
         choices: None,
         opener: None,
         choice,
+        subject,
+        gpc,
     };
     if app.choice.is_some() {
         app.show_choices_button()?;
     } else {
-        app.banner = Some(ui::insert(&doc, &app.root, &ui::banner_html(&app.notice))?);
+        let html = ui::banner_html(&app.notice, app.gpc);
+        app.banner = Some(ui::insert(&doc, &app.root, &html)?);
     }
     let shadow = app.root.clone();
     APP.with(|a| *a.borrow_mut() = Some(app));
@@ -170,13 +169,15 @@ fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsVa
 }
 
 /// A stored choice counts while it was made on the current notice version and
-/// its lifetime has not run out; otherwise the visitor is asked again.
+/// its lifetime has not run out; otherwise the visitor is asked again. This
+/// holds for refusals too: a visitor who refused is not asked again before
+/// the lifetime ends, unless the notice changed.
 pub fn is_current(choice: &Choice, notice: &NoticeView) -> bool {
     let lifetime_ms = notice.lifetime_days * 86_400_000.0;
     choice.notice_version == notice.version && now_ms() - choice.decided_at_ms < lifetime_ms
 }
 
-/// The consent event for a decision, as a plain JS object with exactly the
+/// The consent event for a choice, as a plain JS object with exactly the
 /// fields of `assent_core::event::ConsentEvent` (the wasm tests serialize it
 /// and parse it back with core, and validate it against the site).
 #[allow(clippy::too_many_arguments)]
@@ -186,7 +187,7 @@ pub fn event_object(
     event_id: &str,
     subject: &str,
     action: Action,
-    decisions: &Decisions,
+    consent: &Consent,
     surface: Surface,
     control: Control,
     client_time_ms: f64,
@@ -199,7 +200,14 @@ pub fn event_object(
     js::set(&e, "site", &site.into());
     js::set(&e, "subject", &subject.into());
     js::set(&e, "action", &action.as_str().into());
-    js::set(&e, "decisions", &storage::decisions_to_js(decisions));
+    js::set(
+        &e,
+        "decisions",
+        &storage::decisions_to_js(&consent.purposes),
+    );
+    if !consent.services.is_empty() {
+        js::set(&e, "services", &storage::decisions_to_js(&consent.services));
+    }
     let n = js::object();
     js::set(&n, "version", &notice.version.as_str().into());
     js::set(&n, "language", &notice.language.as_str().into());
@@ -238,8 +246,9 @@ impl App {
             .active_element()
             .or_else(|| doc.active_element())
             .map(JsCast::unchecked_into::<HtmlElement>);
-        let current = self.choice.as_ref().map(|c| &c.decisions);
-        let panel = ui::insert(&doc, &self.root, &ui::panel_html(&self.notice, current))?;
+        let current = self.choice.as_ref().map(|c| &c.consent);
+        let html = ui::panel_html(&self.notice, current, self.gpc);
+        let panel = ui::insert(&doc, &self.root, &html)?;
         if let Some(first) = panel
             .query_selector("input:not([disabled])")?
             .map(JsCast::unchecked_into::<HtmlElement>)
@@ -259,27 +268,49 @@ impl App {
         }
     }
 
-    fn decide(&mut self, control: Control) -> Result<(), JsValue> {
-        let surface = if self.panel.is_some() {
+    fn current(&self) -> Consent {
+        self.choice
+            .as_ref()
+            .map(|c| c.consent.clone())
+            .unwrap_or_else(|| Consent::all(&self.notice, false, false))
+    }
+
+    /// A control of the banner or the panel.
+    fn decide(&mut self, control: Control) -> Result<Action, JsValue> {
+        let in_panel = self.panel.is_some();
+        let surface = if in_panel {
             Surface::Preferences
         } else {
             Surface::Banner
         };
-        let decisions = match (control, &self.panel) {
-            (Control::Save, Some(panel)) => ui::read_switches(panel)?,
-            _ => decisions_for(&self.notice, control == Control::AcceptAll),
+        let consent = match (control, &self.panel) {
+            (Control::Save, Some(panel)) => ui::read_switches(panel, &self.notice)?,
+            _ => Consent::all(&self.notice, control == Control::AcceptAll, self.gpc),
         };
+        self.record(consent, surface, control)
+    }
+
+    /// Records `consent` as the new choice: outbox first, then the choice,
+    /// then the DOM. Returns the event's action.
+    fn record(
+        &mut self,
+        consent: Consent,
+        surface: Surface,
+        control: Control,
+    ) -> Result<Action, JsValue> {
         let had = self
             .choice
             .as_ref()
-            .is_some_and(|c| grants_optional(&self.notice, &c.decisions));
-        let action = Action::for_change(had, grants_optional(&self.notice, &decisions));
-        let subject = match &self.choice {
-            Some(c) => c.subject.clone(),
-            None => SubjectId::from_random_bytes(random_16())
-                .as_str()
-                .to_owned(),
-        };
+            .is_some_and(|c| c.consent.grants_optional(&self.notice));
+        let action = Action::for_change(had, consent.grants_optional(&self.notice));
+        let subject = self
+            .subject
+            .get_or_insert_with(|| {
+                SubjectId::from_random_bytes(random_16())
+                    .as_str()
+                    .to_owned()
+            })
+            .clone();
         let event_id = EventId::from_random_bytes(random_16()).as_str().to_owned();
         let location = window().location();
         let event = event_object(
@@ -288,11 +319,11 @@ impl App {
             &event_id,
             &subject,
             action,
-            &decisions,
+            &consent,
             surface,
             control,
             now_ms(),
-            gpc_signal(),
+            self.gpc,
             &location.origin()?,
             &location.pathname()?,
         );
@@ -302,72 +333,134 @@ impl App {
         self.store.save_choice(&event);
         self.choice = Choice::from_event(&event);
 
+        let focus_choices = self.panel.is_some() || self.banner.is_some();
         self.close_panel();
         if let Some(banner) = self.banner.take() {
             banner.remove();
         }
         self.show_choices_button()?;
-        if let Some(b) = self
-            .choices
-            .as_ref()
-            .and_then(|w| w.first_element_child())
-            .map(JsCast::unchecked_into::<HtmlElement>)
-        {
-            let _ = b.focus();
+        if focus_choices {
+            if let Some(b) = self
+                .choices
+                .as_ref()
+                .and_then(|w| w.first_element_child())
+                .map(JsCast::unchecked_into::<HtmlElement>)
+            {
+                let _ = b.focus();
+            }
         }
-        Ok(())
+        Ok(action)
     }
-}
-
-fn gpc_signal() -> bool {
-    js::flag(&window().navigator(), "globalPrivacyControl")
 }
 
 fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|a| a.borrow_mut().as_mut().map(f))
 }
 
-/// Runs what a control of the widget does; `name` is its `data-act`.
-/// Returns whether the visitor's choice changed (the loader then tells the
-/// page with an `assent:change` event).
-#[wasm_bindgen]
-pub fn act(name: &str) -> bool {
-    let result = with_app(|app| match name {
-        "accept_all" => app.decide(Control::AcceptAll).map(|_| true),
-        "reject_all" => app.decide(Control::RejectAll).map(|_| true),
-        "save" => app.decide(Control::Save).map(|_| true),
-        "customise" | "choices" => app.open_panel().map(|_| false),
-        "close" => {
-            app.close_panel();
-            Ok(false)
-        }
-        _ => Ok(false),
-    });
+/// Sends a recorded choice on its way; returns the action's wire name for the
+/// loader's DOM events, or an empty string when nothing was recorded.
+fn recorded(result: Option<Result<Action, JsValue>>) -> String {
     match result {
-        Some(Ok(true)) => {
+        Some(Ok(action)) => {
             flush();
-            true
+            action.as_str().into()
         }
         Some(Err(_)) => {
             storage::warn("assent: choice not recorded");
-            false
+            String::new()
         }
-        _ => false,
+        None => String::new(),
     }
+}
+
+/// Runs what a control of the widget does; `name` is its `data-act`.
+/// Returns the recorded action (`give`, `refuse`, `update`, `withdraw`) when
+/// the visitor's choice changed, else an empty string.
+#[wasm_bindgen]
+pub fn act(name: &str) -> String {
+    let control = match name {
+        "accept_all" => Control::AcceptAll,
+        "reject_all" => Control::RejectAll,
+        "save" => Control::Save,
+        "withdraw_all" => Control::WithdrawAll,
+        "customise" | "choices" => {
+            show();
+            return String::new();
+        }
+        _ => {
+            if name == "close" {
+                with_app(App::close_panel);
+            }
+            return String::new();
+        }
+    };
+    recorded(with_app(|app| app.decide(control)))
+}
+
+/// "Allow and load" on an embed's placeholder: grants `purpose` (and of its
+/// services only `service`, if given). Returns the action, as [`act`].
+#[wasm_bindgen]
+pub fn allow(purpose: &str, service: Option<String>) -> String {
+    recorded(with_app(|app| {
+        let consent = app
+            .current()
+            .allow(&app.notice, purpose, service.as_deref());
+        app.record(consent, Surface::Embed, Control::AllowEmbed)
+    }))
+}
+
+/// The site's own code sets purposes (`{analytics: true}`); purposes not named
+/// keep their current decision. Under Global Privacy Control the site's code
+/// cannot grant a sale/sharing purpose: only the visitor's own switch can.
+#[wasm_bindgen]
+pub fn set(decisions: JsValue) -> String {
+    recorded(with_app(|app| {
+        let mut consent = app.current();
+        for (purpose, on) in storage::decisions_from_js(&decisions) {
+            let blocked = app.gpc
+                && app
+                    .notice
+                    .purposes
+                    .iter()
+                    .any(|p| p.id == purpose && p.sale_or_sharing);
+            consent = consent.with_purpose(&app.notice, &purpose, on && !blocked);
+        }
+        app.record(consent, Surface::Api, Control::Api)
+    }))
+}
+
+/// Withdraws every optional purpose (the site's own "withdraw" link).
+#[wasm_bindgen]
+pub fn withdraw() -> String {
+    recorded(with_app(|app| {
+        let consent = Consent::all(&app.notice, false, false);
+        app.record(consent, Surface::Api, Control::WithdrawAll)
+    }))
+}
+
+/// Whether `purpose` (and `service` under it, if given) may run now. Before
+/// any choice only required purposes may.
+#[wasm_bindgen]
+pub fn accepted(purpose: &str, service: Option<String>) -> bool {
+    with_app(|app| {
+        let consent = app.current();
+        consent.accepts(&app.notice, purpose, service.as_deref())
+    })
+    .unwrap_or(false)
 }
 
 /// A key pressed inside the widget: Escape closes the panel.
 #[wasm_bindgen]
 pub fn key(name: &str) {
     if name == "Escape" {
-        with_app(|app| app.close_panel());
+        with_app(App::close_panel);
     }
 }
 
 /// Opens the preferences panel (for a site's own "cookie settings" link).
 #[wasm_bindgen]
 pub fn show() {
-    if let Some(Err(_)) = with_app(|app| app.open_panel()) {
+    if let Some(Err(_)) = with_app(App::open_panel) {
         storage::warn("assent: no panel");
     }
 }
@@ -378,7 +471,7 @@ pub fn get() -> JsValue {
     with_app(|app| {
         app.choice
             .as_ref()
-            .map(|c| storage::decisions_to_js(&c.decisions))
+            .map(|c| storage::decisions_to_js(&c.consent.purposes))
     })
     .flatten()
     .unwrap_or(JsValue::NULL)
@@ -437,15 +530,48 @@ pub fn flush() {
     }
 }
 
+/// Sends every outbox event at once, for `pagehide`: the page may be gone
+/// before answers come, and `keepalive` lets the requests outlive it. Events
+/// already stored come back 200 with the same receipt, so sending twice is
+/// harmless.
+#[wasm_bindgen]
+pub fn flush_all() {
+    let batch = with_app(|app| {
+        app.store
+            .outbox()
+            .iter()
+            .filter_map(|event| {
+                let id = js::string(&event, "event_id");
+                js::stringify(&event)
+                    .filter(|_| !id.is_empty())
+                    .map(|b| (b, id))
+            })
+            .collect::<Vec<_>>()
+    });
+    let url = with_app(|app| app.events_url.clone()).unwrap_or_default();
+    for (body, id) in batch.unwrap_or_default() {
+        send(&url, &body, &id);
+    }
+}
+
 /// The transport's answer for `event_id` (status, and body text): keeps the
 /// receipt of an acknowledged event and drops the event from the outbox once
 /// the edge acknowledged (or refused) it, or retries later with exponential
 /// backoff and jitter after a fault.
 #[wasm_bindgen]
 pub fn delivered(event_id: String, status: u16, body: String) {
-    IN_FLIGHT.with(|f| *f.borrow_mut() = None);
+    let was_in_flight = IN_FLIGHT.with(|f| {
+        let mut f = f.borrow_mut();
+        let ours = f.as_deref() == Some(event_id.as_str());
+        if ours {
+            *f = None;
+        }
+        ours
+    });
     match Delivery::from_status(status) {
-        Delivery::Retry => {
+        // Only the event in flight drives the retry timer; a `flush_all`
+        // copy that failed is still in the outbox for the next round.
+        Delivery::Retry if was_in_flight => {
             let delay = RETRY_MS.with(|r| {
                 let next = (r.get() * 2).clamp(1000, 60_000);
                 r.set(next);
@@ -454,19 +580,27 @@ pub fn delivered(event_id: String, status: u16, body: String) {
             let jitter = (js_sys::Math::random() * f64::from(delay) * 0.3) as i32;
             retry_after(delay + jitter);
         }
+        Delivery::Retry => {}
         outcome => {
-            if outcome == Delivery::Acknowledged {
-                let receipt = js::get(&js::parse(&body), "receipt");
-                if receipt.is_string() {
-                    with_app(|app| app.store.push_receipt(&receipt));
+            // The first answer for an event wins; a second copy's answer
+            // (same receipt) finds it gone and keeps nothing twice.
+            let removed = with_app(|app| {
+                let removed = app.store.remove_outbox(&event_id);
+                if removed && outcome == Delivery::Acknowledged {
+                    let receipt = js::get(&js::parse(&body), "receipt");
+                    if receipt.is_string() {
+                        app.store.push_receipt(&receipt);
+                    }
                 }
-            }
-            if outcome == Delivery::Rejected {
+                removed
+            });
+            if removed == Some(true) && outcome == Delivery::Rejected {
                 storage::warn("assent: event refused by the edge");
             }
-            RETRY_MS.with(|r| r.set(0));
-            with_app(|app| app.store.remove_outbox(&event_id));
-            flush();
+            if was_in_flight {
+                RETRY_MS.with(|r| r.set(0));
+                flush();
+            }
         }
     }
 }

@@ -20,8 +20,19 @@ pub struct Purpose {
     pub name: String,
     /// Description in the notice's language.
     pub description: String,
-    /// "Service (Provider)" for each service.
-    pub services: Vec<String>,
+    /// Global Privacy Control opts out of this purpose.
+    pub sale_or_sharing: bool,
+    /// The services that run under it.
+    pub services: Vec<ServiceView>,
+}
+
+/// One service, as rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceView {
+    /// Service id.
+    pub id: String,
+    /// "Service (Provider)".
+    pub label: String,
 }
 
 /// What the widget shows and what it echoes back.
@@ -53,14 +64,18 @@ impl NoticeView {
                 required: js::flag(&p, "required"),
                 name: js::string(&p, "name"),
                 description: js::string(&p, "description"),
+                sale_or_sharing: js::flag(&p, "sale_or_sharing"),
                 services: js::array(&p, "services")
                     .iter()
                     .map(|s| {
-                        let mut line = js::string(&s, "name");
-                        line.push_str(" (");
-                        line.push_str(&js::string(&s, "provider"));
-                        line.push(')');
-                        line
+                        let mut label = js::string(&s, "name");
+                        label.push_str(" (");
+                        label.push_str(&js::string(&s, "provider"));
+                        label.push(')');
+                        ServiceView {
+                            id: js::string(&s, "id"),
+                            label,
+                        }
                     })
                     .collect(),
             })
@@ -83,6 +98,11 @@ impl NoticeView {
     /// A text of the notice by key (`title`, `accept_all`, ...).
     pub fn text(&self, key: &str) -> String {
         js::string(&self.texts, key)
+    }
+
+    /// Whether Global Privacy Control changes anything on this notice.
+    pub fn has_sale_or_sharing(&self) -> bool {
+        self.purposes.iter().any(|p| p.sale_or_sharing)
     }
 
     /// Ids of the purposes that need consent.

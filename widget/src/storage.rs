@@ -9,7 +9,8 @@ use std::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 
-use crate::{js, Decisions};
+use crate::consent::{Consent, Decisions};
+use crate::js;
 
 /// The visitor's current choice on this site: read from the latest consent
 /// event, which is what the widget stores.
@@ -19,8 +20,8 @@ pub struct Choice {
     pub subject: String,
     /// Notice version the choice was made on.
     pub notice_version: String,
-    /// Decision per purpose.
-    pub decisions: Decisions,
+    /// Decisions per purpose and service.
+    pub consent: Consent,
     /// When the choice was made (client clock, ms).
     pub decided_at_ms: f64,
     /// The event that recorded it.
@@ -33,15 +34,18 @@ impl Choice {
         let choice = Choice {
             subject: js::string(event, "subject"),
             notice_version: js::string(&js::get(event, "notice"), "version"),
-            decisions: decisions_from_js(&js::get(event, "decisions")),
+            consent: Consent {
+                purposes: decisions_from_js(&js::get(event, "decisions")),
+                services: decisions_from_js(&js::get(event, "services")),
+            },
             decided_at_ms: js::number(event, "client_time_ms"),
             event_id: js::string(event, "event_id"),
         };
-        (!choice.subject.is_empty() && !choice.decisions.is_empty()).then_some(choice)
+        (!choice.subject.is_empty() && !choice.consent.purposes.is_empty()).then_some(choice)
     }
 }
 
-/// `{purpose: bool}` as a plain JS object.
+/// `{id: bool}` as a plain JS object.
 pub fn decisions_to_js(d: &Decisions) -> JsValue {
     let o = js::object();
     for (k, v) in d {
@@ -50,7 +54,8 @@ pub fn decisions_to_js(d: &Decisions) -> JsValue {
     o
 }
 
-fn decisions_from_js(o: &JsValue) -> Decisions {
+/// `{id: bool}` back into decisions, in key order; non-booleans read as false.
+pub fn decisions_from_js(o: &JsValue) -> Decisions {
     let mut out = Vec::new();
     if o.is_object() {
         let obj: &js_sys::Object = wasm_bindgen::JsCast::unchecked_ref(o);
@@ -187,14 +192,18 @@ impl Store {
         self.push(":receipts", receipt)
     }
 
-    /// Removes the event with `event_id` from the outbox.
-    pub fn remove_outbox(&self, event_id: &str) {
-        let rest: js_sys::Array = self
-            .outbox()
+    /// Removes the event with `event_id` from the outbox; whether it was there.
+    pub fn remove_outbox(&self, event_id: &str) -> bool {
+        let outbox = self.outbox();
+        let rest: js_sys::Array = outbox
             .iter()
             .filter(|e| js::string(e, "event_id") != event_id)
             .collect();
-        self.write(":outbox", &rest);
+        let removed = rest.length() != outbox.length();
+        if removed {
+            self.write(":outbox", &rest);
+        }
+        removed
     }
 }
 

@@ -11,8 +11,8 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+use crate::consent::{Consent, Decisions};
 use crate::notice::NoticeView;
-use crate::Decisions;
 
 const CSS: &str = include_str!("widget.css");
 
@@ -90,10 +90,33 @@ impl Html {
             .text(&n.text("privacy_policy"))
             .raw("</a>")
     }
+    fn gpc_note(&mut self, n: &NoticeView, gpc: bool) -> &mut Self {
+        if gpc && n.has_sale_or_sharing() {
+            self.raw("<p class=\"gpc\" role=\"note\">")
+                .text(&n.text("gpc_honoured"))
+                .raw("</p>");
+        }
+        self
+    }
+    fn switch(&mut self, attr: &str, id: &str, of: &str, on: bool, locked: bool) -> &mut Self {
+        self.raw("<input type=\"checkbox\" role=\"switch\" ")
+            .raw(attr)
+            .raw("=\"")
+            .text(id)
+            .raw("\" data-of=\"")
+            .text(of)
+            .raw("\" aria-describedby=\"assent-desc-")
+            .text(of)
+            .raw("\"")
+            .raw(if on { " checked" } else { "" })
+            .raw(if locked { " disabled" } else { "" })
+            .raw(">")
+    }
 }
 
-/// The first layer: title, text, and three equal buttons.
-pub fn banner_html(n: &NoticeView) -> String {
+/// The first layer: title, text, the GPC note when `gpc` applies, and three
+/// equal buttons.
+pub fn banner_html(n: &NoticeView, gpc: bool) -> String {
     let mut h = Html(String::with_capacity(1024));
     h.raw("<section class=\"banner\" role=\"region\" aria-labelledby=\"assent-title\" lang=\"")
         .text(&n.language)
@@ -103,7 +126,9 @@ pub fn banner_html(n: &NoticeView) -> String {
         .text(&n.text("text"))
         .raw(" ")
         .policy_link(n)
-        .raw("</p><div class=\"buttons\">")
+        .raw("</p>")
+        .gpc_note(n, gpc)
+        .raw("<div class=\"buttons\">")
         .button("btn", "accept_all", &n.text("accept_all"))
         .button("btn", "reject_all", &n.text("reject_all"))
         .button("btn", "customise", &n.text("customise"))
@@ -111,10 +136,12 @@ pub fn banner_html(n: &NoticeView) -> String {
     h.0
 }
 
-/// The preferences panel, a modal dialog with one switch per purpose. Required
-/// purposes are on and locked; the others show `current` or, on a first
-/// visit, off: nothing is pre-ticked.
-pub fn panel_html(n: &NoticeView, current: Option<&Decisions>) -> String {
+/// The preferences panel, a modal dialog with one switch per purpose and,
+/// under each optional purpose, one per service. Required purposes are on and
+/// locked; the others show `current` or, on a first visit (or a new notice
+/// version), off: nothing is pre-ticked. "Withdraw all" is offered whenever
+/// the current choice grants something.
+pub fn panel_html(n: &NoticeView, current: Option<&Consent>, gpc: bool) -> String {
     let mut h = Html(String::with_capacity(4096));
     h.raw("<div class=\"overlay\"><div class=\"panel\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"assent-prefs-title\" tabindex=\"-1\" lang=\"")
         .text(&n.language)
@@ -122,17 +149,14 @@ pub fn panel_html(n: &NoticeView, current: Option<&Decisions>) -> String {
         .text(&n.text("preferences_title"))
         .raw("</h2><button type=\"button\" class=\"close\" data-act=\"close\" aria-label=\"")
         .text(&n.text("close"))
-        .raw("\">\u{00d7}</button></div><div class=\"purposes\">");
+        .raw("\">\u{00d7}</button></div>")
+        .gpc_note(n, gpc)
+        .raw("<div class=\"purposes\">");
     for p in &n.purposes {
-        let on = p.required || current.is_some_and(|c| crate::granted(c, &p.id));
-        h.raw("<div class=\"purpose\"><label class=\"switch\"><input type=\"checkbox\" role=\"switch\" data-purpose=\"")
-            .text(&p.id)
-            .raw("\" aria-describedby=\"assent-desc-")
-            .text(&p.id)
-            .raw("\"")
-            .raw(if on { " checked" } else { "" })
-            .raw(if p.required { " disabled" } else { "" })
-            .raw("><span class=\"name\">")
+        let on = current.is_some_and(|c| c.accepts(n, &p.id, None));
+        h.raw("<div class=\"purpose\"><label class=\"switch\">")
+            .switch("data-purpose", &p.id, &p.id, on, p.required)
+            .raw("<span class=\"name\">")
             .text(&p.name)
             .raw("</span>");
         if p.required {
@@ -144,26 +168,25 @@ pub fn panel_html(n: &NoticeView, current: Option<&Decisions>) -> String {
             .text(&p.id)
             .raw("\">")
             .text(&p.description)
-            .raw("</p>");
-        if !p.services.is_empty() {
-            h.raw("<p class=\"services\">");
-            for (i, s) in p.services.iter().enumerate() {
-                if i > 0 {
-                    h.raw(" \u{00b7} ");
-                }
-                h.text(s);
+            .raw("</p><ul class=\"services\">");
+        for s in &p.services {
+            let on = p.required || current.is_some_and(|c| c.accepts(n, &p.id, Some(&s.id)));
+            h.raw("<li><label>");
+            if !p.required {
+                h.switch("data-service", &s.id, &p.id, on, false);
             }
-            h.raw("</p>");
+            h.text(&s.label).raw("</label></li>");
         }
-        h.raw("</div>");
+        h.raw("</ul></div>");
     }
     h.raw("</div><div class=\"buttons\">")
         .button("btn", "reject_all", &n.text("reject_all"))
         .button("btn", "accept_all", &n.text("accept_all"))
-        .button("btn", "save", &n.text("save"))
-        .raw("</div>")
-        .policy_link(n)
-        .raw("</div></div>");
+        .button("btn", "save", &n.text("save"));
+    if current.is_some_and(|c| c.grants_optional(n)) {
+        h.button("btn", "withdraw_all", &n.text("withdraw_all"));
+    }
+    h.raw("</div>").policy_link(n).raw("</div></div>");
     h.0
 }
 
@@ -186,19 +209,29 @@ pub fn insert(doc: &Document, root: &ShadowRoot, html: &str) -> Result<Element, 
     Ok(wrapper)
 }
 
-/// The switches' states, by purpose, in document order.
-pub fn read_switches(panel: &Element) -> Result<Decisions, JsValue> {
-    let inputs = panel.query_selector_all("input[data-purpose]")?;
-    let mut out = Vec::new();
-    for i in 0..inputs.length() {
-        if let Some(input) = inputs
-            .get(i)
-            .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
-        {
-            if let Some(id) = input.get_attribute("data-purpose") {
-                out.push((id, input.checked()));
+/// The choice the panel's switches stand for: a service counts only while
+/// its purpose is on.
+pub fn read_switches(panel: &Element, n: &NoticeView) -> Result<Consent, JsValue> {
+    let read = |attr: &str| -> Result<Decisions, JsValue> {
+        let mut selector = String::from("input[");
+        selector.push_str(attr);
+        selector.push(']');
+        let inputs = panel.query_selector_all(&selector)?;
+        let mut out = Vec::new();
+        for i in 0..inputs.length() {
+            if let Some(input) = inputs.get(i) {
+                let input: HtmlInputElement = input.unchecked_into();
+                if let Some(id) = input.get_attribute(attr) {
+                    out.push((id, input.checked()));
+                }
             }
         }
-    }
-    Ok(out)
+        Ok(out)
+    };
+    let (purposes, services) = (read("data-purpose")?, read("data-service")?);
+    Ok(Consent::build(
+        n,
+        |p| crate::consent::granted(&purposes, &p.id),
+        |_, s| crate::consent::granted(&services, s),
+    ))
 }

@@ -5,9 +5,10 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::event::{Action, ConsentEvent, Context, Control, Surface};
+use assent_widget::consent::granted;
 use assent_widget::notice::NoticeView;
 use assent_widget::storage::{Choice, Store};
-use assent_widget::{decisions_for, event_object, grants_optional, js, ui, Decisions, Delivery};
+use assent_widget::{event_object, js, ui, Consent, Delivery};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -54,10 +55,12 @@ fn the_notice_reads_back_field_for_field() {
             (p.id.as_str(), p.required, p.name.as_str())
         );
     }
+    assert_eq!(v.purposes[1].services[0].id, "matomo");
     assert_eq!(
-        v.purposes[1].services,
-        vec!["Matomo (Vector Test Ltd (self-hosted))".to_string()]
+        v.purposes[1].services[0].label,
+        "Matomo (Vector Test Ltd (self-hosted))"
     );
+    assert!(v.purposes[2].sale_or_sharing && !v.purposes[1].sale_or_sharing);
 }
 
 #[wasm_bindgen_test]
@@ -68,7 +71,7 @@ fn a_config_answer_without_a_notice_is_refused() {
 
 #[wasm_bindgen_test]
 fn the_banner_offers_three_equal_buttons_in_order() {
-    let banner = container(&ui::banner_html(&view("en")));
+    let banner = container(&ui::banner_html(&view("en"), false));
     let buttons = banner.query_selector_all("button").unwrap();
     let mut seen = Vec::new();
     for i in 0..buttons.length() {
@@ -95,7 +98,7 @@ fn texts_are_escaped_never_markup() {
     let en = c.languages.get_mut("en").unwrap();
     en.ui.title = "<img src=x onerror=alert(1)> & \"quotes\"".into();
     let v = NoticeView::from_config(&config_answer(&c, "en")).unwrap();
-    let banner = container(&ui::banner_html(&v));
+    let banner = container(&ui::banner_html(&v, false));
     assert!(
         banner.query_selector("img").unwrap().is_none(),
         "a text became markup"
@@ -110,15 +113,30 @@ fn texts_are_escaped_never_markup() {
 #[wasm_bindgen_test]
 fn the_panel_ticks_nothing_optional_on_a_first_visit() {
     let v = view("en");
-    let panel = container(&ui::panel_html(&v, None));
-    let switches = ui::read_switches(&panel).unwrap();
+    let panel = container(&ui::panel_html(&v, None, false));
+    let switches = ui::read_switches(&panel, &v).unwrap();
+    assert_eq!(switches, Consent::all(&v, false, false));
     assert_eq!(
-        switches,
+        switches.purposes,
         vec![
             ("necessary".into(), true),
             ("analytics".into(), false),
             ("marketing".into(), false)
         ]
+    );
+    assert_eq!(
+        panel
+            .query_selector_all("input[data-service]:checked")
+            .unwrap()
+            .length(),
+        0
+    );
+    assert!(
+        panel
+            .query_selector("[data-act=withdraw_all]")
+            .unwrap()
+            .is_none(),
+        "nothing to withdraw on a first visit"
     );
     let required = panel
         .query_selector("input[data-purpose=necessary]")
@@ -142,33 +160,110 @@ fn the_panel_ticks_nothing_optional_on_a_first_visit() {
 #[wasm_bindgen_test]
 fn the_panel_shows_the_current_choice() {
     let v = view("en");
-    let current: Decisions = vec![
-        ("necessary".into(), true),
-        ("analytics".into(), false),
-        ("marketing".into(), true),
-    ];
-    let panel = container(&ui::panel_html(&v, Some(&current)));
-    assert_eq!(ui::read_switches(&panel).unwrap(), current);
+    // Both optional purposes granted, but the advertising service refused.
+    let on = |id: &str, b: bool| (id.to_string(), b);
+    let current = Consent {
+        purposes: vec![
+            on("necessary", true),
+            on("analytics", true),
+            on("marketing", true),
+        ],
+        services: vec![on("matomo", true), on("ads", false)],
+    };
+    let panel = container(&ui::panel_html(&v, Some(&current), false));
+    assert_eq!(ui::read_switches(&panel, &v).unwrap(), current);
+    assert!(
+        panel
+            .query_selector("[data-act=withdraw_all]")
+            .unwrap()
+            .is_some(),
+        "withdrawal is offered once something is granted"
+    );
 }
 
-fn event_for(
+#[wasm_bindgen_test]
+fn a_service_never_counts_while_its_purpose_is_off() {
+    let v = view("en");
+    let panel = container(&ui::panel_html(&v, None, false));
+    // A service switch ticked under a purpose left off (the loader would tick
+    // the purpose too; without it the service must not count).
+    let ads: web_sys::HtmlInputElement = wasm_bindgen::JsCast::unchecked_into(
+        panel
+            .query_selector("input[data-service=ads]")
+            .unwrap()
+            .unwrap(),
+    );
+    ads.set_checked(true);
+    let c = ui::read_switches(&panel, &v).unwrap();
+    assert!(!c.accepts(&v, "marketing", Some("ads")));
+    assert!(!granted(&c.services, "ads"));
+}
+
+#[wasm_bindgen_test]
+fn accepted_answers_per_purpose_and_service() {
+    let v = view("en");
+    let none = Consent::all(&v, false, false);
+    assert!(
+        none.accepts(&v, "necessary", None),
+        "required purposes always run"
+    );
+    assert!(none.accepts(&v, "necessary", Some("session")));
+    assert!(!none.accepts(&v, "analytics", None));
+    assert!(
+        !none.accepts(&v, "nope", None),
+        "unknown purposes never run"
+    );
+    let embed = none.allow(&v, "analytics", Some("matomo"));
+    assert!(embed.accepts(&v, "analytics", Some("matomo")));
+    let all = Consent::all(&v, true, false);
+    assert!(all.accepts(&v, "marketing", Some("ads")));
+    let gpc = Consent::all(&v, true, true);
+    assert!(gpc.accepts(&v, "analytics", None));
+    assert!(
+        !gpc.accepts(&v, "marketing", None),
+        "GPC opts out of sale/sharing"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_gpc_note_shows_only_when_gpc_changes_something() {
+    let v = view("en");
+    let note = |gpc| {
+        container(&ui::banner_html(&v, gpc))
+            .query_selector(".gpc")
+            .unwrap()
+    };
+    assert!(note(false).is_none());
+    assert_eq!(
+        note(true).unwrap().text_content().unwrap(),
+        v.text("gpc_honoured")
+    );
+}
+
+fn event_for(v: &NoticeView, control: Control, consent: &Consent, had: bool) -> (JsValue, Action) {
+    event_with(v, Surface::Banner, control, consent, had, false)
+}
+
+fn event_with(
     v: &NoticeView,
+    surface: Surface,
     control: Control,
-    decisions: &Decisions,
+    consent: &Consent,
     had: bool,
+    gpc: bool,
 ) -> (JsValue, Action) {
-    let action = Action::for_change(had, grants_optional(v, decisions));
+    let action = Action::for_change(had, consent.grants_optional(v));
     let event = event_object(
         v,
         "vectors",
         "0b6f3c52-7a1e-4d2b-9c4f-1e2d3c4b5a69",
         "5d1f9e2a-3b4c-4d5e-8f60-718293a4b5c6",
         action,
-        decisions,
-        Surface::Banner,
+        consent,
+        surface,
         control,
         1_795_000_000_000.0,
-        false,
+        gpc,
         "https://vectors.example",
         "/news",
     );
@@ -184,38 +279,89 @@ fn every_event_the_widget_writes_is_one_core_accepts() {
     };
     for lang in ["en", "de"] {
         let v = view(lang);
+        let none = Consent::all(&v, false, false);
+        let (b, p, e, a) = (
+            Surface::Banner,
+            Surface::Preferences,
+            Surface::Embed,
+            Surface::Api,
+        );
         let cases = [
             (
+                b,
                 Control::AcceptAll,
-                decisions_for(&v, true),
+                Consent::all(&v, true, false),
+                false,
                 false,
                 Action::Give,
             ),
             (
+                b,
+                Control::AcceptAll,
+                Consent::all(&v, true, true),
+                false,
+                true,
+                Action::Give,
+            ),
+            (
+                b,
                 Control::RejectAll,
-                decisions_for(&v, false),
+                none.clone(),
+                false,
                 false,
                 Action::Refuse,
             ),
             (
+                b,
                 Control::RejectAll,
-                decisions_for(&v, false),
+                none.clone(),
+                true,
+                false,
+                Action::Withdraw,
+            ),
+            (
+                p,
+                Control::WithdrawAll,
+                none.clone(),
+                true,
                 true,
                 Action::Withdraw,
             ),
             (
+                p,
                 Control::Save,
-                vec![
-                    ("necessary".into(), true),
-                    ("analytics".into(), true),
-                    ("marketing".into(), false),
-                ],
+                none.with_purpose(&v, "analytics", true),
                 true,
+                false,
                 Action::Update,
             ),
+            (
+                p,
+                Control::Save,
+                none.with_purpose(&v, "marketing", true),
+                false,
+                true,
+                Action::Give,
+            ),
+            (
+                e,
+                Control::AllowEmbed,
+                none.allow(&v, "marketing", Some("ads")),
+                false,
+                true,
+                Action::Give,
+            ),
+            (
+                a,
+                Control::Api,
+                none.with_purpose(&v, "analytics", true),
+                false,
+                true,
+                Action::Give,
+            ),
         ];
-        for (control, decisions, had, expected) in cases {
-            let (event, action) = event_for(&v, control, &decisions, had);
+        for (surface, control, consent, had, gpc, expected) in cases {
+            let (event, action) = event_with(&v, surface, control, &consent, had, gpc);
             assert_eq!(action, expected);
             let json = js::stringify(&event).unwrap();
             let parsed = ConsentEvent::from_json(json.as_bytes()).unwrap();
@@ -223,7 +369,11 @@ fn every_event_the_widget_writes_is_one_core_accepts() {
             assert_eq!(parsed.notice.hash, c.notice(lang).unwrap().hash());
             assert_eq!(
                 parsed.decisions.get("analytics").copied(),
-                Some(assent_widget::granted(&decisions, "analytics"))
+                Some(granted(&consent.purposes, "analytics"))
+            );
+            assert_eq!(
+                parsed.services.get("ads").copied(),
+                Some(granted(&consent.services, "ads"))
             );
         }
     }
@@ -232,21 +382,31 @@ fn every_event_the_widget_writes_is_one_core_accepts() {
 #[wasm_bindgen_test]
 fn the_stored_choice_is_the_latest_event() {
     let v = view("en");
-    let (event, _) = event_for(&v, Control::AcceptAll, &decisions_for(&v, true), false);
+    let (event, _) = event_for(
+        &v,
+        Control::AcceptAll,
+        &Consent::all(&v, true, false),
+        false,
+    );
     let store = Store::in_memory("vectors");
     assert!(store.choice().is_none());
     store.save_choice(&event);
     let choice: Choice = store.choice().unwrap();
     assert_eq!(choice.subject, "5d1f9e2a-3b4c-4d5e-8f60-718293a4b5c6");
     assert_eq!(choice.notice_version, v.version);
-    assert!(assent_widget::granted(&choice.decisions, "marketing"));
+    assert!(choice.consent.accepts(&v, "marketing", Some("ads")));
 }
 
 #[wasm_bindgen_test]
 fn the_outbox_keeps_events_until_removed() {
     let v = view("en");
     let store = Store::in_memory("vectors-outbox");
-    let (a, _) = event_for(&v, Control::AcceptAll, &decisions_for(&v, true), false);
+    let (a, _) = event_for(
+        &v,
+        Control::AcceptAll,
+        &Consent::all(&v, true, false),
+        false,
+    );
     let b = js::parse(&js::stringify(&a).unwrap().replace("0b6f3c52", "1b6f3c52"));
     store.push_outbox(&a);
     store.push_outbox(&b);
@@ -263,7 +423,12 @@ fn the_outbox_keeps_events_until_removed() {
 #[wasm_bindgen_test]
 fn local_storage_round_trips_and_survives_a_new_store() {
     let v = view("en");
-    let (event, _) = event_for(&v, Control::RejectAll, &decisions_for(&v, false), false);
+    let (event, _) = event_for(
+        &v,
+        Control::RejectAll,
+        &Consent::all(&v, false, false),
+        false,
+    );
     let store = Store::open("vectors-local");
     assert!(
         store.is_persistent(),
@@ -271,10 +436,11 @@ fn local_storage_round_trips_and_survives_a_new_store() {
     );
     store.save_choice(&event);
     let again = Store::open("vectors-local");
-    assert!(!assent_widget::granted(
-        &again.choice().unwrap().decisions,
-        "analytics"
-    ));
+    assert!(!again
+        .choice()
+        .unwrap()
+        .consent
+        .accepts(&v, "analytics", None));
 }
 
 #[wasm_bindgen_test]

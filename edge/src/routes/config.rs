@@ -4,6 +4,7 @@
 use assent_core::config::SiteConfig;
 use worker::{Request, Response};
 
+use crate::consent_cookie;
 use crate::error::ApiError;
 
 /// Serves the site's notice in the negotiated language.
@@ -19,9 +20,19 @@ pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
     let prefs = wanted
         .split(',')
         .map(|p| p.split(';').next().unwrap_or("").trim());
-    let mut resp = Response::from_json(&site.config_answer(prefs.take(16)))?;
-    let _ = resp
-        .headers_mut()
-        .set("cache-control", "public, max-age=60");
+    let answer = site.config_answer(prefs.take(16));
+    // A first-party edge hands back the choice its cookie kept (see
+    // `consent_cookie`); such an answer is the visitor's own: never cached.
+    let (mut resp, cache) = match consent_cookie::read(req, site) {
+        Some(choice) => {
+            let mut value =
+                serde_json::to_value(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
+            value["choice"] =
+                serde_json::to_value(&choice).map_err(|e| ApiError::Internal(e.to_string()))?;
+            (Response::from_json(&value)?, "private, no-store")
+        }
+        None => (Response::from_json(&answer)?, "public, max-age=60"),
+    };
+    let _ = resp.headers_mut().set("cache-control", cache);
     Ok(resp)
 }

@@ -7,7 +7,7 @@ use assent_core::record::ServerFacts;
 use worker::{Date, Env, Request, Response};
 
 use crate::error::ApiError;
-use crate::{cors, site_log, MAX_BODY_BYTES};
+use crate::{consent_cookie, cors, site_log, MAX_BODY_BYTES};
 
 /// Validates and appends; 201 for a new event, 200 with the first answer for a repeat.
 pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
@@ -53,5 +53,10 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     };
     let log_origin = format!("{host}/{}", site.site);
     let issuer = url.origin().ascii_serialization();
-    site_log::append(env, &site.site, event, facts, log_origin, issuer).await
+    let kept = event.clone();
+    let mut resp = site_log::append(env, &site.site, event, facts, log_origin, issuer).await?;
+    if resp.status_code() < 300 {
+        consent_cookie::set(&mut resp, &req, site, &kept);
+    }
+    Ok(resp)
 }

@@ -1,0 +1,314 @@
+// What a site gets from the widget beyond the banner, in real Chromium
+// against the real worker: gated scripts and embeds, Google Consent Mode,
+// Global Privacy Control, the JS API, withdrawal, re-consent, the edge's
+// first-party cookie and the pagehide flush.
+//
+// The page is a fixture (tests/e2e/fixtures/integrations.html) served on the
+// edge's origin through Playwright's router; everything else is real.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { startEdge, launchChromium, adminRecords, siteConfig } from "./harness.mjs";
+
+let edge, browser;
+before(async () => {
+  edge = await startEdge();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+const FIXTURE = readFileSync(new URL("fixtures/integrations.html", import.meta.url), "utf8");
+const BANNER = "#assent-host >> section.banner";
+const button = (scope, act) => `#assent-host >> ${scope} button[data-act=${act}]`;
+const EVENTS = "**/v1/sites/demo/events";
+
+/** A fresh visitor on the fixture page; `gpc` sets Global Privacy Control. */
+async function visit({ gpc = false, context } = {}) {
+  context ??= await browser.newContext(gpc ? { extraHTTPHeaders: { "Sec-GPC": "1" } } : {});
+  if (gpc) {
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+  }
+  await context.route(`${edge.url}/fixture`, (route) => route.fulfill({ contentType: "text/html", body: FIXTURE }));
+  await context.route(`${edge.url}/fixture-ga.js`, (route) =>
+    route.fulfill({ contentType: "text/javascript", body: 'window.ran.push("ga"); document.cookie = "_ga=GA1.2.3; path=/";' }),
+  );
+  await context.route(`${edge.url}/fixture-video.html`, (route) =>
+    route.fulfill({ contentType: "text/html", body: "<p>video</p>" }),
+  );
+  const page = await context.newPage();
+  await page.goto(`${edge.url}/fixture`);
+  await page.evaluate(() => window.assent.ready);
+  return { context, page };
+}
+
+async function newRecord(subject, n) {
+  for (let i = 0; i < 150; i++) {
+    const all = (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
+    if (all.length >= n) return all[0].record; // newest first
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${n} records for ${subject}`);
+}
+
+const subjectOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
+const ran = (page) => page.evaluate(() => window.ran);
+const cookies = (page) => page.evaluate(() => document.cookie.split("; ").filter(Boolean).map((c) => c.split("=")[0]).sort());
+const consentCommands = (page) =>
+  page.evaluate(() => window.dataLayer.map((a) => Array.from(a)).filter((a) => a[0] === "consent"));
+
+test("gated scripts: only required ones before consent; then each allowed one once, in document order", async () => {
+  const { context, page } = await visit();
+  assert.deepEqual(await ran(page), ["necessary"], "an optional script ran before consent");
+
+  // Analytics only, from the panel.
+  await page.click(button("section.banner", "customise"));
+  await page.locator("#assent-host >> input[data-purpose=analytics]").check();
+  await page.click(button("[role=dialog]", "save"));
+  await page.waitForFunction(() => window.ran.length === 4);
+  assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
+  const rec = await newRecord(await subjectOf(page), 1);
+  assert.deepEqual(rec.event.decisions, { necessary: true, analytics: true, marketing: false, personalisation: false });
+  assert.deepEqual(rec.event.services, {
+    matomo: true, "google-analytics": true, "google-ads": false, "meta-pixel": false, recommendations: false, youtube: false,
+  });
+
+  // Saving again does not run anything twice.
+  await page.evaluate(() => window.assent.set({ analytics: true }));
+  await page.waitForTimeout(200);
+  assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
+
+  // The next page view runs them at start, once.
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  await page.waitForFunction(() => window.ran.length === 4);
+  assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
+  await context.close();
+});
+
+test("a service refused inside an accepted purpose does not run, and the record says so", async () => {
+  const { context, page } = await visit();
+  await page.click(button("section.banner", "customise"));
+  const dialog = page.locator("#assent-host >> [role=dialog]");
+  await dialog.locator("input[data-purpose=analytics]").check();
+  assert.equal(await dialog.locator("input[data-service=matomo]").isChecked(), true, "services follow their purpose");
+  await dialog.locator("input[data-service=matomo]").uncheck();
+  await page.click(button("[role=dialog]", "save"));
+  await page.waitForFunction(() => window.ran.includes("ga"));
+  await page.waitForTimeout(200);
+  assert.deepEqual(await ran(page), ["necessary", "ga"]);
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), true);
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics", "matomo")), false);
+  const rec = await newRecord(await subjectOf(page), 1);
+  assert.equal(rec.event.services.matomo, false);
+  assert.equal(rec.event.services["google-analytics"], true);
+  await context.close();
+});
+
+test("an embed shows a placeholder; allow and load records the consent and loads only that embed", async () => {
+  const { context, page } = await visit();
+  const iframe = page.locator("iframe[data-assent]");
+  assert.equal(await iframe.getAttribute("src"), null, "the embed loaded before consent");
+  const placeholder = page.locator("[data-assent-placeholder=personalisation]");
+  assert.match(await placeholder.textContent(), /needs your consent to Personalisation/);
+  const box = await placeholder.boundingBox();
+  assert.equal(Math.round(box.width), 560, "the placeholder keeps the embed's size");
+
+  await placeholder.locator("button").click();
+  await page.waitForFunction(() => document.querySelector("iframe[data-assent]").getAttribute("src") === "/fixture-video.html");
+  assert.equal(await placeholder.count(), 0);
+  const rec = await newRecord(await subjectOf(page), 1);
+  assert.deepEqual(rec.event.ui, { surface: "embed", control: "allow_embed" });
+  assert.equal(rec.event.action, "give");
+  assert.equal(rec.event.decisions.personalisation, true);
+  assert.equal(rec.event.decisions.analytics, false);
+  assert.equal(rec.event.services.youtube, true);
+  assert.equal(rec.event.services.recommendations, false, "allowing one embed allows no other service");
+  assert.deepEqual(await ran(page), ["necessary"]);
+  await context.close();
+});
+
+test("Consent Mode: default denied before any tag, then an update after each choice", async () => {
+  const { context, page } = await visit();
+  const tagSaw = await page.evaluate(() => window.tagSaw);
+  assert.deepEqual(tagSaw[0].slice(0, 2), ["consent", "default"], "the default did not precede the tag");
+  const def = tagSaw[0][2];
+  for (const s of ["ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+    "functionality_storage", "personalization_storage", "security_storage"]) {
+    assert.equal(def[s], "denied", s);
+  }
+  assert.equal(def.wait_for_update, 500);
+  assert.equal((await consentCommands(page)).filter((c) => c[1] === "update").length, 0, "no update before a choice");
+
+  await page.click(button("section.banner", "customise"));
+  await page.locator("#assent-host >> input[data-purpose=analytics]").check();
+  await page.click(button("[role=dialog]", "save"));
+  let updates = (await consentCommands(page)).filter((c) => c[1] === "update");
+  assert.equal(updates.length, 1);
+  assert.equal(updates[0][2].analytics_storage, "granted");
+  assert.equal(updates[0][2].ad_storage, "denied");
+  assert.equal(updates[0][2].ad_user_data, "denied");
+  assert.equal(updates[0][2].security_storage, "granted", "mapped to the required purpose");
+
+  await page.evaluate(() => window.assent.set({ marketing: true }));
+  updates = (await consentCommands(page)).filter((c) => c[1] === "update");
+  assert.equal(updates.length, 2);
+  assert.equal(updates[1][2].ad_storage, "granted");
+  assert.equal(updates[1][2].ad_personalization, "granted");
+  await context.close();
+});
+
+test("Global Privacy Control: shown, honoured by accept all, recorded; an explicit switch is recorded as such", async () => {
+  const { context, page } = await visit({ gpc: true });
+  const en = await siteConfig(edge, "en");
+  const note = page.locator("#assent-host >> section.banner .gpc");
+  assert.equal(await note.textContent(), en.notice.texts.gpc_honoured);
+
+  await page.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(page);
+  let rec = await newRecord(subject, 1);
+  assert.equal(rec.event.gpc, true);
+  assert.equal(rec.sec_gpc, true, "the edge records the Sec-GPC header");
+  assert.deepEqual(rec.event.decisions, { necessary: true, analytics: true, marketing: false, personalisation: true });
+  assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
+
+  // The site's own code cannot override GPC...
+  await page.evaluate(() => window.assent.set({ marketing: true }));
+  assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), false);
+  rec = await newRecord(subject, 2);
+  assert.equal(rec.event.decisions.marketing, false);
+
+  // ...but the visitor's own switch can, and the record says it was theirs.
+  await page.evaluate(() => window.assent.show());
+  await page.locator("#assent-host >> input[data-purpose=marketing]").check();
+  await page.click(button("[role=dialog]", "save"));
+  rec = await newRecord(subject, 3);
+  assert.deepEqual(rec.event.ui, { surface: "preferences", control: "save" });
+  assert.equal(rec.event.decisions.marketing, true);
+  assert.equal(rec.event.gpc, true);
+  await page.waitForFunction(() => window.ran.includes("marketing"));
+  await context.close();
+});
+
+test("withdraw: one call, its own event and receipt, cookies of refused services removed, embeds unloaded", async () => {
+  const { context, page } = await visit();
+  await page.click(button("section.banner", "accept_all"));
+  await page.waitForFunction(() => window.ran.includes("marketing") && document.cookie.includes("_ga="));
+  assert.ok((await page.locator("iframe[data-assent]").getAttribute("src")) !== null);
+  const subject = await subjectOf(page);
+  await newRecord(subject, 1);
+  await page.evaluate(() => { document.cookie = "sid=keep; path=/"; });
+  await page.evaluate(() => {
+    window.seen = [];
+    for (const n of ["assent:change", "assent:withdraw"]) document.addEventListener(n, (e) => window.seen.push([n, e.detail]));
+  });
+
+  await page.evaluate(() => window.assent.withdraw());
+  const seen = await page.evaluate(() => window.seen);
+  const none = { necessary: true, analytics: false, marketing: false, personalisation: false };
+  assert.deepEqual(seen, [["assent:change", none], ["assent:withdraw", none]]);
+  const rec = await newRecord(subject, 2);
+  assert.equal(rec.event.action, "withdraw");
+  assert.deepEqual(rec.event.ui, { surface: "api", control: "withdraw_all" });
+  assert.deepEqual(await cookies(page), ["sid"], "cookies of refused services are removed, required ones kept");
+  assert.equal(await page.locator("iframe[data-assent]").getAttribute("src"), null, "the embed was unloaded");
+  assert.equal(await page.locator("[data-assent-placeholder]").count(), 1);
+  for (let i = 0; i < 50 && (await page.evaluate(() => window.assent.receipts().length)) < 2; i++) await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => window.assent.receipts().length), 2, "each change has its receipt");
+
+  // The panel's "Withdraw all" appears once something is granted again.
+  await page.evaluate(() => window.assent.set({ analytics: true }));
+  await page.evaluate(() => window.assent.show());
+  await page.click(button("[role=dialog]", "withdraw_all"));
+  const last = await newRecord(subject, 4);
+  assert.deepEqual(last.event.ui, { surface: "preferences", control: "withdraw_all" });
+  assert.equal(last.event.action, "withdraw");
+  assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2", "marketing"], "nothing re-ran");
+  await context.close();
+});
+
+test("re-consent: a refusal holds within the lifetime; a new notice version or an expired choice asks again, same subject", async () => {
+  const { context, page } = await visit();
+  await page.click(button("section.banner", "reject_all"));
+  const subject = await subjectOf(page);
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  assert.equal(await page.locator(BANNER).count(), 0, "a refusal is not asked again within the lifetime");
+
+  // The stored choice was made on an older notice version.
+  await page.evaluate(() => {
+    const c = JSON.parse(localStorage.getItem("assent:demo"));
+    c.notice.version = "2020-01-01";
+    c.decisions.analytics = true;
+    localStorage.setItem("assent:demo", JSON.stringify(c));
+  });
+  await page.reload();
+  await page.locator(BANNER).waitFor();
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false, "an outdated choice grants nothing");
+  await page.click(button("section.banner", "customise"));
+  const checked = await page.locator("#assent-host >> input[data-purpose]:not([disabled])").evaluateAll((xs) => xs.map((x) => x.checked));
+  assert.deepEqual(checked, [false, false, false], "nothing pre-ticked on a new notice");
+  await page.click(button("[role=dialog]", "accept_all"));
+  const rec = await newRecord(subject, 2);
+  assert.equal(rec.event.subject, subject, "the visitor keeps their pseudonymous id");
+
+  // The choice is older than the lifetime (182 days).
+  await page.evaluate(() => {
+    const c = JSON.parse(localStorage.getItem("assent:demo"));
+    c.client_time_ms -= 183 * 86400000;
+    localStorage.setItem("assent:demo", JSON.stringify(c));
+  });
+  await page.reload();
+  await page.locator(BANNER).waitFor();
+  await context.close();
+});
+
+test("a first-party edge keeps the choice in its own HttpOnly cookie: cleared storage does not ask again", async () => {
+  const { context, page } = await visit();
+  const answer = page.waitForResponse((r) => r.url().endsWith("/v1/sites/demo/events") && r.request().method() === "POST");
+  await page.click(button("section.banner", "accept_all"));
+  const setCookie = await (await answer).headerValue("set-cookie");
+  assert.match(setCookie, /^assent_demo=[A-Za-z0-9_-]+; Path=\/v1\/sites\/demo; Max-Age=15724800; SameSite=Lax; HttpOnly$/);
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes("assent_demo"), "scripts cannot read it");
+
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  assert.equal(await page.locator(BANNER).count(), 0, "the edge's cookie remembered the choice");
+  assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), true);
+  await context.close();
+});
+
+test("pagehide sends the outbox with keepalive: a choice whose send failed arrives without a next visit", async () => {
+  const { context, page } = await visit();
+  await page.route(EVENTS, (route) => route.abort("connectionreset"));
+  await page.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(page);
+  await page.waitForTimeout(100);
+  await page.unroute(EVENTS);
+  await page.goto("about:blank"); // leaves before the 1 s retry
+  const rec = await newRecord(subject, 1);
+  assert.equal(rec.event.action, "give");
+  await context.close();
+});
+
+test("the panel traps focus: Tab and Shift+Tab cycle inside it", async () => {
+  const { context, page } = await visit();
+  await page.click(button("section.banner", "customise"));
+  await page.locator("#assent-host >> [role=dialog]").waitFor();
+  const inside = () => page.evaluate(() => {
+    const root = document.getElementById("assent-host").shadowRoot;
+    return !!root.activeElement && !!root.activeElement.closest(".panel");
+  });
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press("Tab");
+    assert.ok(await inside(), `focus left the dialog after ${i + 1} Tab presses`);
+  }
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press("Shift+Tab");
+    assert.ok(await inside(), `focus left the dialog after ${i + 1} Shift+Tab presses`);
+  }
+  await context.close();
+});

@@ -1,0 +1,117 @@
+//! What a visitor chose, per purpose and per service, and the few ways a
+//! choice is made from the controls.
+//!
+//! Every choice is built the same way: walk the notice's purposes in order,
+//! required ones on, optional ones as the control says; then every service of
+//! an optional purpose, never on when its purpose is off. So the widget cannot
+//! write an event core would refuse for `required_purpose_refused`,
+//! `decision_missing` or `service_outside_purpose`.
+
+use crate::notice::{NoticeView, Purpose};
+
+/// A decision per purpose (or per service) id, in the notice's order.
+pub type Decisions = Vec<(String, bool)>;
+
+/// The decision on `id`, if there is one.
+pub fn lookup(d: &Decisions, id: &str) -> Option<bool> {
+    d.iter().find(|(k, _)| k == id).map(|(_, on)| *on)
+}
+
+/// Whether `d` grants `id`.
+pub fn granted(d: &Decisions, id: &str) -> bool {
+    lookup(d, id) == Some(true)
+}
+
+/// A whole choice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Consent {
+    /// One decision per purpose of the notice.
+    pub purposes: Decisions,
+    /// One decision per service of an optional purpose.
+    pub services: Decisions,
+}
+
+impl Consent {
+    /// Builds a choice from `purpose(p)` for optional purposes and
+    /// `service(p, service_id)` for their services.
+    pub fn build(
+        notice: &NoticeView,
+        purpose: impl Fn(&Purpose) -> bool,
+        service: impl Fn(&Purpose, &str) -> bool,
+    ) -> Self {
+        let mut c = Consent::default();
+        for p in &notice.purposes {
+            let on = p.required || purpose(p);
+            c.purposes.push((p.id.clone(), on));
+            if !p.required {
+                for s in &p.services {
+                    c.services.push((s.id.clone(), on && service(p, &s.id)));
+                }
+            }
+        }
+        c
+    }
+
+    /// "Accept all" (`accept`) or "Reject all"/"Withdraw all". Under Global
+    /// Privacy Control an "accept all" leaves the sale/sharing purposes off:
+    /// only the visitor's own switch may turn them on.
+    pub fn all(notice: &NoticeView, accept: bool, gpc: bool) -> Self {
+        Consent::build(
+            notice,
+            |p| accept && !(gpc && p.sale_or_sharing),
+            |_, _| true,
+        )
+    }
+
+    /// This choice with `purpose` set to `on` (its services follow it).
+    pub fn with_purpose(&self, notice: &NoticeView, purpose: &str, on: bool) -> Self {
+        Consent::build(
+            notice,
+            |p| {
+                if p.id == purpose {
+                    on
+                } else {
+                    self.purpose(&p.id)
+                }
+            },
+            |p, s| p.id == purpose || self.service(&p.id, s),
+        )
+    }
+
+    /// This choice plus `purpose`, and of its services only `service` (an
+    /// embed's "allow and load"): allowing one video does not allow every
+    /// service of its purpose. Without a service, the whole purpose.
+    pub fn allow(&self, notice: &NoticeView, purpose: &str, service: Option<&str>) -> Self {
+        let Some(only) = service else {
+            return self.with_purpose(notice, purpose, true);
+        };
+        Consent::build(
+            notice,
+            |p| p.id == purpose || self.purpose(&p.id),
+            |p, s| (p.id == purpose && s == only) || self.service(&p.id, s),
+        )
+    }
+
+    fn purpose(&self, id: &str) -> bool {
+        granted(&self.purposes, id)
+    }
+
+    fn service(&self, purpose: &str, id: &str) -> bool {
+        self.purpose(purpose) && lookup(&self.services, id).unwrap_or(true)
+    }
+
+    /// Whether `purpose` (and, if given, `service` under it) may run. A
+    /// required purpose always may; anything unknown may not.
+    pub fn accepts(&self, notice: &NoticeView, purpose: &str, service: Option<&str>) -> bool {
+        match notice.purposes.iter().find(|p| p.id == purpose) {
+            Some(p) if p.required => true,
+            Some(p) => service.map_or(self.purpose(&p.id), |s| self.service(&p.id, s)),
+            None => false,
+        }
+    }
+
+    /// Whether any optional purpose is granted.
+    pub fn grants_optional(&self, notice: &NoticeView) -> bool {
+        notice.optional_purposes().any(|p| self.purpose(p))
+    }
+}
