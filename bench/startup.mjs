@@ -65,7 +65,7 @@ const ccConfig = {
 };
 const page = readFileSync(join(ROOT, "www/index.html"), "utf8")
   .replace(
-    '<script src="/assent.js" data-site="demo" defer></script>',
+    '<script src="/assent.js" data-site="demo"></script>',
     `<link rel="stylesheet" href="/peer/cookieconsent.css">
   <script src="/peer/cookieconsent.umd.js" defer></script>
   <script defer src="data:text/javascript,${encodeURIComponent(

@@ -1,5 +1,7 @@
-// Bundles the widget into dist/public/: the wasm-bindgen glue and the loader
-// in one IIFE (assent.js), and the wasm (assent.wasm).
+// Bundles the widget twice from the same glue, loader and wasm:
+//   dist/public/  assent.js (one IIFE for the script tag) and assent.wasm
+//   dist/npm/     the npm package: assent.mjs (ES module), assent.wasm, types
+
 //
 // wasm-bindgen names every import and export after its Rust path plus a hash
 // (`__wbg_set_id_861bcd7afe9f86ad`); those names sit in both files and barely
@@ -7,7 +9,7 @@
 // mapping, which is applied to the glue here. Then esbuild minifies the JS.
 //
 // Usage: node scripts/bundle-widget.mjs <glue.js> <optimized.wasm>
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { transformSync } from "esbuild";
 
@@ -40,8 +42,18 @@ if (/\b__wbg_\w+_[0-9a-f]{16}\b/.test(glue)) {
   throw new Error("bundle: an import name was not renamed");
 }
 
-const source =
-  "(function(){\n" + glue + "\n" + readFileSync("widget/loader.js", "utf8") + "\n})();\n";
-const { code } = transformSync(source, { minify: true, target: "es2020" });
-writeFileSync(`${out}/assent.js`, code);
-console.log(`widget: assent.js ${code.length} B, assent.wasm ${wasmBytes.length} B`);
+const loader = readFileSync("widget/loader.js", "utf8");
+const entry = (name) => readFileSync(`widget/${name}`, "utf8");
+const minify = (source, format) => transformSync(source, { minify: true, target: "es2020", format }).code;
+
+const script = minify(`(function(){\n${glue}\n${loader}\n${entry("entry-script.js")}\n})();\n`, "iife");
+writeFileSync(`${out}/assent.js`, script);
+console.log(`widget: assent.js ${script.length} B, assent.wasm ${wasmBytes.length} B`);
+
+// The npm package: the same code as an ES module, the same wasm, and types.
+const npm = "dist/npm";
+mkdirSync(npm, { recursive: true });
+writeFileSync(`${npm}/assent.mjs`, minify(`${glue}\n${loader}\n${entry("entry-module.js")}\n`, "esm"));
+writeFileSync(`${npm}/assent.wasm`, wasmBytes);
+for (const f of ["package.json", "index.d.ts", "README.md"]) copyFileSync(`widget/npm/${f}`, `${npm}/${f}`);
+copyFileSync("widget/assent.d.ts", `${npm}/assent.d.ts`);

@@ -1,4 +1,5 @@
-// Types of the Assent widget's public API: `window.assent` and its DOM events.
+// Types of the Assent widget's public API: `window.assent` (script tag) or the
+// `assent` export of the npm package, and its DOM events.
 // Stable across minor versions; additions only.
 
 /** A decision per purpose id: `true` granted, `false` refused. */
@@ -7,15 +8,32 @@ export type AssentDecisions = Record<string, boolean>;
 export interface AssentApi {
   /** Resolves once the widget runs; rejects if it could not start (then nothing optional is granted). */
   readonly ready: Promise<void>;
-  /** The visitor's current decisions, or `null` before a choice was made. */
+  /** The visitor's current decisions by purpose, or `null` before a choice was made. */
   get(): AssentDecisions | null;
+  /**
+   * Whether `purpose` (and `service` under it, if given) may run now. Required
+   * purposes always may; before a choice, or before `ready`, nothing optional may.
+   */
+  accepted(purpose: string, service?: string): boolean;
   /** Opens the preferences panel (for a site's own "Cookie settings" link). */
   show(): Promise<void>;
+  /**
+   * Records a choice made in the site's own UI: the purposes named are set,
+   * the others keep their decision. Under Global Privacy Control a
+   * sale/sharing purpose stays refused (only the visitor's own switch in the
+   * panel can grant it).
+   */
+  set(decisions: AssentDecisions): Promise<void>;
+  /** Withdraws every optional purpose (GDPR Art. 7(3)); recorded as its own event. */
+  withdraw(): Promise<void>;
   /** Every receipt the edge gave for this visitor's events, oldest first (compact JWS strings). */
   receipts(): string[];
 }
 
-/** The `detail` of `assent:ready` and `assent:change`. */
+/**
+ * The `detail` of `assent:ready`, `assent:change` and `assent:withdraw`: the
+ * decisions by purpose (`null` on `assent:ready` before any choice).
+ */
 export type AssentEvent = CustomEvent<AssentDecisions | null>;
 
 declare global {
@@ -25,5 +43,7 @@ declare global {
   interface DocumentEventMap {
     "assent:ready": AssentEvent;
     "assent:change": AssentEvent;
+    /** After every optional purpose was withdrawn: clean up what gated code left. */
+    "assent:withdraw": AssentEvent;
   }
 }

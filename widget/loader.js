@@ -1,6 +1,7 @@
-// assent.js loader: appended after the wasm-bindgen glue, inside one IIFE, so
-// the page gets exactly one global (`window.assent`). One tag is enough:
-//   <script src="https://EDGE/assent.js" data-site="demo"></script>
+// The widget's loader: appended after the wasm-bindgen glue, then one of the
+// two entries (entry-script.js for the script tag, entry-module.js for the npm
+// package's ES module) calls `boot`. The page gets exactly one global,
+// `window.assent`.
 //
 // The wasm owns the choice: what is granted, the events, the outbox, the
 // banner and the panel. This loader is its platform layer, the parts that are
@@ -9,9 +10,6 @@
 // keys, the focus trap, and the page integrations that follow each choice:
 // gated scripts and embeds, Google Consent Mode, and cookie clean-up. Keeping
 // promises, callbacks and DOM walks out of the wasm keeps its size down.
-var script = document.currentScript;
-var site = script && script.getAttribute("data-site");
-var base = script ? new URL(".", script.src).href : "";
 var W = wasm_bindgen;
 var config;
 
@@ -19,7 +17,7 @@ var config;
 // with a bare dataLayer: gtag.js, if it loads later, replays it.
 var SIGNALS = ["ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
   "functionality_storage", "personalization_storage", "security_storage"];
-var dataLayer = (window.dataLayer = window.dataLayer || []);
+var dataLayer;
 function gtag() {
   dataLayer.push(arguments);
 }
@@ -28,9 +26,6 @@ function signals(granted) {
   SIGNALS.forEach(function (k) { s[k] = granted(k) ? "granted" : "denied"; });
   return s;
 }
-var defaults = signals(function () { return false; });
-defaults.wait_for_update = +(script && script.getAttribute("data-wait-for-update")) || 500;
-gtag("consent", "default", defaults);
 
 function assentSend(url, body, eventId) {
   fetch(url, {
@@ -229,49 +224,58 @@ function languages() {
   return encodeURIComponent(langs.join(","));
 }
 
-var ready = site
-  ? Promise.all([
-      W({ module_or_path: base + "assent.wasm" }),
-      fetch(base + "v1/sites/" + site + "/config?lang=" + languages()).then(function (r) {
-        if (!r.ok) throw new Error("config: HTTP " + r.status);
-        return r.json();
-      }),
-    ]).then(function (loaded) {
-      config = loaded[1];
-      var mode = config.consent_mode;
-      (mode && mode.regions || []).forEach(function (r) {
-        var d = signals(function (k) { return r.granted.indexOf(k) >= 0; });
-        d.region = r.region;
-        d.wait_for_update = mode.wait_for_update_ms;
-        gtag("consent", "default", d);
-      });
-      wire(W.start(site, base, config));
-      apply();
-      emit("assent:ready");
-    })
-  : Promise.reject(new Error("the script tag needs data-site"));
-ready.catch(function (e) {
-  console.warn("assent: not started, nothing optional is granted.", e);
-});
+// Starts the widget for `site` with the edge at `base` (ending in `/`) and the
+// wasm at `wasmUrl`; publishes and returns the API.
+function boot(site, base, wasmUrl) {
+  dataLayer = window.dataLayer = window.dataLayer || [];
+  var defaults = signals(function () { return false; });
+  defaults.wait_for_update = 500;
+  gtag("consent", "default", defaults);
 
-function later(f) {
-  return function (a, b) {
-    return ready.then(function () { return f(a, b); });
-  };
+  var ready = site
+    ? Promise.all([
+        W({ module_or_path: wasmUrl }),
+        fetch(base + "v1/sites/" + site + "/config?lang=" + languages()).then(function (r) {
+          if (!r.ok) throw new Error("config: HTTP " + r.status);
+          return r.json();
+        }),
+      ]).then(function (loaded) {
+        config = loaded[1];
+        var mode = config.consent_mode;
+        (mode && mode.regions || []).forEach(function (r) {
+          var d = signals(function (k) { return r.granted.indexOf(k) >= 0; });
+          d.region = r.region;
+          d.wait_for_update = mode.wait_for_update_ms;
+          gtag("consent", "default", d);
+        });
+        wire(W.start(site, base, config));
+        apply();
+        emit("assent:ready");
+      })
+    : Promise.reject(new Error("the script tag needs data-site"));
+  ready.catch(function (e) {
+    console.warn("assent: not started, nothing optional is granted.", e);
+  });
+
+  function later(f) {
+    return function (a) {
+      return ready.then(function () { return f(a); });
+    };
+  }
+
+  return (window.assent = {
+    ready: ready,
+    show: later(function () { W.show(); }),
+    get: function () {
+      return config ? W.get() : null;
+    },
+    accepted: function (purpose, service) {
+      return !!config && W.accepted(purpose, service);
+    },
+    set: later(function (decisions) { changed(W.set(decisions)); }),
+    withdraw: later(function () { changed(W.withdraw()); }),
+    receipts: function () {
+      return config ? W.receipts() : [];
+    },
+  });
 }
-
-window.assent = {
-  ready: ready,
-  show: later(function () { W.show(); }),
-  get: function () {
-    return config ? W.get() : null;
-  },
-  accepted: function (purpose, service) {
-    return !!config && W.accepted(purpose, service);
-  },
-  set: later(function (decisions) { changed(W.set(decisions)); }),
-  withdraw: later(function () { changed(W.withdraw()); }),
-  receipts: function () {
-    return config ? W.receipts() : [];
-  },
-};
