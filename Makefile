@@ -71,9 +71,12 @@ test: setup fmt clippy typecheck test-native test-wasm build size deploy-check e
 fmt:
 	cargo fmt --all -- --check
 
+# The widget and core ship `no_std` to the browser; their tests use std. Both
+# configurations are linted.
 clippy:
 	cargo clippy -q -p assent-core -p assent-cli --all-targets -- -D warnings
-	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets --features assent-widget/std -- -D warnings
+	cargo clippy -q -p assent-widget --target wasm32-unknown-unknown --lib -- -D warnings
 
 # The widget's TypeScript declarations compile, and the documented usage type-checks.
 typecheck: widget
@@ -83,7 +86,7 @@ test-native:
 	cargo test -p assent-core -p assent-edge -p assent-cli
 
 test-wasm:
-	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --target wasm32-unknown-unknown
+	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown
 
 size: widget
 	node scripts/size.mjs

@@ -12,6 +12,9 @@
 //! assert_eq!(bytes, br#"{"a":[true,"x"],"b":1}"#);
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 

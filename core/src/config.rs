@@ -15,14 +15,19 @@
 //! assert_eq!(en.hash().len(), 64);
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::consent_mode::ConsentMode;
 use crate::error::{excerpt, Error};
 use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
-use crate::notice::{ConfigAnswer, Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
+#[cfg(feature = "std")]
+use crate::notice::ConfigAnswer;
+use crate::notice::{Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
 
 /// Consent lifetime when the configuration names none: about six months, the
 /// period the CNIL recommends before asking again.
@@ -369,6 +374,7 @@ impl SiteConfig {
         })
     }
 
+    #[cfg(feature = "std")]
     /// The public answer for a visitor whose preferred languages are
     /// `preferences` (most preferred first): the negotiated notice and its hash.
     pub fn config_answer<'a>(

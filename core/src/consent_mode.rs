@@ -22,7 +22,10 @@
 //! assert!(!mode.is_granted("ad_user_data", granted)); // not mapped: denied
 //! ```
 
-use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,9 @@
 //! assert them): a code is never renamed or reused for another meaning.
 //! Messages are for people and may change.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use thiserror::Error as ThisError;
 
 /// Everything that can be wrong with a site configuration or a consent event.

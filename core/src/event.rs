@@ -12,12 +12,19 @@
 //! - the notice version, language and hash match what the site shows now;
 //! - the action agrees with the decisions (a "refuse" grants nothing optional).
 
-use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "std")]
 use crate::config::SiteConfig;
-use crate::error::{excerpt, Error};
+#[cfg(feature = "std")]
+use crate::error::excerpt;
+use crate::error::Error;
+#[cfg(feature = "std")]
 use crate::ids::{EventId, PurposeId, SubjectId};
 
 /// How far a client clock may run ahead of the server (24 hours): wrong clocks
@@ -225,6 +232,7 @@ impl ConsentEvent {
         })
     }
 
+    #[cfg(feature = "std")]
     /// Checks the event against the site configuration; the first broken rule wins.
     pub fn validate(&self, config: &SiteConfig, ctx: &Context<'_>) -> Result<(), Error> {
         EventId::new(&self.event_id)?;
@@ -340,6 +348,7 @@ impl ConsentEvent {
         Ok(())
     }
 
+    #[cfg(feature = "std")]
     fn validate_page(&self, config: &SiteConfig, ctx: &Context<'_>) -> Result<(), Error> {
         crate::config::check_origin(&self.page.origin)?;
         let own = ctx.self_origin == Some(self.page.origin.as_str());

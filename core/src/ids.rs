@@ -16,6 +16,9 @@
 //! assert!(EventId::new(id.as_str()).is_ok());
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{excerpt, Error};
 use core::fmt;
 

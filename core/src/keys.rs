@@ -17,6 +17,9 @@
 //! jwks.find(&key.public().kid()).unwrap().verify(b"hello", &sig).unwrap();
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use ed25519_dalek::{Signer, Verifier};

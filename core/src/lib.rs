@@ -32,9 +32,28 @@
 //! assert_eq!(err.code(), "event_malformed");
 //! # let _ = Context { now_ms: 0, self_origin: None };
 //! ```
+//!
+//! Without the default `std` feature the crate is `no_std` (with `alloc`) and
+//! leaves out what needs canonical JSON: [`canonical`], notice hashes, event
+//! validation, [`record`] and [`receipt`]. The widget builds it that way.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
+/// The `alloc` names std's prelude would give, for the `no_std` build.
+#[allow(unused_imports)]
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+#[cfg(feature = "std")]
 pub mod canonical;
 pub mod config;
 pub mod consent_mode;
@@ -45,7 +64,9 @@ pub mod keys;
 pub mod merkle;
 pub mod note;
 pub mod notice;
+#[cfg(feature = "std")]
 pub mod receipt;
+#[cfg(feature = "std")]
 pub mod record;
 
 pub use error::Error;

@@ -20,6 +20,10 @@
 //! verify_inclusion(&leaf_hash(b"b"), 1, 3, &proof, &tree.root()).unwrap();
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+#[cfg(feature = "std")]
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
@@ -144,9 +148,11 @@ pub trait NodeStore {
 }
 
 /// An in-memory [`NodeStore`], for tools and tests.
+#[cfg(feature = "std")]
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore(HashMap<NodeId, Hash>);
 
+#[cfg(feature = "std")]
 impl MemoryStore {
     /// Stores the nodes an append created.
     pub fn insert(&mut self, nodes: Vec<(NodeId, Hash)>) {
@@ -154,6 +160,7 @@ impl MemoryStore {
     }
 }
 
+#[cfg(feature = "std")]
 impl NodeStore for MemoryStore {
     type Error = &'static str;
     fn node(&self, id: NodeId) -> Result<Hash, Self::Error> {

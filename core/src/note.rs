@@ -18,6 +18,9 @@
 //! assert_eq!(back, cp);
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};

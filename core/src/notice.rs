@@ -7,6 +7,9 @@
 //! choices the visitor saw, including that "reject all" was offered beside
 //! "accept all" with equal prominence.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Controller, LegalBasis, Service};
@@ -100,6 +103,7 @@ pub struct NoticePurpose {
 }
 
 impl Notice {
+    #[cfg(feature = "std")]
     /// The notice hash: lowercase hex SHA-256 of the RFC 8785 bytes of this notice.
     pub fn hash(&self) -> String {
         crate::canonical::sha256_hex(self).expect("a notice has only strings, bools and integers")

@@ -21,6 +21,9 @@
 //! assert_eq!(verify(&jws, &jwks).unwrap().claims.jti, "e");
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,9 @@
 //! links to the subject's previous one through `prev_event_id`. Its RFC 8785
 //! bytes are what the log commits to.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::canonical::{to_canonical_bytes, CanonicalError};

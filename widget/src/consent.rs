@@ -7,6 +7,9 @@
 //! write an event core would refuse for `required_purpose_refused`,
 //! `decision_missing` or `service_outside_purpose`.
 
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 use crate::notice::{NoticeView, Purpose};
 
 /// A decision per purpose (or per service) id, in the notice's order.

@@ -4,6 +4,9 @@
 //! instead of deriving `Deserialize`: serde's deserializers (and the float
 //! formatting their error messages pull in) would triple the `.wasm`.
 
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 use wasm_bindgen::JsValue;
 
 /// `obj[key]`, or `undefined`.

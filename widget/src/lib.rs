@@ -18,7 +18,14 @@
 //! widget builds its JSON with `JSON.stringify` on plain JS objects instead of
 //! linking serde, and writes HTML as strings: see `BENCHMARKS.md`.
 
-use std::cell::{Cell, RefCell};
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use assent_core::event::{Action, Control, Surface};
 use assent_core::ids::{EventId, SubjectId};
@@ -57,12 +64,26 @@ struct App {
     gpc: bool,
 }
 
-thread_local! {
-    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
-    /// The event now in flight, if any: one at a time, oldest first.
-    static IN_FLIGHT: RefCell<Option<String>> = const { RefCell::new(None) };
-    static RETRY_MS: Cell<i32> = const { Cell::new(0) };
+/// Page-lifetime state. `no_std` has no `thread_local!`; the widget runs on
+/// the page's one thread (wasm32 without atomics has no other), so a plain
+/// static is enough.
+struct PageState<T>(T);
+
+// SAFETY: wasm32-unknown-unknown without the atomics feature is
+// single-threaded; nothing else can ever touch these statics.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Sync for PageState<T> {}
+
+impl<T> PageState<T> {
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.0)
+    }
 }
+
+static APP: PageState<RefCell<Option<App>>> = PageState(RefCell::new(None));
+/// The event now in flight, if any: one at a time, oldest first.
+static IN_FLIGHT: PageState<RefCell<Option<String>>> = PageState(RefCell::new(None));
+static RETRY_MS: PageState<Cell<i32>> = PageState(Cell::new(0));
 
 /// The page's `window`.
 pub fn window() -> web_sys::Window {
@@ -217,7 +238,11 @@ pub fn event_object(
     js::set(&ui, "surface", &surface.as_str().into());
     js::set(&ui, "control", &control.as_str().into());
     js::set(&e, "ui", &ui);
-    js::set(&e, "client_time_ms", &client_time_ms.floor().into());
+    js::set(
+        &e,
+        "client_time_ms",
+        &js_sys::Math::floor(client_time_ms).into(),
+    );
     js::set(&e, "gpc", &gpc.into());
     let page = js::object();
     js::set(&page, "origin", &origin.into());
@@ -603,6 +628,14 @@ pub fn delivered(event_id: String, status: u16, body: String) {
             }
         }
     }
+}
+
+// A panic is a bug; in the shipped `no_std` build it traps without
+// formatting a message (the loader then reports that the widget stopped).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
 }
 
 // talc instead of the default dlmalloc: a few kilobytes less on the wire.

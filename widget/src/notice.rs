@@ -5,6 +5,9 @@
 //! back in each event. The wasm tests check that a notice serialized by core
 //! reads back here field for field.
 
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 use wasm_bindgen::JsValue;
 
 use crate::js;

@@ -5,7 +5,10 @@
 //! widget keeps its state in memory for this page view only, which fails
 //! closed: on the next page the banner asks again and nothing optional runs.
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
+use core::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 

@@ -8,6 +8,9 @@
 //! moves the page (no layout shift). The three first-layer buttons share one
 //! class: same size, same style, so refusing is as prominent as accepting.
 
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
