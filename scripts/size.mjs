@@ -7,7 +7,11 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
-const BUDGET_GZIP = 26 * 1024; // TEMP
+// The ratchet CI enforces: the figure reached so far plus a little room. Lower
+// it with every saving, never raise it. Issue 4 asks for 15 KB (TARGET_GZIP);
+// the gap is printed until it is closed.
+const BUDGET_GZIP = 21.5 * 1024;
+const TARGET_GZIP = 15 * 1000;
 
 const measure = (bytes) => ({
   raw: bytes.length,
@@ -37,3 +41,6 @@ if (total.gzip > BUDGET_GZIP) {
   process.exit(1);
 }
 console.log(`size: within the ${kb(BUDGET_GZIP).trim()} gzip budget`);
+if (total.gzip > TARGET_GZIP) {
+  console.log(`size: ${total.gzip - TARGET_GZIP} B over the 15 KB target of issue 4`);
+}

@@ -45,20 +45,21 @@ function assentSend(url, body, eventId) {
 }
 
 function assentRetry(ms) {
-  setTimeout(W.flush, ms);
+  setTimeout(function () { W.flush(false); }, ms);
 }
 
 function emit(name) {
   document.dispatchEvent(new CustomEvent(name, { detail: W.get() }));
 }
 
-// After every recorded choice (`action` is its wire name): tell the page, run
-// what is now allowed, update Consent Mode, clear what was refused.
+// After every recorded choice (`action`: 0 none, 1 give, 2 refuse, 3 update,
+// 4 withdraw): tell the page, run what is now allowed, update Consent Mode,
+// clear what was refused.
 function changed(action) {
   if (!action) return;
   apply();
   emit("assent:change");
-  if (action == "withdraw") emit("assent:withdraw");
+  if (action == 4) emit("assent:withdraw");
 }
 
 function apply() {
@@ -212,8 +213,8 @@ function wire(root) {
     }
     W.key(e.key);
   });
-  addEventListener("pagehide", W.flush_all);
-  addEventListener("online", W.flush);
+  addEventListener("pagehide", function () { W.flush(true); });
+  addEventListener("online", function () { W.flush(false); });
 }
 
 function languages() {

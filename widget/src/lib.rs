@@ -24,7 +24,6 @@ extern crate alloc;
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 use assent_core::event::{Action, Control, Surface};
@@ -118,7 +117,7 @@ extern "C" {
     #[wasm_bindgen(js_name = assentSend)]
     fn send(url: &str, body: &str, event_id: &str);
 
-    /// The loader's timer: calls [`flush`] again after `ms` milliseconds.
+    /// The loader's timer: calls [`flush`] (one event) again after `ms` milliseconds.
     #[wasm_bindgen(js_name = assentRetry)]
     fn retry_after(ms: i32);
 }
@@ -185,7 +184,7 @@ fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsVa
     }
     let shadow = app.root.clone();
     APP.with(|a| *a.borrow_mut() = Some(app));
-    flush();
+    flush(false);
     Ok(shadow)
 }
 
@@ -382,27 +381,37 @@ fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|a| a.borrow_mut().as_mut().map(f))
 }
 
-/// Sends a recorded choice on its way; returns the action's wire name for the
-/// loader's DOM events, or an empty string when nothing was recorded.
-fn recorded(result: Option<Result<Action, JsValue>>) -> String {
+/// What [`act`], [`allow`], [`set`] and [`withdraw`] answer: 0 when nothing
+/// was recorded, else the recorded action (numbers, not names: a string
+/// return costs the glue and the wasm more than the loader's one comparison).
+pub fn action_code(action: Action) -> u8 {
+    match action {
+        Action::Give => 1,
+        Action::Refuse => 2,
+        Action::Update => 3,
+        Action::Withdraw => 4,
+    }
+}
+
+/// Sends a recorded choice on its way; see [`action_code`].
+fn recorded(result: Option<Result<Action, JsValue>>) -> u8 {
     match result {
         Some(Ok(action)) => {
-            flush();
-            action.as_str().into()
+            flush(false);
+            action_code(action)
         }
         Some(Err(_)) => {
             storage::warn("assent: choice not recorded");
-            String::new()
+            0
         }
-        None => String::new(),
+        None => 0,
     }
 }
 
 /// Runs what a control of the widget does; `name` is its `data-act`.
-/// Returns the recorded action (`give`, `refuse`, `update`, `withdraw`) when
-/// the visitor's choice changed, else an empty string.
+/// Returns the recorded action's [`action_code`], 0 if the choice did not change.
 #[wasm_bindgen]
-pub fn act(name: &str) -> String {
+pub fn act(name: &str) -> u8 {
     let control = match name {
         "accept_all" => Control::AcceptAll,
         "reject_all" => Control::RejectAll,
@@ -410,13 +419,13 @@ pub fn act(name: &str) -> String {
         "withdraw_all" => Control::WithdrawAll,
         "customise" | "choices" => {
             show();
-            return String::new();
+            return 0;
         }
         _ => {
             if name == "close" {
                 with_app(App::close_panel);
             }
-            return String::new();
+            return 0;
         }
     };
     recorded(with_app(|app| app.decide(control)))
@@ -425,7 +434,7 @@ pub fn act(name: &str) -> String {
 /// "Allow and load" on an embed's placeholder: grants `purpose` (and of its
 /// services only `service`, if given). Returns the action, as [`act`].
 #[wasm_bindgen]
-pub fn allow(purpose: &str, service: Option<String>) -> String {
+pub fn allow(purpose: &str, service: Option<String>) -> u8 {
     recorded(with_app(|app| {
         let consent = app
             .current()
@@ -438,7 +447,7 @@ pub fn allow(purpose: &str, service: Option<String>) -> String {
 /// keep their current decision. Under Global Privacy Control the site's code
 /// cannot grant a sale/sharing purpose: only the visitor's own switch can.
 #[wasm_bindgen]
-pub fn set(decisions: JsValue) -> String {
+pub fn set(decisions: JsValue) -> u8 {
     recorded(with_app(|app| {
         let mut consent = app.current();
         for (purpose, on) in storage::decisions_from_js(&decisions) {
@@ -456,7 +465,7 @@ pub fn set(decisions: JsValue) -> String {
 
 /// Withdraws every optional purpose (the site's own "withdraw" link).
 #[wasm_bindgen]
-pub fn withdraw() -> String {
+pub fn withdraw() -> u8 {
     recorded(with_app(|app| {
         let consent = Consent::all(&app.notice, false, false);
         app.record(consent, Surface::Api, Control::WithdrawAll)
@@ -533,48 +542,32 @@ impl Delivery {
     }
 }
 
-/// Sends the oldest outbox event, unless one is already in flight. The
-/// answer comes back through [`delivered`], which sends the next one.
+/// Sends the oldest outbox event, unless one is already in flight; the answer
+/// comes back through [`delivered`], which sends the next one.
+///
+/// With `all` (on `pagehide`), sends every outbox event at once: the page may
+/// be gone before answers come, and `keepalive` lets the requests outlive it.
+/// Events already stored come back 200 with the same receipt, so a second
+/// copy is harmless.
 #[wasm_bindgen]
-pub fn flush() {
-    if IN_FLIGHT.with(|f| f.borrow().is_some()) {
+pub fn flush(all: bool) {
+    if !all && IN_FLIGHT.with(|f| f.borrow().is_some()) {
         return;
     }
-    let next = with_app(|app| {
-        let event = app.store.outbox().get(0);
+    let (url, outbox) = match with_app(|app| (app.events_url.clone(), app.store.outbox())) {
+        Some(found) => found,
+        None => return,
+    };
+    for event in outbox.iter() {
         let id = js::string(&event, "event_id");
-        let url = app.events_url.clone();
-        js::stringify(&event)
-            .filter(|_| !id.is_empty())
-            .map(|body| (url, body, id))
-    })
-    .flatten();
-    if let Some((url, body, id)) = next {
-        IN_FLIGHT.with(|f| *f.borrow_mut() = Some(id.clone()));
-        send(&url, &body, &id);
-    }
-}
-
-/// Sends every outbox event at once, for `pagehide`: the page may be gone
-/// before answers come, and `keepalive` lets the requests outlive it. Events
-/// already stored come back 200 with the same receipt, so sending twice is
-/// harmless.
-#[wasm_bindgen]
-pub fn flush_all() {
-    let batch = with_app(|app| {
-        app.store
-            .outbox()
-            .iter()
-            .filter_map(|event| {
-                let id = js::string(&event, "event_id");
-                js::stringify(&event)
-                    .filter(|_| !id.is_empty())
-                    .map(|b| (b, id))
-            })
-            .collect::<Vec<_>>()
-    });
-    let url = with_app(|app| app.events_url.clone()).unwrap_or_default();
-    for (body, id) in batch.unwrap_or_default() {
+        let Some(body) = js::stringify(&event).filter(|_| !id.is_empty()) else {
+            continue;
+        };
+        if !all {
+            IN_FLIGHT.with(|f| *f.borrow_mut() = Some(id.clone()));
+            send(&url, &body, &id);
+            return;
+        }
         send(&url, &body, &id);
     }
 }
@@ -624,7 +617,7 @@ pub fn delivered(event_id: String, status: u16, body: String) {
             }
             if was_in_flight {
                 RETRY_MS.with(|r| r.set(0));
-                flush();
+                flush(false);
             }
         }
     }
@@ -638,7 +631,11 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-// talc instead of the default dlmalloc: a few kilobytes less on the wire.
+// lol_alloc's free list instead of the default dlmalloc (or talc): the
+// widget's heap is a few kilobytes, where a first-fit list is fast enough, and
+// it is the smallest of the three on the wire (BENCHMARKS.md).
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+// SAFETY: wasm32 without the atomics feature runs on one thread only.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
