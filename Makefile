@@ -16,7 +16,7 @@ WASM := target/wasm32-unknown-unknown/release
 WIDGET_TARGET := target/widget
 WIDGET_RUSTFLAGS := -Cllvm-args=-inline-threshold=25
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml
-WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml widget/loader.js widget/entry-script.js widget/entry-module.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
+WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml widget/loader.js widget/widget.css widget/entry-script.js widget/entry-module.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
 WWW_SRC := $(shell find www -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120

@@ -42,7 +42,9 @@ if (/\b__wbg_\w+_[0-9a-f]{16}\b/.test(glue)) {
   throw new Error("bundle: an import name was not renamed");
 }
 
-const loader = readFileSync("widget/loader.js", "utf8");
+// The stylesheet travels inside the loader, which puts it into the Shadow DOM.
+const css = readFileSync("widget/widget.css", "utf8").trim();
+const loader = `var CSS = ${JSON.stringify(css)};\n` + readFileSync("widget/loader.js", "utf8");
 const entry = (name) => readFileSync(`widget/${name}`, "utf8");
 const minify = (source, format) => transformSync(source, { minify: true, target: "es2020", format }).code;
 

@@ -10,7 +10,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 // The ratchet CI enforces: the figure reached so far plus a little room. Lower
 // it with every saving, never raise it. Issue 4 asks for 15 KB (TARGET_GZIP);
 // the gap is printed until it is closed.
-const BUDGET_GZIP = 21.5 * 1024;
+const BUDGET_GZIP = 20 * 1024;
 const TARGET_GZIP = 15 * 1000;
 
 const measure = (bytes) => ({

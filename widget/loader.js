@@ -4,12 +4,14 @@
 // `window.assent`.
 //
 // The wasm owns the choice: what is granted, the events, the outbox, the
-// banner and the panel. This loader is its platform layer, the parts that are
-// DOM plumbing rather than rules: the network transport (`assentSend`, whose
-// status goes back to the wasm outbox), the retry timer, routing clicks and
-// keys, the focus trap, and the page integrations that follow each choice:
-// gated scripts and embeds, Google Consent Mode, and cookie clean-up. Keeping
-// promises, callbacks and DOM walks out of the wasm keeps its size down.
+// receipts, and the HTML of the banner and the panel. This loader is its
+// platform layer, the parts that are DOM plumbing rather than rules: the
+// Shadow DOM host, inserting the wasm's HTML, focus (return, trap), routing
+// clicks and keys, the network transport (`assentSend`, whose status goes
+// back to the wasm outbox), the retry timer, and the page integrations that
+// follow each choice: gated scripts and embeds, Google Consent Mode, and
+// cookie clean-up. Every DOM binding kept out of the wasm is an import and a
+// glue function less on the wire.
 var W = wasm_bindgen;
 var config;
 
@@ -140,7 +142,7 @@ function embed(el) {
   b.textContent = n.texts.allow_and_load;
   b.style.cssText = "font:inherit;font-weight:600;padding:.6rem 1rem;min-height:2.75rem;color:#fff;background:#1d4ed8;border:0;border-radius:.5rem;cursor:pointer;justify-self:center";
   b.onclick = function () {
-    changed(W.allow(purpose, el.getAttribute("data-assent-service") || undefined));
+    decided(W.allow(purpose, el.getAttribute("data-assent-service") || undefined));
   };
   ph.append(text, b);
   el.before(ph);
@@ -181,17 +183,86 @@ function clean() {
   });
 }
 
-// ---- wiring ---------------------------------------------------------------------
-function wire(root) {
-  if (!root) throw new Error("the widget did not start");
+// ---- the widget's DOM ------------------------------------------------------------
+// One host, out of the page flow (adding it never moves anything), with an
+// open shadow root: site CSS cannot reach in, and ours cannot leak out.
+var root, banner, panel, choices, choicesHtml, opener;
+
+function insert(html) {
+  var wrapper = document.createElement("div");
+  wrapper.innerHTML = html;
+  root.append(wrapper);
+  return wrapper;
+}
+
+function mount(view) {
+  if (!view) throw new Error("the widget did not start");
+  var host = document.createElement("div");
+  host.id = "assent-host";
+  host.dir = view.dir;
+  host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
+  root = host.attachShadow({ mode: "open" });
+  var style = document.createElement("style");
+  style.textContent = CSS;
+  root.append(style);
+  document.body.append(host);
+  choicesHtml = view.choices;
+  if (view.banner) banner = insert(view.banner);
+  else choices = insert(choicesHtml);
+  wire();
+}
+
+function openPanel() {
+  if (panel) return;
+  opener = root.activeElement || document.activeElement;
+  panel = insert(W.panel());
+  var first = panel.querySelector("input:not([disabled])");
+  if (first) first.focus();
+}
+
+function closePanel() {
+  if (!panel) return;
+  panel.remove();
+  panel = null;
+  if (opener && opener.focus) opener.focus();
+  opener = null;
+}
+
+// After a recorded choice: the banner and the panel go, the Privacy choices
+// control stays, and focus lands on it if it was inside the widget.
+function decided(action) {
+  if (!action) return;
+  var focus = root.activeElement;
+  if (panel) panel.remove();
+  if (banner) banner.remove();
+  panel = banner = opener = null;
+  if (!choices) choices = insert(choicesHtml);
+  if (focus) choices.firstElementChild.focus();
+  changed(action);
+}
+
+// The panel's switches as the wasm reads them: {id: checked}.
+function switches(kind) {
+  var o = {};
+  panel.querySelectorAll("input[data-" + kind + "]").forEach(function (i) {
+    o[i.getAttribute("data-" + kind)] = i.checked;
+  });
+  return o;
+}
+
+function wire() {
   root.addEventListener("click", function (e) {
     var control = e.target.closest && e.target.closest("[data-act]");
-    if (control) changed(W.act(control.getAttribute("data-act")));
+    var name = control && control.getAttribute("data-act");
+    if (!name) return;
+    if (name == "customise" || name == "choices") openPanel();
+    else if (name == "close") closePanel();
+    else decided(name == "save" ? W.save(switches("purpose"), switches("service")) : W.act(name, !!panel));
   });
   // A purpose switch carries its services with it; a service switched on
   // switches its purpose on.
   root.addEventListener("change", function (e) {
-    var t = e.target, panel = root.querySelector(".panel");
+    var t = e.target;
     if (!panel || !t.hasAttribute("data-of")) return;
     var of = t.getAttribute("data-of");
     if (t.hasAttribute("data-purpose")) {
@@ -201,9 +272,10 @@ function wire(root) {
     }
   });
   root.addEventListener("keydown", function (e) {
-    var panel = root.querySelector(".panel");
+    if (!panel) return;
+    if (e.key == "Escape") closePanel();
     // The panel is modal: Tab and Shift+Tab cycle inside it.
-    if (e.key == "Tab" && panel) {
+    if (e.key == "Tab") {
       var all = panel.querySelectorAll("button,input:not([disabled]),a[href]");
       var first = all[0], last = all[all.length - 1];
       if (e.shiftKey ? root.activeElement == first : root.activeElement == last) {
@@ -211,7 +283,6 @@ function wire(root) {
         (e.shiftKey ? last : first).focus();
       }
     }
-    W.key(e.key);
   });
   addEventListener("pagehide", function () { W.flush(true); });
   addEventListener("online", function () { W.flush(false); });
@@ -249,7 +320,7 @@ function boot(site, base, wasmUrl) {
           d.wait_for_update = mode.wait_for_update_ms;
           gtag("consent", "default", d);
         });
-        wire(W.start(site, base, config));
+        mount(W.start(site, base, config));
         apply();
         emit("assent:ready");
       })
@@ -266,15 +337,15 @@ function boot(site, base, wasmUrl) {
 
   return (window.assent = {
     ready: ready,
-    show: later(function () { W.show(); }),
+    show: later(openPanel),
     get: function () {
       return config ? W.get() : null;
     },
     accepted: function (purpose, service) {
       return !!config && W.accepted(purpose, service);
     },
-    set: later(function (decisions) { changed(W.set(decisions)); }),
-    withdraw: later(function () { changed(W.withdraw()); }),
+    set: later(function (decisions) { decided(W.set(decisions)); }),
+    withdraw: later(function () { decided(W.withdraw()); }),
     receipts: function () {
       return config ? W.receipts() : [];
     },

@@ -66,6 +66,16 @@ impl Consent {
         )
     }
 
+    /// The choice the panel's switches stand for: a service counts only while
+    /// its purpose is on.
+    pub fn from_switches(notice: &NoticeView, purposes: &Decisions, services: &Decisions) -> Self {
+        Consent::build(
+            notice,
+            |p| granted(purposes, &p.id),
+            |_, s| granted(services, s),
+        )
+    }
+
     /// This choice with `purpose` set to `on` (its services follow it).
     pub fn with_purpose(&self, notice: &NoticeView, purpose: &str, on: bool) -> Self {
         Consent::build(

@@ -1,14 +1,17 @@
 //! # assent-widget
 //!
-//! The browser side of Assent: a thin shell over `assent-core`. It fetches the
-//! site's notice from the edge, renders the banner and the preferences panel,
-//! and turns each choice into a consent event that waits in a local outbox
-//! until the edge has acknowledged it. Rules (ids, actions, wire names) come
-//! from core; this crate owns only DOM, storage and fetch.
+//! The browser side of Assent, a thin shell over `assent-core`: the consent
+//! engine of the page. From the edge's config answer it decides whether the
+//! visitor must be asked, writes the banner and the preferences panel (HTML
+//! strings, every text escaped), turns each choice into a consent event that
+//! waits in a local outbox until the edge acknowledged it, keeps the receipts,
+//! and answers what may run ([`accepted`]). Rules (ids, actions, wire names)
+//! come from core.
 //!
-//! The loader (`assent.js`) calls [`start`] with the script tag's `data-site`
-//! and the edge's base URL, and publishes [`show`] and [`get`] as
-//! `window.assent`.
+//! The loader (`assent.js`) is its platform layer: it fetches, puts the HTML
+//! this crate writes into a Shadow DOM, moves focus, routes clicks to [`act`],
+//! [`save`] and friends, and publishes `window.assent`. The split keeps DOM
+//! bindings (each one a wasm import plus glue) out of the `.wasm`.
 //!
 //! Failure is closed: if the notice cannot be fetched nothing is shown and
 //! nothing optional is granted; if storage is blocked the choice holds for
@@ -29,8 +32,6 @@ use core::cell::{Cell, RefCell};
 use assent_core::event::{Action, Control, Surface};
 use assent_core::ids::{EventId, SubjectId};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, ShadowRoot};
 
 pub mod consent;
 pub mod js;
@@ -50,11 +51,6 @@ struct App {
     events_url: String,
     notice: NoticeView,
     store: Store,
-    root: ShadowRoot,
-    banner: Option<Element>,
-    panel: Option<Element>,
-    choices: Option<Element>,
-    opener: Option<HtmlElement>,
     /// The choice in force: made on this notice version, within its lifetime.
     choice: Option<Choice>,
     /// The visitor's pseudonymous id, kept across re-consent so the log links
@@ -89,10 +85,6 @@ pub fn window() -> web_sys::Window {
     WINDOW.with(web_sys::Window::clone)
 }
 
-fn document() -> Result<Document, JsValue> {
-    window().document().ok_or_else(|| "no document".into())
-}
-
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -124,12 +116,13 @@ extern "C" {
 
 /// Starts the widget for `site` against the edge at `edge` (a base URL ending
 /// in `/`), with the edge's answer to `GET /v1/sites/{site}/config`. Returns
-/// the shadow root, on which the loader routes clicks to [`act`] and keys to
-/// [`key`]; `null` if the widget could not start (nothing is granted then).
+/// what the loader shows: `{dir, banner, choices}` (the banner's HTML only when
+/// the visitor must be asked, the Privacy choices control's HTML always), or
+/// `null` if the widget could not start (nothing is granted then).
 #[wasm_bindgen]
 pub fn start(site: String, edge: String, config: JsValue) -> JsValue {
     match boot(site, edge, &config) {
-        Ok(root) => root.into(),
+        Ok(view) => view,
         Err(e) => {
             let mut why = String::from("assent: not started, nothing optional is granted. ");
             why.push_str(&e.as_string().unwrap_or_default());
@@ -139,10 +132,8 @@ pub fn start(site: String, edge: String, config: JsValue) -> JsValue {
     }
 }
 
-fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsValue> {
+fn boot(site: String, edge: String, config: &JsValue) -> Result<JsValue, JsValue> {
     let notice = NoticeView::from_config(config)?;
-    let doc = document()?;
-    let root = ui::mount(&doc, &notice.language)?;
     let store = Store::open(&site);
     // Local storage first; else the choice the edge kept in its own cookie
     // (first-party edges only), which outlives script-written storage caps.
@@ -162,30 +153,25 @@ fn boot(site: String, edge: String, config: &JsValue) -> Result<ShadowRoot, JsVa
     events_url.push_str(&site);
     events_url.push_str("/events");
     let gpc = js::flag(&window().navigator(), "globalPrivacyControl");
-    let mut app = App {
+
+    let view = js::object();
+    js::set(&view, "dir", &ui::direction(&notice.language).into());
+    if choice.is_none() {
+        js::set(&view, "banner", &ui::banner_html(&notice, gpc).into());
+    }
+    js::set(&view, "choices", &ui::choices_html(&notice).into());
+    let app = App {
         site,
         events_url,
         notice,
         store,
-        root,
-        banner: None,
-        panel: None,
-        choices: None,
-        opener: None,
         choice,
         subject,
         gpc,
     };
-    if app.choice.is_some() {
-        app.show_choices_button()?;
-    } else {
-        let html = ui::banner_html(&app.notice, app.gpc);
-        app.banner = Some(ui::insert(&doc, &app.root, &html)?);
-    }
-    let shadow = app.root.clone();
     APP.with(|a| *a.borrow_mut() = Some(app));
     flush(false);
-    Ok(shadow)
+    Ok(view)
 }
 
 /// A stored choice counts while it was made on the current notice version and
@@ -252,46 +238,6 @@ pub fn event_object(
 }
 
 impl App {
-    fn show_choices_button(&mut self) -> Result<(), JsValue> {
-        if self.choices.is_none() {
-            let html = ui::choices_html(&self.notice);
-            self.choices = Some(ui::insert(&document()?, &self.root, &html)?);
-        }
-        Ok(())
-    }
-
-    fn open_panel(&mut self) -> Result<(), JsValue> {
-        if self.panel.is_some() {
-            return Ok(());
-        }
-        let doc = document()?;
-        self.opener = self
-            .root
-            .active_element()
-            .or_else(|| doc.active_element())
-            .map(JsCast::unchecked_into::<HtmlElement>);
-        let current = self.choice.as_ref().map(|c| &c.consent);
-        let html = ui::panel_html(&self.notice, current, self.gpc);
-        let panel = ui::insert(&doc, &self.root, &html)?;
-        if let Some(first) = panel
-            .query_selector("input:not([disabled])")?
-            .map(JsCast::unchecked_into::<HtmlElement>)
-        {
-            first.focus()?;
-        }
-        self.panel = Some(panel);
-        Ok(())
-    }
-
-    fn close_panel(&mut self) {
-        if let Some(panel) = self.panel.take() {
-            panel.remove();
-            if let Some(opener) = self.opener.take() {
-                let _ = opener.focus();
-            }
-        }
-    }
-
     fn current(&self) -> Consent {
         self.choice
             .as_ref()
@@ -299,23 +245,8 @@ impl App {
             .unwrap_or_else(|| Consent::all(&self.notice, false, false))
     }
 
-    /// A control of the banner or the panel.
-    fn decide(&mut self, control: Control) -> Result<Action, JsValue> {
-        let in_panel = self.panel.is_some();
-        let surface = if in_panel {
-            Surface::Preferences
-        } else {
-            Surface::Banner
-        };
-        let consent = match (control, &self.panel) {
-            (Control::Save, Some(panel)) => ui::read_switches(panel, &self.notice)?,
-            _ => Consent::all(&self.notice, control == Control::AcceptAll, self.gpc),
-        };
-        self.record(consent, surface, control)
-    }
-
-    /// Records `consent` as the new choice: outbox first, then the choice,
-    /// then the DOM. Returns the event's action.
+    /// Records `consent` as the new choice: outbox first, then the choice.
+    /// Returns the event's action.
     fn record(
         &mut self,
         consent: Consent,
@@ -357,22 +288,6 @@ impl App {
         self.store.save_choice(&event);
         self.choice = Choice::from_event(&event);
 
-        let focus_choices = self.panel.is_some() || self.banner.is_some();
-        self.close_panel();
-        if let Some(banner) = self.banner.take() {
-            banner.remove();
-        }
-        self.show_choices_button()?;
-        if focus_choices {
-            if let Some(b) = self
-                .choices
-                .as_ref()
-                .and_then(|w| w.first_element_child())
-                .map(JsCast::unchecked_into::<HtmlElement>)
-            {
-                let _ = b.focus();
-            }
-        }
         Ok(action)
     }
 }
@@ -408,27 +323,51 @@ fn recorded(result: Option<Result<Action, JsValue>>) -> u8 {
     }
 }
 
-/// Runs what a control of the widget does; `name` is its `data-act`.
-/// Returns the recorded action's [`action_code`], 0 if the choice did not change.
+/// "Accept all", "Reject all" or "Withdraw all", on the banner or (with
+/// `in_panel`) in the preferences panel; `name` is the button's `data-act`.
+/// Returns the recorded action's [`action_code`], 0 for any other name.
 #[wasm_bindgen]
-pub fn act(name: &str) -> u8 {
+pub fn act(name: &str, in_panel: bool) -> u8 {
     let control = match name {
         "accept_all" => Control::AcceptAll,
         "reject_all" => Control::RejectAll,
-        "save" => Control::Save,
         "withdraw_all" => Control::WithdrawAll,
-        "customise" | "choices" => {
-            show();
-            return 0;
-        }
-        _ => {
-            if name == "close" {
-                with_app(App::close_panel);
-            }
-            return 0;
-        }
+        _ => return 0,
     };
-    recorded(with_app(|app| app.decide(control)))
+    let surface = if in_panel {
+        Surface::Preferences
+    } else {
+        Surface::Banner
+    };
+    recorded(with_app(|app| {
+        let consent = Consent::all(&app.notice, control == Control::AcceptAll, app.gpc);
+        app.record(consent, surface, control)
+    }))
+}
+
+/// "Save choices" in the panel, with its switches as the loader read them:
+/// `{purpose: bool}` and `{service: bool}`.
+#[wasm_bindgen]
+pub fn save(purposes: JsValue, services: JsValue) -> u8 {
+    let (p, s) = (
+        storage::decisions_from_js(&purposes),
+        storage::decisions_from_js(&services),
+    );
+    recorded(with_app(|app| {
+        let consent = Consent::from_switches(&app.notice, &p, &s);
+        app.record(consent, Surface::Preferences, Control::Save)
+    }))
+}
+
+/// The preferences panel's HTML for the current choice (nothing ticked
+/// before one, or after a new notice version).
+#[wasm_bindgen]
+pub fn panel() -> String {
+    with_app(|app| {
+        let current = app.choice.as_ref().map(|c| &c.consent);
+        ui::panel_html(&app.notice, current, app.gpc)
+    })
+    .unwrap_or_default()
 }
 
 /// "Allow and load" on an embed's placeholder: grants `purpose` (and of its
@@ -481,22 +420,6 @@ pub fn accepted(purpose: &str, service: Option<String>) -> bool {
         consent.accepts(&app.notice, purpose, service.as_deref())
     })
     .unwrap_or(false)
-}
-
-/// A key pressed inside the widget: Escape closes the panel.
-#[wasm_bindgen]
-pub fn key(name: &str) {
-    if name == "Escape" {
-        with_app(App::close_panel);
-    }
-}
-
-/// Opens the preferences panel (for a site's own "cookie settings" link).
-#[wasm_bindgen]
-pub fn show() {
-    if let Some(Err(_)) = with_app(App::open_panel) {
-        storage::warn("assent: no panel");
-    }
 }
 
 /// The current decisions by purpose, or `null` before the visitor decided.

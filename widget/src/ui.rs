@@ -1,8 +1,9 @@
-//! The widget's DOM: a Shadow DOM host with the banner, the preferences panel
-//! and the persistent "Privacy choices" control.
+//! The widget's surfaces as HTML: the banner, the preferences panel and the
+//! persistent "Privacy choices" control, which the loader puts into its
+//! Shadow DOM host.
 //!
 //! Each surface is written as one HTML string and inserted with a single
-//! `innerHTML`: far less code in the `.wasm` than one binding call per node.
+//! `innerHTML`: far less code than one binding call per node.
 //! Every text from the notice goes through [`escape`], so a text can never
 //! become markup. Everything is `position: fixed`, so nothing the widget shows
 //! moves the page (no layout shift). The three first-layer buttons share one
@@ -11,13 +12,8 @@
 #[allow(unused_imports)]
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
-
-use crate::consent::{Consent, Decisions};
+use crate::consent::Consent;
 use crate::notice::NoticeView;
-
-const CSS: &str = include_str!("widget.css");
 
 /// `rtl` for the languages written right to left, else `ltr`.
 pub fn direction(language: &str) -> &'static str {
@@ -30,25 +26,6 @@ pub fn direction(language: &str) -> &'static str {
     } else {
         "ltr"
     }
-}
-
-/// Creates the host element and its shadow root, with the stylesheet. The
-/// host carries the text direction of `language`; the shadow tree inherits it.
-pub fn mount(doc: &Document, language: &str) -> Result<ShadowRoot, JsValue> {
-    let host = doc.create_element("div")?;
-    host.set_id("assent-host");
-    host.set_attribute("dir", direction(language))?;
-    // Out of the page flow: adding the host never moves anything.
-    host.set_attribute(
-        "style",
-        "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000",
-    )?;
-    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-    let style = doc.create_element("style")?;
-    style.set_text_content(Some(CSS));
-    root.append_child(&style)?;
-    doc.body().ok_or("no body")?.append_child(&host)?;
-    Ok(root)
 }
 
 /// Appends `s` to `out` with HTML's five special characters escaped.
@@ -202,39 +179,4 @@ pub fn choices_html(n: &NoticeView) -> String {
         .text(&n.text("privacy_choices"))
         .raw("</button>");
     h.0
-}
-
-/// Inserts `html` into the shadow root inside a fresh wrapper; returns the wrapper.
-pub fn insert(doc: &Document, root: &ShadowRoot, html: &str) -> Result<Element, JsValue> {
-    let wrapper = doc.create_element("div")?;
-    wrapper.set_inner_html(html);
-    root.append_child(&wrapper)?;
-    Ok(wrapper)
-}
-
-/// The choice the panel's switches stand for: a service counts only while
-/// its purpose is on.
-pub fn read_switches(panel: &Element, n: &NoticeView) -> Result<Consent, JsValue> {
-    let read = |attr: &str| -> Result<Decisions, JsValue> {
-        let mut selector = String::from("input[");
-        selector.push_str(attr);
-        selector.push(']');
-        let inputs = panel.query_selector_all(&selector)?;
-        let mut out = Vec::new();
-        for i in 0..inputs.length() {
-            if let Some(input) = inputs.get(i) {
-                let input: HtmlInputElement = input.unchecked_into();
-                if let Some(id) = input.get_attribute(attr) {
-                    out.push((id, input.checked()));
-                }
-            }
-        }
-        Ok(out)
-    };
-    let (purposes, services) = (read("data-purpose")?, read("data-service")?);
-    Ok(Consent::build(
-        n,
-        |p| crate::consent::granted(&purposes, &p.id),
-        |_, s| crate::consent::granted(&services, s),
-    ))
 }

@@ -7,7 +7,7 @@ use assent_core::config::SiteConfig;
 use assent_core::event::{Action, ConsentEvent, Context, Control, Surface};
 use assent_widget::consent::granted;
 use assent_widget::notice::NoticeView;
-use assent_widget::storage::{Choice, Store};
+use assent_widget::storage::{decisions_from_js, Choice, Store};
 use assent_widget::{event_object, js, ui, Consent, Delivery};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -29,6 +29,25 @@ fn config_answer(config: &SiteConfig, lang: &str) -> JsValue {
 
 fn view(lang: &str) -> NoticeView {
     NoticeView::from_config(&config_answer(&config(), lang)).unwrap()
+}
+
+/// What the loader does on "Save choices": reads the switches as `{id: bool}`.
+fn read_switches(panel: &web_sys::Element, v: &NoticeView) -> Consent {
+    let read = |attr: &str| {
+        let inputs = panel.query_selector_all(&format!("input[{attr}]")).unwrap();
+        let o = js::object();
+        for i in 0..inputs.length() {
+            let input: web_sys::HtmlInputElement =
+                wasm_bindgen::JsCast::unchecked_into(inputs.get(i).unwrap());
+            js::set(
+                &o,
+                &input.get_attribute(attr).unwrap(),
+                &input.checked().into(),
+            );
+        }
+        decisions_from_js(&o)
+    };
+    Consent::from_switches(v, &read("data-purpose"), &read("data-service"))
 }
 
 fn container(html: &str) -> web_sys::Element {
@@ -114,7 +133,7 @@ fn texts_are_escaped_never_markup() {
 fn the_panel_ticks_nothing_optional_on_a_first_visit() {
     let v = view("en");
     let panel = container(&ui::panel_html(&v, None, false));
-    let switches = ui::read_switches(&panel, &v).unwrap();
+    let switches = read_switches(&panel, &v);
     assert_eq!(switches, Consent::all(&v, false, false));
     assert_eq!(
         switches.purposes,
@@ -171,7 +190,7 @@ fn the_panel_shows_the_current_choice() {
         services: vec![on("matomo", true), on("ads", false)],
     };
     let panel = container(&ui::panel_html(&v, Some(&current), false));
-    assert_eq!(ui::read_switches(&panel, &v).unwrap(), current);
+    assert_eq!(read_switches(&panel, &v), current);
     assert!(
         panel
             .query_selector("[data-act=withdraw_all]")
@@ -194,7 +213,7 @@ fn a_service_never_counts_while_its_purpose_is_off() {
             .unwrap(),
     );
     ads.set_checked(true);
-    let c = ui::read_switches(&panel, &v).unwrap();
+    let c = read_switches(&panel, &v);
     assert!(!c.accepts(&v, "marketing", Some("ads")));
     assert!(!granted(&c.services, "ads"));
 }
