@@ -99,3 +99,35 @@ test("keyboard only: reach the banner, customise, toggle, escape, and refuse", a
   assert.equal(await focused(), "choices", "focus moves to the Privacy choices control");
   await context.close();
 });
+
+test("text resized to 200%: the banner and the panel stay within the viewport, every control reachable", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  // Browser text zoom scales the root font size; the widget sizes everything in rem.
+  await page.addInitScript(() => {
+    document.addEventListener("DOMContentLoaded", () => { document.documentElement.style.fontSize = "200%"; });
+  });
+  await page.goto(edge.url + "/");
+  const banner = page.locator("#assent-host >> section.banner");
+  await banner.waitFor();
+  const fontSize = await banner.evaluate((b) => parseFloat(getComputedStyle(b).fontSize));
+  assert.equal(fontSize, 32, "the widget's text did not scale with the page");
+  const fits = async (locator) => {
+    const box = await locator.boundingBox();
+    return box.x >= 0 && box.y >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 720;
+  };
+  assert.ok(await fits(banner), "the banner overflows the viewport");
+  for (const act of ["accept_all", "reject_all", "customise"]) {
+    const b = page.locator(`#assent-host >> section.banner button[data-act=${act}]`);
+    await b.scrollIntoViewIfNeeded();
+    assert.ok(await fits(b), `${act} cannot be reached`);
+  }
+  await page.click("#assent-host >> section.banner button[data-act=customise]");
+  const dialog = page.locator("#assent-host >> .panel");
+  await dialog.waitFor();
+  assert.ok(await fits(dialog), "the panel overflows the viewport");
+  const save = page.locator("#assent-host >> .panel button[data-act=save]");
+  await save.scrollIntoViewIfNeeded();
+  assert.ok(await fits(save), "Save cannot be reached");
+  await context.close();
+});

@@ -141,6 +141,12 @@ test("Consent Mode: default denied before any tag, then an update after each cho
   }
   assert.equal(def.wait_for_update, 500);
   assert.equal((await consentCommands(page)).filter((c) => c[1] === "update").length, 0, "no update before a choice");
+  // The site's regional defaults follow as soon as its config is in.
+  const regional = (await consentCommands(page)).filter((c) => c[1] === "default" && c[2].region);
+  assert.equal(regional.length, 1);
+  assert.deepEqual(regional[0][2].region, ["US-CA", "US-CO", "US-VA"]);
+  assert.equal(regional[0][2].security_storage, "granted");
+  assert.equal(regional[0][2].ad_storage, "denied");
 
   await page.click(button("section.banner", "customise"));
   await page.locator("#assent-host >> input[data-purpose=analytics]").check();
