@@ -57,6 +57,12 @@ const bad = [
   ["client clock two days ahead", () => event({ client_time_ms: Date.now() + 2 * 86_400_000 }), 400, "client_time_skew"],
   ["page on another origin", () => event({ page: { origin: "https://evil.example", path: "/" } }), 403, "origin_not_allowed"],
   ["event for another site", () => event({ site: "other" }), 400, "site_mismatch"],
+  ["service of another site", () => event({ services: { youtube: false, tiktok: false } }), 400, "service_unknown"],
+  ["service granted under a refused purpose", () => event({ services: { matomo: true } }), 400, "service_outside_purpose"],
+  ["GPC and accept all granting advertising", () => event({
+    gpc: true, action: "give", ui: { surface: "banner", control: "accept_all" },
+    decisions: { necessary: true, analytics: true, marketing: true, personalisation: true },
+  }), 400, "gpc_conflict"],
   ["1 MB body", () => JSON.stringify({ ...event(), widget_version: "x".repeat(1024 * 1024) }), 413, "body_too_large"],
 ];
 
@@ -167,4 +173,27 @@ test("the config is served in the negotiated language with its notice hash", asy
   assert.match(de.notice_hash, /^[0-9a-f]{64}$/);
   const fallback = await siteConfig(edge, "ja");
   assert.equal(fallback.language, "en");
+});
+
+test("the consent cookie: set only for same-site requests, read back only when well-formed and for this site", async () => {
+  const crossSite = await post(event(), { "sec-fetch-site": "cross-site" });
+  assert.equal(crossSite.status, 201);
+  assert.equal(crossSite.headers.get("set-cookie"), null, "a third-party edge must not set a cookie");
+  assert.equal((await post(event())).headers.get("set-cookie"), null, "no Sec-Fetch-Site, no cookie");
+
+  const e = event({ action: "give", decisions: { ...event().decisions, analytics: true } });
+  const sameOrigin = await post(e, { "sec-fetch-site": "same-origin" });
+  const cookie = sameOrigin.headers.get("set-cookie");
+  assert.match(cookie, /^assent_demo=[\w-]+; Path=\/v1\/sites\/demo; Max-Age=15724800; SameSite=Lax; HttpOnly$/);
+
+  const config = (headers) => fetch(`${edge.url}/v1/sites/demo/config?lang=en`, { headers });
+  const withCookie = await config({ cookie: cookie.split(";")[0] });
+  assert.equal(withCookie.headers.get("cache-control"), "private, no-store");
+  assert.deepEqual((await withCookie.json()).choice, e);
+  for (const bad of ["assent_demo=%%%", "assent_demo=e30", "assent_other=" + cookie.split(";")[0].split("=")[1]]) {
+    const answer = await config({ cookie: bad });
+    assert.equal(answer.status, 200, bad);
+    assert.equal((await answer.json()).choice, undefined, bad);
+    assert.equal(answer.headers.get("cache-control"), "public, max-age=60");
+  }
 });
