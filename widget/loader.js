@@ -311,6 +311,10 @@ function boot(site, base, wasmUrl) {
           if (!r.ok) throw new Error("config: HTTP " + r.status);
           return r.json();
         }),
+        // The tag sits in <head>: gate (and mount) once the whole document is
+        // parsed, or elements below would be missed.
+        document.readyState == "loading" &&
+          new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); }),
       ]).then(function (loaded) {
         config = loaded[1];
         var mode = config.consent_mode;

@@ -383,23 +383,32 @@ pub fn allow(purpose: &str, service: Option<String>) -> u8 {
 }
 
 /// The site's own code sets purposes (`{analytics: true}`); purposes not named
-/// keep their current decision. Under Global Privacy Control the site's code
-/// cannot grant a sale/sharing purpose: only the visitor's own switch can.
+/// keep their current decision, unknown ones are ignored, and a call that
+/// changes nothing records nothing. Under Global Privacy Control the site's
+/// code cannot grant a sale/sharing purpose: only the visitor's own switch can.
 #[wasm_bindgen]
 pub fn set(decisions: JsValue) -> u8 {
-    recorded(with_app(|app| {
-        let mut consent = app.current();
-        for (purpose, on) in storage::decisions_from_js(&decisions) {
-            let blocked = app.gpc
-                && app
-                    .notice
-                    .purposes
-                    .iter()
-                    .any(|p| p.id == purpose && p.sale_or_sharing);
-            consent = consent.with_purpose(&app.notice, &purpose, on && !blocked);
-        }
-        app.record(consent, Surface::Api, Control::Api)
-    }))
+    let unchanged =
+        |app: &App, consent: &Consent| app.choice.as_ref().is_some_and(|c| c.consent == *consent);
+    recorded(
+        with_app(|app| {
+            let mut consent = app.current();
+            for (purpose, on) in storage::decisions_from_js(&decisions) {
+                let blocked = app.gpc
+                    && app
+                        .notice
+                        .purposes
+                        .iter()
+                        .any(|p| p.id == purpose && p.sale_or_sharing);
+                consent = consent.with_purpose(&app.notice, &purpose, on && !blocked);
+            }
+            if unchanged(app, &consent) {
+                return None;
+            }
+            Some(app.record(consent, Surface::Api, Control::Api))
+        })
+        .flatten(),
+    )
 }
 
 /// Withdraws every optional purpose (the site's own "withdraw" link).
