@@ -13,18 +13,18 @@ export interface AssentApi {
   /**
    * Whether `purpose` (and `service` under it, if given) may run now. Required
    * purposes always may; before a choice, or before `ready`, nothing optional may.
+   * Without `service`, every service of the purpose must be granted.
    */
   accepted(purpose: string, service?: string): boolean;
   /** Opens the preferences panel (for a site's own "Cookie settings" link). */
   show(): Promise<void>;
   /**
    * Records a choice made in the site's own UI: the purposes named are set,
-   * the others keep their decision. Under Global Privacy Control a
-   * sale/sharing purpose stays refused (only the visitor's own switch in the
-   * panel can grant it).
+   * the others keep their decision; unknown and required purposes are
+   * ignored, and a call that changes nothing records nothing.
    */
   set(decisions: AssentDecisions): Promise<void>;
-  /** Withdraws every optional purpose (GDPR Art. 7(3)); recorded as its own event. */
+  /** Withdraws every optional purpose (GDPR Art. 7(3)); recorded as its own event (nothing when nothing is granted). */
   withdraw(): Promise<void>;
   /** Every receipt the edge gave for this visitor's events, oldest first (compact JWS strings). */
   receipts(): string[];

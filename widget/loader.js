@@ -33,6 +33,7 @@ function assentSend(url, body, eventId) {
   fetch(url, {
     method: "POST",
     mode: "cors",
+    credentials: "include", // a first-party edge keeps the choice in its own cookie
     keepalive: true,
     headers: { "content-type": "application/json" },
     body: body,
@@ -95,6 +96,7 @@ function gate() {
           var a = old.attributes[i];
           if (a.name != "type" && a.name != "data-assent-service") s.setAttribute(a.name, a.value);
         }
+        s.nonce = old.nonce; // browsers hide the nonce attribute; the property keeps it
         var type = old.getAttribute("data-type");
         if (type) s.type = type;
         if (s.src) {
@@ -173,9 +175,10 @@ function clean() {
           if (!match(name)) return;
           // The cookie may have been set for this host or any parent domain.
           var parts = location.hostname.split(".");
+          var secure = location.protocol == "https:" ? "; secure" : "";
           for (var i = 0; i < parts.length; i++) {
             var domain = i ? "; domain=." + parts.slice(i).join(".") : "";
-            document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain;
+            document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain + secure;
           }
         });
       });
@@ -276,11 +279,11 @@ function wire() {
     if (e.key == "Escape") closePanel();
     // The panel is modal: Tab and Shift+Tab cycle inside it.
     if (e.key == "Tab") {
-      var all = panel.querySelectorAll("button,input:not([disabled]),a[href]");
-      var first = all[0], last = all[all.length - 1];
-      if (e.shiftKey ? root.activeElement == first : root.activeElement == last) {
+      var all = [].slice.call(panel.querySelectorAll("button,input:not([disabled]),a[href]"));
+      var i = all.indexOf(root.activeElement); // -1: the dialog itself, or outside
+      if (e.shiftKey ? i <= 0 : i < 0 || i == all.length - 1) {
         e.preventDefault();
-        (e.shiftKey ? last : first).focus();
+        all[e.shiftKey ? all.length - 1 : 0].focus();
       }
     }
   });
@@ -299,6 +302,8 @@ function languages() {
 // Starts the widget for `site` with the edge at `base` (ending in `/`) and the
 // wasm at `wasmUrl`; publishes and returns the API.
 function boot(site, base, wasmUrl) {
+  if (config !== undefined) return window.assent; // started already (a second tag or run())
+  config = null;
   dataLayer = window.dataLayer = window.dataLayer || [];
   var defaults = signals(function () { return false; });
   defaults.wait_for_update = 500;
@@ -307,7 +312,7 @@ function boot(site, base, wasmUrl) {
   var ready = site
     ? Promise.all([
         W({ module_or_path: wasmUrl }),
-        fetch(base + "v1/sites/" + site + "/config?lang=" + languages()).then(function (r) {
+        fetch(base + "v1/sites/" + site + "/config?lang=" + languages(), { credentials: "include" }).then(function (r) {
           if (!r.ok) throw new Error("config: HTTP " + r.status);
           return r.json();
         }),

@@ -118,10 +118,10 @@ pub enum Error {
         /// Its purpose.
         purpose: String,
     },
-    /// The page sent Global Privacy Control, and an "accept all" (or the JS
-    /// API) granted a purpose GPC opts out of: only the visitor's explicit
-    /// switch in the preferences panel, or a placeholder's "allow", may do that.
-    #[error("Global Privacy Control opts out of purpose {purpose:?}; only an explicit choice may grant it")]
+    /// The page sent Global Privacy Control, and an "accept all" granted a
+    /// purpose GPC opts out of: only a choice about that purpose itself (the
+    /// panel's switch, an embed's "allow", the site's own per-purpose UI) may.
+    #[error("Global Privacy Control opts out of purpose {purpose:?}; only a choice about it may grant it")]
     GpcConflict {
         /// The sale/sharing purpose granted.
         purpose: String,

@@ -308,10 +308,10 @@ impl ConsentEvent {
                 });
             }
         }
-        // GPC opts out of sale and sharing: a bulk "accept all" or the site's
-        // own code may not grant those purposes; the visitor's own switch may.
-        let explicit = matches!(self.ui.control, Control::Save | Control::AllowEmbed);
-        if self.gpc && !explicit {
+        // GPC opts out of sale and sharing: a bulk "accept all" may not grant
+        // those purposes. A choice about the purpose itself may: the panel's
+        // switch, an embed's "allow", or the site's own per-purpose UI (API).
+        if self.gpc && self.ui.control == Control::AcceptAll {
             if let Some(p) = config
                 .purposes
                 .iter()

@@ -1,23 +1,26 @@
-//! The consent cookie the edge sets itself, for edges that run on the site's
-//! own domain (a route such as `example.com/assent/*`).
+//! The consent cookie the edge sets itself, for edges on the site's own
+//! domain or a subdomain of it (`consent.example.com` for `www.example.com`).
 //!
 //! Browsers cap storage that scripts write (Safari: 7 days without a visit),
 //! which would ask returning visitors again long before the consent lifetime
 //! ends. A cookie set by the server in an HTTP answer is not capped that way.
-//! The cookie holds the visitor's latest stored event, is `HttpOnly` (the
-//! widget never reads it: the config answer hands the choice back as
-//! `choice`), `SameSite=Lax`, lives for the site's consent lifetime, and is
-//! scoped to the site's API path, so no page request carries it.
 //!
-//! It is only set on same-origin or same-site requests (`Sec-Fetch-Site`):
-//! a third-party edge gets no cookie, and the widget's local storage stays
-//! the only copy there.
+//! The cookie holds the receipt of the visitor's latest stored event: signed
+//! by the edge, so a cookie someone else planted (a sibling subdomain can set
+//! cookies for the parent domain) does not verify and is ignored. It is
+//! `HttpOnly` (the widget never reads it: the config answer hands the choice
+//! back as `choice`), `SameSite=Lax`, lives for the site's consent lifetime,
+//! and is scoped to the site's API path, so no page request carries it. It is
+//! only set on same-origin or same-site requests (`Sec-Fetch-Site`), and never
+//! replaced by an older event (answers of a `pagehide` batch arrive in any
+//! order).
 
 use assent_core::config::SiteConfig;
 use assent_core::event::ConsentEvent;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use worker::{Request, Response};
+use assent_core::receipt;
+use worker::{Env, Request, Response};
+
+use crate::signing;
 
 /// Cookies above this size are not set (browsers keep at most 4096 bytes).
 const MAX_VALUE: usize = 3800;
@@ -34,26 +37,34 @@ fn scope(req: &Request, site: &str) -> Option<String> {
     Some(path[..end].to_string())
 }
 
-fn first_party(req: &Request) -> bool {
+/// Whether the request comes from a page of this site's own domain: only then
+/// is a cookie useful (and the browser would store it).
+pub fn first_party(req: &Request) -> bool {
     let fetch_site = req.headers().get("sec-fetch-site").ok().flatten();
     matches!(fetch_site.as_deref(), Some("same-origin" | "same-site"))
 }
 
-/// Adds `Set-Cookie` with `event` to the answer of a stored event.
-pub fn set(resp: &mut Response, req: &Request, site: &SiteConfig, event: &ConsentEvent) {
-    let (Some(path), true) = (scope(req, &site.site), first_party(req)) else {
+/// Adds `Set-Cookie` with the receipt of `event` to its answer, unless the
+/// request already carries a newer event.
+pub fn set(
+    resp: &mut Response,
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+    event: &ConsentEvent,
+    receipt: &str,
+) {
+    let Some(path) = scope(req, &site.site).filter(|_| first_party(req)) else {
         return;
     };
-    let Ok(json) = serde_json::to_vec(event) else {
-        return;
-    };
-    let value = URL_SAFE_NO_PAD.encode(json);
-    if value.len() > MAX_VALUE {
+    if receipt.len() > MAX_VALUE
+        || read(req, env, site).is_some_and(|kept| kept.client_time_ms > event.client_time_ms)
+    {
         return;
     }
     let secure = req.url().is_ok_and(|u| u.scheme() == "https");
     let cookie = format!(
-        "{}={value}; Path={path}; Max-Age={}; SameSite=Lax; HttpOnly{}",
+        "{}={receipt}; Path={path}; Max-Age={}; SameSite=Lax; HttpOnly{}",
         name(&site.site),
         u64::from(site.consent_lifetime_days) * 86_400,
         if secure { "; Secure" } else { "" },
@@ -61,17 +72,22 @@ pub fn set(resp: &mut Response, req: &Request, site: &SiteConfig, event: &Consen
     let _ = resp.headers_mut().append("set-cookie", &cookie);
 }
 
-/// The event in the request's consent cookie, if there is a well-formed one
-/// for this site. It is the visitor's own copy, so it is only ever used to
-/// spare them the banner, never as proof (the log is the proof).
-pub fn read(req: &Request, site: &SiteConfig) -> Option<ConsentEvent> {
+/// The event of the request's consent cookie, if its receipt verifies with
+/// this edge's keys (current or retired) and is for this site.
+pub fn read(req: &Request, env: &Env, site: &SiteConfig) -> Option<ConsentEvent> {
     let header = req.headers().get("cookie").ok().flatten()?;
     let wanted = name(&site.site);
-    let value = header.split(';').find_map(|kv| {
+    let jwks = signing::jwks(env).ok()?;
+    // Several cookies of one name can arrive (other paths or domains): the
+    // first one that verifies wins.
+    header.split(';').find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
-        (k == wanted).then_some(v)
-    })?;
-    let json = URL_SAFE_NO_PAD.decode(value).ok()?;
-    let event = ConsentEvent::from_json(&json).ok()?;
-    (event.site == site.site).then_some(event)
+        if k != wanted {
+            return None;
+        }
+        let verified = receipt::verify(v, &jwks).ok()?;
+        let event: ConsentEvent =
+            serde_json::from_value(verified.claims.record.get("event")?.clone()).ok()?;
+        (event.site == site.site).then_some(event)
+    })
 }

@@ -38,6 +38,11 @@ pub fn decorate(mut resp: Response, allow_origin: Option<&str>) -> Response {
     let headers = resp.headers_mut();
     if let Some(origin) = allow_origin {
         let _ = headers.set("access-control-allow-origin", origin);
+        if origin != "*" {
+            // The widget sends credentials, so an edge on a sibling subdomain
+            // receives and sets its consent cookie (see `consent_cookie`).
+            let _ = headers.set("access-control-allow-credentials", "true");
+        }
     }
     let _ = headers.append("vary", "Origin");
     resp
@@ -51,6 +56,9 @@ pub fn preflight(allow_origin: Option<&str>) -> Response {
         let _ = headers.set("access-control-allow-methods", "GET, POST, OPTIONS");
         let _ = headers.set("access-control-allow-headers", "content-type");
         let _ = headers.set("access-control-max-age", "86400");
+        if origin != "*" {
+            let _ = headers.set("access-control-allow-credentials", "true");
+        }
     }
     let _ = headers.set("vary", "Origin");
     Response::empty()

@@ -184,13 +184,26 @@ test("the consent cookie: set only for same-site requests, read back only when w
   const e = event({ action: "give", decisions: { ...event().decisions, analytics: true } });
   const sameOrigin = await post(e, { "sec-fetch-site": "same-origin" });
   const cookie = sameOrigin.headers.get("set-cookie");
-  assert.match(cookie, /^assent_demo=[\w-]+; Path=\/v1\/sites\/demo; Max-Age=15724800; SameSite=Lax; HttpOnly$/);
+  assert.match(cookie, /^assent_demo=[\w-]+\.[\w-]+\.[\w-]+; Path=\/v1\/sites\/demo; Max-Age=15724800; SameSite=Lax; HttpOnly$/);
+  const kept = cookie.split(";")[0];
+  assert.equal(kept.split("=")[1], (await sameOrigin.json()).receipt, "the cookie is the signed receipt");
+
+  // An older event answered later (a pagehide batch) does not replace it.
+  const older = event({ client_time_ms: e.client_time_ms - 60_000 });
+  const late = await post(older, { "sec-fetch-site": "same-origin", cookie: kept });
+  assert.equal(late.status, 201);
+  assert.equal(late.headers.get("set-cookie"), null);
+  const newer = await post(event({ client_time_ms: e.client_time_ms + 1 }), { "sec-fetch-site": "same-site", cookie: kept });
+  assert.notEqual(newer.headers.get("set-cookie"), null, "a newer event replaces it");
 
   const config = (headers) => fetch(`${edge.url}/v1/sites/demo/config?lang=en`, { headers });
   const withCookie = await config({ cookie: cookie.split(";")[0] });
   assert.equal(withCookie.headers.get("cache-control"), "private, no-store");
   assert.deepEqual((await withCookie.json()).choice, e);
-  for (const bad of ["assent_demo=%%%", "assent_demo=e30", "assent_other=" + cookie.split(";")[0].split("=")[1]]) {
+  assert.match(withCookie.headers.get("vary"), /Cookie/);
+  const [h, p] = kept.split("=")[1].split(".");
+  const forged = `assent_demo=${h}.${p}.${"A".repeat(86)}`; // right shape, wrong signature
+  for (const bad of ["assent_demo=%%%", "assent_demo=e30", forged, "assent_other=" + kept.split("=")[1]]) {
     const answer = await config({ cookie: bad });
     assert.equal(answer.status, 200, bad);
     assert.equal((await answer.json()).choice, undefined, bad);

@@ -75,10 +75,12 @@ test("gated scripts: only required ones before consent; then each allowed one on
     matomo: true, "google-analytics": true, "google-ads": false, "meta-pixel": false, recommendations: false, youtube: false,
   });
 
-  // Saving again does not run anything twice.
-  await page.evaluate(() => window.assent.set({ analytics: true }));
+  // Another choice re-runs the gating: nothing that ran runs twice.
+  await page.evaluate(() => window.assent.set({ personalisation: true }));
+  await page.waitForFunction(() => document.querySelector("iframe[data-assent]").getAttribute("src") !== null);
   await page.waitForTimeout(200);
   assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
+  assert.equal((await newRecord(await subjectOf(page), 2)).event.decisions.personalisation, true);
 
   // The next page view runs them at start, once.
   await page.reload();
@@ -99,11 +101,17 @@ test("a service refused inside an accepted purpose does not run, and the record 
   await page.waitForFunction(() => window.ran.includes("ga"));
   await page.waitForTimeout(200);
   assert.deepEqual(await ran(page), ["necessary", "ga"]);
-  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), true);
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics", "google-analytics")), true);
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics", "matomo")), false);
-  const rec = await newRecord(await subjectOf(page), 1);
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false,
+    "code tagged only with the purpose could be the refused service");
+  // The site's own UI setting analytics again keeps the visitor's refusal of matomo.
+  await page.evaluate(() => window.assent.set({ analytics: true, marketing: true }));
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics", "matomo")), false);
+  const rec = await newRecord(await subjectOf(page), 2);
   assert.equal(rec.event.services.matomo, false);
   assert.equal(rec.event.services["google-analytics"], true);
+  assert.equal(rec.event.services["meta-pixel"], true, "a purpose switched on brings its services");
   await context.close();
 });
 
@@ -180,14 +188,7 @@ test("Global Privacy Control: shown, honoured by accept all, recorded; an explic
   assert.deepEqual(rec.event.decisions, { necessary: true, analytics: true, marketing: false, personalisation: true });
   assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
 
-  // The site's own code cannot override GPC (nothing changes, nothing is recorded)...
-  await page.evaluate(() => window.assent.set({ marketing: true, nonsense: true }));
-  assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), false);
-  await page.waitForTimeout(300);
-  const count = (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject).length;
-  assert.equal(count, 1, "a set() that changes nothing recorded an event");
-
-  // ...but the visitor's own switch can, and the record says it was theirs.
+  // The visitor's own switch can grant it, and the record says it was theirs.
   await page.evaluate(() => window.assent.show());
   await page.locator("#assent-host >> input[data-purpose=marketing]").check();
   await page.click(button("[role=dialog]", "save"));
@@ -196,6 +197,19 @@ test("Global Privacy Control: shown, honoured by accept all, recorded; an explic
   assert.equal(rec.event.decisions.marketing, true);
   assert.equal(rec.event.gpc, true);
   await page.waitForFunction(() => window.ran.includes("marketing"));
+
+  // A later change elsewhere keeps that grant, and the edge accepts it.
+  await page.evaluate(() => window.assent.set({ analytics: false }));
+  rec = await newRecord(subject, 3);
+  assert.deepEqual(rec.event.ui, { surface: "api", control: "api" });
+  assert.deepEqual([rec.event.decisions.analytics, rec.event.decisions.marketing], [false, true]);
+
+  // "Accept all" never grants it under GPC, in the panel either.
+  await page.evaluate(() => window.assent.show());
+  await page.click(button("[role=dialog]", "accept_all"));
+  rec = await newRecord(subject, 4);
+  assert.equal(rec.event.decisions.marketing, false);
+  assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), false);
   await context.close();
 });
 
@@ -233,6 +247,24 @@ test("withdraw: one call, its own event and receipt, cookies of refused services
   assert.deepEqual(last.event.ui, { surface: "preferences", control: "withdraw_all" });
   assert.equal(last.event.action, "withdraw");
   assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2", "marketing"], "nothing re-ran");
+  await context.close();
+});
+
+test("the site's own set() before any choice: nothing named, nothing recorded; a real choice is recorded", async () => {
+  const { context, page } = await visit();
+  const recorded = () => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]").length
+    + (localStorage.getItem("assent:demo") ? 1 : 0));
+  await page.evaluate(() => window.assent.set({}));
+  await page.evaluate(() => window.assent.set({ nonsense: true, necessary: false }));
+  await page.evaluate(() => window.assent.withdraw().then(() => window.assent.withdraw()));
+  assert.equal(await page.locator(BANNER).count(), 0, "withdraw() before a choice records the refusal");
+  assert.equal(await page.evaluate(() => localStorage.getItem("assent:demo") !== null), true);
+  const subject = await subjectOf(page);
+  await newRecord(subject, 1);
+  await page.waitForTimeout(300);
+  const all = (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
+  assert.equal(all.length, 1, "set({}), unknown purposes and a second withdraw() recorded events");
+  assert.ok((await recorded()) >= 1);
   await context.close();
 });
 
@@ -277,7 +309,7 @@ test("a first-party edge keeps the choice in its own HttpOnly cookie: cleared st
   const answer = page.waitForResponse((r) => r.url().endsWith("/v1/sites/demo/events") && r.request().method() === "POST");
   await page.click(button("section.banner", "accept_all"));
   const setCookie = await (await answer).headerValue("set-cookie");
-  assert.match(setCookie, /^assent_demo=[A-Za-z0-9_-]+; Path=\/v1\/sites\/demo; Max-Age=15724800; SameSite=Lax; HttpOnly$/);
+  assert.match(setCookie, /^assent_demo=[\w-]+\.[\w-]+\.[\w-]+; Path=\/v1\/sites\/demo; Max-Age=15724800; SameSite=Lax; HttpOnly$/);
   assert.ok(!(await page.evaluate(() => document.cookie)).includes("assent_demo"), "scripts cannot read it");
 
   await page.evaluate(() => localStorage.clear());
@@ -335,7 +367,7 @@ test("elements parsed after the widget started are gated too (slow page)", async
   await page.goto(`${edge.url}/fixture`);
   await page.evaluate(() => window.assent.ready);
   assert.equal(await page.locator("iframe[data-assent]").getAttribute("src"), null);
-  assert.equal(await page.locator("[data-assent-placeholder=personalisation]").count(), 1, "the late embed has no placeholder");
+  assert.equal(await page.locator("[data-assent-placeholder=personalisation]").count(), 1, "the late embed got no placeholder");
   assert.deepEqual(await ran(page), ["necessary", "late-necessary"]);
   await context.close();
 });

@@ -166,6 +166,11 @@ test("the page's lang attribute wins over the browser's languages", async () => 
   await banner.waitFor();
   assert.equal(await banner.locator("h2").textContent(), "Votre vie privée, votre choix");
   assert.equal(await banner.getAttribute("lang"), "fr");
+  const before = (await adminRecords(edge)).total;
+  await page.click(button("section.banner", "reject_all"));
+  const rec = (await waitForRecords(before + 1)).records[0].record;
+  const fr = await siteConfig(edge, "fr");
+  assert.deepEqual(rec.event.notice, { version: fr.notice_version, language: "fr", hash: fr.notice_hash });
   await context.close();
 });
 

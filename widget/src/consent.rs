@@ -76,8 +76,11 @@ impl Consent {
         )
     }
 
-    /// This choice with `purpose` set to `on` (its services follow it).
+    /// This choice with `purpose` set to `on`. A purpose switched on from off
+    /// brings all its services; one already on keeps the services the visitor
+    /// refused inside it.
     pub fn with_purpose(&self, notice: &NoticeView, purpose: &str, on: bool) -> Self {
+        let was_on = self.purpose(purpose);
         Consent::build(
             notice,
             |p| {
@@ -87,7 +90,7 @@ impl Consent {
                     self.purpose(&p.id)
                 }
             },
-            |p, s| p.id == purpose || self.service(&p.id, s),
+            |p, s| (p.id == purpose && !was_on) || self.service(&p.id, s),
         )
     }
 
@@ -105,7 +108,8 @@ impl Consent {
         )
     }
 
-    fn purpose(&self, id: &str) -> bool {
+    /// The decision on `purpose` itself (its services aside).
+    pub fn purpose(&self, id: &str) -> bool {
         granted(&self.purposes, id)
     }
 
@@ -114,12 +118,21 @@ impl Consent {
     }
 
     /// Whether `purpose` (and, if given, `service` under it) may run. A
-    /// required purpose always may; anything unknown may not.
+    /// required purpose always may; anything unknown may not. Without a
+    /// service, every service of the purpose must be granted: code tagged
+    /// only with the purpose could be any of them, so one refused service (or
+    /// one allowed embed) does not open the whole purpose.
     pub fn accepts(&self, notice: &NoticeView, purpose: &str, service: Option<&str>) -> bool {
-        match notice.purposes.iter().find(|p| p.id == purpose) {
-            Some(p) if p.required => true,
-            Some(p) => service.map_or(self.purpose(&p.id), |s| self.service(&p.id, s)),
-            None => false,
+        let Some(p) = notice.purposes.iter().find(|p| p.id == purpose) else {
+            return false;
+        };
+        let listed = |s: &str| p.services.iter().any(|x| x.id == s);
+        match (p.required, service) {
+            (true, s) => s.is_none_or(listed),
+            (false, Some(s)) => listed(s) && self.service(&p.id, s),
+            (false, None) => {
+                self.purpose(&p.id) && p.services.iter().all(|x| self.service(&p.id, &x.id))
+            }
         }
     }
 

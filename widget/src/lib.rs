@@ -374,35 +374,37 @@ pub fn panel() -> String {
 /// services only `service`, if given). Returns the action, as [`act`].
 #[wasm_bindgen]
 pub fn allow(purpose: &str, service: Option<String>) -> u8 {
-    recorded(with_app(|app| {
-        let consent = app
-            .current()
-            .allow(&app.notice, purpose, service.as_deref());
-        app.record(consent, Surface::Embed, Control::AllowEmbed)
-    }))
+    recorded(
+        with_app(|app| {
+            let current = app.current();
+            if current.accepts(&app.notice, purpose, service.as_deref()) {
+                return None;
+            }
+            let consent = current.allow(&app.notice, purpose, service.as_deref());
+            Some(app.record(consent, Surface::Embed, Control::AllowEmbed))
+        })
+        .flatten(),
+    )
 }
 
-/// The site's own code sets purposes (`{analytics: true}`); purposes not named
-/// keep their current decision, unknown ones are ignored, and a call that
-/// changes nothing records nothing. Under Global Privacy Control the site's
-/// code cannot grant a sale/sharing purpose: only the visitor's own switch can.
+/// The site's own code records a choice made in its own UI
+/// (`{analytics: true}`): purposes named are set, the others keep their
+/// decision, unknown ones are ignored. A call that names no known purpose or
+/// changes nothing records nothing.
 #[wasm_bindgen]
 pub fn set(decisions: JsValue) -> u8 {
-    let unchanged =
-        |app: &App, consent: &Consent| app.choice.as_ref().is_some_and(|c| c.consent == *consent);
     recorded(
         with_app(|app| {
             let mut consent = app.current();
+            let mut named = false;
             for (purpose, on) in storage::decisions_from_js(&decisions) {
-                let blocked = app.gpc
-                    && app
-                        .notice
-                        .purposes
-                        .iter()
-                        .any(|p| p.id == purpose && p.sale_or_sharing);
-                consent = consent.with_purpose(&app.notice, &purpose, on && !blocked);
+                if app.notice.optional_purposes().any(|p| p == purpose) {
+                    named = true;
+                    consent = consent.with_purpose(&app.notice, &purpose, on);
+                }
             }
-            if unchanged(app, &consent) {
+            let unchanged = app.choice.as_ref().is_some_and(|c| c.consent == consent);
+            if !named || unchanged {
                 return None;
             }
             Some(app.record(consent, Surface::Api, Control::Api))
@@ -414,10 +416,22 @@ pub fn set(decisions: JsValue) -> u8 {
 /// Withdraws every optional purpose (the site's own "withdraw" link).
 #[wasm_bindgen]
 pub fn withdraw() -> u8 {
-    recorded(with_app(|app| {
-        let consent = Consent::all(&app.notice, false, false);
-        app.record(consent, Surface::Api, Control::WithdrawAll)
-    }))
+    recorded(
+        with_app(|app| {
+            // Nothing granted, nothing to withdraw; before any choice the
+            // visitor's click is still recorded, as a refusal.
+            let grants = app
+                .choice
+                .as_ref()
+                .map(|c| c.consent.grants_optional(&app.notice));
+            if grants == Some(false) {
+                return None;
+            }
+            let consent = Consent::all(&app.notice, false, false);
+            Some(app.record(consent, Surface::Api, Control::WithdrawAll))
+        })
+        .flatten(),
+    )
 }
 
 /// Whether `purpose` (and `service` under it, if given) may run now. Before

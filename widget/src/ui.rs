@@ -133,7 +133,7 @@ pub fn panel_html(n: &NoticeView, current: Option<&Consent>, gpc: bool) -> Strin
         .gpc_note(n, gpc)
         .raw("<div class=\"purposes\">");
     for p in &n.purposes {
-        let on = current.is_some_and(|c| c.accepts(n, &p.id, None));
+        let on = p.required || current.is_some_and(|c| c.purpose(&p.id));
         h.raw("<div class=\"purpose\"><label class=\"switch\">")
             .switch("data-purpose", &p.id, &p.id, on, p.required)
             .raw("<span class=\"name\">")

@@ -245,6 +245,39 @@ fn accepted_answers_per_purpose_and_service() {
 }
 
 #[wasm_bindgen_test]
+fn a_refused_service_stays_refused_and_closes_its_purpose_to_untagged_code() {
+    let v = view("en");
+    let on = |id: &str, b: bool| (id.to_string(), b);
+    let c = Consent {
+        purposes: vec![
+            on("necessary", true),
+            on("analytics", true),
+            on("marketing", false),
+        ],
+        services: vec![on("matomo", false), on("ads", false)],
+    };
+    assert!(c.purpose("analytics"), "the purpose itself is granted");
+    assert!(
+        !c.accepts(&v, "analytics", None),
+        "code tagged only with the purpose could be matomo"
+    );
+    assert!(!c.accepts(&v, "analytics", Some("matomo")));
+    assert!(
+        !c.accepts(&v, "analytics", Some("typo")),
+        "unknown services never run"
+    );
+    // The site's own UI sets analytics again: matomo stays refused.
+    let again = c.with_purpose(&v, "analytics", true);
+    assert!(!again.accepts(&v, "analytics", Some("matomo")));
+    // Switched on from off, a purpose brings its services.
+    let ads = c.with_purpose(&v, "marketing", true);
+    assert!(ads.accepts(&v, "marketing", Some("ads")));
+    // Allowing one embed opens that service only.
+    let embed = c.allow(&v, "marketing", Some("ads"));
+    assert!(embed.accepts(&v, "marketing", Some("ads")));
+}
+
+#[wasm_bindgen_test]
 fn the_gpc_note_shows_only_when_gpc_changes_something() {
     let v = view("en");
     let note = |gpc| {

@@ -2,13 +2,13 @@
 //! in the best language for the visitor, with its notice hash.
 
 use assent_core::config::SiteConfig;
-use worker::{Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::consent_cookie;
 use crate::error::ApiError;
 
 /// Serves the site's notice in the negotiated language.
-pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
+pub fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let url = req.url().map_err(ApiError::from)?;
     let wanted: String = url
         .query_pairs()
@@ -23,7 +23,7 @@ pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
     let answer = site.config_answer(prefs.take(16));
     // A first-party edge hands back the choice its cookie kept (see
     // `consent_cookie`); such an answer is the visitor's own: never cached.
-    let (mut resp, cache) = match consent_cookie::read(req, site) {
+    let (mut resp, cache) = match consent_cookie::read(req, env, site) {
         Some(choice) => {
             let mut value =
                 serde_json::to_value(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -34,5 +34,6 @@ pub fn get(req: &Request, site: &SiteConfig) -> Result<Response, ApiError> {
         None => (Response::from_json(&answer)?, "public, max-age=60"),
     };
     let _ = resp.headers_mut().set("cache-control", cache);
+    let _ = resp.headers_mut().append("vary", "Cookie");
     Ok(resp)
 }

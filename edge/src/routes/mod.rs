@@ -79,7 +79,7 @@ async fn site_resource(
     }
     crate::rate_limit::check(env, &req, &site.site).await?;
     match (method, resource) {
-        (Method::Get | Method::Head, "config") => config::get(&req, site),
+        (Method::Get | Method::Head, "config") => config::get(&req, env, site),
         (Method::Post, "events") => events::post(req, env, site).await,
         _ => Err(ApiError::MethodNotAllowed),
     }
