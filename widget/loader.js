@@ -129,24 +129,21 @@ function embed(el) {
   var n = config.notice;
   var purpose = el.getAttribute("data-assent");
   var p = n.purposes.filter(function (x) { return x.id == purpose; })[0];
+  // Its own shadow root with the widget's stylesheet: themed like the
+  // banner, and out of reach of the site's CSS.
   ph = document.createElement("div");
   ph.setAttribute("data-assent-placeholder", purpose);
-  ph.setAttribute("lang", n.language);
   var w = el.getAttribute("width"), h = el.getAttribute("height");
-  ph.style.cssText = "box-sizing:border-box;display:grid;place-content:center;gap:.75rem;padding:1rem;text-align:center;" +
-    "background:#f3f4f6;color:#1a1a1a;border:1px solid #9ca3af;font:1rem/1.5 system-ui,sans-serif;max-width:100%;" +
-    (w ? "width:" + w + (/^\d+$/.test(w) ? "px;" : ";") : "") + (h ? "min-height:" + h + (/^\d+$/.test(h) ? "px;" : ";") : "");
-  var text = document.createElement("p");
-  text.style.margin = "0";
-  text.textContent = n.texts.embed_blocked.replace("{purpose}", p ? p.name : purpose);
-  var b = document.createElement("button");
-  b.type = "button";
+  var px = function (v) { return /^\d+$/.test(v) ? v + "px" : v; };
+  ph.style.cssText = "display:block;max-width:100%;" + (w ? "width:" + px(w) + ";" : "") + (h ? "height:" + px(h) : "");
+  var r = ph.attachShadow({ mode: "open" });
+  r.innerHTML = "<style>" + CSS + '</style><div class="ph" lang="' + n.language + '"><p></p><button type="button" class="btn"></button></div>';
+  r.querySelector("p").textContent = n.texts.embed_blocked.replace("{purpose}", p ? p.name : purpose);
+  var b = r.querySelector("button");
   b.textContent = n.texts.allow_and_load;
-  b.style.cssText = "font:inherit;font-weight:600;padding:.6rem 1rem;min-height:2.75rem;color:#fff;background:#1d4ed8;border:0;border-radius:.5rem;cursor:pointer;justify-self:center";
   b.onclick = function () {
     decided(W.allow(purpose, el.getAttribute("data-assent-service") || undefined));
   };
-  ph.append(text, b);
   el.before(ph);
 }
 
@@ -199,7 +196,7 @@ function insert(html) {
 }
 
 function mount(view) {
-  if (!view) throw new Error("the widget did not start");
+  if (!view) throw new Error("the site's notice could not be read");
   var host = document.createElement("div");
   host.id = "assent-host";
   host.dir = view.dir;

@@ -120,7 +120,7 @@ test("an embed shows a placeholder; allow and load records the consent and loads
   const iframe = page.locator("iframe[data-assent]");
   assert.equal(await iframe.getAttribute("src"), null, "the embed loaded before consent");
   const placeholder = page.locator("[data-assent-placeholder=personalisation]");
-  assert.match(await placeholder.textContent(), /needs your consent to Personalisation/);
+  assert.match(await placeholder.locator("p").textContent(), /needs your consent to Personalisation/);
   const box = await placeholder.boundingBox();
   assert.equal(Math.round(box.width), 560, "the placeholder keeps the embed's size");
 

@@ -121,15 +121,8 @@ extern "C" {
 /// `null` if the widget could not start (nothing is granted then).
 #[wasm_bindgen]
 pub fn start(site: String, edge: String, config: JsValue) -> JsValue {
-    match boot(site, edge, &config) {
-        Ok(view) => view,
-        Err(e) => {
-            let mut why = String::from("assent: not started, nothing optional is granted. ");
-            why.push_str(&e.as_string().unwrap_or_default());
-            storage::warn(&why);
-            JsValue::NULL
-        }
-    }
+    // The loader says why when this is null; no second message from here.
+    boot(site, edge, &config).unwrap_or(JsValue::NULL)
 }
 
 fn boot(site: String, edge: String, config: &JsValue) -> Result<JsValue, JsValue> {

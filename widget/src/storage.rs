@@ -27,8 +27,6 @@ pub struct Choice {
     pub consent: Consent,
     /// When the choice was made (client clock, ms).
     pub decided_at_ms: f64,
-    /// The event that recorded it.
-    pub event_id: String,
 }
 
 impl Choice {
@@ -42,7 +40,6 @@ impl Choice {
                 services: decisions_from_js(&js::get(event, "services")),
             },
             decided_at_ms: js::number(event, "client_time_ms"),
-            event_id: js::string(event, "event_id"),
         };
         (!choice.subject.is_empty() && !choice.consent.purposes.is_empty()).then_some(choice)
     }
