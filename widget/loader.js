@@ -328,6 +328,16 @@ function boot(site, base, wasmUrl) {
         });
         mount(W.start(site, base, config));
         apply();
+        // Pages that add gated scripts or embeds later (single-page apps)
+        // get them gated as they arrive.
+        new MutationObserver(function (records) {
+          var found = records.some(function (r) {
+            return [].some.call(r.addedNodes, function (n) {
+              return n.nodeType == 1 && (n.hasAttribute("data-assent") || n.querySelector("[data-assent]"));
+            });
+          });
+          if (found) gate();
+        }).observe(document.documentElement, { childList: true, subtree: true });
         emit("assent:ready");
       })
     : Promise.reject(new Error("the script tag needs data-site"));

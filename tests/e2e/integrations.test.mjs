@@ -371,3 +371,36 @@ test("elements parsed after the widget started are gated too (slow page)", async
   assert.deepEqual(await ran(page), ["necessary", "late-necessary"]);
   await context.close();
 });
+
+test("gated scripts and embeds a single-page app adds later are gated as they arrive", async () => {
+  const { context, page } = await visit();
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.type = "text/plain";
+    s.dataset.assent = "analytics";
+    s.dataset.assentService = "matomo";
+    s.text = 'window.ran.push("spa-analytics")';
+    const f = document.createElement("iframe");
+    f.dataset.assent = "marketing";
+    f.dataset.src = "/fixture-video.html";
+    f.id = "spa-embed";
+    document.body.append(s, f);
+  });
+  await page.locator("[data-assent-placeholder=marketing]").waitFor();
+  assert.equal(await page.locator("#spa-embed").getAttribute("src"), null);
+  assert.deepEqual(await ran(page), ["necessary"]);
+  await page.click(button("section.banner", "accept_all"));
+  await page.waitForFunction(() => window.ran.includes("spa-analytics"));
+  await page.waitForFunction(() => document.getElementById("spa-embed").getAttribute("src") === "/fixture-video.html");
+  // And one added after consent runs at once.
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.type = "text/plain";
+    s.dataset.assent = "analytics";
+    s.text = 'window.ran.push("spa-late")';
+    document.body.append(s);
+  });
+  await page.waitForFunction(() => window.ran.includes("spa-late"));
+  assert.equal((await ran(page)).filter((x) => x === "spa-analytics").length, 1, "ran twice");
+  await context.close();
+});
