@@ -137,7 +137,8 @@ function embed(el) {
   var px = function (v) { return /^\d+$/.test(v) ? v + "px" : v; };
   ph.style.cssText = "display:block;max-width:100%;" + (w ? "width:" + px(w) + ";" : "") + (h ? "height:" + px(h) : "");
   var r = ph.attachShadow({ mode: "open" });
-  r.innerHTML = "<style>" + CSS + '</style><div class="ph" lang="' + n.language + '"><p></p><button type="button" class="btn"></button></div>';
+  r.innerHTML = "<style>" + CSS + '</style><div class="ph"><p></p><button type="button" class="btn"></button></div>';
+  r.querySelector("div").lang = n.language;
   r.querySelector("p").textContent = n.texts.embed_blocked.replace("{purpose}", p ? p.name : purpose);
   var b = r.querySelector("button");
   b.textContent = n.texts.allow_and_load;
@@ -196,7 +197,7 @@ function insert(html) {
 }
 
 function mount(view) {
-  if (!view) throw new Error("the site's notice could not be read");
+  if (!view) throw new Error("the widget could not start");
   var host = document.createElement("div");
   host.id = "assent-host";
   host.dir = view.dir;
@@ -328,16 +329,11 @@ function boot(site, base, wasmUrl) {
         });
         mount(W.start(site, base, config));
         apply();
-        // Pages that add gated scripts or embeds later (single-page apps)
-        // get them gated as they arrive.
-        new MutationObserver(function (records) {
-          var found = records.some(function (r) {
-            return [].some.call(r.addedNodes, function (n) {
-              return n.nodeType == 1 && (n.hasAttribute("data-assent") || n.querySelector("[data-assent]"));
-            });
-          });
-          if (found) gate();
-        }).observe(document.documentElement, { childList: true, subtree: true });
+        // Gated scripts and embeds a single-page app adds later are gated as
+        // they arrive. gate() is idempotent and costs two selector queries, so
+        // any batch of added nodes runs it; its own insertions settle in one
+        // more round.
+        new MutationObserver(function () { gate(); }).observe(document.documentElement, { childList: true, subtree: true });
         emit("assent:ready");
       })
     : Promise.reject(new Error("the script tag needs data-site"));

@@ -5,28 +5,37 @@
 //! which would ask returning visitors again long before the consent lifetime
 //! ends. A cookie set by the server in an HTTP answer is not capped that way.
 //!
-//! The cookie holds the receipt of the visitor's latest stored event: signed
-//! by the edge, so a cookie someone else planted (a sibling subdomain can set
-//! cookies for the parent domain) does not verify and is ignored. It is
-//! `HttpOnly` (the widget never reads it: the config answer hands the choice
-//! back as `choice`), `SameSite=Lax`, lives for the site's consent lifetime,
-//! and is scoped to the site's API path, so no page request carries it. It is
-//! only set on same-origin or same-site requests (`Sec-Fetch-Site`), and never
-//! replaced by an older event (answers of a `pagehide` batch arrive in any
-//! order).
+//! The cookie holds the receipt of the visitor's latest stored event (the
+//! log decides which is latest, see `site_log::LATEST_RECEIPT`), signed by
+//! the edge. It is `HttpOnly` (the widget never reads it: the config answer
+//! hands the choice back as `choice`), `SameSite=Lax`, and lives for the
+//! site's consent lifetime. It is only set on same-origin or same-site
+//! requests (`Sec-Fetch-Site`).
+//!
+//! Over https it is `__Host-assent_<site>` (`Secure`, `Path=/`, no `Domain`):
+//! browsers let only this host set such a cookie, so a sibling subdomain
+//! cannot plant one (cookie tossing), and cookies under the plain name are
+//! ignored there. Over http (local development) it is `assent_<site>`, scoped
+//! to the site's API path.
 
 use assent_core::config::SiteConfig;
 use assent_core::event::ConsentEvent;
 use assent_core::receipt;
 use worker::{Env, Request, Response};
 
+/// Over https: the `__Host-` name, which only this host can set.
+fn secure(req: &Request) -> bool {
+    req.url().is_ok_and(|u| u.scheme() == "https")
+}
+
 use crate::signing;
 
 /// Cookies above this size are not set (browsers keep at most 4096 bytes).
 const MAX_VALUE: usize = 3800;
 
-fn name(site: &str) -> String {
-    format!("assent_{site}")
+fn name(site: &str, secure: bool) -> String {
+    let prefix = if secure { "__Host-" } else { "" };
+    format!("{prefix}assent_{site}")
 }
 
 /// `/…/v1/sites/{site}`: the path of the site's API under this edge.
@@ -44,28 +53,20 @@ pub fn first_party(req: &Request) -> bool {
     matches!(fetch_site.as_deref(), Some("same-origin" | "same-site"))
 }
 
-/// Adds `Set-Cookie` with the receipt of `event` to its answer, unless the
-/// request already carries a newer event.
-pub fn set(
-    resp: &mut Response,
-    req: &Request,
-    env: &Env,
-    site: &SiteConfig,
-    event: &ConsentEvent,
-    receipt: &str,
-) {
-    let Some(path) = scope(req, &site.site).filter(|_| first_party(req)) else {
+/// Adds `Set-Cookie` with `receipt` (the subject's latest) to an append's answer.
+pub fn set(resp: &mut Response, req: &Request, site: &SiteConfig, receipt: &str) {
+    let secure = secure(req);
+    let path = if secure {
+        Some("/".to_string())
+    } else {
+        scope(req, &site.site)
+    };
+    let Some(path) = path.filter(|_| first_party(req) && receipt.len() <= MAX_VALUE) else {
         return;
     };
-    if receipt.len() > MAX_VALUE
-        || read(req, env, site).is_some_and(|kept| kept.client_time_ms > event.client_time_ms)
-    {
-        return;
-    }
-    let secure = req.url().is_ok_and(|u| u.scheme() == "https");
     let cookie = format!(
         "{}={receipt}; Path={path}; Max-Age={}; SameSite=Lax; HttpOnly{}",
-        name(&site.site),
+        name(&site.site, secure),
         u64::from(site.consent_lifetime_days) * 86_400,
         if secure { "; Secure" } else { "" },
     );
@@ -76,18 +77,21 @@ pub fn set(
 /// this edge's keys (current or retired) and is for this site.
 pub fn read(req: &Request, env: &Env, site: &SiteConfig) -> Option<ConsentEvent> {
     let header = req.headers().get("cookie").ok().flatten()?;
-    let wanted = name(&site.site);
+    let wanted = name(&site.site, secure(req));
     let jwks = signing::jwks(env).ok()?;
-    // Several cookies of one name can arrive (other paths or domains): the
-    // first one that verifies wins.
-    header.split(';').find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        if k != wanted {
-            return None;
-        }
-        let verified = receipt::verify(v, &jwks).ok()?;
-        let event: ConsentEvent =
-            serde_json::from_value(verified.claims.record.get("event")?.clone()).ok()?;
-        (event.site == site.site).then_some(event)
-    })
+    // Several cookies of one name can arrive (other paths or domains over
+    // http): the newest that verifies wins.
+    header
+        .split(';')
+        .filter_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            if k != wanted {
+                return None;
+            }
+            let verified = receipt::verify(v, &jwks).ok()?;
+            let event: ConsentEvent =
+                serde_json::from_value(verified.claims.record.get("event")?.clone()).ok()?;
+            (event.site == site.site).then_some(event)
+        })
+        .max_by_key(|e| e.client_time_ms)
 }

@@ -97,9 +97,13 @@ async fn call(
         .headers()
         .get("content-type")?
         .unwrap_or_else(|| "application/json".into());
+    let latest = resp.headers().get(LATEST_RECEIPT)?;
     let bytes = resp.bytes().await?;
     let headers = Headers::new();
     headers.set("content-type", &content_type)?;
+    if let Some(receipt) = latest {
+        headers.set(LATEST_RECEIPT, &receipt)?;
+    }
     Ok(Response::from_bytes(bytes)?
         .with_status(status)
         .with_headers(headers))
@@ -229,7 +233,8 @@ impl SiteLog {
             if stored.event != req.event {
                 return Err(ApiError::EventIdConflict(req.event.event_id));
             }
-            return Ok(json_response(existing.response, 200)?);
+            let latest = latest_receipt(sql, &req.event.subject)?;
+            return Ok(with_latest(json_response(existing.response, 200)?, latest));
         }
         let key = self.key()?;
         let origin = self.origin(sql, &req.origin)?;
@@ -292,12 +297,13 @@ impl SiteLog {
             vec![
                 SqlStorageValue::from(index as i64),
                 SqlStorageValue::from(event_id),
-                SqlStorageValue::from(subject),
+                SqlStorageValue::from(subject.as_str()),
                 SqlStorageValue::from(record_text),
                 SqlStorageValue::from(response.clone()),
             ],
         )?;
-        Ok(json_response(response, 201)?)
+        let latest = latest_receipt(sql, &subject)?;
+        Ok(with_latest(json_response(response, 201)?, latest))
     }
 
     /// The log origin: fixed by the first append, so one log never has two names.
@@ -563,6 +569,41 @@ pub async fn export_page_of(
         .get("x-assent-next")?
         .and_then(|n| n.parse().ok());
     Ok((resp.bytes().await?, next))
+}
+
+/// Header on an append's answer with the receipt of the subject's latest
+/// event (by the visitor's own clock): the edge puts that one, not
+/// necessarily this event's, into its consent cookie, so answers arriving out
+/// of order (a `pagehide` batch) cannot leave an older choice in the cookie.
+/// The edge strips it before answering.
+pub const LATEST_RECEIPT: &str = "x-assent-latest-receipt";
+
+fn latest_receipt(
+    sql: &SqlStorage,
+    subject: &str,
+) -> std::result::Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Latest {
+        response: String,
+    }
+    let rows: Vec<Latest> = sql
+        .exec(
+            "SELECT response FROM records WHERE subject = ? \
+             ORDER BY json_extract(record, '$.event.client_time_ms') DESC, idx DESC LIMIT 1",
+            vec![SqlStorageValue::from(subject)],
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next().and_then(|r| {
+        let v: serde_json::Value = serde_json::from_str(&r.response).ok()?;
+        v.get("receipt")?.as_str().map(str::to_owned)
+    }))
+}
+
+fn with_latest(mut resp: Response, latest: Option<String>) -> Response {
+    if let Some(receipt) = latest {
+        let _ = resp.headers_mut().set(LATEST_RECEIPT, &receipt);
+    }
+    resp
 }
 
 fn json_response(body: String, status: u16) -> Result<Response> {

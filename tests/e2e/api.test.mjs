@@ -188,18 +188,26 @@ test("the consent cookie: set only for same-site requests, read back only when w
   const kept = cookie.split(";")[0];
   assert.equal(kept.split("=")[1], (await sameOrigin.json()).receipt, "the cookie is the signed receipt");
 
-  // An older event answered later (a pagehide batch) does not replace it.
-  const older = event({ client_time_ms: e.client_time_ms - 60_000 });
-  const late = await post(older, { "sec-fetch-site": "same-origin", cookie: kept });
+  // An older event of the same visitor answered later (a pagehide batch):
+  // the cookie still carries the latest choice, which the log picks.
+  const receiptIn = (r) => r.headers.get("set-cookie").split(";")[0].split("=")[1];
+  const older = event({ subject: e.subject, client_time_ms: e.client_time_ms - 60_000 });
+  const late = await post(older, { "sec-fetch-site": "same-origin" });
   assert.equal(late.status, 201);
-  assert.equal(late.headers.get("set-cookie"), null);
-  const newer = await post(event({ client_time_ms: e.client_time_ms + 1 }), { "sec-fetch-site": "same-site", cookie: kept });
-  assert.notEqual(newer.headers.get("set-cookie"), null, "a newer event replaces it");
+  assert.equal(receiptIn(late), kept.split("=")[1], "an older event replaced the latest choice");
+  assert.notEqual((await late.json()).receipt, kept.split("=")[1], "the answer itself is the older event's");
+  const newer = event({ subject: e.subject, client_time_ms: e.client_time_ms + 1 });
+  const next = await post(newer, { "sec-fetch-site": "same-site" });
+  assert.equal(receiptIn(next), (await next.json()).receipt, "a newer event replaces it");
+  assert.equal(next.headers.get("x-assent-latest-receipt"), null, "the log's internal header leaks");
 
   const config = (headers) => fetch(`${edge.url}/v1/sites/demo/config?lang=en`, { headers });
-  const withCookie = await config({ cookie: cookie.split(";")[0] });
+  const withCookie = await config({ cookie: kept });
   assert.equal(withCookie.headers.get("cache-control"), "private, no-store");
   assert.deepEqual((await withCookie.json()).choice, e);
+  // Two cookies of the name (other paths): the newest that verifies wins.
+  const both = await config({ cookie: `assent_demo=${receiptIn(next)}; ${kept}` });
+  assert.deepEqual((await both.json()).choice, newer);
   assert.match(withCookie.headers.get("vary"), /Cookie/);
   const [h, p] = kept.split("=")[1].split(".");
   const forged = `assent_demo=${h}.${p}.${"A".repeat(86)}`; // right shape, wrong signature

@@ -96,15 +96,15 @@ impl Consent {
 
     /// This choice plus `purpose`, and of its services only `service` (an
     /// embed's "allow and load"): allowing one video does not allow every
-    /// service of its purpose. Without a service, the whole purpose.
+    /// service of its purpose. Without a service, the whole purpose with every
+    /// service in it (the embed could be any of them).
     pub fn allow(&self, notice: &NoticeView, purpose: &str, service: Option<&str>) -> Self {
-        let Some(only) = service else {
-            return self.with_purpose(notice, purpose, true);
-        };
         Consent::build(
             notice,
             |p| p.id == purpose || self.purpose(&p.id),
-            |p, s| (p.id == purpose && s == only) || self.service(&p.id, s),
+            |p, s| {
+                (p.id == purpose && service.is_none_or(|only| s == only)) || self.service(&p.id, s)
+            },
         )
     }
 

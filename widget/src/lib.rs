@@ -370,10 +370,12 @@ pub fn allow(purpose: &str, service: Option<String>) -> u8 {
     recorded(
         with_app(|app| {
             let current = app.current();
-            if current.accepts(&app.notice, purpose, service.as_deref()) {
+            let consent = current.allow(&app.notice, purpose, service.as_deref());
+            // Already allowed, or nothing it could allow (an unknown service).
+            let unchanged = app.choice.is_some() && consent == current;
+            if unchanged || !consent.accepts(&app.notice, purpose, service.as_deref()) {
                 return None;
             }
-            let consent = current.allow(&app.notice, purpose, service.as_deref());
             Some(app.record(consent, Surface::Embed, Control::AllowEmbed))
         })
         .flatten(),

@@ -275,6 +275,11 @@ fn a_refused_service_stays_refused_and_closes_its_purpose_to_untagged_code() {
     // Allowing one embed opens that service only.
     let embed = c.allow(&v, "marketing", Some("ads"));
     assert!(embed.accepts(&v, "marketing", Some("ads")));
+    // An embed tagged only with a purpose whose service was refused: its
+    // "allow" opens the whole purpose, or the placeholder could never load.
+    let whole = c.allow(&v, "analytics", None);
+    assert!(whole.accepts(&v, "analytics", None));
+    assert_ne!(whole, c);
 }
 
 #[wasm_bindgen_test]

@@ -53,22 +53,11 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     };
     let log_origin = format!("{host}/{}", site.site);
     let issuer = url.origin().ascii_serialization();
-    let kept = event.clone();
     let mut resp = site_log::append(env, &site.site, event, facts, log_origin, issuer).await?;
-    if resp.status_code() >= 300 || !consent_cookie::first_party(&req) {
-        return Ok(resp);
+    let latest = resp.headers().get(site_log::LATEST_RECEIPT).ok().flatten();
+    let _ = resp.headers_mut().delete(site_log::LATEST_RECEIPT);
+    if let (Some(receipt), true) = (latest, resp.status_code() < 300) {
+        consent_cookie::set(&mut resp, &req, site, &receipt);
     }
-    // The cookie carries the receipt: read it from the answer, then answer
-    // the same body with the cookie added.
-    let status = resp.status_code();
-    let body = resp.text().await?;
-    let receipt = serde_json::from_str::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v.get("receipt")?.as_str().map(str::to_owned));
-    let mut out = Response::ok(body)?.with_status(status);
-    let _ = out.headers_mut().set("content-type", "application/json");
-    if let Some(receipt) = receipt {
-        consent_cookie::set(&mut out, &req, env, site, &kept, &receipt);
-    }
-    Ok(out)
+    Ok(resp)
 }
