@@ -241,8 +241,7 @@ pub fn consistency_proof<S: NodeStore>(store: &S, from: u64, to: u64) -> Result<
         return Ok(Vec::new());
     }
     let mut proof = Vec::new();
-    let (mut m, mut start, end) = (from, 0u64, to);
-    let mut end = end;
+    let (mut m, mut start, mut end) = (from, 0u64, to);
     let mut complete = true;
     loop {
         let n = end - start;

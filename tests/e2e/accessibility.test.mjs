@@ -2,24 +2,17 @@
 // violation in the banner, the panel (light and dark) or the Privacy choices
 // control, inside the widget's shadow root; and the whole flow works with the
 // keyboard alone.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { startEdge, launchChromium, adminRecords } from "./harness.mjs";
+import { adminRecords } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
-let edge, browser;
-before(async () => {
-  edge = await startEdge();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await edge?.stop();
-});
+useEdgeAndChromium();
 
 async function audit(page) {
   await page.addScriptTag({ content: AXE });

@@ -6,24 +6,13 @@
 // the demo config, while the edge runs on loopback. Chromium's Local Network
 // Access check would stop a public page from reaching loopback at all; real
 // deployments never meet it (the edge is public), so this file turns it off.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge, adminRecords, CHROMIUM_ARGS } from "./harness.mjs";
+import { subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
-let edge, browser;
-before(async () => {
-  edge = await startEdge();
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [...CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
-  });
-});
-after(async () => {
-  await browser?.close();
-  await edge?.stop();
-});
+useEdgeAndChromium({ chromiumArgs: ["--disable-features=LocalNetworkAccessChecks"] });
+
 
 async function visit(origin) {
   const context = await browser.newContext();
@@ -44,12 +33,7 @@ test("on an allowed site: the banner shows, the choice is stored through CORS, a
   const { context, page } = await visit("https://demo.assent.example");
   await page.evaluate(() => window.assent.ready);
   await page.click("#assent-host >> section.banner button[data-act=reject_all]");
-  const subject = await page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
-  let mine = [];
-  for (let i = 0; i < 100 && !mine.length; i++) {
-    mine = (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
-    if (!mine.length) await new Promise((r) => setTimeout(r, 100));
-  }
+  const mine = await waitForRecordsOf(edge, await subjectOf(page));
   assert.equal(mine.length, 1);
   assert.deepEqual(mine[0].record.event.page, { origin: "https://demo.assent.example", path: "/news/1" });
   // The answer was readable (CORS with credentials), so the event left the outbox with its receipt.

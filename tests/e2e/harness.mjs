@@ -118,10 +118,10 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
   };
 }
 
-/** Launches Debian's Chromium, headless, quiet on a closed network. */
-export async function launchChromium() {
+/** Launches Debian's Chromium, headless, quiet on a closed network (plus `extraArgs`). */
+export async function launchChromium(extraArgs = []) {
   const { chromium } = await import("playwright-core");
-  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Every stored record of a site, newest first, through the admin API. */
@@ -131,6 +131,26 @@ export async function adminRecords(edge, site = "demo") {
   });
   if (r.status !== 200) throw new Error(`admin API answered ${r.status}: ${await r.text()}`);
   return r.json();
+}
+
+/** The stored records of one subject of the demo site, newest first. */
+export async function recordsOf(edge, subject) {
+  return (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
+}
+
+/** Waits until `subject` has at least `n` stored records; returns them, newest first. */
+export async function waitForRecordsOf(edge, subject, n = 1) {
+  for (let i = 0; i < 150; i++) {
+    const found = await recordsOf(edge, subject);
+    if (found.length >= n) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${n} records for ${subject}`);
+}
+
+/** The pseudonymous subject the widget keeps in a page's storage (demo site). */
+export function subjectOf(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
 }
 
 /** The edge's public config for a language. */

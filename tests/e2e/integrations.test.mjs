@@ -5,20 +5,13 @@
 //
 // The page is a fixture (tests/e2e/fixtures/integrations.html) served on the
 // edge's origin through Playwright's router; everything else is real.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startEdge, launchChromium, adminRecords, siteConfig } from "./harness.mjs";
+import { adminRecords, siteConfig, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
-let edge, browser;
-before(async () => {
-  edge = await startEdge();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await edge?.stop();
-});
+useEdgeAndChromium();
 
 const FIXTURE = readFileSync(new URL("fixtures/integrations.html", import.meta.url), "utf8");
 const BANNER = "#assent-host >> section.banner";
@@ -44,16 +37,11 @@ async function visit({ gpc = false, context } = {}) {
   return { context, page };
 }
 
+/** The newest of at least `n` stored records of `subject`. */
 async function newRecord(subject, n) {
-  for (let i = 0; i < 150; i++) {
-    const all = (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
-    if (all.length >= n) return all[0].record; // newest first
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${n} records for ${subject}`);
+  return (await waitForRecordsOf(edge, subject, n))[0].record;
 }
 
-const subjectOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
 const ran = (page) => page.evaluate(() => window.ran);
 const cookies = (page) => page.evaluate(() => document.cookie.split("; ").filter(Boolean).map((c) => c.split("=")[0]).sort());
 const consentCommands = (page) =>

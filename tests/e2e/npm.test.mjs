@@ -1,22 +1,15 @@
 // The npm package (dist/npm, built by `make widget`): packs the files it
 // declares, and as an ES module in real Chromium records a choice at the
 // real worker, like the script tag.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { startEdge, launchChromium, adminRecords } from "./harness.mjs";
+import { subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 const NPM = new URL("../../dist/npm/", import.meta.url);
-let edge, browser;
-before(async () => {
-  edge = await startEdge();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await edge?.stop();
-});
+useEdgeAndChromium();
 
 test("the package holds the module, the wasm and the types, and nothing else", () => {
   const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", NPM.pathname], { encoding: "utf8" }));
@@ -54,12 +47,7 @@ test("imported as an ES module, run() shows the banner and records the choice at
   const consent = await page.evaluate(() => window.dataLayer.map((a) => Array.from(a))[0]);
   assert.deepEqual(consent.slice(0, 2), ["consent", "default"]);
   await page.click("#assent-host >> section.banner button[data-act=reject_all]");
-  const subject = await page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
-  let found = [];
-  for (let i = 0; i < 100 && !found.length; i++) {
-    found = (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
-    if (!found.length) await new Promise((r) => setTimeout(r, 100));
-  }
+  const found = await waitForRecordsOf(edge, await subjectOf(page));
   assert.equal(found.length, 1);
   assert.equal(found[0].record.event.action, "refuse");
   assert.deepEqual(errors, []);

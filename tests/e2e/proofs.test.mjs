@@ -2,24 +2,18 @@
 // `assent` CLI against the running worker's JWKS and signed log; tampering,
 // unknown keys and rewritten history are caught; keys rotate without
 // breaking old proofs.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, readFileSync } from "node:fs";
 import { createHash, createPrivateKey, createPublicKey, sign } from "node:crypto";
 import { join } from "node:path";
-import {
-  startEdge, launchChromium, siteConfig, demoEvent, assent, scratch, newSigningKey,
-} from "./harness.mjs";
+import { siteConfig, demoEvent, assent, scratch, newSigningKey } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
-let edge, browser, dir, en;
-before(async () => {
-  edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" } }); // limits.test.mjs covers the limit;
-  browser = await launchChromium();
+useEdgeAndChromium({ vars: { ASSENT_RATE_LIMIT: "off" } }); // limits.test.mjs covers the limit
+let dir, en;
+before(() => {
   dir = scratch();
-});
-after(async () => {
-  await browser?.close();
-  await edge?.stop();
 });
 
 const post = (body) =>

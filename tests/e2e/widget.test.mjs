@@ -1,18 +1,11 @@
 // The widget in real Chromium against the real worker: what the visitor sees
 // and what the edge stores.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge, launchChromium, adminRecords, siteConfig } from "./harness.mjs";
+import { adminRecords, siteConfig, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
-let edge, browser;
-before(async () => {
-  edge = await startEdge();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await edge?.stop();
-});
+useEdgeAndChromium();
 
 const BANNER = "#assent-host >> section.banner";
 const button = (scope, act) => `#assent-host >> ${scope} button[data-act=${act}]`;
@@ -178,22 +171,8 @@ test("the page's lang attribute wins over the browser's languages", async () => 
 
 const EVENTS = "**/v1/sites/demo/events";
 
-async function recordsFor(subject) {
-  const page = await adminRecords(edge);
-  return page.records.filter((r) => r.record.event.subject === subject);
-}
-
-async function waitForSubject(subject, n) {
-  for (let i = 0; i < 150; i++) {
-    const found = await recordsFor(subject);
-    if (found.length >= n) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${n} records for ${subject}`);
-}
 
 const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
-const subjectOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);
 
 test("offline at the click: the event waits in the outbox and arrives exactly once", async () => {
   const context = await browser.newContext();
@@ -204,15 +183,15 @@ test("offline at the click: the event waits in the outbox and arrives exactly on
   await page.locator(BANNER).waitFor({ state: "detached" });
   const subject = await subjectOf(page);
   assert.equal((await outbox(page)).length, 1, "the event is kept locally");
-  assert.equal((await recordsFor(subject)).length, 0);
+  assert.equal((await recordsOf(edge, subject)).length, 0);
 
   await page.unroute(EVENTS);
-  const stored = await waitForSubject(subject, 1);
+  const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(stored[0].record.event.action, "refuse");
   for (let i = 0; i < 50 && (await outbox(page)).length; i++) await page.waitForTimeout(100);
   assert.equal((await outbox(page)).length, 0, "acknowledged events leave the outbox");
   await page.waitForTimeout(1500);
-  assert.equal((await recordsFor(subject)).length, 1, "stored once");
+  assert.equal((await recordsOf(edge, subject)).length, 1, "stored once");
   await context.close();
 });
 
@@ -230,11 +209,11 @@ test("the edge answering 500 three times, then 201: retried with backoff, stored
   await page.goto(edge.url + "/");
   await page.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(page);
-  const stored = await waitForSubject(subject, 1);
+  const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(failures, 3);
   assert.equal(stored[0].record.event.action, "give");
   await page.waitForTimeout(1000);
-  assert.equal((await recordsFor(subject)).length, 1);
+  assert.equal((await recordsOf(edge, subject)).length, 1);
   await context.close();
 });
 
@@ -251,11 +230,11 @@ test("tab closed before the event was sent: it arrives on the next visit", async
   await first.close({ runBeforeUnload: true });
   await new Promise((r) => setTimeout(r, 500));
   await edge.up();
-  assert.equal((await recordsFor(subject)).length, 0);
+  assert.equal((await recordsOf(edge, subject)).length, 0);
 
   const next = await context.newPage();
   await next.goto(edge.url + "/");
-  const stored = await waitForSubject(subject, 1);
+  const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(stored[0].record.event.action, "give");
   assert.equal(await next.locator(BANNER).count(), 0, "the choice was remembered");
   await context.close();

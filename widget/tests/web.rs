@@ -50,6 +50,21 @@ fn read_switches(panel: &web_sys::Element, v: &NoticeView) -> Consent {
     Consent::from_switches(v, &read("data-purpose"), &read("data-service"))
 }
 
+/// A choice on the vectors site: necessary, analytics, marketing; matomo, ads.
+fn consent(purposes: [bool; 3], services: [bool; 2]) -> Consent {
+    let ids = |names: &[&str], on: &[bool]| -> Vec<(String, bool)> {
+        names
+            .iter()
+            .map(|n| n.to_string())
+            .zip(on.iter().copied())
+            .collect()
+    };
+    Consent {
+        purposes: ids(&["necessary", "analytics", "marketing"], &purposes),
+        services: ids(&["matomo", "ads"], &services),
+    }
+}
+
 fn container(html: &str) -> web_sys::Element {
     let doc = web_sys::window().unwrap().document().unwrap();
     let div = doc.create_element("div").unwrap();
@@ -180,15 +195,7 @@ fn the_panel_ticks_nothing_optional_on_a_first_visit() {
 fn the_panel_shows_the_current_choice() {
     let v = view("en");
     // Both optional purposes granted, but the advertising service refused.
-    let on = |id: &str, b: bool| (id.to_string(), b);
-    let current = Consent {
-        purposes: vec![
-            on("necessary", true),
-            on("analytics", true),
-            on("marketing", true),
-        ],
-        services: vec![on("matomo", true), on("ads", false)],
-    };
+    let current = consent([true, true, true], [true, false]);
     let panel = container(&ui::panel_html(&v, Some(&current), false));
     assert_eq!(read_switches(&panel, &v), current);
     assert!(
@@ -247,15 +254,7 @@ fn accepted_answers_per_purpose_and_service() {
 #[wasm_bindgen_test]
 fn a_refused_service_stays_refused_and_closes_its_purpose_to_untagged_code() {
     let v = view("en");
-    let on = |id: &str, b: bool| (id.to_string(), b);
-    let c = Consent {
-        purposes: vec![
-            on("necessary", true),
-            on("analytics", true),
-            on("marketing", false),
-        ],
-        services: vec![on("matomo", false), on("ads", false)],
-    };
+    let c = consent([true, true, false], [false, false]);
     assert!(c.purpose("analytics"), "the purpose itself is granted");
     assert!(
         !c.accepts(&v, "analytics", None),
