@@ -45,9 +45,14 @@ struct AppendRequest {
     origin: String,
     /// The edge's origin, the receipts' `iss`.
     issuer: String,
+    /// Whether the answer should carry the subject's latest receipt (for the
+    /// first-party cookie); third-party requests skip that read.
+    latest: bool,
 }
 
 /// Appends a validated event to `site`'s log.
+/// With `latest`, the answer carries the subject's latest receipt in
+/// [`LATEST_RECEIPT`].
 pub async fn append(
     env: &Env,
     site: &str,
@@ -55,6 +60,7 @@ pub async fn append(
     facts: ServerFacts,
     origin: String,
     issuer: String,
+    latest: bool,
 ) -> std::result::Result<Response, ApiError> {
     let body = serde_json::to_string(&AppendRequest {
         event,
@@ -63,6 +69,7 @@ pub async fn append(
         country: facts.country,
         origin,
         issuer,
+        latest,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     call(env, site, Method::Post, "/append", Some(body)).await
@@ -233,7 +240,11 @@ impl SiteLog {
             if stored.event != req.event {
                 return Err(ApiError::EventIdConflict(req.event.event_id));
             }
-            let latest = latest_receipt(sql, &req.event.subject)?;
+            let latest = if req.latest {
+                latest_receipt(sql, &req.event.subject)?
+            } else {
+                None
+            };
             return Ok(with_latest(json_response(existing.response, 200)?, latest));
         }
         let key = self.key()?;
@@ -302,7 +313,11 @@ impl SiteLog {
                 SqlStorageValue::from(response.clone()),
             ],
         )?;
-        let latest = latest_receipt(sql, &subject)?;
+        let latest = if req.latest {
+            latest_receipt(sql, &subject)?
+        } else {
+            None
+        };
         Ok(with_latest(json_response(response, 201)?, latest))
     }
 

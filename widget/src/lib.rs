@@ -433,8 +433,11 @@ pub fn withdraw() -> u8 {
 /// any choice only required purposes may.
 #[wasm_bindgen]
 pub fn accepted(purpose: &str, service: Option<String>) -> bool {
+    // Called for every gated element and Consent Mode signal: borrow the
+    // choice instead of cloning it; no choice reads as nothing granted.
+    let none = Consent::default();
     with_app(|app| {
-        let consent = app.current();
+        let consent = app.choice.as_ref().map_or(&none, |c| &c.consent);
         consent.accepts(&app.notice, purpose, service.as_deref())
     })
     .unwrap_or(false)

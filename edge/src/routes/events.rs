@@ -53,7 +53,17 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     };
     let log_origin = format!("{host}/{}", site.site);
     let issuer = url.origin().ascii_serialization();
-    let mut resp = site_log::append(env, &site.site, event, facts, log_origin, issuer).await?;
+    let first_party = consent_cookie::first_party(&req);
+    let mut resp = site_log::append(
+        env,
+        &site.site,
+        event,
+        facts,
+        log_origin,
+        issuer,
+        first_party,
+    )
+    .await?;
     let latest = resp.headers().get(site_log::LATEST_RECEIPT).ok().flatten();
     let _ = resp.headers_mut().delete(site_log::LATEST_RECEIPT);
     if let (Some(receipt), true) = (latest, resp.status_code() < 300) {
