@@ -74,7 +74,7 @@ fmt:
 # The widget and core ship `no_std` to the browser; their tests use std. Both
 # configurations are linted.
 clippy:
-	cargo clippy -q -p assent-core -p assent-cli --all-targets -- -D warnings
+	cargo clippy -q -p assent-core -p assent-cli -p assent-widget --all-targets --features assent-widget/std -- -D warnings
 	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets --features assent-widget/std -- -D warnings
 	cargo clippy -q -p assent-widget --target wasm32-unknown-unknown --lib -- -D warnings
 
@@ -82,8 +82,10 @@ clippy:
 typecheck: widget
 	tsc -p tests/types/tsconfig.json
 
+# The widget's consent engine is sans-IO: its tests run natively here and
+# again as wasm in Chromium (test-wasm).
 test-native:
-	cargo test -p assent-core -p assent-edge -p assent-cli
+	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget --features assent-widget/std
 
 test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown

@@ -3,15 +3,15 @@
 // package's ES module) calls `boot`. The page gets exactly one global,
 // `window.assent`.
 //
-// The wasm owns the choice: what is granted, the events, the outbox, the
-// receipts, and the HTML of the banner and the panel. This loader is its
-// platform layer, the parts that are DOM plumbing rather than rules: the
-// Shadow DOM host, inserting the wasm's HTML, focus (return, trap), routing
-// clicks and keys, the network transport (`assentSend`, whose status goes
-// back to the wasm outbox), the retry timer, and the page integrations that
-// follow each choice: gated scripts and embeds, Google Consent Mode, and
-// cookie clean-up. Every DOM binding kept out of the wasm is an import and a
-// glue function less on the wire.
+// The wasm is the consent engine: it decides whether to ask, what each click
+// means (per purpose and per service, GPC, embeds, re-consent), writes the
+// consent event, and answers what may run. It is sans-IO. This loader is its
+// platform layer: fetching the notice, rendering it into a Shadow DOM, focus
+// (return, trap), routing clicks and keys, storage (choice, outbox, receipts),
+// delivery with retries, and the page integrations that follow each choice:
+// gated scripts and embeds, Google Consent Mode, and cookie clean-up. Each
+// of these kept out of the wasm is a set of imports and glue less on the wire
+// (the banner path has a 15 KB budget, BENCHMARKS.md).
 var W = wasm_bindgen;
 var config;
 
@@ -29,45 +29,146 @@ function signals(granted) {
   return s;
 }
 
-function assentSend(url, body, eventId) {
-  fetch(url, {
-    method: "POST",
-    mode: "cors",
-    credentials: "include", // a first-party edge keeps the choice in its own cookie
-    keepalive: true,
-    headers: { "content-type": "application/json" },
-    body: body,
-  })
-    .then(
-      function (r) {
-        return r.text().then(function (body) { return [r.status, body]; }, function () { return [0, ""]; });
-      },
-      function () { return [0, ""]; }
-    )
-    .then(function (answer) { W.delivered(eventId, answer[0], answer[1]); });
+// ---- storage ------------------------------------------------------------------
+// The choice (the latest consent event), the outbox and the receipts live in
+// localStorage under "assent:<site>". Storage may be missing, full or throw
+// (blocked cookies, private modes, sandboxed frames): then they live in
+// memory for this page view only, which fails closed (the next page asks
+// again and nothing optional runs).
+var mem = {}, ls;
+try {
+  ls = localStorage;
+  ls.setItem("assent:probe", "1");
+  ls.removeItem("assent:probe");
+} catch (e) {
+  ls = null;
+}
+function read(key) {
+  key = "assent:" + site + key;
+  try {
+    return JSON.parse(key in mem ? mem[key] : ls && ls.getItem(key));
+  } catch (e) {
+    return null;
+  }
+}
+function write(key, value) {
+  key = "assent:" + site + key;
+  value = JSON.stringify(value);
+  try {
+    ls.setItem(key, value);
+    delete mem[key];
+  } catch (e) {
+    mem[key] = value;
+  }
+}
+function list(key) {
+  var l = read(key);
+  return Array.isArray(l) ? l : [];
 }
 
-function assentRetry(ms) {
-  setTimeout(function () { W.flush(false); }, ms);
+// ---- recording ----------------------------------------------------------------
+// The wasm decides and writes the event; here it is kept before anything
+// else can fail (outbox first, then the choice), and sent.
+var current; // the choice in force: its latest event, or null
+function mark(decisions, service) {
+  Object.keys(Object(decisions)).forEach(function (k) {
+    W.mark(k, decisions[k] === true, service);
+  });
+}
+function record(name, inPanel, purpose, service) {
+  var json = W.record(name, !!inPanel, purpose || "", service, Date.now(),
+    crypto.getRandomValues(new Uint8Array(32)), location.pathname);
+  if (!json) return null;
+  var e = JSON.parse(json);
+  write(":outbox", list(":outbox").concat([e]));
+  write("", e);
+  current = e;
+  flush();
+  return e;
+}
+
+// ---- delivery -----------------------------------------------------------------
+// One event in flight at a time, oldest first; an event leaves the outbox only
+// when the edge acknowledged it (its receipt kept) or refused it for good.
+// Faults retry with exponential backoff and jitter. On pagehide (`all`)
+// every event goes at once with keepalive: the page may be gone before the
+// answers come, and the edge answers a copy of a stored event with the same
+// receipt, so a second copy is harmless.
+var inFlight, retryMs = 0;
+function flush(all) {
+  if (inFlight && !all) return;
+  list(":outbox").some(function (e) {
+    var id = e && e.event_id;
+    if (!id) return;
+    if (!all) inFlight = id;
+    fetch(url, {
+      method: "POST",
+      mode: "cors",
+      credentials: "include", // a first-party edge keeps the choice in its own cookie
+      keepalive: true,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(e),
+    })
+      .then(function (r) {
+        return r.text().then(function (body) { return [r.status, body]; });
+      })
+      .catch(function () { return [0]; })
+      .then(function (answer) { delivered(id, answer[0], answer[1]); });
+    return !all;
+  });
+}
+function delivered(id, status, body) {
+  var ours = inFlight == id;
+  if (ours) inFlight = null;
+  var outcome = W.delivery(status); // 0 acknowledged, 1 refused, 2 retry
+  if (outcome == 2) {
+    // Only the event in flight drives the timer; a pagehide copy that
+    // failed is still in the outbox for the next round.
+    if (ours) {
+      retryMs = Math.min(Math.max(retryMs * 2, 1000), 60000);
+      setTimeout(flush, retryMs + Math.random() * retryMs * 0.3);
+    }
+    return;
+  }
+  // The first answer for an event wins; a second copy's answer finds it gone.
+  var box = list(":outbox");
+  var rest = box.filter(function (e) { return !e || e.event_id != id; });
+  if (rest.length < box.length) {
+    write(":outbox", rest);
+    if (outcome) console.warn("assent: event refused by the edge");
+    else {
+      try {
+        var receipt = JSON.parse(body).receipt;
+        if (typeof receipt == "string") write(":receipts", list(":receipts").concat([receipt]));
+      } catch (e) {}
+    }
+  }
+  if (ours) {
+    retryMs = 0;
+    flush();
+  }
+}
+
+// The decisions by purpose of the choice in force, or null before one.
+function get() {
+  return current ? Object.assign({}, current.decisions) : null;
 }
 
 function emit(name) {
-  document.dispatchEvent(new CustomEvent(name, { detail: W.get() }));
+  document.dispatchEvent(new CustomEvent(name, { detail: get() }));
 }
 
-// After every recorded choice (`action`: 0 none, 1 give, 2 refuse, 3 update,
-// 4 withdraw): tell the page, run what is now allowed, update Consent Mode,
-// clear what was refused.
-function changed(action) {
-  if (!action) return;
+// After every recorded choice: tell the page, run what is now allowed,
+// update Consent Mode, clear what was refused.
+function changed(e) {
   apply();
   emit("assent:change");
-  if (action == 4) emit("assent:withdraw");
+  if (e.action == "withdraw") emit("assent:withdraw");
 }
 
 function apply() {
   var mode = config.consent_mode;
-  if (mode && W.get()) {
+  if (mode && current) {
     gtag("consent", "update", signals(function (k) {
       var ps = mode.signals[k] || [];
       return ps.length > 0 && ps.every(function (p) { return W.accepted(p); });
@@ -126,9 +227,8 @@ function embed(el) {
   if (el.hasAttribute("src")) el.removeAttribute("src"); // withdrawn: unload it
   el.hidden = true;
   if (ph) return;
-  var n = config.notice;
   var purpose = el.getAttribute("data-assent");
-  var p = n.purposes.filter(function (x) { return x.id == purpose; })[0];
+  var p = config.notice.purposes.filter(function (x) { return x.id == purpose; })[0];
   // Its own shadow root with the widget's stylesheet: themed like the
   // banner, and out of reach of the site's CSS.
   ph = document.createElement("div");
@@ -136,14 +236,10 @@ function embed(el) {
   var w = el.getAttribute("width"), h = el.getAttribute("height");
   var px = function (v) { return /^\d+$/.test(v) ? v + "px" : v; };
   ph.style.cssText = "display:block;max-width:100%;" + (w ? "width:" + px(w) + ";" : "") + (h ? "height:" + px(h) : "");
-  var r = ph.attachShadow({ mode: "open" });
-  r.innerHTML = "<style>" + CSS + '</style><div class="ph"><p></p><button type="button" class="btn"></button></div>';
-  r.querySelector("div").lang = n.language;
-  r.querySelector("p").textContent = n.texts.embed_blocked.replace("{purpose}", p ? p.name : purpose);
-  var b = r.querySelector("button");
-  b.textContent = n.texts.allow_and_load;
-  b.onclick = function () {
-    decided(W.allow(purpose, el.getAttribute("data-assent-service") || undefined));
+  ph.attachShadow({ mode: "open" }).innerHTML = "<style>" + CSS + '</style><div class="ph" lang="' + esc(config.language) + '"><p>' +
+    esc(text("embed_blocked").replace("{purpose}", p ? p.name : purpose)) + "</p>" + button("allow", "allow_and_load") + "</div>";
+  ph.shadowRoot.querySelector("button").onclick = function () {
+    decided(record("allow", 0, purpose, el.getAttribute("data-assent-service") || undefined));
   };
   el.before(ph);
 }
@@ -152,7 +248,7 @@ function embed(el) {
 // Cookies and storage a refused service left behind, where the config lists
 // them (`name*` is a prefix).
 function clean() {
-  if (!W.get()) return;
+  if (!current) return;
   config.notice.purposes.forEach(function (p) {
     if (p.required) return;
     p.services.forEach(function (s) {
@@ -184,10 +280,69 @@ function clean() {
   });
 }
 
+// ---- the widget's surfaces -----------------------------------------------------
+// Each surface is one HTML string inserted with one innerHTML. Every text
+// from the notice goes through esc(), so a text can never become markup.
+// Everything is position: fixed, so nothing the widget shows moves the page
+// (no layout shift). The buttons share one class: same size, same style, so
+// refusing is as prominent as accepting.
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+}
+function text(key) {
+  return config.notice.texts[key] || "";
+}
+function button(act, key, cls) {
+  return '<button type="button" class="' + (cls || "btn") + '" data-act="' + act + '">' + esc(text(key)) + "</button>";
+}
+function policy() {
+  return '<a class="link" target="_blank" rel="noopener" href="' + esc(config.notice.controller.privacy_policy) + '">' + esc(text("privacy_policy")) + "</a>";
+}
+// The Global Privacy Control note, when GPC changes something on this notice.
+function gpcNote() {
+  return gpc && config.notice.purposes.some(function (p) { return p.sale_or_sharing; })
+    ? '<p class="gpc" role="note">' + esc(text("gpc_honoured")) + "</p>" : "";
+}
+function lang() {
+  return ' lang="' + esc(config.language) + '"';
+}
+
+// The first layer: title, text, the GPC note, and three equal buttons.
+function bannerHtml() {
+  return '<section class="banner" role="region" aria-labelledby="assent-title"' + lang() +
+    '><h2 class="title" id="assent-title">' + esc(text("title")) + '</h2><p class="text">' + esc(text("text")) + " " + policy() + "</p>" +
+    gpcNote() + '<div class="buttons">' + button("accept_all", "accept_all") + button("reject_all", "reject_all") + button("customise", "customise") + "</div></section>";
+}
+
+// The preferences panel: a modal dialog with one switch per purpose and,
+// under each optional purpose, one per service. Required purposes are on and
+// locked; the others show the choice in force or, on a first visit (or a new
+// notice version), off: nothing is pre-ticked. "Withdraw all" is offered
+// whenever the choice in force grants something.
+function panelHtml() {
+  var sw = function (attr, id, of, on, locked) {
+    return '<input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" data-of="' + esc(of) + '" aria-describedby="assent-desc-' + esc(of) + '"' +
+      (on ? " checked" : "") + (locked ? " disabled" : "") + ">";
+  };
+  return '<div class="overlay"><div class="panel" role="dialog" aria-modal="true" aria-labelledby="assent-prefs-title" tabindex="-1"' + lang() +
+    '><div class="head"><h2 class="title" id="assent-prefs-title">' + esc(text("preferences_title")) +
+    '</h2><button type="button" class="close" data-act="close" aria-label="' + esc(text("close")) + '">\u00d7</button></div>' + gpcNote() +
+    '<div class="purposes">' + config.notice.purposes.map(function (p) {
+      var req = p.required;
+      return '<div class="purpose"><label class="switch">' + sw("data-purpose", p.id, p.id, req || W.chosen(p.id), req) +
+        '<span class="name">' + esc(p.name) + "</span>" + (req ? '<span class="always">' + esc(text("always_on")) + "</span>" : "") +
+        '</label><p class="desc" id="assent-desc-' + esc(p.id) + '">' + esc(p.description) + '</p><ul class="services">' +
+        p.services.map(function (s) {
+          return "<li><label>" + (req ? "" : sw("data-service", s.id, p.id, W.accepted(p.id, s.id), 0)) + esc(s.name + " (" + s.provider + ")") + "</label></li>";
+        }).join("") + "</ul></div>";
+    }).join("") + '</div><div class="buttons">' + button("reject_all", "reject_all") + button("accept_all", "accept_all") + button("save", "save") +
+    (W.granting() ? button("withdraw_all", "withdraw_all") : "") + "</div>" + policy() + "</div></div>";
+}
+
 // ---- the widget's DOM ------------------------------------------------------------
 // One host, out of the page flow (adding it never moves anything), with an
 // open shadow root: site CSS cannot reach in, and ours cannot leak out.
-var root, banner, panel, choices, choicesHtml, opener;
+var root, banner, panel, choices, opener;
 
 function insert(html) {
   var wrapper = document.createElement("div");
@@ -196,27 +351,27 @@ function insert(html) {
   return wrapper;
 }
 
-function mount(view) {
-  if (!view) throw new Error("the widget could not start");
+function choicesControl() {
+  return insert('<button type="button" class="choices" data-act="choices"' + lang() + ">" + esc(text("privacy_choices")) + "</button>");
+}
+
+function mount(ask) {
   var host = document.createElement("div");
   host.id = "assent-host";
-  host.dir = view.dir;
+  host.dir = /^(ar|he|fa|ur)(-|$)/.test(config.language) ? "rtl" : "ltr";
   host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
   root = host.attachShadow({ mode: "open" });
-  var style = document.createElement("style");
-  style.textContent = CSS;
-  root.append(style);
+  root.innerHTML = "<style>" + CSS + "</style>";
   document.body.append(host);
-  choicesHtml = view.choices;
-  if (view.banner) banner = insert(view.banner);
-  else choices = insert(choicesHtml);
+  if (ask) banner = insert(bannerHtml());
+  else choices = choicesControl();
   wire();
 }
 
 function openPanel() {
   if (panel) return;
   opener = root.activeElement || document.activeElement;
-  panel = insert(W.panel());
+  panel = insert(panelHtml());
   var first = panel.querySelector("input:not([disabled])");
   if (first) first.focus();
 }
@@ -229,26 +384,26 @@ function closePanel() {
   opener = null;
 }
 
-// After a recorded choice: the banner and the panel go, the Privacy choices
-// control stays, and focus lands on it if it was inside the widget.
-function decided(action) {
-  if (!action) return;
+// After a recorded choice (`e`, its event; null when nothing was recorded):
+// the banner and the panel go, the Privacy choices control stays, and focus
+// lands on it if it was inside the widget.
+function decided(e) {
+  if (!e) return;
   var focus = root.activeElement;
   if (panel) panel.remove();
   if (banner) banner.remove();
   panel = banner = opener = null;
-  if (!choices) choices = insert(choicesHtml);
+  if (!choices) choices = choicesControl();
   if (focus) choices.firstElementChild.focus();
-  changed(action);
+  changed(e);
 }
 
-// The panel's switches as the wasm reads them: {id: checked}.
-function switches(kind) {
-  var o = {};
-  panel.querySelectorAll("input[data-" + kind + "]").forEach(function (i) {
-    o[i.getAttribute("data-" + kind)] = i.checked;
+// Marks the panel's switches for the wasm: purposes, then services.
+function switches() {
+  panel.querySelectorAll("input[data-purpose],input[data-service]").forEach(function (i) {
+    var service = i.hasAttribute("data-service");
+    W.mark(i.getAttribute(service ? "data-service" : "data-purpose"), i.checked, service);
   });
-  return o;
 }
 
 function wire() {
@@ -258,7 +413,10 @@ function wire() {
     if (!name) return;
     if (name == "customise" || name == "choices") openPanel();
     else if (name == "close") closePanel();
-    else decided(name == "save" ? W.save(switches("purpose"), switches("service")) : W.act(name, !!panel));
+    else {
+      if (name == "save") switches();
+      decided(record(name, panel));
+    }
   });
   // A purpose switch carries its services with it; a service switched on
   // switches its purpose on.
@@ -285,8 +443,6 @@ function wire() {
       }
     }
   });
-  addEventListener("pagehide", function () { W.flush(true); });
-  addEventListener("online", function () { W.flush(false); });
 }
 
 function languages() {
@@ -297,11 +453,37 @@ function languages() {
   return encodeURIComponent(langs.join(","));
 }
 
+// Hands the notice and the stored choice to the wasm; whether to ask.
+function begin() {
+  var n = config.notice;
+  n.purposes.forEach(function (p) {
+    W.purpose(p.id, !!p.required, !!p.sale_or_sharing);
+    p.services.forEach(function (s) { W.service(s.id); });
+  });
+  if (!W.start(site, location.origin, config.notice_version, config.language, config.notice_hash, n.consent_lifetime_days, gpc)) {
+    throw new Error("no notice");
+  }
+  // Local storage first; else the choice the edge kept in its own cookie
+  // (first-party edges only), which outlives script-written storage caps.
+  var stored = read("");
+  if (!stored && config.choice) write("", (stored = config.choice));
+  if (!stored) return true;
+  mark(stored.decisions, false);
+  mark(stored.services, true);
+  current = W.restore(String(stored.subject || ""), String((stored.notice || {}).version || ""), +stored.client_time_ms || 0, Date.now()) ? stored : null;
+  return !current;
+}
+
+var site, url, gpc;
+
 // Starts the widget for `site` with the edge at `base` (ending in `/`) and the
 // wasm at `wasmUrl`; publishes and returns the API.
-function boot(site, base, wasmUrl) {
+function boot(siteId, base, wasmUrl) {
   if (config !== undefined) return window.assent; // started already (a second tag or run())
   config = null;
+  site = siteId;
+  url = base + "v1/sites/" + site + "/events";
+  gpc = navigator.globalPrivacyControl === true;
   dataLayer = window.dataLayer = window.dataLayer || [];
   var defaults = signals(function () { return false; });
   defaults.wait_for_update = 500;
@@ -319,15 +501,19 @@ function boot(site, base, wasmUrl) {
         document.readyState == "loading" &&
           new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); }),
       ]).then(function (loaded) {
-        config = loaded[1];
-        var mode = config.consent_mode;
+        var answer = loaded[1];
+        var mode = answer.consent_mode;
         (mode && mode.regions || []).forEach(function (r) {
           var d = signals(function (k) { return r.granted.indexOf(k) >= 0; });
           d.region = r.region;
           d.wait_for_update = mode.wait_for_update_ms;
           gtag("consent", "default", d);
         });
-        mount(W.start(site, base, config));
+        config = answer;
+        mount(begin());
+        addEventListener("pagehide", function () { flush(true); });
+        addEventListener("online", function () { flush(); });
+        flush();
         apply();
         // Gated scripts and embeds a single-page app adds later are gated as
         // they arrive. gate() is idempotent and costs two selector queries, so
@@ -338,6 +524,7 @@ function boot(site, base, wasmUrl) {
       })
     : Promise.reject(new Error("the script tag needs data-site"));
   ready.catch(function (e) {
+    config = null; // nothing is granted
     console.warn("assent: not started, nothing optional is granted.", e);
   });
 
@@ -351,15 +538,18 @@ function boot(site, base, wasmUrl) {
     ready: ready,
     show: later(openPanel),
     get: function () {
-      return config ? W.get() : null;
+      return config ? get() : null;
     },
     accepted: function (purpose, service) {
       return !!config && W.accepted(purpose, service);
     },
-    set: later(function (decisions) { decided(W.set(decisions)); }),
-    withdraw: later(function () { decided(W.withdraw()); }),
+    set: later(function (decisions) {
+      mark(decisions, false);
+      decided(record("set"));
+    }),
+    withdraw: later(function () { decided(record("withdraw")); }),
     receipts: function () {
-      return config ? W.receipts() : [];
+      return config ? list(":receipts") : [];
     },
   });
 }

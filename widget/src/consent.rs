@@ -10,18 +10,18 @@
 #[allow(unused_imports)]
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
-use crate::notice::{NoticeView, Purpose};
+use crate::notice::{Notice, Purpose};
 
 /// A decision per purpose (or per service) id, in the notice's order.
 pub type Decisions = Vec<(String, bool)>;
 
 /// The decision on `id`, if there is one.
-pub fn lookup(d: &Decisions, id: &str) -> Option<bool> {
+pub fn lookup(d: &[(String, bool)], id: &str) -> Option<bool> {
     d.iter().find(|(k, _)| k == id).map(|(_, on)| *on)
 }
 
 /// Whether `d` grants `id`.
-pub fn granted(d: &Decisions, id: &str) -> bool {
+pub fn granted(d: &[(String, bool)], id: &str) -> bool {
     lookup(d, id) == Some(true)
 }
 
@@ -38,7 +38,7 @@ impl Consent {
     /// Builds a choice from `purpose(p)` for optional purposes and
     /// `service(p, service_id)` for their services.
     pub fn build(
-        notice: &NoticeView,
+        notice: &Notice,
         purpose: impl Fn(&Purpose) -> bool,
         service: impl Fn(&Purpose, &str) -> bool,
     ) -> Self {
@@ -48,7 +48,7 @@ impl Consent {
             c.purposes.push((p.id.clone(), on));
             if !p.required {
                 for s in &p.services {
-                    c.services.push((s.id.clone(), on && service(p, &s.id)));
+                    c.services.push((s.clone(), on && service(p, s)));
                 }
             }
         }
@@ -58,7 +58,7 @@ impl Consent {
     /// "Accept all" (`accept`) or "Reject all"/"Withdraw all". Under Global
     /// Privacy Control an "accept all" leaves the sale/sharing purposes off:
     /// only the visitor's own switch may turn them on.
-    pub fn all(notice: &NoticeView, accept: bool, gpc: bool) -> Self {
+    pub fn all(notice: &Notice, accept: bool, gpc: bool) -> Self {
         Consent::build(
             notice,
             |p| accept && !(gpc && p.sale_or_sharing),
@@ -68,7 +68,11 @@ impl Consent {
 
     /// The choice the panel's switches stand for: a service counts only while
     /// its purpose is on.
-    pub fn from_switches(notice: &NoticeView, purposes: &Decisions, services: &Decisions) -> Self {
+    pub fn from_switches(
+        notice: &Notice,
+        purposes: &[(String, bool)],
+        services: &[(String, bool)],
+    ) -> Self {
         Consent::build(
             notice,
             |p| granted(purposes, &p.id),
@@ -79,7 +83,7 @@ impl Consent {
     /// This choice with `purpose` set to `on`. A purpose switched on from off
     /// brings all its services; one already on keeps the services the visitor
     /// refused inside it.
-    pub fn with_purpose(&self, notice: &NoticeView, purpose: &str, on: bool) -> Self {
+    pub fn with_purpose(&self, notice: &Notice, purpose: &str, on: bool) -> Self {
         let was_on = self.purpose(purpose);
         Consent::build(
             notice,
@@ -98,7 +102,7 @@ impl Consent {
     /// embed's "allow and load"): allowing one video does not allow every
     /// service of its purpose. Without a service, the whole purpose with every
     /// service in it (the embed could be any of them).
-    pub fn allow(&self, notice: &NoticeView, purpose: &str, service: Option<&str>) -> Self {
+    pub fn allow(&self, notice: &Notice, purpose: &str, service: Option<&str>) -> Self {
         Consent::build(
             notice,
             |p| p.id == purpose || self.purpose(&p.id),
@@ -122,22 +126,22 @@ impl Consent {
     /// service, every service of the purpose must be granted: code tagged
     /// only with the purpose could be any of them, so one refused service (or
     /// one allowed embed) does not open the whole purpose.
-    pub fn accepts(&self, notice: &NoticeView, purpose: &str, service: Option<&str>) -> bool {
-        let Some(p) = notice.purposes.iter().find(|p| p.id == purpose) else {
+    pub fn accepts(&self, notice: &Notice, purpose: &str, service: Option<&str>) -> bool {
+        let Some(p) = notice.purpose(purpose) else {
             return false;
         };
-        let listed = |s: &str| p.services.iter().any(|x| x.id == s);
+        let listed = |s: &str| p.services.iter().any(|x| x == s);
         match (p.required, service) {
             (true, s) => s.is_none_or(listed),
             (false, Some(s)) => listed(s) && self.service(&p.id, s),
             (false, None) => {
-                self.purpose(&p.id) && p.services.iter().all(|x| self.service(&p.id, &x.id))
+                self.purpose(&p.id) && p.services.iter().all(|x| self.service(&p.id, x))
             }
         }
     }
 
     /// Whether any optional purpose is granted.
-    pub fn grants_optional(&self, notice: &NoticeView) -> bool {
+    pub fn grants_optional(&self, notice: &Notice) -> bool {
         notice.optional_purposes().any(|p| self.purpose(p))
     }
 }

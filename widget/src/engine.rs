@@ -1,0 +1,281 @@
+//! The consent engine: one visitor's choice on one site, and the events that
+//! record every change of it. Sans-IO: it reads no clock, no storage, no
+//! randomness and no network. The page hands it each [`Moment`] and keeps
+//! what it writes; that is what lets these rules run (and be tested) natively
+//! as well as in the browser.
+
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
+use assent_core::event::{Action, Control, Surface};
+use assent_core::ids::{EventId, SubjectId};
+
+use crate::consent::Consent;
+use crate::event::Json;
+use crate::notice::Notice;
+
+/// Version recorded in every event.
+pub const WIDGET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A visitor's choice: what the latest consent event recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// Pseudonymous subject id.
+    pub subject: String,
+    /// Notice version the choice was made on.
+    pub notice_version: String,
+    /// Decisions per purpose and service.
+    pub consent: Consent,
+    /// When the choice was made (the visitor's clock, ms since 1970).
+    pub decided_at_ms: f64,
+}
+
+/// What the page supplies with each choice.
+#[derive(Debug, Clone, Copy)]
+pub struct Moment<'a> {
+    /// Now, in ms since 1970.
+    pub now_ms: f64,
+    /// 32 random bytes from `crypto.getRandomValues`: the event id, and the
+    /// subject id on a first choice.
+    pub random: &'a [u8],
+    /// The page's path (`location.pathname`: no query, no fragment).
+    pub path: &'a str,
+}
+
+impl Moment<'_> {
+    fn bytes(&self, half: usize) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        if let Some(r) = self.random.get(half * 16..half * 16 + 16) {
+            b.copy_from_slice(r);
+        }
+        b
+    }
+}
+
+/// The engine for one page view.
+#[derive(Debug)]
+pub struct Engine {
+    site: String,
+    origin: String,
+    notice: Notice,
+    gpc: bool,
+    /// The choice in force: made on this notice version, within its lifetime.
+    choice: Option<Choice>,
+    /// Kept across re-consent, so the log links every event of one visitor.
+    subject: Option<String>,
+}
+
+impl Engine {
+    /// The engine for `site` on a page of `origin`, with the notice the edge
+    /// served and whether the browser sends Global Privacy Control. `None`
+    /// when the notice is incomplete: nothing can be recorded on it.
+    pub fn new(site: &str, origin: &str, notice: Notice, gpc: bool) -> Option<Self> {
+        notice.is_complete().then(|| Engine {
+            site: site.to_owned(),
+            origin: origin.to_owned(),
+            notice,
+            gpc,
+            choice: None,
+            subject: None,
+        })
+    }
+
+    /// The notice choices are made on.
+    pub fn notice(&self) -> &Notice {
+        &self.notice
+    }
+
+    /// Takes up a stored choice. Its subject is kept in any case; the choice
+    /// itself only while it is current. Returns whether it is (if not, the
+    /// visitor must be asked).
+    pub fn restore(&mut self, choice: Choice, now_ms: f64) -> bool {
+        if choice.subject.is_empty() || choice.consent.purposes.is_empty() {
+            return false;
+        }
+        self.subject = Some(choice.subject.clone());
+        let current = self.is_current(&choice, now_ms);
+        self.choice = current.then_some(choice);
+        current
+    }
+
+    /// A choice counts while it was made on the current notice version and
+    /// its lifetime has not run out. This holds for refusals too: a visitor
+    /// who refused is not asked again before the lifetime ends, unless the
+    /// notice changed.
+    pub fn is_current(&self, choice: &Choice, now_ms: f64) -> bool {
+        let lifetime_ms = self.notice.lifetime_days * 86_400_000.0;
+        choice.notice_version == self.notice.version && now_ms - choice.decided_at_ms < lifetime_ms
+    }
+
+    /// The choice in force, if any.
+    pub fn choice(&self) -> Option<&Choice> {
+        self.choice.as_ref()
+    }
+
+    fn current(&self) -> Consent {
+        self.choice
+            .as_ref()
+            .map(|c| c.consent.clone())
+            .unwrap_or_else(|| Consent::all(&self.notice, false, false))
+    }
+
+    /// "Accept all", "Reject all" or "Withdraw all" on `surface`.
+    pub fn act(&mut self, control: Control, surface: Surface, m: Moment<'_>) -> String {
+        let consent = Consent::all(&self.notice, control == Control::AcceptAll, self.gpc);
+        self.record(consent, surface, control, m)
+    }
+
+    /// "Save choices" with the panel's switches.
+    pub fn save(
+        &mut self,
+        purposes: &[(String, bool)],
+        services: &[(String, bool)],
+        m: Moment<'_>,
+    ) -> String {
+        let consent = Consent::from_switches(&self.notice, purposes, services);
+        self.record(consent, Surface::Preferences, Control::Save, m)
+    }
+
+    /// "Allow and load" on an embed: grants `purpose` (of its services only
+    /// `service`, if given). Nothing is recorded when it was allowed already
+    /// or there is nothing it could allow (an unknown service).
+    pub fn allow(&mut self, purpose: &str, service: Option<&str>, m: Moment<'_>) -> Option<String> {
+        let current = self.current();
+        let consent = current.allow(&self.notice, purpose, service);
+        let unchanged = self.choice.is_some() && consent == current;
+        if unchanged || !consent.accepts(&self.notice, purpose, service) {
+            return None;
+        }
+        Some(self.record(consent, Surface::Embed, Control::AllowEmbed, m))
+    }
+
+    /// A choice made in the site's own UI (`{analytics: true}`): purposes
+    /// named are set, the others keep their decision, unknown and required
+    /// ones are ignored. Nothing is recorded when no known purpose is named
+    /// or nothing changes.
+    pub fn set(&mut self, decisions: &[(String, bool)], m: Moment<'_>) -> Option<String> {
+        let mut consent = self.current();
+        let mut named = false;
+        for (purpose, on) in decisions {
+            if self.notice.optional_purposes().any(|p| p == purpose) {
+                named = true;
+                consent = consent.with_purpose(&self.notice, purpose, *on);
+            }
+        }
+        let unchanged = self.choice.as_ref().is_some_and(|c| c.consent == consent);
+        if !named || unchanged {
+            return None;
+        }
+        Some(self.record(consent, Surface::Api, Control::Api, m))
+    }
+
+    /// Withdraws every optional purpose (the site's own "withdraw" link).
+    /// Nothing granted, nothing to withdraw; before any choice the visitor's
+    /// click is still recorded, as a refusal.
+    pub fn withdraw(&mut self, m: Moment<'_>) -> Option<String> {
+        if self.choice.is_some() && !self.grants_optional() {
+            return None;
+        }
+        let consent = Consent::all(&self.notice, false, false);
+        Some(self.record(consent, Surface::Api, Control::WithdrawAll, m))
+    }
+
+    /// Whether `purpose` (and `service` under it, if given) may run now.
+    /// Before any choice only required purposes may.
+    pub fn accepted(&self, purpose: &str, service: Option<&str>) -> bool {
+        let none = Consent::default();
+        let consent = self.choice.as_ref().map_or(&none, |c| &c.consent);
+        consent.accepts(&self.notice, purpose, service)
+    }
+
+    /// The decision on `purpose` itself, services aside (a panel switch);
+    /// false before any choice.
+    pub fn chosen(&self, purpose: &str) -> bool {
+        self.choice
+            .as_ref()
+            .is_some_and(|c| c.consent.purpose(purpose))
+    }
+
+    /// Whether the choice in force grants any optional purpose.
+    pub fn grants_optional(&self) -> bool {
+        self.choice
+            .as_ref()
+            .is_some_and(|c| c.consent.grants_optional(&self.notice))
+    }
+
+    /// Makes `consent` the choice and returns the event that records it (the
+    /// page puts it in its outbox before anything else).
+    fn record(
+        &mut self,
+        consent: Consent,
+        surface: Surface,
+        control: Control,
+        m: Moment<'_>,
+    ) -> String {
+        let action = Action::for_change(
+            self.grants_optional(),
+            consent.grants_optional(&self.notice),
+        );
+        let subject = self
+            .subject
+            .get_or_insert_with(|| SubjectId::from_random_bytes(m.bytes(1)).as_str().to_owned())
+            .clone();
+        let event_id = EventId::from_random_bytes(m.bytes(0));
+        let mut j = Json::new();
+        j.str("event_id", event_id.as_str())
+            .str("site", &self.site)
+            .str("subject", &subject)
+            .str("action", action.as_str())
+            .map("decisions", &consent.purposes);
+        if !consent.services.is_empty() {
+            j.map("services", &consent.services);
+        }
+        j.open("notice")
+            .str("version", &self.notice.version)
+            .str("language", &self.notice.language)
+            .str("hash", &self.notice.hash)
+            .close()
+            .open("ui")
+            .str("surface", surface.as_str())
+            .str("control", control.as_str())
+            .close()
+            .int("client_time_ms", m.now_ms)
+            .bool("gpc", self.gpc)
+            .open("page")
+            .str("origin", &self.origin)
+            .str("path", m.path)
+            .close()
+            .str("widget_version", WIDGET_VERSION);
+        self.choice = Some(Choice {
+            subject,
+            notice_version: self.notice.version.clone(),
+            consent,
+            decided_at_ms: m.now_ms,
+        });
+        j.finish()
+    }
+}
+
+/// What the edge's answer means for an event in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Delivery {
+    /// Stored (201) or already stored (200): remove it from the outbox.
+    Acknowledged = 0,
+    /// The edge refused it for good (4xx): retrying cannot help.
+    Rejected = 1,
+    /// A fault (network, 5xx, 408, 425, 429): keep it and retry later.
+    Retry = 2,
+}
+
+impl Delivery {
+    /// Classifies an HTTP status (0: the network failed).
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            200..=299 => Delivery::Acknowledged,
+            408 | 425 | 429 => Delivery::Retry,
+            400..=499 => Delivery::Rejected,
+            _ => Delivery::Retry,
+        }
+    }
+}

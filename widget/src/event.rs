@@ -1,0 +1,148 @@
+//! The consent event as JSON, written by hand.
+//!
+//! The event is the one document the widget produces, so it is written with a
+//! few string appends instead of linking serde_json (about 3 KB gzip on every
+//! visitor's download, TOOLCHAIN.md). The shape is core's
+//! `assent_core::event::ConsentEvent`; the widget's tests parse every event
+//! the engine writes with core and validate it against the site.
+
+#[allow(unused_imports)]
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
+use crate::consent::Decisions;
+
+/// A JSON object being written. Members are separated by looking at the last
+/// byte written, so the writer carries no state besides its text.
+pub struct Json(String);
+
+impl Default for Json {
+    fn default() -> Self {
+        Json::new()
+    }
+}
+
+impl Json {
+    /// An object with nothing in it yet.
+    pub fn new() -> Self {
+        let mut s = String::with_capacity(640);
+        s.push('{');
+        Json(s)
+    }
+
+    fn key(&mut self, key: &str) -> &mut Self {
+        if !self.0.ends_with('{') {
+            self.0.push(',');
+        }
+        self.string(key);
+        self.0.push(':');
+        self
+    }
+
+    /// A JSON string literal, escaped: `"` and `\` and every control
+    /// character.
+    fn string(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.0.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => self.0.push_str("\\\""),
+                '\\' => self.0.push_str("\\\\"),
+                c if (c as u32) < 0x20 => {
+                    self.0.push_str("\\u00");
+                    self.0.push(HEX[(c as usize) >> 4] as char);
+                    self.0.push(HEX[(c as usize) & 15] as char);
+                }
+                c => self.0.push(c),
+            }
+        }
+        self.0.push('"');
+    }
+
+    /// `"key": "value"`.
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+        self.key(key).string(value);
+        self
+    }
+
+    /// `"key": true|false`.
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
+        self.key(key)
+            .0
+            .push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    /// `"key": n` for a whole number (a time in milliseconds); negative and
+    /// fractional parts are dropped, as no clock is before 1970.
+    pub fn int(&mut self, key: &str, value: f64) -> &mut Self {
+        let mut n = value as u64;
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.key(key);
+        for d in &digits[i..] {
+            self.0.push(*d as char);
+        }
+        self
+    }
+
+    /// `"key": {"id": bool, ...}`.
+    pub fn map(&mut self, key: &str, decisions: &Decisions) -> &mut Self {
+        self.open(key);
+        for (id, on) in decisions {
+            self.bool(id, *on);
+        }
+        self.close()
+    }
+
+    /// `"key": {` ... until [`Json::close`].
+    pub fn open(&mut self, key: &str) -> &mut Self {
+        self.key(key).0.push('{');
+        self
+    }
+
+    /// Closes the innermost object.
+    pub fn close(&mut self) -> &mut Self {
+        self.0.push('}');
+        self
+    }
+
+    /// The text, once the outermost object is closed.
+    pub fn finish(&mut self) -> String {
+        self.close();
+        core::mem::take(&mut self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_nested_objects_with_separators_and_escapes() {
+        let mut j = Json::new();
+        j.str("a", "say \"hi\"\\\n")
+            .open("o")
+            .bool("t", true)
+            .int("n", 1_732_272_000_123.9)
+            .close()
+            .map("d", &alloc::vec![("x".into(), false), ("y".into(), true)])
+            .map("e", &Vec::new());
+        assert_eq!(
+            j.finish(),
+            r#"{"a":"say \"hi\"\\\u000a","o":{"t":true,"n":1732272000123},"d":{"x":false,"y":true},"e":{}}"#
+        );
+    }
+
+    #[test]
+    fn zero_is_written() {
+        assert_eq!(Json::new().int("n", 0.0).finish(), r#"{"n":0}"#);
+    }
+}

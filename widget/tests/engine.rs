@@ -1,0 +1,349 @@
+//! The consent engine against core: every event it writes is one core
+//! accepts for the site, and its rules (per service, GPC, embeds, the site's
+//! own calls, re-consent) hold. Each test runs twice: natively under `cargo
+//! test`, and as the shipped wasm in Chromium under `wasm-bindgen-test`.
+
+use assent_core::config::SiteConfig;
+use assent_core::event::{Action, ConsentEvent, Context, Control, Surface};
+use assent_widget::engine::{Choice, Delivery, Engine, Moment};
+use assent_widget::notice::{Notice, Purpose};
+use assent_widget::Consent;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const SITE: &str = include_str!("../../core/tests/vectors/site.json");
+const ORIGIN: &str = "https://vectors.example";
+const NOW: f64 = 1_795_000_000_000.0;
+const DAY: f64 = 86_400_000.0;
+
+fn config() -> SiteConfig {
+    SiteConfig::from_json(SITE).unwrap()
+}
+
+/// The notice as the loader hands it over: from the edge's config answer,
+/// built with core exactly as the edge builds it.
+fn notice(lang: &str) -> Notice {
+    let answer = config().config_answer([lang]);
+    assert_eq!(answer.language, lang);
+    Notice {
+        version: answer.notice_version,
+        language: answer.language,
+        hash: answer.notice_hash,
+        lifetime_days: f64::from(answer.notice.consent_lifetime_days),
+        purposes: answer
+            .notice
+            .purposes
+            .into_iter()
+            .map(|p| Purpose {
+                id: p.id,
+                required: p.required,
+                sale_or_sharing: p.sale_or_sharing,
+                services: p.services.into_iter().map(|s| s.id).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn engine(gpc: bool) -> Engine {
+    Engine::new("vectors", ORIGIN, notice("en"), gpc).unwrap()
+}
+
+fn at(now_ms: f64, seed: u8) -> Moment<'static> {
+    let random: &'static [u8] = match seed {
+        0 => &[0; 32],
+        1 => &[1; 32],
+        2 => &[2; 32],
+        _ => &[3; 32],
+    };
+    Moment {
+        now_ms,
+        random,
+        path: "/news",
+    }
+}
+
+/// Parses an event the engine wrote with core and validates it for the site.
+fn accepted_by_core(json: &str) -> ConsentEvent {
+    let event = ConsentEvent::from_json(json.as_bytes()).unwrap();
+    let ctx = Context {
+        now_ms: NOW as u64 + 500,
+        self_origin: None,
+    };
+    event.validate(&config(), &ctx).unwrap();
+    event
+}
+
+fn decisions(pairs: &[(&str, bool)]) -> Vec<(String, bool)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+#[test]
+fn an_incomplete_notice_starts_nothing() {
+    let mut n = notice("en");
+    n.purposes.clear();
+    assert!(Engine::new("vectors", ORIGIN, n, false).is_none());
+    let mut n = notice("en");
+    n.hash.clear();
+    assert!(Engine::new("vectors", ORIGIN, n, false).is_none());
+}
+
+#[test]
+fn every_event_the_engine_writes_is_one_core_accepts() {
+    for lang in ["en", "de"] {
+        let mut e = Engine::new("vectors", ORIGIN, notice(lang), false).unwrap();
+        let mut actions = Vec::new();
+        let mut record = |json: String| {
+            let event = accepted_by_core(&json);
+            assert_eq!(event.notice.hash, config().notice(lang).unwrap().hash());
+            assert_eq!(event.page.path, "/news");
+            actions.push(event.action);
+            event
+        };
+        let first = record(e.act(Control::RejectAll, Surface::Banner, at(NOW, 0)));
+        assert_eq!(first.ui.surface, Surface::Banner);
+        record(e.save(&decisions(&[("analytics", true)]), &[], at(NOW, 1)));
+        record(e.allow("marketing", Some("ads"), at(NOW, 2)).unwrap());
+        record(
+            e.set(&decisions(&[("analytics", false)]), at(NOW, 3))
+                .unwrap(),
+        );
+        let last = record(e.act(Control::WithdrawAll, Surface::Preferences, at(NOW, 0)));
+        assert_eq!(last.ui.control, Control::WithdrawAll);
+        assert_eq!(
+            actions,
+            [
+                Action::Refuse,
+                Action::Give,
+                Action::Update,
+                Action::Update,
+                Action::Withdraw
+            ]
+        );
+        assert_eq!(last.subject, first.subject, "one visitor, one subject");
+    }
+}
+
+#[test]
+fn accept_all_grants_every_purpose_and_service() {
+    let mut e = engine(false);
+    let event = accepted_by_core(&e.act(Control::AcceptAll, Surface::Banner, at(NOW, 0)));
+    assert_eq!(event.action, Action::Give);
+    assert!(event.decisions.values().all(|on| *on));
+    assert!(event.services.values().all(|on| *on));
+    assert!(e.accepted("marketing", None));
+    assert!(e.accepted("marketing", Some("ads")));
+}
+
+#[test]
+fn gpc_leaves_sale_and_sharing_off_on_accept_all_but_not_on_its_own_switch() {
+    let mut e = engine(true);
+    let event = accepted_by_core(&e.act(Control::AcceptAll, Surface::Banner, at(NOW, 0)));
+    assert!(event.gpc);
+    assert!(event.decisions["analytics"]);
+    assert!(
+        !event.decisions["marketing"],
+        "GPC opts out of sale/sharing"
+    );
+    assert!(!e.accepted("marketing", None));
+    // The visitor's own switch is an explicit choice, and core takes it.
+    let own = accepted_by_core(&e.save(
+        &decisions(&[("analytics", true), ("marketing", true)]),
+        &decisions(&[("matomo", true), ("ads", true)]),
+        at(NOW, 1),
+    ));
+    assert!(own.decisions["marketing"]);
+    assert!(e.accepted("marketing", Some("ads")));
+}
+
+#[test]
+fn accepted_answers_per_purpose_and_service() {
+    let mut e = engine(false);
+    assert!(
+        e.accepted("necessary", None),
+        "required purposes always run"
+    );
+    assert!(e.accepted("necessary", Some("session")));
+    assert!(
+        !e.accepted("analytics", None),
+        "nothing optional before a choice"
+    );
+    assert!(!e.accepted("nope", None), "unknown purposes never run");
+    e.allow("analytics", Some("matomo"), at(NOW, 0)).unwrap();
+    assert!(e.accepted("analytics", Some("matomo")));
+    assert!(
+        !e.accepted("analytics", Some("typo")),
+        "unknown services never run"
+    );
+    assert!(!e.accepted("marketing", None));
+}
+
+#[test]
+fn a_service_never_counts_while_its_purpose_is_off() {
+    let mut e = engine(false);
+    // A service switch ticked under a purpose left off (the loader ticks the
+    // purpose too; without it the service must not count).
+    let event = accepted_by_core(&e.save(&[], &decisions(&[("ads", true)]), at(NOW, 0)));
+    assert!(!event.services["ads"]);
+    assert!(!e.accepted("marketing", Some("ads")));
+}
+
+#[test]
+fn a_refused_service_stays_refused_and_closes_its_purpose_to_untagged_code() {
+    let mut e = engine(false);
+    e.save(
+        &decisions(&[("analytics", true)]),
+        &decisions(&[("matomo", false)]),
+        at(NOW, 0),
+    );
+    assert!(e.chosen("analytics"), "the purpose itself is granted");
+    assert!(
+        !e.accepted("analytics", None),
+        "code tagged only with the purpose could be matomo"
+    );
+    assert!(!e.accepted("analytics", Some("matomo")));
+    // The site's own UI sets analytics again: nothing changes, nothing recorded.
+    assert!(e
+        .set(&decisions(&[("analytics", true)]), at(NOW, 1))
+        .is_none());
+    assert!(!e.accepted("analytics", Some("matomo")));
+    // Switched on from off, a purpose brings its services.
+    e.set(&decisions(&[("marketing", true)]), at(NOW, 2))
+        .unwrap();
+    assert!(e.accepted("marketing", Some("ads")));
+    // An embed tagged only with the purpose: its "allow" opens all of it, or
+    // the placeholder could never load.
+    e.allow("analytics", None, at(NOW, 3)).unwrap();
+    assert!(e.accepted("analytics", None));
+}
+
+#[test]
+fn an_allowed_embed_records_nothing_twice() {
+    let mut e = engine(false);
+    assert!(e.allow("marketing", Some("ads"), at(NOW, 0)).is_some());
+    assert!(e.allow("marketing", Some("ads"), at(NOW, 1)).is_none());
+    assert!(
+        e.allow("marketing", Some("nope"), at(NOW, 1)).is_none(),
+        "an unknown service allows nothing"
+    );
+}
+
+#[test]
+fn the_sites_own_calls_record_only_what_changes() {
+    let mut e = engine(false);
+    assert!(
+        e.set(
+            &decisions(&[("nope", true), ("necessary", false)]),
+            at(NOW, 0)
+        )
+        .is_none(),
+        "unknown and required purposes are ignored"
+    );
+    // Before any choice, the visitor's click on the site's link is recorded.
+    let first = accepted_by_core(&e.withdraw(at(NOW, 0)).unwrap());
+    assert_eq!(first.action, Action::Refuse);
+    assert!(
+        e.withdraw(at(NOW, 1)).is_none(),
+        "nothing granted, nothing to withdraw"
+    );
+    e.set(&decisions(&[("analytics", true)]), at(NOW, 2))
+        .unwrap();
+    assert!(e.grants_optional());
+    let out = accepted_by_core(&e.withdraw(at(NOW, 3)).unwrap());
+    assert_eq!(
+        (out.action, out.ui.surface),
+        (Action::Withdraw, Surface::Api)
+    );
+    assert!(!e.grants_optional());
+}
+
+fn stored(e: &mut Engine) -> Choice {
+    let event = accepted_by_core(&e.act(Control::RejectAll, Surface::Banner, at(NOW, 0)));
+    Choice {
+        subject: event.subject.to_string(),
+        notice_version: event.notice.version.clone(),
+        consent: Consent {
+            purposes: event.decisions.into_iter().collect(),
+            services: event.services.into_iter().collect(),
+        },
+        decided_at_ms: NOW,
+    }
+}
+
+#[test]
+fn a_refusal_holds_for_the_lifetime_and_the_subject_for_good() {
+    let choice = stored(&mut engine(false));
+    let lifetime = notice("en").lifetime_days * DAY;
+
+    let mut next_visit = engine(false);
+    assert!(
+        next_visit.restore(choice.clone(), NOW + lifetime - DAY),
+        "not asked again"
+    );
+    assert!(!next_visit.accepted("analytics", None));
+
+    let mut expired = engine(false);
+    assert!(
+        !expired.restore(choice.clone(), NOW + lifetime + DAY),
+        "asked again"
+    );
+    assert!(
+        expired.choice().is_none() && !expired.chosen("analytics"),
+        "nothing pre-ticked"
+    );
+    let again = accepted_by_core(&expired.act(Control::AcceptAll, Surface::Banner, at(NOW, 1)));
+    assert_eq!(
+        again.subject.as_str(),
+        choice.subject,
+        "the subject is kept"
+    );
+    assert_eq!(again.action, Action::Give);
+
+    let mut n = notice("en");
+    n.version = "2099-01-01".into();
+    let mut new_notice = Engine::new("vectors", ORIGIN, n, false).unwrap();
+    assert!(
+        !new_notice.restore(choice, NOW + DAY),
+        "a new notice version asks again"
+    );
+}
+
+#[test]
+fn a_stored_choice_without_a_subject_is_ignored() {
+    let mut choice = stored(&mut engine(false));
+    choice.subject.clear();
+    let mut e = engine(false);
+    assert!(!e.restore(choice, NOW));
+    assert!(e.choice().is_none());
+}
+
+#[test]
+fn texts_in_the_event_are_escaped_json() {
+    let mut e = engine(false);
+    let json = e.act(
+        Control::AcceptAll,
+        Surface::Banner,
+        Moment {
+            now_ms: NOW,
+            random: &[9; 32],
+            path: "/a\"b\\c\n",
+        },
+    );
+    let event = ConsentEvent::from_json(json.as_bytes()).unwrap();
+    assert_eq!(event.page.path, "/a\"b\\c\n");
+}
+
+#[test]
+fn edge_answers_are_classified_for_the_outbox() {
+    assert_eq!(Delivery::from_status(201), Delivery::Acknowledged);
+    assert_eq!(Delivery::from_status(200), Delivery::Acknowledged);
+    assert_eq!(Delivery::from_status(400), Delivery::Rejected);
+    assert_eq!(Delivery::from_status(413), Delivery::Rejected);
+    assert_eq!(Delivery::from_status(429), Delivery::Retry);
+    assert_eq!(Delivery::from_status(500), Delivery::Retry);
+    assert_eq!(Delivery::from_status(503), Delivery::Retry);
+    assert_eq!(Delivery::from_status(0), Delivery::Retry, "network failure");
+}
