@@ -48,7 +48,7 @@ edge/build/worker/shim.mjs: $(EDGE_SRC)
 widget: dist/public/assent.js
 dist/public/assent.js: $(WIDGET_SRC)
 	RUSTFLAGS="$(WIDGET_RUSTFLAGS)" cargo build -q -p assent-widget --release --target wasm32-unknown-unknown --target-dir $(WIDGET_TARGET)
-	wasm-bindgen --target no-modules --no-typescript --out-dir widget/pkg --out-name assent $(WIDGET_TARGET)/wasm32-unknown-unknown/release/assent_widget.wasm
+	wasm-bindgen --target web --no-typescript --out-dir widget/pkg --out-name assent $(WIDGET_TARGET)/wasm32-unknown-unknown/release/assent_widget.wasm
 	wasm-opt -Oz --strip-debug --strip-producers widget/pkg/assent_bg.wasm -o widget/pkg/assent.wasm
 	node scripts/bundle-widget.mjs widget/pkg/assent.js widget/pkg/assent.wasm
 

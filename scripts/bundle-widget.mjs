@@ -3,15 +3,15 @@
 //   dist/npm/     the npm package: assent.mjs (ES module), assent.wasm, types
 
 //
-// wasm-bindgen names every import and export after its Rust path plus a hash
-// (`__wbg_set_id_861bcd7afe9f86ad`); those names sit in both files and barely
-// compress. binaryen renames them to one or two letters and prints the
+// wasm-bindgen (`--target web`: an ES module) names every import and export
+// after its Rust path plus a hash (`__wbg_set_id_861bcd7afe9f86ad`); those
+// names sit in both files and barely compress. binaryen renames them to one or two letters and prints the
 // mapping, which is applied to the glue here. Then esbuild minifies the JS.
 //
 // Usage: node scripts/bundle-widget.mjs <glue.js> <optimized.wasm>
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { transformSync } from "esbuild";
+import { buildSync, transformSync } from "esbuild";
 
 const [gluePath, wasmPath] = process.argv.slice(2);
 const out = "dist/public";
@@ -43,19 +43,33 @@ if (/\b__wbg_\w+_[0-9a-f]{16}\b/.test(glue)) {
 }
 
 // The stylesheet travels inside the loader, which puts it into the Shadow DOM.
-const css = readFileSync("widget/widget.css", "utf8").trim();
-const loader = `var CSS = ${JSON.stringify(css)};\n` + readFileSync("widget/loader.js", "utf8");
-const entry = (name) => readFileSync(`widget/${name}`, "utf8");
-const minify = (source, format) => transformSync(source, { minify: true, target: "es2020", format }).code;
+// esbuild bundles glue, loader and entry as modules: the glue's exports the
+// loader never calls (initSync, the streaming fallbacks' callers aside) are
+// dropped, and every name is minified.
+const css = transformSync(readFileSync("widget/widget.css", "utf8"), { loader: "css", minify: true }).code.trim();
+writeFileSync("widget/pkg/glue.js", glue);
+const bundle = (entry, format) =>
+  buildSync({
+    entryPoints: [`widget/${entry}`],
+    bundle: true,
+    write: false,
+    minify: true,
+    target: "es2020",
+    format,
+    // The script tag always passes the wasm's address: the glue's own
+    // default (`import.meta.url`) is never used there.
+    define: { CSS: JSON.stringify(css), ...(format == "iife" ? { "import.meta.url": "undefined" } : {}) },
+    logLevel: "error",
+  }).outputFiles[0].text;
 
-const script = minify(`(function(){\n${glue}\n${loader}\n${entry("entry-script.js")}\n})();\n`, "iife");
+const script = bundle("entry-script.js", "iife");
 writeFileSync(`${out}/assent.js`, script);
 console.log(`widget: assent.js ${script.length} B, assent.wasm ${wasmBytes.length} B`);
 
 // The npm package: the same code as an ES module, the same wasm, and types.
 const npm = "dist/npm";
 mkdirSync(npm, { recursive: true });
-writeFileSync(`${npm}/assent.mjs`, minify(`${glue}\n${loader}\n${entry("entry-module.js")}\n`, "esm"));
+writeFileSync(`${npm}/assent.mjs`, bundle("entry-module.js", "esm"));
 writeFileSync(`${npm}/assent.wasm`, wasmBytes);
 for (const f of ["package.json", "index.d.ts", "README.md"]) copyFileSync(`widget/npm/${f}`, `${npm}/${f}`);
 copyFileSync("widget/assent.d.ts", `${npm}/assent.d.ts`);

@@ -1,6 +1,6 @@
-// The widget's loader: appended after the wasm-bindgen glue, then one of the
-// two entries (entry-script.js for the script tag, entry-module.js for the npm
-// package's ES module) calls `boot`. The page gets exactly one global,
+// The widget's loader, bundled with the wasm-bindgen glue into one of two
+// entries (entry-script.js for the script tag, entry-module.js for the npm
+// package's ES module), which call `boot`. The page gets exactly one global,
 // `window.assent`.
 //
 // The wasm is the consent engine: it decides whether to ask, what each click
@@ -12,7 +12,13 @@
 // gated scripts and embeds, Google Consent Mode, and cookie clean-up. Each
 // of these kept out of the wasm is a set of imports and glue less on the wire
 // (the banner path has a 15 KB budget, BENCHMARKS.md).
-var W = wasm_bindgen;
+import { initSync } from "./pkg/glue.js";
+import * as W from "./pkg/glue.js";
+
+// The stylesheet (widget/widget.css, inlined by the bundler as `CSS`), for
+// the widget's shadow root and each placeholder's.
+var STYLE = "<style>" + CSS + "</style>";
+
 var config;
 
 // Google Consent Mode v2: every signal denied before any tag can run. Works
@@ -76,7 +82,7 @@ function mark(decisions, service) {
   });
 }
 function record(name, inPanel, purpose, service) {
-  var json = W.record(name, !!inPanel, purpose || "", service, Date.now(),
+  var json = W.record(name, !!inPanel, purpose || "", service || "", Date.now(),
     crypto.getRandomValues(new Uint8Array(32)), location.pathname);
   if (!json) return null;
   var e = JSON.parse(json);
@@ -171,7 +177,7 @@ function apply() {
   if (mode && current) {
     gtag("consent", "update", signals(function (k) {
       var ps = mode.signals[k] || [];
-      return ps.length > 0 && ps.every(function (p) { return W.accepted(p); });
+      return ps.length > 0 && ps.every(function (p) { return accepts(p); });
     }));
   }
   gate();
@@ -179,8 +185,12 @@ function apply() {
 }
 
 // ---- gating -------------------------------------------------------------------
+// Whether `purpose` (and `service` under it, if given) may run now.
+function accepts(purpose, service) {
+  return W.accepted("" + purpose, service ? "" + service : "");
+}
 function allowed(el) {
-  return W.accepted(el.getAttribute("data-assent"), el.getAttribute("data-assent-service") || undefined);
+  return accepts(el.getAttribute("data-assent"), el.getAttribute("data-assent-service"));
 }
 
 // Gated scripts run once, in document order: each waits for the one before
@@ -236,10 +246,10 @@ function embed(el) {
   var w = el.getAttribute("width"), h = el.getAttribute("height");
   var px = function (v) { return /^\d+$/.test(v) ? v + "px" : v; };
   ph.style.cssText = "display:block;max-width:100%;" + (w ? "width:" + px(w) + ";" : "") + (h ? "height:" + px(h) : "");
-  ph.attachShadow({ mode: "open" }).innerHTML = "<style>" + CSS + '</style><div class="ph" lang="' + esc(config.language) + '"><p>' +
+  ph.attachShadow({ mode: "open" }).innerHTML = STYLE + '<div class="ph" lang="' + esc(config.language) + '"><p>' +
     esc(text("embed_blocked").replace("{purpose}", p ? p.name : purpose)) + "</p>" + button("allow", "allow_and_load") + "</div>";
   ph.shadowRoot.querySelector("button").onclick = function () {
-    decided(record("allow", 0, purpose, el.getAttribute("data-assent-service") || undefined));
+    decided(record("allow", 0, purpose, el.getAttribute("data-assent-service")));
   };
   el.before(ph);
 }
@@ -252,7 +262,7 @@ function clean() {
   config.notice.purposes.forEach(function (p) {
     if (p.required) return;
     p.services.forEach(function (s) {
-      if (W.accepted(p.id, s.id)) return;
+      if (accepts(p.id, s.id)) return;
       (s.cookies || []).forEach(function (c) {
         var match = function (name) {
           return c.name.slice(-1) == "*" ? name.indexOf(c.name.slice(0, -1)) == 0 : name == c.name;
@@ -333,7 +343,7 @@ function panelHtml() {
         '<span class="name">' + esc(p.name) + "</span>" + (req ? '<span class="always">' + esc(text("always_on")) + "</span>" : "") +
         '</label><p class="desc" id="assent-desc-' + esc(p.id) + '">' + esc(p.description) + '</p><ul class="services">' +
         p.services.map(function (s) {
-          return "<li><label>" + (req ? "" : sw("data-service", s.id, p.id, W.accepted(p.id, s.id), 0)) + esc(s.name + " (" + s.provider + ")") + "</label></li>";
+          return "<li><label>" + (req ? "" : sw("data-service", s.id, p.id, accepts(p.id, s.id), 0)) + esc(s.name + " (" + s.provider + ")") + "</label></li>";
         }).join("") + "</ul></div>";
     }).join("") + '</div><div class="buttons">' + button("reject_all", "reject_all") + button("accept_all", "accept_all") + button("save", "save") +
     (W.granting() ? button("withdraw_all", "withdraw_all") : "") + "</div>" + policy() + "</div></div>";
@@ -361,7 +371,7 @@ function mount(ask) {
   host.dir = /^(ar|he|fa|ur)(-|$)/.test(config.language) ? "rtl" : "ltr";
   host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
   root = host.attachShadow({ mode: "open" });
-  root.innerHTML = "<style>" + CSS + "</style>";
+  root.innerHTML = STYLE;
   document.body.append(host);
   if (ask) banner = insert(bannerHtml());
   else choices = choicesControl();
@@ -478,7 +488,7 @@ var site, url, gpc;
 
 // Starts the widget for `site` with the edge at `base` (ending in `/`) and the
 // wasm at `wasmUrl`; publishes and returns the API.
-function boot(siteId, base, wasmUrl) {
+export function boot(siteId, base, wasmUrl) {
   if (config !== undefined) return window.assent; // started already (a second tag or run())
   config = null;
   site = siteId;
@@ -491,7 +501,16 @@ function boot(siteId, base, wasmUrl) {
 
   var ready = site
     ? Promise.all([
-        W({ module_or_path: wasmUrl }),
+        // Compiled from the bytes rather than streamed: one path that works
+        // whatever MIME type a bundler or CDN serves the .wasm with, and the
+        // glue's streaming fallbacks stay out of the bundle.
+        fetch(wasmUrl)
+          .then(function (r) {
+            if (!r.ok) throw new Error("wasm: HTTP " + r.status);
+            return r.arrayBuffer();
+          })
+          .then(WebAssembly.compile)
+          .then(function (module) { initSync({ module: module }); }),
         fetch(base + "v1/sites/" + site + "/config?lang=" + languages(), { credentials: "include" }).then(function (r) {
           if (!r.ok) throw new Error("config: HTTP " + r.status);
           return r.json();
@@ -541,7 +560,7 @@ function boot(siteId, base, wasmUrl) {
       return config ? get() : null;
     },
     accepted: function (purpose, service) {
-      return !!config && W.accepted(purpose, service);
+      return !!config && accepts(purpose, service);
     },
     set: later(function (decisions) {
       mark(decisions, false);

@@ -45,8 +45,8 @@ pub struct Moment<'a> {
 impl Moment<'_> {
     fn bytes(&self, half: usize) -> [u8; 16] {
         let mut b = [0u8; 16];
-        if let Some(r) = self.random.get(half * 16..half * 16 + 16) {
-            b.copy_from_slice(r);
+        for (to, from) in b.iter_mut().zip(self.random.iter().skip(half * 16)) {
+            *to = *from;
         }
         b
     }

@@ -49,7 +49,7 @@ impl Json {
                 '\\' => self.0.push_str("\\\\"),
                 c if (c as u32) < 0x20 => {
                     self.0.push_str("\\u00");
-                    self.0.push(HEX[(c as usize) >> 4] as char);
+                    self.0.push(if c < '\u{10}' { '0' } else { '1' });
                     self.0.push(HEX[(c as usize) & 15] as char);
                 }
                 c => self.0.push(c),
@@ -75,20 +75,16 @@ impl Json {
     /// `"key": n` for a whole number (a time in milliseconds); negative and
     /// fractional parts are dropped, as no clock is before 1970.
     pub fn int(&mut self, key: &str, value: f64) -> &mut Self {
-        let mut n = value as u64;
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
         self.key(key);
-        for d in &digits[i..] {
-            self.0.push(*d as char);
+        // Digits from the most significant: no buffer, no bounds to check.
+        let n = value as u64;
+        let mut unit = 1;
+        while unit <= n / 10 {
+            unit *= 10;
+        }
+        while unit > 0 {
+            self.0.push((b'0' + (n / unit % 10) as u8) as char);
+            unit /= 10;
         }
         self
     }
@@ -138,6 +134,14 @@ mod tests {
         assert_eq!(
             j.finish(),
             r#"{"a":"say \"hi\"\\\u000a","o":{"t":true,"n":1732272000123},"d":{"x":false,"y":true},"e":{}}"#
+        );
+    }
+
+    #[test]
+    fn every_control_character_is_escaped() {
+        assert_eq!(
+            Json::new().str("s", "\u{0}\u{9}\u{1f} ").finish(),
+            r#"{"s":"\u0000\u0009\u001f "}"#
         );
     }
 

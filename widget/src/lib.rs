@@ -102,6 +102,12 @@ fn take_marked() -> (Decisions, Decisions) {
     })
 }
 
+/// A service id from the loader: "" stands for none (cheaper across the
+/// boundary than an `Option`).
+fn some(service: &str) -> Option<&str> {
+    (!service.is_empty()).then_some(service)
+}
+
 fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
     ENGINE.with(|e| e.as_mut().map(f))
 }
@@ -197,7 +203,7 @@ pub fn record(
     name: &str,
     in_panel: bool,
     purpose: &str,
-    service: Option<String>,
+    service: &str,
     now_ms: f64,
     random: &[u8],
     path: &str,
@@ -218,7 +224,7 @@ pub fn record(
         "reject_all" => Some(e.act(Control::RejectAll, surface, m)),
         "withdraw_all" => Some(e.act(Control::WithdrawAll, surface, m)),
         "save" => Some(e.save(&decisions, &services, m)),
-        "allow" => e.allow(purpose, service.as_deref(), m),
+        "allow" => e.allow(purpose, some(service), m),
         "set" => e.set(&decisions, m),
         "withdraw" => e.withdraw(m),
         _ => None,
@@ -229,8 +235,8 @@ pub fn record(
 
 /// Whether `purpose` (and `service` under it, if given) may run now.
 #[wasm_bindgen]
-pub fn accepted(purpose: &str, service: Option<String>) -> bool {
-    with_engine(|e| e.accepted(purpose, service.as_deref())).unwrap_or(false)
+pub fn accepted(purpose: &str, service: &str) -> bool {
+    with_engine(|e| e.accepted(purpose, some(service))).unwrap_or(false)
 }
 
 /// The decision on `purpose` itself, for its panel switch.
