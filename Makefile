@@ -15,6 +15,9 @@ WASM := target/wasm32-unknown-unknown/release
 # threshold: less duplicated code, about 1 KiB less gzip (see BENCHMARKS.md).
 WIDGET_TARGET := target/widget
 WIDGET_RUSTFLAGS := -Cllvm-args=-inline-threshold=25
+# binaryen: flattening and re-looping the control flow before two -Oz rounds
+# leaves 190 B less gzip than one -Oz (BENCHMARKS.md).
+WIDGET_WASM_OPT := --flatten --rereloop -Oz -Oz --converge
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml
 WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml widget/loader.js widget/widget.css widget/entry-script.js widget/entry-module.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
@@ -49,7 +52,7 @@ widget: dist/public/assent.js
 dist/public/assent.js: $(WIDGET_SRC)
 	RUSTFLAGS="$(WIDGET_RUSTFLAGS)" cargo build -q -p assent-widget --release --target wasm32-unknown-unknown --target-dir $(WIDGET_TARGET)
 	wasm-bindgen --target web --no-typescript --out-dir widget/pkg --out-name assent $(WIDGET_TARGET)/wasm32-unknown-unknown/release/assent_widget.wasm
-	wasm-opt -Oz --strip-debug --strip-producers widget/pkg/assent_bg.wasm -o widget/pkg/assent.wasm
+	wasm-opt $(WIDGET_WASM_OPT) --strip-debug --strip-producers widget/pkg/assent_bg.wasm -o widget/pkg/assent.wasm
 	node scripts/bundle-widget.mjs widget/pkg/assent.js widget/pkg/assent.wasm
 
 www: dist/public/index.html

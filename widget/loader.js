@@ -31,7 +31,7 @@ function gtag() {
 }
 function signals(granted) {
   var s = {};
-  SIGNALS.forEach(function (k) { s[k] = granted(k) ? "granted" : "denied"; });
+  SIGNALS.forEach((k) => { s[k] = granted(k) ? "granted" : "denied"; });
   return s;
 }
 
@@ -77,7 +77,7 @@ function list(key) {
 // else can fail (outbox first, then the choice), and sent.
 var current; // the choice in force: its latest event, or null
 function mark(decisions, service) {
-  Object.keys(Object(decisions)).forEach(function (k) {
+  Object.keys(Object(decisions)).forEach((k) => {
     W.mark(k, decisions[k] === true, service);
   });
 }
@@ -103,7 +103,7 @@ function record(name, inPanel, purpose, service) {
 var inFlight, retryMs = 0;
 function flush(all) {
   if (inFlight && !all) return;
-  list(":outbox").some(function (e) {
+  list(":outbox").some((e) => {
     var id = e && e.event_id;
     if (!id) return;
     if (!all) inFlight = id;
@@ -115,11 +115,11 @@ function flush(all) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(e),
     })
-      .then(function (r) {
-        return r.text().then(function (body) { return [r.status, body]; });
+      .then((r) => {
+        return r.text().then((body) => [r.status, body]);
       })
-      .catch(function () { return [0]; })
-      .then(function (answer) { delivered(id, answer[0], answer[1]); });
+      .catch(() => [0])
+      .then((answer) => { delivered(id, answer[0], answer[1]); });
     return !all;
   });
 }
@@ -138,7 +138,7 @@ function delivered(id, status, body) {
   }
   // The first answer for an event wins; a second copy's answer finds it gone.
   var box = list(":outbox");
-  var rest = box.filter(function (e) { return !e || e.event_id != id; });
+  var rest = box.filter((e) => !e || e.event_id != id);
   if (rest.length < box.length) {
     write(":outbox", rest);
     if (outcome) console.warn("assent: event refused by the edge");
@@ -160,6 +160,11 @@ function get() {
   return current ? Object.assign({}, current.decisions) : null;
 }
 
+// The decision on `purpose` itself in the choice in force (its panel switch).
+function chosen(purpose) {
+  return !!current && current.decisions[purpose] === true;
+}
+
 function emit(name) {
   document.dispatchEvent(new CustomEvent(name, { detail: get() }));
 }
@@ -175,9 +180,9 @@ function changed(e) {
 function apply() {
   var mode = config.consent_mode;
   if (mode && current) {
-    gtag("consent", "update", signals(function (k) {
+    gtag("consent", "update", signals((k) => {
       var ps = mode.signals[k] || [];
-      return ps.length > 0 && ps.every(function (p) { return accepts(p); });
+      return ps.length > 0 && ps.every((p) => accepts(p));
     }));
   }
   gate();
@@ -197,11 +202,11 @@ function allowed(el) {
 // it to load, as parser-inserted scripts would.
 var queue = Promise.resolve();
 function gate() {
-  document.querySelectorAll('script[type="text/plain"][data-assent]').forEach(function (old) {
+  document.querySelectorAll('script[type="text/plain"][data-assent]').forEach((old) => {
     if (!allowed(old)) return;
     old.removeAttribute("data-assent");
-    queue = queue.then(function () {
-      return new Promise(function (done) {
+    queue = queue.then(() => {
+      return new Promise((done) => {
         var s = document.createElement("script");
         for (var i = 0; i < old.attributes.length; i++) {
           var a = old.attributes[i];
@@ -238,17 +243,17 @@ function embed(el) {
   el.hidden = true;
   if (ph) return;
   var purpose = el.getAttribute("data-assent");
-  var p = config.notice.purposes.filter(function (x) { return x.id == purpose; })[0];
+  var p = config.notice.purposes.filter((x) => x.id == purpose)[0];
   // Its own shadow root with the widget's stylesheet: themed like the
   // banner, and out of reach of the site's CSS.
   ph = document.createElement("div");
   ph.setAttribute("data-assent-placeholder", purpose);
   var w = el.getAttribute("width"), h = el.getAttribute("height");
-  var px = function (v) { return /^\d+$/.test(v) ? v + "px" : v; };
+  var px = (v) => /^\d+$/.test(v) ? v + "px" : v;
   ph.style.cssText = "display:block;max-width:100%;" + (w ? "width:" + px(w) + ";" : "") + (h ? "height:" + px(h) : "");
   ph.attachShadow({ mode: "open" }).innerHTML = STYLE + '<div class="ph" lang="' + esc(config.language) + '"><p>' +
     esc(text("embed_blocked").replace("{purpose}", p ? p.name : purpose)) + "</p>" + button("allow", "allow_and_load") + "</div>";
-  ph.shadowRoot.querySelector("button").onclick = function () {
+  ph.shadowRoot.querySelector("button").onclick = () => {
     decided(record("allow", 0, purpose, el.getAttribute("data-assent-service")));
   };
   el.before(ph);
@@ -259,22 +264,22 @@ function embed(el) {
 // them (`name*` is a prefix).
 function clean() {
   if (!current) return;
-  config.notice.purposes.forEach(function (p) {
+  config.notice.purposes.forEach((p) => {
     if (p.required) return;
-    p.services.forEach(function (s) {
+    p.services.forEach((s) => {
       if (accepts(p.id, s.id)) return;
-      (s.cookies || []).forEach(function (c) {
-        var match = function (name) {
+      (s.cookies || []).forEach((c) => {
+        var match = (name) => {
           return c.name.slice(-1) == "*" ? name.indexOf(c.name.slice(0, -1)) == 0 : name == c.name;
         };
         if (c.kind == "local_storage" || c.kind == "session_storage") {
           try {
             var st = c.kind == "local_storage" ? localStorage : sessionStorage;
-            Object.keys(st).filter(match).forEach(function (k) { st.removeItem(k); });
+            Object.keys(st).filter(match).forEach((k) => { st.removeItem(k); });
           } catch (e) {}
           return;
         }
-        document.cookie.split(";").forEach(function (kv) {
+        document.cookie.split(";").forEach((kv) => {
           var name = kv.split("=")[0].trim();
           if (!match(name)) return;
           // The cookie may have been set for this host or any parent domain.
@@ -297,7 +302,7 @@ function clean() {
 // (no layout shift). The buttons share one class: same size, same style, so
 // refusing is as prominent as accepting.
 function esc(s) {
-  return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  return String(s).replace(/[&<>"']/g, (c) => { return "&#" + c.charCodeAt(0) + ";"; });
 }
 function text(key) {
   return config.notice.texts[key] || "";
@@ -310,7 +315,7 @@ function policy() {
 }
 // The Global Privacy Control note, when GPC changes something on this notice.
 function gpcNote() {
-  return gpc && config.notice.purposes.some(function (p) { return p.sale_or_sharing; })
+  return gpc && config.notice.purposes.some((p) => p.sale_or_sharing)
     ? '<p class="gpc" role="note">' + esc(text("gpc_honoured")) + "</p>" : "";
 }
 function lang() {
@@ -330,23 +335,23 @@ function bannerHtml() {
 // notice version), off: nothing is pre-ticked. "Withdraw all" is offered
 // whenever the choice in force grants something.
 function panelHtml() {
-  var sw = function (attr, id, of, on, locked) {
+  var sw = (attr, id, of, on, locked) => {
     return '<input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" data-of="' + esc(of) + '" aria-describedby="assent-desc-' + esc(of) + '"' +
       (on ? " checked" : "") + (locked ? " disabled" : "") + ">";
   };
   return '<div class="overlay"><div class="panel" role="dialog" aria-modal="true" aria-labelledby="assent-prefs-title" tabindex="-1"' + lang() +
     '><div class="head"><h2 class="title" id="assent-prefs-title">' + esc(text("preferences_title")) +
     '</h2><button type="button" class="close" data-act="close" aria-label="' + esc(text("close")) + '">\u00d7</button></div>' + gpcNote() +
-    '<div class="purposes">' + config.notice.purposes.map(function (p) {
+    '<div class="purposes">' + config.notice.purposes.map((p) => {
       var req = p.required;
-      return '<div class="purpose"><label class="switch">' + sw("data-purpose", p.id, p.id, req || W.chosen(p.id), req) +
+      return '<div class="purpose"><label class="switch">' + sw("data-purpose", p.id, p.id, req || chosen(p.id), req) +
         '<span class="name">' + esc(p.name) + "</span>" + (req ? '<span class="always">' + esc(text("always_on")) + "</span>" : "") +
         '</label><p class="desc" id="assent-desc-' + esc(p.id) + '">' + esc(p.description) + '</p><ul class="services">' +
-        p.services.map(function (s) {
+        p.services.map((s) => {
           return "<li><label>" + (req ? "" : sw("data-service", s.id, p.id, accepts(p.id, s.id), 0)) + esc(s.name + " (" + s.provider + ")") + "</label></li>";
         }).join("") + "</ul></div>";
     }).join("") + '</div><div class="buttons">' + button("reject_all", "reject_all") + button("accept_all", "accept_all") + button("save", "save") +
-    (W.granting() ? button("withdraw_all", "withdraw_all") : "") + "</div>" + policy() + "</div></div>";
+    (config.notice.purposes.some((p) => !p.required && chosen(p.id)) ? button("withdraw_all", "withdraw_all") : "") + "</div>" + policy() + "</div></div>";
 }
 
 // ---- the widget's DOM ------------------------------------------------------------
@@ -410,14 +415,14 @@ function decided(e) {
 
 // Marks the panel's switches for the wasm: purposes, then services.
 function switches() {
-  panel.querySelectorAll("input[data-purpose],input[data-service]").forEach(function (i) {
+  panel.querySelectorAll("input[data-purpose],input[data-service]").forEach((i) => {
     var service = i.hasAttribute("data-service");
     W.mark(i.getAttribute(service ? "data-service" : "data-purpose"), i.checked, service);
   });
 }
 
 function wire() {
-  root.addEventListener("click", function (e) {
+  root.addEventListener("click", (e) => {
     var control = e.target.closest && e.target.closest("[data-act]");
     var name = control && control.getAttribute("data-act");
     if (!name) return;
@@ -430,17 +435,17 @@ function wire() {
   });
   // A purpose switch carries its services with it; a service switched on
   // switches its purpose on.
-  root.addEventListener("change", function (e) {
+  root.addEventListener("change", (e) => {
     var t = e.target;
     if (!panel || !t.hasAttribute("data-of")) return;
     var of = t.getAttribute("data-of");
     if (t.hasAttribute("data-purpose")) {
-      panel.querySelectorAll('[data-service][data-of="' + of + '"]').forEach(function (s) { s.checked = t.checked; });
+      panel.querySelectorAll('[data-service][data-of="' + of + '"]').forEach((s) => { s.checked = t.checked; });
     } else if (t.checked) {
       panel.querySelector('[data-purpose="' + of + '"]').checked = true;
     }
   });
-  root.addEventListener("keydown", function (e) {
+  root.addEventListener("keydown", (e) => {
     if (!panel) return;
     if (e.key == "Escape") closePanel();
     // The panel is modal: Tab and Shift+Tab cycle inside it.
@@ -466,9 +471,9 @@ function languages() {
 // Hands the notice and the stored choice to the wasm; whether to ask.
 function begin() {
   var n = config.notice;
-  n.purposes.forEach(function (p) {
+  n.purposes.forEach((p) => {
     W.purpose(p.id, !!p.required, !!p.sale_or_sharing);
-    p.services.forEach(function (s) { W.service(s.id); });
+    p.services.forEach((s) => { W.service(s.id); });
   });
   if (!W.start(site, location.origin, config.notice_version, config.language, config.notice_hash, n.consent_lifetime_days, gpc)) {
     throw new Error("no notice");
@@ -495,7 +500,7 @@ export function boot(siteId, base, wasmUrl) {
   url = base + "v1/sites/" + site + "/events";
   gpc = navigator.globalPrivacyControl === true;
   dataLayer = window.dataLayer = window.dataLayer || [];
-  var defaults = signals(function () { return false; });
+  var defaults = signals(() => false);
   defaults.wait_for_update = 500;
   gtag("consent", "default", defaults);
 
@@ -505,69 +510,69 @@ export function boot(siteId, base, wasmUrl) {
         // whatever MIME type a bundler or CDN serves the .wasm with, and the
         // glue's streaming fallbacks stay out of the bundle.
         fetch(wasmUrl)
-          .then(function (r) {
+          .then((r) => {
             if (!r.ok) throw new Error("wasm: HTTP " + r.status);
             return r.arrayBuffer();
           })
           .then(WebAssembly.compile)
-          .then(function (module) { initSync({ module: module }); }),
-        fetch(base + "v1/sites/" + site + "/config?lang=" + languages(), { credentials: "include" }).then(function (r) {
+          .then((module) => { initSync({ module: module }); }),
+        fetch(base + "v1/sites/" + site + "/config?lang=" + languages(), { credentials: "include" }).then((r) => {
           if (!r.ok) throw new Error("config: HTTP " + r.status);
           return r.json();
         }),
         // The tag sits in <head>: gate (and mount) once the whole document is
         // parsed, or elements below would be missed.
         document.readyState == "loading" &&
-          new Promise(function (done) { document.addEventListener("DOMContentLoaded", done); }),
-      ]).then(function (loaded) {
+          new Promise((done) => { document.addEventListener("DOMContentLoaded", done); }),
+      ]).then((loaded) => {
         var answer = loaded[1];
         var mode = answer.consent_mode;
-        (mode && mode.regions || []).forEach(function (r) {
-          var d = signals(function (k) { return r.granted.indexOf(k) >= 0; });
+        (mode && mode.regions || []).forEach((r) => {
+          var d = signals((k) => r.granted.indexOf(k) >= 0);
           d.region = r.region;
           d.wait_for_update = mode.wait_for_update_ms;
           gtag("consent", "default", d);
         });
         config = answer;
         mount(begin());
-        addEventListener("pagehide", function () { flush(true); });
-        addEventListener("online", function () { flush(); });
+        addEventListener("pagehide", () => { flush(true); });
+        addEventListener("online", () => { flush(); });
         flush();
         apply();
         // Gated scripts and embeds a single-page app adds later are gated as
         // they arrive. gate() is idempotent and costs two selector queries, so
         // any batch of added nodes runs it; its own insertions settle in one
         // more round.
-        new MutationObserver(function () { gate(); }).observe(document.documentElement, { childList: true, subtree: true });
+        new MutationObserver(() => { gate(); }).observe(document.documentElement, { childList: true, subtree: true });
         emit("assent:ready");
       })
     : Promise.reject(new Error("the script tag needs data-site"));
-  ready.catch(function (e) {
+  ready.catch((e) => {
     config = null; // nothing is granted
     console.warn("assent: not started, nothing optional is granted.", e);
   });
 
   function later(f) {
-    return function (a) {
-      return ready.then(function () { return f(a); });
+    return (a) => {
+      return ready.then(() => f(a));
     };
   }
 
   return (window.assent = {
     ready: ready,
     show: later(openPanel),
-    get: function () {
+    get: () => {
       return config ? get() : null;
     },
-    accepted: function (purpose, service) {
+    accepted: (purpose, service) => {
       return !!config && accepts(purpose, service);
     },
-    set: later(function (decisions) {
+    set: later((decisions) => {
       mark(decisions, false);
       decided(record("set"));
     }),
-    withdraw: later(function () { decided(record("withdraw")); }),
-    receipts: function () {
+    withdraw: later(() => { decided(record("withdraw")); }),
+    receipts: () => {
       return config ? list(":receipts") : [];
     },
   });

@@ -239,19 +239,6 @@ pub fn accepted(purpose: &str, service: &str) -> bool {
     with_engine(|e| e.accepted(purpose, some(service))).unwrap_or(false)
 }
 
-/// The decision on `purpose` itself, for its panel switch.
-#[wasm_bindgen]
-pub fn chosen(purpose: &str) -> bool {
-    with_engine(|e| e.chosen(purpose)).unwrap_or(false)
-}
-
-/// Whether the choice in force grants any optional purpose (the panel then
-/// offers "Withdraw all").
-#[wasm_bindgen]
-pub fn granting() -> bool {
-    with_engine(|e| e.grants_optional()).unwrap_or(false)
-}
-
 /// What the edge's HTTP `status` means for an outbox event: 0 acknowledged,
 /// 1 refused for good, 2 retry later.
 #[wasm_bindgen]
