@@ -294,3 +294,44 @@ test("Arabic is laid out right to left", async () => {
   assert.ok(xs[0] > xs[2], "the first button sits on the right");
   await context.close();
 });
+
+test("texts from the notice are shown as text and never become markup", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  // A site owner's override with markup in it (or a compromised config): the
+  // answer of the real edge, with its texts changed on the way.
+  const markup = `<img src=x onerror="window.__ran = 1">"'&`;
+  await page.route(/\/v1\/sites\/demo\/config/, async (route) => {
+    const response = await route.fetch();
+    const answer = await response.json();
+    answer.notice.texts.title = markup;
+    answer.notice.texts.embed_blocked = `${markup} {purpose}`;
+    const personalisation = answer.notice.purposes.find((p) => p.id == "personalisation");
+    personalisation.name = markup;
+    personalisation.services[0].name = markup;
+    await route.fulfill({ response, json: answer });
+  });
+  await page.goto(edge.url + "/");
+  const banner = page.locator(BANNER);
+  await banner.waitFor();
+  assert.equal(await banner.locator("h2").textContent(), markup);
+  assert.equal(
+    await page.locator("[data-assent-placeholder] >> p").textContent(),
+    `${markup} ${markup}`,
+    "the placeholder names the purpose, as text",
+  );
+  await page.locator(button("section.banner", "customise")).click();
+  const purpose = page.locator("#assent-host >> .purpose", { has: page.locator("input[data-purpose=personalisation]") });
+  assert.equal(await purpose.locator(".name").textContent(), markup);
+  assert.match(await purpose.locator(".services li").first().textContent(), /^<img src=x onerror/);
+  const images = await page.evaluate(() => {
+    const roots = [document, ...[...document.querySelectorAll("#assent-host, [data-assent-placeholder]")].map((h) => h.shadowRoot)];
+    return roots.reduce((n, r) => n + r.querySelectorAll("img").length, 0);
+  });
+  assert.equal(images, 0, "no element was made from a text");
+  assert.equal(await page.evaluate(() => window.__ran), undefined);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
