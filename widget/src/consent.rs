@@ -112,6 +112,18 @@ impl Consent {
         )
     }
 
+    /// The same decisions in the notice's order, as every rule builds them,
+    /// so a stored choice (whose keys may come sorted, as the edge's cookie
+    /// has them) compares equal to the same choice made again. A service it
+    /// does not name follows its purpose.
+    pub fn in_order(&self, notice: &Notice) -> Self {
+        Consent::build(
+            notice,
+            |p| self.purpose(&p.id),
+            |p, s| self.service(&p.id, s),
+        )
+    }
+
     /// The decision on `purpose` itself (its services aside).
     pub fn purpose(&self, id: &str) -> bool {
         granted(&self.purposes, id)

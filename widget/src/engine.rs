@@ -88,13 +88,16 @@ impl Engine {
     /// Takes up a stored choice. Its subject is kept in any case; the choice
     /// itself only while it is current. Returns whether it is (if not, the
     /// visitor must be asked).
-    pub fn restore(&mut self, choice: Choice, now_ms: f64) -> bool {
+    pub fn restore(&mut self, mut choice: Choice, now_ms: f64) -> bool {
         if choice.subject.is_empty() || choice.consent.purposes.is_empty() {
             return false;
         }
         self.subject = Some(choice.subject.clone());
         let current = self.is_current(&choice, now_ms);
-        self.choice = current.then_some(choice);
+        if current {
+            choice.consent = choice.consent.in_order(&self.notice);
+            self.choice = Some(choice);
+        }
         current
     }
 

@@ -260,8 +260,9 @@ fn the_sites_own_calls_record_only_what_changes() {
     assert!(!e.grants_optional());
 }
 
-fn stored(e: &mut Engine) -> Choice {
-    let event = accepted_by_core(&e.act(Control::RejectAll, Surface::Banner, at(NOW, 0)));
+/// The choice the page keeps: the fields of the latest event the engine wrote.
+fn kept(json: &str) -> Choice {
+    let event = accepted_by_core(json);
     Choice {
         subject: event.subject.to_string(),
         notice_version: event.notice.version.clone(),
@@ -269,8 +270,50 @@ fn stored(e: &mut Engine) -> Choice {
             purposes: event.decisions.into_iter().collect(),
             services: event.services.into_iter().collect(),
         },
-        decided_at_ms: NOW,
+        decided_at_ms: event.client_time_ms as f64,
     }
+}
+
+fn stored(e: &mut Engine) -> Choice {
+    kept(&e.act(Control::RejectAll, Surface::Banner, at(NOW, 0)))
+}
+
+#[test]
+fn a_restored_choice_keeps_every_decision_it_recorded() {
+    let mut first = engine(false);
+    first.save(
+        &decisions(&[("analytics", true), ("marketing", true)]),
+        &decisions(&[("matomo", false), ("ads", true)]),
+        at(NOW, 0),
+    );
+    assert!(
+        first.allow("marketing", Some("ads"), at(NOW, 1)).is_none(),
+        "allowed already"
+    );
+    let choice = kept(
+        &first
+            .set(&decisions(&[("analytics", false)]), at(NOW, 2))
+            .unwrap(),
+    );
+
+    let mut next = engine(false);
+    assert!(next.restore(choice, NOW + DAY));
+    assert!(next.accepted("marketing", Some("ads")));
+    assert!(!next.accepted("analytics", None));
+    assert!(!next.chosen("analytics"));
+    // The same choice again records nothing.
+    assert!(next
+        .set(&decisions(&[("analytics", false)]), at(NOW, 3))
+        .is_none());
+}
+
+#[test]
+fn a_stored_service_the_event_does_not_name_follows_its_purpose() {
+    let mut choice = kept(&engine(false).act(Control::AcceptAll, Surface::Banner, at(NOW, 0)));
+    choice.consent.services.retain(|(id, _)| id != "ads");
+    let mut e = engine(false);
+    assert!(e.restore(choice, NOW));
+    assert!(e.accepted("marketing", Some("ads")));
 }
 
 #[test]
