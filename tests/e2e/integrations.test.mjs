@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { adminRecords, siteConfig, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { adminRecords, recordsOf, siteConfig, subjectOf, waitForRecordsOf } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -309,6 +309,11 @@ test("a first-party edge keeps the choice in its own HttpOnly cookie: cleared st
   await page.evaluate(() => window.assent.ready);
   assert.equal(await page.locator(BANNER).count(), 0, "the edge's cookie remembered the choice");
   assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), true);
+  // The remembered choice is the same choice: making it again records nothing.
+  const subject = await subjectOf(page);
+  await page.evaluate(() => window.assent.set({ analytics: true, marketing: true }));
+  await page.waitForTimeout(300);
+  assert.equal((await recordsOf(edge, subject)).length, 1, "nothing new was recorded");
   await context.close();
 });
 
