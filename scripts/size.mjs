@@ -1,5 +1,5 @@
 // Prints the banner path's transfer size (loader + wasm; the CSS ships inside
-// the wasm) with gzip -9 and brotli -11, fails past the budget, and puts the
+// the loader) with gzip -9 and brotli -11, fails past the budget, and puts the
 // same figures for vanilla-cookieconsent (npm, its JS + CSS) beside them.
 //
 // Usage: node scripts/size.mjs            (after `make widget`)
@@ -7,12 +7,10 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
-// The ratchet CI enforces: the figure reached so far plus a little room. Lower
-// it with every saving; raise it only for a correctness fix, and record why in
-// BENCHMARKS.md. Issue 4 asks for 15 KB (TARGET_GZIP); the gap is printed
-// until it is closed.
-const BUDGET_GZIP = 20.25 * 1024;
-const TARGET_GZIP = 15 * 1000;
+// The budget CI enforces: 15 KB gzip for everything a visitor downloads before
+// the banner shows (issue 4). A change that needs more must find the bytes
+// elsewhere first; BENCHMARKS.md lists what was measured and not taken.
+const BUDGET_GZIP = 15 * 1000;
 
 const measure = (bytes) => ({
   raw: bytes.length,
@@ -38,8 +36,7 @@ row(`vanilla-cookieconsent ${peerVersion} (umd.js + css)`, peer);
 console.log(`ratio Assent / vanilla-cookieconsent (gzip): ${(total.gzip / peer.gzip).toFixed(2)}`);
 
 if (total.gzip > BUDGET_GZIP) {
-  console.error(`size: the banner path is ${kb(total.gzip).trim()} gzip, over the ${kb(BUDGET_GZIP).trim()} budget`);
+  console.error(`size: the banner path is ${total.gzip} B gzip, ${total.gzip - BUDGET_GZIP} B over the ${BUDGET_GZIP} B budget`);
   process.exit(1);
 }
-console.log(`size: within the ${kb(BUDGET_GZIP).trim()} gzip budget`);
-console.log(`size: banner path ${total.gzip} B gzip; target ${TARGET_GZIP} B: ${total.gzip > TARGET_GZIP ? `${total.gzip - TARGET_GZIP} B over` : `${TARGET_GZIP - total.gzip} B to spare`}`);
+console.log(`size: the banner path is ${total.gzip} B gzip, within the ${BUDGET_GZIP} B budget (${BUDGET_GZIP - total.gzip} B to spare)`);
