@@ -6,6 +6,10 @@
 //! consistency between two checkpoints. Exit status: 0 valid, 1 invalid (the
 //! reason on stderr), 2 usage or I/O error.
 
+// The argument docs are clap's `--help` text, plain text rather than
+// Markdown: a URL there is meant to be read, not linked.
+#![allow(rustdoc::bare_urls)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

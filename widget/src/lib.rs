@@ -163,7 +163,7 @@ pub fn start(
 }
 
 /// Marks a decision (`service`: on a service, else on a purpose) for the next
-/// call that reads decisions: [`restore`], [`save`] or [`set`].
+/// call that reads decisions: [`restore`], or [`record`] for `save` and `set`.
 #[wasm_bindgen]
 pub fn mark(id: String, on: bool, service: bool) {
     PENDING.with(|p| {
