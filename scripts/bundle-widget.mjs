@@ -42,7 +42,8 @@ if (/\b__wbg_\w+_[0-9a-f]{16}\b/.test(glue)) {
   throw new Error("bundle: an import name was not renamed");
 }
 
-// The stylesheet travels inside the loader, which puts it into the Shadow DOM.
+// The stylesheet travels inside the loader (as `__ASSENT_CSS__`, a name no
+// browser global shares), which puts it into the Shadow DOM.
 // esbuild bundles glue, loader and entry as modules: the glue's exports the
 // loader never calls (initSync, the streaming fallbacks' callers aside) are
 // dropped, and every name is minified.
@@ -58,7 +59,7 @@ const bundle = (entry, format) =>
     format,
     // The script tag always passes the wasm's address: the glue's own
     // default (`import.meta.url`) is never used there.
-    define: { CSS: JSON.stringify(css), ...(format == "iife" ? { "import.meta.url": "undefined" } : {}) },
+    define: { __ASSENT_CSS__: JSON.stringify(css), ...(format == "iife" ? { "import.meta.url": "undefined" } : {}) },
     logLevel: "error",
   }).outputFiles[0].text;
 

@@ -15,9 +15,9 @@
 import { initSync } from "./pkg/glue.js";
 import * as W from "./pkg/glue.js";
 
-// The stylesheet (widget/widget.css, inlined by the bundler as `CSS`), for
-// the widget's shadow root and each placeholder's.
-var STYLE = "<style>" + CSS + "</style>";
+// The stylesheet (widget/widget.css, inlined by the bundler as
+// `__ASSENT_CSS__`), for the widget's shadow root and each placeholder's.
+var STYLE = "<style>" + __ASSENT_CSS__ + "</style>";
 
 var config;
 
@@ -42,12 +42,15 @@ function signals(granted) {
 // memory for this page view only, which fails closed (the next page asks
 // again and nothing optional runs).
 var mem = {}, ls;
-try {
-  ls = localStorage;
-  ls.setItem("assent:probe", "1");
-  ls.removeItem("assent:probe");
-} catch (e) {
-  ls = null;
+// Some browsers hand out a storage that throws on write: probe it once, at start.
+function openStorage() {
+  try {
+    ls = localStorage;
+    ls.setItem("assent:probe", "1");
+    ls.removeItem("assent:probe");
+  } catch (e) {
+    ls = null;
+  }
 }
 function read(key) {
   key = "assent:" + site + key;
@@ -157,7 +160,10 @@ function delivered(id, status, body) {
 
 // The decisions by purpose of the choice in force, or null before one.
 function get() {
-  return current ? Object.assign({}, current.decisions) : null;
+  if (!current) return null;
+  var d = {};
+  Object.keys(Object(current.decisions)).forEach((k) => { d[k] = current.decisions[k] === true; });
+  return d;
 }
 
 // The decision on `purpose` itself in the choice in force (its panel switch).
@@ -480,8 +486,9 @@ function begin() {
   }
   // Local storage first; else the choice the edge kept in its own cookie
   // (first-party edges only), which outlives script-written storage caps.
-  var stored = read("");
-  if (!stored && config.choice) write("", (stored = config.choice));
+  var event = (e) => e && e.subject && e.decisions && e;
+  var stored = event(read(""));
+  if (!stored && (stored = event(config.choice))) write("", stored);
   if (!stored) return true;
   mark(stored.decisions, false);
   mark(stored.services, true);
@@ -498,6 +505,7 @@ export function boot(siteId, base, wasmUrl) {
   config = null;
   site = siteId;
   url = base + "v1/sites/" + site + "/events";
+  openStorage();
   gpc = navigator.globalPrivacyControl === true;
   dataLayer = window.dataLayer = window.dataLayer || [];
   var defaults = signals(() => false);
@@ -534,7 +542,14 @@ export function boot(siteId, base, wasmUrl) {
           gtag("consent", "default", d);
         });
         config = answer;
-        mount(begin());
+        var ask;
+        try {
+          ask = begin();
+        } catch (e) {
+          config = null; // the engine did not start: nothing is granted
+          throw e;
+        }
+        mount(ask);
         addEventListener("pagehide", () => { flush(true); });
         addEventListener("online", () => { flush(); });
         flush();
@@ -548,7 +563,6 @@ export function boot(siteId, base, wasmUrl) {
       })
     : Promise.reject(new Error("the script tag needs data-site"));
   ready.catch((e) => {
-    config = null; // nothing is granted
     console.warn("assent: not started, nothing optional is granted.", e);
   });
 

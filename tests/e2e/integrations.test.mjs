@@ -314,6 +314,14 @@ test("a first-party edge keeps the choice in its own HttpOnly cookie: cleared st
   await page.evaluate(() => window.assent.set({ analytics: true, marketing: true }));
   await page.waitForTimeout(300);
   assert.equal((await recordsOf(edge, subject)).length, 1, "nothing new was recorded");
+
+  // A stored value that is not a choice (another script wrote it) does not
+  // hide the edge's cookie either.
+  await page.evaluate(() => localStorage.setItem("assent:demo", "{}"));
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  assert.equal(await page.locator(BANNER).count(), 0);
+  assert.deepEqual(await page.evaluate(() => window.assent.get()), { necessary: true, analytics: true, marketing: true, personalisation: true });
   await context.close();
 });
 
