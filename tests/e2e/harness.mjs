@@ -148,6 +148,13 @@ export async function waitForRecordsOf(edge, subject, n = 1) {
   throw new Error(`expected ${n} records for ${subject}`);
 }
 
+/** Collects the page's uncaught errors from now on: a test asserts the array stays empty. */
+export function pageErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
 /** The pseudonymous subject the widget keeps in a page's storage (demo site). */
 export function subjectOf(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")).subject);

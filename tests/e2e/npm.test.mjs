@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { pageErrors, subjectOf, waitForRecordsOf } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 const NPM = new URL("../../dist/npm/", import.meta.url);
@@ -39,8 +39,7 @@ test("imported as an ES module, run() shows the banner and records the choice at
     }),
   );
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const errors = pageErrors(page);
   await page.goto(`${edge.url}/app`);
   await page.evaluate(() => window.api.ready);
   assert.equal(await page.evaluate(() => window.api === window.assent), true);

@@ -2,7 +2,7 @@
 // and what the edge stores.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { adminRecords, siteConfig, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { adminRecords, pageErrors, siteConfig, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -248,8 +248,7 @@ test("storage blocked: the page works, and nothing optional outlives the page vi
     });
   });
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const errors = pageErrors(page);
   await page.goto(edge.url + "/");
   const before = (await adminRecords(edge)).total;
   await page.click(button("section.banner", "accept_all"));
@@ -269,8 +268,7 @@ test("storage blocked: the page works, and nothing optional outlives the page vi
 test("the edge unreachable at load: no banner, nothing granted, no page error", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const errors = pageErrors(page);
   await page.route("**/v1/sites/demo/config**", (route) => route.abort("internetdisconnected"));
   await page.goto(edge.url + "/");
   await page.evaluate(() => window.assent.ready.catch(() => {}));
@@ -298,8 +296,7 @@ test("Arabic is laid out right to left", async () => {
 test("texts from the notice are shown as text and never become markup", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const errors = pageErrors(page);
   // A site owner's override with markup in it (or a compromised config): the
   // answer of the real edge, with its texts changed on the way.
   const markup = `<img src=x onerror="window.__ran = 1">"'&`;

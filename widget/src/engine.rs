@@ -80,11 +80,6 @@ impl Engine {
         })
     }
 
-    /// The notice choices are made on.
-    pub fn notice(&self) -> &Notice {
-        &self.notice
-    }
-
     /// Takes up a stored choice. Its subject is kept in any case; the choice
     /// itself only while it is current. Returns whether it is (if not, the
     /// visitor must be asked).
