@@ -18,6 +18,8 @@
 //! - [`keys`]: Ed25519 signing and public keys, JWK thumbprint `kid`, JWKS.
 //! - [`note`]: C2SP signed notes and checkpoints.
 //! - [`receipt`]: the visitor's receipt, a JWS (EdDSA) carrying the stored record.
+//! - [`log`]: the log's origin, its wire answers, and the sequencer that appends to it.
+//! - [`api`]: the edge's HTTP API paths.
 //! - [`error`]: one error enum with stable machine-readable codes.
 //!
 //! ```
@@ -53,6 +55,7 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod api;
 #[cfg(feature = "std")]
 pub mod canonical;
 pub mod config;
@@ -61,6 +64,8 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod keys;
+#[cfg(feature = "std")]
+pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod notice;

@@ -1,0 +1,54 @@
+//! The edge's HTTP API paths (v1), built in one place: the CLI and the tests
+//! ask here instead of formatting URLs of their own, and the edge's router
+//! matches the same segments.
+//!
+//! ```
+//! use assent_core::{api, ids::SiteId};
+//!
+//! let site = SiteId::new("demo").unwrap();
+//! assert_eq!(api::inclusion(&site, 3, 8), "/v1/sites/demo/log/inclusion?index=3&size=8");
+//! assert_eq!(api::JWKS, "/.well-known/jwks.json");
+//! ```
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::ids::SiteId;
+
+/// Every key that signed receipts or checkpoints.
+pub const JWKS: &str = "/.well-known/jwks.json";
+
+/// The public site configuration (the notice the widget renders).
+pub fn config(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/config")
+}
+
+/// Where the widget posts consent events.
+pub fn events(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/events")
+}
+
+/// The latest signed checkpoint of a site's log.
+pub fn checkpoint(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/log/checkpoint")
+}
+
+/// The inclusion proof of leaf `index` in the tree of `size` leaves.
+pub fn inclusion(site: &SiteId, index: u64, size: u64) -> String {
+    format!("/v1/sites/{site}/log/inclusion?index={index}&size={size}")
+}
+
+/// The consistency proof between trees of `from` and `to` leaves.
+pub fn consistency(site: &SiteId, from: u64, to: u64) -> String {
+    format!("/v1/sites/{site}/log/consistency?from={from}&to={to}")
+}
+
+/// The owner's page of stored records, newest first (admin key).
+pub fn admin_events(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/events")
+}
+
+/// The owner's export of every record as JSON Lines (admin key).
+pub fn admin_export(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/export")
+}
