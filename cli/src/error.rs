@@ -14,9 +14,12 @@ pub enum CliError {
         #[from]
         error: assent_core::Error,
     },
-    /// A file, URL or argument could not be used.
+    /// A file, URL or the edge could not be read, or an answer was not what was asked.
     #[error("{0}")]
     Io(String),
+    /// The command cannot run as given (e.g. no pinned key to verify with).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CliError {
@@ -24,7 +27,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Invalid(_) | CliError::Core { .. } => 1,
-            CliError::Io(_) => 2,
+            CliError::Io(_) | CliError::Usage(_) => 2,
         }
     }
 }

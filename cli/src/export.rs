@@ -4,12 +4,16 @@ use std::io::{BufRead, BufReader, Write};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use assent_core::api;
+use assent_core::ids::SiteId;
+
 use crate::source::trim;
 use crate::CliError;
 
 /// Streams `GET /v1/admin/sites/{site}/export` to stdout.
 pub fn run(edge: &str, site: &str, admin_key: &str) -> Result<(), CliError> {
-    let url = format!("{}/v1/admin/sites/{site}/export", trim(edge));
+    let site = SiteId::new(site).map_err(|e| CliError::Usage(format!("--site: {e}")))?;
+    let url = format!("{}{}", trim(edge), api::admin_export(&site));
     let resp = ureq::get(&url)
         .header("authorization", &format!("Bearer {admin_key}"))
         .call()

@@ -5,6 +5,11 @@
 //! in the signed log, a whole export against a signed checkpoint, and
 //! consistency between two checkpoints. Exit status: 0 valid, 1 invalid (the
 //! reason on stderr), 2 usage or I/O error.
+//!
+//! Only keys the user pinned are trusted: a JWKS given with `--jwks`, or the
+//! JWKS of the edge given with `--edge`. A receipt's own `iss` is never used
+//! to find keys (a forger controls it); without a pinned key the command
+//! says so and exits 2.
 
 // The argument docs are clap's `--help` text, plain text rather than
 // Markdown: a URL there is meant to be read, not linked.
@@ -58,12 +63,18 @@ enum Command {
 #[derive(Subcommand)]
 enum VerifyCommand {
     /// A receipt's signature, kid, and that its leaf hash is the hash of its record.
+    ///
+    /// The keys are the ones you pin: --jwks, or --edge (the edge you trust).
+    /// The receipt's own issuer is never trusted for its keys.
     Receipt {
         /// Receipt file (the JWS, or the edge's JSON answer), or - for stdin.
         file: String,
-        /// JWKS file or URL; default: the issuer's /.well-known/jwks.json.
+        /// JWKS file or URL to trust.
         #[arg(long)]
         jwks: Option<String>,
+        /// Edge base URL to trust (its /.well-known/jwks.json), e.g. https://consent.example.com
+        #[arg(long, alias = "issuer")]
+        edge: Option<String>,
     },
     /// That a receipt's record is in the edge's signed log.
     Inclusion {
@@ -73,7 +84,7 @@ enum VerifyCommand {
         /// Site id.
         #[arg(long)]
         site: String,
-        /// JWKS file or URL; default: the edge's /.well-known/jwks.json.
+        /// JWKS file or URL to trust; default: the JWKS of --edge.
         #[arg(long)]
         jwks: Option<String>,
         /// Receipt file, or - for stdin.
@@ -104,7 +115,7 @@ enum VerifyCommand {
         /// Edge base URL.
         #[arg(long)]
         edge: String,
-        /// JWKS file or URL; default: the edge's /.well-known/jwks.json.
+        /// JWKS file or URL to trust; default: the JWKS of --edge.
         #[arg(long)]
         jwks: Option<String>,
     },
@@ -119,8 +130,8 @@ enum KeysCommand {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Verify(VerifyCommand::Receipt { file, jwks }) => {
-            verify::receipt(&file, jwks.as_deref())
+        Command::Verify(VerifyCommand::Receipt { file, jwks, edge }) => {
+            verify::receipt(&file, jwks.as_deref(), edge.as_deref())
         }
         Command::Verify(VerifyCommand::Inclusion {
             edge,

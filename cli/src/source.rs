@@ -31,11 +31,6 @@ pub fn get(url: &str) -> Result<Vec<u8>, CliError> {
         .map_err(|e| CliError::Io(format!("{url}: {e}")))
 }
 
-/// GETs a URL and parses JSON.
-pub fn get_json(url: &str) -> Result<serde_json::Value, CliError> {
-    serde_json::from_slice(&get(url)?).map_err(|e| CliError::Io(format!("{url}: not JSON: {e}")))
-}
-
 /// `base` without a trailing slash.
 pub fn trim(base: &str) -> &str {
     base.trim_end_matches('/')

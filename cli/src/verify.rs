@@ -1,17 +1,26 @@
 //! `assent verify ...`: every check is a function of assent-core; this module
 //! only reads inputs, asks the edge for proofs, and reports.
+//!
+//! Trust: keys come only from what the user pinned on the command line (a
+//! JWKS with `--jwks`, or the edge named with `--edge`), never from the
+//! evidence being checked (a receipt's own `iss` could name a forger's keys).
+//! Faults: a file, network or edge fault is an I/O error (exit 2); only
+//! evidence that was read in full and does not verify is invalid (exit 1).
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::time::Instant;
 
+use assent_core::api;
 use assent_core::canonical::to_canonical_bytes;
+use assent_core::ids::SiteId;
 use assent_core::keys::Jwks;
+use assent_core::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use assent_core::merkle::{self, Frontier, Hash, MemoryStore};
 use assent_core::note::Checkpoint;
 use assent_core::receipt::{self, Verified};
 use assent_core::record::StoredRecord;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
@@ -39,41 +48,42 @@ fn receipt_text(bytes: &[u8]) -> Result<String, CliError> {
     Ok(text.to_string())
 }
 
-/// The issuer named in a receipt, read before verification (only to find its JWKS).
-fn unverified_issuer(jws: &str) -> Option<String> {
-    let payload = jws.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let v: Value = serde_json::from_slice(&bytes).ok()?;
-    v["iss"].as_str().map(str::to_string)
-}
-
-fn load_jwks(source: Option<&str>, default_url: Option<String>) -> Result<Jwks, CliError> {
-    let location = match (source, default_url) {
-        (Some(s), _) => s.to_string(),
-        (None, Some(url)) => url,
-        (None, None) => return Err(CliError::Io("no JWKS: pass --jwks FILE|URL".into())),
+/// The keys the user pinned: `--jwks FILE|URL`, else the JWKS of the edge
+/// named with `--edge`. Nothing else is trusted; with neither, a usage error.
+fn pinned_jwks(jwks: Option<&str>, edge: Option<&str>) -> Result<Jwks, CliError> {
+    let location = match (jwks, edge) {
+        (Some(jwks), _) => jwks.to_string(),
+        (None, Some(edge)) => url(edge, api::JWKS),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "no pinned key: pass --jwks FILE|URL or --edge URL (the edge you trust); \
+                 the keys a receipt points to itself are never trusted"
+                    .into(),
+            ))
+        }
     };
     Jwks::from_json(&source::read(&location)?).map_err(|e| CliError::Io(format!("{location}: {e}")))
 }
 
-fn verified_receipt(
-    file: &str,
-    jwks: Option<&str>,
-    edge: Option<&str>,
-) -> Result<(Verified, Jwks), CliError> {
+/// `path` (from [`api`]) on the edge at `edge`.
+fn url(edge: &str, path: &str) -> String {
+    format!("{}{path}", trim(edge))
+}
+
+/// A site id given on the command line.
+fn site_arg(site: &str) -> Result<SiteId, CliError> {
+    SiteId::new(site).map_err(|e| CliError::Usage(format!("--site: {e}")))
+}
+
+fn verified_receipt(file: &str, jwks: &Jwks) -> Result<Verified, CliError> {
     let jws = receipt_text(&source::read(file)?)?;
-    let default = edge
-        .map(|e| trim(e).to_string())
-        .or_else(|| unverified_issuer(&jws))
-        .map(|base| format!("{}/.well-known/jwks.json", trim(&base)));
-    let jwks = load_jwks(jwks, default)?;
-    let verified = receipt::verify(&jws, &jwks)?;
-    Ok((verified, jwks))
+    Ok(receipt::verify(&jws, jwks)?)
 }
 
 /// `assent verify receipt`.
-pub fn receipt(file: &str, jwks: Option<&str>) -> Result<(), CliError> {
-    let (v, _) = verified_receipt(file, jwks, None)?;
+pub fn receipt(file: &str, jwks: Option<&str>, edge: Option<&str>) -> Result<(), CliError> {
+    let jwks = pinned_jwks(jwks, edge)?;
+    let v = verified_receipt(file, &jwks)?;
     let c = &v.claims;
     println!(
         "VALID receipt: event {} of subject {} ({}), log {} index {}, signed by kid {}",
@@ -87,49 +97,73 @@ pub fn receipt(file: &str, jwks: Option<&str>) -> Result<(), CliError> {
     Ok(())
 }
 
-fn fetch_checkpoint(edge: &str, site: &str) -> Result<String, CliError> {
-    let url = format!("{}/v1/sites/{site}/log/checkpoint", trim(edge));
+fn fetch_checkpoint(edge: &str, site: &SiteId) -> Result<String, CliError> {
+    let url = url(edge, &api::checkpoint(site));
     String::from_utf8(source::get(&url)?).map_err(|_| CliError::Io(format!("{url}: not text")))
 }
 
-/// GETs `{edge}/v1/sites/{site}/log/{what}?{query}` and decodes its hashes.
-fn fetch_proof_of(edge: &str, site: &str, what: &str, query: &str) -> Result<Vec<Hash>, CliError> {
-    fetch_proof(&format!(
-        "{}/v1/sites/{site}/log/{what}?{query}",
-        trim(edge)
-    ))
+/// An answer that is not the proof's wire type is the edge's fault (exit 2),
+/// not evidence of a bad log: only a proof that was read in full and does not
+/// verify is invalid.
+fn not_a_proof(url: &str, e: serde_json::Error) -> CliError {
+    CliError::Io(format!("{url}: the answer is not a proof: {e}"))
 }
 
-fn fetch_proof(url: &str) -> Result<Vec<Hash>, CliError> {
-    let v = source::get_json(url)?;
-    v["hashes"]
-        .as_array()
-        .ok_or_else(|| CliError::Io(format!("{url}: no hashes")))?
-        .iter()
-        .map(|h| {
-            h.as_str()
-                .and_then(|s| STANDARD.decode(s).ok())
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| invalid(format!("{url}: a proof hash is not base64 SHA-256")))
-        })
-        .collect()
+fn inclusion_proof(
+    edge: &str,
+    site: &SiteId,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, CliError> {
+    let url = url(edge, &api::inclusion(site, index, size));
+    let proof: InclusionProof =
+        serde_json::from_slice(&source::get(&url)?).map_err(|e| not_a_proof(&url, e))?;
+    if (proof.index, proof.size) != (index, size) {
+        return Err(CliError::Io(format!(
+            "{url}: the answer is for index {} of size {}",
+            proof.index, proof.size
+        )));
+    }
+    Ok(proof.hashes)
+}
+
+fn consistency_proof(edge: &str, site: &SiteId, from: u64, to: u64) -> Result<Vec<Hash>, CliError> {
+    let url = url(edge, &api::consistency(site, from, to));
+    let proof: ConsistencyProof =
+        serde_json::from_slice(&source::get(&url)?).map_err(|e| not_a_proof(&url, e))?;
+    if (proof.from, proof.to) != (from, to) {
+        return Err(CliError::Io(format!(
+            "{url}: the answer is from {} to {}",
+            proof.from, proof.to
+        )));
+    }
+    Ok(proof.hashes)
+}
+
+/// The root of the export's first `size` leaves. The export's tree is in
+/// memory: a node missing from it is this program's fault, not the log's.
+fn export_root(store: &MemoryStore, size: u64) -> Result<Hash, CliError> {
+    merkle::root_at(store, size)
+        .map_err(|e| CliError::Io(format!("rebuilding the export's tree: {e}")))
 }
 
 /// `assent verify inclusion`.
 pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Result<(), CliError> {
-    let (v, jwks) = verified_receipt(file, jwks, Some(edge))?;
+    let site = site_arg(site)?;
+    let jwks = pinned_jwks(jwks, Some(edge))?;
+    let v = verified_receipt(file, &jwks)?;
     let log = &v.claims.log;
-    if log.origin.rsplit('/').next() != Some(site) {
+    let origin = LogOrigin::parse(&log.origin)?;
+    if origin.site() != &site {
         return Err(invalid(format!(
-            "the receipt is for log {}, not site {site}",
-            log.origin
+            "the receipt is for log {origin}, not site {site}"
         )));
     }
     // Checkpoints trail the log by up to a second: wait for one that covers the receipt.
     let mut cp = None;
     for attempt in 0..10 {
-        let note = fetch_checkpoint(edge, site)?;
-        let signed = Checkpoint::verify(&note, &log.origin, &jwks.public_keys())?;
+        let note = fetch_checkpoint(edge, &site)?;
+        let signed = Checkpoint::verify(&note, origin.as_str(), &jwks.public_keys())?;
         if signed.size > log.index {
             cp = Some(signed);
             break;
@@ -140,8 +174,7 @@ pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Resu
     }
     let cp =
         cp.ok_or_else(|| invalid(format!("no signed checkpoint covers index {}", log.index)))?;
-    let query = format!("index={}&size={}", log.index, cp.size);
-    let proof = fetch_proof_of(edge, site, "inclusion", &query)?;
+    let proof = inclusion_proof(edge, &site, log.index, cp.size)?;
     merkle::verify_inclusion(&v.leaf, log.index, cp.size, &proof, &cp.root)?;
     println!(
         "VALID inclusion: event {} is leaf {} of {} in the signed checkpoint of {} (root {})",
@@ -211,7 +244,7 @@ fn scan_export(export: &str, progress: &ProgressBar) -> Result<Scan, CliError> {
 
 /// `assent verify log`.
 pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Result<(), CliError> {
-    let jwks = load_jwks(Some(jwks), None)?;
+    let jwks = pinned_jwks(Some(jwks), None)?;
     let note = String::from_utf8(source::read(checkpoint)?)
         .map_err(|_| invalid("the checkpoint is not UTF-8 text"))?;
     let cp = Checkpoint::verify_any_origin(&note, &jwks.public_keys())?;
@@ -230,7 +263,7 @@ pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Re
             scan.size, cp.size, scan.size
         )));
     }
-    let root = merkle::root_at(&scan.store, cp.size)?;
+    let root = export_root(&scan.store, cp.size)?;
     if !merkle::hashes_equal(&root, &cp.root) {
         let Some(edge) = edge else {
             return Err(invalid(
@@ -259,15 +292,10 @@ pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Re
 /// extends (a prefix stays good once good), using the edge's consistency
 /// proofs, each checked against the signed root.
 fn locate(store: &MemoryStore, cp: &Checkpoint, edge: &str) -> Result<u64, CliError> {
-    let site = cp.origin.rsplit('/').next().unwrap_or_default();
+    let origin = LogOrigin::parse(&cp.origin)?;
     let prefix_ok = |m: u64| -> Result<bool, CliError> {
-        let url = format!(
-            "{}/v1/sites/{site}/log/consistency?from={m}&to={}",
-            trim(edge),
-            cp.size
-        );
-        let proof = fetch_proof(&url)?;
-        let old = merkle::root_at(store, m)?;
+        let proof = consistency_proof(edge, origin.site(), m, cp.size)?;
+        let old = export_root(store, m)?;
         Ok(merkle::verify_consistency(m, cp.size, &proof, &old, &cp.root).is_ok())
     };
     let (mut good, mut bad) = (0u64, cp.size);
@@ -284,7 +312,7 @@ fn locate(store: &MemoryStore, cp: &Checkpoint, edge: &str) -> Result<u64, CliEr
 
 /// `assent verify consistency`.
 pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Result<(), CliError> {
-    let jwks = load_jwks(jwks, Some(format!("{}/.well-known/jwks.json", trim(edge))))?;
+    let jwks = pinned_jwks(jwks, Some(edge))?;
     let keys = jwks.public_keys();
     let read = |f: &str| -> Result<String, CliError> {
         String::from_utf8(source::read(f)?).map_err(|_| invalid(format!("{f}: not UTF-8 text")))
@@ -300,9 +328,8 @@ pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Resu
     if old_cp.size > new_cp.size {
         return Err(invalid("the old checkpoint is larger than the new one"));
     }
-    let site = new_cp.origin.rsplit('/').next().unwrap_or_default();
-    let query = format!("from={}&to={}", old_cp.size, new_cp.size);
-    let proof = fetch_proof_of(edge, site, "consistency", &query)?;
+    let origin = LogOrigin::parse(&new_cp.origin)?;
+    let proof = consistency_proof(edge, origin.site(), old_cp.size, new_cp.size)?;
     merkle::verify_consistency(old_cp.size, new_cp.size, &proof, &old_cp.root, &new_cp.root)?;
     println!(
         "VALID consistency: {} at size {} extends size {} (nothing was rewritten)",

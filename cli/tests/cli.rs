@@ -214,3 +214,47 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(assent(&["nonsense"]).status.code(), Some(2));
     assert_eq!(assent(&["--help"]).status.code(), Some(0));
 }
+
+/// Finding (issue 9): a receipt re-signed with a forger's key, whose `iss`
+/// points at keys the forger controls (here a local folder with a
+/// `.well-known/jwks.json`), must never verify without a key the user pinned.
+#[test]
+fn a_forged_receipt_with_a_forger_controlled_issuer_is_not_valid_without_a_pinned_key() {
+    let d = dir();
+    let (real_jwks, _, lines, _) = log(&d, 1);
+    let rec: serde_json::Value =
+        serde_json::from_str::<serde_json::Value>(&lines[0]).unwrap()["record"].clone();
+    let forger = SigningKey::from_seed([66; 32]);
+    let forger_site = d.join("forger");
+    std::fs::create_dir_all(forger_site.join(".well-known")).unwrap();
+    std::fs::write(
+        forger_site.join(".well-known/jwks.json"),
+        serde_json::to_string(&Jwks::new([forger.public().to_jwk(None)])).unwrap(),
+    )
+    .unwrap();
+    let leaf = leaf_hash(&to_canonical_bytes(&rec).unwrap());
+    let claims = ReceiptClaims::new(
+        &forger_site.to_string_lossy(),
+        1,
+        rec,
+        LogPosition::new("edge.example/demo", 0, &leaf),
+    );
+    let forged = write(&d, "forged.jws", &receipt::sign(&claims, &forger));
+
+    let out = assent(&["verify", "receipt", &forged]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        !stdout.contains("VALID"),
+        "a forged receipt printed {stdout}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no pinned key"), "{stderr}");
+
+    // With the real edge's keys pinned, the forgery is invalid.
+    let out = assent(&["verify", "receipt", &forged, "--jwks", &real_jwks]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("key_unknown"));
+}
