@@ -258,3 +258,97 @@ fn a_forged_receipt_with_a_forger_controlled_issuer_is_not_valid_without_a_pinne
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("key_unknown"));
 }
+
+/// A one-route-table HTTP server standing in for the edge: `routes` maps a
+/// path with its query to (status, body); anything else is a 404.
+fn fake_edge(routes: Vec<(String, u16, String)>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or_default();
+            let (status, body) = routes
+                .iter()
+                .find(|(p, _, _)| p == path)
+                .map(|(_, s, b)| (*s, b.clone()))
+                .unwrap_or((404, r#"{"error":{"code":"not_found","message":""}}"#.into()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// Issue 9: a network or edge fault is never reported as an invalid proof:
+/// exit 2 (I/O), not 1 (invalid). A good answer still verifies.
+#[test]
+fn edge_faults_exit_2_and_are_not_called_invalid_proofs() {
+    let d = dir();
+    let (jwks, cp, _, jws) = log(&d, 1);
+    let receipt = write(&d, "r.jws", &jws);
+    let note = std::fs::read_to_string(&cp).unwrap();
+    let inclusion = "/v1/sites/demo/log/inclusion?index=0&size=1".to_string();
+    let checkpoint = ("/v1/sites/demo/log/checkpoint".to_string(), 200, note);
+    let verify = |edge: &str| {
+        assent(&[
+            "verify",
+            "inclusion",
+            "--edge",
+            edge,
+            "--site",
+            "demo",
+            "--jwks",
+            &jwks,
+            &receipt,
+        ])
+    };
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+
+    let good = fake_edge(vec![
+        checkpoint.clone(),
+        (
+            inclusion.clone(),
+            200,
+            r#"{"index":0,"size":1,"hashes":[]}"#.into(),
+        ),
+    ]);
+    let out = verify(&good);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    for (status, body) in [
+        (503, r#"{"error":{"code":"internal","message":""}}"#),
+        (200, r#"{"index":0,"size":1,"hashes":["AA=="]}"#),
+        (200, r#"{"index":0,"size":1,"hashes":[]"#),
+        (200, r#"{"index":0,"size":7,"hashes":[]}"#),
+    ] {
+        let edge = fake_edge(vec![
+            checkpoint.clone(),
+            (inclusion.clone(), status, body.into()),
+        ]);
+        let out = verify(&edge);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{status} {body}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("INVALID"), "{}", stderr(&out));
+    }
+    // Nothing listening at all.
+    let out = verify("http://127.0.0.1:9");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
