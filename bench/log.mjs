@@ -9,11 +9,12 @@
 import { writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startEdge, siteConfig, demoEvent, assent, assentToFile, scratch } from "../tests/e2e/harness.mjs";
+import { startEdge, siteConfig, demoEvent, assent, assentToFile, scratch } from "../scripts/wrangler-dev.mjs";
 
 const MAX = Number(process.argv[2] ?? 100_000);
 const SIZES = [1_000, 10_000, 100_000].filter((n) => n <= MAX);
-const edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" } });
+// A dev-only config without the rate limiter: one client plays every visitor.
+const edge = await startEdge({ rateLimit: false });
 const dir = scratch();
 try {
   const en = await siteConfig(edge, "en");

@@ -12,7 +12,7 @@
 //   cookieconsent: `CookieConsent.run()` resolved), after which a click acts.
 import { cpSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startEdge, launchChromium } from "../tests/e2e/harness.mjs";
+import { startEdge, launchChromium } from "../scripts/wrangler-dev.mjs";
 
 const LOADS = Number(process.argv[2] ?? 20);
 const ROOT = resolve(import.meta.dirname, "..");
@@ -88,7 +88,8 @@ const STAMP = `
     requestAnimationFrame(poll);
   })();`;
 
-const edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" }, assets });
+// A dev-only config without the rate limiter: one client plays every visitor.
+const edge = await startEdge({ rateLimit: false, assets });
 const browser = await launchChromium();
 const results = { assent: [], cookieconsent: [] };
 try {

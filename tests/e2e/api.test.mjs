@@ -6,7 +6,7 @@ import { startEdge, adminRecords, siteConfig, demoEvent } from "./harness.mjs";
 
 let edge, en;
 before(async () => {
-  edge = await startEdge({ vars: { ASSENT_RATE_LIMIT: "off" } }); // limits.test.mjs covers the limit;
+  edge = await startEdge({ rateLimit: false }); // a dev-only config without the limiter; limits.test.mjs covers the limit;
   en = await siteConfig(edge, "en");
 });
 after(async () => edge?.stop());

@@ -5,7 +5,7 @@
 //   useEdgeAndChromium();
 //
 // `edge` and `browser` are live bindings: set once the `before` hook ran.
-// (Kept apart from harness.mjs, which the benches import outside node:test.)
+// (Kept apart from harness.mjs and scripts/wrangler-dev.mjs, which need no node:test.)
 import { before, after } from "node:test";
 import { startEdge, launchChromium } from "./harness.mjs";
 

@@ -1,0 +1,218 @@
+// The real worker under `wrangler dev` (workerd, SQLite-backed Durable
+// Objects, fresh state on free ports), Debian's Chromium, and the built
+// `assent` CLI: shared by the end-to-end tests (tests/e2e/harness.mjs) and the
+// benchmarks (bench/), which import from here and not from each other.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, openSync, closeSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { randomBytes, randomUUID } from "node:crypto";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+// Outside the repository: nothing a running worker writes may look like a
+// source change to a file watcher.
+const TMP = join(tmpdir(), "assent-tests");
+const BIN = join(ROOT, "node_modules/.bin");
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * A dev-only wrangler config without the rate limiter, for load (benchmarks,
+ * tests that post many events from one client). It is `wrangler.toml` with
+ * its `[[ratelimits]]` binding and `[build]` step left out (the edge fails
+ * open without the binding), absolute paths, and another worker name; it is
+ * written under the OS temp folder for one run and never deployed. The
+ * production config is not touched and carries no switch to lift the limit.
+ */
+export function unlimitedConfig(dir) {
+  const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const out = [];
+  let skip = false;
+  for (const line of text.split("\n")) {
+    const table = line.match(/^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?/);
+    if (table) skip = table[1] === "ratelimits" || table[1] === "build";
+    if (skip) continue;
+    out.push(
+      line
+        .replace(/^name\s*=.*$/, 'name = "assent-edge-dev-unlimited"')
+        .replace(/^main\s*=\s*"(.*)"/, (_, p) => `main = ${JSON.stringify(resolve(ROOT, p))}`)
+        .replace(/^directory\s*=\s*"(.*)"/, (_, p) => `directory = ${JSON.stringify(resolve(ROOT, p))}`),
+    );
+  }
+  const config = out.join("\n");
+  if (/ratelimits|CLIENT_LIMITER/.test(config.replace(/#.*$/gm, ""))) {
+    throw new Error("unlimitedConfig: a rate-limit binding survived");
+  }
+  const path = join(dir, "wrangler.unlimited.toml");
+  writeFileSync(path, config);
+  return path;
+}
+
+/**
+ * Starts the built worker with fresh state; resolves once it answers.
+ * `rateLimit: false` runs it with `unlimitedConfig()` (no limiter binding).
+ */
+export async function startEdge({ vars = {}, assets, rateLimit = true } = {}) {
+  mkdirSync(TMP, { recursive: true });
+  const state = mkdtempSync(join(TMP, "state-"));
+  const config = rateLimit ? undefined : unlimitedConfig(state);
+  const port = await freePort();
+  const adminKey = randomBytes(24).toString("hex");
+  const keys = { signingKey: newSigningKey(), retiredKeys: "" };
+  const start = () => spawnWrangler({ state, port, adminKey, vars, assets, config, ...keys });
+  let proc = await start();
+  const edge = {
+    url: `http://127.0.0.1:${port}`,
+    adminKey,
+    keys,
+    log: () => proc.log(),
+    /** Stops workerd and starts it again on the same state (a worker restart),
+     *  optionally with other keys (a key rotation). */
+    async restart(newKeys = {}) {
+      await proc.kill();
+      Object.assign(keys, newKeys);
+      proc = await start();
+    },
+    /** Takes the worker down (connections refused) until `up()`. */
+    async down() {
+      await proc.kill();
+    },
+    async up() {
+      proc = await start();
+    },
+    async stop() {
+      await proc.kill();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+  return edge;
+}
+
+/** A fresh Ed25519 signing key in the edge's secret form (base64url seed). */
+export function newSigningKey() {
+  return randomBytes(32).toString("base64url");
+}
+
+async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars, assets, config }) {
+  const inspector = await freePort();
+  const env = {
+    ...process.env,
+    PATH: `${BIN}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    WASM_OPT_BIN: join(BIN, "wasm-opt"),
+    TMPDIR: state,
+  };
+  const child = spawn(
+    join(BIN, "wrangler"),
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
+     ...(config ? ["--config", config] : []),
+     "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
+     "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
+     ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),
+     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+     ...(assets ? ["--assets", assets] : []),
+     "--show-interactive-dev-session=false"],
+    { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const exited = new Promise((r) => child.on("exit", r));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+    try {
+      const r = await fetch(`${url}/assent.js`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`wrangler dev not ready in time:\n${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    log: () => log,
+    async kill() {
+      try { process.kill(-child.pid, "SIGTERM"); } catch {}
+      const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Launches Debian's Chromium, headless, quiet on a closed network (plus `extraArgs`). */
+export async function launchChromium(extraArgs = []) {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/** The edge's public config for a language. */
+export async function siteConfig(edge, lang, site = "demo") {
+  const r = await fetch(`${edge.url}/v1/sites/${site}/config?lang=${lang}`);
+  return r.json();
+}
+
+/** A valid refusal on the demo site for the notice `en` (a config answer), with overrides. */
+export function demoEvent(en, overrides = {}) {
+  return {
+    event_id: randomUUID(),
+    site: "demo",
+    subject: randomUUID(),
+    action: "refuse",
+    decisions: { necessary: true, analytics: false, marketing: false, personalisation: false },
+    notice: { version: en.notice_version, language: en.language, hash: en.notice_hash },
+    ui: { surface: "banner", control: "reject_all" },
+    client_time_ms: Date.now(),
+    gpc: false,
+    page: { origin: "https://demo.assent.example", path: "/" },
+    widget_version: "test",
+    ...overrides,
+  };
+}
+
+/** Runs the built `assent` CLI; resolves to {status, stdout, stderr}. */
+export function assent(args, input) {
+  const r = spawnSync(join(ROOT, "target/release/assent"), args, {
+    input, encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 30,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the `assent` CLI with stdout going to a file (large exports). */
+export function assentToFile(args, path) {
+  const out = openSync(path, "w");
+  try {
+    const r = spawnSync(join(ROOT, "target/release/assent"), args, {
+      stdio: ["ignore", out, "pipe"], encoding: "utf8", timeout: 600_000,
+    });
+    if (r.error) throw r.error;
+    return { status: r.status, stderr: r.stderr };
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** A scratch folder for files a test or bench writes (receipts, checkpoints, exports). */
+export function scratch() {
+  mkdirSync(TMP, { recursive: true });
+  return mkdtempSync(join(TMP, "files-"));
+}
