@@ -4,14 +4,14 @@
 // breaking old proofs.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, readFileSync } from "node:fs";
-import { createHash, createPrivateKey, createPublicKey, sign } from "node:crypto";
+import { writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
 import { siteConfig, demoEvent, assent, scratch, newSigningKey } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
-useEdgeAndChromium({ vars: { ASSENT_RATE_LIMIT: "off" } }); // limits.test.mjs covers the limit
-let dir, en;
+useEdgeAndChromium({ rateLimit: false }); // a dev-only config without the limiter; limits.test.mjs covers the limit
+let dir, en, widgetReceipt;
 before(() => {
   dir = scratch();
 });
@@ -54,8 +54,9 @@ test("a choice in Chromium yields a receipt the CLI verifies, and its inclusion 
   assert.deepEqual(await page.evaluate(() => window.assent.receipts()), receipts);
   await context.close();
 
+  widgetReceipt = receipts[0];
   const path = file("receipt.jws", receipts[0]);
-  const v = assent(["verify", "receipt", path]);
+  const v = assent(["verify", "receipt", "--edge", edge.url, path]);
   assert.equal(v.status, 0, v.stderr);
   assert.match(v.stdout, /^VALID receipt: event [0-9a-f-]{36} .*\(give\)/);
   const inc = assent(["verify", "inclusion", "--edge", edge.url, "--site", "demo", path]);
@@ -92,6 +93,36 @@ function forgeReceipt(claims) {
   return `${input}.${sign(null, Buffer.from(input), key).toString("base64url")}`;
 }
 
+test("a receipt verifies only with keys the user pinned, never with keys its own iss names", async () => {
+  const claims = JSON.parse(Buffer.from(widgetReceipt.split(".")[1], "base64url"));
+  // A forger re-signs the receipt with their own key and points iss at a
+  // folder holding that key's JWKS.
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const x = publicKey.export({ format: "jwk" }).x;
+  const kid = createHash("sha256").update(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`).digest("base64url");
+  const forgerSite = join(dir, "forger");
+  mkdirSync(join(forgerSite, ".well-known"), { recursive: true });
+  writeFileSync(join(forgerSite, ".well-known/jwks.json"), JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x, kid }] }));
+  claims.iss = forgerSite;
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const input = `${b64({ alg: "EdDSA", kid, typ: "JWT" })}.${b64(claims)}`;
+  const forged = file("forger.jws", `${input}.${sign(null, Buffer.from(input), privateKey).toString("base64url")}`);
+
+  const unpinned = assent(["verify", "receipt", forged]);
+  assert.doesNotMatch(unpinned.stdout, /VALID/);
+  assert.equal(unpinned.status, 2, unpinned.stderr);
+  assert.match(unpinned.stderr, /no pinned key/);
+  const pinned = assent(["verify", "receipt", "--edge", edge.url, forged]);
+  assert.equal(pinned.status, 1);
+  assert.match(pinned.stderr, /key_unknown/);
+  // The genuine receipt: valid with the edge pinned, by URL or by a saved JWKS.
+  const genuine = file("genuine.jws", widgetReceipt);
+  assert.equal(assent(["verify", "receipt", genuine]).status, 2, "no key pinned, even for a genuine receipt");
+  assert.equal(assent(["verify", "receipt", "--edge", edge.url, genuine]).status, 0);
+  const saved = file("jwks.json", await (await fetch(jwksUrl())).text());
+  assert.equal(assent(["verify", "receipt", "--jwks", saved, genuine]).status, 0);
+});
+
 test("a validly signed receipt whose record is not in the log is rejected", async () => {
   const real = await (await post(demoEvent(en))).json();
   const claims = JSON.parse(Buffer.from(real.receipt.split(".")[1], "base64url"));
@@ -101,7 +132,7 @@ test("a validly signed receipt whose record is not in the log is rejected", asyn
   const leaf = createHash("sha256").update(Buffer.concat([Buffer.from([0]), Buffer.from(canonical(claims.record))])).digest("base64");
   claims.log.leaf_hash = leaf;
   const path = file("forged.jws", forgeReceipt(claims));
-  const sig = assent(["verify", "receipt", path]);
+  const sig = assent(["verify", "receipt", "--edge", edge.url, path]);
   assert.equal(sig.status, 0, "the signature and leaf hash are right: " + sig.stderr);
   const inc = assent(["verify", "inclusion", "--edge", edge.url, "--site", "demo", path]);
   assert.equal(inc.status, 1);
@@ -208,8 +239,8 @@ test("rotating the signing key keeps old receipts and checkpoints verifiable", a
   const after = await (await post(demoEvent(en))).json();
   const newKid = JSON.parse(Buffer.from(after.receipt.split(".")[0], "base64url")).kid;
   assert.equal(newKid, jwks.keys[0].kid);
-  assert.equal(assent(["verify", "receipt", oldReceipt]).status, 0, "an old receipt still verifies");
-  assert.equal(assent(["verify", "receipt", file("new-receipt.json", JSON.stringify(after))]).status, 0);
+  assert.equal(assent(["verify", "receipt", "--edge", edge.url, oldReceipt]).status, 0, "an old receipt still verifies");
+  assert.equal(assent(["verify", "receipt", "--edge", edge.url, file("new-receipt.json", JSON.stringify(after))]).status, 0);
   assert.equal(assent(["verify", "inclusion", "--edge", edge.url, "--site", "demo", oldReceipt]).status, 0);
   const newCp = file("new-cp.txt", await checkpoint());
   const c = assent(["verify", "consistency", oldCp, newCp, "--edge", edge.url]);
