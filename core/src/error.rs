@@ -226,6 +226,13 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+    /// The storage behind a proof failed: a fault of the log, never evidence
+    /// that a proof is invalid.
+    #[error("log storage failed: {reason}")]
+    StorageFault {
+        /// What the storage reported.
+        reason: String,
+    },
     /// A leaf index or tree size is beyond the tree.
     #[error("index {index} is outside a tree of {size} leaves")]
     IndexOutOfRange {
@@ -302,6 +309,7 @@ impl Error {
             Error::LegalBasisInvalid { .. } => "legal_basis_invalid",
             Error::DefaultLanguageMissing { .. } => "default_language_missing",
             Error::ProofInvalid { .. } => "proof_invalid",
+            Error::StorageFault { .. } => "storage_fault",
             Error::IndexOutOfRange { .. } => "index_out_of_range",
             Error::NoteMalformed { .. } => "note_malformed",
             Error::KeyUnknown { .. } => "key_unknown",

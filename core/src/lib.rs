@@ -12,6 +12,7 @@
 //!   the [`Notice`](notice::Notice) a visitor is shown.
 //! - [`notice`]: the per-language notice and its content hash.
 //! - [`event`]: the consent event the widget sends and its validation.
+//! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
 //! - [`record`]: the stored record the edge appends to the log.
 //! - [`canonical`]: RFC 8785 canonical JSON bytes.
 //! - [`merkle`]: RFC 6962 log hashing, compact append, inclusion and consistency proofs.
@@ -64,6 +65,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod keys;
+pub mod lifetime;
 #[cfg(feature = "std")]
 pub mod log;
 pub mod merkle;

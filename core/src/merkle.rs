@@ -174,8 +174,8 @@ fn split(n: u64) -> u64 {
 }
 
 fn store_error<E: core::fmt::Display>(e: E) -> Error {
-    Error::ProofInvalid {
-        reason: format!("log storage: {e}"),
+    Error::StorageFault {
+        reason: e.to_string(),
     }
 }
 

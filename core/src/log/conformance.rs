@@ -1,0 +1,533 @@
+//! The log's conformance suite: every rule of the [sequencer](super::sequencer)
+//! checked against a [`LogStore`], so the in-memory store (core's tests) and
+//! the edge's SQLite store (the edge's native tests, on `rusqlite`) pass the
+//! same tests. Enabled by the `test-support` feature.
+//!
+//! Storage faults are injected with [`FaultInjected`], a wrapper that fails
+//! every call of the store after a given number. Each function panics with a
+//! message when the store breaks a rule.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::event::ConsentEvent;
+use crate::keys::{Jwks, SigningKey};
+use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended, PageRequest};
+use crate::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
+use crate::log::{LogError, LogOrigin, LogStore, StoreError};
+use crate::merkle::{self, Hash};
+use crate::note::Checkpoint;
+use crate::receipt;
+
+/// A store whose calls fail on demand: after `fail_after(Some(n))`, `n` more
+/// calls succeed and every later one fails, until `fail_after(None)`.
+#[derive(Debug, Default)]
+pub struct FaultInjected<S> {
+    /// The store.
+    pub inner: S,
+    left: core::cell::Cell<Option<usize>>,
+}
+
+impl<S> FaultInjected<S> {
+    /// Wraps a store; no faults until asked.
+    pub fn new(inner: S) -> Self {
+        FaultInjected {
+            inner,
+            left: core::cell::Cell::new(None),
+        }
+    }
+
+    /// Lets `calls` more calls succeed, then fails them; `None` clears.
+    pub fn fail_after(&mut self, calls: Option<usize>) {
+        self.left.set(calls);
+    }
+
+    fn tick(&self) -> Result<(), StoreError> {
+        match self.left.get() {
+            Some(0) => Err(StoreError::Fault("injected fault".into())),
+            Some(n) => {
+                self.left.set(Some(n - 1));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl<S: LogStore> LogStore for FaultInjected<S> {
+    fn size(&self) -> Result<u64, StoreError> {
+        self.tick()?;
+        self.inner.size()
+    }
+    fn origin(&self) -> Result<Option<LogOrigin>, StoreError> {
+        self.tick()?;
+        self.inner.origin()
+    }
+    fn completed(&self, index: u64) -> Result<Option<Vec<Hash>>, StoreError> {
+        self.tick()?;
+        self.inner.completed(index)
+    }
+    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
+        self.tick()?;
+        self.inner.entry_by_event(event_id)
+    }
+    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
+        self.tick()?;
+        self.inner.last_of_subject(subject)
+    }
+    fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.tick()?;
+        self.inner.newest_before(before, limit)
+    }
+    fn oldest_from(&self, from: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.tick()?;
+        self.inner.oldest_from(from, limit)
+    }
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.tick()?;
+        self.inner.latest_checkpoint()
+    }
+    fn append(&mut self, entry: &NewEntry<'_>) -> Result<(), StoreError> {
+        self.tick()?;
+        self.inner.append(entry)
+    }
+    fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.tick()?;
+        self.inner.put_checkpoint(checkpoint)
+    }
+}
+
+/// The site configuration of the golden vectors.
+pub fn config() -> SiteConfig {
+    SiteConfig::from_json(include_str!("../../tests/vectors/site.json")).expect("vector config")
+}
+
+/// The log's signing key in these tests.
+pub fn key() -> SigningKey {
+    SigningKey::from_seed([42; 32])
+}
+
+const T0: u64 = 1_795_000_000_000;
+
+fn uuid(n: u64, tag: u8) -> String {
+    let mut b = [tag; 16];
+    b[8..].copy_from_slice(&n.to_be_bytes());
+    crate::ids::EventId::from_random_bytes(b)
+        .as_str()
+        .to_string()
+}
+
+/// A valid event: `n` picks the event id, `subject` the subject, `grant`
+/// whether analytics is granted; the action is given.
+pub fn event(
+    config: &SiteConfig,
+    n: u64,
+    subject: u64,
+    action: &str,
+    grant: bool,
+    at_ms: u64,
+) -> ConsentEvent {
+    let notice = config.notice("en").expect("en");
+    let json = serde_json::json!({
+        "event_id": uuid(n, 1),
+        "site": config.site,
+        "subject": uuid(subject, 2),
+        "action": action,
+        "decisions": {"necessary": true, "analytics": grant, "marketing": false},
+        "notice": {"version": config.notice_version, "language": "en", "hash": notice.hash()},
+        "ui": {"surface": "banner", "control": if grant { "accept_all" } else { "reject_all" }},
+        "client_time_ms": at_ms,
+        "gpc": false,
+        "page": {"origin": "https://vectors.example", "path": "/"},
+        "widget_version": "0.1.0"
+    });
+    ConsentEvent::from_json(json.to_string().as_bytes()).expect("event")
+}
+
+fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
+    AppendRequest {
+        received_at_ms: event.client_time_ms + 5,
+        event,
+        sec_gpc: false,
+        country: Some("DE".into()),
+        origin: LogOrigin::parse(origin).expect("origin"),
+        issuer: "https://edge.example".into(),
+    }
+}
+
+fn append<S: LogStore>(store: &mut S, event: ConsentEvent) -> Result<Appended, LogError> {
+    sequencer::append(
+        store,
+        &config(),
+        &key(),
+        request(event, "edge.example/vectors"),
+    )
+}
+
+fn jwks() -> Jwks {
+    Jwks::new([key().public().to_jwk(None)])
+}
+
+/// Rebuilds the tree from the stored records and checks the signed
+/// checkpoint, every inclusion proof and every consistency proof.
+pub fn check_proofs<S: LogStore>(store: &mut S) {
+    let size = store.size().unwrap();
+    let records = store.oldest_from(0, u64::MAX).unwrap();
+    assert_eq!(records.len() as u64, size, "one record per leaf");
+    let leaves: Vec<Hash> = records
+        .iter()
+        .map(|r| merkle::leaf_hash(r.record.as_bytes()))
+        .collect();
+    let mut tree = merkle::Frontier::default();
+    let mut roots = vec![merkle::EMPTY_ROOT];
+    for leaf in &leaves {
+        tree.append(*leaf);
+        roots.push(tree.root());
+    }
+    if size == 0 {
+        return;
+    }
+    let note = sequencer::checkpoint(store, &key(), T0).unwrap();
+    let origin = store.origin().unwrap().expect("origin");
+    let cp = Checkpoint::verify(&note, origin.as_str(), &[key().public()]).unwrap();
+    assert_eq!(
+        (cp.size, cp.root),
+        (size, tree.root()),
+        "the checkpoint signs the rebuilt tree"
+    );
+    for (i, leaf) in leaves.iter().enumerate() {
+        let proof = sequencer::inclusion(store, i as u64, size).unwrap();
+        merkle::verify_inclusion(leaf, i as u64, size, &proof.hashes, &cp.root).unwrap();
+    }
+    for from in 1..=size {
+        let proof = sequencer::consistency(store, from, size).unwrap();
+        merkle::verify_consistency(from, size, &proof.hashes, &roots[from as usize], &cp.root)
+            .unwrap();
+    }
+}
+
+/// Appends get indexes in order, receipts verify, and the tree checks out.
+pub fn appends_and_proves<S: LogStore>(store: &mut S) {
+    let c = config();
+    for n in 0..13u64 {
+        let a = append(store, event(&c, n, n, "give", true, T0 + n)).unwrap();
+        assert_eq!(a.status, AppendStatus::New);
+        assert!(a.in_force);
+        let v = receipt::verify(&a.receipt, &jwks()).unwrap();
+        assert_eq!(v.claims.log.index, n);
+        assert_eq!(v.claims.log.origin, "edge.example/vectors");
+        assert_eq!(v.claims.iss, "https://edge.example");
+        let answer: serde_json::Value = serde_json::from_str(&a.answer).unwrap();
+        assert_eq!(answer["receipt"], a.receipt.as_str());
+        assert_eq!(answer["log"]["index"], n);
+    }
+    check_proofs(store);
+}
+
+/// The same event again answers with the first answer; the same id with
+/// other content is refused; neither writes.
+pub fn repeats_are_idempotent<S: LogStore>(store: &mut S) {
+    let c = config();
+    let first = append(store, event(&c, 1, 1, "give", true, T0)).unwrap();
+    let again = append(store, event(&c, 1, 1, "give", true, T0)).unwrap();
+    assert_eq!(again.status, AppendStatus::Repeat);
+    assert_eq!(
+        (again.answer.as_str(), again.receipt.as_str()),
+        (first.answer.as_str(), first.receipt.as_str())
+    );
+    assert!(again.in_force);
+    let mut other = event(&c, 1, 1, "give", true, T0);
+    other.page.path = "/elsewhere".into();
+    assert_eq!(
+        append(store, other).unwrap_err().code(),
+        "event_id_conflict"
+    );
+    assert_eq!(store.size().unwrap(), 1);
+    // A later event of the subject: the repeat of the first is no longer in force.
+    append(store, event(&c, 2, 1, "withdraw", false, T0 + 10)).unwrap();
+    let old = append(store, event(&c, 1, 1, "give", true, T0)).unwrap();
+    assert!(
+        !old.in_force,
+        "a repeat of an older event is not the choice in force"
+    );
+    assert_eq!(store.size().unwrap(), 2);
+}
+
+/// Each record links to the subject's previous record in log order, and the
+/// action must follow from the choice in force.
+pub fn chains_subjects_and_checks_actions<S: LogStore>(store: &mut S) {
+    let c = config();
+    let code = |r: Result<Appended, LogError>| r.map(|_| "ok").unwrap_or_else(|e| e.code());
+    assert_eq!(
+        code(append(store, event(&c, 1, 7, "withdraw", false, T0))),
+        "action_mismatch",
+        "nothing to withdraw"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 2, 7, "give", true, T0 + 1))),
+        "ok"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 3, 8, "refuse", false, T0 + 2))),
+        "ok",
+        "another subject"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 4, 7, "give", true, T0 + 3))),
+        "action_mismatch",
+        "give after give"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 5, 7, "refuse", false, T0 + 4))),
+        "action_mismatch",
+        "refuse after give"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 6, 7, "update", true, T0 + 5))),
+        "ok"
+    );
+    // The visitor's clock ran a day ahead for the update; a withdrawal stamped
+    // earlier still follows it in log order.
+    assert_eq!(
+        code(append(store, event(&c, 7, 7, "withdraw", false, T0 + 4))),
+        "ok"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 8, 7, "refuse", false, T0 + 6))),
+        "ok",
+        "nothing granted any more"
+    );
+    // A choice past the consent lifetime is no longer in force: asking again is a give.
+    let later = T0 + u64::from(c.consent_lifetime_days) * crate::lifetime::DAY_MS;
+    assert_eq!(
+        code(append(store, event(&c, 9, 7, "give", true, T0 + 7))),
+        "ok"
+    );
+    assert_eq!(
+        code(append(store, event(&c, 10, 7, "give", true, later + 8))),
+        "ok",
+        "expired choice"
+    );
+
+    let chain: Vec<(String, Option<String>)> = store
+        .oldest_from(0, 100)
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.record).unwrap();
+            (
+                v["event"]["event_id"].as_str().unwrap().to_string(),
+                v["prev_event_id"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let ids: Vec<&str> = chain.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(chain[0].1, None);
+    assert_eq!(chain[1].1, None, "the other subject has its own chain");
+    for i in 2..chain.len() {
+        assert_eq!(
+            chain[i].1.as_deref(),
+            Some(ids[if i == 2 { 0 } else { i - 1 }]),
+            "record {i}"
+        );
+    }
+}
+
+/// The first entry fixes the origin; a later request naming another keeps it.
+pub fn fixes_the_origin<S: LogStore>(store: &mut S) {
+    let c = config();
+    let k = key();
+    sequencer::append(
+        store,
+        &c,
+        &k,
+        request(event(&c, 1, 1, "give", true, T0), "first.example/vectors"),
+    )
+    .unwrap();
+    let a = sequencer::append(
+        store,
+        &c,
+        &k,
+        request(event(&c, 2, 2, "give", true, T0), "second.example/vectors"),
+    )
+    .unwrap();
+    let v = receipt::verify(&a.receipt, &jwks()).unwrap();
+    assert_eq!(v.claims.log.origin, "first.example/vectors");
+    assert_eq!(
+        store.origin().unwrap().unwrap().as_str(),
+        "first.example/vectors"
+    );
+}
+
+/// A fault at any call of an append leaves nothing visible, and the next
+/// append works at the same index.
+pub fn survives_faults<S: LogStore>(new_store: impl Fn() -> S) {
+    let c = config();
+    // How many store calls an append makes: fail at each of them in turn.
+    let mut calls = 0;
+    loop {
+        let mut store = FaultInjected::new(new_store());
+        for n in 0..5 {
+            append(&mut store, event(&c, n, n, "give", true, T0)).unwrap();
+        }
+        let note = sequencer::checkpoint(&mut store, &key(), T0).unwrap();
+        store.fail_after(Some(calls));
+        let result = append(&mut store, event(&c, 5, 1, "withdraw", false, T0 + 1));
+        store.fail_after(None);
+        let Err(e) = result else {
+            assert!(calls > 3, "an append makes several store calls");
+            break;
+        };
+        assert_eq!(
+            e.code(),
+            "internal",
+            "a storage fault is internal, at call {calls}: {e}"
+        );
+        assert_eq!(
+            store.size().unwrap(),
+            5,
+            "nothing of the failed append is visible"
+        );
+        assert!(store
+            .entry_by_event(&event(&c, 5, 1, "withdraw", false, 0).event_id)
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            sequencer::checkpoint(&mut store, &key(), T0).unwrap(),
+            note,
+            "the log did not grow"
+        );
+        let again = append(&mut store, event(&c, 5, 1, "withdraw", false, T0 + 1)).unwrap();
+        assert_eq!(again.status, AppendStatus::New);
+        let v = receipt::verify(&again.receipt, &jwks()).unwrap();
+        assert_eq!(v.claims.log.index, 5);
+        assert_eq!(
+            v.claims.record["prev_event_id"],
+            event(&c, 1, 1, "give", true, T0).event_id.as_str()
+        );
+        check_proofs(&mut store);
+        calls += 1;
+    }
+}
+
+/// A proof asked of a failing store is a storage fault, not an invalid proof.
+pub fn proof_faults_are_internal<S: LogStore>(store: S) {
+    let store = &mut FaultInjected::new(store);
+    let c = config();
+    for n in 0..4 {
+        append(store, event(&c, n, n, "give", true, T0)).unwrap();
+    }
+    store.fail_after(Some(1));
+    let e = sequencer::inclusion(store, 1, 4).unwrap_err();
+    store.fail_after(None);
+    assert!(matches!(e, LogError::Storage(_)), "{e:?}");
+    assert_eq!(
+        sequencer::inclusion(store, 4, 4).unwrap_err().code(),
+        "query_invalid"
+    );
+    assert_eq!(
+        sequencer::inclusion(store, 0, 5).unwrap_err().code(),
+        "query_invalid"
+    );
+    assert_eq!(
+        sequencer::consistency(store, 3, 2).unwrap_err().code(),
+        "query_invalid"
+    );
+}
+
+/// Two appends of one event racing between the reads and the write: the
+/// loser answers as a repeat of the winner. Racing with another event at
+/// the same index: nothing is written, and the log stays sound.
+pub fn concurrent_retry<S: LogStore>(store: S) {
+    let c = config();
+    let mut racing = Racing {
+        inner: store,
+        rival: Some(event(&c, 1, 1, "give", true, T0)),
+        won: None,
+    };
+    let a = append(&mut racing, event(&c, 1, 1, "give", true, T0)).unwrap();
+    let won = racing.won.take().expect("the rival appended first");
+    assert_eq!(won.status, AppendStatus::New);
+    assert_eq!(a.status, AppendStatus::Repeat);
+    assert_eq!(a.answer, won.answer);
+    assert_eq!(racing.inner.size().unwrap(), 1);
+
+    racing.rival = Some(event(&c, 2, 2, "give", true, T0));
+    let e = append(&mut racing, event(&c, 3, 3, "give", true, T0)).unwrap_err();
+    assert_eq!(e.code(), "internal");
+    assert_eq!(racing.inner.size().unwrap(), 2, "only the rival's event");
+    let again = append(&mut racing, event(&c, 3, 3, "give", true, T0)).unwrap();
+    assert_eq!(again.status, AppendStatus::New);
+    check_proofs(&mut racing.inner);
+}
+
+/// Pages of the owner's list and of the export.
+pub fn pages<S: LogStore>(store: &mut S) {
+    let c = config();
+    for n in 0..7 {
+        append(store, event(&c, n, n, "refuse", false, T0)).unwrap();
+    }
+    let p = sequencer::page(store, PageRequest::new(Some(3), None).unwrap()).unwrap();
+    assert_eq!((p.total, p.next_before), (7, Some(4)));
+    assert_eq!(
+        p.records.iter().map(|r| r.index).collect::<Vec<_>>(),
+        [6, 5, 4]
+    );
+    let p = sequencer::page(store, PageRequest::new(Some(3), Some(3)).unwrap()).unwrap();
+    assert_eq!(
+        p.records.iter().map(|r| r.index).collect::<Vec<_>>(),
+        [2, 1, 0]
+    );
+    let (records, next) = sequencer::export_page(store, 2).unwrap();
+    assert_eq!((records.len(), records[0].index, next), (5, 2, None));
+    for (limit, before) in [(Some(0), None), (Some(501), None), (None, Some(1u64 << 63))] {
+        assert_eq!(
+            PageRequest::new(limit, before).unwrap_err().code(),
+            "query_invalid"
+        );
+    }
+}
+
+/// Wraps a store; before its first write, a rival append commits.
+struct Racing<S> {
+    inner: S,
+    rival: Option<ConsentEvent>,
+    won: Option<Appended>,
+}
+
+impl<S: LogStore> LogStore for Racing<S> {
+    fn size(&self) -> Result<u64, StoreError> {
+        self.inner.size()
+    }
+    fn origin(&self) -> Result<Option<LogOrigin>, StoreError> {
+        self.inner.origin()
+    }
+    fn completed(&self, index: u64) -> Result<Option<Vec<Hash>>, StoreError> {
+        self.inner.completed(index)
+    }
+    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
+        self.inner.entry_by_event(event_id)
+    }
+    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
+        self.inner.last_of_subject(subject)
+    }
+    fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.inner.newest_before(before, limit)
+    }
+    fn oldest_from(&self, from: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.inner.oldest_from(from, limit)
+    }
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.inner.latest_checkpoint()
+    }
+    fn append(&mut self, entry: &NewEntry<'_>) -> Result<(), StoreError> {
+        if let Some(rival) = self.rival.take() {
+            self.won = Some(append(&mut self.inner, rival).expect("rival append"));
+        }
+        self.inner.append(entry)
+    }
+    fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.inner.put_checkpoint(checkpoint)
+    }
+}

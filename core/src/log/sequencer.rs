@@ -1,0 +1,427 @@
+//! The sequencer: every rule of appending to a site's log, written once
+//! against a [`LogStore`] and nothing else (no clock, no network, no
+//! runtime types). The edge's Durable Object runs it on SQLite; tests run it
+//! on [`MemoryLogStore`](super::MemoryLogStore) with injected faults.
+//!
+//! An append, in order:
+//! 1. **Idempotency.** An event id already in the log answers with the first
+//!    answer (`Repeat`), byte for byte; the same id with other content is
+//!    [`LogError::EventIdConflict`].
+//! 2. **History.** The subject's previous record *in log order* is linked as
+//!    `prev_event_id`, and the action must describe the change from the
+//!    choice in force before it ([`lifetime::in_force`]): `give` and `refuse`
+//!    only when nothing optional was granted, `update` and `withdraw` only
+//!    when something was.
+//! 3. **Tree.** The record's RFC 8785 bytes become a leaf; the entry carries
+//!    the subtrees its leaf completes and is written in one atomic step (see
+//!    [`super::store`]): an append is all there or not at all.
+//! 4. **Receipt.** Signed with the log's key; `iss` and the origin come from
+//!    the edge's configuration, the origin is fixed by the first entry.
+//!
+//! The answer says whether its record is the subject's choice in force (the
+//! last in log order), which is what the edge may put in its cookie: never
+//! anything about a subject's other events, so that knowing a subject id
+//! reveals nothing.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use serde::{Deserialize, Serialize};
+
+use crate::canonical::to_canonical_bytes;
+use crate::config::SiteConfig;
+use crate::error::Error;
+use crate::event::{Action, ConsentEvent};
+use crate::keys::SigningKey;
+use crate::lifetime;
+use crate::log::store::{Listed, LogStore, NewEntry, StoreError, StoredCheckpoint};
+use crate::log::{ConsistencyProof, InclusionProof, LogError, LogOrigin};
+use crate::merkle::{self, Frontier, Hash, NodeId, NodeStore};
+use crate::note::Checkpoint;
+use crate::receipt::{self, LogPosition, ReceiptClaims};
+use crate::record::{ServerFacts, StoredRecord};
+
+/// One validated event to append, with what only the edge knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppendRequest {
+    /// The event, already validated against the site's configuration.
+    pub event: ConsentEvent,
+    /// Server receive time, milliseconds since the Unix epoch.
+    pub received_at_ms: u64,
+    /// `Sec-GPC: 1` was sent.
+    pub sec_gpc: bool,
+    /// Country hint of the platform.
+    pub country: Option<String>,
+    /// The log's origin from the edge's configuration (fixed by the first entry).
+    pub origin: LogOrigin,
+    /// The edge's public origin: the receipts' `iss`.
+    pub issuer: String,
+}
+
+/// Whether an append stored something new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppendStatus {
+    /// Stored now (HTTP 201).
+    New,
+    /// Stored before: the first answer again (HTTP 200).
+    Repeat,
+}
+
+/// What an append answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appended {
+    /// New or repeat.
+    pub status: AppendStatus,
+    /// The answer's JSON text, `{receipt, record, log}`: the same bytes on every repeat.
+    pub answer: String,
+    /// The receipt (compact JWS) inside the answer.
+    pub receipt: String,
+    /// Whether this record is the subject's last in log order: the choice in force.
+    pub in_force: bool,
+}
+
+/// Reads nodes through a [`LogStore`]; a missing node is a storage fault.
+struct Nodes<'a, S: ?Sized>(&'a S);
+
+impl<S: LogStore + ?Sized> NodeStore for Nodes<'_, S> {
+    type Error = StoreError;
+    fn node(&self, id: NodeId) -> Result<Hash, StoreError> {
+        // Subtree (level, j) was completed by its last leaf.
+        let missing = || StoreError::Fault(format!("node {}/{} missing", id.level, id.index));
+        let last = id
+            .index
+            .checked_add(1)
+            .and_then(|j| j.checked_shl(u32::from(id.level)))
+            .ok_or_else(missing)?
+            - 1;
+        self.0
+            .completed(last)?
+            .and_then(|nodes| nodes.get(usize::from(id.level)).copied())
+            .ok_or_else(missing)
+    }
+}
+
+/// The compact tree state of a store, from its size and stored subtrees.
+fn frontier<S: LogStore + ?Sized>(store: &S) -> Result<Frontier, LogError> {
+    let size = store.size()?;
+    let nodes = Nodes(store);
+    let mut hashes = Vec::new();
+    let mut start = 0u64;
+    for level in (0..64u8).rev() {
+        if size & (1 << level) != 0 {
+            hashes.push(nodes.node(NodeId {
+                level,
+                index: start >> level,
+            })?);
+            start += 1 << level;
+        }
+    }
+    Ok(Frontier::from_parts(size, hashes)?)
+}
+
+fn answer_receipt(answer: &str) -> Result<String, LogError> {
+    #[derive(Deserialize)]
+    struct Answer {
+        receipt: String,
+    }
+    serde_json::from_str::<Answer>(answer)
+        .map(|a| a.receipt)
+        .map_err(|e| LogError::Storage(format!("stored answer: {e}")))
+}
+
+fn parse_record(text: &str) -> Result<StoredRecord, LogError> {
+    serde_json::from_str(text).map_err(|e| LogError::Storage(format!("stored record: {e}")))
+}
+
+/// Appends a validated event (see the module docs).
+pub fn append<S: LogStore + ?Sized>(
+    store: &mut S,
+    config: &SiteConfig,
+    key: &SigningKey,
+    req: AppendRequest,
+) -> Result<Appended, LogError> {
+    if let Some(existing) = store.entry_by_event(&req.event.event_id)? {
+        return repeat(
+            store,
+            &req.event,
+            existing.index,
+            &existing.record,
+            existing.answer,
+        );
+    }
+    let previous = store
+        .last_of_subject(&req.event.subject)?
+        .map(|e| parse_record(&e.record))
+        .transpose()?;
+    check_action(config, previous.as_ref(), &req.event)?;
+
+    let mut tree = frontier(store)?;
+    let index = tree.size();
+    let origin = store.origin()?.unwrap_or(req.origin);
+    let record = StoredRecord::new(
+        req.event,
+        ServerFacts {
+            received_at_ms: req.received_at_ms,
+            sec_gpc: req.sec_gpc,
+            country: req.country,
+        },
+        previous.map(|p| p.event.event_id),
+    );
+    let bytes = to_canonical_bytes(&record).map_err(|e| LogError::Format(e.to_string()))?;
+    let leaf = merkle::leaf_hash(&bytes);
+    let record_value =
+        serde_json::to_value(&record).map_err(|e| LogError::Format(e.to_string()))?;
+    let position = LogPosition::new(origin.as_str(), index, &leaf);
+    let claims = ReceiptClaims::new(
+        &req.issuer,
+        req.received_at_ms / 1000,
+        record_value.clone(),
+        position.clone(),
+    );
+    let receipt = receipt::sign(&claims, key);
+    let answer = serde_json::json!({"receipt": receipt, "record": record_value, "log": position})
+        .to_string();
+    let text = String::from_utf8(bytes).map_err(|e| LogError::Format(e.to_string()))?;
+
+    let nodes: Vec<Hash> = tree
+        .append(leaf)
+        .into_iter()
+        .map(|(_, hash)| hash)
+        .collect();
+    let entry = NewEntry {
+        index,
+        event_id: &record.event.event_id,
+        subject: &record.event.subject,
+        record: &text,
+        answer: &answer,
+        nodes: &nodes,
+        origin: (index == 0).then_some(&origin),
+    };
+    match store.append(&entry) {
+        Ok(()) => Ok(Appended {
+            status: AppendStatus::New,
+            answer,
+            receipt,
+            in_force: true,
+        }),
+        // Another append committed between our reads and our write: if it was
+        // this event, answer as a repeat; otherwise nothing was written and the
+        // caller may retry.
+        Err(StoreError::Conflict) => match store.entry_by_event(&record.event.event_id)? {
+            Some(existing) => repeat(
+                store,
+                &record.event,
+                existing.index,
+                &existing.record,
+                existing.answer,
+            ),
+            None => Err(LogError::Storage(
+                "concurrent append at the same index".into(),
+            )),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn repeat<S: LogStore + ?Sized>(
+    store: &S,
+    event: &ConsentEvent,
+    index: u64,
+    record: &str,
+    answer: String,
+) -> Result<Appended, LogError> {
+    let stored = parse_record(record)?;
+    if stored.event != *event {
+        return Err(LogError::EventIdConflict(event.event_id.clone()));
+    }
+    let last = store.last_of_subject(&event.subject)?;
+    Ok(Appended {
+        status: AppendStatus::Repeat,
+        receipt: answer_receipt(&answer)?,
+        answer,
+        in_force: last.is_some_and(|l| l.index == index),
+    })
+}
+
+/// The action must describe the change from the subject's choice in force.
+fn check_action(
+    config: &SiteConfig,
+    previous: Option<&StoredRecord>,
+    event: &ConsentEvent,
+) -> Result<(), LogError> {
+    let grants = |e: &ConsentEvent| {
+        config
+            .purposes
+            .iter()
+            .any(|p| !p.required && e.decisions.get(&p.id) == Some(&true))
+    };
+    let had = previous.is_some_and(|p| {
+        lifetime::in_force(
+            &p.event.notice.version,
+            &config.notice_version,
+            p.event.client_time_ms,
+            event.client_time_ms,
+            config.consent_lifetime_days,
+        ) && grants(&p.event)
+    });
+    let expected = Action::for_change(had, grants(event));
+    if event.action == expected {
+        Ok(())
+    } else {
+        Err(LogError::ActionAgainstHistory {
+            action: event.action,
+            expected,
+        })
+    }
+}
+
+/// The latest signed checkpoint, signing one first when the log grew since
+/// the last (the alarm calls this a second after growth; readers too).
+pub fn checkpoint<S: LogStore + ?Sized>(
+    store: &mut S,
+    key: &SigningKey,
+    now_ms: u64,
+) -> Result<String, LogError> {
+    let size = store.size()?;
+    let latest = store.latest_checkpoint()?;
+    if let Some(latest) = latest.filter(|c| c.size == size) {
+        return Ok(latest.note);
+    }
+    let Some(origin) = store.origin()? else {
+        return Err(LogError::Empty);
+    };
+    let tree = frontier(store)?;
+    let note = Checkpoint {
+        origin: origin.as_str().to_string(),
+        size,
+        root: tree.root(),
+    }
+    .sign(key);
+    store.put_checkpoint(&StoredCheckpoint {
+        size,
+        note: note.clone(),
+        signed_at_ms: now_ms,
+    })?;
+    Ok(note)
+}
+
+/// Whether the log has grown past its latest checkpoint.
+pub fn checkpoint_due<S: LogStore + ?Sized>(store: &S) -> Result<bool, LogError> {
+    let size = store.size()?;
+    Ok(size > 0 && store.latest_checkpoint()?.is_none_or(|c| c.size < size))
+}
+
+fn proof_error(e: Error) -> LogError {
+    match e {
+        Error::StorageFault { reason } => LogError::Storage(reason),
+        other => LogError::Format(other.to_string()),
+    }
+}
+
+/// The audit path of leaf `index` in the tree of `size` leaves.
+pub fn inclusion<S: LogStore + ?Sized>(
+    store: &S,
+    index: u64,
+    size: u64,
+) -> Result<InclusionProof, LogError> {
+    if size == 0 || size > store.size()? {
+        return Err(LogError::QueryInvalid("size"));
+    }
+    if index >= size {
+        return Err(LogError::QueryInvalid("index"));
+    }
+    let hashes = merkle::inclusion_proof(&Nodes(store), index, size).map_err(proof_error)?;
+    Ok(InclusionProof {
+        index,
+        size,
+        hashes,
+    })
+}
+
+/// The consistency proof between the trees of `from` and `to` leaves.
+pub fn consistency<S: LogStore + ?Sized>(
+    store: &S,
+    from: u64,
+    to: u64,
+) -> Result<ConsistencyProof, LogError> {
+    if to > store.size()? {
+        return Err(LogError::QueryInvalid("to"));
+    }
+    if from > to {
+        return Err(LogError::QueryInvalid("from"));
+    }
+    let hashes = merkle::consistency_proof(&Nodes(store), from, to).map_err(proof_error)?;
+    Ok(ConsistencyProof { from, to, hashes })
+}
+
+/// Default number of records in an owner's page.
+pub const PAGE_DEFAULT: u64 = 50;
+/// Largest owner's page.
+pub const PAGE_MAX: u64 = 500;
+/// Records in one page of an export stream.
+pub const EXPORT_PAGE: u64 = 1000;
+
+/// A checked request for a page of records, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRequest {
+    /// Records per page, `1..=PAGE_MAX`.
+    pub limit: u64,
+    /// Only records below this index; `None`: from the newest.
+    pub before: Option<u64>,
+}
+
+impl PageRequest {
+    /// Checks the owner's query: a limit in `1..=PAGE_MAX` (default
+    /// [`PAGE_DEFAULT`]) and an index that SQLite's integers can hold.
+    pub fn new(limit: Option<u64>, before: Option<u64>) -> Result<Self, LogError> {
+        let limit = limit.unwrap_or(PAGE_DEFAULT);
+        if !(1..=PAGE_MAX).contains(&limit) {
+            return Err(LogError::QueryInvalid("limit"));
+        }
+        if before.is_some_and(|b| b > i64::MAX as u64) {
+            return Err(LogError::QueryInvalid("before"));
+        }
+        Ok(PageRequest { limit, before })
+    }
+}
+
+/// A page of records, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Records in the log.
+    pub total: u64,
+    /// The records, newest first.
+    pub records: Vec<Listed>,
+    /// `before` of the next page, while there may be more.
+    pub next_before: Option<u64>,
+}
+
+/// One page of the owner's list.
+pub fn page<S: LogStore + ?Sized>(store: &S, req: PageRequest) -> Result<Page, LogError> {
+    let total = store.size()?;
+    let records = store.newest_before(req.before.unwrap_or(u64::MAX), req.limit)?;
+    let next_before = if records.len() as u64 == req.limit {
+        records.last().map(|r| r.index)
+    } else {
+        None
+    };
+    Ok(Page {
+        total,
+        records,
+        next_before,
+    })
+}
+
+/// One page of the export stream from index `from`, and the next `from`
+/// while more may remain.
+pub fn export_page<S: LogStore + ?Sized>(
+    store: &S,
+    from: u64,
+) -> Result<(Vec<Listed>, Option<u64>), LogError> {
+    let records = store.oldest_from(from, EXPORT_PAGE)?;
+    let next = (records.len() as u64 == EXPORT_PAGE).then(|| from + EXPORT_PAGE);
+    Ok((records, next))
+}

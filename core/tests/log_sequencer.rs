@@ -1,0 +1,46 @@
+//! The log's conformance suite on the in-memory store (the edge runs the same
+//! suite on its SQLite store).
+#![cfg(feature = "test-support")]
+
+use assent_core::log::conformance as suite;
+use assent_core::log::MemoryLogStore;
+
+#[test]
+fn appends_and_proves() {
+    suite::appends_and_proves(&mut MemoryLogStore::default());
+}
+
+#[test]
+fn repeats_are_idempotent() {
+    suite::repeats_are_idempotent(&mut MemoryLogStore::default());
+}
+
+#[test]
+fn chains_subjects_and_checks_actions() {
+    suite::chains_subjects_and_checks_actions(&mut MemoryLogStore::default());
+}
+
+#[test]
+fn fixes_the_origin() {
+    suite::fixes_the_origin(&mut MemoryLogStore::default());
+}
+
+#[test]
+fn survives_faults() {
+    suite::survives_faults(MemoryLogStore::default);
+}
+
+#[test]
+fn proof_faults_are_internal() {
+    suite::proof_faults_are_internal(MemoryLogStore::default());
+}
+
+#[test]
+fn concurrent_retry() {
+    suite::concurrent_retry(MemoryLogStore::default());
+}
+
+#[test]
+fn pages() {
+    suite::pages(&mut MemoryLogStore::default());
+}
