@@ -18,22 +18,27 @@ WIDGET_RUSTFLAGS := -Cllvm-args=-inline-threshold=25
 # binaryen: flattening and re-looping the control flow before two -Oz rounds
 # leaves 190 B less gzip than one -Oz (BENCHMARKS.md).
 WIDGET_WASM_OPT := --flatten --rereloop -Oz -Oz --converge
-CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml
-WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml widget/loader.js widget/widget.css widget/entry-script.js widget/entry-module.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
+CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml Cargo.lock
+WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(wildcard widget/loader/*.js) widget/widget.css widget/entry-script.js widget/entry-module.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
 WWW_SRC := $(shell find www -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup dev test build cli edge widget www dev-vars fmt clippy doc typecheck test-native test-wasm size deploy-check e2e bench clean
+.PHONY: help setup versions dev test build cli edge widget www dev-vars fmt clippy doc typecheck test-native test-wasm size deploy-check e2e bench clean
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
 	@echo "make test   install what is missing, then fmt, clippy, unit, wasm, size, deploy dry-run and e2e tests"
+	@echo "make cli    build the auditor's CLI: target/release/assent"
 	@echo "make size   banner-path transfer size (gzip, brotli) against the budget"
 	@echo "make bench  the figures of BENCHMARKS.md"
 
 setup:
 	@bash scripts/setup.sh
+
+# Every tool version equals its pin in tool-versions.env (the one place).
+versions:
+	node scripts/check-versions.mjs
 
 # ---- build -------------------------------------------------------------------
 build: edge widget www
@@ -68,7 +73,7 @@ dev: setup build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
-test: setup fmt clippy doc typecheck test-native test-wasm build size deploy-check e2e
+test: setup versions fmt clippy doc typecheck test-native test-wasm build size deploy-check e2e
 	@echo "make test: all checks passed"
 
 fmt:
@@ -117,4 +122,4 @@ e2e: build cli
 	rm -rf "$$tmp"; exit $$status
 
 clean:
-	rm -rf dist edge/build widget/pkg target/deploy-dry-run tests/.tmp
+	rm -rf dist edge/build widget/pkg target/deploy-dry-run

@@ -5,8 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in Cargo.toml
-WORKER_BUILD_VERSION=0.8.7
+# Versions come from tool-versions.env, the one place they are pinned
+# (`make versions` checks Cargo.toml, rust-toolchain.toml and package.json
+# against it). npm packages install at package-lock.json's exact versions.
+# shellcheck source=../tool-versions.env
+. ./tool-versions.env
+WASM_BINDGEN_VERSION=$WASM_BINDGEN
+WORKER_BUILD_VERSION=$WORKER_BUILD
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -15,6 +20,7 @@ if ! command -v cargo >/dev/null; then
   say "cargo not found: install Rust with rustup (https://rustup.rs) and run again"; exit 1
 fi
 if command -v rustup >/dev/null; then
+  # rust-toolchain.toml names the exact Rust ($RUST); rustup installs it on first use.
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

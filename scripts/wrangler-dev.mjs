@@ -43,17 +43,19 @@ function freePort() {
 export function unlimitedConfig(dir) {
   const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
   const out = [];
-  let skip = false;
-  for (const line of text.split("\n")) {
-    const table = line.match(/^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?/);
-    if (table) skip = table[1] === "ratelimits" || table[1] === "build";
-    if (skip) continue;
-    out.push(
-      line
-        .replace(/^name\s*=.*$/, 'name = "assent-edge-dev-unlimited"')
-        .replace(/^main\s*=\s*"(.*)"/, (_, p) => `main = ${JSON.stringify(resolve(ROOT, p))}`)
-        .replace(/^directory\s*=\s*"(.*)"/, (_, p) => `directory = ${JSON.stringify(resolve(ROOT, p))}`),
-    );
+  let table = ""; // the current [table] or [[array]] ("" at the top level)
+  const absolute = (key) => (line) =>
+    line.replace(new RegExp(`^${key}\\s*=\\s*"(.*)"`), (_, p) => `${key} = ${JSON.stringify(resolve(ROOT, p))}`);
+  for (let line of text.split("\n")) {
+    const header = line.match(/^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?/);
+    if (header) table = header[1];
+    if (table === "ratelimits" || table === "build") continue;
+    if (table === "") {
+      line = absolute("main")(line.replace(/^name\s*=.*$/, 'name = "assent-edge-dev-unlimited"'));
+    } else if (table === "assets") {
+      line = absolute("directory")(line);
+    }
+    out.push(line);
   }
   const config = out.join("\n");
   if (/ratelimits|CLIENT_LIMITER/.test(config.replace(/#.*$/gm, ""))) {
