@@ -4,13 +4,15 @@
 // breaking old proofs.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, readFileSync, mkdirSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { siteConfig, demoEvent, assent, scratch, newSigningKey } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium({ rateLimit: false }); // a dev-only config without the limiter; limits.test.mjs covers the limit
+const ROOT = resolve(import.meta.dirname, "../..");
 let dir, en, widgetReceipt;
 before(() => {
   dir = scratch();
@@ -245,4 +247,28 @@ test("rotating the signing key keeps old receipts and checkpoints verifiable", a
   const newCp = file("new-cp.txt", await checkpoint());
   const c = assent(["verify", "consistency", oldCp, newCp, "--edge", edge.url]);
   assert.equal(c.status, 0, c.stderr);
+});
+
+test("the README's auditor commands run as written against the edge", async () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("assent verify log"));
+  assert.ok(block, "the README has the auditor's block");
+  // The one difference: this edge listens on a free port, not 8787.
+  const edgeLine = /^export EDGE=http:\/\/127\.0\.0\.1:8787\b.*$/m;
+  assert.match(block, edgeLine);
+  const script = block.replace(edgeLine, `export EDGE=${edge.url}`);
+  // A folder laid out like the repository after `make cli` and `make dev`,
+  // with the visitor's receipt where the README says to save it.
+  const repo = scratch();
+  mkdirSync(join(repo, "target/audit"), { recursive: true });
+  symlinkSync(join(ROOT, "target/release"), join(repo, "target/release"));
+  writeFileSync(join(repo, ".dev.vars"), `ADMIN_KEY=${edge.adminKey}\n`);
+  writeFileSync(join(repo, "target/audit/receipt.jws"), widgetReceipt);
+  const env = { ...process.env };
+  delete env.ASSENT_ADMIN_KEY;
+  const r = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: repo, env, encoding: "utf8", timeout: 300_000 });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  for (const line of [/^VALID receipt/m, /^VALID inclusion/m, /^VALID log/m, /^VALID consistency/m, /"secret": "/]) {
+    assert.match(r.stdout, line);
+  }
 });
