@@ -22,6 +22,7 @@ pub mod error;
 pub mod rate_limit;
 pub mod routes;
 pub mod signing;
+pub mod log_store;
 pub mod site_log;
 pub mod sites;
 

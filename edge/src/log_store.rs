@@ -1,0 +1,391 @@
+//! The log's storage on SQLite: [`SqlLogStore`] implements core's
+//! [`LogStore`] over any [`Sql`] connection. The Durable Object runs it on
+//! its own SQLite (`state.storage().sql()`); the native tests run the same
+//! code, and core's whole conformance suite, on `rusqlite`.
+//!
+//! One table holds the log: a row per entry, written by one `INSERT` (the
+//! commit point of an append; see `assent_core::log::store`). Rows are never
+//! updated or deleted.
+
+use assent_core::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
+use assent_core::log::{LogOrigin, LogStore, StoreError};
+use assent_core::merkle::Hash;
+
+/// The schema, created when the object starts.
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+  idx      INTEGER PRIMARY KEY,   -- leaf index, from 0, without gaps
+  event_id TEXT NOT NULL UNIQUE,  -- idempotency key
+  subject  TEXT NOT NULL,
+  record   TEXT NOT NULL,         -- RFC 8785 text of the stored record: the leaf data
+  answer   TEXT NOT NULL,         -- the first answer (with the receipt), replayed on a repeat
+  nodes    BLOB NOT NULL,         -- the subtrees this leaf completed, 32 bytes each, leaf first
+  origin   TEXT                   -- the log origin, on the first entry only
+);
+CREATE INDEX IF NOT EXISTS entries_by_subject ON entries(subject, idx);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  size         INTEGER PRIMARY KEY,
+  note         TEXT NOT NULL,
+  signed_at_ms INTEGER NOT NULL
+);
+";
+
+/// A value bound to or read from SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Blob(Vec<u8>),
+}
+
+/// What a SQL call failed with.
+#[derive(Debug, Clone)]
+pub struct SqlError(pub String);
+
+impl SqlError {
+    /// SQLite's words for a `UNIQUE` or `PRIMARY KEY` violation, the same in
+    /// workerd and in `rusqlite`.
+    fn is_unique_violation(&self) -> bool {
+        self.0.contains("UNIQUE constraint failed")
+    }
+}
+
+/// A SQLite connection: one statement, its parameters, its rows.
+pub trait Sql {
+    /// Runs one statement and returns every row.
+    fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError>;
+}
+
+/// [`LogStore`] on a SQLite connection with [`SCHEMA`].
+pub struct SqlLogStore<C>(pub C);
+
+fn fault(e: SqlError) -> StoreError {
+    StoreError::Fault(e.0)
+}
+
+fn int(v: u64) -> Result<SqlValue, StoreError> {
+    i64::try_from(v)
+        .map(SqlValue::Int)
+        .map_err(|_| StoreError::Fault(format!("{v} is beyond SQLite's integers")))
+}
+
+fn bad_row(what: &str) -> StoreError {
+    StoreError::Fault(format!("unexpected row shape: {what}"))
+}
+
+fn get_u64(v: &SqlValue) -> Result<u64, StoreError> {
+    match v {
+        SqlValue::Int(i) => u64::try_from(*i).map_err(|_| bad_row("negative integer")),
+        _ => Err(bad_row("integer expected")),
+    }
+}
+
+fn get_text(v: &SqlValue) -> Result<String, StoreError> {
+    match v {
+        SqlValue::Text(t) => Ok(t.clone()),
+        _ => Err(bad_row("text expected")),
+    }
+}
+
+impl<C: Sql> SqlLogStore<C> {
+    fn rows(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+        self.0.query(sql, params).map_err(fault)
+    }
+
+    fn entry(&self, sql: &str, key: &str) -> Result<Option<Entry>, StoreError> {
+        let rows = self.rows(sql, vec![SqlValue::Text(key.to_string())])?;
+        rows.first()
+            .map(|r| match r.as_slice() {
+                [idx, record, answer] => Ok(Entry {
+                    index: get_u64(idx)?,
+                    record: get_text(record)?,
+                    answer: get_text(answer)?,
+                }),
+                _ => Err(bad_row("entry")),
+            })
+            .transpose()
+    }
+
+    fn listed(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Listed>, StoreError> {
+        self.rows(sql, params)?
+            .iter()
+            .map(|r| match r.as_slice() {
+                [idx, record] => Ok(Listed {
+                    index: get_u64(idx)?,
+                    record: get_text(record)?,
+                }),
+                _ => Err(bad_row("listed")),
+            })
+            .collect()
+    }
+}
+
+impl<C: Sql> LogStore for SqlLogStore<C> {
+    fn size(&self) -> Result<u64, StoreError> {
+        let rows = self.rows("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", vec![])?;
+        rows.first()
+            .and_then(|r| r.first())
+            .map_or(Err(bad_row("size")), get_u64)
+    }
+
+    fn origin(&self) -> Result<Option<LogOrigin>, StoreError> {
+        let rows = self.rows("SELECT origin FROM entries WHERE idx = 0", vec![])?;
+        match rows.first().and_then(|r| r.first()) {
+            None | Some(SqlValue::Null) => Ok(None),
+            Some(v) => LogOrigin::parse(&get_text(v)?)
+                .map(Some)
+                .map_err(|e| StoreError::Fault(format!("stored origin: {e}"))),
+        }
+    }
+
+    fn completed(&self, index: u64) -> Result<Option<Vec<Hash>>, StoreError> {
+        let rows = self.rows("SELECT nodes FROM entries WHERE idx = ?", vec![int(index)?])?;
+        match rows.first().and_then(|r| r.first()) {
+            None => Ok(None),
+            Some(SqlValue::Blob(bytes)) if bytes.len() % 32 == 0 => Ok(Some(
+                bytes
+                    .chunks_exact(32)
+                    .map(|c| c.try_into().expect("32-byte chunk"))
+                    .collect(),
+            )),
+            Some(_) => Err(bad_row("nodes")),
+        }
+    }
+
+    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
+        self.entry(
+            "SELECT idx, record, answer FROM entries WHERE event_id = ?",
+            event_id,
+        )
+    }
+
+    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
+        self.entry(
+            "SELECT idx, record, answer FROM entries WHERE subject = ? ORDER BY idx DESC LIMIT 1",
+            subject,
+        )
+    }
+
+    fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        let before = before.min(i64::MAX as u64);
+        self.listed(
+            "SELECT idx, record FROM entries WHERE idx < ? ORDER BY idx DESC LIMIT ?",
+            vec![int(before)?, int(limit.min(i64::MAX as u64))?],
+        )
+    }
+
+    fn oldest_from(&self, from: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.listed(
+            "SELECT idx, record FROM entries WHERE idx >= ? ORDER BY idx ASC LIMIT ?",
+            vec![
+                int(from.min(i64::MAX as u64))?,
+                int(limit.min(i64::MAX as u64))?,
+            ],
+        )
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let rows = self.rows(
+            "SELECT size, note, signed_at_ms FROM checkpoints ORDER BY size DESC LIMIT 1",
+            vec![],
+        )?;
+        rows.first()
+            .map(|r| match r.as_slice() {
+                [size, note, at] => Ok(StoredCheckpoint {
+                    size: get_u64(size)?,
+                    note: get_text(note)?,
+                    signed_at_ms: get_u64(at)?,
+                }),
+                _ => Err(bad_row("checkpoint")),
+            })
+            .transpose()
+    }
+
+    fn append(&mut self, entry: &NewEntry<'_>) -> Result<(), StoreError> {
+        let nodes: Vec<u8> = entry.nodes.iter().flatten().copied().collect();
+        let result = self.0.query(
+            "INSERT INTO entries (idx, event_id, subject, record, answer, nodes, origin) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                int(entry.index)?,
+                SqlValue::Text(entry.event_id.to_string()),
+                SqlValue::Text(entry.subject.to_string()),
+                SqlValue::Text(entry.record.to_string()),
+                SqlValue::Text(entry.answer.to_string()),
+                SqlValue::Blob(nodes),
+                entry
+                    .origin
+                    .map_or(SqlValue::Null, |o| SqlValue::Text(o.as_str().to_string())),
+            ],
+        );
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(fault(e)),
+        }
+    }
+
+    fn put_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT OR REPLACE INTO checkpoints (size, note, signed_at_ms) VALUES (?, ?, ?)",
+            vec![
+                int(cp.size)?,
+                SqlValue::Text(cp.note.clone()),
+                int(cp.signed_at_ms)?,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// The Durable Object's SQLite.
+impl Sql for worker::SqlStorage {
+    fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
+        use worker::SqlStorageValue as V;
+        let params: Vec<V> = params
+            .into_iter()
+            .map(|p| match p {
+                SqlValue::Null => V::Null,
+                SqlValue::Int(i) => V::Integer(i),
+                SqlValue::Text(t) => V::String(t),
+                SqlValue::Blob(b) => V::Blob(b),
+            })
+            .collect();
+        let cursor = self
+            .exec(sql, params)
+            .map_err(|e| SqlError(e.to_string()))?;
+        cursor
+            .raw()
+            .map(|row| {
+                row.map_err(|e| SqlError(e.to_string())).map(|values| {
+                    values
+                        .into_iter()
+                        .map(|v| match v {
+                            V::Null => SqlValue::Null,
+                            V::Integer(i) => SqlValue::Int(i),
+                            V::Boolean(b) => SqlValue::Int(i64::from(b)),
+                            // Integers beyond 2^53 come back as floats: none of ours are.
+                            V::Float(f) => SqlValue::Int(f as i64),
+                            V::String(s) => SqlValue::Text(s),
+                            V::Blob(b) => SqlValue::Blob(b),
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    //! Core's conformance suite on real SQLite (`rusqlite`, bundled), through
+    //! the same `SqlLogStore` the Durable Object runs.
+    use super::*;
+    use assent_core::log::conformance as suite;
+
+    impl Sql for rusqlite::Connection {
+        fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
+            use rusqlite::types::Value as V;
+            let err = |e: rusqlite::Error| SqlError(e.to_string());
+            let mut stmt = self.prepare(sql).map_err(err)?;
+            let columns = stmt.column_count();
+            let params: Vec<V> = params
+                .into_iter()
+                .map(|p| match p {
+                    SqlValue::Null => V::Null,
+                    SqlValue::Int(i) => V::Integer(i),
+                    SqlValue::Text(t) => V::Text(t),
+                    SqlValue::Blob(b) => V::Blob(b),
+                })
+                .collect();
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params))
+                .map_err(err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(err)? {
+                let mut values = Vec::with_capacity(columns);
+                for i in 0..columns {
+                    values.push(match row.get::<_, V>(i).map_err(err)? {
+                        V::Null => SqlValue::Null,
+                        V::Integer(i) => SqlValue::Int(i),
+                        V::Real(f) => SqlValue::Int(f as i64),
+                        V::Text(t) => SqlValue::Text(t),
+                        V::Blob(b) => SqlValue::Blob(b),
+                    });
+                }
+                out.push(values);
+            }
+            Ok(out)
+        }
+    }
+
+    fn store() -> SqlLogStore<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        SqlLogStore(conn)
+    }
+
+    #[test]
+    fn appends_and_proves() {
+        suite::appends_and_proves(&mut store());
+    }
+
+    #[test]
+    fn repeats_are_idempotent() {
+        suite::repeats_are_idempotent(&mut store());
+    }
+
+    #[test]
+    fn chains_subjects_and_checks_actions() {
+        suite::chains_subjects_and_checks_actions(&mut store());
+    }
+
+    #[test]
+    fn fixes_the_origin() {
+        suite::fixes_the_origin(&mut store());
+    }
+
+    #[test]
+    fn survives_faults() {
+        suite::survives_faults(store);
+    }
+
+    #[test]
+    fn proof_faults_are_internal() {
+        suite::proof_faults_are_internal(store());
+    }
+
+    #[test]
+    fn concurrent_retry() {
+        suite::concurrent_retry(store());
+    }
+
+    #[test]
+    fn pages() {
+        suite::pages(&mut store());
+    }
+
+    #[test]
+    fn a_taken_index_is_a_conflict_and_writes_nothing() {
+        let mut s = store();
+        let nodes = [[0u8; 32]];
+        let entry = |event_id| NewEntry {
+            index: 0,
+            event_id,
+            subject: "s",
+            record: "{}",
+            answer: "{}",
+            nodes: &nodes,
+            origin: None,
+        };
+        s.append(&entry("a")).unwrap();
+        assert_eq!(s.append(&entry("b")), Err(StoreError::Conflict));
+        assert_eq!(s.size().unwrap(), 1);
+        assert!(s.entry_by_event("b").unwrap().is_none());
+    }
+}
