@@ -70,7 +70,7 @@ dev-vars:
 	@bash scripts/dev-vars.sh
 
 dev: setup build dev-vars
-	wrangler dev --local --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false
+	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
 test: setup versions fmt clippy doc typecheck test-native test-wasm build size deploy-check e2e
@@ -82,7 +82,7 @@ fmt:
 # The widget and core ship `no_std` to the browser; their tests use std. Both
 # configurations are linted.
 clippy:
-	cargo clippy -q -p assent-core -p assent-cli -p assent-widget --all-targets --features assent-widget/std -- -D warnings
+	cargo clippy -q -p assent-core -p assent-edge -p assent-cli -p assent-widget --all-targets --features assent-widget/std,assent-core/test-support -- -D warnings
 	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets --features assent-widget/std -- -D warnings
 	cargo clippy -q -p assent-widget --target wasm32-unknown-unknown --lib -- -D warnings
 
@@ -97,7 +97,7 @@ typecheck: widget
 # The widget's consent engine is sans-IO: its tests run natively here and
 # again as wasm in Chromium (test-wasm).
 test-native:
-	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget --features assent-widget/std
+	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget --features assent-widget/std,assent-core/test-support
 
 test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown

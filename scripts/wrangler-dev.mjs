@@ -128,6 +128,8 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
      ...(config ? ["--config", config] : []),
      "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
      "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
+     // The edge's public origin is configuration, never the Host header.
+     "--var", `PUBLIC_ORIGINS:http://127.0.0.1:${port}`,
      ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),
      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
      ...(assets ? ["--assets", assets] : []),

@@ -5,9 +5,10 @@
 //! which would ask returning visitors again long before the consent lifetime
 //! ends. A cookie set by the server in an HTTP answer is not capped that way.
 //!
-//! The cookie holds the receipt of the visitor's latest stored event (the
-//! log decides which is latest, see `site_log::LATEST_RECEIPT`), signed by
-//! the edge. It is `HttpOnly` (the widget never reads it: the config answer
+//! The cookie holds the receipt of the visitor's choice in force: the last
+//! event in log order (the log says whether an answer's event is that), signed
+//! by the edge. An append sets it only to that event's own receipt, so a
+//! sender learns nothing of a subject's other events. It is `HttpOnly` (the widget never reads it: the config answer
 //! hands the choice back as `choice`), `SameSite=Lax`, and lives for the
 //! site's consent lifetime. It is only set on same-origin or same-site
 //! requests (`Sec-Fetch-Site`).
@@ -80,7 +81,7 @@ pub fn read(req: &Request, env: &Env, site: &SiteConfig) -> Option<ConsentEvent>
     let wanted = name(&site.site, secure(req));
     let jwks = signing::jwks(env).ok()?;
     // Several cookies of one name can arrive (other paths or domains over
-    // http): the newest that verifies wins.
+    // http): the one that verifies and is last in log order wins.
     header
         .split(';')
         .filter_map(|kv| {
@@ -91,7 +92,8 @@ pub fn read(req: &Request, env: &Env, site: &SiteConfig) -> Option<ConsentEvent>
             let verified = receipt::verify(v, &jwks).ok()?;
             let event: ConsentEvent =
                 serde_json::from_value(verified.claims.record.get("event")?.clone()).ok()?;
-            (event.site == site.site).then_some(event)
+            (event.site == site.site).then_some((verified.claims.log.index, event))
         })
-        .max_by_key(|e| e.client_time_ms)
+        .max_by_key(|(index, _)| *index)
+        .map(|(_, event)| event)
 }

@@ -1,26 +1,23 @@
 //! Origins and CORS. A browser request from a page is accepted only from the
-//! site's allowed origins or from the edge's own origin (its demo pages);
+//! site's allowed origins or from the edge's own configured origin (its demo
+//! pages; see [`crate::public_origin`]);
 //! requests without an `Origin` header (servers, curl) are not browser
 //! requests and are judged by their content alone.
 
 use assent_core::config::SiteConfig;
-use worker::{Headers, Request, Response};
+use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
-
-/// The edge's own origin, taken from the request URL.
-pub fn self_origin(req: &Request) -> Option<String> {
-    req.url().ok().map(|u| u.origin().ascii_serialization())
-}
+use crate::public_origin::self_origin;
 
 /// Checks the `Origin` header against the site; returns the origin to echo in
 /// `Access-Control-Allow-Origin`, if any.
-pub fn check(req: &Request, site: &SiteConfig) -> Result<Option<String>, ApiError> {
+pub fn check(req: &Request, env: &Env, site: &SiteConfig) -> Result<Option<String>, ApiError> {
     let origin = match req.headers().get("origin").ok().flatten() {
         Some(o) => o,
         None => return Ok(None),
     };
-    let own = self_origin(req).is_some_and(|s| s == origin);
+    let own = self_origin(req, env).is_some_and(|s| s == origin);
     if own || site.is_origin_allowed(&origin) {
         Ok(Some(origin))
     } else {

@@ -2,9 +2,12 @@
 //! `{"error": {"code": "...", "message": "..."}}` with a 4xx status, or as a
 //! 500 with code `internal` and no details (the details go to the log only).
 
+use assent_core::log::LogError;
 use assent_core::Error as CoreError;
 use serde_json::json;
 use worker::Response;
+
+use crate::messages::WireError;
 
 /// Everything the HTTP API can refuse.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +16,15 @@ pub enum ApiError {
     /// A rule of assent-core was broken (the code is core's).
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// The log refused or failed (its code is core's).
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// An error the site's log object answered, as it crossed the hop.
+    #[error("{}", .0.message)]
+    Relayed(WireError),
+    /// The edge's public origin is not configured (`PUBLIC_ORIGINS`).
+    #[error("the edge's public origin is not configured")]
+    NotConfigured(&'static str),
     /// The site id is well-formed but the edge has no such site.
     #[error("site {0:?} is not served by this edge")]
     SiteUnknown(String),
@@ -31,12 +43,6 @@ pub enum ApiError {
     /// The admin key is missing or wrong.
     #[error("a valid admin key is required")]
     Unauthorized,
-    /// An event id was reused for a different event.
-    #[error("event id {0} was already used for a different event")]
-    EventIdConflict(String),
-    /// The log has no record yet, so there is no checkpoint to show.
-    #[error("the log is empty: no checkpoint yet")]
-    LogEmpty,
     /// This client sent too many requests for this site; retry later.
     #[error("too many requests; retry in a minute")]
     RateLimited,
@@ -50,17 +56,19 @@ pub enum ApiError {
 
 impl ApiError {
     /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            ApiError::Core(CoreError::StorageFault { .. }) => "internal",
             ApiError::Core(e) => e.code(),
+            ApiError::Log(e) => e.code(),
+            ApiError::Relayed(e) => &e.code,
+            ApiError::NotConfigured(_) => "internal",
             ApiError::SiteUnknown(_) => "site_unknown",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::Unauthorized => "unauthorized",
-            ApiError::EventIdConflict(_) => "event_id_conflict",
             ApiError::RateLimited => "rate_limited",
-            ApiError::LogEmpty => "log_empty",
             ApiError::QueryInvalid(_) => "query_invalid",
             ApiError::Internal(_) => "internal",
         }
@@ -70,28 +78,45 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Core(CoreError::OriginNotAllowed { .. }) => 403,
+            ApiError::Core(CoreError::StorageFault { .. }) => 500,
             ApiError::Core(_) => 400,
-            ApiError::SiteUnknown(_) | ApiError::NotFound | ApiError::LogEmpty => 404,
+            ApiError::Log(LogError::EventIdConflict(_)) => 409,
+            ApiError::Log(LogError::Empty) => 404,
+            ApiError::Log(LogError::Storage(_) | LogError::Format(_)) => 500,
+            ApiError::Log(_) => 400,
+            ApiError::Relayed(e) => e.status,
+            ApiError::NotConfigured(_) => 500,
+            ApiError::SiteUnknown(_) | ApiError::NotFound => 404,
             ApiError::MethodNotAllowed => 405,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Unauthorized => 401,
-            ApiError::EventIdConflict(_) => 409,
             ApiError::RateLimited => 429,
             ApiError::QueryInvalid(_) => 400,
             ApiError::Internal(_) => 500,
         }
     }
 
+    /// What a client may read: internals go to the log, never out.
+    fn public_message(&self) -> String {
+        if self.status() >= 500 && !matches!(self, ApiError::Relayed(_)) {
+            worker::console_error!("internal error: {self:?}");
+            return "internal error".to_string();
+        }
+        self.to_string()
+    }
+
+    /// The error as it crosses from the log object to the Worker.
+    pub fn to_wire(&self) -> WireError {
+        WireError {
+            status: self.status(),
+            code: self.code().to_string(),
+            message: self.public_message(),
+        }
+    }
+
     /// The JSON error response.
     pub fn to_response(&self) -> Response {
-        let message = match self {
-            ApiError::Internal(detail) => {
-                worker::console_error!("internal error: {detail}");
-                "internal error".to_string()
-            }
-            other => other.to_string(),
-        };
-        let body = json!({"error": {"code": self.code(), "message": message}});
+        let body = json!({"error": {"code": self.code(), "message": self.public_message()}});
         let mut resp = Response::from_json(&body).unwrap_or_else(|_| Response::empty().unwrap());
         resp = resp.with_status(self.status());
         let _ = resp.headers_mut().set("cache-control", "no-store");

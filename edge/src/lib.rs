@@ -10,7 +10,11 @@
 //! - [`sites`]: site configurations, validated at build time and embedded;
 //! - [`cors`]: origin checks and CORS headers;
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);
-//! - [`site_log`]: the per-site Durable Object: records, Merkle tree, checkpoints;
+//! - [`site_log`]: the per-site Durable Object, an adapter that runs core's
+//!   log sequencer ([`assent_core::log::sequencer`]) on its SQLite;
+//! - [`log_store`]: core's `LogStore` on SQLite (the object's, or `rusqlite` in tests);
+//! - [`messages`]: the typed messages between the Worker and the log object;
+//! - [`public_origin`]: the edge's configured public origins (`iss`, log origins);
 //! - [`signing`]: the signing key and the JWKS, from secrets;
 //! - [`error`]: the API error type: a stable code, a status, no internals.
 
@@ -19,10 +23,12 @@ use worker::{event, Context, Env, Request, Response, Result};
 pub mod consent_cookie;
 pub mod cors;
 pub mod error;
+pub mod log_store;
+pub mod messages;
+pub mod public_origin;
 pub mod rate_limit;
 pub mod routes;
 pub mod signing;
-pub mod log_store;
 pub mod site_log;
 pub mod sites;
 

@@ -17,15 +17,9 @@ pub const BINDING: &str = "CLIENT_LIMITER";
 
 /// Refuses the request with `rate_limited` when this client is over the limit for `site`.
 ///
-/// `ASSENT_RATE_LIMIT=off` (a var) turns the limit off: for local load
-/// benchmarks only, where one client plays thousands of visitors.
+/// There is no switch to turn it off: load benchmarks run `wrangler dev` with
+/// a dev-only config that has no limiter binding.
 pub async fn check(env: &Env, req: &Request, site: &str) -> Result<(), ApiError> {
-    if env
-        .var("ASSENT_RATE_LIMIT")
-        .is_ok_and(|v| v.to_string() == "off")
-    {
-        return Ok(());
-    }
     let Ok(limiter) = env.rate_limiter(BINDING) else {
         return Ok(());
     };

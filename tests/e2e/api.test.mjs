@@ -188,25 +188,38 @@ test("the consent cookie: set only for same-site requests, read back only when w
   const kept = cookie.split(";")[0];
   assert.equal(kept.split("=")[1], (await sameOrigin.json()).receipt, "the cookie is the signed receipt");
 
-  // An older event of the same visitor answered later (a pagehide batch):
-  // the cookie still carries the latest choice, which the log picks.
+  // The choice in force is the last in log order, whatever the visitor's
+  // clock says: a give stamped 23 hours ahead, then a real withdrawal.
   const receiptIn = (r) => r.headers.get("set-cookie").split(";")[0].split("=")[1];
-  const older = event({ subject: e.subject, client_time_ms: e.client_time_ms - 60_000 });
-  const late = await post(older, { "sec-fetch-site": "same-origin" });
-  assert.equal(late.status, 201);
-  assert.equal(receiptIn(late), kept.split("=")[1], "an older event replaced the latest choice");
-  assert.notEqual((await late.json()).receipt, kept.split("=")[1], "the answer itself is the older event's");
-  const newer = event({ subject: e.subject, client_time_ms: e.client_time_ms + 1 });
+  const ahead = event({ action: "give", decisions: { ...event().decisions, analytics: true },
+    client_time_ms: Date.now() + 23 * 3600_000 });
+  assert.equal((await post(ahead, { "sec-fetch-site": "same-origin" })).status, 201);
+  const newer = event({ subject: ahead.subject, action: "withdraw" });
   const next = await post(newer, { "sec-fetch-site": "same-site" });
-  assert.equal(receiptIn(next), (await next.json()).receipt, "a newer event replaces it");
-  assert.equal(next.headers.get("x-assent-latest-receipt"), null, "the log's internal header leaks");
+  assert.equal(next.status, 201);
+  assert.equal(receiptIn(next), (await next.json()).receipt, "the withdrawal is the choice in force");
+  assert.equal(next.headers.get("x-assent-latest-receipt"), null, "no side-channel header");
+  // The give sent again: the same answer, and no cookie (it is no longer in force).
+  const replay = await post(ahead, { "sec-fetch-site": "same-origin" });
+  assert.equal(replay.status, 200);
+  assert.equal(replay.headers.get("set-cookie"), null, "a replayed older event must not become the cookie");
+
+  // Knowing a subject id is no credential: an event posted for it answers
+  // with that event's own receipt and cookie, nothing of the subject's past.
+  const intruder = await post(event({ subject: e.subject, action: "update",
+    decisions: { ...event().decisions, analytics: true, marketing: true } }), { "sec-fetch-site": "same-origin" });
+  assert.equal(intruder.status, 201);
+  const body = await intruder.json();
+  assert.equal(receiptIn(intruder), body.receipt);
+  assert.equal(body.record.prev_event_id, e.event_id, "the log links it (an opaque id: nothing of the earlier event's content)");
+  assert.ok(!JSON.stringify(body).includes(kept.split("=")[1]), "the earlier receipt leaks");
 
   const config = (headers) => fetch(`${edge.url}/v1/sites/demo/config?lang=en`, { headers });
   const withCookie = await config({ cookie: kept });
   assert.equal(withCookie.headers.get("cache-control"), "private, no-store");
   assert.deepEqual((await withCookie.json()).choice, e);
-  // Two cookies of the name (other paths): the newest that verifies wins.
-  const both = await config({ cookie: `assent_demo=${receiptIn(next)}; ${kept}` });
+  // Two cookies of the name (other paths): the later in log order that verifies wins.
+  const both = await config({ cookie: `assent_demo=${receiptIn(next)}; assent_demo=${(await (await post(ahead)).json()).receipt}` });
   assert.deepEqual((await both.json()).choice, newer);
   assert.match(withCookie.headers.get("vary"), /Cookie/);
   const [h, p] = kept.split("=")[1].split(".");

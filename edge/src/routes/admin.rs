@@ -4,19 +4,17 @@
 //! records newest first; `next_before` in the answer fetches the next page.
 //! `GET /v1/admin/sites/{site}/export` streams every record, oldest first, as
 //! JSON Lines `{"index":N,"record":{...}}` with the record's logged bytes.
+//! Paging limits are core's (`assent_core::log::sequencer::PageRequest`).
 
-use assent_core::config::SiteConfig;
+use assent_core::ids::SiteId;
+use assent_core::log::sequencer::PageRequest;
 use futures_util::stream;
 use sha2::{Digest, Sha256};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
-use crate::routes::query_u64;
-use crate::site_log;
-
-/// Default and largest page size.
-const DEFAULT_LIMIT: u64 = 50;
-const MAX_LIMIT: u64 = 500;
+use crate::messages;
+use crate::routes::Query;
 
 /// Checks the bearer token against the `ADMIN_KEY` secret.
 pub fn authorize(req: &Request, env: &Env) -> Result<(), ApiError> {
@@ -43,35 +41,43 @@ pub fn authorize(req: &Request, env: &Env) -> Result<(), ApiError> {
 }
 
 /// Lists a page of stored records, newest first.
-pub async fn list_events(
-    req: &Request,
-    env: &Env,
-    site: &SiteConfig,
-) -> Result<Response, ApiError> {
+pub async fn list_events(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
     authorize(req, env)?;
-    let limit = query_u64(req, "limit")?.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::QueryInvalid("limit"));
-    }
-    let before = query_u64(req, "before")?;
-    let mut path = format!("/records?limit={limit}");
-    if let Some(before) = before {
-        path.push_str(&format!("&before={before}"));
-    }
-    let mut resp = site_log::get(env, &site.site, &path).await?;
-    let _ = resp.headers_mut().set("cache-control", "no-store");
-    Ok(resp)
+    let q = Query::parse(req, &["limit", "before"])?;
+    let page = PageRequest::new(q.u64("limit")?, q.u64("before")?)?;
+    let page = messages::call(env, site, &messages::PAGE, &page).await?;
+    // Records are spliced in as stored (canonical bytes), never re-serialised.
+    let records: Vec<String> = page.records.iter().map(|r| r.to_json()).collect();
+    let next = page
+        .next_before
+        .map_or("null".to_string(), |n| n.to_string());
+    let body = format!(
+        "{{\"total\":{},\"next_before\":{next},\"records\":[{}]}}",
+        page.total,
+        records.join(",")
+    );
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(body)?.with_headers(headers))
 }
 
-/// Streams the whole log as JSON Lines, a page of 1000 records at a time, so
-/// an export of any size runs in constant memory.
-pub fn export(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+/// Streams the whole log as JSON Lines, a page at a time, so an export of
+/// any size runs in constant memory.
+pub fn export(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
     authorize(req, env)?;
-    let state = (env.clone(), site.site.clone(), Some(0u64));
+    Query::parse(req, &[])?;
+    let state = (env.clone(), site.clone(), Some(0u64));
     let pages = stream::unfold(state, |(env, site, from)| async move {
         let from = from?;
-        match site_log::export_page_of(&env, &site, from).await {
-            Ok((bytes, next)) => Some((Ok::<Vec<u8>, worker::Error>(bytes), (env, site, next))),
+        match messages::call(&env, &site, &messages::EXPORT, &from).await {
+            Ok(page) => {
+                let lines: String = page.records.iter().map(|r| r.to_json() + "\n").collect();
+                Some((
+                    Ok::<Vec<u8>, worker::Error>(lines.into_bytes()),
+                    (env, site, page.next),
+                ))
+            }
             Err(e) => Some((
                 Err(worker::Error::RustError(e.to_string())),
                 (env, site, None),

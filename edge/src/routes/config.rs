@@ -6,14 +6,14 @@ use worker::{Env, Request, Response};
 
 use crate::consent_cookie;
 use crate::error::ApiError;
+use crate::routes::Query;
 
 /// Serves the site's notice in the negotiated language.
 pub fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    let url = req.url().map_err(ApiError::from)?;
-    let wanted: String = url
-        .query_pairs()
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| v.into_owned())
+    let query = Query::parse(req, &["lang"])?;
+    let wanted: String = query
+        .get("lang")
+        .map(str::to_string)
         .or_else(|| req.headers().get("accept-language").ok().flatten())
         .unwrap_or_default();
     // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: order is preference.

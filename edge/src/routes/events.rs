@@ -3,71 +3,85 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::event::{ConsentEvent, Context};
-use assent_core::record::ServerFacts;
-use worker::{Date, Env, Request, Response};
+use assent_core::ids::SiteId;
+use assent_core::log::sequencer::{AppendRequest, AppendStatus};
+use futures_util::StreamExt;
+use worker::{Date, Env, Headers, Request, Response};
 
 use crate::error::ApiError;
-use crate::{consent_cookie, cors, site_log, MAX_BODY_BYTES};
+use crate::public_origin::{self_origin, PublicOrigins};
+use crate::{consent_cookie, messages, MAX_BODY_BYTES};
+
+/// Reads the body, refusing a declared length over the limit before reading
+/// anything and stopping as soon as a streamed body passes it.
+async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    let too_large = ApiError::BodyTooLarge {
+        limit: MAX_BODY_BYTES,
+    };
+    let declared = req.headers().get("content-length").ok().flatten();
+    if let Some(declared) = declared {
+        match declared.trim().parse::<u64>() {
+            Ok(n) if n <= MAX_BODY_BYTES as u64 => {}
+            _ => return Err(too_large),
+        }
+    }
+    let mut body = Vec::new();
+    let Ok(mut stream) = req.stream() else {
+        return Ok(body); // no body at all
+    };
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > MAX_BODY_BYTES {
+            return Err(too_large);
+        }
+    }
+    Ok(body)
+}
 
 /// Validates and appends; 201 for a new event, 200 with the first answer for a repeat.
 pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(ApiError::BodyTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
-    }
-    let body = req.bytes().await?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::BodyTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
-    }
-
+    let body = bounded_body(&mut req).await?;
     let event = ConsentEvent::from_json(&body)?;
     let now_ms = Date::now().as_millis();
-    let self_origin = cors::self_origin(&req);
+    let own = self_origin(&req, env);
     event.validate(
         site,
         &Context {
             now_ms,
-            self_origin: self_origin.as_deref(),
+            self_origin: own.as_deref(),
         },
     )?;
 
-    let facts = ServerFacts {
-        received_at_ms: now_ms,
-        sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
-        country: req.cf().and_then(|cf| cf.country()),
-    };
-    let url = req.url().map_err(ApiError::from)?;
-    let host = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        (None, _) => return Err(ApiError::Internal("request URL without host".into())),
-    };
-    let log_origin = format!("{host}/{}", site.site);
-    let issuer = url.origin().ascii_serialization();
-    let first_party = consent_cookie::first_party(&req);
-    let mut resp = site_log::append(
+    let public = PublicOrigins::from_env(env)?;
+    let site_id = SiteId::new(&site.site)?;
+    let appended = messages::call(
         env,
-        &site.site,
-        event,
-        facts,
-        log_origin,
-        issuer,
-        first_party,
+        &site_id,
+        &messages::APPEND,
+        &AppendRequest {
+            event,
+            received_at_ms: now_ms,
+            sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
+            country: req.cf().and_then(|cf| cf.country()),
+            origin: public.log_origin(&site_id)?,
+            issuer: public.canonical().to_string(),
+        },
     )
     .await?;
-    let latest = resp.headers().get(site_log::LATEST_RECEIPT).ok().flatten();
-    let _ = resp.headers_mut().delete(site_log::LATEST_RECEIPT);
-    if let (Some(receipt), true) = (latest, resp.status_code() < 300) {
-        consent_cookie::set(&mut resp, &req, site, &receipt);
+    let status = match appended.status {
+        AppendStatus::New => 201,
+        AppendStatus::Repeat => 200,
+    };
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    let mut resp = Response::ok(appended.answer)?
+        .with_status(status)
+        .with_headers(headers);
+    // Only the choice in force goes into the cookie: this event's own
+    // receipt, which the sender already holds, and only while no later event
+    // of the subject follows it in the log.
+    if appended.in_force {
+        consent_cookie::set(&mut resp, &req, site, &appended.receipt);
     }
     Ok(resp)
 }

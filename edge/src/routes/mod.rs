@@ -1,5 +1,6 @@
 //! The HTTP API, v1. Routing is a plain `match` on the path segments so that
-//! every miss (unknown path, wrong method) is a JSON error like any other.
+//! every miss (unknown path, wrong or unknown method, unknown query
+//! parameter) is a JSON error like any other.
 
 use assent_core::config::SiteConfig;
 use assent_core::ids::SiteId;
@@ -14,18 +15,27 @@ pub mod config;
 pub mod events;
 pub mod log;
 
+/// The request's method, if it is one the API answers anywhere. workers-rs
+/// reads any other method (`PROPFIND`, ...) as `GET`, so the raw name is checked.
+fn method(req: &Request) -> Option<Method> {
+    let raw = req.inner().method();
+    matches!(raw.as_str(), "GET" | "HEAD" | "POST" | "OPTIONS").then(|| req.method())
+}
+
 /// Answers one request; never fails (faults become a JSON 500).
 pub async fn handle(req: Request, env: Env) -> Response {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let method = req.method();
+    let Some(method) = method(&req) else {
+        return ApiError::MethodNotAllowed.to_response();
+    };
     match segments.as_slice() {
         ["v1", "sites", site, resource @ ("config" | "events")] => {
-            let site = match known_site(site) {
+            let (_, site) = match known_site(site) {
                 Ok(site) => site,
                 Err(e) => return e.to_response(),
             };
-            let allow = match cors::check(&req, site) {
+            let allow = match cors::check(&req, &env, site) {
                 Ok(allow) => allow,
                 Err(e) => return e.to_response(),
             };
@@ -36,7 +46,12 @@ pub async fn handle(req: Request, env: Env) -> Response {
         ["v1", "sites", site, "log", proof @ ("checkpoint" | "inclusion" | "consistency")] => {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
-                (Method::Get | Method::Head, Ok(site)) => log::get(&req, &env, site, proof).await,
+                (Method::Get | Method::Head, Ok((id, _))) => {
+                    match crate::rate_limit::check(&env, &req, id.as_str()).await {
+                        Ok(()) => log::get(&req, &env, &id, proof).await,
+                        Err(e) => Err(e),
+                    }
+                }
                 (Method::Options, Ok(_)) => Ok(cors::preflight(Some("*"))),
                 _ => Err(ApiError::MethodNotAllowed),
             };
@@ -53,10 +68,10 @@ pub async fn handle(req: Request, env: Env) -> Response {
         ["v1", "admin", "sites", site, resource @ ("events" | "export")] => {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
-                (Method::Get, Ok(site)) if *resource == "events" => {
-                    admin::list_events(&req, &env, site).await
+                (Method::Get, Ok((id, _))) if *resource == "events" => {
+                    admin::list_events(&req, &env, &id).await
                 }
-                (Method::Get, Ok(site)) => admin::export(&req, &env, site),
+                (Method::Get, Ok((id, _))) => admin::export(&req, &env, &id),
                 _ => Err(ApiError::MethodNotAllowed),
             };
             result.unwrap_or_else(|e| e.to_response())
@@ -80,28 +95,64 @@ async fn site_resource(
     crate::rate_limit::check(env, &req, &site.site).await?;
     match (method, resource) {
         (Method::Get | Method::Head, "config") => config::get(&req, env, site),
-        (Method::Post, "events") => events::post(req, env, site).await,
+        (Method::Post, "events") => {
+            Query::parse(&req, &[])?;
+            events::post(req, env, site).await
+        }
         _ => Err(ApiError::MethodNotAllowed),
     }
 }
 
-fn known_site(site: &str) -> Result<&'static SiteConfig, ApiError> {
-    SiteId::new(site)?;
-    sites::get(site).ok_or_else(|| ApiError::SiteUnknown(site.to_string()))
+fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
+    let id = SiteId::new(site)?;
+    let config = sites::get(site).ok_or_else(|| ApiError::SiteUnknown(site.to_string()))?;
+    Ok((id, config))
 }
 
-/// A query parameter parsed as an unsigned integer, if present.
-pub(crate) fn query_u64(req: &Request, name: &'static str) -> Result<Option<u64>, ApiError> {
-    let url = req.url().map_err(ApiError::from)?;
-    let value = url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned());
-    match value {
-        None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::QueryInvalid(name)),
+/// A request's query, checked: only the parameters a route names, each at
+/// most once; anything else is `query_invalid`.
+pub(crate) struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// Parses the query of `req`, allowing only `allowed` names.
+    pub(crate) fn parse(req: &Request, allowed: &[&'static str]) -> Result<Self, ApiError> {
+        let url = req.url().map_err(ApiError::from)?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (k, v) in url.query_pairs() {
+            let Some(name) = allowed.iter().find(|a| **a == k) else {
+                return Err(ApiError::QueryInvalid("unknown parameter"));
+            };
+            if pairs.iter().any(|(seen, _)| seen == name) {
+                return Err(ApiError::QueryInvalid(name));
+            }
+            pairs.push((k.into_owned(), v.into_owned()));
+        }
+        Ok(Query(pairs))
+    }
+
+    /// The value of `name`, if given.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `name` as an unsigned decimal integer, if given.
+    pub(crate) fn u64(&self, name: &'static str) -> Result<Option<u64>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                // Digits only: `+5`, ` 5` and `0x5` are not numbers here.
+                if v.is_empty() || v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ApiError::QueryInvalid(name));
+                }
+                v.parse().map_err(|_| ApiError::QueryInvalid(name))
+            })
+            .transpose()
+    }
+
+    /// `name` as an unsigned integer, required.
+    pub(crate) fn required_u64(&self, name: &'static str) -> Result<u64, ApiError> {
+        self.u64(name)?.ok_or(ApiError::QueryInvalid(name))
     }
 }

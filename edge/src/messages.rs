@@ -1,0 +1,155 @@
+//! Typed messages between the Worker and a site's log object: each endpoint
+//! is a constant that names its path, its request type and its answer type,
+//! so both sides encode and decode the same types and nothing travels as a
+//! forwarded query string or a side-channel header.
+//!
+//! A request is a `POST` of the JSON request to the endpoint's path; the
+//! answer is always `200` with the JSON of `Result<Answer, WireError>`. An
+//! error keeps its status, code and message across the hop, and the Worker
+//! answers it like one of its own (with its `cache-control`).
+
+use std::marker::PhantomData;
+
+use assent_core::ids::SiteId;
+use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
+use assent_core::log::{ConsistencyProof, InclusionProof};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use worker::{Env, Method, Request, RequestInit, Response};
+
+use crate::error::ApiError;
+
+/// Name of the Durable Object binding in `wrangler.toml`.
+pub const BINDING: &str = "SITE_LOG";
+
+/// An endpoint of the log object: its path, and what goes in and out.
+pub struct Endpoint<Q, A> {
+    /// The path the object matches.
+    pub path: &'static str,
+    types: PhantomData<fn(Q) -> A>,
+}
+
+impl<Q, A> Endpoint<Q, A> {
+    const fn new(path: &'static str) -> Self {
+        Endpoint {
+            path,
+            types: PhantomData,
+        }
+    }
+}
+
+/// Append one validated event.
+pub const APPEND: Endpoint<AppendRequest, Appended> = Endpoint::new("/append");
+/// The latest signed checkpoint (signing one if the log grew).
+pub const CHECKPOINT: Endpoint<(), String> = Endpoint::new("/checkpoint");
+/// An inclusion proof.
+pub const INCLUSION: Endpoint<InclusionQuery, InclusionProof> = Endpoint::new("/inclusion");
+/// A consistency proof.
+pub const CONSISTENCY: Endpoint<ConsistencyQuery, ConsistencyProof> = Endpoint::new("/consistency");
+/// A page of the owner's list, newest first.
+pub const PAGE: Endpoint<PageRequest, RecordsPage> = Endpoint::new("/page");
+/// A page of the export, oldest first.
+pub const EXPORT: Endpoint<u64, ExportPage> = Endpoint::new("/export");
+
+/// Which inclusion proof.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    /// Leaf index.
+    pub index: u64,
+    /// Tree size.
+    pub size: u64,
+}
+
+/// Which consistency proof.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// Older size.
+    pub from: u64,
+    /// Newer size.
+    pub to: u64,
+}
+
+/// A stored record: index and its RFC 8785 text, spliced into answers as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListedRecord {
+    /// Leaf index.
+    pub index: u64,
+    /// The record's stored text.
+    pub record: String,
+}
+
+impl ListedRecord {
+    /// `{"index":N,"record":{...}}` with the record's bytes as stored (never re-serialised).
+    pub fn to_json(&self) -> String {
+        format!("{{\"index\":{},\"record\":{}}}", self.index, self.record)
+    }
+}
+
+/// A page of the owner's list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordsPage {
+    /// Records in the log.
+    pub total: u64,
+    /// The records, newest first.
+    pub records: Vec<ListedRecord>,
+    /// `before` of the next page.
+    pub next_before: Option<u64>,
+}
+
+/// A page of the export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExportPage {
+    /// The records, oldest first.
+    pub records: Vec<ListedRecord>,
+    /// `from` of the next page, while more may remain.
+    pub next: Option<u64>,
+}
+
+/// An error as it crosses the hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable code.
+    pub code: String,
+    /// Message for people (never internals: those stay in the object's log).
+    pub message: String,
+}
+
+/// Sends `request` to `site`'s log object and decodes its answer.
+pub async fn call<Q: Serialize, A: DeserializeOwned>(
+    env: &Env,
+    site: &SiteId,
+    endpoint: &Endpoint<Q, A>,
+    request: &Q,
+) -> Result<A, ApiError> {
+    let stub = env
+        .durable_object(BINDING)?
+        .id_from_name(site.as_str())?
+        .get_stub()?;
+    let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let req = Request::new_with_init(&format!("https://site-log{}", endpoint.path), &init)?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    let answer: Result<A, WireError> = resp
+        .json()
+        .await
+        .map_err(|e| ApiError::Internal(format!("log answer to {}: {e}", endpoint.path)))?;
+    answer.map_err(ApiError::Relayed)
+}
+
+/// The object's side: decodes the request, runs `handle`, encodes the answer.
+pub async fn serve<Q: DeserializeOwned, A: Serialize>(
+    mut req: Request,
+    handle: impl FnOnce(Q) -> Result<A, ApiError>,
+) -> worker::Result<Response> {
+    let answer = match req.json::<Q>().await {
+        Ok(q) => handle(q),
+        Err(e) => Err(ApiError::Internal(format!("log request: {e}"))),
+    }
+    .map_err(|e| e.to_wire());
+    Response::from_json(&answer)
+}
