@@ -51,11 +51,17 @@ pub struct ConsentEvent {
     /// What kind of decision this is.
     pub action: Action,
     /// One decision per purpose the site offers: `true` granted, `false` refused.
+    /// A key sent twice is refused (`event_malformed`), never resolved.
+    #[serde(deserialize_with = "unique_keys")]
     pub decisions: BTreeMap<String, bool>,
     /// Decisions per service of an optional purpose, where the visitor could
     /// refuse a service inside a granted purpose. A service not listed follows
     /// its purpose. Absent when empty, so records without services hash as before.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub services: BTreeMap<String, bool>,
     /// The notice the visitor was shown.
     pub notice: NoticeRef,
@@ -69,6 +75,39 @@ pub struct ConsentEvent {
     pub page: PageRef,
     /// Version of the widget that recorded the event.
     pub widget_version: String,
+}
+
+/// A JSON object of booleans in which every key appears once: serde's maps
+/// keep the last of two equal keys, which would let one body say two things.
+fn unique_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, bool>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, bool>;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("an object of booleans with unique keys")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, bool>()? {
+                if out.insert(key, value).is_some() {
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique)
+}
+
+/// Whether `value` is printable ASCII without spaces: what a browser's
+/// `location.pathname` is (non-ASCII arrives percent-encoded), so a control
+/// character, a line break or a NUL can never reach a record.
+#[cfg(feature = "std")]
+fn printable_ascii(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The kind of decision.
@@ -251,6 +290,16 @@ impl ConsentEvent {
                 max: MAX_WIDGET_VERSION_LEN,
             });
         }
+        if !self
+            .widget_version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
+        {
+            return Err(Error::FieldInvalid {
+                field: "widget_version".into(),
+                reason: "letters, digits, '.', '-' and '+' only".into(),
+            });
+        }
 
         if self.notice.version != config.notice_version {
             return Err(Error::NoticeOutdated {
@@ -363,10 +412,13 @@ impl ConsentEvent {
                 max: MAX_PATH_LEN,
             });
         }
-        if !self.page.path.starts_with('/') || self.page.path.contains(['?', '#']) {
+        if !self.page.path.starts_with('/')
+            || self.page.path.contains(['?', '#'])
+            || !printable_ascii(&self.page.path)
+        {
             return Err(Error::FieldInvalid {
                 field: "page.path".into(),
-                reason: "a path starting with '/', without query or fragment".into(),
+                reason: "a path starting with '/' in printable ASCII (percent-encoded), without query or fragment".into(),
             });
         }
         Ok(())
