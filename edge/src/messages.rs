@@ -134,9 +134,9 @@ pub async fn call<Q: Serialize, A: DeserializeOwned>(
     init.with_method(Method::Post).with_body(Some(body.into()));
     let req = Request::new_with_init(&format!("https://site-log{}", endpoint.path), &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
-    let answer: Result<A, WireError> = resp
-        .json()
-        .await
+    // serde_json on the text, not JavaScript's JSON.parse: integers stay exact.
+    let text = resp.text().await?;
+    let answer: Result<A, WireError> = serde_json::from_str(&text)
         .map_err(|e| ApiError::Internal(format!("log answer to {}: {e}", endpoint.path)))?;
     answer.map_err(ApiError::Relayed)
 }
@@ -146,10 +146,15 @@ pub async fn serve<Q: DeserializeOwned, A: Serialize>(
     mut req: Request,
     handle: impl FnOnce(Q) -> Result<A, ApiError>,
 ) -> worker::Result<Response> {
-    let answer = match req.json::<Q>().await {
+    let text = req.text().await?;
+    let answer = match serde_json::from_str::<Q>(&text) {
         Ok(q) => handle(q),
         Err(e) => Err(ApiError::Internal(format!("log request: {e}"))),
     }
     .map_err(|e| e.to_wire());
-    Response::from_json(&answer)
+    let body =
+        serde_json::to_string(&answer).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let headers = worker::Headers::new();
+    headers.set("content-type", "application/json")?;
+    Ok(Response::ok(body)?.with_headers(headers))
 }

@@ -402,7 +402,9 @@ pub struct Page {
 /// One page of the owner's list.
 pub fn page<S: LogStore + ?Sized>(store: &S, req: PageRequest) -> Result<Page, LogError> {
     let total = store.size()?;
-    let records = store.newest_before(req.before.unwrap_or(u64::MAX), req.limit)?;
+    // Below the size every index is a small integer (JavaScript's safe range too).
+    let before = req.before.unwrap_or(total).min(total);
+    let records = store.newest_before(before, req.limit)?;
     let next_before = if records.len() as u64 == req.limit {
         records.last().map(|r| r.index)
     } else {
