@@ -20,14 +20,19 @@ use crate::merkle::{self, Hash};
 use crate::note::Checkpoint;
 use crate::receipt;
 
-/// A store whose calls fail on demand: after `fail_after(Some(n))`, `n` more
-/// calls succeed and every later one fails, until `fail_after(None)`.
-#[derive(Debug, Default)]
+/// A store under test: its calls fail on demand (after `fail_after(Some(n))`,
+/// `n` more calls succeed and every later one fails, until
+/// `fail_after(None)`), and a hook can run on the inner store right before
+/// the next append writes (another request getting in between reads and write).
 pub struct FaultInjected<S> {
     /// The store.
     pub inner: S,
     left: core::cell::Cell<Option<usize>>,
+    before_append: Option<Hook<S>>,
 }
+
+/// Something that happens to a store between an append's reads and its write.
+type Hook<S> = Box<dyn FnOnce(&mut S)>;
 
 impl<S> FaultInjected<S> {
     /// Wraps a store; no faults until asked.
@@ -35,7 +40,13 @@ impl<S> FaultInjected<S> {
         FaultInjected {
             inner,
             left: core::cell::Cell::new(None),
+            before_append: None,
         }
+    }
+
+    /// Runs `hook` on the inner store right before the next append writes.
+    pub fn before_next_append(&mut self, hook: impl FnOnce(&mut S) + 'static) {
+        self.before_append = Some(Box::new(hook));
     }
 
     /// Lets `calls` more calls succeed, then fails them; `None` clears.
@@ -90,6 +101,9 @@ impl<S: LogStore> LogStore for FaultInjected<S> {
     }
     fn append(&mut self, entry: &NewEntry<'_>) -> Result<(), StoreError> {
         self.tick()?;
+        if let Some(hook) = self.before_append.take() {
+            hook(&mut self.inner);
+        }
         self.inner.append(entry)
     }
     fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
@@ -439,21 +453,30 @@ pub fn proof_faults_are_internal<S: LogStore>(store: S) {
 /// Two appends of one event racing between the reads and the write: the
 /// loser answers as a repeat of the winner. Racing with another event at
 /// the same index: nothing is written, and the log stays sound.
-pub fn concurrent_retry<S: LogStore>(store: S) {
+pub fn concurrent_retry<S: LogStore + 'static>(store: S) {
+    use alloc::rc::Rc;
+    use core::cell::RefCell;
+
     let c = config();
-    let mut racing = Racing {
-        inner: store,
-        rival: Some(event(&c, 1, 1, "give", true, T0)),
-        won: None,
+    let mut racing = FaultInjected::new(store);
+    // The rival commits between this append's reads and its write.
+    let rival = |racing: &mut FaultInjected<S>, event: ConsentEvent| {
+        let won = Rc::new(RefCell::new(None));
+        let slot = Rc::clone(&won);
+        racing.before_next_append(move |inner: &mut S| {
+            *slot.borrow_mut() = Some(append(inner, event).expect("rival append"));
+        });
+        won
     };
+    let won = rival(&mut racing, event(&c, 1, 1, "give", true, T0));
     let a = append(&mut racing, event(&c, 1, 1, "give", true, T0)).unwrap();
-    let won = racing.won.take().expect("the rival appended first");
+    let won = won.borrow_mut().take().expect("the rival appended first");
     assert_eq!(won.status, AppendStatus::New);
     assert_eq!(a.status, AppendStatus::Repeat);
     assert_eq!(a.answer, won.answer);
     assert_eq!(racing.inner.size().unwrap(), 1);
 
-    racing.rival = Some(event(&c, 2, 2, "give", true, T0));
+    let _ = rival(&mut racing, event(&c, 2, 2, "give", true, T0));
     let e = append(&mut racing, event(&c, 3, 3, "give", true, T0)).unwrap_err();
     assert_eq!(e.code(), "internal");
     assert_eq!(racing.inner.size().unwrap(), 2, "only the rival's event");
@@ -486,48 +509,5 @@ pub fn pages<S: LogStore>(store: &mut S) {
             PageRequest::new(limit, before).unwrap_err().code(),
             "query_invalid"
         );
-    }
-}
-
-/// Wraps a store; before its first write, a rival append commits.
-struct Racing<S> {
-    inner: S,
-    rival: Option<ConsentEvent>,
-    won: Option<Appended>,
-}
-
-impl<S: LogStore> LogStore for Racing<S> {
-    fn size(&self) -> Result<u64, StoreError> {
-        self.inner.size()
-    }
-    fn origin(&self) -> Result<Option<LogOrigin>, StoreError> {
-        self.inner.origin()
-    }
-    fn completed(&self, index: u64) -> Result<Option<Vec<Hash>>, StoreError> {
-        self.inner.completed(index)
-    }
-    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
-        self.inner.entry_by_event(event_id)
-    }
-    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
-        self.inner.last_of_subject(subject)
-    }
-    fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
-        self.inner.newest_before(before, limit)
-    }
-    fn oldest_from(&self, from: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
-        self.inner.oldest_from(from, limit)
-    }
-    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
-        self.inner.latest_checkpoint()
-    }
-    fn append(&mut self, entry: &NewEntry<'_>) -> Result<(), StoreError> {
-        if let Some(rival) = self.rival.take() {
-            self.won = Some(append(&mut self.inner, rival).expect("rival append"));
-        }
-        self.inner.append(entry)
-    }
-    fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
-        self.inner.put_checkpoint(checkpoint)
     }
 }
