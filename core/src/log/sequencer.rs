@@ -307,12 +307,6 @@ pub fn checkpoint<S: LogStore + ?Sized>(
     Ok(note)
 }
 
-/// Whether the log has grown past its latest checkpoint.
-pub fn checkpoint_due<S: LogStore + ?Sized>(store: &S) -> Result<bool, LogError> {
-    let size = store.size()?;
-    Ok(size > 0 && store.latest_checkpoint()?.is_none_or(|c| c.size < size))
-}
-
 fn proof_error(e: Error) -> LogError {
     match e {
         Error::StorageFault { reason } => LogError::Storage(reason),
