@@ -42,11 +42,47 @@ if (/\b__wbg_\w+_[0-9a-f]{16}\b/.test(glue)) {
   throw new Error("bundle: an import name was not renamed");
 }
 
+// Glue the widget never needs, cut by exact text (a wasm-bindgen upgrade that
+// changes it fails the build here rather than shipping it): the ASCII fast
+// path and realloc dance of string passing (TextEncoder.encode does it in one
+// call), the encodeInto polyfill (every browser since 2020 has it), the
+// decoder reset for a 2 GB Safari limit (the widget decodes a few KB), and
+// initSync's deprecated-parameter warning (the loader passes `{ module }`),
+// and the clean-up that frees a call's earlier strings when passing a later
+// one throws (only an allocation failing can throw: the wasm trapped, and
+// nothing is left to protect). About 350 B gzip of the banner path's budget
+// (BENCHMARKS.md).
+const cut = (name, pattern, replacement) => {
+  const next = glue.replace(pattern, replacement);
+  if (next === glue) throw new Error(`bundle: the glue's ${name} was not found`);
+  glue = next;
+};
+cut("passStringToWasm0", /function passStringToWasm0\(arg, malloc, realloc\) \{[\s\S]*?\n\}\n/, `function passStringToWasm0(arg, malloc) {
+    const buf = cachedTextEncoder.encode(arg);
+    const ptr = malloc(buf.length, 1) >>> 0;
+    getUint8ArrayMemory0().set(buf, ptr);
+    WASM_VECTOR_LEN = buf.length;
+    return ptr;
+}
+`);
+cut("encodeInto polyfill", /if \(!\('encodeInto' in cachedTextEncoder\)\) \{[\s\S]*?\n\}\n/, "");
+cut("Safari decoder reset", /const MAX_SAFARI_DECODE_BYTES[\s\S]*?return cachedTextDecoder\.decode\(bytes\);\n\}\n/, "function decodeText(bytes) {\n    return cachedTextDecoder.decode(bytes);\n}\n");
+cut("string clean-up", /( *)try \{\n((?:(?!try \{|\} finally)[\s\S])*?)\n\1\} catch \((\w+)\) \{\n(?:\s*if \(ptr\d+\) \{[^\n]*\}\n)+\s*throw \3;\n\1\}\n/g, "$2\n");
+cut("initSync's deprecated parameters", /if \(module !== undefined\) \{\n\s*if \(Object\.getPrototypeOf\(module\) === Object\.prototype\) \{\n\s*\(\{module\} = module\)\n\s*\} else \{[\s\S]*?\}\n\s*\}\n/, "({module} = module);\n");
+
 // The stylesheet travels inside the loader (as `__ASSENT_CSS__`, a name no
 // browser global shares), which puts it into the Shadow DOM.
 // esbuild bundles glue, loader and entry as modules: the glue's exports the
 // loader never calls (initSync, the streaming fallbacks' callers aside) are
 // dropped, and every name is minified.
+// Google's seven Consent Mode signals exist once, in core (`SIGNALS`): the
+// loader needs them before the wasm arrives (the default it pushes first), so
+// they are copied from core's source into a module beside the glue.
+const signals = readFileSync("core/src/consent_mode.rs", "utf8").match(/pub const SIGNALS: \[&str; (\d+)\] = \[([^\]]*)\]/);
+const names = signals && [...signals[2].matchAll(/"(\w+)"/g)].map((m) => m[1]);
+if (!names || names.length != +signals[1]) throw new Error("bundle: core's consent_mode::SIGNALS not found");
+writeFileSync("widget/pkg/signals.js", `export const SIGNALS = ${JSON.stringify(names)};\n`);
+
 const css = transformSync(readFileSync("widget/widget.css", "utf8"), { loader: "css", minify: true }).code.trim();
 writeFileSync("widget/pkg/glue.js", glue);
 const bundle = (entry, format) =>

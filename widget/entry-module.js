@@ -3,7 +3,7 @@
 //   const assent = run({ site: "demo", edge: "https://consent.example.com/" });
 // Call it before any tag runs, so the Consent Mode default precedes them.
 // The wasm ships beside this file; bundlers resolve `new URL(..., import.meta.url)`.
-import { boot } from "./loader.js";
+import { boot } from "./loader/boot.js";
 
 export function run(options) {
   var edge = new URL(options.edge, location.href).href.replace(/\/?$/, "/");

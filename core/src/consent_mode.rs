@@ -42,6 +42,24 @@ pub const SIGNALS: [&str; 7] = [
     "security_storage",
 ];
 
+/// When a signal is granted: it is mapped to at least one purpose, and every
+/// one of them is granted. The one home of this rule: [`ConsentMode`] asks it
+/// for the edge and the CLI, and the widget's engine asks it for every
+/// `gtag('consent', 'update', ...)` the loader pushes.
+pub fn signal_granted<'a>(
+    purposes: impl IntoIterator<Item = &'a str>,
+    granted: impl Fn(&str) -> bool,
+) -> bool {
+    let mut mapped = false;
+    for p in purposes {
+        if !granted(p) {
+            return false;
+        }
+        mapped = true;
+    }
+    mapped
+}
+
 /// Longest `wait_for_update` a site may ask for: tags wait at most this long
 /// for the visitor's stored choice.
 pub const MAX_WAIT_FOR_UPDATE_MS: u32 = 10_000;
@@ -80,7 +98,7 @@ impl ConsentMode {
     pub fn is_granted(&self, signal: &str, granted: impl Fn(&str) -> bool) -> bool {
         self.signals
             .get(signal)
-            .is_some_and(|ps| !ps.is_empty() && ps.iter().all(|p| granted(p)))
+            .is_some_and(|ps| signal_granted(ps.iter().map(String::as_str), granted))
     }
 
     /// Checks signal names, purposes (against `has_purpose`) and regions.

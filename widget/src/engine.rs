@@ -28,6 +28,13 @@ pub struct Choice {
     pub consent: Consent,
     /// When the choice was made (the visitor's clock, ms since 1970).
     pub decided_at_ms: f64,
+    /// Whether the visitor has answered the banner (or the panel, or the
+    /// site's own UI). An embed's "Allow and load" alone does not: it decides
+    /// its own purpose only, every other one stays undecided, and the banner
+    /// asks again. An event has a boolean for every purpose, so an undecided
+    /// one is recorded `false` (nothing undecided is granted); the page keeps
+    /// this flag beside the event, which is how it knows to ask again.
+    pub answered: bool,
 }
 
 /// What the page supplies with each choice.
@@ -110,6 +117,12 @@ impl Engine {
         self.choice.as_ref()
     }
 
+    /// Whether the banner must ask: before any choice, and while the choice
+    /// in force leaves purposes undecided (only an embed's allow was made).
+    pub fn asking(&self) -> bool {
+        !self.choice.as_ref().is_some_and(|c| c.answered)
+    }
+
     fn current(&self) -> Consent {
         self.choice
             .as_ref()
@@ -120,7 +133,7 @@ impl Engine {
     /// "Accept all", "Reject all" or "Withdraw all" on `surface`.
     pub fn act(&mut self, control: Control, surface: Surface, m: Moment<'_>) -> String {
         let consent = Consent::all(&self.notice, control == Control::AcceptAll, self.gpc);
-        self.record(consent, surface, control, m)
+        self.record(consent, true, surface, control, m)
     }
 
     /// "Save choices" with the panel's switches.
@@ -131,12 +144,14 @@ impl Engine {
         m: Moment<'_>,
     ) -> String {
         let consent = Consent::from_switches(&self.notice, purposes, services);
-        self.record(consent, Surface::Preferences, Control::Save, m)
+        self.record(consent, true, Surface::Preferences, Control::Save, m)
     }
 
     /// "Allow and load" on an embed: grants `purpose` (of its services only
-    /// `service`, if given). Nothing is recorded when it was allowed already
-    /// or there is nothing it could allow (an unknown service).
+    /// `service`, if given) and answers nothing else: purposes the visitor
+    /// has not decided stay undecided (refused in the event, asked about by
+    /// the banner). Nothing is recorded when it was allowed already or there
+    /// is nothing it could allow (an unknown service).
     pub fn allow(&mut self, purpose: &str, service: Option<&str>, m: Moment<'_>) -> Option<String> {
         let current = self.current();
         let consent = current.allow(&self.notice, purpose, service);
@@ -144,7 +159,7 @@ impl Engine {
         if unchanged || !consent.accepts(&self.notice, purpose, service) {
             return None;
         }
-        Some(self.record(consent, Surface::Embed, Control::AllowEmbed, m))
+        Some(self.record(consent, false, Surface::Embed, Control::AllowEmbed, m))
     }
 
     /// A choice made in the site's own UI (`{analytics: true}`): purposes
@@ -164,7 +179,7 @@ impl Engine {
         if !named || unchanged {
             return None;
         }
-        Some(self.record(consent, Surface::Api, Control::Api, m))
+        Some(self.record(consent, true, Surface::Api, Control::Api, m))
     }
 
     /// Withdraws every optional purpose (the site's own "withdraw" link).
@@ -175,7 +190,7 @@ impl Engine {
             return None;
         }
         let consent = Consent::all(&self.notice, false, false);
-        Some(self.record(consent, Surface::Api, Control::WithdrawAll, m))
+        Some(self.record(consent, true, Surface::Api, Control::WithdrawAll, m))
     }
 
     /// Whether `purpose` (and `service` under it, if given) may run now.
@@ -194,7 +209,23 @@ impl Engine {
             .is_some_and(|c| c.consent.purpose(purpose))
     }
 
-    /// Whether the choice in force grants any optional purpose.
+    /// The panel's linked switches: whether switch `other` follows switch
+    /// `id` (a service if `service`) when it is switched `on`. A purpose
+    /// carries every service in it, both ways; a service switched on switches
+    /// its purpose on (a service never counts while its purpose is off).
+    pub fn follows(&self, id: &str, service: bool, on: bool, other: &str) -> bool {
+        let (purpose, inside) = if service { (other, id) } else { (id, other) };
+        (on || !service) && self.notice.carries(purpose, inside)
+    }
+
+    /// Whether the Consent Mode signal mapped to `purposes` is granted now
+    /// (core's rule; a purpose counts with every service in it granted).
+    pub fn signal<'a>(&self, purposes: impl IntoIterator<Item = &'a str>) -> bool {
+        assent_core::consent_mode::signal_granted(purposes, |p| self.accepted(p, None))
+    }
+
+    /// Whether the choice in force grants any optional purpose (the panel
+    /// offers "Withdraw all" then).
     pub fn grants_optional(&self) -> bool {
         self.choice
             .as_ref()
@@ -206,6 +237,7 @@ impl Engine {
     fn record(
         &mut self,
         consent: Consent,
+        answers: bool,
         surface: Surface,
         control: Control,
         m: Moment<'_>,
@@ -244,11 +276,13 @@ impl Engine {
             .str("path", m.path)
             .close()
             .str("widget_version", WIDGET_VERSION);
+        let answered = answers || !self.asking();
         self.choice = Some(Choice {
             subject,
             notice_version: self.notice.version.clone(),
             consent,
             decided_at_ms: m.now_ms,
+            answered,
         });
         j.finish()
     }

@@ -163,7 +163,8 @@ pub fn start(
 }
 
 /// Marks a decision (`service`: on a service, else on a purpose) for the next
-/// call that reads decisions: [`restore`], or [`record`] for `save` and `set`.
+/// call that reads decisions: [`restore`], [`record`] for `save` and `set`,
+/// or [`signal`] (the purposes a signal is mapped to, marked on).
 #[wasm_bindgen]
 pub fn mark(id: String, on: bool, service: bool) {
     PENDING.with(|p| {
@@ -176,18 +177,34 @@ pub fn mark(id: String, on: bool, service: bool) {
     });
 }
 
-/// Takes up the stored choice (the latest event, its decisions marked).
-/// Returns whether it is current; if not, the banner asks again.
+/// Takes up the stored choice (the latest event, its decisions marked, and
+/// whether the banner was `answered`, kept beside it). Returns 0 when it is
+/// current and answered, 1 when it is current but the banner must still ask
+/// ([`asking`]), 2 when it is not current (the banner asks again).
 #[wasm_bindgen]
-pub fn restore(subject: String, notice_version: String, decided_at_ms: f64, now_ms: f64) -> bool {
+pub fn restore(
+    subject: String,
+    notice_version: String,
+    decided_at_ms: f64,
+    now_ms: f64,
+    answered: bool,
+) -> u8 {
     let (purposes, services) = take_marked();
     let choice = Choice {
         subject,
         notice_version,
         consent: Consent { purposes, services },
         decided_at_ms,
+        answered,
     };
-    with_engine(|e| e.restore(choice, now_ms)).unwrap_or(false)
+    with_engine(|e| {
+        if e.restore(choice, now_ms) {
+            e.asking() as u8
+        } else {
+            2
+        }
+    })
+    .unwrap_or(2)
 }
 
 /// Records a choice and answers its consent event's JSON, or "" when
@@ -237,6 +254,51 @@ pub fn record(
 #[wasm_bindgen]
 pub fn accepted(purpose: &str, service: &str) -> bool {
     with_engine(|e| e.accepted(purpose, some(service))).unwrap_or(false)
+}
+
+/// A question to the engine about the choice in force, for [`ask`]. One
+/// export answers them all: each export costs a shim in the wasm and a
+/// wrapper in the glue (BENCHMARKS.md).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Question {
+    /// The decision on purpose `a` itself, services aside (its panel switch,
+    /// `get()`); with `a` = "": whether any optional purpose is granted (the
+    /// panel offers "Withdraw all" then).
+    Chosen = 0,
+    /// Whether the banner must ask: before any choice, or while only an
+    /// embed's allow was made. The page keeps it beside the stored choice.
+    Asking = 1,
+    /// The panel's linked switches: whether the switch of service `b`
+    /// follows the switch of purpose `a`, just switched `on`.
+    PurposeSwitched = 2,
+    /// Whether the switch of purpose `b` follows the switch of service `a`,
+    /// just switched `on`.
+    ServiceSwitched = 3,
+    /// Whether the Consent Mode signal mapped to the marked purposes is
+    /// granted now.
+    Signal = 4,
+}
+
+/// Answers a [`Question`] (its number) about the ids marked before it (see
+/// [`mark`]: `a` first, then `b`, `on` the first mark's decision): false for a
+/// question it does not know, and (but `Asking`) before the engine started.
+/// The ids travel by [`mark`], which exists anyway: string parameters on a
+/// second export would cost their own glue.
+#[wasm_bindgen]
+pub fn ask(question: u8) -> bool {
+    let (marked, _) = take_marked();
+    let id = |i: usize| marked.get(i).map_or("", |(id, _)| id.as_str());
+    let on = marked.first().is_some_and(|(_, on)| *on);
+    with_engine(|e| match question {
+        0 if marked.is_empty() => e.grants_optional(),
+        0 => e.chosen(id(0)),
+        1 => e.asking(),
+        2 | 3 => e.follows(id(0), question == 3, on, id(1)),
+        4 => e.signal(marked.iter().map(|(p, _)| p.as_str())),
+        _ => false,
+    })
+    .unwrap_or(question == Question::Asking as u8)
 }
 
 /// What the edge's HTTP `status` means for an outbox event: 0 acknowledged,

@@ -48,6 +48,12 @@ impl Notice {
         self.purposes.iter().find(|p| p.id == id)
     }
 
+    /// Whether `purpose` is optional and carries `service`.
+    pub fn carries(&self, purpose: &str, service: &str) -> bool {
+        self.purpose(purpose)
+            .is_some_and(|p| !p.required && p.services.iter().any(|s| s == service))
+    }
+
     /// Ids of the purposes that need consent.
     pub fn optional_purposes(&self) -> impl Iterator<Item = &str> + Clone {
         self.purposes

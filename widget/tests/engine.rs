@@ -271,6 +271,7 @@ fn kept(json: &str) -> Choice {
             services: event.services.into_iter().collect(),
         },
         decided_at_ms: event.client_time_ms as f64,
+        answered: true,
     }
 }
 
@@ -389,4 +390,109 @@ fn edge_answers_are_classified_for_the_outbox() {
     assert_eq!(Delivery::from_status(500), Delivery::Retry);
     assert_eq!(Delivery::from_status(503), Delivery::Retry);
     assert_eq!(Delivery::from_status(0), Delivery::Retry, "network failure");
+}
+
+/// What the page keeps after a choice: the event, and beside it whether the
+/// banner still asks.
+fn kept_by(e: &Engine, json: &str) -> Choice {
+    Choice {
+        answered: !e.asking(),
+        ..kept(json)
+    }
+}
+
+#[test]
+fn an_embed_allowed_while_the_banner_is_open_answers_for_its_purpose_only() {
+    let mut e = engine(false);
+    assert!(e.asking(), "before a choice the banner asks");
+    let json = e.allow("marketing", Some("ads"), at(NOW, 0)).unwrap();
+    let event = accepted_by_core(&json);
+    // The event has a boolean for every purpose: the one not asked is false.
+    assert_eq!(event.decisions.get("analytics"), Some(&false));
+    assert_eq!(event.action, Action::Give);
+    assert!(e.asking(), "the banner still asks about analytics");
+    assert!(
+        !e.accepted("analytics", None),
+        "nothing undecided is granted"
+    );
+    // A second embed answers for its purpose only too.
+    e.allow("analytics", None, at(NOW, 1)).unwrap();
+    assert!(e.asking());
+
+    // The next page view: the embeds' grants hold, and the banner asks again.
+    let mut next = engine(false);
+    assert!(next.restore(kept_by(&e, &json), NOW + DAY));
+    assert!(next.accepted("marketing", Some("ads")));
+    assert!(next.asking());
+
+    // Answering the banner decides everything.
+    let answer = accepted_by_core(&next.act(Control::RejectAll, Surface::Banner, at(NOW + DAY, 1)));
+    assert_eq!(answer.action, Action::Withdraw);
+    assert!(!next.asking());
+    let mut third = engine(false);
+    assert!(third.restore(kept_by(&next, &json), NOW + DAY));
+    assert!(!third.asking());
+}
+
+#[test]
+fn an_embed_allowed_after_the_banner_leaves_the_answer_standing() {
+    let mut e = engine(false);
+    e.act(Control::RejectAll, Surface::Banner, at(NOW, 0));
+    e.allow("marketing", None, at(NOW, 1)).unwrap();
+    assert!(!e.asking(), "a refusal the visitor made stays made");
+    assert!(!e.accepted("analytics", None));
+}
+
+#[test]
+fn panel_switches_are_linked_by_the_notice() {
+    let e = engine(false);
+    for on in [true, false] {
+        assert!(
+            e.follows("analytics", false, on, "matomo"),
+            "a purpose carries its services"
+        );
+        assert!(
+            !e.follows("analytics", false, on, "ads"),
+            "not another purpose's"
+        );
+    }
+    assert!(
+        e.follows("matomo", true, true, "analytics"),
+        "a service switched on switches its purpose on"
+    );
+    assert!(
+        !e.follows("matomo", true, false, "analytics"),
+        "a service switched off leaves its purpose"
+    );
+    assert!(!e.follows("matomo", true, true, "marketing"));
+    assert!(
+        !e.follows("necessary", false, true, "session"),
+        "required purposes are locked"
+    );
+}
+
+#[test]
+fn consent_mode_signals_follow_their_purposes() {
+    let mut e = engine(false);
+    assert!(
+        e.signal(["necessary"]),
+        "a required purpose is always granted"
+    );
+    assert!(!e.signal(["analytics"]), "nothing optional before a choice");
+    assert!(!e.signal([]), "a signal mapped to nothing stays denied");
+    e.save(
+        &decisions(&[("analytics", true)]),
+        &decisions(&[("matomo", true)]),
+        at(NOW, 0),
+    );
+    assert!(e.signal(["analytics"]));
+    assert!(
+        !e.signal(["analytics", "marketing"]),
+        "every purpose must be granted"
+    );
+    e.save(&decisions(&[("analytics", true)]), &[], at(NOW, 1));
+    assert!(
+        !e.signal(["analytics"]),
+        "a purpose with a refused service does not grant its signal"
+    );
 }

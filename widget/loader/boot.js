@@ -1,0 +1,103 @@
+// The loader's entry (called by ../entry-script.js for the script tag and
+// ../entry-module.js for the npm package): starts the widget and publishes
+// `window.assent`, the page's one global.
+//
+// The wasm is the consent engine: whether to ask, what each click means,
+// the event, what may run, and every other consent rule. These modules are
+// its platform layer (each kept out of the wasm is a set of imports and glue
+// less on the wire: the banner path has a 15 KB budget, BENCHMARKS.md):
+//   storage.js       localStorage, or memory when it is blocked
+//   outbox.js        delivery, strictly in order, with retries
+//   state.js         the notice and the choice in force, handed to the engine
+//   consent-mode.js  Google Consent Mode's default and updates
+//   render.js        the banner, panel and placeholder as HTML strings
+//   gating.js        gated scripts, embeds, cookie clean-up
+//   surface.js       the widget's DOM, focus, clicks; what follows a choice
+import { initSync } from "../pkg/glue.js";
+import { open, list } from "./storage.js";
+import { flush, sendTo } from "./outbox.js";
+import { begin, config, configure, get, accepts, mark, record } from "./state.js";
+import { denyAll, regions } from "./consent-mode.js";
+import { apply, decided, emit, gatePage, mount, openPanel } from "./surface.js";
+
+function languages() {
+  var langs = [document.documentElement.getAttribute("lang")]
+    .concat(navigator.languages || [])
+    .filter(Boolean)
+    .slice(0, 8);
+  return encodeURIComponent(langs.join(","));
+}
+
+// Starts the widget for `site` with the edge at `base` (ending in `/`) and the
+// wasm at `wasmUrl`; publishes and returns the API.
+export function boot(site, base, wasmUrl) {
+  if (config !== undefined) return window.assent; // started already (a second tag or run())
+  configure(null);
+  sendTo(base + "v1/sites/" + site + "/events");
+  open(site, () => localStorage);
+  // Google Consent Mode: every signal denied before any tag can run.
+  denyAll();
+
+  var ready = site
+    ? Promise.all([
+        // Compiled from the bytes rather than streamed: one path that works
+        // whatever MIME type a bundler or CDN serves the .wasm with, and the
+        // glue's streaming fallbacks stay out of the bundle.
+        fetch(wasmUrl)
+          .then((r) => {
+            if (!r.ok) throw new Error("wasm: HTTP " + r.status);
+            return r.arrayBuffer();
+          })
+          .then(WebAssembly.compile)
+          .then((module) => { initSync({ module: module }); }),
+        fetch(base + "v1/sites/" + site + "/config?lang=" + languages(), { credentials: "include" }).then((r) => {
+          if (!r.ok) throw new Error("config: HTTP " + r.status);
+          return r.json();
+        }),
+        // The tag sits in <head>: gate (and mount) once the whole document is
+        // parsed, or elements below would be missed.
+        document.readyState == "loading" &&
+          new Promise((done) => { document.addEventListener("DOMContentLoaded", done); }),
+      ]).then((loaded) => {
+        var answer = loaded[1];
+        regions(answer.consent_mode);
+        var ask;
+        try {
+          ask = begin(site, answer, navigator.globalPrivacyControl === true);
+        } catch (e) {
+          configure(null); // the engine did not start: nothing is granted
+          throw e;
+        }
+        mount(ask);
+        // On pagehide only what keeps the outbox's order may start (outbox.js).
+        addEventListener("pagehide", flush);
+        addEventListener("online", flush);
+        flush();
+        apply();
+        // Gated scripts and embeds a single-page app adds later are gated as
+        // they arrive. Gating is idempotent and costs two selector queries,
+        // so any batch of added nodes runs it; its own insertions settle in
+        // one more round.
+        new MutationObserver(gatePage).observe(document.documentElement, { childList: true, subtree: true });
+        emit("assent:ready");
+      })
+    : Promise.reject(new Error("the script tag needs data-site"));
+  ready.catch((e) => {
+    console.warn("assent: not started, nothing optional is granted.", e);
+  });
+
+  var later = (f) => (a) => ready.then(() => f(a));
+
+  return (window.assent = {
+    ready: ready,
+    show: later(openPanel),
+    get: () => config ? get() : null,
+    accepted: (purpose, service) => !!config && accepts(purpose, service),
+    set: later((decisions) => {
+      mark(decisions, false);
+      decided(record("set"));
+    }),
+    withdraw: later(() => { decided(record("withdraw")); }),
+    receipts: () => config ? list(":receipts") : [],
+  });
+}

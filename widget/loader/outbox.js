@@ -1,0 +1,69 @@
+// The outbox: every consent event waits in storage (":outbox") until the edge
+// has answered for it, so none is lost to a closed tab or a network fault.
+//
+// Strictly in order, one at a time: the edge takes the choice in force as the
+// last event in log order and checks each event's action against the
+// subject's previous one (a `refuse` after a `give` is `action_mismatch`).
+// So the oldest event goes first, and the next only once the edge has
+// acknowledged it (2xx: its receipt kept) or refused it for good (a 4xx other
+// than 408/425/429; the engine's `delivery` classifies). Faults retry with
+// exponential backoff and jitter, capped at 60 s, and at once when the
+// browser comes back `online`. Every request is sent with `keepalive`, so
+// the one in flight survives the page; on `pagehide` only the oldest event
+// may start, and only when none is in flight: anything more could overtake
+// it. The rest waits in storage for the next visit.
+//
+// DOM-free: it needs `fetch`, `setTimeout` and storage.
+import { delivery } from "../pkg/glue.js";
+import { list, write } from "./storage.js";
+
+var url, inFlight, retryMs = 0;
+
+// Where events go: the edge's events endpoint of the site.
+export function sendTo(events) {
+  url = events;
+}
+
+export function enqueue(e) {
+  write(":outbox", list(":outbox").concat([e]));
+  flush();
+}
+
+// Sends the oldest event, unless one is in flight (its answer sends the next).
+export function flush() {
+  if (inFlight) return;
+  var e = list(":outbox").filter((e) => e && e.event_id)[0];
+  if (!e) return;
+  var id = (inFlight = e.event_id);
+  fetch(url, {
+    method: "POST",
+    mode: "cors",
+    credentials: "include", // a first-party edge keeps the choice in its own cookie
+    keepalive: true,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(e),
+  })
+    .then((r) => r.text().then((body) => [r.status, body]))
+    .catch(() => [0])
+    .then((answer) => { delivered(id, answer[0], answer[1]); });
+}
+
+function delivered(id, status, body) {
+  inFlight = null;
+  var outcome = delivery(status); // 0 acknowledged, 1 refused for good, 2 retry
+  if (outcome == 2) {
+    retryMs = Math.min(Math.max(retryMs * 2, 1000), 60000);
+    setTimeout(flush, retryMs + Math.random() * retryMs * 0.3);
+    return;
+  }
+  write(":outbox", list(":outbox").filter((e) => e && e.event_id != id));
+  if (outcome) console.warn("assent: event refused by the edge");
+  else {
+    try {
+      var receipt = JSON.parse(body).receipt;
+      if (typeof receipt == "string") write(":receipts", list(":receipts").concat([receipt]));
+    } catch (e) {}
+  }
+  retryMs = 0;
+  flush();
+}

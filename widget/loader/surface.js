@@ -1,0 +1,130 @@
+// The widget's DOM: one host, out of the page flow (adding it never moves
+// anything; everything inside is position: fixed, so no layout shift), with
+// an open shadow root: site CSS cannot reach in, and ours cannot leak out.
+// The banner, the panel (a modal dialog: focus in, trapped, returned) and
+// the Privacy choices control; clicks and keys routed to choices. After every
+// recorded choice the page follows it (`decided`).
+import { mark } from "../pkg/glue.js";
+import { asking, follows } from "./engine.js";
+import { config, current, get, record } from "./state.js";
+import { STYLE, bannerHtml, choicesHtml, panelHtml } from "./render.js";
+import { update } from "./consent-mode.js";
+import { clean, gate } from "./gating.js";
+
+var root, banner, panel, choices, opener;
+
+function insert(html) {
+  var wrapper = document.createElement("div");
+  wrapper.innerHTML = html;
+  root.append(wrapper);
+  return wrapper;
+}
+
+export function mount(ask) {
+  var host = document.createElement("div");
+  host.id = "assent-host";
+  host.dir = /^(ar|he|fa|ur)(-|$)/.test(config.language) ? "rtl" : "ltr";
+  host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
+  root = host.attachShadow({ mode: "open" });
+  root.innerHTML = STYLE;
+  document.body.append(host);
+  if (ask) banner = insert(bannerHtml());
+  else choices = insert(choicesHtml());
+  wire();
+}
+
+export function openPanel() {
+  if (panel) return;
+  opener = root.activeElement || document.activeElement;
+  panel = insert(panelHtml());
+  var first = panel.querySelector("input:not([disabled])");
+  if (first) first.focus();
+}
+
+function closePanel() {
+  if (!panel) return;
+  panel.remove();
+  panel = null;
+  if (opener && opener.focus) opener.focus();
+  opener = null;
+}
+
+export function emit(name) {
+  document.dispatchEvent(new CustomEvent(name, { detail: get() }));
+}
+
+// Gates the page; an embed's "Allow and load" is a choice like any other.
+export function gatePage() {
+  gate((purpose, service) => { decided(record("allow", 0, purpose, service)); });
+}
+
+// What follows the choice in force: Consent Mode, what may run, what must go.
+export function apply() {
+  if (current) update(config.consent_mode);
+  gatePage();
+  clean();
+}
+
+// After a recorded choice (`e`, its event; null when nothing was recorded):
+// the panel goes; the banner goes once nothing is left undecided (an embed's
+// "Allow and load" answers only for its own purpose), and then the Privacy
+// choices control stays, focused if focus was inside the widget. Then the
+// page follows the choice.
+export function decided(e) {
+  if (!e) return;
+  var focus = root.activeElement;
+  if (panel) panel.remove();
+  panel = opener = null;
+  if (!asking()) {
+    if (banner) banner.remove();
+    banner = null;
+    if (!choices) choices = insert(choicesHtml());
+    if (focus) choices.firstElementChild.focus();
+  }
+  apply();
+  emit("assent:change");
+  if (e.action == "withdraw") emit("assent:withdraw");
+}
+
+function wire() {
+  root.addEventListener("click", (e) => {
+    var control = e.target.closest && e.target.closest("[data-act]");
+    var name = control && control.getAttribute("data-act");
+    if (!name) return;
+    if (name == "customise" || name == "choices") openPanel();
+    else if (name == "close") closePanel();
+    else {
+      // "Save" hands the panel's switches to the engine: purposes, services.
+      if (name == "save") {
+        panel.querySelectorAll("input[data-purpose],input[data-service]").forEach((i) => {
+          var service = i.hasAttribute("data-service");
+          mark(i.getAttribute(service ? "data-service" : "data-purpose"), i.checked, service);
+        });
+      }
+      decided(record(name, panel));
+    }
+  });
+  // Linked switches: the engine says which of the other kind follow this one.
+  root.addEventListener("change", (e) => {
+    var t = e.target;
+    var service = t.hasAttribute("data-service");
+    var kind = (s) => s ? "data-service" : "data-purpose";
+    if (!panel || !t.hasAttribute(kind(service))) return;
+    panel.querySelectorAll("[" + kind(!service) + "]").forEach((o) => {
+      if (follows(service, t.getAttribute(kind(service)), t.checked, o.getAttribute(kind(!service)))) o.checked = t.checked;
+    });
+  });
+  root.addEventListener("keydown", (e) => {
+    if (!panel) return;
+    if (e.key == "Escape") closePanel();
+    // The panel is modal: Tab and Shift+Tab cycle inside it.
+    if (e.key == "Tab") {
+      var all = [].slice.call(panel.querySelectorAll("button,input:not([disabled]),a[href]"));
+      var i = all.indexOf(root.activeElement); // -1: the dialog itself, or outside
+      if (e.shiftKey ? i <= 0 : i < 0 || i == all.length - 1) {
+        e.preventDefault();
+        all[e.shiftKey ? all.length - 1 : 0].focus();
+      }
+    }
+  });
+}
