@@ -24,7 +24,7 @@ EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.tom
 WWW_SRC := $(shell find www -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test build cli edge widget www dev-vars fmt clippy doc typecheck test-native test-wasm size deploy-check e2e bench clean
+.PHONY: help setup versions dev test build cli edge widget www dev-vars fmt clippy doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -73,7 +73,7 @@ dev: setup build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
-test: setup versions fmt clippy doc typecheck test-native test-wasm build size deploy-check e2e
+test: setup versions fmt clippy doc typecheck test-native test-wasm test-loader build size deploy-check e2e
 	@echo "make test: all checks passed"
 
 fmt:
@@ -101,6 +101,10 @@ test-native:
 
 test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown
+
+# The loader's modules under node:test, DOM-free, with the built engine.
+test-loader: widget
+	node --test tests/loader/
 
 size: widget
 	node scripts/size.mjs

@@ -56,7 +56,8 @@ function delivered(id, status, body) {
     setTimeout(flush, retryMs + Math.random() * retryMs * 0.3);
     return;
   }
-  write(":outbox", list(":outbox").filter((e) => e && e.event_id != id));
+  // What has no id can never be sent: it goes too.
+  write(":outbox", list(":outbox").filter((e) => e && e.event_id && e.event_id != id));
   if (outcome) console.warn("assent: event refused by the edge");
   else {
     try {

@@ -49,7 +49,7 @@ export function bannerHtml() {
 // What a service stores: each name, where, and for how long (in days, in
 // the page's language by Intl: the notice carries numbers, not words).
 var cookies = (s) => "<ul>" + s.cookies.map((c) => "<li><code>" + esc(c.name) + "</code> " + esc(c.kind) +
-  (c.duration_days ? ", " + c.duration_days.toLocaleString(config.language, { style: "unit", unit: "day" }) : "") + "</li>").join("") + "</ul>";
+  (c.duration_days ? ", " + c.duration_days.toLocaleString(config.language, { style: "unit", unit: "day", unitDisplay: "long" }) : "") + "</li>").join("") + "</ul>";
 
 // The preferences panel: a modal dialog with one switch per purpose and,
 // under each optional purpose, one per service, each with what it stores.

@@ -1,0 +1,37 @@
+// engine.js: the engine's answers by name (one wasm export, ids marked first).
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { demoAnswer, memoryStorage, loader } from "./env.mjs";
+
+const { open } = await loader("storage");
+const { begin, record } = await loader("state");
+const { chosen, grants, asking, follows, signal } = await loader("engine");
+
+globalThis.fetch = () => new Promise(() => {});
+before(() => {
+  open("engine", () => memoryStorage());
+  begin("demo", demoAnswer("en"), false);
+});
+
+test("linked switches: a purpose carries its services both ways; a service switched on lifts its purpose", () => {
+  assert.equal(follows(false, "analytics", true, "matomo"), true);
+  assert.equal(follows(false, "analytics", false, "google-analytics"), true);
+  assert.equal(follows(false, "analytics", true, "youtube"), false, "not another purpose's service");
+  assert.equal(follows(true, "youtube", true, "personalisation"), true);
+  assert.equal(follows(true, "youtube", false, "personalisation"), false);
+  assert.equal(follows(false, "necessary", true, "session"), false, "required purposes are locked");
+});
+
+test("chosen, grants, asking and signal before and after a choice", () => {
+  assert.equal(asking(), true);
+  assert.equal(grants(), false);
+  assert.equal(chosen("analytics"), false);
+  assert.equal(signal(["necessary"]), true);
+  assert.equal(signal([]), false);
+  record("accept_all", 0);
+  assert.equal(asking(), false);
+  assert.equal(grants(), true);
+  assert.equal(chosen("analytics"), true);
+  assert.equal(signal(["analytics", "marketing"]), true);
+  assert.equal(chosen("nonsense"), false);
+});

@@ -1,0 +1,41 @@
+// The loader's modules in Node, DOM-free, with the real engine: the wasm and
+// glue `make widget` built (dist/public/assent.wasm, widget/pkg/glue.js),
+// and the demo site's notice as the edge serves it (core's `notice` example).
+// Only what a module reads from the page is stood in for: `location`, the
+// stylesheet the bundler inlines, and storage (an in-memory Storage).
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+
+const root = new URL("../../", import.meta.url);
+globalThis.__ASSENT_CSS__ = "";
+globalThis.window = globalThis;
+globalThis.location = { origin: "http://127.0.0.1:8787", pathname: "/news", hostname: "127.0.0.1", protocol: "http:" };
+
+export const glue = await import(new URL("widget/pkg/glue.js", root));
+glue.initSync({ module: new WebAssembly.Module(readFileSync(new URL("dist/public/assent.wasm", root))) });
+
+/** The loader's module `name` (widget/loader/<name>.js). */
+export const loader = (name) => import(new URL(`widget/loader/${name}.js`, root));
+
+/** The demo site's config answer in `lang`, as the edge serves it. */
+export function demoAnswer(lang = "en") {
+  const out = execFileSync("cargo", ["run", "-q", "-p", "assent-core", "--example", "notice", "--", "edge/sites/demo.json", lang], { cwd: root });
+  return JSON.parse(out);
+}
+
+/** A Storage kept in memory; `broken` throws on every write, like a full or blocked one. */
+export function memoryStorage({ broken = false } = {}) {
+  const items = new Map();
+  return {
+    items,
+    getItem: (k) => (items.has(k) ? items.get(k) : null),
+    setItem: (k, v) => {
+      if (broken) throw new Error("QuotaExceededError");
+      items.set(k, String(v));
+    },
+    removeItem: (k) => items.delete(k),
+  };
+}
+
+/** Lets every pending promise callback run. */
+export const settle = () => new Promise((r) => setImmediate(r));

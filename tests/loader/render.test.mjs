@@ -1,0 +1,71 @@
+// render.js with the real engine: the first layer comes from the notice's
+// `choices`, every text is escaped, the panel shows what each service stores,
+// and the switches and "Withdraw all" follow the choice in force.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { demoAnswer, memoryStorage, loader } from "./env.mjs";
+
+const { open } = await loader("storage");
+const { begin, record } = await loader("state");
+const { bannerHtml, panelHtml, placeholderHtml } = await loader("render");
+
+globalThis.fetch = () => new Promise(() => {});
+let answer;
+before(() => {
+  answer = demoAnswer("de");
+});
+const start = (a) => {
+  open("render" + Math.random(), () => memoryStorage());
+  begin("demo", a, false);
+};
+const acts = (html) => [...html.matchAll(/data-act="(\w+)"/g)].map((m) => m[1]);
+
+test("the first layer's buttons are the notice's choices, in its order", () => {
+  start(structuredClone(answer));
+  assert.deepEqual(acts(bannerHtml()), answer.notice.choices);
+  const reordered = structuredClone(answer);
+  reordered.notice.choices.reverse();
+  start(reordered);
+  assert.deepEqual(acts(bannerHtml()), ["customise", "reject_all", "accept_all"], "what is shown is what the hashed notice says");
+  assert.match(bannerHtml(), new RegExp(`>${answer.notice.texts.reject_all}</button>`));
+});
+
+test("a text from the notice never becomes markup", () => {
+  const a = structuredClone(answer);
+  a.notice.texts.title = '<img src=x onerror="alert(1)">';
+  a.notice.purposes[1].services[0].cookies[0].name = "<b>";
+  start(a);
+  assert.match(bannerHtml(), /&#60;img src=x onerror=&#34;alert\(1\)&#34;&#62;/);
+  assert.doesNotMatch(bannerHtml() + panelHtml(), /<img|<b>/);
+});
+
+test("the panel shows every service's provider and cookies: name, kind, lifetime in the page's language", () => {
+  start(structuredClone(answer));
+  const html = panelHtml();
+  for (const p of answer.notice.purposes) {
+    for (const s of p.services) {
+      assert.ok(html.includes(`${s.name} (${s.provider})`), s.id);
+      for (const c of s.cookies) assert.ok(html.includes(`<code>${c.name}</code> ${c.kind}`), c.name);
+    }
+  }
+  assert.ok(html.includes("<code>_ga</code> cookie, 395 Tage"), "German days");
+});
+
+test("switches and 'Withdraw all' follow the choice in force; required purposes are on and locked", () => {
+  start(structuredClone(answer));
+  let html = panelHtml();
+  assert.doesNotMatch(html, /data-act="withdraw_all"/, "nothing granted, nothing to withdraw");
+  assert.match(html, /data-purpose="necessary"[^>]* checked disabled>/);
+  assert.doesNotMatch(html, /data-purpose="analytics"[^>]* checked/, "nothing is pre-ticked");
+  record("accept_all", 0);
+  html = panelHtml();
+  assert.match(html, /data-act="withdraw_all"/);
+  assert.match(html, /data-purpose="analytics"[^>]* checked/);
+  assert.match(html, /data-service="matomo"[^>]* checked/);
+});
+
+test("an embed's placeholder names its purpose", () => {
+  start(structuredClone(answer));
+  const name = answer.notice.purposes.find((p) => p.id === "personalisation").name;
+  assert.ok(placeholderHtml("personalisation").includes(answer.notice.texts.embed_blocked.replace("{purpose}", name)));
+});
