@@ -27,13 +27,13 @@ fn main() {
         let stem = path.file_stem().unwrap().to_string_lossy();
         assert_eq!(
             stem,
-            config.site,
+            config.site.as_str(),
             "{}: the file name must be the site id",
             path.display()
         );
         generated.push_str(&format!(
             "    ({:?}, include_str!({:?})),\n",
-            config.site,
+            config.site.as_str(),
             path.display().to_string()
         ));
     }

@@ -14,6 +14,7 @@ use std::time::Instant;
 use assent_core::api;
 use assent_core::canonical::to_canonical_bytes;
 use assent_core::ids::SiteId;
+use assent_core::ids::{EventId, SubjectId};
 use assent_core::keys::Jwks;
 use assent_core::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use assent_core::merkle::{self, Frontier, Hash, MemoryStore};
@@ -204,7 +205,7 @@ fn scan_export(export: &str, progress: &ProgressBar) -> Result<Scan, CliError> {
     let mut frontier = Frontier::default();
     let mut store = MemoryStore::default();
     let mut seen = HashSet::new();
-    let mut last_of_subject: HashMap<String, String> = HashMap::new();
+    let mut last_of_subject: HashMap<SubjectId, EventId> = HashMap::new();
     for (n, line) in reader.lines().enumerate() {
         let n = n as u64;
         let line = line.map_err(|e| CliError::Io(format!("{export}: {e}")))?;

@@ -25,7 +25,8 @@ use crate::config::SiteConfig;
 use crate::error::excerpt;
 use crate::error::Error;
 #[cfg(feature = "std")]
-use crate::ids::{EventId, PurposeId, SubjectId};
+use crate::ids::PurposeId;
+use crate::ids::{EventId, SiteId, SubjectId};
 
 /// How far a client clock may run ahead of the server (24 hours): wrong clocks
 /// are common, and refusing a visitor's choice over them would lose the proof.
@@ -43,11 +44,11 @@ pub const MAX_WIDGET_VERSION_LEN: usize = 32;
 #[serde(deny_unknown_fields)]
 pub struct ConsentEvent {
     /// Client-chosen UUIDv4; the idempotency key.
-    pub event_id: String,
+    pub event_id: EventId,
     /// The site id.
-    pub site: String,
+    pub site: SiteId,
     /// Pseudonymous subject id (UUIDv4 kept in the visitor's browser).
-    pub subject: String,
+    pub subject: SubjectId,
     /// What kind of decision this is.
     pub action: Action,
     /// One decision per purpose the site offers: `true` granted, `false` refused.
@@ -265,23 +266,44 @@ pub struct Context<'a> {
 impl ConsentEvent {
     /// Parses an event from JSON. Unknown fields are refused, so a client cannot
     /// smuggle data into a record that nobody validated.
+    ///
+    /// The ids are checked here, so an event holds only checked ids; an id
+    /// that fails its check is reported with its own code
+    /// (`event_id_invalid`, `site_id_invalid`, `subject_id_invalid`).
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(json).map_err(|e| Error::EventMalformed {
-            message: e.to_string(),
+        serde_json::from_slice(json).map_err(|e| {
+            // Which id failed? Read just the ids (as plain strings) to say so.
+            #[derive(Deserialize)]
+            struct Ids {
+                event_id: Option<String>,
+                site: Option<String>,
+                subject: Option<String>,
+            }
+            let ids = serde_json::from_slice::<Ids>(json).ok();
+            let id_error = ids.and_then(|ids| {
+                let check = |v: Option<String>, f: fn(&str) -> Result<(), Error>| {
+                    v.and_then(|v| f(&v).err())
+                };
+                check(ids.event_id, |v| EventId::new(v).map(drop))
+                    .or_else(|| check(ids.site, |v| SiteId::new(v).map(drop)))
+                    .or_else(|| check(ids.subject, |v| SubjectId::new(v).map(drop)))
+            });
+            id_error.unwrap_or_else(|| Error::EventMalformed {
+                message: e.to_string(),
+            })
         })
     }
 
     #[cfg(feature = "std")]
     /// Checks the event against the site configuration; the first broken rule wins.
     pub fn validate(&self, config: &SiteConfig, ctx: &Context<'_>) -> Result<(), Error> {
-        EventId::new(&self.event_id)?;
+        // The ids were checked when the event was read (see `from_json`).
         if self.site != config.site {
             return Err(Error::SiteMismatch {
-                expected: config.site.clone(),
-                found: excerpt(&self.site),
+                expected: config.site.to_string(),
+                found: self.site.to_string(),
             });
         }
-        SubjectId::new(&self.subject)?;
 
         self.validate_page(config, ctx)?;
         if self.widget_version.is_empty() || self.widget_version.len() > MAX_WIDGET_VERSION_LEN {

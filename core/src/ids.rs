@@ -61,6 +61,21 @@ macro_rules! checked_id {
                 s.serialize_str(&self.0)
             }
         }
+
+        /// Read back only if it passes the same check: a value of this type
+        /// is checked however it was made.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                $name::new(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
     };
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::{to_canonical_bytes, CanonicalError};
 use crate::event::ConsentEvent;
+use crate::ids::EventId;
 
 /// One consent event as stored by the edge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +29,7 @@ pub struct StoredRecord {
     /// gave one: a jurisdiction hint, never an address.
     pub country: Option<String>,
     /// The subject's previous event on this site, if any.
-    pub prev_event_id: Option<String>,
+    pub prev_event_id: Option<EventId>,
 }
 
 /// What the edge adds to an event.
@@ -44,7 +45,7 @@ pub struct ServerFacts {
 
 impl StoredRecord {
     /// Builds the record of a validated event.
-    pub fn new(event: ConsentEvent, facts: ServerFacts, prev_event_id: Option<String>) -> Self {
+    pub fn new(event: ConsentEvent, facts: ServerFacts, prev_event_id: Option<EventId>) -> Self {
         let country = facts
             .country
             .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()));

@@ -21,6 +21,7 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::event::ConsentEvent;
+use assent_core::ids::SiteId;
 use assent_core::receipt;
 use worker::{Env, Request, Response};
 
@@ -34,13 +35,13 @@ use crate::signing;
 /// Cookies above this size are not set (browsers keep at most 4096 bytes).
 const MAX_VALUE: usize = 3800;
 
-fn name(site: &str, secure: bool) -> String {
+fn name(site: &SiteId, secure: bool) -> String {
     let prefix = if secure { "__Host-" } else { "" };
     format!("{prefix}assent_{site}")
 }
 
 /// `/…/v1/sites/{site}`: the path of the site's API under this edge.
-fn scope(req: &Request, site: &str) -> Option<String> {
+fn scope(req: &Request, site: &SiteId) -> Option<String> {
     let path = req.url().ok()?.path().to_string();
     let marker = format!("/v1/sites/{site}");
     let end = path.find(&marker)? + marker.len();

@@ -7,6 +7,7 @@
 //! commit point of an append; see `assent_core::log::store`). Rows are never
 //! updated or deleted.
 
+use assent_core::ids::{EventId, SubjectId};
 use assent_core::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
 use assent_core::log::{LogOrigin, LogStore, StoreError};
 use assent_core::merkle::Hash;
@@ -157,17 +158,17 @@ impl<C: Sql> LogStore for SqlLogStore<C> {
         }
     }
 
-    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
+    fn entry_by_event(&self, event_id: &EventId) -> Result<Option<Entry>, StoreError> {
         self.entry(
             "SELECT idx, record, answer FROM entries WHERE event_id = ?",
-            event_id,
+            event_id.as_str(),
         )
     }
 
-    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
+    fn last_of_subject(&self, subject: &SubjectId) -> Result<Option<Entry>, StoreError> {
         self.entry(
             "SELECT idx, record, answer FROM entries WHERE subject = ? ORDER BY idx DESC LIMIT 1",
-            subject,
+            subject.as_str(),
         )
     }
 
@@ -374,18 +375,23 @@ mod tests {
     fn a_taken_index_is_a_conflict_and_writes_nothing() {
         let mut s = store();
         let nodes = [[0u8; 32]];
+        let subject = SubjectId::from_random_bytes([1; 16]);
+        let (a, b) = (
+            EventId::from_random_bytes([2; 16]),
+            EventId::from_random_bytes([3; 16]),
+        );
         let entry = |event_id| NewEntry {
             index: 0,
             event_id,
-            subject: "s",
+            subject: &subject,
             record: "{}",
             answer: "{}",
             nodes: &nodes,
             origin: None,
         };
-        s.append(&entry("a")).unwrap();
-        assert_eq!(s.append(&entry("b")), Err(StoreError::Conflict));
+        s.append(&entry(&a)).unwrap();
+        assert_eq!(s.append(&entry(&b)), Err(StoreError::Conflict));
         assert_eq!(s.size().unwrap(), 1);
-        assert!(s.entry_by_event("b").unwrap().is_none());
+        assert!(s.entry_by_event(&b).unwrap().is_none());
     }
 }

@@ -7,6 +7,7 @@
 //! NAT while stopping floods. If the binding is missing the edge fails open:
 //! losing a visitor's consent event is worse than letting a burst through.
 
+use assent_core::ids::SiteId;
 use sha2::{Digest, Sha256};
 use worker::{Env, Request};
 
@@ -19,7 +20,7 @@ pub const BINDING: &str = "CLIENT_LIMITER";
 ///
 /// There is no switch to turn it off: load benchmarks run `wrangler dev` with
 /// a dev-only config that has no limiter binding.
-pub async fn check(env: &Env, req: &Request, site: &str) -> Result<(), ApiError> {
+pub async fn check(env: &Env, req: &Request, site: &SiteId) -> Result<(), ApiError> {
     let Ok(limiter) = env.rate_limiter(BINDING) else {
         return Ok(());
     };

@@ -49,7 +49,7 @@ impl DurableObject for SiteLog {
         let resp = match path.as_str() {
             p if p == messages::APPEND.path => {
                 messages::serve(req, |r: sequencer::AppendRequest| {
-                    let site = sites::get(&r.event.site).ok_or(ApiError::NotFound)?;
+                    let site = sites::get(r.event.site.as_str()).ok_or(ApiError::NotFound)?;
                     let appended = sequencer::append(&mut store, site, &key()?, r)?;
                     grew = appended.status == AppendStatus::New;
                     Ok(appended)

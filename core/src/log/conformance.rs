@@ -12,6 +12,7 @@ use crate::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::event::ConsentEvent;
+use crate::ids::{EventId, SubjectId};
 use crate::keys::{Jwks, SigningKey};
 use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended, PageRequest};
 use crate::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
@@ -79,11 +80,11 @@ impl<S: LogStore> LogStore for FaultInjected<S> {
         self.tick()?;
         self.inner.completed(index)
     }
-    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
+    fn entry_by_event(&self, event_id: &EventId) -> Result<Option<Entry>, StoreError> {
         self.tick()?;
         self.inner.entry_by_event(event_id)
     }
-    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
+    fn last_of_subject(&self, subject: &SubjectId) -> Result<Option<Entry>, StoreError> {
         self.tick()?;
         self.inner.last_of_subject(subject)
     }

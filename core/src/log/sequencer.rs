@@ -234,7 +234,7 @@ fn repeat<S: LogStore + ?Sized>(
 ) -> Result<Appended, LogError> {
     let stored = parse_record(record)?;
     if stored.event != *event {
-        return Err(LogError::EventIdConflict(event.event_id.clone()));
+        return Err(LogError::EventIdConflict(event.event_id.to_string()));
     }
     let last = store.last_of_subject(&event.subject)?;
     Ok(Appended {

@@ -14,6 +14,7 @@ use crate::prelude::*;
 
 use core::fmt;
 
+use crate::ids::{EventId, SubjectId};
 use crate::log::LogOrigin;
 use crate::merkle::Hash;
 
@@ -43,9 +44,9 @@ pub struct NewEntry<'a> {
     /// Leaf index: the log's size before this append.
     pub index: u64,
     /// The event id (unique in the log: the idempotency key).
-    pub event_id: &'a str,
+    pub event_id: &'a EventId,
     /// The subject (the log links each record to the subject's previous one).
-    pub subject: &'a str,
+    pub subject: &'a SubjectId,
     /// The record's RFC 8785 text.
     pub record: &'a str,
     /// The answer with the receipt.
@@ -98,9 +99,9 @@ pub trait LogStore {
     /// The subtrees completed by leaf `index` (leaf hash first), if stored.
     fn completed(&self, index: u64) -> Result<Option<Vec<Hash>>, StoreError>;
     /// The entry of `event_id`.
-    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError>;
+    fn entry_by_event(&self, event_id: &EventId) -> Result<Option<Entry>, StoreError>;
     /// The subject's last entry in log order.
-    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError>;
+    fn last_of_subject(&self, subject: &SubjectId) -> Result<Option<Entry>, StoreError>;
     /// Up to `limit` records with index below `before`, newest first.
     fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError>;
     /// Up to `limit` records from index `from`, oldest first.
@@ -117,7 +118,7 @@ pub trait LogStore {
 /// An in-memory [`LogStore`] for tools and tests.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryLogStore {
-    entries: Vec<(String, String, Entry, Vec<Hash>)>,
+    entries: Vec<(EventId, SubjectId, Entry, Vec<Hash>)>,
     origin: Option<LogOrigin>,
     checkpoints: Vec<StoredCheckpoint>,
 }
@@ -138,7 +139,7 @@ impl LogStore for MemoryLogStore {
             .map(|(_, _, _, n)| n.clone()))
     }
 
-    fn entry_by_event(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
+    fn entry_by_event(&self, event_id: &EventId) -> Result<Option<Entry>, StoreError> {
         Ok(self
             .entries
             .iter()
@@ -146,7 +147,7 @@ impl LogStore for MemoryLogStore {
             .map(|(_, _, entry, _)| entry.clone()))
     }
 
-    fn last_of_subject(&self, subject: &str) -> Result<Option<Entry>, StoreError> {
+    fn last_of_subject(&self, subject: &SubjectId) -> Result<Option<Entry>, StoreError> {
         Ok(self
             .entries
             .iter()
@@ -195,8 +196,8 @@ impl LogStore for MemoryLogStore {
             self.origin = Some(origin.clone());
         }
         self.entries.push((
-            entry.event_id.to_string(),
-            entry.subject.to_string(),
+            entry.event_id.clone(),
+            entry.subject.clone(),
             Entry {
                 index: entry.index,
                 record: entry.record.to_string(),

@@ -3,7 +3,6 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::event::{ConsentEvent, Context};
-use assent_core::ids::SiteId;
 use assent_core::log::sequencer::{AppendRequest, AppendStatus};
 use futures_util::StreamExt;
 use worker::{Date, Env, Headers, Request, Response};
@@ -53,17 +52,17 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     )?;
 
     let public = PublicOrigins::from_env(env)?;
-    let site_id = SiteId::new(&site.site)?;
+    let site_id = &site.site;
     let appended = messages::call(
         env,
-        &site_id,
+        site_id,
         &messages::APPEND,
         &AppendRequest {
             event,
             received_at_ms: now_ms,
             sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
             country: req.cf().and_then(|cf| cf.country()),
-            origin: public.log_origin(&site_id)?,
+            origin: public.log_origin(site_id)?,
             issuer: public.canonical().to_string(),
         },
     )

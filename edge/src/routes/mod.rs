@@ -47,7 +47,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head, Ok((id, _))) => {
-                    match crate::rate_limit::check(&env, &req, id.as_str()).await {
+                    match crate::rate_limit::check(&env, &req, &id).await {
                         Ok(()) => log::get(&req, &env, &id, proof).await,
                         Err(e) => Err(e),
                     }
