@@ -126,6 +126,63 @@ test("an embed shows a placeholder; allow and load records the consent and loads
   await context.close();
 });
 
+// An embed's "Allow and load" is a choice about its own purpose (and
+// service) only: the banner's question stays open. The event has a boolean
+// for every purpose, so what was not asked is recorded false, and nothing
+// undecided is granted; the widget remembers that the banner is unanswered.
+test("an embed allowed while the banner is open decides its purpose only: the banner stays and returns, nothing undecided is granted", async () => {
+  const { context, page } = await visit();
+  await page.locator("[data-assent-placeholder=personalisation] >> button").click();
+  await page.waitForFunction(() => document.querySelector("iframe[data-assent]").getAttribute("src") === "/fixture-video.html");
+  assert.equal(await page.locator(BANNER).count(), 1, "the embed's allow answered the banner");
+  const subject = await subjectOf(page);
+  const rec = await newRecord(subject, 1);
+  assert.equal(rec.event.decisions.personalisation, true);
+  assert.equal(rec.event.decisions.analytics, false, "an undecided purpose is recorded false");
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false);
+  assert.deepEqual(await ran(page), ["necessary"]);
+
+  // The next page view asks again, and the embed's own grant holds.
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  assert.equal(await page.locator(BANNER).count(), 1, "the banner did not return for the undecided purposes");
+  assert.equal(await page.locator("iframe[data-assent]").getAttribute("src"), "/fixture-video.html");
+  assert.deepEqual(await ran(page), ["necessary"]);
+
+  // Answering it decides everything, for good.
+  await page.click(button("section.banner", "reject_all"));
+  const answer = await newRecord(subject, 2);
+  assert.deepEqual(answer.event.ui, { surface: "banner", control: "reject_all" });
+  assert.equal(answer.event.decisions.personalisation, false);
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  assert.equal(await page.locator(BANNER).count(), 0, "an answered banner came back");
+  await context.close();
+});
+
+// The edge takes the choice in force as the last event in log order, and
+// checks each event's action against the one before: so events of one
+// visitor arrive strictly in order, one at a time.
+test("the outbox keeps order: pagehide sends only the oldest unsent event; the next visit sends the rest, in order", async () => {
+  const { context, page } = await visit();
+  await page.route(EVENTS, (route) => route.abort("connectionreset"));
+  await page.click(button("section.banner", "accept_all"));
+  await page.evaluate(() => window.assent.withdraw());
+  const subject = await subjectOf(page);
+  await page.waitForTimeout(100);
+  await page.unroute(EVENTS);
+  await page.goto("about:blank"); // leaves before the 1 s retry
+  assert.equal((await newRecord(subject, 1)).event.action, "give");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal((await recordsOf(edge, subject)).length, 1, "a newer event was sent before the older one was answered");
+
+  await page.goto(`${edge.url}/fixture`);
+  await page.evaluate(() => window.assent.ready);
+  const both = await waitForRecordsOf(edge, subject, 2);
+  assert.deepEqual(both.map((r) => r.record.event.action), ["withdraw", "give"], "newest first: in the order they were made");
+  await context.close();
+});
+
 test("Consent Mode: default denied before any tag, then an update after each choice", async () => {
   const { context, page } = await visit();
   const tagSaw = await page.evaluate(() => window.tagSaw);

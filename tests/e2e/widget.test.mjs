@@ -332,3 +332,58 @@ test("texts from the notice are shown as text and never become markup", async ()
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// The notice hash covers every text, purpose, service, provider and cookie of
+// the notice: all of it must be there for the visitor to read. Each demo
+// language, from the notice the edge serves: the banner (with Global Privacy
+// Control on, so its note shows), the embed's placeholder, the expanded
+// panel, and after a choice the Privacy choices control and the panel's
+// "Withdraw all". Cookie lifetimes are checked as the number in the page's
+// language (the unit's wording is Intl's).
+test("every text, service, provider and cookie of the notice is shown, in every demo language", async () => {
+  const { languages } = await siteConfig(edge, "en");
+  assert.ok(languages.length >= 25);
+  for (const lang of languages) {
+    const { notice } = await siteConfig(edge, lang);
+    const context = await browser.newContext({ locale: lang, extraHTTPHeaders: { "Sec-GPC": "1" } });
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+    const page = await context.newPage();
+    await servePageWithLang(page, lang);
+    await page.goto(edge.url + "/");
+    await page.evaluate(() => window.assent.ready);
+    // Everything a visitor can read or hear in the widget's shadow roots:
+    // text, accessible names, link targets.
+    const shown = () => page.evaluate(() => {
+      const roots = [...document.querySelectorAll("#assent-host, [data-assent-placeholder]")].map((h) => h.shadowRoot);
+      return roots.map((r) => r.textContent + " " + [...r.querySelectorAll("[aria-label], [href]")]
+        .map((e) => `${e.getAttribute("aria-label") ?? ""} ${e.getAttribute("href") ?? ""}`).join(" ")).join("\n");
+    });
+    await page.click(button("section.banner", "customise"));
+    let text = await shown();
+    const t = notice.texts;
+    const expected = [
+      t.title, t.text, t.accept_all, t.reject_all, t.customise, t.preferences_title, t.save, t.always_on, t.close,
+      t.privacy_policy, t.gpc_honoured, t.allow_and_load, notice.controller.privacy_policy,
+    ];
+    const video = notice.purposes.find((p) => p.id === "personalisation");
+    expected.push(t.embed_blocked.replace("{purpose}", video.name));
+    for (const p of notice.purposes) {
+      expected.push(p.name, p.description);
+      for (const s of p.services) {
+        expected.push(s.name, s.provider);
+        for (const c of s.cookies) {
+          expected.push(c.name, c.kind);
+          if (c.duration_days) expected.push(new Intl.NumberFormat(lang).format(c.duration_days));
+        }
+      }
+    }
+    for (const e of expected) assert.ok(text.includes(e), `${lang}: ${JSON.stringify(e)} is not shown`);
+    // Shown once a choice grants something: the control that reopens the
+    // panel, and the panel's "Withdraw all".
+    await page.click(button("[role=dialog]", "accept_all"));
+    await page.click("#assent-host >> button[data-act=choices]");
+    text = await shown();
+    for (const e of [t.privacy_choices, t.withdraw_all]) assert.ok(text.includes(e), `${lang}: ${JSON.stringify(e)} is not shown`);
+    await context.close();
+  }
+});
