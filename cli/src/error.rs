@@ -9,7 +9,7 @@ pub enum CliError {
     Invalid(String),
     /// The evidence is wrong in a way core names (a code and a message), or
     /// core's storage failed (`storage_fault`: not a verdict, exit 2).
-    #[error("{verdict}[{code}] {error}", verdict = if matches!(error, assent_core::Error::StorageFault { .. }) { "" } else { "INVALID: " }, code = error.code())]
+    #[error("{verdict}[{code}] {error}", verdict = if matches!(error, assent_core::Error::Storage(assent_core::error::StorageError::StorageFault { .. })) { "" } else { "INVALID: " }, code = error.code())]
     Core {
         /// The core error.
         #[from]
@@ -29,7 +29,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Core {
-                error: assent_core::Error::StorageFault { .. },
+                error:
+                    assent_core::Error::Storage(assent_core::error::StorageError::StorageFault {
+                        ..
+                    }),
             } => 2,
             CliError::Invalid(_) | CliError::Core { .. } => 1,
             CliError::Io(_) | CliError::Usage(_) => 2,
@@ -43,14 +46,18 @@ mod tests {
 
     #[test]
     fn a_storage_fault_is_an_io_error_not_an_invalid_proof() {
-        let fault = CliError::from(assent_core::Error::StorageFault {
-            reason: "disk".into(),
-        });
+        let fault = CliError::from(assent_core::Error::Storage(
+            assent_core::error::StorageError::StorageFault {
+                reason: "disk".into(),
+            },
+        ));
         assert_eq!(fault.exit_code(), 2);
         assert!(!fault.to_string().contains("INVALID"), "{fault}");
-        let bad = CliError::from(assent_core::Error::ProofInvalid {
-            reason: "root".into(),
-        });
+        let bad = CliError::from(assent_core::Error::Proof(
+            assent_core::error::ProofError::ProofInvalid {
+                reason: "root".into(),
+            },
+        ));
         assert_eq!(bad.exit_code(), 1);
         assert!(bad.to_string().starts_with("INVALID: [proof_invalid]"));
     }

@@ -23,7 +23,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::consent_mode::ConsentMode;
-use crate::error::{excerpt, Error};
+use crate::error::{excerpt, ConfigError, Error, EventError, SyntaxError};
 use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
 #[cfg(feature = "std")]
 use crate::notice::ConfigAnswer;
@@ -190,8 +190,10 @@ impl SiteConfig {
             serde_json::from_str::<Site>(json)
                 .ok()
                 .and_then(|s| SiteId::new(&s.site?).err())
-                .unwrap_or_else(|| Error::ConfigMalformed {
-                    message: e.to_string(),
+                .unwrap_or_else(|| {
+                    Error::Config(ConfigError::ConfigMalformed {
+                        message: e.to_string(),
+                    })
                 })
         })?;
         config.validate()?;
@@ -204,54 +206,54 @@ impl SiteConfig {
         check_text("controller.contact", &self.controller.contact, MAX_TITLE)?;
         check_url("controller.privacy_policy", &self.controller.privacy_policy)?;
         if self.allowed_origins.is_empty() {
-            return Err(Error::FieldInvalid {
+            return Err(Error::Syntax(SyntaxError::FieldInvalid {
                 field: "allowed_origins".into(),
                 reason: "at least one origin is needed".into(),
-            });
+            }));
         }
         for origin in &self.allowed_origins {
             check_origin(origin)?;
         }
         check_notice_version(&self.notice_version)?;
         if !(1..=MAX_LIFETIME_DAYS).contains(&self.consent_lifetime_days) {
-            return Err(Error::LifetimeOutOfRange {
+            return Err(Error::Config(ConfigError::LifetimeOutOfRange {
                 days: self.consent_lifetime_days,
-            });
+            }));
         }
 
         if self.purposes.is_empty() {
-            return Err(Error::NoPurposes);
+            return Err(Error::Config(ConfigError::NoPurposes));
         }
         let mut purpose_ids = BTreeSet::new();
         let mut service_ids = BTreeSet::new();
         for purpose in &self.purposes {
             PurposeId::new(&purpose.id)?;
             if !purpose_ids.insert(purpose.id.as_str()) {
-                return Err(Error::PurposeDuplicate {
+                return Err(Error::Config(ConfigError::PurposeDuplicate {
                     purpose: purpose.id.clone(),
-                });
+                }));
             }
             match (purpose.required, purpose.legal_basis) {
                 (true, LegalBasis::Consent) => {
-                    return Err(Error::LegalBasisInvalid {
+                    return Err(Error::Config(ConfigError::LegalBasisInvalid {
                         purpose: purpose.id.clone(),
                         reason: "a required purpose cannot rest on consent".into(),
-                    })
+                    }))
                 }
                 (false, basis) if basis != LegalBasis::Consent => {
-                    return Err(Error::LegalBasisInvalid {
+                    return Err(Error::Config(ConfigError::LegalBasisInvalid {
                         purpose: purpose.id.clone(),
                         reason: "a purpose the visitor may refuse must rest on consent".into(),
-                    })
+                    }))
                 }
                 _ => {}
             }
             for service in &purpose.services {
                 ServiceId::new(&service.id)?;
                 if !service_ids.insert(service.id.as_str()) {
-                    return Err(Error::ServiceDuplicate {
+                    return Err(Error::Config(ConfigError::ServiceDuplicate {
                         service: service.id.clone(),
-                    });
+                    }));
                 }
                 check_text("service.name", &service.name, MAX_LABEL)?;
                 check_text("service.provider", &service.provider, MAX_TITLE)?;
@@ -267,24 +269,25 @@ impl SiteConfig {
 
         LanguageTag::new(&self.default_language)?;
         if !self.languages.contains_key(&self.default_language) {
-            return Err(Error::DefaultLanguageMissing {
+            return Err(Error::Config(ConfigError::DefaultLanguageMissing {
                 language: self.default_language.clone(),
-            });
+            }));
         }
         for (lang, texts) in &self.languages {
             LanguageTag::new(lang)?;
             check_texts(lang, &texts.ui)?;
             for purpose in &self.purposes {
-                let text = texts
-                    .purposes
-                    .get(&purpose.id)
-                    .ok_or_else(|| Error::TextMissing {
+                let text = texts.purposes.get(&purpose.id).ok_or_else(|| {
+                    Error::Config(ConfigError::TextMissing {
                         language: lang.clone(),
                         field: format!("purposes.{}", purpose.id),
-                    })?;
-                let missing = |field: &str| Error::TextMissing {
-                    language: lang.clone(),
-                    field: format!("purposes.{}.{field}", purpose.id),
+                    })
+                })?;
+                let missing = |field: &str| {
+                    Error::Config(ConfigError::TextMissing {
+                        language: lang.clone(),
+                        field: format!("purposes.{}.{field}", purpose.id),
+                    })
                 };
                 if text.name.trim().is_empty() {
                     return Err(missing("name"));
@@ -308,9 +311,9 @@ impl SiteConfig {
                 .keys()
                 .find(|k| !purpose_ids.contains(k.as_str()))
             {
-                return Err(Error::PurposeUnknown {
+                return Err(Error::Event(EventError::PurposeUnknown {
                     purpose: extra.clone(),
-                });
+                }));
             }
         }
         Ok(())
@@ -347,12 +350,11 @@ impl SiteConfig {
 
     /// The notice shown in `language`.
     pub fn notice(&self, language: &str) -> Result<Notice, Error> {
-        let texts = self
-            .languages
-            .get(language)
-            .ok_or_else(|| Error::LanguageUnknown {
+        let texts = self.languages.get(language).ok_or_else(|| {
+            Error::Event(EventError::LanguageUnknown {
                 language: excerpt(language),
-            })?;
+            })
+        })?;
         let purposes = self
             .purposes
             .iter()
@@ -418,20 +420,20 @@ impl SiteConfig {
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.chars().count() > max {
-        return Err(Error::FieldTooLong {
+        return Err(Error::Syntax(SyntaxError::FieldTooLong {
             field: field.to_string(),
             max,
-        });
+        }));
     }
     Ok(())
 }
 
 fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
-        return Err(Error::FieldInvalid {
+        return Err(Error::Syntax(SyntaxError::FieldInvalid {
             field: field.to_string(),
             reason: "must not be empty".into(),
-        });
+        }));
     }
     check_len(field, value, max)
 }
@@ -456,10 +458,10 @@ fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
     ];
     for (name, value, max) in fields {
         if value.trim().is_empty() {
-            return Err(Error::TextMissing {
+            return Err(Error::Config(ConfigError::TextMissing {
                 language: lang.to_string(),
                 field: format!("ui.{name}"),
-            });
+            }));
         }
         check_len(&format!("languages.{lang}.ui.{name}"), value, max)?;
     }
@@ -473,10 +475,10 @@ fn check_notice_version(v: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::FieldInvalid {
+        Err(Error::Syntax(SyntaxError::FieldInvalid {
             field: "notice_version".into(),
             reason: "use 1-32 characters of A-Z, a-z, 0-9, '.', '-' and '_'".into(),
-        })
+        }))
     }
 }
 
@@ -490,18 +492,20 @@ fn check_url(field: &str, url: &str) -> Result<(), Error> {
         {
             Ok(())
         }
-        _ => Err(Error::FieldInvalid {
+        _ => Err(Error::Syntax(SyntaxError::FieldInvalid {
             field: field.to_string(),
             reason: "must be an http(s) URL".into(),
-        }),
+        })),
     }
 }
 
 /// Checks that `origin` is a serialized web origin: `http(s)://host[:port]`,
 /// lowercase, without path, query or trailing slash.
 pub fn check_origin(origin: &str) -> Result<(), Error> {
-    let invalid = || Error::OriginInvalid {
-        origin: excerpt(origin),
+    let invalid = || {
+        Error::Syntax(SyntaxError::OriginInvalid {
+            origin: excerpt(origin),
+        })
     };
     let rest = origin
         .strip_prefix("https://")

@@ -29,7 +29,7 @@ use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{excerpt, Error};
+use crate::error::{excerpt, Error, EventError, SyntaxError};
 
 /// Google's consent signals (Consent Mode v2).
 pub const SIGNALS: [&str; 7] = [
@@ -103,9 +103,11 @@ impl ConsentMode {
 
     /// Checks signal names, purposes (against `has_purpose`) and regions.
     pub fn validate(&self, has_purpose: impl Fn(&str) -> bool) -> Result<(), Error> {
-        let invalid = |field: &str, reason: String| Error::FieldInvalid {
-            field: format!("consent_mode.{field}"),
-            reason,
+        let invalid = |field: &str, reason: String| {
+            Error::Syntax(SyntaxError::FieldInvalid {
+                field: format!("consent_mode.{field}"),
+                reason,
+            })
         };
         let known = |s: &str| SIGNALS.contains(&s);
         for (signal, purposes) in &self.signals {
@@ -116,9 +118,9 @@ impl ConsentMode {
                 ));
             }
             if let Some(p) = purposes.iter().find(|p| !has_purpose(p)) {
-                return Err(Error::PurposeUnknown {
+                return Err(Error::Event(EventError::PurposeUnknown {
                     purpose: excerpt(p),
-                });
+                }));
             }
         }
         for r in &self.regions {

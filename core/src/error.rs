@@ -1,31 +1,146 @@
-//! The one error type of `assent-core`.
+//! The one error type of `assent-core`, grouped by category the way rustls
+//! groups its `Error`: [`Error`] names the category (configuration, syntax,
+//! event, proof, key, storage), and each category is an enum of its own whose
+//! variants say exactly what is wrong.
 //!
-//! Every variant has a stable, machine-readable [`Error::code`]. Codes are part
-//! of the public contract (the edge returns them to clients, golden vectors
-//! assert them): a code is never renamed or reused for another meaning.
-//! Messages are for people and may change.
+//! Every variant has a stable, machine-readable code ([`Error::code`]). Codes
+//! are part of the public contract (the edge returns them to clients, golden
+//! vectors assert them): a code is never renamed or reused for another
+//! meaning, and regrouping changed none. Messages are for people and may change.
+//!
+//! ```
+//! use assent_core::error::{Error, EventError};
+//!
+//! let e = Error::from(EventError::PurposeUnknown { purpose: "telemetry".into() });
+//! assert_eq!(e.code(), "purpose_unknown");
+//! assert!(matches!(e, Error::Event(_)));
+//! ```
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
 use thiserror::Error as ThisError;
 
-/// Everything that can be wrong with a site configuration or a consent event.
+/// Everything that can be wrong with a configuration, an event or a proof, by category.
 #[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
 pub enum Error {
+    /// A site configuration breaks a rule (found at build time: an invalid configuration fails the build).
+    #[error(transparent)]
+    Config(ConfigError),
+    /// A value is not in its syntax: an id, an origin, a field too long or with characters it may not hold.
+    #[error(transparent)]
+    Syntax(SyntaxError),
+    /// A consent event breaks a rule of the site it was sent to.
+    #[error(transparent)]
+    Event(EventError),
+    /// A Merkle proof, a tree or a signed note does not check out.
+    #[error(transparent)]
+    Proof(ProofError),
+    /// A key, a signature or a receipt does not check out.
+    #[error(transparent)]
+    Key(KeyError),
+    /// The storage behind the log failed: a fault, never a verdict on the evidence.
+    #[error(transparent)]
+    Storage(StorageError),
+}
+
+impl Error {
+    /// The stable machine-readable code of this error, e.g. `purpose_unknown`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Config(e) => e.code(),
+            Error::Syntax(e) => e.code(),
+            Error::Event(e) => e.code(),
+            Error::Proof(e) => e.code(),
+            Error::Key(e) => e.code(),
+            Error::Storage(e) => e.code(),
+        }
+    }
+}
+
+/// A site configuration breaks a rule (found at build time: an invalid configuration fails the build).
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum ConfigError {
     /// The site configuration is not valid JSON or does not have the expected shape.
     #[error("site configuration is malformed: {message}")]
     ConfigMalformed {
         /// What the parser reported.
         message: String,
     },
-    /// The consent event is not valid JSON or does not have the expected shape.
-    #[error("event is malformed: {message}")]
-    EventMalformed {
-        /// What the parser reported.
-        message: String,
+    /// Two purposes of a configuration share an id.
+    #[error("purpose {purpose:?} is defined twice")]
+    PurposeDuplicate {
+        /// The repeated purpose id.
+        purpose: String,
     },
+    /// Two services of a configuration share an id.
+    #[error("service {service:?} is defined twice")]
+    ServiceDuplicate {
+        /// The repeated service id.
+        service: String,
+    },
+    /// A configuration has no purposes at all.
+    #[error("a site configuration needs at least one purpose")]
+    NoPurposes,
+    /// A language of the configuration lacks a text that the notice shows.
+    #[error("language {language:?} has no text for {field}")]
+    TextMissing {
+        /// The language.
+        language: String,
+        /// Which text is missing.
+        field: String,
+    },
+    /// The consent lifetime is outside 1..=395 days.
+    #[error("consent lifetime of {days} days is outside 1..=395")]
+    LifetimeOutOfRange {
+        /// The configured lifetime.
+        days: u32,
+    },
+    /// The legal basis does not fit the purpose: an optional purpose must rest on
+    /// consent, a required one must not (consent that cannot be refused is not consent).
+    #[error("purpose {purpose:?}: {reason}")]
+    LegalBasisInvalid {
+        /// The purpose.
+        purpose: String,
+        /// Why the basis does not fit.
+        reason: String,
+    },
+    /// The default language has no texts.
+    #[error("default language {language:?} has no texts")]
+    DefaultLanguageMissing {
+        /// The default language.
+        language: String,
+    },
+}
+
+impl ConfigError {
+    /// The stable machine-readable code, e.g. `config_malformed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::ConfigMalformed { .. } => "config_malformed",
+            ConfigError::PurposeDuplicate { .. } => "purpose_duplicate",
+            ConfigError::ServiceDuplicate { .. } => "service_duplicate",
+            ConfigError::NoPurposes => "no_purposes",
+            ConfigError::TextMissing { .. } => "text_missing",
+            ConfigError::LifetimeOutOfRange { .. } => "lifetime_out_of_range",
+            ConfigError::LegalBasisInvalid { .. } => "legal_basis_invalid",
+            ConfigError::DefaultLanguageMissing { .. } => "default_language_missing",
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
+}
+
+/// A value is not in its syntax: an id, an origin, a field too long or with characters it may not hold.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum SyntaxError {
     /// A site id is not 1-64 characters of `a-z`, `0-9` and `-`.
     #[error("site id {value:?} is invalid: use 1-64 characters of a-z, 0-9 and '-'")]
     SiteIdInvalid {
@@ -62,6 +177,63 @@ pub enum Error {
         /// The offending value (truncated).
         value: String,
     },
+    /// An origin is not `scheme://host[:port]`.
+    #[error("origin {origin:?} is invalid: use scheme://host[:port] without a path")]
+    OriginInvalid {
+        /// The offending origin (truncated).
+        origin: String,
+    },
+    /// A field is longer than its limit.
+    #[error("field {field} is longer than {max} characters")]
+    FieldTooLong {
+        /// Dotted path of the field.
+        field: String,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// A field has a value that is not allowed.
+    #[error("field {field} is invalid: {reason}")]
+    FieldInvalid {
+        /// Dotted path of the field.
+        field: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+}
+
+impl SyntaxError {
+    /// The stable machine-readable code, e.g. `site_id_invalid`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyntaxError::SiteIdInvalid { .. } => "site_id_invalid",
+            SyntaxError::PurposeIdInvalid { .. } => "purpose_id_invalid",
+            SyntaxError::ServiceIdInvalid { .. } => "service_id_invalid",
+            SyntaxError::LanguageInvalid { .. } => "language_invalid",
+            SyntaxError::EventIdInvalid { .. } => "event_id_invalid",
+            SyntaxError::SubjectIdInvalid { .. } => "subject_id_invalid",
+            SyntaxError::OriginInvalid { .. } => "origin_invalid",
+            SyntaxError::FieldTooLong { .. } => "field_too_long",
+            SyntaxError::FieldInvalid { .. } => "field_invalid",
+        }
+    }
+}
+
+impl From<SyntaxError> for Error {
+    fn from(e: SyntaxError) -> Self {
+        Error::Syntax(e)
+    }
+}
+
+/// A consent event breaks a rule of the site it was sent to.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum EventError {
+    /// The consent event is not valid JSON or does not have the expected shape.
+    #[error("event is malformed: {message}")]
+    EventMalformed {
+        /// What the parser reported.
+        message: String,
+    },
     /// The event names another site than the one it was sent to.
     #[error("event is for site {found:?} but was sent to site {expected:?}")]
     SiteMismatch {
@@ -76,21 +248,6 @@ pub enum Error {
         /// The unknown purpose id.
         purpose: String,
     },
-    /// Two purposes of a configuration share an id.
-    #[error("purpose {purpose:?} is defined twice")]
-    PurposeDuplicate {
-        /// The repeated purpose id.
-        purpose: String,
-    },
-    /// Two services of a configuration share an id.
-    #[error("service {service:?} is defined twice")]
-    ServiceDuplicate {
-        /// The repeated service id.
-        service: String,
-    },
-    /// A configuration has no purposes at all.
-    #[error("a site configuration needs at least one purpose")]
-    NoPurposes,
     /// The event has no decision for a purpose the site offers (silence is not consent).
     #[error("no decision for purpose {purpose:?}")]
     DecisionMissing {
@@ -163,74 +320,50 @@ pub enum Error {
         /// Server time, milliseconds since the Unix epoch.
         server_ms: u64,
     },
-    /// An origin is not `scheme://host[:port]`.
-    #[error("origin {origin:?} is invalid: use scheme://host[:port] without a path")]
-    OriginInvalid {
-        /// The offending origin (truncated).
-        origin: String,
-    },
     /// An origin is not among the site's allowed origins.
     #[error("origin {origin:?} is not allowed for this site")]
     OriginNotAllowed {
         /// The refused origin (truncated).
         origin: String,
     },
-    /// A field is longer than its limit.
-    #[error("field {field} is longer than {max} characters")]
-    FieldTooLong {
-        /// Dotted path of the field.
-        field: String,
-        /// The limit, in characters.
-        max: usize,
-    },
-    /// A field has a value that is not allowed.
-    #[error("field {field} is invalid: {reason}")]
-    FieldInvalid {
-        /// Dotted path of the field.
-        field: String,
-        /// Why it is invalid.
-        reason: String,
-    },
-    /// A language of the configuration lacks a text that the notice shows.
-    #[error("language {language:?} has no text for {field}")]
-    TextMissing {
-        /// The language.
-        language: String,
-        /// Which text is missing.
-        field: String,
-    },
-    /// The consent lifetime is outside 1..=395 days.
-    #[error("consent lifetime of {days} days is outside 1..=395")]
-    LifetimeOutOfRange {
-        /// The configured lifetime.
-        days: u32,
-    },
-    /// The legal basis does not fit the purpose: an optional purpose must rest on
-    /// consent, a required one must not (consent that cannot be refused is not consent).
-    #[error("purpose {purpose:?}: {reason}")]
-    LegalBasisInvalid {
-        /// The purpose.
-        purpose: String,
-        /// Why the basis does not fit.
-        reason: String,
-    },
-    /// The default language has no texts.
-    #[error("default language {language:?} has no texts")]
-    DefaultLanguageMissing {
-        /// The default language.
-        language: String,
-    },
+}
+
+impl EventError {
+    /// The stable machine-readable code, e.g. `event_malformed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EventError::EventMalformed { .. } => "event_malformed",
+            EventError::SiteMismatch { .. } => "site_mismatch",
+            EventError::PurposeUnknown { .. } => "purpose_unknown",
+            EventError::DecisionMissing { .. } => "decision_missing",
+            EventError::RequiredPurposeRefused { .. } => "required_purpose_refused",
+            EventError::ServiceUnknown { .. } => "service_unknown",
+            EventError::ServiceOutsidePurpose { .. } => "service_outside_purpose",
+            EventError::GpcConflict { .. } => "gpc_conflict",
+            EventError::ActionMismatch { .. } => "action_mismatch",
+            EventError::NoticeOutdated { .. } => "notice_outdated",
+            EventError::LanguageUnknown { .. } => "language_unknown",
+            EventError::NoticeHashMismatch { .. } => "notice_hash_mismatch",
+            EventError::ClientTimeSkew { .. } => "client_time_skew",
+            EventError::OriginNotAllowed { .. } => "origin_not_allowed",
+        }
+    }
+}
+
+impl From<EventError> for Error {
+    fn from(e: EventError) -> Self {
+        Error::Event(e)
+    }
+}
+
+/// A Merkle proof, a tree or a signed note does not check out.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum ProofError {
     /// A Merkle proof does not verify, or could not be built.
     #[error("proof is invalid: {reason}")]
     ProofInvalid {
         /// What failed.
-        reason: String,
-    },
-    /// The storage behind a proof failed: a fault of the log, never evidence
-    /// that a proof is invalid.
-    #[error("log storage failed: {reason}")]
-    StorageFault {
-        /// What the storage reported.
         reason: String,
     },
     /// A leaf index or tree size is beyond the tree.
@@ -247,6 +380,33 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A receipt's leaf hash is not the leaf hash of its record.
+    #[error("the receipt's leaf hash is not the hash of its record")]
+    LeafHashMismatch,
+}
+
+impl ProofError {
+    /// The stable machine-readable code, e.g. `proof_invalid`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProofError::ProofInvalid { .. } => "proof_invalid",
+            ProofError::IndexOutOfRange { .. } => "index_out_of_range",
+            ProofError::NoteMalformed { .. } => "note_malformed",
+            ProofError::LeafHashMismatch => "leaf_hash_mismatch",
+        }
+    }
+}
+
+impl From<ProofError> for Error {
+    fn from(e: ProofError) -> Self {
+        Error::Proof(e)
+    }
+}
+
+/// A key, a signature or a receipt does not check out.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum KeyError {
     /// No signature on a note or receipt is by a key the verifier knows.
     #[error("signed by no known key{detail}")]
     KeyUnknown {
@@ -268,56 +428,51 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A receipt's leaf hash is not the leaf hash of its record.
-    #[error("the receipt's leaf hash is not the hash of its record")]
-    LeafHashMismatch,
 }
 
-impl Error {
-    /// The stable machine-readable code of this error, e.g. `purpose_unknown`.
+impl KeyError {
+    /// The stable machine-readable code, e.g. `key_unknown`.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::ConfigMalformed { .. } => "config_malformed",
-            Error::EventMalformed { .. } => "event_malformed",
-            Error::SiteIdInvalid { .. } => "site_id_invalid",
-            Error::PurposeIdInvalid { .. } => "purpose_id_invalid",
-            Error::ServiceIdInvalid { .. } => "service_id_invalid",
-            Error::LanguageInvalid { .. } => "language_invalid",
-            Error::EventIdInvalid { .. } => "event_id_invalid",
-            Error::SubjectIdInvalid { .. } => "subject_id_invalid",
-            Error::SiteMismatch { .. } => "site_mismatch",
-            Error::PurposeUnknown { .. } => "purpose_unknown",
-            Error::PurposeDuplicate { .. } => "purpose_duplicate",
-            Error::ServiceDuplicate { .. } => "service_duplicate",
-            Error::NoPurposes => "no_purposes",
-            Error::DecisionMissing { .. } => "decision_missing",
-            Error::RequiredPurposeRefused { .. } => "required_purpose_refused",
-            Error::ServiceUnknown { .. } => "service_unknown",
-            Error::ServiceOutsidePurpose { .. } => "service_outside_purpose",
-            Error::GpcConflict { .. } => "gpc_conflict",
-            Error::ActionMismatch { .. } => "action_mismatch",
-            Error::NoticeOutdated { .. } => "notice_outdated",
-            Error::LanguageUnknown { .. } => "language_unknown",
-            Error::NoticeHashMismatch { .. } => "notice_hash_mismatch",
-            Error::ClientTimeSkew { .. } => "client_time_skew",
-            Error::OriginInvalid { .. } => "origin_invalid",
-            Error::OriginNotAllowed { .. } => "origin_not_allowed",
-            Error::FieldTooLong { .. } => "field_too_long",
-            Error::FieldInvalid { .. } => "field_invalid",
-            Error::TextMissing { .. } => "text_missing",
-            Error::LifetimeOutOfRange { .. } => "lifetime_out_of_range",
-            Error::LegalBasisInvalid { .. } => "legal_basis_invalid",
-            Error::DefaultLanguageMissing { .. } => "default_language_missing",
-            Error::ProofInvalid { .. } => "proof_invalid",
-            Error::StorageFault { .. } => "storage_fault",
-            Error::IndexOutOfRange { .. } => "index_out_of_range",
-            Error::NoteMalformed { .. } => "note_malformed",
-            Error::KeyUnknown { .. } => "key_unknown",
-            Error::SignatureInvalid => "signature_invalid",
-            Error::KeyMalformed { .. } => "key_malformed",
-            Error::ReceiptMalformed { .. } => "receipt_malformed",
-            Error::LeafHashMismatch => "leaf_hash_mismatch",
+            KeyError::KeyUnknown { .. } => "key_unknown",
+            KeyError::SignatureInvalid => "signature_invalid",
+            KeyError::KeyMalformed { .. } => "key_malformed",
+            KeyError::ReceiptMalformed { .. } => "receipt_malformed",
         }
+    }
+}
+
+impl From<KeyError> for Error {
+    fn from(e: KeyError) -> Self {
+        Error::Key(e)
+    }
+}
+
+/// The storage behind the log failed: a fault, never a verdict on the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The storage behind a proof failed: a fault of the log, never evidence
+    /// that a proof is invalid.
+    #[error("log storage failed: {reason}")]
+    StorageFault {
+        /// What the storage reported.
+        reason: String,
+    },
+}
+
+impl StorageError {
+    /// The stable machine-readable code, e.g. `storage_fault`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StorageError::StorageFault { .. } => "storage_fault",
+        }
+    }
+}
+
+impl From<StorageError> for Error {
+    fn from(e: StorageError) -> Self {
+        Error::Storage(e)
     }
 }
 

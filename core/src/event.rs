@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "std")]
 use crate::config::SiteConfig;
 #[cfg(feature = "std")]
-use crate::error::excerpt;
-use crate::error::Error;
+use crate::error::{excerpt, SyntaxError};
+use crate::error::{Error, EventError};
 #[cfg(feature = "std")]
 use crate::ids::PurposeId;
 use crate::ids::{EventId, SiteId, SubjectId};
@@ -288,8 +288,10 @@ impl ConsentEvent {
                     .or_else(|| check(ids.site, |v| SiteId::new(v).map(drop)))
                     .or_else(|| check(ids.subject, |v| SubjectId::new(v).map(drop)))
             });
-            id_error.unwrap_or_else(|| Error::EventMalformed {
-                message: e.to_string(),
+            id_error.unwrap_or_else(|| {
+                Error::Event(EventError::EventMalformed {
+                    message: e.to_string(),
+                })
             })
         })
     }
@@ -299,67 +301,67 @@ impl ConsentEvent {
     pub fn validate(&self, config: &SiteConfig, ctx: &Context<'_>) -> Result<(), Error> {
         // The ids were checked when the event was read (see `from_json`).
         if self.site != config.site {
-            return Err(Error::SiteMismatch {
+            return Err(Error::Event(EventError::SiteMismatch {
                 expected: config.site.to_string(),
                 found: self.site.to_string(),
-            });
+            }));
         }
 
         self.validate_page(config, ctx)?;
         if self.widget_version.is_empty() || self.widget_version.len() > MAX_WIDGET_VERSION_LEN {
-            return Err(Error::FieldTooLong {
+            return Err(Error::Syntax(SyntaxError::FieldTooLong {
                 field: "widget_version".into(),
                 max: MAX_WIDGET_VERSION_LEN,
-            });
+            }));
         }
         if !self
             .widget_version
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
         {
-            return Err(Error::FieldInvalid {
+            return Err(Error::Syntax(SyntaxError::FieldInvalid {
                 field: "widget_version".into(),
                 reason: "letters, digits, '.', '-' and '+' only".into(),
-            });
+            }));
         }
 
         if self.notice.version != config.notice_version {
-            return Err(Error::NoticeOutdated {
+            return Err(Error::Event(EventError::NoticeOutdated {
                 expected: config.notice_version.clone(),
                 found: excerpt(&self.notice.version),
-            });
+            }));
         }
-        let notice = config
-            .notice(&self.notice.language)
-            .map_err(|_| Error::LanguageUnknown {
+        let notice = config.notice(&self.notice.language).map_err(|_| {
+            Error::Event(EventError::LanguageUnknown {
                 language: excerpt(&self.notice.language),
-            })?;
+            })
+        })?;
         // Both sides are public; a constant-time comparison buys nothing here.
         if notice.hash() != self.notice.hash {
-            return Err(Error::NoticeHashMismatch {
+            return Err(Error::Event(EventError::NoticeHashMismatch {
                 language: notice.language,
-            });
+            }));
         }
 
         for purpose in self.decisions.keys() {
             PurposeId::new(purpose)?;
             if config.purpose(purpose).is_none() {
-                return Err(Error::PurposeUnknown {
+                return Err(Error::Event(EventError::PurposeUnknown {
                     purpose: purpose.clone(),
-                });
+                }));
             }
         }
         for purpose in &config.purposes {
             match self.decisions.get(&purpose.id) {
                 None => {
-                    return Err(Error::DecisionMissing {
+                    return Err(Error::Event(EventError::DecisionMissing {
                         purpose: purpose.id.clone(),
-                    })
+                    }))
                 }
                 Some(false) if purpose.required => {
-                    return Err(Error::RequiredPurposeRefused {
+                    return Err(Error::Event(EventError::RequiredPurposeRefused {
                         purpose: purpose.id.clone(),
-                    })
+                    }))
                 }
                 _ => {}
             }
@@ -369,14 +371,16 @@ impl ConsentEvent {
                 .purposes
                 .iter()
                 .find(|p| p.services.iter().any(|s| &s.id == service))
-                .ok_or_else(|| Error::ServiceUnknown {
-                    service: excerpt(service),
+                .ok_or_else(|| {
+                    Error::Event(EventError::ServiceUnknown {
+                        service: excerpt(service),
+                    })
                 })?;
             if purpose.required || (on && self.decisions.get(&purpose.id) != Some(&true)) {
-                return Err(Error::ServiceOutsidePurpose {
+                return Err(Error::Event(EventError::ServiceOutsidePurpose {
                     service: service.clone(),
                     purpose: purpose.id.clone(),
-                });
+                }));
             }
         }
         // GPC opts out of sale and sharing: a bulk "accept all" may not grant
@@ -388,9 +392,9 @@ impl ConsentEvent {
                 .iter()
                 .find(|p| p.sale_or_sharing && self.decisions.get(&p.id) == Some(&true))
             {
-                return Err(Error::GpcConflict {
+                return Err(Error::Event(EventError::GpcConflict {
                     purpose: p.id.clone(),
-                });
+                }));
             }
         }
         let grants_optional = config
@@ -403,18 +407,18 @@ impl ConsentEvent {
             Action::Update => true,
         };
         if !consistent {
-            return Err(Error::ActionMismatch {
+            return Err(Error::Event(EventError::ActionMismatch {
                 action: self.action.as_str().into(),
-            });
+            }));
         }
 
         let too_new = self.client_time_ms > ctx.now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
         let too_old = self.client_time_ms < ctx.now_ms.saturating_sub(MAX_PAST_SKEW_MS);
         if too_new || too_old {
-            return Err(Error::ClientTimeSkew {
+            return Err(Error::Event(EventError::ClientTimeSkew {
                 client_ms: self.client_time_ms,
                 server_ms: ctx.now_ms,
-            });
+            }));
         }
         Ok(())
     }
@@ -424,24 +428,24 @@ impl ConsentEvent {
         crate::config::check_origin(&self.page.origin)?;
         let own = ctx.self_origin == Some(self.page.origin.as_str());
         if !own && !config.is_origin_allowed(&self.page.origin) {
-            return Err(Error::OriginNotAllowed {
+            return Err(Error::Event(EventError::OriginNotAllowed {
                 origin: excerpt(&self.page.origin),
-            });
+            }));
         }
         if self.page.path.chars().count() > MAX_PATH_LEN {
-            return Err(Error::FieldTooLong {
+            return Err(Error::Syntax(SyntaxError::FieldTooLong {
                 field: "page.path".into(),
                 max: MAX_PATH_LEN,
-            });
+            }));
         }
         if !self.page.path.starts_with('/')
             || self.page.path.contains(['?', '#'])
             || !printable_ascii(&self.page.path)
         {
-            return Err(Error::FieldInvalid {
+            return Err(Error::Syntax(SyntaxError::FieldInvalid {
                 field: "page.path".into(),
                 reason: "a path starting with '/' in printable ASCII (percent-encoded), without query or fragment".into(),
-            });
+            }));
         }
         Ok(())
     }

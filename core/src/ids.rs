@@ -19,7 +19,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{excerpt, Error};
+use crate::error::{excerpt, Error, SyntaxError};
 use core::fmt;
 
 macro_rules! checked_id {
@@ -34,7 +34,7 @@ macro_rules! checked_id {
                 if $check(value) {
                     Ok(Self(value.to_string()))
                 } else {
-                    Err(Error::$variant { value: excerpt(value) })
+                    Err(Error::Syntax(SyntaxError::$variant { value: excerpt(value) }))
                 }
             }
 

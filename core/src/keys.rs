@@ -26,7 +26,7 @@ use ed25519_dalek::{Signer, Verifier};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, KeyError};
 
 /// The edge's signing key.
 #[derive(Clone)]
@@ -47,11 +47,15 @@ impl SigningKey {
 
     /// Parses the secret form (base64url or base64 of the 32-byte seed).
     pub fn from_secret(secret: &str) -> Result<Self, Error> {
-        let bytes = decode_any(secret.trim()).ok_or_else(|| Error::KeyMalformed {
-            reason: "the signing key is not base64".into(),
+        let bytes = decode_any(secret.trim()).ok_or_else(|| {
+            Error::Key(KeyError::KeyMalformed {
+                reason: "the signing key is not base64".into(),
+            })
         })?;
-        let seed: [u8; 32] = bytes.try_into().map_err(|_| Error::KeyMalformed {
-            reason: "the signing key must be a 32-byte Ed25519 seed".into(),
+        let seed: [u8; 32] = bytes.try_into().map_err(|_| {
+            Error::Key(KeyError::KeyMalformed {
+                reason: "the signing key must be a 32-byte Ed25519 seed".into(),
+            })
         })?;
         Ok(Self::from_seed(seed))
     }
@@ -79,23 +83,27 @@ pub struct PublicKey(ed25519_dalek::VerifyingKey);
 impl PublicKey {
     /// The key for 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let bytes: [u8; 32] = bytes.try_into().map_err(|_| Error::KeyMalformed {
-            reason: "an Ed25519 public key has 32 bytes".into(),
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| {
+            Error::Key(KeyError::KeyMalformed {
+                reason: "an Ed25519 public key has 32 bytes".into(),
+            })
         })?;
         ed25519_dalek::VerifyingKey::from_bytes(&bytes)
             .map(PublicKey)
-            .map_err(|_| Error::KeyMalformed {
-                reason: "not an Ed25519 public key".into(),
+            .map_err(|_| {
+                Error::Key(KeyError::KeyMalformed {
+                    reason: "not an Ed25519 public key".into(),
+                })
             })
     }
 
     /// The key for a JWK `x` (base64url of the raw key).
     pub fn from_x(x: &str) -> Result<Self, Error> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(x.trim())
-            .map_err(|_| Error::KeyMalformed {
+        let bytes = URL_SAFE_NO_PAD.decode(x.trim()).map_err(|_| {
+            Error::Key(KeyError::KeyMalformed {
                 reason: "x is not base64url".into(),
-            })?;
+            })
+        })?;
         Self::from_bytes(&bytes)
     }
 
@@ -118,12 +126,12 @@ impl PublicKey {
 
     /// Verifies an Ed25519 signature (strictly: no malleable encodings).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
-        let sig =
-            ed25519_dalek::Signature::from_slice(signature).map_err(|_| Error::SignatureInvalid)?;
+        let sig = ed25519_dalek::Signature::from_slice(signature)
+            .map_err(|_| Error::Key(KeyError::SignatureInvalid))?;
         self.0
             .verify_strict(message, &sig)
             .or_else(|_| self.0.verify(message, &sig))
-            .map_err(|_| Error::SignatureInvalid)
+            .map_err(|_| Error::Key(KeyError::SignatureInvalid))
     }
 
     /// This key as a JWK; `status` is `Some("retired")` for a key that no
@@ -167,15 +175,15 @@ impl Jwk {
     /// The public key, checked against its `kid`.
     pub fn public_key(&self) -> Result<PublicKey, Error> {
         if self.kty != "OKP" || self.crv != "Ed25519" {
-            return Err(Error::KeyMalformed {
+            return Err(Error::Key(KeyError::KeyMalformed {
                 reason: "only OKP Ed25519 keys are used".into(),
-            });
+            }));
         }
         let key = PublicKey::from_x(&self.x)?;
         if key.kid() != self.kid {
-            return Err(Error::KeyMalformed {
+            return Err(Error::Key(KeyError::KeyMalformed {
                 reason: "kid is not the thumbprint of the key".into(),
-            });
+            }));
         }
         Ok(key)
     }
@@ -198,8 +206,10 @@ impl Jwks {
 
     /// Parses a JWKS document.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(json).map_err(|e| Error::KeyMalformed {
-            reason: format!("JWKS: {e}"),
+        serde_json::from_slice(json).map_err(|e| {
+            Error::Key(KeyError::KeyMalformed {
+                reason: format!("JWKS: {e}"),
+            })
         })
     }
 

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::Error;
+use crate::error::{Error, ProofError, StorageError};
 
 /// A SHA-256 hash.
 pub type Hash = [u8; 32];
@@ -83,9 +83,9 @@ impl Frontier {
     /// Rebuilds a frontier from its parts (as stored), checking that they fit.
     pub fn from_parts(size: u64, nodes: Vec<Hash>) -> Result<Self, Error> {
         if nodes.len() != size.count_ones() as usize {
-            return Err(Error::ProofInvalid {
+            return Err(Error::Proof(ProofError::ProofInvalid {
                 reason: "frontier does not match its size".into(),
-            });
+            }));
         }
         Ok(Frontier { size, nodes })
     }
@@ -174,9 +174,9 @@ fn split(n: u64) -> u64 {
 }
 
 fn store_error<E: core::fmt::Display>(e: E) -> Error {
-    Error::StorageFault {
+    Error::Storage(StorageError::StorageFault {
         reason: e.to_string(),
-    }
+    })
 }
 
 /// MTH of leaves `[start, end)`, from complete subtrees: O(log n) reads.
@@ -208,7 +208,7 @@ pub fn root_at<S: NodeStore>(store: &S, size: u64) -> Result<Hash, Error> {
 /// The RFC 6962 audit path of leaf `index` in the tree of the first `size` leaves.
 pub fn inclusion_proof<S: NodeStore>(store: &S, index: u64, size: u64) -> Result<Vec<Hash>, Error> {
     if index >= size {
-        return Err(Error::IndexOutOfRange { index, size });
+        return Err(Error::Proof(ProofError::IndexOutOfRange { index, size }));
     }
     let mut proof = Vec::new();
     let (mut m, mut start, mut end) = (index, 0, size);
@@ -232,10 +232,10 @@ pub fn inclusion_proof<S: NodeStore>(store: &S, index: u64, size: u64) -> Result
 /// The RFC 6962 consistency proof between the trees of the first `from` and `to` leaves.
 pub fn consistency_proof<S: NodeStore>(store: &S, from: u64, to: u64) -> Result<Vec<Hash>, Error> {
     if from > to {
-        return Err(Error::IndexOutOfRange {
+        return Err(Error::Proof(ProofError::IndexOutOfRange {
             index: from,
             size: to,
-        });
+        }));
     }
     if from == 0 || from == to {
         return Ok(Vec::new());
@@ -267,9 +267,9 @@ pub fn consistency_proof<S: NodeStore>(store: &S, from: u64, to: u64) -> Result<
 }
 
 fn invalid(reason: &str) -> Error {
-    Error::ProofInvalid {
+    Error::Proof(ProofError::ProofInvalid {
         reason: reason.to_string(),
-    }
+    })
 }
 
 /// The walk up the tree that both RFC 9162 verifications share: for each
@@ -312,7 +312,7 @@ pub fn verify_inclusion(
     root: &Hash,
 ) -> Result<(), Error> {
     if index >= size {
-        return Err(Error::IndexOutOfRange { index, size });
+        return Err(Error::Proof(ProofError::IndexOutOfRange { index, size }));
     }
     let mut r = *leaf;
     walk("inclusion", (index, size - 1), proof, |p, left| {

@@ -25,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, KeyError, ProofError};
 use crate::keys::{PublicKey, SigningKey};
 use crate::merkle::Hash;
 
@@ -35,9 +35,9 @@ const ED25519: u8 = 0x01;
 const SIG_PREFIX: &str = "\u{2014} ";
 
 fn malformed(reason: &str) -> Error {
-    Error::NoteMalformed {
+    Error::Proof(ProofError::NoteMalformed {
         reason: reason.to_string(),
-    }
+    })
 }
 
 /// The 4-byte key hash that names a key in a signature line.
@@ -176,11 +176,11 @@ impl SignedNote {
             }
         }
         if known {
-            Err(Error::SignatureInvalid)
+            Err(Error::Key(KeyError::SignatureInvalid))
         } else {
-            Err(Error::KeyUnknown {
+            Err(Error::Key(KeyError::KeyUnknown {
                 detail: format!(" for {name}"),
-            })
+            }))
         }
     }
 }

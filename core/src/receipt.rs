@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::canonical::to_canonical_bytes;
-use crate::error::Error;
+use crate::error::{Error, KeyError, ProofError};
 use crate::keys::{Jwks, PublicKey, SigningKey};
 use crate::merkle::{hashes_equal, leaf_hash, Hash};
 
@@ -106,9 +106,9 @@ struct Header {
 }
 
 fn malformed(reason: &str) -> Error {
-    Error::ReceiptMalformed {
+    Error::Key(KeyError::ReceiptMalformed {
         reason: reason.to_string(),
-    }
+    })
 }
 
 /// Signs claims into a compact JWS.
@@ -153,8 +153,10 @@ pub fn verify(jws: &str, jwks: &Jwks) -> Result<Verified, Error> {
     if header.alg != "EdDSA" {
         return Err(malformed("alg must be EdDSA"));
     }
-    let key = jwks.find(&header.kid).ok_or_else(|| Error::KeyUnknown {
-        detail: format!(": kid {:?} is not in the JWKS", header.kid),
+    let key = jwks.find(&header.kid).ok_or_else(|| {
+        Error::Key(KeyError::KeyUnknown {
+            detail: format!(": kid {:?} is not in the JWKS", header.kid),
+        })
     })?;
     let sig = URL_SAFE_NO_PAD
         .decode(s)
@@ -169,7 +171,7 @@ pub fn verify(jws: &str, jwks: &Jwks) -> Result<Verified, Error> {
     let canonical = to_canonical_bytes(&claims.record).map_err(|e| malformed(&e.to_string()))?;
     let leaf = leaf_hash(&canonical);
     if !hashes_equal(&leaf, &claims.log.leaf()?) {
-        return Err(Error::LeafHashMismatch);
+        return Err(Error::Proof(ProofError::LeafHashMismatch));
     }
     let event = &claims.record["event"];
     if event["event_id"].as_str() != Some(claims.jti.as_str())

@@ -21,10 +21,12 @@ pub fn check(req: &Request, env: &Env, site: &SiteConfig) -> Result<Option<Strin
     if own || site.is_origin_allowed(&origin) {
         Ok(Some(origin))
     } else {
-        Err(assent_core::Error::OriginNotAllowed {
-            origin: origin.chars().take(80).collect(),
-        }
-        .into())
+        Err(
+            assent_core::Error::Event(assent_core::error::EventError::OriginNotAllowed {
+                origin: origin.chars().take(80).collect(),
+            })
+            .into(),
+        )
     }
 }
 

@@ -58,7 +58,9 @@ impl ApiError {
     /// The stable machine-readable code.
     pub fn code(&self) -> &str {
         match self {
-            ApiError::Core(CoreError::StorageFault { .. }) => "internal",
+            ApiError::Core(CoreError::Storage(
+                assent_core::error::StorageError::StorageFault { .. },
+            )) => "internal",
             ApiError::Core(e) => e.code(),
             ApiError::Log(e) => e.code(),
             ApiError::Relayed(e) => &e.code,
@@ -77,8 +79,12 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Core(CoreError::OriginNotAllowed { .. }) => 403,
-            ApiError::Core(CoreError::StorageFault { .. }) => 500,
+            ApiError::Core(CoreError::Event(
+                assent_core::error::EventError::OriginNotAllowed { .. },
+            )) => 403,
+            ApiError::Core(CoreError::Storage(
+                assent_core::error::StorageError::StorageFault { .. },
+            )) => 500,
             ApiError::Core(_) => 400,
             ApiError::Log(LogError::EventIdConflict(_)) => 409,
             ApiError::Log(LogError::Empty) => 404,

@@ -1,4 +1,4 @@
-//! The log's conformance suite: every rule of the [sequencer](super::sequencer)
+//! The log's conformance suite: every rule of the [sequencer](super::sequencer::append)
 //! checked against a [`LogStore`], so the in-memory store (core's tests) and
 //! the edge's SQLite store (the edge's native tests, on `rusqlite`) pass the
 //! same tests. Enabled by the `test-support` feature.

@@ -24,7 +24,7 @@ use core::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::{excerpt, Error};
+use crate::error::{excerpt, Error, SyntaxError};
 use crate::ids::SiteId;
 
 /// A checked log origin, `<host>[:port]/<site>`.
@@ -50,9 +50,9 @@ impl LogOrigin {
     /// The origin of `site`'s log on the edge at `host` (`host[:port]`, lowercase).
     pub fn new(host: &str, site: &SiteId) -> Result<Self, Error> {
         if !is_host(host) {
-            return Err(Error::OriginInvalid {
+            return Err(Error::Syntax(SyntaxError::OriginInvalid {
                 origin: excerpt(host),
-            });
+            }));
         }
         Ok(LogOrigin {
             text: format!("{host}/{site}"),
@@ -63,8 +63,10 @@ impl LogOrigin {
 
     /// Parses `<host>/<site>` (as found in a checkpoint or a receipt).
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let invalid = || Error::OriginInvalid {
-            origin: excerpt(text),
+        let invalid = || {
+            Error::Syntax(SyntaxError::OriginInvalid {
+                origin: excerpt(text),
+            })
         };
         let (host, site) = text.rsplit_once('/').ok_or_else(invalid)?;
         let site = SiteId::new(site).map_err(|_| invalid())?;

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::to_canonical_bytes;
 use crate::config::SiteConfig;
-use crate::error::Error;
+use crate::error::{Error, StorageError};
 use crate::event::{Action, ConsentEvent};
 use crate::keys::SigningKey;
 use crate::lifetime;
@@ -309,7 +309,7 @@ pub fn checkpoint<S: LogStore + ?Sized>(
 
 fn proof_error(e: Error) -> LogError {
     match e {
-        Error::StorageFault { reason } => LogError::Storage(reason),
+        Error::Storage(StorageError::StorageFault { reason }) => LogError::Storage(reason),
         other => LogError::Format(other.to_string()),
     }
 }
