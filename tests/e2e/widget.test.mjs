@@ -334,13 +334,14 @@ test("texts from the notice are shown as text and never become markup", async ()
 });
 
 // The notice hash covers every text, purpose, service, provider and cookie of
-// the notice: all of it must be there for the visitor to read. Each demo
+// the notice, and who the controller is: all of it must be there for the
+// visitor to read. Each demo
 // language, from the notice the edge serves: the banner (with Global Privacy
 // Control on, so its note shows), the embed's placeholder, the expanded
 // panel, and after a choice the Privacy choices control and the panel's
 // "Withdraw all". Cookie lifetimes are checked as the number in the page's
 // language (the unit's wording is Intl's).
-test("every text, service, provider and cookie of the notice is shown, in every demo language", async () => {
+test("every text, service, provider and cookie of the notice, and its controller, is shown in every demo language", async () => {
   const { languages } = await siteConfig(edge, "en");
   assert.ok(languages.length >= 25);
   for (const lang of languages) {
@@ -363,7 +364,8 @@ test("every text, service, provider and cookie of the notice is shown, in every 
     const t = notice.texts;
     const expected = [
       t.title, t.text, t.accept_all, t.reject_all, t.customise, t.preferences_title, t.save, t.always_on, t.close,
-      t.privacy_policy, t.gpc_honoured, t.allow_and_load, notice.controller.privacy_policy,
+      t.privacy_policy, t.gpc_honoured, t.allow_and_load,
+      notice.controller.name, notice.controller.contact, notice.controller.privacy_policy,
     ];
     const video = notice.purposes.find((p) => p.id === "personalisation");
     expected.push(t.embed_blocked.replace("{purpose}", video.name));

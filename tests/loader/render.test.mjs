@@ -49,6 +49,8 @@ test("the panel shows every service's provider and cookies: name, kind, lifetime
     }
   }
   assert.ok(html.includes("<code>_ga</code> cookie, 395 Tage"), "German days");
+  const c = answer.notice.controller;
+  assert.ok(html.includes(`${c.name} · ${c.contact} · <a class="link"`), "who is responsible, and how to reach them");
 });
 
 test("switches and 'Withdraw all' follow the choice in force; required purposes are on and locked", () => {

@@ -23,8 +23,10 @@ export function esc(s) {
 function text(key) {
   return config.notice.texts[key] || "";
 }
-export function button(act, key, cls) {
-  return '<button type="button" class="' + (cls || "btn") + '" data-act="' + act + '">' + esc(text(key)) + "</button>";
+// A first-layer or panel button: `act` is what it does and, unless `key`
+// says otherwise, the text it shows.
+export function button(act, key) {
+  return '<button type="button" class="btn" data-act="' + act + '">' + esc(text(key || act)) + "</button>";
 }
 function policy() {
   return '<a class="link" target="_blank" rel="noopener" href="' + esc(config.notice.controller.privacy_policy) + '">' + esc(text("privacy_policy")) + "</a>";
@@ -43,7 +45,7 @@ export function lang() {
 export function bannerHtml() {
   return '<section class="banner" role="region" aria-labelledby="assent-title"' + lang() +
     '><h2 class="title" id="assent-title">' + esc(text("title")) + '</h2><p class="text">' + esc(text("text")) + " " + policy() + "</p>" +
-    gpcNote() + '<div class="buttons">' + config.notice.choices.map((c) => button(c, c)).join("") + "</div></section>";
+    gpcNote() + '<div class="buttons">' + config.notice.choices.map((c) => button(c)).join("") + "</div></section>";
 }
 
 // What a service stores: each name, where, and for how long (in days, in
@@ -52,12 +54,15 @@ var cookies = (s) => "<ul>" + s.cookies.map((c) => "<li><code>" + esc(c.name) + 
   (c.duration_days ? ", " + c.duration_days.toLocaleString(config.language, { style: "unit", unit: "day", unitDisplay: "long" }) : "") + "</li>").join("") + "</ul>";
 
 // The preferences panel: a modal dialog with one switch per purpose and,
-// under each optional purpose, one per service, each with what it stores.
+// under each optional purpose, one per service, each with what it stores;
+// at its foot who is responsible (the controller, their contact) and the
+// privacy policy.
 // Required purposes are on and locked; the others show the choice in force
 // or, on a first visit (or a new notice version), off: nothing is
 // pre-ticked. "Withdraw all" is offered whenever the choice in force grants
 // something.
 export function panelHtml() {
+  var c = config.notice.controller;
   var sw = (attr, id, of, on, locked) =>
     '<input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" aria-describedby="assent-desc-' + esc(of) + '"' +
       (on ? " checked" : "") + (locked ? " disabled" : "") + ">";
@@ -72,8 +77,8 @@ export function panelHtml() {
         p.services.map((s) =>
           "<li><label>" + (req ? "" : sw("data-service", s.id, p.id, accepted(p.id, s.id), 0)) + esc(s.name + " (" + s.provider + ")") + "</label>" + cookies(s) + "</li>",
         ).join("") + "</ul></div>";
-    }).join("") + '</div><div class="buttons">' + button("reject_all", "reject_all") + button("accept_all", "accept_all") + button("save", "save") +
-    (grants() ? button("withdraw_all", "withdraw_all") : "") + "</div>" + policy() + "</div></div>";
+    }).join("") + '</div><div class="buttons">' + button("reject_all") + button("accept_all") + button("save") +
+    (grants() ? button("withdraw_all") : "") + "</div><p>" + esc(c.name + " · " + c.contact) + " · " + policy() + "</p></div></div>";
 }
 
 export function choicesHtml() {
