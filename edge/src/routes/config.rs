@@ -10,6 +10,21 @@ use crate::routes::Query;
 
 /// Serves the site's notice in the negotiated language.
 pub fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let (answer, cache) = answer(req, env, site)?;
+    let mut resp = Response::from_json(&answer)?;
+    let _ = resp.headers_mut().set("cache-control", cache);
+    let _ = resp.headers_mut().append("vary", "Cookie");
+    Ok(resp)
+}
+
+/// The config answer for this request (the notice in the negotiated
+/// language, and the cookie's choice on a first-party edge) and the
+/// `cache-control` it may carry.
+pub fn answer(
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+) -> Result<(serde_json::Value, &'static str), ApiError> {
     let query = Query::parse(req, &["lang"])?;
     let wanted: String = query
         .get("lang")
@@ -23,17 +38,14 @@ pub fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiE
     let answer = site.config_answer(prefs.take(16));
     // A first-party edge hands back the choice its cookie kept (see
     // `consent_cookie`); such an answer is the visitor's own: never cached.
-    let (mut resp, cache) = match consent_cookie::read(req, env, site) {
+    let json = |v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.to_string()));
+    let mut value = json(&answer)?;
+    Ok(match consent_cookie::read(req, env, site) {
         Some(choice) => {
-            let mut value =
-                serde_json::to_value(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
             value["choice"] =
                 serde_json::to_value(&choice).map_err(|e| ApiError::Internal(e.to_string()))?;
-            (Response::from_json(&value)?, "private, no-store")
+            (value, "private, no-store")
         }
-        None => (Response::from_json(&answer)?, "public, max-age=60"),
-    };
-    let _ = resp.headers_mut().set("cache-control", cache);
-    let _ = resp.headers_mut().append("vary", "Cookie");
-    Ok(resp)
+        None => (value, "public, max-age=60"),
+    })
 }

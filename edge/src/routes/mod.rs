@@ -13,6 +13,7 @@ use crate::sites;
 pub mod admin;
 pub mod config;
 pub mod events;
+pub mod loader;
 pub mod log;
 
 /// The request's method, if it is one the API answers anywhere. workers-rs
@@ -30,7 +31,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
         return ApiError::MethodNotAllowed.to_response();
     };
     match segments.as_slice() {
-        ["v1", "sites", site, resource @ ("config" | "events")] => {
+        ["v1", "sites", site, resource @ ("config" | "events" | "assent.js")] => {
             let (_, site) = match known_site(site) {
                 Ok(site) => site,
                 Err(e) => return e.to_response(),
@@ -80,7 +81,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
     }
 }
 
-/// `config` and `events` of a known site, after the rate limit.
+/// `config`, `assent.js` and `events` of a known site, after the rate limit.
 async fn site_resource(
     req: Request,
     env: &Env,
@@ -95,6 +96,7 @@ async fn site_resource(
     crate::rate_limit::check(env, &req, &site.site).await?;
     match (method, resource) {
         (Method::Get | Method::Head, "config") => config::get(&req, env, site),
+        (Method::Get | Method::Head, "assent.js") => loader::get(&req, env, site).await,
         (Method::Post, "events") => {
             Query::parse(&req, &[])?;
             events::post(req, env, site).await

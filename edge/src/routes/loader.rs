@@ -1,0 +1,62 @@
+//! `GET /v1/sites/{site}/assent.js?lang=de-AT,en`: the widget for one site in
+//! one answer. The static loader (`/assent.js` with `data-site`) needs a
+//! second round trip after it arrives, for the notice and the wasm; this
+//! answer carries both, so a first visit reaches the banner in as many round
+//! trips as a widget whose texts are in the page (the page, then the script).
+//!
+//! It is the static bundle, unchanged, after one statement that hands the
+//! bundle's entry the site, the edge, the config answer (exactly what
+//! `/config` would answer this request) and the wasm (base64): the entry
+//! reads them from its own script element, so no global is added. Cached
+//! like the config answer: public for a minute per language, private when
+//! the edge's cookie put the visitor's choice in it.
+
+use assent_core::config::SiteConfig;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use worker::{Env, Headers, Request, Response};
+
+use crate::error::ApiError;
+use crate::public_origin::PublicOrigins;
+use crate::routes::config;
+
+/// Name of the static assets binding in `wrangler.toml`.
+const ASSETS: &str = "ASSETS";
+
+async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
+    let mut resp = env
+        .assets(ASSETS)?
+        .fetch(format!("https://assets.invalid{path}"), None)
+        .await?;
+    if resp.status_code() != 200 {
+        return Err(ApiError::Internal(format!(
+            "asset {path}: HTTP {}",
+            resp.status_code()
+        )));
+    }
+    Ok(resp.bytes().await?)
+}
+
+/// Serves the per-site loader.
+pub async fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let (answer, cache) = config::answer(req, env, site)?;
+    let public = PublicOrigins::from_env(env)?;
+    let bundle = asset(env, "/assent.js").await?;
+    let wasm = asset(env, "/assent.wasm").await?;
+    let inline = serde_json::json!({
+        "site": site.site,
+        "base": format!("{}/", public.canonical()),
+        "config": answer,
+        "wasm": STANDARD.encode(wasm),
+    });
+    // `<` only occurs inside JSON strings (the notice's texts): escaped, a
+    // text holding `</script>` stays harmless even if a page inlines this.
+    let inline = inline.to_string().replace('<', "\\u003c");
+    let mut body = format!("document.currentScript.__assent={inline};\n").into_bytes();
+    body.extend_from_slice(&bundle);
+    let headers = Headers::new();
+    headers.set("content-type", "text/javascript; charset=utf-8")?;
+    headers.set("cache-control", cache)?;
+    headers.set("vary", "Accept-Language, Cookie")?;
+    Ok(Response::from_bytes(body)?.with_headers(headers))
+}
