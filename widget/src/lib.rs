@@ -164,7 +164,7 @@ pub fn start(
 
 /// Marks a decision (`service`: on a service, else on a purpose) for the next
 /// call that reads decisions: [`restore`], [`record`] for `save` and `set`,
-/// or [`signal`] (the purposes a signal is mapped to, marked on).
+/// or [`ask`] (its ids: a [`Question`] about them).
 #[wasm_bindgen]
 pub fn mark(id: String, on: bool, service: bool) {
     PENDING.with(|p| {
@@ -180,7 +180,7 @@ pub fn mark(id: String, on: bool, service: bool) {
 /// Takes up the stored choice (the latest event, its decisions marked, and
 /// whether the banner was `answered`, kept beside it). Returns 0 when it is
 /// current and answered, 1 when it is current but the banner must still ask
-/// ([`asking`]), 2 when it is not current (the banner asks again).
+/// ([`Question::Asking`]), 2 when it is not current (the banner asks again).
 #[wasm_bindgen]
 pub fn restore(
     subject: String,
