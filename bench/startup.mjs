@@ -1,7 +1,10 @@
-// Time to banner, side by side in one Chromium run: Assent and
-// vanilla-cookieconsent (npm) on the same article page, with the same
-// purposes and texts, served by the same wrangler dev server.
-// Usage: node bench/startup.mjs [loads per widget, default 20]
+// Time to banner, side by side in one Chromium run: Assent (the static tag,
+// and the per-site tag that carries notice and wasm) and vanilla-cookieconsent
+// (npm) on the same article page, with the same purposes and texts, served by
+// the same wrangler dev server, under three conditions: unthrottled, the CPU
+// slowed 4x (CDP Emulation.setCPUThrottlingRate), and 80 ms added to every
+// request (CDP Network.emulateNetworkConditions latency, a round trip).
+// Usage: node bench/startup.mjs [loads per widget and condition, default 30]
 //
 // Each load is a first visit (fresh browser context, empty cache). A script
 // injected before any page script polls every animation frame from
@@ -14,7 +17,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs"
 import { join, resolve } from "node:path";
 import { startEdge, launchChromium } from "../scripts/wrangler-dev.mjs";
 
-const LOADS = Number(process.argv[2] ?? 20);
+const LOADS = Number(process.argv[2] ?? 30);
 const ROOT = resolve(import.meta.dirname, "..");
 const SITE = JSON.parse(readFileSync(join(ROOT, "edge/sites/demo.json"), "utf8"));
 const en = SITE.languages.en;
@@ -73,6 +76,14 @@ const page = readFileSync(join(ROOT, "www/index.html"), "utf8")
   )}"></script>`,
   );
 writeFileSync(join(assets, "peer.html"), page);
+// The per-site tag: one answer with the notice and the wasm.
+writeFileSync(
+  join(assets, "site.html"),
+  readFileSync(join(ROOT, "www/index.html"), "utf8").replace(
+    '<script src="/assent.js" data-site="demo"></script>',
+    '<script src="/v1/sites/demo/assent.js"></script>',
+  ),
+);
 
 const STAMP = `
   window.__ready = null; window.__visible = null;
@@ -91,17 +102,36 @@ const STAMP = `
 // A dev-only config without the rate limiter: one client plays every visitor.
 const edge = await startEdge({ rateLimit: false, assets });
 const browser = await launchChromium();
-const results = { assent: [], cookieconsent: [] };
+const WIDGETS = [
+  ["Assent, static tag (`/assent.js`)", "/"],
+  ["Assent, per-site tag (`/v1/sites/demo/assent.js`)", "/site.html"],
+  ["vanilla-cookieconsent 3.1.0", "/peer.html"],
+];
+const CONDITIONS = [
+  ["unthrottled", async () => {}],
+  ["4x CPU", (cdp) => cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 })],
+  ["+80 ms per request", async (cdp) => {
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false, latency: 80, downloadThroughput: -1, uploadThroughput: -1,
+    });
+  }],
+];
+const results = CONDITIONS.map(() => WIDGETS.map(() => []));
 try {
+  // Alternating loads, each a first visit: fresh context, empty cache.
   for (let i = 0; i < LOADS; i++) {
-    for (const [name, path] of [["assent", "/"], ["cookieconsent", "/peer.html"]]) {
-      const context = await browser.newContext();
-      const tab = await context.newPage();
-      await tab.addInitScript(STAMP);
-      await tab.goto(edge.url + path);
-      await tab.waitForFunction(() => window.__visible !== null && window.__ready !== null, null, { timeout: 15_000 });
-      results[name].push(await tab.evaluate(() => ({ visible: window.__visible, ready: window.__ready })));
-      await context.close();
+    for (const [c, [, condition]] of CONDITIONS.entries()) {
+      for (const [w, [, path]] of WIDGETS.entries()) {
+        const context = await browser.newContext();
+        const tab = await context.newPage();
+        await condition(await context.newCDPSession(tab));
+        await tab.addInitScript(STAMP);
+        await tab.goto(edge.url + path);
+        await tab.waitForFunction(() => window.__visible !== null && window.__ready !== null, null, { timeout: 30_000 });
+        results[c][w].push(await tab.evaluate(() => ({ visible: window.__visible, ready: window.__ready })));
+        await context.close();
+      }
     }
   }
 } finally {
@@ -112,14 +142,18 @@ const median = (xs) => {
   const s = xs.slice().sort((a, b) => a - b);
   return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
 };
-const row = (name) => ({
-  visible: median(results[name].map((r) => r.visible)),
-  ready: median(results[name].map((r) => r.ready)),
-});
-const a = row("assent");
-const c = row("cookieconsent");
-console.log(`Time from navigation start, median of ${LOADS} first visits each (fresh context, same server, one Chromium run)`);
-console.log("| widget | banner visible | interactive |\n| --- | ---: | ---: |");
-console.log(`| Assent | ${a.visible.toFixed(1)} ms | ${a.ready.toFixed(1)} ms |`);
-console.log(`| vanilla-cookieconsent | ${c.visible.toFixed(1)} ms | ${c.ready.toFixed(1)} ms |`);
-console.log(`| ratio Assent / cookieconsent | ${(a.visible / c.visible).toFixed(2)} | ${(a.ready / c.ready).toFixed(2)} |`);
+console.log(`Time from navigation start to the banner, median of ${LOADS} first visits per widget and condition (one Chromium run, same server)`);
+console.log("| condition | widget | banner visible | interactive | ratio to the peer (visible / interactive) |");
+console.log("| --- | --- | ---: | ---: | ---: |");
+for (const [c, [condition]] of CONDITIONS.entries()) {
+  const rows = WIDGETS.map((_, w) => ({
+    visible: median(results[c][w].map((r) => r.visible)),
+    ready: median(results[c][w].map((r) => r.ready)),
+  }));
+  const peer = rows.at(-1);
+  for (const [w, [name]] of WIDGETS.entries()) {
+    const r = rows[w];
+    const ratio = w === WIDGETS.length - 1 ? "1.00 / 1.00" : `${(r.visible / peer.visible).toFixed(2)} / ${(r.ready / peer.ready).toFixed(2)}`;
+    console.log(`| ${condition} | ${name} | ${r.visible.toFixed(1)} ms | ${r.ready.toFixed(1)} ms | ${ratio} |`);
+  }
+}
