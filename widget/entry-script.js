@@ -5,4 +5,4 @@ import { boot } from "./loader/boot.js";
 
 var script = document.currentScript;
 var base = script ? new URL(".", script.src).href : "";
-boot(script && script.getAttribute("data-site"), base, base + "assent.wasm");
+boot(script?.getAttribute("data-site"), base, base + "assent.wasm");

@@ -26,8 +26,8 @@ export function denyAll() {
 
 // The site's regional defaults, as soon as its config is in.
 export function regions(mode) {
-  (mode && mode.regions || []).forEach((r) => {
-    var d = signals((k) => r.granted.indexOf(k) >= 0);
+  (mode?.regions || []).forEach((r) => {
+    var d = signals((k) => r.granted.includes(k));
     d.region = r.region;
     d.wait_for_update = mode.wait_for_update_ms;
     gtag("consent", "default", d);

@@ -45,7 +45,7 @@ export function gate(allow) {
 // out of reach of the site's CSS.
 function embed(el, allow) {
   var ph = el.previousElementSibling;
-  ph = ph && ph.hasAttribute("data-assent-placeholder") ? ph : null;
+  if (!ph?.hasAttribute("data-assent-placeholder")) ph = null;
   if (allowed(el)) {
     if (ph) ph.remove();
     el.hidden = false;
@@ -70,7 +70,7 @@ function embed(el, allow) {
 
 // Whether a stored name matches a listed one (`name*` is a prefix).
 export function matches(listed, name) {
-  return listed.slice(-1) == "*" ? name.indexOf(listed.slice(0, -1)) == 0 : name == listed;
+  return listed.endsWith("*") ? name.startsWith(listed.slice(0, -1)) : name == listed;
 }
 
 // Cookies and storage a refused service left behind, where the config lists

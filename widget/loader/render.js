@@ -87,7 +87,7 @@ export function choicesHtml() {
 
 // An embed's placeholder: what it needs consent to, and "Allow and load".
 export function placeholderHtml(purpose) {
-  var p = config.notice.purposes.filter((x) => x.id == purpose)[0];
+  var p = config.notice.purposes.find((x) => x.id == purpose);
   return STYLE + '<div class="ph"' + lang() + "><p>" +
     esc(text("embed_blocked").replace("{purpose}", p ? p.name : purpose)) + "</p>" + button("allow", "allow_and_load") + "</div>";
 }

@@ -45,7 +45,7 @@ export function begin(site, answer, privacyControl) {
   mark(stored.decisions, false);
   mark(stored.services, true);
   // 0: current and answered; 1: current, but the banner still asks; 2: not current.
-  var r = W.restore(String(stored.subject), String((stored.notice || {}).version || ""), +stored.client_time_ms || 0, Date.now(), !stored.unanswered);
+  var r = W.restore(String(stored.subject), String(stored.notice?.version || ""), +stored.client_time_ms || 0, Date.now(), !stored.unanswered);
   current = r < 2 ? stored : null;
   return r > 0;
 }
@@ -61,7 +61,7 @@ export function record(name, inPanel, purpose, service) {
   if (!json) return null;
   var e = JSON.parse(json);
   enqueue(e);
-  write("", Object.assign({ unanswered: asking() }, e));
+  write("", { ...e, unanswered: asking() });
   return (current = e);
 }
 

@@ -45,7 +45,7 @@ function closePanel() {
   if (!panel) return;
   panel.remove();
   panel = null;
-  if (opener && opener.focus) opener.focus();
+  opener?.focus?.();
   opener = null;
 }
 
@@ -88,8 +88,7 @@ export function decided(e) {
 
 function wire() {
   root.addEventListener("click", (e) => {
-    var control = e.target.closest && e.target.closest("[data-act]");
-    var name = control && control.getAttribute("data-act");
+    var name = e.target.closest?.("[data-act]")?.getAttribute("data-act");
     if (!name) return;
     if (name == "customise" || name == "choices") openPanel();
     else if (name == "close") closePanel();
@@ -119,7 +118,7 @@ function wire() {
     if (e.key == "Escape") closePanel();
     // The panel is modal: Tab and Shift+Tab cycle inside it.
     if (e.key == "Tab") {
-      var all = [].slice.call(panel.querySelectorAll("button,input:not([disabled]),a[href]"));
+      var all = [...panel.querySelectorAll("button,input:not([disabled]),a[href]")];
       var i = all.indexOf(root.activeElement); // -1: the dialog itself, or outside
       if (e.shiftKey ? i <= 0 : i < 0 || i == all.length - 1) {
         e.preventDefault();

@@ -106,10 +106,16 @@ impl Engine {
     /// A choice counts while it was made on the current notice version and
     /// its lifetime has not run out. This holds for refusals too: a visitor
     /// who refused is not asked again before the lifetime ends, unless the
-    /// notice changed.
+    /// notice changed. The rule is core's ([`assent_core::lifetime::in_force`]),
+    /// the same the log checks actions against.
     pub fn is_current(&self, choice: &Choice, now_ms: f64) -> bool {
-        let lifetime_ms = self.notice.lifetime_days * 86_400_000.0;
-        choice.notice_version == self.notice.version && now_ms - choice.decided_at_ms < lifetime_ms
+        assent_core::lifetime::in_force(
+            &choice.notice_version,
+            &self.notice.version,
+            choice.decided_at_ms as u64,
+            now_ms as u64,
+            self.notice.lifetime_days,
+        )
     }
 
     /// The choice in force, if any.

@@ -29,7 +29,7 @@
 //!     version: "2026-11-01".into(),
 //!     language: "en".into(),
 //!     hash: "sha256:...".into(),
-//!     lifetime_days: 180.0,
+//!     lifetime_days: 180,
 //!     purposes: vec![purpose("necessary", true), purpose("analytics", false)],
 //! };
 //! let mut engine = Engine::new("demo", "https://shop.example", notice, false).unwrap();
@@ -145,7 +145,7 @@ pub fn start(
     version: String,
     language: String,
     hash: String,
-    lifetime_days: f64,
+    lifetime_days: u32,
     gpc: bool,
 ) -> bool {
     let purposes = PENDING.with(|p| core::mem::take(&mut p.purposes));
@@ -298,7 +298,7 @@ pub fn ask(question: u8) -> bool {
         4 => e.signal(marked.iter().map(|(p, _)| p.as_str())),
         _ => false,
     })
-    .unwrap_or(question == Question::Asking as u8)
+    .unwrap_or(false)
 }
 
 /// What the edge's HTTP `status` means for an outbox event: 0 acknowledged,

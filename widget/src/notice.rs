@@ -31,7 +31,7 @@ pub struct Notice {
     /// Notice hash, computed by the edge with core.
     pub hash: String,
     /// Days a choice lasts.
-    pub lifetime_days: f64,
+    pub lifetime_days: u32,
     /// The purposes, in order.
     pub purposes: Vec<Purpose>,
 }

@@ -33,7 +33,7 @@ fn notice(lang: &str) -> Notice {
         version: answer.notice_version,
         language: answer.language,
         hash: answer.notice_hash,
-        lifetime_days: f64::from(answer.notice.consent_lifetime_days),
+        lifetime_days: answer.notice.consent_lifetime_days,
         purposes: answer
             .notice
             .purposes
@@ -320,7 +320,7 @@ fn a_stored_service_the_event_does_not_name_follows_its_purpose() {
 #[test]
 fn a_refusal_holds_for_the_lifetime_and_the_subject_for_good() {
     let choice = stored(&mut engine(false));
-    let lifetime = notice("en").lifetime_days * DAY;
+    let lifetime = f64::from(notice("en").lifetime_days) * DAY;
 
     let mut next_visit = engine(false);
     assert!(
