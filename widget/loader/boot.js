@@ -9,6 +9,7 @@
 //   storage.js       localStorage, or memory when it is blocked
 //   outbox.js        delivery, strictly in order, with retries
 //   state.js         the notice and the choice in force, handed to the engine
+//   engine.js        the engine's answers by name (one `ask` export)
 //   consent-mode.js  Google Consent Mode's default and updates
 //   render.js        the banner, panel and placeholder as HTML strings
 //   gating.js        gated scripts, embeds, cookie clean-up

@@ -16,6 +16,8 @@ export function configure(answer) {
   config = answer;
 }
 
+// Marks a map of decisions (`{id: boolean}`, purposes or, with `service`,
+// services) for the engine's next call that reads them.
 export function mark(decisions, service) {
   Object.keys(Object(decisions)).forEach((k) => {
     W.mark(k, decisions[k] === true, service);
