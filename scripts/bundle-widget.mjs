@@ -1,5 +1,7 @@
 // Bundles the widget twice from the same glue, loader and wasm:
-//   dist/public/  assent.js (one IIFE for the script tag) and assent.wasm
+//   dist/public/  assent.js (one IIFE for the script tag), assent-site.js (the
+//                 per-site tag's bundle, which the edge serves after its notice
+//                 and wasm) and assent.wasm
 //   dist/npm/     the npm package: assent.mjs (ES module), assent.wasm, types
 
 //
@@ -101,7 +103,11 @@ const bundle = (entry, format) =>
 
 const script = bundle("entry-script.js", "iife");
 writeFileSync(`${out}/assent.js`, script);
-console.log(`widget: assent.js ${script.length} B, assent.wasm ${wasmBytes.length} B`);
+// The per-site loader's bundle: the edge serves it after the site's notice
+// and the wasm (edge/src/routes/loader.rs); it fetches neither.
+const site = bundle("entry-site.js", "iife");
+writeFileSync(`${out}/assent-site.js`, site);
+console.log(`widget: assent.js ${script.length} B, assent-site.js ${site.length} B, assent.wasm ${wasmBytes.length} B`);
 
 // The npm package: the same code as an ES module, the same wasm, and types.
 const npm = "dist/npm";

@@ -2,7 +2,9 @@
 //   <script src="https://EDGE/assent.js" data-site="demo"></script>
 // First in <head> and not deferred, so the Consent Mode default precedes tags.
 import { boot } from "./loader/boot.js";
+import { fromEdge } from "./loader/edge.js";
 
 var script = document.currentScript;
+var site = script?.getAttribute("data-site");
 var base = script ? new URL(".", script.src).href : "";
-boot(script?.getAttribute("data-site"), base, base + "assent.wasm");
+boot(site, base, fromEdge(site, base, base + "assent.wasm"));

@@ -14,6 +14,8 @@
 //   render.js        the banner, panel and placeholder as HTML strings
 //   gating.js        gated scripts, embeds, cookie clean-up
 //   surface.js       the widget's DOM, focus, clicks; what follows a choice
+//   edge.js          where the wasm and the notice come from (the static tag
+//                    and npm fetch them; the per-site tag carries them)
 import { initSync } from "../pkg/glue.js";
 import { open, list } from "./storage.js";
 import { flush, sendTo } from "./outbox.js";
@@ -21,17 +23,11 @@ import { begin, config, configure, get, accepts, mark, record } from "./state.js
 import { denyAll, regions } from "./consent-mode.js";
 import { apply, decided, emit, gatePage, mount, openPanel } from "./surface.js";
 
-function languages() {
-  var langs = [document.documentElement.getAttribute("lang")]
-    .concat(navigator.languages || [])
-    .filter(Boolean)
-    .slice(0, 8);
-  return encodeURIComponent(langs.join(","));
-}
-
-// Starts the widget for `site` with the edge at `base` (ending in `/`) and the
-// wasm at `wasmUrl`; publishes and returns the API.
-export function boot(site, base, wasmUrl) {
+// Starts the widget for `site` with the edge at `base` (ending in `/`);
+// `load.wasm()` and `load.config()` promise the engine's bytes and the config
+// answer (./edge.js fetches them; the per-site tag has them already).
+// Publishes and returns the API.
+export function boot(site, base, load) {
   if (config !== undefined) return window.assent; // started already (a second tag or run())
   configure(null);
   sendTo(base + "v1/sites/" + site + "/events");
@@ -44,17 +40,10 @@ export function boot(site, base, wasmUrl) {
         // Compiled from the bytes rather than streamed: one path that works
         // whatever MIME type a bundler or CDN serves the .wasm with, and the
         // glue's streaming fallbacks stay out of the bundle.
-        fetch(wasmUrl)
-          .then((r) => {
-            if (!r.ok) throw new Error("wasm: HTTP " + r.status);
-            return r.arrayBuffer();
-          })
+        load.wasm()
           .then(WebAssembly.compile)
           .then((module) => { initSync({ module: module }); }),
-        fetch(base + "v1/sites/" + site + "/config?lang=" + languages(), { credentials: "include" }).then((r) => {
-          if (!r.ok) throw new Error("config: HTTP " + r.status);
-          return r.json();
-        }),
+        load.config(),
         // The tag sits in <head>: gate (and mount) once the whole document is
         // parsed, or elements below would be missed.
         document.readyState == "loading" &&

@@ -95,10 +95,11 @@ export function clean() {
           if (!match(name)) return;
           // The cookie may have been set for this host or any parent domain.
           var parts = location.hostname.split(".");
-          var secure = location.protocol == "https:" ? "; secure" : "";
+          // Max-Age=0 expires it at once (RFC 6265 5.2.2), as a past Expires would.
+          var secure = location.protocol == "https:" ? ";secure" : "";
           for (var i = 0; i < parts.length; i++) {
-            var domain = i ? "; domain=." + parts.slice(i).join(".") : "";
-            document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain + secure;
+            var domain = i ? ";domain=." + parts.slice(i).join(".") : "";
+            document.cookie = name + "=;max-age=0;path=/" + domain + secure;
           }
         });
       });

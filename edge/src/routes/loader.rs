@@ -4,10 +4,11 @@
 //! answer carries both, so a first visit reaches the banner in as many round
 //! trips as a widget whose texts are in the page (the page, then the script).
 //!
-//! It is the static bundle, unchanged, after one statement that hands the
-//! bundle's entry the site, the edge, the config answer (exactly what
-//! `/config` would answer this request) and the wasm (base64): the entry
-//! reads them from its own script element, so no global is added. Cached
+//! It is the widget's per-site bundle (`assent-site.js`: the static bundle's
+//! loader with an entry that fetches nothing) after one statement that hands
+//! its entry the site, the edge, the config answer (exactly what `/config`
+//! would answer this request) and the wasm (base64): the entry reads them
+//! from its own script element, so no global is added. Cached
 //! like the config answer: public for a minute per language, private when
 //! the edge's cookie put the visitor's choice in it.
 
@@ -41,7 +42,7 @@ async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
 pub async fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let (answer, cache) = config::answer(req, env, site)?;
     let public = PublicOrigins::from_env(env)?;
-    let bundle = asset(env, "/assent.js").await?;
+    let bundle = asset(env, "/assent-site.js").await?;
     let wasm = asset(env, "/assent.wasm").await?;
     let inline = serde_json::json!({
         "site": site.site,

@@ -1,0 +1,77 @@
+// The per-site tag, `<script src="EDGE/v1/sites/demo/assent.js">`: one answer
+// carries the widget, the notice and the wasm, so the banner needs no second
+// round trip; in real Chromium against the real worker.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
+
+useEdgeAndChromium();
+
+const PAGE = readFileSync(new URL("../../www/index.html", import.meta.url), "utf8").replace(
+  '<script src="/assent.js" data-site="demo"></script>',
+  '<script src="/v1/sites/demo/assent.js"></script>',
+);
+
+async function visit(context) {
+  await context.route(`${edge.url}/site-tag`, (route) => route.fulfill({ contentType: "text/html", body: PAGE }));
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${edge.url}/site-tag`, { waitUntil: "domcontentloaded" });
+  return { page, requests };
+}
+
+// The tag's request carries no page `lang`: the language is the tag's
+// `?lang=` (a multilingual site writes it per page) or Accept-Language.
+test("the banner shows from one answer: no request for the notice or the wasm", async () => {
+  const context = await browser.newContext({ locale: "de-DE" });
+  const { page, requests } = await visit(context);
+  await page.evaluate(() => window.assent.ready);
+  const banner = page.locator("#assent-host >> section.banner");
+  await banner.waitFor();
+  const notice = await (await fetch(`${edge.url}/v1/sites/demo/config?lang=de`)).json();
+  assert.match(await banner.innerText(), new RegExp(notice.notice.texts.title));
+  assert.ok(!requests.some((p) => p.endsWith("/config") || p.endsWith(".wasm")), requests.join(" "));
+
+  // A choice goes to the edge as with the static tag, with the same notice hash.
+  await page.click("#assent-host >> section.banner button[data-act=reject_all]");
+  const [stored] = await waitForRecordsOf(edge, await subjectOf(page), 1);
+  assert.equal(stored.record.event.notice.hash, notice.notice_hash);
+  assert.equal(stored.record.event.notice.language, "de");
+  await context.close();
+});
+
+test("the per-site answer is cached like the config answer, and carries the choice only with the edge's cookie", async () => {
+  const plain = await fetch(`${edge.url}/v1/sites/demo/assent.js?lang=en`);
+  assert.equal(plain.status, 200);
+  assert.match(plain.headers.get("content-type"), /^text\/javascript/);
+  assert.equal(plain.headers.get("cache-control"), "public, max-age=60");
+  assert.match(plain.headers.get("vary"), /Accept-Language/);
+  assert.match(plain.headers.get("vary"), /Cookie/);
+  const text = await plain.text();
+  assert.ok(text.startsWith("document.currentScript.__assent={"), "the statement before the bundle");
+  assert.ok(!text.includes('"choice"'));
+
+  // A returning visitor on a first-party edge: the choice rides along, never cached.
+  const context = await browser.newContext();
+  const { page } = await visit(context);
+  await page.evaluate(() => window.assent.ready);
+  await page.click("#assent-host >> section.banner button[data-act=accept_all]");
+  await waitForRecordsOf(edge, await subjectOf(page), 1);
+  const cookie = (await context.cookies()).find((c) => c.name === "assent_demo");
+  assert.ok(cookie, "the edge's cookie");
+  const withCookie = await fetch(`${edge.url}/v1/sites/demo/assent.js?lang=en`, {
+    headers: { cookie: `assent_demo=${cookie.value}` },
+  });
+  assert.equal(withCookie.headers.get("cache-control"), "private, no-store");
+  assert.ok((await withCookie.text()).includes('"choice"'));
+  assert.equal((await recordsOf(edge, await subjectOf(page))).length, 1);
+  await context.close();
+});
+
+test("unknown query parameters and sites are refused as on every route", async () => {
+  assert.equal((await fetch(`${edge.url}/v1/sites/demo/assent.js?debug=1`)).status, 400);
+  assert.equal((await fetch(`${edge.url}/v1/sites/nope/assent.js`)).status, 404);
+});

@@ -1,0 +1,22 @@
+// Where the engine and the notice come from for the static tag and the npm
+// package: fetched from the edge, in parallel, once the loader runs. (The
+// per-site tag, ../entry-site.js, carries both and does not include this.)
+
+// The page's language first, then the browser's (`lang` is "" when unset).
+var languages = () =>
+  encodeURIComponent([document.documentElement.lang, ...navigator.languages].filter(Boolean).slice(0, 8).join(","));
+
+// A GET whose body is read as `read` ("json", "arrayBuffer"); anything but a
+// 2xx is a failure (the widget then grants nothing optional).
+var get = (url, read, init) =>
+  fetch(url, init).then((r) => {
+    if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+    return r[read]();
+  });
+
+// `load` for boot(): the wasm at `wasmUrl`, the config answer of `site` from
+// the edge at `base`.
+export var fromEdge = (site, base, wasmUrl) => ({
+  wasm: () => get(wasmUrl, "arrayBuffer"),
+  config: () => get(base + "v1/sites/" + site + "/config?lang=" + languages(), "json", { credentials: "include" }),
+});
