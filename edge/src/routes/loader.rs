@@ -12,6 +12,8 @@
 //! like the config answer: public for a minute per language, private when
 //! the edge's cookie put the visitor's choice in it.
 
+use std::sync::OnceLock;
+
 use assent_core::config::SiteConfig;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -38,23 +40,34 @@ async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
     Ok(resp.bytes().await?)
 }
 
+/// The bundle and the wasm (base64), read once per isolate: both change only
+/// with a deploy, which starts new isolates.
+async fn widget(env: &Env) -> Result<&'static (Vec<u8>, String), ApiError> {
+    static WIDGET: OnceLock<(Vec<u8>, String)> = OnceLock::new();
+    if let Some(widget) = WIDGET.get() {
+        return Ok(widget);
+    }
+    let bundle = asset(env, "/assent-site.js").await?;
+    let wasm = STANDARD.encode(asset(env, "/assent.wasm").await?);
+    Ok(WIDGET.get_or_init(|| (bundle, wasm)))
+}
+
 /// Serves the per-site loader.
 pub async fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let (answer, cache) = config::answer(req, env, site)?;
     let public = PublicOrigins::from_env(env)?;
-    let bundle = asset(env, "/assent-site.js").await?;
-    let wasm = asset(env, "/assent.wasm").await?;
+    let (bundle, wasm) = widget(env).await?;
     let inline = serde_json::json!({
         "site": site.site,
         "base": format!("{}/", public.canonical()),
         "config": answer,
-        "wasm": STANDARD.encode(wasm),
+        "wasm": wasm,
     });
     // `<` only occurs inside JSON strings (the notice's texts): escaped, a
     // text holding `</script>` stays harmless even if a page inlines this.
     let inline = inline.to_string().replace('<', "\\u003c");
     let mut body = format!("document.currentScript.__assent={inline};\n").into_bytes();
-    body.extend_from_slice(&bundle);
+    body.extend_from_slice(bundle);
     let headers = Headers::new();
     headers.set("content-type", "text/javascript; charset=utf-8")?;
     headers.set("cache-control", cache)?;
