@@ -53,8 +53,8 @@ mod tests {
         ));
         assert_eq!(fault.exit_code(), 2);
         assert!(!fault.to_string().contains("INVALID"), "{fault}");
-        let bad = CliError::from(assent_core::Error::Proof(
-            assent_core::error::ProofError::ProofInvalid {
+        let bad = CliError::from(assent_core::Error::Log(
+            assent_core::error::LogError::ProofInvalid {
                 reason: "root".into(),
             },
         ));

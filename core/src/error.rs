@@ -1,6 +1,6 @@
 //! The one error type of `assent-core`, grouped by category the way rustls
 //! groups its `Error`: [`Error`] names the category (configuration, syntax,
-//! event, proof, key, storage), and each category is an enum of its own whose
+//! event, log and proof, key and receipt, storage), and each category is an enum of its own whose
 //! variants say exactly what is wrong.
 //!
 //! Every variant has a stable, machine-readable code ([`Error::code`]). Codes
@@ -21,6 +21,8 @@ use crate::prelude::*;
 
 use thiserror::Error as ThisError;
 
+use crate::event::Action;
+
 /// Everything that can be wrong with a configuration, an event or a proof, by category.
 #[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
@@ -36,7 +38,7 @@ pub enum Error {
     Event(EventError),
     /// A Merkle proof, a tree or a signed note does not check out.
     #[error(transparent)]
-    Proof(ProofError),
+    Log(LogError),
     /// A key, a signature or a receipt does not check out.
     #[error(transparent)]
     Key(KeyError),
@@ -52,7 +54,7 @@ impl Error {
             Error::Config(e) => e.code(),
             Error::Syntax(e) => e.code(),
             Error::Event(e) => e.code(),
-            Error::Proof(e) => e.code(),
+            Error::Log(e) => e.code(),
             Error::Key(e) => e.code(),
             Error::Storage(e) => e.code(),
         }
@@ -356,10 +358,41 @@ impl From<EventError> for Error {
     }
 }
 
-/// A Merkle proof, a tree or a signed note does not check out.
+/// The log refused an operation, or a Merkle proof, a tree or a signed note
+/// does not check out.
 #[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
-pub enum ProofError {
+pub enum LogError {
+    /// An event id already in the log was sent with other content.
+    #[error("event id {event_id} was already used for a different event")]
+    EventIdConflict {
+        /// The event id.
+        event_id: String,
+    },
+    /// The action does not describe the change from the subject's choice in
+    /// force in the log (a `refuse` after a `give`, a `give` after a `give`).
+    #[error("action {} does not follow the subject's previous choice: expected {}", .action.as_str(), .expected.as_str())]
+    ActionAgainstHistory {
+        /// The action sent.
+        action: Action,
+        /// The action the history calls for.
+        expected: Action,
+    },
+    /// The log has no record yet, so there is no checkpoint.
+    #[error("the log is empty: no checkpoint yet")]
+    LogEmpty,
+    /// A proof or page was asked for outside the log.
+    #[error("query parameter {parameter:?} is invalid")]
+    QueryInvalid {
+        /// The parameter.
+        parameter: &'static str,
+    },
+    /// A record or an answer could not be encoded: a bug, never bad input.
+    #[error("record encoding failed: {reason}")]
+    RecordEncoding {
+        /// What failed.
+        reason: String,
+    },
     /// A Merkle proof does not verify, or could not be built.
     #[error("proof is invalid: {reason}")]
     ProofInvalid {
@@ -385,21 +418,26 @@ pub enum ProofError {
     LeafHashMismatch,
 }
 
-impl ProofError {
-    /// The stable machine-readable code, e.g. `proof_invalid`.
+impl LogError {
+    /// The stable machine-readable code, e.g. `event_id_conflict`.
     pub fn code(&self) -> &'static str {
         match self {
-            ProofError::ProofInvalid { .. } => "proof_invalid",
-            ProofError::IndexOutOfRange { .. } => "index_out_of_range",
-            ProofError::NoteMalformed { .. } => "note_malformed",
-            ProofError::LeafHashMismatch => "leaf_hash_mismatch",
+            LogError::EventIdConflict { .. } => "event_id_conflict",
+            LogError::ActionAgainstHistory { .. } => "action_mismatch",
+            LogError::LogEmpty => "log_empty",
+            LogError::QueryInvalid { .. } => "query_invalid",
+            LogError::RecordEncoding { .. } => "record_encoding",
+            LogError::ProofInvalid { .. } => "proof_invalid",
+            LogError::IndexOutOfRange { .. } => "index_out_of_range",
+            LogError::NoteMalformed { .. } => "note_malformed",
+            LogError::LeafHashMismatch => "leaf_hash_mismatch",
         }
     }
 }
 
-impl From<ProofError> for Error {
-    fn from(e: ProofError) -> Self {
-        Error::Proof(e)
+impl From<LogError> for Error {
+    fn from(e: LogError) -> Self {
+        Error::Log(e)
     }
 }
 

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::{Error, ProofError, StorageError};
+use crate::error::{Error, LogError, StorageError};
 
 /// A SHA-256 hash.
 pub type Hash = [u8; 32];
@@ -83,7 +83,7 @@ impl Frontier {
     /// Rebuilds a frontier from its parts (as stored), checking that they fit.
     pub fn from_parts(size: u64, nodes: Vec<Hash>) -> Result<Self, Error> {
         if nodes.len() != size.count_ones() as usize {
-            return Err(Error::Proof(ProofError::ProofInvalid {
+            return Err(Error::Log(LogError::ProofInvalid {
                 reason: "frontier does not match its size".into(),
             }));
         }
@@ -208,7 +208,7 @@ pub fn root_at<S: NodeStore>(store: &S, size: u64) -> Result<Hash, Error> {
 /// The RFC 6962 audit path of leaf `index` in the tree of the first `size` leaves.
 pub fn inclusion_proof<S: NodeStore>(store: &S, index: u64, size: u64) -> Result<Vec<Hash>, Error> {
     if index >= size {
-        return Err(Error::Proof(ProofError::IndexOutOfRange { index, size }));
+        return Err(Error::Log(LogError::IndexOutOfRange { index, size }));
     }
     let mut proof = Vec::new();
     let (mut m, mut start, mut end) = (index, 0, size);
@@ -232,7 +232,7 @@ pub fn inclusion_proof<S: NodeStore>(store: &S, index: u64, size: u64) -> Result
 /// The RFC 6962 consistency proof between the trees of the first `from` and `to` leaves.
 pub fn consistency_proof<S: NodeStore>(store: &S, from: u64, to: u64) -> Result<Vec<Hash>, Error> {
     if from > to {
-        return Err(Error::Proof(ProofError::IndexOutOfRange {
+        return Err(Error::Log(LogError::IndexOutOfRange {
             index: from,
             size: to,
         }));
@@ -267,7 +267,7 @@ pub fn consistency_proof<S: NodeStore>(store: &S, from: u64, to: u64) -> Result<
 }
 
 fn invalid(reason: &str) -> Error {
-    Error::Proof(ProofError::ProofInvalid {
+    Error::Log(LogError::ProofInvalid {
         reason: reason.to_string(),
     })
 }
@@ -312,7 +312,7 @@ pub fn verify_inclusion(
     root: &Hash,
 ) -> Result<(), Error> {
     if index >= size {
-        return Err(Error::Proof(ProofError::IndexOutOfRange { index, size }));
+        return Err(Error::Log(LogError::IndexOutOfRange { index, size }));
     }
     let mut r = *leaf;
     walk("inclusion", (index, size - 1), proof, |p, left| {

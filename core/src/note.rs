@@ -25,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, KeyError, ProofError};
+use crate::error::{Error, KeyError, LogError};
 use crate::keys::{PublicKey, SigningKey};
 use crate::merkle::Hash;
 
@@ -35,7 +35,7 @@ const ED25519: u8 = 0x01;
 const SIG_PREFIX: &str = "\u{2014} ";
 
 fn malformed(reason: &str) -> Error {
-    Error::Proof(ProofError::NoteMalformed {
+    Error::Log(LogError::NoteMalformed {
         reason: reason.to_string(),
     })
 }

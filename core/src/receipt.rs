@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::canonical::to_canonical_bytes;
-use crate::error::{Error, KeyError, ProofError};
+use crate::error::{Error, KeyError, LogError};
 use crate::keys::{Jwks, PublicKey, SigningKey};
 use crate::merkle::{hashes_equal, leaf_hash, Hash};
 
@@ -171,7 +171,7 @@ pub fn verify(jws: &str, jwks: &Jwks) -> Result<Verified, Error> {
     let canonical = to_canonical_bytes(&claims.record).map_err(|e| malformed(&e.to_string()))?;
     let leaf = leaf_hash(&canonical);
     if !hashes_equal(&leaf, &claims.log.leaf()?) {
-        return Err(Error::Proof(ProofError::LeafHashMismatch));
+        return Err(Error::Log(LogError::LeafHashMismatch));
     }
     let event = &claims.record["event"];
     if event["event_id"].as_str() != Some(claims.jti.as_str())

@@ -2,7 +2,7 @@
 //! `{"error": {"code": "...", "message": "..."}}` with a 4xx status, or as a
 //! 500 with code `internal` and no details (the details go to the log only).
 
-use assent_core::log::LogError;
+use assent_core::error::{EventError, LogError, StorageError};
 use assent_core::Error as CoreError;
 use serde_json::json;
 use worker::Response;
@@ -13,12 +13,10 @@ use crate::messages::WireError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
-    /// A rule of assent-core was broken (the code is core's).
+    /// A rule of assent-core was broken, or the log refused or failed (the
+    /// code is core's; a fault of the storage or the encoder is `internal`).
     #[error(transparent)]
     Core(#[from] CoreError),
-    /// The log refused or failed (its code is core's).
-    #[error(transparent)]
-    Log(#[from] LogError),
     /// An error the site's log object answered, as it crossed the hop.
     #[error("{}", .0.message)]
     Relayed(WireError),
@@ -54,15 +52,21 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// Core errors that are the edge's own faults, not the caller's: a 500.
+fn fault(e: &CoreError) -> bool {
+    matches!(
+        e,
+        CoreError::Storage(StorageError::StorageFault { .. })
+            | CoreError::Log(LogError::RecordEncoding { .. })
+    )
+}
+
 impl ApiError {
     /// The stable machine-readable code.
     pub fn code(&self) -> &str {
         match self {
-            ApiError::Core(CoreError::Storage(
-                assent_core::error::StorageError::StorageFault { .. },
-            )) => "internal",
+            ApiError::Core(e) if fault(e) => "internal",
             ApiError::Core(e) => e.code(),
-            ApiError::Log(e) => e.code(),
             ApiError::Relayed(e) => &e.code,
             ApiError::NotConfigured(_) => "internal",
             ApiError::SiteUnknown(_) => "site_unknown",
@@ -79,17 +83,11 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Core(CoreError::Event(
-                assent_core::error::EventError::OriginNotAllowed { .. },
-            )) => 403,
-            ApiError::Core(CoreError::Storage(
-                assent_core::error::StorageError::StorageFault { .. },
-            )) => 500,
+            ApiError::Core(e) if fault(e) => 500,
+            ApiError::Core(CoreError::Event(EventError::OriginNotAllowed { .. })) => 403,
+            ApiError::Core(CoreError::Log(LogError::EventIdConflict { .. })) => 409,
+            ApiError::Core(CoreError::Log(LogError::LogEmpty)) => 404,
             ApiError::Core(_) => 400,
-            ApiError::Log(LogError::EventIdConflict(_)) => 409,
-            ApiError::Log(LogError::Empty) => 404,
-            ApiError::Log(LogError::Storage(_) | LogError::Format(_)) => 500,
-            ApiError::Log(_) => 400,
             ApiError::Relayed(e) => e.status,
             ApiError::NotConfigured(_) => 500,
             ApiError::SiteUnknown(_) | ApiError::NotFound => 404,

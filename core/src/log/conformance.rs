@@ -11,12 +11,13 @@
 use crate::prelude::*;
 
 use crate::config::SiteConfig;
+use crate::error::Error;
 use crate::event::ConsentEvent;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::{Jwks, SigningKey};
 use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended, PageRequest};
 use crate::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
-use crate::log::{LogError, LogOrigin, LogStore, StoreError};
+use crate::log::{LogOrigin, LogStore, StoreError};
 use crate::merkle::{self, Hash};
 use crate::note::Checkpoint;
 use crate::receipt;
@@ -171,7 +172,7 @@ fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
     }
 }
 
-fn append<S: LogStore>(store: &mut S, event: ConsentEvent) -> Result<Appended, LogError> {
+fn append<S: LogStore>(store: &mut S, event: ConsentEvent) -> Result<Appended, Error> {
     sequencer::append(
         store,
         &config(),
@@ -273,7 +274,7 @@ pub fn repeats_are_idempotent<S: LogStore>(store: &mut S) {
 /// action must follow from the choice in force.
 pub fn chains_subjects_and_checks_actions<S: LogStore>(store: &mut S) {
     let c = config();
-    let code = |r: Result<Appended, LogError>| r.map(|_| "ok").unwrap_or_else(|e| e.code());
+    let code = |r: Result<Appended, Error>| r.map(|_| "ok").unwrap_or_else(|e| e.code());
     assert_eq!(
         code(append(store, event(&c, 1, 7, "withdraw", false, T0))),
         "action_mismatch",
@@ -396,8 +397,8 @@ pub fn survives_faults<S: LogStore>(new_store: impl Fn() -> S) {
         };
         assert_eq!(
             e.code(),
-            "internal",
-            "a storage fault is internal, at call {calls}: {e}"
+            "storage_fault",
+            "a storage fault at call {calls}: {e}"
         );
         assert_eq!(
             store.size().unwrap(),
@@ -436,7 +437,7 @@ pub fn proof_faults_are_internal<S: LogStore>(store: S) {
     store.fail_after(Some(1));
     let e = sequencer::inclusion(store, 1, 4).unwrap_err();
     store.fail_after(None);
-    assert!(matches!(e, LogError::Storage(_)), "{e:?}");
+    assert!(matches!(e, Error::Storage(_)), "{e:?}");
     assert_eq!(
         sequencer::inclusion(store, 4, 4).unwrap_err().code(),
         "query_invalid"
@@ -479,7 +480,7 @@ pub fn concurrent_retry<S: LogStore + 'static>(store: S) {
 
     let _ = rival(&mut racing, event(&c, 2, 2, "give", true, T0));
     let e = append(&mut racing, event(&c, 3, 3, "give", true, T0)).unwrap_err();
-    assert_eq!(e.code(), "internal");
+    assert_eq!(e.code(), "storage_fault");
     assert_eq!(racing.inner.size().unwrap(), 2, "only the rival's event");
     let again = append(&mut racing, event(&c, 3, 3, "give", true, T0)).unwrap();
     assert_eq!(again.status, AppendStatus::New);

@@ -30,12 +30,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::to_canonical_bytes;
 use crate::config::SiteConfig;
+use crate::error::LogError;
 use crate::error::{Error, StorageError};
 use crate::event::{Action, ConsentEvent};
 use crate::keys::SigningKey;
 use crate::lifetime;
 use crate::log::store::{Listed, LogStore, NewEntry, StoreError, StoredCheckpoint};
-use crate::log::{ConsistencyProof, InclusionProof, LogError, LogOrigin};
+use crate::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use crate::merkle::{self, Frontier, Hash, NodeId, NodeStore};
 use crate::note::Checkpoint;
 use crate::receipt::{self, LogPosition, ReceiptClaims};
@@ -104,7 +105,7 @@ impl<S: LogStore + ?Sized> NodeStore for Nodes<'_, S> {
 }
 
 /// The compact tree state of a store, from its size and stored subtrees.
-fn frontier<S: LogStore + ?Sized>(store: &S) -> Result<Frontier, LogError> {
+fn frontier<S: LogStore + ?Sized>(store: &S) -> Result<Frontier, Error> {
     let size = store.size()?;
     let nodes = Nodes(store);
     let mut hashes = Vec::new();
@@ -118,21 +119,35 @@ fn frontier<S: LogStore + ?Sized>(store: &S) -> Result<Frontier, LogError> {
             start += 1 << level;
         }
     }
-    Ok(Frontier::from_parts(size, hashes)?)
+    // A frontier that does not fit its size comes from stored state: a fault.
+    Frontier::from_parts(size, hashes).map_err(|e| storage(e.to_string()))
 }
 
-fn answer_receipt(answer: &str) -> Result<String, LogError> {
+/// A fault of the storage (or of what it holds): never the caller's input.
+fn storage(reason: String) -> Error {
+    StorageError::StorageFault { reason }.into()
+}
+
+/// A record that could not be encoded: a bug.
+fn encoding(e: impl core::fmt::Display) -> Error {
+    LogError::RecordEncoding {
+        reason: e.to_string(),
+    }
+    .into()
+}
+
+fn answer_receipt(answer: &str) -> Result<String, Error> {
     #[derive(Deserialize)]
     struct Answer {
         receipt: String,
     }
     serde_json::from_str::<Answer>(answer)
         .map(|a| a.receipt)
-        .map_err(|e| LogError::Storage(format!("stored answer: {e}")))
+        .map_err(|e| storage(format!("stored answer: {e}")))
 }
 
-fn parse_record(text: &str) -> Result<StoredRecord, LogError> {
-    serde_json::from_str(text).map_err(|e| LogError::Storage(format!("stored record: {e}")))
+fn parse_record(text: &str) -> Result<StoredRecord, Error> {
+    serde_json::from_str(text).map_err(|e| storage(format!("stored record: {e}")))
 }
 
 /// Appends a validated event (see the module docs).
@@ -141,7 +156,7 @@ pub fn append<S: LogStore + ?Sized>(
     config: &SiteConfig,
     key: &SigningKey,
     req: AppendRequest,
-) -> Result<Appended, LogError> {
+) -> Result<Appended, Error> {
     if let Some(existing) = store.entry_by_event(&req.event.event_id)? {
         return repeat(
             store,
@@ -169,10 +184,9 @@ pub fn append<S: LogStore + ?Sized>(
         },
         previous.map(|p| p.event.event_id),
     );
-    let bytes = to_canonical_bytes(&record).map_err(|e| LogError::Format(e.to_string()))?;
+    let bytes = to_canonical_bytes(&record).map_err(encoding)?;
     let leaf = merkle::leaf_hash(&bytes);
-    let record_value =
-        serde_json::to_value(&record).map_err(|e| LogError::Format(e.to_string()))?;
+    let record_value = serde_json::to_value(&record).map_err(encoding)?;
     let position = LogPosition::new(origin.as_str(), index, &leaf);
     let claims = ReceiptClaims::new(
         &req.issuer,
@@ -183,7 +197,7 @@ pub fn append<S: LogStore + ?Sized>(
     let receipt = receipt::sign(&claims, key);
     let answer = serde_json::json!({"receipt": receipt, "record": record_value, "log": position})
         .to_string();
-    let text = String::from_utf8(bytes).map_err(|e| LogError::Format(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(encoding)?;
 
     let nodes: Vec<Hash> = tree
         .append(leaf)
@@ -217,9 +231,7 @@ pub fn append<S: LogStore + ?Sized>(
                 &existing.record,
                 existing.answer,
             ),
-            None => Err(LogError::Storage(
-                "concurrent append at the same index".into(),
-            )),
+            None => Err(storage("concurrent append at the same index".into())),
         },
         Err(e) => Err(e.into()),
     }
@@ -231,10 +243,13 @@ fn repeat<S: LogStore + ?Sized>(
     index: u64,
     record: &str,
     answer: String,
-) -> Result<Appended, LogError> {
+) -> Result<Appended, Error> {
     let stored = parse_record(record)?;
     if stored.event != *event {
-        return Err(LogError::EventIdConflict(event.event_id.to_string()));
+        return Err(LogError::EventIdConflict {
+            event_id: event.event_id.to_string(),
+        }
+        .into());
     }
     let last = store.last_of_subject(&event.subject)?;
     Ok(Appended {
@@ -250,7 +265,7 @@ fn check_action(
     config: &SiteConfig,
     previous: Option<&StoredRecord>,
     event: &ConsentEvent,
-) -> Result<(), LogError> {
+) -> Result<(), Error> {
     let grants = |e: &ConsentEvent| {
         config
             .purposes
@@ -273,7 +288,8 @@ fn check_action(
         Err(LogError::ActionAgainstHistory {
             action: event.action,
             expected,
-        })
+        }
+        .into())
     }
 }
 
@@ -283,14 +299,14 @@ pub fn checkpoint<S: LogStore + ?Sized>(
     store: &mut S,
     key: &SigningKey,
     now_ms: u64,
-) -> Result<String, LogError> {
+) -> Result<String, Error> {
     let size = store.size()?;
     let latest = store.latest_checkpoint()?;
     if let Some(latest) = latest.filter(|c| c.size == size) {
         return Ok(latest.note);
     }
     let Some(origin) = store.origin()? else {
-        return Err(LogError::Empty);
+        return Err(LogError::LogEmpty.into());
     };
     let tree = frontier(store)?;
     let note = Checkpoint {
@@ -307,26 +323,19 @@ pub fn checkpoint<S: LogStore + ?Sized>(
     Ok(note)
 }
 
-fn proof_error(e: Error) -> LogError {
-    match e {
-        Error::Storage(StorageError::StorageFault { reason }) => LogError::Storage(reason),
-        other => LogError::Format(other.to_string()),
-    }
-}
-
 /// The audit path of leaf `index` in the tree of `size` leaves.
 pub fn inclusion<S: LogStore + ?Sized>(
     store: &S,
     index: u64,
     size: u64,
-) -> Result<InclusionProof, LogError> {
+) -> Result<InclusionProof, Error> {
     if size == 0 || size > store.size()? {
-        return Err(LogError::QueryInvalid("size"));
+        return Err(LogError::QueryInvalid { parameter: "size" }.into());
     }
     if index >= size {
-        return Err(LogError::QueryInvalid("index"));
+        return Err(LogError::QueryInvalid { parameter: "index" }.into());
     }
-    let hashes = merkle::inclusion_proof(&Nodes(store), index, size).map_err(proof_error)?;
+    let hashes = merkle::inclusion_proof(&Nodes(store), index, size)?;
     Ok(InclusionProof {
         index,
         size,
@@ -339,14 +348,14 @@ pub fn consistency<S: LogStore + ?Sized>(
     store: &S,
     from: u64,
     to: u64,
-) -> Result<ConsistencyProof, LogError> {
+) -> Result<ConsistencyProof, Error> {
     if to > store.size()? {
-        return Err(LogError::QueryInvalid("to"));
+        return Err(LogError::QueryInvalid { parameter: "to" }.into());
     }
     if from > to {
-        return Err(LogError::QueryInvalid("from"));
+        return Err(LogError::QueryInvalid { parameter: "from" }.into());
     }
-    let hashes = merkle::consistency_proof(&Nodes(store), from, to).map_err(proof_error)?;
+    let hashes = merkle::consistency_proof(&Nodes(store), from, to)?;
     Ok(ConsistencyProof { from, to, hashes })
 }
 
@@ -370,13 +379,16 @@ pub struct PageRequest {
 impl PageRequest {
     /// Checks the owner's query: a limit in `1..=PAGE_MAX` (default
     /// [`PAGE_DEFAULT`]) and an index that SQLite's integers can hold.
-    pub fn new(limit: Option<u64>, before: Option<u64>) -> Result<Self, LogError> {
+    pub fn new(limit: Option<u64>, before: Option<u64>) -> Result<Self, Error> {
         let limit = limit.unwrap_or(PAGE_DEFAULT);
         if !(1..=PAGE_MAX).contains(&limit) {
-            return Err(LogError::QueryInvalid("limit"));
+            return Err(LogError::QueryInvalid { parameter: "limit" }.into());
         }
         if before.is_some_and(|b| b > i64::MAX as u64) {
-            return Err(LogError::QueryInvalid("before"));
+            return Err(LogError::QueryInvalid {
+                parameter: "before",
+            }
+            .into());
         }
         Ok(PageRequest { limit, before })
     }
@@ -394,7 +406,7 @@ pub struct Page {
 }
 
 /// One page of the owner's list.
-pub fn page<S: LogStore + ?Sized>(store: &S, req: PageRequest) -> Result<Page, LogError> {
+pub fn page<S: LogStore + ?Sized>(store: &S, req: PageRequest) -> Result<Page, Error> {
     let total = store.size()?;
     // Below the size every index is a small integer (JavaScript's safe range too).
     let before = req.before.unwrap_or(total).min(total);
@@ -416,7 +428,7 @@ pub fn page<S: LogStore + ?Sized>(store: &S, req: PageRequest) -> Result<Page, L
 pub fn export_page<S: LogStore + ?Sized>(
     store: &S,
     from: u64,
-) -> Result<(Vec<Listed>, Option<u64>), LogError> {
+) -> Result<(Vec<Listed>, Option<u64>), Error> {
     let records = store.oldest_from(from, EXPORT_PAGE)?;
     let next = (records.len() as u64 == EXPORT_PAGE).then(|| from + EXPORT_PAGE);
     Ok((records, next))
