@@ -38,12 +38,11 @@ pub fn answer(
     let answer = site.config_answer(prefs.take(16));
     // A first-party edge hands back the choice its cookie kept (see
     // `consent_cookie`); such an answer is the visitor's own: never cached.
-    let json = |v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.to_string()));
-    let mut value = json(&answer)?;
+    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
+    let mut value = serde_json::to_value(&answer).map_err(internal)?;
     Ok(match consent_cookie::read(req, env, site) {
         Some(choice) => {
-            value["choice"] =
-                serde_json::to_value(&choice).map_err(|e| ApiError::Internal(e.to_string()))?;
+            value["choice"] = serde_json::to_value(&choice).map_err(internal)?;
             (value, "private, no-store")
         }
         None => (value, "public, max-age=60"),
