@@ -22,7 +22,7 @@ use crate::prelude::*;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use ed25519_dalek::{Signer, Verifier};
+use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -124,13 +124,15 @@ impl PublicKey {
         URL_SAFE_NO_PAD.encode(Sha256::digest(members.as_bytes()))
     }
 
-    /// Verifies an Ed25519 signature (strictly: no malleable encodings).
+    /// Verifies an Ed25519 signature strictly, and only strictly: receipts and
+    /// checkpoints are evidence, so a non-canonical `s` (`s + L`), a
+    /// non-canonical or small-order `R`, and a small-order (weak) public key
+    /// are all refused (`verify_strict`; there is no lenient fallback).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         let sig = ed25519_dalek::Signature::from_slice(signature)
             .map_err(|_| Error::Key(KeyError::SignatureInvalid))?;
         self.0
             .verify_strict(message, &sig)
-            .or_else(|_| self.0.verify(message, &sig))
             .map_err(|_| Error::Key(KeyError::SignatureInvalid))
     }
 

@@ -182,3 +182,62 @@ fn the_kid_is_the_rfc7638_thumbprint() {
         "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
     );
 }
+
+/// RFC 8032 section 7.1, test 1: the empty message under its example key.
+const RFC8032_PUBLIC: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+const RFC8032_SIGNATURE: &str = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+
+fn rfc8032_key() -> assent_core::keys::PublicKey {
+    assent_core::keys::PublicKey::from_bytes(&hex::decode(RFC8032_PUBLIC).unwrap()).unwrap()
+}
+
+#[test]
+fn the_rfc8032_known_answer_verifies() {
+    let sig = hex::decode(RFC8032_SIGNATURE).unwrap();
+    rfc8032_key().verify(b"", &sig).unwrap();
+}
+
+/// `s + L` is the same signature to a lenient verifier (the group has order
+/// `L`) but a second encoding of it: evidence must have one.
+#[test]
+fn a_malleable_signature_s_plus_l_is_refused() {
+    // L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut sig = hex::decode(RFC8032_SIGNATURE).unwrap();
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let sum = u16::from(sig[32 + i]) + u16::from(L[i]) + carry;
+        sig[32 + i] = sum as u8;
+        carry = sum >> 8;
+    }
+    assert_eq!(carry, 0);
+    assert_eq!(
+        sig[63] & 0xe0,
+        0,
+        "s + L still fits the 253 bits a signature parser allows"
+    );
+    assert_eq!(
+        rfc8032_key().verify(b"", &sig).unwrap_err().code(),
+        "signature_invalid"
+    );
+}
+
+/// The identity point is a small-order ("weak") key: with `R` the identity
+/// and `s = 0`, a lenient verifier accepts this signature for every message.
+#[test]
+fn a_small_order_public_key_is_refused() {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let key = assent_core::keys::PublicKey::from_bytes(&identity).unwrap();
+    let mut sig = [0u8; 64];
+    sig[0] = 1; // R = identity, s = 0
+    for message in [&b""[..], b"anything", b"a forged receipt"] {
+        assert_eq!(
+            key.verify(message, &sig).unwrap_err().code(),
+            "signature_invalid"
+        );
+    }
+}
