@@ -262,12 +262,23 @@ fn a_forged_receipt_with_a_forger_controlled_issuer_is_not_valid_without_a_pinne
 /// A one-route-table HTTP server standing in for the edge: `routes` maps a
 /// path with its query to (status, body); anything else is a 404.
 fn fake_edge(routes: Vec<(String, u16, String)>) -> String {
+    fake_edge_counting(routes).0
+}
+
+/// [`fake_edge`], with the number of requests it has answered.
+fn fake_edge_counting(
+    routes: Vec<(String, u16, String)>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, Ordering::SeqCst);
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut request_line = String::new();
             reader.read_line(&mut request_line).unwrap();
@@ -290,7 +301,7 @@ fn fake_edge(routes: Vec<(String, u16, String)>) -> String {
             );
         }
     });
-    url
+    (url, count)
 }
 
 /// Issue 9: a network or edge fault is never reported as an invalid proof:
@@ -351,4 +362,43 @@ fn edge_faults_exit_2_and_are_not_called_invalid_proofs() {
     // Nothing listening at all.
     let out = verify("http://127.0.0.1:9");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// The edge signs a checkpoint on demand whenever the log grew, so the CLI
+/// asks once: a checkpoint that does not cover the receipt is an invalid
+/// answer at once (exit 1), not a reason to poll.
+#[test]
+fn inclusion_asks_for_the_checkpoint_once() {
+    let d = dir();
+    let (jwks, _, _, jws) = log(&d, 1);
+    let receipt = write(&d, "r.jws", &jws);
+    // Signed by the log's key, but of the empty log: it cannot cover leaf 0.
+    let empty = Checkpoint {
+        origin: "edge.example/demo".into(),
+        size: 0,
+        root: Frontier::default().root(),
+    }
+    .sign(&SigningKey::from_seed([9; 32]));
+    let (edge, requests) = fake_edge_counting(vec![(
+        "/v1/sites/demo/log/checkpoint".to_string(),
+        200,
+        empty,
+    )]);
+    let started = std::time::Instant::now();
+    let out = assent(&[
+        "verify",
+        "inclusion",
+        "--edge",
+        &edge,
+        "--site",
+        "demo",
+        "--jwks",
+        &jwks,
+        &receipt,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("does not cover"), "{stderr}");
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
 }
