@@ -1,0 +1,109 @@
+// The outbox's delivery policy, seen at the network: how many requests the
+// widget sends, when (Playwright's fake clock, so the backoff schedule is
+// checked to the millisecond without waiting for it), with which flags, and
+// what each answer does to the outbox. The edge dedupes by event id, so what
+// it stores cannot show a widget that re-sends: these tests count the sends.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { adminRecords, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
+
+useEdgeAndChromium();
+
+const BANNER = "#assent-host >> section.banner";
+const button = (scope, act) => `#assent-host >> ${scope} button[data-act=${act}]`;
+const EVENTS = "**/v1/sites/demo/events";
+
+// Every events POST the page makes, with the (fake) time it left, its
+// keepalive flag and its event id; and every timer the page arms (its delay, and when).
+// Registered after the clock is installed, so it wraps the fake timers.
+const recordSends = () => {
+  window.__sends = [];
+  window.__timers = [];
+  const fetch0 = window.fetch;
+  window.fetch = function (input, init) {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.endsWith("/v1/sites/demo/events") && init && init.method === "POST") {
+      window.__sends.push({ t: Date.now(), keepalive: init.keepalive === true, id: JSON.parse(init.body).event_id });
+    }
+    return fetch0.apply(this, arguments);
+  };
+  const setTimeout0 = window.setTimeout;
+  window.setTimeout = function (f, ms) {
+    window.__timers.push({ ms, t: Date.now() });
+    return setTimeout0.apply(this, arguments);
+  };
+};
+
+const sends = (page) => page.evaluate(() => window.__sends);
+const timers = (page) => page.evaluate(() => window.__timers);
+const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
+
+/** Polls `check` (async, truthy when done) in real time; the page's clock may be paused. */
+async function until(check, what, tries = 150) {
+  for (let i = 0; i < tries; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A fresh visitor with a paused fake clock and the recorder; the banner is shown. */
+async function visit() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.addInitScript(recordSends);
+  await page.goto(edge.url + "/");
+  await page.evaluate(() => window.assent.ready);
+  await page.locator(BANNER).waitFor();
+  await page.clock.pauseAt(Date.now() + 60_000);
+  return { context, page };
+}
+
+const RETRY_BODY = '{"error":{"code":"internal","message":"x"}}';
+
+test("faults are retried with exponential backoff from 1 s, jitter within +30 %, capped at 60 s; sent once after success", async () => {
+  const { context, page } = await visit();
+  const FAILURES = 9;
+  let answered = 0;
+  await page.route(EVENTS, (route) => {
+    answered++;
+    if (answered <= FAILURES) return route.fulfill({ status: 500, contentType: "application/json", body: RETRY_BODY });
+    return route.continue();
+  });
+  await page.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(page);
+  let base = 1000;
+  for (let n = 1; n <= FAILURES; n++) {
+    // The n-th send left; once its answer armed the retry timer, nothing more
+    // may leave before `base`, and the next must leave by base + 30 %.
+    await until(async () => (await sends(page)).length === n && answered === n, `send ${n}`);
+    const retries = await until(async () => {
+      const t = (await timers(page)).filter((x) => x.ms >= 1000);
+      return t.length >= n ? t : null;
+    }, `the retry timer after answer ${n}`);
+    assert.equal(retries.length, n, "one retry timer per fault");
+    const { ms: delay, t: armed } = retries[n - 1];
+    assert.ok(delay >= base && delay <= base * 1.3, `retry ${n}: ${delay} ms, expected ${base}..${base * 1.3}`);
+    await page.clock.runFor(base - 1);
+    assert.equal((await sends(page)).length, n, `retry ${n} left before ${base} ms`);
+    await page.clock.runFor(Math.ceil(base * 0.3) + 2);
+    const s = await sends(page);
+    assert.equal(s.length, n + 1, `retry ${n} did not leave by ${base * 1.3} ms`);
+    assert.ok(Math.abs(s[n].t - armed - delay) <= 1, `retry ${n} left ${s[n].t - armed} ms after its timer was armed for ${delay}`);
+    base = Math.min(base * 2, 60_000);
+  }
+  assert.equal(base, 60_000, "the schedule reached the cap");
+  await waitForRecordsOf(edge, subject, 1);
+  await until(async () => (await outbox(page)).length === 0, "the outbox to empty");
+  const s = await sends(page);
+  assert.equal(new Set(s.map((x) => x.id)).size, 1, "one event, re-sent");
+  assert.ok(s.every((x) => x.keepalive), "every request is sent with keepalive");
+  // Ten more minutes: acknowledged, so nothing is sent again.
+  await page.clock.runFor(600_000);
+  assert.equal((await sends(page)).length, FAILURES + 1, "sent again after the edge acknowledged it");
+  assert.equal((await recordsOf(edge, subject)).length, 1);
+  await context.close();
+});
