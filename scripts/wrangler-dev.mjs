@@ -68,19 +68,22 @@ export function unlimitedConfig(dir) {
 
 /**
  * Starts the built worker with fresh state; resolves once it answers.
- * `rateLimit: false` runs it with `unlimitedConfig()` (no limiter binding).
+ * `rateLimit: false` runs it with `unlimitedConfig()` (no limiter binding);
+ * `https: true` serves it over https with wrangler's self-signed certificate
+ * (callers accept it, e.g. `NODE_TLS_REJECT_UNAUTHORIZED=0` for fetch).
  */
-export async function startEdge({ vars = {}, assets, rateLimit = true } = {}) {
+export async function startEdge({ vars = {}, assets, rateLimit = true, https = false } = {}) {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
   const config = rateLimit ? undefined : unlimitedConfig(state);
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
   const keys = { signingKey: newSigningKey(), retiredKeys: "" };
-  const start = () => spawnWrangler({ state, port, adminKey, vars, assets, config, ...keys });
+  const scheme = https ? "https" : "http";
+  const start = () => spawnWrangler({ state, port, adminKey, vars, assets, config, scheme, ...keys });
   let proc = await start();
   const edge = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     adminKey,
     keys,
     log: () => proc.log(),
@@ -111,7 +114,7 @@ export function newSigningKey() {
   return randomBytes(32).toString("base64url");
 }
 
-async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars, assets, config }) {
+async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars, assets, config, scheme = "http" }) {
   const inspector = await freePort();
   const env = {
     ...process.env,
@@ -124,12 +127,12 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
   };
   const child = spawn(
     join(BIN, "wrangler"),
-    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--local-protocol", scheme,
      ...(config ? ["--config", config] : []),
      "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
      "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
      // The edge's public origin is configuration, never the Host header.
-     "--var", `PUBLIC_ORIGINS:http://127.0.0.1:${port}`,
+     "--var", `PUBLIC_ORIGINS:${scheme}://127.0.0.1:${port}`,
      ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),
      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
      ...(assets ? ["--assets", assets] : []),
@@ -140,7 +143,7 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   const exited = new Promise((r) => child.on("exit", r));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${scheme}://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);

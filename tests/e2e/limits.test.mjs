@@ -65,3 +65,34 @@ test("a flood from one client is refused with rate_limited and stores nothing", 
   assert.equal((await refused.json()).error.code, "rate_limited");
   assert.equal((await adminRecords(edge)).total, before);
 });
+
+test("one client's limit does not touch another client", async () => {
+  // The limiter keys on CF-Connecting-IP (hashed): flood as one address ...
+  const config = (ip) => fetch(`${edge.url}/v1/sites/demo/config`, { headers: { "cf-connecting-ip": ip } });
+  let limited = false;
+  for (let i = 0; i < 130 && !limited; i++) {
+    const r = await config("203.0.113.1");
+    limited = r.status === 429;
+    await r.arrayBuffer();
+  }
+  assert.ok(limited, "the flooding client was never limited");
+  // ... and another address is still served: the edge reads the header it
+  // limits on (were it ignored, every request would share one key).
+  const other = await config("203.0.113.2");
+  assert.equal(other.status, 200);
+});
+
+test("without the limiter binding the edge fails open (a dev-only config)", async () => {
+  const open = await startEdge({ rateLimit: false });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 130; i++) {
+      const r = await fetch(`${open.url}/v1/sites/demo/config`);
+      statuses.push(r.status);
+      await r.arrayBuffer();
+    }
+    assert.deepEqual([...new Set(statuses)], [200]);
+  } finally {
+    await open.stop();
+  }
+});
