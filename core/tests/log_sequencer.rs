@@ -26,6 +26,11 @@ fn fixes_the_origin() {
 }
 
 #[test]
+fn the_alarm_signs_checkpoints() {
+    suite::the_alarm_signs_checkpoints(&mut MemoryLogStore::default());
+}
+
+#[test]
 fn survives_faults() {
     suite::survives_faults(MemoryLogStore::default);
 }

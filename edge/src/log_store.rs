@@ -352,6 +352,11 @@ mod tests {
     }
 
     #[test]
+    fn the_alarm_signs_checkpoints() {
+        suite::the_alarm_signs_checkpoints(&mut store());
+    }
+
+    #[test]
     fn survives_faults() {
         suite::survives_faults(store);
     }

@@ -376,6 +376,39 @@ pub fn fixes_the_origin<S: LogStore>(store: &mut S) {
     );
 }
 
+/// The alarm's call signs a checkpoint by itself (no reader), once per
+/// growth: the same call again signs nothing new; a reader gets that note.
+pub fn the_alarm_signs_checkpoints<S: LogStore>(store: &mut S) {
+    let c = config();
+    assert!(store.latest_checkpoint().unwrap().is_none());
+    for n in 0..3 {
+        append(store, event(&c, n, n, "give", true, T0)).unwrap();
+    }
+    // What the Durable Object's alarm runs, a second after the log grew.
+    let signed = sequencer::checkpoint(store, &key(), T0 + 1000).unwrap();
+    let kept = store
+        .latest_checkpoint()
+        .unwrap()
+        .expect("the alarm kept a checkpoint");
+    assert_eq!(
+        (kept.size, kept.signed_at_ms, kept.note.as_str()),
+        (3, T0 + 1000, signed.as_str())
+    );
+    assert_eq!(
+        sequencer::checkpoint(store, &key(), T0 + 2000).unwrap(),
+        signed,
+        "no growth, no new note"
+    );
+    assert_eq!(
+        store.latest_checkpoint().unwrap().unwrap().signed_at_ms,
+        T0 + 1000
+    );
+    append(store, event(&c, 3, 3, "give", true, T0)).unwrap();
+    let next = sequencer::checkpoint(store, &key(), T0 + 3000).unwrap();
+    let cp = Checkpoint::verify(&next, "edge.example/vectors", &[key().public()]).unwrap();
+    assert_eq!(cp.size, 4);
+}
+
 /// A fault at any call of an append leaves nothing visible, and the next
 /// append works at the same index.
 pub fn survives_faults<S: LogStore>(new_store: impl Fn() -> S) {
