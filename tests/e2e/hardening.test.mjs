@@ -148,3 +148,22 @@ test("a key sent twice inside decisions and control characters in free strings a
   }
   assert.equal(await total(), before);
 });
+
+test("an edge fault is a 500 `internal` that says nothing of its cause, and stores nothing", async () => {
+  // A deployment fault: the edge's public origin is not configured (the
+  // value is not an origin), so no receipt can name its issuer.
+  const broken = await startEdge({ rateLimit: false, vars: { PUBLIC_ORIGINS: "not-an-origin" } });
+  try {
+    const r = await fetch(`${broken.url}/v1/sites/demo/events`, { method: "POST", body: JSON.stringify(event()) });
+    assert.equal(r.status, 500);
+    const body = await r.json();
+    assert.deepEqual(body, { error: { code: "internal", message: "internal error" } });
+    assert.equal(r.headers.get("cache-control"), "no-store");
+    const page = await (await fetch(`${broken.url}/v1/admin/sites/demo/events`, {
+      headers: { authorization: `Bearer ${broken.adminKey}` },
+    })).json();
+    assert.equal(page.total, 0);
+  } finally {
+    await broken.stop();
+  }
+});
