@@ -64,7 +64,25 @@ const bad = [
     decisions: { necessary: true, analytics: true, marketing: true, personalisation: true },
   }), 400, "gpc_conflict"],
   ["1 MB body", () => JSON.stringify({ ...event(), widget_version: "x".repeat(1024 * 1024) }), 413, "body_too_large"],
+  ["malformed subject id", () => event({ subject: "ABC" }), 400, "subject_id_invalid"],
+  ["malformed purpose id", () => event({ decisions: { ...event().decisions, "Bad Id": false } }), 400, "purpose_id_invalid"],
+  ["language the site does not offer", () => event({ notice: { ...event().notice, language: "tlh" } }), 400, "language_unknown"],
+  ["page origin that is not an origin", () => event({ page: { origin: "https://demo.assent.example/path", path: "/" } }), 400, "origin_invalid"],
+  ["page path over 1024 characters", () => event({ page: { origin: event().page.origin, path: "/" + "a".repeat(1024) } }), 400, "field_too_long"],
 ];
+
+test("every error code the README lists is answered over HTTP by some request of the e2e suite", async () => {
+  const { readFileSync, readdirSync } = await import("node:fs");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const start = readme.indexOf("Error codes:");
+  const listed = readme.slice(start, readme.indexOf("\n\n", start));
+  const codes = [...listed.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).filter((c) => c.includes("_") || c === "internal");
+  assert.ok(codes.length > 25, `found ${codes.length} codes`);
+  const dir = new URL("./", import.meta.url);
+  const suite = readdirSync(dir).filter((f) => f.endsWith(".test.mjs")).map((f) => readFileSync(new URL(f, dir), "utf8")).join("\n");
+  const untested = codes.filter((c) => !suite.includes(`"${c}"`));
+  assert.deepEqual(untested, [], "codes no e2e test asserts");
+});
 
 for (const [name, make, status, code] of bad) {
   test(`bad input is refused with its code and stores nothing: ${name}`, async () => {
