@@ -9,7 +9,7 @@ use crate::CliError;
 /// `npx wrangler secret put SIGNING_KEY`, never into a file in git.
 pub fn generate() -> Result<(), CliError> {
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| CliError::Io(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut seed).map_err(|e| CliError::Io(format!("no randomness: {e}")))?;
     let key = SigningKey::from_seed(seed);
     let out = json!({"secret": key.to_secret(), "jwk": key.public().to_jwk(None)});
     println!("{out:#}");
