@@ -325,7 +325,9 @@ impl SiteConfig {
     }
 
     /// Picks the language to show for a visitor's preferences, most preferred
-    /// first: an exact tag, then the same primary language, then the default.
+    /// first (an `Accept-Language` header goes through
+    /// [`language_preferences`] first, which orders it by `q`): an exact tag,
+    /// then the same primary language, then the default.
     pub fn negotiate<'a>(&self, preferences: impl IntoIterator<Item = &'a str>) -> &str {
         for wanted in preferences {
             let wanted = wanted.trim();
@@ -386,7 +388,8 @@ impl SiteConfig {
 
     #[cfg(feature = "std")]
     /// The public answer for a visitor whose preferred languages are
-    /// `preferences` (most preferred first): the negotiated notice and its hash.
+    /// `preferences` (most preferred first, e.g. [`language_preferences`] of
+    /// the `Accept-Language` header): the negotiated notice and its hash.
     pub fn config_answer<'a>(
         &self,
         preferences: impl IntoIterator<Item = &'a str>,
@@ -415,6 +418,62 @@ impl SiteConfig {
     /// Whether pages of `origin` may use this site's widget and post its events.
     pub fn is_origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// The most items of a language list that count (a header is the visitor's,
+/// and its length is theirs to choose).
+pub const MAX_LANGUAGE_PREFERENCES: usize = 16;
+
+/// The languages of an `Accept-Language` header (RFC 9110 section 12.5.4) or
+/// of a `?lang=` list, most preferred first: by `q` weight, equal weights in
+/// the order written; `q=0` ("not acceptable"), `*`, empty items and items with
+/// a malformed weight are left out. Only the first
+/// [`MAX_LANGUAGE_PREFERENCES`] items are read. Hand the result to
+/// [`SiteConfig::negotiate`] or `SiteConfig::config_answer`.
+///
+/// ```
+/// use assent_core::config::language_preferences;
+/// assert_eq!(
+///     language_preferences("en;q=0.5, de-AT, fr;q=0, de;q=0.9"),
+///     ["de-AT", "de", "en"]
+/// );
+/// assert_eq!(language_preferences("de-AT,en"), ["de-AT", "en"]);
+/// ```
+pub fn language_preferences(list: &str) -> Vec<&str> {
+    let mut weighted: Vec<(u16, &str)> = list
+        .split(',')
+        .take(MAX_LANGUAGE_PREFERENCES)
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let mut q = 1000;
+            for param in parts {
+                let (name, value) = param.split_once('=')?;
+                if name.trim().eq_ignore_ascii_case("q") {
+                    q = parse_weight(value.trim())?;
+                }
+            }
+            (q > 0 && !tag.is_empty() && tag != "*").then_some((q, tag))
+        })
+        .collect();
+    // A stable sort: equal weights keep the order they were written in.
+    weighted.sort_by_key(|w| core::cmp::Reverse(w.0));
+    weighted.into_iter().map(|(_, tag)| tag).collect()
+}
+
+/// An RFC 9110 weight in thousandths: `0`, `0.5`, `1.000`; `None` otherwise.
+fn parse_weight(value: &str) -> Option<u16> {
+    let (int, frac) = value.split_once('.').unwrap_or((value, ""));
+    if frac.len() > 3 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = frac.bytes().chain(core::iter::repeat(b'0')).take(3);
+    let frac = thousandths.fold(0u16, |n, c| n * 10 + u16::from(c - b'0'));
+    match int {
+        "0" => Some(frac),
+        "1" if frac == 0 => Some(1000),
+        _ => None,
     }
 }
 
@@ -482,57 +541,109 @@ fn check_notice_version(v: &str) -> Result<(), Error> {
     }
 }
 
+/// Checks an http(s) URL shown to visitors (the privacy policy): its origin
+/// part (`scheme://host[:port]`) passes [`check_origin`], so a default port,
+/// an upper-case or Unicode host and a non-canonical IP address are refused
+/// here as there; the rest (path, query, fragment) has no whitespace.
 fn check_url(field: &str, url: &str) -> Result<(), Error> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty() && url.len() <= 2048 && !url.contains(char::is_whitespace) =>
-        {
-            Ok(())
-        }
-        _ => Err(Error::Syntax(SyntaxError::FieldInvalid {
+    let invalid = || {
+        Error::Syntax(SyntaxError::FieldInvalid {
             field: field.to_string(),
-            reason: "must be an http(s) URL".into(),
-        })),
+            reason: "must be an http(s) URL with a lowercase ASCII host and no default port".into(),
+        })
+    };
+    if url.len() > 2048 || url.contains(char::is_whitespace) {
+        return Err(invalid());
     }
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let origin_end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    check_origin(&url[..origin_end]).map_err(|_| invalid())?;
+    #[cfg(feature = "std")]
+    if url::Url::parse(url).is_err() {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
-/// Checks that `origin` is a serialized web origin: `http(s)://host[:port]`,
-/// lowercase, without path, query or trailing slash.
+/// Checks that `origin` is a serialized web origin exactly as a browser sends
+/// it in `Origin`: `http(s)://host[:port]` without path, query, trailing slash
+/// or user info; the host lowercase ASCII (an IDN in its punycode `xn--` form),
+/// an IPv4 address in dotted decimal or a bracketed IPv6 address in its
+/// shortest form (`[::1]`); no default port (`:443` for https, `:80` for http),
+/// which a browser never sends.
+///
+/// With `std` (the edge, its build script, the CLI: every place that checks a
+/// configuration), the rule is the WHATWG URL parser's (the `url` crate): an
+/// origin is valid when it is its own serialization. The `no_std` build keeps
+/// a syntactic check of the same rule.
 pub fn check_origin(origin: &str) -> Result<(), Error> {
     let invalid = || {
         Error::Syntax(SyntaxError::OriginInvalid {
             origin: excerpt(origin),
         })
     };
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or_else(invalid)?;
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
-        _ => (rest, None),
+    let (scheme, rest) = if let Some(rest) = origin.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = origin.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return Err(invalid());
     };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host.bytes().all(|c| {
-            c.is_ascii_lowercase()
-                || c.is_ascii_digit()
-                || matches!(c, b'.' | b'-' | b'[' | b']' | b':')
-        });
+    let (host, port) = if rest.starts_with('[') {
+        match rest.find(']') {
+            Some(end) => match &rest[end + 1..] {
+                "" => (&rest[..=end], None),
+                p => (
+                    &rest[..=end],
+                    Some(p.strip_prefix(':').ok_or_else(invalid)?),
+                ),
+            },
+            None => return Err(invalid()),
+        }
+    } else {
+        match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        }
+    };
+    let host_ok = if let Some(inner) = host.strip_prefix('[') {
+        let inner = inner.strip_suffix(']').unwrap_or("");
+        inner.contains(':')
+            && inner
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b':' | b'.'))
+    } else {
+        !host.is_empty()
+            && host.len() <= 253
+            && !host.starts_with('.')
+            && !host.ends_with('.')
+            && !host.contains("..")
+            && host
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-'))
+    };
+    let default_port = if scheme == "https" { "443" } else { "80" };
     let port_ok = port.is_none_or(|p| {
         !p.is_empty()
             && p.len() <= 5
+            && !p.starts_with('0')
+            && p != default_port
             && p.bytes().all(|c| c.is_ascii_digit())
             && p.parse::<u32>().is_ok_and(|n| n > 0 && n < 65536)
     });
-    if host_ok && port_ok {
-        Ok(())
-    } else {
-        Err(invalid())
+    if !(host_ok && port_ok) {
+        return Err(invalid());
     }
+    #[cfg(feature = "std")]
+    {
+        let parsed = url::Url::parse(origin).map_err(|_| invalid())?;
+        if parsed.origin().ascii_serialization() != origin {
+            return Err(invalid());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -549,6 +660,12 @@ mod tests {
             "https://shop.example",
             "http://127.0.0.1:8787",
             "http://localhost:3000",
+            "https://shop.example:8443",
+            "http://shop.example:443",
+            "https://shop.example:80",
+            "https://xn--bcher-kva.example",
+            "http://[::1]:8787",
+            "http://[2001:db8::1]",
         ] {
             assert!(check_origin(ok).is_ok(), "{ok}");
         }
@@ -561,10 +678,96 @@ mod tests {
             "https://shop.example:0",
             "https://shop.example:99999",
             "https://",
+            // A browser never sends a default port.
+            "https://shop.example:443",
+            "http://shop.example:80",
+            "https://shop.example:0443",
+            // Unicode hosts: the punycode form is the origin.
+            "https://bücher.example",
+            // IPv6: bracketed and shortest only; IPv4 dotted decimal only.
+            "http://[::1",
+            "http://[::1]x",
+            "http://::1",
+            "http://[::G]",
+            // Trailing dots, empty labels, user info.
+            "https://shop.example.",
+            "https://shop..example",
+            "https://user@shop.example",
         ] {
             assert_eq!(
                 check_origin(bad).unwrap_err().code(),
                 "origin_invalid",
+                "{bad}"
+            );
+        }
+    }
+
+    /// What only the WHATWG parser knows (std): forms a browser rewrites.
+    #[cfg(feature = "std")]
+    #[test]
+    fn origins_a_browser_would_rewrite() {
+        for bad in [
+            "http://[0:0:0:0:0:0:0:1]",
+            "http://[2001:DB8::1]",
+            "http://0x7f.0.0.1",
+            "http://127.1",
+            "https://xn--zz.example",
+        ] {
+            assert_eq!(
+                check_origin(bad).unwrap_err().code(),
+                "origin_invalid",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn accept_language_is_ordered_by_q() {
+        assert_eq!(
+            language_preferences("de;q=0.1, en-GB;q=0.8, fr"),
+            ["fr", "en-GB", "de"]
+        );
+        // Equal weights keep their order; q=0, '*', empty and malformed go.
+        assert_eq!(
+            language_preferences(
+                "it, es;q=0, *;q=0.5, , pt;q=2, pl;q=0.5000, nl;Q=1.0, sv;q=0.999"
+            ),
+            ["it", "nl", "sv"]
+        );
+        assert_eq!(language_preferences(""), Vec::<&str>::new());
+        let long = "xx;q=0.1,".repeat(40) + "de";
+        assert_eq!(language_preferences(&long).len(), MAX_LANGUAGE_PREFERENCES);
+        // Through negotiation: a language weighted lower loses even when
+        // written first (the demo offers both de and en).
+        let c = config();
+        assert!(c.languages().any(|l| l == "de") && c.languages().any(|l| l == "en"));
+        assert_eq!(c.negotiate(language_preferences("de;q=0.2, en")), "en");
+        assert_eq!(c.negotiate(language_preferences("en;q=0.2, de-AT")), "de");
+    }
+
+    #[test]
+    fn privacy_policy_urls() {
+        for ok in [
+            "https://shop.example",
+            "https://shop.example/privacy",
+            "https://shop.example:8443/privacy?x=1#top",
+            "https://xn--bcher-kva.example/datenschutz",
+        ] {
+            assert!(check_url("f", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://shop.example:443/privacy",
+            "http://shop.example:80",
+            "https://Shop.example/privacy",
+            "https://bücher.example/datenschutz",
+            "https:///privacy",
+            "https://shop.example/a b",
+            "mailto:dpo@shop.example",
+            "/privacy",
+        ] {
+            assert_eq!(
+                check_url("f", bad).unwrap_err().code(),
+                "field_invalid",
                 "{bad}"
             );
         }

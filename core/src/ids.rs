@@ -92,8 +92,8 @@ checked_id!(
     ServiceId, is_service_id, ServiceIdInvalid
 );
 checked_id!(
-    /// A simple BCP 47 language tag: a 2-3 letter language, optionally `-` and a
-    /// 2-letter region or 4-letter script (`en`, `de`, `pt-BR`, `zh-Hant`).
+    /// A BCP 47 language tag in canonical case: language, optional script,
+    /// region and variants (`en`, `pt-BR`, `zh-Hant`, `es-419`, `sr-Latn-RS`).
     LanguageTag, is_language_tag, LanguageInvalid
 );
 checked_id!(
@@ -166,21 +166,61 @@ fn is_service_id(v: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
 }
 
+/// A BCP 47 language tag as a notice language: language, optional script,
+/// region and variants (`en`, `es-419`, `sr-Latn-RS`, `de-CH-1996`), written
+/// in its canonical case (`pt-BR`, not `pt-br`), no extensions or private use.
+/// With `std`, ICU4X's parser (`icu_locale_core`) decides and the tag must be
+/// its own canonical form; the `no_std` build checks the same shape by hand.
+#[cfg(feature = "std")]
 fn is_language_tag(v: &str) -> bool {
-    let mut parts = v.split('-');
-    let lang = parts.next().unwrap_or("");
-    let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|c| c.is_ascii_lowercase());
-    let rest_ok = match (parts.next(), parts.next()) {
-        (None, _) => true,
-        (Some(sub), None) => {
-            (sub.len() == 2 && sub.bytes().all(|c| c.is_ascii_uppercase()))
-                || (sub.len() == 4
-                    && sub.as_bytes()[0].is_ascii_uppercase()
-                    && sub.bytes().skip(1).all(|c| c.is_ascii_lowercase()))
-        }
-        _ => false,
+    use icu_locale_core::LanguageIdentifier;
+    v.len() <= 64
+        && LanguageIdentifier::try_from_str(v)
+            .is_ok_and(|id| id.language.as_str() != "und" && id.to_string() == v)
+}
+
+#[cfg(not(feature = "std"))]
+fn is_language_tag(v: &str) -> bool {
+    let alpha = |s: &str, lower: bool| {
+        s.bytes().all(|c| {
+            if lower {
+                c.is_ascii_lowercase()
+            } else {
+                c.is_ascii_uppercase()
+            }
+        })
     };
-    lang_ok && rest_ok
+    let mut parts = v.split('-').peekable();
+    let lang = parts.next().unwrap_or("");
+    if !(matches!(lang.len(), 2 | 3 | 5..=8) && alpha(lang, true)) {
+        return false;
+    }
+    if let Some(script) = parts
+        .peek()
+        .filter(|p| p.len() == 4 && p.as_bytes()[0].is_ascii_uppercase())
+    {
+        if !alpha(&script[1..], true) {
+            return false;
+        }
+        parts.next();
+    }
+    if let Some(region) = parts.peek().filter(|p| p.len() <= 3) {
+        let ok = (region.len() == 2 && alpha(region, false))
+            || (region.len() == 3 && region.bytes().all(|c| c.is_ascii_digit()));
+        if !ok {
+            return false;
+        }
+        parts.next();
+    }
+    v.len() <= 64
+        && parts.all(|variant| {
+            let lower_alnum = variant
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            lower_alnum
+                && ((5..=8).contains(&variant.len())
+                    || (variant.len() == 4 && variant.as_bytes()[0].is_ascii_digit()))
+        })
 }
 
 fn is_uuid_v4(v: &str) -> bool {
@@ -229,10 +269,35 @@ mod tests {
 
     #[test]
     fn language_tags() {
-        for ok in ["en", "de", "pt-BR", "zh-Hant", "ast"] {
+        for ok in [
+            "en",
+            "de",
+            "pt-BR",
+            "zh-Hant",
+            "ast",
+            "es-419",
+            "sr-Latn-RS",
+            "zh-Hant-TW",
+            "de-CH-1996",
+            "sl-rozaj",
+        ] {
             assert!(LanguageTag::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "EN", "en_US", "en-us", "english", "en-US-x"] {
+        for bad in [
+            "",
+            "EN",
+            "en_US",
+            "en-us",
+            "english1",
+            "en-US-x",
+            "sr-latn-RS",
+            "es-41",
+            "en--US",
+            "en-",
+            "und",
+            "de-DE-u-co-phonebk",
+            "en-x-private",
+        ] {
             assert!(LanguageTag::new(bad).is_err(), "{bad}");
         }
         assert_eq!(LanguageTag::new("pt-BR").unwrap().primary(), "pt");
