@@ -23,7 +23,58 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// `v` as JSON text with every object's members written in an order drawn
+/// from `seed` (serde_json's maps iterate sorted, so the text is built by hand).
+fn shuffled_text(v: &Value, seed: &mut u64, out: &mut String) {
+    match v {
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                shuffled_text(item, seed, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            // Fisher-Yates with a 64-bit LCG (Knuth's MMIX constants).
+            for i in (1..members.len()).rev() {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                members.swap(i, (*seed >> 33) as usize % (i + 1));
+            }
+            out.push('{');
+            for (i, (key, value)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key).unwrap());
+                out.push(':');
+                shuffled_text(value, seed, out);
+            }
+            out.push('}');
+        }
+        leaf => out.push_str(&serde_json::to_string(leaf).unwrap()),
+    }
+}
+
 proptest! {
+    /// The order members are written in does not matter: the same value with
+    /// its objects' members in random orders has one canonical form.
+    #[test]
+    fn independent_of_member_order(v in json_value(), a in any::<u64>(), b in any::<u64>()) {
+        let (mut first, mut second) = (String::new(), String::new());
+        shuffled_text(&v, &mut a.clone(), &mut first);
+        shuffled_text(&v, &mut b.clone(), &mut second);
+        let canonical = to_canonical_bytes(&v).unwrap();
+        prop_assert_eq!(canonicalize_json(first.as_bytes()).unwrap(), canonical.clone());
+        prop_assert_eq!(canonicalize_json(second.as_bytes()).unwrap(), canonical);
+    }
+
+
     /// Canonicalizing canonical bytes changes nothing.
     #[test]
     fn idempotent(v in json_value()) {
@@ -40,7 +91,7 @@ proptest! {
         prop_assert_eq!(to_canonical_bytes(&back).unwrap(), bytes);
     }
 
-    /// Whitespace and key order of the input do not matter.
+    /// Whitespace of the input does not matter (member order: above).
     #[test]
     fn independent_of_formatting(v in json_value()) {
         let pretty = serde_json::to_vec_pretty(&v).unwrap();
