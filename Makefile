@@ -24,7 +24,7 @@ EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.tom
 WWW_SRC := $(shell find www -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test build cli edge widget www dev-vars fmt clippy doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
+.PHONY: help setup versions dev test build cli edge widget www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -73,7 +73,7 @@ dev: setup build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
-test: setup versions fmt clippy doc typecheck test-native test-wasm test-loader build size deploy-check e2e
+test: setup versions fmt clippy deps doc typecheck test-native test-wasm test-loader build size deploy-check e2e
 	@echo "make test: all checks passed"
 
 fmt:
@@ -85,6 +85,13 @@ clippy:
 	cargo clippy -q -p assent-core -p assent-edge -p assent-cli -p assent-widget --all-targets --features assent-widget/std,assent-core/test-support -- -D warnings
 	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets --features assent-widget/std -- -D warnings
 	cargo clippy -q -p assent-widget --target wasm32-unknown-unknown --lib -- -D warnings
+
+# Dependencies earn their place: none unused (cargo machete), and the policy of
+# deny.toml (licenses, crates.io only, duplicates reported). Not `advisories`:
+# its database is fetched from GitHub, which these machines cannot reach.
+deps:
+	cargo machete
+	cargo deny --offline check bans licenses sources
 
 # Crate docs build without a broken link (design notes live there).
 doc:

@@ -44,6 +44,8 @@ if (!process.argv.includes("--pins-only")) {
   expect("rustc", version("rustc")[1], "RUST");
   expect("wasm-bindgen", version("wasm-bindgen").at(-1), "WASM_BINDGEN");
   expect("worker-build", version("worker-build").at(-1), "WORKER_BUILD");
+  expect("cargo-machete", version("cargo", ["machete", "--version"]).at(-1), "CARGO_MACHETE");
+  expect("cargo-deny", version("cargo", ["deny", "--version"]).at(-1), "CARGO_DENY");
   for (const [name, key] of [["wrangler", "WRANGLER"], ["binaryen", "BINARYEN"], ["esbuild", "ESBUILD"]]) {
     const f = join(ROOT, "node_modules", name, "package.json");
     expect(`installed ${name}`, existsSync(f) ? JSON.parse(readFileSync(f, "utf8")).version : undefined, key);

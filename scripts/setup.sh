@@ -41,6 +41,16 @@ if [ "$(version_of worker-build)" != "$WORKER_BUILD_VERSION" ]; then
   cargo install worker-build --version "$WORKER_BUILD_VERSION"
 fi
 
+# `make deps`: unused dependencies and the dependency policy (deny.toml).
+if [ "$(cargo machete --version 2>/dev/null)" != "$CARGO_MACHETE" ]; then
+  say "installing cargo-machete $CARGO_MACHETE (about 4 minutes)"
+  cargo install cargo-machete --version "$CARGO_MACHETE" --locked
+fi
+if [ "$(cargo deny --version 2>/dev/null | awk '{print $NF}')" != "$CARGO_DENY" ]; then
+  say "installing cargo-deny $CARGO_DENY (about 10 minutes)"
+  cargo install cargo-deny --version "$CARGO_DENY" --locked
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (wrangler, binaryen, esbuild, playwright-core)"
   npm ci --no-audit --no-fund
