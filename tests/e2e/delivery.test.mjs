@@ -5,7 +5,7 @@
 // it stores cannot show a widget that re-sends: these tests count the sends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { adminRecords, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -104,6 +104,80 @@ test("faults are retried with exponential backoff from 1 s, jitter within +30 %,
   // Ten more minutes: acknowledged, so nothing is sent again.
   await page.clock.runFor(600_000);
   assert.equal((await sends(page)).length, FAILURES + 1, "sent again after the edge acknowledged it");
+  assert.equal((await recordsOf(edge, subject)).length, 1);
+  await context.close();
+});
+
+test("a 4xx other than 408/425/429 drops the event for good: sent once, never again, and the next one follows", async () => {
+  const { context, page } = await visit();
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  let answered = 0;
+  await page.route(EVENTS, (route) => {
+    answered++;
+    if (answered === 1) {
+      return route.fulfill({ status: 400, contentType: "application/json", body: '{"error":{"code":"invalid_event","message":"x"}}' });
+    }
+    return route.continue();
+  });
+  await page.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(page);
+  await until(async () => answered === 1 && (await outbox(page)).length === 0, "the refused event to leave the outbox");
+  assert.ok(warnings.some((w) => w.includes("refused")), "the refusal is reported on the console");
+  await page.clock.runFor(600_000);
+  assert.equal((await sends(page)).length, 1, "a refused event was sent again");
+  assert.equal((await timers(page)).filter((x) => x.ms >= 1000).length, 0, "a retry was armed for a refused event");
+  assert.equal((await recordsOf(edge, subject)).length, 0);
+
+  // The outbox is not stuck behind it: the next event leaves at once. (The
+  // edge refuses it too, for good: it follows a choice the log never got.)
+  await page.evaluate(() => window.assent.set({ marketing: false }));
+  await until(async () => answered === 2 && (await outbox(page)).length === 0, "the next event to be answered");
+  const s = await sends(page);
+  assert.equal(s.length, 2);
+  assert.notEqual(s[1].id, s[0].id);
+  await context.close();
+});
+
+for (const status of [408, 425, 429]) {
+  test(`${status} is a fault: the event stays in the outbox and is retried after 1 s`, async () => {
+    const { context, page } = await visit();
+    let answered = 0;
+    await page.route(EVENTS, (route) => {
+      answered++;
+      if (answered === 1) return route.fulfill({ status, contentType: "application/json", body: RETRY_BODY });
+      return route.continue();
+    });
+    await page.click(button("section.banner", "reject_all"));
+    const subject = await subjectOf(page);
+    const armed = await until(async () => (await timers(page)).filter((x) => x.ms >= 1000)[0], "the retry timer");
+    assert.ok(armed.ms >= 1000 && armed.ms <= 1300, `first retry after ${armed.ms} ms`);
+    assert.equal((await outbox(page)).length, 1, `the event left the outbox on ${status}`);
+    await page.clock.runFor(1301);
+    assert.equal((await sends(page)).length, 2, `no retry after ${status}`);
+    await waitForRecordsOf(edge, subject, 1);
+    await until(async () => (await outbox(page)).length === 0, "the outbox to empty");
+    await page.clock.runFor(600_000);
+    assert.equal((await sends(page)).length, 2);
+    await context.close();
+  });
+}
+
+test("offline: the event waits; coming back online sends it at once, without waiting for the backoff", async () => {
+  const { context, page } = await visit();
+  await context.setOffline(true);
+  await page.click(button("section.banner", "accept_all"));
+  const subject = await subjectOf(page);
+  await until(async () => (await timers(page)).some((x) => x.ms >= 1000), "the retry timer after the network fault");
+  assert.equal((await sends(page)).length, 1);
+  assert.equal((await outbox(page)).length, 1, "the event is kept locally");
+  // The clock stays paused: only the `online` event can send it now.
+  await context.setOffline(false);
+  await until(async () => (await sends(page)).length === 2, "a send on `online`");
+  await waitForRecordsOf(edge, subject, 1);
+  await until(async () => (await outbox(page)).length === 0, "the outbox to empty");
+  await page.clock.runFor(600_000);
+  assert.equal((await sends(page)).length, 2, "sent again after it was acknowledged");
   assert.equal((await recordsOf(edge, subject)).length, 1);
   await context.close();
 });
