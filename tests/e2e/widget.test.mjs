@@ -174,23 +174,52 @@ const EVENTS = "**/v1/sites/demo/events";
 
 const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
 
+/** Polls `check` (async, truthy when done) in real time: the page's clock may be fake. */
+async function until(check, what) {
+  for (let i = 0; i < 150; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The event ids of every events POST the page sends, as seen at the network. */
+function countSends(page) {
+  const ids = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/v1/sites/demo/events")) ids.push(JSON.parse(r.postData()).event_id);
+  });
+  return ids;
+}
+
+// The edge dedupes by event id, so what it stores cannot show a widget that
+// re-sends: these count the requests, and run the page's (fake) clock ten
+// minutes on after the acknowledgement to see nothing more leave.
+// (delivery.test.mjs checks the backoff schedule itself.)
 test("offline at the click: the event waits in the outbox and arrives exactly once", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const sent = countSends(page);
+  await page.clock.install();
   await page.route(EVENTS, (route) => route.abort("internetdisconnected"));
   await page.goto(edge.url + "/");
   await page.click(button("section.banner", "reject_all"));
   await page.locator(BANNER).waitFor({ state: "detached" });
   const subject = await subjectOf(page);
+  await until(() => sent.length === 1, "the first send");
   assert.equal((await outbox(page)).length, 1, "the event is kept locally");
   assert.equal((await recordsOf(edge, subject)).length, 0);
 
   await page.unroute(EVENTS);
+  await page.clock.runFor(1300); // the first retry is due within 1 s + 30 %
   const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(stored[0].record.event.action, "refuse");
-  for (let i = 0; i < 50 && (await outbox(page)).length; i++) await page.waitForTimeout(100);
-  assert.equal((await outbox(page)).length, 0, "acknowledged events leave the outbox");
-  await page.waitForTimeout(1500);
+  await until(async () => (await outbox(page)).length === 0, "acknowledged events to leave the outbox");
+  assert.equal(sent.length, 2, "one failed send, one retry");
+  await page.clock.runFor(600_000);
+  assert.equal(sent.length, 2, "sent again after it was acknowledged");
+  assert.deepEqual(new Set(sent).size, 1, "the same event each time");
   assert.equal((await recordsOf(edge, subject)).length, 1, "stored once");
   await context.close();
 });
@@ -198,6 +227,8 @@ test("offline at the click: the event waits in the outbox and arrives exactly on
 test("the edge answering 500 three times, then 201: retried with backoff, stored once", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const sent = countSends(page);
+  await page.clock.install();
   let failures = 0;
   await page.route(EVENTS, (route) => {
     if (failures < 3) {
@@ -209,10 +240,19 @@ test("the edge answering 500 three times, then 201: retried with backoff, stored
   await page.goto(edge.url + "/");
   await page.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(page);
+  // A widget without backoff sends all four at once; with it, the page's
+  // clock must move about 1 + 2 + 4 s first (delivery.test.mjs checks the
+  // schedule to the millisecond).
+  await until(() => failures === 1, "the first fault");
+  await page.clock.runFor(700);
+  assert.equal(sent.length, 1, "retried before 1 s: no backoff");
+  await page.clock.runFor(9_000);
   const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(failures, 3);
   assert.equal(stored[0].record.event.action, "give");
-  await page.waitForTimeout(1000);
+  await until(async () => (await outbox(page)).length === 0, "acknowledged events to leave the outbox");
+  await page.clock.runFor(600_000);
+  assert.equal(sent.length, 4, "three faults, one success, nothing after it");
   assert.equal((await recordsOf(edge, subject)).length, 1);
   await context.close();
 });
@@ -265,15 +305,23 @@ test("storage blocked: the page works, and nothing optional outlives the page vi
   await context.close();
 });
 
-test("the edge unreachable at load: no banner, nothing granted, no page error", async () => {
+test("the edge unreachable at load: ready rejects, no banner, nothing granted, no page error", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = pageErrors(page);
   await page.route("**/v1/sites/demo/config**", (route) => route.abort("internetdisconnected"));
+  await page.addInitScript(() => {
+    window.readyEvents = 0;
+    document.addEventListener("assent:ready", () => window.readyEvents++);
+  });
   await page.goto(edge.url + "/");
-  await page.evaluate(() => window.assent.ready.catch(() => {}));
-  await page.waitForTimeout(300);
+  // The widget mounts only once ready resolves: its rejection is what proves no banner will come.
+  const outcome = await page.evaluate(() => window.assent.ready.then(() => "resolved", (e) => "rejected: " + (e && e.name)));
+  assert.match(outcome, /^rejected/, "ready did not reject with the edge unreachable");
+  assert.equal(await page.locator("#assent-host").count(), 0);
   assert.equal(await page.locator(BANNER).count(), 0);
+  assert.equal(await page.evaluate(() => window.readyEvents), 0, "assent:ready fired for a widget that did not start");
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false);
   assert.equal(await page.evaluate(() => window.assent.get()), null);
   assert.deepEqual(errors, []);
   await context.close();
