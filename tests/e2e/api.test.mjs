@@ -257,3 +257,11 @@ test("the consent cookie: set only for same-site requests, read back only when w
     assert.equal(answer.headers.get("cache-control"), "public, max-age=60");
   }
 });
+
+test("Accept-Language weights decide the language, not only their order", async () => {
+  const lang = async (header) =>
+    (await (await fetch(`${edge.url}/v1/sites/demo/config`, { headers: { "accept-language": header } })).json()).language;
+  assert.equal(await lang("de;q=0.2, fr"), "fr");
+  assert.equal(await lang("de, fr;q=0.5"), "de");
+  assert.equal(await lang("de;q=0, fr;q=0.1"), "fr", "q=0 means not acceptable");
+});

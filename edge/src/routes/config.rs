@@ -1,7 +1,7 @@
 //! `GET /v1/sites/{site}/config?lang=de-AT,en`: the notice the widget renders,
 //! in the best language for the visitor, with its notice hash.
 
-use assent_core::config::SiteConfig;
+use assent_core::config::{language_preferences, SiteConfig};
 use worker::{Env, Request, Response};
 
 use crate::consent_cookie;
@@ -31,11 +31,9 @@ pub fn answer(
         .map(str::to_string)
         .or_else(|| req.headers().get("accept-language").ok().flatten())
         .unwrap_or_default();
-    // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: order is preference.
-    let prefs = wanted
-        .split(',')
-        .map(|p| p.split(';').next().unwrap_or("").trim());
-    let answer = site.config_answer(prefs.take(16));
+    // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: by weight, then
+    // order (core's rule, shared with every other reader of the header).
+    let answer = site.config_answer(language_preferences(&wanted));
     // A first-party edge hands back the choice its cookie kept (see
     // `consent_cookie`); such an answer is the visitor's own: never cached.
     let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
