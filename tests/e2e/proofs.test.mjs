@@ -8,6 +8,8 @@ import { writeFileSync, readFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { join, resolve } from "node:path";
+import { jwtVerify, createLocalJWKSet } from "jose";
+import canonicalize from "canonicalize";
 import { siteConfig, demoEvent, assent, scratch, newSigningKey } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
@@ -75,13 +77,26 @@ test("a choice in Chromium yields a receipt the CLI verifies, and its inclusion 
   }
 });
 
-/** RFC 8785 for the plain values used here (ASCII keys, integers, strings). */
-const canonical = (v) =>
-  v === null || typeof v !== "object"
-    ? JSON.stringify(v)
-    : Array.isArray(v)
-      ? `[${v.map(canonical).join(",")}]`
-      : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+/** RFC 8785 by an independent implementation (npm `canonicalize`, cyberphone's reference). */
+const canonical = (v) => canonicalize(v);
+
+test("the widget's receipt verifies with an independent JWT library and the edge's JWKS", async () => {
+  // jose (npm): EdDSA over the compact JWS, the key found by kid in the JWKS.
+  const jwks = createLocalJWKSet(await (await fetch(`${edge.url}/.well-known/jwks.json`)).json());
+  const { payload, protectedHeader } = await jwtVerify(widgetReceipt, jwks, { algorithms: ["EdDSA"] });
+  assert.equal(protectedHeader.alg, "EdDSA");
+  assert.equal(payload.iss, edge.url);
+  assert.equal(payload.jti, payload.record.event.event_id);
+  assert.equal(payload.sub, payload.record.event.subject);
+  // The leaf hash is SHA-256(0x00 || RFC 8785 bytes of the record).
+  const leaf = createHash("sha256").update(Buffer.concat([Buffer.from([0]), Buffer.from(canonical(payload.record))])).digest("base64");
+  assert.equal(payload.log.leaf_hash, leaf);
+  // One flipped byte of the signature: jose refuses it too.
+  const [h, p, sig] = widgetReceipt.split(".");
+  const bad = Buffer.from(sig, "base64url");
+  bad[0] ^= 1;
+  await assert.rejects(jwtVerify(`${h}.${p}.${bad.toString("base64url")}`, jwks, { algorithms: ["EdDSA"] }));
+});
 
 /** Signs a receipt with the edge's own key, as a compromised or buggy edge could. */
 function forgeReceipt(claims) {
