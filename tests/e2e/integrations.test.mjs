@@ -37,13 +37,63 @@ async function visit({ gpc = false, context } = {}) {
   return { context, page };
 }
 
+/** Wraps the page's `fetch` to note every events POST (its keepalive flag,
+ * event action and id) in localStorage, so sends made while the page unloads
+ * are kept too; `sendsNoted(page)` reads them back from a blank page of the
+ * same origin (no widget on it). */
+async function recordSends(page) {
+  await page.evaluate(() => {
+    const fetch0 = window.fetch;
+    window.fetch = function (url, init) {
+      if (String(url).endsWith("/v1/sites/demo/events") && init?.method === "POST") {
+        const e = JSON.parse(init.body);
+        const noted = JSON.parse(localStorage.getItem("test:sends") || "[]");
+        noted.push({ keepalive: init.keepalive === true, action: e.action, id: e.event_id });
+        localStorage.setItem("test:sends", JSON.stringify(noted));
+      }
+      return fetch0.apply(this, arguments);
+    };
+  });
+}
+async function sendsNoted(page) {
+  await page.route(`${edge.url}/blank`, (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>blank</title>" }));
+  await page.goto(`${edge.url}/blank`);
+  return page.evaluate(() => JSON.parse(localStorage.getItem("test:sends") || "[]"));
+}
+
+/** Waits until `n` events POSTs of the page failed at the network. */
+async function failedSends(page, n) {
+  let failed = 0;
+  page.on("requestfailed", (r) => { if (r.method() === "POST" && r.url().endsWith("/v1/sites/demo/events")) failed++; });
+  return async () => {
+    for (let i = 0; i < 100 && failed < n; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(failed >= n, "the failed sends");
+  };
+}
+
 /** The newest of at least `n` stored records of `subject`. */
 async function newRecord(subject, n) {
   return (await waitForRecordsOf(edge, subject, n))[0].record;
 }
 
 const ran = (page) => page.evaluate(() => window.ran);
+
+/** Appends a required gated script and waits for it to run: gated scripts run
+ * in document order, one after the other, so whatever gating queued before
+ * it (a re-run included) has run by then. */
+async function settleGating(page) {
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.type = "text/plain";
+    s.dataset.assent = "necessary";
+    s.text = 'window.ran.push("sentinel")';
+    document.body.append(s);
+  });
+  await page.waitForFunction(() => window.ran.includes("sentinel"));
+  return (await ran(page)).filter((x) => x !== "sentinel");
+}
 const cookies = (page) => page.evaluate(() => document.cookie.split("; ").filter(Boolean).map((c) => c.split("=")[0]).sort());
+const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
 const consentCommands = (page) =>
   page.evaluate(() => window.dataLayer.map((a) => Array.from(a)).filter((a) => a[0] === "consent"));
 
@@ -66,8 +116,7 @@ test("gated scripts: only required ones before consent; then each allowed one on
   // Another choice re-runs the gating: nothing that ran runs twice.
   await page.evaluate(() => window.assent.set({ personalisation: true }));
   await page.waitForFunction(() => document.querySelector("iframe[data-assent]").getAttribute("src") !== null);
-  await page.waitForTimeout(200);
-  assert.deepEqual(await ran(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
+  assert.deepEqual(await settleGating(page), ["necessary", "matomo-1", "ga", "matomo-2"]);
   assert.equal((await newRecord(await subjectOf(page), 2)).event.decisions.personalisation, true);
 
   // The next page view runs them at start, once.
@@ -87,8 +136,7 @@ test("a service refused inside an accepted purpose does not run, and the record 
   await dialog.locator("input[data-service=matomo]").uncheck();
   await page.click(button("[role=dialog]", "save"));
   await page.waitForFunction(() => window.ran.includes("ga"));
-  await page.waitForTimeout(200);
-  assert.deepEqual(await ran(page), ["necessary", "ga"]);
+  assert.deepEqual(await settleGating(page), ["necessary", "ga"]);
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics", "google-analytics")), true);
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics", "matomo")), false);
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false,
@@ -165,16 +213,22 @@ test("an embed allowed while the banner is open decides its purpose only: the ba
 // visitor arrive strictly in order, one at a time.
 test("the outbox keeps order: pagehide sends only the oldest unsent event; the next visit sends the rest, in order", async () => {
   const { context, page } = await visit();
+  await recordSends(page);
+  const firstFailed = await failedSends(page, 1);
   await page.route(EVENTS, (route) => route.abort("connectionreset"));
   await page.click(button("section.banner", "accept_all"));
   await page.evaluate(() => window.assent.withdraw());
   const subject = await subjectOf(page);
-  await page.waitForTimeout(100);
+  await firstFailed();
   await page.unroute(EVENTS);
   await page.goto("about:blank"); // leaves before the 1 s retry
   assert.equal((await newRecord(subject, 1)).event.action, "give");
-  await new Promise((r) => setTimeout(r, 1500));
-  assert.equal((await recordsOf(edge, subject)).length, 1, "a newer event was sent before the older one was answered");
+  // Every send the page made is noted by the time it is gone: the failed
+  // one(s) and the pagehide flush, all of the oldest event; the newer one waits.
+  const sends = await sendsNoted(page);
+  assert.ok(sends.length >= 2, "no pagehide flush");
+  assert.deepEqual(new Set(sends.map((x) => x.action)), new Set(["give"]), "a newer event was sent before the older one was answered");
+  assert.equal((await recordsOf(edge, subject)).length, 1);
 
   await page.goto(`${edge.url}/fixture`);
   await page.evaluate(() => window.assent.ready);
@@ -368,8 +422,16 @@ test("a first-party edge keeps the choice in its own HttpOnly cookie: cleared st
   assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), true);
   // The remembered choice is the same choice: making it again records nothing.
   const subject = await subjectOf(page);
+  const sent = [];
+  page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/v1/sites/demo/events")) sent.push(r.url()); });
+  const choice = () => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo")));
+  const before = await choice();
+  // set() records synchronously when it records at all: once it resolved,
+  // the outbox and the stored choice say whether anything was recorded.
   await page.evaluate(() => window.assent.set({ analytics: true, marketing: true }));
-  await page.waitForTimeout(300);
+  assert.deepEqual(await outbox(page), [], "set() of the same choice queued an event");
+  assert.equal((await choice()).event_id, before.event_id, "set() of the same choice made a new one");
+  assert.deepEqual(sent, []);
   assert.equal((await recordsOf(edge, subject)).length, 1, "nothing new was recorded");
 
   // A stored value that is not a choice (another script wrote it) does not
@@ -384,14 +446,20 @@ test("a first-party edge keeps the choice in its own HttpOnly cookie: cleared st
 
 test("pagehide sends the outbox with keepalive: a choice whose send failed arrives without a next visit", async () => {
   const { context, page } = await visit();
+  await recordSends(page);
+  const firstFailed = await failedSends(page, 1);
   await page.route(EVENTS, (route) => route.abort("connectionreset"));
   await page.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(page);
-  await page.waitForTimeout(100);
+  await firstFailed();
   await page.unroute(EVENTS);
   await page.goto("about:blank"); // leaves before the 1 s retry
   const rec = await newRecord(subject, 1);
   assert.equal(rec.event.action, "give");
+  const sends = await sendsNoted(page);
+  assert.equal(sends.length, 2, "the failed send and the pagehide flush");
+  assert.equal(sends[1].id, rec.event.event_id);
+  assert.deepEqual(sends.map((x) => x.keepalive), [true, true], "sent without keepalive");
   await context.close();
 });
 
