@@ -25,3 +25,51 @@ console.log(proofs.length);
 
 const fromNpm: AssentApi = run({ site: "demo", edge: "https://consent.example.com/" });
 void fromNpm.set({ analytics: true }).then(() => fromNpm.withdraw());
+
+// Misuse the declarations must refuse: each line below is an error under
+// --strict, and `@ts-expect-error` turns it into a failure of `make typecheck`
+// the day a loosened type (an `any`, an optional parameter, a wider union)
+// would accept it.
+async function misuse(): Promise<void> {
+  // @ts-expect-error ready resolves to nothing, not the decisions
+  const decided: AssentDecisions = await window.assent.ready;
+  // @ts-expect-error get() may be null before a choice
+  const always: AssentDecisions = window.assent.get();
+  // @ts-expect-error a decision is a boolean, not a string
+  const loose: AssentDecisions = { analytics: "yes" };
+  // @ts-expect-error accepted needs a purpose
+  window.assent.accepted();
+  // @ts-expect-error a purpose id is a string
+  window.assent.accepted(1);
+  // @ts-expect-error a service id is a string
+  window.assent.accepted("analytics", true);
+  // @ts-expect-error accepted answers a boolean, not a promise
+  const later: Promise<boolean> = window.assent.accepted("analytics");
+  // @ts-expect-error set takes the decisions
+  void window.assent.set();
+  // @ts-expect-error set takes booleans by purpose
+  void window.assent.set({ analytics: 1 });
+  // @ts-expect-error set takes an object, not a list of purposes
+  void window.assent.set(["analytics"]);
+  // @ts-expect-error withdraw takes no purposes
+  void window.assent.withdraw("analytics");
+  // @ts-expect-error receipts are strings (compact JWS)
+  const parsed: object[] = window.assent.receipts();
+  // @ts-expect-error ready is read-only
+  window.assent.ready = Promise.resolve();
+  // @ts-expect-error no such member
+  window.assent.grant("analytics");
+  document.addEventListener("assent:change", (event) => {
+    // @ts-expect-error the detail may be null
+    const analytics: boolean = event.detail.analytics;
+    console.log(analytics);
+  });
+  // @ts-expect-error run needs a site
+  run({ edge: "https://consent.example.com/" });
+  // @ts-expect-error run needs an edge
+  run({ site: "demo" });
+  // @ts-expect-error the edge is a string
+  run({ site: "demo", edge: new URL("https://consent.example.com/") });
+  console.log(decided, always, loose, later, parsed);
+}
+void misuse;
