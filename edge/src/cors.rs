@@ -5,6 +5,7 @@
 //! requests and are judged by their content alone.
 
 use assent_core::config::SiteConfig;
+use assent_core::error::EventError;
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
@@ -21,12 +22,10 @@ pub fn check(req: &Request, env: &Env, site: &SiteConfig) -> Result<Option<Strin
     if own || site.is_origin_allowed(&origin) {
         Ok(Some(origin))
     } else {
-        Err(
-            assent_core::Error::Event(assent_core::error::EventError::OriginNotAllowed {
-                origin: origin.chars().take(80).collect(),
-            })
-            .into(),
-        )
+        let refused = EventError::OriginNotAllowed {
+            origin: origin.chars().take(80).collect(),
+        };
+        Err(ApiError::Core(refused.into()))
     }
 }
 

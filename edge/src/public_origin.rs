@@ -44,6 +44,12 @@ impl PublicOrigins {
         self.0.iter().any(|o| o == origin)
     }
 
+    /// The request's own origin, if it is one of these.
+    pub fn own(&self, req: &Request) -> Option<String> {
+        let own = req.url().ok()?.origin().ascii_serialization();
+        self.contains(&own).then_some(own)
+    }
+
     /// The origin of `site`'s log: the canonical host (and port) and the site.
     pub fn log_origin(&self, site: &SiteId) -> Result<LogOrigin, ApiError> {
         let host = self
@@ -56,9 +62,5 @@ impl PublicOrigins {
 
 /// The request's own origin, if it is one of the edge's configured origins.
 pub fn self_origin(req: &Request, env: &Env) -> Option<String> {
-    let own = req.url().ok()?.origin().ascii_serialization();
-    PublicOrigins::from_env(env)
-        .ok()
-        .filter(|p| p.contains(&own))
-        .map(|_| own)
+    PublicOrigins::from_env(env).ok()?.own(req)
 }

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use worker::{Date, Env, Headers, Request, Response};
 
 use crate::error::ApiError;
-use crate::public_origin::{self_origin, PublicOrigins};
+use crate::public_origin::PublicOrigins;
 use crate::{consent_cookie, messages, MAX_BODY_BYTES};
 
 /// Reads the body, refusing a declared length over the limit before reading
@@ -42,7 +42,10 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     let body = bounded_body(&mut req).await?;
     let event = ConsentEvent::from_json(&body)?;
     let now_ms = Date::now().as_millis();
-    let own = self_origin(&req, env);
+    // Read once: whose pages are the edge's own, the issuer and the log origin
+    // (a missing configuration fails the append, after the event is judged).
+    let public = PublicOrigins::from_env(env);
+    let own = public.as_ref().ok().and_then(|p| p.own(&req));
     event.validate(
         site,
         &Context {
@@ -51,7 +54,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
         },
     )?;
 
-    let public = PublicOrigins::from_env(env)?;
+    let public = public?;
     let site_id = &site.site;
     let appended = messages::call(
         env,
