@@ -2,6 +2,7 @@
 // and what the edge stores.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { adminRecords, pageErrors, siteConfig, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
@@ -277,10 +278,17 @@ test("tab closed before the event was sent: it arrives on the next visit", async
   await first.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(first);
   // The edge is down while the tab closes, so the pagehide flush is lost
-  // too: only the outbox in storage is left.
+  // too: only the outbox in storage is left. A listener on the edge's port
+  // sees that flush arrive and resets it (the browser sends it after the
+  // page is gone, out of Playwright's sight), so the edge comes back only
+  // once the flush has been lost.
   await edge.down();
+  let flushes = 0;
+  const sink = createServer((socket) => { flushes++; socket.resetAndDestroy(); });
+  await new Promise((ok) => sink.listen(Number(new URL(edge.url).port), "127.0.0.1", ok));
   await first.close({ runBeforeUnload: true });
-  await new Promise((r) => setTimeout(r, 500));
+  await until(() => flushes > 0, "the pagehide flush");
+  await new Promise((ok) => sink.close(ok));
   await edge.up();
   assert.equal((await recordsOf(edge, subject)).length, 0);
 
