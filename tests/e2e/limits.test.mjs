@@ -82,6 +82,22 @@ test("one client's limit does not touch another client", async () => {
   assert.equal(other.status, 200);
 });
 
+test("one client's limit on one site does not touch the same client on another site", async () => {
+  // edge/sites/ holds two sites, demo and example: the limiter keys on both.
+  const config = (site) => fetch(`${edge.url}/v1/sites/${site}/config`, { headers: { "cf-connecting-ip": "203.0.113.9" } });
+  let limited = false;
+  for (let i = 0; i < 130 && !limited; i++) {
+    const r = await config("demo");
+    limited = r.status === 429;
+    await r.arrayBuffer();
+  }
+  assert.ok(limited, "the client was never limited on demo");
+  const other = await config("example");
+  assert.equal(other.status, 200, "the limit on demo spilled over to example");
+  assert.equal((await other.json()).site, "example");
+  assert.equal((await config("demo")).status, 429, "demo's limit lifted by asking another site");
+});
+
 test("without the limiter binding the edge fails open (a dev-only config)", async () => {
   const open = await startEdge({ rateLimit: false });
   try {
