@@ -66,3 +66,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     exit 1
   fi
 fi
+
+# The e2e tests read the Durable Objects' SQLite files with Debian's sqlite3 CLI.
+if ! command -v sqlite3 >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's sqlite3"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+  else
+    say "sqlite3 is missing: run 'sudo apt-get install sqlite3' (Debian/Ubuntu) and run again"
+    exit 1
+  fi
+fi

@@ -3,7 +3,7 @@
 // `assent` CLI: shared by the end-to-end tests (tests/e2e/harness.mjs) and the
 // benchmarks (bench/), which import from here and not from each other.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, openSync, closeSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
@@ -84,6 +84,8 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
   let proc = await start();
   const edge = {
     url: `${scheme}://127.0.0.1:${port}`,
+    /** Where workerd keeps this edge's state (Durable Objects' SQLite files under persist/). */
+    state,
     adminKey,
     keys,
     log: () => proc.log(),
@@ -163,6 +165,24 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Rows of `sql` run read-only on every SiteLog Durable Object's SQLite file
+ * (one per site that has stored something), with Debian's `sqlite3` CLI.
+ * For tests that must see what is stored without asking the worker, whose
+ * reads would change it (a checkpoint read signs on demand).
+ */
+export function storedRows(edge, sql) {
+  const dir = join(edge.state, "persist/v3/do");
+  const files = readdirSync(dir, { recursive: true })
+    .filter((f) => /SiteLog\/[0-9a-f]+\.sqlite$/.test(f))
+    .map((f) => join(dir, f));
+  return files.flatMap((file) => {
+    const r = spawnSync("sqlite3", ["-readonly", "-json", file, sql], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`sqlite3 ${file}: ${r.stderr}`);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : [];
+  });
 }
 
 /** Launches Debian's Chromium, headless, quiet on a closed network (plus `extraArgs`). */

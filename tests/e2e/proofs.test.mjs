@@ -10,7 +10,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { join, resolve } from "node:path";
 import { jwtVerify, createLocalJWKSet } from "jose";
 import canonicalize from "canonicalize";
-import { siteConfig, demoEvent, assent, scratch, newSigningKey } from "./harness.mjs";
+import { siteConfig, demoEvent, assent, scratch, newSigningKey, storedRows } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium({ rateLimit: false }); // a dev-only config without the limiter; limits.test.mjs covers the limit
@@ -200,9 +200,19 @@ test("a checkpoint signed by an unknown key is rejected", async () => {
 
 test("checkpoints are consistent as the log grows; swapped or forged ones are not", async () => {
   const old = file("old.txt", await checkpoint());
-  for (let i = 0; i < 5; i++) assert.equal((await post(demoEvent(en))).status, 201);
-  await new Promise((r) => setTimeout(r, 1200)); // the alarm signs within a second
+  let size;
+  for (let i = 0; i < 5; i++) {
+    const r = await post(demoEvent(en));
+    assert.equal(r.status, 201);
+    size = (await r.json()).log.index + 1;
+  }
+  // The Durable Object's alarm signs the grown log by itself: its checkpoint
+  // is in storage before anything reads one (a read would sign on demand).
+  const signed = () => storedRows(edge, `SELECT note FROM checkpoints WHERE size = ${size}`);
+  for (let i = 0; i < 100 && signed().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(signed().length, 1, `no checkpoint of size ${size} was signed by the alarm`);
   const fresh = await checkpoint();
+  assert.equal(fresh, signed()[0].note, "the read answers the alarm's checkpoint");
   const newer = file("new.txt", fresh);
   assert.notEqual(readFileSync(old, "utf8"), fresh, "a new checkpoint was signed");
   const ok = assent(["verify", "consistency", old, newer, "--edge", edge.url]);
