@@ -381,7 +381,8 @@ pub enum LogError {
     /// The log has no record yet, so there is no checkpoint.
     #[error("the log is empty: no checkpoint yet")]
     LogEmpty,
-    /// A proof or page was asked for outside the log.
+    /// A query parameter is unknown, repeated, not a decimal number, or
+    /// asks outside the log (a proof or page beyond its size).
     #[error("query parameter {parameter:?} is invalid")]
     QueryInvalid {
         /// The parameter.

@@ -44,9 +44,6 @@ pub enum ApiError {
     /// This client sent too many requests for this site; retry later.
     #[error("too many requests; retry in a minute")]
     RateLimited,
-    /// A query parameter is missing or malformed.
-    #[error("query parameter {0:?} is invalid")]
-    QueryInvalid(&'static str),
     /// A fault of the edge itself; the message is never shown to clients.
     #[error("internal error")]
     Internal(String),
@@ -75,7 +72,6 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::Unauthorized => "unauthorized",
             ApiError::RateLimited => "rate_limited",
-            ApiError::QueryInvalid(_) => "query_invalid",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -95,7 +91,6 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Unauthorized => 401,
             ApiError::RateLimited => 429,
-            ApiError::QueryInvalid(_) => 400,
             ApiError::Internal(_) => 500,
         }
     }

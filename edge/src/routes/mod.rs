@@ -111,6 +111,12 @@ fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
     Ok((id, config))
 }
 
+/// `query_invalid`: core's one error for a query outside the rules, whether
+/// the edge finds it (syntax) or the log does (outside the log).
+fn query_invalid(parameter: &'static str) -> ApiError {
+    assent_core::Error::from(assent_core::error::LogError::QueryInvalid { parameter }).into()
+}
+
 /// A request's query, checked: only the parameters a route names, each at
 /// most once; anything else is `query_invalid`.
 pub(crate) struct Query(Vec<(String, String)>);
@@ -122,10 +128,10 @@ impl Query {
         let mut pairs: Vec<(String, String)> = Vec::new();
         for (k, v) in url.query_pairs() {
             let Some(name) = allowed.iter().find(|a| **a == k) else {
-                return Err(ApiError::QueryInvalid("unknown parameter"));
+                return Err(query_invalid("unknown parameter"));
             };
             if pairs.iter().any(|(seen, _)| seen == name) {
-                return Err(ApiError::QueryInvalid(name));
+                return Err(query_invalid(name));
             }
             pairs.push((k.into_owned(), v.into_owned()));
         }
@@ -146,15 +152,15 @@ impl Query {
             .map(|v| {
                 // Digits only: `+5`, ` 5` and `0x5` are not numbers here.
                 if v.is_empty() || v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(ApiError::QueryInvalid(name));
+                    return Err(query_invalid(name));
                 }
-                v.parse().map_err(|_| ApiError::QueryInvalid(name))
+                v.parse().map_err(|_| query_invalid(name))
             })
             .transpose()
     }
 
     /// `name` as an unsigned integer, required.
     pub(crate) fn required_u64(&self, name: &'static str) -> Result<u64, ApiError> {
-        self.u64(name)?.ok_or(ApiError::QueryInvalid(name))
+        self.u64(name)?.ok_or_else(|| query_invalid(name))
     }
 }
