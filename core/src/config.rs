@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::consent_mode::ConsentMode;
 use crate::error::{excerpt, ConfigError, Error, EventError, SyntaxError};
+use crate::form::config::{FormConfig, FormTexts, MAX_FORMS};
 use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
 #[cfg(feature = "std")]
 use crate::notice::ConfigAnswer;
@@ -59,6 +60,9 @@ pub struct SiteConfig {
     /// Google Consent Mode v2 wiring, if the site uses Google tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_mode: Option<ConsentMode>,
+    /// Opt-in forms (see [`crate::form`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<FormConfig>,
 }
 
 fn default_lifetime() -> u32 {
@@ -162,6 +166,9 @@ pub struct LanguageTexts {
     pub ui: NoticeTexts,
     /// Name and description of each purpose, by purpose id.
     pub purposes: BTreeMap<String, PurposeText>,
+    /// The texts of each opt-in form, by form id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub forms: BTreeMap<String, FormTexts>,
 }
 
 /// A purpose's name and description in one language.
@@ -174,9 +181,9 @@ pub struct PurposeText {
     pub description: String,
 }
 
-const MAX_LABEL: usize = 80;
-const MAX_TITLE: usize = 200;
-const MAX_TEXT: usize = 4000;
+pub(crate) const MAX_LABEL: usize = 80;
+pub(crate) const MAX_TITLE: usize = 200;
+pub(crate) const MAX_TEXT: usize = 4000;
 
 impl SiteConfig {
     /// Parses JSON and validates the result.
@@ -266,6 +273,22 @@ impl SiteConfig {
         if let Some(mode) = &self.consent_mode {
             mode.validate(|p| purpose_ids.contains(p))?;
         }
+        if self.forms.len() > MAX_FORMS {
+            return Err(Error::Config(ConfigError::FormInvalid {
+                form: String::new(),
+                reason: "a site may have at most 16 forms".into(),
+            }));
+        }
+        let mut form_ids = BTreeSet::new();
+        for form in &self.forms {
+            if !form_ids.insert(form.id.as_str()) {
+                return Err(Error::Config(ConfigError::FormInvalid {
+                    form: form.id.to_string(),
+                    reason: "two forms share this id".into(),
+                }));
+            }
+            form.validate()?;
+        }
 
         LanguageTag::new(&self.default_language)?;
         if !self.languages.contains_key(&self.default_language) {
@@ -305,6 +328,21 @@ impl SiteConfig {
                     &text.description,
                     MAX_TEXT,
                 )?;
+            }
+            for form in &self.forms {
+                let form_texts = texts.forms.get(form.id.as_str()).ok_or_else(|| {
+                    Error::Config(ConfigError::TextMissing {
+                        language: lang.clone(),
+                        field: format!("forms.{}", form.id),
+                    })
+                })?;
+                form.validate_texts(lang, form_texts)?;
+            }
+            if let Some(stray) = texts.forms.keys().find(|k| !form_ids.contains(k.as_str())) {
+                return Err(Error::Config(ConfigError::FormInvalid {
+                    form: stray.clone(),
+                    reason: format!("language {lang} has texts for a form the site does not have"),
+                }));
             }
             if let Some(extra) = texts
                 .purposes
@@ -410,6 +448,11 @@ impl SiteConfig {
         }
     }
 
+    /// The form with this id.
+    pub fn form(&self, id: &str) -> Option<&FormConfig> {
+        self.forms.iter().find(|f| f.id == *id)
+    }
+
     /// The purpose with this id.
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {
         self.purposes.iter().find(|p| p.id == id)
@@ -477,7 +520,7 @@ fn parse_weight(value: &str) -> Option<u16> {
     }
 }
 
-fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.chars().count() > max {
         return Err(Error::Syntax(SyntaxError::FieldTooLong {
             field: field.to_string(),
@@ -487,7 +530,7 @@ fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::Syntax(SyntaxError::FieldInvalid {
             field: field.to_string(),
@@ -545,7 +588,7 @@ fn check_notice_version(v: &str) -> Result<(), Error> {
 /// part (`scheme://host[:port]`) passes [`check_origin`], so a default port,
 /// an upper-case or Unicode host and a non-canonical IP address are refused
 /// here as there; the rest (path, query, fragment) has no whitespace.
-fn check_url(field: &str, url: &str) -> Result<(), Error> {
+pub(crate) fn check_url(field: &str, url: &str) -> Result<(), Error> {
     let invalid = || {
         Error::Syntax(SyntaxError::FieldInvalid {
             field: field.to_string(),

@@ -36,6 +36,10 @@ pub enum Error {
     /// A consent event breaks a rule of the site it was sent to.
     #[error(transparent)]
     Event(EventError),
+    /// An opt-in form submission, its identity fields or a confirmation
+    /// token do not check out.
+    #[error(transparent)]
+    Form(FormError),
     /// A Merkle proof, a tree or a signed note does not check out.
     #[error(transparent)]
     Log(LogError),
@@ -54,6 +58,7 @@ impl Error {
             Error::Config(e) => e.code(),
             Error::Syntax(e) => e.code(),
             Error::Event(e) => e.code(),
+            Error::Form(e) => e.code(),
             Error::Log(e) => e.code(),
             Error::Key(e) => e.code(),
             Error::Storage(e) => e.code(),
@@ -115,6 +120,16 @@ pub enum ConfigError {
         /// The default language.
         language: String,
     },
+    /// An opt-in form of the configuration breaks a rule: two forms with one
+    /// id, an offer of a purpose the form does not have, an SMS offer on a
+    /// form that asks no phone number, an age of consent outside 13..=16.
+    #[error("form {form:?}: {reason}")]
+    FormInvalid {
+        /// The form.
+        form: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
 }
 
 impl ConfigError {
@@ -129,6 +144,7 @@ impl ConfigError {
             ConfigError::LifetimeOutOfRange { .. } => "lifetime_out_of_range",
             ConfigError::LegalBasisInvalid { .. } => "legal_basis_invalid",
             ConfigError::DefaultLanguageMissing { .. } => "default_language_missing",
+            ConfigError::FormInvalid { .. } => "form_invalid",
         }
     }
 }
@@ -173,6 +189,12 @@ pub enum SyntaxError {
         /// The offending value (truncated).
         value: String,
     },
+    /// A form id is not 1-32 of `a-z`, `0-9`, `_` starting with a letter.
+    #[error("form id {value:?} is invalid")]
+    FormIdInvalid {
+        /// The rejected value (truncated).
+        value: String,
+    },
     /// A subject id is not a lowercase, hyphenated UUID version 4.
     #[error("subject id {value:?} is not a lowercase UUIDv4")]
     SubjectIdInvalid {
@@ -213,6 +235,7 @@ impl SyntaxError {
             SyntaxError::LanguageInvalid { .. } => "language_invalid",
             SyntaxError::EventIdInvalid { .. } => "event_id_invalid",
             SyntaxError::SubjectIdInvalid { .. } => "subject_id_invalid",
+            SyntaxError::FormIdInvalid { .. } => "form_id_invalid",
             SyntaxError::OriginInvalid { .. } => "origin_invalid",
             SyntaxError::FieldTooLong { .. } => "field_too_long",
             SyntaxError::FieldInvalid { .. } => "field_invalid",
@@ -355,6 +378,109 @@ impl EventError {
 impl From<EventError> for Error {
     fn from(e: EventError) -> Self {
         Error::Event(e)
+    }
+}
+
+/// An opt-in form submission, its identity fields or a confirmation token do
+/// not check out. Messages never repeat an identity value: they may be logged.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum FormError {
+    /// The site has no form with this id.
+    #[error("form {form:?} is not offered by this site")]
+    FormUnknown {
+        /// The form id sent (truncated).
+        form: String,
+    },
+    /// A form event decides on a channel and purpose pair the form does not offer.
+    #[error("form offers no {offer:?}")]
+    OfferUnknown {
+        /// The `channel:purpose` key sent (truncated).
+        offer: String,
+    },
+    /// A form event has no decision for a pair the form offers (an unticked
+    /// box is sent as `false`: the proof says it was shown and left empty).
+    #[error("no decision for {offer:?}")]
+    OfferMissing {
+        /// The `channel:purpose` key.
+        offer: String,
+    },
+    /// A form event carries banner decisions, or a banner event a form's.
+    #[error("{reason}")]
+    SurfaceMismatch {
+        /// What does not fit.
+        reason: String,
+    },
+    /// A field the form needs is empty: the email always, a name or phone
+    /// number the form requires, a phone number for a ticked SMS or phone
+    /// offer, a parent's email or the age where the form asks for them.
+    #[error("field {field} is required")]
+    FieldRequired {
+        /// The field.
+        field: String,
+    },
+    /// A field the form does not ask for was sent.
+    #[error("field {field} is not asked by this form")]
+    FieldNotAsked {
+        /// The field.
+        field: String,
+    },
+    /// The email address is not one a message can be sent to.
+    #[error("the email address is invalid: {reason}")]
+    EmailInvalid {
+        /// What is wrong (never the address).
+        reason: String,
+    },
+    /// The phone number is not an international number (`+` and 8 to 15 digits).
+    #[error("the phone number is invalid")]
+    PhoneInvalid,
+    /// The name is empty after trimming, too long or holds control characters.
+    #[error("the name is invalid")]
+    NameInvalid,
+    /// The age or birth year is outside what a person can have.
+    #[error("the age is invalid")]
+    AgeInvalid,
+    /// A confirmation token is malformed or its signature does not verify
+    /// (forged, or cut short in a mail client).
+    #[error("the confirmation link is invalid")]
+    TokenInvalid,
+    /// A confirmation token verified but its time is up.
+    #[error("the confirmation link has expired")]
+    TokenExpired,
+    /// A confirmation token of another site or another form.
+    #[error("the confirmation link is for another site or form")]
+    TokenScope,
+    /// A sealed identity does not open: another key, another subject, or a
+    /// changed byte. A fault of the vault, never the caller's.
+    #[error("a sealed identity does not open")]
+    VaultUnreadable,
+}
+
+impl FormError {
+    /// The stable machine-readable code, e.g. `email_invalid`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FormError::FormUnknown { .. } => "form_unknown",
+            FormError::OfferUnknown { .. } => "offer_unknown",
+            FormError::OfferMissing { .. } => "offer_missing",
+            FormError::SurfaceMismatch { .. } => "surface_mismatch",
+            FormError::FieldRequired { .. } => "field_required",
+            FormError::FieldNotAsked { .. } => "field_not_asked",
+            FormError::EmailInvalid { .. } => "email_invalid",
+            FormError::PhoneInvalid => "phone_invalid",
+            FormError::NameInvalid => "name_invalid",
+            FormError::AgeInvalid => "age_invalid",
+            FormError::TokenInvalid => "token_invalid",
+            FormError::TokenExpired => "token_expired",
+            FormError::TokenScope => "token_scope",
+            FormError::VaultUnreadable => "vault_unreadable",
+        }
+    }
+}
+
+impl From<FormError> for Error {
+    fn from(e: FormError) -> Self {
+        Error::Form(e)
     }
 }
 

@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "std")]
 use crate::config::SiteConfig;
 #[cfg(feature = "std")]
+use crate::error::FormError;
+#[cfg(feature = "std")]
 use crate::error::{excerpt, SyntaxError};
 use crate::error::{Error, EventError};
 #[cfg(feature = "std")]
@@ -64,6 +66,14 @@ pub struct ConsentEvent {
         deserialize_with = "unique_keys"
     )]
     pub services: BTreeMap<String, bool>,
+    /// An opt-in form's decisions (surface `form`): one per offer. Absent
+    /// for the banner and its kin, so their records hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<FormChoice>,
+    /// The event this one answers: the pending submission a confirmation or
+    /// an expiry settles. Only the edge makes such events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<EventId>,
     /// The notice the visitor was shown.
     pub notice: NoticeRef,
     /// Where and how the visitor decided.
@@ -103,6 +113,18 @@ fn unique_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String
     d.deserialize_map(Unique)
 }
 
+/// An opt-in form's decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormChoice {
+    /// The form (its id is checked when read).
+    pub id: crate::ids::FormId,
+    /// One decision per offer, by `channel:purpose`: `true` ticked, `false`
+    /// shown and left unticked. A key sent twice is refused.
+    #[serde(deserialize_with = "unique_keys")]
+    pub offers: BTreeMap<String, bool>,
+}
+
 /// Whether `value` is printable ASCII without spaces: what a browser's
 /// `location.pathname` is (non-ASCII arrives percent-encoded), so a control
 /// character, a line break or a NUL can never reach a record.
@@ -111,7 +133,9 @@ fn printable_ascii(value: &str) -> bool {
     value.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// The kind of decision.
+/// The kind of decision. The variants only the edge makes (`confirm`,
+/// `expire`) exist with `std`: the banner's `no_std` engine never writes
+/// them, and every variant costs its bytes on the banner path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -123,6 +147,15 @@ pub enum Action {
     Update,
     /// Every optional purpose refused after some were granted.
     Withdraw,
+    /// A pending form submission confirmed through the link sent by email
+    /// (double opt-in), by the person or, under the age of consent, a parent.
+    /// Made by the edge only.
+    #[cfg(feature = "std")]
+    Confirm,
+    /// A pending form submission that was never confirmed, closed when its
+    /// link expired. Made by the edge only.
+    #[cfg(feature = "std")]
+    Expire,
 }
 
 impl Action {
@@ -154,6 +187,10 @@ impl Action {
             Action::Refuse => "refuse",
             Action::Update => "update",
             Action::Withdraw => "withdraw",
+            #[cfg(feature = "std")]
+            Action::Confirm => "confirm",
+            #[cfg(feature = "std")]
+            Action::Expire => "expire",
         }
     }
 }
@@ -180,7 +217,8 @@ pub struct UiRef {
     pub control: Control,
 }
 
-/// A surface of the widget.
+/// A surface of the widget (the form's and the edge's own, `mail` and
+/// `schedule`, with `std` only, as for [`Action`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Surface {
@@ -194,9 +232,16 @@ pub enum Surface {
     Api,
     /// The placeholder of a blocked embed (video, map, social post).
     Embed,
+    /// A link in a message the edge sent (a double opt-in confirmation).
+    #[cfg(feature = "std")]
+    Mail,
+    /// The edge's own scheduled work (a confirmation that expired).
+    #[cfg(feature = "std")]
+    Schedule,
 }
 
-/// A control of the widget.
+/// A control of the widget (the form's and the edge's own with `std` only,
+/// as for [`Action`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Control {
@@ -213,6 +258,18 @@ pub enum Control {
     /// "Allow and load" on an embed's placeholder: grants that embed's
     /// purpose (and service) only.
     AllowEmbed,
+    /// A form's submission (Assent's own form or the site's, enhanced).
+    #[cfg(feature = "std")]
+    Submit,
+    /// The confirmation link, opened by the person.
+    #[cfg(feature = "std")]
+    Confirm,
+    /// The confirmation link sent to a parent, opened.
+    #[cfg(feature = "std")]
+    ParentConfirm,
+    /// The confirmation time ran out.
+    #[cfg(feature = "std")]
+    Expire,
 }
 
 impl Surface {
@@ -224,6 +281,10 @@ impl Surface {
             Surface::Form => "form",
             Surface::Api => "api",
             Surface::Embed => "embed",
+            #[cfg(feature = "std")]
+            Surface::Mail => "mail",
+            #[cfg(feature = "std")]
+            Surface::Schedule => "schedule",
         }
     }
 }
@@ -238,6 +299,14 @@ impl Control {
             Control::WithdrawAll => "withdraw_all",
             Control::Api => "api",
             Control::AllowEmbed => "allow_embed",
+            #[cfg(feature = "std")]
+            Control::Submit => "submit",
+            #[cfg(feature = "std")]
+            Control::Confirm => "confirm",
+            #[cfg(feature = "std")]
+            Control::ParentConfirm => "parent_confirm",
+            #[cfg(feature = "std")]
+            Control::Expire => "expire",
         }
     }
 }
@@ -331,6 +400,39 @@ impl ConsentEvent {
                 found: excerpt(&self.notice.version),
             }));
         }
+        // Confirmations and expiries are the edge's to make, never a client's.
+        if matches!(self.action, Action::Confirm | Action::Expire) || self.answers.is_some() {
+            return Err(Error::Event(EventError::ActionMismatch {
+                action: self.action.as_str().into(),
+            }));
+        }
+        match (self.ui.surface, &self.form) {
+            (Surface::Form, Some(choice)) => {
+                self.validate_form(config, choice)?;
+                return self.validate_time(ctx);
+            }
+            (Surface::Form, None) => {
+                return Err(Error::Form(FormError::SurfaceMismatch {
+                    reason: "a form event needs its form's decisions (form.offers)".into(),
+                }))
+            }
+            (_, Some(_)) => {
+                return Err(Error::Form(FormError::SurfaceMismatch {
+                    reason: "only a form event (ui.surface form) carries form decisions".into(),
+                }))
+            }
+            (_, None) => {}
+        }
+        if matches!(self.ui.surface, Surface::Mail | Surface::Schedule)
+            || matches!(
+                self.ui.control,
+                Control::Submit | Control::Confirm | Control::ParentConfirm | Control::Expire
+            )
+        {
+            return Err(Error::Form(FormError::SurfaceMismatch {
+                reason: "a banner event cannot use a form's or the edge's controls".into(),
+            }));
+        }
         let notice = config.notice(&self.notice.language).map_err(|_| {
             Error::Event(EventError::LanguageUnknown {
                 language: excerpt(&self.notice.language),
@@ -405,13 +507,77 @@ impl ConsentEvent {
             Action::Give => grants_optional,
             Action::Refuse | Action::Withdraw => !grants_optional,
             Action::Update => true,
+            #[cfg(feature = "std")]
+            Action::Confirm | Action::Expire => false,
         };
         if !consistent {
             return Err(Error::Event(EventError::ActionMismatch {
                 action: self.action.as_str().into(),
             }));
         }
+        self.validate_time(ctx)
+    }
 
+    /// A form event's own rules: no banner decisions, a form the site has,
+    /// its notice, one decision per offer and no other, and an action that
+    /// says whether anything was ticked.
+    #[cfg(feature = "std")]
+    fn validate_form(&self, config: &SiteConfig, choice: &FormChoice) -> Result<(), Error> {
+        if !self.decisions.is_empty() || !self.services.is_empty() {
+            return Err(Error::Form(FormError::SurfaceMismatch {
+                reason: "a form event carries no banner decisions".into(),
+            }));
+        }
+        if self.ui.control != Control::Submit {
+            return Err(Error::Form(FormError::SurfaceMismatch {
+                reason: "a form event's control is submit".into(),
+            }));
+        }
+        let form = config.form(choice.id.as_str()).ok_or_else(|| {
+            Error::Form(FormError::FormUnknown {
+                form: choice.id.to_string(),
+            })
+        })?;
+        let notice = config
+            .form_notice(choice.id.as_str(), &self.notice.language)
+            .map_err(|_| {
+                Error::Event(EventError::LanguageUnknown {
+                    language: excerpt(&self.notice.language),
+                })
+            })?;
+        if notice.hash() != self.notice.hash {
+            return Err(Error::Event(EventError::NoticeHashMismatch {
+                language: notice.language,
+            }));
+        }
+        if let Some(key) = choice.offers.keys().find(|k| form.offer(k).is_none()) {
+            return Err(Error::Form(FormError::OfferUnknown {
+                offer: excerpt(key),
+            }));
+        }
+        if let Some(offer) = form
+            .offers
+            .iter()
+            .find(|o| !choice.offers.contains_key(&o.key()))
+        {
+            return Err(Error::Form(FormError::OfferMissing { offer: offer.key() }));
+        }
+        let ticked = choice.offers.values().any(|&on| on);
+        let consistent = match self.action {
+            Action::Give => ticked,
+            Action::Refuse => !ticked,
+            _ => false,
+        };
+        if !consistent {
+            return Err(Error::Event(EventError::ActionMismatch {
+                action: self.action.as_str().into(),
+            }));
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "std")]
+    fn validate_time(&self, ctx: &Context<'_>) -> Result<(), Error> {
         let too_new = self.client_time_ms > ctx.now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
         let too_old = self.client_time_ms < ctx.now_ms.saturating_sub(MAX_PAST_SKEW_MS);
         if too_new || too_old {

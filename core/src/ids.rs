@@ -88,6 +88,11 @@ checked_id!(
     PurposeId, is_purpose_id, PurposeIdInvalid
 );
 checked_id!(
+    /// An opt-in form of a site, e.g. `newsletter`: 1-32 of `a-z`, `0-9`, `_`,
+    /// starting with a letter. It appears in HTML (`data-assent-form`) and URLs.
+    FormId, is_purpose_id, FormIdInvalid
+);
+checked_id!(
     /// A service (a vendor's tool) inside a purpose: 1-64 of `a-z`, `0-9`, `_`, `-`.
     ServiceId, is_service_id, ServiceIdInvalid
 );

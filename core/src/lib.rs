@@ -63,6 +63,7 @@ pub mod config;
 pub mod consent_mode;
 pub mod error;
 pub mod event;
+pub mod form;
 pub mod ids;
 pub mod keys;
 pub mod lifetime;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::{to_canonical_bytes, CanonicalError};
 use crate::event::ConsentEvent;
+use crate::form::submission::Outcome;
 use crate::ids::EventId;
 
 /// One consent event as stored by the edge.
@@ -30,6 +31,24 @@ pub struct StoredRecord {
     pub country: Option<String>,
     /// The subject's previous event on this site, if any.
     pub prev_event_id: Option<EventId>,
+    /// What only the edge knows of a form event: the commitment to the
+    /// identity and the outcome. Absent for the banner, so its records hash
+    /// as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<FormFacts>,
+}
+
+/// The edge's part of a form record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormFacts {
+    /// Base64 of the identity commitment ([`crate::form::identity::Identity::commitment`]).
+    pub identity: String,
+    /// What the event amounts to.
+    pub outcome: Outcome,
+    /// The age of digital consent applied, where the form has an age rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_of_consent: Option<u8>,
 }
 
 /// What the edge adds to an event.
@@ -56,7 +75,14 @@ impl StoredRecord {
             sec_gpc: facts.sec_gpc,
             country,
             prev_event_id,
+            form: None,
         }
+    }
+
+    /// The same record with the edge's form facts.
+    pub fn with_form(mut self, facts: FormFacts) -> Self {
+        self.form = Some(facts);
+        self
     }
 
     /// The RFC 8785 bytes of this record: what the log leaf commits to.

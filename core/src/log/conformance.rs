@@ -169,6 +169,7 @@ fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
         country: Some("DE".into()),
         origin: LogOrigin::parse(origin).expect("origin"),
         issuer: "https://edge.example".into(),
+        form: None,
     }
 }
 

@@ -40,7 +40,7 @@ use crate::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use crate::merkle::{self, Frontier, Hash, NodeId, NodeStore};
 use crate::note::Checkpoint;
 use crate::receipt::{self, LogPosition, ReceiptClaims};
-use crate::record::{ServerFacts, StoredRecord};
+use crate::record::{FormFacts, ServerFacts, StoredRecord};
 
 /// One validated event to append, with what only the edge knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,9 @@ pub struct AppendRequest {
     pub origin: LogOrigin,
     /// The edge's public origin: the receipts' `iss`.
     pub issuer: String,
+    /// A form event's identity commitment and outcome (see [`FormFacts`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<FormFacts>,
 }
 
 /// Whether an append stored something new.
@@ -184,6 +187,10 @@ pub fn append<S: LogStore + ?Sized>(
         },
         previous.map(|p| p.event.event_id),
     );
+    let record = match req.form {
+        Some(facts) => record.with_form(facts),
+        None => record,
+    };
     let bytes = to_canonical_bytes(&record).map_err(encoding)?;
     let leaf = merkle::leaf_hash(&bytes);
     let record_value = serde_json::to_value(&record).map_err(encoding)?;
@@ -266,6 +273,13 @@ fn check_action(
     previous: Option<&StoredRecord>,
     event: &ConsentEvent,
 ) -> Result<(), Error> {
+    // A form's history is its fold (`form::state`): each submission stands
+    // on its own, and confirmations and expiries are the edge's own.
+    if event.form.is_some() {
+        return Ok(());
+    }
+    // A banner choice follows the subject's last banner choice only.
+    let previous = previous.filter(|p| p.event.form.is_none());
     let grants = |e: &ConsentEvent| {
         config
             .purposes

@@ -67,6 +67,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             country: req.cf().and_then(|cf| cf.country()),
             origin: public.log_origin(site_id)?,
             issuer: public.canonical().to_string(),
+            form: None,
         },
     )
     .await?;

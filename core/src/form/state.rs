@@ -1,0 +1,117 @@
+//! A subject's state per offer (`channel:purpose`), folded from their records
+//! in log order: the same fold for the edge, the CLI and the owner's console.
+//!
+//! - A submission sets each *ticked* offer to its outcome (pending, pending a
+//!   parent, or granted) and leaves an unticked one as it was, or `refused`
+//!   if it had no state: an unticked box on a later form is not a withdrawal.
+//!   A ticked offer already granted stays granted.
+//! - A confirmation grants the offers still waiting on the submission it
+//!   answers; an expiry marks them `expired`. A confirmation of a
+//!   submission that no longer waits (withdrawn since) grants nothing.
+//! - A withdrawal (a form event with action `withdraw`) sets each offer it
+//!   unticks to `withdrawn`.
+//!
+//! Offers are the same consent whichever form collected them.
+
+use alloc::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::Action;
+use crate::form::submission::Outcome;
+use crate::ids::EventId;
+use crate::record::StoredRecord;
+
+/// The state of one offer for one subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferState {
+    /// Consent holds.
+    Granted,
+    /// Shown and left unticked, never granted.
+    Refused,
+    /// Ticked; waits for the person's confirmation.
+    Pending,
+    /// Ticked by someone under the age of consent; waits for a parent.
+    ParentalConsentRequired,
+    /// Waited, and the confirmation link ran out.
+    Expired,
+    /// Granted or waiting once, then withdrawn.
+    Withdrawn,
+}
+
+/// An offer's state and the event that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferStatus {
+    /// The state.
+    pub state: OfferState,
+    /// The event that set it.
+    pub event_id: EventId,
+    /// When the edge received that event (ms since the Unix epoch).
+    pub since_ms: u64,
+}
+
+/// Folds a subject's records, in log order, into the state of each offer.
+/// Records without form decisions (banner choices) are skipped.
+pub fn fold<'a>(
+    records: impl IntoIterator<Item = &'a StoredRecord>,
+) -> BTreeMap<String, OfferStatus> {
+    let mut states: BTreeMap<String, OfferStatus> = BTreeMap::new();
+    for record in records {
+        let (Some(choice), Some(facts)) = (&record.event.form, &record.form) else {
+            continue;
+        };
+        let status = |state| OfferStatus {
+            state,
+            event_id: record.event.event_id.clone(),
+            since_ms: record.received_at_ms,
+        };
+        let waiting = |s: &OfferStatus, on: &EventId| {
+            matches!(
+                s.state,
+                OfferState::Pending | OfferState::ParentalConsentRequired
+            ) && s.event_id == *on
+        };
+        match (record.event.action, &record.event.answers) {
+            (Action::Confirm, Some(on)) => {
+                for s in states.values_mut().filter(|s| waiting(s, on)) {
+                    *s = status(OfferState::Granted);
+                }
+            }
+            (Action::Expire, Some(on)) => {
+                for s in states.values_mut().filter(|s| waiting(s, on)) {
+                    *s = status(OfferState::Expired);
+                }
+            }
+            (Action::Withdraw, _) => {
+                for (key, _) in choice.offers.iter().filter(|(_, &on)| !on) {
+                    if let Some(s) = states.get_mut(key) {
+                        if !matches!(
+                            s.state,
+                            OfferState::Refused | OfferState::Expired | OfferState::Withdrawn
+                        ) {
+                            *s = status(OfferState::Withdrawn);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (key, &on) in &choice.offers {
+                    let current = states.get(key).map(|s| s.state);
+                    let next = match (on, facts.outcome, current) {
+                        (true, _, Some(OfferState::Granted)) => continue,
+                        (true, Outcome::Granted, _) => OfferState::Granted,
+                        (true, Outcome::Pending, _) => OfferState::Pending,
+                        (true, Outcome::ParentalConsentRequired, _) => {
+                            OfferState::ParentalConsentRequired
+                        }
+                        (false, _, None) => OfferState::Refused,
+                        _ => continue,
+                    };
+                    states.insert(key.clone(), status(next));
+                }
+            }
+        }
+    }
+    states
+}
