@@ -347,6 +347,11 @@ impl ConsentEvent {
                 event_id: Option<String>,
                 site: Option<String>,
                 subject: Option<String>,
+                form: Option<Form>,
+            }
+            #[derive(Deserialize)]
+            struct Form {
+                id: Option<String>,
             }
             let ids = serde_json::from_slice::<Ids>(json).ok();
             let id_error = ids.and_then(|ids| {
@@ -356,6 +361,11 @@ impl ConsentEvent {
                 check(ids.event_id, |v| EventId::new(v).map(drop))
                     .or_else(|| check(ids.site, |v| SiteId::new(v).map(drop)))
                     .or_else(|| check(ids.subject, |v| SubjectId::new(v).map(drop)))
+                    .or_else(|| {
+                        check(ids.form.and_then(|f| f.id), |v| {
+                            crate::ids::FormId::new(v).map(drop)
+                        })
+                    })
             });
             id_error.unwrap_or_else(|| {
                 Error::Event(EventError::EventMalformed {
