@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::ids::SiteId;
+use crate::ids::{FormId, SiteId, SubjectId};
 
 /// Every key that signed receipts or checkpoints.
 pub const JWKS: &str = "/.well-known/jwks.json";
@@ -51,4 +51,35 @@ pub fn admin_events(site: &SiteId) -> String {
 /// The owner's export of every record as JSON Lines (admin key).
 pub fn admin_export(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/export")
+}
+
+/// An opt-in form's notice: `GET /v1/sites/{site}/forms/{form}`.
+pub fn form(site: &SiteId, form: &FormId) -> String {
+    format!("/v1/sites/{site}/forms/{form}")
+}
+
+/// A form's submissions: `POST /v1/sites/{site}/forms/{form}/submissions`.
+pub fn submissions(site: &SiteId, form: &FormId) -> String {
+    format!("/v1/sites/{site}/forms/{form}/submissions")
+}
+
+/// The double opt-in link's page (`GET`) and its confirmation (`POST`),
+/// without the `?token=` query.
+pub fn confirm(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/confirm")
+}
+
+/// A subject's state per offer, for the subject (receipt as credential).
+pub fn my_state(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/subjects/me/state")
+}
+
+/// A subject's state per offer, for the owner: `GET` with the admin key.
+pub fn admin_state(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/state")
+}
+
+/// The local mailbox under `make dev`: `GET` with the admin key.
+pub fn admin_mail(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/mail")
 }

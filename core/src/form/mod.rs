@@ -18,10 +18,14 @@ pub mod config;
 #[cfg(feature = "std")]
 pub mod identity;
 #[cfg(feature = "std")]
+pub mod intake;
+#[cfg(feature = "std")]
 pub mod notice;
 #[cfg(feature = "std")]
 pub mod state;
 #[cfg(feature = "std")]
 pub mod submission;
+#[cfg(feature = "std")]
+pub mod token;
 
 pub use config::{Channel, FormConfig, Offer};

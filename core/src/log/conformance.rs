@@ -89,6 +89,10 @@ impl<S: LogStore> LogStore for FaultInjected<S> {
         self.tick()?;
         self.inner.last_of_subject(subject)
     }
+    fn of_subject(&self, subject: &SubjectId, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.tick()?;
+        self.inner.of_subject(subject, limit)
+    }
     fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError> {
         self.tick()?;
         self.inner.newest_before(before, limit)

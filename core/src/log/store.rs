@@ -102,6 +102,9 @@ pub trait LogStore {
     fn entry_by_event(&self, event_id: &EventId) -> Result<Option<Entry>, StoreError>;
     /// The subject's last entry in log order.
     fn last_of_subject(&self, subject: &SubjectId) -> Result<Option<Entry>, StoreError>;
+    /// Up to `limit` of the subject's records, oldest first (the order a
+    /// subject's state is folded in).
+    fn of_subject(&self, subject: &SubjectId, limit: u64) -> Result<Vec<Listed>, StoreError>;
     /// Up to `limit` records with index below `before`, newest first.
     fn newest_before(&self, before: u64, limit: u64) -> Result<Vec<Listed>, StoreError>;
     /// Up to `limit` records from index `from`, oldest first.
@@ -145,6 +148,19 @@ impl LogStore for MemoryLogStore {
             .iter()
             .find(|(e, ..)| e == event_id)
             .map(|(_, _, entry, _)| entry.clone()))
+    }
+
+    fn of_subject(&self, subject: &SubjectId, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        Ok(self
+            .entries
+            .iter()
+            .filter(|(_, s, ..)| s == subject)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(_, _, entry, _)| Listed {
+                index: entry.index,
+                record: entry.record.clone(),
+            })
+            .collect())
     }
 
     fn last_of_subject(&self, subject: &SubjectId) -> Result<Option<Entry>, StoreError> {

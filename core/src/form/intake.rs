@@ -1,0 +1,650 @@
+//! The form's side of the log: submissions in, confirmations and expiries,
+//! the identity vault and the mail waiting to go out. Written, like the
+//! [sequencer](crate::log::sequencer), against storage traits: the edge runs
+//! it on the Durable Object's SQLite, the tests on [`MemoryFormStore`].
+//!
+//! **Submit.** The person is found by the lookup key of their email (or
+//! becomes a new contact with a fresh subject id, salt and key); the event
+//! is appended under the contact's subject with the commitment to the
+//! identity; the identity is sealed under the contact's key beside the log;
+//! a submission that waits (double opt-in, or a parent) gets a pending entry
+//! and its confirmation mail, sealed too. A repeat of the same event stores
+//! nothing new.
+//!
+//! **Confirm.** The link's token names the pending submission; the
+//! confirmation event answers it. Its event id is derived from the pending
+//! one, so a second click is the same event: the first answer again.
+//!
+//! **Expire.** Pending submissions past their time are closed by an
+//! `expire` event each (the Durable Object's alarm calls [`expire_due`]).
+//!
+//! Vault writes come before the append (a repeat overwrites nothing: they
+//! are keyed by event id), the pending entry and the mail after it: if the
+//! store fails in between, the record says pending and the expiry closes it.
+//! On a Durable Object all of it is one synchronous stretch, which the
+//! runtime commits together.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::SiteConfig;
+use crate::error::{Error, FormError, StorageError};
+use crate::event::{Action, ConsentEvent, Control, PageRef, Surface, UiRef};
+use crate::form::identity::Identity;
+use crate::form::submission::{Checked, Outcome};
+use crate::ids::{EventId, FormId, SiteId, SubjectId};
+use crate::keys::SigningKey;
+use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended};
+use crate::log::store::{LogStore, StoreError};
+use crate::log::LogOrigin;
+use crate::record::{FormFacts, StoredRecord};
+
+/// A person known by their email: their subject, commitment salt and vault key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// [`lookup_key`](crate::form::identity::lookup_key) of the email.
+    pub lookup: String,
+    /// The subject their events are logged under.
+    pub subject: SubjectId,
+    /// The commitment salt.
+    pub salt: [u8; 32],
+    /// The vault key.
+    pub key: [u8; 32],
+    /// When the contact was first stored.
+    pub created_ms: u64,
+}
+
+/// Something sealed under a contact's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// The event it belongs to (an identity) or the mail's number.
+    pub event_id: EventId,
+    /// The contact's subject.
+    pub subject: SubjectId,
+    /// XChaCha20 nonce.
+    pub nonce: [u8; 24],
+    /// Ciphertext and tag.
+    pub bytes: Vec<u8>,
+    /// When it was stored.
+    pub created_ms: u64,
+}
+
+/// A submission waiting for its confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The pending submission.
+    pub event_id: EventId,
+    /// Its subject.
+    pub subject: SubjectId,
+    /// Its form.
+    pub form: FormId,
+    /// When the link expires.
+    pub expires_ms: u64,
+    /// Whether a parent must confirm.
+    pub parent: bool,
+    /// The confirmation or expiry that settled it.
+    pub settled_by: Option<EventId>,
+}
+
+/// A message to send, as sealed in the mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mail {
+    /// The recipient (the person, or their parent).
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Body text; the link follows it.
+    pub text: String,
+    /// The confirmation link.
+    pub link: String,
+}
+
+/// A form's storage beside the log.
+pub trait FormStore {
+    /// The contact with this lookup key.
+    fn contact(&self, lookup: &str) -> Result<Option<Contact>, StoreError>;
+    /// The contact of a subject.
+    fn contact_of(&self, subject: &SubjectId) -> Result<Option<Contact>, StoreError>;
+    /// Stores a new contact ([`StoreError::Conflict`] if its lookup or subject is taken).
+    fn put_contact(&mut self, contact: &Contact) -> Result<(), StoreError>;
+    /// Stores an event's sealed identity (a second one for the event is ignored).
+    fn put_identity(&mut self, sealed: &Sealed) -> Result<(), StoreError>;
+    /// An event's sealed identity.
+    fn identity(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError>;
+    /// Stores a pending submission.
+    fn put_pending(&mut self, pending: &Pending) -> Result<(), StoreError>;
+    /// A pending submission, settled or not.
+    fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError>;
+    /// Marks a pending submission settled by `by`.
+    fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError>;
+    /// Up to `limit` unsettled submissions expired at `now_ms`, oldest first.
+    fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError>;
+    /// When the next unsettled submission expires.
+    fn next_due(&self) -> Result<Option<u64>, StoreError>;
+    /// Stores a sealed mail (keyed by the event it is about).
+    fn put_mail(&mut self, mail: &Sealed) -> Result<(), StoreError>;
+    /// Up to `limit` mails, newest first.
+    fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError>;
+}
+
+/// Randomness for one submission, drawn by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Fresh {
+    /// A new contact's subject id.
+    pub subject: [u8; 16],
+    /// A new contact's salt.
+    pub salt: [u8; 32],
+    /// A new contact's vault key.
+    pub key: [u8; 32],
+    /// The identity's nonce.
+    pub identity_nonce: [u8; 24],
+    /// The mail's nonce.
+    pub mail_nonce: [u8; 24],
+}
+
+/// A checked submission to store.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The validated event (its subject is replaced by the contact's).
+    pub event: ConsentEvent,
+    /// What the checks found.
+    pub checked: Checked,
+    /// The email's lookup key.
+    pub lookup: String,
+    /// Server receive time.
+    pub received_at_ms: u64,
+    /// `Sec-GPC: 1` was sent.
+    pub sec_gpc: bool,
+    /// The platform's country.
+    pub country: Option<String>,
+    /// The log's origin.
+    pub origin: LogOrigin,
+    /// The receipts' issuer.
+    pub issuer: String,
+    /// The confirmation mail, where the outcome waits (built by the caller,
+    /// who holds the token key); its recipient is filled in here.
+    pub mail: Option<Mail>,
+}
+
+fn fault(e: StoreError) -> Error {
+    Error::Storage(StorageError::StorageFault {
+        reason: e.to_string(),
+    })
+}
+
+/// Stores a submission (see the module docs); the answer is the append's.
+pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    mut sub: Submission,
+    fresh: Fresh,
+) -> Result<Appended, Error> {
+    let site = &config.site;
+    let contact = match forms.contact(&sub.lookup).map_err(fault)? {
+        Some(c) => c,
+        None => {
+            let contact = Contact {
+                lookup: sub.lookup.clone(),
+                subject: SubjectId::from_random_bytes(fresh.subject),
+                salt: fresh.salt,
+                key: fresh.key,
+                created_ms: sub.received_at_ms,
+            };
+            forms.put_contact(&contact).map_err(fault)?;
+            contact
+        }
+    };
+    sub.event.subject = contact.subject.clone();
+    let identity = &sub.checked.identity;
+    forms
+        .put_identity(&Sealed {
+            event_id: sub.event.event_id.clone(),
+            subject: contact.subject.clone(),
+            nonce: fresh.identity_nonce,
+            bytes: identity.seal(&contact.key, &fresh.identity_nonce, site, &contact.subject),
+            created_ms: sub.received_at_ms,
+        })
+        .map_err(fault)?;
+    let facts = FormFacts {
+        identity: STANDARD.encode(identity.commitment(&contact.salt)),
+        outcome: sub.checked.outcome,
+        age_of_consent: sub.checked.age_of_consent,
+    };
+    let event_id = sub.event.event_id.clone();
+    let form = sub.event.form.as_ref().map(|f| f.id.clone());
+    let appended = sequencer::append(
+        log,
+        config,
+        key,
+        AppendRequest {
+            event: sub.event,
+            received_at_ms: sub.received_at_ms,
+            sec_gpc: sub.sec_gpc,
+            country: sub.country,
+            origin: sub.origin,
+            issuer: sub.issuer,
+            form: Some(facts),
+        },
+    )?;
+    let waits = matches!(
+        sub.checked.outcome,
+        Outcome::Pending | Outcome::ParentalConsentRequired
+    );
+    if appended.status == AppendStatus::New && waits {
+        let parent = sub.checked.outcome == Outcome::ParentalConsentRequired;
+        let (Some(mut mail), Some(form)) = (sub.mail, form) else {
+            return Err(fault(StoreError::Fault(
+                "a waiting submission without its mail".into(),
+            )));
+        };
+        mail.to = match (&identity.parent_email, parent) {
+            (Some(p), true) => p.clone(),
+            _ => identity.email.clone(),
+        };
+        let expires_ms = expiry_of(&mail.link).unwrap_or(sub.received_at_ms);
+        forms
+            .put_pending(&Pending {
+                event_id: event_id.clone(),
+                subject: contact.subject.clone(),
+                form,
+                expires_ms,
+                parent,
+                settled_by: None,
+            })
+            .map_err(fault)?;
+        let text = serde_json::to_vec(&mail).expect("a mail serializes");
+        forms
+            .put_mail(&Sealed {
+                event_id,
+                subject: contact.subject.clone(),
+                nonce: fresh.mail_nonce,
+                bytes: seal_bytes(
+                    &contact.key,
+                    &fresh.mail_nonce,
+                    site,
+                    &contact.subject,
+                    &text,
+                ),
+                created_ms: sub.received_at_ms,
+            })
+            .map_err(fault)?;
+    }
+    Ok(appended)
+}
+
+/// The expiry a link's token carries (the caller signed it; read back here
+/// so the pending entry and the link can never disagree).
+fn expiry_of(link: &str) -> Option<u64> {
+    let token = link.split("token=").nth(1)?.split('&').next()?;
+    let payload = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: crate::form::token::Claims = serde_json::from_slice(&bytes).ok()?;
+    Some(claims.expires_ms)
+}
+
+fn seal_bytes(
+    key: &[u8; 32],
+    nonce: &[u8; 24],
+    site: &SiteId,
+    subject: &SubjectId,
+    text: &[u8],
+) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new(&(*key).into());
+    let aad = format!("assent/mail/v1\0{site}\0{subject}");
+    cipher
+        .encrypt(
+            &(*nonce).into(),
+            Payload {
+                msg: text,
+                aad: aad.as_bytes(),
+            },
+        )
+        .expect("XChaCha20-Poly1305 seals any message under 256 GiB")
+}
+
+/// Opens a sealed mail with its contact's key; `None` once the contact is
+/// erased or the bytes changed.
+pub fn open_mail(mail: &Sealed, contact: &Contact, site: &SiteId) -> Option<Mail> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new(&contact.key.into());
+    let aad = format!("assent/mail/v1\0{site}\0{}", mail.subject);
+    let plain = cipher
+        .decrypt(
+            &mail.nonce.into(),
+            Payload {
+                msg: &mail.bytes,
+                aad: aad.as_bytes(),
+            },
+        )
+        .ok()?;
+    serde_json::from_slice(&plain).ok()
+}
+
+/// Opens the identity an event was submitted with.
+pub fn open_identity(sealed: &Sealed, contact: &Contact, site: &SiteId) -> Result<Identity, Error> {
+    Identity::open(
+        &sealed.bytes,
+        &contact.key,
+        &sealed.nonce,
+        site,
+        &contact.subject,
+    )
+}
+
+/// The id of the event that settles `pending` in `kind` (`confirm` or
+/// `expire`): derived, so the same settlement is always the same event.
+pub fn settling_id(pending: &EventId, kind: &str) -> EventId {
+    let digest = Sha256::new()
+        .chain_update(b"assent/settle/v1\0")
+        .chain_update(kind.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(pending.as_str().as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    EventId::from_random_bytes(bytes)
+}
+
+/// Where an edge-made event says it happened.
+#[derive(Debug, Clone)]
+pub struct EdgeContext {
+    /// Server time.
+    pub now_ms: u64,
+    /// The log's origin.
+    pub origin: LogOrigin,
+    /// The receipts' issuer (the edge's public origin).
+    pub issuer: String,
+}
+
+/// What a confirmation did.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    /// The append's answer (a repeat on a second click).
+    pub appended: Appended,
+    /// The form, for the page's texts.
+    pub form: FormId,
+    /// The language the person saw the form in.
+    pub language: String,
+}
+
+fn settle_event(
+    pending: &StoredRecord,
+    id: EventId,
+    ctx: &EdgeContext,
+    ui: UiRef,
+    action: Action,
+) -> ConsentEvent {
+    let mut event = pending.event.clone();
+    event.event_id = id;
+    event.action = action;
+    event.answers = Some(pending.event.event_id.clone());
+    event.ui = ui;
+    event.client_time_ms = ctx.now_ms;
+    event.gpc = false;
+    event.page = PageRef {
+        origin: ctx.issuer.clone(),
+        path: crate::api::confirm(&pending.event.site),
+    };
+    // The form's decisions stay the submission's: a confirmation settles
+    // what was ticked there, and says so by repeating it.
+    event.widget_version = "edge".into();
+    event
+}
+
+fn pending_record<L: LogStore + ?Sized>(log: &L, id: &EventId) -> Result<StoredRecord, Error> {
+    let entry = log.entry_by_event(id).map_err(fault)?.ok_or_else(|| {
+        fault(StoreError::Fault(
+            "a pending submission without its record".into(),
+        ))
+    })?;
+    serde_json::from_str(&entry.record).map_err(|e| fault(StoreError::Fault(e.to_string())))
+}
+
+fn append_settlement<L: LogStore + ?Sized>(
+    log: &mut L,
+    config: &SiteConfig,
+    key: &SigningKey,
+    record: &StoredRecord,
+    event: ConsentEvent,
+    outcome: Outcome,
+    ctx: &EdgeContext,
+) -> Result<Appended, Error> {
+    let facts = record.form.clone().map(|f| FormFacts { outcome, ..f });
+    sequencer::append(
+        log,
+        config,
+        key,
+        AppendRequest {
+            event,
+            received_at_ms: ctx.now_ms,
+            sec_gpc: false,
+            country: None,
+            origin: ctx.origin.clone(),
+            issuer: ctx.issuer.clone(),
+            form: facts,
+        },
+    )
+}
+
+/// Confirms the pending submission a verified token names (`parent`: the
+/// token went to a parent). A second confirmation answers the first again;
+/// a submission already closed by its expiry is [`FormError::TokenExpired`].
+pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    claims: &crate::form::token::Claims,
+    ctx: &EdgeContext,
+) -> Result<Confirmed, Error> {
+    let pending = forms
+        .pending(&claims.pending)
+        .map_err(fault)?
+        .filter(|p| p.parent == claims.parent && p.form == claims.form)
+        .ok_or(Error::Form(FormError::TokenInvalid))?;
+    let record = pending_record(log, &pending.event_id)?;
+    let id = settling_id(&pending.event_id, "confirm");
+    let language = record.event.notice.language.clone();
+    if let Some(by) = &pending.settled_by {
+        if *by != id {
+            return Err(Error::Form(FormError::TokenExpired));
+        }
+        let entry = log
+            .entry_by_event(&id)
+            .map_err(fault)?
+            .ok_or_else(|| fault(StoreError::Fault("a settlement without its record".into())))?;
+        let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
+            .ok()
+            .and_then(|v| v["receipt"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        return Ok(Confirmed {
+            appended: Appended {
+                status: AppendStatus::Repeat,
+                answer: entry.answer,
+                receipt,
+                in_force: false,
+            },
+            form: pending.form,
+            language,
+        });
+    }
+    let control = if pending.parent {
+        Control::ParentConfirm
+    } else {
+        Control::Confirm
+    };
+    let event = settle_event(
+        &record,
+        id.clone(),
+        ctx,
+        UiRef {
+            surface: Surface::Mail,
+            control,
+        },
+        Action::Confirm,
+    );
+    let appended = append_settlement(log, config, key, &record, event, Outcome::Granted, ctx)?;
+    forms.settle(&pending.event_id, &id).map_err(fault)?;
+    Ok(Confirmed {
+        appended,
+        form: pending.form,
+        language,
+    })
+}
+
+/// Closes up to `limit` pending submissions whose links expired by
+/// `ctx.now_ms`, each with an `expire` event; returns how many.
+pub fn expire_due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    ctx: &EdgeContext,
+    limit: u64,
+) -> Result<u64, Error> {
+    let due = forms.due(ctx.now_ms, limit).map_err(fault)?;
+    for pending in &due {
+        let record = pending_record(log, &pending.event_id)?;
+        let id = settling_id(&pending.event_id, "expire");
+        let ui = UiRef {
+            surface: Surface::Schedule,
+            control: Control::Expire,
+        };
+        let event = settle_event(&record, id.clone(), ctx, ui, Action::Expire);
+        append_settlement(log, config, key, &record, event, Outcome::Expired, ctx)?;
+        forms.settle(&pending.event_id, &id).map_err(fault)?;
+    }
+    Ok(due.len() as u64)
+}
+
+/// An in-memory [`FormStore`] for tools and tests.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFormStore {
+    contacts: Vec<Contact>,
+    identities: Vec<Sealed>,
+    pending: Vec<Pending>,
+    mails: Vec<Sealed>,
+}
+
+impl MemoryFormStore {
+    /// Every sealed byte string and key held, for tests that search them.
+    pub fn raw_bytes(&self) -> Vec<Vec<u8>> {
+        let sealed = self
+            .identities
+            .iter()
+            .chain(&self.mails)
+            .map(|s| s.bytes.clone());
+        let keys = self.contacts.iter().flat_map(|c| {
+            [
+                c.lookup.as_bytes().to_vec(),
+                c.key.to_vec(),
+                c.salt.to_vec(),
+            ]
+        });
+        sealed.chain(keys).collect()
+    }
+}
+
+impl FormStore for MemoryFormStore {
+    fn contact(&self, lookup: &str) -> Result<Option<Contact>, StoreError> {
+        Ok(self.contacts.iter().find(|c| c.lookup == lookup).cloned())
+    }
+    fn contact_of(&self, subject: &SubjectId) -> Result<Option<Contact>, StoreError> {
+        Ok(self
+            .contacts
+            .iter()
+            .find(|c| c.subject == *subject)
+            .cloned())
+    }
+    fn put_contact(&mut self, contact: &Contact) -> Result<(), StoreError> {
+        if self
+            .contacts
+            .iter()
+            .any(|c| c.lookup == contact.lookup || c.subject == contact.subject)
+        {
+            return Err(StoreError::Conflict);
+        }
+        self.contacts.push(contact.clone());
+        Ok(())
+    }
+    fn put_identity(&mut self, sealed: &Sealed) -> Result<(), StoreError> {
+        if !self
+            .identities
+            .iter()
+            .any(|s| s.event_id == sealed.event_id)
+        {
+            self.identities.push(sealed.clone());
+        }
+        Ok(())
+    }
+    fn identity(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
+        Ok(self
+            .identities
+            .iter()
+            .find(|s| s.event_id == *event_id)
+            .cloned())
+    }
+    fn put_pending(&mut self, pending: &Pending) -> Result<(), StoreError> {
+        if self.pending.iter().any(|p| p.event_id == pending.event_id) {
+            return Err(StoreError::Conflict);
+        }
+        self.pending.push(pending.clone());
+        Ok(())
+    }
+    fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError> {
+        Ok(self
+            .pending
+            .iter()
+            .find(|p| p.event_id == *event_id)
+            .cloned())
+    }
+    fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError> {
+        let p = self
+            .pending
+            .iter_mut()
+            .find(|p| p.event_id == *event_id)
+            .ok_or(StoreError::Fault("no such pending".into()))?;
+        p.settled_by = Some(by.clone());
+        Ok(())
+    }
+    fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
+        let mut due: Vec<Pending> = self
+            .pending
+            .iter()
+            .filter(|p| p.settled_by.is_none() && p.expires_ms <= now_ms)
+            .cloned()
+            .collect();
+        due.sort_by_key(|p| p.expires_ms);
+        due.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(due)
+    }
+    fn next_due(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .pending
+            .iter()
+            .filter(|p| p.settled_by.is_none())
+            .map(|p| p.expires_ms)
+            .min())
+    }
+    fn put_mail(&mut self, mail: &Sealed) -> Result<(), StoreError> {
+        self.mails.push(mail.clone());
+        Ok(())
+    }
+    fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
+        Ok(self
+            .mails
+            .iter()
+            .rev()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+}
