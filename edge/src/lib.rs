@@ -23,6 +23,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 pub mod consent_cookie;
 pub mod cors;
 pub mod error;
+pub mod form_store;
 pub mod log_store;
 pub mod messages;
 pub mod public_origin;

@@ -51,7 +51,7 @@ pub struct SqlError(pub String);
 impl SqlError {
     /// SQLite's words for a `UNIQUE` or `PRIMARY KEY` violation, the same in
     /// workerd and in `rusqlite`.
-    fn is_unique_violation(&self) -> bool {
+    pub(crate) fn is_unique_violation(&self) -> bool {
         self.0.contains("UNIQUE constraint failed")
     }
 }
@@ -62,31 +62,39 @@ pub trait Sql {
     fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError>;
 }
 
+/// A shared connection is a connection (the log and the form stores of one
+/// object use the same SQLite).
+impl<T: Sql + ?Sized> Sql for &T {
+    fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
+        (**self).query(sql, params)
+    }
+}
+
 /// [`LogStore`] on a SQLite connection with [`SCHEMA`].
 pub struct SqlLogStore<C>(pub C);
 
-fn fault(e: SqlError) -> StoreError {
+pub(crate) fn fault(e: SqlError) -> StoreError {
     StoreError::Fault(e.0)
 }
 
-fn int(v: u64) -> Result<SqlValue, StoreError> {
+pub(crate) fn int(v: u64) -> Result<SqlValue, StoreError> {
     i64::try_from(v)
         .map(SqlValue::Int)
         .map_err(|_| StoreError::Fault(format!("{v} is beyond SQLite's integers")))
 }
 
-fn bad_row(what: &str) -> StoreError {
+pub(crate) fn bad_row(what: &str) -> StoreError {
     StoreError::Fault(format!("unexpected row shape: {what}"))
 }
 
-fn get_u64(v: &SqlValue) -> Result<u64, StoreError> {
+pub(crate) fn get_u64(v: &SqlValue) -> Result<u64, StoreError> {
     match v {
         SqlValue::Int(i) => u64::try_from(*i).map_err(|_| bad_row("negative integer")),
         _ => Err(bad_row("integer expected")),
     }
 }
 
-fn get_text(v: &SqlValue) -> Result<String, StoreError> {
+pub(crate) fn get_text(v: &SqlValue) -> Result<String, StoreError> {
     match v {
         SqlValue::Text(t) => Ok(t.clone()),
         _ => Err(bad_row("text expected")),
@@ -169,6 +177,16 @@ impl<C: Sql> LogStore for SqlLogStore<C> {
         self.entry(
             "SELECT idx, record, answer FROM entries WHERE subject = ? ORDER BY idx DESC LIMIT 1",
             subject.as_str(),
+        )
+    }
+
+    fn of_subject(&self, subject: &SubjectId, limit: u64) -> Result<Vec<Listed>, StoreError> {
+        self.listed(
+            "SELECT idx, record FROM entries WHERE subject = ? ORDER BY idx ASC LIMIT ?",
+            vec![
+                SqlValue::Text(subject.to_string()),
+                int(limit.min(i64::MAX as u64))?,
+            ],
         )
     }
 
@@ -282,12 +300,10 @@ impl Sql for worker::SqlStorage {
     }
 }
 
+/// SQLite through `rusqlite` (bundled), for the native tests of the stores.
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    //! Core's conformance suite on real SQLite (`rusqlite`, bundled), through
-    //! the same `SqlLogStore` the Durable Object runs.
+pub(crate) mod native {
     use super::*;
-    use assent_core::log::conformance as suite;
 
     impl Sql for rusqlite::Connection {
         fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
@@ -325,10 +341,23 @@ mod tests {
         }
     }
 
-    fn store() -> SqlLogStore<rusqlite::Connection> {
+    /// A fresh in-memory database with `schema`.
+    pub(crate) fn connection(schema: &str) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
-        SqlLogStore(conn)
+        conn.execute_batch(schema).unwrap();
+        conn
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    //! Core's conformance suite on real SQLite (`rusqlite`, bundled), through
+    //! the same `SqlLogStore` the Durable Object runs.
+    use super::*;
+    use assent_core::log::conformance as suite;
+
+    fn store() -> SqlLogStore<rusqlite::Connection> {
+        SqlLogStore(super::native::connection(SCHEMA))
     }
 
     #[test]

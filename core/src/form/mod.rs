@@ -15,6 +15,8 @@
 //! and times come in from the caller.
 
 pub mod config;
+#[cfg(feature = "test-support")]
+pub mod conformance;
 #[cfg(feature = "std")]
 pub mod identity;
 #[cfg(feature = "std")]

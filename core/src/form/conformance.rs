@@ -1,0 +1,363 @@
+//! The form intake's conformance suite: the rules of [`intake`](super::intake)
+//! checked against a [`LogStore`] and a [`FormStore`], so the in-memory stores
+//! (core's tests) and the edge's SQLite stores (its native tests, on
+//! `rusqlite`) pass the same tests. Enabled by the `test-support` feature.
+//! Each function panics with a message when a store breaks a rule.
+
+use serde_json::Value;
+
+use crate::config::SiteConfig;
+use crate::event::{Context, Control};
+use crate::form::identity::lookup_key;
+use crate::form::intake::{self, EdgeContext, FormStore, Fresh, Submission};
+use crate::form::state::{fold, OfferState};
+use crate::form::submission::{FormSubmission, Outcome};
+use crate::form::token::{self, Claims};
+use crate::ids::{EventId, SubjectId};
+use crate::keys::SigningKey;
+use crate::log::sequencer::{AppendStatus, Appended};
+use crate::log::store::LogStore;
+use crate::log::LogOrigin;
+use crate::record::StoredRecord;
+
+const SITE: &str = include_str!("../../tests/vectors/site.json");
+const FORMS: &str = include_str!("../../tests/vectors/forms.json");
+const TOKEN_KEY: [u8; 32] = [42; 32];
+const HOUR: u64 = 3_600_000;
+
+/// A site's log and form stores with the vectors' site, a key and a clock.
+pub struct Desk<L, F> {
+    config: SiteConfig,
+    key: SigningKey,
+    /// The log store under test.
+    pub log: L,
+    /// The form store under test.
+    pub forms: F,
+    now_ms: u64,
+    draws: u8,
+}
+
+impl<L: LogStore, F: FormStore> Desk<L, F> {
+    /// A desk on these (empty) stores.
+    pub fn new(log: L, forms: F) -> Self {
+        let doc: Value = serde_json::from_str(FORMS).expect("forms.json");
+        Desk {
+            config: SiteConfig::from_json(SITE).expect("site.json"),
+            key: SigningKey::from_seed([3; 32]),
+            log,
+            forms,
+            now_ms: doc["now_ms"].as_u64().expect("now_ms"),
+            draws: 0,
+        }
+    }
+    fn fresh(&mut self) -> Fresh {
+        self.draws += 1;
+        let n = self.draws;
+        Fresh {
+            subject: [n; 16],
+            salt: [n; 32],
+            key: [n.wrapping_add(100); 32],
+            identity_nonce: [n; 24],
+            mail_nonce: [n.wrapping_add(50); 24],
+        }
+    }
+
+    fn ctx(&self) -> EdgeContext {
+        EdgeContext {
+            now_ms: self.now_ms,
+            origin: LogOrigin::parse("edge.example/vectors").unwrap(),
+            issuer: "https://edge.example".into(),
+        }
+    }
+
+    /// Submits the vectors' base submission with `edit` applied.
+    pub fn submit(&mut self, edit: impl Fn(&mut Value)) -> (EventId, Appended) {
+        let doc: Value = serde_json::from_str(FORMS).unwrap();
+        let mut body = doc["base"].clone();
+        body["event"]["notice"]["hash"] = doc["form_notice_hashes"]["en"].clone();
+        body["event"]["event_id"] = Value::String(
+            EventId::from_random_bytes([self.draws.wrapping_add(200); 16]).to_string(),
+        );
+        edit(&mut body);
+        let submission = FormSubmission::from_json(body.to_string().as_bytes()).unwrap();
+        let ctx = Context {
+            now_ms: self.now_ms,
+            self_origin: None,
+        };
+        let checked = submission
+            .check(&self.config, "newsletter", &ctx, Some("DE"))
+            .unwrap();
+        let event = submission.event.clone();
+        let claims = Claims {
+            site: self.config.site.clone(),
+            form: event.form.as_ref().unwrap().id.clone(),
+            pending: event.event_id.clone(),
+            parent: checked.outcome == Outcome::ParentalConsentRequired,
+            expires_ms: self.now_ms + 72 * HOUR,
+        };
+        let mail = intake::Mail {
+            to: String::new(),
+            subject: "Confirm".into(),
+            text: "Open the link.".into(),
+            link: format!(
+                "https://edge.example/v1/sites/vectors/confirm?token={}",
+                token::issue(&TOKEN_KEY, &claims)
+            ),
+        };
+        let lookup = lookup_key(b"lookup", &self.config.site, &checked.identity.email);
+        let id = event.event_id.clone();
+        let fresh = self.fresh();
+        let sub = Submission {
+            event,
+            checked,
+            lookup,
+            received_at_ms: self.now_ms,
+            sec_gpc: false,
+            country: Some("DE".into()),
+            origin: self.ctx().origin,
+            issuer: self.ctx().issuer,
+            mail: Some(mail),
+        };
+        let appended = intake::submit(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            sub,
+            fresh,
+        )
+        .unwrap();
+        (id, appended)
+    }
+
+    /// The subject's records, oldest first.
+    pub fn records_of(&self, subject: &SubjectId) -> Vec<StoredRecord> {
+        self.log
+            .of_subject(subject, 100)
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::from_str(&l.record).unwrap())
+            .collect()
+    }
+
+    /// The subject an event was logged under.
+    pub fn subject_of(&self, id: &EventId) -> SubjectId {
+        let entry = self.log.entry_by_event(id).unwrap().unwrap();
+        serde_json::from_str::<StoredRecord>(&entry.record)
+            .unwrap()
+            .event
+            .subject
+    }
+
+    /// The newest mail, opened, and its link's token.
+    pub fn token_of_last_mail(&self) -> (String, intake::Mail) {
+        let sealed = self.forms.mails(1).unwrap().remove(0);
+        let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
+        let mail = intake::open_mail(&sealed, &contact, &self.config.site).unwrap();
+        (mail.link.split("token=").nth(1).unwrap().to_string(), mail)
+    }
+
+    /// Verifies a token and confirms.
+    pub fn confirm(&mut self, token: &str) -> Result<intake::Confirmed, crate::Error> {
+        let claims = token::verify(&TOKEN_KEY, token, &self.config.site, self.now_ms)?;
+        let ctx = self.ctx();
+        intake::confirm(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            &claims,
+            &ctx,
+        )
+    }
+}
+
+/// a submission waits then its link grants the ticked offer only.
+pub fn a_submission_waits_then_its_link_grants_the_ticked_offer_only<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (id, appended) = desk.submit(|_| {});
+    assert_eq!(appended.status, AppendStatus::New);
+    let subject = desk.subject_of(&id);
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["email:news"].state, OfferState::Pending);
+
+    let (token, mail) = desk.token_of_last_mail();
+    assert_eq!(mail.to, "ana@example.com", "the normalised address");
+    desk.now_ms += HOUR;
+    let confirmed = desk.confirm(&token).unwrap();
+    assert_eq!(confirmed.appended.status, AppendStatus::New);
+    let records = desk.records_of(&subject);
+    let state = fold(&records);
+    assert_eq!(state["email:news"].state, OfferState::Granted);
+    assert_eq!(state["sms:offers"].state, OfferState::Refused);
+    let confirmation = records.last().unwrap();
+    assert_eq!(confirmation.event.answers.as_ref(), Some(&id));
+    assert_eq!(
+        confirmation.prev_event_id.as_ref(),
+        Some(&id),
+        "linked to the submission in the chain"
+    );
+    assert_eq!(
+        confirmation.form.as_ref().unwrap().identity,
+        records[0].form.as_ref().unwrap().identity
+    );
+
+    // A second click: the same answer, nothing new.
+    let size = desk.log.size().unwrap();
+    let again = desk.confirm(&token).unwrap();
+    assert_eq!(again.appended.status, AppendStatus::Repeat);
+    assert_eq!(again.appended.answer, confirmed.appended.answer);
+    assert_eq!(desk.log.size().unwrap(), size);
+}
+
+/// The same email (normalised) is the same contact and subject; no address enters the log.
+pub fn the_same_email_again_is_the_same_subject<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let (first, _) = desk.submit(|_| {});
+    let (second, _) = desk.submit(|b| b["identity"]["email"] = " ANA@example.com ".into());
+    let (other, _) = desk.submit(|b| b["identity"]["email"] = "ben@example.com".into());
+    assert_eq!(desk.subject_of(&first), desk.subject_of(&second));
+    assert_ne!(desk.subject_of(&first), desk.subject_of(&other));
+    let records: Vec<String> = desk
+        .log
+        .oldest_from(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
+    assert!(
+        !records.iter().any(|r| r.contains("example.com")),
+        "an address in the log"
+    );
+}
+
+/// an unconfirmed submission expires and its link then fails.
+pub fn an_unconfirmed_submission_expires_and_its_link_then_fails<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|_| {});
+    let (token, _) = desk.token_of_last_mail();
+    let subject = desk.subject_of(&id);
+    desk.now_ms += 71 * HOUR;
+    let (ctx, config, key) = (desk.ctx(), desk.config.clone(), desk.key.clone());
+    assert_eq!(
+        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        0
+    );
+    desk.now_ms += 2 * HOUR;
+    let ctx = desk.ctx();
+    assert_eq!(
+        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        1
+    );
+    assert_eq!(
+        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        0,
+        "expired once"
+    );
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Expired
+    );
+    assert_eq!(desk.confirm(&token).unwrap_err().code(), "token_expired");
+    assert_eq!(desk.forms.next_due().unwrap(), None);
+}
+
+/// a confirmation inside the window beats a later expiry.
+pub fn a_confirmation_inside_the_window_beats_a_later_expiry<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|_| {});
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    desk.now_ms += 100 * HOUR;
+    let (ctx, config, key) = (desk.ctx(), desk.config.clone(), desk.key.clone());
+    assert_eq!(
+        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        0
+    );
+    let subject = desk.subject_of(&id);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Granted
+    );
+}
+
+/// under age the mail goes to the parent and only their link grants.
+pub fn under_age_the_mail_goes_to_the_parent_and_only_their_link_grants<
+    L: LogStore,
+    F: FormStore,
+>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["age"] = 2012.into();
+        b["identity"]["parent_email"] = "Parent@Example.com".into();
+    });
+    let subject = desk.subject_of(&id);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::ParentalConsentRequired
+    );
+    let (token, mail) = desk.token_of_last_mail();
+    assert_eq!(mail.to, "parent@example.com");
+    desk.confirm(&token).unwrap();
+    let records = desk.records_of(&subject);
+    assert_eq!(
+        records.last().unwrap().event.ui.control,
+        Control::ParentConfirm
+    );
+    assert_eq!(fold(&records)["email:news"].state, OfferState::Granted);
+}
+
+/// a token for a submission that never waited is refused.
+pub fn a_token_for_a_submission_that_never_waited_is_refused<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let claims = Claims {
+        site: desk.config.site.clone(),
+        form: crate::ids::FormId::new("newsletter").unwrap(),
+        pending: EventId::from_random_bytes([77; 16]),
+        parent: false,
+        expires_ms: desk.now_ms + HOUR,
+    };
+    let token = token::issue(&TOKEN_KEY, &claims);
+    assert_eq!(desk.confirm(&token).unwrap_err().code(), "token_invalid");
+    // A person's link presented as a parent's is not theirs either.
+    let (_, _) = desk.submit(|_| {});
+    let (token, _) = desk.token_of_last_mail();
+    let mut claims = token::verify(&TOKEN_KEY, &token, &desk.config.site, desk.now_ms).unwrap();
+    claims.parent = true;
+    let forged = token::issue(&TOKEN_KEY, &claims);
+    assert_eq!(desk.confirm(&forged).unwrap_err().code(), "token_invalid");
+}
+
+/// a repeated submission stores nothing new and sends no second mail.
+pub fn a_repeated_submission_stores_nothing_new_and_sends_no_second_mail<
+    L: LogStore,
+    F: FormStore,
+>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let fixed = EventId::from_random_bytes([9; 16]).to_string();
+    let f = fixed.clone();
+    let (_, first) = desk.submit(move |b| b["event"]["event_id"] = f.clone().into());
+    let f = fixed.clone();
+    let (_, again) = desk.submit(move |b| b["event"]["event_id"] = f.clone().into());
+    assert_eq!(again.status, AppendStatus::Repeat);
+    assert_eq!(again.answer, first.answer);
+    assert_eq!(desk.forms.mails(10).unwrap().len(), 1);
+}

@@ -1,0 +1,291 @@
+//! The forms' storage beside the log, on the same SQLite: core's
+//! [`FormStore`] over any [`Sql`] connection, as [`SqlLogStore`] is the
+//! log's. Contacts (lookup key, subject, salt, vault key), sealed
+//! identities, pending submissions and the sealed mailbox.
+//!
+//! Unlike the log these rows may change: a pending row is settled, and
+//! erasure (issue 12) deletes a contact's salt, key and sealed values while
+//! the log keeps every record. No column holds an email, a name or a phone
+//! number in clear; the lookup key is an HMAC under the site's secret.
+//!
+//! [`SqlLogStore`]: crate::log_store::SqlLogStore
+
+use assent_core::form::intake::{Contact, FormStore, Pending, Sealed};
+use assent_core::ids::{EventId, FormId, SubjectId};
+use assent_core::log::StoreError;
+
+use crate::log_store::{bad_row, fault, get_text, get_u64, int, Sql, SqlValue};
+
+/// The schema, created with the log's when the object starts.
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS contacts (
+  lookup     TEXT PRIMARY KEY,      -- HMAC of the normalised email under the site's secret
+  subject    TEXT NOT NULL UNIQUE,
+  salt       BLOB NOT NULL,         -- the commitment salt: erased, the commitment links to no one
+  key        BLOB NOT NULL,         -- the vault key: erased, the sealed values are noise
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identities (
+  event_id   TEXT PRIMARY KEY,
+  subject    TEXT NOT NULL,
+  nonce      BLOB NOT NULL,
+  sealed     BLOB NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+  event_id   TEXT PRIMARY KEY,
+  subject    TEXT NOT NULL,
+  form       TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  parent     INTEGER NOT NULL,
+  settled_by TEXT
+);
+CREATE INDEX IF NOT EXISTS pending_due ON pending(expires_ms) WHERE settled_by IS NULL;
+CREATE TABLE IF NOT EXISTS mails (
+  n          INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id   TEXT NOT NULL,
+  subject    TEXT NOT NULL,
+  nonce      BLOB NOT NULL,
+  sealed     BLOB NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+";
+
+/// [`FormStore`] on a SQLite connection with [`SCHEMA`].
+pub struct SqlFormStore<C>(pub C);
+
+fn blob<const N: usize>(v: &SqlValue) -> Result<[u8; N], StoreError> {
+    match v {
+        SqlValue::Blob(b) => b.as_slice().try_into().map_err(|_| bad_row("blob length")),
+        _ => Err(bad_row("blob expected")),
+    }
+}
+
+fn bytes(v: &SqlValue) -> Result<Vec<u8>, StoreError> {
+    match v {
+        SqlValue::Blob(b) => Ok(b.clone()),
+        _ => Err(bad_row("blob expected")),
+    }
+}
+
+fn id<T>(v: &SqlValue, parse: fn(&str) -> Result<T, assent_core::Error>) -> Result<T, StoreError> {
+    parse(&get_text(v)?).map_err(|_| bad_row("a stored id does not parse"))
+}
+
+fn text(v: impl ToString) -> SqlValue {
+    SqlValue::Text(v.to_string())
+}
+
+impl<C: Sql> SqlFormStore<C> {
+    fn rows(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+        self.0.query(sql, params).map_err(fault)
+    }
+
+    fn contacts(&self, sql: &str, key: SqlValue) -> Result<Option<Contact>, StoreError> {
+        self.rows(sql, vec![key])?
+            .first()
+            .map(|r| match r.as_slice() {
+                [lookup, subject, salt, key, created] => Ok(Contact {
+                    lookup: get_text(lookup)?,
+                    subject: id(subject, SubjectId::new)?,
+                    salt: blob(salt)?,
+                    key: blob(key)?,
+                    created_ms: get_u64(created)?,
+                }),
+                _ => Err(bad_row("contact")),
+            })
+            .transpose()
+    }
+
+    fn sealed(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Sealed>, StoreError> {
+        rows.iter()
+            .map(|r| match r.as_slice() {
+                [event, subject, nonce, sealed, created] => Ok(Sealed {
+                    event_id: id(event, EventId::new)?,
+                    subject: id(subject, SubjectId::new)?,
+                    nonce: blob(nonce)?,
+                    bytes: bytes(sealed)?,
+                    created_ms: get_u64(created)?,
+                }),
+                _ => Err(bad_row("sealed")),
+            })
+            .collect()
+    }
+
+    fn pendings(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Pending>, StoreError> {
+        rows.iter()
+            .map(|r| match r.as_slice() {
+                [event, subject, form, expires, parent, settled] => Ok(Pending {
+                    event_id: id(event, EventId::new)?,
+                    subject: id(subject, SubjectId::new)?,
+                    form: id(form, FormId::new)?,
+                    expires_ms: get_u64(expires)?,
+                    parent: get_u64(parent)? != 0,
+                    settled_by: match settled {
+                        SqlValue::Null => None,
+                        v => Some(id(v, EventId::new)?),
+                    },
+                }),
+                _ => Err(bad_row("pending")),
+            })
+            .collect()
+    }
+}
+
+const CONTACT: &str = "SELECT lookup, subject, salt, key, created_ms FROM contacts";
+const PENDING: &str = "SELECT event_id, subject, form, expires_ms, parent, settled_by FROM pending";
+
+impl<C: Sql> FormStore for SqlFormStore<C> {
+    fn contact(&self, lookup: &str) -> Result<Option<Contact>, StoreError> {
+        self.contacts(&format!("{CONTACT} WHERE lookup = ?"), text(lookup))
+    }
+
+    fn contact_of(&self, subject: &SubjectId) -> Result<Option<Contact>, StoreError> {
+        self.contacts(&format!("{CONTACT} WHERE subject = ?"), text(subject))
+    }
+
+    fn put_contact(&mut self, c: &Contact) -> Result<(), StoreError> {
+        let result = self.0.query(
+            "INSERT INTO contacts (lookup, subject, salt, key, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                text(&c.lookup),
+                text(&c.subject),
+                SqlValue::Blob(c.salt.to_vec()),
+                SqlValue::Blob(c.key.to_vec()),
+                int(c.created_ms)?,
+            ],
+        );
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(fault(e)),
+        }
+    }
+
+    fn put_identity(&mut self, s: &Sealed) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT OR IGNORE INTO identities (event_id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                text(&s.event_id),
+                text(&s.subject),
+                SqlValue::Blob(s.nonce.to_vec()),
+                SqlValue::Blob(s.bytes.clone()),
+                int(s.created_ms)?,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn identity(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
+        let rows = self.rows(
+            "SELECT event_id, subject, nonce, sealed, created_ms FROM identities WHERE event_id = ?",
+            vec![text(event_id)],
+        )?;
+        Ok(Self::sealed(rows)?.pop())
+    }
+
+    fn put_pending(&mut self, p: &Pending) -> Result<(), StoreError> {
+        let result = self.0.query(
+            "INSERT INTO pending (event_id, subject, form, expires_ms, parent, settled_by) VALUES (?, ?, ?, ?, ?, NULL)",
+            vec![
+                text(&p.event_id),
+                text(&p.subject),
+                text(&p.form),
+                int(p.expires_ms)?,
+                SqlValue::Int(i64::from(p.parent)),
+            ],
+        );
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(fault(e)),
+        }
+    }
+
+    fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError> {
+        let rows = self.rows(
+            &format!("{PENDING} WHERE event_id = ?"),
+            vec![text(event_id)],
+        )?;
+        Ok(Self::pendings(rows)?.pop())
+    }
+
+    fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError> {
+        self.rows(
+            "UPDATE pending SET settled_by = ? WHERE event_id = ? AND settled_by IS NULL",
+            vec![text(by), text(event_id)],
+        )?;
+        Ok(())
+    }
+
+    fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
+        let rows = self.rows(
+            &format!("{PENDING} WHERE settled_by IS NULL AND expires_ms <= ? ORDER BY expires_ms LIMIT ?"),
+            vec![int(now_ms)?, int(limit)?],
+        )?;
+        Self::pendings(rows)
+    }
+
+    fn next_due(&self) -> Result<Option<u64>, StoreError> {
+        let rows = self.rows(
+            "SELECT MIN(expires_ms) FROM pending WHERE settled_by IS NULL",
+            vec![],
+        )?;
+        match rows.first().and_then(|r| r.first()) {
+            None | Some(SqlValue::Null) => Ok(None),
+            Some(v) => get_u64(v).map(Some),
+        }
+    }
+
+    fn put_mail(&mut self, m: &Sealed) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT INTO mails (event_id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                text(&m.event_id),
+                text(&m.subject),
+                SqlValue::Blob(m.nonce.to_vec()),
+                SqlValue::Blob(m.bytes.clone()),
+                int(m.created_ms)?,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
+        let rows = self.rows(
+            "SELECT event_id, subject, nonce, sealed, created_ms FROM mails ORDER BY n DESC LIMIT ?",
+            vec![int(limit)?],
+        )?;
+        Self::sealed(rows)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    //! Core's form conformance suite on real SQLite, through the same stores
+    //! the Durable Object runs, sharing one connection as it does.
+    use super::*;
+    use crate::log_store::{native, SqlLogStore};
+    use assent_core::form::conformance as suite;
+
+    macro_rules! on_sqlite {
+        ($($name:ident),* $(,)?) => {$(
+            #[test]
+            fn $name() {
+                let conn = native::connection(&format!("{}{}", crate::log_store::SCHEMA, SCHEMA));
+                let conn: &'static rusqlite::Connection = Box::leak(Box::new(conn));
+                suite::$name(SqlLogStore(conn), SqlFormStore(conn));
+            }
+        )*};
+    }
+
+    on_sqlite!(
+        a_submission_waits_then_its_link_grants_the_ticked_offer_only,
+        the_same_email_again_is_the_same_subject,
+        an_unconfirmed_submission_expires_and_its_link_then_fails,
+        a_confirmation_inside_the_window_beats_a_later_expiry,
+        under_age_the_mail_goes_to_the_parent_and_only_their_link_grants,
+        a_token_for_a_submission_that_never_waited_is_refused,
+        a_repeated_submission_stores_nothing_new_and_sends_no_second_mail,
+    );
+}
