@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes the git-ignored .dev.vars that `wrangler dev` reads: a random
-# ADMIN_KEY and a fresh Ed25519 SIGNING_KEY (base64url seed). Adds what an
+# ADMIN_KEY, a fresh Ed25519 SIGNING_KEY (base64url seed) and a FORM_SECRET
+# (32 random bytes, base64url: the forms' lookup and token keys). Adds what an
 # older file lacks; never replaces a key that exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +15,8 @@ fi
 if ! grep -q '^SIGNING_KEY=' .dev.vars; then
   printf 'SIGNING_KEY=%s\n' "$(random_b64url)" >> .dev.vars
   echo "dev-vars: wrote a new Ed25519 SIGNING_KEY to .dev.vars (git-ignored)"
+fi
+if ! grep -q '^FORM_SECRET=' .dev.vars; then
+  printf 'FORM_SECRET=%s\n' "$(random_b64url)" >> .dev.vars
+  echo "dev-vars: wrote a new FORM_SECRET (form lookup and confirmation keys) to .dev.vars (git-ignored)"
 fi

@@ -78,7 +78,7 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
   const config = rateLimit ? undefined : unlimitedConfig(state);
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
-  const keys = { signingKey: newSigningKey(), retiredKeys: "" };
+  const keys = { signingKey: newSigningKey(), retiredKeys: "", formSecret: randomBytes(32).toString("base64url") };
   const scheme = https ? "https" : "http";
   const start = () => spawnWrangler({ state, port, adminKey, vars, assets, config, scheme, ...keys });
   let proc = await start();
@@ -116,7 +116,7 @@ export function newSigningKey() {
   return randomBytes(32).toString("base64url");
 }
 
-async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, vars, assets, config, scheme = "http" }) {
+async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, formSecret, vars, assets, config, scheme = "http" }) {
   const inspector = await freePort();
   const env = {
     ...process.env,
@@ -133,6 +133,8 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, v
      ...(config ? ["--config", config] : []),
      "--inspector-port", String(inspector), "--persist-to", join(state, "persist"),
      "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
+     // The forms' secret, and the local mailbox the tests read (never in a deploy).
+     "--var", `FORM_SECRET:${formSecret}`, "--var", "MAILER:dev",
      // The edge's public origin is configuration, never the Host header.
      "--var", `PUBLIC_ORIGINS:${scheme}://127.0.0.1:${port}`,
      ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),

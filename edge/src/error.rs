@@ -2,7 +2,7 @@
 //! `{"error": {"code": "...", "message": "..."}}` with a 4xx status, or as a
 //! 500 with code `internal` and no details (the details go to the log only).
 
-use assent_core::error::{EventError, LogError, StorageError};
+use assent_core::error::{EventError, FormError, LogError, StorageError};
 use assent_core::Error as CoreError;
 use serde_json::json;
 use worker::Response;
@@ -55,6 +55,7 @@ fn fault(e: &CoreError) -> bool {
         e,
         CoreError::Storage(StorageError::StorageFault { .. })
             | CoreError::Log(LogError::RecordEncoding { .. })
+            | CoreError::Form(FormError::VaultUnreadable)
     )
 }
 
@@ -83,6 +84,8 @@ impl ApiError {
             ApiError::Core(CoreError::Event(EventError::OriginNotAllowed { .. })) => 403,
             ApiError::Core(CoreError::Log(LogError::EventIdConflict { .. })) => 409,
             ApiError::Core(CoreError::Log(LogError::LogEmpty)) => 404,
+            ApiError::Core(CoreError::Form(FormError::FormUnknown { .. })) => 404,
+            ApiError::Core(CoreError::Form(FormError::TokenExpired)) => 410,
             ApiError::Core(_) => 400,
             ApiError::Relayed(e) => e.status,
             ApiError::NotConfigured(_) => 500,

@@ -10,7 +10,12 @@
 
 use std::marker::PhantomData;
 
-use assent_core::ids::SiteId;
+use std::collections::BTreeMap;
+
+use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
+use assent_core::form::state::OfferStatus;
+use assent_core::form::token::Claims;
+use assent_core::ids::{SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
 use serde::de::DeserializeOwned;
@@ -50,6 +55,37 @@ pub const CONSISTENCY: Endpoint<ConsistencyQuery, ConsistencyProof> = Endpoint::
 pub const PAGE: Endpoint<PageRequest, RecordsPage> = Endpoint::new("/page");
 /// A page of the export, oldest first.
 pub const EXPORT: Endpoint<u64, ExportPage> = Endpoint::new("/export");
+
+/// Store a checked form submission (the contact, the vault, the log, the
+/// pending entry and its mail).
+pub const SUBMIT: Endpoint<Submission, Appended> = Endpoint::new("/forms/submit");
+/// Confirm the pending submission a verified token names.
+pub const CONFIRM: Endpoint<ConfirmRequest, Confirmed> = Endpoint::new("/forms/confirm");
+/// A subject's state per offer.
+pub const STATE: Endpoint<SubjectId, BTreeMap<String, OfferStatus>> = Endpoint::new("/forms/state");
+/// The newest mails, opened (the local mailbox under `make dev`).
+pub const MAILBOX: Endpoint<u64, Vec<MailboxEntry>> = Endpoint::new("/forms/mailbox");
+
+/// A confirmation: the verified token's claims and where it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// What the token says.
+    pub claims: Claims,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// One mail of the local mailbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailboxEntry {
+    /// When it was queued (ms since the Unix epoch).
+    pub created_ms: u64,
+    /// The submission it is about.
+    pub event_id: String,
+    /// The message.
+    pub mail: Mail,
+}
 
 /// Which inclusion proof.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

@@ -7,14 +7,28 @@
 //! output gate holds the answer until SQLite has committed it: a visitor
 //! never holds a receipt for a record that is not durable. A checkpoint is
 //! signed by an alarm at most a second after the log grew, and on demand.
+//!
+//! The forms' store lives on the same SQLite ([`crate::form_store`]): a
+//! submission's contact, sealed identity, log entry, pending entry and mail
+//! are written in one synchronous stretch, committed together. The same
+//! alarm closes pending submissions whose links expired (core's
+//! `form::intake::expire_due`), and is set for the next one due.
 
+use assent_core::form::intake::{self, EdgeContext, FormStore, Fresh};
+use assent_core::form::state;
 use assent_core::log::sequencer::{self, AppendStatus};
+use assent_core::log::LogStore;
 use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result, State};
 
 use crate::error::ApiError;
-use crate::log_store::{SqlLogStore, SCHEMA};
-use crate::messages::{self, ExportPage, ListedRecord, RecordsPage};
+use crate::form_store::SqlFormStore;
+use crate::log_store::SqlLogStore;
+use crate::messages::{self, ExportPage, ListedRecord, MailboxEntry, RecordsPage};
+use crate::public_origin::PublicOrigins;
 use crate::{signing, sites};
+
+/// Pending submissions an alarm closes at most at once (the rest next second).
+const EXPIRE_BATCH: u64 = 100;
 
 /// The Durable Object holding one site's log.
 #[durable_object]
@@ -35,14 +49,17 @@ fn listed(records: Vec<assent_core::log::store::Listed>) -> Vec<ListedRecord> {
 
 impl DurableObject for SiteLog {
     fn new(state: State, env: Env) -> Self {
-        if let Err(e) = state.storage().sql().exec(SCHEMA, None) {
+        let schema = format!("{}{}", crate::log_store::SCHEMA, crate::form_store::SCHEMA);
+        if let Err(e) = state.storage().sql().exec(&schema, None) {
             worker::console_error!("site log schema: {e}");
         }
         Self { state, env }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
-        let mut store = SqlLogStore(self.state.storage().sql());
+        let sql = self.state.storage().sql();
+        let mut store = SqlLogStore(&sql);
+        let mut forms = SqlFormStore(&sql);
         let key = || signing::current(&self.env);
         let mut grew = false;
         let path = req.path();
@@ -95,29 +112,137 @@ impl DurableObject for SiteLog {
                 })
                 .await
             }
+            p if p == messages::SUBMIT.path => {
+                messages::serve(req, |sub: intake::Submission| {
+                    let site = sites::get(sub.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = intake::submit(&mut store, &mut forms, site, &key()?, sub, fresh()?)?;
+                    grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                })
+                .await
+            }
+            p if p == messages::CONFIRM.path => {
+                messages::serve(req, |r: messages::ConfirmRequest| {
+                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let confirmed = intake::confirm(&mut store, &mut forms, site, &key()?, &r.claims, &r.ctx)?;
+                    grew = confirmed.appended.status == AppendStatus::New;
+                    Ok(confirmed)
+                })
+                .await
+            }
+            p if p == messages::STATE.path => {
+                messages::serve(req, |subject| {
+                    let records = store.of_subject(&subject, 10_000).map_err(assent_core::Error::from)?;
+                    let records: Vec<assent_core::record::StoredRecord> = records
+                        .iter()
+                        .filter_map(|l| serde_json::from_str(&l.record).ok())
+                        .collect();
+                    Ok(state::fold(&records))
+                })
+                .await
+            }
+            p if p == messages::MAILBOX.path => {
+                messages::serve(req, |limit: u64| {
+                    let site = store.origin().map_err(assent_core::Error::from)?.map(|o| o.site().clone());
+                    let mails = forms.mails(limit.min(100)).map_err(assent_core::Error::from)?;
+                    let mut out = Vec::new();
+                    for m in mails {
+                        let contact = forms.contact_of(&m.subject).map_err(assent_core::Error::from)?;
+                        // An erased contact's mail no longer opens: it is gone.
+                        let opened = site.as_ref().zip(contact).and_then(|(site, c)| intake::open_mail(&m, &c, site));
+                        if let Some(mail) = opened {
+                            out.push(MailboxEntry { created_ms: m.created_ms, event_id: m.event_id.to_string(), mail });
+                        }
+                    }
+                    Ok(out)
+                })
+                .await
+            }
             _ => Ok(ApiError::NotFound.to_response()),
         };
         if grew {
             // Batch checkpoints: one alarm a second at most while the log grows.
-            let storage = self.state.storage();
-            if matches!(storage.get_alarm().await, Ok(None)) {
-                if let Err(e) = storage.set_alarm(1000i64).await {
-                    worker::console_error!("checkpoint alarm: {e}");
-                }
-            }
+            self.alarm_by(now_ms() + 1000).await;
+        }
+        if let Ok(Some(due)) = forms.next_due() {
+            self.alarm_by(due).await;
         }
         resp
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let mut store = SqlLogStore(self.state.storage().sql());
+        let sql = self.state.storage().sql();
+        let mut store = SqlLogStore(&sql);
+        let mut forms = SqlFormStore(&sql);
+        let expired = self.expire(&mut store, &mut forms);
         let signed = signing::current(&self.env)
             .and_then(|key| Ok(sequencer::checkpoint(&mut store, &key, now_ms())?));
         if let Err(e) = signed {
             worker::console_error!("checkpoint: {e:?}");
         }
+        match expired {
+            // A full batch: more may be due now.
+            Ok(n) if n == EXPIRE_BATCH => self.alarm_by(now_ms() + 1000).await,
+            Ok(_) => {
+                if let Ok(Some(due)) = forms.next_due() {
+                    self.alarm_by(due).await;
+                }
+            }
+            Err(e) => {
+                worker::console_error!("expiry: {e:?}");
+                self.alarm_by(now_ms() + 60_000).await;
+            }
+        }
         Response::ok("")
     }
+}
+
+impl SiteLog {
+    /// Makes sure an alarm rings by `at_ms` (an earlier one stays).
+    async fn alarm_by(&self, at_ms: u64) {
+        let storage = self.state.storage();
+        let current = storage.get_alarm().await.ok().flatten();
+        if current.is_some_and(|c| c <= at_ms as i64) {
+            return;
+        }
+        let offset = (at_ms.saturating_sub(now_ms())).max(1) as i64;
+        if let Err(e) = storage.set_alarm(offset).await {
+            worker::console_error!("alarm: {e}");
+        }
+    }
+
+    /// Closes the pending submissions whose links expired.
+    fn expire(
+        &self,
+        store: &mut SqlLogStore<&worker::SqlStorage>,
+        forms: &mut SqlFormStore<&worker::SqlStorage>,
+    ) -> std::result::Result<u64, ApiError> {
+        let Some(origin) = store.origin().map_err(assent_core::Error::from)? else {
+            return Ok(0);
+        };
+        let site = sites::get(origin.site().as_str()).ok_or(ApiError::NotFound)?;
+        let ctx = EdgeContext {
+            now_ms: now_ms(),
+            issuer: PublicOrigins::from_env(&self.env)?.canonical().to_string(),
+            origin,
+        };
+        Ok(intake::expire_due(store, forms, site, &signing::current(&self.env)?, &ctx, EXPIRE_BATCH)?)
+    }
+}
+
+/// Randomness for a submission, from the platform's CSPRNG.
+fn fresh() -> std::result::Result<Fresh, ApiError> {
+    let mut bytes = [0u8; 16 + 32 + 32 + 24 + 24];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
+    let take = |from: usize| -> [u8; 32] { bytes[from..from + 32].try_into().expect("32 bytes") };
+    let nonce = |from: usize| -> [u8; 24] { bytes[from..from + 24].try_into().expect("24 bytes") };
+    Ok(Fresh {
+        subject: bytes[..16].try_into().expect("16 bytes"),
+        salt: take(16),
+        key: take(48),
+        identity_nonce: nonce(80),
+        mail_nonce: nonce(104),
+    })
 }
 
 fn now_ms() -> u64 {

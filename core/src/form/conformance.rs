@@ -93,6 +93,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             form: event.form.as_ref().unwrap().id.clone(),
             pending: event.event_id.clone(),
             parent: checked.outcome == Outcome::ParentalConsentRequired,
+            language: event.notice.language.clone(),
             expires_ms: self.now_ms + 72 * HOUR,
         };
         let mail = intake::Mail {
@@ -330,6 +331,7 @@ pub fn a_token_for_a_submission_that_never_waited_is_refused<L: LogStore, F: For
         form: crate::ids::FormId::new("newsletter").unwrap(),
         pending: EventId::from_random_bytes([77; 16]),
         parent: false,
+        language: "en".into(),
         expires_ms: desk.now_ms + HOUR,
     };
     let token = token::issue(&TOKEN_KEY, &claims);

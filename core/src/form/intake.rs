@@ -145,8 +145,8 @@ pub struct Fresh {
     pub mail_nonce: [u8; 24],
 }
 
-/// A checked submission to store.
-#[derive(Debug, Clone)]
+/// A checked submission to store (the Worker's request to the log object).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Submission {
     /// The validated event (its subject is replaced by the contact's).
     pub event: ConsentEvent,
@@ -354,7 +354,7 @@ pub fn settling_id(pending: &EventId, kind: &str) -> EventId {
 }
 
 /// Where an edge-made event says it happened.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EdgeContext {
     /// Server time.
     pub now_ms: u64,
@@ -365,7 +365,7 @@ pub struct EdgeContext {
 }
 
 /// What a confirmation did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Confirmed {
     /// The append's answer (a repeat on a second click).
     pub appended: Appended,

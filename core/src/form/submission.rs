@@ -57,7 +57,7 @@ pub struct FormSubmission {
 }
 
 /// A submission that passed every rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checked {
     /// The normalised identity, for the vault and the commitment.
     pub identity: Identity,

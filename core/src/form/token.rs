@@ -18,6 +18,7 @@
 //!     form: FormId::new("newsletter").unwrap(),
 //!     pending: EventId::from_random_bytes([1; 16]),
 //!     parent: false,
+//!     language: "en".into(),
 //!     expires_ms: 2_000,
 //! };
 //! let token = issue(&key, &claims);
@@ -55,6 +56,9 @@ pub struct Claims {
     /// Sent to a parent (the confirmation is the parent's).
     #[serde(rename = "p")]
     pub parent: bool,
+    /// The language the form was shown in: the confirmation page's.
+    #[serde(rename = "l")]
+    pub language: String,
     /// Expiry, milliseconds since the Unix epoch.
     #[serde(rename = "x")]
     pub expires_ms: u64,

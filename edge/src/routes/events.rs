@@ -13,7 +13,7 @@ use crate::{consent_cookie, messages, MAX_BODY_BYTES};
 
 /// Reads the body, refusing a declared length over the limit before reading
 /// anything and stopping as soon as a streamed body passes it.
-async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let too_large = ApiError::BodyTooLarge {
         limit: MAX_BODY_BYTES,
     };

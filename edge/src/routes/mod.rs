@@ -13,6 +13,7 @@ use crate::sites;
 pub mod admin;
 pub mod config;
 pub mod events;
+pub mod forms;
 pub mod loader;
 pub mod log;
 
@@ -43,6 +44,60 @@ pub async fn handle(req: Request, env: Env) -> Response {
             let result = site_resource(req, &env, site, resource, allow.as_deref()).await;
             let resp = result.unwrap_or_else(|e| e.to_response());
             cors::decorate(resp, allow.as_deref())
+        }
+        ["v1", "sites", site, rest @ ("forms" | "subjects"), tail @ ..] => {
+            let (_, site) = match known_site(site) {
+                Ok(site) => site,
+                Err(e) => return e.to_response(),
+            };
+            let allow = match cors::check(&req, &env, site) {
+                Ok(allow) => allow,
+                Err(e) => return e.to_response(),
+            };
+            let route = match (*rest, tail) {
+                ("forms", [form]) => FormRoute::Notice(form),
+                ("forms", [form, "submissions"]) => FormRoute::Submit(form),
+                ("subjects", ["me", "state"]) => FormRoute::MyState,
+                _ => return ApiError::NotFound.to_response(),
+            };
+            let result = form_resource(req, &env, site, route, method, allow.as_deref()).await;
+            cors::decorate(result.unwrap_or_else(|e| e.to_response()), allow.as_deref())
+        }
+        ["v1", "sites", site, "confirm"] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get | Method::Head | Method::Post, Ok((id, site))) => {
+                    match crate::rate_limit::check(&env, &req, &id).await {
+                        Ok(()) => forms::confirm(req, &env, site).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            result.unwrap_or_else(|e| e.to_response())
+        }
+        ["v1", "admin", "sites", site, "subjects", subject, "state"] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get, Ok((_, site))) => match (admin::authorize(&req, &env), assent_core::ids::SubjectId::new(subject)) {
+                    (Err(e), _) => Err(e),
+                    (Ok(()), Err(e)) => Err(e.into()),
+                    (Ok(()), Ok(subject)) => forms::state_of(&env, site, subject).await,
+                },
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            result.unwrap_or_else(|e| e.to_response())
+        }
+        ["v1", "admin", "sites", site, "mail"] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get, Ok((_, site))) => match admin::authorize(&req, &env) {
+                    Ok(()) => forms::mailbox(&req, &env, site).await,
+                    Err(e) => Err(e),
+                },
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            result.unwrap_or_else(|e| e.to_response())
         }
         ["v1", "sites", site, "log", proof @ ("checkpoint" | "inclusion" | "consistency")] => {
             let result = match (method, known_site(site)) {
@@ -101,6 +156,37 @@ async fn site_resource(
             Query::parse(&req, &[])?;
             events::post(req, env, site).await
         }
+        _ => Err(ApiError::MethodNotAllowed),
+    }
+}
+
+/// A form route of a known site.
+enum FormRoute<'a> {
+    Notice(&'a str),
+    Submit(&'a str),
+    MyState,
+}
+
+/// The form routes of a known site, after the rate limit.
+async fn form_resource(
+    req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+    route: FormRoute<'_>,
+    method: Method,
+    allow: Option<&str>,
+) -> Result<Response, ApiError> {
+    if method == Method::Options {
+        return Ok(cors::preflight(allow));
+    }
+    crate::rate_limit::check(env, &req, &site.site).await?;
+    match (method, route) {
+        (Method::Get | Method::Head, FormRoute::Notice(form)) => forms::get(&req, site, form),
+        (Method::Post, FormRoute::Submit(form)) => {
+            Query::parse(&req, &[])?;
+            forms::submit(req, env, site, form).await
+        }
+        (Method::Get, FormRoute::MyState) => forms::my_state(&req, env, site).await,
         _ => Err(ApiError::MethodNotAllowed),
     }
 }

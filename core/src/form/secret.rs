@@ -1,0 +1,64 @@
+//! The site's form secret (`FORM_SECRET`, a wrangler secret): 32 random
+//! bytes in base64url, from which the keys of the forms are derived with
+//! HMAC-SHA256 under distinct labels, so one secret serves two uses that can
+//! never be confused: the email lookup key and the confirmation tokens' key.
+//!
+//! ```
+//! use assent_core::form::secret::FormSecret;
+//!
+//! let secret = FormSecret::from_secret("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
+//! assert_ne!(secret.lookup(), secret.token());
+//! assert_eq!(FormSecret::from_secret("short").unwrap_err().code(), "key_malformed");
+//! ```
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::error::{Error, KeyError};
+
+/// The keys derived from a site's form secret.
+#[derive(Clone)]
+pub struct FormSecret {
+    lookup: [u8; 32],
+    token: [u8; 32],
+}
+
+impl core::fmt::Debug for FormSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FormSecret(..)")
+    }
+}
+
+fn derive(secret: &[u8], label: &[u8]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(secret).expect("any key length");
+    mac.update(b"assent/form-secret/v1\0");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+impl FormSecret {
+    /// Reads the secret form: base64url (or base64) of 32 bytes.
+    pub fn from_secret(text: &str) -> Result<Self, Error> {
+        let bytes = crate::keys::decode_any(text.trim())
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| {
+                Error::Key(KeyError::KeyMalformed {
+                    reason: "FORM_SECRET must be 32 bytes in base64url".into(),
+                })
+            })?;
+        Ok(FormSecret {
+            lookup: derive(&bytes, b"lookup"),
+            token: derive(&bytes, b"token"),
+        })
+    }
+
+    /// The key of [`lookup_key`](crate::form::identity::lookup_key).
+    pub fn lookup(&self) -> &[u8; 32] {
+        &self.lookup
+    }
+
+    /// The key of [confirmation tokens](crate::form::token).
+    pub fn token(&self) -> &[u8; 32] {
+        &self.token
+    }
+}

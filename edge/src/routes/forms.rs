@@ -1,0 +1,244 @@
+//! Opt-in forms over HTTP. The rules are core's (`assent_core::form`); this
+//! module reads requests, draws on the edge's secrets and answers.
+//!
+//! - `GET /v1/sites/{site}/forms/{form}?lang=`: the form notice and its hash.
+//! - `POST /v1/sites/{site}/forms/{form}/submissions`: a submission; `201`
+//!   (or `200` for a repeat) with `{receipt, record, log}` like an event.
+//! - `GET /v1/sites/{site}/confirm?token=`: the double opt-in page, with a
+//!   button; `POST` to the same address confirms. A GET changes nothing, so
+//!   a mail scanner that opens links cannot confirm for the person.
+//! - `GET /v1/sites/{site}/subjects/me/state`: the state per offer of the
+//!   subject whose receipt is presented (`Authorization: Bearer <receipt>`).
+//! - `GET /v1/admin/sites/{site}/subjects/{subject}/state` and
+//!   `GET /v1/admin/sites/{site}/mail` (admin key; the mailbox only where
+//!   `MAILER` is `dev`).
+
+use assent_core::config::{language_preferences, SiteConfig};
+use assent_core::event::Context;
+use assent_core::form::identity::lookup_key;
+use assent_core::form::intake::{EdgeContext, Mail, Submission};
+use assent_core::form::secret::FormSecret;
+use assent_core::form::submission::{FormSubmission, Outcome};
+use assent_core::form::token::{self, Claims};
+use assent_core::ids::SubjectId;
+use assent_core::log::sequencer::AppendStatus;
+use worker::{Date, Env, Headers, Request, Response};
+
+use crate::error::ApiError;
+use crate::messages::{self, ConfirmRequest};
+use crate::public_origin::PublicOrigins;
+use crate::routes::events::bounded_body;
+use crate::routes::Query;
+use crate::signing;
+
+fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
+    let text = env
+        .secret("FORM_SECRET")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("FORM_SECRET").map(|v| v.to_string()))
+        .map_err(|_| ApiError::NotConfigured("FORM_SECRET"))?;
+    FormSecret::from_secret(&text).map_err(|e| ApiError::Internal(format!("FORM_SECRET: {e}")))
+}
+
+/// `GET .../forms/{form}`: the form notice in the negotiated language.
+pub fn get(req: &Request, site: &SiteConfig, form: &str) -> Result<Response, ApiError> {
+    let query = Query::parse(req, &["lang"])?;
+    let wanted = query
+        .get("lang")
+        .map(str::to_string)
+        .or_else(|| req.headers().get("accept-language").ok().flatten())
+        .unwrap_or_default();
+    let answer = site.form_answer(form, language_preferences(&wanted))?;
+    let mut resp = Response::from_json(&answer)?;
+    let _ = resp.headers_mut().set("cache-control", "public, max-age=60");
+    let _ = resp.headers_mut().set("vary", "Accept-Language");
+    Ok(resp)
+}
+
+/// `POST .../forms/{form}/submissions`.
+pub async fn submit(mut req: Request, env: &Env, site: &SiteConfig, form: &str) -> Result<Response, ApiError> {
+    let body = bounded_body(&mut req).await?;
+    let submission = FormSubmission::from_json(&body)?;
+    let now_ms = Date::now().as_millis();
+    let public = PublicOrigins::from_env(env);
+    let own = public.as_ref().ok().and_then(|p| p.own(&req));
+    let country = req.cf().and_then(|cf| cf.country());
+    let checked = submission.check(site, form, &Context { now_ms, self_origin: own.as_deref() }, country.as_deref())?;
+    let public = public?;
+    let secret = form_secret(env)?;
+    let config = site.form(form).ok_or(ApiError::NotFound)?;
+    let event = submission.event;
+    let waits = matches!(checked.outcome, Outcome::Pending | Outcome::ParentalConsentRequired);
+    let mail = waits.then(|| {
+        let parent = checked.outcome == Outcome::ParentalConsentRequired;
+        let claims = Claims {
+            site: site.site.clone(),
+            form: config.id.clone(),
+            pending: event.event_id.clone(),
+            parent,
+            language: event.notice.language.clone(),
+            expires_ms: now_ms + u64::from(config.confirm_within_hours) * 3_600_000,
+        };
+        let texts = site
+            .languages
+            .get(&event.notice.language)
+            .and_then(|t| t.forms.get(form))
+            .expect("the event's notice was checked in this language");
+        let (subject, text) = if parent {
+            (&texts.parent_mail_subject, &texts.parent_mail_text)
+        } else {
+            (&texts.mail_subject, &texts.mail_text)
+        };
+        Mail {
+            to: String::new(), // the log object fills it in from the sealed identity
+            subject: subject.clone(),
+            text: text.clone(),
+            link: format!(
+                "{}{}?token={}",
+                public.canonical(),
+                assent_core::api::confirm(&site.site),
+                token::issue(secret.token(), &claims)
+            ),
+        }
+    });
+    let lookup = lookup_key(secret.lookup(), &site.site, &checked.identity.email);
+    let appended = messages::call(
+        env,
+        &site.site,
+        &messages::SUBMIT,
+        &Submission {
+            event,
+            checked,
+            lookup,
+            received_at_ms: now_ms,
+            sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
+            country,
+            origin: public.log_origin(&site.site)?,
+            issuer: public.canonical().to_string(),
+            mail,
+        },
+    )
+    .await?;
+    let status = if appended.status == AppendStatus::New { 201 } else { 200 };
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(appended.answer)?.with_status(status).with_headers(headers))
+}
+
+/// The confirmation page, `GET` (a button) or `POST` (confirms).
+pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let query = Query::parse(&req, &["token"])?;
+    let raw = query.get("token").unwrap_or_default().to_string();
+    let now_ms = Date::now().as_millis();
+    let secret = form_secret(env)?;
+    let verified = token::verify(secret.token(), &raw, &site.site, now_ms);
+    let lang = verified.as_ref().map(|c| c.language.clone()).unwrap_or_else(|_| site.default_language.clone());
+    // The texts of the form the token names (or of the site's first form,
+    // for a link too broken to name one).
+    let form_id = verified.as_ref().ok().map(|c| c.form.to_string());
+    let texts = site
+        .languages
+        .get(&lang)
+        .or_else(|| site.languages.get(&site.default_language))
+        .and_then(|t| form_id.as_ref().and_then(|f| t.forms.get(f)).or_else(|| t.forms.values().next()))
+        .ok_or(ApiError::NotFound)?;
+    let claims = match verified {
+        Ok(claims) => claims,
+        Err(e) => {
+            let code = e.code();
+            let status = ApiError::Core(e).status();
+            let text = if code == "token_expired" { &texts.page_expired } else { &texts.page_invalid };
+            return page(status, &lang, &texts.title, text, None, code);
+        }
+    };
+    if req.method() != worker::Method::Post {
+        return page(200, &lang, &texts.title, &texts.mail_text, Some(&texts.submit), "confirm");
+    }
+    let public = PublicOrigins::from_env(env)?;
+    let ctx = EdgeContext {
+        now_ms,
+        origin: public.log_origin(&site.site)?,
+        issuer: public.canonical().to_string(),
+    };
+    match messages::call(env, &site.site, &messages::CONFIRM, &ConfirmRequest { claims, ctx }).await {
+        Ok(_) => page(200, &lang, &texts.title, &texts.page_confirmed, None, "confirmed"),
+        Err(e) if e.code() == "token_expired" => page(410, &lang, &texts.title, &texts.page_expired, None, "token_expired"),
+        Err(e) if e.status() < 500 => page(e.status(), &lang, &texts.title, &texts.page_invalid, None, e.code()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET .../subjects/me/state`: the subject is the one a receipt signed by
+/// this edge names; a subject id alone is not a credential.
+pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    Query::parse(req, &[])?;
+    let receipt = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
+        .ok_or(ApiError::Unauthorized)?;
+    let verified = assent_core::receipt::verify(&receipt, &signing::jwks(env)?).map_err(|_| ApiError::Unauthorized)?;
+    let public = PublicOrigins::from_env(env)?;
+    if verified.claims.iss != public.canonical() || verified.claims.log.origin != public.log_origin(&site.site)?.as_str() {
+        return Err(ApiError::Unauthorized);
+    }
+    let subject = SubjectId::new(&verified.claims.sub).map_err(|_| ApiError::Unauthorized)?;
+    state_of(env, site, subject).await
+}
+
+/// The state per offer of `subject`.
+pub async fn state_of(env: &Env, site: &SiteConfig, subject: SubjectId) -> Result<Response, ApiError> {
+    let state = messages::call(env, &site.site, &messages::STATE, &subject).await?;
+    let mut resp = Response::from_json(&serde_json::json!({"subject": subject, "offers": state}))?;
+    let _ = resp.headers_mut().set("cache-control", "private, no-store");
+    Ok(resp)
+}
+
+/// `GET /v1/admin/sites/{site}/mail`: the local mailbox, newest first. Only
+/// where `MAILER` is `dev` (`make dev` and the tests set it; a deploy never).
+pub async fn mailbox(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    if env.var("MAILER").map(|v| v.to_string()).ok().as_deref() != Some("dev") {
+        return Err(ApiError::NotFound);
+    }
+    let query = Query::parse(req, &["limit"])?;
+    let limit = query.u64("limit")?.unwrap_or(20).clamp(1, 100);
+    let mails = messages::call(env, &site.site, &messages::MAILBOX, &limit).await?;
+    let mut resp = Response::from_json(&serde_json::json!({ "mails": mails }))?;
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    Ok(resp)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A small page without scripts: a heading, a text, maybe a button that
+/// POSTs to the same address. `data-outcome` names what happened, for tests
+/// and for people reading the source.
+fn page(status: u16, lang: &str, title: &str, text: &str, button: Option<&str>, outcome: &str) -> Result<Response, ApiError> {
+    let action = button
+        .map(|b| format!("<form method=\"post\"><button type=\"submit\">{}</button></form>", escape(b)))
+        .unwrap_or_default();
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}}\
+button{{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#1f4fd1;color:#fff;cursor:pointer}}</style></head>\
+<body><main data-outcome=\"{outcome}\"><h1>{title}</h1><p>{text}</p>{action}</main></body></html>",
+        lang = escape(lang),
+        title = escape(title),
+        text = escape(text),
+        outcome = escape(outcome),
+    );
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    )?;
+    Ok(Response::from_html(html)?.with_status(status).with_headers(headers))
+}
