@@ -1,0 +1,264 @@
+// Opt-in forms over HTTP against the real worker: a submission waits, the
+// mail's link confirms it (GET shows a button, POST confirms), the state per
+// offer follows, a second click is harmless, forged, expired and foreign
+// links are refused, under-age submissions wait for a parent, bad input
+// changes nothing, and no address is stored in clear anywhere in the
+// worker's state. The site is `example` (edge/sites/example.json).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomUUID } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { startEdge, adminRecords } from "./harness.mjs";
+
+let edge, form;
+before(async () => {
+  edge = await startEdge({ rateLimit: false });
+  form = await (await fetch(`${edge.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
+});
+after(async () => edge?.stop());
+
+const admin = (path) => fetch(`${edge.url}${path}`, { headers: { authorization: `Bearer ${edge.adminKey}` } });
+const total = async () => (await adminRecords(edge, "example")).total;
+
+/** A submission for the example site's newsletter form; `ticked` offers on. */
+function submission({ ticked = ["email:newsletter"], email = "Ana@Example.com", identity = {}, age = 1990, event = {} } = {}) {
+  const offers = Object.fromEntries(form.notice.offers.map((o) => [o.key, ticked.includes(o.key)]));
+  return {
+    event: {
+      event_id: randomUUID(),
+      site: "example",
+      subject: randomUUID(),
+      action: ticked.length ? "give" : "refuse",
+      decisions: {},
+      form: { id: "newsletter", offers },
+      notice: { version: form.notice.notice_version, language: form.language, hash: form.notice_hash },
+      ui: { surface: "form", control: "submit" },
+      client_time_ms: Date.now(),
+      gpc: false,
+      page: { origin: "https://shop.assent.example", path: "/newsletter" },
+      widget_version: "test",
+      ...event,
+    },
+    identity: { email, ...identity },
+    ...(age === null ? {} : { age }),
+  };
+}
+
+const submit = (body) =>
+  fetch(`${edge.url}/v1/sites/example/forms/newsletter/submissions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+async function mails() {
+  const r = await admin("/v1/admin/sites/example/mail");
+  assert.equal(r.status, 200);
+  return (await r.json()).mails;
+}
+
+const stateOf = async (subject) => (await (await admin(`/v1/admin/sites/example/subjects/${subject}/state`)).json()).offers;
+const outcome = (html) => html.match(/data-outcome="([^"]+)"/)?.[1];
+
+/** A confirmation token signed as the edge signs one (the format is the test's to know independently). */
+function token(claims) {
+  const secret = Buffer.from(edge.keys.formSecret, "base64url");
+  const key = createHmac("sha256", secret).update("assent/form-secret/v1\0token").digest();
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
+  const tag = createHmac("sha256", key).update("assent/confirm/v1\0" + payload).digest("base64url");
+  return `${payload}.${tag}`;
+}
+
+test("the form notice: three unticked offers, double opt-in, an age rule, and its hash", async () => {
+  assert.deepEqual(form.notice.offers.map((o) => o.key), ["email:newsletter", "sms:offers", "post:catalogue"]);
+  assert.equal(form.notice.unticked, true);
+  assert.equal(form.notice.double_opt_in, true);
+  assert.equal(form.notice.age.ask, "birth_year");
+  assert.match(form.notice_hash, /^[0-9a-f]{64}$/);
+  const unknown = await fetch(`${edge.url}/v1/sites/example/forms/nope`);
+  assert.equal(unknown.status, 404);
+  assert.equal((await unknown.json()).error.code, "form_unknown");
+});
+
+test("submit, read the mail, open the link, confirm: granted for the ticked offer only; a second click is harmless", async () => {
+  const body = submission();
+  const r = await submit(body);
+  assert.equal(r.status, 201);
+  const answer = await r.json();
+  assert.equal(answer.record.form.outcome, "pending");
+  assert.match(answer.record.form.identity, /^[A-Za-z0-9+/]{43}=$/, "a commitment, not the address");
+  assert.ok(!JSON.stringify(answer).includes("xample.com"), "the answer carries no address");
+  const subject = answer.record.event.subject;
+  assert.notEqual(subject, body.event.subject, "the contact's subject, not the browser's");
+  assert.equal((await stateOf(subject))["email:newsletter"].state, "pending");
+
+  const [mail] = await mails();
+  assert.equal(mail.mail.to, "ana@example.com");
+  assert.equal(mail.event_id, body.event.event_id);
+  const link = new URL(mail.mail.link);
+  assert.equal(link.origin, edge.url);
+  assert.equal(link.pathname, "/v1/sites/example/confirm");
+
+  // Opening the link shows a button and changes nothing (mail scanners open links).
+  const before = await total();
+  const page = await fetch(link);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-security-policy"), /default-src 'none'/);
+  const html = await page.text();
+  assert.equal(outcome(html), "confirm");
+  assert.match(html, /<form method="post">/);
+  assert.equal(await total(), before);
+
+  const confirmed = await fetch(link, { method: "POST" });
+  assert.equal(confirmed.status, 200);
+  assert.equal(outcome(await confirmed.text()), "confirmed");
+  assert.equal(await total(), before + 1);
+  const state = await stateOf(subject);
+  assert.equal(state["email:newsletter"].state, "granted");
+  assert.equal(state["sms:offers"].state, "refused");
+  assert.equal(state["post:catalogue"].state, "refused");
+  const [confirmation] = (await adminRecords(edge, "example")).records;
+  assert.equal(confirmation.record.event.action, "confirm");
+  assert.equal(confirmation.record.event.answers, body.event.event_id);
+  assert.equal(confirmation.record.prev_event_id, body.event.event_id);
+
+  const again = await fetch(link, { method: "POST" });
+  assert.equal(again.status, 200);
+  assert.equal(outcome(await again.text()), "confirmed");
+  assert.equal(await total(), before + 1, "a second click stores nothing");
+
+  // The same address again, written otherwise: the same contact.
+  const second = await (await submit(submission({ email: "  ANA@example.COM " }))).json();
+  assert.equal(second.record.event.subject, subject);
+  assert.equal(second.record.form.identity, answer.record.form.identity);
+});
+
+test("a repeated submission is stored once and mailed once", async () => {
+  const body = submission({ email: "repeat@example.com" });
+  const mailsBefore = (await mails()).length;
+  const first = await submit(body);
+  assert.equal(first.status, 201);
+  const again = await submit(body);
+  assert.equal(again.status, 200);
+  assert.deepEqual(await again.json(), await first.json());
+  assert.equal((await mails()).length, mailsBefore + 1);
+});
+
+test("forged, expired and foreign links are refused with a clear page and change nothing", async () => {
+  const body = submission({ email: "links@example.com" });
+  await submit(body);
+  const before = await total();
+  const claims = { s: "example", f: "newsletter", e: body.event.event_id, p: false, l: "en", x: Date.now() + 3_600_000 };
+  const valid = token(claims);
+  const cases = [
+    [valid.slice(0, -3) + (valid.endsWith("AAA") ? "BBB" : "AAA"), 400, "token_invalid"],
+    ["not-a-token", 400, "token_invalid"],
+    ["", 400, "token_invalid"],
+    [token({ ...claims, x: Date.now() - 1 }), 410, "token_expired"],
+    [token({ ...claims, s: "demo" }), 400, "token_scope"],
+    [token({ ...claims, p: true }), 400, "token_invalid"],
+    [token({ ...claims, e: randomUUID() }), 400, "token_invalid"],
+  ];
+  for (const [t, status, code] of cases) {
+    const r = await fetch(`${edge.url}/v1/sites/example/confirm?token=${encodeURIComponent(t)}`, { method: "POST" });
+    assert.equal(r.status, status, code);
+    assert.equal(outcome(await r.text()), code);
+  }
+  assert.equal(await total(), before);
+  // The test's own token (signed independently with the same secret) does confirm.
+  const ok = await fetch(`${edge.url}/v1/sites/example/confirm?token=${valid}`, { method: "POST" });
+  assert.equal(outcome(await ok.text()), "confirmed");
+});
+
+test("under the age of consent: nothing granted until the parent's link is opened", async () => {
+  const year = new Date().getUTCFullYear() - 14;
+  const missing = await submit(submission({ email: "kid@example.com", age: year }));
+  assert.equal(missing.status, 400);
+  assert.equal((await missing.json()).error.code, "field_required");
+  const body = submission({ email: "kid@example.com", age: year, identity: { parent_email: "Parent@Example.com" } });
+  const answer = await (await submit(body)).json();
+  assert.equal(answer.record.form.outcome, "parental_consent_required");
+  assert.equal(answer.record.form.age_of_consent, 16);
+  assert.ok(!JSON.stringify(answer).includes(String(year)), "the birth year is not stored");
+  const subject = answer.record.event.subject;
+  assert.equal((await stateOf(subject))["email:newsletter"].state, "parental_consent_required");
+  const [mail] = await mails();
+  assert.equal(mail.mail.to, "parent@example.com");
+  await fetch(mail.mail.link, { method: "POST" });
+  assert.equal((await stateOf(subject))["email:newsletter"].state, "granted");
+  const [confirmation] = (await adminRecords(edge, "example")).records;
+  assert.equal(confirmation.record.event.ui.control, "parent_confirm");
+});
+
+test("bad submissions get their own code and store nothing", async () => {
+  const before = await total();
+  const dup = JSON.stringify(submission()).replace('"email:newsletter":true', '"email:newsletter":true,"email:newsletter":false');
+  const cases = [
+    [submission({ email: "not-an-address" }), 400, "email_invalid"],
+    [submission({ email: "a".repeat(400) + "@example.com" }), 400, "email_invalid"],
+    [submission({ email: "" }), 400, "field_required"],
+    [submission({ ticked: ["sms:offers"] }), 400, "field_required"],
+    [submission({ ticked: ["sms:offers"], identity: { phone: "12345" } }), 400, "phone_invalid"],
+    [{ ...submission(), event: { ...submission().event, form: { id: "newsletter", offers: { "email:newsletter": true, "sms:offers": false, "post:catalogue": false, "email:spam": true } } } }, 400, "offer_unknown"],
+    [submission({ identity: { address: "1 Main St" } }), 400, "event_malformed"],
+    [submission({ age: null }), 400, "field_required"],
+    [submission({ age: 3000 }), 400, "age_invalid"],
+    [submission({ event: { ui: { surface: "banner", control: "accept_all" } } }), 400, "surface_mismatch"],
+    [submission({ event: { action: "confirm" } }), 400, "action_mismatch"],
+    [submission({ event: { notice: { version: form.notice.notice_version, language: "en", hash: "0".repeat(64) } } }), 400, "notice_hash_mismatch"],
+    [submission({ event: { page: { origin: "https://evil.example", path: "/" } } }), 403, "origin_not_allowed"],
+    [dup, 400, "event_malformed"],
+    [JSON.stringify({ ...submission(), identity: { email: "x@example.com", name: "A".repeat(20_000) } }), 413, "body_too_large"],
+  ];
+  for (const [body, status, code] of cases) {
+    const r = await submit(body);
+    const got = await r.json();
+    assert.equal(r.status, status, `${code}: ${JSON.stringify(got)}`);
+    assert.equal(got.error.code, code);
+  }
+  assert.equal(await total(), before);
+});
+
+test("the subject reads their own state with a receipt; without one, or with a forged one, nothing", async () => {
+  const answer = await (await submit(submission({ email: "me@example.com", ticked: ["post:catalogue"] }))).json();
+  const mine = (auth) => fetch(`${edge.url}/v1/sites/example/subjects/me/state`, auth ? { headers: { authorization: auth } } : {});
+  const r = await mine(`Bearer ${answer.receipt}`);
+  assert.equal(r.status, 200);
+  const state = await r.json();
+  assert.equal(state.subject, answer.record.event.subject);
+  assert.equal(state.offers["post:catalogue"].state, "pending");
+  assert.equal((await mine()).status, 401);
+  const [h, p] = answer.receipt.split(".");
+  assert.equal((await mine(`Bearer ${h}.${p}.${"A".repeat(86)}`)).status, 401);
+  const claims = JSON.parse(Buffer.from(p, "base64url"));
+  claims.sub = randomUUID();
+  const swapped = `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${answer.receipt.split(".")[2]}`;
+  assert.equal((await mine(`Bearer ${swapped}`)).status, 401, "another subject under the same signature");
+});
+
+test("the mailbox is the owner's alone", async () => {
+  assert.equal((await fetch(`${edge.url}/v1/admin/sites/example/mail`)).status, 401);
+  assert.equal((await fetch(`${edge.url}/v1/admin/sites/example/mail`, { headers: { authorization: "Bearer nope" } })).status, 401);
+});
+
+test("no address, name or phone number is stored in clear in any file of the worker's state", async () => {
+  await submit(submission({ email: "plain@example.com", ticked: ["sms:offers"], identity: { name: "Plain Person", phone: "+44 20 7946 0958" } }));
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(join(edge.state, "persist"));
+  assert.ok(files.some((f) => f.endsWith(".sqlite")), "the Durable Objects' SQLite files are there");
+  const needles = ["plain@example.com", "ana@example.com", "Plain Person", "+442079460958", "parent@example.com"];
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    for (const needle of needles) {
+      assert.equal(bytes.indexOf(Buffer.from(needle)), -1, `${needle} in ${file}`);
+    }
+  }
+});
