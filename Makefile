@@ -21,10 +21,11 @@ WIDGET_WASM_OPT := --flatten --rereloop -Oz -Oz --converge
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml Cargo.lock
 WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(wildcard widget/loader/*.js) widget/widget.css widget/entry-script.js widget/entry-module.js widget/entry-site.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
+FORM_SRC := $(CORE_SRC) $(shell find widget/form/src -type f) widget/form/Cargo.toml widget/form/entry.js
 WWW_SRC := $(shell find www -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test build cli edge widget www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
+.PHONY: help setup versions dev test build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -41,7 +42,7 @@ versions:
 	node scripts/check-versions.mjs
 
 # ---- build -------------------------------------------------------------------
-build: edge widget www
+build: edge widget form www
 
 # The auditor's CLI (native, release: it verifies whole logs).
 cli: target/release/assent
@@ -59,6 +60,17 @@ dist/public/assent.js: $(WIDGET_SRC)
 	wasm-bindgen --target web --no-typescript --out-dir widget/pkg --out-name assent $(WIDGET_TARGET)/wasm32-unknown-unknown/release/assent_widget.wasm
 	wasm-opt $(WIDGET_WASM_OPT) --strip-debug --strip-producers widget/pkg/assent_bg.wasm -o widget/pkg/assent.wasm
 	node scripts/bundle-widget.mjs widget/pkg/assent.js widget/pkg/assent.wasm
+
+# The opt-in form widget: its own wasm and ES module, loaded only on pages
+# with a form (the banner path's budget is not touched).
+form: dist/public/assent-form.js
+dist/public/assent-form.js: $(FORM_SRC)
+	cargo build -q -p assent-form --release --target wasm32-unknown-unknown
+	wasm-bindgen --target web --no-typescript --out-dir widget/form/pkg --out-name assent_form $(WASM)/assent_form.wasm
+	mkdir -p dist/public
+	wasm-opt -Oz --strip-debug --strip-producers widget/form/pkg/assent_form_bg.wasm -o dist/public/assent-form.wasm
+	esbuild widget/form/entry.js --bundle --format=esm --minify --target=es2020 --log-level=warning --outfile=$@
+	@echo "form: assent-form.js $$(wc -c < $@) B, assent-form.wasm $$(wc -c < dist/public/assent-form.wasm) B"
 
 www: dist/public/index.html
 dist/public/index.html: $(WWW_SRC)
@@ -133,4 +145,4 @@ e2e: build cli
 	rm -rf "$$tmp"; exit $$status
 
 clean:
-	rm -rf dist edge/build widget/pkg target/deploy-dry-run
+	rm -rf dist edge/build widget/pkg widget/form/pkg target/deploy-dry-run

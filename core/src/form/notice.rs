@@ -87,6 +87,11 @@ pub struct FormAnswer {
     pub notice_hash: String,
     /// What to show.
     pub notice: FormNotice,
+    /// The age of consent for this visitor's country, where the form has an
+    /// age rule (not hashed: the rule is; this is its reading for the
+    /// request), so the form can ask for a parent's email up front.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_of_consent: Option<u8>,
 }
 
 impl SiteConfig {
@@ -141,11 +146,13 @@ impl SiteConfig {
         })
     }
 
-    /// The public answer for form `form` and a visitor's language preferences.
+    /// The public answer for form `form`, a visitor's language preferences
+    /// and the platform's country.
     pub fn form_answer<'a>(
         &self,
         form: &str,
         preferences: impl IntoIterator<Item = &'a str>,
+        country: Option<&str>,
     ) -> Result<FormAnswer, Error> {
         let language = self.negotiate(preferences).to_string();
         let notice = self.form_notice(form, &language)?;
@@ -155,6 +162,7 @@ impl SiteConfig {
             language,
             languages: self.languages().map(str::to_string).collect(),
             notice_hash: notice.hash(),
+            age_of_consent: notice.age.as_ref().map(|a| a.threshold(country)),
             notice,
         })
     }

@@ -48,27 +48,47 @@ pub fn get(req: &Request, site: &SiteConfig, form: &str) -> Result<Response, Api
         .map(str::to_string)
         .or_else(|| req.headers().get("accept-language").ok().flatten())
         .unwrap_or_default();
-    let answer = site.form_answer(form, language_preferences(&wanted))?;
+    let country = req.cf().and_then(|cf| cf.country());
+    let answer = site.form_answer(form, language_preferences(&wanted), country.as_deref())?;
     let mut resp = Response::from_json(&answer)?;
-    let _ = resp.headers_mut().set("cache-control", "public, max-age=60");
+    // Per country (the age of consent): private to the visitor's cache.
+    let _ = resp
+        .headers_mut()
+        .set("cache-control", "private, max-age=60");
     let _ = resp.headers_mut().set("vary", "Accept-Language");
     Ok(resp)
 }
 
 /// `POST .../forms/{form}/submissions`.
-pub async fn submit(mut req: Request, env: &Env, site: &SiteConfig, form: &str) -> Result<Response, ApiError> {
+pub async fn submit(
+    mut req: Request,
+    env: &Env,
+    site: &SiteConfig,
+    form: &str,
+) -> Result<Response, ApiError> {
     let body = bounded_body(&mut req).await?;
     let submission = FormSubmission::from_json(&body)?;
     let now_ms = Date::now().as_millis();
     let public = PublicOrigins::from_env(env);
     let own = public.as_ref().ok().and_then(|p| p.own(&req));
     let country = req.cf().and_then(|cf| cf.country());
-    let checked = submission.check(site, form, &Context { now_ms, self_origin: own.as_deref() }, country.as_deref())?;
+    let checked = submission.check(
+        site,
+        form,
+        &Context {
+            now_ms,
+            self_origin: own.as_deref(),
+        },
+        country.as_deref(),
+    )?;
     let public = public?;
     let secret = form_secret(env)?;
     let config = site.form(form).ok_or(ApiError::NotFound)?;
     let event = submission.event;
-    let waits = matches!(checked.outcome, Outcome::Pending | Outcome::ParentalConsentRequired);
+    let waits = matches!(
+        checked.outcome,
+        Outcome::Pending | Outcome::ParentalConsentRequired
+    );
     let mail = waits.then(|| {
         let parent = checked.outcome == Outcome::ParentalConsentRequired;
         let claims = Claims {
@@ -119,11 +139,17 @@ pub async fn submit(mut req: Request, env: &Env, site: &SiteConfig, form: &str) 
         },
     )
     .await?;
-    let status = if appended.status == AppendStatus::New { 201 } else { 200 };
+    let status = if appended.status == AppendStatus::New {
+        201
+    } else {
+        200
+    };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(appended.answer)?.with_status(status).with_headers(headers))
+    Ok(Response::ok(appended.answer)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 /// The confirmation page, `GET` (a button) or `POST` (confirms).
@@ -133,7 +159,10 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
     let now_ms = Date::now().as_millis();
     let secret = form_secret(env)?;
     let verified = token::verify(secret.token(), &raw, &site.site, now_ms);
-    let lang = verified.as_ref().map(|c| c.language.clone()).unwrap_or_else(|_| site.default_language.clone());
+    let lang = verified
+        .as_ref()
+        .map(|c| c.language.clone())
+        .unwrap_or_else(|_| site.default_language.clone());
     // The texts of the form the token names (or of the site's first form,
     // for a link too broken to name one).
     let form_id = verified.as_ref().ok().map(|c| c.form.to_string());
@@ -141,19 +170,35 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
         .languages
         .get(&lang)
         .or_else(|| site.languages.get(&site.default_language))
-        .and_then(|t| form_id.as_ref().and_then(|f| t.forms.get(f)).or_else(|| t.forms.values().next()))
+        .and_then(|t| {
+            form_id
+                .as_ref()
+                .and_then(|f| t.forms.get(f))
+                .or_else(|| t.forms.values().next())
+        })
         .ok_or(ApiError::NotFound)?;
     let claims = match verified {
         Ok(claims) => claims,
         Err(e) => {
             let code = e.code();
             let status = ApiError::Core(e).status();
-            let text = if code == "token_expired" { &texts.page_expired } else { &texts.page_invalid };
+            let text = if code == "token_expired" {
+                &texts.page_expired
+            } else {
+                &texts.page_invalid
+            };
             return page(status, &lang, &texts.title, text, None, code);
         }
     };
     if req.method() != worker::Method::Post {
-        return page(200, &lang, &texts.title, &texts.mail_text, Some(&texts.submit), "confirm");
+        return page(
+            200,
+            &lang,
+            &texts.title,
+            &texts.mail_text,
+            Some(&texts.submit),
+            "confirm",
+        );
     }
     let public = PublicOrigins::from_env(env)?;
     let ctx = EdgeContext {
@@ -161,10 +206,38 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
         origin: public.log_origin(&site.site)?,
         issuer: public.canonical().to_string(),
     };
-    match messages::call(env, &site.site, &messages::CONFIRM, &ConfirmRequest { claims, ctx }).await {
-        Ok(_) => page(200, &lang, &texts.title, &texts.page_confirmed, None, "confirmed"),
-        Err(e) if e.code() == "token_expired" => page(410, &lang, &texts.title, &texts.page_expired, None, "token_expired"),
-        Err(e) if e.status() < 500 => page(e.status(), &lang, &texts.title, &texts.page_invalid, None, e.code()),
+    match messages::call(
+        env,
+        &site.site,
+        &messages::CONFIRM,
+        &ConfirmRequest { claims, ctx },
+    )
+    .await
+    {
+        Ok(_) => page(
+            200,
+            &lang,
+            &texts.title,
+            &texts.page_confirmed,
+            None,
+            "confirmed",
+        ),
+        Err(e) if e.code() == "token_expired" => page(
+            410,
+            &lang,
+            &texts.title,
+            &texts.page_expired,
+            None,
+            "token_expired",
+        ),
+        Err(e) if e.status() < 500 => page(
+            e.status(),
+            &lang,
+            &texts.title,
+            &texts.page_invalid,
+            None,
+            e.code(),
+        ),
         Err(e) => Err(e),
     }
 }
@@ -180,9 +253,12 @@ pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Res
         .flatten()
         .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
         .ok_or(ApiError::Unauthorized)?;
-    let verified = assent_core::receipt::verify(&receipt, &signing::jwks(env)?).map_err(|_| ApiError::Unauthorized)?;
+    let verified = assent_core::receipt::verify(&receipt, &signing::jwks(env)?)
+        .map_err(|_| ApiError::Unauthorized)?;
     let public = PublicOrigins::from_env(env)?;
-    if verified.claims.iss != public.canonical() || verified.claims.log.origin != public.log_origin(&site.site)?.as_str() {
+    if verified.claims.iss != public.canonical()
+        || verified.claims.log.origin != public.log_origin(&site.site)?.as_str()
+    {
         return Err(ApiError::Unauthorized);
     }
     let subject = SubjectId::new(&verified.claims.sub).map_err(|_| ApiError::Unauthorized)?;
@@ -190,7 +266,11 @@ pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Res
 }
 
 /// The state per offer of `subject`.
-pub async fn state_of(env: &Env, site: &SiteConfig, subject: SubjectId) -> Result<Response, ApiError> {
+pub async fn state_of(
+    env: &Env,
+    site: &SiteConfig,
+    subject: SubjectId,
+) -> Result<Response, ApiError> {
     let state = messages::call(env, &site.site, &messages::STATE, &subject).await?;
     let mut resp = Response::from_json(&serde_json::json!({"subject": subject, "offers": state}))?;
     let _ = resp.headers_mut().set("cache-control", "private, no-store");
@@ -212,15 +292,31 @@ pub async fn mailbox(req: &Request, env: &Env, site: &SiteConfig) -> Result<Resp
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// A small page without scripts: a heading, a text, maybe a button that
 /// POSTs to the same address. `data-outcome` names what happened, for tests
 /// and for people reading the source.
-fn page(status: u16, lang: &str, title: &str, text: &str, button: Option<&str>, outcome: &str) -> Result<Response, ApiError> {
+fn page(
+    status: u16,
+    lang: &str,
+    title: &str,
+    text: &str,
+    button: Option<&str>,
+    outcome: &str,
+) -> Result<Response, ApiError> {
     let action = button
-        .map(|b| format!("<form method=\"post\"><button type=\"submit\">{}</button></form>", escape(b)))
+        .map(|b| {
+            format!(
+                "<form method=\"post\"><button type=\"submit\">{}</button></form>",
+                escape(b)
+            )
+        })
         .unwrap_or_default();
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
@@ -240,5 +336,7 @@ button{{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;backgroun
         "content-security-policy",
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     )?;
-    Ok(Response::from_html(html)?.with_status(status).with_headers(headers))
+    Ok(Response::from_html(html)?
+        .with_status(status)
+        .with_headers(headers))
 }

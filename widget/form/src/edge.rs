@@ -1,0 +1,106 @@
+//! The edge, as the form sees it: its form notice, submissions, and the
+//! subject's state. `fetch` through web-sys; answers read with serde.
+
+use assent_core::form::notice::FormAnswer;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+/// Where the edge is and which site this page belongs to.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// The edge's origin and base path, ending in `/`.
+    pub base: String,
+    /// The site id.
+    pub site: String,
+}
+
+/// What a POST came back with.
+pub enum Sent {
+    /// Stored (201) or stored before (200): the answer's JSON.
+    Stored(serde_json::Value),
+    /// Refused for good (a 4xx other than 408, 425, 429): its code.
+    Refused(String),
+    /// Not delivered (network down, a timeout, a 5xx): try again later.
+    Later,
+}
+
+async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let req = Request::new_with_str_and_init(url, init)?;
+    let resp = JsFuture::from(window.fetch_with_request(&req)).await?;
+    resp.dyn_into()
+}
+
+async fn text(resp: &Response) -> Result<String, JsValue> {
+    Ok(JsFuture::from(resp.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default())
+}
+
+impl Edge {
+    /// The form notice in the best of the page's languages.
+    pub async fn form(&self, form: &str, lang: &str) -> Result<FormAnswer, JsValue> {
+        let url = format!(
+            "{}v1/sites/{}/forms/{}?lang={}",
+            self.base,
+            self.site,
+            form,
+            js_sys::encode_uri_component(lang)
+        );
+        let init = RequestInit::new();
+        init.set_method("GET");
+        let resp = fetch(&url, &init).await?;
+        if !resp.ok() {
+            return Err(format!("form notice: {}", resp.status()).into());
+        }
+        serde_json::from_str(&text(&resp).await?).map_err(|e| e.to_string().into())
+    }
+
+    /// Posts a submission's body.
+    pub async fn submit(&self, form: &str, body: &str) -> Sent {
+        let url = format!(
+            "{}v1/sites/{}/forms/{}/submissions",
+            self.base, self.site, form
+        );
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
+        let headers = web_sys::Headers::new().expect("Headers");
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers(&headers);
+        let Ok(resp) = fetch(&url, &init).await else {
+            return Sent::Later;
+        };
+        let status = resp.status();
+        let body = text(&resp).await.unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        match status {
+            200 | 201 => Sent::Stored(json),
+            408 | 425 | 429 => Sent::Later,
+            400..=499 => Sent::Refused(
+                json["error"]["code"]
+                    .as_str()
+                    .unwrap_or("refused")
+                    .to_string(),
+            ),
+            _ => Sent::Later,
+        }
+    }
+
+    /// The state per offer of the subject whose receipt this is.
+    pub async fn state(&self, receipt: &str) -> Result<JsValue, JsValue> {
+        let url = format!("{}v1/sites/{}/subjects/me/state", self.base, self.site);
+        let init = RequestInit::new();
+        init.set_method("GET");
+        let headers = web_sys::Headers::new()?;
+        headers.set("authorization", &format!("Bearer {receipt}"))?;
+        init.set_headers(&headers);
+        let resp = fetch(&url, &init).await?;
+        if !resp.ok() {
+            return Err(format!("state: {}", resp.status()).into());
+        }
+        js_sys::JSON::parse(&text(&resp).await?)
+    }
+}

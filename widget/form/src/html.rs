@@ -1,0 +1,183 @@
+//! The form's HTML, built from the form notice: pure strings, so what a
+//! person sees is testable without a browser. Every text is escaped; ids are
+//! prefixed per mounted form so two forms on a page never share one.
+
+use assent_core::form::config::{AgeQuestion, FieldUse};
+use assent_core::form::notice::FormAnswer;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn field(
+    id: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    required: bool,
+    autocomplete: &str,
+    extra: &str,
+) -> String {
+    let req = if required {
+        " required aria-required=\"true\""
+    } else {
+        ""
+    };
+    format!(
+        "<div class=\"assent-field\" data-field=\"{name}\"><label for=\"{id}-{name}\">{label}</label>\
+<input id=\"{id}-{name}\" name=\"{name}\" type=\"{kind}\" autocomplete=\"{autocomplete}\"{req}{extra} aria-describedby=\"{id}-{name}-error\">\
+<p class=\"assent-error\" id=\"{id}-{name}-error\" hidden></p></div>",
+        label = escape(label),
+    )
+}
+
+/// The consent part: every offer an unticked checkbox in a fieldset, the
+/// privacy information and its link. It goes inside Assent's own form, or
+/// into the site's form it enhances.
+pub fn consent(id: &str, answer: &FormAnswer) -> String {
+    let n = &answer.notice;
+    let t = &n.texts;
+    let boxes: String = n
+        .offers
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            format!(
+                "<div class=\"assent-offer\"><input type=\"checkbox\" id=\"{id}-offer-{i}\" data-offer=\"{key}\" aria-describedby=\"{id}-offer-{i}-desc\">\
+<label for=\"{id}-offer-{i}\">{label}</label><p class=\"assent-offer-desc\" id=\"{id}-offer-{i}-desc\">{desc}</p></div>",
+                key = escape(&o.key),
+                label = escape(&o.label),
+                desc = escape(&o.purpose_description),
+            )
+        })
+        .collect();
+    format!(
+        "<fieldset class=\"assent-consent\" data-assent-consent><legend>{title}</legend>{boxes}\
+<p class=\"assent-privacy\">{privacy} <a href=\"{url}\" target=\"_blank\" rel=\"noopener\">{link}</a></p></fieldset>",
+        title = escape(&t.intro),
+        privacy = escape(&t.privacy_notice),
+        url = escape(&n.privacy_policy),
+        link = escape(&t.privacy_link),
+    )
+}
+
+/// The identity fields the form asks (email always), the age question
+/// where the form has an age rule, and the parent's email (hidden until the
+/// age given is under the age of consent).
+pub fn identity(id: &str, answer: &FormAnswer) -> String {
+    let n = &answer.notice;
+    let t = &n.texts;
+    let mut out = field(
+        id,
+        "email",
+        &t.email,
+        "email",
+        true,
+        "email",
+        " inputmode=\"email\"",
+    );
+    if let Some(rule) = n.fields.name {
+        out += &field(
+            id,
+            "name",
+            &t.name,
+            "text",
+            rule == FieldUse::Required,
+            "name",
+            "",
+        );
+    }
+    if let Some(rule) = n.fields.phone {
+        out += &field(
+            id,
+            "phone",
+            &t.phone,
+            "tel",
+            rule == FieldUse::Required,
+            "tel",
+            "",
+        );
+    }
+    if let Some(age) = &n.age {
+        let (auto, extra) = match age.ask {
+            AgeQuestion::BirthYear => (
+                "bday-year",
+                " inputmode=\"numeric\" min=\"1900\" max=\"2100\"",
+            ),
+            AgeQuestion::Age => ("off", " inputmode=\"numeric\" min=\"1\" max=\"120\""),
+        };
+        out += &field(id, "age", &t.age, "number", true, auto, extra);
+        out += &format!(
+            "<div class=\"assent-parent\" hidden><p>{notice}</p>{field}</div>",
+            notice = escape(&t.parental_notice),
+            field = field(
+                id,
+                "parent_email",
+                &t.parent_email,
+                "email",
+                true,
+                "off",
+                ""
+            ),
+        );
+    }
+    out
+}
+
+/// Assent's own form, whole: heading, identity fields, consent, submit and
+/// a live region for what happened.
+pub fn whole(id: &str, answer: &FormAnswer) -> String {
+    let t = &answer.notice.texts;
+    format!(
+        "<form class=\"assent-form\" novalidate aria-labelledby=\"{id}-title\"><h2 id=\"{id}-title\">{title}</h2>\
+{identity}{consent}<button type=\"submit\" class=\"assent-submit\">{submit}</button>{status}</form>",
+        title = escape(&t.title),
+        identity = identity(id, answer),
+        consent = consent(id, answer),
+        submit = escape(&t.submit),
+        status = status(id),
+    )
+}
+
+/// The live region where the outcome and a refusal are announced.
+pub fn status(id: &str) -> String {
+    format!(
+        "<p class=\"assent-status\" id=\"{id}-status\" role=\"status\" aria-live=\"polite\"></p>"
+    )
+}
+
+/// The form's stylesheet: themable with the banner's custom properties.
+pub const CSS: &str = ".assent-form,.assent-consent{font:inherit;color:var(--assent-fg,#1a1a1a)}\
+.assent-form{max-width:32rem;display:grid;gap:.75rem}\
+.assent-form h2{margin:0;font-size:1.3em}\
+.assent-field{display:grid;gap:.25rem}\
+.assent-field input{font:inherit;padding:.5rem .6rem;border:1px solid var(--assent-border,#767676);border-radius:var(--assent-radius,.4rem);background:var(--assent-bg,#fff);color:inherit}\
+.assent-field input[aria-invalid=true]{border-color:var(--assent-error,#b3261e);border-width:2px}\
+.assent-consent{border:1px solid var(--assent-border,#767676);border-radius:var(--assent-radius,.4rem);padding:.75rem 1rem;margin:0}\
+.assent-consent legend{padding:0 .3rem;font-weight:600}\
+.assent-offer{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;align-items:start;margin:.4rem 0}\
+.assent-offer input{width:1.25rem;height:1.25rem;margin:.15rem 0 0;accent-color:var(--assent-accent,#1f4fd1)}\
+.assent-offer-desc{grid-column:2;margin:0;font-size:.9em;color:var(--assent-muted,#4a4a4a)}\
+.assent-privacy{font-size:.9em;margin:.5rem 0 0}\
+.assent-privacy a{color:var(--assent-accent,#1f4fd1)}\
+.assent-error{margin:0;color:var(--assent-error,#b3261e);font-size:.9em}\
+.assent-submit{justify-self:start;font:inherit;font-weight:600;padding:.6rem 1.4rem;border:0;border-radius:var(--assent-radius,.4rem);background:var(--assent-accent,#1f4fd1);color:var(--assent-on-accent,#fff);cursor:pointer}\
+.assent-submit:focus-visible,.assent-field input:focus-visible,.assent-offer input:focus-visible{outline:3px solid var(--assent-focus,#1f4fd1);outline-offset:2px}\
+.assent-status:empty{display:none}\
+.assent-status{margin:0;padding:.6rem .8rem;border-radius:var(--assent-radius,.4rem);background:var(--assent-note,#eef2fb)}\
+@media (prefers-color-scheme:dark){.assent-form,.assent-consent{color:var(--assent-fg,#f2f2f2)}\
+.assent-field input{background:var(--assent-bg,#1e1e1e)}.assent-offer-desc{color:var(--assent-muted,#c8c8c8)}\
+.assent-status{background:var(--assent-note,#23304d)}.assent-privacy a{color:var(--assent-accent,#9db7ff)}\
+.assent-submit{background:var(--assent-accent,#9db7ff);color:var(--assent-on-accent,#111)}.assent-error{color:var(--assent-error,#ffb4ab)}}";
