@@ -103,11 +103,14 @@ clippy:
 # its database is fetched from GitHub, which these machines cannot reach.
 deps:
 	cargo machete
+	# cargo deny reads the whole lock file, other platforms' crates too, which
+	# no build here downloads: fetch them first (a cold machine has none).
+	cargo fetch --locked -q
 	cargo deny --offline check bans licenses sources
 
 # Crate docs build without a broken link (design notes live there).
 doc:
-	RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p assent-core -p assent-widget -p assent-edge -p assent-cli --features assent-widget/std
+	RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p assent-core -p assent-widget -p assent-form -p assent-edge -p assent-cli --features assent-widget/std
 
 # The widget's TypeScript declarations compile, and the documented usage type-checks.
 typecheck: widget

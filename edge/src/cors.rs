@@ -53,7 +53,10 @@ pub fn preflight(allow_origin: Option<&str>) -> Response {
         let _ = headers.set("access-control-allow-origin", origin);
         let _ = headers.set("access-control-allow-methods", "GET, POST, OPTIONS");
         // authorization: a receipt presented for the subject's own state.
-        let _ = headers.set("access-control-allow-headers", "content-type, authorization");
+        let _ = headers.set(
+            "access-control-allow-headers",
+            "content-type, authorization",
+        );
         let _ = headers.set("access-control-max-age", "86400");
         if origin != "*" {
             let _ = headers.set("access-control-allow-credentials", "true");

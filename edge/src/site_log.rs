@@ -115,7 +115,8 @@ impl DurableObject for SiteLog {
             p if p == messages::SUBMIT.path => {
                 messages::serve(req, |sub: intake::Submission| {
                     let site = sites::get(sub.event.site.as_str()).ok_or(ApiError::NotFound)?;
-                    let appended = intake::submit(&mut store, &mut forms, site, &key()?, sub, fresh()?)?;
+                    let appended =
+                        intake::submit(&mut store, &mut forms, site, &key()?, sub, fresh()?)?;
                     grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 })
@@ -124,7 +125,8 @@ impl DurableObject for SiteLog {
             p if p == messages::CONFIRM.path => {
                 messages::serve(req, |r: messages::ConfirmRequest| {
                     let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
-                    let confirmed = intake::confirm(&mut store, &mut forms, site, &key()?, &r.claims, &r.ctx)?;
+                    let confirmed =
+                        intake::confirm(&mut store, &mut forms, site, &key()?, &r.claims, &r.ctx)?;
                     grew = confirmed.appended.status == AppendStatus::New;
                     Ok(confirmed)
                 })
@@ -132,7 +134,9 @@ impl DurableObject for SiteLog {
             }
             p if p == messages::STATE.path => {
                 messages::serve(req, |subject| {
-                    let records = store.of_subject(&subject, 10_000).map_err(assent_core::Error::from)?;
+                    let records = store
+                        .of_subject(&subject, 10_000)
+                        .map_err(assent_core::Error::from)?;
                     let records: Vec<assent_core::record::StoredRecord> = records
                         .iter()
                         .filter_map(|l| serde_json::from_str(&l.record).ok())
@@ -143,15 +147,29 @@ impl DurableObject for SiteLog {
             }
             p if p == messages::MAILBOX.path => {
                 messages::serve(req, |limit: u64| {
-                    let site = store.origin().map_err(assent_core::Error::from)?.map(|o| o.site().clone());
-                    let mails = forms.mails(limit.min(100)).map_err(assent_core::Error::from)?;
+                    let site = store
+                        .origin()
+                        .map_err(assent_core::Error::from)?
+                        .map(|o| o.site().clone());
+                    let mails = forms
+                        .mails(limit.min(100))
+                        .map_err(assent_core::Error::from)?;
                     let mut out = Vec::new();
                     for m in mails {
-                        let contact = forms.contact_of(&m.subject).map_err(assent_core::Error::from)?;
+                        let contact = forms
+                            .contact_of(&m.subject)
+                            .map_err(assent_core::Error::from)?;
                         // An erased contact's mail no longer opens: it is gone.
-                        let opened = site.as_ref().zip(contact).and_then(|(site, c)| intake::open_mail(&m, &c, site));
+                        let opened = site
+                            .as_ref()
+                            .zip(contact)
+                            .and_then(|(site, c)| intake::open_mail(&m, &c, site));
                         if let Some(mail) = opened {
-                            out.push(MailboxEntry { created_ms: m.created_ms, event_id: m.event_id.to_string(), mail });
+                            out.push(MailboxEntry {
+                                created_ms: m.created_ms,
+                                event_id: m.event_id.to_string(),
+                                mail,
+                            });
                         }
                     }
                     Ok(out)
@@ -226,7 +244,14 @@ impl SiteLog {
             issuer: PublicOrigins::from_env(&self.env)?.canonical().to_string(),
             origin,
         };
-        Ok(intake::expire_due(store, forms, site, &signing::current(&self.env)?, &ctx, EXPIRE_BATCH)?)
+        Ok(intake::expire_due(
+            store,
+            forms,
+            site,
+            &signing::current(&self.env)?,
+            &ctx,
+            EXPIRE_BATCH,
+        )?)
     }
 }
 

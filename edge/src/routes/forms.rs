@@ -195,7 +195,11 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
             200,
             &lang,
             &texts.title,
-            &texts.mail_text,
+            if claims.parent {
+                &texts.parent_mail_text
+            } else {
+                &texts.mail_text
+            },
             Some(&texts.submit),
             "confirm",
         );

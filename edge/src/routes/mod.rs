@@ -79,7 +79,10 @@ pub async fn handle(req: Request, env: Env) -> Response {
         ["v1", "admin", "sites", site, "subjects", subject, "state"] => {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
-                (Method::Get, Ok((_, site))) => match (admin::authorize(&req, &env), assent_core::ids::SubjectId::new(subject)) {
+                (Method::Get, Ok((_, site))) => match (
+                    admin::authorize(&req, &env),
+                    assent_core::ids::SubjectId::new(subject),
+                ) {
                     (Err(e), _) => Err(e),
                     (Ok(()), Err(e)) => Err(e.into()),
                     (Ok(()), Ok(subject)) => forms::state_of(&env, site, subject).await,

@@ -30,8 +30,11 @@ fn field(
     autocomplete: &str,
     extra: &str,
 ) -> String {
+    // aria-required, not required: Assent checks the fields itself, and a
+    // native `required` on a hidden field (the parent's) would block a
+    // site's form that leaves validation to the browser.
     let req = if required {
-        " required aria-required=\"true\""
+        " aria-required=\"true\""
     } else {
         ""
     };
@@ -158,26 +161,24 @@ pub fn status(id: &str) -> String {
     )
 }
 
-/// The form's stylesheet: themable with the banner's custom properties.
-pub const CSS: &str = ".assent-form,.assent-consent{font:inherit;color:var(--assent-fg,#1a1a1a)}\
+/// The form's stylesheet. The form lives in the page (a site's form is the
+/// site's), so it takes the page's text colour and font; accents and
+/// shapes follow the banner's custom properties (`--assent-accent`, ...).
+pub const CSS: &str = ".assent-form,.assent-consent{font:inherit;color:inherit}\
 .assent-form{max-width:32rem;display:grid;gap:.75rem}\
 .assent-form h2{margin:0;font-size:1.3em}\
 .assent-field{display:grid;gap:.25rem}\
-.assent-field input{font:inherit;padding:.5rem .6rem;border:1px solid var(--assent-border,#767676);border-radius:var(--assent-radius,.4rem);background:var(--assent-bg,#fff);color:inherit}\
+.assent-field input{font:inherit;padding:.5rem .6rem;border:1px solid var(--assent-border,#767676);border-radius:var(--assent-radius,.4rem);background:var(--assent-input-bg,Field);color:var(--assent-input-fg,FieldText)}\
 .assent-field input[aria-invalid=true]{border-color:var(--assent-error,#b3261e);border-width:2px}\
 .assent-consent{border:1px solid var(--assent-border,#767676);border-radius:var(--assent-radius,.4rem);padding:.75rem 1rem;margin:0}\
 .assent-consent legend{padding:0 .3rem;font-weight:600}\
 .assent-offer{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;align-items:start;margin:.4rem 0}\
 .assent-offer input{width:1.25rem;height:1.25rem;margin:.15rem 0 0;accent-color:var(--assent-accent,#1f4fd1)}\
-.assent-offer-desc{grid-column:2;margin:0;font-size:.9em;color:var(--assent-muted,#4a4a4a)}\
+.assent-offer-desc{grid-column:2;margin:0;font-size:.9em}\
 .assent-privacy{font-size:.9em;margin:.5rem 0 0}\
-.assent-privacy a{color:var(--assent-accent,#1f4fd1)}\
-.assent-error{margin:0;color:var(--assent-error,#b3261e);font-size:.9em}\
+.assent-privacy a{color:var(--assent-link,inherit)}\
+.assent-error{margin:0;color:var(--assent-error,#b3261e);font-size:.9em;font-weight:600}\
 .assent-submit{justify-self:start;font:inherit;font-weight:600;padding:.6rem 1.4rem;border:0;border-radius:var(--assent-radius,.4rem);background:var(--assent-accent,#1f4fd1);color:var(--assent-on-accent,#fff);cursor:pointer}\
 .assent-submit:focus-visible,.assent-field input:focus-visible,.assent-offer input:focus-visible{outline:3px solid var(--assent-focus,#1f4fd1);outline-offset:2px}\
 .assent-status:empty{display:none}\
-.assent-status{margin:0;padding:.6rem .8rem;border-radius:var(--assent-radius,.4rem);background:var(--assent-note,#eef2fb)}\
-@media (prefers-color-scheme:dark){.assent-form,.assent-consent{color:var(--assent-fg,#f2f2f2)}\
-.assent-field input{background:var(--assent-bg,#1e1e1e)}.assent-offer-desc{color:var(--assent-muted,#c8c8c8)}\
-.assent-status{background:var(--assent-note,#23304d)}.assent-privacy a{color:var(--assent-accent,#9db7ff)}\
-.assent-submit{background:var(--assent-accent,#9db7ff);color:var(--assent-on-accent,#111)}.assent-error{color:var(--assent-error,#ffb4ab)}}";
+.assent-status{margin:0;padding:.6rem .8rem;border-left:4px solid var(--assent-accent,#1f4fd1)}";

@@ -91,7 +91,10 @@ pub async fn state(site: String, base: String) -> Result<JsValue, JsValue> {
         .pop()
         .ok_or("no form receipt in this browser")?;
     let answer = Edge { base, site }.state(&receipt).await?;
-    Ok(serde_wasm_bindgen::to_value(
-        &serde_wasm_bindgen::from_value::<serde_json::Value>(answer)?,
+    // Read as JSON and handed back as plain objects (not Maps).
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(answer)?;
+    Ok(serde::Serialize::serialize(
+        &value,
+        &serde_wasm_bindgen::Serializer::json_compatible(),
     )?)
 }
