@@ -113,8 +113,22 @@ fn email_invalid(reason: &str) -> Error {
 }
 
 /// Normalises an email address (see the module docs for what is and is not
-/// normalised) and checks it is one a message can be sent to.
+/// normalised) and checks it is one a message can be sent to. The domain
+/// goes to ASCII by WHATWG URL host parsing (UTS 46), with the `url` crate.
 pub fn normalise_email(raw: &str) -> Result<String, Error> {
+    normalise_email_with(raw, |domain| match url::Host::parse(domain) {
+        Ok(url::Host::Domain(d)) => Some(d),
+        _ => None,
+    })
+}
+
+/// [`normalise_email`] with another implementation of the same WHATWG URL
+/// host parsing: the form widget uses the browser's own (`new URL`), which
+/// spares every visitor the IDNA tables; every other rule is this one.
+pub fn normalise_email_with(
+    raw: &str,
+    host_to_ascii: impl FnOnce(&str) -> Option<String>,
+) -> Result<String, Error> {
     if raw.len() > MAX_EMAIL_INPUT {
         return Err(email_invalid("longer than 254 characters"));
     }
@@ -143,10 +157,8 @@ pub fn normalise_email(raw: &str) -> Result<String, Error> {
     if local.contains(['"', '(', ')', ',', ':', ';', '<', '>', '[', ']', '\\']) {
         return Err(email_invalid("quoted or special characters before '@'"));
     }
-    let domain = match url::Host::parse(domain) {
-        Ok(url::Host::Domain(d)) => d,
-        _ => return Err(email_invalid("the domain is not a host name")),
-    };
+    let domain =
+        host_to_ascii(domain).ok_or_else(|| email_invalid("the domain is not a host name"))?;
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
         (1..=63).contains(&l.len())

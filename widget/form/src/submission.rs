@@ -4,7 +4,7 @@
 
 use assent_core::error::FormError;
 use assent_core::form::config::AgeQuestion;
-use assent_core::form::identity::{normalise_email, normalise_name, normalise_phone};
+use assent_core::form::identity::{normalise_email_with, normalise_name, normalise_phone};
 use assent_core::form::notice::FormAnswer;
 use assent_core::Error;
 use serde_json::{json, Value};
@@ -24,6 +24,28 @@ pub struct Values {
     pub parent_email: Option<String>,
     /// The offers ticked, by `channel:purpose`.
     pub ticked: Vec<String>,
+}
+
+/// The browser's WHATWG URL host parsing (UTS 46), where core's native
+/// build uses the `url` crate's: the domain of an email in ASCII, or `None`
+/// for what is not a domain (an IP address fails core's label check).
+#[cfg(target_arch = "wasm32")]
+fn host_to_ascii(domain: &str) -> Option<String> {
+    if domain.is_empty() || domain.contains(['/', '?', '#', '@', ':', '[', '\\']) {
+        return None;
+    }
+    let url = web_sys::Url::new(&format!("http://{domain}/")).ok()?;
+    Some(url.hostname())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn host_to_ascii(domain: &str) -> Option<String> {
+    // Native (the crate's unit tests): ASCII domains only.
+    domain.is_ascii().then(|| domain.to_ascii_lowercase())
+}
+
+fn normalise_email(raw: &str) -> Result<String, Error> {
+    normalise_email_with(raw, host_to_ascii)
 }
 
 /// A field with what to tell the person about it.
