@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::consent_mode::ConsentMode;
 use crate::error::{excerpt, ConfigError, Error, EventError, SyntaxError};
-use crate::form::config::{FormConfig, FormTexts, MAX_FORMS};
+use crate::form::config::{FormConfig, FormTexts, WebhookConfig, MAX_FORMS};
 use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
 #[cfg(feature = "std")]
 use crate::notice::ConfigAnswer;
@@ -63,6 +63,9 @@ pub struct SiteConfig {
     /// Opt-in forms (see [`crate::form`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forms: Vec<FormConfig>,
+    /// Webhooks that receive the forms' opt-ins (the CRM hand-off).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 fn default_lifetime() -> u32 {
@@ -288,6 +291,16 @@ impl SiteConfig {
                 }));
             }
             form.validate()?;
+        }
+        let mut hook_ids = BTreeSet::new();
+        for hook in &self.webhooks {
+            hook.validate()?;
+            if !hook_ids.insert(hook.id.as_str()) {
+                return Err(Error::Config(ConfigError::FormInvalid {
+                    form: format!("webhook {}", hook.id),
+                    reason: "two webhooks share this id".into(),
+                }));
+            }
         }
 
         LanguageTag::new(&self.default_language)?;

@@ -54,6 +54,12 @@ fn a_repeated_submission_stores_nothing_new_and_sends_no_second_mail() {
 }
 
 #[test]
+fn a_confirmation_queues_a_delivery_that_backs_off_until_delivered() {
+    let (log, forms) = stores();
+    suite::a_confirmation_queues_a_delivery_that_backs_off_until_delivered(log, forms);
+}
+
+#[test]
 fn no_stored_byte_holds_an_address_in_clear() {
     let (log, forms) = stores();
     let mut desk = Desk::new(log, forms);

@@ -11,6 +11,7 @@
 //! [`SqlLogStore`]: crate::log_store::SqlLogStore
 
 use assent_core::form::intake::{Contact, FormStore, Pending, Sealed};
+use assent_core::form::webhook::{Delivery, DeliveryState};
 use assent_core::ids::{EventId, FormId, SubjectId};
 use assent_core::log::StoreError;
 
@@ -41,6 +42,13 @@ CREATE TABLE IF NOT EXISTS pending (
   settled_by TEXT
 );
 CREATE INDEX IF NOT EXISTS pending_due ON pending(expires_ms) WHERE settled_by IS NULL;
+CREATE TABLE IF NOT EXISTS deliveries (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  pending    INTEGER NOT NULL,      -- 1 while it waits for a 2xx
+  next_ms    INTEGER,               -- when it is tried next
+  data       TEXT NOT NULL          -- the delivery (webhook, event, state, tries; no identity)
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_ms) WHERE pending = 1;
 CREATE TABLE IF NOT EXISTS mails (
   n          INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id   TEXT NOT NULL,
@@ -127,6 +135,22 @@ impl<C: Sql> SqlFormStore<C> {
                     },
                 }),
                 _ => Err(bad_row("pending")),
+            })
+            .collect()
+    }
+}
+
+impl<C: Sql> SqlFormStore<C> {
+    fn deliveries_of(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Delivery>, StoreError> {
+        rows.iter()
+            .map(|r| match r.as_slice() {
+                [id, data] => {
+                    let mut d: Delivery = serde_json::from_str(&get_text(data)?)
+                        .map_err(|_| bad_row("a stored delivery does not parse"))?;
+                    d.id = get_u64(id)?;
+                    Ok(d)
+                }
+                _ => Err(bad_row("delivery")),
             })
             .collect()
     }
@@ -251,6 +275,59 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         Ok(())
     }
 
+    fn put_delivery(&mut self, d: &Delivery) -> Result<u64, StoreError> {
+        let rows = self.rows(
+            "INSERT INTO deliveries (pending, next_ms, data) VALUES (1, ?, ?) RETURNING id",
+            vec![
+                d.next_ms.map_or(Ok(SqlValue::Null), int)?,
+                text(serde_json::to_string(d).map_err(|e| StoreError::Fault(e.to_string()))?),
+            ],
+        )?;
+        rows.first()
+            .and_then(|r| r.first())
+            .map_or(Err(bad_row("delivery id")), get_u64)
+    }
+
+    fn update_delivery(&mut self, d: &Delivery) -> Result<(), StoreError> {
+        self.rows(
+            "UPDATE deliveries SET pending = ?, next_ms = ?, data = ? WHERE id = ?",
+            vec![
+                SqlValue::Int(i64::from(d.state == DeliveryState::Pending)),
+                d.next_ms.map_or(Ok(SqlValue::Null), int)?,
+                text(serde_json::to_string(d).map_err(|e| StoreError::Fault(e.to_string()))?),
+                int(d.id)?,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = self.rows(
+            "SELECT id, data FROM deliveries WHERE pending = 1 AND next_ms <= ? ORDER BY next_ms, id LIMIT ?",
+            vec![int(now_ms)?, int(limit)?],
+        )?;
+        Self::deliveries_of(rows)
+    }
+
+    fn next_delivery(&self) -> Result<Option<u64>, StoreError> {
+        let rows = self.rows(
+            "SELECT MIN(next_ms) FROM deliveries WHERE pending = 1",
+            vec![],
+        )?;
+        match rows.first().and_then(|r| r.first()) {
+            None | Some(SqlValue::Null) => Ok(None),
+            Some(v) => get_u64(v).map(Some),
+        }
+    }
+
+    fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = self.rows(
+            "SELECT id, data FROM deliveries ORDER BY id DESC LIMIT ?",
+            vec![int(limit)?],
+        )?;
+        Self::deliveries_of(rows)
+    }
+
     fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
         let rows = self.rows(
             "SELECT event_id, subject, nonce, sealed, created_ms FROM mails ORDER BY n DESC LIMIT ?",
@@ -287,5 +364,6 @@ mod tests {
         under_age_the_mail_goes_to_the_parent_and_only_their_link_grants,
         a_token_for_a_submission_that_never_waited_is_refused,
         a_repeated_submission_stores_nothing_new_and_sends_no_second_mail,
+        a_confirmation_queues_a_delivery_that_backs_off_until_delivered,
     );
 }

@@ -179,6 +179,52 @@ fn default_confirm_hours() -> u32 {
     DEFAULT_CONFIRM_HOURS
 }
 
+/// A webhook that receives the site's confirmed opt-ins, changes and
+/// withdrawals (see [`crate::form::webhook`]). Its address and secret are
+/// not in the configuration: they are deployment secrets, named here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// The webhook's id (1-32 of `a-z`, `0-9`, `_`, `-`), e.g. `crm`.
+    pub id: String,
+    /// The variable or secret holding its HTTPS address, e.g. `CRM_WEBHOOK_URL`.
+    pub url_from: String,
+    /// The secret holding its signing secret (`whsec_...`), e.g. `CRM_WEBHOOK_SECRET`.
+    pub secret_from: String,
+}
+
+impl WebhookConfig {
+    /// Checks the id and the names.
+    pub fn validate(&self) -> Result<(), Error> {
+        let invalid = |reason: &str| {
+            Error::Config(ConfigError::FormInvalid {
+                form: format!("webhook {}", self.id),
+                reason: reason.into(),
+            })
+        };
+        let id_ok = (1..=32).contains(&self.id.len())
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !id_ok {
+            return Err(invalid("a webhook id is 1-32 of a-z, 0-9, '_' and '-'"));
+        }
+        let name_ok = |n: &str| {
+            (1..=64).contains(&n.len())
+                && n.as_bytes()[0].is_ascii_uppercase()
+                && n.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        };
+        if !name_ok(&self.url_from) || !name_ok(&self.secret_from) {
+            return Err(invalid(
+                "url_from and secret_from name variables: A-Z, 0-9 and '_'",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A form purpose's name and description in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

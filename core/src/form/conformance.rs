@@ -363,3 +363,62 @@ pub fn a_repeated_submission_stores_nothing_new_and_sends_no_second_mail<
     assert_eq!(again.answer, first.answer);
     assert_eq!(desk.forms.mails(10).unwrap().len(), 1);
 }
+
+/// A confirmation queues one delivery per webhook; its body carries the
+/// contact, the offers after it and the receipt; a failed try backs off, a
+/// 2xx closes it; a pending submission queues nothing.
+pub fn a_confirmation_queues_a_delivery_that_backs_off_until_delivered<
+    L: LogStore,
+    F: FormStore,
+>(
+    log: L,
+    forms: F,
+) {
+    use crate::form::webhook::DeliveryState;
+    let mut desk = Desk::new(log, forms);
+    desk.submit(|_| {});
+    assert_eq!(
+        desk.forms.deliveries(10).unwrap().len(),
+        0,
+        "a pending submission is not an opt-in yet"
+    );
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let due = desk.forms.due_deliveries(desk.now_ms, 10).unwrap();
+    assert_eq!(due.len(), 1, "one webhook in the vectors' site");
+    let mut d = due[0].clone();
+    assert_eq!(d.kind, "opt_in.confirmed");
+    let body: Value = serde_json::from_str(
+        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &d).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(body["contact"]["email"], "ana@example.com");
+    assert_eq!(body["offers"]["email:news"]["state"], "granted");
+    assert!(body["receipt"]
+        .as_str()
+        .is_some_and(|r| r.split('.').count() == 3));
+    d.tried(desk.now_ms, Some(500), None);
+    desk.forms.update_delivery(&d).unwrap();
+    assert_eq!(
+        desk.forms.due_deliveries(desk.now_ms, 10).unwrap().len(),
+        0,
+        "backs off"
+    );
+    assert_eq!(
+        desk.forms.next_delivery().unwrap(),
+        Some(desk.now_ms + 1_000)
+    );
+    let mut d = desk
+        .forms
+        .due_deliveries(desk.now_ms + 1_000, 10)
+        .unwrap()
+        .remove(0);
+    assert_eq!(d.attempts, 1);
+    d.tried(desk.now_ms + 1_000, Some(204), None);
+    desk.forms.update_delivery(&d).unwrap();
+    assert_eq!(desk.forms.next_delivery().unwrap(), None);
+    assert_eq!(
+        desk.forms.deliveries(10).unwrap()[0].state,
+        DeliveryState::Delivered
+    );
+}

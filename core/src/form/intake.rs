@@ -34,6 +34,7 @@ use crate::error::{Error, FormError, StorageError};
 use crate::event::{Action, ConsentEvent, Control, PageRef, Surface, UiRef};
 use crate::form::identity::Identity;
 use crate::form::submission::{Checked, Outcome};
+use crate::form::webhook::{self, Delivery, DeliveryState};
 use crate::ids::{EventId, FormId, SiteId, SubjectId};
 use crate::keys::SigningKey;
 use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended};
@@ -128,6 +129,16 @@ pub trait FormStore {
     fn put_mail(&mut self, mail: &Sealed) -> Result<(), StoreError>;
     /// Up to `limit` mails, newest first.
     fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError>;
+    /// Queues a webhook delivery; returns its number.
+    fn put_delivery(&mut self, delivery: &Delivery) -> Result<u64, StoreError>;
+    /// Stores a delivery's new state after a try.
+    fn update_delivery(&mut self, delivery: &Delivery) -> Result<(), StoreError>;
+    /// Up to `limit` pending deliveries due at `now_ms`, oldest first.
+    fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError>;
+    /// When the next pending delivery is due.
+    fn next_delivery(&self) -> Result<Option<u64>, StoreError>;
+    /// Up to `limit` deliveries, newest first (the owner's list).
+    fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError>;
 }
 
 /// Randomness for one submission, drawn by the caller.
@@ -231,6 +242,7 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             form: Some(facts),
         },
     )?;
+    enqueue(forms, config, &appended, sub.received_at_ms)?;
     let waits = matches!(
         sub.checked.outcome,
         Outcome::Pending | Outcome::ParentalConsentRequired
@@ -308,6 +320,76 @@ fn seal_bytes(
             },
         )
         .expect("XChaCha20-Poly1305 seals any message under 256 GiB")
+}
+
+/// Queues the webhook deliveries of a new record (none if the record is not
+/// one the CRM receives, or the site has no webhooks).
+fn enqueue<F: FormStore + ?Sized>(
+    forms: &mut F,
+    config: &SiteConfig,
+    appended: &Appended,
+    now_ms: u64,
+) -> Result<(), Error> {
+    if config.webhooks.is_empty() || appended.status != AppendStatus::New {
+        return Ok(());
+    }
+    let record: StoredRecord = serde_json::from_str::<serde_json::Value>(&appended.answer)
+        .ok()
+        .and_then(|v| serde_json::from_value(v["record"].clone()).ok())
+        .ok_or_else(|| fault(StoreError::Fault("an answer without its record".into())))?;
+    let hooks: Vec<String> = config.webhooks.iter().map(|w| w.id.clone()).collect();
+    for delivery in webhook::deliveries_for(&record, &hooks, now_ms) {
+        forms.put_delivery(&delivery).map_err(fault)?;
+    }
+    Ok(())
+}
+
+/// The body of a delivery as it is sent now: the record, the subject's
+/// state per offer after it, the contact opened from the vault (none once
+/// erased) and the receipt.
+pub fn delivery_body<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &L,
+    forms: &F,
+    site: &SiteId,
+    delivery: &Delivery,
+) -> Result<String, Error> {
+    let entry = log
+        .entry_by_event(&delivery.event_id)
+        .map_err(fault)?
+        .ok_or_else(|| fault(StoreError::Fault("a delivery without its record".into())))?;
+    let record: StoredRecord =
+        serde_json::from_str(&entry.record).map_err(|e| fault(StoreError::Fault(e.to_string())))?;
+    let history: Vec<StoredRecord> = log
+        .of_subject(&record.event.subject, 10_000)
+        .map_err(fault)?
+        .iter()
+        .filter(|l| l.index <= entry.index)
+        .filter_map(|l| serde_json::from_str(&l.record).ok())
+        .collect();
+    let offers = crate::form::state::fold(&history);
+    // A confirmation's identity is its submission's.
+    let submitted = record
+        .event
+        .answers
+        .clone()
+        .unwrap_or_else(|| record.event.event_id.clone());
+    let contact = forms.contact_of(&record.event.subject).map_err(fault)?;
+    let identity = match (forms.identity(&submitted).map_err(fault)?, contact) {
+        (Some(sealed), Some(contact)) => open_identity(&sealed, &contact, site).ok(),
+        _ => None,
+    };
+    let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
+        .ok()
+        .and_then(|v| v["receipt"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Ok(webhook::body(
+        delivery,
+        &record,
+        entry.index,
+        &offers,
+        identity.as_ref(),
+        &receipt,
+    ))
 }
 
 /// Opens a sealed mail with its contact's key; `None` once the contact is
@@ -493,6 +575,7 @@ pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     );
     let appended = append_settlement(log, config, key, &record, event, Outcome::Granted, ctx)?;
     forms.settle(&pending.event_id, &id).map_err(fault)?;
+    enqueue(forms, config, &appended, ctx.now_ms)?;
     Ok(Confirmed {
         appended,
         form: pending.form,
@@ -532,6 +615,7 @@ pub struct MemoryFormStore {
     identities: Vec<Sealed>,
     pending: Vec<Pending>,
     mails: Vec<Sealed>,
+    deliveries: Vec<Delivery>,
 }
 
 impl MemoryFormStore {
@@ -641,6 +725,51 @@ impl FormStore for MemoryFormStore {
     fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
         Ok(self
             .mails
+            .iter()
+            .rev()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+    fn put_delivery(&mut self, delivery: &Delivery) -> Result<u64, StoreError> {
+        let id = self.deliveries.len() as u64 + 1;
+        self.deliveries.push(Delivery {
+            id,
+            ..delivery.clone()
+        });
+        Ok(id)
+    }
+    fn update_delivery(&mut self, delivery: &Delivery) -> Result<(), StoreError> {
+        let d = self
+            .deliveries
+            .iter_mut()
+            .find(|d| d.id == delivery.id)
+            .ok_or(StoreError::Fault("no such delivery".into()))?;
+        *d = delivery.clone();
+        Ok(())
+    }
+    fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        let mut due: Vec<Delivery> = self
+            .deliveries
+            .iter()
+            .filter(|d| d.state == DeliveryState::Pending && d.next_ms.is_some_and(|n| n <= now_ms))
+            .cloned()
+            .collect();
+        due.sort_by_key(|d| (d.next_ms, d.id));
+        due.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(due)
+    }
+    fn next_delivery(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .deliveries
+            .iter()
+            .filter(|d| d.state == DeliveryState::Pending)
+            .filter_map(|d| d.next_ms)
+            .min())
+    }
+    fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        Ok(self
+            .deliveries
             .iter()
             .rev()
             .take(usize::try_from(limit).unwrap_or(usize::MAX))

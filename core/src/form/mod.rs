@@ -31,5 +31,7 @@ pub mod state;
 pub mod submission;
 #[cfg(feature = "std")]
 pub mod token;
+#[cfg(feature = "std")]
+pub mod webhook;
 
 pub use config::{Channel, FormConfig, Offer};

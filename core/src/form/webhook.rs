@@ -1,0 +1,227 @@
+//! Handing confirmed opt-ins to the site's CRM: signed webhooks, queued
+//! durably and retried.
+//!
+//! - **What is sent.** A record that grants an offer (a confirmation, or a
+//!   submission that holds at once) is `opt_in.confirmed` or
+//!   `opt_in.granted`; a withdrawal is `opt_in.withdrawn`. The body names
+//!   the site, form, subject, event, the offers and their state after it,
+//!   the contact's identity (opened from the vault when it is sent, so the
+//!   queue holds none) and the receipt: the CRM keeps the proof beside the
+//!   contact.
+//! - **How it is signed.** The Standard Webhooks scheme: `webhook-id`,
+//!   `webhook-timestamp` (seconds) and `webhook-signature: v1,<base64 of
+//!   HMAC-SHA256 over "id.timestamp.body">` under the webhook's secret
+//!   (`whsec_` and base64, as its libraries expect).
+//! - **When it is sent.** At once, then again after 1 s, 2 s, 4 s, ...
+//!   doubling up to an hour between tries, for 72 hours; after that it is
+//!   `failed`, and stays listed for the owner. Nothing is dropped silently.
+//!
+//! ```
+//! use assent_core::form::webhook::{sign, Secret};
+//!
+//! // The Standard Webhooks specification's example.
+//! let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+//! let signature = sign(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#);
+//! assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+//! ```
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::error::{Error, KeyError};
+use crate::event::Action;
+use crate::form::identity::Identity;
+use crate::form::submission::Outcome;
+use crate::ids::{EventId, SubjectId};
+use crate::record::StoredRecord;
+
+/// The first retry comes this long after the first try.
+pub const FIRST_RETRY_MS: u64 = 1_000;
+/// The longest wait between two tries.
+pub const MAX_RETRY_MS: u64 = 3_600_000;
+/// How long a delivery is tried before it is `failed`: 72 hours.
+pub const GIVE_UP_AFTER_MS: u64 = 72 * 3_600_000;
+
+/// A webhook's signing secret.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Secret {
+    /// Reads `whsec_<base64>` (or bare base64) of 24 to 64 bytes.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let b64 = text.trim().strip_prefix("whsec_").unwrap_or(text.trim());
+        STANDARD
+            .decode(b64)
+            .ok()
+            .filter(|b| (24..=64).contains(&b.len()))
+            .map(Secret)
+            .ok_or_else(|| {
+                Error::Key(KeyError::KeyMalformed {
+                    reason: "a webhook secret is whsec_ and base64 of 24 to 64 bytes".into(),
+                })
+            })
+    }
+}
+
+/// The `webhook-signature` header's value for one message.
+pub fn sign(secret: &Secret, id: &str, timestamp_s: u64, body: &[u8]) -> String {
+    let mut mac =
+        <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&secret.0).expect("any key length");
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp_s.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not yet acknowledged; tried again at `next_ms`.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Tried for [`GIVE_UP_AFTER_MS`] without a 2xx.
+    Failed,
+}
+
+/// One message to one webhook, as queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// The store's number for it (0 until stored); its `webhook-id` is `msg_<event id>_<webhook>`.
+    pub id: u64,
+    /// The webhook (its id in the site config).
+    pub webhook: String,
+    /// The record it is about.
+    pub event_id: EventId,
+    /// Its subject.
+    pub subject: SubjectId,
+    /// `opt_in.confirmed`, `opt_in.granted` or `opt_in.withdrawn`.
+    pub kind: String,
+    /// When it was queued.
+    pub created_ms: u64,
+    /// Tries so far.
+    pub attempts: u32,
+    /// When it is tried next (pending only).
+    pub next_ms: Option<u64>,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// The receiver's last status, if it answered.
+    pub last_status: Option<u16>,
+    /// What went wrong last (a status, a network error; never a body).
+    pub last_error: Option<String>,
+    /// When the receiver acknowledged it.
+    pub delivered_ms: Option<u64>,
+}
+
+impl Delivery {
+    /// The message id the receiver deduplicates on (the same on every retry).
+    pub fn message_id(&self) -> String {
+        format!("msg_{}_{}", self.event_id, self.webhook)
+    }
+
+    /// Notes one try at `now_ms`: `Ok(())` for a 2xx, else what failed.
+    pub fn tried(&mut self, now_ms: u64, status: Option<u16>, error: Option<String>) {
+        self.attempts += 1;
+        self.last_status = status;
+        if status.is_some_and(|s| (200..300).contains(&s)) {
+            self.state = DeliveryState::Delivered;
+            self.delivered_ms = Some(now_ms);
+            self.next_ms = None;
+            self.last_error = None;
+            return;
+        }
+        self.last_error = error.or_else(|| status.map(|s| format!("HTTP {s}")));
+        match next_attempt(self.created_ms, self.attempts, now_ms) {
+            Some(at) => self.next_ms = Some(at),
+            None => {
+                self.state = DeliveryState::Failed;
+                self.next_ms = None;
+            }
+        }
+    }
+}
+
+/// When to try again after `attempts` tries, or `None` once the 72 hours
+/// since `created_ms` are over.
+pub fn next_attempt(created_ms: u64, attempts: u32, now_ms: u64) -> Option<u64> {
+    let wait = FIRST_RETRY_MS
+        .saturating_mul(1u64 << attempts.saturating_sub(1).min(40))
+        .min(MAX_RETRY_MS);
+    let at = now_ms.saturating_add(wait);
+    (at <= created_ms.saturating_add(GIVE_UP_AFTER_MS)).then_some(at)
+}
+
+/// What a record is to the CRM, if anything.
+pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
+    let facts = record.form.as_ref()?;
+    record.event.form.as_ref()?;
+    match (record.event.action, facts.outcome) {
+        (Action::Confirm, _) => Some("opt_in.confirmed"),
+        (Action::Give, Outcome::Granted) => Some("opt_in.granted"),
+        (Action::Withdraw, _) => Some("opt_in.withdrawn"),
+        _ => None,
+    }
+}
+
+/// The queued deliveries of a new record: one per webhook, if the record
+/// is one the CRM receives.
+pub fn deliveries_for(record: &StoredRecord, webhooks: &[String], now_ms: u64) -> Vec<Delivery> {
+    let Some(kind) = kind_of(record) else {
+        return Vec::new();
+    };
+    webhooks
+        .iter()
+        .map(|w| Delivery {
+            id: 0,
+            webhook: w.clone(),
+            event_id: record.event.event_id.clone(),
+            subject: record.event.subject.clone(),
+            kind: kind.to_string(),
+            created_ms: now_ms,
+            attempts: 0,
+            next_ms: Some(now_ms),
+            state: DeliveryState::Pending,
+            last_status: None,
+            last_error: None,
+            delivered_ms: None,
+        })
+        .collect()
+}
+
+/// The body sent: the record's facts, the offers' state after it, the
+/// contact (where the vault still opens) and the receipt.
+pub fn body(
+    delivery: &Delivery,
+    record: &StoredRecord,
+    index: u64,
+    offers: &impl Serialize,
+    contact: Option<&Identity>,
+    receipt: &str,
+) -> String {
+    serde_json::json!({
+        "type": delivery.kind,
+        "site": record.event.site,
+        "form": record.event.form.as_ref().map(|f| f.id.to_string()),
+        "subject": record.event.subject,
+        "event_id": record.event.event_id,
+        "answers": record.event.answers,
+        "log_index": index,
+        "occurred_at_ms": record.received_at_ms,
+        "offers": offers,
+        "contact": contact,
+        "receipt": receipt,
+    })
+    .to_string()
+}
