@@ -32,6 +32,7 @@ pub mod routes;
 pub mod signing;
 pub mod site_log;
 pub mod sites;
+pub mod webhooks;
 
 /// Largest request body the API reads (16 KiB): a consent event is about 1 KiB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
 use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
+use assent_core::form::webhook::Delivery;
 use assent_core::ids::{SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
@@ -63,6 +64,8 @@ pub const SUBMIT: Endpoint<Submission, Appended> = Endpoint::new("/forms/submit"
 pub const CONFIRM: Endpoint<ConfirmRequest, Confirmed> = Endpoint::new("/forms/confirm");
 /// A subject's state per offer.
 pub const STATE: Endpoint<SubjectId, BTreeMap<String, OfferStatus>> = Endpoint::new("/forms/state");
+/// The webhook deliveries, newest first (the owner's list).
+pub const DELIVERIES: Endpoint<u64, Vec<Delivery>> = Endpoint::new("/forms/deliveries");
 /// The newest mails, opened (the local mailbox under `make dev`).
 pub const MAILBOX: Endpoint<u64, Vec<MailboxEntry>> = Endpoint::new("/forms/mailbox");
 

@@ -145,6 +145,14 @@ impl DurableObject for SiteLog {
                 })
                 .await
             }
+            p if p == messages::DELIVERIES.path => {
+                messages::serve(req, |limit: u64| {
+                    Ok(forms
+                        .deliveries(limit.min(500))
+                        .map_err(assent_core::Error::from)?)
+                })
+                .await
+            }
             p if p == messages::MAILBOX.path => {
                 messages::serve(req, |limit: u64| {
                     let site = store
@@ -185,6 +193,9 @@ impl DurableObject for SiteLog {
         if let Ok(Some(due)) = forms.next_due() {
             self.alarm_by(due).await;
         }
+        if let Ok(Some(next)) = forms.next_delivery() {
+            self.alarm_by(next).await;
+        }
         resp
     }
 
@@ -193,6 +204,17 @@ impl DurableObject for SiteLog {
         let mut store = SqlLogStore(&sql);
         let mut forms = SqlFormStore(&sql);
         let expired = self.expire(&mut store, &mut forms);
+        if let Some(site) = store
+            .origin()
+            .ok()
+            .flatten()
+            .and_then(|o| sites::get(o.site().as_str()))
+        {
+            crate::webhooks::deliver_due(&self.env, site, &store, &mut forms, now_ms()).await;
+        }
+        if let Ok(Some(next)) = forms.next_delivery() {
+            self.alarm_by(next).await;
+        }
         let signed = signing::current(&self.env)
             .and_then(|key| Ok(sequencer::checkpoint(&mut store, &key, now_ms())?));
         if let Err(e) = signed {

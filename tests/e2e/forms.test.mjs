@@ -9,14 +9,43 @@ import assert from "node:assert/strict";
 import { createHmac, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import { Webhook } from "standardwebhooks";
 import { startEdge, adminRecords } from "./harness.mjs";
+
+// The CRM's webhook receiver (the demo receiver): each message is answered
+// 500 twice, then 204, so every delivery proves the retry.
+const WEBHOOK_SECRET = "whsec_" + Buffer.from("assent-test-webhook-secret-0123").toString("base64");
+const received = []; // {id, timestamp, signature, body, status}
+let receiver;
+async function startReceiver() {
+  const tries = new Map();
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const id = req.headers["webhook-id"];
+      const n = (tries.get(id) ?? 0) + 1;
+      tries.set(id, n);
+      const status = n <= 2 ? 500 : 204;
+      received.push({ id, timestamp: req.headers["webhook-timestamp"], signature: req.headers["webhook-signature"], headers: req.headers, body, status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise((ok) => receiver.listen(0, "127.0.0.1", ok));
+  return `http://127.0.0.1:${receiver.address().port}/hook`;
+}
 
 let edge, form;
 before(async () => {
-  edge = await startEdge({ rateLimit: false });
+  const hook = await startReceiver();
+  edge = await startEdge({ rateLimit: false, vars: { EXAMPLE_CRM_WEBHOOK_URL: hook, EXAMPLE_CRM_WEBHOOK_SECRET: WEBHOOK_SECRET } });
   form = await (await fetch(`${edge.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
 });
-after(async () => edge?.stop());
+after(async () => {
+  await edge?.stop();
+  receiver?.close();
+});
 
 const admin = (path) => fetch(`${edge.url}${path}`, { headers: { authorization: `Bearer ${edge.adminKey}` } });
 const total = async () => (await adminRecords(edge, "example")).total;
@@ -265,4 +294,39 @@ test("no address, name or phone number is stored in clear in any file of the wor
       assert.equal(bytes.indexOf(Buffer.from(needle)), -1, `${needle} in ${file}`);
     }
   }
+});
+
+test("a confirmed opt-in reaches the CRM's webhook, signed, after two failed tries; the owner sees the delivery", async () => {
+  const body = submission({ email: "crm-hook@example.com", identity: { name: "Hook Person" } });
+  await submit(body);
+  const [mail] = (await mails()).filter((m) => m.mail.to === "crm-hook@example.com");
+  await fetch(mail.mail.link, { method: "POST" });
+  const ours = () => received.filter((r) => JSON.parse(r.body).answers === body.event.event_id);
+  for (let i = 0; i < 150 && !ours().some((r) => r.status === 204); i++) await new Promise((r) => setTimeout(r, 100));
+  const tries = ours();
+  assert.deepEqual(tries.map((t) => t.status), [500, 500, 204], "retried after two failures, then stopped");
+  assert.ok(Number(tries[2].timestamp) >= Number(tries[0].timestamp), "timestamps in order");
+  // Every try carries a valid Standard Webhooks signature (checked by its own library).
+  const verifier = new Webhook(WEBHOOK_SECRET);
+  for (const t of tries) {
+    const payload = verifier.verify(t.body, { "webhook-id": t.id, "webhook-timestamp": t.timestamp, "webhook-signature": t.signature });
+    assert.equal(payload.type, "opt_in.confirmed");
+  }
+  assert.equal(new Set(tries.map((t) => t.id)).size, 1, "one message id across retries, for deduplication");
+  assert.throws(() => new Webhook("whsec_" + Buffer.from("another-secret-of-enough-length").toString("base64"))
+    .verify(tries[2].body, { "webhook-id": tries[2].id, "webhook-timestamp": tries[2].timestamp, "webhook-signature": tries[2].signature }));
+  const payload = JSON.parse(tries[2].body);
+  assert.equal(payload.site, "example");
+  assert.equal(payload.form, "newsletter");
+  assert.deepEqual(payload.contact, { email: "crm-hook@example.com", name: "Hook Person" });
+  assert.equal(payload.offers["email:newsletter"].state, "granted");
+  assert.equal(payload.offers["sms:offers"].state, "refused");
+  assert.equal(payload.receipt.split(".").length, 3, "the receipt, for the CRM to keep beside the contact");
+  const list = await (await admin("/v1/admin/sites/example/webhooks")).json();
+  const delivery = list.deliveries.find((d) => d.event_id === payload.event_id);
+  assert.equal(delivery.state, "delivered");
+  assert.equal(delivery.attempts, 3);
+  assert.equal(delivery.last_status, 204);
+  assert.ok(!JSON.stringify(list).includes("crm-hook@example.com"), "the owner's list holds no identity");
+  assert.equal((await fetch(`${edge.url}/v1/admin/sites/example/webhooks`)).status, 401);
 });

@@ -344,3 +344,14 @@ button{{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;backgroun
         .with_status(status)
         .with_headers(headers))
 }
+
+/// `GET /v1/admin/sites/{site}/webhooks`: every delivery, newest first, with
+/// its state, tries, last status and error (never its body).
+pub async fn deliveries(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let query = Query::parse(req, &["limit"])?;
+    let limit = query.u64("limit")?.unwrap_or(50).clamp(1, 500);
+    let list = messages::call(env, &site.site, &messages::DELIVERIES, &limit).await?;
+    let mut resp = Response::from_json(&serde_json::json!({ "deliveries": list }))?;
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    Ok(resp)
+}

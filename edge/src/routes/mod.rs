@@ -91,6 +91,17 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
+        ["v1", "admin", "sites", site, "webhooks"] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get, Ok((_, site))) => match admin::authorize(&req, &env) {
+                    Ok(()) => forms::deliveries(&req, &env, site).await,
+                    Err(e) => Err(e),
+                },
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            result.unwrap_or_else(|e| e.to_response())
+        }
         ["v1", "admin", "sites", site, "mail"] => {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
