@@ -275,6 +275,14 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         Ok(())
     }
 
+    fn mail_of(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
+        let rows = self.rows(
+            "SELECT event_id, subject, nonce, sealed, created_ms FROM mails WHERE event_id = ? ORDER BY n LIMIT 1",
+            vec![text(event_id)],
+        )?;
+        Ok(Self::sealed(rows)?.pop())
+    }
+
     fn put_delivery(&mut self, d: &Delivery) -> Result<u64, StoreError> {
         let rows = self.rows(
             "INSERT INTO deliveries (pending, next_ms, data) VALUES (1, ?, ?) RETURNING id",

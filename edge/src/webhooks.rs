@@ -59,32 +59,108 @@ async fn send<L: LogStore, F: FormStore>(
     delivery: &Delivery,
     now_ms: u64,
 ) -> (Option<u16>, Option<String>) {
+    if delivery.webhook == webhook::MAIL {
+        return mail(env, site, forms, delivery, now_ms).await;
+    }
     let Some(hook) = site.webhooks.iter().find(|w| w.id == delivery.webhook) else {
         return (None, Some("the webhook is no longer configured".into()));
-    };
-    let (Some(url), Some(secret)) = (
-        setting(env, &hook.url_from),
-        setting(env, &hook.secret_from),
-    ) else {
-        return (
-            None,
-            Some(format!(
-                "not configured: set {} and {}",
-                hook.url_from, hook.secret_from
-            )),
-        );
-    };
-    let Ok(secret) = Secret::parse(&secret) else {
-        return (
-            None,
-            Some(format!("{} is not a whsec_ secret", hook.secret_from)),
-        );
     };
     let body = match intake::delivery_body(log, forms, &site.site, delivery) {
         Ok(body) => body,
         Err(e) => return (None, Some(format!("body: {}", e.code()))),
     };
-    let id = delivery.message_id();
+    post_signed(
+        env,
+        &hook.url_from,
+        &hook.secret_from,
+        &delivery.message_id(),
+        &body,
+        now_ms,
+    )
+    .await
+}
+
+/// A confirmation mail, through the deployment's `MAILER`:
+/// - `dev`: the local mailbox (`GET /v1/admin/sites/{site}/mail`) holds it already;
+/// - `send_email`: the Workers `send_email` binding `EMAIL`, from `MAIL_FROM`;
+/// - `webhook`: a signed POST of `{type, to, subject, text, link}` to
+///   `MAIL_WEBHOOK_URL` (secret `MAIL_WEBHOOK_SECRET`), for the operator's relay.
+///
+/// Anything else is "not configured": retried and listed, never dropped.
+async fn mail<F: FormStore>(
+    env: &Env,
+    site: &SiteConfig,
+    forms: &F,
+    delivery: &Delivery,
+    now_ms: u64,
+) -> (Option<u16>, Option<String>) {
+    let mailer = setting(env, "MAILER").unwrap_or_default();
+    if mailer == "dev" {
+        return (Some(202), None);
+    }
+    let mail = match intake::mail_for(forms, &site.site, delivery) {
+        Ok(Some(mail)) => mail,
+        // The contact was erased: there is no one to write to any more.
+        Ok(None) => return (Some(204), None),
+        Err(e) => return (None, Some(format!("mail: {}", e.code()))),
+    };
+    match mailer.as_str() {
+        "send_email" => {
+            let (Ok(binding), Some(from)) = (env.send_email("EMAIL"), setting(env, "MAIL_FROM"))
+            else {
+                return (
+                    None,
+                    Some("not configured: bind EMAIL (send_email) and set MAIL_FROM".into()),
+                );
+            };
+            let message = worker::SendEmailBuilder::new(&from, &mail.to, &mail.subject);
+            message.set_text(&format!("{}\n\n{}\n", mail.text, mail.link));
+            match binding.send_with_builder(&message).await {
+                Ok(_) => (Some(202), None),
+                Err(_) => (None, Some("send_email refused the message".into())),
+            }
+        }
+        "webhook" => {
+            let body = serde_json::json!({
+                "type": delivery.kind, "to": mail.to, "subject": mail.subject, "text": mail.text, "link": mail.link,
+            })
+            .to_string();
+            post_signed(
+                env,
+                "MAIL_WEBHOOK_URL",
+                "MAIL_WEBHOOK_SECRET",
+                &delivery.message_id(),
+                &body,
+                now_ms,
+            )
+            .await
+        }
+        _ => (
+            None,
+            Some("not configured: set MAILER to send_email or webhook".into()),
+        ),
+    }
+}
+
+/// POSTs `body` to the address in `url_from`, signed with the secret in
+/// `secret_from` (Standard Webhooks), within [`TIMEOUT`].
+async fn post_signed(
+    env: &Env,
+    url_from: &str,
+    secret_from: &str,
+    id: &str,
+    body: &str,
+    now_ms: u64,
+) -> (Option<u16>, Option<String>) {
+    let (Some(url), Some(secret)) = (setting(env, url_from), setting(env, secret_from)) else {
+        return (
+            None,
+            Some(format!("not configured: set {url_from} and {secret_from}")),
+        );
+    };
+    let Ok(secret) = Secret::parse(&secret) else {
+        return (None, Some(format!("{secret_from} is not a whsec_ secret")));
+    };
     let timestamp = now_ms / 1000;
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json");
@@ -92,18 +168,18 @@ async fn send<L: LogStore, F: FormStore>(
         "user-agent",
         concat!("Assent-Webhooks/", env!("CARGO_PKG_VERSION")),
     );
-    let _ = headers.set("webhook-id", &id);
+    let _ = headers.set("webhook-id", id);
     let _ = headers.set("webhook-timestamp", &timestamp.to_string());
     let _ = headers.set(
         "webhook-signature",
-        &webhook::sign(&secret, &id, timestamp, body.as_bytes()),
+        &webhook::sign(&secret, id, timestamp, body.as_bytes()),
     );
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(body.into()));
     let Ok(req) = Request::new_with_init(&url, &init) else {
-        return (None, Some(format!("{} is not a URL", hook.url_from)));
+        return (None, Some(format!("{url_from} is not a URL")));
     };
     let fetch = Fetch::Request(req);
     let outcome = {

@@ -330,3 +330,48 @@ test("a confirmed opt-in reaches the CRM's webhook, signed, after two failed tri
   assert.ok(!JSON.stringify(list).includes("crm-hook@example.com"), "the owner's list holds no identity");
   assert.equal((await fetch(`${edge.url}/v1/admin/sites/example/webhooks`)).status, 401);
 });
+
+test("outside make dev the confirmation mail goes to the operator's relay, signed; the local mailbox is closed", async () => {
+  const relayed = [];
+  const relay = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      relayed.push({ headers: req.headers, body });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise((ok) => relay.listen(0, "127.0.0.1", ok));
+  const secret = "whsec_" + Buffer.from("assent-test-mail-relay-secret-42").toString("base64");
+  const other = await startEdge({
+    rateLimit: false,
+    vars: { MAILER: "webhook", MAIL_WEBHOOK_URL: `http://127.0.0.1:${relay.address().port}/mail`, MAIL_WEBHOOK_SECRET: secret },
+  });
+  try {
+    const notice = await (await fetch(`${other.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
+    const body = submission({ email: "relay@example.com" });
+    body.event.notice.hash = notice.notice_hash;
+    const r = await fetch(`${other.url}/v1/sites/example/forms/newsletter/submissions`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+    });
+    assert.equal(r.status, 201);
+    for (let i = 0; i < 100 && relayed.length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(relayed.length, 1, "one mail relayed");
+    const [sent] = relayed;
+    const mail = new Webhook(secret).verify(sent.body, sent.headers);
+    assert.equal(mail.type, "mail.confirmation");
+    assert.equal(mail.to, "relay@example.com");
+    assert.equal(new URL(mail.link).origin, other.url);
+    const confirmed = await fetch(mail.link, { method: "POST" });
+    assert.equal(outcome(await confirmed.text()), "confirmed");
+    const box = await fetch(`${other.url}/v1/admin/sites/example/mail`, { headers: { authorization: `Bearer ${other.adminKey}` } });
+    assert.equal(box.status, 404, "no local mailbox outside make dev");
+    const list = await (await fetch(`${other.url}/v1/admin/sites/example/webhooks`, { headers: { authorization: `Bearer ${other.adminKey}` } })).json();
+    const delivered = list.deliveries.find((d) => d.webhook === "mail");
+    assert.equal(delivered.state, "delivered");
+    assert.equal(delivered.last_status, 202);
+  } finally {
+    await other.stop();
+    relay.close();
+  }
+});

@@ -207,8 +207,11 @@ impl WebhookConfig {
                 .id
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if !id_ok {
-            return Err(invalid("a webhook id is 1-32 of a-z, 0-9, '_' and '-'"));
+        // "mail" is the queue's own (`form::webhook::MAIL`).
+        if !id_ok || self.id == "mail" {
+            return Err(invalid(
+                "a webhook id is 1-32 of a-z, 0-9, '_' and '-', and not \"mail\"",
+            ));
         }
         let name_ok = |n: &str| {
             (1..=64).contains(&n.len())

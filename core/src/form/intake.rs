@@ -129,6 +129,8 @@ pub trait FormStore {
     fn put_mail(&mut self, mail: &Sealed) -> Result<(), StoreError>;
     /// Up to `limit` mails, newest first.
     fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError>;
+    /// The mail about an event.
+    fn mail_of(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError>;
     /// Queues a webhook delivery; returns its number.
     fn put_delivery(&mut self, delivery: &Delivery) -> Result<u64, StoreError>;
     /// Stores a delivery's new state after a try.
@@ -270,6 +272,9 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             })
             .map_err(fault)?;
         let text = serde_json::to_vec(&mail).expect("a mail serializes");
+        // The mail goes out through the delivery queue (retried, listed).
+        let mut delivery = webhook::mail_delivery(&event_id, &contact.subject, sub.received_at_ms);
+        delivery.id = forms.put_delivery(&delivery).map_err(fault)?;
         forms
             .put_mail(&Sealed {
                 event_id,
@@ -390,6 +395,20 @@ pub fn delivery_body<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         identity.as_ref(),
         &receipt,
     ))
+}
+
+/// The mail a delivery of [`webhook::MAIL`] sends, opened; `None` once the
+/// contact is erased.
+pub fn mail_for<F: FormStore + ?Sized>(
+    forms: &F,
+    site: &SiteId,
+    delivery: &Delivery,
+) -> Result<Option<Mail>, Error> {
+    let Some(sealed) = forms.mail_of(&delivery.event_id).map_err(fault)? else {
+        return Ok(None);
+    };
+    let contact = forms.contact_of(&sealed.subject).map_err(fault)?;
+    Ok(contact.and_then(|c| open_mail(&sealed, &c, site)))
 }
 
 /// Opens a sealed mail with its contact's key; `None` once the contact is
@@ -730,6 +749,9 @@ impl FormStore for MemoryFormStore {
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .cloned()
             .collect())
+    }
+    fn mail_of(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
+        Ok(self.mails.iter().find(|m| m.event_id == *event_id).cloned())
     }
     fn put_delivery(&mut self, delivery: &Delivery) -> Result<u64, StoreError> {
         let id = self.deliveries.len() as u64 + 1;

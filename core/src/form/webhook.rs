@@ -163,6 +163,28 @@ pub fn next_attempt(created_ms: u64, attempts: u32, now_ms: u64) -> Option<u64> 
     (at <= created_ms.saturating_add(GIVE_UP_AFTER_MS)).then_some(at)
 }
 
+/// The delivery id of confirmation mails: they go through the same queue
+/// (retried, listed) to the deployment's mailer. No webhook may take it.
+pub const MAIL: &str = "mail";
+
+/// A confirmation mail's delivery (queued with the mail).
+pub fn mail_delivery(event_id: &EventId, subject: &SubjectId, now_ms: u64) -> Delivery {
+    Delivery {
+        id: 0,
+        webhook: MAIL.into(),
+        event_id: event_id.clone(),
+        subject: subject.clone(),
+        kind: "mail.confirmation".into(),
+        created_ms: now_ms,
+        attempts: 0,
+        next_ms: Some(now_ms),
+        state: DeliveryState::Pending,
+        last_status: None,
+        last_error: None,
+        delivered_ms: None,
+    }
+}
+
 /// What a record is to the CRM, if anything.
 pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
     let facts = record.form.as_ref()?;
