@@ -136,6 +136,7 @@ size: widget
 bench: size build cli
 	node bench/startup.mjs 30
 	node bench/log.mjs 100000
+	node bench/forms.mjs 200
 
 deploy-check: build
 	rm -rf target/deploy-dry-run
