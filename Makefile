@@ -119,7 +119,7 @@ typecheck: widget
 # The widget's consent engine is sans-IO: its tests run natively here and
 # again as wasm in Chromium (test-wasm).
 test-native:
-	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget --features assent-widget/std,assent-core/test-support
+	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget -p assent-form --features assent-widget/std,assent-core/test-support
 
 test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown
