@@ -1,6 +1,6 @@
 //! The form's side of the log: submissions in, confirmations and expiries,
 //! the identity vault and the mail waiting to go out. Written, like the
-//! [sequencer](crate::log::sequencer), against storage traits: the edge runs
+//! log's sequencer (`crate::log::sequencer`), against storage traits: the edge runs
 //! it on the Durable Object's SQLite, the tests on [`MemoryFormStore`].
 //!
 //! **Submit.** The person is found by the lookup key of their email (or
