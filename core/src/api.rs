@@ -83,3 +83,8 @@ pub fn admin_state(site: &SiteId, subject: &SubjectId) -> String {
 pub fn admin_mail(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/mail")
 }
+
+/// A subject's withdrawal of form offers: `POST` with their receipt.
+pub fn my_withdraw(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/subjects/me/withdraw")
+}

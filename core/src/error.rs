@@ -450,6 +450,9 @@ pub enum FormError {
     /// A confirmation token of another site or another form.
     #[error("the confirmation link is for another site or form")]
     TokenScope,
+    /// A withdrawal names no offer the subject has granted or that waits.
+    #[error("nothing to withdraw")]
+    NothingToWithdraw,
     /// A sealed identity does not open: another key, another subject, or a
     /// changed byte. A fault of the vault, never the caller's.
     #[error("a sealed identity does not open")]
@@ -474,6 +477,7 @@ impl FormError {
             FormError::TokenExpired => "token_expired",
             FormError::TokenScope => "token_scope",
             FormError::VaultUnreadable => "vault_unreadable",
+            FormError::NothingToWithdraw => "nothing_to_withdraw",
         }
     }
 }

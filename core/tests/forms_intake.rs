@@ -60,6 +60,12 @@ fn a_confirmation_queues_a_delivery_that_backs_off_until_delivered() {
 }
 
 #[test]
+fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm() {
+    let (log, forms) = stores();
+    suite::a_withdrawal_withdraws_what_was_granted_and_tells_the_crm(log, forms);
+}
+
+#[test]
 fn no_stored_byte_holds_an_address_in_clear() {
     let (log, forms) = stores();
     let mut desk = Desk::new(log, forms);

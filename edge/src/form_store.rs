@@ -373,5 +373,6 @@ mod tests {
         a_token_for_a_submission_that_never_waited_is_refused,
         a_repeated_submission_stores_nothing_new_and_sends_no_second_mail,
         a_confirmation_queues_a_delivery_that_backs_off_until_delivered,
+        a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
     );
 }

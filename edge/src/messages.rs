@@ -62,6 +62,8 @@ pub const EXPORT: Endpoint<u64, ExportPage> = Endpoint::new("/export");
 pub const SUBMIT: Endpoint<Submission, Appended> = Endpoint::new("/forms/submit");
 /// Confirm the pending submission a verified token names.
 pub const CONFIRM: Endpoint<ConfirmRequest, Confirmed> = Endpoint::new("/forms/confirm");
+/// Withdraw offers for a subject.
+pub const WITHDRAW: Endpoint<WithdrawRequest, Appended> = Endpoint::new("/forms/withdraw");
 /// A subject's state per offer.
 pub const STATE: Endpoint<SubjectId, BTreeMap<String, OfferStatus>> = Endpoint::new("/forms/state");
 /// The webhook deliveries, newest first (the owner's list).
@@ -75,6 +77,20 @@ pub const MAILBOX: Endpoint<u64, Vec<MailboxEntry>> = Endpoint::new("/forms/mail
 pub struct ConfirmRequest {
     /// What the token says.
     pub claims: Claims,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// A withdrawal: whose, which offers (all when absent), and where it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    /// The subject (from a verified receipt).
+    pub subject: SubjectId,
+    /// The offers, by `channel:purpose`.
+    pub offers: Option<Vec<String>>,
+    /// The withdrawal event's id (drawn by the Worker).
+    pub event_id: assent_core::ids::EventId,
     /// Server time, log origin and issuer.
     pub ctx: EdgeContext,
 }

@@ -132,6 +132,25 @@ impl DurableObject for SiteLog {
                 })
                 .await
             }
+            p if p == messages::WITHDRAW.path => {
+                messages::serve(req, |r: messages::WithdrawRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = intake::withdraw(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        &r.subject,
+                        r.offers.as_deref(),
+                        r.event_id,
+                        &r.ctx,
+                    )?;
+                    grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                })
+                .await
+            }
             p if p == messages::STATE.path => {
                 messages::serve(req, |subject| {
                     let records = store

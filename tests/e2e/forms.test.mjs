@@ -375,3 +375,40 @@ test("outside make dev the confirmation mail goes to the operator's relay, signe
     relay.close();
   }
 });
+
+test("the person withdraws an offer with their receipt: withdrawn, and the CRM is told", async () => {
+  const body = submission({ email: "leaver@example.com", ticked: ["email:newsletter", "post:catalogue"] });
+  await submit(body);
+  const [mail] = (await mails()).filter((m) => m.mail.to === "leaver@example.com");
+  await fetch(mail.mail.link, { method: "POST" });
+  const receipt = (await (await submit(body)).json()).receipt; // the submission's receipt, again
+  const withdraw = (auth, payload) => fetch(`${edge.url}/v1/sites/example/subjects/me/withdraw`, {
+    method: "POST", headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(payload),
+  });
+  assert.equal((await withdraw(null, { offers: ["email:newsletter"] })).status, 401);
+  const before = await total();
+  const r = await withdraw(`Bearer ${receipt}`, { offers: ["email:newsletter"] });
+  assert.equal(r.status, 201);
+  const answer = await r.json();
+  assert.equal(answer.record.event.action, "withdraw");
+  assert.equal(answer.record.form.outcome, "withdrawn");
+  assert.equal(await total(), before + 1);
+  const state = await stateOf(answer.record.event.subject);
+  assert.equal(state["email:newsletter"].state, "withdrawn");
+  assert.equal(state["post:catalogue"].state, "granted", "only what was named");
+  const again = await withdraw(`Bearer ${receipt}`, { offers: ["email:newsletter"] });
+  assert.equal(again.status, 400);
+  assert.equal((await again.json()).error.code, "nothing_to_withdraw");
+  const bad = await withdraw(`Bearer ${receipt}`, { offers: ["email:newsletter"], extra: 1 });
+  assert.equal((await bad.json()).error.code, "event_malformed");
+  assert.equal(await total(), before + 1);
+  for (let i = 0; i < 150 && !received.some((x) => x.status === 204 && JSON.parse(x.body).event_id === answer.record.event.event_id); i++) {
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  const told = received.find((x) => x.status === 204 && JSON.parse(x.body).event_id === answer.record.event.event_id);
+  assert.ok(told, "the CRM was told");
+  const payload = JSON.parse(told.body);
+  assert.equal(payload.type, "opt_in.withdrawn");
+  assert.equal(payload.offers["email:newsletter"].state, "withdrawn");
+  assert.equal(payload.contact.email, "leaver@example.com");
+});

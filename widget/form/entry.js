@@ -2,8 +2,8 @@
 // not touched):
 //   <script type="module" src="https://EDGE/assent-form.js" data-site="demo"></script>
 // It loads assent-form.wasm from beside itself and mounts every
-// [data-assent-form] element. window.assentForms: { ready, receipts(), state() }.
-import init, { start, receipts, state } from "./pkg/assent_form.js";
+// [data-assent-form] element. window.assentForms: { ready, receipts(), state(), withdraw(offers) }.
+import init, { start, receipts, state, withdraw } from "./pkg/assent_form.js";
 
 const tag = [...document.querySelectorAll("script[data-site]")].find((s) => s.src && new URL(s.src).pathname.endsWith("/assent-form.js"));
 const site = tag?.dataset.site;
@@ -27,4 +27,6 @@ window.assentForms = {
   receipts: () => (site ? [...receipts(site)] : []),
   /** The state per offer (`channel:purpose`) of the person who submitted here last. */
   state: () => ready.then(() => state(site, base)),
+  /** Withdraws offers (`["email:newsletter"]`, all when left out) for that person; resolves to the record. */
+  withdraw: (offers) => ready.then(() => withdraw(site, base, offers)),
 };

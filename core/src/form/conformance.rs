@@ -431,3 +431,78 @@ pub fn a_confirmation_queues_a_delivery_that_backs_off_until_delivered<
         .iter()
         .all(|d| d.state == DeliveryState::Delivered));
 }
+
+/// A withdrawal withdraws what was granted or waits, only what it names,
+/// queues `opt_in.withdrawn`, and a second one has nothing to withdraw.
+pub fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["post:catalogue"] = true.into();
+    });
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let subject = desk.subject_of(&id);
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let only = ["email:news".to_string()];
+    let w = intake::withdraw(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        Some(&only),
+        EventId::from_random_bytes([90; 16]),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(w.status, AppendStatus::New);
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["email:news"].state, OfferState::Withdrawn);
+    assert_eq!(
+        state["post:catalogue"].state,
+        OfferState::Granted,
+        "not named: kept"
+    );
+    assert_eq!(state["sms:offers"].state, OfferState::Refused);
+    let newest = desk.forms.deliveries(1).unwrap().remove(0);
+    assert_eq!(newest.kind, "opt_in.withdrawn");
+    let body: Value = serde_json::from_str(
+        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &newest).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        body["contact"]["email"], "ana@example.com",
+        "the CRM learns whose"
+    );
+    let again = intake::withdraw(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        Some(&only),
+        EventId::from_random_bytes([91; 16]),
+        &ctx,
+    );
+    assert_eq!(again.unwrap_err().code(), "nothing_to_withdraw");
+    intake::withdraw(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        None,
+        EventId::from_random_bytes([92; 16]),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(
+        fold(&desk.records_of(&subject))["post:catalogue"].state,
+        OfferState::Withdrawn,
+        "all"
+    );
+}

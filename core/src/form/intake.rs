@@ -372,14 +372,23 @@ pub fn delivery_body<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         .filter_map(|l| serde_json::from_str(&l.record).ok())
         .collect();
     let offers = crate::form::state::fold(&history);
-    // A confirmation's identity is its submission's.
-    let submitted = record
+    // A submission has its own sealed identity; a confirmation has its
+    // submission's; a withdrawal the newest the subject submitted.
+    let candidates = record
         .event
         .answers
-        .clone()
-        .unwrap_or_else(|| record.event.event_id.clone());
+        .iter()
+        .chain(core::iter::once(&record.event.event_id))
+        .chain(history.iter().rev().map(|r| &r.event.event_id));
+    let mut sealed = None;
+    for id in candidates {
+        if let Some(found) = forms.identity(id).map_err(fault)? {
+            sealed = Some(found);
+            break;
+        }
+    }
     let contact = forms.contact_of(&record.event.subject).map_err(fault)?;
-    let identity = match (forms.identity(&submitted).map_err(fault)?, contact) {
+    let identity = match (sealed, contact) {
         (Some(sealed), Some(contact)) => open_identity(&sealed, &contact, site).ok(),
         _ => None,
     };
@@ -600,6 +609,65 @@ pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         form: pending.form,
         language,
     })
+}
+
+/// Withdraws, for `subject`, the offers named (all when `None`) that are
+/// granted or wait: one `withdraw` event (surface `api`) on the form of the
+/// subject's last form record, its unticked offers the ones withdrawn, and
+/// a webhook `opt_in.withdrawn`. Nothing to withdraw is
+/// [`FormError::NothingToWithdraw`].
+#[allow(clippy::too_many_arguments)]
+pub fn withdraw<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    subject: &SubjectId,
+    offers: Option<&[String]>,
+    event_id: EventId,
+    ctx: &EdgeContext,
+) -> Result<Appended, Error> {
+    let records: Vec<StoredRecord> = log
+        .of_subject(subject, 10_000)
+        .map_err(fault)?
+        .iter()
+        .filter_map(|l| serde_json::from_str(&l.record).ok())
+        .collect();
+    let state = crate::form::state::fold(&records);
+    let last = records
+        .iter()
+        .rev()
+        .find(|r| r.event.form.is_some() && r.form.is_some())
+        .ok_or(Error::Form(FormError::NothingToWithdraw))?;
+    let choice = last.event.form.as_ref().expect("found with a form");
+    use crate::form::state::OfferState::{Granted, ParentalConsentRequired, Pending as Waiting};
+    let mut decided = alloc::collections::BTreeMap::new();
+    let mut any = false;
+    for key in choice.offers.keys() {
+        let wanted = offers.is_none_or(|list| list.iter().any(|o| o == key));
+        let holds = state
+            .get(key)
+            .is_some_and(|s| matches!(s.state, Granted | Waiting | ParentalConsentRequired));
+        any |= wanted && holds;
+        decided.insert(key.clone(), holds && !wanted);
+    }
+    if !any {
+        return Err(Error::Form(FormError::NothingToWithdraw));
+    }
+    let ui = UiRef {
+        surface: Surface::Api,
+        control: Control::Api,
+    };
+    let mut event = settle_event(last, event_id, ctx, ui, Action::Withdraw);
+    event.answers = None;
+    event.page.path = crate::api::my_withdraw(&config.site);
+    event.form = Some(crate::event::FormChoice {
+        id: choice.id.clone(),
+        offers: decided,
+    });
+    let appended = append_settlement(log, config, key, last, event, Outcome::Withdrawn, ctx)?;
+    enqueue(forms, config, &appended, ctx.now_ms)?;
+    Ok(appended)
 }
 
 /// Closes up to `limit` pending submissions whose links expired by

@@ -28,6 +28,8 @@ pub enum Outcome {
     Refused,
     /// A pending submission whose link ran out unconfirmed.
     Expired,
+    /// The person withdrew what they had granted (or what waited).
+    Withdrawn,
 }
 
 impl Outcome {
@@ -39,6 +41,7 @@ impl Outcome {
             Outcome::ParentalConsentRequired => "parental_consent_required",
             Outcome::Refused => "refused",
             Outcome::Expired => "expired",
+            Outcome::Withdrawn => "withdrawn",
         }
     }
 }

@@ -246,10 +246,9 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
     }
 }
 
-/// `GET .../subjects/me/state`: the subject is the one a receipt signed by
-/// this edge names; a subject id alone is not a credential.
-pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    Query::parse(req, &[])?;
+/// The subject a receipt signed by this edge for this site names, from
+/// `Authorization: Bearer <receipt>`: a subject id alone is not a credential.
+fn subject_of_receipt(req: &Request, env: &Env, site: &SiteConfig) -> Result<SubjectId, ApiError> {
     let receipt = req
         .headers()
         .get("authorization")
@@ -265,8 +264,73 @@ pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Res
     {
         return Err(ApiError::Unauthorized);
     }
-    let subject = SubjectId::new(&verified.claims.sub).map_err(|_| ApiError::Unauthorized)?;
+    SubjectId::new(&verified.claims.sub).map_err(|_| ApiError::Unauthorized)
+}
+
+/// `GET .../subjects/me/state`: the state per offer of the receipt's subject.
+pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    Query::parse(req, &[])?;
+    let subject = subject_of_receipt(req, env, site)?;
     state_of(env, site, subject).await
+}
+
+/// `POST .../subjects/me/withdraw` `{"offers": ["email:newsletter"]}` (all
+/// when absent): withdraws for the receipt's subject; `201` with the
+/// withdrawal's receipt, `400 nothing_to_withdraw` when nothing holds.
+pub async fn my_withdraw(
+    mut req: Request,
+    env: &Env,
+    site: &SiteConfig,
+) -> Result<Response, ApiError> {
+    Query::parse(&req, &[])?;
+    let subject = subject_of_receipt(&req, env, site)?;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        #[serde(default)]
+        offers: Option<Vec<String>>,
+    }
+    let body = bounded_body(&mut req).await?;
+    let body: Body = if body.iter().all(u8::is_ascii_whitespace) {
+        Body { offers: None }
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::from(assent_core::Error::from(
+                assent_core::error::EventError::EventMalformed {
+                    message: e.to_string(),
+                },
+            ))
+        })?
+    };
+    if body
+        .offers
+        .as_ref()
+        .is_some_and(|o| o.is_empty() || o.len() > 64)
+    {
+        return Err(
+            assent_core::Error::from(assent_core::error::FormError::NothingToWithdraw).into(),
+        );
+    }
+    let public = PublicOrigins::from_env(env)?;
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
+    let request = messages::WithdrawRequest {
+        subject,
+        offers: body.offers,
+        event_id: assent_core::ids::EventId::from_random_bytes(bytes),
+        ctx: EdgeContext {
+            now_ms: Date::now().as_millis(),
+            origin: public.log_origin(&site.site)?,
+            issuer: public.canonical().to_string(),
+        },
+    };
+    let appended = messages::call(env, &site.site, &messages::WITHDRAW, &request).await?;
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(appended.answer)?
+        .with_status(201)
+        .with_headers(headers))
 }
 
 /// The state per offer of `subject`.

@@ -58,6 +58,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 ("forms", [form]) => FormRoute::Notice(form),
                 ("forms", [form, "submissions"]) => FormRoute::Submit(form),
                 ("subjects", ["me", "state"]) => FormRoute::MyState,
+                ("subjects", ["me", "withdraw"]) => FormRoute::MyWithdraw,
                 _ => return ApiError::NotFound.to_response(),
             };
             let result = form_resource(req, &env, site, route, method, allow.as_deref()).await;
@@ -179,6 +180,7 @@ enum FormRoute<'a> {
     Notice(&'a str),
     Submit(&'a str),
     MyState,
+    MyWithdraw,
 }
 
 /// The form routes of a known site, after the rate limit.
@@ -201,6 +203,7 @@ async fn form_resource(
             forms::submit(req, env, site, form).await
         }
         (Method::Get, FormRoute::MyState) => forms::my_state(&req, env, site).await,
+        (Method::Post, FormRoute::MyWithdraw) => forms::my_withdraw(req, env, site).await,
         _ => Err(ApiError::MethodNotAllowed),
     }
 }

@@ -89,6 +89,34 @@ impl Edge {
         }
     }
 
+    /// Withdraws offers (all when `None`) for the subject whose receipt this
+    /// is; the withdrawal's answer (with its receipt).
+    pub async fn withdraw(
+        &self,
+        receipt: &str,
+        offers: Option<Vec<String>>,
+    ) -> Result<serde_json::Value, JsValue> {
+        let url = format!("{}v1/sites/{}/subjects/me/withdraw", self.base, self.site);
+        let init = RequestInit::new();
+        init.set_method("POST");
+        let headers = web_sys::Headers::new()?;
+        headers.set("authorization", &format!("Bearer {receipt}"))?;
+        headers.set("content-type", "application/json")?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(
+            &serde_json::json!({ "offers": offers }).to_string(),
+        ));
+        let resp = fetch(&url, &init).await?;
+        let body: serde_json::Value = serde_json::from_str(&text(&resp).await?).unwrap_or_default();
+        if !resp.ok() {
+            return Err(body["error"]["code"]
+                .as_str()
+                .unwrap_or("withdraw failed")
+                .into());
+        }
+        Ok(body)
+    }
+
     /// The state per offer of the subject whose receipt this is.
     pub async fn state(&self, receipt: &str) -> Result<JsValue, JsValue> {
         let url = format!("{}v1/sites/{}/subjects/me/state", self.base, self.site);

@@ -98,3 +98,27 @@ pub async fn state(site: String, base: String) -> Result<JsValue, JsValue> {
         &serde_wasm_bindgen::Serializer::json_compatible(),
     )?)
 }
+
+/// Withdraws the offers named (`["email:newsletter"]`; all when `undefined`)
+/// for the person who submitted here last; keeps the withdrawal's receipt.
+/// Rejects with the edge's code (`nothing_to_withdraw`, `unauthorized`).
+#[wasm_bindgen]
+pub async fn withdraw(site: String, base: String, offers: JsValue) -> Result<JsValue, JsValue> {
+    let receipt = outbox::receipts(&site)
+        .pop()
+        .ok_or("no form receipt in this browser")?;
+    let offers: Option<Vec<String>> = serde_wasm_bindgen::from_value(offers)?;
+    let answer = Edge {
+        base,
+        site: site.clone(),
+    }
+    .withdraw(&receipt, offers)
+    .await?;
+    if let Some(r) = answer["receipt"].as_str() {
+        outbox::keep_receipt(&site, r);
+    }
+    Ok(serde::Serialize::serialize(
+        &answer["record"],
+        &serde_wasm_bindgen::Serializer::json_compatible(),
+    )?)
+}
