@@ -2,6 +2,7 @@
 // documented, from the script tag (`window.assent`) and from the npm package.
 import type { AssentDecisions } from "../../widget/assent";
 import { run, type AssentApi } from "../../dist/npm/index";
+import type { AssentFormState } from "../../widget/form/assent-form";
 
 async function gateAnalytics(): Promise<boolean> {
   await window.assent.ready;
@@ -25,6 +26,17 @@ console.log(proofs.length);
 
 const fromNpm: AssentApi = run({ site: "demo", edge: "https://consent.example.com/" });
 void fromNpm.set({ analytics: true }).then(() => fromNpm.withdraw());
+
+// The form widget's page API.
+async function newsletterState(): Promise<boolean> {
+  await window.assentForms.ready;
+  const state: AssentFormState = await window.assentForms.state();
+  return state.offers["email:newsletter"]?.state === "granted";
+}
+document.querySelector("form")?.addEventListener("assent:form", (event) => {
+  if (event.detail.outcome === "pending") console.log("check your inbox", event.detail.receipt ?? "");
+});
+void newsletterState().then((on) => (on ? window.assentForms.withdraw(["email:newsletter"]) : undefined));
 
 // Misuse the declarations must refuse: each line below is an error under
 // --strict, and `@ts-expect-error` turns it into a failure of `make typecheck`
@@ -73,3 +85,8 @@ async function misuse(): Promise<void> {
   console.log(decided, always, loose, later, parsed);
 }
 void misuse;
+
+// @ts-expect-error an offer state that does not exist
+const notAState: import("../../widget/form/assent-form").AssentOfferState = "maybe";
+// @ts-expect-error withdraw takes a list of offers
+void window.assentForms.withdraw("email:newsletter");
