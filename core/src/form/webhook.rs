@@ -126,6 +126,30 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// A new delivery, due now.
+    pub fn queued(
+        webhook: &str,
+        kind: &str,
+        event_id: &EventId,
+        subject: &SubjectId,
+        now_ms: u64,
+    ) -> Self {
+        Delivery {
+            id: 0,
+            webhook: webhook.into(),
+            event_id: event_id.clone(),
+            subject: subject.clone(),
+            kind: kind.into(),
+            created_ms: now_ms,
+            attempts: 0,
+            next_ms: Some(now_ms),
+            state: DeliveryState::Pending,
+            last_status: None,
+            last_error: None,
+            delivered_ms: None,
+        }
+    }
+
     /// The message id the receiver deduplicates on (the same on every retry).
     pub fn message_id(&self) -> String {
         format!("msg_{}_{}", self.event_id, self.webhook)
@@ -169,20 +193,7 @@ pub const MAIL: &str = "mail";
 
 /// A confirmation mail's delivery (queued with the mail).
 pub fn mail_delivery(event_id: &EventId, subject: &SubjectId, now_ms: u64) -> Delivery {
-    Delivery {
-        id: 0,
-        webhook: MAIL.into(),
-        event_id: event_id.clone(),
-        subject: subject.clone(),
-        kind: "mail.confirmation".into(),
-        created_ms: now_ms,
-        attempts: 0,
-        next_ms: Some(now_ms),
-        state: DeliveryState::Pending,
-        last_status: None,
-        last_error: None,
-        delivered_ms: None,
-    }
+    Delivery::queued(MAIL, "mail.confirmation", event_id, subject, now_ms)
 }
 
 /// What a record is to the CRM, if anything.
@@ -205,19 +216,14 @@ pub fn deliveries_for(record: &StoredRecord, webhooks: &[String], now_ms: u64) -
     };
     webhooks
         .iter()
-        .map(|w| Delivery {
-            id: 0,
-            webhook: w.clone(),
-            event_id: record.event.event_id.clone(),
-            subject: record.event.subject.clone(),
-            kind: kind.to_string(),
-            created_ms: now_ms,
-            attempts: 0,
-            next_ms: Some(now_ms),
-            state: DeliveryState::Pending,
-            last_status: None,
-            last_error: None,
-            delivered_ms: None,
+        .map(|w| {
+            Delivery::queued(
+                w,
+                kind,
+                &record.event.event_id,
+                &record.event.subject,
+                now_ms,
+            )
         })
         .collect()
 }

@@ -16,19 +16,22 @@ use crate::error::ApiError;
 use crate::messages;
 use crate::routes::Query;
 
+/// The token of `Authorization: Bearer <token>`.
+pub fn bearer(req: &Request) -> Option<String> {
+    req.headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
+}
+
 /// Checks the bearer token against the `ADMIN_KEY` secret.
 pub fn authorize(req: &Request, env: &Env) -> Result<(), ApiError> {
     let expected = env
         .secret("ADMIN_KEY")
         .map(|s| s.to_string())
         .map_err(|_| ApiError::Unauthorized)?;
-    let given = req
-        .headers()
-        .get("authorization")
-        .ok()
-        .flatten()
-        .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
-        .ok_or(ApiError::Unauthorized)?;
+    let given = bearer(req).ok_or(ApiError::Unauthorized)?;
     // Comparing digests keeps the comparison's timing independent of how many
     // leading bytes of the key a guess got right.
     let ok = !expected.is_empty()

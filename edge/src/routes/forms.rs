@@ -249,13 +249,7 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
 /// The subject a receipt signed by this edge for this site names, from
 /// `Authorization: Bearer <receipt>`: a subject id alone is not a credential.
 fn subject_of_receipt(req: &Request, env: &Env, site: &SiteConfig) -> Result<SubjectId, ApiError> {
-    let receipt = req
-        .headers()
-        .get("authorization")
-        .ok()
-        .flatten()
-        .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
-        .ok_or(ApiError::Unauthorized)?;
+    let receipt = crate::routes::admin::bearer(req).ok_or(ApiError::Unauthorized)?;
     let verified = assent_core::receipt::verify(&receipt, &signing::jwks(env)?)
         .map_err(|_| ApiError::Unauthorized)?;
     let public = PublicOrigins::from_env(env)?;

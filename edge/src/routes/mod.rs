@@ -77,38 +77,20 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
-        ["v1", "admin", "sites", site, "subjects", subject, "state"] => {
-            let result = match (method, known_site(site)) {
-                (_, Err(e)) => Err(e),
-                (Method::Get, Ok((_, site))) => match (
-                    admin::authorize(&req, &env),
-                    assent_core::ids::SubjectId::new(subject),
-                ) {
-                    (Err(e), _) => Err(e),
-                    (Ok(()), Err(e)) => Err(e.into()),
-                    (Ok(()), Ok(subject)) => forms::state_of(&env, site, subject).await,
-                },
-                _ => Err(ApiError::MethodNotAllowed),
-            };
-            result.unwrap_or_else(|e| e.to_response())
-        }
-        ["v1", "admin", "sites", site, "webhooks"] => {
-            let result = match (method, known_site(site)) {
-                (_, Err(e)) => Err(e),
-                (Method::Get, Ok((_, site))) => match admin::authorize(&req, &env) {
-                    Ok(()) => forms::deliveries(&req, &env, site).await,
-                    Err(e) => Err(e),
-                },
-                _ => Err(ApiError::MethodNotAllowed),
-            };
-            result.unwrap_or_else(|e| e.to_response())
-        }
-        ["v1", "admin", "sites", site, "mail"] => {
-            let result = match (method, known_site(site)) {
-                (_, Err(e)) => Err(e),
-                (Method::Get, Ok((_, site))) => match admin::authorize(&req, &env) {
-                    Ok(()) => forms::mailbox(&req, &env, site).await,
-                    Err(e) => Err(e),
+        // The owner's form routes: the admin key, then the resource.
+        ["v1", "admin", "sites", site, rest @ ("subjects" | "webhooks" | "mail"), tail @ ..] => {
+            let result = match (method, known_site(site), admin::authorize(&req, &env)) {
+                (_, Err(e), _) | (Method::Get, _, Err(e)) => Err(e),
+                (Method::Get, Ok((_, site)), Ok(())) => match (*rest, tail) {
+                    ("subjects", [subject, "state"]) => {
+                        match assent_core::ids::SubjectId::new(subject) {
+                            Ok(subject) => forms::state_of(&env, site, subject).await,
+                            Err(e) => Err(e.into()),
+                        }
+                    }
+                    ("webhooks", []) => forms::deliveries(&req, &env, site).await,
+                    ("mail", []) => forms::mailbox(&req, &env, site).await,
+                    _ => Err(ApiError::NotFound),
                 },
                 _ => Err(ApiError::MethodNotAllowed),
             };
