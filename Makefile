@@ -82,7 +82,7 @@ dev-vars:
 	@bash scripts/dev-vars.sh
 
 dev: setup build dev-vars
-	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --var MAILER:dev --show-interactive-dev-session=false
+	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --var MAILER:dev --var ASSENT_DEV:1 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
 test: setup versions fmt clippy deps doc typecheck test-native test-wasm test-loader build size deploy-check e2e

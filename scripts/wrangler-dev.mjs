@@ -135,6 +135,8 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, f
      "--var", `ADMIN_KEY:${adminKey}`, "--var", `SIGNING_KEY:${signingKey}`,
      // The forms' secret, and the local mailbox the tests read (never in a deploy).
      "--var", `FORM_SECRET:${formSecret}`, "--var", "MAILER:dev",
+     // Geography from the X-Assent-Geo header (workerd's own is a placeholder).
+     "--var", "ASSENT_DEV:1",
      // The edge's public origin is configuration, never the Host header.
      "--var", `PUBLIC_ORIGINS:${scheme}://127.0.0.1:${port}`,
      ...(retiredKeys ? ["--var", `RETIRED_KEYS:${retiredKeys}`] : []),

@@ -66,6 +66,10 @@ pub struct SiteConfig {
     /// Webhooks that receive the forms' opt-ins (the CRM hand-off).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<WebhookConfig>,
+    /// Which consent regime applies where (see [`crate::jurisdiction`]);
+    /// absent: opt-in everywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdictions: Option<crate::jurisdiction::Jurisdictions>,
 }
 
 fn default_lifetime() -> u32 {
@@ -291,6 +295,9 @@ impl SiteConfig {
                 }));
             }
             form.validate()?;
+        }
+        if let Some(j) = &self.jurisdictions {
+            j.validate()?;
         }
         let mut hook_ids = BTreeSet::new();
         for hook in &self.webhooks {

@@ -65,6 +65,7 @@ pub mod error;
 pub mod event;
 pub mod form;
 pub mod ids;
+pub mod jurisdiction;
 pub mod keys;
 pub mod lifetime;
 #[cfg(feature = "std")]

@@ -31,6 +31,10 @@ pub struct StoredRecord {
     pub country: Option<String>,
     /// The subject's previous event on this site, if any.
     pub prev_event_id: Option<EventId>,
+    /// The consent regime the edge applied to the request (see
+    /// [`crate::jurisdiction`]); absent where the site has no rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<crate::jurisdiction::Regime>,
     /// What only the edge knows of a form event: the commitment to the
     /// identity and the outcome. Absent for the banner, so its records hash
     /// as before.
@@ -60,6 +64,8 @@ pub struct ServerFacts {
     pub sec_gpc: bool,
     /// Country hint from the platform.
     pub country: Option<String>,
+    /// The regime applied, where the site has jurisdiction rules.
+    pub regime: Option<crate::jurisdiction::Regime>,
 }
 
 impl StoredRecord {
@@ -75,6 +81,7 @@ impl StoredRecord {
             sec_gpc: facts.sec_gpc,
             country,
             prev_event_id,
+            regime: facts.regime,
             form: None,
         }
     }

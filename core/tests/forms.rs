@@ -291,6 +291,7 @@ fn record(
             received_at_ms: u64::from(n) * 1000,
             sec_gpc: false,
             country: None,
+            regime: None,
         },
         None,
     )

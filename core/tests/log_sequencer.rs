@@ -49,3 +49,8 @@ fn concurrent_retry() {
 fn pages() {
     suite::pages(&mut MemoryLogStore::default());
 }
+
+#[test]
+fn a_presumed_choice_is_the_history_of_a_first_choice() {
+    suite::a_presumed_choice_is_the_history_of_a_first_choice(&mut MemoryLogStore::default());
+}

@@ -24,6 +24,7 @@ pub mod consent_cookie;
 pub mod cors;
 pub mod error;
 pub mod form_store;
+pub mod geo;
 pub mod log_store;
 pub mod messages;
 pub mod public_origin;

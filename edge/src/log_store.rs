@@ -371,6 +371,11 @@ mod tests {
     }
 
     #[test]
+    fn a_presumed_choice_is_the_history_of_a_first_choice() {
+        suite::a_presumed_choice_is_the_history_of_a_first_choice(&mut store());
+    }
+
+    #[test]
     fn chains_subjects_and_checks_actions() {
         suite::chains_subjects_and_checks_actions(&mut store());
     }

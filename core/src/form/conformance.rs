@@ -118,6 +118,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             origin: self.ctx().origin,
             issuer: self.ctx().issuer,
             mail: Some(mail),
+            regime: None,
         };
         let appended = intake::submit(
             &mut self.log,

@@ -180,6 +180,9 @@ pub struct Submission {
     /// The confirmation mail, where the outcome waits (built by the caller,
     /// who holds the token key); its recipient is filled in here.
     pub mail: Option<Mail>,
+    /// The regime the edge applied (recorded; a form asks first everywhere).
+    #[serde(default)]
+    pub regime: Option<crate::jurisdiction::Regime>,
 }
 
 fn fault(e: StoreError) -> Error {
@@ -242,6 +245,7 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             origin: sub.origin,
             issuer: sub.issuer,
             form: Some(facts),
+            regime: sub.regime,
         },
     )?;
     enqueue(forms, config, &appended, sub.received_at_ms)?;
@@ -540,6 +544,7 @@ fn append_settlement<L: LogStore + ?Sized>(
             origin: ctx.origin.clone(),
             issuer: ctx.issuer.clone(),
             form: facts,
+            regime: None,
         },
     )
 }

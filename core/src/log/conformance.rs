@@ -174,6 +174,7 @@ fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
         origin: LogOrigin::parse(origin).expect("origin"),
         issuer: "https://edge.example".into(),
         form: None,
+        regime: None,
     }
 }
 
@@ -550,4 +551,37 @@ pub fn pages<S: LogStore>(store: &mut S) {
             "query_invalid"
         );
     }
+}
+
+/// Under a regime that presumes consent (opt-out), a subject's first choice
+/// changes the presumed one: an opt-out is a `withdraw` and a `refuse` is
+/// not; under opt-in (or no rules) the reverse. The regime is recorded.
+pub fn a_presumed_choice_is_the_history_of_a_first_choice<S: LogStore>(store: &mut S) {
+    use crate::jurisdiction::Regime;
+    let c = config();
+    let under = |store: &mut S, regime: Option<Regime>, n: u64, subject: u64, action: &str| {
+        let mut req = request(
+            event(&c, n, subject, action, false, T0 + n),
+            "edge.example/vectors",
+        );
+        req.regime = regime;
+        sequencer::append(store, &c, &key(), req)
+            .map(|a| a.answer)
+            .map_err(|e| e.code())
+    };
+    assert_eq!(
+        under(store, Some(Regime::OptOut), 1, 40, "refuse"),
+        Err("action_mismatch"),
+        "nothing to refuse under opt-out: it is a withdrawal"
+    );
+    let answer = under(store, Some(Regime::OptOut), 2, 40, "withdraw").expect("an opt-out");
+    assert!(
+        answer.contains("\"regime\":\"opt_out\""),
+        "the regime is recorded"
+    );
+    assert_eq!(
+        under(store, Some(Regime::OptIn), 3, 41, "withdraw"),
+        Err("action_mismatch")
+    );
+    assert!(under(store, None, 4, 42, "refuse").is_ok());
 }

@@ -61,6 +61,11 @@ pub struct AppendRequest {
     /// A form event's identity commitment and outcome (see [`FormFacts`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<FormFacts>,
+    /// The regime the edge applied (see [`crate::jurisdiction`]); under a
+    /// regime that presumes consent, a subject's first choice changes the
+    /// presumed one (an opt-out is a `withdraw`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<crate::jurisdiction::Regime>,
 }
 
 /// Whether an append stored something new.
@@ -173,7 +178,13 @@ pub fn append<S: LogStore + ?Sized>(
         .last_of_subject(&req.event.subject)?
         .map(|e| parse_record(&e.record))
         .transpose()?;
-    check_action(config, previous.as_ref(), &req.event)?;
+    let presumed = req.regime.is_some_and(|r| {
+        config
+            .purposes
+            .iter()
+            .any(|p| !p.required && r.presumes(p.sale_or_sharing, req.event.gpc || req.sec_gpc))
+    });
+    check_action(config, previous.as_ref(), &req.event, presumed)?;
 
     let mut tree = frontier(store)?;
     let index = tree.size();
@@ -184,6 +195,7 @@ pub fn append<S: LogStore + ?Sized>(
             received_at_ms: req.received_at_ms,
             sec_gpc: req.sec_gpc,
             country: req.country,
+            regime: req.regime,
         },
         previous.map(|p| p.event.event_id),
     );
@@ -272,6 +284,7 @@ fn check_action(
     config: &SiteConfig,
     previous: Option<&StoredRecord>,
     event: &ConsentEvent,
+    presumed: bool,
 ) -> Result<(), Error> {
     // A form's history is its fold (`form::state`): each submission stands
     // on its own, and confirmations and expiries are the edge's own.
@@ -286,15 +299,17 @@ fn check_action(
             .iter()
             .any(|p| !p.required && e.decisions.get(&p.id) == Some(&true))
     };
-    let had = previous.is_some_and(|p| {
-        lifetime::in_force(
-            &p.event.notice.version,
-            &config.notice_version,
-            p.event.client_time_ms,
-            event.client_time_ms,
-            config.consent_lifetime_days,
-        ) && grants(&p.event)
-    });
+    // Before any choice, a regime that presumes consent counts as a grant.
+    let had = (previous.is_none() && presumed)
+        || previous.is_some_and(|p| {
+            lifetime::in_force(
+                &p.event.notice.version,
+                &config.notice_version,
+                p.event.client_time_ms,
+                event.client_time_ms,
+                config.consent_lifetime_days,
+            ) && grants(&p.event)
+        });
     let expected = Action::for_change(had, grants(event));
     if event.action == expected {
         Ok(())

@@ -38,11 +38,47 @@ pub fn answer(
     // `consent_cookie`); such an answer is the visitor's own: never cached.
     let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
     let mut value = serde_json::to_value(&answer).map_err(internal)?;
+    // Where the site has jurisdiction rules, the answer says which regime
+    // applies here, and under one that presumes consent it carries the
+    // presumed choice for a browser that has none (see
+    // `assent_core::jurisdiction`): per visitor, so never cached.
+    let geo = crate::geo::of(req, env);
+    let regime = geo.regime(site);
+    if let Some(regime) = regime {
+        value["regime"] = serde_json::to_value(regime).map_err(internal)?;
+    }
     Ok(match consent_cookie::read(req, env, site) {
         Some(choice) => {
             value["choice"] = serde_json::to_value(&choice).map_err(internal)?;
             (value, "private, no-store")
         }
-        None => (value, "public, max-age=60"),
+        None => match regime.and_then(|r| presumed(req, site, r, &answer.language)) {
+            Some(choice) => {
+                value["choice"] = serde_json::to_value(&choice).map_err(internal)?;
+                (value, "private, no-store")
+            }
+            None if regime.is_some() => (value, "private, max-age=60"),
+            None => (value, "public, max-age=60"),
+        },
     })
+}
+
+/// The presumed choice under `regime` for this request (GPC from `Sec-GPC`).
+fn presumed(
+    req: &Request,
+    site: &SiteConfig,
+    regime: assent_core::jurisdiction::Regime,
+    language: &str,
+) -> Option<assent_core::jurisdiction::PresumedChoice> {
+    let gpc = req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1");
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).ok()?;
+    let subject = assent_core::ids::SubjectId::from_random_bytes(bytes);
+    site.presumed_choice(
+        regime,
+        language,
+        gpc,
+        subject,
+        worker::Date::now().as_millis(),
+    )
 }

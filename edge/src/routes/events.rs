@@ -55,6 +55,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     )?;
 
     let public = public?;
+    let geo = crate::geo::of(&req, env);
     let site_id = &site.site;
     let appended = messages::call(
         env,
@@ -64,7 +65,8 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             event,
             received_at_ms: now_ms,
             sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
-            country: req.cf().and_then(|cf| cf.country()),
+            country: geo.country.clone(),
+            regime: geo.regime(site),
             origin: public.log_origin(site_id)?,
             issuer: public.canonical().to_string(),
             form: None,

@@ -41,14 +41,14 @@ fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
 }
 
 /// `GET .../forms/{form}`: the form notice in the negotiated language.
-pub fn get(req: &Request, site: &SiteConfig, form: &str) -> Result<Response, ApiError> {
+pub fn get(req: &Request, env: &Env, site: &SiteConfig, form: &str) -> Result<Response, ApiError> {
     let query = Query::parse(req, &["lang"])?;
     let wanted = query
         .get("lang")
         .map(str::to_string)
         .or_else(|| req.headers().get("accept-language").ok().flatten())
         .unwrap_or_default();
-    let country = req.cf().and_then(|cf| cf.country());
+    let country = crate::geo::of(req, env).country;
     let answer = site.form_answer(form, language_preferences(&wanted), country.as_deref())?;
     let mut resp = Response::from_json(&answer)?;
     // Per country (the age of consent): private to the visitor's cache.
@@ -71,7 +71,8 @@ pub async fn submit(
     let now_ms = Date::now().as_millis();
     let public = PublicOrigins::from_env(env);
     let own = public.as_ref().ok().and_then(|p| p.own(&req));
-    let country = req.cf().and_then(|cf| cf.country());
+    let geo = crate::geo::of(&req, env);
+    let country = geo.country.clone();
     let checked = submission.check(
         site,
         form,
@@ -136,6 +137,7 @@ pub async fn submit(
             origin: public.log_origin(&site.site)?,
             issuer: public.canonical().to_string(),
             mail,
+            regime: geo.regime(site),
         },
     )
     .await?;

@@ -179,7 +179,7 @@ async fn form_resource(
     }
     crate::rate_limit::check(env, &req, &site.site).await?;
     match (method, route) {
-        (Method::Get | Method::Head, FormRoute::Notice(form)) => forms::get(&req, site, form),
+        (Method::Get | Method::Head, FormRoute::Notice(form)) => forms::get(&req, env, site, form),
         (Method::Post, FormRoute::Submit(form)) => {
             Query::parse(&req, &[])?;
             forms::submit(req, env, site, form).await
