@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
-import { startEdge, adminRecords } from "./harness.mjs";
+import { startEdge, adminRecords, storedRows } from "./harness.mjs";
 
 // The CRM's webhook receiver (the demo receiver): each message is answered
 // 500 twice, then 204, so every delivery proves the retry.
@@ -411,4 +411,24 @@ test("the person withdraws an offer with their receipt: withdrawn, and the CRM i
   assert.equal(payload.type, "opt_in.withdrawn");
   assert.equal(payload.offers["email:newsletter"].state, "withdrawn");
   assert.equal(payload.contact.email, "leaver@example.com");
+});
+
+test("an unconfirmed submission's expiry is on the log object's alarm (the alarm that expires it is core's expire_due, tested on SQLite)", async () => {
+  await submit(submission({ email: "waits@example.com" }));
+  // workerd keeps a Durable Object's alarm in its SQLite (_cf_METADATA, key 1, in
+  // nanoseconds). Once the mail and webhook deliveries are done, the next alarm
+  // is the earliest unconfirmed submission's expiry.
+  const due = () => {
+    const [next] = storedRows(edge, "SELECT MIN(expires_ms) AS ms FROM pending WHERE settled_by IS NULL");
+    const [alarm] = storedRows(edge, "SELECT value FROM _cf_METADATA WHERE key = 1");
+    return { next: next?.ms, alarm: alarm ? Math.round(Number(BigInt(alarm.value) / 1_000_000n)) : null };
+  };
+  let seen;
+  for (let i = 0; i < 150; i++) {
+    seen = due();
+    if (seen.next && seen.alarm === seen.next) break;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.ok(seen.next > Date.now() + 71 * 3_600_000, "72 hours out");
+  assert.equal(seen.alarm, seen.next, "the alarm rings when the first link expires");
 });
