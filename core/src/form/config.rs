@@ -264,6 +264,8 @@ pub struct FormTexts {
     pub privacy_link: String,
     /// The submit button (of the form Assent renders).
     pub submit: String,
+    /// The button of the confirmation page (the link's page).
+    pub confirm: String,
     /// Shown after a submission that waits for confirmation.
     pub pending: String,
     /// Shown after a submission that holds at once.
@@ -298,7 +300,7 @@ pub struct FormTexts {
 
 impl FormTexts {
     /// Every plain text with its name and length limit.
-    fn plain(&self) -> [(&'static str, &str, usize); 24] {
+    fn plain(&self) -> [(&'static str, &str, usize); 25] {
         [
             ("title", &self.title, MAX_TITLE),
             ("intro", &self.intro, MAX_TEXT),
@@ -311,6 +313,7 @@ impl FormTexts {
             ("privacy_notice", &self.privacy_notice, MAX_TEXT),
             ("privacy_link", &self.privacy_link, MAX_LABEL),
             ("submit", &self.submit, MAX_LABEL),
+            ("confirm", &self.confirm, MAX_LABEL),
             ("pending", &self.pending, MAX_TEXT),
             ("done", &self.done, MAX_TEXT),
             ("error_required", &self.error_required, MAX_TITLE),

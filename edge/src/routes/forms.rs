@@ -202,7 +202,7 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
             } else {
                 &texts.mail_text
             },
-            Some(&texts.submit),
+            Some(&texts.confirm),
             "confirm",
         );
     }
