@@ -254,8 +254,13 @@ test("the consent cookie: set only for same-site requests, read back only when w
     const answer = await config({ cookie: bad });
     assert.equal(answer.status, 200, bad);
     assert.equal((await answer.json()).choice, undefined, bad);
-    assert.equal(answer.headers.get("cache-control"), "public, max-age=60");
+    // The demo has jurisdiction rules: its answers are per place, never shared.
+    assert.equal(answer.headers.get("cache-control"), "private, max-age=60");
   }
+  // A site without rules (example) answers the same to every place: shared for a minute.
+  const shared = await fetch(`${edge.url}/v1/sites/example/config?lang=en`);
+  assert.equal(shared.headers.get("cache-control"), "public, max-age=60");
+  assert.equal((await shared.json()).regime, undefined);
 });
 
 test("Accept-Language weights decide the language, not only their order", async () => {

@@ -43,11 +43,15 @@ test("the banner shows from one answer: no request for the notice or the wasm", 
   await context.close();
 });
 
-test("the per-site answer is cached like the config answer, and carries the choice only with the edge's cookie", async () => {
+test("the per-site answer is cached like the config answer (per place where the site has jurisdiction rules), and carries the choice only with the edge's cookie", async () => {
   const plain = await fetch(`${edge.url}/v1/sites/demo/assent.js?lang=en`);
   assert.equal(plain.status, 200);
   assert.match(plain.headers.get("content-type"), /^text\/javascript/);
-  assert.equal(plain.headers.get("cache-control"), "public, max-age=60");
+  // Per place (the demo has jurisdiction rules), like the config answer.
+  assert.equal(plain.headers.get("cache-control"), "private, max-age=60");
+  const shared = await fetch(`${edge.url}/v1/sites/example/assent.js?lang=en`);
+  assert.equal(shared.headers.get("cache-control"), "public, max-age=60", "a site without rules is shared");
+  await shared.arrayBuffer();
   assert.match(plain.headers.get("vary"), /Accept-Language/);
   assert.match(plain.headers.get("vary"), /Cookie/);
   const text = await plain.text();
