@@ -66,6 +66,12 @@ fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm() {
 }
 
 #[test]
+fn nobody_s_inbox_can_be_flooded_through_the_form() {
+    let (log, forms) = stores();
+    suite::nobody_s_inbox_can_be_flooded_through_the_form(log, forms);
+}
+
+#[test]
 fn no_stored_byte_holds_an_address_in_clear() {
     let (log, forms) = stores();
     let mut desk = Desk::new(log, forms);

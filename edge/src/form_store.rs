@@ -242,6 +242,16 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         Ok(())
     }
 
+    fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> Result<u64, StoreError> {
+        let rows = self.rows(
+            "SELECT COUNT(*) FROM mails WHERE subject = ? AND created_ms >= ?",
+            vec![text(subject), int(since_ms)?],
+        )?;
+        rows.first()
+            .and_then(|r| r.first())
+            .map_or(Err(bad_row("count")), get_u64)
+    }
+
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
         let rows = self.rows(
             &format!("{PENDING} WHERE settled_by IS NULL AND expires_ms <= ? ORDER BY expires_ms LIMIT ?"),
@@ -374,5 +384,6 @@ mod tests {
         a_repeated_submission_stores_nothing_new_and_sends_no_second_mail,
         a_confirmation_queues_a_delivery_that_backs_off_until_delivered,
         a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
+        nobody_s_inbox_can_be_flooded_through_the_form,
     );
 }

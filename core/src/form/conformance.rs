@@ -159,6 +159,20 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
         (mail.link.split("token=").nth(1).unwrap().to_string(), mail)
     }
 
+    /// The links' tokens of every mail, newest first.
+    pub fn tokens(&self) -> Vec<String> {
+        self.forms
+            .mails(100)
+            .unwrap()
+            .iter()
+            .map(|sealed| {
+                let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
+                let mail = intake::open_mail(sealed, &contact, &self.config.site).unwrap();
+                mail.link.split("token=").nth(1).unwrap().to_string()
+            })
+            .collect()
+    }
+
     /// Verifies a token and confirms.
     pub fn confirm(&mut self, token: &str) -> Result<intake::Confirmed, crate::Error> {
         let claims = token::verify(&TOKEN_KEY, token, &self.config.site, self.now_ms)?;
@@ -506,4 +520,26 @@ pub fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm<L: LogStore, F:
         OfferState::Withdrawn,
         "all"
     );
+}
+
+/// At most three confirmation mails go to one person in 24 hours: a fourth
+/// submission is recorded and waits, but mails nobody; a day later mail
+/// flows again.
+pub fn nobody_s_inbox_can_be_flooded_through_the_form<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    for _ in 0..4 {
+        let (_, appended) = desk.submit(|_| {});
+        assert_eq!(
+            appended.status,
+            AppendStatus::New,
+            "every submission is recorded"
+        );
+    }
+    assert_eq!(desk.tokens().len(), 3, "three mails in a day, no fourth");
+    let other = desk.submit(|b| b["identity"]["email"] = "ben@example.com".into());
+    assert_eq!(other.1.status, AppendStatus::New);
+    assert_eq!(desk.tokens().len(), 4, "another person is not held back");
+    desk.now_ms += 24 * HOUR + 1;
+    desk.submit(|_| {});
+    assert_eq!(desk.tokens().len(), 5, "a day later, mail flows again");
 }

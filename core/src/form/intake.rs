@@ -42,6 +42,10 @@ use crate::log::store::{LogStore, StoreError};
 use crate::log::LogOrigin;
 use crate::record::{FormFacts, StoredRecord};
 
+/// The most confirmation mails one person gets in 24 hours; a submission
+/// beyond them is recorded and waits without a mail.
+pub const MAX_MAILS_PER_DAY: u64 = 3;
+
 /// A person known by their email: their subject, commitment salt and vault key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
@@ -121,6 +125,8 @@ pub trait FormStore {
     fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError>;
     /// Marks a pending submission settled by `by`.
     fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError>;
+    /// How many mails to the subject were queued at or after `since_ms`.
+    fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> Result<u64, StoreError>;
     /// Up to `limit` unsettled submissions expired at `now_ms`, oldest first.
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError>;
     /// When the next unsettled submission expires.
@@ -253,6 +259,16 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         sub.checked.outcome,
         Outcome::Pending | Outcome::ParentalConsentRequired
     );
+    // A submission names an address that receives a mail: at most
+    // MAX_MAILS_PER_DAY go to one person in 24 hours, so nobody can flood
+    // another's inbox through the form. A submission beyond them is recorded
+    // and waits without a mail (its expiry closes it).
+    let day_ago = sub.received_at_ms.saturating_sub(24 * 3_600_000);
+    let flood = waits
+        && forms
+            .mails_since(&contact.subject, day_ago)
+            .map_err(fault)?
+            >= MAX_MAILS_PER_DAY;
     if appended.status == AppendStatus::New && waits {
         let parent = sub.checked.outcome == Outcome::ParentalConsentRequired;
         let (Some(mut mail), Some(form)) = (sub.mail, form) else {
@@ -276,6 +292,9 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             })
             .map_err(fault)?;
         let text = serde_json::to_vec(&mail).expect("a mail serializes");
+        if flood {
+            return Ok(appended);
+        }
         // The mail goes out through the delivery queue (retried, listed).
         let mut delivery = webhook::mail_delivery(&event_id, &contact.subject, sub.received_at_ms);
         delivery.id = forms.put_delivery(&delivery).map_err(fault)?;
@@ -790,6 +809,13 @@ impl FormStore for MemoryFormStore {
             .ok_or(StoreError::Fault("no such pending".into()))?;
         p.settled_by = Some(by.clone());
         Ok(())
+    }
+    fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> Result<u64, StoreError> {
+        Ok(self
+            .mails
+            .iter()
+            .filter(|m| m.subject == *subject && m.created_ms >= since_ms)
+            .count() as u64)
     }
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
         let mut due: Vec<Pending> = self
