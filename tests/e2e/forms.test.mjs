@@ -422,7 +422,9 @@ test("an unconfirmed submission's expiry is on the log object's alarm (the alarm
     const [next] = storedRows(edge, "SELECT MIN(expires_ms) AS ms FROM pending WHERE settled_by IS NULL");
     const [alarm] = storedRows(edge, "SELECT value FROM _cf_METADATA WHERE key = 1");
     const [queued] = storedRows(edge, "SELECT COUNT(*) AS n FROM deliveries WHERE pending = 1");
-    return { next: next?.ms, alarm: alarm ? Math.round(Number(BigInt(alarm.value) / 1_000_000n)) : null, queued: queued.n };
+    // workerd stores ms * 1e6 computed in floating point (…745999872 for
+    // …746 ms): round to the nearest millisecond, never truncate.
+    return { next: next?.ms, alarm: alarm ? Math.round(Number(alarm.value) / 1e6) : null, queued: queued.n };
   };
   // Deliveries still being retried (a loaded machine times some out) ring
   // earlier: wait for the queue to empty, then the expiry is what is left.
