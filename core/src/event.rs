@@ -443,17 +443,11 @@ impl ConsentEvent {
                 reason: "a banner event cannot use a form's or the edge's controls".into(),
             }));
         }
-        let notice = config.notice(&self.notice.language).map_err(|_| {
-            Error::Event(EventError::LanguageUnknown {
-                language: excerpt(&self.notice.language),
-            })
-        })?;
-        // Both sides are public; a constant-time comparison buys nothing here.
-        if notice.hash() != self.notice.hash {
-            return Err(Error::Event(EventError::NoticeHashMismatch {
-                language: notice.language,
-            }));
-        }
+        self.check_shown(
+            config
+                .notice(&self.notice.language)
+                .map(|n| (n.hash(), n.language)),
+        )?;
 
         for purpose in self.decisions.keys() {
             PurposeId::new(purpose)?;
@@ -548,18 +542,11 @@ impl ConsentEvent {
                 form: choice.id.to_string(),
             })
         })?;
-        let notice = config
-            .form_notice(choice.id.as_str(), &self.notice.language)
-            .map_err(|_| {
-                Error::Event(EventError::LanguageUnknown {
-                    language: excerpt(&self.notice.language),
-                })
-            })?;
-        if notice.hash() != self.notice.hash {
-            return Err(Error::Event(EventError::NoticeHashMismatch {
-                language: notice.language,
-            }));
-        }
+        self.check_shown(
+            config
+                .form_notice(choice.id.as_str(), &self.notice.language)
+                .map(|n| (n.hash(), n.language)),
+        )?;
         if let Some(key) = choice.offers.keys().find(|k| form.offer(k).is_none()) {
             return Err(Error::Form(FormError::OfferUnknown {
                 offer: excerpt(key),
@@ -582,6 +569,23 @@ impl ConsentEvent {
             return Err(Error::Event(EventError::ActionMismatch {
                 action: self.action.as_str().into(),
             }));
+        }
+        Ok(())
+    }
+
+    /// Checks the event's notice hash against the `(hash, language)` of
+    /// the notice shown in its language (the banner's or a form's); a
+    /// language without that notice is `language_unknown`.
+    #[cfg(feature = "std")]
+    fn check_shown(&self, shown: Result<(String, String), Error>) -> Result<(), Error> {
+        let (hash, language) = shown.map_err(|_| {
+            Error::Event(EventError::LanguageUnknown {
+                language: excerpt(&self.notice.language),
+            })
+        })?;
+        // Both sides are public; a constant-time comparison buys nothing here.
+        if hash != self.notice.hash {
+            return Err(Error::Event(EventError::NoticeHashMismatch { language }));
         }
         Ok(())
     }

@@ -17,6 +17,17 @@ pub fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiE
     Ok(resp)
 }
 
+/// The visitor's language list: `?lang=` (the only query parameter a
+/// notice route takes), else `Accept-Language`.
+pub fn wanted_languages(req: &Request) -> Result<String, ApiError> {
+    let query = Query::parse(req, &["lang"])?;
+    Ok(query
+        .get("lang")
+        .map(str::to_string)
+        .or_else(|| req.headers().get("accept-language").ok().flatten())
+        .unwrap_or_default())
+}
+
 /// The config answer for this request (the notice in the negotiated
 /// language, and the cookie's choice on a first-party edge) and the
 /// `cache-control` it may carry.
@@ -25,12 +36,7 @@ pub fn answer(
     env: &Env,
     site: &SiteConfig,
 ) -> Result<(serde_json::Value, &'static str), ApiError> {
-    let query = Query::parse(req, &["lang"])?;
-    let wanted: String = query
-        .get("lang")
-        .map(str::to_string)
-        .or_else(|| req.headers().get("accept-language").ok().flatten())
-        .unwrap_or_default();
+    let wanted = wanted_languages(req)?;
     // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: by weight, then
     // order (core's rule, shared with every other reader of the header).
     let answer = site.config_answer(language_preferences(&wanted));

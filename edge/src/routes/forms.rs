@@ -42,12 +42,7 @@ fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
 
 /// `GET .../forms/{form}`: the form notice in the negotiated language.
 pub fn get(req: &Request, env: &Env, site: &SiteConfig, form: &str) -> Result<Response, ApiError> {
-    let query = Query::parse(req, &["lang"])?;
-    let wanted = query
-        .get("lang")
-        .map(str::to_string)
-        .or_else(|| req.headers().get("accept-language").ok().flatten())
-        .unwrap_or_default();
+    let wanted = crate::routes::config::wanted_languages(req)?;
     let country = crate::geo::of(req, env).country;
     let answer = site.form_answer(form, language_preferences(&wanted), country.as_deref())?;
     let mut resp = Response::from_json(&answer)?;

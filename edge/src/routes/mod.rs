@@ -33,26 +33,18 @@ pub async fn handle(req: Request, env: Env) -> Response {
     };
     match segments.as_slice() {
         ["v1", "sites", site, resource @ ("config" | "events" | "assent.js")] => {
-            let (_, site) = match known_site(site) {
-                Ok(site) => site,
-                Err(e) => return e.to_response(),
-            };
-            let allow = match cors::check(&req, &env, site) {
-                Ok(allow) => allow,
-                Err(e) => return e.to_response(),
+            let (site, allow) = match site_with_cors(&req, &env, site) {
+                Ok(found) => found,
+                Err(resp) => return resp,
             };
             let result = site_resource(req, &env, site, resource, allow.as_deref()).await;
             let resp = result.unwrap_or_else(|e| e.to_response());
             cors::decorate(resp, allow.as_deref())
         }
         ["v1", "sites", site, rest @ ("forms" | "subjects"), tail @ ..] => {
-            let (_, site) = match known_site(site) {
-                Ok(site) => site,
-                Err(e) => return e.to_response(),
-            };
-            let allow = match cors::check(&req, &env, site) {
-                Ok(allow) => allow,
-                Err(e) => return e.to_response(),
+            let (site, allow) = match site_with_cors(&req, &env, site) {
+                Ok(found) => found,
+                Err(resp) => return resp,
             };
             let route = match (*rest, tail) {
                 ("forms", [form]) => FormRoute::Notice(form),
@@ -188,6 +180,18 @@ async fn form_resource(
         (Method::Post, FormRoute::MyWithdraw) => forms::my_withdraw(req, env, site).await,
         _ => Err(ApiError::MethodNotAllowed),
     }
+}
+
+/// A known site and the CORS origin this request may be answered for;
+/// an unknown site or a refused origin is the answer itself.
+fn site_with_cors(
+    req: &Request,
+    env: &Env,
+    site: &str,
+) -> Result<(&'static SiteConfig, Option<String>), Response> {
+    let (_, site) = known_site(site).map_err(|e| e.to_response())?;
+    let allow = cors::check(req, env, site).map_err(|e| e.to_response())?;
+    Ok((site, allow))
 }
 
 fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
