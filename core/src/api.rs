@@ -88,3 +88,33 @@ pub fn admin_mail(site: &SiteId) -> String {
 pub fn my_withdraw(site: &SiteId) -> String {
     format!("/v1/sites/{site}/subjects/me/withdraw")
 }
+
+/// Path of the owner's subject lookup (`?email=`).
+pub fn admin_subjects(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/subjects")
+}
+
+/// Path of a subject's export (access and portability, `?format=json|csv`).
+pub fn admin_subject_export(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/export")
+}
+
+/// Path of a subject's erasure.
+pub fn admin_erasure(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/erasure")
+}
+
+/// Path of a site's admin keys (the operator's).
+pub fn admin_keys(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/keys")
+}
+
+/// Path of a site key's revocation.
+pub fn admin_key_revoke(site: &SiteId, key: &str) -> String {
+    format!("/v1/admin/sites/{site}/keys/{key}/revoke")
+}
+
+/// Path of a site's audit trail (`?format=json|csv`).
+pub fn admin_audit(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/audit")
+}

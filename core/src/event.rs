@@ -156,6 +156,11 @@ pub enum Action {
     /// link expired. Made by the edge only.
     #[cfg(feature = "std")]
     Expire,
+    /// The subject was erased at the site owner's hands (Art. 17): the
+    /// identity is destroyed, every consent ends, the records stay as proof.
+    /// Made by the edge only.
+    #[cfg(feature = "std")]
+    Erase,
 }
 
 impl Action {
@@ -191,6 +196,8 @@ impl Action {
             Action::Confirm => "confirm",
             #[cfg(feature = "std")]
             Action::Expire => "expire",
+            #[cfg(feature = "std")]
+            Action::Erase => "erase",
         }
     }
 }
@@ -270,6 +277,9 @@ pub enum Control {
     /// The confirmation time ran out.
     #[cfg(feature = "std")]
     Expire,
+    /// The owner's erasure of the subject.
+    #[cfg(feature = "std")]
+    Erase,
 }
 
 impl Surface {
@@ -307,6 +317,8 @@ impl Control {
             Control::ParentConfirm => "parent_confirm",
             #[cfg(feature = "std")]
             Control::Expire => "expire",
+            #[cfg(feature = "std")]
+            Control::Erase => "erase",
         }
     }
 }
@@ -411,7 +423,11 @@ impl ConsentEvent {
             }));
         }
         // Confirmations and expiries are the edge's to make, never a client's.
-        if matches!(self.action, Action::Confirm | Action::Expire) || self.answers.is_some() {
+        if matches!(
+            self.action,
+            Action::Confirm | Action::Expire | Action::Erase
+        ) || self.answers.is_some()
+        {
             return Err(Error::Event(EventError::ActionMismatch {
                 action: self.action.as_str().into(),
             }));
@@ -436,7 +452,11 @@ impl ConsentEvent {
         if matches!(self.ui.surface, Surface::Mail | Surface::Schedule)
             || matches!(
                 self.ui.control,
-                Control::Submit | Control::Confirm | Control::ParentConfirm | Control::Expire
+                Control::Submit
+                    | Control::Confirm
+                    | Control::ParentConfirm
+                    | Control::Expire
+                    | Control::Erase
             )
         {
             return Err(Error::Form(FormError::SurfaceMismatch {
@@ -512,7 +532,7 @@ impl ConsentEvent {
             Action::Refuse | Action::Withdraw => !grants_optional,
             Action::Update => true,
             #[cfg(feature = "std")]
-            Action::Confirm | Action::Expire => false,
+            Action::Confirm | Action::Expire | Action::Erase => false,
         };
         if !consistent {
             return Err(Error::Event(EventError::ActionMismatch {

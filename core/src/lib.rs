@@ -56,6 +56,8 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+#[cfg(feature = "std")]
+pub mod admin;
 pub mod api;
 #[cfg(feature = "std")]
 pub mod canonical;
@@ -77,6 +79,9 @@ pub mod notice;
 pub mod receipt;
 #[cfg(feature = "std")]
 pub mod record;
+#[cfg(feature = "std")]
+pub mod rights;
+pub mod utc;
 
 pub use error::Error;
 

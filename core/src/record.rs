@@ -53,6 +53,11 @@ pub struct FormFacts {
     /// The age of digital consent applied, where the form has an age rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_of_consent: Option<u8>,
+    /// A submission by an address that was erased (or suppressed) before:
+    /// the erasure event it re-adds the person after. The person opted in
+    /// again, explicitly; the flag lets the owner and the CRM see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readds: Option<EventId>,
 }
 
 /// What the edge adds to an event.

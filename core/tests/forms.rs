@@ -299,6 +299,7 @@ fn record(
         identity: "c29tZQ==".into(),
         outcome,
         age_of_consent: None,
+        readds: None,
     })
 }
 

@@ -18,6 +18,12 @@ fn a_submission_waits_then_its_link_grants_the_ticked_offer_only() {
 }
 
 #[test]
+fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition() {
+    let (log, forms) = stores();
+    suite::an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition(log, forms);
+}
+
+#[test]
 fn the_same_email_again_is_the_same_subject() {
     let (log, forms) = stores();
     suite::the_same_email_again_is_the_same_subject(log, forms);

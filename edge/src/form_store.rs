@@ -10,7 +10,7 @@
 //!
 //! [`SqlLogStore`]: crate::log_store::SqlLogStore
 
-use assent_core::form::intake::{Contact, FormStore, Pending, Sealed};
+use assent_core::form::intake::{Contact, FormStore, Pending, Sealed, Suppression};
 use assent_core::form::webhook::{Delivery, DeliveryState};
 use assent_core::ids::{EventId, FormId, SubjectId};
 use assent_core::log::StoreError;
@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
   data       TEXT NOT NULL          -- the delivery (webhook, event, state, tries; no identity)
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_ms) WHERE pending = 1;
+CREATE TABLE IF NOT EXISTS suppressions (
+  lookup     TEXT PRIMARY KEY,      -- the erased address's lookup key (an HMAC: names no one)
+  event_id   TEXT NOT NULL,         -- the erasure that put it here
+  created_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS mails (
   n          INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id   TEXT NOT NULL,
@@ -285,6 +290,52 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         Ok(())
     }
 
+    fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError> {
+        // Overwritten first, then deleted: SQLite reuses a freed page as it
+        // is, so the bytes are zeroes before the row is let go.
+        let s = || vec![text(subject)];
+        self.rows(
+            "UPDATE pending SET settled_by = ? WHERE subject = ? AND settled_by IS NULL",
+            vec![text(by), text(subject)],
+        )?;
+        for sql in [
+            "UPDATE contacts SET salt = zeroblob(32), key = zeroblob(32), lookup = 'shredded:' || subject WHERE subject = ?",
+            "DELETE FROM contacts WHERE subject = ?",
+            "UPDATE identities SET sealed = zeroblob(length(sealed)), nonce = zeroblob(24) WHERE subject = ?",
+            "DELETE FROM identities WHERE subject = ?",
+            "UPDATE mails SET sealed = zeroblob(length(sealed)), nonce = zeroblob(24) WHERE subject = ?",
+            "DELETE FROM mails WHERE subject = ?",
+        ] {
+            self.rows(sql, s())?;
+        }
+        Ok(())
+    }
+
+    fn put_suppression(&mut self, e: &Suppression) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT INTO suppressions (lookup, event_id, created_ms) VALUES (?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
+            vec![text(&e.lookup), text(&e.event_id), int(e.created_ms)?],
+        )?;
+        Ok(())
+    }
+
+    fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
+        self.rows(
+            "SELECT lookup, event_id, created_ms FROM suppressions WHERE lookup = ?",
+            vec![text(lookup)],
+        )?
+        .first()
+        .map(|r| match r.as_slice() {
+            [lookup, event, created] => Ok(Suppression {
+                lookup: get_text(lookup)?,
+                event_id: id(event, EventId::new)?,
+                created_ms: get_u64(created)?,
+            }),
+            _ => Err(bad_row("suppression")),
+        })
+        .transpose()
+    }
+
     fn mail_of(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
         let rows = self.rows(
             "SELECT event_id, subject, nonce, sealed, created_ms FROM mails WHERE event_id = ? ORDER BY n LIMIT 1",
@@ -385,5 +436,6 @@ mod tests {
         a_confirmation_queues_a_delivery_that_backs_off_until_delivered,
         a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
         nobody_s_inbox_can_be_flooded_through_the_form,
+        an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
     );
 }

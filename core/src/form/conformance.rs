@@ -543,3 +543,147 @@ pub fn nobody_s_inbox_can_be_flooded_through_the_form<L: LogStore, F: FormStore>
     desk.submit(|_| {});
     assert_eq!(desk.tokens().len(), 5, "a day later, mail flows again");
 }
+
+/// Erasure shreds the identity and every sealed byte of the subject, ends
+/// every offer with an `erase` event, stops open links, keeps every receipt
+/// and the tree, tells the CRM, answers a second erasure with the first,
+/// and flags a later opt-in of the same address as a re-addition.
+pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
+    L: LogStore,
+    F: FormStore,
+>(
+    log: L,
+    forms: F,
+) {
+    use crate::rights;
+    let mut desk = Desk::new(log, forms);
+    let (id, first) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["post:catalogue"] = true.into();
+    });
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    // A second submission that still waits: its link must die with the erasure.
+    desk.now_ms += HOUR;
+    desk.submit(|_| {});
+    let (open_token, _) = desk.token_of_last_mail();
+    let subject = desk.subject_of(&id);
+    let lookup = desk.forms.contact_of(&subject).unwrap().unwrap().lookup;
+    let size_before = desk.log.size().unwrap();
+    let export = rights::export::subject(
+        &desk.log,
+        &desk.forms,
+        &desk.config,
+        &subject,
+        desk.now_ms,
+        true,
+    )
+    .unwrap();
+    assert_eq!(export.identity.as_ref().unwrap().email, "ana@example.com");
+    assert_eq!(export.records.len(), 3);
+    assert!(export.to_csv().contains("ana@example.com"));
+
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let erasure = EventId::from_random_bytes([77; 16]);
+    let erased = rights::erase(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        erasure.clone(),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(erased.status, AppendStatus::New);
+    assert_eq!(
+        desk.log.size().unwrap(),
+        size_before + 1,
+        "one erase record"
+    );
+    assert!(
+        desk.forms.contact_of(&subject).unwrap().is_none(),
+        "key and salt gone"
+    );
+    assert!(
+        desk.forms.identity(&id).unwrap().is_none(),
+        "ciphertext gone"
+    );
+    assert!(desk
+        .forms
+        .mails(100)
+        .unwrap()
+        .iter()
+        .all(|m| m.subject != subject));
+    assert_eq!(
+        desk.forms.suppression(&lookup).unwrap().unwrap().event_id,
+        erasure,
+        "the address is suppressed, by the erasure"
+    );
+    let records = desk.records_of(&subject);
+    let state = fold(&records);
+    assert!(
+        state.values().all(|s| s.state == OfferState::Erased),
+        "{state:?}"
+    );
+    assert_eq!(records.last().unwrap().event.ui.control, Control::Erase);
+    // The first receipt still stands on the same leaf.
+    let receipt_before: Value = serde_json::from_str(&first.answer).unwrap();
+    let entry = desk.log.entry_by_event(&id).unwrap().unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&entry.answer).unwrap()["receipt"],
+        receipt_before["receipt"]
+    );
+    // The open link no longer confirms anything.
+    assert_eq!(
+        desk.confirm(&open_token).unwrap_err().code(),
+        "token_expired",
+        "settled by the erasure"
+    );
+    // The export now names no one.
+    let after =
+        rights::export::subject(&desk.log, &desk.forms, &config, &subject, desk.now_ms, true)
+            .unwrap();
+    assert!(after.identity.is_none());
+    assert_eq!(after.erased_by.as_ref(), Some(&erasure));
+    assert!(!after.to_csv().contains("ana@example.com"));
+    assert!(!serde_json::to_string(&after).unwrap().contains("ana@"));
+    // The CRM is told.
+    let newest = desk.forms.deliveries(1).unwrap().remove(0);
+    assert_eq!(newest.kind, "subject.erased");
+    // A second erasure is the first.
+    let again = rights::erase(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        EventId::from_random_bytes([78; 16]),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(again.status, AppendStatus::Repeat);
+    assert_eq!(again.answer, erased.answer);
+    // The same address again: a new subject, flagged as a re-addition.
+    desk.now_ms += HOUR;
+    let (back, _) = desk.submit(|_| {});
+    let new_subject = desk.subject_of(&back);
+    assert_ne!(new_subject, subject, "a new contact, not the erased one");
+    let record = desk.records_of(&new_subject).remove(0);
+    assert_eq!(record.form.unwrap().readds.as_ref(), Some(&erasure));
+    let found = rights::find(&desk.forms, &lookup).unwrap();
+    assert_eq!(found.subject.as_ref(), Some(&new_subject));
+    assert_eq!(found.suppressed_by.as_ref(), Some(&erasure));
+    // Unknown subjects are refused.
+    let nobody = SubjectId::from_random_bytes([5; 16]);
+    let e = rights::erase(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &nobody,
+        erasure,
+        &ctx,
+    );
+    assert_eq!(e.unwrap_err().code(), "subject_unknown");
+}

@@ -61,6 +61,19 @@ pub struct Contact {
     pub created_ms: u64,
 }
 
+/// An address that may not be opted in silently: the lookup key of an
+/// erased contact (or, later, of an imported opt-out). Holds no identity:
+/// the lookup key is an HMAC under the site's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The lookup key.
+    pub lookup: String,
+    /// The erasure event that put it here.
+    pub event_id: EventId,
+    /// When (ms since the Unix epoch).
+    pub created_ms: u64,
+}
+
 /// Something sealed under a contact's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {
@@ -147,6 +160,14 @@ pub trait FormStore {
     fn next_delivery(&self) -> Result<Option<u64>, StoreError>;
     /// Up to `limit` deliveries, newest first (the owner's list).
     fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError>;
+    /// Crypto-shreds a subject: overwrites, then deletes, their contact
+    /// (salt and key), sealed identities and mails, and settles their open
+    /// pending submissions by `by` (their links stop working).
+    fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError>;
+    /// Adds a suppression entry (a second one for the same lookup is ignored).
+    fn put_suppression(&mut self, entry: &Suppression) -> Result<(), StoreError>;
+    /// The suppression entry of a lookup key.
+    fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError>;
 }
 
 /// Randomness for one submission, drawn by the caller.
@@ -207,9 +228,15 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     fresh: Fresh,
 ) -> Result<Appended, Error> {
     let site = &config.site;
+    let mut readds = None;
     let contact = match forms.contact(&sub.lookup).map_err(fault)? {
         Some(c) => c,
         None => {
+            // An address erased before comes back as a new contact, flagged.
+            readds = forms
+                .suppression(&sub.lookup)
+                .map_err(fault)?
+                .map(|s| s.event_id);
             let contact = Contact {
                 lookup: sub.lookup.clone(),
                 subject: SubjectId::from_random_bytes(fresh.subject),
@@ -236,6 +263,7 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         identity: STANDARD.encode(identity.commitment(&contact.salt)),
         outcome: sub.checked.outcome,
         age_of_consent: sub.checked.age_of_consent,
+        readds,
     };
     let event_id = sub.event.event_id.clone();
     let form = sub.event.form.as_ref().map(|f| f.id.clone());
@@ -352,7 +380,7 @@ fn seal_bytes(
 
 /// Queues the webhook deliveries of a new record (none if the record is not
 /// one the CRM receives, or the site has no webhooks).
-fn enqueue<F: FormStore + ?Sized>(
+pub(crate) fn enqueue<F: FormStore + ?Sized>(
     forms: &mut F,
     config: &SiteConfig,
     appended: &Appended,
@@ -550,7 +578,12 @@ fn append_settlement<L: LogStore + ?Sized>(
     outcome: Outcome,
     ctx: &EdgeContext,
 ) -> Result<Appended, Error> {
-    let facts = record.form.clone().map(|f| FormFacts { outcome, ..f });
+    // A confirmation is of the submission it answers, re-addition and all.
+    let facts = record.form.clone().map(|f| FormFacts {
+        outcome,
+        readds: f.readds.filter(|_| outcome == Outcome::Granted),
+        ..f
+    });
     sequencer::append(
         log,
         config,
@@ -727,6 +760,7 @@ pub struct MemoryFormStore {
     pending: Vec<Pending>,
     mails: Vec<Sealed>,
     deliveries: Vec<Delivery>,
+    suppressions: Vec<Suppression>,
 }
 
 impl MemoryFormStore {
@@ -896,5 +930,31 @@ impl FormStore for MemoryFormStore {
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .cloned()
             .collect())
+    }
+    fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError> {
+        for p in self
+            .pending
+            .iter_mut()
+            .filter(|p| p.subject == *subject && p.settled_by.is_none())
+        {
+            p.settled_by = Some(by.clone());
+        }
+        self.identities.retain(|s| s.subject != *subject);
+        self.mails.retain(|s| s.subject != *subject);
+        self.contacts.retain(|c| c.subject != *subject);
+        Ok(())
+    }
+    fn put_suppression(&mut self, entry: &Suppression) -> Result<(), StoreError> {
+        if !self.suppressions.iter().any(|s| s.lookup == entry.lookup) {
+            self.suppressions.push(entry.clone());
+        }
+        Ok(())
+    }
+    fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
+        Ok(self
+            .suppressions
+            .iter()
+            .find(|s| s.lookup == lookup)
+            .cloned())
     }
 }

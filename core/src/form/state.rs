@@ -10,6 +10,7 @@
 //!   submission that no longer waits (withdrawn since) grants nothing.
 //! - A withdrawal (a form event with action `withdraw`) sets each offer it
 //!   unticks to `withdrawn`.
+//! - An erasure sets every offer to `erased`.
 //!
 //! Offers are the same consent whichever form collected them.
 
@@ -38,6 +39,8 @@ pub enum OfferState {
     Expired,
     /// Granted or waiting once, then withdrawn.
     Withdrawn,
+    /// The subject was erased.
+    Erased,
 }
 
 /// An offer's state and the event that set it.
@@ -81,6 +84,11 @@ pub fn fold<'a>(
             (Action::Expire, Some(on)) => {
                 for s in states.values_mut().filter(|s| waiting(s, on)) {
                     *s = status(OfferState::Expired);
+                }
+            }
+            (Action::Erase, _) => {
+                for s in states.values_mut() {
+                    *s = status(OfferState::Erased);
                 }
             }
             (Action::Withdraw, _) => {

@@ -30,6 +30,8 @@ pub enum Outcome {
     Expired,
     /// The person withdrew what they had granted (or what waited).
     Withdrawn,
+    /// The subject was erased: every offer ends with the identity.
+    Erased,
 }
 
 impl Outcome {
@@ -42,6 +44,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Expired => "expired",
             Outcome::Withdrawn => "withdrawn",
+            Outcome::Erased => "erased",
         }
     }
 }
@@ -215,18 +218,9 @@ fn check_field(field: &str, rule: Option<FieldUse>, given: bool) -> Result<(), E
     }
 }
 
-/// The UTC calendar year of a time in milliseconds since the Unix epoch
-/// (the civil-from-days algorithm of Howard Hinnant's date library).
+/// The UTC calendar year of a time in milliseconds since the Unix epoch.
 pub fn year_of(ms: u64) -> u16 {
-    let days = (ms / 86_400_000) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    year as u16
+    crate::utc::date(ms).0
 }
 
 #[cfg(test)]

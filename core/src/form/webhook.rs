@@ -204,6 +204,8 @@ pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
         (Action::Confirm, _) => Some("opt_in.confirmed"),
         (Action::Give, Outcome::Granted) => Some("opt_in.granted"),
         (Action::Withdraw, _) => Some("opt_in.withdrawn"),
+        // The CRM deletes its copy: erasure reaches every recipient (Art. 19).
+        (Action::Erase, _) => Some("subject.erased"),
         _ => None,
     }
 }

@@ -288,7 +288,8 @@ fn check_action(
 ) -> Result<(), Error> {
     // A form's history is its fold (`form::state`): each submission stands
     // on its own, and confirmations and expiries are the edge's own.
-    if event.form.is_some() {
+    // An erasure is the owner's act on whatever the history is.
+    if event.form.is_some() || event.action == Action::Erase {
         return Ok(());
     }
     // A banner choice follows the subject's last banner choice only.

@@ -1,0 +1,405 @@
+//! A subject's export (access, Art. 15; portability, Art. 20): every record
+//! of the subject with its receipt and leaf hash, the state per offer, the
+//! identity the vault still holds, and each record mapped to the fields of
+//! ISO/IEC TS 27560 (the successor of the Kantara Consent Receipt).
+//!
+//! The same export renders as JSON (for tools) and as CSV (for a DPO's
+//! spreadsheet). CSV cells that a spreadsheet would run as a formula
+//! (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) are
+//! prefixed with `'` (OWASP's advice against CSV injection): an identity or
+//! a path typed by anyone can never become a command on the DPO's machine.
+//!
+//! The 27560 mapping, field by field:
+//!
+//! | TS 27560 / Kantara CR | from the record |
+//! | --- | --- |
+//! | record id (`consentReceiptID`) | `event.event_id` |
+//! | PII principal id | `event.subject` (pseudonymous) |
+//! | controller (name, contact, privacy policy) | the site configuration's `controller` |
+//! | event type (given, refused, modified, withdrawn, confirmed, expired, erased) | `event.action` |
+//! | event time | `received_at_ms` (the edge's clock), RFC 3339 |
+//! | collection method | `event.ui.surface` / `event.ui.control` |
+//! | notice (version, language, hash of what was shown) | `event.notice` |
+//! | purposes (purpose, legal basis, granted) | `event.decisions`, the purposes' `legal_basis` |
+//! | channels (channel, purpose, granted) | `event.form.offers` |
+//! | jurisdiction | `country`, `regime` |
+//! | previous record | `prev_event_id` (or the pending one it `answers`) |
+//! | proof | log index, leaf hash, receipt (JWS) |
+
+use alloc::collections::BTreeMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::{fault, history};
+use crate::config::SiteConfig;
+use crate::error::{Error, RightsError};
+use crate::form::identity::Identity;
+use crate::form::intake::{open_identity, FormStore};
+use crate::form::state::{fold, OfferStatus};
+use crate::ids::{EventId, SubjectId};
+use crate::log::store::{LogStore, StoreError};
+use crate::record::StoredRecord;
+
+pub use crate::utc::rfc3339;
+
+/// A subject's export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubjectExport {
+    /// The site.
+    pub site: String,
+    /// The subject.
+    pub subject: SubjectId,
+    /// When the export was made (RFC 3339).
+    pub generated_at: String,
+    /// The identity the vault holds: `null` once erased, for a banner
+    /// subject, or in pseudonymous mode.
+    pub identity: Option<Identity>,
+    /// The erasure event, if the subject was erased.
+    pub erased_by: Option<EventId>,
+    /// The state per offer (`channel:purpose`), folded in log order.
+    pub state: BTreeMap<String, OfferStatus>,
+    /// Every record, in log order.
+    pub records: Vec<ExportedRecord>,
+}
+
+/// One record of an export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExportedRecord {
+    /// Its index in the site's log.
+    pub index: u64,
+    /// Base64 of its leaf hash (RFC 6962), for an inclusion proof.
+    pub leaf_hash: String,
+    /// The receipt the edge signed for it (compact JWS).
+    pub receipt: String,
+    /// The record as stored.
+    pub record: StoredRecord,
+    /// The record in the terms of ISO/IEC TS 27560.
+    pub ts27560: Ts27560,
+}
+
+/// A record in the terms of ISO/IEC TS 27560 (see the module docs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Ts27560 {
+    /// Record id.
+    pub record_id: String,
+    /// Pseudonymous PII principal id.
+    pub pii_principal_id: String,
+    /// The controller's name.
+    pub controller: String,
+    /// The controller's contact.
+    pub controller_contact: String,
+    /// The privacy policy.
+    pub privacy_policy: String,
+    /// given, refused, modified, withdrawn, confirmed, expired or erased.
+    pub event_type: String,
+    /// RFC 3339 time of the event, by the edge's clock.
+    pub event_time: String,
+    /// How consent was collected: `surface/control`.
+    pub collection_method: String,
+    /// The notice's version.
+    pub notice_version: String,
+    /// The notice's language.
+    pub notice_language: String,
+    /// The notice's hash (of every text and choice shown).
+    pub notice_hash: String,
+    /// Per purpose: its legal basis and whether it was granted.
+    pub purposes: Vec<PurposeEntry>,
+    /// Per channel and purpose (forms): whether it was granted.
+    pub channels: Vec<ChannelEntry>,
+    /// Country the request came from, as the platform said.
+    pub jurisdiction: Option<String>,
+    /// The previous record of the subject, or the one this answers.
+    pub previous_record: Option<String>,
+}
+
+/// A purpose in a 27560 record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PurposeEntry {
+    /// The purpose id.
+    pub purpose: String,
+    /// Its legal basis (`consent`, `legitimate_interests`, ...).
+    pub legal_basis: String,
+    /// Granted or not.
+    pub granted: bool,
+}
+
+/// A channel in a 27560 record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChannelEntry {
+    /// email, sms, phone or post.
+    pub channel: String,
+    /// The purpose.
+    pub purpose: String,
+    /// Ticked or not.
+    pub granted: bool,
+}
+
+fn event_type(record: &StoredRecord) -> &'static str {
+    use crate::event::Action::*;
+    match record.event.action {
+        Give => "given",
+        Refuse => "refused",
+        Update => "modified",
+        Withdraw => "withdrawn",
+        Confirm => "confirmed",
+        Expire => "expired",
+        Erase => "erased",
+    }
+}
+
+/// Maps a record to TS 27560.
+pub fn ts27560(config: &SiteConfig, record: &StoredRecord) -> Ts27560 {
+    let e = &record.event;
+    let basis = |id: &str| {
+        config
+            .purposes
+            .iter()
+            .find(|p| p.id == id)
+            .and_then(|p| serde_json::to_value(p.legal_basis).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "consent".into())
+    };
+    let purposes = e
+        .decisions
+        .iter()
+        .map(|(p, &granted)| PurposeEntry {
+            purpose: p.clone(),
+            legal_basis: basis(p),
+            granted,
+        })
+        .collect();
+    let channels = e
+        .form
+        .iter()
+        .flat_map(|f| f.offers.iter())
+        .map(|(k, &granted)| {
+            let (channel, purpose) = k.split_once(':').unwrap_or((k, ""));
+            ChannelEntry {
+                channel: channel.into(),
+                purpose: purpose.into(),
+                granted,
+            }
+        })
+        .collect();
+    Ts27560 {
+        record_id: e.event_id.to_string(),
+        pii_principal_id: e.subject.to_string(),
+        controller: config.controller.name.clone(),
+        controller_contact: config.controller.contact.clone(),
+        privacy_policy: config.controller.privacy_policy.clone(),
+        event_type: event_type(record).into(),
+        event_time: rfc3339(record.received_at_ms),
+        collection_method: format!("{}/{}", e.ui.surface.as_str(), e.ui.control.as_str()),
+        notice_version: e.notice.version.clone(),
+        notice_language: e.notice.language.clone(),
+        notice_hash: e.notice.hash.clone(),
+        purposes,
+        channels,
+        jurisdiction: record.country.clone(),
+        previous_record: e
+            .answers
+            .as_ref()
+            .or(record.prev_event_id.as_ref())
+            .map(|id| id.to_string()),
+    }
+}
+
+/// Builds the export of `subject`. `reveal_identity` false (pseudonymous
+/// mode) leaves the identity out even where the vault holds it. A subject
+/// without records is [`RightsError::SubjectUnknown`].
+pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &L,
+    forms: &F,
+    config: &SiteConfig,
+    subject: &SubjectId,
+    now_ms: u64,
+    reveal_identity: bool,
+) -> Result<SubjectExport, Error> {
+    let records = history(log, subject)?;
+    if records.is_empty() {
+        return Err(RightsError::SubjectUnknown.into());
+    }
+    let mut out = Vec::with_capacity(records.len());
+    for (index, record) in &records {
+        let entry = log
+            .entry_by_event(&record.event.event_id)
+            .map_err(fault)?
+            .ok_or_else(|| {
+                fault(StoreError::Fault(
+                    "a listed record without its entry".into(),
+                ))
+            })?;
+        let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
+            .ok()
+            .and_then(|v| v["receipt"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        out.push(ExportedRecord {
+            index: *index,
+            leaf_hash: STANDARD.encode(crate::merkle::leaf_hash(entry.record.as_bytes())),
+            receipt,
+            ts27560: ts27560(config, record),
+            record: record.clone(),
+        });
+    }
+    let identity = if reveal_identity {
+        newest_identity(forms, config, subject, &records)?
+    } else {
+        None
+    };
+    Ok(SubjectExport {
+        site: config.site.to_string(),
+        subject: subject.clone(),
+        generated_at: rfc3339(now_ms),
+        identity,
+        erased_by: records
+            .iter()
+            .find(|(_, r)| r.event.action == crate::event::Action::Erase)
+            .map(|(_, r)| r.event.event_id.clone()),
+        state: fold(records.iter().map(|(_, r)| r)),
+        records: out,
+    })
+}
+
+/// The identity of the subject's newest submission that still opens.
+fn newest_identity<F: FormStore + ?Sized>(
+    forms: &F,
+    config: &SiteConfig,
+    subject: &SubjectId,
+    records: &[(u64, StoredRecord)],
+) -> Result<Option<Identity>, Error> {
+    let Some(contact) = forms.contact_of(subject).map_err(fault)? else {
+        return Ok(None);
+    };
+    for (_, r) in records.iter().rev() {
+        if let Some(sealed) = forms.identity(&r.event.event_id).map_err(fault)? {
+            return open_identity(&sealed, &contact, &config.site).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// A cell a spreadsheet will not run: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'`.
+pub fn neutralise(cell: &str) -> String {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// The CSV header of a subject export.
+pub const CSV_HEADER: [&str; 19] = [
+    "index",
+    "event_time",
+    "event_id",
+    "event_type",
+    "collection_method",
+    "notice_version",
+    "notice_language",
+    "notice_hash",
+    "purposes",
+    "channels",
+    "outcome",
+    "readds",
+    "country",
+    "regime",
+    "gpc",
+    "previous_record",
+    "email",
+    "leaf_hash",
+    "receipt",
+];
+
+/// Writes CSV rows with every cell neutralised.
+pub fn csv_rows(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("CSV to memory");
+    for row in rows {
+        w.write_record(row.iter().map(|c| neutralise(c)))
+            .expect("CSV to memory");
+    }
+    String::from_utf8(w.into_inner().expect("CSV to memory")).expect("CSV of UTF-8 cells")
+}
+
+impl SubjectExport {
+    /// The export as CSV: one row per record (the identity's email on each,
+    /// so a filtered sheet still says whose it is).
+    pub fn to_csv(&self) -> String {
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let email = self
+            .identity
+            .as_ref()
+            .map(|i| i.email.clone())
+            .unwrap_or_default();
+        let rows = self.records.iter().map(|r| {
+            let t = &r.ts27560;
+            let purposes: Vec<String> = t
+                .purposes
+                .iter()
+                .map(|p| format!("{}={}", p.purpose, yes(p.granted)))
+                .collect();
+            let channels: Vec<String> = t
+                .channels
+                .iter()
+                .map(|c| format!("{}:{}={}", c.channel, c.purpose, yes(c.granted)))
+                .collect();
+            let form = r.record.form.as_ref();
+            vec![
+                r.index.to_string(),
+                t.event_time.clone(),
+                t.record_id.clone(),
+                t.event_type.clone(),
+                t.collection_method.clone(),
+                t.notice_version.clone(),
+                t.notice_language.clone(),
+                t.notice_hash.clone(),
+                purposes.join("; "),
+                channels.join("; "),
+                form.map(|f| f.outcome.as_str().to_string())
+                    .unwrap_or_default(),
+                form.and_then(|f| f.readds.as_ref())
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+                r.record.country.clone().unwrap_or_default(),
+                r.record
+                    .regime
+                    .and_then(|g| serde_json::to_value(g).ok())
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                yes(r.record.event.gpc || r.record.sec_gpc).to_string(),
+                t.previous_record.clone().unwrap_or_default(),
+                email.clone(),
+                r.leaf_hash.clone(),
+                r.receipt.clone(),
+            ]
+        });
+        csv_rows(&CSV_HEADER, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_quotes_escaped() {
+        for (cell, safe) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("plain", "plain"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(cell), safe);
+        }
+        let csv = csv_rows(
+            &["a", "b"],
+            [vec!["=1+1".into(), "say \"hi\", then\nbye".into()]],
+        );
+        assert_eq!(csv, "a,b\n'=1+1,\"say \"\"hi\"\", then\nbye\"\n");
+    }
+}
