@@ -22,6 +22,7 @@ use clap::{Parser, Subcommand};
 mod error;
 mod export;
 mod keys;
+mod owner;
 mod source;
 mod verify;
 
@@ -57,6 +58,90 @@ enum Command {
         /// Admin key (or set ASSENT_ADMIN_KEY).
         #[arg(long, env = "ASSENT_ADMIN_KEY", hide_env_values = true)]
         admin_key: String,
+    },
+    /// One data subject: find by email, export (access, portability), erase.
+    #[command(subcommand)]
+    Subjects(SubjectsCommand),
+    /// The site's audit trail of admin actions, checked as a hash chain, as JSON Lines.
+    Audit {
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+}
+
+/// Where and as whom an owner command acts.
+#[derive(clap::Args)]
+struct OwnerArgs {
+    /// Edge base URL, e.g. https://consent.example.com
+    #[arg(long)]
+    edge: String,
+    /// Site id.
+    #[arg(long)]
+    site: String,
+    /// Admin key: the operator's or a site key (or set ASSENT_ADMIN_KEY).
+    #[arg(long, env = "ASSENT_ADMIN_KEY", hide_env_values = true)]
+    admin_key: String,
+}
+
+impl OwnerArgs {
+    fn owner(&self) -> Result<owner::Owner, CliError> {
+        owner::Owner::new(&self.edge, &self.site, &self.admin_key)
+    }
+}
+
+#[derive(Subcommand)]
+enum SubjectsCommand {
+    /// The subject an email address belongs to (by its keyed hash), and any erasure that suppressed it.
+    Find {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// A subject's records, receipts, state and identity (JSON, or CSV with --csv).
+    Export {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The subject id.
+        subject: String,
+        /// CSV for a spreadsheet instead of JSON.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Erase a subject: identity destroyed, proofs kept, the address suppressed.
+    Erase {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The subject id.
+        subject: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminKeysCommand {
+    /// A new site key with a name and scopes (read, export, write); shown once.
+    Create {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The key's name, as the audit trail shows it.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: read, export, write.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// Every key of the site (never a secret).
+    List {
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+    /// Revoke a key by its id.
+    Revoke {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The key's id (16 hex digits).
+        id: String,
     },
 }
 
@@ -126,6 +211,9 @@ enum KeysCommand {
     /// A new Ed25519 signing key: the secret for `wrangler secret put SIGNING_KEY`
     /// and its public JWK, as JSON.
     Generate,
+    /// A site's admin keys (with the operator's key).
+    #[command(subcommand)]
+    Admin(AdminKeysCommand),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -152,6 +240,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
             jwks,
         }) => verify::consistency(&old, &new, &edge, jwks.as_deref()),
         Command::Keys(KeysCommand::Generate) => keys::generate(),
+        Command::Keys(KeysCommand::Admin(AdminKeysCommand::Create {
+            owner,
+            name,
+            scopes,
+        })) => owner.owner()?.create_key(&name, &scopes),
+        Command::Keys(KeysCommand::Admin(AdminKeysCommand::List { owner })) => {
+            owner.owner()?.list_keys()
+        }
+        Command::Keys(KeysCommand::Admin(AdminKeysCommand::Revoke { owner, id })) => {
+            owner.owner()?.revoke_key(&id)
+        }
+        Command::Subjects(SubjectsCommand::Find { owner, email }) => owner.owner()?.find(&email),
+        Command::Subjects(SubjectsCommand::Export {
+            owner,
+            subject,
+            csv,
+        }) => owner.owner()?.export(&subject, csv),
+        Command::Subjects(SubjectsCommand::Erase { owner, subject }) => {
+            owner.owner()?.erase(&subject)
+        }
+        Command::Audit { owner } => owner.owner()?.audit(),
         Command::Export {
             edge,
             site,

@@ -2,7 +2,7 @@
 //! `{"error": {"code": "...", "message": "..."}}` with a 4xx status, or as a
 //! 500 with code `internal` and no details (the details go to the log only).
 
-use assent_core::error::{EventError, FormError, LogError, StorageError};
+use assent_core::error::{AccessError, EventError, FormError, LogError, RightsError, StorageError};
 use assent_core::Error as CoreError;
 use serde_json::json;
 use worker::Response;
@@ -86,6 +86,15 @@ impl ApiError {
             ApiError::Core(CoreError::Log(LogError::LogEmpty)) => 404,
             ApiError::Core(CoreError::Form(FormError::FormUnknown { .. })) => 404,
             ApiError::Core(CoreError::Form(FormError::TokenExpired)) => 410,
+            ApiError::Core(CoreError::Access(e)) => match e {
+                AccessError::Unauthorized | AccessError::KeyRevoked => 401,
+                AccessError::KeyOtherSite
+                | AccessError::ScopeMissing { .. }
+                | AccessError::OperatorOnly => 403,
+                AccessError::AdminKeyUnknown => 404,
+                _ => 400,
+            },
+            ApiError::Core(CoreError::Rights(RightsError::SubjectUnknown)) => 404,
             ApiError::Core(_) => 400,
             ApiError::Relayed(e) => e.status,
             ApiError::NotConfigured(_) => 500,

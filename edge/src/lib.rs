@@ -12,6 +12,8 @@
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);
 //! - [`site_log`]: the per-site Durable Object, an adapter that runs core's
 //!   log sequencer ([`assent_core::log::sequencer`]) on its SQLite;
+//! - [`site_admin`]: the object's owner endpoints (keys, audit, rights);
+//! - [`admin_store`]: core's `AdminStore` (keys, audit trail) on SQLite;
 //! - [`log_store`]: core's `LogStore` on SQLite (the object's, or `rusqlite` in tests);
 //! - [`messages`]: the typed messages between the Worker and the log object;
 //! - [`public_origin`]: the edge's configured public origins (`iss`, log origins);
@@ -20,6 +22,7 @@
 
 use worker::{event, Context, Env, Request, Response, Result};
 
+pub mod admin_store;
 pub mod consent_cookie;
 pub mod cors;
 pub mod error;
@@ -31,6 +34,7 @@ pub mod public_origin;
 pub mod rate_limit;
 pub mod routes;
 pub mod signing;
+pub mod site_admin;
 pub mod site_log;
 pub mod sites;
 pub mod webhooks;

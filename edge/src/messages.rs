@@ -12,6 +12,8 @@ use std::marker::PhantomData;
 
 use std::collections::BTreeMap;
 
+use assent_core::admin::audit::AuditEntry;
+use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Principal, Scopes};
 use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
 use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
@@ -19,6 +21,8 @@ use assent_core::form::webhook::Delivery;
 use assent_core::ids::{SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
+use assent_core::rights::export::SubjectExport;
+use assent_core::rights::Found;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Method, Request, RequestInit, Response};
@@ -70,6 +74,70 @@ pub const STATE: Endpoint<SubjectId, BTreeMap<String, OfferStatus>> = Endpoint::
 pub const DELIVERIES: Endpoint<u64, Vec<Delivery>> = Endpoint::new("/forms/deliveries");
 /// The newest mails, opened (the local mailbox under `make dev`).
 pub const MAILBOX: Endpoint<u64, Vec<MailboxEntry>> = Endpoint::new("/forms/mailbox");
+
+/// Authenticate a bearer token for an operation, and audit it.
+pub const AUTHORIZE: Endpoint<AccessRequest, Principal> = Endpoint::new("/admin/authorize");
+/// Create a site key (the operator's).
+pub const KEY_CREATE: Endpoint<KeyCreateRequest, CreatedKey> = Endpoint::new("/admin/keys/create");
+/// Every key of the site.
+pub const KEY_LIST: Endpoint<(), Vec<AdminKey>> = Endpoint::new("/admin/keys/list");
+/// Revoke a key.
+pub const KEY_REVOKE: Endpoint<KeyId, AdminKey> = Endpoint::new("/admin/keys/revoke");
+/// Audit entries after a `seq`, oldest first.
+pub const AUDIT: Endpoint<u64, Vec<AuditEntry>> = Endpoint::new("/admin/audit");
+/// Find a subject by the lookup key of an email.
+pub const FIND: Endpoint<String, Found> = Endpoint::new("/rights/find");
+/// A subject's export.
+pub const SUBJECT_EXPORT: Endpoint<SubjectId, SubjectExport> = Endpoint::new("/rights/export");
+/// Erase a subject.
+pub const ERASE: Endpoint<EraseRequest, Appended> = Endpoint::new("/rights/erase");
+
+/// Who presents which token for what.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequest {
+    /// The site of the route.
+    pub site: SiteId,
+    /// The bearer token as presented.
+    pub presented: String,
+    /// The operation asked.
+    pub op: Operation,
+    /// Its target (a subject or key id), for the audit trail.
+    pub target: Option<String>,
+}
+
+/// A new key's name and scopes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyCreateRequest {
+    /// The site.
+    pub site: SiteId,
+    /// Its name.
+    pub name: KeyName,
+    /// Its scopes.
+    pub scopes: Scopes,
+}
+
+/// A created key and its token, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedKey {
+    /// The stored key.
+    pub key: AdminKey,
+    /// The token (`ask.<site>.<id>.<secret>`).
+    pub token: String,
+}
+
+/// An erasure: whose, its event id (drawn by the Worker) and where it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// The subject.
+    pub subject: SubjectId,
+    /// The erasure event's id.
+    pub event_id: assent_core::ids::EventId,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
 
 /// A confirmation: the verified token's claims and where it happens.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -49,7 +49,12 @@ fn listed(records: Vec<assent_core::log::store::Listed>) -> Vec<ListedRecord> {
 
 impl DurableObject for SiteLog {
     fn new(state: State, env: Env) -> Self {
-        let schema = format!("{}{}", crate::log_store::SCHEMA, crate::form_store::SCHEMA);
+        let schema = format!(
+            "{}{}{}",
+            crate::log_store::SCHEMA,
+            crate::form_store::SCHEMA,
+            crate::admin_store::SCHEMA
+        );
         if let Err(e) = state.storage().sql().exec(&schema, None) {
             worker::console_error!("site log schema: {e}");
         }
@@ -203,7 +208,13 @@ impl DurableObject for SiteLog {
                 })
                 .await
             }
-            _ => Ok(ApiError::NotFound.to_response()),
+            other => match crate::site_admin::serve(other, req, &self.env, &sql).await {
+                Some(served) => served.map(|s| {
+                    grew = s.grew;
+                    s.response
+                }),
+                None => Ok(ApiError::NotFound.to_response()),
+            },
         };
         if grew {
             // Batch checkpoints: one alarm a second at most while the log grows.

@@ -290,7 +290,7 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 /// The CSV header of a subject export.
-pub const CSV_HEADER: [&str; 19] = [
+pub const CSV_HEADER: [&str; 20] = [
     "index",
     "event_time",
     "event_id",
@@ -308,6 +308,7 @@ pub const CSV_HEADER: [&str; 19] = [
     "gpc",
     "previous_record",
     "email",
+    "name",
     "leaf_hash",
     "receipt",
 ];
@@ -324,14 +325,19 @@ pub fn csv_rows(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) ->
 }
 
 impl SubjectExport {
-    /// The export as CSV: one row per record (the identity's email on each,
-    /// so a filtered sheet still says whose it is).
+    /// The export as CSV: one row per record (the identity's email and name
+    /// on each, so a filtered sheet still says whose it is).
     pub fn to_csv(&self) -> String {
         let yes = |b: bool| if b { "yes" } else { "no" };
         let email = self
             .identity
             .as_ref()
             .map(|i| i.email.clone())
+            .unwrap_or_default();
+        let name = self
+            .identity
+            .as_ref()
+            .and_then(|i| i.name.clone())
             .unwrap_or_default();
         let rows = self.records.iter().map(|r| {
             let t = &r.ts27560;
@@ -371,6 +377,7 @@ impl SubjectExport {
                 yes(r.record.event.gpc || r.record.sec_gpc).to_string(),
                 t.previous_record.clone().unwrap_or_default(),
                 email.clone(),
+                name.clone(),
                 r.leaf_hash.clone(),
                 r.receipt.clone(),
             ]

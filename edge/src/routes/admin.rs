@@ -1,4 +1,8 @@
-//! The site owner's API, behind the admin key (`Authorization: Bearer KEY`).
+//! The site owner's API, behind an admin key (`Authorization: Bearer KEY`):
+//! the operator's `ADMIN_KEY`, or a site key with the scope the route's
+//! operation needs (core's `admin::Operation::needs`). Every route is one
+//! [`Route`]; the log object authenticates the key and audits the request
+//! before the route runs.
 //!
 //! `GET /v1/admin/sites/{site}/events?limit=50&before=INDEX` lists stored
 //! records newest first; `next_before` in the answer fetches the next page.
@@ -6,15 +10,19 @@
 //! JSON Lines `{"index":N,"record":{...}}` with the record's logged bytes.
 //! Paging limits are core's (`assent_core::log::sequencer::PageRequest`).
 
-use assent_core::ids::SiteId;
-use assent_core::log::sequencer::PageRequest;
+use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Scopes};
+use assent_core::config::SiteConfig;
+use assent_core::form::identity::{lookup_key, normalise_email};
+use assent_core::ids::{SiteId, SubjectId};
+use assent_core::log::sequencer::{AppendStatus, PageRequest};
+use assent_core::utc::rfc3339;
 use futures_util::stream;
-use sha2::{Digest, Sha256};
-use worker::{Env, Headers, Request, Response};
+use worker::{Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
-use crate::messages;
-use crate::routes::Query;
+use crate::messages::{self, AccessRequest, EraseRequest, KeyCreateRequest};
+use crate::routes::events::bounded_body;
+use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
 
 /// The token of `Authorization: Bearer <token>`.
 pub fn bearer(req: &Request) -> Option<String> {
@@ -25,27 +33,8 @@ pub fn bearer(req: &Request) -> Option<String> {
         .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
 }
 
-/// Checks the bearer token against the `ADMIN_KEY` secret.
-pub fn authorize(req: &Request, env: &Env) -> Result<(), ApiError> {
-    let expected = env
-        .secret("ADMIN_KEY")
-        .map(|s| s.to_string())
-        .map_err(|_| ApiError::Unauthorized)?;
-    let given = bearer(req).ok_or(ApiError::Unauthorized)?;
-    // Comparing digests keeps the comparison's timing independent of how many
-    // leading bytes of the key a guess got right.
-    let ok = !expected.is_empty()
-        && Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes());
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized)
-    }
-}
-
 /// Lists a page of stored records, newest first.
 pub async fn list_events(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
-    authorize(req, env)?;
     let q = Query::parse(req, &["limit", "before"])?;
     let page = PageRequest::new(q.u64("limit")?, q.u64("before")?)?;
     let page = messages::call(env, site, &messages::PAGE, &page).await?;
@@ -68,7 +57,6 @@ pub async fn list_events(req: &Request, env: &Env, site: &SiteId) -> Result<Resp
 /// Streams the whole log as JSON Lines, a page at a time, so an export of
 /// any size runs in constant memory.
 pub fn export(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
-    authorize(req, env)?;
     Query::parse(req, &[])?;
     let state = (env.clone(), site.clone(), Some(0u64));
     let pages = stream::unfold(state, |(env, site, from)| async move {
@@ -91,4 +79,264 @@ pub fn export(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiEr
     headers.set("content-type", "application/x-ndjson")?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::from_stream(pages)?.with_headers(headers))
+}
+
+/// An owner route: what it is, and what it names.
+enum Route {
+    LogList,
+    LogExport,
+    Find,
+    State(SubjectId),
+    SubjectExport(SubjectId),
+    Erase(SubjectId),
+    Deliveries,
+    Mailbox,
+    Audit,
+    KeyList,
+    KeyCreate,
+    KeyRevoke(KeyId),
+}
+
+impl Route {
+    /// The route of `method` on `tail` (the path after `/v1/admin/sites/{site}/`).
+    fn of(method: &Method, tail: &[&str]) -> Result<Route, ApiError> {
+        let subject = |s: &str| SubjectId::new(s).map_err(ApiError::from);
+        let get = *method == Method::Get;
+        let post = *method == Method::Post;
+        Ok(match tail {
+            ["events"] if get => Route::LogList,
+            ["export"] if get => Route::LogExport,
+            ["subjects"] if get => Route::Find,
+            ["subjects", s, "state"] if get => Route::State(subject(s)?),
+            ["subjects", s, "export"] if get => Route::SubjectExport(subject(s)?),
+            ["subjects", s, "erasure"] if post => Route::Erase(subject(s)?),
+            ["webhooks"] if get => Route::Deliveries,
+            ["mail"] if get => Route::Mailbox,
+            ["audit"] if get => Route::Audit,
+            ["keys"] if get => Route::KeyList,
+            ["keys"] if post => Route::KeyCreate,
+            ["keys", id, "revoke"] if post => Route::KeyRevoke(KeyId::new(id)?),
+            ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"]
+            | ["subjects", _, "state" | "export" | "erasure"]
+            | ["keys", _, "revoke"] => return Err(ApiError::MethodNotAllowed),
+            _ => return Err(ApiError::NotFound),
+        })
+    }
+
+    fn op(&self) -> Operation {
+        match self {
+            Route::LogList => Operation::LogList,
+            Route::LogExport => Operation::LogExport,
+            Route::Find => Operation::SubjectFind,
+            Route::State(_) => Operation::SubjectState,
+            Route::SubjectExport(_) => Operation::SubjectExport,
+            Route::Erase(_) => Operation::SubjectErase,
+            Route::Deliveries => Operation::Deliveries,
+            Route::Mailbox => Operation::Mailbox,
+            Route::Audit => Operation::AuditExport,
+            Route::KeyList => Operation::KeyList,
+            Route::KeyCreate => Operation::KeyCreate,
+            Route::KeyRevoke(_) => Operation::KeyRevoke,
+        }
+    }
+
+    /// What the audit trail names as the target (never an email).
+    fn target(&self) -> Option<String> {
+        match self {
+            Route::State(s) | Route::SubjectExport(s) | Route::Erase(s) => Some(s.to_string()),
+            Route::KeyRevoke(k) => Some(k.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Answers an owner route of `site`: the key first (a missing one is
+/// refused before anything is parsed), then the route, then the log
+/// object's authentication and audit, then the route itself.
+pub async fn handle(
+    mut req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+    tail: &[&str],
+) -> Result<Response, ApiError> {
+    let presented = bearer(&req).ok_or(ApiError::Unauthorized)?;
+    let route = Route::of(&req.method(), tail)?;
+    let id = &site.site;
+    let access = AccessRequest {
+        site: id.clone(),
+        presented,
+        op: route.op(),
+        target: route.target(),
+    };
+    messages::call(env, id, &messages::AUTHORIZE, &access).await?;
+    match route {
+        Route::LogList => list_events(&req, env, id).await,
+        Route::LogExport => export(&req, env, id),
+        Route::Find => find(&req, env, site).await,
+        Route::State(subject) => {
+            Query::parse(&req, &[])?;
+            forms::state_of(env, site, subject).await
+        }
+        Route::SubjectExport(subject) => subject_export(&req, env, id, subject).await,
+        Route::Erase(subject) => {
+            Query::parse(&req, &[])?;
+            let request = EraseRequest {
+                subject,
+                event_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            let appended = messages::call(env, id, &messages::ERASE, &request).await?;
+            let status = if appended.status == AppendStatus::New {
+                201
+            } else {
+                200
+            };
+            json_text(appended.answer, status)
+        }
+        Route::Deliveries => forms::deliveries(&req, env, site).await,
+        Route::Mailbox => forms::mailbox(&req, env, site).await,
+        Route::Audit => audit(&req, env, id).await,
+        Route::KeyList => {
+            Query::parse(&req, &[])?;
+            let keys = messages::call(env, id, &messages::KEY_LIST, &()).await?;
+            let keys: Vec<serde_json::Value> = keys.iter().map(key_view).collect();
+            json_value(&serde_json::json!({ "keys": keys }), 200)
+        }
+        Route::KeyCreate => {
+            Query::parse(&req, &[])?;
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Body {
+                name: String,
+                scopes: Vec<String>,
+            }
+            let body = bounded_body(&mut req).await?;
+            let body: Body = serde_json::from_slice(&body).map_err(malformed)?;
+            let request = KeyCreateRequest {
+                site: id.clone(),
+                name: KeyName::new(&body.name)?,
+                scopes: Scopes::parse(&body.scopes.join(","))?,
+            };
+            let created = messages::call(env, id, &messages::KEY_CREATE, &request).await?;
+            let mut view = key_view(&created.key);
+            view["key"] = created.token.into();
+            json_value(&view, 201)
+        }
+        Route::KeyRevoke(key) => {
+            Query::parse(&req, &[])?;
+            let revoked = messages::call(env, id, &messages::KEY_REVOKE, &key).await?;
+            json_value(&key_view(&revoked), 200)
+        }
+    }
+}
+
+/// A key as the owner's API shows it: never its secret or the secret's hash.
+fn key_view(key: &AdminKey) -> serde_json::Value {
+    serde_json::json!({
+        "id": key.id,
+        "name": key.name,
+        "scopes": key.scopes,
+        "created_at": rfc3339(key.created_ms),
+        "revoked_at": key.revoked_ms.map(rfc3339),
+    })
+}
+
+fn malformed(e: serde_json::Error) -> ApiError {
+    assent_core::Error::from(assent_core::error::EventError::EventMalformed {
+        message: e.to_string(),
+    })
+    .into()
+}
+
+fn json_value(value: &serde_json::Value, status: u16) -> Result<Response, ApiError> {
+    json_text(value.to_string(), status)
+}
+
+fn json_text(body: String, status: u16) -> Result<Response, ApiError> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(body)?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+/// `?format=json|csv` (json when absent).
+fn csv_wanted(q: &Query) -> Result<bool, ApiError> {
+    match q.get("format") {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(query_invalid("format")),
+    }
+}
+
+fn csv_response(body: String, file: &str) -> Result<Response, ApiError> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/csv; charset=utf-8")?;
+    headers.set(
+        "content-disposition",
+        &format!("attachment; filename=\"{file}\""),
+    )?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(body)?.with_headers(headers))
+}
+
+/// `GET .../subjects?email=ADDRESS`: the subject the address belongs to,
+/// by its lookup key, and whether an erasure suppressed it.
+async fn find(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let q = Query::parse(req, &["email"])?;
+    let email = q.get("email").ok_or_else(|| query_invalid("email"))?;
+    let email = normalise_email(email)?;
+    let secret = forms::form_secret(env)?;
+    let lookup = lookup_key(secret.lookup(), &site.site, &email);
+    let found = messages::call(env, &site.site, &messages::FIND, &lookup).await?;
+    let subjects: Vec<serde_json::Value> = found
+        .subject
+        .iter()
+        .map(|s| serde_json::json!({"subject": s, "created_at": found.created_ms.map(rfc3339)}))
+        .collect();
+    json_value(
+        &serde_json::json!({"subjects": subjects, "suppressed_by": found.suppressed_by}),
+        200,
+    )
+}
+
+/// `GET .../subjects/{subject}/export?format=json|csv`.
+async fn subject_export(
+    req: &Request,
+    env: &Env,
+    site: &SiteId,
+    subject: SubjectId,
+) -> Result<Response, ApiError> {
+    let q = Query::parse(req, &["format"])?;
+    let csv = csv_wanted(&q)?;
+    let export = messages::call(env, site, &messages::SUBJECT_EXPORT, &subject).await?;
+    if csv {
+        return csv_response(export.to_csv(), &format!("assent-{site}-{subject}.csv"));
+    }
+    let body = serde_json::to_string(&export).map_err(|e| ApiError::Internal(e.to_string()))?;
+    json_text(body, 200)
+}
+
+/// `GET .../audit?format=json|csv&after=SEQ`: a page of the trail, oldest
+/// first; `next_after` fetches the next.
+async fn audit(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
+    let q = Query::parse(req, &["format", "after"])?;
+    let csv = csv_wanted(&q)?;
+    let after = q.u64("after")?.unwrap_or(0);
+    let entries = messages::call(env, site, &messages::AUDIT, &after).await?;
+    if csv {
+        let rows = entries.iter().map(|e| e.csv_row().to_vec());
+        return csv_response(
+            assent_core::rights::export::csv_rows(&assent_core::admin::audit::CSV_HEADER, rows),
+            &format!("assent-{site}-audit.csv"),
+        );
+    }
+    let next = (entries.len() as u64 == crate::site_admin::AUDIT_PAGE)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    json_value(
+        &serde_json::json!({"entries": entries, "next_after": next}),
+        200,
+    )
 }

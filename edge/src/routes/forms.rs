@@ -31,7 +31,7 @@ use crate::routes::events::bounded_body;
 use crate::routes::Query;
 use crate::signing;
 
-fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
+pub(crate) fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
     let text = env
         .secret("FORM_SECRET")
         .map(|s| s.to_string())
@@ -302,18 +302,11 @@ pub async fn my_withdraw(
             assent_core::Error::from(assent_core::error::FormError::NothingToWithdraw).into(),
         );
     }
-    let public = PublicOrigins::from_env(env)?;
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
     let request = messages::WithdrawRequest {
         subject,
         offers: body.offers,
-        event_id: assent_core::ids::EventId::from_random_bytes(bytes),
-        ctx: EdgeContext {
-            now_ms: Date::now().as_millis(),
-            origin: public.log_origin(&site.site)?,
-            issuer: public.canonical().to_string(),
-        },
+        event_id: crate::routes::fresh_event_id()?,
+        ctx: crate::routes::edge_context(env, &site.site)?,
     };
     let appended = messages::call(env, &site.site, &messages::WITHDRAW, &request).await?;
     let headers = Headers::new();

@@ -69,22 +69,11 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
-        // The owner's form routes: the admin key, then the resource.
-        ["v1", "admin", "sites", site, rest @ ("subjects" | "webhooks" | "mail"), tail @ ..] => {
-            let result = match (method, known_site(site), admin::authorize(&req, &env)) {
-                (_, Err(e), _) | (Method::Get, _, Err(e)) => Err(e),
-                (Method::Get, Ok((_, site)), Ok(())) => match (*rest, tail) {
-                    ("subjects", [subject, "state"]) => {
-                        match assent_core::ids::SubjectId::new(subject) {
-                            Ok(subject) => forms::state_of(&env, site, subject).await,
-                            Err(e) => Err(e.into()),
-                        }
-                    }
-                    ("webhooks", []) => forms::deliveries(&req, &env, site).await,
-                    ("mail", []) => forms::mailbox(&req, &env, site).await,
-                    _ => Err(ApiError::NotFound),
-                },
-                _ => Err(ApiError::MethodNotAllowed),
+        // The owner's routes: the key, the route, the audit, the answer.
+        ["v1", "admin", "sites", site, tail @ ..] => {
+            let result = match known_site(site) {
+                Ok((_, config)) => admin::handle(req, &env, config, tail).await,
+                Err(e) => Err(e),
             };
             result.unwrap_or_else(|e| e.to_response())
         }
@@ -109,17 +98,6 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 _ => Err(ApiError::MethodNotAllowed),
             };
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
-        }
-        ["v1", "admin", "sites", site, resource @ ("events" | "export")] => {
-            let result = match (method, known_site(site)) {
-                (_, Err(e)) => Err(e),
-                (Method::Get, Ok((id, _))) if *resource == "events" => {
-                    admin::list_events(&req, &env, &id).await
-                }
-                (Method::Get, Ok((id, _))) => admin::export(&req, &env, &id),
-                _ => Err(ApiError::MethodNotAllowed),
-            };
-            result.unwrap_or_else(|e| e.to_response())
         }
         _ => ApiError::NotFound.to_response(),
     }
@@ -200,9 +178,29 @@ fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
     Ok((id, config))
 }
 
+/// Where an edge-made event happens: now, the site's log origin, the issuer.
+pub(crate) fn edge_context(
+    env: &Env,
+    site: &SiteId,
+) -> Result<assent_core::form::intake::EdgeContext, ApiError> {
+    let public = crate::public_origin::PublicOrigins::from_env(env)?;
+    Ok(assent_core::form::intake::EdgeContext {
+        now_ms: worker::Date::now().as_millis(),
+        origin: public.log_origin(site)?,
+        issuer: public.canonical().to_string(),
+    })
+}
+
+/// A new event id from the platform's CSPRNG (for events the edge makes).
+pub(crate) fn fresh_event_id() -> Result<assent_core::ids::EventId, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
+    Ok(assent_core::ids::EventId::from_random_bytes(bytes))
+}
+
 /// `query_invalid`: core's one error for a query outside the rules, whether
 /// the edge finds it (syntax) or the log does (outside the log).
-fn query_invalid(parameter: &'static str) -> ApiError {
+pub(crate) fn query_invalid(parameter: &'static str) -> ApiError {
     assent_core::Error::from(assent_core::error::LogError::QueryInvalid { parameter }).into()
 }
 

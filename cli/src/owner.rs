@@ -1,0 +1,193 @@
+//! The site owner's commands against an edge: site keys (`assent keys
+//! admin ...`, the operator's key), a subject's lookup, export and erasure
+//! (`assent subjects ...`), and the audit trail (`assent audit`). Each is
+//! one call of the owner's API (paths from `assent_core::api`); the answer
+//! goes to stdout as the edge sent it, an error as its code on stderr.
+
+use std::io::Write;
+
+use assent_core::api;
+use assent_core::ids::{SiteId, SubjectId};
+
+use crate::source::trim;
+use crate::CliError;
+
+/// An edge, a site and the key to act with.
+pub struct Owner {
+    /// Edge base URL.
+    pub edge: String,
+    /// The site.
+    pub site: SiteId,
+    /// The bearer key.
+    pub key: String,
+}
+
+impl Owner {
+    /// Checks the site id.
+    pub fn new(edge: &str, site: &str, key: &str) -> Result<Owner, CliError> {
+        Ok(Owner {
+            edge: trim(edge).to_string(),
+            site: SiteId::new(site).map_err(|e| CliError::Usage(format!("--site: {e}")))?,
+            key: key.to_string(),
+        })
+    }
+
+    /// One call: the body of a 2xx answer, or the edge's error code and message.
+    fn call(&self, method: &str, path: &str, body: Option<String>) -> Result<Vec<u8>, CliError> {
+        let url = format!("{}{path}", self.edge);
+        let auth = format!("Bearer {}", self.key);
+        let io = |e: ureq::Error| CliError::Io(format!("{url}: {e}"));
+        let mut resp = match (method, body) {
+            ("POST", body) => ureq::post(&url)
+                .config()
+                .http_status_as_error(false)
+                .build()
+                .header("authorization", &auth)
+                .header("content-type", "application/json")
+                .send(body.unwrap_or_default())
+                .map_err(io)?,
+            _ => ureq::get(&url)
+                .config()
+                .http_status_as_error(false)
+                .build()
+                .header("authorization", &auth)
+                .call()
+                .map_err(io)?,
+        };
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .map_err(io)?;
+        if status >= 300 {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            return Err(CliError::Io(format!(
+                "{url}: {status} [{}] {}",
+                v["error"]["code"].as_str().unwrap_or("?"),
+                v["error"]["message"].as_str().unwrap_or("")
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Calls and prints the answer to stdout.
+    pub fn print(&self, method: &str, path: &str, body: Option<String>) -> Result<(), CliError> {
+        let bytes = self.call(method, path, body)?;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)
+            .and_then(|()| {
+                if bytes.ends_with(b"\n") {
+                    Ok(())
+                } else {
+                    out.write_all(b"\n")
+                }
+            })
+            .map_err(|e| CliError::Io(format!("stdout: {e}")))
+    }
+
+    /// `keys admin create`.
+    pub fn create_key(&self, name: &str, scopes: &str) -> Result<(), CliError> {
+        // Checked here too, so a typo fails before anything is sent.
+        let scopes = assent_core::admin::Scopes::parse(scopes)?;
+        let body = serde_json::json!({
+            "name": name,
+            "scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        });
+        self.print("POST", &api::admin_keys(&self.site), Some(body.to_string()))?;
+        eprintln!("assent: the key is shown once; store it now");
+        Ok(())
+    }
+
+    /// `keys admin list`.
+    pub fn list_keys(&self) -> Result<(), CliError> {
+        self.print("GET", &api::admin_keys(&self.site), None)
+    }
+
+    /// `keys admin revoke`.
+    pub fn revoke_key(&self, id: &str) -> Result<(), CliError> {
+        let id = assent_core::admin::KeyId::new(id)?;
+        self.print(
+            "POST",
+            &api::admin_key_revoke(&self.site, id.as_str()),
+            None,
+        )
+    }
+
+    /// `subjects find --email`.
+    pub fn find(&self, email: &str) -> Result<(), CliError> {
+        let mut query = String::new();
+        for b in email.bytes() {
+            // Percent-encode everything but unreserved characters.
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                query.push(b as char);
+            } else {
+                query.push_str(&format!("%{b:02X}"));
+            }
+        }
+        self.print(
+            "GET",
+            &format!("{}?email={query}", api::admin_subjects(&self.site)),
+            None,
+        )
+    }
+
+    /// `subjects export`.
+    pub fn export(&self, subject: &str, csv: bool) -> Result<(), CliError> {
+        let subject = SubjectId::new(subject)?;
+        let format = if csv { "csv" } else { "json" };
+        self.print(
+            "GET",
+            &format!(
+                "{}?format={format}",
+                api::admin_subject_export(&self.site, &subject)
+            ),
+            None,
+        )
+    }
+
+    /// `subjects erase`.
+    pub fn erase(&self, subject: &str) -> Result<(), CliError> {
+        let subject = SubjectId::new(subject)?;
+        self.print("POST", &api::admin_erasure(&self.site, &subject), None)
+    }
+
+    /// `audit`: every page of the trail, checked as a chain, as JSON Lines.
+    pub fn audit(&self) -> Result<(), CliError> {
+        let mut after = 0u64;
+        let mut last: Option<assent_core::admin::audit::AuditEntry> = None;
+        let mut out = std::io::stdout().lock();
+        loop {
+            let page = self.call(
+                "GET",
+                &format!("{}?after={after}", api::admin_audit(&self.site)),
+                None,
+            )?;
+            let page: serde_json::Value = serde_json::from_slice(&page)
+                .map_err(|e| CliError::Io(format!("audit page: {e}")))?;
+            let entries: Vec<assent_core::admin::audit::AuditEntry> =
+                serde_json::from_value(page["entries"].clone())
+                    .map_err(|e| CliError::Io(format!("audit page: {e}")))?;
+            if let Err(seq) = assent_core::admin::audit::verify_chain(last.as_ref(), &entries) {
+                return Err(CliError::Invalid(format!(
+                    "the audit trail is broken at entry {seq}"
+                )));
+            }
+            for e in &entries {
+                let line = serde_json::to_string(e).expect("serializes");
+                writeln!(out, "{line}").map_err(|e| CliError::Io(format!("stdout: {e}")))?;
+            }
+            last = entries.last().cloned().or(last);
+            match page["next_after"].as_u64() {
+                Some(n) => after = n,
+                None => break,
+            }
+        }
+        eprintln!(
+            "assent: audit trail of {} entries verified as a chain",
+            last.map_or(0, |l| l.seq)
+        );
+        Ok(())
+    }
+}

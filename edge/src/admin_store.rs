@@ -1,0 +1,192 @@
+//! A site's admin keys and audit trail on the log object's SQLite: core's
+//! [`AdminStore`] over any [`Sql`] connection. Keys are stored as the hash
+//! of their secret, never the secret; audit entries as their JSON, in order.
+
+use assent_core::admin::audit::AuditEntry;
+use assent_core::admin::store::AdminStore;
+use assent_core::admin::{AdminKey, KeyId};
+use assent_core::log::StoreError;
+
+use crate::log_store::{bad_row, fault, get_text, int, Sql, SqlValue};
+
+/// The schema, created with the log's when the object starts.
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS admin_keys (
+  id         TEXT PRIMARY KEY,
+  data       TEXT NOT NULL          -- the key: name, scopes, dates and the hash of its secret
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq        INTEGER PRIMARY KEY,
+  data       TEXT NOT NULL          -- the entry, hash-chained to the one before
+);
+";
+
+/// [`AdminStore`] on a SQLite connection with [`SCHEMA`].
+pub struct SqlAdminStore<C>(pub C);
+
+fn parse<T: serde::de::DeserializeOwned>(v: &SqlValue) -> Result<T, StoreError> {
+    serde_json::from_str(&get_text(v)?).map_err(|_| bad_row("stored JSON"))
+}
+
+fn json(v: &impl serde::Serialize) -> SqlValue {
+    SqlValue::Text(serde_json::to_string(v).expect("serializes"))
+}
+
+impl<C: Sql> SqlAdminStore<C> {
+    fn column<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: Vec<SqlValue>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.0
+            .query(sql, params)
+            .map_err(fault)?
+            .iter()
+            .map(|r| {
+                r.first()
+                    .ok_or_else(|| bad_row("no column"))
+                    .and_then(parse)
+            })
+            .collect()
+    }
+}
+
+impl<C: Sql> AdminStore for SqlAdminStore<C> {
+    fn key(&self, id: &KeyId) -> Result<Option<AdminKey>, StoreError> {
+        Ok(self
+            .column(
+                "SELECT data FROM admin_keys WHERE id = ?",
+                vec![SqlValue::Text(id.to_string())],
+            )?
+            .pop())
+    }
+
+    fn keys(&self) -> Result<Vec<AdminKey>, StoreError> {
+        self.column("SELECT data FROM admin_keys ORDER BY rowid", vec![])
+    }
+
+    fn put_key(&mut self, key: &AdminKey) -> Result<(), StoreError> {
+        self.0
+            .query(
+                "INSERT INTO admin_keys (id, data) VALUES (?, ?)",
+                vec![SqlValue::Text(key.id.to_string()), json(key)],
+            )
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    StoreError::Conflict
+                } else {
+                    fault(e)
+                }
+            })?;
+        Ok(())
+    }
+
+    fn revoke_key(&mut self, id: &KeyId, at_ms: u64) -> Result<(), StoreError> {
+        if let Some(mut key) = self.key(id)? {
+            key.revoked_ms.get_or_insert(at_ms);
+            self.0
+                .query(
+                    "UPDATE admin_keys SET data = ? WHERE id = ?",
+                    vec![json(&key), SqlValue::Text(id.to_string())],
+                )
+                .map_err(fault)?;
+        }
+        Ok(())
+    }
+
+    fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
+        Ok(self
+            .column("SELECT data FROM audit ORDER BY seq DESC LIMIT 1", vec![])?
+            .pop())
+    }
+
+    fn put_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.0
+            .query(
+                "INSERT INTO audit (seq, data) VALUES (?, ?)",
+                vec![int(entry.seq)?, json(entry)],
+            )
+            .map_err(fault)?;
+        Ok(())
+    }
+
+    fn audit_after(&self, after: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.column(
+            "SELECT data FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+            vec![int(after)?, int(limit)?],
+        )
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::log_store::native;
+    use assent_core::admin::audit::verify_chain;
+    use assent_core::admin::store::{authorize, create_key, revoke_key};
+    use assent_core::admin::{KeyName, Operation, Scopes};
+    use assent_core::ids::SiteId;
+
+    #[test]
+    fn keys_and_the_audit_trail_on_sqlite() {
+        let conn = native::connection(SCHEMA);
+        let mut store = SqlAdminStore(&conn);
+        let site = SiteId::new("demo").unwrap();
+        let (key, token) = create_key(
+            &mut store,
+            &site,
+            KeyName::new("dpo").unwrap(),
+            Scopes::parse("read,export").unwrap(),
+            [4; 40],
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            create_key(
+                &mut store,
+                &site,
+                KeyName::new("again").unwrap(),
+                Scopes::parse("read").unwrap(),
+                [4; 40],
+                2
+            )
+            .unwrap_err()
+            .code(),
+            "storage_fault",
+            "an id is never reused"
+        );
+        let t = token.to_string();
+        let run =
+            |store: &mut SqlAdminStore<_>, op| authorize(store, &site, &t, Some("op"), op, None, 3);
+        assert!(run(&mut store, Operation::SubjectExport).is_ok());
+        assert_eq!(
+            run(&mut store, Operation::SubjectErase).unwrap_err().code(),
+            "scope_missing"
+        );
+        revoke_key(&mut store, &key.id, 4).unwrap();
+        assert_eq!(
+            run(&mut store, Operation::SubjectExport)
+                .unwrap_err()
+                .code(),
+            "key_revoked"
+        );
+        let keys = store.keys().unwrap();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].revoked_ms, Some(4));
+        let raw: Vec<String> = conn
+            .prepare("SELECT data FROM admin_keys")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            !raw[0].contains(t.rsplit('.').next().unwrap()),
+            "no secret stored"
+        );
+        let trail = store.audit_after(0, 10).unwrap();
+        assert_eq!(trail.len(), 3);
+        assert_eq!(verify_chain(None, &trail), Ok(()));
+        assert_eq!(store.audit_after(2, 10).unwrap().len(), 1);
+    }
+}
