@@ -1,7 +1,7 @@
 //! The site owner's API, behind an admin key (`Authorization: Bearer KEY`):
 //! the operator's `ADMIN_KEY`, or a site key with the scope the route's
 //! operation needs (core's `admin::Operation::needs`). Every route is one
-//! [`Route`]; the log object authenticates the key and audits the request
+//! `Route`; the log object authenticates the key and audits the request
 //! before the route runs.
 //!
 //! `GET /v1/admin/sites/{site}/events?limit=50&before=INDEX` lists stored
