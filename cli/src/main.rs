@@ -49,15 +49,8 @@ enum Command {
     Keys(KeysCommand),
     /// Stream every record of a site as JSON Lines to stdout (admin API).
     Export {
-        /// Edge base URL, e.g. https://consent.example.com
-        #[arg(long)]
-        edge: String,
-        /// Site id.
-        #[arg(long)]
-        site: String,
-        /// Admin key (or set ASSENT_ADMIN_KEY).
-        #[arg(long, env = "ASSENT_ADMIN_KEY", hide_env_values = true)]
-        admin_key: String,
+        #[command(flatten)]
+        owner: OwnerArgs,
     },
     /// One data subject: find by email, export (access, portability), erase.
     #[command(subcommand)]
@@ -261,11 +254,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             owner.owner()?.erase(&subject)
         }
         Command::Audit { owner } => owner.owner()?.audit(),
-        Command::Export {
-            edge,
-            site,
-            admin_key,
-        } => export::run(&edge, &site, &admin_key),
+        Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
     }
 }
 

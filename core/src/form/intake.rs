@@ -569,7 +569,7 @@ fn pending_record<L: LogStore + ?Sized>(log: &L, id: &EventId) -> Result<StoredR
     serde_json::from_str(&entry.record).map_err(|e| fault(StoreError::Fault(e.to_string())))
 }
 
-fn append_settlement<L: LogStore + ?Sized>(
+pub(crate) fn append_settlement<L: LogStore + ?Sized>(
     log: &mut L,
     config: &SiteConfig,
     key: &SigningKey,

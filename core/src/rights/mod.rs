@@ -32,9 +32,9 @@ use crate::form::intake::{EdgeContext, FormStore, Suppression};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
-use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended};
+use crate::log::sequencer::{AppendStatus, Appended};
 use crate::log::store::{LogStore, StoreError};
-use crate::record::{FormFacts, StoredRecord};
+use crate::record::StoredRecord;
 
 /// The most records of one subject that rights operations read.
 pub const MAX_SUBJECT_RECORDS: u64 = 10_000;
@@ -143,30 +143,20 @@ pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             f.offers.values_mut().for_each(|v| *v = false);
             f
         });
-    let facts = last_form
-        .and_then(|(_, r)| r.form.clone())
-        .map(|f| FormFacts {
-            outcome: Outcome::Erased,
-            readds: None,
-            ..f
-        });
-    if facts.is_none() {
+    // The form facts (the commitment) are the last form record's; a
+    // banner subject has none.
+    let facts_from = last_form.map_or(last, |(_, r)| r);
+    if facts_from.form.is_none() {
         event.form = None;
     }
-    let appended = sequencer::append(
+    let appended = crate::form::intake::append_settlement(
         log,
         config,
         key,
-        AppendRequest {
-            event,
-            received_at_ms: ctx.now_ms,
-            sec_gpc: false,
-            country: None,
-            origin: ctx.origin.clone(),
-            issuer: ctx.issuer.clone(),
-            form: facts,
-            regime: None,
-        },
+        facts_from,
+        event,
+        Outcome::Erased,
+        ctx,
     )?;
     crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
     Ok(appended)
