@@ -21,8 +21,10 @@ use clap::{Parser, Subcommand};
 
 mod error;
 mod export;
+mod import;
 mod keys;
 mod owner;
+mod ropa;
 mod source;
 mod verify;
 
@@ -59,6 +61,21 @@ enum Command {
     Audit {
         #[command(flatten)]
         owner: OwnerArgs,
+    },
+    /// Import an opt-out or block list (CSV of emails or keyed hashes) into the site's suppressions.
+    Import {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The CSV file, or - for stdin.
+        file: String,
+    },
+    /// The record of processing (GDPR Art. 30) generated from the site's configuration.
+    ProcessingRecord {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// json, csv or html (a printable page).
+        #[arg(long, default_value = "json")]
+        format: String,
     },
 }
 
@@ -254,6 +271,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             owner.owner()?.erase(&subject)
         }
         Command::Audit { owner } => owner.owner()?.audit(),
+        Command::Import { owner, file } => import::run(&owner.owner()?, &file),
+        Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
     }
 }

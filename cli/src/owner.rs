@@ -33,7 +33,12 @@ impl Owner {
     }
 
     /// One call: the body of a 2xx answer, or the edge's error code and message.
-    fn call(&self, method: &str, path: &str, body: Option<String>) -> Result<Vec<u8>, CliError> {
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Vec<u8>, CliError> {
         let url = format!("{}{path}", self.edge);
         let auth = format!("Bearer {}", self.key);
         let io = |e: ureq::Error| CliError::Io(format!("{url}: {e}"));

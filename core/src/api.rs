@@ -118,3 +118,13 @@ pub fn admin_key_revoke(site: &SiteId, key: &str) -> String {
 pub fn admin_audit(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/audit")
 }
+
+/// Path of the site's record of processing (GDPR Art. 30; `?format=json|csv|html`).
+pub fn admin_processing_record(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/processing-record")
+}
+
+/// Path of an opt-out or block list import (CSV body).
+pub fn admin_suppressions_import(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/suppressions/import")
+}

@@ -10,7 +10,9 @@
 //!
 //! [`SqlLogStore`]: crate::log_store::SqlLogStore
 
-use assent_core::form::intake::{Contact, FormStore, Pending, Sealed, Suppression};
+use assent_core::form::intake::{
+    Contact, FormStore, Pending, Sealed, Suppression, SuppressionKind,
+};
 use assent_core::form::webhook::{Delivery, DeliveryState};
 use assent_core::ids::{EventId, FormId, SubjectId};
 use assent_core::log::StoreError;
@@ -50,8 +52,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_ms) WHERE pending = 1;
 CREATE TABLE IF NOT EXISTS suppressions (
-  lookup     TEXT PRIMARY KEY,      -- the erased address's lookup key (an HMAC: names no one)
-  event_id   TEXT NOT NULL,         -- the erasure that put it here
+  lookup     TEXT PRIMARY KEY,      -- the address's lookup key (an HMAC: names no one)
+  kind       TEXT NOT NULL,         -- erased | opt_out
+  event_id   TEXT NOT NULL,         -- the erasure, or the import batch's record, that put it here
   created_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS mails (
@@ -313,21 +316,26 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
 
     fn put_suppression(&mut self, e: &Suppression) -> Result<(), StoreError> {
         self.rows(
-            "INSERT INTO suppressions (lookup, event_id, created_ms) VALUES (?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
-            vec![text(&e.lookup), text(&e.event_id), int(e.created_ms)?],
+            "INSERT INTO suppressions (lookup, kind, event_id, created_ms) VALUES (?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
+            vec![text(&e.lookup), text(e.kind.as_str()), text(&e.event_id), int(e.created_ms)?],
         )?;
         Ok(())
     }
 
     fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
         self.rows(
-            "SELECT lookup, event_id, created_ms FROM suppressions WHERE lookup = ?",
+            "SELECT lookup, kind, event_id, created_ms FROM suppressions WHERE lookup = ?",
             vec![text(lookup)],
         )?
         .first()
         .map(|r| match r.as_slice() {
-            [lookup, event, created] => Ok(Suppression {
+            [lookup, kind, event, created] => Ok(Suppression {
                 lookup: get_text(lookup)?,
+                kind: match get_text(kind)?.as_str() {
+                    "erased" => SuppressionKind::Erased,
+                    "opt_out" => SuppressionKind::OptOut,
+                    _ => return Err(bad_row("suppression kind")),
+                },
                 event_id: id(event, EventId::new)?,
                 created_ms: get_u64(created)?,
             }),

@@ -35,6 +35,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod signing;
 pub mod site_admin;
+pub mod site_import;
 pub mod site_log;
 pub mod sites;
 pub mod webhooks;

@@ -125,7 +125,7 @@ pub async fn serve(
             })
             .await
         }
-        _ => return None,
+        other => return crate::site_import::serve(other, req, env, sql).await,
     };
     Some(response.map(|response| Served { response, grew }))
 }

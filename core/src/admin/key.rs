@@ -400,6 +400,12 @@ pub enum Operation {
     /// Export the audit trail.
     #[serde(rename = "audit.export")]
     AuditExport,
+    /// The record of processing (GDPR Art. 30) generated from the site's configuration.
+    #[serde(rename = "processing.record")]
+    ProcessingRecord,
+    /// Import an opt-out or block list into the suppressions.
+    #[serde(rename = "suppressions.import")]
+    SuppressionsImport,
     /// Create a site key.
     #[serde(rename = "key.create")]
     KeyCreate,
@@ -417,10 +423,12 @@ impl Operation {
     pub fn needs(self) -> Need {
         use Operation::*;
         match self {
-            LogList | SubjectFind | SubjectState | Deliveries => Need::Scope(Scope::Read),
+            LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord => {
+                Need::Scope(Scope::Read)
+            }
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
-            SubjectErase => Need::Scope(Scope::Write),
+            SubjectErase | SuppressionsImport => Need::Scope(Scope::Write),
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -438,6 +446,8 @@ impl Operation {
             Deliveries => "deliveries.list",
             Mailbox => "mail.read",
             AuditExport => "audit.export",
+            ProcessingRecord => "processing.record",
+            SuppressionsImport => "suppressions.import",
             KeyCreate => "key.create",
             KeyList => "key.list",
             KeyRevoke => "key.revoke",
@@ -564,6 +574,8 @@ mod tests {
             Deliveries,
             Mailbox,
             AuditExport,
+            ProcessingRecord,
+            SuppressionsImport,
             KeyCreate,
             KeyList,
             KeyRevoke,

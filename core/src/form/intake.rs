@@ -61,14 +61,36 @@ pub struct Contact {
     pub created_ms: u64,
 }
 
+/// Why an address is suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionKind {
+    /// The contact was erased.
+    Erased,
+    /// The address came in an imported opt-out or block list.
+    OptOut,
+}
+
+impl SuppressionKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Erased => "erased",
+            SuppressionKind::OptOut => "opt_out",
+        }
+    }
+}
+
 /// An address that may not be opted in silently: the lookup key of an
-/// erased contact (or, later, of an imported opt-out). Holds no identity:
-/// the lookup key is an HMAC under the site's secret.
+/// erased contact or of an imported opt-out. Holds no identity: the lookup
+/// key is an HMAC under the site's secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// The lookup key.
     pub lookup: String,
-    /// The erasure event that put it here.
+    /// Why.
+    pub kind: SuppressionKind,
+    /// The log record that put it here: the erasure, or the import batch.
     pub event_id: EventId,
     /// When (ms since the Unix epoch).
     pub created_ms: u64,

@@ -28,7 +28,7 @@ pub mod export;
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError, StorageError};
 use crate::event::{Action, Control, PageRef, Surface, UiRef};
-use crate::form::intake::{EdgeContext, FormStore, Suppression};
+use crate::form::intake::{EdgeContext, FormStore, Suppression, SuppressionKind};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
@@ -106,6 +106,7 @@ pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         forms
             .put_suppression(&Suppression {
                 lookup: contact.lookup,
+                kind: SuppressionKind::Erased,
                 event_id: event_id.clone(),
                 created_ms: ctx.now_ms,
             })

@@ -95,6 +95,8 @@ enum Route {
     KeyList,
     KeyCreate,
     KeyRevoke(KeyId),
+    ProcessingRecord,
+    SuppressionsImport,
 }
 
 impl Route {
@@ -116,9 +118,13 @@ impl Route {
             ["keys"] if get => Route::KeyList,
             ["keys"] if post => Route::KeyCreate,
             ["keys", id, "revoke"] if post => Route::KeyRevoke(KeyId::new(id)?),
+            ["processing-record"] if get => Route::ProcessingRecord,
+            ["suppressions", "import"] if post => Route::SuppressionsImport,
             ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"]
             | ["subjects", _, "state" | "export" | "erasure"]
-            | ["keys", _, "revoke"] => return Err(ApiError::MethodNotAllowed),
+            | ["keys", _, "revoke"]
+            | ["processing-record"]
+            | ["suppressions", "import"] => return Err(ApiError::MethodNotAllowed),
             _ => return Err(ApiError::NotFound),
         })
     }
@@ -137,6 +143,8 @@ impl Route {
             Route::KeyList => Operation::KeyList,
             Route::KeyCreate => Operation::KeyCreate,
             Route::KeyRevoke(_) => Operation::KeyRevoke,
+            Route::ProcessingRecord => Operation::ProcessingRecord,
+            Route::SuppressionsImport => Operation::SuppressionsImport,
         }
     }
 
@@ -222,6 +230,8 @@ pub async fn handle(
             view["key"] = created.token.into();
             json_value(&view, 201)
         }
+        Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
+        Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
         Route::KeyRevoke(key) => {
             Query::parse(&req, &[])?;
             let revoked = messages::call(env, id, &messages::KEY_REVOKE, &key).await?;

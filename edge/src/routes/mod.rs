@@ -14,8 +14,10 @@ pub mod admin;
 pub mod config;
 pub mod events;
 pub mod forms;
+pub mod import;
 pub mod loader;
 pub mod log;
+pub mod ropa;
 
 /// The request's method, if it is one the API answers anywhere. workers-rs
 /// reads any other method (`PROPFIND`, ...) as `GET`, so the raw name is checked.
