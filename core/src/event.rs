@@ -161,6 +161,11 @@ pub enum Action {
     /// Made by the edge only.
     #[cfg(feature = "std")]
     Erase,
+    /// A batch of an imported opt-out or block list: the record commits to
+    /// the batch's suppressed lookup keys (see `record::ImportFacts`).
+    /// Made by the edge only, under a subject of its own per batch.
+    #[cfg(feature = "std")]
+    Import,
 }
 
 impl Action {
@@ -198,6 +203,8 @@ impl Action {
             Action::Expire => "expire",
             #[cfg(feature = "std")]
             Action::Erase => "erase",
+            #[cfg(feature = "std")]
+            Action::Import => "import",
         }
     }
 }
@@ -280,6 +287,9 @@ pub enum Control {
     /// The owner's erasure of the subject.
     #[cfg(feature = "std")]
     Erase,
+    /// The owner's import of a list.
+    #[cfg(feature = "std")]
+    Import,
 }
 
 impl Surface {
@@ -319,6 +329,8 @@ impl Control {
             Control::Expire => "expire",
             #[cfg(feature = "std")]
             Control::Erase => "erase",
+            #[cfg(feature = "std")]
+            Control::Import => "import",
         }
     }
 }
@@ -425,7 +437,7 @@ impl ConsentEvent {
         // Confirmations and expiries are the edge's to make, never a client's.
         if matches!(
             self.action,
-            Action::Confirm | Action::Expire | Action::Erase
+            Action::Confirm | Action::Expire | Action::Erase | Action::Import
         ) || self.answers.is_some()
         {
             return Err(Error::Event(EventError::ActionMismatch {
@@ -457,6 +469,7 @@ impl ConsentEvent {
                     | Control::ParentConfirm
                     | Control::Expire
                     | Control::Erase
+                    | Control::Import
             )
         {
             return Err(Error::Form(FormError::SurfaceMismatch {
@@ -532,7 +545,7 @@ impl ConsentEvent {
             Action::Refuse | Action::Withdraw => !grants_optional,
             Action::Update => true,
             #[cfg(feature = "std")]
-            Action::Confirm | Action::Expire | Action::Erase => false,
+            Action::Confirm | Action::Expire | Action::Erase | Action::Import => false,
         };
         if !consistent {
             return Err(Error::Event(EventError::ActionMismatch {

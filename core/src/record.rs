@@ -40,6 +40,24 @@ pub struct StoredRecord {
     /// as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<FormFacts>,
+    /// What an `import` record commits to. Absent elsewhere, so other
+    /// records hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<ImportFacts>,
+}
+
+/// The edge's part of an `import` record: one batch of an imported list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFacts {
+    /// What the list is (`opt_out`).
+    pub kind: crate::form::intake::SuppressionKind,
+    /// How many entries the batch suppressed.
+    pub count: u64,
+    /// Hex SHA-256 over the batch's suppressed lookup keys, sorted, each
+    /// followed by a line feed: any entry's presence can be shown later by
+    /// recomputing it from the suppression rows of this record.
+    pub digest: String,
 }
 
 /// The edge's part of a form record.
@@ -88,6 +106,7 @@ impl StoredRecord {
             prev_event_id,
             regime: facts.regime,
             form: None,
+            import: None,
         }
     }
 

@@ -302,6 +302,7 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             issuer: sub.issuer,
             form: Some(facts),
             regime: sub.regime,
+            import: None,
         },
     )?;
     enqueue(forms, config, &appended, sub.received_at_ms)?;
@@ -619,6 +620,7 @@ pub(crate) fn append_settlement<L: LogStore + ?Sized>(
             issuer: ctx.issuer.clone(),
             form: facts,
             regime: None,
+            import: None,
         },
     )
 }

@@ -175,6 +175,7 @@ fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
         issuer: "https://edge.example".into(),
         form: None,
         regime: None,
+        import: None,
     }
 }
 

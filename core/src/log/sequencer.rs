@@ -40,7 +40,7 @@ use crate::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use crate::merkle::{self, Frontier, Hash, NodeId, NodeStore};
 use crate::note::Checkpoint;
 use crate::receipt::{self, LogPosition, ReceiptClaims};
-use crate::record::{FormFacts, ServerFacts, StoredRecord};
+use crate::record::{FormFacts, ImportFacts, ServerFacts, StoredRecord};
 
 /// One validated event to append, with what only the edge knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,9 @@ pub struct AppendRequest {
     /// A form event's identity commitment and outcome (see [`FormFacts`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<FormFacts>,
+    /// An import batch's facts (see [`ImportFacts`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<ImportFacts>,
     /// The regime the edge applied (see [`crate::jurisdiction`]); under a
     /// regime that presumes consent, a subject's first choice changes the
     /// presumed one (an opt-out is a `withdraw`).
@@ -199,10 +202,11 @@ pub fn append<S: LogStore + ?Sized>(
         },
         previous.map(|p| p.event.event_id),
     );
-    let record = match req.form {
+    let mut record = match req.form {
         Some(facts) => record.with_form(facts),
         None => record,
     };
+    record.import = req.import;
     let bytes = to_canonical_bytes(&record).map_err(encoding)?;
     let leaf = merkle::leaf_hash(&bytes);
     let record_value = serde_json::to_value(&record).map_err(encoding)?;
@@ -289,7 +293,7 @@ fn check_action(
     // A form's history is its fold (`form::state`): each submission stands
     // on its own, and confirmations and expiries are the edge's own.
     // An erasure is the owner's act on whatever the history is.
-    if event.form.is_some() || event.action == Action::Erase {
+    if event.form.is_some() || matches!(event.action, Action::Erase | Action::Import) {
         return Ok(());
     }
     // A banner choice follows the subject's last banner choice only.

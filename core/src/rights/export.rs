@@ -146,6 +146,7 @@ fn event_type(record: &StoredRecord) -> &'static str {
         Confirm => "confirmed",
         Expire => "expired",
         Erase => "erased",
+        Import => "imported",
     }
 }
 

@@ -70,6 +70,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             origin: public.log_origin(site_id)?,
             issuer: public.canonical().to_string(),
             form: None,
+            import: None,
         },
     )
     .await?;
