@@ -128,3 +128,19 @@ pub fn admin_processing_record(site: &SiteId) -> String {
 pub fn admin_suppressions_import(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/suppressions/import")
 }
+
+/// The privacy center's start page (ask for a link).
+pub fn privacy(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/privacy")
+}
+
+/// The privacy center's mailed link (`?token=`): `GET` shows a button,
+/// `POST` opens the center.
+pub fn privacy_open(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/privacy/open")
+}
+
+/// The owner's request queue.
+pub fn admin_requests(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/requests")
+}

@@ -70,6 +70,25 @@ pub struct SiteConfig {
     /// absent: opt-in everywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdictions: Option<crate::jurisdiction::Jurisdictions>,
+    /// How data-subject requests are handled (see `crate::rights`).
+    #[serde(default, skip_serializing_if = "RightsConfig::is_default")]
+    pub rights: RightsConfig,
+}
+
+/// How the site handles data-subject requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RightsConfig {
+    /// Fulfil requests from the privacy center as they arrive, without the
+    /// owner's validation (default: the owner validates each).
+    #[serde(default)]
+    pub auto_fulfil: bool,
+}
+
+impl RightsConfig {
+    fn is_default(&self) -> bool {
+        *self == RightsConfig::default()
+    }
 }
 
 fn default_lifetime() -> u32 {

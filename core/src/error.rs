@@ -722,6 +722,15 @@ pub enum RightsError {
     /// The log holds no record of this subject and the vault no contact (404).
     #[error("no such subject on this site")]
     SubjectUnknown,
+    /// No request of this site has this id (404).
+    #[error("no such request")]
+    RequestUnknown,
+    /// The request was fulfilled or refused already (409).
+    #[error("this request was decided already")]
+    RequestDecided,
+    /// A privacy center link was opened before: links are single-use (410).
+    #[error("this link was used already; ask for a new one")]
+    LinkUsed,
 }
 
 impl RightsError {
@@ -729,6 +738,9 @@ impl RightsError {
     pub fn code(&self) -> &'static str {
         match self {
             RightsError::SubjectUnknown => "subject_unknown",
+            RightsError::RequestUnknown => "request_unknown",
+            RightsError::RequestDecided => "request_decided",
+            RightsError::LinkUsed => "link_used",
         }
     }
 }

@@ -5,7 +5,9 @@
 use assent_core::admin::audit::AuditEntry;
 use assent_core::admin::store::AdminStore;
 use assent_core::admin::{AdminKey, KeyId};
+use assent_core::ids::{EventId, SubjectId};
 use assent_core::log::StoreError;
+use assent_core::rights::requests::{RequestStatus, RequestStore, SubjectRequest};
 
 use crate::log_store::{bad_row, fault, get_text, int, Sql, SqlValue};
 
@@ -14,6 +16,19 @@ pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS admin_keys (
   id         TEXT PRIMARY KEY,
   data       TEXT NOT NULL          -- the key: name, scopes, dates and the hash of its secret
+);
+CREATE TABLE IF NOT EXISTS subject_requests (
+  id         TEXT PRIMARY KEY,
+  subject    TEXT NOT NULL,
+  open       INTEGER NOT NULL,      -- 1 while it waits for the owner
+  due_ms     INTEGER NOT NULL,
+  decided_ms INTEGER,
+  data       TEXT NOT NULL          -- the request (kind, times, status, who decided)
+);
+CREATE INDEX IF NOT EXISTS subject_requests_of ON subject_requests(subject);
+CREATE TABLE IF NOT EXISTS spent_links (
+  nonce      TEXT PRIMARY KEY,      -- a privacy center link, opened once
+  spent_ms   INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit (
   seq        INTEGER PRIMARY KEY,
@@ -118,6 +133,74 @@ impl<C: Sql> AdminStore for SqlAdminStore<C> {
     }
 }
 
+impl<C: Sql> RequestStore for SqlAdminStore<C> {
+    fn put_request(&mut self, r: &SubjectRequest) -> Result<(), StoreError> {
+        self.0
+            .query(
+                "INSERT INTO subject_requests (id, subject, open, due_ms, decided_ms, data) VALUES (?, ?, ?, ?, ?, ?)",
+                vec![
+                    SqlValue::Text(r.id.to_string()),
+                    SqlValue::Text(r.subject.to_string()),
+                    int(u64::from(r.status == RequestStatus::Open))?,
+                    int(r.due_ms)?,
+                    r.decided_ms.map_or(Ok(SqlValue::Null), int)?,
+                    json(r),
+                ],
+            )
+            .map_err(fault)?;
+        Ok(())
+    }
+
+    fn update_request(&mut self, r: &SubjectRequest) -> Result<(), StoreError> {
+        self.0
+            .query(
+                "UPDATE subject_requests SET open = ?, decided_ms = ?, data = ? WHERE id = ?",
+                vec![
+                    int(u64::from(r.status == RequestStatus::Open))?,
+                    r.decided_ms.map_or(Ok(SqlValue::Null), int)?,
+                    json(r),
+                    SqlValue::Text(r.id.to_string()),
+                ],
+            )
+            .map_err(fault)?;
+        Ok(())
+    }
+
+    fn request(&self, id: &EventId) -> Result<Option<SubjectRequest>, StoreError> {
+        Ok(self
+            .column(
+                "SELECT data FROM subject_requests WHERE id = ?",
+                vec![SqlValue::Text(id.to_string())],
+            )?
+            .pop())
+    }
+
+    fn requests_of(&self, subject: &SubjectId) -> Result<Vec<SubjectRequest>, StoreError> {
+        self.column(
+            "SELECT data FROM subject_requests WHERE subject = ? ORDER BY rowid",
+            vec![SqlValue::Text(subject.to_string())],
+        )
+    }
+
+    fn queue(&self, limit: u64) -> Result<Vec<SubjectRequest>, StoreError> {
+        self.column(
+            "SELECT data FROM subject_requests ORDER BY open DESC, CASE WHEN open = 1 THEN due_ms ELSE -decided_ms END LIMIT ?",
+            vec![int(limit)?],
+        )
+    }
+
+    fn spend_link(&mut self, nonce: &EventId, now_ms: u64) -> Result<bool, StoreError> {
+        let rows = self
+            .0
+            .query(
+                "INSERT INTO spent_links (nonce, spent_ms) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING RETURNING nonce",
+                vec![SqlValue::Text(nonce.to_string()), int(now_ms)?],
+            )
+            .map_err(fault)?;
+        Ok(!rows.is_empty())
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -188,5 +271,32 @@ mod tests {
         assert_eq!(trail.len(), 3);
         assert_eq!(verify_chain(None, &trail), Ok(()));
         assert_eq!(store.audit_after(2, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn requests_and_spent_links_on_sqlite() {
+        use assent_core::rights::requests::{self, RequestKind};
+        let conn = native::connection(SCHEMA);
+        let mut store = SqlAdminStore(&conn);
+        let s = SubjectId::from_random_bytes([1; 16]);
+        let id = |n| EventId::from_random_bytes([n; 16]);
+        let erase = requests::file(&mut store, &s, RequestKind::Erasure, id(2), 100).unwrap();
+        let again = requests::file(&mut store, &s, RequestKind::Erasure, id(3), 200).unwrap();
+        assert_eq!(again, erase, "the open one, not a second");
+        let access = requests::file(&mut store, &s, RequestKind::Access, id(4), 300).unwrap();
+        let open = requests::open(&store, &erase.id).unwrap();
+        requests::decide(&mut store, open, RequestStatus::Refused, "dpo", None, 400).unwrap();
+        assert_eq!(
+            requests::open(&store, &erase.id).unwrap_err().code(),
+            "request_decided"
+        );
+        let queue = store.queue(10).unwrap();
+        assert_eq!(
+            queue.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            [access.id, erase.id]
+        );
+        assert_eq!(queue[1].decided_by.as_deref(), Some("dpo"));
+        assert!(store.spend_link(&id(9), 1).unwrap());
+        assert!(!store.spend_link(&id(9), 2).unwrap(), "a link opens once");
     }
 }

@@ -94,7 +94,11 @@ impl ApiError {
                 AccessError::AdminKeyUnknown => 404,
                 _ => 400,
             },
-            ApiError::Core(CoreError::Rights(RightsError::SubjectUnknown)) => 404,
+            ApiError::Core(CoreError::Rights(e)) => match e {
+                RightsError::RequestDecided => 409,
+                RightsError::LinkUsed => 410,
+                _ => 404,
+            },
             ApiError::Core(_) => 400,
             ApiError::Relayed(e) => e.status,
             ApiError::NotConfigured(_) => 500,

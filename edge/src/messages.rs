@@ -22,6 +22,7 @@ use assent_core::ids::{SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
 use assent_core::rights::export::SubjectExport;
+use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::rights::Found;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -91,6 +92,62 @@ pub const FIND: Endpoint<String, Found> = Endpoint::new("/rights/find");
 pub const SUBJECT_EXPORT: Endpoint<SubjectId, SubjectExport> = Endpoint::new("/rights/export");
 /// Erase a subject.
 pub const ERASE: Endpoint<EraseRequest, Appended> = Endpoint::new("/rights/erase");
+
+/// Mail a privacy center link to the contact of a lookup key, if known.
+pub const PRIVACY_LINK: Endpoint<PrivacyLinkRequest, bool> = Endpoint::new("/rights/privacy-link");
+/// Spend a privacy center link's nonce (`link_used` the second time).
+pub const SPEND_LINK: Endpoint<assent_core::ids::EventId, ()> = Endpoint::new("/rights/spend-link");
+/// File a data-subject request from the privacy center.
+pub const REQUEST_FILE: Endpoint<RequestFile, SubjectRequest> = Endpoint::new("/rights/request");
+/// The owner's queue.
+pub const REQUESTS: Endpoint<u64, Vec<SubjectRequest>> = Endpoint::new("/rights/requests");
+/// A subject's own requests.
+pub const REQUESTS_OF: Endpoint<SubjectId, Vec<SubjectRequest>> =
+    Endpoint::new("/rights/requests-of");
+/// Fulfil or refuse a request.
+pub const REQUEST_DECIDE: Endpoint<RequestDecide, SubjectRequest> = Endpoint::new("/rights/decide");
+
+/// A privacy center link to mail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyLinkRequest {
+    /// The lookup key of the address typed.
+    pub lookup: String,
+    /// The address typed, normalised (the mail's recipient).
+    pub to: String,
+    /// The edge's public origin (the link's base).
+    pub base: String,
+}
+
+/// A request from the privacy center.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFile {
+    /// Whose (from a verified session).
+    pub subject: SubjectId,
+    /// What.
+    pub kind: RequestKind,
+    /// Its id, and the erasure's where the site fulfils automatically.
+    pub id: assent_core::ids::EventId,
+    /// Where an erasure would happen.
+    pub ctx: EdgeContext,
+}
+
+/// The owner's decision on a request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDecide {
+    /// Which request.
+    pub id: assent_core::ids::EventId,
+    /// Fulfil (or refuse).
+    pub fulfil: bool,
+    /// Who decides (the key's name).
+    pub who: String,
+    /// The erasure event's id, if it is one.
+    pub erasure_id: assent_core::ids::EventId,
+    /// Where it happens.
+    pub ctx: EdgeContext,
+}
 
 /// Who presents which token for what.
 #[derive(Debug, Clone, Serialize, Deserialize)]

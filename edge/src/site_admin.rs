@@ -4,7 +4,9 @@
 //! SQLite. The object hands a path here when it is not one of the log's.
 
 use assent_core::admin::store::{self as keys, AdminStore};
-use assent_core::rights;
+use assent_core::error::RightsError;
+use assent_core::rights::requests::{self, RequestKind, RequestStatus, RequestStore};
+use assent_core::rights::{self, center};
 use worker::{Date, Env, Request, Response, SqlStorage};
 
 use crate::admin_store::SqlAdminStore;
@@ -125,9 +127,155 @@ pub async fn serve(
             })
             .await
         }
+        p if p == messages::PRIVACY_LINK.path => {
+            messages::serve(req, |r: messages::PrivacyLinkRequest| {
+                let site = site()?;
+                let key = crate::routes::forms::form_secret(env)?;
+                Ok(center::mail_link(
+                    &mut forms,
+                    &site.site,
+                    key.privacy(),
+                    &r.lookup,
+                    &r.to,
+                    &r.base,
+                    link_fresh()?,
+                    now_ms(),
+                )?)
+            })
+            .await
+        }
+        p if p == messages::SPEND_LINK.path => {
+            messages::serve(req, |nonce| {
+                if admin
+                    .spend_link(&nonce, now_ms())
+                    .map_err(assent_core::Error::from)?
+                {
+                    Ok(())
+                } else {
+                    Err(assent_core::Error::from(RightsError::LinkUsed).into())
+                }
+            })
+            .await
+        }
+        p if p == messages::REQUEST_FILE.path => {
+            messages::serve(req, |r: messages::RequestFile| {
+                let config = site()?;
+                let filed =
+                    requests::file(&mut admin, &r.subject, r.kind, r.id.clone(), r.ctx.now_ms)?;
+                if !config.rights.auto_fulfil || filed.id != r.id {
+                    return Ok(filed);
+                }
+                let done = rights::fulfil(
+                    &mut store,
+                    &mut forms,
+                    &mut admin,
+                    config,
+                    &signing::current(env)?,
+                    &filed.id,
+                    "automatic",
+                    r.id,
+                    &r.ctx,
+                )?;
+                grew = done.erasure.is_some();
+                Ok(done)
+            })
+            .await
+        }
+        p if p == messages::REQUESTS.path => {
+            messages::serve(req, |limit: u64| {
+                Ok(admin
+                    .queue(limit.min(500))
+                    .map_err(assent_core::Error::from)?)
+            })
+            .await
+        }
+        p if p == messages::REQUESTS_OF.path => {
+            messages::serve(req, |subject| {
+                Ok(admin
+                    .requests_of(&subject)
+                    .map_err(assent_core::Error::from)?)
+            })
+            .await
+        }
+        p if p == messages::REQUEST_DECIDE.path => {
+            messages::serve(req, |r: messages::RequestDecide| {
+                let config = site()?;
+                if !r.fulfil {
+                    let open = requests::open(&admin, &r.id)?;
+                    return Ok(requests::decide(
+                        &mut admin,
+                        open,
+                        RequestStatus::Refused,
+                        &r.who,
+                        None,
+                        r.ctx.now_ms,
+                    )?);
+                }
+                let done = rights::fulfil(
+                    &mut store,
+                    &mut forms,
+                    &mut admin,
+                    config,
+                    &signing::current(env)?,
+                    &r.id,
+                    &r.who,
+                    r.erasure_id,
+                    &r.ctx,
+                )?;
+                grew = done.erasure.is_some();
+                if done.kind == RequestKind::Access {
+                    // The copy is released: the person gets a link to download it.
+                    mail_access(&store, &mut forms, config, env, &done.subject, &r.ctx)?;
+                }
+                Ok(done)
+            })
+            .await
+        }
         other => return crate::site_import::serve(other, req, env, sql).await,
     };
     Some(response.map(|response| Served { response, grew }))
+}
+
+fn link_fresh() -> Result<center::LinkFresh, ApiError> {
+    let mut bytes = [0u8; 40];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
+    Ok(center::LinkFresh {
+        id: assent_core::ids::EventId::from_random_bytes(bytes[..16].try_into().expect("16")),
+        mail_nonce: bytes[16..].try_into().expect("24"),
+    })
+}
+
+/// Mails the subject of a fulfilled access request a link to their center.
+fn mail_access(
+    log: &SqlLogStore<&SqlStorage>,
+    forms: &mut SqlFormStore<&SqlStorage>,
+    config: &assent_core::config::SiteConfig,
+    env: &Env,
+    subject: &assent_core::ids::SubjectId,
+    ctx: &assent_core::form::intake::EdgeContext,
+) -> Result<(), ApiError> {
+    use assent_core::form::intake::FormStore;
+    let Some(contact) = forms
+        .contact_of(subject)
+        .map_err(assent_core::Error::from)?
+    else {
+        return Ok(());
+    };
+    let Some(identity) = rights::export::identity_of(log, forms, config, subject)? else {
+        return Ok(());
+    };
+    let key = crate::routes::forms::form_secret(env)?;
+    center::mail_link(
+        forms,
+        &config.site,
+        key.privacy(),
+        &contact.lookup,
+        &identity.email,
+        &ctx.issuer,
+        link_fresh()?,
+        ctx.now_ms,
+    )?;
+    Ok(())
 }
 
 fn now_ms() -> u64 {

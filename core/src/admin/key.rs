@@ -406,6 +406,12 @@ pub enum Operation {
     /// Import an opt-out or block list into the suppressions.
     #[serde(rename = "suppressions.import")]
     SuppressionsImport,
+    /// The queue of data-subject requests.
+    #[serde(rename = "requests.list")]
+    RequestsList,
+    /// Fulfil or refuse a data-subject request.
+    #[serde(rename = "request.decide")]
+    RequestDecide,
     /// Create a site key.
     #[serde(rename = "key.create")]
     KeyCreate,
@@ -423,12 +429,12 @@ impl Operation {
     pub fn needs(self) -> Need {
         use Operation::*;
         match self {
-            LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord => {
+            LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList => {
                 Need::Scope(Scope::Read)
             }
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
-            SubjectErase | SuppressionsImport => Need::Scope(Scope::Write),
+            SubjectErase | SuppressionsImport | RequestDecide => Need::Scope(Scope::Write),
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -448,6 +454,8 @@ impl Operation {
             AuditExport => "audit.export",
             ProcessingRecord => "processing.record",
             SuppressionsImport => "suppressions.import",
+            RequestsList => "requests.list",
+            RequestDecide => "request.decide",
             KeyCreate => "key.create",
             KeyList => "key.list",
             KeyRevoke => "key.revoke",
@@ -576,6 +584,8 @@ mod tests {
             AuditExport,
             ProcessingRecord,
             SuppressionsImport,
+            RequestsList,
+            RequestDecide,
             KeyCreate,
             KeyList,
             KeyRevoke,

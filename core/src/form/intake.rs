@@ -380,7 +380,7 @@ fn expiry_of(link: &str) -> Option<u64> {
     Some(claims.expires_ms)
 }
 
-fn seal_bytes(
+pub(crate) fn seal_bytes(
     key: &[u8; 32],
     nonce: &[u8; 24],
     site: &SiteId,

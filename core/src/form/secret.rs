@@ -21,6 +21,7 @@ use crate::error::{Error, KeyError};
 pub struct FormSecret {
     lookup: [u8; 32],
     token: [u8; 32],
+    privacy: [u8; 32],
 }
 
 impl core::fmt::Debug for FormSecret {
@@ -49,6 +50,7 @@ impl FormSecret {
         Ok(FormSecret {
             lookup: derive(&bytes, b"lookup"),
             token: derive(&bytes, b"token"),
+            privacy: derive(&bytes, b"privacy"),
         })
     }
 
@@ -60,5 +62,10 @@ impl FormSecret {
     /// The key of [confirmation tokens](crate::form::token).
     pub fn token(&self) -> &[u8; 32] {
         &self.token
+    }
+
+    /// The key of the [privacy center's tokens](crate::rights::center).
+    pub fn privacy(&self) -> &[u8; 32] {
+        &self.privacy
     }
 }

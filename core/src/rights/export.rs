@@ -263,6 +263,17 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     })
 }
 
+/// The identity of the subject's newest submission that the vault still
+/// holds (none for a banner subject or once erased).
+pub fn identity_of<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &L,
+    forms: &F,
+    config: &SiteConfig,
+    subject: &SubjectId,
+) -> Result<Option<Identity>, Error> {
+    newest_identity(forms, config, subject, &history(log, subject)?)
+}
+
 /// The identity of the subject's newest submission that still opens.
 fn newest_identity<F: FormStore + ?Sized>(
     forms: &F,

@@ -23,7 +23,9 @@
 //! `erase` record yet, and appends it. On a Durable Object the three are
 //! one synchronous stretch, committed together.
 
+pub mod center;
 pub mod export;
+pub mod requests;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError, StorageError};
@@ -183,4 +185,40 @@ pub fn find<F: FormStore + ?Sized>(forms: &F, lookup: &str) -> Result<Found, Err
         subject: contact.map(|c| c.subject),
         suppressed_by: suppressed.map(|s| s.event_id),
     })
+}
+
+/// Fulfils the open request `id` (an erasure runs [`erase`] with
+/// `erasure_id`), recording `who` decided.
+#[allow(clippy::too_many_arguments)]
+pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    store: &mut R,
+    config: &SiteConfig,
+    key: &SigningKey,
+    id: &EventId,
+    who: &str,
+    erasure_id: EventId,
+    ctx: &EdgeContext,
+) -> Result<requests::SubjectRequest, Error> {
+    let request = requests::open(store, id)?;
+    let erasure = match request.kind {
+        requests::RequestKind::Erasure => {
+            let appended = erase(log, forms, config, key, &request.subject, erasure_id, ctx)?;
+            let record: serde_json::Value = serde_json::from_str(&appended.answer)
+                .map_err(|e| fault(StoreError::Fault(e.to_string())))?;
+            record["record"]["event"]["event_id"]
+                .as_str()
+                .and_then(|s| EventId::new(s).ok())
+        }
+        requests::RequestKind::Access => None,
+    };
+    requests::decide(
+        store,
+        request,
+        requests::RequestStatus::Fulfilled,
+        who,
+        erasure,
+        ctx.now_ms,
+    )
 }

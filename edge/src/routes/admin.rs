@@ -13,14 +13,15 @@
 use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Scopes};
 use assent_core::config::SiteConfig;
 use assent_core::form::identity::{lookup_key, normalise_email};
-use assent_core::ids::{SiteId, SubjectId};
+use assent_core::ids::{EventId, SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendStatus, PageRequest};
+use assent_core::rights::requests::{RequestStatus, SubjectRequest};
 use assent_core::utc::rfc3339;
 use futures_util::stream;
 use worker::{Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
-use crate::messages::{self, AccessRequest, EraseRequest, KeyCreateRequest};
+use crate::messages::{self, AccessRequest, EraseRequest, KeyCreateRequest, RequestDecide};
 use crate::routes::events::bounded_body;
 use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
 
@@ -97,6 +98,8 @@ enum Route {
     KeyRevoke(KeyId),
     ProcessingRecord,
     SuppressionsImport,
+    Requests,
+    Decide(EventId, bool),
 }
 
 impl Route {
@@ -120,11 +123,17 @@ impl Route {
             ["keys", id, "revoke"] if post => Route::KeyRevoke(KeyId::new(id)?),
             ["processing-record"] if get => Route::ProcessingRecord,
             ["suppressions", "import"] if post => Route::SuppressionsImport,
+            ["requests"] if get => Route::Requests,
+            ["requests", id, verb @ ("fulfil" | "refuse")] if post => {
+                Route::Decide(EventId::new(id)?, *verb == "fulfil")
+            }
             ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"]
             | ["subjects", _, "state" | "export" | "erasure"]
             | ["keys", _, "revoke"]
             | ["processing-record"]
-            | ["suppressions", "import"] => return Err(ApiError::MethodNotAllowed),
+            | ["suppressions", "import"]
+            | ["requests"]
+            | ["requests", _, "fulfil" | "refuse"] => return Err(ApiError::MethodNotAllowed),
             _ => return Err(ApiError::NotFound),
         })
     }
@@ -145,6 +154,8 @@ impl Route {
             Route::KeyRevoke(_) => Operation::KeyRevoke,
             Route::ProcessingRecord => Operation::ProcessingRecord,
             Route::SuppressionsImport => Operation::SuppressionsImport,
+            Route::Requests => Operation::RequestsList,
+            Route::Decide(..) => Operation::RequestDecide,
         }
     }
 
@@ -153,6 +164,7 @@ impl Route {
         match self {
             Route::State(s) | Route::SubjectExport(s) | Route::Erase(s) => Some(s.to_string()),
             Route::KeyRevoke(k) => Some(k.to_string()),
+            Route::Decide(id, _) => Some(id.to_string()),
             _ => None,
         }
     }
@@ -176,7 +188,7 @@ pub async fn handle(
         op: route.op(),
         target: route.target(),
     };
-    messages::call(env, id, &messages::AUTHORIZE, &access).await?;
+    let principal = messages::call(env, id, &messages::AUTHORIZE, &access).await?;
     match route {
         Route::LogList => list_events(&req, env, id).await,
         Route::LogExport => export(&req, env, id),
@@ -231,6 +243,26 @@ pub async fn handle(
             json_value(&view, 201)
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
+        Route::Requests => {
+            let q = Query::parse(&req, &["limit"])?;
+            let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
+            let queue = messages::call(env, id, &messages::REQUESTS, &limit).await?;
+            let now = worker::Date::now().as_millis();
+            let list: Vec<serde_json::Value> = queue.iter().map(|r| request_view(r, now)).collect();
+            json_value(&serde_json::json!({ "requests": list }), 200)
+        }
+        Route::Decide(request, fulfil) => {
+            Query::parse(&req, &[])?;
+            let decide = RequestDecide {
+                id: request,
+                fulfil,
+                who: principal.name().to_string(),
+                erasure_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            let decided = messages::call(env, id, &messages::REQUEST_DECIDE, &decide).await?;
+            json_value(&request_view(&decided, decide.ctx.now_ms), 200)
+        }
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
         Route::KeyRevoke(key) => {
             Query::parse(&req, &[])?;
@@ -238,6 +270,22 @@ pub async fn handle(
             json_value(&key_view(&revoked), 200)
         }
     }
+}
+
+/// A request as the owner's API shows it.
+fn request_view(r: &SubjectRequest, now_ms: u64) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "subject": r.subject,
+        "kind": r.kind,
+        "status": r.status,
+        "received_at": rfc3339(r.received_ms),
+        "due_at": rfc3339(r.due_ms),
+        "overdue": r.status == RequestStatus::Open && now_ms > r.due_ms,
+        "decided_by": r.decided_by,
+        "decided_at": r.decided_ms.map(rfc3339),
+        "erasure": r.erasure,
+    })
 }
 
 /// A key as the owner's API shows it: never its secret or the secret's hash.

@@ -28,6 +28,7 @@ use crate::error::ApiError;
 use crate::messages::{self, ConfirmRequest};
 use crate::public_origin::PublicOrigins;
 use crate::routes::events::bounded_body;
+use crate::routes::page::{self, escape};
 use crate::routes::Query;
 use crate::signing;
 
@@ -343,14 +344,6 @@ pub async fn mailbox(req: &Request, env: &Env, site: &SiteConfig) -> Result<Resp
     Ok(resp)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// A small page without scripts: a heading, a text, maybe a button that
 /// POSTs to the same address. `data-outcome` names what happened, for tests
 /// and for people reading the source.
@@ -370,27 +363,13 @@ fn page(
             )
         })
         .unwrap_or_default();
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}}\
-button{{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#1f4fd1;color:#fff;cursor:pointer}}</style></head>\
-<body><main data-outcome=\"{outcome}\"><h1>{title}</h1><p>{text}</p>{action}</main></body></html>",
-        lang = escape(lang),
-        title = escape(title),
-        text = escape(text),
-        outcome = escape(outcome),
-    );
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set(
-        "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    )?;
-    Ok(Response::from_html(html)?
-        .with_status(status)
-        .with_headers(headers))
+    page::html(
+        status,
+        lang,
+        title,
+        &format!("<p>{}</p>{action}", escape(text)),
+        outcome,
+    )
 }
 
 /// `GET /v1/admin/sites/{site}/webhooks`: every delivery, newest first, with

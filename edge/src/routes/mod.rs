@@ -17,6 +17,8 @@ pub mod forms;
 pub mod import;
 pub mod loader;
 pub mod log;
+pub mod page;
+pub mod privacy;
 pub mod ropa;
 
 /// The request's method, if it is one the API answers anywhere. workers-rs
@@ -57,6 +59,16 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             let result = form_resource(req, &env, site, route, method, allow.as_deref()).await;
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), allow.as_deref())
+        }
+        ["v1", "sites", site, "privacy", rest @ ..] => {
+            let result = match known_site(site) {
+                Err(e) => Err(e),
+                Ok((id, site)) => match crate::rate_limit::check(&env, &req, &id).await {
+                    Ok(()) => privacy::handle(req, &env, site, rest).await,
+                    Err(e) => Err(e),
+                },
+            };
+            result.unwrap_or_else(|e| e.to_response())
         }
         ["v1", "sites", site, "confirm"] => {
             let result = match (method, known_site(site)) {

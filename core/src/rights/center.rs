@@ -1,0 +1,246 @@
+//! The visitor's privacy center, without I/O: who may open it and how.
+//!
+//! A person who gave their email through a form proves it is theirs by a
+//! link sent to it: they type the address, and *if* the site knows it, a
+//! mail with a [`Kind::Link`] token goes out (the page answers the same
+//! either way, so it tells nobody whether an address is known; the mail
+//! flood limit of the forms applies). The link is single-use: opening it
+//! (a `POST`, so a mail scanner's `GET` does nothing) spends its nonce and
+//! gives a [`Kind::Session`] token for [`SESSION_MS`], which the center's
+//! own forms carry. Tokens are HMAC-SHA256 under a key derived from the
+//! site's form secret, scoped to one site and one subject, and expire.
+//!
+//! ```
+//! use assent_core::rights::center::{issue, verify, Kind, Token};
+//! use assent_core::ids::{EventId, SiteId, SubjectId};
+//!
+//! let key = [9u8; 32];
+//! let site = SiteId::new("demo").unwrap();
+//! let t = Token {
+//!     site: site.clone(),
+//!     subject: SubjectId::from_random_bytes([1; 16]),
+//!     kind: Kind::Link,
+//!     nonce: EventId::from_random_bytes([2; 16]),
+//!     expires_ms: 10,
+//! };
+//! let s = issue(&key, &t);
+//! assert_eq!(verify(&key, &s, &site, Kind::Link, 5).unwrap(), t);
+//! assert_eq!(verify(&key, &s, &site, Kind::Session, 5).unwrap_err().code(), "token_scope");
+//! assert_eq!(verify(&key, &s, &site, Kind::Link, 10).unwrap_err().code(), "token_expired");
+//! ```
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::error::{Error, FormError};
+use crate::form::intake::{seal_bytes, FormStore, Mail, Sealed};
+use crate::form::webhook;
+use crate::ids::{EventId, SiteId, SubjectId};
+
+/// How long a mailed link may be opened.
+pub const LINK_MS: u64 = 60 * 60 * 1000;
+/// How long a session in the center lasts.
+pub const SESSION_MS: u64 = 30 * 60 * 1000;
+/// The longest token read.
+pub const MAX_TOKEN_LEN: usize = 512;
+
+/// What a token lets its holder do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Open the center once (the mailed link).
+    Link,
+    /// Act in the center until it expires.
+    Session,
+}
+
+/// A privacy center token's claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// The site.
+    #[serde(rename = "s")]
+    pub site: SiteId,
+    /// The subject whose center it opens.
+    #[serde(rename = "u")]
+    pub subject: SubjectId,
+    /// Link or session.
+    #[serde(rename = "k")]
+    pub kind: Kind,
+    /// A random id: a link's is spent when it is opened.
+    #[serde(rename = "n")]
+    pub nonce: EventId,
+    /// Expiry, ms since the Unix epoch.
+    #[serde(rename = "x")]
+    pub expires_ms: u64,
+}
+
+fn mac(key: &[u8; 32], payload: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("any key length");
+    mac.update(b"assent/privacy/v1\0");
+    mac.update(payload.as_bytes());
+    mac
+}
+
+/// Issues a token.
+pub fn issue(key: &[u8; 32], token: &Token) -> String {
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(token).expect("claims serialize"));
+    let sig = URL_SAFE_NO_PAD.encode(mac(key, &payload).finalize().into_bytes());
+    format!("{payload}.{sig}")
+}
+
+/// Verifies a token of `kind` for `site` at `now_ms`: the tag (constant
+/// time), the scope (site and kind), then the time.
+pub fn verify(
+    key: &[u8; 32],
+    token: &str,
+    site: &SiteId,
+    kind: Kind,
+    now_ms: u64,
+) -> Result<Token, Error> {
+    let invalid = || Error::Form(FormError::TokenInvalid);
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(invalid());
+    }
+    let (payload, sig) = token.split_once('.').ok_or_else(invalid)?;
+    let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| invalid())?;
+    mac(key, payload)
+        .verify_slice(&sig)
+        .map_err(|_| invalid())?;
+    let claims: Token = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(invalid)?;
+    if claims.site != *site || claims.kind != kind {
+        return Err(Error::Form(FormError::TokenScope));
+    }
+    if now_ms >= claims.expires_ms {
+        return Err(Error::Form(FormError::TokenExpired));
+    }
+    Ok(claims)
+}
+
+/// Randomness for one mailed link, drawn by the caller.
+#[derive(Debug, Clone)]
+pub struct LinkFresh {
+    /// The link's id (its token's nonce, and its mail's key).
+    pub id: EventId,
+    /// The sealed mail's nonce.
+    pub mail_nonce: [u8; 24],
+}
+
+/// Mails the person whose lookup key is `lookup` a link to their center,
+/// if the site knows them and the forms' flood limit
+/// ([`crate::form::intake::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
+/// was queued. The caller answers the same either way. `to` is the
+/// address as typed (normalised); `base` the edge's public origin.
+#[allow(clippy::too_many_arguments)]
+pub fn mail_link<F: FormStore + ?Sized>(
+    forms: &mut F,
+    site: &SiteId,
+    key: &[u8; 32],
+    lookup: &str,
+    to: &str,
+    base: &str,
+    fresh: LinkFresh,
+    now_ms: u64,
+) -> Result<bool, Error> {
+    let Some(contact) = forms.contact(lookup).map_err(super::fault)? else {
+        return Ok(false);
+    };
+    let day_ago = now_ms.saturating_sub(24 * 3_600_000);
+    if forms
+        .mails_since(&contact.subject, day_ago)
+        .map_err(super::fault)?
+        >= crate::form::intake::MAX_MAILS_PER_DAY
+    {
+        return Ok(false);
+    }
+    let token = issue(
+        key,
+        &Token {
+            site: site.clone(),
+            subject: contact.subject.clone(),
+            kind: Kind::Link,
+            nonce: fresh.id.clone(),
+            expires_ms: now_ms + LINK_MS,
+        },
+    );
+    let mail = Mail {
+        to: to.to_string(),
+        subject: "Your privacy center".into(),
+        text: "Open this link within an hour to see, download or change what you agreed to, \
+               or to ask for a copy or the erasure of your data. It works once. If you did not \
+               ask for it, ignore this message."
+            .into(),
+        link: format!("{base}{}?token={token}", crate::api::privacy_open(site)),
+    };
+    let text = serde_json::to_vec(&mail).expect("a mail serializes");
+    let mut delivery = webhook::mail_delivery(&fresh.id, &contact.subject, now_ms);
+    delivery.kind = "mail.privacy".into();
+    forms.put_delivery(&delivery).map_err(super::fault)?;
+    forms
+        .put_mail(&Sealed {
+            event_id: fresh.id,
+            subject: contact.subject.clone(),
+            nonce: fresh.mail_nonce,
+            bytes: seal_bytes(
+                &contact.key,
+                &fresh.mail_nonce,
+                site,
+                &contact.subject,
+                &text,
+            ),
+            created_ms: now_ms,
+        })
+        .map_err(super::fault)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_byte_or_another_key_is_invalid() {
+        let key = [1u8; 32];
+        let site = SiteId::new("demo").unwrap();
+        let t = Token {
+            site: site.clone(),
+            subject: SubjectId::from_random_bytes([3; 16]),
+            kind: Kind::Session,
+            nonce: EventId::from_random_bytes([4; 16]),
+            expires_ms: 100,
+        };
+        let s = issue(&key, &t);
+        let mut forged = s.clone().into_bytes();
+        forged[3] ^= 1;
+        let forged = String::from_utf8(forged).unwrap();
+        for bad in [forged.as_str(), "", "x.y", &"a".repeat(600)] {
+            assert_eq!(
+                verify(&key, bad, &site, Kind::Session, 1)
+                    .unwrap_err()
+                    .code(),
+                "token_invalid"
+            );
+        }
+        assert_eq!(
+            verify(&[2; 32], &s, &site, Kind::Session, 1)
+                .unwrap_err()
+                .code(),
+            "token_invalid"
+        );
+        // A confirmation token's key and domain never open the center.
+        let other = SiteId::new("example").unwrap();
+        assert_eq!(
+            verify(&key, &s, &other, Kind::Session, 1)
+                .unwrap_err()
+                .code(),
+            "token_scope"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Data-subject requests (access, erasure) and the owner's queue, without
+//! I/O. A request made in the privacy center lands in the queue with its
+//! legal deadline, one calendar month after receipt (GDPR Art. 12(3));
+//! the owner fulfils or refuses it. A site may fulfil automatically
+//! (`rights.auto_fulfil` in its configuration): the request is then
+//! decided as it arrives, by `automatic`.
+//!
+//! Fulfilling an erasure runs [`super::erase`]; fulfilling an access
+//! request releases the export to the person (the edge mails them a link to
+//! their privacy center). A second request of a kind while one is open is
+//! the open one: the queue never holds duplicates.
+
+use serde::{Deserialize, Serialize};
+
+use super::fault;
+use crate::error::{Error, RightsError};
+use crate::ids::{EventId, SubjectId};
+use crate::log::store::StoreError;
+
+/// What is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// A copy of everything held (Art. 15), portable (Art. 20).
+    Access,
+    /// Erasure (Art. 17).
+    Erasure,
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Waits for the owner.
+    Open,
+    /// Done.
+    Fulfilled,
+    /// Refused by the owner.
+    Refused,
+}
+
+/// One request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRequest {
+    /// Its id.
+    pub id: EventId,
+    /// Whose.
+    pub subject: SubjectId,
+    /// What.
+    pub kind: RequestKind,
+    /// When it arrived (ms since the Unix epoch).
+    pub received_ms: u64,
+    /// The legal deadline: one calendar month later.
+    pub due_ms: u64,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// Who decided: a key's name, `operator` or `automatic`.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_ms: Option<u64>,
+    /// The erasure event that fulfilled an erasure request.
+    pub erasure: Option<EventId>,
+}
+
+/// Where requests are kept.
+pub trait RequestStore {
+    /// Stores a new request.
+    fn put_request(&mut self, request: &SubjectRequest) -> Result<(), StoreError>;
+    /// Replaces a request's state.
+    fn update_request(&mut self, request: &SubjectRequest) -> Result<(), StoreError>;
+    /// A request by id.
+    fn request(&self, id: &EventId) -> Result<Option<SubjectRequest>, StoreError>;
+    /// A subject's requests, oldest first.
+    fn requests_of(&self, subject: &SubjectId) -> Result<Vec<SubjectRequest>, StoreError>;
+    /// Up to `limit` requests: open ones first by deadline, then the newest decided.
+    fn queue(&self, limit: u64) -> Result<Vec<SubjectRequest>, StoreError>;
+    /// Spends a privacy center link's nonce: `true` the first time only.
+    fn spend_link(&mut self, nonce: &EventId, now_ms: u64) -> Result<bool, StoreError>;
+}
+
+/// Files a request (or answers the open one of the same kind).
+pub fn file<R: RequestStore + ?Sized>(
+    store: &mut R,
+    subject: &SubjectId,
+    kind: RequestKind,
+    id: EventId,
+    now_ms: u64,
+) -> Result<SubjectRequest, Error> {
+    let open = store
+        .requests_of(subject)
+        .map_err(fault)?
+        .into_iter()
+        .find(|r| r.kind == kind && r.status == RequestStatus::Open);
+    if let Some(open) = open {
+        return Ok(open);
+    }
+    let request = SubjectRequest {
+        id,
+        subject: subject.clone(),
+        kind,
+        received_ms: now_ms,
+        due_ms: crate::utc::one_month_after(now_ms),
+        status: RequestStatus::Open,
+        decided_by: None,
+        decided_ms: None,
+        erasure: None,
+    };
+    store.put_request(&request).map_err(fault)?;
+    Ok(request)
+}
+
+/// An open request, for deciding: [`RightsError::RequestUnknown`] if there
+/// is none with this id, [`RightsError::RequestDecided`] if it was decided.
+pub fn open<R: RequestStore + ?Sized>(store: &R, id: &EventId) -> Result<SubjectRequest, Error> {
+    let r = store
+        .request(id)
+        .map_err(fault)?
+        .ok_or(RightsError::RequestUnknown)?;
+    if r.status != RequestStatus::Open {
+        return Err(RightsError::RequestDecided.into());
+    }
+    Ok(r)
+}
+
+/// Records a decision on an open request.
+pub fn decide<R: RequestStore + ?Sized>(
+    store: &mut R,
+    mut request: SubjectRequest,
+    status: RequestStatus,
+    who: &str,
+    erasure: Option<EventId>,
+    now_ms: u64,
+) -> Result<SubjectRequest, Error> {
+    request.status = status;
+    request.decided_by = Some(who.to_string());
+    request.decided_ms = Some(now_ms);
+    request.erasure = erasure;
+    store.update_request(&request).map_err(fault)?;
+    Ok(request)
+}
+
+/// An in-memory [`RequestStore`].
+#[derive(Debug, Clone, Default)]
+pub struct MemoryRequestStore(Vec<SubjectRequest>, Vec<EventId>);
+
+impl RequestStore for MemoryRequestStore {
+    fn put_request(&mut self, request: &SubjectRequest) -> Result<(), StoreError> {
+        if self.0.iter().any(|r| r.id == request.id) {
+            return Err(StoreError::Conflict);
+        }
+        self.0.push(request.clone());
+        Ok(())
+    }
+    fn update_request(&mut self, request: &SubjectRequest) -> Result<(), StoreError> {
+        let r = self
+            .0
+            .iter_mut()
+            .find(|r| r.id == request.id)
+            .ok_or(StoreError::Fault("no such request".into()))?;
+        *r = request.clone();
+        Ok(())
+    }
+    fn request(&self, id: &EventId) -> Result<Option<SubjectRequest>, StoreError> {
+        Ok(self.0.iter().find(|r| r.id == *id).cloned())
+    }
+    fn requests_of(&self, subject: &SubjectId) -> Result<Vec<SubjectRequest>, StoreError> {
+        Ok(self
+            .0
+            .iter()
+            .filter(|r| r.subject == *subject)
+            .cloned()
+            .collect())
+    }
+    fn queue(&self, limit: u64) -> Result<Vec<SubjectRequest>, StoreError> {
+        let mut all = self.0.clone();
+        all.sort_by_key(|r| match r.status {
+            RequestStatus::Open => (0, r.due_ms),
+            _ => (1, u64::MAX - r.decided_ms.unwrap_or(0)),
+        });
+        all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(all)
+    }
+    fn spend_link(&mut self, nonce: &EventId, _now_ms: u64) -> Result<bool, StoreError> {
+        if self.1.contains(nonce) {
+            return Ok(false);
+        }
+        self.1.push(nonce.clone());
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_waits_with_its_deadline_once_and_is_decided_once() {
+        let mut store = MemoryRequestStore::default();
+        let s = SubjectId::from_random_bytes([1; 16]);
+        let now = 1_795_564_800_000; // 2026-11-25
+        let r = file(
+            &mut store,
+            &s,
+            RequestKind::Erasure,
+            EventId::from_random_bytes([2; 16]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(crate::utc::rfc3339(r.due_ms), "2026-12-25T00:00:00.000Z");
+        let again = file(
+            &mut store,
+            &s,
+            RequestKind::Erasure,
+            EventId::from_random_bytes([3; 16]),
+            now + 5,
+        )
+        .unwrap();
+        assert_eq!(again.id, r.id, "no duplicate while one is open");
+        let access = file(
+            &mut store,
+            &s,
+            RequestKind::Access,
+            EventId::from_random_bytes([4; 16]),
+            now,
+        )
+        .unwrap();
+        assert_ne!(access.id, r.id);
+        let o = open(&store, &r.id).unwrap();
+        decide(
+            &mut store,
+            o,
+            RequestStatus::Fulfilled,
+            "dpo",
+            None,
+            now + 10,
+        )
+        .unwrap();
+        assert_eq!(open(&store, &r.id).unwrap_err().code(), "request_decided");
+        assert_eq!(
+            open(&store, &EventId::from_random_bytes([9; 16]))
+                .unwrap_err()
+                .code(),
+            "request_unknown"
+        );
+        let q = store.queue(10).unwrap();
+        assert_eq!(q[0].id, access.id, "open first");
+    }
+}

@@ -1,0 +1,52 @@
+//! The edge's own small HTML pages (the double opt-in page, the privacy
+//! center): one frame, no script, a strict CSP, nothing cached, no referrer.
+
+use worker::{Headers, Response};
+
+use crate::error::ApiError;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}\
+button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#1f4fd1;color:#fff;cursor:pointer;min-height:44px}\
+button.quiet{background:#e8ecf7;color:#1a1a1a}input{font:inherit;padding:.5rem;min-width:16rem}\
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}\
+code{word-break:break-all;font-size:.8rem}form.inline{display:inline}section{margin:2rem 0}\
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}button.quiet{background:#333;color:#eee}td,th{border-color:#444}}";
+
+/// A page: `title` as its heading, `main` (already escaped HTML) below it;
+/// `data-outcome` names what happened, for tests and people reading the source.
+pub fn html(
+    status: u16,
+    lang: &str,
+    title: &str,
+    main: &str,
+    outcome: &str,
+) -> Result<Response, ApiError> {
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{title}</title><style>{STYLE}</style></head>\
+<body><main data-outcome=\"{outcome}\"><h1>{title}</h1>{main}</main></body></html>",
+        lang = escape(lang),
+        title = escape(title),
+        outcome = escape(outcome),
+    );
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    )?;
+    Ok(Response::from_html(html)?
+        .with_status(status)
+        .with_headers(headers))
+}

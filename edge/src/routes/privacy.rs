@@ -1,0 +1,483 @@
+//! The visitor's privacy center: pages the edge serves, no script, HTML
+//! forms only (see `assent_core::rights::center` for who may open it).
+//!
+//! - `GET /v1/sites/{site}/privacy`: ask for a link (an email field);
+//! - `POST .../privacy/link`: mails a link if the address is known; the
+//!   page says the same whether it is or not;
+//! - `GET .../privacy/open?token=`: a button (a mail scanner's `GET` spends
+//!   nothing); `POST` spends the link and opens the center;
+//! - `POST .../privacy/act`: the center's forms, each carrying the session:
+//!   `withdraw` (one offer or all), `download` (`json` or `csv`),
+//!   `request` (`access` or `erasure`).
+//!
+//! The center shows the state per offer, every record with what was shown
+//! (notice version, language, hash) and its receipt, and the person's
+//! requests with their deadlines.
+
+use assent_core::config::SiteConfig;
+use assent_core::form::identity::{lookup_key, normalise_email};
+use assent_core::rights::center::{self, Kind, Token};
+use assent_core::rights::export::SubjectExport;
+use assent_core::rights::requests::{RequestKind, SubjectRequest};
+use assent_core::utc::rfc3339;
+use futures_util::StreamExt;
+use worker::{Date, Env, Headers, Method, Request, Response};
+
+use crate::error::ApiError;
+use crate::messages::{self, PrivacyLinkRequest, RequestFile, WithdrawRequest};
+use crate::public_origin::PublicOrigins;
+use crate::routes::forms::form_secret;
+use crate::routes::page::{escape, html};
+use crate::routes::{edge_context, fresh_event_id, Query};
+
+/// The largest form body read (an email, or a session and two choices).
+const MAX_FORM_BYTES: usize = 4096;
+
+/// Answers a privacy center route of `site`.
+pub async fn handle(
+    mut req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+    rest: &[&str],
+) -> Result<Response, ApiError> {
+    let lang = site.default_language.clone();
+    match (req.method(), rest) {
+        (Method::Get | Method::Head, []) => {
+            Query::parse(&req, &[])?;
+            start(site, &lang, None)
+        }
+        (Method::Post, ["link"]) => {
+            Query::parse(&req, &[])?;
+            let form = form_body(&mut req).await?;
+            let Some(email) = field(&form, "email").and_then(|e| normalise_email(e).ok()) else {
+                return start(site, &lang, Some("That is not an email address."));
+            };
+            let secret = form_secret(env)?;
+            let request = PrivacyLinkRequest {
+                lookup: lookup_key(secret.lookup(), &site.site, &email),
+                to: email,
+                base: PublicOrigins::from_env(env)?.canonical().to_string(),
+            };
+            // Known or not, limited or not: the same page, so the page
+            // tells nobody whether an address is on the list.
+            if let Err(e) = messages::call(env, &site.site, &messages::PRIVACY_LINK, &request).await
+            {
+                if e.status() >= 500 {
+                    return Err(e);
+                }
+            }
+            notice(
+                &lang,
+                "Check your inbox",
+                &format!(
+                    "If {} knows this address, a link to your privacy center is on its way. It works once, for an hour.",
+                    site.controller.name
+                ),
+                "link_sent",
+            )
+        }
+        (Method::Get | Method::Head, ["open"]) => {
+            let token = link_token(&req, env, site)?;
+            match token {
+                Ok(_) => html(
+                    200,
+                    &lang,
+                    "Your privacy center",
+                    "<p>Open your privacy center to see and change what you agreed to.</p>\
+                     <form method=\"post\"><button type=\"submit\">Open my privacy center</button></form>",
+                    "open",
+                ),
+                Err(e) => refused(&lang, &e),
+            }
+        }
+        (Method::Post, ["open"]) => {
+            let token = match link_token(&req, env, site)? {
+                Ok(t) => t,
+                Err(e) => return refused(&lang, &e),
+            };
+            if let Err(e) =
+                messages::call(env, &site.site, &messages::SPEND_LINK, &token.nonce).await
+            {
+                return refused(&lang, &e);
+            }
+            let session = session_for(env, site, &token)?;
+            center_page(env, site, &session, None).await
+        }
+        (Method::Post, ["act"]) => {
+            Query::parse(&req, &[])?;
+            let form = form_body(&mut req).await?;
+            let secret = form_secret(env)?;
+            let session = field(&form, "session").unwrap_or_default();
+            let token = match center::verify(
+                secret.privacy(),
+                session,
+                &site.site,
+                Kind::Session,
+                now_ms(),
+            ) {
+                Ok(t) => t,
+                Err(e) => return refused(&lang, &e.into()),
+            };
+            act(env, site, &token, session, &form).await
+        }
+        (_, [] | ["link" | "open" | "act"]) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+async fn act(
+    env: &Env,
+    site: &'static SiteConfig,
+    token: &Token,
+    session: &str,
+    form: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let id = &site.site;
+    match field(form, "action") {
+        Some("withdraw") => {
+            let offers = match field(form, "offer") {
+                Some("all") | None => None,
+                Some(one) => Some(vec![one.to_string()]),
+            };
+            let request = WithdrawRequest {
+                subject: token.subject.clone(),
+                offers,
+                event_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            let message = match messages::call(env, id, &messages::WITHDRAW, &request).await {
+                Ok(_) => "Withdrawn. Your receipt for it is in the history below.",
+                Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
+                Err(e) => return Err(e),
+            };
+            center_page(env, site, session, Some(message)).await
+        }
+        Some("download") => {
+            let export = messages::call(env, id, &messages::SUBJECT_EXPORT, &token.subject).await?;
+            let (body, kind, ext) = match field(form, "format") {
+                Some("csv") => (export.to_csv(), "text/csv; charset=utf-8", "csv"),
+                _ => (
+                    serde_json::to_string_pretty(&export)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    "application/json",
+                    "json",
+                ),
+            };
+            let headers = Headers::new();
+            headers.set("content-type", kind)?;
+            headers.set(
+                "content-disposition",
+                &format!("attachment; filename=\"my-consent-{id}.{ext}\""),
+            )?;
+            headers.set("cache-control", "no-store")?;
+            Ok(Response::ok(body)?.with_headers(headers))
+        }
+        Some("request") => {
+            let kind = match field(form, "kind") {
+                Some("access") => RequestKind::Access,
+                Some("erasure") => RequestKind::Erasure,
+                _ => return Err(crate::routes::query_invalid("kind")),
+            };
+            let filed = RequestFile {
+                subject: token.subject.clone(),
+                kind,
+                id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            let request = messages::call(env, id, &messages::REQUEST_FILE, &filed).await?;
+            if request.erasure.is_some() {
+                return notice(
+                    &site.default_language,
+                    "Erased",
+                    "Your data was erased. The records that prove what you chose remain, and name no one.",
+                    "erased",
+                );
+            }
+            let message = format!(
+                "Your request is with {}. The law gives them until {} to answer.",
+                site.controller.name,
+                &rfc3339(request.due_ms)[..10]
+            );
+            center_page(env, site, session, Some(&message)).await
+        }
+        _ => Err(crate::routes::query_invalid("action")),
+    }
+}
+
+/// The center itself, for a verified session.
+async fn center_page(
+    env: &Env,
+    site: &'static SiteConfig,
+    session: &str,
+    message: Option<&str>,
+) -> Result<Response, ApiError> {
+    let secret = form_secret(env)?;
+    let token = center::verify(
+        secret.privacy(),
+        session,
+        &site.site,
+        Kind::Session,
+        now_ms(),
+    )?;
+    let export: SubjectExport =
+        messages::call(env, &site.site, &messages::SUBJECT_EXPORT, &token.subject).await?;
+    let requests: Vec<SubjectRequest> =
+        messages::call(env, &site.site, &messages::REQUESTS_OF, &token.subject).await?;
+    let hidden = format!(
+        "<input type=\"hidden\" name=\"session\" value=\"{}\">",
+        escape(session)
+    );
+    let button = |fields: &str, label: &str, quiet: bool| {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"{}/act\">{hidden}{fields}<button type=\"submit\"{}>{}</button></form>",
+            escape(&assent_core::api::privacy(&site.site)),
+            if quiet { " class=\"quiet\"" } else { "" },
+            escape(label)
+        )
+    };
+    let mut main = String::new();
+    if let Some(m) = message {
+        main.push_str(&format!(
+            "<p role=\"status\" data-message>{}</p>",
+            escape(m)
+        ));
+    }
+    if let Some(identity) = &export.identity {
+        main.push_str(&format!(
+            "<p>Signed in as <strong data-email>{}</strong> until {} (UTC).</p>",
+            escape(&identity.email),
+            &rfc3339(token.expires_ms)[11..16]
+        ));
+    }
+    main.push_str("<section><h2>What you agreed to</h2><table><thead><tr><th>Channel and purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>");
+    for (offer, status) in &export.state {
+        let state = serde_json::to_value(status.state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let action = if matches!(
+            state.as_str(),
+            "granted" | "pending" | "parental_consent_required"
+        ) {
+            button(
+                &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"offer\" value=\"{}\">", escape(offer)),
+                "Withdraw",
+                true,
+            )
+        } else {
+            String::new()
+        };
+        main.push_str(&format!(
+            "<tr data-offer=\"{o}\" data-state=\"{s}\"><td>{o}</td><td>{s}</td><td>{}</td><td>{action}</td></tr>",
+            &rfc3339(status.since_ms)[..10],
+            o = escape(offer),
+            s = escape(&state),
+        ));
+    }
+    main.push_str("</tbody></table></section><section><h2>History</h2><ol>");
+    for r in &export.records {
+        let t = &r.ts27560;
+        let channels: Vec<String> = t
+            .channels
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}:{} {}",
+                    c.channel,
+                    c.purpose,
+                    if c.granted { "yes" } else { "no" }
+                )
+            })
+            .collect();
+        main.push_str(&format!(
+            "<li data-record=\"{}\"><strong>{}</strong> {} by {}; shown notice {} ({}), hash <code>{}</code>. {}\
+             <details><summary>Receipt</summary><code data-receipt>{}</code></details></li>",
+            escape(&t.record_id),
+            escape(&t.event_type),
+            escape(&t.event_time[..16].replace('T', " ")),
+            escape(&t.collection_method),
+            escape(&t.notice_version),
+            escape(&t.notice_language),
+            escape(&t.notice_hash),
+            escape(&channels.join(", ")),
+            escape(&r.receipt),
+        ));
+    }
+    main.push_str("</ol></section><section><h2>Download</h2><p>Everything above, with receipts anyone can verify.</p>");
+    main.push_str(&button(
+        "<input type=\"hidden\" name=\"action\" value=\"download\"><input type=\"hidden\" name=\"format\" value=\"json\">",
+        "Download JSON",
+        true,
+    ));
+    main.push(' ');
+    main.push_str(&button(
+        "<input type=\"hidden\" name=\"action\" value=\"download\"><input type=\"hidden\" name=\"format\" value=\"csv\">",
+        "Download CSV",
+        true,
+    ));
+    main.push_str("</section><section><h2>Your rights</h2><p>");
+    main.push_str(&button(
+        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"access\">",
+        "Ask for a copy of all your data",
+        true,
+    ));
+    main.push(' ');
+    main.push_str(&button(
+        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"erasure\">",
+        "Ask for erasure",
+        false,
+    ));
+    main.push_str("</p><ul>");
+    for r in &requests {
+        let kind = if r.kind == RequestKind::Access {
+            "Copy"
+        } else {
+            "Erasure"
+        };
+        let status = serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        main.push_str(&format!(
+            "<li data-request=\"{}\" data-status=\"{}\">{kind}: asked {}, {} (answer due by {})</li>",
+            escape(r.id.as_str()),
+            escape(&status),
+            &rfc3339(r.received_ms)[..10],
+            escape(&status),
+            &rfc3339(r.due_ms)[..10],
+        ));
+    }
+    main.push_str(&format!(
+        "</ul></section><p>{} · <a href=\"{}\">Privacy policy</a> · Contact: {}</p>",
+        escape(&site.controller.name),
+        escape(&site.controller.privacy_policy),
+        escape(&site.controller.contact)
+    ));
+    html(
+        200,
+        &site.default_language,
+        "Your privacy center",
+        &main,
+        "center",
+    )
+}
+
+/// A new session for the subject of a spent link.
+fn session_for(env: &Env, site: &SiteConfig, link: &Token) -> Result<String, ApiError> {
+    let secret = form_secret(env)?;
+    Ok(center::issue(
+        secret.privacy(),
+        &Token {
+            site: site.site.clone(),
+            subject: link.subject.clone(),
+            kind: Kind::Session,
+            nonce: fresh_event_id()?,
+            expires_ms: now_ms() + center::SESSION_MS,
+        },
+    ))
+}
+
+/// The link token of `?token=`, verified (the outer error is the edge's,
+/// the inner one the visitor's: a page).
+fn link_token(
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+) -> Result<Result<Token, ApiError>, ApiError> {
+    let q = Query::parse(req, &["token"])?;
+    let secret = form_secret(env)?;
+    let token = q.get("token").unwrap_or_default();
+    Ok(
+        center::verify(secret.privacy(), token, &site.site, Kind::Link, now_ms())
+            .map_err(ApiError::from),
+    )
+}
+
+/// The start page: an email field.
+fn start(site: &SiteConfig, lang: &str, problem: Option<&str>) -> Result<Response, ApiError> {
+    let problem = problem
+        .map(|p| format!("<p role=\"alert\">{}</p>", escape(p)))
+        .unwrap_or_default();
+    html(
+        if problem.is_empty() { 200 } else { 400 },
+        lang,
+        "Your privacy center",
+        &format!(
+            "<p>See, download or change what you agreed to with {}, or ask for a copy or erasure of your data. \
+             We send a link to the address you gave us.</p>{problem}\
+             <form method=\"post\" action=\"{}/link\"><label for=\"email\">Email address</label><br>\
+             <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required> \
+             <button type=\"submit\">Send me a link</button></form>",
+            escape(&site.controller.name),
+            escape(&assent_core::api::privacy(&site.site)),
+        ),
+        if problem.is_empty() { "start" } else { "email_invalid" },
+    )
+}
+
+fn notice(lang: &str, title: &str, text: &str, outcome: &str) -> Result<Response, ApiError> {
+    html(
+        200,
+        lang,
+        title,
+        &format!("<p>{}</p>", escape(text)),
+        outcome,
+    )
+}
+
+/// A refused link or session, as a page with its status and code.
+fn refused(lang: &str, e: &ApiError) -> Result<Response, ApiError> {
+    if e.status() >= 500 {
+        return Err(ApiError::Internal(e.to_string()));
+    }
+    let text = match e.code() {
+        "link_used" => {
+            "This link was used already. Ask for a new one on the privacy center's page."
+        }
+        "token_expired" => "This link or session has expired. Ask for a new link.",
+        _ => "This link is not valid. Ask for a new one on the privacy center's page.",
+    };
+    html(
+        e.status(),
+        lang,
+        "Your privacy center",
+        &format!("<p>{text}</p>"),
+        e.code(),
+    )
+}
+
+/// A bounded `application/x-www-form-urlencoded` body.
+async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
+    let too_large = ApiError::BodyTooLarge {
+        limit: MAX_FORM_BYTES,
+    };
+    let mut body = Vec::new();
+    if let Ok(mut stream) = req.stream() {
+        while let Some(chunk) = stream.next().await {
+            body.extend_from_slice(&chunk?);
+            if body.len() > MAX_FORM_BYTES {
+                return Err(too_large);
+            }
+        }
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    // A field given twice says two things: refused, like a duplicate JSON key.
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(seen, _)| seen == k) {
+            return Err(crate::routes::query_invalid("duplicate field"));
+        }
+    }
+    Ok(pairs)
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn now_ms() -> u64 {
+    Date::now().as_millis()
+}

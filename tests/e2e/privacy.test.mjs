@@ -1,0 +1,217 @@
+// The visitor's privacy center in real Chromium against the real worker: a
+// person who opted in through the example site's form asks for a link,
+// opens it (once), sees their history with receipts, downloads it as JSON
+// and CSV, withdraws a channel, asks for erasure; the owner finds the
+// request in the queue with its legal deadline and fulfils it; forged,
+// reused and foreign tokens are refused and change nothing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
+import { assent, pageErrors } from "./harness.mjs";
+
+useEdgeAndChromium({ rateLimit: false });
+
+const call = (path, key, init = {}) =>
+  fetch(`${edge.url}${path}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers ?? {}) } });
+const mails = async () => (await (await call("/v1/admin/sites/example/mail?limit=100", edge.adminKey)).json()).mails;
+const privacyMails = async (to) => (await mails()).filter((m) => m.mail.subject === "Your privacy center" && m.mail.to === to);
+
+function createKey(name, scopes) {
+  const r = assent(["keys", "admin", "create", "--edge", edge.url, "--site", "example", "--admin-key", edge.adminKey, "--name", name, "--scopes", scopes]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout).key;
+}
+
+/** Opts `email` in to the example newsletter and confirms; returns the two answers. */
+async function optIn(email) {
+  const form = await (await fetch(`${edge.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
+  const offers = Object.fromEntries(form.notice.offers.map((o) => [o.key, o.key !== "sms:offers"]));
+  const body = {
+    event: {
+      event_id: randomUUID(), site: "example", subject: randomUUID(), action: "give", decisions: {},
+      form: { id: "newsletter", offers },
+      notice: { version: form.notice.notice_version, language: form.language, hash: form.notice_hash },
+      ui: { surface: "form", control: "submit" }, client_time_ms: Date.now(), gpc: false,
+      page: { origin: "https://shop.assent.example", path: "/newsletter" }, widget_version: "test",
+    },
+    identity: { email },
+    age: 1990,
+  };
+  const r = await fetch(`${edge.url}/v1/sites/example/forms/newsletter/submissions`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  assert.equal(r.status, 201);
+  const submitted = await r.json();
+  const mail = (await mails()).find((m) => m.event_id === body.event.event_id);
+  await fetch(mail.mail.link, { method: "POST" });
+  const state = await (await call(`/v1/admin/sites/example/subjects/${submitted.record.event.subject}/export`, edge.adminKey)).json();
+  return { subject: submitted.record.event.subject, receipts: state.records.map((r) => r.receipt) };
+}
+
+const outcome = (page) => page.locator("main").getAttribute("data-outcome");
+
+async function requestLink(page, email) {
+  await page.goto(`${edge.url}/v1/sites/example/privacy`);
+  assert.equal(await outcome(page), "start");
+  await page.fill("#email", email);
+  await page.click("button[type=submit]");
+  assert.equal(await outcome(page), "link_sent");
+}
+
+test("a visitor's journey: link, history with receipts, downloads, withdrawal, an erasure request the owner fulfils", async () => {
+  const { subject, receipts } = await optIn("pia@example.com");
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+
+  // An unknown address gets the same page, and no mail goes out.
+  const before = (await mails()).length;
+  await requestLink(page, "nobody@example.com");
+  assert.equal((await mails()).length, before, "no mail for an unknown address");
+  await requestLink(page, " PIA@example.com ");
+  const [mail] = await privacyMails("pia@example.com");
+  assert.ok(mail, "the link was mailed to the address given");
+  const link = mail.mail.link;
+  assert.match(link, new RegExp(`^${edge.url}/v1/sites/example/privacy/open\\?token=`));
+
+  // Opening shows a button (a mail scanner's GET spends nothing), then the center.
+  await page.goto(link);
+  assert.equal(await outcome(page), "open");
+  await page.click("button[type=submit]");
+  assert.equal(await outcome(page), "center");
+  assert.equal(await page.locator("[data-email]").textContent(), "pia@example.com");
+  assert.equal(await page.locator("tr[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
+  assert.equal(await page.locator("tr[data-offer='sms:offers']").getAttribute("data-state"), "refused");
+  assert.equal(await page.locator("li[data-record]").count(), 2, "submission and confirmation");
+  const shown = await page.locator("[data-receipt]").allTextContents();
+  assert.deepEqual(shown, receipts, "every receipt, as the edge signed it");
+  assert.match(await page.locator("li[data-record]").first().textContent(), /^given [\d-]+ [\d:]+ by form\/submit; shown notice .+ \(en\), hash [0-9a-f]{64}\./);
+
+  // Downloads: JSON and CSV of the same history, identity included (it is theirs).
+  const [json] = await Promise.all([page.waitForEvent("download"), page.click("text=Download JSON")]);
+  const exported = JSON.parse(readFileSync(await json.path(), "utf8"));
+  assert.equal(exported.identity.email, "pia@example.com");
+  assert.deepEqual(exported.records.map((r) => r.receipt), receipts);
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click("text=Download CSV")]);
+  const rows = readFileSync(await csv.path(), "utf8").trim().split("\n");
+  assert.equal(rows.length, 3);
+  assert.match(rows[1], /pia@example\.com/);
+
+  // Withdraw one channel: the state and the owner's view follow.
+  await page.click("tr[data-offer='post:catalogue'] button");
+  assert.equal(await outcome(page), "center");
+  assert.match(await page.locator("[data-message]").textContent(), /Withdrawn/);
+  assert.equal(await page.locator("tr[data-offer='post:catalogue']").getAttribute("data-state"), "withdrawn");
+  assert.equal(await page.locator("tr[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
+  const owner = await (await call(`/v1/admin/sites/example/subjects/${subject}/state`, edge.adminKey)).json();
+  assert.equal(owner.offers["post:catalogue"].state, "withdrawn");
+
+  // Ask for erasure: it waits for the owner, with a deadline one month out.
+  await page.click("text=Ask for erasure");
+  assert.match(await page.locator("[data-message]").textContent(), /until \d{4}-\d\d-\d\d/);
+  assert.equal(await page.locator("li[data-request]").getAttribute("data-status"), "open");
+  await page.click("text=Ask for erasure");
+  assert.equal(await page.locator("li[data-request]").count(), 1, "a second ask is the same request");
+
+  // The link works once.
+  await page.goto(link);
+  await page.click("button[type=submit]");
+  assert.equal(await outcome(page), "link_used");
+
+  // The owner's queue: a reader sees it, a writer fulfils it.
+  const reader = createKey("queue reader", "read");
+  const writer = createKey("privacy desk", "write");
+  const queue = (await (await call("/v1/admin/sites/example/requests", reader)).json()).requests;
+  const request = queue.find((r) => r.subject === subject);
+  assert.equal(request.kind, "erasure");
+  assert.equal(request.status, "open");
+  assert.equal(request.overdue, false);
+  const received = new Date(request.received_at), due = new Date(request.due_at);
+  const expected = new Date(received); expected.setUTCMonth(expected.getUTCMonth() + 1);
+  if (expected.getUTCDate() !== received.getUTCDate()) expected.setUTCDate(0); // a shorter month: its last day
+  assert.equal(due.toISOString(), expected.toISOString(), "one calendar month (Art. 12(3))");
+  const refusedScope = await call(`/v1/admin/sites/example/requests/${request.id}/fulfil`, reader, { method: "POST" });
+  assert.equal(refusedScope.status, 403);
+  assert.equal((await call(`/v1/admin/sites/example/subjects/${subject}/state`, reader).then((r) => r.json())).offers["email:newsletter"].state, "granted", "nothing erased by a refused call");
+  const fulfilled = await (await call(`/v1/admin/sites/example/requests/${request.id}/fulfil`, writer, { method: "POST" })).json();
+  assert.equal(fulfilled.status, "fulfilled");
+  assert.equal(fulfilled.decided_by, "privacy desk");
+  assert.match(fulfilled.erasure, /^[0-9a-f-]{36}$/);
+  const twice = await call(`/v1/admin/sites/example/requests/${request.id}/fulfil`, writer, { method: "POST" });
+  assert.equal(twice.status, 409);
+  assert.equal((await twice.json()).error.code, "request_decided");
+  const after = await (await call(`/v1/admin/sites/example/subjects/${subject}/export`, edge.adminKey)).json();
+  assert.equal(after.identity, null);
+  assert.equal(after.erased_by, fulfilled.erasure);
+  assert.ok(Object.values(after.state).every((s) => s.state === "erased"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an access request, once fulfilled, mails the person a new link", async () => {
+  await optIn("quinn@example.com");
+  const page = await browser.newPage();
+  await requestLink(page, "quinn@example.com");
+  const [mail] = await privacyMails("quinn@example.com");
+  await page.goto(mail.mail.link);
+  await page.click("button[type=submit]");
+  await page.click("text=Ask for a copy of all your data");
+  const queue = (await (await call("/v1/admin/sites/example/requests", edge.adminKey)).json()).requests;
+  const request = queue.find((r) => r.kind === "access" && r.status === "open");
+  assert.ok(request);
+  const r = await call(`/v1/admin/sites/example/requests/${request.id}/fulfil`, edge.adminKey, { method: "POST" });
+  assert.equal((await r.json()).decided_by, "operator");
+  assert.equal((await privacyMails("quinn@example.com")).length, 2, "a second link, to download the copy");
+  await page.close();
+});
+
+test("forged, foreign and reused tokens are refused with their codes, and change nothing", async () => {
+  const { subject } = await optIn("rae@example.com");
+  const page = await browser.newPage();
+  await requestLink(page, "rae@example.com");
+  const [mail] = await privacyMails("rae@example.com");
+  const token = new URL(mail.mail.link).searchParams.get("token");
+  const open = (t) => fetch(`${edge.url}/v1/sites/example/privacy/open?token=${encodeURIComponent(t)}`, { method: "POST" });
+  const act = (session, fields) =>
+    fetch(`${edge.url}/v1/sites/example/privacy/act`, {
+      method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ session, ...fields }).toString(),
+    });
+  const code = async (r) => (await r.text()).match(/data-outcome="([^"]+)"/)?.[1];
+  // A flipped byte in the link; the link on another site; the link as a session.
+  const forged = token.slice(0, 5) + (token[5] === "A" ? "B" : "A") + token.slice(6);
+  let r = await open(forged);
+  assert.equal(r.status, 400);
+  assert.equal(await code(r), "token_invalid");
+  r = await fetch(`${edge.url}/v1/sites/demo/privacy/open?token=${encodeURIComponent(token)}`, { method: "POST" });
+  assert.equal(r.status, 400);
+  assert.equal(await code(r), "token_scope");
+  r = await act(token, { action: "withdraw" });
+  assert.equal(r.status, 400);
+  assert.equal(await code(r), "token_scope", "a link is not a session");
+  // A session whose subject was changed is not one the edge signed.
+  r = await open(token);
+  const session = (await r.text()).match(/name="session" value="([^"]+)"/)[1];
+  const [payload, tag] = session.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url"));
+  claims.u = randomUUID();
+  r = await act(`${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${tag}`, { action: "withdraw" });
+  assert.equal(await code(r), "token_invalid");
+  // A duplicated field says two things: refused.
+  r = await fetch(`${edge.url}/v1/sites/example/privacy/act`, {
+    method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: `session=${encodeURIComponent(session)}&action=withdraw&action=download`,
+  });
+  assert.equal(r.status, 400);
+  // Nothing changed for the subject.
+  const state = await (await call(`/v1/admin/sites/example/subjects/${subject}/state`, edge.adminKey)).json();
+  assert.equal(state.offers["email:newsletter"].state, "granted");
+  // The owner's queue refuses what it should.
+  assert.equal((await call("/v1/admin/sites/example/requests")).status, 401);
+  const unknown = await call(`/v1/admin/sites/example/requests/${randomUUID()}/fulfil`, edge.adminKey, { method: "POST" });
+  assert.equal(unknown.status, 404);
+  assert.equal((await unknown.json()).error.code, "request_unknown");
+  await page.close();
+});
