@@ -94,6 +94,28 @@ test("the operator creates, lists and revokes site keys with the CLI; only hashe
   assert.match(bad.stderr, /scope_invalid/);
 });
 
+test("a key's name and scopes are checked over HTTP, and a bad body creates nothing", async () => {
+  const create = (body) => call("/v1/admin/sites/example/keys", edge.adminKey, {
+    method: "POST", headers: { "content-type": "application/json" }, body,
+  });
+  const count = async () => (await (await call("/v1/admin/sites/example/keys", edge.adminKey)).json()).keys.length;
+  const before = await count();
+  for (const [body, code] of [
+    [JSON.stringify({ name: "x", scopes: ["read", "admin"] }), "scope_invalid"],
+    [JSON.stringify({ name: "x", scopes: [] }), "scope_invalid"],
+    [JSON.stringify({ name: "x", scopes: ["read", "read"] }), "scope_invalid"],
+    [JSON.stringify({ name: "operator", scopes: ["read"] }), "key_name_invalid"],
+    [JSON.stringify({ name: "a\u0007b", scopes: ["read"] }), "key_name_invalid"],
+    ['{"name":"x","name":"y","scopes":["read"]}', "event_malformed"],
+    [JSON.stringify({ name: "x", scopes: ["read"], admin: true }), "event_malformed"],
+  ]) {
+    const r = await create(body);
+    assert.equal(r.status, 400, body);
+    assert.equal((await r.json()).error.code, code, body);
+  }
+  assert.equal(await count(), before, "no key was created");
+});
+
 test("every refusal has its status and code, and changes nothing", async () => {
   const answer = await optIn("refusals@example.com");
   const subject = answer.record.event.subject;
