@@ -81,6 +81,8 @@ pub mod receipt;
 pub mod record;
 #[cfg(feature = "std")]
 pub mod rights;
+#[cfg(feature = "std")]
+pub mod stats;
 pub mod utc;
 
 pub use error::Error;

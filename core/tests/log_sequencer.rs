@@ -6,6 +6,11 @@ use assent_core::log::conformance as suite;
 use assent_core::log::MemoryLogStore;
 
 #[test]
+fn counters_match_a_recount() {
+    suite::counters_match_a_recount(&mut MemoryLogStore::default());
+}
+
+#[test]
 fn appends_and_proves() {
     suite::appends_and_proves(&mut MemoryLogStore::default());
 }

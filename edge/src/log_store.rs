@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS entries (
   origin   TEXT                   -- the log origin, on the first entry only
 );
 CREATE INDEX IF NOT EXISTS entries_by_subject ON entries(subject, idx);
+CREATE TABLE IF NOT EXISTS stats (
+  day      TEXT NOT NULL,         -- UTC YYYY-MM-DD of the records counted
+  key      TEXT NOT NULL,         -- core::stats's counter key
+  n        INTEGER NOT NULL,
+  PRIMARY KEY (day, key)
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
   size         INTEGER PRIMARY KEY,
   note         TEXT NOT NULL,
@@ -243,10 +249,35 @@ impl<C: Sql> LogStore for SqlLogStore<C> {
             ],
         );
         match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
-            Err(e) => Err(fault(e)),
+            Ok(_) => {}
+            Err(e) if e.is_unique_violation() => return Err(StoreError::Conflict),
+            Err(e) => return Err(fault(e)),
         }
+        for (key, n) in entry.counts {
+            self.rows(
+                "INSERT INTO stats (day, key, n) VALUES (?, ?, ?) \
+                 ON CONFLICT (day, key) DO UPDATE SET n = n + excluded.n",
+                vec![
+                    SqlValue::Text(entry.day.to_string()),
+                    SqlValue::Text(key.clone()),
+                    int(*n)?,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        self.rows(
+            "SELECT day, key, n FROM stats WHERE day >= ? ORDER BY day, key",
+            vec![SqlValue::Text(from_day.to_string())],
+        )?
+        .iter()
+        .map(|r| match r.as_slice() {
+            [day, key, n] => Ok((get_text(day)?, get_text(key)?, get_u64(n)?)),
+            _ => Err(bad_row("stats")),
+        })
+        .collect()
     }
 
     fn put_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
@@ -366,6 +397,11 @@ mod tests {
     }
 
     #[test]
+    fn counters_match_a_recount() {
+        suite::counters_match_a_recount(&mut store());
+    }
+
+    #[test]
     fn repeats_are_idempotent() {
         suite::repeats_are_idempotent(&mut store());
     }
@@ -427,6 +463,8 @@ mod tests {
             answer: "{}",
             nodes: &nodes,
             origin: None,
+            day: "2026-01-01",
+            counts: &[],
         };
         s.append(&entry(&a)).unwrap();
         assert_eq!(s.append(&entry(&b)), Err(StoreError::Conflict));

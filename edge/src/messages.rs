@@ -93,6 +93,9 @@ pub const SUBJECT_EXPORT: Endpoint<SubjectId, SubjectExport> = Endpoint::new("/r
 /// Erase a subject.
 pub const ERASE: Endpoint<EraseRequest, Appended> = Endpoint::new("/rights/erase");
 
+/// The counters of every day from a day on: `(day, key, n)`.
+pub const STATS: Endpoint<String, Vec<(String, String, u64)>> = Endpoint::new("/stats");
+
 /// Mail a privacy center link to the contact of a lookup key, if known.
 pub const PRIVACY_LINK: Endpoint<PrivacyLinkRequest, bool> = Endpoint::new("/rights/privacy-link");
 /// Spend a privacy center link's nonce (`link_used` the second time).

@@ -127,6 +127,13 @@ pub async fn serve(
             })
             .await
         }
+        p if p == messages::STATS.path => {
+            messages::serve(req, |from: String| {
+                Ok(assent_core::log::LogStore::stats(&store, &from)
+                    .map_err(assent_core::Error::from)?)
+            })
+            .await
+        }
         p if p == messages::PRIVACY_LINK.path => {
             messages::serve(req, |r: messages::PrivacyLinkRequest| {
                 let site = site()?;

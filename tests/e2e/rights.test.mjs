@@ -269,3 +269,26 @@ test("the audit trail names who did what to whom, refused or not, and verifies a
   const stored = storedRows(edge, "SELECT data FROM audit").filter((r) => JSON.parse(r.data).hash && entries.some((e) => e.hash === JSON.parse(r.data).hash));
   assert.equal(stored.length, entries.length, "every entry is stored as listed");
 });
+
+test("the counters the log keeps equal a recount of the exported log", async () => {
+  const reader = createKey("stats reader", "read").key;
+  const r = await call("/v1/admin/sites/example/stats?days=7", reader);
+  assert.equal(r.status, 200);
+  const stats = await r.json();
+  assert.equal(stats.days.length, 7);
+  assert.equal(stats.days[6], new Date().toISOString().slice(0, 10));
+  const exported = await (await call("/v1/admin/sites/example/export", edge.adminKey)).text();
+  const records = exported.trim().split("\n").map((l) => JSON.parse(l).record);
+  const today = (key) => stats.counts[key]?.[6] ?? 0;
+  const isToday = (rec) => new Date(rec.received_at_ms).toISOString().slice(0, 10) === stats.days[6];
+  assert.equal(today("records"), records.filter(isToday).length);
+  const submissions = records.filter((rec) => isToday(rec) && rec.event.ui.control === "submit");
+  assert.ok(submissions.length > 0);
+  assert.equal(today("surface:form"), submissions.length);
+  assert.equal(today("offer:email:newsletter:ticked"), submissions.filter((rec) => rec.event.form.offers["email:newsletter"]).length);
+  assert.equal(today("action:confirm"), records.filter((rec) => isToday(rec) && rec.event.action === "confirm").length);
+  assert.equal(today("subjects:erased"), records.filter((rec) => isToday(rec) && rec.event.action === "erase").length);
+  const bad = await call("/v1/admin/sites/example/stats?days=0", reader);
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.code, "query_invalid");
+});

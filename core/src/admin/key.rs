@@ -412,6 +412,9 @@ pub enum Operation {
     /// Fulfil or refuse a data-subject request.
     #[serde(rename = "request.decide")]
     RequestDecide,
+    /// The counters per day (the console's charts).
+    #[serde(rename = "stats.read")]
+    Stats,
     /// Create a site key.
     #[serde(rename = "key.create")]
     KeyCreate,
@@ -429,9 +432,8 @@ impl Operation {
     pub fn needs(self) -> Need {
         use Operation::*;
         match self {
-            LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList => {
-                Need::Scope(Scope::Read)
-            }
+            LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
+            | Stats => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide => Need::Scope(Scope::Write),
@@ -456,6 +458,7 @@ impl Operation {
             SuppressionsImport => "suppressions.import",
             RequestsList => "requests.list",
             RequestDecide => "request.decide",
+            Stats => "stats.read",
             KeyCreate => "key.create",
             KeyList => "key.list",
             KeyRevoke => "key.revoke",
@@ -586,6 +589,7 @@ mod tests {
             SuppressionsImport,
             RequestsList,
             RequestDecide,
+            Stats,
             KeyCreate,
             KeyList,
             KeyRevoke,

@@ -116,6 +116,10 @@ impl<S: LogStore> LogStore for FaultInjected<S> {
         self.tick()?;
         self.inner.put_checkpoint(checkpoint)
     }
+    fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        self.tick()?;
+        self.inner.stats(from_day)
+    }
 }
 
 /// The site configuration of the golden vectors.
@@ -585,4 +589,61 @@ pub fn a_presumed_choice_is_the_history_of_a_first_choice<S: LogStore>(store: &m
         Err("action_mismatch")
     );
     assert!(under(store, None, 4, 42, "refuse").is_ok());
+}
+
+/// The counters the log keeps as it appends equal a recount of its
+/// records, a repeat counts nothing, and days are the records' UTC days.
+pub fn counters_match_a_recount<S: LogStore>(store: &mut S) {
+    let c = config();
+    let day = 86_400_000;
+    // Subjects 0..6 accept on day one; subjects 6..9 refuse a day later;
+    // subject 0 withdraws on day two.
+    for n in 0..6u64 {
+        append(store, event(&c, n, n, "give", true, T0 + n)).unwrap();
+    }
+    for n in 6..9u64 {
+        append(store, event(&c, n, n, "refuse", false, T0 + day + n)).unwrap();
+    }
+    append(store, event(&c, 9, 0, "withdraw", false, T0 + day + 20)).unwrap();
+    let repeat = append(store, event(&c, 9, 0, "withdraw", false, T0 + day + 20)).unwrap();
+    assert_eq!(repeat.status, AppendStatus::Repeat);
+
+    let rows = store.stats("0000-00-00").unwrap();
+    let (d1, d2) = (
+        crate::stats::day_of(T0 + 5),
+        crate::stats::day_of(T0 + day + 5),
+    );
+    let get = |day: &str, key: &str| {
+        rows.iter()
+            .find(|(d, k, _)| d == day && k == key)
+            .map_or(0, |r| r.2)
+    };
+    assert_eq!(get(&d1, "records"), 6);
+    assert_eq!(get(&d2, "records"), 4, "the repeat counts nothing");
+    assert_eq!(get(&d1, "control:accept_all"), 6);
+    assert_eq!(get(&d2, "control:reject_all"), 4);
+    assert_eq!(get(&d1, "purpose:analytics:granted"), 6);
+    assert_eq!(get(&d2, "purpose:analytics:refused"), 4);
+    assert_eq!(get(&d2, "action:withdraw"), 1);
+    assert_eq!(get(&d1, "country:DE"), 6);
+    // A recount of the stored records gives the same numbers.
+    let mut recount = std::collections::BTreeMap::<(String, String), u64>::new();
+    let optional: Vec<String> = c
+        .purposes
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| p.id.clone())
+        .collect();
+    for listed in store.oldest_from(0, 1000).unwrap() {
+        let record: crate::record::StoredRecord = serde_json::from_str(&listed.record).unwrap();
+        for (key, n) in crate::stats::counts(&record, &optional) {
+            *recount
+                .entry((crate::stats::day_of(record.received_at_ms), key))
+                .or_default() += n;
+        }
+    }
+    let stored: std::collections::BTreeMap<(String, String), u64> =
+        rows.into_iter().map(|(d, k, n)| ((d, k), n)).collect();
+    assert_eq!(stored, recount);
+    assert!(store.stats(&d2).unwrap().iter().all(|(d, ..)| *d == d2));
 }

@@ -227,7 +227,17 @@ pub fn append<S: LogStore + ?Sized>(
         .into_iter()
         .map(|(_, hash)| hash)
         .collect();
+    let optional: Vec<String> = config
+        .purposes
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| p.id.clone())
+        .collect();
+    let counts = crate::stats::counts(&record, &optional);
+    let day = crate::stats::day_of(record.received_at_ms);
     let entry = NewEntry {
+        day: &day,
+        counts: &counts,
         index,
         event_id: &record.event.event_id,
         subject: &record.event.subject,

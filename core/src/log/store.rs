@@ -55,6 +55,10 @@ pub struct NewEntry<'a> {
     pub nodes: &'a [Hash],
     /// With the first entry only: the log's origin, fixed from then on.
     pub origin: Option<&'a LogOrigin>,
+    /// The UTC day of the record (`YYYY-MM-DD`), for its counters.
+    pub day: &'a str,
+    /// The counters the record adds to, and by how much ([`crate::stats::counts`]).
+    pub counts: &'a [(String, u64)],
 }
 
 /// A signed checkpoint as kept.
@@ -116,6 +120,8 @@ pub trait LogStore {
     fn append(&mut self, entry: &NewEntry<'_>) -> Result<(), StoreError>;
     /// Keeps a signed checkpoint.
     fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError>;
+    /// The counters of every day from `from_day` on: `(day, key, n)`.
+    fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError>;
 }
 
 /// An in-memory [`LogStore`] for tools and tests.
@@ -124,6 +130,7 @@ pub struct MemoryLogStore {
     entries: Vec<(EventId, SubjectId, Entry, Vec<Hash>)>,
     origin: Option<LogOrigin>,
     checkpoints: Vec<StoredCheckpoint>,
+    stats: alloc::collections::BTreeMap<(String, String), u64>,
 }
 
 impl LogStore for MemoryLogStore {
@@ -221,6 +228,12 @@ impl LogStore for MemoryLogStore {
             },
             entry.nodes.to_vec(),
         ));
+        for (key, n) in entry.counts {
+            *self
+                .stats
+                .entry((entry.day.to_string(), key.clone()))
+                .or_insert(0) += n;
+        }
         Ok(())
     }
 
@@ -228,5 +241,13 @@ impl LogStore for MemoryLogStore {
         self.checkpoints.retain(|c| c.size != checkpoint.size);
         self.checkpoints.push(checkpoint.clone());
         Ok(())
+    }
+    fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        Ok(self
+            .stats
+            .iter()
+            .filter(|((day, _), _)| day.as_str() >= from_day)
+            .map(|((day, key), n)| (day.clone(), key.clone(), *n))
+            .collect())
     }
 }

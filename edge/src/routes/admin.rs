@@ -100,6 +100,7 @@ enum Route {
     SuppressionsImport,
     Requests,
     Decide(EventId, bool),
+    Stats,
 }
 
 impl Route {
@@ -124,6 +125,7 @@ impl Route {
             ["processing-record"] if get => Route::ProcessingRecord,
             ["suppressions", "import"] if post => Route::SuppressionsImport,
             ["requests"] if get => Route::Requests,
+            ["stats"] if get => Route::Stats,
             ["requests", id, verb @ ("fulfil" | "refuse")] if post => {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
@@ -133,6 +135,7 @@ impl Route {
             | ["processing-record"]
             | ["suppressions", "import"]
             | ["requests"]
+            | ["stats"]
             | ["requests", _, "fulfil" | "refuse"] => return Err(ApiError::MethodNotAllowed),
             _ => return Err(ApiError::NotFound),
         })
@@ -156,6 +159,7 @@ impl Route {
             Route::SuppressionsImport => Operation::SuppressionsImport,
             Route::Requests => Operation::RequestsList,
             Route::Decide(..) => Operation::RequestDecide,
+            Route::Stats => Operation::Stats,
         }
     }
 
@@ -243,6 +247,22 @@ pub async fn handle(
             json_value(&view, 201)
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
+        Route::Stats => {
+            let q = Query::parse(&req, &["days"])?;
+            let days = match q.u64("days")? {
+                None => 30,
+                Some(d @ 1..=366) => d as u32,
+                Some(_) => return Err(query_invalid("days")),
+            };
+            let now = worker::Date::now().as_millis();
+            let from =
+                assent_core::stats::day_of(now.saturating_sub(u64::from(days - 1) * 86_400_000));
+            let rows = messages::call(env, id, &messages::STATS, &from).await?;
+            let series = assent_core::stats::Series::build(&rows, now, days);
+            let body =
+                serde_json::to_string(&series).map_err(|e| ApiError::Internal(e.to_string()))?;
+            json_text(body, 200)
+        }
         Route::Requests => {
             let q = Query::parse(&req, &["limit"])?;
             let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
