@@ -23,6 +23,7 @@ WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(w
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
 FORM_SRC := $(CORE_SRC) $(shell find widget/form/src -type f) widget/form/Cargo.toml widget/form/entry.js
 WWW_SRC := $(shell find www -type f)
+CONSOLE_SRC := $(shell find console -type f)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
 .PHONY: help setup versions dev test build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
@@ -72,10 +73,16 @@ dist/public/assent-form.js: $(FORM_SRC)
 	esbuild widget/form/entry.js --bundle --format=esm --minify --target=es2020 --log-level=warning --outfile=$@
 	@echo "form: assent-form.js $$(wc -c < $@) B, assent-form.wasm $$(wc -c < dist/public/assent-form.wasm) B"
 
-www: dist/public/index.html
+www: dist/public/index.html dist/public/admin/console.js
 dist/public/index.html: $(WWW_SRC)
 	mkdir -p dist/public
 	cp -R www/. dist/public/
+
+# The owner's console: its modules and uPlot (loaded by the console only) in one file.
+dist/public/admin/console.js: $(CONSOLE_SRC) node_modules/uplot/dist/uPlot.esm.js
+	mkdir -p dist/public/admin
+	node_modules/.bin/esbuild console/console.js --bundle --minify --format=esm --target=es2022 --log-level=warning --outfile=$@
+	cat node_modules/uplot/dist/uPlot.min.css console/console.css > dist/public/admin/console.css
 
 # Local secrets (admin key, signing key), written once, never committed.
 dev-vars:

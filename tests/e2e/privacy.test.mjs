@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { assent, pageErrors } from "./harness.mjs";
+import { assent, pageErrors, optIn as sharedOptIn } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -24,30 +24,12 @@ function createKey(name, scopes) {
   return JSON.parse(r.stdout).key;
 }
 
-/** Opts `email` in to the example newsletter and confirms; returns the two answers. */
+/** Opts `email` in (two offers ticked) and confirms; returns the subject and its receipts. */
 async function optIn(email) {
-  const form = await (await fetch(`${edge.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
-  const offers = Object.fromEntries(form.notice.offers.map((o) => [o.key, o.key !== "sms:offers"]));
-  const body = {
-    event: {
-      event_id: randomUUID(), site: "example", subject: randomUUID(), action: "give", decisions: {},
-      form: { id: "newsletter", offers },
-      notice: { version: form.notice.notice_version, language: form.language, hash: form.notice_hash },
-      ui: { surface: "form", control: "submit" }, client_time_ms: Date.now(), gpc: false,
-      page: { origin: "https://shop.assent.example", path: "/newsletter" }, widget_version: "test",
-    },
-    identity: { email },
-    age: 1990,
-  };
-  const r = await fetch(`${edge.url}/v1/sites/example/forms/newsletter/submissions`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
-  });
-  assert.equal(r.status, 201);
-  const submitted = await r.json();
-  const mail = (await mails()).find((m) => m.event_id === body.event.event_id);
-  await fetch(mail.mail.link, { method: "POST" });
-  const state = await (await call(`/v1/admin/sites/example/subjects/${submitted.record.event.subject}/export`, edge.adminKey)).json();
-  return { subject: submitted.record.event.subject, receipts: state.records.map((r) => r.receipt) };
+  const submitted = await sharedOptIn(edge, email, { ticked: ["email:newsletter", "post:catalogue"] });
+  const subject = submitted.record.event.subject;
+  const state = await (await call(`/v1/admin/sites/example/subjects/${subject}/export`, edge.adminKey)).json();
+  return { subject, receipts: state.records.map((r) => r.receipt) };
 }
 
 const outcome = (page) => page.locator("main").getAttribute("data-outcome");

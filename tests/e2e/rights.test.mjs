@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEdge, storedRows, assent, scratch } from "./harness.mjs";
+import { startEdge, storedRows, assent, scratch, optIn as sharedOptIn } from "./harness.mjs";
 
 let edge, form, dir;
 before(async () => {
@@ -37,31 +37,7 @@ function createKey(name, scopes, site = "example") {
   return created;
 }
 
-/** A submission to the example newsletter, confirmed through its mail. */
-async function optIn(email, identity = {}) {
-  const offers = Object.fromEntries(form.notice.offers.map((o) => [o.key, o.key === "email:newsletter"]));
-  const body = {
-    event: {
-      event_id: randomUUID(), site: "example", subject: randomUUID(), action: "give", decisions: {},
-      form: { id: "newsletter", offers },
-      notice: { version: form.notice.notice_version, language: form.language, hash: form.notice_hash },
-      ui: { surface: "form", control: "submit" }, client_time_ms: Date.now(), gpc: false,
-      page: { origin: "https://shop.assent.example", path: "/newsletter" }, widget_version: "test",
-    },
-    identity: { email, ...identity },
-    age: 1990,
-  };
-  const r = await fetch(`${edge.url}/v1/sites/example/forms/newsletter/submissions`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
-  });
-  assert.equal(r.status, 201);
-  const answer = await r.json();
-  const mails = (await (await call("/v1/admin/sites/example/mail", edge.adminKey)).json()).mails;
-  const mail = mails.find((m) => m.event_id === body.event.event_id);
-  const confirmed = await fetch(mail.mail.link, { method: "POST" });
-  assert.equal(confirmed.status, 200);
-  return answer;
-}
+const optIn = (email, identity = {}) => sharedOptIn(edge, email, { identity });
 
 /** Every byte of every file of the worker's state (databases, WALs, journals). */
 function everyStoredByte({ wal = true } = {}) {

@@ -1,0 +1,49 @@
+// The owner's API as the console calls it: the key in an Authorization
+// header (never in a URL), errors as the edge's stable codes.
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function client(site, key) {
+  const base = `/v1/admin/sites/${encodeURIComponent(site)}`;
+  async function call(path, { method = "GET", body, raw = false } = {}) {
+    const r = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!r.ok) {
+      const e = await r.json().catch(() => ({}));
+      throw new ApiError(r.status, e.error?.code ?? "unknown", e.error?.message ?? r.statusText);
+    }
+    return raw ? r : r.json();
+  }
+  return {
+    site,
+    stats: (days) => call(`/stats?days=${days}`),
+    requests: () => call("/requests"),
+    decide: (id, verb) => call(`/requests/${id}/${verb}`, { method: "POST" }),
+    find: (email) => call(`/subjects?email=${encodeURIComponent(email)}`),
+    exportSubject: (subject, format = "json") => call(`/subjects/${subject}/export?format=${format}`, { raw: format !== "json" }),
+    erase: (subject) => call(`/subjects/${subject}/erasure`, { method: "POST" }),
+    deliveries: () => call("/webhooks"),
+    audit: () => call("/audit"),
+    logExport: () => call("/export", { raw: true }),
+  };
+}
+
+/** Saves a response body as a file the browser downloads. */
+export async function download(response, name) {
+  const blob = await response.blob();
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}

@@ -1,0 +1,190 @@
+// The site owner's console (`/admin`): sign in with a site key, then the
+// opt-in charts, the request queue with deadlines, a subject's history and
+// receipts, exports, webhook deliveries and the log's checkpoint. Every
+// number comes from the owner's API; nothing is computed from the log here.
+import { client, download, ApiError } from "./api.js";
+import { h, table, day } from "./dom.js";
+import { chart, rates, breakdown, totals } from "./charts.js";
+
+const SESSION = "assent-console";
+
+function signedIn() {
+  try { return JSON.parse(sessionStorage.getItem(SESSION) ?? "null"); } catch { return null; }
+}
+
+async function start() {
+  const form = document.getElementById("signin");
+  const saved = signedIn();
+  if (saved) return open(client(saved.site, saved.key));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const site = form.site.value.trim(), key = form.key.value.trim();
+    const api = client(site, key);
+    try {
+      await api.stats(1);
+    } catch (err) {
+      document.getElementById("signin-error").textContent = err instanceof ApiError
+        ? `Refused: ${err.code} (${err.message})` : "The edge could not be reached.";
+      return;
+    }
+    sessionStorage.setItem(SESSION, JSON.stringify({ site, key }));
+    open(api);
+  });
+}
+
+function open(api) {
+  document.getElementById("who").textContent = `· site ${api.site}`;
+  const app = document.getElementById("app");
+  const sections = [
+    ["overview", "Opt-ins", overview],
+    ["requests", "Requests", requests],
+    ["subjects", "Subjects", subjects],
+    ["deliveries", "Webhooks", deliveries],
+    ["log", "Log and exports", log],
+  ];
+  const panel = h("div", { id: "panel", tabindex: "-1" });
+  const nav = h("nav", { "aria-label": "Console sections" }, h("ul", { role: "list" },
+    sections.map(([id, label]) => h("li", {}, h("button", { type: "button", "data-section": id, onclick: () => show(id) }, label))),
+    h("li", {}, h("button", { type: "button", class: "quiet", onclick: () => { sessionStorage.removeItem(SESSION); location.reload(); } }, "Sign out"))));
+  app.replaceChildren(nav, panel);
+  async function show(id) {
+    for (const b of nav.querySelectorAll("[data-section]")) b.setAttribute("aria-current", b.dataset.section === id ? "page" : "false");
+    const [, label, view] = sections.find((s) => s[0] === id);
+    panel.replaceChildren(h("h1", {}, label), h("p", { role: "status" }, "Loading…"));
+    try {
+      const content = await view(api);
+      panel.replaceChildren(h("h1", {}, label), content);
+      panel.dataset.ready = id;
+    } catch (err) {
+      panel.replaceChildren(h("h1", {}, label), h("p", { role: "alert", class: "error" }, describe(err)));
+    }
+  }
+  show("overview");
+}
+
+function describe(err) {
+  if (err instanceof ApiError) {
+    return err.code === "scope_missing" ? `This key may not do this (${err.message}).` : `${err.code}: ${err.message}`;
+  }
+  return "The edge could not be reached.";
+}
+
+async function overview(api) {
+  const stats = await api.stats(30);
+  const purposes = rates(stats, "purpose:", "granted", "refused");
+  const offers = rates(stats, "offer:", "ticked", "unticked");
+  const t = totals(stats);
+  const split = ["accept_all", "reject_all", "save", "withdraw_all"].map((c) => ({ label: c.replace("_", " "), values: stats.counts[`control:${c}`] ?? stats.days.map(() => 0) }));
+  return h("div", { class: "grid" },
+    h("p", { class: "lede" }, `Last 30 days: ${t.records ?? 0} records, ${t["surface:form"] ?? 0} form submissions, ${t["action:confirm"] ?? 0} confirmations, ${t["subjects:erased"] ?? 0} erasures.`),
+    chart("Consent rate per purpose (banner)", stats, purposes.map((p) => ({ label: p.name, values: p.rate })), { percent: true, id: "purposes" }),
+    chart("Opt-in rate per channel and purpose (forms)", stats, offers.map((o) => ({ label: o.name, values: o.rate })), { percent: true, id: "offers" }),
+    chart("Banner choices", stats, split, { id: "split" }),
+    breakdown("By surface", stats, "surface:", "surface"),
+    breakdown("By language", stats, "language:", "language"),
+    breakdown("By country", stats, "country:", "country"),
+    breakdown("By regime", stats, "regime:", "regime"));
+}
+
+async function requests(api) {
+  const wrap = h("div");
+  async function render() {
+    const { requests } = await api.requests();
+    const rows = requests.map((r) => [
+      r.kind, h("code", {}, r.subject), day(r.received_at),
+      h("span", { class: r.overdue ? "overdue" : "" }, day(r.due_at) + (r.overdue ? " (overdue)" : "")),
+      r.status + (r.decided_by ? ` by ${r.decided_by}` : ""),
+      r.status === "open" ? h("span", {},
+        h("button", { type: "button", "data-fulfil": r.id, onclick: () => decide(r.id, "fulfil") }, r.kind === "erasure" ? "Erase" : "Release copy"), " ",
+        h("button", { type: "button", class: "quiet", onclick: () => decide(r.id, "refuse") }, "Refuse")) : "",
+    ]);
+    wrap.replaceChildren(requests.length
+      ? table("Data-subject requests, open first by deadline", ["Kind", "Subject", "Received", "Due", "Status", ""], rows, { "data-requests": "" })
+      : h("p", {}, "No requests."));
+  }
+  async function decide(id, verb) {
+    try {
+      await api.decide(id, verb);
+      await render();
+    } catch (err) {
+      wrap.prepend(h("p", { role: "alert", class: "error" }, describe(err)));
+    }
+  }
+  await render();
+  return wrap;
+}
+
+async function subjects(api) {
+  const out = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "inline-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const q = form.q.value.trim();
+    out.replaceChildren(h("p", { role: "status" }, "Looking…"));
+    try {
+      let subject = q;
+      if (q.includes("@")) {
+        const found = await api.find(q);
+        if (!found.subjects.length) {
+          out.replaceChildren(h("p", {}, found.suppressed_by ? `No contact; the address was suppressed by ${found.suppressed_by}.` : "No contact with this address."));
+          return;
+        }
+        subject = found.subjects[0].subject;
+      }
+      out.replaceChildren(await subjectView(api, subject));
+    } catch (err) {
+      out.replaceChildren(h("p", { role: "alert", class: "error" }, describe(err)));
+    }
+  } },
+  h("label", { for: "q" }, "Email or subject id"), " ",
+  h("input", { id: "q", name: "q", required: true, autocomplete: "off" }), " ",
+  h("button", { type: "submit" }, "Find"));
+  return h("div", {}, form, out);
+}
+
+async function subjectView(api, subject) {
+  const x = await api.exportSubject(subject);
+  const state = Object.entries(x.state).map(([k, s]) => [k, s.state, day(new Date(s.since_ms).toISOString())]);
+  const history = x.records.map((r) => [
+    String(r.index), r.ts27560.event_time.slice(0, 16).replace("T", " "), r.ts27560.event_type, r.ts27560.collection_method,
+    `${r.ts27560.notice_version} (${r.ts27560.notice_language})`,
+    h("details", {}, h("summary", {}, "receipt"), h("code", { class: "receipt" }, r.receipt)),
+  ]);
+  return h("section", { "data-subject": subject },
+    h("h2", {}, x.identity ? `${x.identity.email}` : x.erased_by ? "Erased subject" : "Subject"),
+    h("p", {}, h("code", {}, subject), x.erased_by ? ` · erased by ${x.erased_by}` : ""),
+    state.length ? table("State per channel and purpose", ["Offer", "State", "Since"], state, { "data-state": "" }) : "",
+    table("History, oldest first", ["Index", "Time (UTC)", "Event", "How", "Notice", "Receipt"], history, { "data-history": "" }),
+    h("p", {},
+      h("button", { type: "button", class: "quiet", onclick: async () => download(await api.exportSubject(subject, "csv"), `assent-${subject}.csv`) }, "Download CSV"), " ",
+      h("button", { type: "button", class: "quiet", onclick: () => download(new Response(JSON.stringify(x, null, 2)), `assent-${subject}.json`) }, "Download JSON"), " ",
+      x.erased_by ? "" : h("button", { type: "button", class: "danger", onclick: async (e) => {
+        if (!confirm("Erase this subject? The identity is destroyed; the proofs stay.")) return;
+        try { await api.erase(subject); e.target.replaceWith(h("strong", { role: "status" }, "Erased.")); }
+        catch (err) { e.target.after(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`)); }
+      } }, "Erase")));
+}
+
+async function deliveries(api) {
+  const { deliveries } = await api.deliveries();
+  return deliveries.length
+    ? table("Webhook and mail deliveries, newest first", ["Webhook", "Kind", "State", "Tries", "Last status"],
+      deliveries.map((d) => [d.webhook, d.kind, d.state, String(d.tries ?? 0), String(d.last_status ?? "–")]), { "data-deliveries": "" })
+    : h("p", {}, "No deliveries.");
+}
+
+async function log(api) {
+  const r = await fetch(`/v1/sites/${api.site}/log/checkpoint`);
+  const note = r.ok ? await r.text() : "The log is empty.";
+  const [origin, size, root] = note.split("\n");
+  return h("div", {},
+    h("h2", {}, "Latest signed checkpoint"),
+    r.ok ? h("dl", {}, h("dt", {}, "Origin"), h("dd", {}, origin), h("dt", {}, "Records"), h("dd", { "data-size": size }, size), h("dt", {}, "Root hash"), h("dd", {}, h("code", {}, root))) : h("p", {}, note),
+    h("pre", { class: "note" }, note),
+    h("p", {}, "Check it offline, with the keys you pin: ", h("code", {}, `assent verify consistency OLD NEW --edge ${location.origin}`)),
+    h("h2", {}, "Exports"),
+    h("p", {},
+      h("button", { type: "button", class: "quiet", onclick: async () => download(await api.logExport(), `assent-${api.site}-log.jsonl`) }, "Download the whole log (JSON Lines)"), " ",
+      h("button", { type: "button", class: "quiet", onclick: async () => download(new Response(JSON.stringify(await api.audit(), null, 2)), `assent-${api.site}-audit.json`) }, "Download the audit trail")));
+}
+
+start();
