@@ -83,6 +83,27 @@ pub struct RightsConfig {
     /// owner's validation (default: the owner validates each).
     #[serde(default)]
     pub auto_fulfil: bool,
+    /// Pseudonymous mode: the owner's exports and console show subject ids
+    /// only, never identities (the person's own download still holds theirs).
+    #[serde(default)]
+    pub pseudonymous: bool,
+    /// How long identities are kept (see `crate::rights::retention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionConfig>,
+}
+
+/// How long a contact's identity is kept before it is anonymised (erased,
+/// as an owner's erasure does, by the schedule).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days without a new record after which a contact is anonymised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive_days: Option<u32>,
+    /// Days after which a contact who never confirmed any opt-in (only
+    /// pending, expired or refused offers) is anonymised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed_days: Option<u32>,
 }
 
 impl RightsConfig {
@@ -235,6 +256,13 @@ impl SiteConfig {
 
     /// Checks every rule; the first broken one is returned.
     pub fn validate(&self) -> Result<(), Error> {
+        if let Some(r) = &self.rights.retention {
+            for days in [r.inactive_days, r.unconfirmed_days].into_iter().flatten() {
+                if !(1..=3650).contains(&days) {
+                    return Err(Error::Config(ConfigError::RetentionInvalid { days }));
+                }
+            }
+        }
         check_text("controller.name", &self.controller.name, MAX_TITLE)?;
         check_text("controller.contact", &self.controller.contact, MAX_TITLE)?;
         check_url("controller.privacy_policy", &self.controller.privacy_policy)?;

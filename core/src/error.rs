@@ -139,6 +139,12 @@ pub enum ConfigError {
         /// Which rule it breaks.
         reason: String,
     },
+    /// A retention period is not 1 to 3650 days.
+    #[error("retention periods are 1 to 3650 days, not {days}")]
+    RetentionInvalid {
+        /// The days configured.
+        days: u32,
+    },
 }
 
 impl ConfigError {
@@ -154,6 +160,7 @@ impl ConfigError {
             ConfigError::LegalBasisInvalid { .. } => "legal_basis_invalid",
             ConfigError::DefaultLanguageMissing { .. } => "default_language_missing",
             ConfigError::FormInvalid { .. } => "form_invalid",
+            ConfigError::RetentionInvalid { .. } => "retention_invalid",
         }
     }
 }

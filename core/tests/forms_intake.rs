@@ -24,6 +24,12 @@ fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition() {
 }
 
 #[test]
+fn retention_anonymises_what_its_dry_run_lists() {
+    let (log, forms) = stores();
+    suite::retention_anonymises_what_its_dry_run_lists(log, forms);
+}
+
+#[test]
 fn the_same_email_again_is_the_same_subject() {
     let (log, forms) = stores();
     suite::the_same_email_again_is_the_same_subject(log, forms);

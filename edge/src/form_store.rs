@@ -100,17 +100,21 @@ impl<C: Sql> SqlFormStore<C> {
     fn contacts(&self, sql: &str, key: SqlValue) -> Result<Option<Contact>, StoreError> {
         self.rows(sql, vec![key])?
             .first()
-            .map(|r| match r.as_slice() {
-                [lookup, subject, salt, key, created] => Ok(Contact {
-                    lookup: get_text(lookup)?,
-                    subject: id(subject, SubjectId::new)?,
-                    salt: blob(salt)?,
-                    key: blob(key)?,
-                    created_ms: get_u64(created)?,
-                }),
-                _ => Err(bad_row("contact")),
-            })
+            .map(|r| Self::contact_row(r))
             .transpose()
+    }
+
+    fn contact_row(r: &[SqlValue]) -> Result<Contact, StoreError> {
+        match r {
+            [lookup, subject, salt, key, created] => Ok(Contact {
+                lookup: get_text(lookup)?,
+                subject: id(subject, SubjectId::new)?,
+                salt: blob(salt)?,
+                key: blob(key)?,
+                created_ms: get_u64(created)?,
+            }),
+            _ => Err(bad_row("contact")),
+        }
     }
 
     fn sealed(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Sealed>, StoreError> {
@@ -174,6 +178,18 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
 
     fn contact_of(&self, subject: &SubjectId) -> Result<Option<Contact>, StoreError> {
         self.contacts(&format!("{CONTACT} WHERE subject = ?"), text(subject))
+    }
+
+    fn contacts_after(
+        &self,
+        after: Option<&SubjectId>,
+        limit: u64,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let rows = self.rows(
+            &format!("{CONTACT} WHERE subject > ? ORDER BY subject LIMIT ?"),
+            vec![text(after.map_or("", |s| s.as_str())), int(limit)?],
+        )?;
+        rows.iter().map(|r| Self::contact_row(r)).collect()
     }
 
     fn put_contact(&mut self, c: &Contact) -> Result<(), StoreError> {
@@ -445,5 +461,6 @@ mod tests {
         a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
         nobody_s_inbox_can_be_flooded_through_the_form,
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
+        retention_anonymises_what_its_dry_run_lists,
     );
 }

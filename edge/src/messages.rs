@@ -23,6 +23,7 @@ use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
 use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
+use assent_core::rights::retention::Due;
 use assent_core::rights::Found;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -89,7 +90,22 @@ pub const AUDIT: Endpoint<u64, Vec<AuditEntry>> = Endpoint::new("/admin/audit");
 /// Find a subject by the lookup key of an email.
 pub const FIND: Endpoint<String, Found> = Endpoint::new("/rights/find");
 /// A subject's export.
-pub const SUBJECT_EXPORT: Endpoint<SubjectId, SubjectExport> = Endpoint::new("/rights/export");
+pub const SUBJECT_EXPORT: Endpoint<ExportRequest, SubjectExport> = Endpoint::new("/rights/export");
+/// The retention dry run at a time: what would be anonymised.
+pub const RETENTION_DUE: Endpoint<u64, Vec<Due>> = Endpoint::new("/rights/retention-due");
+/// Run retention now (the context's time).
+pub const RETENTION_RUN: Endpoint<EdgeContext, Vec<Due>> = Endpoint::new("/rights/retention-run");
+
+/// Whose export, for whom.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// The subject.
+    pub subject: SubjectId,
+    /// The person's own download (their identity included even where the
+    /// site is pseudonymous for its owner).
+    pub own: bool,
+}
 /// Erase a subject.
 pub const ERASE: Endpoint<EraseRequest, Appended> = Endpoint::new("/rights/erase");
 

@@ -16,6 +16,9 @@ use crate::log_store::SqlLogStore;
 use crate::messages::{self, CreatedKey};
 use crate::{signing, sites};
 
+/// Contacts one retention run anonymises at most (the rest the next run).
+pub const RETENTION_BATCH: u64 = 200;
+
 /// Audit entries one page of the trail holds at most.
 pub const AUDIT_PAGE: u64 = 500;
 
@@ -99,15 +102,37 @@ pub async fn serve(
             messages::serve(req, |lookup: String| Ok(rights::find(&forms, &lookup)?)).await
         }
         p if p == messages::SUBJECT_EXPORT.path => {
-            messages::serve(req, |subject| {
+            messages::serve(req, |r: messages::ExportRequest| {
+                let config = site()?;
                 Ok(rights::export::subject(
                     &store,
                     &forms,
-                    site()?,
-                    &subject,
+                    config,
+                    &r.subject,
                     now_ms(),
-                    true,
+                    r.own || !config.rights.pseudonymous,
                 )?)
+            })
+            .await
+        }
+        p if p == messages::RETENTION_DUE.path => {
+            messages::serve(req, |at: u64| {
+                Ok(rights::retention::due(&store, &forms, site()?, at, 1000)?)
+            })
+            .await
+        }
+        p if p == messages::RETENTION_RUN.path => {
+            messages::serve(req, |ctx: assent_core::form::intake::EdgeContext| {
+                let ran = rights::retention::run(
+                    &mut store,
+                    &mut forms,
+                    site()?,
+                    &signing::current(env)?,
+                    &ctx,
+                    RETENTION_BATCH,
+                )?;
+                grew = !ran.is_empty();
+                Ok(ran)
             })
             .await
         }

@@ -18,6 +18,7 @@ use assent_core::form::intake::{self, EdgeContext, FormStore, Fresh};
 use assent_core::form::state;
 use assent_core::log::sequencer::{self, AppendStatus};
 use assent_core::log::LogStore;
+use assent_core::rights;
 use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result, State};
 
 use crate::error::ApiError;
@@ -26,6 +27,9 @@ use crate::log_store::SqlLogStore;
 use crate::messages::{self, ExportPage, ListedRecord, MailboxEntry, RecordsPage};
 use crate::public_origin::PublicOrigins;
 use crate::{signing, sites};
+
+/// How often retention runs where a site has a policy.
+const RETENTION_EVERY_MS: u64 = 24 * 3_600_000;
 
 /// Pending submissions an alarm closes at most at once (the rest next second).
 const EXPIRE_BATCH: u64 = 100;
@@ -226,6 +230,10 @@ impl DurableObject for SiteLog {
         if let Ok(Some(next)) = forms.next_delivery() {
             self.alarm_by(next).await;
         }
+        if self.retention_site(&store).is_some() {
+            // Retention runs daily once the site has a policy and a log.
+            self.alarm_by(now_ms() + RETENTION_EVERY_MS).await;
+        }
         resp
     }
 
@@ -244,6 +252,35 @@ impl DurableObject for SiteLog {
         }
         if let Ok(Some(next)) = forms.next_delivery() {
             self.alarm_by(next).await;
+        }
+        if let Some(site) = self.retention_site(&store) {
+            let ran = PublicOrigins::from_env(&self.env).and_then(|p| {
+                let ctx = EdgeContext {
+                    now_ms: now_ms(),
+                    issuer: p.canonical().to_string(),
+                    origin: p.log_origin(&site.site)?,
+                };
+                let key = signing::current(&self.env)?;
+                Ok(rights::retention::run(
+                    &mut store,
+                    &mut forms,
+                    site,
+                    &key,
+                    &ctx,
+                    crate::site_admin::RETENTION_BATCH,
+                )?)
+            });
+            match ran {
+                // A full batch: more may be due now.
+                Ok(r) if r.len() as u64 == crate::site_admin::RETENTION_BATCH => {
+                    self.alarm_by(now_ms() + 1000).await
+                }
+                Ok(_) => self.alarm_by(now_ms() + RETENTION_EVERY_MS).await,
+                Err(e) => {
+                    worker::console_error!("retention: {e:?}");
+                    self.alarm_by(now_ms() + 3_600_000).await;
+                }
+            }
         }
         let signed = signing::current(&self.env)
             .and_then(|key| Ok(sequencer::checkpoint(&mut store, &key, now_ms())?));
@@ -268,6 +305,15 @@ impl DurableObject for SiteLog {
 }
 
 impl SiteLog {
+    /// This log's site, if it has a retention policy.
+    fn retention_site(
+        &self,
+        store: &SqlLogStore<&worker::SqlStorage>,
+    ) -> Option<&'static assent_core::config::SiteConfig> {
+        let origin = store.origin().ok().flatten()?;
+        sites::get(origin.site().as_str()).filter(|s| s.rights.retention.is_some())
+    }
+
     /// Makes sure an alarm rings by `at_ms` (an earlier one stays).
     async fn alarm_by(&self, at_ms: u64) {
         let storage = self.state.storage();

@@ -48,30 +48,32 @@ export function ownerCall(edge, path, key, init = {}) {
 }
 
 /**
- * Opts `email` in to the example site's newsletter through the form API
- * (`ticked` offers on) and confirms it through the mailed link; returns the
- * submission's answer.
+ * Opts `email` in to a site's newsletter form (`example` unless said)
+ * through the form API (`ticked` offers on) and, unless `confirm` is false,
+ * confirms it through the mailed link; returns the submission's answer.
  */
-export async function optIn(edge, email, { identity = {}, ticked = ["email:newsletter"] } = {}) {
-  const form = await (await fetch(`${edge.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
+export async function optIn(edge, email, { identity = {}, ticked = ["email:newsletter"], confirm = true, site = "example" } = {}) {
+  const form = await (await fetch(`${edge.url}/v1/sites/${site}/forms/newsletter?lang=en`)).json();
   const offers = Object.fromEntries(form.notice.offers.map((o) => [o.key, ticked.includes(o.key)]));
   const body = {
     event: {
-      event_id: crypto.randomUUID(), site: "example", subject: crypto.randomUUID(), action: "give", decisions: {},
+      event_id: crypto.randomUUID(), site, subject: crypto.randomUUID(), action: "give", decisions: {},
       form: { id: "newsletter", offers },
       notice: { version: form.notice.notice_version, language: form.language, hash: form.notice_hash },
       ui: { surface: "form", control: "submit" }, client_time_ms: Date.now(), gpc: false,
-      page: { origin: "https://shop.assent.example", path: "/newsletter" }, widget_version: "test",
+      page: { origin: site === "demo" ? "https://demo.assent.example" : "https://shop.assent.example", path: "/newsletter" },
+      widget_version: "test",
     },
     identity: { email, ...identity },
     age: 1990,
   };
-  const r = await fetch(`${edge.url}/v1/sites/example/forms/newsletter/submissions`, {
+  const r = await fetch(`${edge.url}/v1/sites/${site}/forms/newsletter/submissions`, {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
   if (r.status !== 201) throw new Error(`submission answered ${r.status}: ${await r.text()}`);
   const answer = await r.json();
-  const mails = (await (await ownerCall(edge, "/v1/admin/sites/example/mail?limit=100", edge.adminKey)).json()).mails;
+  if (!confirm) return answer;
+  const mails = (await (await ownerCall(edge, `/v1/admin/sites/${site}/mail?limit=100`, edge.adminKey)).json()).mails;
   const mail = mails.find((m) => m.event_id === body.event.event_id);
   const confirmed = await fetch(mail.mail.link, { method: "POST" });
   if (confirmed.status !== 200) throw new Error(`confirmation answered ${confirmed.status}`);

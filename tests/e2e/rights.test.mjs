@@ -268,3 +268,47 @@ test("the counters the log keeps equal a recount of the exported log", async () 
   assert.equal(bad.status, 400);
   assert.equal((await bad.json()).error.code, "query_invalid");
 });
+
+test("retention: the dry run lists, with a forced clock, what the run then anonymises; nothing else changes", async () => {
+  const reader = createKey("retention reader", "read").key;
+  const runner = createKey("retention runner", "write").key;
+  const waiting = (await sharedOptIn(edge, "wren@example.com", { confirm: false })).record.event.subject;
+  const kept = (await sharedOptIn(edge, "xia@example.com")).record.event.subject;
+  const day = 86_400_000;
+  const dry = async (at, key = reader) => (await (await call(`/v1/admin/sites/example/retention?as_of=${at}`, key)).json());
+  const now = Date.now();
+  const size = await total();
+  assert.deepEqual((await dry(now)).subjects.filter((s) => [waiting, kept].includes(s.subject)), []);
+  const month = await dry(now + 31 * day);
+  assert.deepEqual(month.policy, { inactive_days: 730, unconfirmed_days: 30 });
+  assert.deepEqual(month.subjects.filter((s) => [waiting, kept].includes(s.subject)).map((s) => [s.subject, s.reason]), [[waiting, "unconfirmed"]]);
+  const later = (await dry(now + 731 * day)).subjects.filter((s) => [waiting, kept].includes(s.subject));
+  assert.deepEqual(later.map((s) => s.reason).sort(), ["inactive", "inactive"]);
+  assert.equal(await total(), size, "a dry run changes nothing");
+  const refused = await call(`/v1/admin/sites/example/retention/run?as_of=${now + 31 * day}`, reader, { method: "POST" });
+  assert.equal(refused.status, 403);
+  const ran = await (await call(`/v1/admin/sites/example/retention/run?as_of=${now + 31 * day}`, runner, { method: "POST" })).json();
+  assert.ok(ran.subjects.some((s) => s.subject === waiting));
+  assert.ok(!ran.subjects.some((s) => s.subject === kept));
+  const gone = await (await call(`/v1/admin/sites/example/subjects/${waiting}/export`, edge.adminKey)).json();
+  assert.equal(gone.identity, null);
+  assert.equal(gone.records.at(-1).record.event.ui.surface, "schedule");
+  const stays = await (await call(`/v1/admin/sites/example/subjects/${kept}/export`, edge.adminKey)).json();
+  assert.equal(stays.identity.email, "xia@example.com");
+  const again = await (await call(`/v1/admin/sites/example/retention/run?as_of=${now + 31 * day}`, runner, { method: "POST" })).json();
+  assert.ok(!again.subjects.some((s) => s.subject === waiting), "nothing twice");
+});
+
+test("pseudonymous mode (the demo site): the owner's export shows the subject id, never the identity", async () => {
+  const answer = await sharedOptIn(edge, "yara@example.com", { site: "demo" });
+  const subject = answer.record.event.subject;
+  const exported = await (await call(`/v1/admin/sites/demo/subjects/${subject}/export`, edge.adminKey)).json();
+  assert.equal(exported.subject, subject);
+  assert.equal(exported.identity, null);
+  assert.ok(!JSON.stringify(exported).includes("yara"));
+  const csv = await (await call(`/v1/admin/sites/demo/subjects/${subject}/export?format=csv`, edge.adminKey)).text();
+  assert.ok(!csv.includes("yara"));
+  // The lookup by the address the owner already knows still finds the subject.
+  const found = await (await call(`/v1/admin/sites/demo/subjects?email=yara%40example.com`, edge.adminKey)).json();
+  assert.equal(found.subjects[0].subject, subject);
+});

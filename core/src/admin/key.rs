@@ -415,6 +415,12 @@ pub enum Operation {
     /// The counters per day (the console's charts).
     #[serde(rename = "stats.read")]
     Stats,
+    /// What retention would anonymise now (the dry run).
+    #[serde(rename = "retention.dry_run")]
+    RetentionDryRun,
+    /// Run retention now.
+    #[serde(rename = "retention.run")]
+    RetentionRun,
     /// Create a site key.
     #[serde(rename = "key.create")]
     KeyCreate,
@@ -433,10 +439,12 @@ impl Operation {
         use Operation::*;
         match self {
             LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
-            | Stats => Need::Scope(Scope::Read),
+            | Stats | RetentionDryRun => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
-            SubjectErase | SuppressionsImport | RequestDecide => Need::Scope(Scope::Write),
+            SubjectErase | SuppressionsImport | RequestDecide | RetentionRun => {
+                Need::Scope(Scope::Write)
+            }
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -459,6 +467,8 @@ impl Operation {
             RequestsList => "requests.list",
             RequestDecide => "request.decide",
             Stats => "stats.read",
+            RetentionDryRun => "retention.dry_run",
+            RetentionRun => "retention.run",
             KeyCreate => "key.create",
             KeyList => "key.list",
             KeyRevoke => "key.revoke",
@@ -590,6 +600,8 @@ mod tests {
             RequestsList,
             RequestDecide,
             Stats,
+            RetentionDryRun,
+            RetentionRun,
             KeyCreate,
             KeyList,
             KeyRevoke,

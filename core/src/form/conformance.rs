@@ -687,3 +687,54 @@ pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
     );
     assert_eq!(e.unwrap_err().code(), "subject_unknown");
 }
+
+/// Retention: a contact who never confirmed goes after `unconfirmed_days`,
+/// one who did after `inactive_days`; the dry run lists what the run then
+/// anonymises (by the schedule), and a second run finds nothing.
+pub fn retention_anonymises_what_its_dry_run_lists<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::rights::retention::{self, Reason};
+    let day = 24 * HOUR;
+    let mut desk = Desk::new(log, forms);
+    desk.config.rights.retention = Some(crate::config::RetentionConfig {
+        inactive_days: Some(365),
+        unconfirmed_days: Some(30),
+    });
+    let (waiting, _) = desk.submit(|_| {});
+    let (kept, _) = desk.submit(|b| b["identity"]["email"] = "ben@example.com".into());
+    let token = desk.tokens().remove(0);
+    desk.confirm(&token).unwrap();
+    let (a, b) = (desk.subject_of(&waiting), desk.subject_of(&kept));
+    let t0 = desk.now_ms;
+    let due = |desk: &Desk<L, F>, at: u64| {
+        retention::due(&desk.log, &desk.forms, &desk.config, at, 100)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.subject, d.reason))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(due(&desk, t0 + 10 * day), []);
+    assert_eq!(
+        due(&desk, t0 + 31 * day),
+        [(a.clone(), Reason::Unconfirmed)]
+    );
+    let mut late = due(&desk, t0 + 366 * day);
+    late.sort();
+    let mut expected = vec![(a.clone(), Reason::Inactive), (b.clone(), Reason::Inactive)];
+    expected.sort();
+    assert_eq!(late, expected);
+
+    desk.now_ms = t0 + 31 * day;
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let ran = retention::run(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 100).unwrap();
+    assert_eq!(ran.len(), 1);
+    assert!(desk.forms.contact_of(&a).unwrap().is_none(), "anonymised");
+    assert!(desk.forms.contact_of(&b).unwrap().is_some(), "kept");
+    let last = desk.records_of(&a).pop().unwrap();
+    assert_eq!(last.event.action, crate::event::Action::Erase);
+    assert_eq!(last.event.ui.surface, crate::event::Surface::Schedule);
+    let size = desk.log.size().unwrap();
+    let again = retention::run(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 100).unwrap();
+    assert!(again.is_empty());
+    assert_eq!(desk.log.size().unwrap(), size, "nothing twice");
+}

@@ -148,6 +148,12 @@ pub trait FormStore {
     fn contact(&self, lookup: &str) -> Result<Option<Contact>, StoreError>;
     /// The contact of a subject.
     fn contact_of(&self, subject: &SubjectId) -> Result<Option<Contact>, StoreError>;
+    /// Up to `limit` contacts whose subject sorts after `after`, in subject order.
+    fn contacts_after(
+        &self,
+        after: Option<&SubjectId>,
+        limit: u64,
+    ) -> Result<Vec<Contact>, StoreError>;
     /// Stores a new contact ([`StoreError::Conflict`] if its lookup or subject is taken).
     fn put_contact(&mut self, contact: &Contact) -> Result<(), StoreError>;
     /// Stores an event's sealed identity (a second one for the event is ignored).
@@ -816,6 +822,21 @@ impl FormStore for MemoryFormStore {
             .iter()
             .find(|c| c.subject == *subject)
             .cloned())
+    }
+    fn contacts_after(
+        &self,
+        after: Option<&SubjectId>,
+        limit: u64,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let mut out: Vec<Contact> = self
+            .contacts
+            .iter()
+            .filter(|c| after.is_none_or(|a| c.subject > *a))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| a.subject.cmp(&b.subject));
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(out)
     }
     fn put_contact(&mut self, contact: &Contact) -> Result<(), StoreError> {
         if self

@@ -26,6 +26,7 @@
 pub mod center;
 pub mod export;
 pub mod requests;
+pub mod retention;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError, StorageError};
@@ -84,7 +85,6 @@ fn repeat<L: LogStore + ?Sized>(log: &L, id: &EventId) -> Result<Appended, Error
 /// Erases `subject` (see the module docs); `event_id` is the erasure
 /// event's id, drawn by the caller. A subject with neither records nor a
 /// contact is [`RightsError::SubjectUnknown`].
-#[allow(clippy::too_many_arguments)]
 pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     log: &mut L,
     forms: &mut F,
@@ -93,6 +93,31 @@ pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     subject: &SubjectId,
     event_id: EventId,
     ctx: &EdgeContext,
+) -> Result<Appended, Error> {
+    erase_by(
+        log,
+        forms,
+        config,
+        key,
+        subject,
+        event_id,
+        ctx,
+        Surface::Api,
+    )
+}
+
+/// [`erase`], made by `surface`: `api` (the owner, or a request they
+/// validated) or `schedule` (retention).
+#[allow(clippy::too_many_arguments)]
+pub fn erase_by<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    subject: &SubjectId,
+    event_id: EventId,
+    ctx: &EdgeContext,
+    surface: Surface,
 ) -> Result<Appended, Error> {
     let records = history(log, subject)?;
     if let Some((_, done)) = records
@@ -121,7 +146,7 @@ pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     event.action = Action::Erase;
     event.answers = None;
     event.ui = UiRef {
-        surface: Surface::Api,
+        surface,
         control: Control::Erase,
     };
     event.client_time_ms = ctx.now_ms;

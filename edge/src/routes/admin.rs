@@ -101,6 +101,8 @@ enum Route {
     Requests,
     Decide(EventId, bool),
     Stats,
+    Retention,
+    RetentionRun,
 }
 
 impl Route {
@@ -126,6 +128,8 @@ impl Route {
             ["suppressions", "import"] if post => Route::SuppressionsImport,
             ["requests"] if get => Route::Requests,
             ["stats"] if get => Route::Stats,
+            ["retention"] if get => Route::Retention,
+            ["retention", "run"] if post => Route::RetentionRun,
             ["requests", id, verb @ ("fulfil" | "refuse")] if post => {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
@@ -136,6 +140,8 @@ impl Route {
             | ["suppressions", "import"]
             | ["requests"]
             | ["stats"]
+            | ["retention"]
+            | ["retention", "run"]
             | ["requests", _, "fulfil" | "refuse"] => return Err(ApiError::MethodNotAllowed),
             _ => return Err(ApiError::NotFound),
         })
@@ -160,6 +166,8 @@ impl Route {
             Route::Requests => Operation::RequestsList,
             Route::Decide(..) => Operation::RequestDecide,
             Route::Stats => Operation::Stats,
+            Route::Retention => Operation::RetentionDryRun,
+            Route::RetentionRun => Operation::RetentionRun,
         }
     }
 
@@ -247,6 +255,31 @@ pub async fn handle(
             json_value(&view, 201)
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
+        Route::Retention | Route::RetentionRun => {
+            let q = Query::parse(&req, &["as_of"])?;
+            let mut ctx = edge_context(env, id)?;
+            if let Some(at) = q.u64("as_of")? {
+                // A forced clock, for trying a retention policy out: under
+                // `make dev` and the tests only, never in a deploy.
+                if env.var("ASSENT_DEV").map(|v| v.to_string()).ok().as_deref() != Some("1") {
+                    return Err(query_invalid("as_of"));
+                }
+                ctx.now_ms = at;
+            }
+            let due = if matches!(route, Route::Retention) {
+                messages::call(env, id, &messages::RETENTION_DUE, &ctx.now_ms).await?
+            } else {
+                messages::call(env, id, &messages::RETENTION_RUN, &ctx).await?
+            };
+            let list: Vec<serde_json::Value> = due
+                .iter()
+                .map(|d| serde_json::json!({"subject": d.subject, "reason": d.reason, "last_activity_at": rfc3339(d.last_activity_ms)}))
+                .collect();
+            json_value(
+                &serde_json::json!({"as_of": rfc3339(ctx.now_ms), "policy": site.rights.retention, "subjects": list}),
+                200,
+            )
+        }
         Route::Stats => {
             let q = Query::parse(&req, &["days"])?;
             let days = match q.u64("days")? {
@@ -388,7 +421,11 @@ async fn subject_export(
 ) -> Result<Response, ApiError> {
     let q = Query::parse(req, &["format"])?;
     let csv = csv_wanted(&q)?;
-    let export = messages::call(env, site, &messages::SUBJECT_EXPORT, &subject).await?;
+    let request = messages::ExportRequest {
+        subject: subject.clone(),
+        own: false,
+    };
+    let export = messages::call(env, site, &messages::SUBJECT_EXPORT, &request).await?;
     if csv {
         return csv_response(export.to_csv(), &format!("assent-{site}-{subject}.csv"));
     }

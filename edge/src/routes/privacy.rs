@@ -153,7 +153,7 @@ async fn act(
             center_page(env, site, session, Some(message)).await
         }
         Some("download") => {
-            let export = messages::call(env, id, &messages::SUBJECT_EXPORT, &token.subject).await?;
+            let export = messages::call(env, id, &messages::SUBJECT_EXPORT, &own(token)).await?;
             let (body, kind, ext) = match field(form, "format") {
                 Some("csv") => (export.to_csv(), "text/csv; charset=utf-8", "csv"),
                 _ => (
@@ -220,7 +220,7 @@ async fn center_page(
         now_ms(),
     )?;
     let export: SubjectExport =
-        messages::call(env, &site.site, &messages::SUBJECT_EXPORT, &token.subject).await?;
+        messages::call(env, &site.site, &messages::SUBJECT_EXPORT, &own(&token)).await?;
     let requests: Vec<SubjectRequest> =
         messages::call(env, &site.site, &messages::REQUESTS_OF, &token.subject).await?;
     let hidden = format!(
@@ -476,6 +476,14 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
+}
+
+/// The person's own export request.
+fn own(token: &Token) -> messages::ExportRequest {
+    messages::ExportRequest {
+        subject: token.subject.clone(),
+        own: true,
+    }
 }
 
 fn now_ms() -> u64 {

@@ -1,0 +1,142 @@
+//! Retention, without I/O: which contacts' identities have been kept long
+//! enough ([`due`], the dry run) and anonymising them ([`run`]), as the
+//! site's configuration says (`rights.retention`):
+//!
+//! - `inactive_days`: a contact whose newest record is older than this;
+//! - `unconfirmed_days`: a contact who never had an opt-in granted (only
+//!   pending, expired or refused offers), this long after their newest record.
+//!
+//! Anonymising is the erasure of [`super::erase`], made by the schedule
+//! (surface `schedule`): the identity is destroyed, the records stay as
+//! proof, the address is suppressed. The Durable Object's alarm runs it
+//! daily; the owner's API has the dry run and a run now. Each erasure's
+//! event id is derived from the subject, so a run retried after a fault
+//! does nothing twice.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{fault, history};
+use crate::config::SiteConfig;
+use crate::error::Error;
+use crate::event::{Action, Surface};
+use crate::form::intake::{EdgeContext, FormStore};
+use crate::form::submission::Outcome;
+use crate::ids::{EventId, SubjectId};
+use crate::keys::SigningKey;
+use crate::log::store::LogStore;
+
+/// Contacts read per page while looking.
+const PAGE: u64 = 500;
+
+/// Why a contact is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// No new record for `inactive_days`.
+    Inactive,
+    /// Never confirmed, for `unconfirmed_days`.
+    Unconfirmed,
+}
+
+/// A contact whose identity is due to be anonymised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    /// The subject.
+    pub subject: SubjectId,
+    /// Why.
+    pub reason: Reason,
+    /// When their newest record was received.
+    pub last_activity_ms: u64,
+}
+
+/// Up to `limit` contacts due at `now_ms` (the dry run).
+pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &L,
+    forms: &F,
+    config: &SiteConfig,
+    now_ms: u64,
+    limit: u64,
+) -> Result<Vec<Due>, Error> {
+    let Some(rules) = config.rights.retention else {
+        return Ok(Vec::new());
+    };
+    let older = |days: Option<u32>, at: u64| {
+        days.is_some_and(|d| now_ms.saturating_sub(at) > u64::from(d) * 86_400_000)
+    };
+    let mut out = Vec::new();
+    let mut after: Option<SubjectId> = None;
+    loop {
+        let page = forms.contacts_after(after.as_ref(), PAGE).map_err(fault)?;
+        for contact in &page {
+            let records = history(log, &contact.subject)?;
+            let Some((_, last)) = records.last() else {
+                continue;
+            };
+            if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
+                continue;
+            }
+            let at = last.received_at_ms;
+            // A direct grant or a confirmation: an opt-in that held once.
+            let ever_granted = records.iter().any(|(_, r)| {
+                r.form
+                    .as_ref()
+                    .is_some_and(|f| f.outcome == Outcome::Granted)
+            });
+            let reason = if older(rules.inactive_days, at) {
+                Reason::Inactive
+            } else if !ever_granted && older(rules.unconfirmed_days, at) {
+                Reason::Unconfirmed
+            } else {
+                continue;
+            };
+            out.push(Due {
+                subject: contact.subject.clone(),
+                reason,
+                last_activity_ms: at,
+            });
+            if out.len() as u64 >= limit {
+                return Ok(out);
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() as u64 == PAGE => after = Some(last.subject.clone()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The event id of a subject's retention erasure: derived, so a retried run
+/// is the same erasure.
+pub fn erasure_id(subject: &SubjectId) -> EventId {
+    let digest = Sha256::new()
+        .chain_update(b"assent/retention/v1\0")
+        .chain_update(subject.as_str().as_bytes())
+        .finalize();
+    EventId::from_random_bytes(digest[..16].try_into().expect("16 bytes"))
+}
+
+/// Anonymises up to `limit` contacts due at `ctx.now_ms`; returns them.
+pub fn run<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    ctx: &EdgeContext,
+    limit: u64,
+) -> Result<Vec<Due>, Error> {
+    let due = due(log, forms, config, ctx.now_ms, limit)?;
+    for d in &due {
+        super::erase_by(
+            log,
+            forms,
+            config,
+            key,
+            &d.subject,
+            erasure_id(&d.subject),
+            ctx,
+            Surface::Schedule,
+        )?;
+    }
+    Ok(due)
+}
