@@ -31,6 +31,8 @@ export function client(site, key) {
     exportSubject: (subject, format = "json") => call(`/subjects/${subject}/export?format=${format}`, { raw: format !== "json" }),
     erase: (subject) => call(`/subjects/${subject}/erasure`, { method: "POST" }),
     deliveries: () => call("/webhooks"),
+    retention: () => call("/retention"),
+    runRetention: () => call("/retention/run", { method: "POST" }),
     audit: () => call("/audit"),
     logExport: () => call("/export", { raw: true }),
   };

@@ -40,6 +40,7 @@ function open(api) {
     ["requests", "Requests", requests],
     ["subjects", "Subjects", subjects],
     ["deliveries", "Webhooks", deliveries],
+    ["retention", "Retention", retention],
     ["log", "Log and exports", log],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });
@@ -170,6 +171,29 @@ async function deliveries(api) {
     ? table("Webhook and mail deliveries, newest first", ["Webhook", "Kind", "State", "Tries", "Last status"],
       deliveries.map((d) => [d.webhook, d.kind, d.state, String(d.tries ?? 0), String(d.last_status ?? "–")]), { "data-deliveries": "" })
     : h("p", {}, "No deliveries.");
+}
+
+async function retention(api) {
+  const wrap = h("div");
+  async function render(note) {
+    const dry = await api.retention();
+    const policy = dry.policy
+      ? `Identities are anonymised ${dry.policy.inactive_days ? `after ${dry.policy.inactive_days} days without activity` : ""}${dry.policy.inactive_days && dry.policy.unconfirmed_days ? ", and " : ""}${dry.policy.unconfirmed_days ? `after ${dry.policy.unconfirmed_days} days when never confirmed` : ""}. The schedule runs daily.`
+      : "This site has no retention policy (rights.retention in its configuration).";
+    wrap.replaceChildren(
+      note ? h("p", { role: "status" }, note) : "",
+      h("p", {}, policy),
+      dry.subjects.length
+        ? table(`Due now (dry run at ${dry.as_of.slice(0, 16).replace("T", " ")} UTC)`, ["Subject", "Reason", "Last activity"],
+          dry.subjects.map((s) => [h("code", {}, s.subject), s.reason, s.last_activity_at.slice(0, 10)]), { "data-retention": "" })
+        : h("p", { "data-retention": "" }, "Nothing is due now."),
+      dry.subjects.length ? h("button", { type: "button", class: "danger", onclick: async () => {
+        try { const ran = await api.runRetention(); await render(`${ran.subjects.length} anonymised.`); }
+        catch (err) { wrap.prepend(h("p", { role: "alert", class: "error" }, describe(err))); }
+      } }, "Anonymise them now") : "");
+  }
+  await render();
+  return wrap;
 }
 
 async function log(api) {

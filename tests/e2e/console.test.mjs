@@ -127,6 +127,12 @@ test("the console: sign-in, charts that match the log, the queue, a subject, the
   await page.click("text=Find");
   await page.locator("section[data-subject] h2:text-is('Erased subject')").waitFor();
 
+  // Retention: the policy and the dry run (nothing is due today).
+  await page.click("button[data-section=retention]");
+  await page.locator("#panel[data-ready=retention]").waitFor();
+  assert.match(await page.locator("#panel").textContent(), /after 730 days without activity, and after 30 days when never confirmed/);
+  assert.equal(await page.locator("[data-retention]").textContent(), "Nothing is due now.");
+
   // The checkpoint.
   await page.click("button[data-section=log]");
   await page.locator("#panel[data-ready=log]").waitFor();
