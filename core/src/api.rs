@@ -144,3 +144,18 @@ pub fn privacy_open(site: &SiteId) -> String {
 pub fn admin_requests(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/requests")
 }
+
+/// Path of a subject's restriction of processing (`{"restricted": bool}`).
+pub fn admin_restriction(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/restriction")
+}
+
+/// Path of a subject's rectification.
+pub fn admin_rectification(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/rectification")
+}
+
+/// Path of a subject's objection to a channel.
+pub fn admin_objection(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/objection")
+}

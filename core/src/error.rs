@@ -735,6 +735,12 @@ pub enum RightsError {
     /// The request was fulfilled or refused already (409).
     #[error("this request was decided already")]
     RequestDecided,
+    /// The subject was erased: nothing more can be done with them (410).
+    #[error("this subject was erased")]
+    SubjectErased,
+    /// A restriction is lifted where none holds (409).
+    #[error("processing of this subject is not restricted")]
+    NotRestricted,
     /// A privacy center link was opened before: links are single-use (410).
     #[error("this link was used already; ask for a new one")]
     LinkUsed,
@@ -748,6 +754,8 @@ impl RightsError {
             RightsError::RequestUnknown => "request_unknown",
             RightsError::RequestDecided => "request_decided",
             RightsError::LinkUsed => "link_used",
+            RightsError::SubjectErased => "subject_erased",
+            RightsError::NotRestricted => "not_restricted",
         }
     }
 }

@@ -166,6 +166,18 @@ pub enum Action {
     /// Made by the edge only, under a subject of its own per batch.
     #[cfg(feature = "std")]
     Import,
+    /// Processing of the subject's data is restricted (Art. 18): consent
+    /// stays as it was, but nothing may be done with it until lifted.
+    /// Made by the edge only, at the owner's hands.
+    #[cfg(feature = "std")]
+    Restrict,
+    /// A restriction lifted. Made by the edge only.
+    #[cfg(feature = "std")]
+    LiftRestriction,
+    /// The subject's identity corrected (Art. 16): a new commitment, the
+    /// old records untouched. Made by the edge only.
+    #[cfg(feature = "std")]
+    Rectify,
 }
 
 impl Action {
@@ -205,6 +217,12 @@ impl Action {
             Action::Erase => "erase",
             #[cfg(feature = "std")]
             Action::Import => "import",
+            #[cfg(feature = "std")]
+            Action::Restrict => "restrict",
+            #[cfg(feature = "std")]
+            Action::LiftRestriction => "lift_restriction",
+            #[cfg(feature = "std")]
+            Action::Rectify => "rectify",
         }
     }
 }
@@ -437,7 +455,13 @@ impl ConsentEvent {
         // Confirmations and expiries are the edge's to make, never a client's.
         if matches!(
             self.action,
-            Action::Confirm | Action::Expire | Action::Erase | Action::Import
+            Action::Confirm
+                | Action::Expire
+                | Action::Erase
+                | Action::Import
+                | Action::Restrict
+                | Action::LiftRestriction
+                | Action::Rectify
         ) || self.answers.is_some()
         {
             return Err(Error::Event(EventError::ActionMismatch {
@@ -545,7 +569,13 @@ impl ConsentEvent {
             Action::Refuse | Action::Withdraw => !grants_optional,
             Action::Update => true,
             #[cfg(feature = "std")]
-            Action::Confirm | Action::Expire | Action::Erase | Action::Import => false,
+            Action::Confirm
+            | Action::Expire
+            | Action::Erase
+            | Action::Import
+            | Action::Restrict
+            | Action::LiftRestriction
+            | Action::Rectify => false,
         };
         if !consistent {
             return Err(Error::Event(EventError::ActionMismatch {

@@ -30,6 +30,12 @@ fn retention_anonymises_what_its_dry_run_lists() {
 }
 
 #[test]
+fn restriction_and_rectification_are_events() {
+    let (log, forms) = stores();
+    suite::restriction_and_rectification_are_events(log, forms);
+}
+
+#[test]
 fn the_same_email_again_is_the_same_subject() {
     let (log, forms) = stores();
     suite::the_same_email_again_is_the_same_subject(log, forms);

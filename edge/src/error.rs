@@ -95,8 +95,8 @@ impl ApiError {
                 _ => 400,
             },
             ApiError::Core(CoreError::Rights(e)) => match e {
-                RightsError::RequestDecided => 409,
-                RightsError::LinkUsed => 410,
+                RightsError::RequestDecided | RightsError::NotRestricted => 409,
+                RightsError::LinkUsed | RightsError::SubjectErased => 410,
                 _ => 404,
             },
             ApiError::Core(_) => 400,

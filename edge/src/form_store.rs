@@ -462,5 +462,6 @@ mod tests {
         nobody_s_inbox_can_be_flooded_through_the_form,
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
         retention_anonymises_what_its_dry_run_lists,
+        restriction_and_rectification_are_events,
     );
 }

@@ -71,7 +71,16 @@ pub const CONFIRM: Endpoint<ConfirmRequest, Confirmed> = Endpoint::new("/forms/c
 /// Withdraw offers for a subject.
 pub const WITHDRAW: Endpoint<WithdrawRequest, Appended> = Endpoint::new("/forms/withdraw");
 /// A subject's state per offer.
-pub const STATE: Endpoint<SubjectId, BTreeMap<String, OfferStatus>> = Endpoint::new("/forms/state");
+pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state");
+
+/// A subject's state: per offer, and whether processing is restricted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubjectState {
+    /// The state per offer (`channel:purpose`).
+    pub offers: BTreeMap<String, OfferStatus>,
+    /// Processing is restricted (Art. 18).
+    pub restricted: bool,
+}
 /// The webhook deliveries, newest first (the owner's list).
 pub const DELIVERIES: Endpoint<u64, Vec<Delivery>> = Endpoint::new("/forms/deliveries");
 /// The newest mails, opened (the local mailbox under `make dev`).
@@ -95,6 +104,39 @@ pub const SUBJECT_EXPORT: Endpoint<ExportRequest, SubjectExport> = Endpoint::new
 pub const RETENTION_DUE: Endpoint<u64, Vec<Due>> = Endpoint::new("/rights/retention-due");
 /// Run retention now (the context's time).
 pub const RETENTION_RUN: Endpoint<EdgeContext, Vec<Due>> = Endpoint::new("/rights/retention-run");
+
+/// Restrict processing of a subject, or lift it.
+pub const RESTRICT: Endpoint<RestrictRequest, Appended> = Endpoint::new("/rights/restrict");
+/// Correct a subject's identity.
+pub const RECTIFY: Endpoint<RectifyRequest, Appended> = Endpoint::new("/rights/rectify");
+
+/// A restriction, or its lifting.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictRequest {
+    /// Whose.
+    pub subject: SubjectId,
+    /// Restrict (or lift).
+    pub restricted: bool,
+    /// The event's id.
+    pub event_id: assent_core::ids::EventId,
+    /// Where it happens.
+    pub ctx: EdgeContext,
+}
+
+/// A rectification.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RectifyRequest {
+    /// Whose.
+    pub subject: SubjectId,
+    /// What changes.
+    pub changes: assent_core::rights::Rectification,
+    /// The event's id.
+    pub event_id: assent_core::ids::EventId,
+    /// Where it happens.
+    pub ctx: EdgeContext,
+}
 
 /// Whose export, for whom.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -115,6 +115,44 @@ pub async fn serve(
             })
             .await
         }
+        p if p == messages::RESTRICT.path => {
+            messages::serve(req, |r: messages::RestrictRequest| {
+                let appended = rights::restrict(
+                    &mut store,
+                    &mut forms,
+                    site()?,
+                    &signing::current(env)?,
+                    &r.subject,
+                    r.restricted,
+                    r.event_id,
+                    &r.ctx,
+                )?;
+                grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
+                Ok(appended)
+            })
+            .await
+        }
+        p if p == messages::RECTIFY.path => {
+            messages::serve(req, |r: messages::RectifyRequest| {
+                let mut nonce = [0u8; 24];
+                getrandom::getrandom(&mut nonce)
+                    .map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
+                let appended = rights::rectify(
+                    &mut store,
+                    &mut forms,
+                    site()?,
+                    &signing::current(env)?,
+                    &r.subject,
+                    &r.changes,
+                    r.event_id,
+                    nonce,
+                    &r.ctx,
+                )?;
+                grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
+                Ok(appended)
+            })
+            .await
+        }
         p if p == messages::RETENTION_DUE.path => {
             messages::serve(req, |at: u64| {
                 Ok(rights::retention::due(&store, &forms, site()?, at, 1000)?)

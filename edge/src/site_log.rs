@@ -169,7 +169,10 @@ impl DurableObject for SiteLog {
                         .iter()
                         .filter_map(|l| serde_json::from_str(&l.record).ok())
                         .collect();
-                    Ok(state::fold(&records))
+                    Ok(messages::SubjectState {
+                        offers: state::fold(&records),
+                        restricted: assent_core::rights::restricted(&records),
+                    })
                 })
                 .await
             }

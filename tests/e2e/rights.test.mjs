@@ -312,3 +312,64 @@ test("pseudonymous mode (the demo site): the owner's export shows the subject id
   const found = await (await call(`/v1/admin/sites/demo/subjects?email=yara%40example.com`, edge.adminKey)).json();
   assert.equal(found.subjects[0].subject, subject);
 });
+
+test("restriction, objection per channel and rectification are events: state, export and the CRM see them; none edits a record", async () => {
+  const writer = createKey("rights desk", "write").key;
+  const answer = await sharedOptIn(edge, "zoe@example.com", { ticked: ["email:newsletter", "post:catalogue"], identity: { name: "Zoe" } });
+  const subject = answer.record.event.subject;
+  const post = (what, body, key = writer) => call(`/v1/admin/sites/example/subjects/${subject}/${what}`, key, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const before = await (await call("/v1/admin/sites/example/export", edge.adminKey)).text();
+  const state = async () => (await (await call(`/v1/admin/sites/example/subjects/${subject}/state`, edge.adminKey)).json());
+
+  // Restriction: an event; consent unchanged; the state and export say so.
+  let r = await post("restriction", { restricted: true });
+  assert.equal(r.status, 201);
+  assert.equal((await r.json()).record.event.action, "restrict");
+  assert.equal((await state()).restricted, true);
+  assert.equal((await state()).offers["email:newsletter"].state, "granted");
+  assert.equal((await post("restriction", { restricted: true })).status, 200, "the same state again: the first answer");
+  const exported = await (await call(`/v1/admin/sites/example/subjects/${subject}/export`, edge.adminKey)).json();
+  assert.equal(exported.restricted, true);
+  assert.equal(exported.records.at(-1).ts27560.event_type, "restricted");
+  r = await post("restriction", { restricted: false });
+  assert.equal((await r.json()).record.event.action, "lift_restriction");
+  assert.equal((await state()).restricted, false);
+  assert.equal((await post("restriction", { restricted: "yes" })).status, 400);
+
+  // Objection to a channel: its offers withdrawn, the others kept.
+  r = await post("objection", { channel: "post" });
+  assert.equal(r.status, 201);
+  assert.equal((await state()).offers["post:catalogue"].state, "withdrawn");
+  assert.equal((await state()).offers["email:newsletter"].state, "granted");
+  r = await post("objection", { channel: "post" });
+  assert.equal((await r.json()).error.code, "nothing_to_withdraw");
+  assert.equal((await post("objection", { channel: "fax" })).status, 400);
+
+  // Rectification: a new identity under a new commitment; the email stays.
+  r = await post("rectification", { name: "Zoë  Quinn" });
+  assert.equal(r.status, 201);
+  const rectified = await r.json();
+  assert.equal(rectified.record.form.outcome, "rectified");
+  assert.notEqual(rectified.record.form.identity, answer.record.form.identity);
+  const after = await (await call(`/v1/admin/sites/example/subjects/${subject}/export`, edge.adminKey)).json();
+  assert.equal(after.identity.name, "Zoë Quinn");
+  assert.equal(after.identity.email, "zoe@example.com");
+  r = await post("rectification", { phone: "12" });
+  assert.equal((await r.json()).error.code, "phone_invalid");
+  r = await post("rectification", { email: "other@example.com" });
+  assert.equal((await r.json()).error.code, "event_malformed", "the email is not rectified here");
+
+  // Nothing stored before was edited: the old export is a prefix of the new.
+  const now = await (await call("/v1/admin/sites/example/export", edge.adminKey)).text();
+  assert.ok(now.startsWith(before));
+  // Scope: a reader may do none of it.
+  const reader = createKey("rights reader", "read").key;
+  assert.equal((await post("restriction", { restricted: true }, reader)).status, 403);
+  // Erased: nothing more.
+  await call(`/v1/admin/sites/example/subjects/${subject}/erasure`, writer, { method: "POST" });
+  r = await post("restriction", { restricted: true });
+  assert.equal(r.status, 410);
+  assert.equal((await r.json()).error.code, "subject_erased");
+});

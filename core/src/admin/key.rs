@@ -415,6 +415,15 @@ pub enum Operation {
     /// The counters per day (the console's charts).
     #[serde(rename = "stats.read")]
     Stats,
+    /// Restrict processing of a subject, or lift it.
+    #[serde(rename = "subject.restrict")]
+    SubjectRestrict,
+    /// Correct a subject's identity.
+    #[serde(rename = "subject.rectify")]
+    SubjectRectify,
+    /// Record a subject's objection to a channel.
+    #[serde(rename = "subject.object")]
+    SubjectObject,
     /// What retention would anonymise now (the dry run).
     #[serde(rename = "retention.dry_run")]
     RetentionDryRun,
@@ -442,9 +451,8 @@ impl Operation {
             | Stats | RetentionDryRun => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
-            SubjectErase | SuppressionsImport | RequestDecide | RetentionRun => {
-                Need::Scope(Scope::Write)
-            }
+            SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
+            | SubjectRectify | SubjectObject => Need::Scope(Scope::Write),
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -468,6 +476,9 @@ impl Operation {
             RequestDecide => "request.decide",
             Stats => "stats.read",
             RetentionDryRun => "retention.dry_run",
+            SubjectRestrict => "subject.restrict",
+            SubjectRectify => "subject.rectify",
+            SubjectObject => "subject.object",
             RetentionRun => "retention.run",
             KeyCreate => "key.create",
             KeyList => "key.list",
@@ -602,6 +613,9 @@ mod tests {
             Stats,
             RetentionDryRun,
             RetentionRun,
+            SubjectRestrict,
+            SubjectRectify,
+            SubjectObject,
             KeyCreate,
             KeyList,
             KeyRevoke,

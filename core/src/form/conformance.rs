@@ -738,3 +738,146 @@ pub fn retention_anonymises_what_its_dry_run_lists<L: LogStore, F: FormStore>(lo
     assert!(again.is_empty());
     assert_eq!(desk.log.size().unwrap(), size, "nothing twice");
 }
+
+/// Restriction is an event that changes no consent and tells the CRM; the
+/// same state again is the same record; rectification seals the corrected
+/// identity under its own record, which commits to it, and the export
+/// shows it; neither works on an erased subject.
+pub fn restriction_and_rectification_are_events<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::rights::{self, Rectification};
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|_| {});
+    let token = desk.tokens().remove(0);
+    desk.confirm(&token).unwrap();
+    let subject = desk.subject_of(&id);
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let before = fold(&desk.records_of(&subject));
+    let on = rights::restrict(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        true,
+        EventId::from_random_bytes([60; 16]),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(on.status, AppendStatus::New);
+    assert!(rights::restricted(&desk.records_of(&subject)));
+    assert_eq!(
+        fold(&desk.records_of(&subject)),
+        before,
+        "no consent changed"
+    );
+    assert_eq!(
+        desk.forms.deliveries(1).unwrap()[0].kind,
+        "subject.restricted"
+    );
+    let again = rights::restrict(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        true,
+        EventId::from_random_bytes([61; 16]),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(again.status, AppendStatus::Repeat);
+    assert_eq!(again.answer, on.answer);
+    rights::restrict(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        false,
+        EventId::from_random_bytes([62; 16]),
+        &ctx,
+    )
+    .unwrap();
+    assert!(!rights::restricted(&desk.records_of(&subject)));
+
+    let fixed = rights::rectify(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        &Rectification {
+            name: Some("  Ana   Maria ".into()),
+            phone: None,
+        },
+        EventId::from_random_bytes([63; 16]),
+        [7; 24],
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(fixed.status, AppendStatus::New);
+    let export = crate::rights::export::subject(
+        &desk.log,
+        &desk.forms,
+        &config,
+        &subject,
+        desk.now_ms,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        export.identity.as_ref().unwrap().name.as_deref(),
+        Some("Ana Maria")
+    );
+    assert_eq!(
+        export.identity.as_ref().unwrap().email,
+        "ana@example.com",
+        "the email stays"
+    );
+    let records = desk.records_of(&subject);
+    let last = records.last().unwrap();
+    assert_eq!(last.event.action, crate::event::Action::Rectify);
+    assert_ne!(
+        last.form.as_ref().unwrap().identity,
+        records[0].form.as_ref().unwrap().identity,
+        "a new commitment"
+    );
+    assert_eq!(fold(&records), before, "no consent changed");
+    let bad = rights::rectify(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        &Rectification {
+            name: None,
+            phone: Some("12".into()),
+        },
+        EventId::from_random_bytes([64; 16]),
+        [8; 24],
+        &ctx,
+    );
+    assert_eq!(bad.unwrap_err().code(), "phone_invalid");
+    rights::erase(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        EventId::from_random_bytes([65; 16]),
+        &ctx,
+    )
+    .unwrap();
+    let late = rights::restrict(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        true,
+        EventId::from_random_bytes([66; 16]),
+        &ctx,
+    );
+    assert_eq!(late.unwrap_err().code(), "subject_erased");
+}

@@ -86,6 +86,8 @@ pub fn fold<'a>(
                     *s = status(OfferState::Expired);
                 }
             }
+            // Restriction and rectification change no consent.
+            (Action::Restrict | Action::LiftRestriction | Action::Rectify, _) => {}
             (Action::Erase, _) => {
                 for s in states.values_mut() {
                     *s = status(OfferState::Erased);

@@ -32,6 +32,8 @@ pub enum Outcome {
     Withdrawn,
     /// The subject was erased: every offer ends with the identity.
     Erased,
+    /// The identity was corrected; the offers are as they were.
+    Rectified,
 }
 
 impl Outcome {
@@ -45,6 +47,7 @@ impl Outcome {
             Outcome::Expired => "expired",
             Outcome::Withdrawn => "withdrawn",
             Outcome::Erased => "erased",
+            Outcome::Rectified => "rectified",
         }
     }
 }

@@ -198,14 +198,21 @@ pub fn mail_delivery(event_id: &EventId, subject: &SubjectId, now_ms: u64) -> De
 
 /// What a record is to the CRM, if anything.
 pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
-    let facts = record.form.as_ref()?;
+    // Only a form's subjects are the CRM's contacts.
     record.event.form.as_ref()?;
+    match record.event.action {
+        // The CRM applies what happens to the person (Art. 19).
+        Action::Erase => return Some("subject.erased"),
+        Action::Restrict => return Some("subject.restricted"),
+        Action::LiftRestriction => return Some("subject.restriction_lifted"),
+        Action::Rectify => return Some("subject.rectified"),
+        _ => {}
+    }
+    let facts = record.form.as_ref()?;
     match (record.event.action, facts.outcome) {
         (Action::Confirm, _) => Some("opt_in.confirmed"),
         (Action::Give, Outcome::Granted) => Some("opt_in.granted"),
         (Action::Withdraw, _) => Some("opt_in.withdrawn"),
-        // The CRM deletes its copy: erasure reaches every recipient (Art. 19).
-        (Action::Erase, _) => Some("subject.erased"),
         _ => None,
     }
 }

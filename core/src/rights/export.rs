@@ -58,6 +58,8 @@ pub struct SubjectExport {
     pub identity: Option<Identity>,
     /// The erasure event, if the subject was erased.
     pub erased_by: Option<EventId>,
+    /// Processing is restricted (Art. 18) until the owner lifts it.
+    pub restricted: bool,
     /// The state per offer (`channel:purpose`), folded in log order.
     pub state: BTreeMap<String, OfferStatus>,
     /// Every record, in log order.
@@ -147,6 +149,9 @@ fn event_type(record: &StoredRecord) -> &'static str {
         Expire => "expired",
         Erase => "erased",
         Import => "imported",
+        Restrict => "restricted",
+        LiftRestriction => "restriction_lifted",
+        Rectify => "rectified",
     }
 }
 
@@ -259,6 +264,7 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             .find(|(_, r)| r.event.action == crate::event::Action::Erase)
             .map(|(_, r)| r.event.event_id.clone()),
         state: fold(records.iter().map(|(_, r)| r)),
+        restricted: super::restricted(&records.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>()),
         records: out,
     })
 }

@@ -37,7 +37,7 @@ use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
 use crate::log::sequencer::{AppendStatus, Appended};
 use crate::log::store::{LogStore, StoreError};
-use crate::record::StoredRecord;
+use crate::record::{FormFacts, StoredRecord};
 
 /// The most records of one subject that rights operations read.
 pub const MAX_SUBJECT_RECORDS: u64 = 10_000;
@@ -246,4 +246,196 @@ pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestS
         erasure,
         ctx.now_ms,
     )
+}
+
+/// Whether processing of the subject is restricted: the newest `restrict`
+/// or `lift_restriction` record decides.
+pub fn restricted(records: &[StoredRecord]) -> bool {
+    records
+        .iter()
+        .rev()
+        .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction))
+        .is_some_and(|r| r.event.action == Action::Restrict)
+}
+
+/// An owner's event about a subject (restriction, rectification): the
+/// subject's last record's event, made by the edge now, carrying the last
+/// form's choice as it stands (so the CRM knows a contact is meant).
+fn owner_event(
+    records: &[(u64, StoredRecord)],
+    action: Action,
+    event_id: EventId,
+    path: String,
+    ctx: &EdgeContext,
+) -> Result<crate::event::ConsentEvent, Error> {
+    let Some((_, last)) = records.last() else {
+        return Err(RightsError::SubjectUnknown.into());
+    };
+    if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
+        return Err(RightsError::SubjectErased.into());
+    }
+    let mut event = last.event.clone();
+    event.event_id = event_id;
+    event.action = action;
+    event.answers = None;
+    event.ui = UiRef {
+        surface: Surface::Api,
+        control: Control::Api,
+    };
+    event.client_time_ms = ctx.now_ms;
+    event.gpc = false;
+    event.widget_version = "edge".into();
+    event.page = PageRef {
+        origin: ctx.issuer.clone(),
+        path,
+    };
+    event.form = records
+        .iter()
+        .rev()
+        .find_map(|(_, r)| r.event.form.clone().filter(|_| r.form.is_some()));
+    Ok(event)
+}
+
+/// Restricts processing of `subject` (`on`), or lifts the restriction. The
+/// same state again answers the record that set it.
+#[allow(clippy::too_many_arguments)]
+pub fn restrict<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    subject: &SubjectId,
+    on: bool,
+    event_id: EventId,
+    ctx: &EdgeContext,
+) -> Result<Appended, Error> {
+    let records = history(log, subject)?;
+    let plain: Vec<StoredRecord> = records.iter().map(|(_, r)| r.clone()).collect();
+    if restricted(&plain) == on {
+        if let Some(r) = plain
+            .iter()
+            .rev()
+            .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction))
+        {
+            return repeat(log, &r.event.event_id);
+        }
+        if !on {
+            return Err(RightsError::NotRestricted.into());
+        }
+    }
+    let action = if on {
+        Action::Restrict
+    } else {
+        Action::LiftRestriction
+    };
+    let path = crate::api::admin_restriction(&config.site, subject);
+    let event = owner_event(&records, action, event_id, path, ctx)?;
+    let appended = crate::log::sequencer::append(
+        log,
+        config,
+        key,
+        crate::log::sequencer::AppendRequest {
+            event,
+            received_at_ms: ctx.now_ms,
+            sec_gpc: false,
+            country: None,
+            origin: ctx.origin.clone(),
+            issuer: ctx.issuer.clone(),
+            form: None,
+            regime: None,
+            import: None,
+        },
+    )?;
+    crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
+    Ok(appended)
+}
+
+/// What a rectification changes: a field given replaces it, an empty one
+/// removes it; the email is not changed here (a new address is a new
+/// contact: the person opts in with it).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rectification {
+    /// The corrected name.
+    pub name: Option<String>,
+    /// The corrected phone number.
+    pub phone: Option<String>,
+}
+
+/// Corrects a form subject's identity: the new identity is sealed beside
+/// the log under the event's id, and a `rectify` record commits to it.
+#[allow(clippy::too_many_arguments)]
+pub fn rectify<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    subject: &SubjectId,
+    changes: &Rectification,
+    event_id: EventId,
+    nonce: [u8; 24],
+    ctx: &EdgeContext,
+) -> Result<Appended, Error> {
+    use crate::form::identity::{normalise_name, normalise_phone};
+    let records = history(log, subject)?;
+    let path = crate::api::admin_rectification(&config.site, subject);
+    let event = owner_event(&records, Action::Rectify, event_id.clone(), path, ctx)?;
+    let contact = forms
+        .contact_of(subject)
+        .map_err(fault)?
+        .ok_or(RightsError::SubjectUnknown)?;
+    let mut identity =
+        export::identity_of(log, forms, config, subject)?.ok_or(RightsError::SubjectUnknown)?;
+    let field = |v: &Option<String>, check: fn(&str) -> Result<String, Error>| match v.as_deref() {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(Some(None)),
+        Some(s) => check(s).map(|n| Some(Some(n))),
+    };
+    if let Some(name) = field(&changes.name, normalise_name)? {
+        identity.name = name;
+    }
+    if let Some(phone) = field(&changes.phone, normalise_phone)? {
+        identity.phone = phone;
+    }
+    let last_facts = records
+        .iter()
+        .rev()
+        .find_map(|(_, r)| r.form.clone())
+        .ok_or(RightsError::SubjectUnknown)?;
+    forms
+        .put_identity(&crate::form::intake::Sealed {
+            event_id: event_id.clone(),
+            subject: subject.clone(),
+            nonce,
+            bytes: identity.seal(&contact.key, &nonce, &config.site, subject),
+            created_ms: ctx.now_ms,
+        })
+        .map_err(fault)?;
+    let facts = FormFacts {
+        identity: base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            identity.commitment(&contact.salt),
+        ),
+        outcome: Outcome::Rectified,
+        age_of_consent: last_facts.age_of_consent,
+        readds: None,
+    };
+    let appended = crate::log::sequencer::append(
+        log,
+        config,
+        key,
+        crate::log::sequencer::AppendRequest {
+            event,
+            received_at_ms: ctx.now_ms,
+            sec_gpc: false,
+            country: None,
+            origin: ctx.origin.clone(),
+            issuer: ctx.issuer.clone(),
+            form: Some(facts),
+            regime: None,
+            import: None,
+        },
+    )?;
+    crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
+    Ok(appended)
 }

@@ -90,6 +90,9 @@ enum Route {
     State(SubjectId),
     SubjectExport(SubjectId),
     Erase(SubjectId),
+    Restrict(SubjectId),
+    Rectify(SubjectId),
+    Object(SubjectId),
     Deliveries,
     Mailbox,
     Audit,
@@ -118,6 +121,9 @@ impl Route {
             ["subjects", s, "state"] if get => Route::State(subject(s)?),
             ["subjects", s, "export"] if get => Route::SubjectExport(subject(s)?),
             ["subjects", s, "erasure"] if post => Route::Erase(subject(s)?),
+            ["subjects", s, "restriction"] if post => Route::Restrict(subject(s)?),
+            ["subjects", s, "rectification"] if post => Route::Rectify(subject(s)?),
+            ["subjects", s, "objection"] if post => Route::Object(subject(s)?),
             ["webhooks"] if get => Route::Deliveries,
             ["mail"] if get => Route::Mailbox,
             ["audit"] if get => Route::Audit,
@@ -134,7 +140,7 @@ impl Route {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
             ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"]
-            | ["subjects", _, "state" | "export" | "erasure"]
+            | ["subjects", _, "state" | "export" | "erasure" | "restriction" | "rectification" | "objection"]
             | ["keys", _, "revoke"]
             | ["processing-record"]
             | ["suppressions", "import"]
@@ -155,6 +161,9 @@ impl Route {
             Route::State(_) => Operation::SubjectState,
             Route::SubjectExport(_) => Operation::SubjectExport,
             Route::Erase(_) => Operation::SubjectErase,
+            Route::Restrict(_) => Operation::SubjectRestrict,
+            Route::Rectify(_) => Operation::SubjectRectify,
+            Route::Object(_) => Operation::SubjectObject,
             Route::Deliveries => Operation::Deliveries,
             Route::Mailbox => Operation::Mailbox,
             Route::Audit => Operation::AuditExport,
@@ -174,7 +183,12 @@ impl Route {
     /// What the audit trail names as the target (never an email).
     fn target(&self) -> Option<String> {
         match self {
-            Route::State(s) | Route::SubjectExport(s) | Route::Erase(s) => Some(s.to_string()),
+            Route::State(s)
+            | Route::SubjectExport(s)
+            | Route::Erase(s)
+            | Route::Restrict(s)
+            | Route::Rectify(s)
+            | Route::Object(s) => Some(s.to_string()),
             Route::KeyRevoke(k) => Some(k.to_string()),
             Route::Decide(id, _) => Some(id.to_string()),
             _ => None,
@@ -217,13 +231,68 @@ pub async fn handle(
                 event_id: fresh_event_id()?,
                 ctx: edge_context(env, id)?,
             };
-            let appended = messages::call(env, id, &messages::ERASE, &request).await?;
-            let status = if appended.status == AppendStatus::New {
-                201
-            } else {
-                200
+            appended(messages::call(env, id, &messages::ERASE, &request).await?)
+        }
+        Route::Restrict(subject) => {
+            Query::parse(&req, &[])?;
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Body {
+                restricted: bool,
+            }
+            let body: Body =
+                serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
+            let request = messages::RestrictRequest {
+                subject,
+                restricted: body.restricted,
+                event_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
             };
-            json_text(appended.answer, status)
+            appended(messages::call(env, id, &messages::RESTRICT, &request).await?)
+        }
+        Route::Rectify(subject) => {
+            Query::parse(&req, &[])?;
+            let changes =
+                serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
+            let request = messages::RectifyRequest {
+                subject,
+                changes,
+                event_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            appended(messages::call(env, id, &messages::RECTIFY, &request).await?)
+        }
+        Route::Object(subject) => {
+            Query::parse(&req, &[])?;
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Body {
+                channel: assent_core::form::Channel,
+            }
+            let body: Body =
+                serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
+            // An objection to a channel withdraws every offer on it.
+            let state = messages::call(env, id, &messages::STATE, &subject).await?;
+            let prefix = format!("{}:", body.channel.as_str());
+            let offers: Vec<String> = state
+                .offers
+                .keys()
+                .filter(|k| k.starts_with(&prefix))
+                .cloned()
+                .collect();
+            if offers.is_empty() {
+                return Err(assent_core::Error::from(
+                    assent_core::error::FormError::NothingToWithdraw,
+                )
+                .into());
+            }
+            let request = messages::WithdrawRequest {
+                subject,
+                offers: Some(offers),
+                event_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            appended(messages::call(env, id, &messages::WITHDRAW, &request).await?)
         }
         Route::Deliveries => forms::deliveries(&req, env, site).await,
         Route::Mailbox => forms::mailbox(&req, env, site).await,
@@ -323,6 +392,16 @@ pub async fn handle(
             json_value(&key_view(&revoked), 200)
         }
     }
+}
+
+/// An edge-made record's answer: 201 when new, 200 with the first answer.
+fn appended(a: assent_core::log::sequencer::Appended) -> Result<Response, ApiError> {
+    let status = if a.status == AppendStatus::New {
+        201
+    } else {
+        200
+    };
+    json_text(a.answer, status)
 }
 
 /// A request as the owner's API shows it.

@@ -325,7 +325,11 @@ pub async fn state_of(
     subject: SubjectId,
 ) -> Result<Response, ApiError> {
     let state = messages::call(env, &site.site, &messages::STATE, &subject).await?;
-    let mut resp = Response::from_json(&serde_json::json!({"subject": subject, "offers": state}))?;
+    let mut resp = Response::from_json(&serde_json::json!({
+        "subject": subject,
+        "offers": state.offers,
+        "restricted": state.restricted,
+    }))?;
     let _ = resp.headers_mut().set("cache-control", "private, no-store");
     Ok(resp)
 }
