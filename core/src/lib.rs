@@ -21,6 +21,7 @@
 //! - [`receipt`]: the visitor's receipt, a JWS (EdDSA) carrying the stored record.
 //! - [`log`]: the log's origin, its wire answers, and the sequencer that appends to it.
 //! - [`api`]: the edge's HTTP API paths.
+//! - [`ropa`]: the record of processing (GDPR Art. 30) generated from a site's configuration.
 //! - [`error`]: one error enum with stable machine-readable codes.
 //!
 //! ```
@@ -81,6 +82,8 @@ pub mod receipt;
 pub mod record;
 #[cfg(feature = "std")]
 pub mod rights;
+#[cfg(feature = "std")]
+pub mod ropa;
 #[cfg(feature = "std")]
 pub mod stats;
 pub mod utc;
