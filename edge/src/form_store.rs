@@ -445,5 +445,6 @@ mod tests {
         a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
         nobody_s_inbox_can_be_flooded_through_the_form,
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
+        an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition,
     );
 }
