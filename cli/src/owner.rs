@@ -39,6 +39,22 @@ impl Owner {
         path: &str,
         body: Option<String>,
     ) -> Result<Vec<u8>, CliError> {
+        self.call_as(
+            method,
+            path,
+            "application/json",
+            body.map(String::into_bytes),
+        )
+    }
+
+    /// [`Owner::call`] with a body of another media type (`text/csv` for an import).
+    pub(crate) fn call_as(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, CliError> {
         let url = format!("{}{path}", self.edge);
         let auth = format!("Bearer {}", self.key);
         let io = |e: ureq::Error| CliError::Io(format!("{url}: {e}"));
@@ -48,7 +64,7 @@ impl Owner {
                 .http_status_as_error(false)
                 .build()
                 .header("authorization", &auth)
-                .header("content-type", "application/json")
+                .header("content-type", content_type)
                 .send(body.unwrap_or_default())
                 .map_err(io)?,
             _ => ureq::get(&url)

@@ -120,3 +120,9 @@ fn no_stored_byte_holds_an_address_in_clear() {
         );
     }
 }
+
+#[test]
+fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition() {
+    let (log, forms) = stores();
+    suite::an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition(log, forms);
+}

@@ -463,5 +463,6 @@ mod tests {
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
         retention_anonymises_what_its_dry_run_lists,
         restriction_and_rectification_are_events,
+        an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition,
     );
 }

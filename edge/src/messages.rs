@@ -42,7 +42,9 @@ pub struct Endpoint<Q, A> {
 }
 
 impl<Q, A> Endpoint<Q, A> {
-    const fn new(path: &'static str) -> Self {
+    /// The endpoint at `path` (public so that endpoints may live beside their
+    /// handlers, as the import's do in `site_import`).
+    pub const fn new(path: &'static str) -> Self {
         Endpoint {
             path,
             types: PhantomData,

@@ -881,3 +881,81 @@ pub fn restriction_and_rectification_are_events<L: LogStore, F: FormStore>(log: 
     );
     assert_eq!(late.unwrap_err().code(), "subject_erased");
 }
+
+/// An imported opt-out list suppresses each new address once under one
+/// `import` record that commits to the batch's keys, answers a repeat of
+/// the same batch with the first outcome, and flags a later opt-in of an
+/// imported address as a re-addition of that record.
+pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
+    L: LogStore,
+    F: FormStore,
+>(
+    log: L,
+    forms: F,
+) {
+    use crate::form::intake::SuppressionKind;
+    use crate::rights::import::{self, import_batch};
+    let mut desk = Desk::new(log, forms);
+    let site = desk.config.site.clone();
+    let ana = lookup_key(b"lookup", &site, "ana@example.com");
+    let bob = lookup_key(b"lookup", &site, "bob@example.com");
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let batch = EventId::from_random_bytes([91; 16]);
+    let run = |desk: &mut Desk<L, F>, id: &EventId, lookups: Vec<String>| {
+        import_batch(
+            &mut desk.log,
+            &mut desk.forms,
+            &config,
+            &key,
+            lookups,
+            SuppressionKind::OptOut,
+            id.clone(),
+            &ctx,
+        )
+        .unwrap()
+    };
+    let out = run(
+        &mut desk,
+        &batch,
+        vec![ana.clone(), bob.clone(), ana.clone()],
+    );
+    assert_eq!((out.accepted, out.duplicated), (2, 1));
+    let at = out.record.clone().expect("a record");
+    assert_eq!((at.event_id.clone(), at.index), (batch.clone(), 0));
+    let entry = desk.log.entry_by_event(&batch).unwrap().expect("stored");
+    let record: StoredRecord = serde_json::from_str(&entry.record).unwrap();
+    let facts = record.import.expect("import facts");
+    assert_eq!(facts.count, 2);
+    assert_eq!(facts.digest, import::digest([bob.as_str(), ana.as_str()]));
+    for k in [&ana, &bob] {
+        let s = desk.forms.suppression(k).unwrap().expect("suppressed");
+        assert_eq!((s.kind, &s.event_id), (SuppressionKind::OptOut, &batch));
+    }
+    // The same batch again: the first outcome, nothing stored.
+    let again = run(
+        &mut desk,
+        &batch,
+        vec![ana.clone(), bob.clone(), ana.clone()],
+    );
+    assert_eq!(again.record, out.record);
+    assert_eq!((again.accepted, again.duplicated), (2, 1));
+    assert_eq!(desk.log.size().unwrap(), 1);
+    // Another batch with nothing new appends nothing.
+    let none = run(
+        &mut desk,
+        &EventId::from_random_bytes([92; 16]),
+        vec![bob.clone()],
+    );
+    assert_eq!((none.accepted, none.duplicated, none.record), (0, 1, None));
+    assert_eq!(desk.log.size().unwrap(), 1);
+    // Ana opts in later: a new contact, flagged as a re-addition of the import.
+    let (id, appended) = desk.submit(|_| {});
+    assert_eq!(appended.status, AppendStatus::New);
+    let subject = desk.subject_of(&id);
+    let first = desk.records_of(&subject).remove(0);
+    assert_eq!(first.form.unwrap().readds.as_ref(), Some(&batch));
+    let found = crate::rights::find(&desk.forms, &ana).unwrap();
+    assert_eq!(found.subject.as_ref(), Some(&subject));
+    assert_eq!(found.suppressed_by.as_ref(), Some(&batch));
+}

@@ -22,9 +22,16 @@
 //! retry finds the suppression entry (kept), no contact (gone) and no
 //! `erase` record yet, and appends it. On a Durable Object the three are
 //! one synchronous stretch, committed together.
+//!
+//! **Imports** ([`import`]) of an opt-out or block list put each address's
+//! lookup key (or a keyed hash the site computed itself) in the same
+//! suppressions, and record every batch in the log: an `import` record that
+//! commits to the batch's keys by count and digest, so a later opt-in of an
+//! imported address is flagged `readds` with that record's event id.
 
 pub mod center;
 pub mod export;
+pub mod import;
 pub mod requests;
 pub mod retention;
 

@@ -1,12 +1,146 @@
-//! `POST /v1/admin/sites/{site}/suppressions/import`: an opt-out or block
-//! list (CSV), checked row by row, its entries suppressed and recorded in the log.
+//! `POST /v1/admin/sites/{site}/suppressions/import?first_row=N&kind=opt_out`:
+//! an opt-out or block list (CSV), checked row by row, its entries
+//! suppressed and recorded in the log.
+//!
+//! The body is `text/csv`, at most [`MAX_BATCH_BYTES`] and
+//! [`MAX_BATCH_ROWS`] rows (a header aside): one batch of a list, as
+//! `assent import` sends them. Rows are checked by core
+//! (`rights::import::check_batch`) and numbered from `first_row` (the
+//! number of the body's first line in the owner's file; 1 when absent), so
+//! a report names the file's rows. Each address becomes its lookup key here
+//! (HMAC under the site's `FORM_SECRET`): addresses never reach the log
+//! object, and no row is ever written to a log line. The keys go to the
+//! object in one typed message ([`IMPORT`]) with a fresh event id; the
+//! answer is the batch's report, with the `import` record's `event_id` and
+//! `index` when one was appended.
 
 use assent_core::config::SiteConfig;
-use worker::{Env, Request, Response};
+use assent_core::form::identity::lookup_key;
+use assent_core::form::intake::SuppressionKind;
+use assent_core::rights::import::{check_batch, Entry, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
+use futures_util::StreamExt;
+use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
+use crate::messages::{self, WireError};
+use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
+use crate::site_import::{ImportRequest, IMPORT};
 
-/// Imports a list (not built yet).
-pub async fn post(_req: Request, _env: &Env, _site: &SiteConfig) -> Result<Response, ApiError> {
-    Err(ApiError::NotFound)
+/// An error only this route knows, with its status and stable code.
+fn refused(status: u16, code: &str, message: String) -> ApiError {
+    ApiError::Relayed(WireError {
+        status,
+        code: code.into(),
+        message,
+    })
+}
+
+/// Reads the body, refusing a declared length over [`MAX_BATCH_BYTES`]
+/// before reading anything and stopping as soon as a streamed body passes it.
+async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    let too_large = ApiError::BodyTooLarge {
+        limit: MAX_BATCH_BYTES,
+    };
+    if let Some(declared) = req.headers().get("content-length").ok().flatten() {
+        match declared.trim().parse::<u64>() {
+            Ok(n) if n <= MAX_BATCH_BYTES as u64 => {}
+            _ => return Err(too_large),
+        }
+    }
+    let mut body = Vec::new();
+    let Ok(mut stream) = req.stream() else {
+        return Ok(body);
+    };
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > MAX_BATCH_BYTES {
+            return Err(too_large);
+        }
+    }
+    Ok(body)
+}
+
+/// Whether the request says its body is CSV (`text/csv`, any parameters).
+fn is_csv(req: &Request) -> bool {
+    req.headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
+        })
+}
+
+/// Imports one batch of a list.
+pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let q = Query::parse(&req, &["first_row", "kind"])?;
+    let first_row = q.u64("first_row")?.unwrap_or(1);
+    if first_row == 0 {
+        return Err(query_invalid("first_row"));
+    }
+    let kind = match q.get("kind") {
+        None | Some("opt_out") => SuppressionKind::OptOut,
+        Some(_) => return Err(query_invalid("kind")),
+    };
+    if !is_csv(&req) {
+        return Err(refused(
+            415,
+            "content_type_invalid",
+            "the body must be text/csv".into(),
+        ));
+    }
+    let body = bounded_body(&mut req).await?;
+    // Count before checking: a batch over the limit costs no more work.
+    let lines = body.split(|b| *b == b'\n').count();
+    if lines > MAX_BATCH_ROWS + 2 {
+        return Err(too_many_rows());
+    }
+    let checked = check_batch(&body, first_row);
+    if checked.report.rows > MAX_BATCH_ROWS as u64 {
+        return Err(too_many_rows());
+    }
+    let mut report = checked.report;
+    let mut answer = serde_json::Map::new();
+    if !checked.entries.is_empty() {
+        let secret = forms::form_secret(env)?;
+        let lookups = checked
+            .entries
+            .into_iter()
+            .map(|(_, entry)| match entry {
+                Entry::Email(email) => lookup_key(secret.lookup(), &site.site, &email),
+                Entry::Lookup(key) => key,
+            })
+            .collect();
+        let request = ImportRequest {
+            lookups,
+            kind,
+            event_id: fresh_event_id()?,
+            ctx: edge_context(env, &site.site)?,
+        };
+        let outcome = messages::call(env, &site.site, &IMPORT, &request).await?;
+        report.accepted = outcome.accepted;
+        report.duplicated = outcome.duplicated;
+        if let Some(record) = outcome.record {
+            answer.insert("event_id".into(), record.event_id.to_string().into());
+            answer.insert("index".into(), record.index.into());
+        }
+    }
+    let mut body = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(fields) = body.as_object_mut() {
+        fields.extend(answer);
+    }
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(body.to_string())?.with_headers(headers))
+}
+
+fn too_many_rows() -> ApiError {
+    refused(
+        413,
+        "batch_too_large",
+        format!("a request holds at most {MAX_BATCH_ROWS} rows"),
+    )
 }
