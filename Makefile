@@ -23,7 +23,8 @@ WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(w
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
 FORM_SRC := $(CORE_SRC) $(shell find widget/form/src -type f) widget/form/Cargo.toml widget/form/entry.js
 WWW_SRC := $(shell find www -type f)
-CONSOLE_SRC := $(shell find console -type f)
+CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
+CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
 .PHONY: help setup versions dev test build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
@@ -78,8 +79,14 @@ dist/public/index.html: $(WWW_SRC)
 	mkdir -p dist/public
 	cp -R www/. dist/public/
 
-# The owner's console: its modules and uPlot (loaded by the console only) in one file.
-dist/public/admin/console.js: $(CONSOLE_SRC) node_modules/uplot/dist/uPlot.esm.js
+# The owner's console: its modules and uPlot (loaded by the console only) in one
+# file, and core's proof check as its own small wasm (the "Verify" button).
+dist/public/admin/verify.wasm: $(CONSOLE_VERIFY_SRC)
+	cargo build -q -p assent-console-verify --release --target wasm32-unknown-unknown
+	wasm-bindgen --target web --no-typescript --out-dir console/pkg --out-name verify $(WASM)/assent_console_verify.wasm
+	mkdir -p dist/public/admin
+	wasm-opt -Oz --strip-debug --strip-producers console/pkg/verify_bg.wasm -o $@
+dist/public/admin/console.js: $(CONSOLE_SRC) dist/public/admin/verify.wasm node_modules/uplot/dist/uPlot.esm.js
 	mkdir -p dist/public/admin
 	node_modules/.bin/esbuild console/console.js --bundle --minify --format=esm --target=es2022 --log-level=warning --outfile=$@
 	cat node_modules/uplot/dist/uPlot.min.css console/console.css > dist/public/admin/console.css
@@ -144,6 +151,7 @@ bench: size build cli
 	node bench/startup.mjs 30
 	node bench/log.mjs 100000
 	node bench/forms.mjs 200
+	node bench/rights.mjs 100000
 
 deploy-check: build
 	@# The dev mailbox and the geography header are make dev's and the tests' only.

@@ -5,6 +5,7 @@
 import { client, download, ApiError } from "./api.js";
 import { h, table, day } from "./dom.js";
 import { chart, rates, breakdown, totals } from "./charts.js";
+import initVerify, { checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
 
@@ -196,14 +197,52 @@ async function retention(api) {
   return wrap;
 }
 
+/**
+ * Checks the latest checkpoint with core's own code (wasm): its signature
+ * against the edge's keys, and that it extends the last one this browser
+ * verified (kept in localStorage), by the edge's consistency proof.
+ */
+async function verifyLog(site, note) {
+  await initVerify({ module_or_path: "/admin/verify.wasm" });
+  const jwks = await (await fetch("/.well-known/jwks.json")).text();
+  const now = JSON.parse(verifyCheckpoint(note, jwks));
+  const store = `assent-console-checkpoint:${site}`;
+  const seen = localStorage.getItem(store);
+  let extended = null;
+  if (seen) {
+    const old = JSON.parse(verifyCheckpoint(seen, jwks));
+    const proof = old.size === now.size
+      ? JSON.stringify({ from: old.size, to: now.size, hashes: [] })
+      : await (await fetch(`/v1/sites/${site}/log/consistency?from=${old.size}&to=${now.size}`)).text();
+    verifyExtension(seen, note, proof, jwks);
+    extended = old.size;
+  }
+  localStorage.setItem(store, note);
+  return { ...now, extended };
+}
+
 async function log(api) {
   const r = await fetch(`/v1/sites/${api.site}/log/checkpoint`);
   const note = r.ok ? await r.text() : "The log is empty.";
   const [origin, size, root] = note.split("\n");
+  const result = h("p", { role: "status", "data-verified": "" });
+  const verify = r.ok ? h("button", { type: "button", onclick: async () => {
+    result.textContent = "Checking…";
+    try {
+      const v = await verifyLog(api.site, note);
+      result.dataset.verified = "yes";
+      result.textContent = `Verified: signed by the edge's key, ${v.size} records` +
+        (v.extended === null ? "; this browser will check the next one extends it." : `, extending the ${v.extended} this browser verified before: nothing was rewritten.`);
+    } catch (err) {
+      result.dataset.verified = "no";
+      result.textContent = `Does not verify: ${err.message ?? err}`;
+    }
+  } }, "Verify") : "";
   return h("div", {},
     h("h2", {}, "Latest signed checkpoint"),
     r.ok ? h("dl", {}, h("dt", {}, "Origin"), h("dd", {}, origin), h("dt", {}, "Records"), h("dd", { "data-size": size }, size), h("dt", {}, "Root hash"), h("dd", {}, h("code", {}, root))) : h("p", {}, note),
     h("pre", { class: "note" }, note),
+    h("p", {}, verify), result,
     h("p", {}, "Check it offline, with the keys you pin: ", h("code", {}, `assent verify consistency OLD NEW --edge ${location.origin}`)),
     h("h2", {}, "Exports"),
     h("p", {},

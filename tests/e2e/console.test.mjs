@@ -127,10 +127,10 @@ test("the console: sign-in, charts that match the log, the queue, a subject, the
   await page.click("text=Find");
   await page.locator("section[data-subject] h2:text-is('Erased subject')").waitFor();
 
-  // Retention: the policy and the dry run (nothing is due today).
+  // Retention: this site has no policy (the demo site has one; see rights.test.mjs).
   await page.click("button[data-section=retention]");
   await page.locator("#panel[data-ready=retention]").waitFor();
-  assert.match(await page.locator("#panel").textContent(), /after 730 days without activity, and after 30 days when never confirmed/);
+  assert.match(await page.locator("#panel").textContent(), /This site has no retention policy/);
   assert.equal(await page.locator("[data-retention]").textContent(), "Nothing is due now.");
 
   // The checkpoint.
@@ -138,6 +138,29 @@ test("the console: sign-in, charts that match the log, the queue, a subject, the
   await page.locator("#panel[data-ready=log]").waitFor();
   const note = await (await fetch(`${edge.url}/v1/sites/example/log/checkpoint`)).text();
   assert.equal(await page.locator("[data-size]").textContent(), note.split("\n")[1]);
+  // Verify: core's own check, in wasm; then a grown log extends the first.
+  await page.click("text=Verify");
+  await page.locator("[data-verified=yes]").waitFor();
+  assert.match(await page.locator("[data-verified]").textContent(), /signed by the edge's key, \d+ records; this browser will check/);
+  await bannerChoice(false);
+  let grown = note;
+  while (grown === note) grown = await (await fetch(`${edge.url}/v1/sites/example/log/checkpoint`)).text();
+  await page.click("button[data-section=overview]");
+  await page.click("button[data-section=log]");
+  await page.locator("#panel[data-ready=log]").waitFor();
+  await page.click("text=Verify");
+  await page.locator("[data-verified=yes]").waitFor();
+  assert.match(await page.locator("[data-verified]").textContent(), new RegExp(`extending the ${note.split("\n")[1]} this browser verified before`));
+  // A remembered checkpoint that was tampered with does not verify.
+  await page.evaluate(() => {
+    const k = "assent-console-checkpoint:example";
+    const lines = localStorage.getItem(k).split("\n");
+    lines[2] = btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
+    localStorage.setItem(k, lines.join("\n"));
+  });
+  await page.click("text=Verify");
+  await page.locator("[data-verified=no]").waitFor();
+  assert.match(await page.locator("[data-verified]").textContent(), /^Does not verify: /);
 
   // On a phone: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });

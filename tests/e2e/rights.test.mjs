@@ -270,32 +270,35 @@ test("the counters the log keeps equal a recount of the exported log", async () 
 });
 
 test("retention: the dry run lists, with a forced clock, what the run then anonymises; nothing else changes", async () => {
-  const reader = createKey("retention reader", "read").key;
-  const runner = createKey("retention runner", "write").key;
-  const waiting = (await sharedOptIn(edge, "wren@example.com", { confirm: false })).record.event.subject;
-  const kept = (await sharedOptIn(edge, "xia@example.com")).record.event.subject;
+  const reader = createKey("retention reader", "read", "demo").key;
+  const runnerDemo = createKey("retention runner", "write", "demo").key;
+  // The demo site has the policy (and is pseudonymous: identities are checked in its store).
+  const waiting = (await sharedOptIn(edge, "wren@example.com", { confirm: false, site: "demo" })).record.event.subject;
+  const kept = (await sharedOptIn(edge, "xia@example.com", { site: "demo" })).record.event.subject;
   const day = 86_400_000;
-  const dry = async (at, key = reader) => (await (await call(`/v1/admin/sites/example/retention?as_of=${at}`, key)).json());
+  const dry = async (at, key = reader) => (await (await call(`/v1/admin/sites/demo/retention?as_of=${at}`, key)).json());
   const now = Date.now();
-  const size = await total();
+  const demoTotal = async () => (await (await call("/v1/admin/sites/demo/events?limit=1", edge.adminKey)).json()).total;
+  const size = await demoTotal();
   assert.deepEqual((await dry(now)).subjects.filter((s) => [waiting, kept].includes(s.subject)), []);
   const month = await dry(now + 31 * day);
   assert.deepEqual(month.policy, { inactive_days: 730, unconfirmed_days: 30 });
   assert.deepEqual(month.subjects.filter((s) => [waiting, kept].includes(s.subject)).map((s) => [s.subject, s.reason]), [[waiting, "unconfirmed"]]);
   const later = (await dry(now + 731 * day)).subjects.filter((s) => [waiting, kept].includes(s.subject));
   assert.deepEqual(later.map((s) => s.reason).sort(), ["inactive", "inactive"]);
-  assert.equal(await total(), size, "a dry run changes nothing");
-  const refused = await call(`/v1/admin/sites/example/retention/run?as_of=${now + 31 * day}`, reader, { method: "POST" });
+  assert.equal(await demoTotal(), size, "a dry run changes nothing");
+  const refused = await call(`/v1/admin/sites/demo/retention/run?as_of=${now + 31 * day}`, reader, { method: "POST" });
   assert.equal(refused.status, 403);
-  const ran = await (await call(`/v1/admin/sites/example/retention/run?as_of=${now + 31 * day}`, runner, { method: "POST" })).json();
+  const ran = await (await call(`/v1/admin/sites/demo/retention/run?as_of=${now + 31 * day}`, runnerDemo, { method: "POST" })).json();
   assert.ok(ran.subjects.some((s) => s.subject === waiting));
   assert.ok(!ran.subjects.some((s) => s.subject === kept));
-  const gone = await (await call(`/v1/admin/sites/example/subjects/${waiting}/export`, edge.adminKey)).json();
-  assert.equal(gone.identity, null);
+  const gone = await (await call(`/v1/admin/sites/demo/subjects/${waiting}/export`, edge.adminKey)).json();
+  assert.equal(gone.erased_by !== null, true);
   assert.equal(gone.records.at(-1).record.event.ui.surface, "schedule");
-  const stays = await (await call(`/v1/admin/sites/example/subjects/${kept}/export`, edge.adminKey)).json();
-  assert.equal(stays.identity.email, "xia@example.com");
-  const again = await (await call(`/v1/admin/sites/example/retention/run?as_of=${now + 31 * day}`, runner, { method: "POST" })).json();
+  const contacts = (subject) => storedRows(edge, `SELECT count(*) AS n FROM contacts WHERE subject = '${subject}'`).reduce((a, r) => a + r.n, 0);
+  assert.equal(contacts(waiting), 0, "anonymised");
+  assert.equal(contacts(kept), 1, "kept");
+  const again = await (await call(`/v1/admin/sites/demo/retention/run?as_of=${now + 31 * day}`, runnerDemo, { method: "POST" })).json();
   assert.ok(!again.subjects.some((s) => s.subject === waiting), "nothing twice");
 });
 
@@ -324,7 +327,10 @@ test("restriction, objection per channel and rectification are events: state, ex
   const state = async () => (await (await call(`/v1/admin/sites/example/subjects/${subject}/state`, edge.adminKey)).json());
 
   // Restriction: an event; consent unchanged; the state and export say so.
-  let r = await post("restriction", { restricted: true });
+  let r = await post("restriction", { restricted: false });
+  assert.equal(r.status, 409);
+  assert.equal((await r.json()).error.code, "not_restricted", "nothing to lift");
+  r = await post("restriction", { restricted: true });
   assert.equal(r.status, 201);
   assert.equal((await r.json()).record.event.action, "restrict");
   assert.equal((await state()).restricted, true);

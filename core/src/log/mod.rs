@@ -5,7 +5,8 @@
 //! - [`wire`](InclusionProof): the proof answers as they travel between edge and verifiers;
 //! - [`store`]: the storage the log needs ([`LogStore`]) and an in-memory one;
 //! - [`sequencer`]: appending (idempotency, the subject's chain, the action
-//!   against history, tree, receipt), checkpoints, proofs and pages.
+//!   against history, tree, receipt), checkpoints, proofs and pages;
+//! - [`verify`]: that one signed checkpoint extends another.
 //!
 //! Needs the `std` feature (canonical JSON).
 //!
@@ -24,6 +25,7 @@ pub mod conformance;
 mod origin;
 pub mod sequencer;
 pub mod store;
+pub mod verify;
 mod wire;
 
 pub use origin::LogOrigin;
