@@ -202,6 +202,15 @@ impl Action {
         }
     }
 
+    /// Whether only the edge makes this action (a confirmation, an expiry,
+    /// the owner's acts): a client's event with it is refused.
+    pub fn by_edge(self) -> bool {
+        !matches!(
+            self,
+            Action::Give | Action::Refuse | Action::Update | Action::Withdraw
+        )
+    }
+
     /// The wire name, e.g. `withdraw`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -452,18 +461,9 @@ impl ConsentEvent {
                 found: excerpt(&self.notice.version),
             }));
         }
-        // Confirmations and expiries are the edge's to make, never a client's.
-        if matches!(
-            self.action,
-            Action::Confirm
-                | Action::Expire
-                | Action::Erase
-                | Action::Import
-                | Action::Restrict
-                | Action::LiftRestriction
-                | Action::Rectify
-        ) || self.answers.is_some()
-        {
+        // Confirmations, expiries and the owner's acts are the edge's to
+        // make, never a client's.
+        if self.action.by_edge() || self.answers.is_some() {
             return Err(Error::Event(EventError::ActionMismatch {
                 action: self.action.as_str().into(),
             }));
@@ -568,14 +568,9 @@ impl ConsentEvent {
             Action::Give => grants_optional,
             Action::Refuse | Action::Withdraw => !grants_optional,
             Action::Update => true,
+            // The edge's own actions (refused above).
             #[cfg(feature = "std")]
-            Action::Confirm
-            | Action::Expire
-            | Action::Erase
-            | Action::Import
-            | Action::Restrict
-            | Action::LiftRestriction
-            | Action::Rectify => false,
+            _ => false,
         };
         if !consistent {
             return Err(Error::Event(EventError::ActionMismatch {

@@ -239,6 +239,30 @@ fn is_uuid_v4(v: &str) -> bool {
         && matches!(b[19], b'8' | b'9' | b'a' | b'b')
 }
 
+/// 16 bytes derived from a domain and its parts (SHA-256 of `domain`, then
+/// each part, all followed by a NUL but the last, truncated): the ids the
+/// edge derives instead of drawing, so that the same act is always the same
+/// id and a retry stores nothing twice.
+///
+/// ```
+/// let a = assent_core::ids::derived("assent/example/v1", &["x", "y"]);
+/// assert_eq!(a, assent_core::ids::derived("assent/example/v1", &["x", "y"]));
+/// assert_ne!(a, assent_core::ids::derived("assent/example/v1", &["xy"]));
+/// ```
+pub fn derived(domain: &str, parts: &[&str]) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(domain.as_bytes());
+    for part in parts {
+        h.update(b"\0");
+        h.update(part.as_bytes());
+    }
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,8 @@ pub mod consent_mode;
 pub mod error;
 pub mod event;
 pub mod form;
+#[cfg(feature = "std")]
+pub mod html;
 pub mod ids;
 pub mod jurisdiction;
 pub mod keys;

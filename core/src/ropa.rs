@@ -615,21 +615,7 @@ fn channels(c: &[Channel]) -> String {
     c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("; ")
 }
 
-/// HTML-escapes text for element content and quoted attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::html::escape;
 
 /// A link when `url` is http(s), plain text otherwise (a record may be made
 /// from an unvalidated configuration).

@@ -27,7 +27,6 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::SiteConfig;
 use crate::error::{Error, FormError, StorageError};
@@ -348,30 +347,52 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
                 settled_by: None,
             })
             .map_err(fault)?;
-        let text = serde_json::to_vec(&mail).expect("a mail serializes");
         if flood {
             return Ok(appended);
         }
-        // The mail goes out through the delivery queue (retried, listed).
-        let mut delivery = webhook::mail_delivery(&event_id, &contact.subject, sub.received_at_ms);
-        delivery.id = forms.put_delivery(&delivery).map_err(fault)?;
-        forms
-            .put_mail(&Sealed {
-                event_id,
-                subject: contact.subject.clone(),
-                nonce: fresh.mail_nonce,
-                bytes: seal_bytes(
-                    &contact.key,
-                    &fresh.mail_nonce,
-                    site,
-                    &contact.subject,
-                    &text,
-                ),
-                created_ms: sub.received_at_ms,
-            })
-            .map_err(fault)?;
+        let sealed = SealedMail {
+            id: event_id,
+            nonce: fresh.mail_nonce,
+            kind: "mail.confirmation",
+        };
+        queue_mail(forms, site, &contact, &mail, sealed, sub.received_at_ms)?;
     }
     Ok(appended)
+}
+
+/// Where a mail is kept and how it is listed.
+pub(crate) struct SealedMail {
+    /// What it is about (its key in the mailbox, its delivery's event).
+    pub id: EventId,
+    /// The seal's nonce.
+    pub nonce: [u8; 24],
+    /// The delivery's kind (`mail.confirmation`, `mail.privacy`).
+    pub kind: &'static str,
+}
+
+/// Seals `mail` under the contact's key and queues it for the mailer
+/// (retried and listed like a webhook).
+pub(crate) fn queue_mail<F: FormStore + ?Sized>(
+    forms: &mut F,
+    site: &SiteId,
+    contact: &Contact,
+    mail: &Mail,
+    sealed: SealedMail,
+    now_ms: u64,
+) -> Result<(), Error> {
+    let text = serde_json::to_vec(mail).expect("a mail serializes");
+    let mut delivery = webhook::mail_delivery(&sealed.id, &contact.subject, now_ms);
+    delivery.kind = sealed.kind.into();
+    forms.put_delivery(&delivery).map_err(fault)?;
+    forms
+        .put_mail(&Sealed {
+            event_id: sealed.id,
+            subject: contact.subject.clone(),
+            nonce: sealed.nonce,
+            bytes: seal_bytes(&contact.key, &sealed.nonce, site, &contact.subject, &text),
+            created_ms: now_ms,
+        })
+        .map_err(fault)
 }
 
 /// The expiry a link's token carries (the caller signed it; read back here
@@ -532,15 +553,10 @@ pub fn open_identity(sealed: &Sealed, contact: &Contact, site: &SiteId) -> Resul
 /// The id of the event that settles `pending` in `kind` (`confirm` or
 /// `expire`): derived, so the same settlement is always the same event.
 pub fn settling_id(pending: &EventId, kind: &str) -> EventId {
-    let digest = Sha256::new()
-        .chain_update(b"assent/settle/v1\0")
-        .chain_update(kind.as_bytes())
-        .chain_update(b"\0")
-        .chain_update(pending.as_str().as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    EventId::from_random_bytes(bytes)
+    EventId::from_random_bytes(crate::ids::derived(
+        "assent/settle/v1",
+        &[kind, pending.as_str()],
+    ))
 }
 
 /// Where an edge-made event says it happened.
@@ -552,6 +568,29 @@ pub struct EdgeContext {
     pub origin: LogOrigin,
     /// The receipts' issuer (the edge's public origin).
     pub issuer: String,
+}
+
+impl EdgeContext {
+    /// The append of an event the edge made here and now: no GPC, no
+    /// country, no regime (nobody's request carried them).
+    pub fn request(
+        &self,
+        event: ConsentEvent,
+        form: Option<FormFacts>,
+        import: Option<crate::record::ImportFacts>,
+    ) -> AppendRequest {
+        AppendRequest {
+            event,
+            received_at_ms: self.now_ms,
+            sec_gpc: false,
+            country: None,
+            origin: self.origin.clone(),
+            issuer: self.issuer.clone(),
+            form,
+            regime: None,
+            import,
+        }
+    }
 }
 
 /// What a confirmation did.
@@ -589,6 +628,25 @@ fn settle_event(
     event
 }
 
+/// The first answer of an edge-made record, again (a repeat).
+pub(crate) fn repeat<L: LogStore + ?Sized>(log: &L, id: &EventId) -> Result<Appended, Error> {
+    let entry = log.entry_by_event(id).map_err(fault)?.ok_or_else(|| {
+        fault(StoreError::Fault(
+            "a settled event without its record".into(),
+        ))
+    })?;
+    let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
+        .ok()
+        .and_then(|v| v["receipt"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Ok(Appended {
+        status: AppendStatus::Repeat,
+        answer: entry.answer,
+        receipt,
+        in_force: false,
+    })
+}
+
 fn pending_record<L: LogStore + ?Sized>(log: &L, id: &EventId) -> Result<StoredRecord, Error> {
     let entry = log.entry_by_event(id).map_err(fault)?.ok_or_else(|| {
         fault(StoreError::Fault(
@@ -613,22 +671,7 @@ pub(crate) fn append_settlement<L: LogStore + ?Sized>(
         readds: f.readds.filter(|_| outcome == Outcome::Granted),
         ..f
     });
-    sequencer::append(
-        log,
-        config,
-        key,
-        AppendRequest {
-            event,
-            received_at_ms: ctx.now_ms,
-            sec_gpc: false,
-            country: None,
-            origin: ctx.origin.clone(),
-            issuer: ctx.issuer.clone(),
-            form: facts,
-            regime: None,
-            import: None,
-        },
-    )
+    sequencer::append(log, config, key, ctx.request(event, facts, None))
 }
 
 /// Confirms the pending submission a verified token names (`parent`: the
@@ -654,21 +697,8 @@ pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         if *by != id {
             return Err(Error::Form(FormError::TokenExpired));
         }
-        let entry = log
-            .entry_by_event(&id)
-            .map_err(fault)?
-            .ok_or_else(|| fault(StoreError::Fault("a settlement without its record".into())))?;
-        let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
-            .ok()
-            .and_then(|v| v["receipt"].as_str().map(str::to_owned))
-            .unwrap_or_default();
         return Ok(Confirmed {
-            appended: Appended {
-                status: AppendStatus::Repeat,
-                answer: entry.answer,
-                receipt,
-                in_force: false,
-            },
+            appended: repeat(log, &id)?,
             form: pending.form,
             language,
         });

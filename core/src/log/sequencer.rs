@@ -303,16 +303,7 @@ fn check_action(
     // A form's history is its fold (`form::state`): each submission stands
     // on its own, and confirmations and expiries are the edge's own.
     // An erasure is the owner's act on whatever the history is.
-    if event.form.is_some()
-        || matches!(
-            event.action,
-            Action::Erase
-                | Action::Import
-                | Action::Restrict
-                | Action::LiftRestriction
-                | Action::Rectify
-        )
-    {
+    if event.form.is_some() || event.action.by_edge() {
         return Ok(());
     }
     // A banner choice follows the subject's last banner choice only.

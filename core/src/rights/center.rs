@@ -36,8 +36,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::error::{Error, FormError};
-use crate::form::intake::{seal_bytes, FormStore, Mail, Sealed};
-use crate::form::webhook;
+use crate::form::intake::{queue_mail, FormStore, Mail, SealedMail};
 use crate::ids::{EventId, SiteId, SubjectId};
 
 /// How long a mailed link may be opened.
@@ -179,25 +178,12 @@ pub fn mail_link<F: FormStore + ?Sized>(
             .into(),
         link: format!("{base}{}?token={token}", crate::api::privacy_open(site)),
     };
-    let text = serde_json::to_vec(&mail).expect("a mail serializes");
-    let mut delivery = webhook::mail_delivery(&fresh.id, &contact.subject, now_ms);
-    delivery.kind = "mail.privacy".into();
-    forms.put_delivery(&delivery).map_err(super::fault)?;
-    forms
-        .put_mail(&Sealed {
-            event_id: fresh.id,
-            subject: contact.subject.clone(),
-            nonce: fresh.mail_nonce,
-            bytes: seal_bytes(
-                &contact.key,
-                &fresh.mail_nonce,
-                site,
-                &contact.subject,
-                &text,
-            ),
-            created_ms: now_ms,
-        })
-        .map_err(super::fault)?;
+    let sealed = SealedMail {
+        id: fresh.id,
+        nonce: fresh.mail_nonce,
+        kind: "mail.privacy",
+    };
+    queue_mail(forms, site, &contact, &mail, sealed, now_ms)?;
     Ok(true)
 }
 

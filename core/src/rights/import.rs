@@ -48,7 +48,7 @@ use crate::form::identity::normalise_email;
 use crate::form::intake::{EdgeContext, FormStore, Suppression, SuppressionKind};
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
-use crate::log::sequencer::{self, AppendRequest, AppendStatus};
+use crate::log::sequencer::{self, AppendStatus};
 use crate::log::store::LogStore;
 use crate::record::{ImportFacts, StoredRecord};
 
@@ -366,13 +366,10 @@ pub fn digest<'a>(lookups: impl IntoIterator<Item = &'a str>) -> String {
 /// The subject an import record is logged under: its own, derived from the
 /// event id (the record names no one).
 pub fn import_subject(event_id: &EventId) -> SubjectId {
-    let digest = Sha256::new()
-        .chain_update(b"assent/import/v1\0")
-        .chain_update(event_id.as_str().as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    SubjectId::from_random_bytes(bytes)
+    SubjectId::from_random_bytes(crate::ids::derived(
+        "assent/import/v1",
+        &[event_id.as_str()],
+    ))
 }
 
 /// Suppresses a batch of lookup keys and records it (see the module docs).
@@ -456,22 +453,7 @@ pub fn import_batch<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         digest: digest(new.iter().map(String::as_str)),
     };
     let event = import_event(config, event_id.clone(), ctx)?;
-    let appended = sequencer::append(
-        log,
-        config,
-        key,
-        AppendRequest {
-            event,
-            received_at_ms: ctx.now_ms,
-            sec_gpc: false,
-            country: None,
-            origin: ctx.origin.clone(),
-            issuer: ctx.issuer.clone(),
-            form: None,
-            import: Some(facts),
-            regime: None,
-        },
-    )?;
+    let appended = sequencer::append(log, config, key, ctx.request(event, None, Some(facts)))?;
     let index = serde_json::from_str::<serde_json::Value>(&appended.answer)
         .ok()
         .and_then(|v| v["log"]["index"].as_u64())
@@ -846,7 +828,7 @@ mod tests {
             &mut log,
             &run.config,
             &run.key,
-            AppendRequest {
+            sequencer::AppendRequest {
                 event,
                 received_at_ms: 1,
                 sec_gpc: false,

@@ -38,11 +38,11 @@ pub mod retention;
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError, StorageError};
 use crate::event::{Action, Control, PageRef, Surface, UiRef};
-use crate::form::intake::{EdgeContext, FormStore, Suppression, SuppressionKind};
+use crate::form::intake::{repeat, EdgeContext, FormStore, Suppression, SuppressionKind};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
-use crate::log::sequencer::{AppendStatus, Appended};
+use crate::log::sequencer::Appended;
 use crate::log::store::{LogStore, StoreError};
 use crate::record::{FormFacts, StoredRecord};
 
@@ -69,24 +69,6 @@ pub(crate) fn history<L: LogStore + ?Sized>(
                 .map_err(|e| fault(StoreError::Fault(e.to_string())))
         })
         .collect()
-}
-
-/// The answer of an appended record, as a repeat.
-fn repeat<L: LogStore + ?Sized>(log: &L, id: &EventId) -> Result<Appended, Error> {
-    let entry = log
-        .entry_by_event(id)
-        .map_err(fault)?
-        .ok_or_else(|| fault(StoreError::Fault("an erasure without its record".into())))?;
-    let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
-        .ok()
-        .and_then(|v| v["receipt"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    Ok(Appended {
-        status: AppendStatus::Repeat,
-        answer: entry.answer,
-        receipt,
-        in_force: false,
-    })
 }
 
 /// Erases `subject` (see the module docs); `event_id` is the erasure
@@ -337,22 +319,7 @@ pub fn restrict<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     };
     let path = crate::api::admin_restriction(&config.site, subject);
     let event = owner_event(&records, action, event_id, path, ctx)?;
-    let appended = crate::log::sequencer::append(
-        log,
-        config,
-        key,
-        crate::log::sequencer::AppendRequest {
-            event,
-            received_at_ms: ctx.now_ms,
-            sec_gpc: false,
-            country: None,
-            origin: ctx.origin.clone(),
-            issuer: ctx.issuer.clone(),
-            form: None,
-            regime: None,
-            import: None,
-        },
-    )?;
+    let appended = crate::log::sequencer::append(log, config, key, ctx.request(event, None, None))?;
     crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
     Ok(appended)
 }
@@ -427,22 +394,8 @@ pub fn rectify<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         age_of_consent: last_facts.age_of_consent,
         readds: None,
     };
-    let appended = crate::log::sequencer::append(
-        log,
-        config,
-        key,
-        crate::log::sequencer::AppendRequest {
-            event,
-            received_at_ms: ctx.now_ms,
-            sec_gpc: false,
-            country: None,
-            origin: ctx.origin.clone(),
-            issuer: ctx.issuer.clone(),
-            form: Some(facts),
-            regime: None,
-            import: None,
-        },
-    )?;
+    let appended =
+        crate::log::sequencer::append(log, config, key, ctx.request(event, Some(facts), None))?;
     crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
     Ok(appended)
 }

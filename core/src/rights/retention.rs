@@ -14,7 +14,6 @@
 //! does nothing twice.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{fault, history};
 use crate::config::SiteConfig;
@@ -109,11 +108,10 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
 /// The event id of a subject's retention erasure: derived, so a retried run
 /// is the same erasure.
 pub fn erasure_id(subject: &SubjectId) -> EventId {
-    let digest = Sha256::new()
-        .chain_update(b"assent/retention/v1\0")
-        .chain_update(subject.as_str().as_bytes())
-        .finalize();
-    EventId::from_random_bytes(digest[..16].try_into().expect("16 bytes"))
+    EventId::from_random_bytes(crate::ids::derived(
+        "assent/retention/v1",
+        &[subject.as_str()],
+    ))
 }
 
 /// Anonymises up to `limit` contacts due at `ctx.now_ms`; returns them.
