@@ -14,13 +14,18 @@ use crate::{consent_cookie, messages, MAX_BODY_BYTES};
 /// Reads the body, refusing a declared length over the limit before reading
 /// anything and stopping as soon as a streamed body passes it.
 pub(crate) async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
-    let too_large = ApiError::BodyTooLarge {
-        limit: MAX_BODY_BYTES,
-    };
+    body_up_to(req, MAX_BODY_BYTES).await
+}
+
+/// Reads the body, refusing a declared length over `limit` before reading
+/// anything and stopping as soon as a streamed body (no `Content-Length`)
+/// passes it.
+pub(crate) async fn body_up_to(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let too_large = ApiError::BodyTooLarge { limit };
     let declared = req.headers().get("content-length").ok().flatten();
     if let Some(declared) = declared {
         match declared.trim().parse::<u64>() {
-            Ok(n) if n <= MAX_BODY_BYTES as u64 => {}
+            Ok(n) if n <= limit as u64 => {}
             _ => return Err(too_large),
         }
     }
@@ -30,7 +35,7 @@ pub(crate) async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError>
     };
     while let Some(chunk) = stream.next().await {
         body.extend_from_slice(&chunk?);
-        if body.len() > MAX_BODY_BYTES {
+        if body.len() > limit {
             return Err(too_large);
         }
     }

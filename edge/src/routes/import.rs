@@ -18,7 +18,6 @@ use assent_core::config::SiteConfig;
 use assent_core::form::identity::lookup_key;
 use assent_core::form::intake::SuppressionKind;
 use assent_core::rights::import::{check_batch, Entry, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
-use futures_util::StreamExt;
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
@@ -33,31 +32,6 @@ fn refused(status: u16, code: &str, message: String) -> ApiError {
         code: code.into(),
         message,
     })
-}
-
-/// Reads the body, refusing a declared length over [`MAX_BATCH_BYTES`]
-/// before reading anything and stopping as soon as a streamed body passes it.
-async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
-    let too_large = ApiError::BodyTooLarge {
-        limit: MAX_BATCH_BYTES,
-    };
-    if let Some(declared) = req.headers().get("content-length").ok().flatten() {
-        match declared.trim().parse::<u64>() {
-            Ok(n) if n <= MAX_BATCH_BYTES as u64 => {}
-            _ => return Err(too_large),
-        }
-    }
-    let mut body = Vec::new();
-    let Ok(mut stream) = req.stream() else {
-        return Ok(body);
-    };
-    while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > MAX_BATCH_BYTES {
-            return Err(too_large);
-        }
-    }
-    Ok(body)
 }
 
 /// Whether the request says its body is CSV (`text/csv`, any parameters).
@@ -91,7 +65,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             "the body must be text/csv".into(),
         ));
     }
-    let body = bounded_body(&mut req).await?;
+    let body = crate::routes::events::body_up_to(&mut req, MAX_BATCH_BYTES).await?;
     // Count before checking: a batch over the limit costs no more work.
     let lines = body.split(|b| *b == b'\n').count();
     if lines > MAX_BATCH_ROWS + 2 {

@@ -20,7 +20,6 @@ use assent_core::rights::center::{self, Kind, Token};
 use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::utc::rfc3339;
-use futures_util::StreamExt;
 use worker::{Date, Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
@@ -448,18 +447,7 @@ fn refused(lang: &str, e: &ApiError) -> Result<Response, ApiError> {
 
 /// A bounded `application/x-www-form-urlencoded` body.
 async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
-    let too_large = ApiError::BodyTooLarge {
-        limit: MAX_FORM_BYTES,
-    };
-    let mut body = Vec::new();
-    if let Ok(mut stream) = req.stream() {
-        while let Some(chunk) = stream.next().await {
-            body.extend_from_slice(&chunk?);
-            if body.len() > MAX_FORM_BYTES {
-                return Err(too_large);
-            }
-        }
-    }
+    let body = crate::routes::events::body_up_to(req, MAX_FORM_BYTES).await?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
