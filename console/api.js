@@ -32,6 +32,14 @@ export function client(site, key) {
     erase: (subject) => call(`/subjects/${subject}/erasure`, { method: "POST" }),
     deliveries: () => call("/webhooks"),
     retention: () => call("/retention"),
+    importBatch: async (bytes, firstRow) => {
+      const r = await fetch(`${base}/suppressions/import?first_row=${firstRow}&kind=opt_out`, {
+        method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" }, body: bytes,
+      });
+      const body = await r.json().catch(() => ({}));
+      if (!r.ok) throw new ApiError(r.status, body.error?.code ?? "unknown", body.error?.message ?? r.statusText);
+      return body;
+    },
     runRetention: () => call("/retention/run", { method: "POST" }),
     audit: () => call("/audit"),
     logExport: () => call("/export", { raw: true }),

@@ -5,6 +5,7 @@
 import { client, download, ApiError } from "./api.js";
 import { h, table, day } from "./dom.js";
 import { chart, rates, breakdown, totals } from "./charts.js";
+import { importList } from "./importer.js";
 import initVerify, { checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -42,6 +43,7 @@ function open(api) {
     ["subjects", "Subjects", subjects],
     ["deliveries", "Webhooks", deliveries],
     ["retention", "Retention", retention],
+    ["import", "Import", importView],
     ["log", "Log and exports", log],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });
@@ -172,6 +174,32 @@ async function deliveries(api) {
     ? table("Webhook and mail deliveries, newest first", ["Webhook", "Kind", "State", "Tries", "Last status"],
       deliveries.map((d) => [d.webhook, d.kind, d.state, String(d.tries ?? 0), String(d.last_status ?? "–")]), { "data-deliveries": "" })
     : h("p", {}, "No deliveries.");
+}
+
+async function importView(api) {
+  const out = h("div", { "aria-live": "polite" });
+  const progress = h("progress", { max: "1", value: "0", "aria-label": "Import progress" });
+  const form = h("form", { class: "inline-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const file = form.list.files[0];
+    if (!file) return;
+    out.replaceChildren(h("p", { role: "status" }, `Importing ${file.name}…`));
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const report = await importList(api, bytes, (done, total) => { progress.max = total; progress.value = done; });
+      out.replaceChildren(
+        h("p", { role: "status", "data-import-done": "" }, `${report.rows} rows: ${report.accepted} suppressed, ${report.duplicated} already on the list, ${report.rejected} rejected.`),
+        table("Rejected rows by reason", ["Reason", "Rows"], Object.entries(report.rejected_by_code).map(([c, n]) => [c, String(n)]), { "data-import-codes": "" }),
+        report.errors.length ? h("details", {}, h("summary", {}, "Rejected rows"),
+          table("Rejected rows (the first 1000 a batch)", ["Row", "Reason"], report.errors.map(([row, code]) => [String(row), code]), { "data-import-errors": "" })) : "");
+    } catch (err) {
+      out.replaceChildren(h("p", { role: "alert", class: "error" }, describe(err)));
+    }
+  } },
+  h("label", { for: "list" }, "Opt-out list (CSV: an email address or keyed hash a line)"), " ",
+  h("input", { id: "list", name: "list", type: "file", accept: ".csv,text/csv", required: true }), " ",
+  h("button", { type: "submit" }, "Import"), " ", progress);
+  return h("div", {}, h("p", {}, "Every address is suppressed: a later opt-in of it is flagged as a re-addition. Each batch is one record in the log."), form, out);
 }
 
 async function retention(api) {

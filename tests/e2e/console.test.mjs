@@ -184,3 +184,33 @@ test("a key without the scope sees a clear refusal, not data", async () => {
   assert.equal(await page.locator("section[data-subject]").count(), 0);
   await page.close();
 });
+
+test("an opt-out list imported from the console: progress, the report per reason and row, the suppressions stored", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { scratch, storedRows } = await import("./harness.mjs");
+  const rows = ["email"];
+  for (let i = 0; i < 12_000; i++) rows.push(`list${i}@example.net`);
+  rows[101] = "=cmd|' /C calc'!A0";      // a formula: an invalid address
+  rows[5001] = "x".repeat(6000);         // a long line: never sent
+  rows[7002] = "list5@example.net";      // a duplicate of row 7
+  const file = join(scratch(), "optouts.csv");
+  writeFileSync(file, rows.join("\n") + "\n");
+  const desk = createKey("import desk", "read,write");
+  const page = await browser.newPage();
+  await signIn(page, desk);
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  await page.click("button[data-section=import]");
+  await page.setInputFiles("#list", file);
+  await page.click("#panel button[type=submit]");
+  await page.locator("[data-import-done]").waitFor({ timeout: 120_000 });
+  assert.equal(await page.locator("[data-import-done]").textContent(), "12000 rows: 11997 suppressed, 1 already on the list, 2 rejected.");
+  assert.deepEqual(await row(page, "data-import-codes", "email_invalid"), ["email_invalid", "1"]);
+  assert.deepEqual(await row(page, "data-import-codes", "line_too_long"), ["line_too_long", "1"]);
+  assert.deepEqual(await row(page, "data-import-errors", "102"), ["102", "email_invalid"], "the file's own row numbers");
+  assert.deepEqual(await row(page, "data-import-errors", "5002"), ["5002", "line_too_long"]);
+  assert.equal(await page.locator("progress").evaluate((p) => p.value === p.max), true);
+  const stored = storedRows(edge, "SELECT count(*) AS n FROM suppressions WHERE kind = 'opt_out'").reduce((a, r) => a + r.n, 0);
+  assert.ok(stored >= 11_997);
+  await page.close();
+});
