@@ -29,8 +29,7 @@ fn code(v: &str, len: std::ops::RangeInclusive<usize>) -> Option<String> {
 
 /// The place of `req`.
 pub fn of(req: &Request, env: &Env) -> Geo {
-    let dev = env.var("ASSENT_DEV").map(|v| v.to_string()).ok().as_deref() == Some("1");
-    if dev {
+    if crate::dev_mode(env) {
         let header = req
             .headers()
             .get("x-assent-geo")

@@ -43,6 +43,13 @@ pub mod webhooks;
 /// Largest request body the API reads (16 KiB): a consent event is about 1 KiB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Whether this is `make dev` or the tests (`ASSENT_DEV=1`): the dev-only
+/// inputs (the geography header, a forced retention clock) are read only
+/// then; `deploy-check` refuses a `wrangler.toml` that sets it.
+pub(crate) fn dev_mode(env: &worker::Env) -> bool {
+    env.var("ASSENT_DEV").map(|v| v.to_string()).ok().as_deref() == Some("1")
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(routes::handle(req, env).await)

@@ -226,16 +226,17 @@ impl DurableObject for SiteLog {
         if grew {
             // Batch checkpoints: one alarm a second at most while the log grows.
             self.alarm_by(now_ms() + 1000).await;
+            if self.retention_site(&store).is_some() {
+                // Retention runs daily once the site has a policy and a log;
+                // each run sets the next, so arming it as the log grows is enough.
+                self.alarm_by(now_ms() + RETENTION_EVERY_MS).await;
+            }
         }
         if let Ok(Some(due)) = forms.next_due() {
             self.alarm_by(due).await;
         }
         if let Ok(Some(next)) = forms.next_delivery() {
             self.alarm_by(next).await;
-        }
-        if self.retention_site(&store).is_some() {
-            // Retention runs daily once the site has a policy and a log.
-            self.alarm_by(now_ms() + RETENTION_EVERY_MS).await;
         }
         resp
     }
@@ -257,12 +258,7 @@ impl DurableObject for SiteLog {
             self.alarm_by(next).await;
         }
         if let Some(site) = self.retention_site(&store) {
-            let ran = PublicOrigins::from_env(&self.env).and_then(|p| {
-                let ctx = EdgeContext {
-                    now_ms: now_ms(),
-                    issuer: p.canonical().to_string(),
-                    origin: p.log_origin(&site.site)?,
-                };
+            let ran = crate::routes::edge_context(&self.env, &site.site).and_then(|ctx| {
                 let key = signing::current(&self.env)?;
                 Ok(rights::retention::run(
                     &mut store,

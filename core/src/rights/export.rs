@@ -264,7 +264,7 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             .find(|(_, r)| r.event.action == crate::event::Action::Erase)
             .map(|(_, r)| r.event.event_id.clone()),
         state: fold(records.iter().map(|(_, r)| r)),
-        restricted: super::restricted(&records.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>()),
+        restricted: super::restricted(records.iter().map(|(_, r)| r)),
         records: out,
     })
 }

@@ -239,12 +239,14 @@ pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestS
 
 /// Whether processing of the subject is restricted: the newest `restrict`
 /// or `lift_restriction` record decides.
-pub fn restricted(records: &[StoredRecord]) -> bool {
+pub fn restricted<'a>(records: impl IntoIterator<Item = &'a StoredRecord>) -> bool {
     records
-        .iter()
-        .rev()
-        .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction))
-        .is_some_and(|r| r.event.action == Action::Restrict)
+        .into_iter()
+        .fold(false, |on, r| match r.event.action {
+            Action::Restrict => true,
+            Action::LiftRestriction => false,
+            _ => on,
+        })
 }
 
 /// An owner's event about a subject (restriction, rectification): the
@@ -299,13 +301,13 @@ pub fn restrict<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     ctx: &EdgeContext,
 ) -> Result<Appended, Error> {
     let records = history(log, subject)?;
-    let plain: Vec<StoredRecord> = records.iter().map(|(_, r)| r.clone()).collect();
-    if restricted(&plain) == on {
-        if let Some(r) = plain
-            .iter()
-            .rev()
-            .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction))
-        {
+    let last = records
+        .iter()
+        .rev()
+        .map(|(_, r)| r)
+        .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction));
+    if last.is_some_and(|r| r.event.action == Action::Restrict) == on {
+        if let Some(r) = last {
             return repeat(log, &r.event.event_id);
         }
         if !on {

@@ -330,7 +330,7 @@ pub async fn handle(
             if let Some(at) = q.u64("as_of")? {
                 // A forced clock, for trying a retention policy out: under
                 // `make dev` and the tests only, never in a deploy.
-                if env.var("ASSENT_DEV").map(|v| v.to_string()).ok().as_deref() != Some("1") {
+                if !crate::dev_mode(env) {
                     return Err(query_invalid("as_of"));
                 }
                 ctx.now_ms = at;

@@ -99,8 +99,8 @@ pub async fn handle(
             {
                 return refused(&lang, &e);
             }
-            let session = session_for(env, site, &token)?;
-            center_page(env, site, &session, None).await
+            let (session, text) = session_for(env, site, &token)?;
+            center_page(env, site, &session, &text, None).await
         }
         (Method::Post, ["act"]) => {
             Query::parse(&req, &[])?;
@@ -149,7 +149,7 @@ async fn act(
                 Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
                 Err(e) => return Err(e),
             };
-            center_page(env, site, session, Some(message)).await
+            center_page(env, site, token, session, Some(message)).await
         }
         Some("download") => {
             let export = messages::call(env, id, &messages::SUBJECT_EXPORT, &own(token)).await?;
@@ -197,29 +197,22 @@ async fn act(
                 site.controller.name,
                 &rfc3339(request.due_ms)[..10]
             );
-            center_page(env, site, session, Some(&message)).await
+            center_page(env, site, token, session, Some(&message)).await
         }
         _ => Err(crate::routes::query_invalid("action")),
     }
 }
 
-/// The center itself, for a verified session.
+/// The center for a verified session (`token`, and its text for the forms).
 async fn center_page(
     env: &Env,
     site: &'static SiteConfig,
+    token: &Token,
     session: &str,
     message: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let secret = form_secret(env)?;
-    let token = center::verify(
-        secret.privacy(),
-        session,
-        &site.site,
-        Kind::Session,
-        now_ms(),
-    )?;
     let export: SubjectExport =
-        messages::call(env, &site.site, &messages::SUBJECT_EXPORT, &own(&token)).await?;
+        messages::call(env, &site.site, &messages::SUBJECT_EXPORT, &own(token)).await?;
     let requests: Vec<SubjectRequest> =
         messages::call(env, &site.site, &messages::REQUESTS_OF, &token.subject).await?;
     let hidden = format!(
@@ -362,18 +355,17 @@ async fn center_page(
 }
 
 /// A new session for the subject of a spent link.
-fn session_for(env: &Env, site: &SiteConfig, link: &Token) -> Result<String, ApiError> {
+fn session_for(env: &Env, site: &SiteConfig, link: &Token) -> Result<(Token, String), ApiError> {
     let secret = form_secret(env)?;
-    Ok(center::issue(
-        secret.privacy(),
-        &Token {
-            site: site.site.clone(),
-            subject: link.subject.clone(),
-            kind: Kind::Session,
-            nonce: fresh_event_id()?,
-            expires_ms: now_ms() + center::SESSION_MS,
-        },
-    ))
+    let session = Token {
+        site: site.site.clone(),
+        subject: link.subject.clone(),
+        kind: Kind::Session,
+        nonce: fresh_event_id()?,
+        expires_ms: now_ms() + center::SESSION_MS,
+    };
+    let text = center::issue(secret.privacy(), &session);
+    Ok((session, text))
 }
 
 /// The link token of `?token=`, verified (the outer error is the edge's,
