@@ -744,6 +744,10 @@ pub enum RightsError {
     /// A privacy center link was opened before: links are single-use (410).
     #[error("this link was used already; ask for a new one")]
     LinkUsed,
+    /// A subject key that is malformed, or not the key of this subject (or
+    /// the subject has none): alike, so the answer tells nothing (401).
+    #[error("this is not the key of this subject")]
+    SubjectKeyInvalid,
 }
 
 impl RightsError {
@@ -756,6 +760,7 @@ impl RightsError {
             RightsError::LinkUsed => "link_used",
             RightsError::SubjectErased => "subject_erased",
             RightsError::NotRestricted => "not_restricted",
+            RightsError::SubjectKeyInvalid => "subject_key_invalid",
         }
     }
 }

@@ -88,6 +88,8 @@ pub mod rights;
 pub mod ropa;
 #[cfg(feature = "std")]
 pub mod stats;
+#[cfg(feature = "std")]
+pub mod subject_key;
 pub mod utc;
 
 pub use error::Error;

@@ -59,3 +59,8 @@ fn pages() {
 fn a_presumed_choice_is_the_history_of_a_first_choice() {
     suite::a_presumed_choice_is_the_history_of_a_first_choice(&mut MemoryLogStore::default());
 }
+
+#[test]
+fn keeps_the_first_subject_key() {
+    suite::keeps_the_first_subject_key(&mut MemoryLogStore::default());
+}

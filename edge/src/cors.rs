@@ -52,10 +52,11 @@ pub fn preflight(allow_origin: Option<&str>) -> Response {
     if let Some(origin) = allow_origin {
         let _ = headers.set("access-control-allow-origin", origin);
         let _ = headers.set("access-control-allow-methods", "GET, POST, OPTIONS");
-        // authorization: a receipt presented for the subject's own state.
+        // authorization: a receipt presented for the subject's own state;
+        // assent-key: the widget's subject key (assent_core::subject_key).
         let _ = headers.set(
             "access-control-allow-headers",
-            "content-type, authorization",
+            "content-type, authorization, assent-key",
         );
         let _ = headers.set("access-control-max-age", "86400");
         if origin != "*" {

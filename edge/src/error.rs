@@ -97,6 +97,7 @@ impl ApiError {
             ApiError::Core(CoreError::Rights(e)) => match e {
                 RightsError::RequestDecided | RightsError::NotRestricted => 409,
                 RightsError::LinkUsed | RightsError::SubjectErased => 410,
+                RightsError::SubjectKeyInvalid => 401,
                 _ => 404,
             },
             ApiError::Core(_) => 400,

@@ -5,12 +5,15 @@
 //!
 //! One table holds the log: a row per entry, written by one `INSERT` (the
 //! commit point of an append; see `assent_core::log::store`). Rows are never
-//! updated or deleted.
+//! updated or deleted. Beside it, written in the same step (a Durable Object
+//! commits the writes between two awaits together): the day counters and
+//! the hash of a subject's key from its first entry.
 
 use assent_core::ids::{EventId, SubjectId};
 use assent_core::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
 use assent_core::log::{LogOrigin, LogStore, StoreError};
 use assent_core::merkle::Hash;
+use assent_core::subject_key::SubjectKeyHash;
 
 /// The schema, created when the object starts.
 pub const SCHEMA: &str = "
@@ -29,6 +32,10 @@ CREATE TABLE IF NOT EXISTS stats (
   key      TEXT NOT NULL,         -- core::stats's counter key
   n        INTEGER NOT NULL,
   PRIMARY KEY (day, key)
+);
+CREATE TABLE IF NOT EXISTS subject_keys (
+  subject  TEXT PRIMARY KEY,      -- from the subject's first entry (core::subject_key)
+  hash     BLOB NOT NULL          -- SHA-256 of the key the widget holds, never the key
 );
 CREATE TABLE IF NOT EXISTS checkpoints (
   size         INTEGER PRIMARY KEY,
@@ -264,7 +271,30 @@ impl<C: Sql> LogStore for SqlLogStore<C> {
                 ],
             )?;
         }
+        if let Some(hash) = entry.subject_key {
+            self.rows(
+                "INSERT OR IGNORE INTO subject_keys (subject, hash) VALUES (?, ?)",
+                vec![
+                    SqlValue::Text(entry.subject.to_string()),
+                    SqlValue::Blob(hash.0.to_vec()),
+                ],
+            )?;
+        }
         Ok(())
+    }
+
+    fn subject_key(&self, subject: &SubjectId) -> Result<Option<SubjectKeyHash>, StoreError> {
+        let rows = self.rows(
+            "SELECT hash FROM subject_keys WHERE subject = ?",
+            vec![SqlValue::Text(subject.to_string())],
+        )?;
+        match rows.first().and_then(|r| r.first()) {
+            None => Ok(None),
+            Some(SqlValue::Blob(b)) if b.len() == 32 => Ok(Some(SubjectKeyHash(
+                b.as_slice().try_into().expect("32 bytes"),
+            ))),
+            Some(_) => Err(bad_row("subject_keys")),
+        }
     }
 
     fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
@@ -447,6 +477,11 @@ mod tests {
     }
 
     #[test]
+    fn keeps_the_first_subject_key() {
+        suite::keeps_the_first_subject_key(&mut store());
+    }
+
+    #[test]
     fn a_taken_index_is_a_conflict_and_writes_nothing() {
         let mut s = store();
         let nodes = [[0u8; 32]];
@@ -465,6 +500,7 @@ mod tests {
             origin: None,
             day: "2026-01-01",
             counts: &[],
+            subject_key: None,
         };
         s.append(&entry(&a)).unwrap();
         assert_eq!(s.append(&entry(&b)), Err(StoreError::Conflict));

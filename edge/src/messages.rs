@@ -25,6 +25,7 @@ use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::rights::retention::Due;
 use assent_core::rights::Found;
+use assent_core::subject_key::SubjectKeyHash;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Method, Request, RequestInit, Response};
@@ -75,14 +76,24 @@ pub const WITHDRAW: Endpoint<WithdrawRequest, Appended> = Endpoint::new("/forms/
 /// A subject's state per offer.
 pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state");
 
-/// A subject's state: per offer, and whether processing is restricted.
+/// A subject's state: per offer, the banner choice, and whether processing
+/// is restricted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubjectState {
     /// The state per offer (`channel:purpose`).
     pub offers: BTreeMap<String, OfferStatus>,
+    /// The subject's last banner choice (`assent_core::rights::banner`), as
+    /// its event: what the widget adopts after a change in the privacy center.
+    pub choice: Option<assent_core::event::ConsentEvent>,
     /// Processing is restricted (Art. 18).
     pub restricted: bool,
 }
+/// The hash of a subject's key (`assent_core::subject_key`), if it has one.
+pub const SUBJECT_KEY: Endpoint<SubjectId, Option<SubjectKeyHash>> =
+    Endpoint::new("/rights/subject-key");
+/// Withdraw banner purposes (`offers` names purposes) from the privacy center.
+pub const BANNER_WITHDRAW: Endpoint<WithdrawRequest, Appended> =
+    Endpoint::new("/rights/banner-withdraw");
 /// The webhook deliveries, newest first (the owner's list).
 pub const DELIVERIES: Endpoint<u64, Vec<Delivery>> = Endpoint::new("/forms/deliveries");
 /// The newest mails, opened (the local mailbox under `make dev`).

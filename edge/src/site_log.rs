@@ -171,8 +171,36 @@ impl DurableObject for SiteLog {
                         .collect();
                     Ok(messages::SubjectState {
                         offers: state::fold(&records),
-                        restricted: assent_core::rights::restricted(&records),
+                        choice: rights::banner::last_choice(&records).map(|r| r.event.clone()),
+                        restricted: rights::restricted(&records),
                     })
+                })
+                .await
+            }
+            p if p == messages::SUBJECT_KEY.path => {
+                messages::serve(req, |subject| {
+                    Ok(store
+                        .subject_key(&subject)
+                        .map_err(assent_core::Error::from)?)
+                })
+                .await
+            }
+            p if p == messages::BANNER_WITHDRAW.path => {
+                messages::serve(req, |r: messages::WithdrawRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = rights::banner::withdraw(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        &r.subject,
+                        r.offers.as_deref(),
+                        r.event_id,
+                        &r.ctx,
+                    )?;
+                    grew = appended.status == AppendStatus::New;
+                    Ok(appended)
                 })
                 .await
             }

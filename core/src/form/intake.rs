@@ -308,6 +308,7 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             form: Some(facts),
             regime: sub.regime,
             import: None,
+            subject_key: None,
         },
     )?;
     enqueue(forms, config, &appended, sub.received_at_ms)?;
@@ -589,6 +590,7 @@ impl EdgeContext {
             form,
             regime: None,
             import,
+            subject_key: None,
         }
     }
 }

@@ -120,6 +120,13 @@ impl<S: LogStore> LogStore for FaultInjected<S> {
         self.tick()?;
         self.inner.stats(from_day)
     }
+    fn subject_key(
+        &self,
+        subject: &SubjectId,
+    ) -> Result<Option<crate::subject_key::SubjectKeyHash>, StoreError> {
+        self.tick()?;
+        self.inner.subject_key(subject)
+    }
 }
 
 /// The site configuration of the golden vectors.
@@ -180,6 +187,7 @@ fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
         form: None,
         regime: None,
         import: None,
+        subject_key: None,
     }
 }
 
@@ -646,4 +654,32 @@ pub fn counters_match_a_recount<S: LogStore>(store: &mut S) {
         rows.into_iter().map(|(d, k, n)| ((d, k), n)).collect();
     assert_eq!(stored, recount);
     assert!(store.stats(&d2).unwrap().iter().all(|(d, ..)| *d == d2));
+}
+
+/// A subject's key is kept from its first record only: a key sent with a
+/// later event (anyone may have read the subject id by then) changes
+/// nothing, and a subject that sent none has none.
+pub fn keeps_the_first_subject_key<S: LogStore>(store: &mut S) {
+    use crate::subject_key::SubjectKey;
+    let c = config();
+    let first = event(&c, 1, 1, "give", true, T0);
+    let subject = first.subject.clone();
+    let mine = SubjectKey::parse("0c2a4f0e-93d1-4b7e-8a55-6f1c2d3e4b5a").unwrap();
+    let theirs = SubjectKey::parse("11111111-2222-4333-8444-555555555555").unwrap();
+    let origin = "edge.example/vectors";
+    let keyed = |e: ConsentEvent, k: &SubjectKey| AppendRequest {
+        subject_key: Some(k.hash(&e.subject)),
+        ..request(e, origin)
+    };
+    sequencer::append(store, &c, &key(), keyed(first, &mine)).unwrap();
+    let later = event(&c, 2, 1, "withdraw", false, T0 + 1);
+    sequencer::append(store, &c, &key(), keyed(later, &theirs)).unwrap();
+    let stored = store.subject_key(&subject).unwrap().expect("kept");
+    assert!(stored.admits(&subject, &mine));
+    assert!(!stored.admits(&subject, &theirs));
+
+    let other = event(&c, 3, 2, "give", true, T0 + 2);
+    let other_subject = other.subject.clone();
+    append(store, other).unwrap();
+    assert_eq!(store.subject_key(&other_subject).unwrap(), None);
 }

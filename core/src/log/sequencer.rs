@@ -69,6 +69,11 @@ pub struct AppendRequest {
     /// presumed one (an opt-out is a `withdraw`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<crate::jurisdiction::Regime>,
+    /// The hash of the key the widget sent with the event
+    /// ([`crate::subject_key`]): kept only if this is the subject's first
+    /// record, ignored otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_key: Option<crate::subject_key::SubjectKeyHash>,
 }
 
 /// Whether an append stored something new.
@@ -188,6 +193,9 @@ pub fn append<S: LogStore + ?Sized>(
             .any(|p| !p.required && r.presumes(p.sale_or_sharing, req.event.gpc || req.sec_gpc))
     });
     check_action(config, previous.as_ref(), &req.event, presumed)?;
+    // Only the first choice under a subject id can name its key: later ones
+    // could come from anyone who read the id in a receipt.
+    let subject_key = req.subject_key.filter(|_| previous.is_none());
 
     let mut tree = frontier(store)?;
     let index = tree.size();
@@ -245,6 +253,7 @@ pub fn append<S: LogStore + ?Sized>(
         answer: &answer,
         nodes: &nodes,
         origin: (index == 0).then_some(&origin),
+        subject_key: subject_key.as_ref(),
     };
     match store.append(&entry) {
         Ok(()) => Ok(Appended {

@@ -17,6 +17,7 @@ use core::fmt;
 use crate::ids::{EventId, SubjectId};
 use crate::log::LogOrigin;
 use crate::merkle::Hash;
+use crate::subject_key::SubjectKeyHash;
 
 /// A stored entry: one record of the log and the answer its append gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct NewEntry<'a> {
     pub day: &'a str,
     /// The counters the record adds to, and by how much ([`crate::stats::counts`]).
     pub counts: &'a [(String, u64)],
+    /// With a subject's first entry only: the hash of the key its widget
+    /// holds ([`crate::subject_key`]), kept beside the log, never in it.
+    pub subject_key: Option<&'a SubjectKeyHash>,
 }
 
 /// A signed checkpoint as kept.
@@ -122,6 +126,8 @@ pub trait LogStore {
     fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError>;
     /// The counters of every day from `from_day` on: `(day, key, n)`.
     fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError>;
+    /// The hash of the subject's key, kept from its first entry.
+    fn subject_key(&self, subject: &SubjectId) -> Result<Option<SubjectKeyHash>, StoreError>;
 }
 
 /// An in-memory [`LogStore`] for tools and tests.
@@ -131,6 +137,7 @@ pub struct MemoryLogStore {
     origin: Option<LogOrigin>,
     checkpoints: Vec<StoredCheckpoint>,
     stats: alloc::collections::BTreeMap<(String, String), u64>,
+    keys: alloc::collections::BTreeMap<String, SubjectKeyHash>,
 }
 
 impl LogStore for MemoryLogStore {
@@ -234,7 +241,14 @@ impl LogStore for MemoryLogStore {
                 .entry((entry.day.to_string(), key.clone()))
                 .or_insert(0) += n;
         }
+        if let Some(hash) = entry.subject_key {
+            self.keys.entry(entry.subject.to_string()).or_insert(*hash);
+        }
         Ok(())
+    }
+
+    fn subject_key(&self, subject: &SubjectId) -> Result<Option<SubjectKeyHash>, StoreError> {
+        Ok(self.keys.get(subject.as_str()).copied())
     }
 
     fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {

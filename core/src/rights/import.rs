@@ -838,6 +838,7 @@ mod tests {
                 form: None,
                 import: None,
                 regime: None,
+                subject_key: None,
             },
         )
         .unwrap();

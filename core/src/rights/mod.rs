@@ -29,6 +29,7 @@
 //! commits to the batch's keys by count and digest, so a later opt-in of an
 //! imported address is flagged `readds` with that record's event id.
 
+pub mod banner;
 pub mod center;
 pub mod export;
 pub mod import;

@@ -4,6 +4,7 @@
 use assent_core::config::SiteConfig;
 use assent_core::event::{ConsentEvent, Context};
 use assent_core::log::sequencer::{AppendRequest, AppendStatus};
+use assent_core::subject_key::{self, SubjectKey};
 use futures_util::StreamExt;
 use worker::{Date, Env, Headers, Request, Response};
 
@@ -59,6 +60,12 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
         },
     )?;
 
+    // The widget's key for this subject: judged before anything is stored,
+    // kept (as a hash) only with the subject's first record.
+    let subject_key = match req.headers().get(subject_key::HEADER).ok().flatten() {
+        Some(text) => Some(SubjectKey::parse(&text)?.hash(&event.subject)),
+        None => None,
+    };
     let public = public?;
     let geo = crate::geo::of(&req, env);
     let site_id = &site.site;
@@ -76,6 +83,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             issuer: public.canonical().to_string(),
             form: None,
             import: None,
+            subject_key,
         },
     )
     .await?;

@@ -328,6 +328,7 @@ pub async fn state_of(
     let mut resp = Response::from_json(&serde_json::json!({
         "subject": subject,
         "offers": state.offers,
+        "choice": state.choice,
         "restricted": state.restricted,
     }))?;
     let _ = resp.headers_mut().set("cache-control", "private, no-store");

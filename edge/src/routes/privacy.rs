@@ -6,19 +6,26 @@
 //!   page says the same whether it is or not;
 //! - `GET .../privacy/open?token=`: a button (a mail scanner's `GET` spends
 //!   nothing); `POST` spends the link and opens the center;
+//! - `POST .../privacy/browser`: a browser visitor's way in, posted by the
+//!   widget's `assent.privacyCenter()`: the subject id and the subject key
+//!   its browser holds (`assent_core::subject_key`) open the center;
 //! - `POST .../privacy/act`: the center's forms, each carrying the session:
-//!   `withdraw` (one offer or all), `download` (`json` or `csv`),
-//!   `request` (`access` or `erasure`).
+//!   `withdraw` (one offer, one banner purpose, or all), `download`
+//!   (`json` or `csv`), `request` (`access` or `erasure`).
 //!
 //! The center shows the state per offer, every record with what was shown
 //! (notice version, language, hash) and its receipt, and the person's
 //! requests with their deadlines.
 
 use assent_core::config::SiteConfig;
+use assent_core::error::RightsError;
 use assent_core::form::identity::{lookup_key, normalise_email};
+use assent_core::ids::SubjectId;
+use assent_core::rights::banner;
 use assent_core::rights::center::{self, Kind, Token};
 use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
+use assent_core::subject_key::SubjectKey;
 use assent_core::utc::rfc3339;
 use worker::{Date, Env, Headers, Method, Request, Response};
 
@@ -99,7 +106,17 @@ pub async fn handle(
             {
                 return refused(&lang, &e);
             }
-            let (session, text) = session_for(env, site, &token)?;
+            let (session, text) = session_for(env, site, &token.subject)?;
+            center_page(env, site, &session, &text, None).await
+        }
+        (Method::Post, ["browser"]) => {
+            Query::parse(&req, &[])?;
+            let form = form_body(&mut req).await?;
+            let subject = match browser_subject(env, site, &form).await? {
+                Ok(s) => s,
+                Err(e) => return refused(&lang, &e),
+            };
+            let (session, text) = session_for(env, site, &subject)?;
             center_page(env, site, &session, &text, None).await
         }
         (Method::Post, ["act"]) => {
@@ -119,7 +136,7 @@ pub async fn handle(
             };
             act(env, site, &token, session, &form).await
         }
-        (_, [] | ["link" | "open" | "act"]) => Err(ApiError::MethodNotAllowed),
+        (_, [] | ["link" | "open" | "act" | "browser"]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -133,6 +150,24 @@ async fn act(
 ) -> Result<Response, ApiError> {
     let id = &site.site;
     match field(form, "action") {
+        Some("withdraw") if field(form, "purpose").is_some() => {
+            let purposes = match field(form, "purpose") {
+                Some("all") | None => None,
+                Some(one) => Some(vec![one.to_string()]),
+            };
+            let request = WithdrawRequest {
+                subject: token.subject.clone(),
+                offers: purposes,
+                event_id: fresh_event_id()?,
+                ctx: edge_context(env, id)?,
+            };
+            let message = match messages::call(env, id, &messages::BANNER_WITHDRAW, &request).await {
+                Ok(_) => "Withdrawn. The site's pages stop using it when you are back there; the receipt is in the history below.",
+                Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
+                Err(e) => return Err(e),
+            };
+            center_page(env, site, token, session, Some(message)).await
+        }
         Some("withdraw") => {
             let offers = match field(form, "offer") {
                 Some("all") | None => None,
@@ -241,7 +276,9 @@ async fn center_page(
             &rfc3339(token.expires_ms)[11..16]
         ));
     }
-    main.push_str("<section><h2>What you agreed to</h2><table><thead><tr><th>Channel and purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>");
+    if !export.state.is_empty() {
+        main.push_str("<section><h2>What you agreed to</h2><table><thead><tr><th>Channel and purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>");
+    }
     for (offer, status) in &export.state {
         let state = serde_json::to_value(status.state)
             .ok()
@@ -266,7 +303,44 @@ async fn center_page(
             s = escape(&state),
         ));
     }
-    main.push_str("</tbody></table></section><section><h2>History</h2><ol>");
+    if !export.state.is_empty() {
+        main.push_str("</tbody></table></section>");
+    }
+    let records: Vec<&assent_core::record::StoredRecord> =
+        export.records.iter().map(|r| &r.record).collect();
+    if let Some(choice) = banner::in_force(site, records.iter().copied(), now_ms()) {
+        main.push_str(&format!(
+            "<section><h2>Cookies and similar technologies</h2><p>Your choice in the banner of {}, as the site's pages apply it.</p>\
+             <table><thead><tr><th>Purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>",
+            escape(&site.controller.name)
+        ));
+        let since = &rfc3339(choice.event.client_time_ms)[..10];
+        for p in site.purposes.iter() {
+            let granted = choice.event.decisions.get(&p.id) == Some(&true);
+            let state = if p.required {
+                "required"
+            } else if granted {
+                "granted"
+            } else {
+                "refused"
+            };
+            let action = if granted && !p.required {
+                button(
+                    &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"purpose\" value=\"{}\">", escape(&p.id)),
+                    "Withdraw",
+                    true,
+                )
+            } else {
+                String::new()
+            };
+            main.push_str(&format!(
+                "<tr data-purpose=\"{id}\" data-state=\"{state}\"><td>{id}</td><td>{state}</td><td>{since}</td><td>{action}</td></tr>",
+                id = escape(&p.id),
+            ));
+        }
+        main.push_str("</tbody></table></section>");
+    }
+    main.push_str("<section><h2>History</h2><ol>");
     for r in &export.records {
         let t = &r.ts27560;
         let channels: Vec<String> = t
@@ -354,18 +428,49 @@ async fn center_page(
     )
 }
 
-/// A new session for the subject of a spent link.
-fn session_for(env: &Env, site: &SiteConfig, link: &Token) -> Result<(Token, String), ApiError> {
+/// A new session for `subject` (of a spent link, or a browser's key).
+fn session_for(
+    env: &Env,
+    site: &SiteConfig,
+    subject: &SubjectId,
+) -> Result<(Token, String), ApiError> {
     let secret = form_secret(env)?;
     let session = Token {
         site: site.site.clone(),
-        subject: link.subject.clone(),
+        subject: subject.clone(),
         kind: Kind::Session,
         nonce: fresh_event_id()?,
         expires_ms: now_ms() + center::SESSION_MS,
     };
     let text = center::issue(secret.privacy(), &session);
     Ok((session, text))
+}
+
+/// The subject a browser's form names, if the key beside it is that
+/// subject's: a malformed id or key, a subject without a key and a wrong
+/// key are one refusal (`subject_key_invalid`), so the page tells nobody
+/// which subject ids exist.
+async fn browser_subject(
+    env: &Env,
+    site: &SiteConfig,
+    form: &[(String, String)],
+) -> Result<Result<SubjectId, ApiError>, ApiError> {
+    let refused = || {
+        Ok(Err(assent_core::Error::from(
+            RightsError::SubjectKeyInvalid,
+        )
+        .into()))
+    };
+    let (Some(subject), Some(key)) = (
+        field(form, "subject").and_then(|s| SubjectId::new(s).ok()),
+        field(form, "key").and_then(|k| SubjectKey::parse(k).ok()),
+    ) else {
+        return refused();
+    };
+    match messages::call(env, &site.site, &messages::SUBJECT_KEY, &subject).await? {
+        Some(stored) if stored.admits(&subject, &key) => Ok(Ok(subject)),
+        _ => refused(),
+    }
 }
 
 /// The link token of `?token=`, verified (the outer error is the edge's,
@@ -426,6 +531,9 @@ fn refused(lang: &str, e: &ApiError) -> Result<Response, ApiError> {
             "This link was used already. Ask for a new one on the privacy center's page."
         }
         "token_expired" => "This link or session has expired. Ask for a new link.",
+        "subject_key_invalid" => {
+            "This browser cannot open that privacy center. Open it from the site where you made your choice, or ask for a link by email."
+        }
         _ => "This link is not valid. Ask for a new one on the privacy center's page.",
     };
     html(
