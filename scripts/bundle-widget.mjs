@@ -107,7 +107,27 @@ writeFileSync(`${out}/assent.js`, script);
 // and the wasm (edge/src/routes/loader.rs); it fetches neither.
 const site = bundle("entry-site.js", "iife");
 writeFileSync(`${out}/assent-site.js`, site);
-console.log(`widget: assent.js ${script.length} B, assent-site.js ${site.length} B, assent.wasm ${wasmBytes.length} B`);
+// The parts off the banner path (loader/lazy.js): each its own ES module,
+// which the loader imports from the edge when first needed. Each must import
+// nothing (a second copy of the loader's state would be another widget): the
+// bundle fails if esbuild pulled anything in.
+const lazySizes = [];
+for (const part of ["panel", "privacy"]) {
+  const built = buildSync({
+    entryPoints: [`widget/loader/${part}.js`],
+    bundle: true,
+    write: false,
+    minify: true,
+    target: "es2020",
+    format: "esm",
+    metafile: true,
+    logLevel: "error",
+  });
+  if (Object.keys(built.metafile.inputs).length != 1) throw new Error(`bundle: ${part}.js must import nothing`);
+  writeFileSync(`${out}/assent-${part}.js`, built.outputFiles[0].text);
+  lazySizes.push(`assent-${part}.js ${built.outputFiles[0].text.length} B`);
+}
+console.log(`widget: assent.js ${script.length} B, assent-site.js ${site.length} B, assent.wasm ${wasmBytes.length} B, ${lazySizes.join(", ")}`);
 
 // The npm package: the same code as an ES module, the same wasm, and types.
 const npm = "dist/npm";

@@ -28,6 +28,20 @@ export interface AssentApi {
   withdraw(): Promise<void>;
   /** Every receipt the edge gave for this visitor's events, oldest first (compact JWS strings). */
   receipts(): string[];
+  /**
+   * Opens the visitor's privacy center in a new tab (call it from a click): their
+   * history with receipts, downloads, withdrawal, requests for a copy or erasure.
+   * This browser proves who the visitor is with the key it holds; before any
+   * choice, the center's page that mails a link opens instead. A change made
+   * there applies here when the visitor comes back (the page reloads).
+   */
+  privacyCenter(): Promise<void>;
+  /**
+   * Whether the site owner restricted processing of this visitor's data
+   * (GDPR Art. 18), as the edge's log holds it: the site should then start no
+   * optional processing for them. `false` before any choice.
+   */
+  restricted(): Promise<boolean>;
 }
 
 /**

@@ -390,6 +390,7 @@ test("re-consent: a refusal holds within the lifetime; a new notice version or a
   await page.locator(BANNER).waitFor();
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false, "an outdated choice grants nothing");
   await page.click(button("section.banner", "customise"));
+  await page.locator("#assent-host >> [role=dialog]").waitFor();
   const checked = await page.locator("#assent-host >> input[data-purpose]:not([disabled])").evaluateAll((xs) => xs.map((x) => x.checked));
   assert.deepEqual(checked, [false, false, false], "nothing pre-ticked on a new notice");
   await page.click(button("[role=dialog]", "accept_all"));
@@ -407,6 +408,7 @@ test("re-consent: a refusal holds within the lifetime; a new notice version or a
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false, "an expired choice grants nothing");
   assert.equal(await subjectOf(page), subject, "the subject was not kept");
   await page.click(button("section.banner", "customise"));
+  await page.locator("#assent-host >> [role=dialog]").waitFor();
   const again = await page.locator("#assent-host >> input[data-purpose]:not([disabled])").evaluateAll((xs) => xs.map((x) => x.checked));
   assert.deepEqual(again, [false, false, false], "the expired accept-all was pre-ticked");
   await context.close();

@@ -1,4 +1,5 @@
 // The visitor's privacy center in real Chromium against the real worker: a
+// banner visitor opens it with the key their browser holds; a
 // person who opted in through the example site's form asks for a link,
 // opens it (once), sees their history with receipts, downloads it as JSON
 // and CSV, withdraws a channel, asks for erasure; the owner finds the
@@ -9,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { assent, pageErrors, optIn as sharedOptIn } from "./harness.mjs";
+import { assent, demoEvent, pageErrors, recordsOf, subjectOf, waitForRecordsOf, optIn as sharedOptIn } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -196,4 +197,118 @@ test("forged, foreign and reused tokens are refused with their codes, and change
   assert.equal(unknown.status, 404);
   assert.equal((await unknown.json()).error.code, "request_unknown");
   await page.close();
+});
+
+// A browser visitor (banner only, no email) and the key their widget holds.
+const browserCenter = (subject, key) =>
+  fetch(`${edge.url}/v1/sites/demo/privacy/browser`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...(subject ? { subject } : {}), ...(key ? { key } : {}) }),
+  });
+const outcomeOf = async (r) => (await r.text()).match(/data-outcome="([a-z_]+)"/)?.[1];
+
+/** A visitor who accepted everything in the demo site's banner: their page, subject and key. */
+async function bannerVisitor(context) {
+  const page = await context.newPage();
+  const keys = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/v1/sites/demo/events")) keys.push(r.headers()["assent-key"]);
+  });
+  await page.goto(edge.url + "/");
+  await page.click("#assent-host >> section.banner button[data-act=accept_all]");
+  await page.waitForFunction(() => window.assent.receipts().length === 1);
+  const subject = await subjectOf(page);
+  const key = await page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:key")));
+  assert.match(key, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "crypto.randomUUID()");
+  assert.deepEqual(keys, [key], "the key goes with the event, in its header");
+  return { page, subject, key };
+}
+
+test("a banner visitor opens their center with their browser's key: history with receipts, a withdrawal the site's page adopts, restriction through window.assent", async () => {
+  const context = await browser.newContext();
+  const { page, subject, key } = await bannerVisitor(context);
+  const errors = pageErrors(page);
+  assert.equal(await page.evaluate(() => window.assent.restricted()), false);
+
+  const [center] = await Promise.all([context.waitForEvent("page"), page.click("#privacy-center")]);
+  await center.waitForLoadState();
+  assert.equal(await outcome(center), "center");
+  assert.ok(!center.url().includes(key), "the key never goes into a URL");
+  assert.equal(await center.locator("tr[data-purpose=analytics]").getAttribute("data-state"), "granted");
+  assert.equal(await center.locator("tr[data-purpose=necessary]").getAttribute("data-state"), "required");
+  assert.equal(await center.locator("tr[data-purpose=necessary] button").count(), 0, "a required purpose has nothing to withdraw");
+  assert.deepEqual(await center.locator("[data-receipt]").allTextContents(), await page.evaluate(() => window.assent.receipts()));
+  assert.equal(await center.locator("[data-email]").count(), 0, "a banner subject has no identity");
+
+  // Withdrawn in the center: a new event in the log, under the subject.
+  await center.click("tr[data-purpose=analytics] button");
+  assert.equal(await outcome(center), "center");
+  assert.equal(await center.locator("tr[data-purpose=analytics]").getAttribute("data-state"), "refused");
+  assert.equal(await center.locator("tr[data-purpose=marketing]").getAttribute("data-state"), "granted");
+  const [latest, first] = await waitForRecordsOf(edge, subject, 2);
+  assert.equal(latest.record.event.action, "update");
+  assert.equal(latest.record.event.decisions.analytics, false);
+  assert.equal(latest.record.event.ui.surface, "api");
+  assert.equal(latest.record.prev_event_id, first.record.event.event_id);
+
+  // Back on the site (the tab shown again), the page takes the change up and
+  // reloads, so analytics stops there too.
+  await page.bringToFront();
+  await Promise.all([
+    page.waitForEvent("load"),
+    page.evaluate(() => document.dispatchEvent(new Event("visibilitychange", { bubbles: true }))),
+  ]);
+  await page.evaluate(() => window.assent.ready);
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false);
+  assert.equal(await page.evaluate(() => window.assent.accepted("marketing")), true);
+
+  // The owner restricts processing: window.assent says so.
+  const restricted = await call(`/v1/admin/sites/demo/subjects/${subject}/restriction`, edge.adminKey, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ restricted: true }),
+  });
+  assert.equal(restricted.status, 201, await restricted.text());
+  assert.equal(await page.evaluate(() => window.assent.restricted()), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the center refuses another subject's key, a forged or malformed one, a key sent after the first choice, and no key; a malformed key header stores nothing", async () => {
+  const context = await browser.newContext();
+  const a = await bannerVisitor(context);
+  const b = await bannerVisitor(await browser.newContext());
+  assert.equal((await browserCenter(a.subject, a.key)).status, 200);
+  for (const [subject, key, why] of [
+    [a.subject, b.key, "another subject's key"],
+    [a.subject, randomUUID(), "a forged key"],
+    [a.subject, a.key.toUpperCase(), "a malformed key"],
+    [randomUUID(), a.key, "a subject nobody keyed"],
+    [a.subject, undefined, "no key"],
+    [undefined, a.key, "no subject"],
+  ]) {
+    const r = await browserCenter(subject, key);
+    assert.equal(r.status, 401, why);
+    assert.equal(await outcomeOf(r), "subject_key_invalid", why);
+  }
+
+  // Whoever read a subject id in a receipt cannot name a key for it later.
+  const en = await (await fetch(`${edge.url}/v1/sites/demo/config?lang=en`)).json();
+  const later = randomUUID();
+  const event = demoEvent(en, { subject: a.subject, action: "update", decisions: { necessary: true, analytics: true, marketing: false, personalisation: true }, ui: { surface: "banner", control: "save" } });
+  const sent = await fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "POST", headers: { "content-type": "application/json", "assent-key": later }, body: JSON.stringify(event),
+  });
+  assert.equal(sent.status, 201, await sent.text());
+  assert.equal((await browserCenter(a.subject, later)).status, 401, "a key sent later is not kept");
+  assert.equal((await browserCenter(a.subject, a.key)).status, 200, "the first key still opens it");
+
+  // A malformed key on an event: refused with its code, nothing stored.
+  const bad = demoEvent(en);
+  const refused = await fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "POST", headers: { "content-type": "application/json", "assent-key": "not-a-key" }, body: JSON.stringify(bad),
+  });
+  assert.equal(refused.status, 401);
+  assert.equal((await refused.json()).error.code, "subject_key_invalid");
+  assert.deepEqual(await recordsOf(edge, bad.subject), []);
+  await context.close();
 });

@@ -427,7 +427,9 @@ test("every text, service, provider and cookie of the notice, and its controller
       return roots.map((r) => r.textContent + " " + [...r.querySelectorAll("[aria-label], [href]")]
         .map((e) => `${e.getAttribute("aria-label") ?? ""} ${e.getAttribute("href") ?? ""}`).join(" ")).join("\n");
     });
+    // The panel renders from its own module (loaded once the banner shows).
     await page.click(button("section.banner", "customise"));
+    await page.locator("#assent-host >> [role=dialog]").waitFor();
     let text = await shown();
     const t = notice.texts;
     const expected = [
@@ -452,6 +454,7 @@ test("every text, service, provider and cookie of the notice, and its controller
     // panel, and the panel's "Withdraw all".
     await page.click(button("[role=dialog]", "accept_all"));
     await page.click("#assent-host >> button[data-act=choices]");
+    await page.locator("#assent-host >> [role=dialog]").waitFor();
     text = await shown();
     for (const e of [t.privacy_choices, t.withdraw_all]) assert.ok(text.includes(e), `${lang}: ${JSON.stringify(e)} is not shown`);
     await context.close();

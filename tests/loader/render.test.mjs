@@ -1,5 +1,5 @@
-// render.js with the real engine: the first layer comes from the notice's
-// `choices`, every text is escaped, the panel shows what each service stores,
+// render.js and panel.js with the real engine: the first layer comes from the
+// notice's `choices`, every text is escaped, the panel shows what each service stores,
 // and the switches and "Withdraw all" follow the choice in force.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
@@ -7,7 +7,10 @@ import { demoAnswer, memoryStorage, loader } from "./env.mjs";
 
 const { open } = await loader("storage");
 const { begin, record } = await loader("state");
-const { bannerHtml, panelHtml, placeholderHtml } = await loader("render");
+const { bannerHtml, kit, placeholderHtml } = await loader("render");
+const panel = await loader("panel");
+// The panel renders lazily, from its own module, with render.js's kit.
+const panelHtml = () => panel.panelHtml(kit());
 
 globalThis.fetch = () => new Promise(() => {});
 let answer;

@@ -22,6 +22,8 @@ document.addEventListener("assent:withdraw", (event) => {
 const link = document.getElementById("cookie-settings");
 link?.addEventListener("click", () => void window.assent.show());
 const proofs: string[] = window.assent.receipts();
+document.getElementById("my-data")?.addEventListener("click", () => void window.assent.privacyCenter());
+void window.assent.restricted().then((restricted: boolean) => (restricted ? console.log("restricted") : undefined));
 console.log(proofs.length);
 
 const fromNpm: AssentApi = run({ site: "demo", edge: "https://consent.example.com/" });

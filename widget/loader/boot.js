@@ -16,11 +16,16 @@
 //   surface.js       the widget's DOM, focus, clicks; what follows a choice
 //   edge.js          where the wasm and the notice come from (the static tag
 //                    and npm fetch them; the per-site tag carries them)
+//   lazy.js          the parts off the banner path, loaded when first needed:
+//   panel.js         the preferences panel (assent-panel.js)
+//   privacy.js       the privacy center and the subject's state at the edge
+//                    (assent-privacy.js)
 import { initSync } from "../pkg/glue.js";
-import { open, list } from "./storage.js";
+import { open, key, list, write } from "./storage.js";
 import { flush, sendTo } from "./outbox.js";
-import { begin, config, configure, get, accepts, mark, record } from "./state.js";
+import { begin, config, configure, current, get, accepts, mark, record } from "./state.js";
 import { denyAll, regions } from "./consent-mode.js";
+import { lazy, lazyFrom } from "./lazy.js";
 import { apply, decided, emit, gatePage, mount, openPanel } from "./surface.js";
 
 // Starts the widget for `site` with the edge at `base` (ending in `/`);
@@ -31,6 +36,7 @@ export function boot(site, base, load) {
   if (config !== undefined) return window.assent; // started already (a second tag or run())
   configure(null);
   sendTo(base + "v1/sites/" + site + "/events");
+  lazyFrom(base);
   open(site, () => localStorage);
   // Google Consent Mode: every signal denied before any tag can run.
   denyAll();
@@ -77,6 +83,9 @@ export function boot(site, base, load) {
   });
 
   var later = (f) => (a) => ready.then(() => f(a));
+  // What ./privacy.js exports, loaded from the edge when first called.
+  var privacy = (name) => later(() => lazy("privacy").then((m) =>
+    m[name]({ base, site, key, list, write, current: () => current })));
 
   return (window.assent = {
     ready: ready,
@@ -89,5 +98,7 @@ export function boot(site, base, load) {
     }),
     withdraw: later(() => { decided(record("withdraw")); }),
     receipts: () => config ? list(":receipts") : [],
+    privacyCenter: privacy("privacyCenter"),
+    restricted: privacy("restricted"),
   });
 }

@@ -15,7 +15,7 @@
 //
 // DOM-free: it needs `fetch`, `setTimeout` and storage.
 import { delivery } from "../pkg/glue.js";
-import { list, write } from "./storage.js";
+import { key, list, write } from "./storage.js";
 
 var url, inFlight, retryMs = 0;
 
@@ -40,7 +40,7 @@ export function flush() {
     mode: "cors",
     credentials: "include", // a first-party edge keeps the choice in its own cookie
     keepalive: true,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "assent-key": key() },
     body: JSON.stringify(e),
   })
     .then((r) => r.text().then((body) => [r.status, body]))

@@ -45,3 +45,9 @@ export function list(key) {
   var l = read(key);
   return Array.isArray(l) ? l : [];
 }
+
+// The subject key (assent_core::subject_key): drawn once, on the first
+// event's way out, kept beside the choice. The edge keeps its hash from the
+// subject's first record; with it, this browser alone opens the subject's
+// privacy center (the subject id, in every receipt, is no credential).
+export var key = () => read(":key") || (write(":key", crypto.randomUUID()), read(":key"));

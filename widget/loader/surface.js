@@ -7,7 +7,8 @@
 import { mark } from "../pkg/glue.js";
 import { asking, follows } from "./engine.js";
 import { config, current, get, record } from "./state.js";
-import { STYLE, bannerHtml, choicesHtml, panelHtml } from "./render.js";
+import { STYLE, bannerHtml, choicesHtml, kit } from "./render.js";
+import { lazy } from "./lazy.js";
 import { update } from "./consent-mode.js";
 import { clean, gate } from "./gating.js";
 
@@ -28,17 +29,25 @@ export function mount(ask) {
   root = host.attachShadow({ mode: "open" });
   root.innerHTML = STYLE;
   document.body.append(host);
-  if (ask) banner = insert(bannerHtml());
-  else choices = insert(choicesHtml());
+  if (ask) {
+    banner = insert(bannerHtml());
+    // The panel is a click away: fetched now, while the visitor reads.
+    lazy("panel").catch(() => {});
+  } else choices = insert(choicesHtml());
   wire();
 }
 
+// The panel renders from its own module (./panel.js); a second click while
+// it loads opens one panel.
 export function openPanel() {
   if (panel) return;
   opener = root.activeElement || document.activeElement;
-  panel = insert(panelHtml());
-  var first = panel.querySelector("input:not([disabled])");
-  if (first) first.focus();
+  return lazy("panel").then((m) => {
+    if (panel) return;
+    panel = insert(m.panelHtml(kit()));
+    var first = panel.querySelector("input:not([disabled])");
+    if (first) first.focus();
+  });
 }
 
 function closePanel() {
