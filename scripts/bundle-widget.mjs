@@ -112,8 +112,11 @@ writeFileSync(`${out}/assent-site.js`, site);
 // nothing (a second copy of the loader's state would be another widget): the
 // bundle fails if esbuild pulled anything in.
 const lazySizes = [];
+// The panel's stylesheet travels with it (as `__ASSENT_PANEL_CSS__`).
+const panelCss = transformSync(readFileSync("widget/panel.css", "utf8"), { loader: "css", minify: true }).code.trim();
 for (const part of ["panel", "privacy"]) {
   const built = buildSync({
+    define: { __ASSENT_PANEL_CSS__: JSON.stringify(panelCss) },
     entryPoints: [`widget/loader/${part}.js`],
     bundle: true,
     write: false,

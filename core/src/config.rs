@@ -192,6 +192,10 @@ pub struct StorageItem {
     /// How long it lives, in days; absent for session storage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_days: Option<u32>,
+    /// What it is for, in the site's default language (each language's
+    /// `services` may say it in its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
 }
 
 /// Where a service stores something.
@@ -216,6 +220,26 @@ pub struct LanguageTexts {
     /// The texts of each opt-in form, by form id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub forms: BTreeMap<String, FormTexts>,
+    /// Each service's name and its cookies' purposes in this language, by
+    /// service id. Every service of the site needs one in every language but
+    /// the default, unless `fallback` says the default language's may show.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, ServiceText>,
+    /// Services without texts here show in the default language: an explicit
+    /// choice, so a missing translation is never silent.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub fallback: bool,
+}
+
+/// A service's name and what its cookies are for, in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceText {
+    /// The service's name.
+    pub name: String,
+    /// Each cookie's purpose, by cookie name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cookies: BTreeMap<String, String>,
 }
 
 /// A purpose's name and description in one language.
@@ -320,6 +344,9 @@ impl SiteConfig {
                 check_text("service.provider", &service.provider, MAX_TITLE)?;
                 for item in &service.cookies {
                     check_text("service.cookies.name", &item.name, MAX_LABEL)?;
+                    if let Some(p) = &item.purpose {
+                        check_text("service.cookies.purpose", p, MAX_TEXT)?;
+                    }
                 }
             }
         }
@@ -366,6 +393,7 @@ impl SiteConfig {
         for (lang, texts) in &self.languages {
             LanguageTag::new(lang)?;
             check_texts(lang, &texts.ui)?;
+            self.check_language(lang, texts)?;
             for purpose in &self.purposes {
                 let text = texts.purposes.get(&purpose.id).ok_or_else(|| {
                     Error::Config(ConfigError::TextMissing {
@@ -473,7 +501,11 @@ impl SiteConfig {
                     legal_basis: p.legal_basis,
                     name: text.map(|t| t.name.clone()).unwrap_or_default(),
                     description: text.map(|t| t.description.clone()).unwrap_or_default(),
-                    services: p.services.clone(),
+                    services: p
+                        .services
+                        .iter()
+                        .map(|svc| localise(svc, texts.services.get(&svc.id)))
+                        .collect(),
                     sale_or_sharing: p.sale_or_sharing,
                 }
             })
@@ -587,6 +619,22 @@ fn parse_weight(value: &str) -> Option<u16> {
     }
 }
 
+/// A service as shown in a language: its own name and cookie purposes
+/// where the language has them, else the default language's.
+fn localise(service: &Service, text: Option<&ServiceText>) -> Service {
+    let Some(text) = text else {
+        return service.clone();
+    };
+    let mut out = service.clone();
+    out.name = text.name.clone();
+    for c in &mut out.cookies {
+        if let Some(p) = text.cookies.get(&c.name) {
+            c.purpose = Some(p.clone());
+        }
+    }
+    out
+}
+
 pub(crate) fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.chars().count() > max {
         return Err(Error::Syntax(SyntaxError::FieldTooLong {
@@ -635,6 +683,114 @@ fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
         check_len(&format!("languages.{lang}.ui.{name}"), value, max)?;
     }
     Ok(())
+}
+
+impl SiteConfig {
+    /// What a language must have beyond the fixed texts: the first layer's
+    /// optional lines exactly when the default language has them, "Accept
+    /// all" under GPC when a purpose is sale or sharing, and every
+    /// service's name and cookie purposes unless it falls back explicitly.
+    fn check_language(&self, lang: &str, texts: &LanguageTexts) -> Result<(), Error> {
+        let missing = |field: String| {
+            Error::Config(ConfigError::TextMissing {
+                language: lang.to_string(),
+                field,
+            })
+        };
+        let default = self.languages.get(&self.default_language);
+        let ui = &texts.ui;
+        let lines: [(&str, Option<&String>, Option<&String>, &str); 2] = [
+            (
+                "third_parties",
+                ui.third_parties.as_ref(),
+                default.and_then(|d| d.ui.third_parties.as_ref()),
+                "{providers}",
+            ),
+            (
+                "lifetime",
+                ui.lifetime.as_ref(),
+                default.and_then(|d| d.ui.lifetime.as_ref()),
+                "{duration}",
+            ),
+        ];
+        for (name, here, in_default, placeholder) in lines {
+            match (here, in_default) {
+                (None, Some(_)) => return Err(missing(format!("ui.{name}"))),
+                (Some(_), None) => {
+                    return Err(Error::Syntax(SyntaxError::FieldInvalid {
+                        field: format!("languages.{lang}.ui.{name}"),
+                        reason: "the default language does not show this line".into(),
+                    }))
+                }
+                (Some(t), _) => {
+                    check_text(&format!("languages.{lang}.ui.{name}"), t, MAX_TEXT)?;
+                    if !t.contains(placeholder) {
+                        return Err(Error::Syntax(SyntaxError::FieldInvalid {
+                            field: format!("languages.{lang}.ui.{name}"),
+                            reason: format!("must contain {placeholder}"),
+                        }));
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        match &ui.accept_all_gpc {
+            Some(t) => check_text(&format!("languages.{lang}.ui.accept_all_gpc"), t, MAX_LABEL)?,
+            None if self.purposes.iter().any(|p| p.sale_or_sharing) => {
+                return Err(missing("ui.accept_all_gpc".into()))
+            }
+            None => {}
+        }
+        for (id, text) in &texts.services {
+            let Some(service) = self
+                .purposes
+                .iter()
+                .flat_map(|p| &p.services)
+                .find(|s| s.id == *id)
+            else {
+                return Err(Error::Syntax(SyntaxError::FieldInvalid {
+                    field: format!("languages.{lang}.services.{id}"),
+                    reason: "no such service".into(),
+                }));
+            };
+            check_text(
+                &format!("languages.{lang}.services.{id}.name"),
+                &text.name,
+                MAX_LABEL,
+            )?;
+            for (cookie, purpose) in &text.cookies {
+                if !service.cookies.iter().any(|c| c.name == *cookie) {
+                    return Err(Error::Syntax(SyntaxError::FieldInvalid {
+                        field: format!("languages.{lang}.services.{id}.cookies.{cookie}"),
+                        reason: "the service stores no such item".into(),
+                    }));
+                }
+                check_text(
+                    &format!("languages.{lang}.services.{id}.cookies.{cookie}"),
+                    purpose,
+                    MAX_TEXT,
+                )?;
+            }
+        }
+        if lang == self.default_language || texts.fallback {
+            return Ok(());
+        }
+        for service in self.purposes.iter().flat_map(|p| &p.services) {
+            let text = texts
+                .services
+                .get(&service.id)
+                .ok_or_else(|| missing(format!("services.{}", service.id)))?;
+            for c in service.cookies.iter().filter(|c| c.purpose.is_some()) {
+                if !text.cookies.contains_key(&c.name) {
+                    return Err(missing(format!(
+                        "services.{}.cookies.{}",
+                        service.id, c.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn check_notice_version(v: &str) -> Result<(), Error> {
@@ -1024,5 +1180,113 @@ mod tests {
         changed.purposes[1].services[0].provider.push('.');
         assert_ne!(base, changed.notice("en").unwrap().hash());
         assert_ne!(base, c.notice("de").unwrap().hash());
+    }
+
+    #[test]
+    fn a_language_is_complete_or_falls_back_explicitly() {
+        let code = |c: &SiteConfig| c.validate().err().map(|e| e.code());
+        let mut c = config();
+        assert_eq!(code(&c), None, "de falls back explicitly");
+        c.languages.get_mut("de").unwrap().fallback = false;
+        assert_eq!(code(&c), Some("text_missing"), "de names no service");
+
+        // Complete: each service named, each cookie with a purpose explained.
+        let mut c = config();
+        c.purposes[1].services[0].cookies[0].purpose = Some("Tells visits apart".into());
+        let de = c.languages.get_mut("de").unwrap();
+        de.fallback = false;
+        for p in &config().purposes {
+            for s in &p.services {
+                de.services.insert(
+                    s.id.clone(),
+                    ServiceText {
+                        name: format!("{} (de)", s.name),
+                        cookies: BTreeMap::new(),
+                    },
+                );
+            }
+        }
+        assert_eq!(
+            code(&c),
+            Some("text_missing"),
+            "a cookie purpose untranslated"
+        );
+        let svc = c.purposes[1].services[0].clone();
+        let de = c.languages.get_mut("de").unwrap();
+        de.services
+            .get_mut(&svc.id)
+            .unwrap()
+            .cookies
+            .insert(svc.cookies[0].name.clone(), "Unterscheidet Besuche".into());
+        assert_eq!(code(&c), None);
+        let shown = c.notice("de").unwrap();
+        assert_eq!(
+            shown.purposes[1].services[0].name,
+            format!("{} (de)", svc.name)
+        );
+        assert_eq!(
+            shown.purposes[1].services[0].cookies[0].purpose.as_deref(),
+            Some("Unterscheidet Besuche")
+        );
+        assert_eq!(
+            c.notice("en").unwrap().purposes[1].services[0].cookies[0]
+                .purpose
+                .as_deref(),
+            Some("Tells visits apart")
+        );
+
+        // Texts for what does not exist are refused, not ignored.
+        let mut bad = c.clone();
+        bad.languages
+            .get_mut("de")
+            .unwrap()
+            .services
+            .insert("nope".into(), ServiceText::default());
+        assert_eq!(code(&bad), Some("field_invalid"));
+        let mut bad = c.clone();
+        bad.languages
+            .get_mut("de")
+            .unwrap()
+            .services
+            .get_mut(&svc.id)
+            .unwrap()
+            .cookies
+            .insert("nope".into(), "x".into());
+        assert_eq!(code(&bad), Some("field_invalid"));
+    }
+
+    #[test]
+    fn first_layer_lines_are_in_every_language_or_none_and_gpc_has_its_label() {
+        let code = |c: &SiteConfig| c.validate().err().map(|e| e.code());
+        let mut c = config();
+        c.languages.get_mut("en").unwrap().ui.lifetime = Some("Kept for {duration}.".into());
+        assert_eq!(code(&c), Some("text_missing"), "de lacks the line en shows");
+        c.languages.get_mut("de").unwrap().ui.lifetime = Some("Gespeichert für {duration}.".into());
+        assert_eq!(code(&c), None);
+        c.languages.get_mut("de").unwrap().ui.third_parties = Some("Partner: {providers}.".into());
+        assert_eq!(
+            code(&c),
+            Some("field_invalid"),
+            "a line the default language does not show"
+        );
+        let mut c = config();
+        c.languages.get_mut("en").unwrap().ui.lifetime = Some("Kept a while.".into());
+        c.languages.get_mut("de").unwrap().ui.lifetime = Some("Gespeichert.".into());
+        assert_eq!(
+            code(&c),
+            Some("field_invalid"),
+            "the placeholder is missing"
+        );
+        let mut c = config();
+        c.languages.get_mut("de").unwrap().ui.accept_all_gpc = None;
+        assert_eq!(
+            code(&c),
+            Some("text_missing"),
+            "a sale or sharing purpose needs the GPC label"
+        );
+        for p in &mut c.purposes {
+            p.sale_or_sharing = false;
+        }
+        assert_eq!(code(&c), None);
     }
 }

@@ -79,6 +79,20 @@ pub struct NoticeTexts {
     pub embed_blocked: String,
     /// Placeholder button that grants the embed's purpose and loads it.
     pub allow_and_load: String,
+    /// "Accept all" while Global Privacy Control is on and some purpose is
+    /// sale or sharing: the button says what it does (those stay refused).
+    /// Required in every language of a site with such a purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_all_gpc: Option<String>,
+    /// First layer: who else receives data; `{providers}` is replaced by the
+    /// providers of the optional purposes' services (EDPB Guidelines 05/2020
+    /// on consent, para. 65). Shown when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_parties: Option<String>,
+    /// First layer: how long the choice is kept; `{duration}` is replaced by
+    /// the consent lifetime (CNIL recommends saying so). Shown when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<String>,
 }
 
 /// One purpose as shown.

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 
 const root = new URL("../../", import.meta.url);
 globalThis.__ASSENT_CSS__ = "";
+globalThis.__ASSENT_PANEL_CSS__ = "";
 globalThis.window = globalThis;
 globalThis.location = { origin: "http://127.0.0.1:8787", pathname: "/news", hostname: "127.0.0.1", protocol: "http:" };
 

@@ -5,39 +5,46 @@
 // `kit()` (the notice, the helpers, the engine's answers), so the rules of
 // what is shown and escaped stay in one place.
 //
-// DOM-free: strings in, strings out.
+// DOM-free: strings in, strings out. Its stylesheet (widget/panel.css) comes
+// with it, inlined by the bundler as `__ASSENT_PANEL_CSS__`.
 
-// The preferences panel: a modal dialog with one switch per purpose and,
-// under each optional purpose, one per service, each with what it stores;
-// at its foot who is responsible (the controller, their contact) and the
-// privacy policy.
+// The preferences panel: a modal dialog with a sticky head (title, close)
+// and foot (the actions, always in view), and between them one collapsible
+// section per purpose: its switch stays in the section's head, and opening
+// it shows the description and every service, with its provider, its own
+// switch (under optional purposes) and what it stores. At the foot of the
+// list who is responsible (the controller, their contact) and the privacy
+// policy.
 // Required purposes are on and locked; the others show the choice in force
 // or, on a first visit (or a new notice version), off: nothing is
-// pre-ticked. "Withdraw all" is offered whenever the choice in force grants
-// something.
+// pre-ticked. The actions follow the first layer's order (the notice's
+// `choices`, "Customise" becoming "Save"), and "Withdraw all" takes the
+// place of "Reject all" once the choice in force grants something: one
+// button per effect.
 export function panelHtml(r) {
   var { config, esc, text, button, policy, gpcNote, lang, chosen, grants, accepted } = r;
   // What a service stores: each name, where, and for how long (in days, in
   // the page's language by Intl: the notice carries numbers, not words).
-  var cookies = (s) => "<ul>" + s.cookies.map((c) => "<li><code>" + esc(c.name) + "</code> " + esc(c.kind) +
-    (c.duration_days ? ", " + c.duration_days.toLocaleString(config.language, { style: "unit", unit: "day", unitDisplay: "long" }) : "") + "</li>").join("") + "</ul>";
-
+  var cookies = (s) => '<ul class="cookies">' + s.cookies.map((c) => "<li><code>" + esc(c.name) + "</code> · " + esc(c.kind) +
+    (c.duration_days ? " · " + c.duration_days.toLocaleString(config.language, { style: "unit", unit: "day", unitDisplay: "long" }) : "") + "</li>").join("") + "</ul>";
+  var sw = (attr, id, label, on, locked) =>
+    '<label class="sw"><input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" ' + label +
+      (on ? " checked" : "") + (locked ? " disabled" : "") + "></label>";
   var c = config.notice.controller;
-  var sw = (attr, id, of, on, locked) =>
-    '<input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" aria-describedby="assent-desc-' + esc(of) + '"' +
-      (on ? " checked" : "") + (locked ? " disabled" : "") + ">";
-  return '<div class="overlay"><div class="panel" role="dialog" aria-modal="true" aria-labelledby="assent-prefs-title" tabindex="-1"' + lang() +
+  var actions = config.notice.choices.map((a) => button(a == "customise" ? "save" : a == "reject_all" && grants() ? "withdraw_all" : a));
+  return "<style>" + __ASSENT_PANEL_CSS__ + '</style><div class="overlay"><div class="panel" role="dialog" aria-modal="true" aria-labelledby="assent-prefs-title" tabindex="-1"' + lang() +
     '><div class="head"><h2 class="title" id="assent-prefs-title">' + esc(text("preferences_title")) +
-    '</h2><button type="button" class="close" data-act="close" aria-label="' + esc(text("close")) + '">\u00d7</button></div>' + gpcNote() +
-    '<div class="purposes">' + config.notice.purposes.map((p) => {
-      var req = p.required;
-      return '<div class="purpose"><label class="switch">' + sw("data-purpose", p.id, p.id, req || chosen(p.id), req) +
-        '<span class="name">' + esc(p.name) + "</span>" + (req ? '<span class="always">' + esc(text("always_on")) + "</span>" : "") +
-        '</label><p class="desc" id="assent-desc-' + esc(p.id) + '">' + esc(p.description) + '</p><ul class="services">' +
+    '</h2><button type="button" class="close" data-act="close" aria-label="' + esc(text("close")) + '">\u00d7</button></div><div class="body">' + gpcNote() +
+    config.notice.purposes.map((p) => {
+      var req = p.required, id = esc(p.id);
+      return '<div class="purpose"><details><summary><span id="assent-name-' + id + '">' + esc(p.name) + "</span>" +
+        (req ? '<span class="always">' + esc(text("always_on")) + "</span>" : "") + "</summary>" +
+        '<p class="desc" id="assent-desc-' + id + '">' + esc(p.description) + '</p><ul class="services">' +
         p.services.map((s) =>
-          "<li><label>" + (req ? "" : sw("data-service", s.id, p.id, accepted(p.id, s.id), 0)) + esc(s.name + " (" + s.provider + ")") + "</label>" + cookies(s) + "</li>",
-        ).join("") + "</ul></div>";
-    }).join("") + '</div><div class="buttons">' + button("reject_all") + button("accept_all") + button("save") +
-    (grants() ? button("withdraw_all") : "") + "</div><p>" + esc(c.name + " · " + c.contact) + " · " + policy() + "</p></div></div>";
+          '<li class="service"><div><span><span class="name">' + esc(s.name) + '</span><span class="by">' + esc(s.provider) + "</span></span>" +
+          (req ? "" : sw("data-service", s.id, 'aria-label="' + esc(s.name) + '"', accepted(p.id, s.id), 0)) + "</div>" + cookies(s) + "</li>",
+        ).join("") + "</ul></details>" +
+        sw("data-purpose", p.id, 'aria-labelledby="assent-name-' + id + '" aria-describedby="assent-desc-' + id + '"', req || chosen(p.id), req) + "</div>";
+    }).join("") + '<p class="who">' + esc(c.name + " · " + c.contact) + " · " + policy() + '</p></div><div class="foot buttons">' +
+    actions.join("") + "</div></div></div>";
 }
-

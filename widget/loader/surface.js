@@ -1,7 +1,8 @@
 // The widget's DOM: one host, out of the page flow (adding it never moves
 // anything; everything inside is position: fixed, so no layout shift), with
 // an open shadow root: site CSS cannot reach in, and ours cannot leak out.
-// The banner, the panel (a modal dialog: focus in, trapped, returned) and
+// The banner, the panel (a modal dialog: focus in, trapped, returned; the
+// banner hidden and the page's scroll locked behind it) and
 // the Privacy choices control; clicks and keys routed to choices. After every
 // recorded choice the page follows it (`decided`).
 import { mark } from "../pkg/glue.js";
@@ -12,7 +13,7 @@ import { lazy } from "./lazy.js";
 import { update } from "./consent-mode.js";
 import { clean, gate } from "./gating.js";
 
-var root, banner, panel, choices, opener;
+var root, banner, panel, choices, opener, scroll;
 
 function insert(html) {
   var wrapper = document.createElement("div");
@@ -45,15 +46,27 @@ export function openPanel() {
   return lazy("panel").then((m) => {
     if (panel) return;
     panel = insert(m.panelHtml(kit()));
+    // Modal: the banner steps aside and the page behind stops scrolling.
+    if (banner) banner.hidden = true;
+    scroll = document.documentElement.style.overflow;
+    document.documentElement.style.overflow = "hidden";
     var first = panel.querySelector("input:not([disabled])");
     if (first) first.focus();
   });
 }
 
-function closePanel() {
-  if (!panel) return;
+// Takes the panel away: the banner (if still asking) and the page's scroll
+// come back.
+function dropPanel() {
   panel.remove();
   panel = null;
+  if (banner) banner.hidden = false;
+  document.documentElement.style.overflow = scroll;
+}
+
+function closePanel() {
+  if (!panel) return;
+  dropPanel();
   opener?.focus?.();
   opener = null;
 }
@@ -82,8 +95,8 @@ export function apply() {
 export function decided(e) {
   if (!e) return;
   var focus = root.activeElement;
-  if (panel) panel.remove();
-  panel = opener = null;
+  if (panel) dropPanel();
+  opener = null;
   if (!asking()) {
     if (banner) banner.remove();
     banner = null;
@@ -127,7 +140,7 @@ function wire() {
     if (e.key == "Escape") closePanel();
     // The panel is modal: Tab and Shift+Tab cycle inside it.
     if (e.key == "Tab") {
-      var all = [...panel.querySelectorAll("button,input:not([disabled]),a[href]")];
+      var all = [...panel.querySelectorAll("button,summary,input:not([disabled]),a[href]")];
       var i = all.indexOf(root.activeElement); // -1: the dialog itself, or outside
       if (e.shiftKey ? i <= 0 : i < 0 || i == all.length - 1) {
         e.preventDefault();
