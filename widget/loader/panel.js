@@ -22,11 +22,11 @@
 // place of "Reject all" once the choice in force grants something: one
 // button per effect.
 export function panelHtml(r) {
-  var { config, esc, text, button, policy, gpcNote, lang, chosen, grants, accepted } = r;
+  var { config, esc, text, button, policy, gpcNote, lang, unit, chosen, grants, accepted } = r;
   // What a service stores: each name, where, and for how long (in days, in
   // the page's language by Intl: the notice carries numbers, not words).
   var cookies = (s) => '<ul class="cookies">' + s.cookies.map((c) => "<li><code>" + esc(c.name) + "</code> · " + esc(c.kind) +
-    (c.duration_days ? " · " + c.duration_days.toLocaleString(config.language, { style: "unit", unit: "day", unitDisplay: "long" }) : "") + "</li>").join("") + "</ul>";
+    (c.duration_days ? " · " + unit(c.duration_days, "day") : "") + (c.purpose ? '<span class="for">' + esc(c.purpose) + "</span>" : "") + "</li>").join("") + "</ul>";
   var sw = (attr, id, label, on, locked) =>
     '<label class="sw"><input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" ' + label +
       (on ? " checked" : "") + (locked ? " disabled" : "") + "></label>";

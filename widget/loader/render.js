@@ -23,34 +23,53 @@ export function esc(s) {
 export function text(key) {
   return config.notice.texts[key] || "";
 }
+// Global Privacy Control changes something on this notice: a purpose is
+// sale or sharing, which GPC keeps refused.
+var gpcActive = () => gpc && config.notice.purposes.some((p) => p.sale_or_sharing);
 // A first-layer or panel button: `act` is what it does and, unless `key`
-// says otherwise, the text it shows.
+// says otherwise, the text it shows; under GPC "Accept all" says what it
+// does ("Accept, except sale or sharing").
 export function button(act, key) {
-  return '<button type="button" class="btn" data-act="' + act + '">' + esc(text(key || act)) + "</button>";
+  return '<button type="button" class="btn" data-act="' + act + '">' +
+    esc(text(key || (act == "accept_all" && gpcActive() ? "accept_all_gpc" : act))) + "</button>";
 }
 export function policy() {
   return '<a class="link" target="_blank" rel="noopener" href="' + esc(config.notice.controller.privacy_policy) + '">' + esc(text("privacy_policy")) + "</a>";
 }
 // The Global Privacy Control note, when GPC changes something on this notice.
 export function gpcNote() {
-  return gpc && config.notice.purposes.some((p) => p.sale_or_sharing)
-    ? '<p class="gpc" role="note">' + esc(text("gpc_honoured")) + "</p>" : "";
+  return gpcActive() ? '<p class="gpc" role="note">' + esc(text("gpc_honoured")) + "</p>" : "";
 }
 export function lang() {
   return ' lang="' + esc(config.language) + '"';
 }
 
-// The first layer: title, text, the GPC note, and the notice's choices as
-// equal buttons, in its order.
+// The first layer, compact: title, text and the privacy policy, the lines
+// the notice adds (who else receives data, how long the choice is kept),
+// and the notice's choices as equal buttons, in its order. The GPC note is
+// the panel's: here "Accept all" says what it does.
 export function bannerHtml() {
+  var n = config.notice, t = n.texts, meta = [];
+  // The providers of the optional purposes' services, the controller aside,
+  // as the page's language lists them ("A, B and C").
+  var others = [...new Set(n.purposes.filter((p) => !p.required).flatMap((p) => p.services.map((s) => s.provider)))]
+    .filter((p) => p != n.controller.name);
+  if (t.third_parties) meta.push(t.third_parties.replace("{providers}", new Intl.ListFormat(config.language).format(others)));
+  // The lifetime in months from four weeks on, else in days.
+  var days = n.consent_lifetime_days, months = Math.round(days / 30.44);
+  if (t.lifetime) meta.push(t.lifetime.replace("{duration}", days < 28 ? unit(days, "day") : unit(months, "month")));
   return '<section class="banner" role="region" aria-labelledby="assent-title"' + lang() +
-    '><h2 class="title" id="assent-title">' + esc(text("title")) + '</h2><p class="text">' + esc(text("text")) + " " + policy() + "</p>" +
-    gpcNote() + '<div class="buttons">' + config.notice.choices.map((c) => button(c)).join("") + "</div></section>";
+    '><h2 class="title" id="assent-title">' + esc(text("title")) + '</h2><p class="text">' + esc(text("text")) + "</p>" +
+    '<p class="meta">' + esc(meta.join(" ")) + " " + policy() + "</p>" +
+    '<div class="buttons">' + n.choices.map((c) => button(c)).join("") + "</div></section>";
 }
+
+// `n` of a time unit in the page's language, in long form ("6 Monate").
+export var unit = (n, u) => n.toLocaleString(config.language, { style: "unit", unit: u, unitDisplay: "long" });
 
 // What the preferences panel (./panel.js, loaded when first opened) renders
 // with: the notice, GPC, these helpers and the engine's answers.
-export var kit = () => ({ config, gpc, esc, text, button, policy, gpcNote, lang, chosen, grants, accepted });
+export var kit = () => ({ config, gpc, esc, text, button, policy, gpcNote, lang, unit, chosen, grants, accepted });
 
 export function choicesHtml() {
   return '<button type="button" class="choices" data-act="choices"' + lang() + ">" + esc(text("privacy_choices")) + "</button>";
