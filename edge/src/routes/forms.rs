@@ -329,6 +329,7 @@ pub async fn state_of(
         "subject": subject,
         "offers": state.offers,
         "restricted": state.restricted,
+        "deleted": state.deleted.map(|e| e.deleted()),
     }))?;
     let _ = resp.headers_mut().set("cache-control", "private, no-store");
     Ok(resp)
