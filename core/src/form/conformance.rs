@@ -1183,7 +1183,10 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         panic!("not the entry");
     };
     assert_eq!(again, entry);
-    assert_eq!(bin::list(&desk.forms, 10).unwrap(), [entry.clone()]);
+    assert_eq!(
+        bin::list(&desk.forms, 10).unwrap(),
+        std::slice::from_ref(&entry)
+    );
     assert_eq!(bin::next_purge(&desk.forms).unwrap(), Some(entry.purge_ms));
 
     // Restore: everything as before.
@@ -1211,7 +1214,10 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         "not due"
     );
     assert_eq!(desk.log.size().unwrap(), size);
-    assert_eq!(desk.purge(entry.purge_ms).unwrap(), [entry.clone()]);
+    assert_eq!(
+        desk.purge(entry.purge_ms).unwrap(),
+        std::slice::from_ref(&entry)
+    );
     assert_eq!(desk.log.size().unwrap(), size + 1, "one erase record");
     let erased = desk.records_of(&subject).pop().unwrap();
     assert_eq!(erased.event.action, crate::event::Action::Erase);

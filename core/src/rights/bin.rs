@@ -414,7 +414,10 @@ mod tests {
             bin.binned_until(u64::MAX, 10).unwrap(),
             [soon.clone(), also_soon.clone(), late.clone()]
         );
-        assert_eq!(bin.binned_until(10, 1).unwrap(), [soon.clone()]);
+        assert_eq!(
+            bin.binned_until(10, 1).unwrap(),
+            std::slice::from_ref(&soon)
+        );
         assert!(bin.binned_until(9, 10).unwrap().is_empty());
         bin.unbin(&soon.subject).unwrap();
         bin.unbin(&soon.subject).unwrap();
