@@ -30,6 +30,8 @@ export function client(site, key) {
     find: (email) => call(`/subjects?email=${encodeURIComponent(email)}`),
     exportSubject: (subject, format = "json") => call(`/subjects/${subject}/export?format=${format}`, { raw: format !== "json" }),
     erase: (subject) => call(`/subjects/${subject}/erasure`, { method: "POST" }),
+    restore: (subject) => call(`/subjects/${subject}/restore`, { method: "POST" }),
+    recycleBin: () => call("/recycle-bin"),
     deliveries: () => call("/webhooks"),
     retention: () => call("/retention"),
     importBatch: async (bytes, firstRow) => {

@@ -1,6 +1,7 @@
 // The site owner's console (`/admin`): sign in with a site key, then the
 // opt-in charts, the request queue with deadlines, a subject's history and
-// receipts, exports, webhook deliveries and the log's checkpoint. Every
+// receipts, the recycle bin, exports, webhook deliveries and the log's
+// checkpoint. Every
 // number comes from the owner's API; nothing is computed from the log here.
 import { client, download, ApiError } from "./api.js";
 import { h, table, day } from "./dom.js";
@@ -142,7 +143,46 @@ async function subjects(api) {
   h("label", { for: "q" }, "Email or subject id"), " ",
   h("input", { id: "q", name: "q", required: true, autocomplete: "off" }), " ",
   h("button", { type: "submit" }, "Find"));
-  return h("div", {}, form, out);
+  return h("div", {}, form, out, await recycleBin(api));
+}
+
+/** The recycle bin: erased subjects waiting for their purge, each with Restore. */
+async function recycleBin(api) {
+  const wrap = h("section", { "data-recycle-bin": "" });
+  async function render(note) {
+    let bin;
+    try {
+      bin = await api.recycleBin();
+    } catch (err) {
+      wrap.replaceChildren(h("h2", {}, "Recycle bin"), h("p", { class: "error" }, describe(err)));
+      return;
+    }
+    if (bin.days === null) {
+      wrap.replaceChildren(h("h2", {}, "Recycle bin"),
+        h("p", {}, "This site has no recycle bin: an erasure runs at once (rights.recycle_bin_days in its configuration)."));
+      return;
+    }
+    const rows = bin.subjects.map((e) => [
+      h("code", {}, e.subject), day(e.deleted_at), day(e.purge_at), e.by,
+      h("button", { type: "button", "data-restore": e.subject, onclick: () => restore(e.subject) }, "Restore"),
+    ]);
+    wrap.replaceChildren(h("h2", {}, "Recycle bin"),
+      note ? h("p", { role: "status" }, note) : "",
+      h("p", {}, `An erasure waits here ${bin.days} days, with nothing processed for the subject, before it runs; until then it can be undone.`),
+      rows.length
+        ? table("Erased subjects waiting for their purge, soonest first", ["Subject", "Deleted", "Erased on", "By", ""], rows, { "data-bin": "" })
+        : h("p", { "data-bin": "" }, "The recycle bin is empty."));
+  }
+  async function restore(subject) {
+    try {
+      await api.restore(subject);
+      await render(`Restored ${subject}.`);
+    } catch (err) {
+      wrap.append(h("p", { class: "error" }, describe(err)));
+    }
+  }
+  await render();
+  return wrap;
 }
 
 async function subjectView(api, subject) {
@@ -154,17 +194,25 @@ async function subjectView(api, subject) {
     h("details", {}, h("summary", {}, "receipt"), h("code", { class: "receipt" }, r.receipt)),
   ]);
   return h("section", { "data-subject": subject },
-    h("h2", {}, x.identity ? `${x.identity.email}` : x.erased_by ? "Erased subject" : "Subject"),
+    h("h2", {}, x.identity ? `${x.identity.email}` : x.erased_by ? "Erased subject" : x.deleted ? "Subject in the recycle bin" : "Subject"),
     h("p", {}, h("code", {}, subject), x.erased_by ? ` · erased by ${x.erased_by}` : ""),
+    x.deleted ? h("p", { "data-deleted": "" }, `In the recycle bin since ${day(x.deleted.at)}: nothing is processed for this subject, and the erasure runs on ${day(x.deleted.purge_at)} unless restored.`) : "",
     state.length ? table("State per channel and purpose", ["Offer", "State", "Since"], state, { "data-state": "" }) : "",
     table("History, oldest first", ["Index", "Time (UTC)", "Event", "How", "Notice", "Receipt"], history, { "data-history": "" }),
     h("p", {},
       h("button", { type: "button", class: "quiet", onclick: async () => download(await api.exportSubject(subject, "csv"), `assent-${subject}.csv`) }, "Download CSV"), " ",
       h("button", { type: "button", class: "quiet", onclick: () => download(new Response(JSON.stringify(x, null, 2)), `assent-${subject}.json`) }, "Download JSON"), " ",
-      x.erased_by ? "" : h("button", { type: "button", class: "danger", onclick: async (e) => {
-        if (!confirm("Erase this subject? The identity is destroyed; the proofs stay.")) return;
-        try { await api.erase(subject); e.target.replaceWith(h("strong", { role: "status" }, "Erased.")); }
+      x.erased_by ? "" : x.deleted ? h("button", { type: "button", onclick: async (e) => {
+        try { await api.restore(subject); e.target.replaceWith(h("strong", { role: "status" }, "Restored.")); }
         catch (err) { e.target.after(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`)); }
+      } }, "Restore") : h("button", { type: "button", class: "danger", onclick: async (e) => {
+        if (!confirm("Erase this subject? The identity is destroyed; the proofs stay.")) return;
+        try {
+          const done = await api.erase(subject);
+          // Where the site has a recycle bin, the answer is its entry.
+          const said = done.purge_at ? `In the recycle bin: erased on ${day(done.purge_at)} unless restored.` : "Erased.";
+          e.target.replaceWith(h("strong", { role: "status" }, said));
+        } catch (err) { e.target.after(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`)); }
       } }, "Erase")));
 }
 

@@ -54,9 +54,12 @@ enum Command {
         #[command(flatten)]
         owner: OwnerArgs,
     },
-    /// One data subject: find by email, export (access, portability), erase.
+    /// One data subject: find by email, export (access, portability), erase, restore.
     #[command(subcommand)]
     Subjects(SubjectsCommand),
+    /// The recycle bin of a site that has one: erased subjects waiting for their purge.
+    #[command(subcommand)]
+    RecycleBin(RecycleBinCommand),
     /// The site's audit trail of admin actions, checked as a hash chain, as JSON Lines.
     Audit {
         #[command(flatten)]
@@ -119,12 +122,34 @@ enum SubjectsCommand {
         #[arg(long)]
         csv: bool,
     },
-    /// Erase a subject: identity destroyed, proofs kept, the address suppressed.
+    /// Erase a subject: identity destroyed, proofs kept, the address suppressed
+    /// (first into the recycle bin, where the site has one).
     Erase {
         #[command(flatten)]
         owner: OwnerArgs,
         /// The subject id.
         subject: String,
+    },
+    /// Take a subject out of the recycle bin before its purge.
+    Restore {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The subject id.
+        subject: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecycleBinCommand {
+    /// The subjects in the bin, the soonest purge first.
+    List {
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+    /// Erase every subject in the bin now.
+    Purge {
+        #[command(flatten)]
+        owner: OwnerArgs,
     },
 }
 
@@ -270,6 +295,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Subjects(SubjectsCommand::Erase { owner, subject }) => {
             owner.owner()?.erase(&subject)
         }
+        Command::Subjects(SubjectsCommand::Restore { owner, subject }) => {
+            owner.owner()?.restore(&subject)
+        }
+        Command::RecycleBin(RecycleBinCommand::List { owner }) => owner.owner()?.recycle_bin(),
+        Command::RecycleBin(RecycleBinCommand::Purge { owner }) => owner.owner()?.purge(),
         Command::Audit { owner } => owner.owner()?.audit(),
         Command::Import { owner, file } => import::run(&owner.owner()?, &file),
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),

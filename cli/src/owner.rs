@@ -1,6 +1,7 @@
 //! The site owner's commands against an edge: site keys (`assent keys
-//! admin ...`, the operator's key), a subject's lookup, export and erasure
-//! (`assent subjects ...`), and the audit trail (`assent audit`). Each is
+//! admin ...`, the operator's key), a subject's lookup, export, erasure and
+//! restore (`assent subjects ...`), the recycle bin (`assent recycle-bin
+//! ...`), and the audit trail (`assent audit`). Each is
 //! one call of the owner's API (paths from `assent_core::api`); the answer
 //! goes to stdout as the edge sent it, an error as its code on stderr.
 
@@ -168,10 +169,40 @@ impl Owner {
         )
     }
 
-    /// `subjects erase`.
+    /// `subjects erase`: the erasure's record, or, where the site has a
+    /// recycle bin, the subject's entry in it.
     pub fn erase(&self, subject: &str) -> Result<(), CliError> {
         let subject = SubjectId::new(subject)?;
         self.print("POST", &api::admin_erasure(&self.site, &subject), None)
+    }
+
+    /// `subjects restore`: out of the recycle bin before its purge.
+    pub fn restore(&self, subject: &str) -> Result<(), CliError> {
+        let subject = SubjectId::new(subject)?;
+        self.print("POST", &api::admin_restore(&self.site, &subject), None)
+    }
+
+    /// `recycle-bin list`.
+    pub fn recycle_bin(&self) -> Result<(), CliError> {
+        self.print("GET", &api::admin_recycle_bin(&self.site), None)
+    }
+
+    /// `recycle-bin purge`: erases everyone in the bin now, a batch per
+    /// call until none is left; prints `{"purged": [...]}`.
+    pub fn purge(&self) -> Result<(), CliError> {
+        let mut purged = Vec::new();
+        loop {
+            let page = self.call("POST", &api::admin_recycle_bin_purge(&self.site), None)?;
+            let page: serde_json::Value = serde_json::from_slice(&page)
+                .map_err(|e| CliError::Io(format!("purge answer: {e}")))?;
+            purged.extend(page["purged"].as_array().cloned().unwrap_or_default());
+            if page["more"] != serde_json::Value::Bool(true) {
+                break;
+            }
+        }
+        eprintln!("assent: {} erased", purged.len());
+        println!("{}", serde_json::json!({ "purged": purged }));
+        Ok(())
     }
 
     /// `audit`: every page of the trail, checked as a chain, as JSON Lines.

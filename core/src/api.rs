@@ -150,6 +150,21 @@ pub fn admin_restriction(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/restriction")
 }
 
+/// Path of a subject's restore from the recycle bin (`POST`).
+pub fn admin_restore(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/restore")
+}
+
+/// Path of a site's recycle bin (`GET`: the list).
+pub fn admin_recycle_bin(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/recycle-bin")
+}
+
+/// Path of the recycle bin's purge now (`POST`).
+pub fn admin_recycle_bin_purge(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/recycle-bin/purge")
+}
+
 /// Path of a subject's rectification.
 pub fn admin_rectification(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/rectification")

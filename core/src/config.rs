@@ -90,7 +90,17 @@ pub struct RightsConfig {
     /// How long identities are kept (see `crate::rights::retention`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionConfig>,
+    /// The recycle bin: an owner's erasure (the API, the CLI, the console, a
+    /// fulfilled request) first moves the subject to the bin for this many
+    /// days (1 to [`MAX_RECYCLE_BIN_DAYS`]), during which nothing is
+    /// processed for them and the owner may restore them; then the erasure
+    /// runs (see `crate::rights::bin`). Absent: erasure is immediate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recycle_bin_days: Option<u32>,
 }
+
+/// The longest grace period of the recycle bin, in days.
+pub const MAX_RECYCLE_BIN_DAYS: u32 = 90;
 
 /// How long a contact's identity is kept before it is anonymised (erased,
 /// as an owner's erasure does, by the schedule).
@@ -285,6 +295,11 @@ impl SiteConfig {
                 if !(1..=3650).contains(&days) {
                     return Err(Error::Config(ConfigError::RetentionInvalid { days }));
                 }
+            }
+        }
+        if let Some(days) = self.rights.recycle_bin_days {
+            if !(1..=MAX_RECYCLE_BIN_DAYS).contains(&days) {
+                return Err(Error::Config(ConfigError::RecycleBinInvalid { days }));
             }
         }
         check_text("controller.name", &self.controller.name, MAX_TITLE)?;
@@ -918,6 +933,30 @@ mod tests {
 
     fn config() -> SiteConfig {
         SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap()
+    }
+
+    #[test]
+    fn the_recycle_bin_keeps_1_to_90_days() {
+        let with = |days: &str| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(include_str!("../tests/vectors/site.json")).unwrap();
+            v["rights"] =
+                serde_json::from_str(&format!("{{\"recycle_bin_days\": {days}}}")).unwrap();
+            SiteConfig::from_json(&v.to_string())
+        };
+        assert_eq!(with("1").unwrap().rights.recycle_bin_days, Some(1));
+        assert_eq!(with("90").unwrap().rights.recycle_bin_days, Some(90));
+        for bad in ["0", "91", "3650"] {
+            let e = with(bad).unwrap_err();
+            assert_eq!(e.code(), "recycle_bin_invalid", "{bad}");
+            assert!(e.to_string().contains(bad), "{e}");
+        }
+        assert_eq!(with("-1").unwrap_err().code(), "config_malformed");
+        assert_eq!(
+            config().rights.recycle_bin_days,
+            None,
+            "immediate by default"
+        );
     }
 
     #[test]

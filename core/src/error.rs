@@ -145,6 +145,15 @@ pub enum ConfigError {
         /// The days configured.
         days: u32,
     },
+    /// `rights.recycle_bin_days` is not 1 to 90 days (leave it out for
+    /// immediate erasure).
+    #[error(
+        "rights.recycle_bin_days is 1 to 90 days (or absent for immediate erasure), not {days}"
+    )]
+    RecycleBinInvalid {
+        /// The days configured.
+        days: u32,
+    },
 }
 
 impl ConfigError {
@@ -161,6 +170,7 @@ impl ConfigError {
             ConfigError::DefaultLanguageMissing { .. } => "default_language_missing",
             ConfigError::FormInvalid { .. } => "form_invalid",
             ConfigError::RetentionInvalid { .. } => "retention_invalid",
+            ConfigError::RecycleBinInvalid { .. } => "recycle_bin_invalid",
         }
     }
 }
@@ -748,6 +758,14 @@ pub enum RightsError {
     /// the subject has none): alike, so the answer tells nothing (401).
     #[error("this is not the key of this subject")]
     SubjectKeyInvalid,
+    /// A restore names a subject that is not in the recycle bin: never
+    /// deleted, or restored already (409).
+    #[error("this subject is not in the recycle bin")]
+    NotInRecycleBin,
+    /// The subject is in the recycle bin: nothing is processed for them
+    /// until the owner restores them (409).
+    #[error("this subject is in the recycle bin; restore it first")]
+    SubjectInRecycleBin,
 }
 
 impl RightsError {
@@ -761,6 +779,8 @@ impl RightsError {
             RightsError::SubjectErased => "subject_erased",
             RightsError::NotRestricted => "not_restricted",
             RightsError::SubjectKeyInvalid => "subject_key_invalid",
+            RightsError::NotInRecycleBin => "not_in_recycle_bin",
+            RightsError::SubjectInRecycleBin => "subject_in_recycle_bin",
         }
     }
 }

@@ -537,10 +537,17 @@ pub fn record(config: &SiteConfig) -> ProcessingRecord {
         });
     }
     if !forms.is_empty() {
+        let bin = config.rights.recycle_bin_days.map_or(String::new(), |d| {
+            format!(
+                " An erasure first waits {d} days in the recycle bin, where nothing is processed for the person and a mistaken one can be undone."
+            )
+        });
         retention.push(Retention {
             data: "identity".into(),
             form: None,
-            period: "A form's identity fields are kept, encrypted, until the person's erasure, which destroys them.".into(),
+            period: format!(
+                "A form's identity fields are kept, encrypted, until the person's erasure, which destroys them.{bin}"
+            ),
             days: None,
             hours: None,
         });
@@ -1070,6 +1077,18 @@ mod tests {
             .unwrap();
         assert_eq!(pending.form.as_deref(), Some(form.id.as_str()));
         assert_eq!(pending.hours, Some(form.confirm_within_hours));
+        let identity = |r: &ProcessingRecord| {
+            r.retention
+                .iter()
+                .find(|x| x.data == "identity")
+                .unwrap()
+                .period
+                .clone()
+        };
+        assert!(!identity(&r).contains("recycle bin"));
+        let mut binned = config.clone();
+        binned.rights.recycle_bin_days = Some(30);
+        assert!(identity(&record(&binned)).contains("waits 30 days in the recycle bin"));
         assert_eq!(r.security_measures.len(), SECURITY_MEASURES.len());
         assert!(r.security_measures[0].contains("XChaCha20-Poly1305"));
         // The form's purposes, with their channels.

@@ -126,3 +126,27 @@ fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition() {
     let (log, forms) = stores();
     suite::an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition(log, forms);
 }
+
+#[test]
+fn the_recycle_bin_holds_an_erasure_until_its_purge() {
+    let (log, forms) = stores();
+    suite::the_recycle_bin_holds_an_erasure_until_its_purge(log, forms);
+}
+
+#[test]
+fn a_new_opt_in_of_a_binned_address_completes_the_erasure_first() {
+    let (log, forms) = stores();
+    suite::a_new_opt_in_of_a_binned_address_completes_the_erasure_first(log, forms);
+}
+
+#[test]
+fn an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it() {
+    let (log, forms) = stores();
+    suite::an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it(log, forms);
+}
+
+#[test]
+fn a_fault_in_the_recycle_bin_changes_nothing() {
+    let (log, forms) = stores();
+    suite::a_fault_in_the_recycle_bin_changes_nothing(log, forms);
+}

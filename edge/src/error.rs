@@ -95,7 +95,10 @@ impl ApiError {
                 _ => 400,
             },
             ApiError::Core(CoreError::Rights(e)) => match e {
-                RightsError::RequestDecided | RightsError::NotRestricted => 409,
+                RightsError::RequestDecided
+                | RightsError::NotRestricted
+                | RightsError::NotInRecycleBin
+                | RightsError::SubjectInRecycleBin => 409,
                 RightsError::LinkUsed | RightsError::SubjectErased => 410,
                 RightsError::SubjectKeyInvalid => 401,
                 _ => 404,

@@ -1,7 +1,8 @@
 //! The forms' storage beside the log, on the same SQLite: core's
 //! [`FormStore`] over any [`Sql`] connection, as [`SqlLogStore`] is the
 //! log's. Contacts (lookup key, subject, salt, vault key), sealed
-//! identities, pending submissions and the sealed mailbox.
+//! identities, pending submissions, the sealed mailbox, the webhook queue,
+//! the suppressions and the recycle bin.
 //!
 //! Unlike the log these rows may change: a pending row is settled, and
 //! erasure (issue 12) deletes a contact's salt, key and sealed values while
@@ -16,6 +17,7 @@ use assent_core::form::intake::{
 use assent_core::form::webhook::{Delivery, DeliveryState};
 use assent_core::ids::{EventId, FormId, SubjectId};
 use assent_core::log::StoreError;
+use assent_core::rights::bin::{BinStore, Binned};
 
 use crate::log_store::{bad_row, fault, get_text, get_u64, int, Sql, SqlValue};
 
@@ -57,6 +59,13 @@ CREATE TABLE IF NOT EXISTS suppressions (
   event_id   TEXT NOT NULL,         -- the erasure, or the import batch's record, that put it here
   created_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS recycle_bin (
+  subject    TEXT PRIMARY KEY,      -- deleted, not yet erased: nothing is processed for it
+  deleted_ms INTEGER NOT NULL,
+  purge_ms   INTEGER NOT NULL,      -- when the erasure runs
+  deleted_by TEXT NOT NULL          -- a key's name, operator, or request <id>
+);
+CREATE INDEX IF NOT EXISTS recycle_bin_due ON recycle_bin(purge_ms);
 CREATE TABLE IF NOT EXISTS mails (
   n          INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id   TEXT NOT NULL,
@@ -169,6 +178,9 @@ impl<C: Sql> SqlFormStore<C> {
 }
 
 const CONTACT: &str = "SELECT lookup, subject, salt, key, created_ms FROM contacts";
+/// A delivery whose subject is not in the recycle bin (the rest are held).
+const NOT_HELD: &str = "json_extract(data, '$.subject') NOT IN (SELECT subject FROM recycle_bin)";
+const BINNED: &str = "SELECT subject, deleted_ms, purge_ms, deleted_by FROM recycle_bin";
 const PENDING: &str = "SELECT event_id, subject, form, expires_ms, parent, settled_by FROM pending";
 
 impl<C: Sql> FormStore for SqlFormStore<C> {
@@ -396,7 +408,7 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
 
     fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError> {
         let rows = self.rows(
-            "SELECT id, data FROM deliveries WHERE pending = 1 AND next_ms <= ? ORDER BY next_ms, id LIMIT ?",
+            &format!("SELECT id, data FROM deliveries WHERE pending = 1 AND next_ms <= ? AND {NOT_HELD} ORDER BY next_ms, id LIMIT ?"),
             vec![int(now_ms)?, int(limit)?],
         )?;
         Self::deliveries_of(rows)
@@ -404,7 +416,7 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
 
     fn next_delivery(&self) -> Result<Option<u64>, StoreError> {
         let rows = self.rows(
-            "SELECT MIN(next_ms) FROM deliveries WHERE pending = 1",
+            &format!("SELECT MIN(next_ms) FROM deliveries WHERE pending = 1 AND {NOT_HELD}"),
             vec![],
         )?;
         match rows.first().and_then(|r| r.first()) {
@@ -427,6 +439,59 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
             vec![int(limit)?],
         )?;
         Self::sealed(rows)
+    }
+}
+
+impl<C: Sql> SqlFormStore<C> {
+    fn bin_rows(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Binned>, StoreError> {
+        rows.iter()
+            .map(|r| match r.as_slice() {
+                [subject, deleted, purge, by] => Ok(Binned {
+                    subject: id(subject, SubjectId::new)?,
+                    deleted_ms: get_u64(deleted)?,
+                    purge_ms: get_u64(purge)?,
+                    by: get_text(by)?,
+                }),
+                _ => Err(bad_row("recycle bin")),
+            })
+            .collect()
+    }
+}
+
+impl<C: Sql> BinStore for SqlFormStore<C> {
+    fn put_binned(&mut self, e: &Binned) -> Result<(), StoreError> {
+        let result = self.0.query(
+            "INSERT INTO recycle_bin (subject, deleted_ms, purge_ms, deleted_by) VALUES (?, ?, ?, ?)",
+            vec![text(&e.subject), int(e.deleted_ms)?, int(e.purge_ms)?, text(&e.by)],
+        );
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(fault(e)),
+        }
+    }
+
+    fn binned(&self, subject: &SubjectId) -> Result<Option<Binned>, StoreError> {
+        let rows = self.rows(&format!("{BINNED} WHERE subject = ?"), vec![text(subject)])?;
+        Ok(Self::bin_rows(rows)?.pop())
+    }
+
+    fn unbin(&mut self, subject: &SubjectId) -> Result<(), StoreError> {
+        self.rows(
+            "DELETE FROM recycle_bin WHERE subject = ?",
+            vec![text(subject)],
+        )?;
+        Ok(())
+    }
+
+    fn binned_until(&self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, StoreError> {
+        // SQLite's integers are signed: "until the end of time" is its largest.
+        let until = until_ms.min(i64::MAX as u64);
+        let rows = self.rows(
+            &format!("{BINNED} WHERE purge_ms <= ? ORDER BY purge_ms, subject LIMIT ?"),
+            vec![int(until)?, int(limit)?],
+        )?;
+        Self::bin_rows(rows)
     }
 }
 
@@ -464,5 +529,9 @@ mod tests {
         retention_anonymises_what_its_dry_run_lists,
         restriction_and_rectification_are_events,
         an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition,
+        the_recycle_bin_holds_an_erasure_until_its_purge,
+        a_new_opt_in_of_a_binned_address_completes_the_erasure_first,
+        an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it,
+        a_fault_in_the_recycle_bin_changes_nothing,
     );
 }

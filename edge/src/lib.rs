@@ -44,7 +44,7 @@ pub mod webhooks;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Whether this is `make dev` or the tests (`ASSENT_DEV=1`): the dev-only
-/// inputs (the geography header, a forced retention clock) are read only
+/// inputs (the geography header, a forced retention or recycle bin clock) are read only
 /// then; `deploy-check` refuses a `wrangler.toml` that sets it.
 pub(crate) fn dev_mode(env: &worker::Env) -> bool {
     env.var("ASSENT_DEV").map(|v| v.to_string()).ok().as_deref() == Some("1")

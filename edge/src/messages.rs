@@ -21,6 +21,7 @@ use assent_core::form::webhook::Delivery;
 use assent_core::ids::{SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
+use assent_core::rights::bin::{Binned, Deletion};
 use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::rights::retention::Due;
@@ -87,6 +88,8 @@ pub struct SubjectState {
     pub choice: Option<assent_core::event::ConsentEvent>,
     /// Processing is restricted (Art. 18).
     pub restricted: bool,
+    /// The subject's recycle bin entry, while it is in the bin.
+    pub deleted: Option<Binned>,
 }
 /// The hash of a subject's key (`assent_core::subject_key`), if it has one.
 pub const SUBJECT_KEY: Endpoint<SubjectId, Option<SubjectKeyHash>> =
@@ -161,8 +164,24 @@ pub struct ExportRequest {
     /// site is pseudonymous for its owner).
     pub own: bool,
 }
-/// Erase a subject.
-pub const ERASE: Endpoint<EraseRequest, Appended> = Endpoint::new("/rights/erase");
+/// Erase a subject (into the recycle bin, where the site has one).
+pub const ERASE: Endpoint<EraseRequest, Deletion> = Endpoint::new("/rights/erase");
+/// Take a subject out of the recycle bin.
+pub const RESTORE: Endpoint<SubjectId, Binned> = Endpoint::new("/rights/restore");
+/// Up to a number of recycle bin entries, the soonest purge first.
+pub const RECYCLE_BIN: Endpoint<u64, Vec<Binned>> = Endpoint::new("/rights/recycle-bin");
+/// Erase the binned subjects due by a time (one batch).
+pub const PURGE: Endpoint<PurgeRequest, Vec<Binned>> = Endpoint::new("/rights/purge");
+
+/// A purge of the recycle bin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeRequest {
+    /// Every entry due at or before this time (ms since the Unix epoch).
+    pub until_ms: u64,
+    /// Server time (the erasures'), log origin and issuer.
+    pub ctx: EdgeContext,
+}
 
 /// The counters of every day from a day on: `(day, key, n)`.
 pub const STATS: Endpoint<String, Vec<(String, String, u64)>> = Endpoint::new("/stats");
@@ -258,12 +277,15 @@ pub struct CreatedKey {
     pub token: String,
 }
 
-/// An erasure: whose, its event id (drawn by the Worker) and where it happens.
+/// An erasure: whose, by whom, its event id (drawn by the Worker) and
+/// where it happens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EraseRequest {
     /// The subject.
     pub subject: SubjectId,
+    /// Who erases (the key's name, or `operator`), for the recycle bin.
+    pub who: String,
     /// The erasure event's id.
     pub event_id: assent_core::ids::EventId,
     /// Server time, log origin and issuer.

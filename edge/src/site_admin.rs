@@ -6,7 +6,7 @@
 use assent_core::admin::store::{self as keys, AdminStore};
 use assent_core::error::RightsError;
 use assent_core::rights::requests::{self, RequestKind, RequestStatus, RequestStore};
-use assent_core::rights::{self, center};
+use assent_core::rights::{self, bin, center};
 use worker::{Date, Env, Request, Response, SqlStorage};
 
 use crate::admin_store::SqlAdminStore;
@@ -18,6 +18,9 @@ use crate::{signing, sites};
 
 /// Contacts one retention run anonymises at most (the rest the next run).
 pub const RETENTION_BATCH: u64 = 200;
+
+/// Binned subjects one purge erases at most (the rest the next run).
+pub const PURGE_BATCH: u64 = 100;
 
 /// Audit entries one page of the trail holds at most.
 pub const AUDIT_PAGE: u64 = 500;
@@ -176,17 +179,43 @@ pub async fn serve(
         }
         p if p == messages::ERASE.path => {
             messages::serve(req, |r: messages::EraseRequest| {
-                let appended = rights::erase(
+                let deletion = bin::delete(
                     &mut store,
                     &mut forms,
                     site()?,
                     &signing::current(env)?,
                     &r.subject,
+                    &r.who,
                     r.event_id,
                     &r.ctx,
                 )?;
-                grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
-                Ok(appended)
+                grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
+                Ok(deletion)
+            })
+            .await
+        }
+        p if p == messages::RESTORE.path => {
+            messages::serve(req, |subject| {
+                Ok(bin::restore(&store, &mut forms, &mut admin, &subject)?)
+            })
+            .await
+        }
+        p if p == messages::RECYCLE_BIN.path => {
+            messages::serve(req, |limit: u64| Ok(bin::list(&forms, limit.min(500))?)).await
+        }
+        p if p == messages::PURGE.path => {
+            messages::serve(req, |r: messages::PurgeRequest| {
+                let purged = bin::purge(
+                    &mut store,
+                    &mut forms,
+                    site()?,
+                    &signing::current(env)?,
+                    &r.ctx,
+                    r.until_ms,
+                    PURGE_BATCH,
+                )?;
+                grew = !purged.is_empty();
+                Ok(purged)
             })
             .await
         }

@@ -12,13 +12,16 @@
 //! submission's contact, sealed identity, log entry, pending entry and mail
 //! are written in one synchronous stretch, committed together. The same
 //! alarm closes pending submissions whose links expired (core's
-//! `form::intake::expire_due`), and is set for the next one due.
+//! `form::intake::expire_due`), and is set for the next one due; it also
+//! purges the recycle bin (core's `rights::bin::purge`) when an entry's
+//! time is up, and rings for the earliest purge.
 
 use assent_core::form::intake::{self, EdgeContext, FormStore, Fresh};
 use assent_core::form::state;
 use assent_core::log::sequencer::{self, AppendStatus};
 use assent_core::log::LogStore;
 use assent_core::rights;
+use assent_core::rights::bin::BinStore;
 use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result, State};
 
 use crate::error::ApiError;
@@ -173,6 +176,7 @@ impl DurableObject for SiteLog {
                         offers: state::fold(&records),
                         choice: rights::banner::last_choice(&records).map(|r| r.event.clone()),
                         restricted: rights::restricted(&records),
+                        deleted: forms.binned(&subject).map_err(assent_core::Error::from)?,
                     })
                 })
                 .await
@@ -266,6 +270,9 @@ impl DurableObject for SiteLog {
         if let Ok(Some(next)) = forms.next_delivery() {
             self.alarm_by(next).await;
         }
+        if let Ok(Some(purge)) = rights::bin::next_purge(&forms) {
+            self.alarm_by(purge).await;
+        }
         resp
     }
 
@@ -274,6 +281,7 @@ impl DurableObject for SiteLog {
         let mut store = SqlLogStore(&sql);
         let mut forms = SqlFormStore(&sql);
         let expired = self.expire(&mut store, &mut forms);
+        self.purge(&mut store, &mut forms).await;
         if let Some(site) = store
             .origin()
             .ok()
@@ -351,6 +359,48 @@ impl SiteLog {
         let offset = (at_ms.saturating_sub(now_ms())).max(1) as i64;
         if let Err(e) = storage.set_alarm(offset).await {
             worker::console_error!("alarm: {e}");
+        }
+    }
+
+    /// Erases the subjects whose time in the recycle bin is up (a batch),
+    /// and rings again for the next.
+    async fn purge(
+        &self,
+        store: &mut SqlLogStore<&worker::SqlStorage>,
+        forms: &mut SqlFormStore<&worker::SqlStorage>,
+    ) {
+        let Ok(Some(origin)) = store.origin() else {
+            return;
+        };
+        let Some(site) = sites::get(origin.site().as_str()) else {
+            return;
+        };
+        let ran = crate::routes::edge_context(&self.env, &site.site).and_then(|ctx| {
+            let key = signing::current(&self.env)?;
+            Ok(rights::bin::purge(
+                store,
+                forms,
+                site,
+                &key,
+                &ctx,
+                ctx.now_ms,
+                crate::site_admin::PURGE_BATCH,
+            )?)
+        });
+        match ran {
+            // A full batch: more may be due now.
+            Ok(p) if p.len() as u64 == crate::site_admin::PURGE_BATCH => {
+                self.alarm_by(now_ms() + 1000).await
+            }
+            Ok(_) => {
+                if let Ok(Some(next)) = rights::bin::next_purge(forms) {
+                    self.alarm_by(next).await;
+                }
+            }
+            Err(e) => {
+                worker::console_error!("recycle bin: {e:?}");
+                self.alarm_by(now_ms() + 60_000).await;
+            }
         }
     }
 

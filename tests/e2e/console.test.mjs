@@ -14,8 +14,8 @@ import { assent, pageErrors, optIn, ownerCall, siteConfig } from "./harness.mjs"
 useEdgeAndChromium({ rateLimit: false });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-function createKey(name, scopes) {
-  const r = assent(["keys", "admin", "create", "--edge", edge.url, "--site", "example", "--admin-key", edge.adminKey, "--name", name, "--scopes", scopes]);
+function createKey(name, scopes, site = "example") {
+  const r = assent(["keys", "admin", "create", "--edge", edge.url, "--site", site, "--admin-key", edge.adminKey, "--name", name, "--scopes", scopes]);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout).key;
 }
@@ -48,9 +48,9 @@ async function askErasure(email) {
   assert.equal(asked.status, 200);
 }
 
-async function signIn(page, key) {
+async function signIn(page, key, site = "example") {
   await page.goto(`${edge.url}/admin/`);
-  await page.fill("#site", "example");
+  await page.fill("#site", site);
   await page.fill("#key", key);
   await page.click("#signin button[type=submit]");
 }
@@ -126,6 +126,10 @@ test("the console: sign-in, charts that match the log, the queue, a subject, the
   await page.fill("#q", record.event.subject);
   await page.click("text=Find");
   await page.locator("section[data-subject] h2:text-is('Erased subject')").waitFor();
+
+  // This site has no recycle bin (the demo site has one: see below).
+  await page.click("button[data-section=subjects]");
+  await page.locator("section[data-recycle-bin]", { hasText: "This site has no recycle bin" }).waitFor();
 
   // Retention: this site has no policy (the demo site has one; see rights.test.mjs).
   await page.click("button[data-section=retention]");
@@ -212,5 +216,47 @@ test("an opt-out list imported from the console: progress, the report per reason
   assert.equal(await page.locator("progress").evaluate((p) => p.value === p.max), true);
   const stored = storedRows(edge, "SELECT count(*) AS n FROM suppressions WHERE kind = 'opt_out'").reduce((a, r) => a + r.n, 0);
   assert.ok(stored >= 11_997);
+  await page.close();
+});
+
+test("the recycle bin (the demo site): an erasure from a subject's view waits in the bin, and is restored from its list", async () => {
+  const desk = createKey("bin desk", "read,export,write", "demo");
+  const { record } = await optIn(edge, "ona@example.com", { site: "demo" });
+  const subject = record.event.subject;
+  const state = async () => (await ownerCall(edge, `/v1/admin/sites/demo/subjects/${subject}/state`, desk)).json();
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, desk, "demo");
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  await page.click("button[data-section=subjects]");
+  await page.locator("p[data-bin]:text-is('The recycle bin is empty.')").waitFor();
+  await page.fill("#q", subject);
+  await page.click("text=Find");
+  await page.locator(`section[data-subject="${subject}"]`).waitFor();
+  await page.click(`section[data-subject="${subject}"] button.danger`);
+  const said = await page.locator(`section[data-subject="${subject}"] strong[role=status]`).textContent();
+  const { deleted } = await state();
+  assert.equal(said, `In the recycle bin: erased on ${deleted.purge_at.slice(0, 10)} unless restored.`);
+  // Found again: the section lists it, and the view says so.
+  await page.click("button[data-section=overview]");
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  await page.click("button[data-section=subjects]");
+  await page.locator("table[data-bin] tr", { hasText: subject }).waitFor();
+  await page.fill("#q", subject);
+  await page.click("text=Find");
+  await page.locator(`section[data-subject="${subject}"] [data-deleted]`).waitFor();
+  assert.equal(await page.locator(`section[data-subject="${subject}"] h2`).textContent(), "Subject in the recycle bin");
+  const listed = await page.locator("table[data-bin] tr", { hasText: subject }).locator("td").allTextContents();
+  assert.deepEqual(listed.slice(0, 4), [subject, deleted.at.slice(0, 10), deleted.purge_at.slice(0, 10), "bin desk"]);
+  await page.evaluate(`${AXE}\n;undefined`);
+  const violations = await page.evaluate(async () => (await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] })).violations.map((v) => v.id));
+  assert.deepEqual(violations, []);
+  await page.click(`button[data-restore="${subject}"]`);
+  await page.locator(`section[data-recycle-bin] [role=status]:text-is("Restored ${subject}.")`).waitFor();
+  assert.equal(await page.locator("table[data-bin]").count(), 0, "the bin is empty again");
+  assert.equal((await state()).deleted, null);
+  assert.equal((await state()).offers["email:newsletter"].state, "granted", "as before");
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,22 +4,44 @@
 // changed, lookup by email, the export in JSON and CSV (formula-safe), an
 // erasure that destroys the vault's bytes in the Durable Object's SQLite
 // files while every proof still verifies, a re-addition flagged, and the
-// hash-chained audit trail of all of it. The site is `example`.
+// hash-chained audit trail of all of it. The site is `example`; the demo
+// site's retention, pseudonymous mode and recycle bin (30 days, its CRM
+// webhook answered by a local receiver) are tested at the end.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEdge, storedRows, assent, scratch, optIn as sharedOptIn } from "./harness.mjs";
 
+// The demo site's CRM: every message is acknowledged and kept.
+const hooked = []; // {type, subject, contact}
+let receiver;
+async function startReceiver() {
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      hooked.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((ok) => receiver.listen(0, "127.0.0.1", ok));
+  return `http://127.0.0.1:${receiver.address().port}/crm`;
+}
+
 let edge, form, dir;
 before(async () => {
-  edge = await startEdge({ rateLimit: false });
+  const hook = await startReceiver();
+  const secret = "whsec_" + Buffer.from("assent-rights-test-secret-01234").toString("base64");
+  edge = await startEdge({ rateLimit: false, vars: { DEMO_CRM_WEBHOOK_URL: hook, DEMO_CRM_WEBHOOK_SECRET: secret } });
   form = await (await fetch(`${edge.url}/v1/sites/example/forms/newsletter?lang=en`)).json();
   dir = scratch();
 });
 after(async () => {
   await edge?.stop();
+  receiver?.close();
 });
 
 const call = (path, key, init = {}) =>
@@ -378,4 +400,170 @@ test("restriction, objection per channel and rectification are events: state, ex
   r = await post("restriction", { restricted: true });
   assert.equal(r.status, 410);
   assert.equal((await r.json()).error.code, "subject_erased");
+});
+
+/** Polls `check` until it answers truthy (5 s at most). */
+async function until(check, what) {
+  for (let i = 0; i < 50; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test("the recycle bin (the demo site, 30 days): an erasure waits there with the identity kept and nothing sent, is restored, erased again and purged on a forced clock; every proof still verifies", async () => {
+  const writer = createKey("bin desk", "write", "demo").key;
+  const reader = createKey("bin reader", "read", "demo").key;
+  const base = "/v1/admin/sites/demo";
+  const answer = await sharedOptIn(edge, "uma@example.com", { site: "demo" });
+  const subject = answer.record.event.subject;
+  const receiptFile = join(dir, "uma.jws");
+  writeFileSync(receiptFile, answer.receipt);
+  await until(() => hooked.some((h) => h.subject === subject && h.type === "opt_in.confirmed"), "the CRM's opt-in");
+  const erase = (key = writer) => call(`${base}/subjects/${subject}/erasure`, key, { method: "POST" });
+  const restore = (key = writer) => call(`${base}/subjects/${subject}/restore`, key, { method: "POST" });
+  const purge = (at, key = writer) => call(`${base}/recycle-bin/purge${at ? `?as_of=${at}` : ""}`, key, { method: "POST" });
+  const records = async () => (await (await call(`${base}/subjects/${subject}/export`, edge.adminKey)).json()).records;
+  const state = async () => (await call(`${base}/subjects/${subject}/state`, reader)).json();
+  const contacts = () => storedRows(edge, `SELECT count(*) AS n FROM contacts WHERE subject = '${subject}'`).reduce((a, r) => a + r.n, 0);
+  const binned = async () => (await (await call(`${base}/recycle-bin`, reader)).json()).subjects.filter((e) => e.subject === subject);
+  const day = 86_400_000;
+  const logged = (await records()).length;
+
+  // Into the bin: 202 and the entry; no erase event, the identity kept.
+  let r = await erase();
+  assert.equal(r.status, 202);
+  const entry = await r.json();
+  assert.equal(entry.subject, subject);
+  assert.equal(entry.by, "bin desk");
+  assert.equal(Date.parse(entry.purge_at) - Date.parse(entry.deleted_at), 30 * day);
+  assert.equal((await records()).length, logged, "no erase event yet");
+  assert.equal(contacts(), 1, "the identity is still there");
+  const deleted = { at: entry.deleted_at, purge_at: entry.purge_at };
+  assert.deepEqual((await state()).deleted, deleted);
+  assert.equal((await state()).offers["email:newsletter"].state, "granted");
+  const found = await (await call(`${base}/subjects?email=uma%40example.com`, reader)).json();
+  assert.deepEqual(found.subjects.map((s) => [s.subject, s.deleted]), [[subject, deleted]]);
+  const exported = await (await call(`${base}/subjects/${subject}/export`, edge.adminKey)).json();
+  assert.deepEqual(exported.deleted, deleted);
+  assert.equal(exported.erased_by, null);
+  // Again: the same entry. Listed, by the API and the CLI.
+  r = await erase();
+  assert.equal(r.status, 200);
+  assert.deepEqual(await r.json(), entry);
+  const list = await (await call(`${base}/recycle-bin`, reader)).json();
+  assert.equal(list.days, 30);
+  assert.deepEqual(await binned(), [entry]);
+  const cliList = assent(["recycle-bin", "list", ...owner(reader, "demo")]);
+  assert.equal(cliList.status, 0, cliList.stderr);
+  assert.deepEqual(JSON.parse(cliList.stdout).subjects.filter((e) => e.subject === subject), [entry]);
+
+  // Nothing is processed: the owner's changes wait for a restore; the
+  // person's own withdrawal is recorded, and its webhook held.
+  r = await call(`${base}/subjects/${subject}/restriction`, writer, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ restricted: true }) });
+  assert.equal(r.status, 409);
+  assert.equal((await r.json()).error.code, "subject_in_recycle_bin");
+  r = await call(`${base}/subjects/${subject}/objection`, writer, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ channel: "email" }) });
+  assert.equal((await r.json()).error.code, "subject_in_recycle_bin");
+  r = await fetch(`${edge.url}/v1/sites/demo/subjects/me/withdraw`, { method: "POST", headers: { authorization: `Bearer ${answer.receipt}` } });
+  assert.equal(r.status, 201);
+  const withdrawal = (await r.json()).record.event.event_id;
+  await new Promise((ok) => setTimeout(ok, 2500));
+  assert.ok(!hooked.some((h) => h.event_id === withdrawal), "no webhook while in the bin");
+  const held = (await (await call(`${base}/webhooks`, reader)).json()).deliveries.find((d) => d.event_id === withdrawal);
+  assert.deepEqual([held.state, held.attempts], ["pending", 0], "held, not dropped");
+
+  // Access: no key, a reader's key.
+  for (const [send, status, code] of [[() => restore(null), 401, "unauthorized"], [() => purge(null, null), 401, "unauthorized"], [() => restore(reader), 403, "scope_missing"], [() => purge(null, reader), 403, "scope_missing"], [() => purge(Date.now() + 31 * day, reader), 403, "scope_missing"]]) {
+    const refused = await send();
+    assert.equal(refused.status, status);
+    assert.equal((await refused.json()).error.code, code);
+  }
+  assert.deepEqual(await binned(), [entry], "still in the bin");
+
+  // Restore (the CLI): out of the bin, the held webhook goes out.
+  const restored = assent(["subjects", "restore", ...owner(writer, "demo"), subject]);
+  assert.equal(restored.status, 0, restored.stderr);
+  assert.equal(JSON.parse(restored.stdout).subject, subject);
+  assert.equal((await state()).deleted, null);
+  assert.deepEqual(await binned(), []);
+  await until(() => hooked.some((h) => h.event_id === withdrawal && h.type === "opt_in.withdrawn"), "the held webhook");
+  r = await restore();
+  assert.equal(r.status, 409);
+  assert.equal((await r.json()).error.code, "not_in_recycle_bin");
+
+  // Erased again (the CLI), then purged: not before its time, then at it.
+  const again = assent(["subjects", "erase", ...owner(writer, "demo"), subject]);
+  assert.equal(again.status, 0, again.stderr);
+  const second = JSON.parse(again.stdout);
+  assert.equal(second.subject, subject);
+  const [vault] = storedRows(edge, `SELECT hex(key) AS key, hex(salt) AS salt FROM contacts WHERE subject = '${subject}'`);
+  const sealed = storedRows(edge, `SELECT hex(sealed) AS sealed FROM identities WHERE subject = '${subject}'`);
+  const secrets = [vault.key, vault.salt, ...sealed.map((s) => s.sealed)].map((h) => Buffer.from(h, "hex"));
+  const early = await (await purge(Date.parse(second.purge_at) - day)).json();
+  assert.deepEqual(early.purged, [], "not due yet");
+  assert.equal(contacts(), 1);
+  const purged = await (await purge(Date.parse(second.purge_at))).json();
+  assert.deepEqual(purged.purged.map((e) => e.subject), [subject]);
+  assert.equal(purged.as_of, second.purge_at);
+  const erasure = (await records()).at(-1);
+  assert.equal(erasure.record.event.action, "erase");
+  assert.equal(erasure.record.event.ui.surface, "api");
+  assert.equal(erasure.record.received_at_ms, Date.parse(second.purge_at));
+  assert.equal(contacts(), 0);
+  const database = () => everyStoredByte({ wal: false });
+  for (const secret of secrets) {
+    assert.ok(database().every((b) => b.indexOf(secret) < 0), "vault bytes are gone from the database file");
+  }
+  assert.ok(everyStoredByte().every((b) => b.indexOf(Buffer.from("uma@example.com")) < 0), "the address is nowhere on disk");
+  // The CRM is told, by a delivery queued on the purge's (forced) clock.
+  const told = (await (await call(`${base}/webhooks`, reader)).json()).deliveries.find((d) => d.kind === "subject.erased" && d.subject === subject);
+  assert.equal(told.event_id, erasure.record.event.event_id);
+  assert.equal(told.next_ms, Date.parse(second.purge_at));
+
+  // Every proof still verifies with the auditor's CLI.
+  const v = assent(["verify", "receipt", "--edge", edge.url, receiptFile]);
+  assert.equal(v.status, 0, v.stderr);
+  const inc = assent(["verify", "inclusion", "--edge", edge.url, "--site", "demo", receiptFile]);
+  assert.equal(inc.status, 0, inc.stderr);
+  const erasureFile = join(dir, "uma-erasure.jws");
+  writeFileSync(erasureFile, erasure.receipt);
+  const ve = assent(["verify", "inclusion", "--edge", edge.url, "--site", "demo", erasureFile]);
+  assert.equal(ve.status, 0, ve.stderr);
+
+  // Afterwards: the erasure answers, the bin is empty, a restore is too late.
+  r = await erase();
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).record.event.event_id, erasure.record.event.event_id);
+  assert.deepEqual(await binned(), []);
+  r = await restore();
+  assert.equal(r.status, 410);
+  assert.equal((await r.json()).error.code, "subject_erased");
+  // The audit trail has all of it.
+  const trail = JSON.stringify((await (await call(`${base}/audit`, edge.adminKey)).json()).entries);
+  for (const op of ["subject.restore", "recycle_bin.list", "recycle_bin.purge"]) assert.ok(trail.includes(`"op":"${op}"`), op);
+});
+
+test("the recycle bin: a new opt-in of a binned address completes the erasure and starts afresh; the owner empties the bin", async () => {
+  const writer = createKey("bin desk 2", "write", "demo").key;
+  const base = "/v1/admin/sites/demo";
+  const first = (await sharedOptIn(edge, "vic@example.com", { site: "demo" })).record.event.subject;
+  const other = (await sharedOptIn(edge, "wes@example.com", { site: "demo" })).record.event.subject;
+  for (const s of [first, other]) {
+    assert.equal((await call(`${base}/subjects/${s}/erasure`, writer, { method: "POST" })).status, 202);
+  }
+  const back = await sharedOptIn(edge, "vic@example.com", { site: "demo" });
+  assert.notEqual(back.record.event.subject, first, "not a restore");
+  const old = await (await call(`${base}/subjects/${first}/export`, edge.adminKey)).json();
+  assert.equal(old.records.at(-1).record.event.action, "erase");
+  assert.equal(back.record.form.readds, old.erased_by, "flagged as a re-addition of the erasure");
+  assert.equal(old.deleted, null);
+  // Emptying the bin (the CLI, no forced clock) erases whoever is left now.
+  const emptied = assent(["recycle-bin", "purge", ...owner(writer, "demo")]);
+  assert.equal(emptied.status, 0, emptied.stderr);
+  assert.deepEqual(JSON.parse(emptied.stdout).purged.map((e) => e.subject), [other]);
+  const gone = await (await call(`${base}/subjects/${other}/export`, edge.adminKey)).json();
+  assert.ok(gone.erased_by);
+  assert.equal((await (await call(`${base}/recycle-bin`, edge.adminKey)).json()).subjects.length, 0);
 });

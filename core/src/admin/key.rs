@@ -388,9 +388,18 @@ pub enum Operation {
     /// A subject's history and identity (access and portability).
     #[serde(rename = "subject.export")]
     SubjectExport,
-    /// Erase a subject.
+    /// Erase a subject (into the recycle bin, where the site has one).
     #[serde(rename = "subject.erase")]
     SubjectErase,
+    /// Take a subject out of the recycle bin before its purge.
+    #[serde(rename = "subject.restore")]
+    SubjectRestore,
+    /// List the recycle bin.
+    #[serde(rename = "recycle_bin.list")]
+    RecycleBinList,
+    /// Purge the recycle bin now (erase every subject in it).
+    #[serde(rename = "recycle_bin.purge")]
+    RecycleBinPurge,
     /// List webhook and mail deliveries.
     #[serde(rename = "deliveries.list")]
     Deliveries,
@@ -448,11 +457,13 @@ impl Operation {
         use Operation::*;
         match self {
             LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
-            | Stats | RetentionDryRun => Need::Scope(Scope::Read),
+            | Stats | RetentionDryRun | RecycleBinList => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
-            | SubjectRectify | SubjectObject => Need::Scope(Scope::Write),
+            | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge => {
+                Need::Scope(Scope::Write)
+            }
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -467,6 +478,9 @@ impl Operation {
             SubjectState => "subject.state",
             SubjectExport => "subject.export",
             SubjectErase => "subject.erase",
+            SubjectRestore => "subject.restore",
+            RecycleBinList => "recycle_bin.list",
+            RecycleBinPurge => "recycle_bin.purge",
             Deliveries => "deliveries.list",
             Mailbox => "mail.read",
             AuditExport => "audit.export",
@@ -563,10 +577,19 @@ mod tests {
         let p = k.check(&t).unwrap();
         assert!(p.may(Operation::SubjectState).is_ok());
         assert!(p.may(Operation::SubjectErase).is_ok());
+        assert!(p.may(Operation::SubjectRestore).is_ok());
+        assert!(p.may(Operation::RecycleBinPurge).is_ok());
+        assert!(p.may(Operation::RecycleBinList).is_ok());
         assert_eq!(
             p.may(Operation::SubjectExport).unwrap_err().code(),
             "scope_missing"
         );
+        let (k, t) = key("read");
+        let reader = k.check(&t).unwrap();
+        assert!(reader.may(Operation::RecycleBinList).is_ok());
+        for op in [Operation::SubjectRestore, Operation::RecycleBinPurge] {
+            assert_eq!(reader.may(op).unwrap_err().code(), "scope_missing");
+        }
         assert_eq!(
             p.may(Operation::KeyList).unwrap_err().code(),
             "operator_only"
@@ -603,6 +626,9 @@ mod tests {
             SubjectState,
             SubjectExport,
             SubjectErase,
+            SubjectRestore,
+            RecycleBinList,
+            RecycleBinPurge,
             Deliveries,
             Mailbox,
             AuditExport,

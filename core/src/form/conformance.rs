@@ -13,12 +13,15 @@ use crate::form::intake::{self, EdgeContext, FormStore, Fresh, Submission};
 use crate::form::state::{fold, OfferState};
 use crate::form::submission::{FormSubmission, Outcome};
 use crate::form::token::{self, Claims};
+use crate::form::webhook::Delivery;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
+use crate::log::conformance::FaultInjected;
 use crate::log::sequencer::{AppendStatus, Appended};
 use crate::log::store::LogStore;
 use crate::log::LogOrigin;
 use crate::record::StoredRecord;
+use crate::rights::bin::{self, BinStore, Binned};
 
 const SITE: &str = include_str!("../../tests/vectors/site.json");
 const FORMS: &str = include_str!("../../tests/vectors/forms.json");
@@ -958,4 +961,510 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
     let found = crate::rights::find(&desk.forms, &ana).unwrap();
     assert_eq!(found.subject.as_ref(), Some(&subject));
     assert_eq!(found.suppressed_by.as_ref(), Some(&batch));
+}
+
+/// A [`FormStore`] whose calls fail on demand, as the log's
+/// [`FaultInjected`](crate::log::conformance::FaultInjected) fails a log's.
+macro_rules! delegate {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {$(
+        fn $name(&self $(, $arg: $ty)*) -> Result<$ret, crate::log::StoreError> {
+            self.tick()?;
+            self.inner.$name($($arg),*)
+        }
+    )*};
+    ($(fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {$(
+        fn $name(&mut self $(, $arg: $ty)*) -> Result<$ret, crate::log::StoreError> {
+            self.tick()?;
+            self.inner.$name($($arg),*)
+        }
+    )*};
+}
+
+impl<S: FormStore> BinStore for FaultInjected<S> {
+    delegate! {
+        fn binned(&self, subject: &SubjectId) -> Option<Binned>;
+        fn binned_until(&self, until_ms: u64, limit: u64) -> Vec<Binned>;
+    }
+    delegate! {
+        fn put_binned(&mut self, entry: &Binned) -> ();
+        fn unbin(&mut self, subject: &SubjectId) -> ();
+    }
+}
+
+impl<S: FormStore> FormStore for FaultInjected<S> {
+    delegate! {
+        fn contact(&self, lookup: &str) -> Option<intake::Contact>;
+        fn contact_of(&self, subject: &SubjectId) -> Option<intake::Contact>;
+        fn contacts_after(&self, after: Option<&SubjectId>, limit: u64) -> Vec<intake::Contact>;
+        fn identity(&self, event_id: &EventId) -> Option<intake::Sealed>;
+        fn pending(&self, event_id: &EventId) -> Option<intake::Pending>;
+        fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> u64;
+        fn due(&self, now_ms: u64, limit: u64) -> Vec<intake::Pending>;
+        fn next_due(&self) -> Option<u64>;
+        fn mails(&self, limit: u64) -> Vec<intake::Sealed>;
+        fn mail_of(&self, event_id: &EventId) -> Option<intake::Sealed>;
+        fn due_deliveries(&self, now_ms: u64, limit: u64) -> Vec<Delivery>;
+        fn next_delivery(&self) -> Option<u64>;
+        fn deliveries(&self, limit: u64) -> Vec<Delivery>;
+        fn suppression(&self, lookup: &str) -> Option<intake::Suppression>;
+    }
+    delegate! {
+        fn put_contact(&mut self, contact: &intake::Contact) -> ();
+        fn put_identity(&mut self, sealed: &intake::Sealed) -> ();
+        fn put_pending(&mut self, pending: &intake::Pending) -> ();
+        fn settle(&mut self, event_id: &EventId, by: &EventId) -> ();
+        fn put_mail(&mut self, mail: &intake::Sealed) -> ();
+        fn put_delivery(&mut self, delivery: &Delivery) -> u64;
+        fn update_delivery(&mut self, delivery: &Delivery) -> ();
+        fn shred(&mut self, subject: &SubjectId, by: &EventId) -> ();
+        fn put_suppression(&mut self, entry: &intake::Suppression) -> ();
+    }
+}
+
+impl<L: LogStore, F: FormStore> Desk<L, F> {
+    /// The site's config, with a recycle bin of `days`.
+    fn with_bin(mut self, days: u32) -> Self {
+        self.config.rights.recycle_bin_days = Some(days);
+        self
+    }
+
+    /// An owner's erasure by `dpo` (into the bin, where there is one).
+    fn delete(&mut self, subject: &SubjectId, n: u8) -> Result<bin::Deletion, crate::Error> {
+        let ctx = self.ctx();
+        bin::delete(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            subject,
+            "dpo",
+            EventId::from_random_bytes([n; 16]),
+            &ctx,
+        )
+    }
+
+    /// Purges what is due at `until_ms`, at that time.
+    fn purge(&mut self, until_ms: u64) -> Result<Vec<Binned>, crate::Error> {
+        let mut ctx = self.ctx();
+        ctx.now_ms = until_ms;
+        bin::purge(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            &ctx,
+            until_ms,
+            100,
+        )
+    }
+
+    /// The deliveries due now that are about `subject`.
+    fn due_for(&self, subject: &SubjectId, now_ms: u64) -> usize {
+        self.forms
+            .due_deliveries(now_ms, 100)
+            .unwrap()
+            .iter()
+            .filter(|d| d.subject == *subject)
+            .count()
+    }
+}
+
+/// Opts Ana in (submission and confirmation), then leaves a second
+/// submission of hers waiting; answers her subject and the waiting link.
+fn opted_in<L: LogStore, F: FormStore>(desk: &mut Desk<L, F>) -> (SubjectId, String) {
+    let (id, _) = desk.submit(|_| {});
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    desk.now_ms += HOUR;
+    desk.submit(|_| {});
+    let (waiting, _) = desk.token_of_last_mail();
+    (desk.subject_of(&id), waiting)
+}
+
+/// With a recycle bin, an owner's erasure puts the subject in it: nothing
+/// appended or destroyed, but nothing processed either (deliveries held,
+/// links dead, no privacy center mail, the owner's changes and retention
+/// refused); the owner sees the entry; erasing again answers it; a restore
+/// puts everything back; the purge, when due and not before, runs the real
+/// erasure once, by its derived id, and releases the held deliveries
+/// without an identity.
+pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    use crate::rights::requests::MemoryRequestStore;
+    use crate::rights::{self, center};
+    let day = 24 * HOUR;
+    let mut desk = Desk::new(log, forms).with_bin(30);
+    let (subject, waiting) = opted_in(&mut desk);
+    let lookup = desk.forms.contact_of(&subject).unwrap().unwrap().lookup;
+    let size = desk.log.size().unwrap();
+    assert!(desk.due_for(&subject, desk.now_ms) > 0, "a delivery waits");
+
+    let bin::Deletion::Binned { entry, new: true } = desk.delete(&subject, 70).unwrap() else {
+        panic!("not binned");
+    };
+    assert_eq!(
+        (entry.deleted_ms, entry.purge_ms, entry.by.as_str()),
+        (desk.now_ms, desk.now_ms + 30 * day, "dpo")
+    );
+    assert_eq!(desk.log.size().unwrap(), size, "nothing appended yet");
+    assert!(
+        desk.forms.contact_of(&subject).unwrap().is_some(),
+        "identity kept"
+    );
+    // Processing stops.
+    assert_eq!(
+        desk.due_for(&subject, desk.now_ms + day),
+        0,
+        "deliveries held"
+    );
+    assert_eq!(
+        desk.forms.next_delivery().unwrap(),
+        None,
+        "no alarm for held ones"
+    );
+    assert_eq!(desk.confirm(&waiting).unwrap_err().code(), "token_expired");
+    let fresh = || center::LinkFresh {
+        id: EventId::from_random_bytes([71; 16]),
+        mail_nonce: [71; 24],
+    };
+    let site = desk.config.site.clone();
+    let mailed = center::mail_link(
+        &mut desk.forms,
+        &site,
+        &[1; 32],
+        &lookup,
+        "ana@example.com",
+        "https://edge.example",
+        fresh(),
+        desk.now_ms,
+    )
+    .unwrap();
+    assert!(!mailed, "no privacy center link for a binned subject");
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let refused = rights::restrict(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        &subject,
+        true,
+        EventId::from_random_bytes([72; 16]),
+        &ctx,
+    );
+    assert_eq!(refused.unwrap_err().code(), "subject_in_recycle_bin");
+    let mut policy = config.clone();
+    policy.rights.retention = Some(crate::config::RetentionConfig {
+        inactive_days: Some(1),
+        unconfirmed_days: None,
+    });
+    let due = rights::retention::due(&desk.log, &desk.forms, &policy, desk.now_ms + 400 * day, 10);
+    assert!(due.unwrap().is_empty(), "retention leaves it to the purge");
+    assert_eq!(
+        desk.log.size().unwrap(),
+        size,
+        "nothing appended by any of it"
+    );
+    // The owner sees it; erasing again answers the entry.
+    let export =
+        rights::export::subject(&desk.log, &desk.forms, &config, &subject, desk.now_ms, true)
+            .unwrap();
+    assert_eq!(export.deleted, Some(entry.deleted()));
+    assert_eq!(export.identity.unwrap().email, "ana@example.com");
+    let found = rights::find(&desk.forms, &lookup).unwrap();
+    assert_eq!(found.deleted.as_ref(), Some(&entry));
+    let bin::Deletion::Binned {
+        entry: again,
+        new: false,
+    } = desk.delete(&subject, 73).unwrap()
+    else {
+        panic!("not the entry");
+    };
+    assert_eq!(again, entry);
+    assert_eq!(
+        bin::list(&desk.forms, 10).unwrap(),
+        std::slice::from_ref(&entry)
+    );
+    assert_eq!(bin::next_purge(&desk.forms).unwrap(), Some(entry.purge_ms));
+
+    // Restore: everything as before.
+    let mut requests = MemoryRequestStore::default();
+    let restored = bin::restore(&desk.log, &mut desk.forms, &mut requests, &subject).unwrap();
+    assert_eq!(restored, entry);
+    assert!(desk.forms.binned(&subject).unwrap().is_none());
+    assert!(desk.due_for(&subject, desk.now_ms + day) > 0, "released");
+    let restore = bin::restore(&desk.log, &mut desk.forms, &mut requests, &subject);
+    assert_eq!(restore.unwrap_err().code(), "not_in_recycle_bin");
+    assert_eq!(
+        desk.confirm(&waiting).unwrap().appended.status,
+        AppendStatus::New,
+        "the link lives again"
+    );
+
+    // Deleted again; purged when due, not before.
+    desk.now_ms += HOUR;
+    let bin::Deletion::Binned { entry, new: true } = desk.delete(&subject, 74).unwrap() else {
+        panic!("not binned");
+    };
+    let size = desk.log.size().unwrap();
+    assert!(
+        desk.purge(entry.purge_ms - 1).unwrap().is_empty(),
+        "not due"
+    );
+    assert_eq!(desk.log.size().unwrap(), size);
+    assert_eq!(
+        desk.purge(entry.purge_ms).unwrap(),
+        std::slice::from_ref(&entry)
+    );
+    assert_eq!(desk.log.size().unwrap(), size + 1, "one erase record");
+    let erased = desk.records_of(&subject).pop().unwrap();
+    assert_eq!(erased.event.action, crate::event::Action::Erase);
+    assert_eq!(erased.event.event_id, bin::purge_id(&subject));
+    assert_eq!(erased.event.ui.surface, crate::event::Surface::Api);
+    assert_eq!(erased.received_at_ms, entry.purge_ms);
+    assert!(
+        desk.forms.contact_of(&subject).unwrap().is_none(),
+        "shredded"
+    );
+    assert_eq!(
+        desk.forms.suppression(&lookup).unwrap().unwrap().event_id,
+        bin::purge_id(&subject)
+    );
+    assert!(
+        desk.forms.binned(&subject).unwrap().is_none(),
+        "out of the bin"
+    );
+    assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "subject.erased");
+    // The held deliveries go out now, naming no one.
+    let released = desk.forms.due_deliveries(entry.purge_ms, 100).unwrap();
+    let crm = released
+        .iter()
+        .find(|d| d.subject == subject && d.kind == "opt_in.confirmed")
+        .expect("the held delivery");
+    let body: Value =
+        serde_json::from_str(&intake::delivery_body(&desk.log, &desk.forms, &site, crm).unwrap())
+            .unwrap();
+    assert!(body["contact"].is_null());
+    // Nothing twice; afterwards the erasure answers.
+    assert!(desk.purge(entry.purge_ms + day).unwrap().is_empty());
+    let bin::Deletion::Erased(repeat) = desk.delete(&subject, 75).unwrap() else {
+        panic!("not the erasure");
+    };
+    assert_eq!(repeat.status, AppendStatus::Repeat);
+    assert_eq!(desk.log.size().unwrap(), size + 1);
+    let restore = bin::restore(&desk.log, &mut desk.forms, &mut requests, &subject);
+    assert_eq!(restore.unwrap_err().code(), "subject_erased");
+    let nobody = SubjectId::from_random_bytes([76; 16]);
+    assert_eq!(
+        desk.delete(&nobody, 77).unwrap_err().code(),
+        "subject_unknown"
+    );
+    let restore = bin::restore(&desk.log, &mut desk.forms, &mut requests, &nobody);
+    assert_eq!(restore.unwrap_err().code(), "subject_unknown");
+}
+
+/// A new opt-in of an address in the recycle bin completes the erasure
+/// first (by its derived id), then is a new subject flagged as its
+/// re-addition: neither refused nor a restore.
+pub fn a_new_opt_in_of_a_binned_address_completes_the_erasure_first<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms).with_bin(30);
+    let (subject, _) = opted_in(&mut desk);
+    let lookup = desk.forms.contact_of(&subject).unwrap().unwrap().lookup;
+    desk.delete(&subject, 80).unwrap();
+    desk.now_ms += HOUR;
+    let (back, appended) = desk.submit(|_| {});
+    assert_eq!(appended.status, AppendStatus::New);
+    let new_subject = desk.subject_of(&back);
+    assert_ne!(new_subject, subject, "not a restore");
+    let erasure = desk.records_of(&subject).pop().unwrap();
+    assert_eq!(erasure.event.action, crate::event::Action::Erase);
+    assert_eq!(erasure.event.event_id, bin::purge_id(&subject));
+    let first = desk.records_of(&new_subject).remove(0);
+    assert_eq!(first.form.unwrap().readds, Some(bin::purge_id(&subject)));
+    assert!(desk.forms.binned(&subject).unwrap().is_none());
+    let found = crate::rights::find(&desk.forms, &lookup).unwrap();
+    assert_eq!(found.subject.as_ref(), Some(&new_subject));
+    assert_eq!(found.suppressed_by, Some(bin::purge_id(&subject)));
+    assert_eq!(found.deleted, None);
+}
+
+/// An erasure request fulfilled on a site with a bin puts the subject in
+/// it by `request <id>`, purged by the request's legal deadline at the
+/// latest, and names the purge's erasure; a restore opens the request
+/// again; fulfilled again and purged, the erasure is the one it named.
+pub fn an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    use crate::rights::requests::{self, MemoryRequestStore, RequestKind, RequestStatus};
+    let mut desk = Desk::new(log, forms).with_bin(60);
+    let (subject, _) = opted_in(&mut desk);
+    let mut queue = MemoryRequestStore::default();
+    let filed = EventId::from_random_bytes([81; 16]);
+    let request = requests::file(
+        &mut queue,
+        &subject,
+        RequestKind::Erasure,
+        filed.clone(),
+        desk.now_ms,
+    )
+    .unwrap();
+    let fulfil = |desk: &mut Desk<L, F>, queue: &mut MemoryRequestStore| {
+        let ctx = desk.ctx();
+        crate::rights::fulfil(
+            &mut desk.log,
+            &mut desk.forms,
+            queue,
+            &desk.config,
+            &desk.key,
+            &filed,
+            "dpo",
+            EventId::from_random_bytes([82; 16]),
+            &ctx,
+        )
+        .unwrap()
+    };
+    let size = desk.log.size().unwrap();
+    let done = fulfil(&mut desk, &mut queue);
+    assert_eq!(done.status, RequestStatus::Fulfilled);
+    assert_eq!(done.erasure, Some(bin::purge_id(&subject)));
+    assert_eq!(desk.log.size().unwrap(), size, "in the bin, not erased yet");
+    let entry = desk.forms.binned(&subject).unwrap().expect("binned");
+    assert_eq!(entry.by, format!("request {filed}"));
+    assert_eq!(
+        entry.purge_ms, request.due_ms,
+        "the month of Art. 12(3), not 60 days"
+    );
+
+    bin::restore(&desk.log, &mut desk.forms, &mut queue, &subject).unwrap();
+    let reopened = requests::open(&queue, &filed).expect("open again");
+    assert_eq!((reopened.decided_by, reopened.erasure), (None, None));
+    assert_eq!(reopened.due_ms, request.due_ms, "with its deadline");
+
+    let done = fulfil(&mut desk, &mut queue);
+    let entry = desk.forms.binned(&subject).unwrap().expect("binned again");
+    desk.purge(entry.purge_ms).unwrap();
+    let erasure = desk.records_of(&subject).pop().unwrap();
+    assert_eq!(
+        Some(erasure.event.event_id),
+        done.erasure,
+        "the erasure it named"
+    );
+}
+
+/// A storage fault at any call of a deletion, a restore or a purge (in the
+/// log or beside it) leaves the bin as it was, or, for a purge, the entry
+/// in place so that the next run finishes it; the purge never erases twice.
+pub fn a_fault_in_the_recycle_bin_changes_nothing<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::rights::requests::MemoryRequestStore;
+    let mut desk = Desk::new(FaultInjected::new(log), FaultInjected::new(forms)).with_bin(7);
+    let (subject, _) = opted_in(&mut desk);
+    let size = desk.log.size().unwrap();
+    let fail = |desk: &mut Desk<FaultInjected<L>, FaultInjected<F>>, in_log: bool, n| {
+        if in_log {
+            desk.log.fail_after(n);
+        } else {
+            desk.forms.fail_after(n);
+        }
+    };
+    let mut requests = MemoryRequestStore::default();
+    for in_log in [false, true] {
+        // Deleting: nothing, or the entry.
+        let mut calls = 0;
+        loop {
+            fail(&mut desk, in_log, Some(calls));
+            let deleted = desk.delete(&subject, 90);
+            fail(&mut desk, in_log, None);
+            let binned = desk.forms.binned(&subject).unwrap();
+            match deleted {
+                Ok(_) => {
+                    assert!(binned.is_some());
+                    assert!(calls > 0, "a deletion reads the log and the bin");
+                    break;
+                }
+                Err(e) => {
+                    assert_eq!(e.code(), "storage_fault", "call {calls}: {e}");
+                    assert!(binned.is_none(), "a failed deletion bins nothing");
+                }
+            }
+            calls += 1;
+        }
+        // Restoring: still binned, or out of it.
+        let mut calls = 0;
+        loop {
+            fail(&mut desk, in_log, Some(calls));
+            let restored = bin::restore(&desk.log, &mut desk.forms, &mut requests, &subject);
+            fail(&mut desk, in_log, None);
+            let binned = desk.forms.binned(&subject).unwrap();
+            match restored {
+                Ok(_) => {
+                    assert!(binned.is_none());
+                    assert!(in_log || calls > 0, "a restore reads the bin");
+                    break;
+                }
+                Err(e) => {
+                    assert_eq!(e.code(), "storage_fault", "call {calls}: {e}");
+                    assert!(binned.is_some(), "a failed restore keeps the entry");
+                }
+            }
+            calls += 1;
+        }
+        assert_eq!(desk.log.size().unwrap(), size, "nothing appended");
+    }
+    // Purging: a fault keeps the entry for the next run; one erasure in all.
+    desk.delete(&subject, 91).unwrap();
+    purge_through_faults(&mut desk, &subject, false);
+    desk.now_ms += HOUR;
+    let (id, _) = desk.submit(|b| b["identity"]["email"] = "cy@example.com".into());
+    let other = desk.subject_of(&id);
+    desk.delete(&other, 92).unwrap();
+    purge_through_faults(&mut desk, &other, true);
+}
+
+/// Purges `subject` with a fault at every call in turn (of the log, or of
+/// the forms' store), until one run goes through.
+fn purge_through_faults<L: LogStore, F: FormStore>(
+    desk: &mut Desk<FaultInjected<L>, FaultInjected<F>>,
+    subject: &SubjectId,
+    in_log: bool,
+) {
+    let at = desk.forms.binned(subject).unwrap().unwrap().purge_ms;
+    let mut calls = 0;
+    loop {
+        if in_log {
+            desk.log.fail_after(Some(calls));
+        } else {
+            desk.forms.fail_after(Some(calls));
+        }
+        let purged = desk.purge(at);
+        desk.log.fail_after(None);
+        desk.forms.fail_after(None);
+        let erasures = desk
+            .records_of(subject)
+            .iter()
+            .filter(|r| r.event.action == crate::event::Action::Erase)
+            .count();
+        assert!(erasures <= 1, "erased twice");
+        match purged {
+            Ok(_) => {
+                assert!(desk.forms.binned(subject).unwrap().is_none());
+                assert_eq!(erasures, 1);
+                assert!(calls > 2, "a purge makes several calls");
+                return;
+            }
+            Err(e) => {
+                assert_eq!(e.code(), "storage_fault", "call {calls}: {e}");
+                assert!(
+                    desk.forms.binned(subject).unwrap().is_some(),
+                    "a failed purge keeps the entry for the next run"
+                );
+            }
+        }
+        calls += 1;
+    }
 }

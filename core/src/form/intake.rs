@@ -141,8 +141,9 @@ pub struct Mail {
     pub link: String,
 }
 
-/// A form's storage beside the log.
-pub trait FormStore {
+/// A form's storage beside the log, with the recycle bin
+/// ([`BinStore`](crate::rights::bin::BinStore)) beside it.
+pub trait FormStore: crate::rights::bin::BinStore {
     /// The contact with this lookup key.
     fn contact(&self, lookup: &str) -> Result<Option<Contact>, StoreError>;
     /// The contact of a subject.
@@ -181,9 +182,11 @@ pub trait FormStore {
     fn put_delivery(&mut self, delivery: &Delivery) -> Result<u64, StoreError>;
     /// Stores a delivery's new state after a try.
     fn update_delivery(&mut self, delivery: &Delivery) -> Result<(), StoreError>;
-    /// Up to `limit` pending deliveries due at `now_ms`, oldest first.
+    /// Up to `limit` pending deliveries due at `now_ms`, oldest first,
+    /// except those of a subject in the recycle bin: they are held until
+    /// the subject leaves it (restored, or erased by the purge).
     fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError>;
-    /// When the next pending delivery is due.
+    /// When the next pending delivery is due (held ones aside).
     fn next_delivery(&self) -> Result<Option<u64>, StoreError>;
     /// Up to `limit` deliveries, newest first (the owner's list).
     fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError>;
@@ -256,7 +259,27 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
 ) -> Result<Appended, Error> {
     let site = &config.site;
     let mut readds = None;
-    let contact = match forms.contact(&sub.lookup).map_err(fault)? {
+    let mut found = forms.contact(&sub.lookup).map_err(fault)?;
+    if let Some(binned) = &found {
+        // The address is in the recycle bin: the erasure the owner decided
+        // runs now, and this opt-in starts afresh, flagged as a re-addition
+        // (see `rights::bin`). A repeat of a submission stored before is
+        // answered as stored.
+        let repeat = log
+            .entry_by_event(&sub.event.event_id)
+            .map_err(fault)?
+            .is_some();
+        if !repeat && forms.binned(&binned.subject).map_err(fault)?.is_some() {
+            let ctx = EdgeContext {
+                now_ms: sub.received_at_ms,
+                origin: sub.origin.clone(),
+                issuer: sub.issuer.clone(),
+            };
+            crate::rights::bin::purge_subject(log, forms, config, key, &binned.subject, &ctx)?;
+            found = None;
+        }
+    }
+    let contact = match found {
         Some(c) => c,
         None => {
             // An address erased before comes back as a new contact, flagged.
@@ -705,6 +728,11 @@ pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             language,
         });
     }
+    // In the recycle bin, nothing is processed: the link is dead unless the
+    // owner restores the subject in time.
+    if forms.binned(&pending.subject).map_err(fault)?.is_some() {
+        return Err(Error::Form(FormError::TokenExpired));
+    }
     let control = if pending.parent {
         Control::ParentConfirm
     } else {
@@ -823,6 +851,7 @@ pub struct MemoryFormStore {
     mails: Vec<Sealed>,
     deliveries: Vec<Delivery>,
     suppressions: Vec<Suppression>,
+    bin: crate::rights::bin::MemoryBinStore,
 }
 
 impl MemoryFormStore {
@@ -985,6 +1014,7 @@ impl FormStore for MemoryFormStore {
             .deliveries
             .iter()
             .filter(|d| d.state == DeliveryState::Pending && d.next_ms.is_some_and(|n| n <= now_ms))
+            .filter(|d| !self.bin.holds(&d.subject))
             .cloned()
             .collect();
         due.sort_by_key(|d| (d.next_ms, d.id));
@@ -995,7 +1025,7 @@ impl FormStore for MemoryFormStore {
         Ok(self
             .deliveries
             .iter()
-            .filter(|d| d.state == DeliveryState::Pending)
+            .filter(|d| d.state == DeliveryState::Pending && !self.bin.holds(&d.subject))
             .filter_map(|d| d.next_ms)
             .min())
     }
@@ -1033,5 +1063,27 @@ impl FormStore for MemoryFormStore {
             .iter()
             .find(|s| s.lookup == lookup)
             .cloned())
+    }
+}
+
+impl crate::rights::bin::BinStore for MemoryFormStore {
+    fn put_binned(&mut self, entry: &crate::rights::bin::Binned) -> Result<(), StoreError> {
+        self.bin.put_binned(entry)
+    }
+    fn binned(
+        &self,
+        subject: &SubjectId,
+    ) -> Result<Option<crate::rights::bin::Binned>, StoreError> {
+        self.bin.binned(subject)
+    }
+    fn unbin(&mut self, subject: &SubjectId) -> Result<(), StoreError> {
+        self.bin.unbin(subject)
+    }
+    fn binned_until(
+        &self,
+        until_ms: u64,
+        limit: u64,
+    ) -> Result<Vec<crate::rights::bin::Binned>, StoreError> {
+        self.bin.binned_until(until_ms, limit)
     }
 }

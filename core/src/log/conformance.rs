@@ -56,7 +56,7 @@ impl<S> FaultInjected<S> {
         self.left.set(calls);
     }
 
-    fn tick(&self) -> Result<(), StoreError> {
+    pub(crate) fn tick(&self) -> Result<(), StoreError> {
         match self.left.get() {
             Some(0) => Err(StoreError::Fault("injected fault".into())),
             Some(n) => {

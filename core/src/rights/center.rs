@@ -133,7 +133,7 @@ pub struct LinkFresh {
 }
 
 /// Mails the person whose lookup key is `lookup` a link to their center,
-/// if the site knows them and the forms' flood limit
+/// if the site knows them (and they are not in the recycle bin) and the forms' flood limit
 /// ([`crate::form::intake::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
 /// was queued. The caller answers the same either way. `to` is the
 /// address as typed (normalised); `base` the edge's public origin.
@@ -151,6 +151,14 @@ pub fn mail_link<F: FormStore + ?Sized>(
     let Some(contact) = forms.contact(lookup).map_err(super::fault)? else {
         return Ok(false);
     };
+    // In the recycle bin nothing goes out to them, as for an erased address.
+    if forms
+        .binned(&contact.subject)
+        .map_err(super::fault)?
+        .is_some()
+    {
+        return Ok(false);
+    }
     let day_ago = now_ms.saturating_sub(24 * 3_600_000);
     if forms
         .mails_since(&contact.subject, day_ago)

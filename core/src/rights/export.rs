@@ -60,6 +60,10 @@ pub struct SubjectExport {
     pub erased_by: Option<EventId>,
     /// Processing is restricted (Art. 18) until the owner lifts it.
     pub restricted: bool,
+    /// In the recycle bin: when it was deleted and when it will be erased
+    /// (see `crate::rights::bin`); `null` otherwise.
+    #[serde(default)]
+    pub deleted: Option<super::bin::Deleted>,
     /// The state per offer (`channel:purpose`), folded in log order.
     pub state: BTreeMap<String, OfferStatus>,
     /// Every record, in log order.
@@ -265,6 +269,7 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             .map(|(_, r)| r.event.event_id.clone()),
         state: fold(records.iter().map(|(_, r)| r)),
         restricted: super::restricted(records.iter().map(|(_, r)| r)),
+        deleted: forms.binned(subject).map_err(fault)?.map(|e| e.deleted()),
         records: out,
     })
 }

@@ -23,6 +23,11 @@
 //! `erase` record yet, and appends it. On a Durable Object the three are
 //! one synchronous stretch, committed together.
 //!
+//! **The recycle bin** ([`bin`]): where a site asks for one, an owner's
+//! erasure (or a fulfilled request) first puts the subject in the bin for
+//! the configured days, processing nothing for them; the owner may restore
+//! them until the purge runs the erasure above. Retention erases directly.
+//!
 //! **Imports** ([`import`]) of an opt-out or block list put each address's
 //! lookup key (or a keyed hash the site computed itself) in the same
 //! suppressions, and record every batch in the log: an `import` record that
@@ -30,6 +35,7 @@
 //! imported address is flagged `readds` with that record's event id.
 
 pub mod banner;
+pub mod bin;
 pub mod center;
 pub mod export;
 pub mod import;
@@ -97,9 +103,28 @@ pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
 }
 
 /// [`erase`], made by `surface`: `api` (the owner, or a request they
-/// validated) or `schedule` (retention).
+/// validated, at once or at the purge of the recycle bin) or `schedule`
+/// (retention). An erased subject leaves the recycle bin, if it was in it.
 #[allow(clippy::too_many_arguments)]
 pub fn erase_by<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    subject: &SubjectId,
+    event_id: EventId,
+    ctx: &EdgeContext,
+    surface: Surface,
+) -> Result<Appended, Error> {
+    let appended = erase_once(log, forms, config, key, subject, event_id, ctx, surface)?;
+    // Last: a fault before it leaves the entry, and the purge's retry
+    // answers the erasure and takes it out.
+    forms.unbin(subject).map_err(fault)?;
+    Ok(appended)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn erase_once<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     log: &mut L,
     forms: &mut F,
     config: &SiteConfig,
@@ -189,21 +214,31 @@ pub struct Found {
     pub created_ms: Option<u64>,
     /// The erasure that suppressed the address before, if one did.
     pub suppressed_by: Option<EventId>,
+    /// The subject's recycle bin entry, if it is in the bin.
+    #[serde(default)]
+    pub deleted: Option<bin::Binned>,
 }
 
 /// Finds the contact with lookup key `lookup`, and any suppression of it.
 pub fn find<F: FormStore + ?Sized>(forms: &F, lookup: &str) -> Result<Found, Error> {
     let contact = forms.contact(lookup).map_err(fault)?;
     let suppressed = forms.suppression(lookup).map_err(fault)?;
+    let deleted = match &contact {
+        Some(c) => forms.binned(&c.subject).map_err(fault)?,
+        None => None,
+    };
     Ok(Found {
+        deleted,
         created_ms: contact.as_ref().map(|c| c.created_ms),
         subject: contact.map(|c| c.subject),
         suppressed_by: suppressed.map(|s| s.event_id),
     })
 }
 
-/// Fulfils the open request `id` (an erasure runs [`erase`] with
-/// `erasure_id`), recording `who` decided.
+/// Fulfils the open request `id`, recording `who` decided. An erasure
+/// runs [`erase`] with `erasure_id`, or, where the site has a recycle bin,
+/// puts the subject in it ([`bin`]): the request's `erasure` then names the
+/// erasure its purge will append ([`bin::purge_id`]).
 #[allow(clippy::too_many_arguments)]
 pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestStore + ?Sized>(
     log: &mut L,
@@ -219,12 +254,16 @@ pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestS
     let request = requests::open(store, id)?;
     let erasure = match request.kind {
         requests::RequestKind::Erasure => {
-            let appended = erase(log, forms, config, key, &request.subject, erasure_id, ctx)?;
-            let record: serde_json::Value = serde_json::from_str(&appended.answer)
-                .map_err(|e| fault(StoreError::Fault(e.to_string())))?;
-            record["record"]["event"]["event_id"]
-                .as_str()
-                .and_then(|s| EventId::new(s).ok())
+            match bin::delete_for_request(log, forms, config, key, &request, erasure_id, ctx)? {
+                bin::Deletion::Erased(appended) => {
+                    let record: serde_json::Value = serde_json::from_str(&appended.answer)
+                        .map_err(|e| fault(StoreError::Fault(e.to_string())))?;
+                    record["record"]["event"]["event_id"]
+                        .as_str()
+                        .and_then(|s| EventId::new(s).ok())
+                }
+                bin::Deletion::Binned { .. } => Some(bin::purge_id(&request.subject)),
+            }
         }
         requests::RequestKind::Access => None,
     };
@@ -302,6 +341,7 @@ pub fn restrict<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     ctx: &EdgeContext,
 ) -> Result<Appended, Error> {
     let records = history(log, subject)?;
+    bin::refuse_binned(forms, subject)?;
     let last = records
         .iter()
         .rev()
@@ -355,6 +395,7 @@ pub fn rectify<L: LogStore + ?Sized, F: FormStore + ?Sized>(
 ) -> Result<Appended, Error> {
     use crate::form::identity::{normalise_name, normalise_phone};
     let records = history(log, subject)?;
+    bin::refuse_binned(forms, subject)?;
     let path = crate::api::admin_rectification(&config.site, subject);
     let event = owner_event(&records, Action::Rectify, event_id.clone(), path, ctx)?;
     let contact = forms

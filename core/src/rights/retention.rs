@@ -8,7 +8,10 @@
 //!
 //! Anonymising is the erasure of [`super::erase`], made by the schedule
 //! (surface `schedule`): the identity is destroyed, the records stay as
-//! proof, the address is suppressed. The Durable Object's alarm runs it
+//! proof, the address is suppressed. It never goes through the recycle bin
+//! ([`super::bin`]): the schedule applies the site's policy, it is not a
+//! click that might be a mistake; a subject already in the bin is left to
+//! its purge. The Durable Object's alarm runs it
 //! daily; the owner's API has the dry run and a run now. Each erasure's
 //! event id is derived from the subject, so a run retried after a fault
 //! does nothing twice.
@@ -73,6 +76,10 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
                 continue;
             };
             if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
+                continue;
+            }
+            // The recycle bin's purge erases them anyway, by its own id.
+            if forms.binned(&contact.subject).map_err(fault)?.is_some() {
                 continue;
             }
             let at = last.received_at_ms;

@@ -330,6 +330,7 @@ pub async fn state_of(
         "offers": state.offers,
         "choice": state.choice,
         "restricted": state.restricted,
+        "deleted": state.deleted.map(|e| e.deleted()),
     }))?;
     let _ = resp.headers_mut().set("cache-control", "private, no-store");
     Ok(resp)
