@@ -132,6 +132,8 @@ test("a service refused inside an accepted purpose does not run, and the record 
   await page.click(button("section.banner", "customise"));
   const dialog = page.locator("#assent-host >> [role=dialog]");
   await dialog.locator("input[data-purpose=analytics]").check();
+  // The services are inside the purpose's collapsed section.
+  await dialog.locator(".purpose:has(input[data-purpose=analytics]) summary").click();
   assert.equal(await dialog.locator("input[data-service=matomo]").isChecked(), true, "services follow their purpose");
   await dialog.locator("input[data-service=matomo]").uncheck();
   await page.click(button("[role=dialog]", "save"));
@@ -276,8 +278,11 @@ test("Consent Mode: default denied before any tag, then an update after each cho
 test("Global Privacy Control: shown, honoured by accept all, recorded; an explicit switch is recorded as such", async () => {
   const { context, page } = await visit({ gpc: true });
   const en = await siteConfig(edge, "en");
-  const note = page.locator("#assent-host >> section.banner .gpc");
-  assert.equal(await note.textContent(), en.notice.texts.gpc_honoured);
+  // The first layer's button says what it does; the panel says why.
+  assert.equal((await page.locator(button("section.banner", "accept_all")).textContent()).trim(), en.notice.texts.accept_all_gpc);
+  await page.click(button("section.banner", "customise"));
+  assert.equal(await page.locator("#assent-host >> [role=dialog] .gpc").textContent(), en.notice.texts.gpc_honoured);
+  await page.keyboard.press("Escape");
 
   await page.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(page);

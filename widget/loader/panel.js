@@ -5,7 +5,7 @@
 // `kit()` (the notice, the helpers, the engine's answers), so the rules of
 // what is shown and escaped stay in one place.
 //
-// DOM-free: strings in, strings out. Its stylesheet (widget/panel.css) comes
+// Its stylesheet (widget/panel.css) comes
 // with it, inlined by the bundler as `__ASSENT_PANEL_CSS__`.
 
 // The preferences panel: a modal dialog with a sticky head (title, close)
@@ -37,14 +37,42 @@ export function panelHtml(r) {
     '</h2><button type="button" class="close" data-act="close" aria-label="' + esc(text("close")) + '">\u00d7</button></div><div class="body">' + gpcNote() +
     config.notice.purposes.map((p) => {
       var req = p.required, id = esc(p.id);
-      return '<div class="purpose"><details><summary><span id="assent-name-' + id + '">' + esc(p.name) + "</span>" +
+      // The switch comes first: it sits on the section's head, and Tab
+      // reaches it before the services an opened section lists.
+      return '<div class="purpose">' +
+        sw("data-purpose", p.id, 'aria-labelledby="assent-name-' + id + '" aria-describedby="assent-desc-' + id + '"', req || chosen(p.id), req) +
+        '<details><summary><span id="assent-name-' + id + '">' + esc(p.name) + "</span>" +
         (req ? '<span class="always">' + esc(text("always_on")) + "</span>" : "") + "</summary>" +
         '<p class="desc" id="assent-desc-' + id + '">' + esc(p.description) + '</p><ul class="services">' +
         p.services.map((s) =>
           '<li class="service"><div><span><span class="name">' + esc(s.name) + '</span><span class="by">' + esc(s.provider) + "</span></span>" +
           (req ? "" : sw("data-service", s.id, 'aria-label="' + esc(s.name) + '"', accepted(p.id, s.id), 0)) + "</div>" + cookies(s) + "</li>",
-        ).join("") + "</ul></details>" +
-        sw("data-purpose", p.id, 'aria-labelledby="assent-name-' + id + '" aria-describedby="assent-desc-' + id + '"', req || chosen(p.id), req) + "</div>";
+        ).join("") + "</ul></details></div>";
     }).join("") + '<p class="who">' + esc(c.name + " · " + c.contact) + " · " + policy() + '</p></div><div class="foot buttons">' +
     actions.join("") + "</div></div></div>";
+}
+
+// The panel's linked switches (`t`, the switch just changed): the engine's
+// `follows` says which switches of the other kind follow it.
+export function linked(t, panel, follows) {
+  var service = t.hasAttribute("data-service");
+  var kind = (s) => (s ? "data-service" : "data-purpose");
+  if (!t.hasAttribute(kind(service))) return;
+  panel.querySelectorAll("[" + kind(!service) + "]").forEach((o) => {
+    if (follows(service, t.getAttribute(kind(service)), t.checked, o.getAttribute(kind(!service)))) o.checked = t.checked;
+  });
+}
+
+// The panel is modal: Escape closes it (`close`), Tab and Shift+Tab cycle
+// inside it, over what can take focus (a closed purpose's services cannot).
+export function keys(e, panel, root, close) {
+  if (e.key == "Escape") close();
+  if (e.key == "Tab") {
+    var all = [...panel.querySelectorAll("button,summary,[data-purpose]:not([disabled]),[open] input,a[href]")];
+    var i = all.indexOf(root.activeElement); // -1: the dialog itself, or outside
+    if (e.shiftKey ? i <= 0 : i < 0 || i == all.length - 1) {
+      e.preventDefault();
+      all[e.shiftKey ? all.length - 1 : 0].focus();
+    }
+  }
 }

@@ -13,7 +13,7 @@ import { lazy } from "./lazy.js";
 import { update } from "./consent-mode.js";
 import { clean, gate } from "./gating.js";
 
-var root, banner, panel, choices, opener, scroll;
+var root, banner, panel, choices, opener, scroll, more;
 
 function insert(html) {
   var wrapper = document.createElement("div");
@@ -44,13 +44,14 @@ export function openPanel() {
   if (panel) return;
   opener = root.activeElement || document.activeElement;
   return lazy("panel").then((m) => {
+    more = m;
     if (panel) return;
     panel = insert(m.panelHtml(kit()));
     // Modal: the banner steps aside and the page behind stops scrolling.
     if (banner) banner.hidden = true;
     scroll = document.documentElement.style.overflow;
     document.documentElement.style.overflow = "hidden";
-    var first = panel.querySelector("input:not([disabled])");
+    var first = panel.querySelector("[data-purpose]:not([disabled])");
     if (first) first.focus();
   });
 }
@@ -125,27 +126,7 @@ function wire() {
       decided(record(name, panel));
     }
   });
-  // Linked switches: the engine says which of the other kind follow this one.
-  root.addEventListener("change", (e) => {
-    var t = e.target;
-    var service = t.hasAttribute("data-service");
-    var kind = (s) => s ? "data-service" : "data-purpose";
-    if (!panel || !t.hasAttribute(kind(service))) return;
-    panel.querySelectorAll("[" + kind(!service) + "]").forEach((o) => {
-      if (follows(service, t.getAttribute(kind(service)), t.checked, o.getAttribute(kind(!service)))) o.checked = t.checked;
-    });
-  });
-  root.addEventListener("keydown", (e) => {
-    if (!panel) return;
-    if (e.key == "Escape") closePanel();
-    // The panel is modal: Tab and Shift+Tab cycle inside it.
-    if (e.key == "Tab") {
-      var all = [...panel.querySelectorAll("button,summary,input:not([disabled]),a[href]")];
-      var i = all.indexOf(root.activeElement); // -1: the dialog itself, or outside
-      if (e.shiftKey ? i <= 0 : i < 0 || i == all.length - 1) {
-        e.preventDefault();
-        all[e.shiftKey ? all.length - 1 : 0].focus();
-      }
-    }
-  });
+  // The panel's linked switches and modal keys live with it (./panel.js).
+  root.addEventListener("change", (e) => { if (panel) more.linked(e.target, panel, follows); });
+  root.addEventListener("keydown", (e) => { if (panel) more.keys(e, panel, root, closePanel); });
 }

@@ -1,0 +1,250 @@
+// The widget's design in real Chromium, as a visitor meets it: the first
+// layer's height on a phone in every demo language; the banner and the panel
+// against committed reference screenshots (1280x800 and 390x844, light and
+// dark, en/de/ar); the panel's switches, collapsible purposes, sticky
+// actions, scroll lock and forced colors; one button order everywhere; and
+// the other half of "everything hashed is shown": nothing is shown that the
+// hashed notice does not hold.
+//
+// Reference images live in tests/e2e/screenshots/. A missing or changed one
+// fails; `UPDATE_SCREENSHOTS=1 node --test tests/e2e/design.test.mjs` (after
+// `make build`) writes them anew: look at them before committing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { PNG } from "pngjs";
+import pixelmatch from "pixelmatch";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
+import { pageErrors } from "./harness.mjs";
+
+useEdgeAndChromium({ rateLimit: false });
+
+const SHOTS = new URL("./screenshots/", import.meta.url);
+const DIFFS = new URL("../../target/screenshot-diffs/", import.meta.url);
+const UPDATE = process.env.UPDATE_SCREENSHOTS === "1";
+// The share of pixels that may differ from the reference (font hinting and
+// anti-aliasing), and how far a pixel's colour may move before it counts.
+const TOLERANCE = 0.005;
+const THRESHOLD = 0.15;
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const BANNER = "#assent-host >> section.banner";
+const DIALOG = "#assent-host >> [role=dialog]";
+
+/** The demo page in `lang` at `viewport`, banner shown. */
+async function visit({ lang = "en", viewport = PHONE, colorScheme = "light", gpc = false, forcedColors } = {}) {
+  const context = await browser.newContext({
+    viewport, locale: lang, colorScheme, forcedColors, ...(gpc ? { extraHTTPHeaders: { "sec-gpc": "1" } } : {}),
+  });
+  if (gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+  const page = await context.newPage();
+  await page.route(edge.url + "/", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()).replace('<html lang="en">', `<html lang="${lang}">`) });
+  });
+  await page.goto(edge.url + "/");
+  await page.locator(BANNER).waitFor();
+  return { context, page };
+}
+
+const notice = async (lang) => (await (await fetch(`${edge.url}/v1/sites/demo/config?lang=${lang}`)).json()).notice;
+const languages = async () => (await (await fetch(`${edge.url}/v1/sites/demo/config?lang=en`)).json()).languages;
+
+async function openPanel(page) {
+  await page.click(`${BANNER} button[data-act=customise]`);
+  await page.locator(DIALOG).waitFor();
+}
+
+/** The page's pixels against the reference `name`: at most TOLERANCE of them differ. */
+async function looksLike(page, name) {
+  const shot = await page.screenshot({ animations: "disabled", caret: "hide" });
+  const file = new URL(`${name}.png`, SHOTS);
+  if (UPDATE) {
+    mkdirSync(SHOTS, { recursive: true });
+    writeFileSync(file, shot);
+    return;
+  }
+  assert.ok(existsSync(file), `no reference screenshot ${name}.png (UPDATE_SCREENSHOTS=1 writes it)`);
+  const want = PNG.sync.read(readFileSync(file));
+  const got = PNG.sync.read(shot);
+  assert.deepEqual([got.width, got.height], [want.width, want.height], `${name}: size`);
+  const diff = new PNG({ width: want.width, height: want.height });
+  const differing = pixelmatch(want.data, got.data, diff.data, want.width, want.height, { threshold: THRESHOLD });
+  const share = differing / (want.width * want.height);
+  if (share > TOLERANCE) {
+    mkdirSync(DIFFS, { recursive: true });
+    writeFileSync(new URL(`${name}.actual.png`, DIFFS), shot);
+    writeFileSync(new URL(`${name}.diff.png`, DIFFS), PNG.sync.write(diff));
+  }
+  assert.ok(share <= TOLERANCE, `${name}: ${(share * 100).toFixed(2)}% of pixels differ (target/screenshot-diffs/)`);
+}
+
+test("the first layer takes at most a third of a 390x844 screen in every demo language, with and without GPC", async () => {
+  const heights = [];
+  for (const lang of await languages()) {
+    for (const gpc of [false, true]) {
+      const { context, page } = await visit({ lang, gpc });
+      const box = await page.locator(BANNER).boundingBox();
+      heights.push(`${lang}${gpc ? "+gpc" : ""} ${Math.round(box.height)}`);
+      assert.ok(box.height <= PHONE.height / 3, `${lang}${gpc ? " with GPC" : ""}: ${box.height} px`);
+      assert.ok(box.y + box.height <= PHONE.height && box.x >= 0 && box.width <= PHONE.width, "on screen");
+      await context.close();
+    }
+  }
+  assert.equal(heights.length, 50);
+});
+
+test("the banner and the panel look as their reference screenshots: 1280x800 and 390x844, light and dark, en/de/ar", async () => {
+  for (const lang of ["en", "de", "ar"]) {
+    for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {
+      for (const colorScheme of ["light", "dark"]) {
+        const { context, page } = await visit({ lang, viewport, colorScheme });
+        const errors = pageErrors(page);
+        await looksLike(page, `banner-${lang}-${size}-${colorScheme}`);
+        await openPanel(page);
+        // The first optional purpose opened: its services and what they store.
+        await page.click(`${DIALOG} .purpose:nth-child(2) summary`);
+        await looksLike(page, `panel-${lang}-${size}-${colorScheme}`);
+        assert.deepEqual(errors, []);
+        await context.close();
+      }
+    }
+  }
+});
+
+test("the panel: named switches with 44x44 targets that the keyboard works, collapsible purposes, actions always in view, the banner hidden and the page still behind it", async () => {
+  const { context, page } = await visit({ viewport: { width: 390, height: 600 } });
+  const en = await notice("en");
+  await openPanel(page);
+  assert.equal(await page.locator(BANNER).isVisible(), false, "the banner steps aside");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).overflow), "hidden", "the page does not scroll behind");
+
+  const switches = page.locator(`${DIALOG} input[data-purpose]`);
+  assert.equal(await switches.count(), en.purposes.length);
+  for (const [i, p] of en.purposes.entries()) {
+    const s = switches.nth(i);
+    assert.equal(await s.getAttribute("role"), "switch");
+    assert.equal(await page.getByRole("switch", { name: p.name, exact: true }).count(), 1, `${p.id} is named by its purpose`);
+    const target = await s.locator("xpath=..").boundingBox();
+    assert.ok(target.width >= 44 && target.height >= 44, `${p.id}: a ${target.width}x${target.height} target`);
+    assert.equal(await s.isDisabled(), !!p.required);
+  }
+  // Keyboard: Space flips the focused switch.
+  const analytics = page.locator(`${DIALOG} input[data-purpose=analytics]`);
+  await analytics.focus();
+  await page.keyboard.press("Space");
+  assert.equal(await analytics.isChecked(), true);
+  await page.keyboard.press("Space");
+  assert.equal(await analytics.isChecked(), false);
+
+  // Collapsed: the services are a click (or Enter) away.
+  const section = page.locator(`${DIALOG} .purpose`).nth(1);
+  const service = section.locator(".service").first();
+  assert.equal(await service.isVisible(), false);
+  await section.locator("summary").focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await service.isVisible(), true);
+  for (const s of en.purposes[1].services) {
+    const text = await section.textContent();
+    assert.ok(text.includes(s.name) && text.includes(s.provider), s.id);
+    for (const c of s.cookies) assert.ok(text.includes(c.purpose), `${c.name}: its purpose`);
+  }
+
+  // The actions stay in view while the list scrolls.
+  await page.locator(`${DIALOG} .body`).evaluate((b) => { b.scrollTop = b.scrollHeight; });
+  for (const act of ["accept_all", "reject_all", "save"]) {
+    assert.ok(await page.locator(`${DIALOG} button[data-act=${act}]`).isVisible(), `${act} in view`);
+    const box = await page.locator(`${DIALOG} button[data-act=${act}]`).boundingBox();
+    assert.ok(box.y + box.height <= 600, `${act} above the fold`);
+  }
+
+  await page.keyboard.press("Escape");
+  assert.equal(await page.locator(BANNER).isVisible(), true, "the banner is back");
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.documentElement).overflow), "hidden");
+  await context.close();
+});
+
+test("switches stay visible in dark mode and in forced colors", async () => {
+  for (const options of [{ colorScheme: "dark" }, { forcedColors: "active" }]) {
+    const { context, page } = await visit(options);
+    await openPanel(page);
+    const look = (sel) => page.locator(`${DIALOG} ${sel}`).evaluate((e) => {
+      const s = getComputedStyle(e);
+      return { border: s.borderTopColor, background: s.backgroundColor, panel: getComputedStyle(e.closest(".panel")).backgroundColor };
+    });
+    const off = await look("input[data-purpose=analytics]");
+    const on = await look("input[data-purpose=necessary]");
+    assert.notEqual(off.border, off.panel, `${JSON.stringify(options)}: an off switch has a visible edge`);
+    assert.notEqual(on.background, off.background, `${JSON.stringify(options)}: on and off differ`);
+    if (options.colorScheme === "dark") assert.notEqual(off.background, "rgb(255, 255, 255)", "no bright white switch in the dark");
+    await context.close();
+  }
+});
+
+test("one button order everywhere: the panel follows the first layer, 'Withdraw all' takes the place of 'Reject all', and under GPC 'Accept all' says what it does", async () => {
+  const { context, page } = await visit();
+  const en = await notice("en");
+  const acts = (where) => page.locator(`${where} button.btn`).evaluateAll((bs) => bs.map((b) => b.dataset.act));
+  assert.deepEqual(await acts(BANNER), en.choices);
+  await openPanel(page);
+  assert.deepEqual(await acts(DIALOG), en.choices.map((c) => (c === "customise" ? "save" : c)));
+  await page.click(`${DIALOG} button[data-act=accept_all]`);
+  await page.click("#assent-host >> button[data-act=choices]");
+  await page.locator(DIALOG).waitFor();
+  assert.deepEqual(await acts(DIALOG), en.choices.map((c) => ({ customise: "save", reject_all: "withdraw_all" })[c] ?? c));
+  await context.close();
+
+  const gpc = await visit({ gpc: true });
+  assert.equal((await gpc.page.locator(`${BANNER} button[data-act=accept_all]`).textContent()).trim(), en.texts.accept_all_gpc);
+  await openPanel(gpc.page);
+  assert.equal((await gpc.page.locator(`${DIALOG} button[data-act=accept_all]`).textContent()).trim(), en.texts.accept_all_gpc);
+  assert.ok((await gpc.page.locator(`${DIALOG} .gpc`).textContent()).includes(en.texts.gpc_honoured));
+  await gpc.context.close();
+});
+
+test("everything shown is hashed: the banner and the expanded panel show nothing the notice does not hold, in every demo language", async () => {
+  for (const lang of await languages()) {
+    const n = await notice(lang);
+    const { context, page } = await visit({ lang });
+    await openPanel(page);
+    await page.locator(`${DIALOG} details`).evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
+    // Every visible text node, and every accessible name, of the widget.
+    const shown = await page.evaluate(() => {
+      const root = document.getElementById("assent-host").shadowRoot;
+      const out = [];
+      const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+        if (t.parentElement.closest("style")) continue;
+        if (t.textContent.trim()) out.push(t.textContent.trim());
+      }
+      root.querySelectorAll("[aria-label]").forEach((e) => out.push(e.getAttribute("aria-label")));
+      return out;
+    });
+    // What the notice holds, as the widget renders it (numbers in the
+    // page's language; the first layer's lines with their placeholders filled).
+    const derived = await page.evaluate((n) => {
+      const unit = (v, u) => v.toLocaleString(n.language, { style: "unit", unit: u, unitDisplay: "long" });
+      const others = [...new Set(n.purposes.filter((p) => !p.required).flatMap((p) => p.services.map((s) => s.provider)))]
+        .filter((p) => p !== n.controller.name);
+      const days = n.consent_lifetime_days;
+      return [
+        n.texts.third_parties?.replace("{providers}", new Intl.ListFormat(n.language).format(others)),
+        n.texts.lifetime?.replace("{duration}", days < 28 ? unit(days, "day") : unit(Math.round(days / 30.44), "month")),
+        ...n.purposes.flatMap((p) => p.services.flatMap((s) => s.cookies.map((c) => c.duration_days && unit(c.duration_days, "day")))),
+      ].filter(Boolean);
+    }, n);
+    const held = [
+      ...Object.values(n.texts), ...derived, n.controller.name, n.controller.contact,
+      ...n.purposes.flatMap((p) => [p.name, p.description, ...p.services.flatMap((s) => [s.name, s.provider, ...s.cookies.flatMap((c) => [c.name, c.kind, c.purpose])])]),
+    ].filter(Boolean).sort((a, b) => b.length - a.length);
+    // The widget's own chrome: the close button's ×, and separators.
+    const chrome = /^[\s·×.,;:]*$/;
+    for (const text of shown) {
+      let rest = text;
+      for (const h of held) rest = rest.split(h).join(" ");
+      assert.match(rest, chrome, `${lang}: "${text}" shows "${rest.trim()}", which the notice does not hold`);
+    }
+    await context.close();
+  }
+});
