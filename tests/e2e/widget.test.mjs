@@ -437,6 +437,8 @@ test("every text, service, provider and cookie of the notice, and its controller
       t.privacy_policy, t.gpc_honoured, t.allow_and_load,
       notice.controller.name, notice.controller.contact, notice.controller.privacy_policy,
     ];
+    // The first layer's lines, their placeholders filled in the page's language.
+    expected.push(...t.third_parties.split("{providers}"), ...t.lifetime.split("{duration}"), "Google Ireland Ltd", "Meta Platforms Ireland Ltd");
     const video = notice.purposes.find((p) => p.id === "personalisation");
     expected.push(t.embed_blocked.replace("{purpose}", video.name));
     for (const p of notice.purposes) {
@@ -444,7 +446,7 @@ test("every text, service, provider and cookie of the notice, and its controller
       for (const s of p.services) {
         expected.push(s.name, s.provider);
         for (const c of s.cookies) {
-          expected.push(c.name, c.kind);
+          expected.push(c.name, c.kind, c.purpose);
           if (c.duration_days) expected.push(new Intl.NumberFormat(lang).format(c.duration_days));
         }
       }
