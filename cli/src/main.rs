@@ -2,8 +2,9 @@
 //!
 //! Everything it checks, it checks with `assent-core`, the same code the edge
 //! runs: receipts (JWS EdDSA against a JWKS), inclusion of a receipt's record
-//! in the signed log, a whole export against a signed checkpoint, and
-//! consistency between two checkpoints. Exit status: 0 valid, 1 invalid (the
+//! in the signed log, a whole export against a signed checkpoint,
+//! consistency between two checkpoints, and a record's notice against the
+//! edge's notice archive. Exit status: 0 valid, 1 invalid (the
 //! reason on stderr), 2 usage or I/O error.
 //!
 //! Only keys the user pinned are trusted: a JWKS given with `--jwks`, or the
@@ -43,7 +44,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Verify receipts, inclusion, whole logs and checkpoint consistency.
+    /// Verify receipts, inclusion, whole logs, checkpoint consistency and notices.
     #[command(subcommand)]
     Verify(VerifyCommand),
     /// Signing keys.
@@ -226,6 +227,29 @@ enum VerifyCommand {
         #[arg(long)]
         edge: Option<String>,
     },
+    /// That the edge's notice archive holds the notice a record refers to.
+    ///
+    /// Fetches the notice by the record's notice hash and checks that the
+    /// answer is exactly the bytes of that hash (SHA-256), in RFC 8785 form,
+    /// a notice of the record's site, version and language. A receipt's
+    /// signature is checked with --jwks, else the JWKS of --edge.
+    Notice {
+        /// Edge base URL (its notice archive).
+        #[arg(long)]
+        edge: String,
+        /// Site id: the record must be of this site.
+        #[arg(long)]
+        site: Option<String>,
+        /// JWKS file or URL to trust for a receipt; default: the JWKS of --edge.
+        #[arg(long)]
+        jwks: Option<String>,
+        /// Write the notice's exact bytes to this file.
+        #[arg(long)]
+        out: Option<String>,
+        /// A receipt (the JWS, or the edge's JSON answer), a stored record as
+        /// JSON, or a line of `assent export`; - for stdin.
+        file: String,
+    },
     /// That the log of NEW_CHECKPOINT extends the log of OLD_CHECKPOINT (no rewritten history).
     Consistency {
         /// The older signed checkpoint file.
@@ -268,6 +292,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             jwks,
             edge,
         }) => verify::log(&export, &checkpoint, &jwks, edge.as_deref()),
+        Command::Verify(VerifyCommand::Notice {
+            edge,
+            site,
+            jwks,
+            out,
+            file,
+        }) => verify::notice(
+            &edge,
+            site.as_deref(),
+            jwks.as_deref(),
+            out.as_deref(),
+            &file,
+        ),
         Command::Verify(VerifyCommand::Consistency {
             old,
             new,

@@ -14,8 +14,9 @@ use std::time::Instant;
 use assent_core::api;
 use assent_core::canonical::to_canonical_bytes;
 use assent_core::ids::SiteId;
-use assent_core::ids::{EventId, SubjectId};
+use assent_core::ids::{EventId, NoticeHash, SubjectId};
 use assent_core::keys::Jwks;
+use assent_core::log::archive::{self, NoticeKind};
 use assent_core::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use assent_core::merkle::{self, Frontier, Hash, MemoryStore};
 use assent_core::note::Checkpoint;
@@ -336,6 +337,123 @@ pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Resu
     println!(
         "VALID consistency: {} at size {} extends size {} (nothing was rewritten)",
         new_cp.origin, new_cp.size, old_cp.size
+    );
+    Ok(())
+}
+
+/// The record a file holds, and whether a pinned key signed it: a receipt
+/// (the JWS, or the edge's JSON answer) is verified with the keys pinned
+/// (`--jwks`, else the JWKS of the edge); a stored record as JSON (the record
+/// itself, or an export line `{"index": N, "record": {...}}`) is taken as it
+/// is, for `verify log` and `verify inclusion` to judge.
+fn record_of(file: &str, jwks: Option<&str>, edge: &str) -> Result<(StoredRecord, bool), CliError> {
+    let bytes = source::read(file)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| invalid("the file is not UTF-8 text"))?
+        .trim();
+    if text.starts_with('{') {
+        let v: Value = serde_json::from_str(text).map_err(|e| invalid(format!("JSON: {e}")))?;
+        let record = if v.get("receipt").is_some() {
+            None
+        } else if let Some(record) = v.get("record") {
+            Some(record.clone())
+        } else if v.get("event").is_some() {
+            Some(v)
+        } else {
+            return Err(invalid(
+                "the JSON is neither a receipt answer, an export line nor a stored record",
+            ));
+        };
+        if let Some(record) = record {
+            let parsed = serde_json::from_value(record)
+                .map_err(|e| invalid(format!("not a stored record: {e}")))?;
+            return Ok((parsed, false));
+        }
+    }
+    let jwks = pinned_jwks(jwks, Some(edge))?;
+    let v = receipt::verify(&receipt_text(&bytes)?, &jwks)?;
+    let parsed = serde_json::from_value(v.claims.record)
+        .map_err(|e| invalid(format!("the receipt's record is not a stored record: {e}")))?;
+    Ok((parsed, true))
+}
+
+/// The archive's answer: the bytes of a 200; the edge saying it keeps no such
+/// notice (`404 notice_unknown`) is a verdict (exit 1): it promises to keep
+/// every notice a record refers to. Anything else is a fault (exit 2).
+fn fetch_notice(url: &str) -> Result<Vec<u8>, CliError> {
+    let io = |e: ureq::Error| CliError::Io(format!("{url}: {e}"));
+    let mut resp = ureq::get(url)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .map_err(io)?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(16 << 20)
+        .read_to_vec()
+        .map_err(io)?;
+    if status == 200 {
+        return Ok(body);
+    }
+    let code = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    if status == 404 && code == "notice_unknown" {
+        return Err(invalid(format!(
+            "{url}: the edge keeps no notice with this hash (notice_unknown): \
+             what the record's visitor was shown cannot be produced"
+        )));
+    }
+    Err(CliError::Io(format!("{url}: HTTP {status} {code}")))
+}
+
+/// `assent verify notice`: the edge's notice archive holds the notice the
+/// record refers to (`core::log::archive::check`).
+pub fn notice(
+    edge: &str,
+    site: Option<&str>,
+    jwks: Option<&str>,
+    out: Option<&str>,
+    file: &str,
+) -> Result<(), CliError> {
+    let (record, signed) = record_of(file, jwks, edge)?;
+    let event = &record.event;
+    if let Some(site) = site {
+        let site = site_arg(site)?;
+        if site != event.site {
+            return Err(invalid(format!(
+                "the record is of site {}, not {site}",
+                event.site
+            )));
+        }
+    }
+    let hash = NoticeHash::new(&event.notice.hash)?;
+    let bytes = fetch_notice(&url(edge, &api::notice(&event.site, &hash)))?;
+    let kind = archive::check(&event.site, &event.notice, &bytes)?;
+    if let Some(out) = out {
+        std::fs::write(out, &bytes).map_err(|e| CliError::Io(format!("{out}: {e}")))?;
+    }
+    let kind = match kind {
+        NoticeKind::Banner => "the banner's notice".to_string(),
+        NoticeKind::Form(form) => format!("the notice of form {form}"),
+    };
+    println!(
+        "VALID notice: {hash} is {kind} of site {}, version {}, language {} ({} bytes, RFC 8785), \
+         as event {}{} refers to it",
+        event.site,
+        event.notice.version,
+        event.notice.language,
+        bytes.len(),
+        event.event_id,
+        if signed {
+            " (receipt signature verified)"
+        } else {
+            ""
+        },
     );
     Ok(())
 }

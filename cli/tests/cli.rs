@@ -402,3 +402,129 @@ fn inclusion_asks_for_the_checkpoint_once() {
     assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
 }
+
+/// A record of the vectors' site referring to its English notice, its
+/// receipt (signed with the key of [`log`]'s JWKS), and the notice's hash
+/// and exact bytes.
+fn noticed_record(d: &std::path::Path) -> (String, String, String, String, String) {
+    let config = assent_core::config::SiteConfig::from_json(include_str!(
+        "../../core/tests/vectors/site.json"
+    ))
+    .unwrap();
+    let notice = config.notice("en").unwrap();
+    let bytes = String::from_utf8(to_canonical_bytes(&notice).unwrap()).unwrap();
+    let mut rec = record(0, "5d1f9e2a-3b4c-4d5e-8f60-000000000000", None);
+    rec["event"]["site"] = json!("vectors");
+    rec["event"]["notice"] = json!({
+        "version": config.notice_version, "language": "en", "hash": notice.hash()
+    });
+    let leaf = leaf_hash(&to_canonical_bytes(&rec).unwrap());
+    let claims = ReceiptClaims::new(
+        "https://edge.example",
+        1,
+        rec.clone(),
+        LogPosition::new("edge.example/vectors", 0, &leaf),
+    );
+    let jws = receipt::sign(&claims, &SigningKey::from_seed([9; 32]));
+    let (jwks, ..) = log(d, 1);
+    let line = json!({"index": 0, "record": rec}).to_string();
+    (
+        write(d, "r.jws", &jws),
+        write(d, "line.json", &line),
+        jwks,
+        notice.hash(),
+        bytes,
+    )
+}
+
+/// Issue 13: `verify notice` accepts the archive's answer only when it is
+/// exactly the notice the record refers to; a tampered answer is invalid
+/// (exit 1), the edge saying it keeps no such notice too; a fault is exit 2.
+#[test]
+fn verify_notice_accepts_the_exact_notice_and_refuses_a_tampered_one() {
+    let d = dir();
+    let (receipt, line, jwks, hash, bytes) = noticed_record(&d);
+    let path = format!("/v1/sites/vectors/notices/{hash}");
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let run = |edge: &str, extra: &[&str], file: &str| {
+        let mut args = vec!["verify", "notice", "--edge", edge, "--jwks", &jwks];
+        args.extend_from_slice(extra);
+        args.push(file);
+        assent(&args)
+    };
+
+    let good = fake_edge(vec![(path.clone(), 200, bytes.clone())]);
+    let saved = d.join("notice.json").to_string_lossy().into_owned();
+    let out = run(&good, &["--site", "vectors", "--out", &saved], &receipt);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("VALID notice: "), "{stdout}");
+    assert!(stdout.contains("receipt signature verified"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&saved).unwrap(),
+        bytes,
+        "--out keeps the exact bytes"
+    );
+    // An export line: no signature to check, the same notice.
+    let out = run(&good, &[], &line);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let tampered = [
+        bytes.replacen("\"title\":\"", "\"title\":\"Nothing to see: ", 1),
+        format!("{bytes}\n"),
+        bytes.replacen("\"equal_prominence\":true", "\"equal_prominence\":false", 1),
+    ];
+    for body in &tampered {
+        assert_ne!(body, &bytes);
+        let edge = fake_edge(vec![(path.clone(), 200, body.clone())]);
+        let out = run(&edge, &[], &receipt);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("INVALID: [notice_mismatch]"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let unknown = fake_edge(vec![(
+        path.clone(),
+        404,
+        r#"{"error":{"code":"notice_unknown","message":""}}"#.into(),
+    )]);
+    let out = run(&unknown, &[], &receipt);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("notice_unknown"), "{}", stderr(&out));
+
+    // Another site asked for, another key pinned: invalid.
+    let out = run(&good, &["--site", "demo"], &receipt);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let other_jwks = write(
+        &d,
+        "other.json",
+        &serde_json::to_string(&Jwks::new([SigningKey::from_seed([1; 32])
+            .public()
+            .to_jwk(None)]))
+        .unwrap(),
+    );
+    let out = assent(&[
+        "verify",
+        "notice",
+        "--edge",
+        &good,
+        "--jwks",
+        &other_jwks,
+        &receipt,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // Faults: an error status, nothing listening.
+    let broken = fake_edge(vec![(
+        path.clone(),
+        503,
+        r#"{"error":{"code":"internal","message":""}}"#.into(),
+    )]);
+    for edge in [broken.as_str(), "http://127.0.0.1:9"] {
+        let out = run(edge, &[], &receipt);
+        assert_eq!(out.status.code(), Some(2), "{edge}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("INVALID"), "{}", stderr(&out));
+    }
+}

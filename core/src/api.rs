@@ -43,6 +43,11 @@ pub fn consistency(site: &SiteId, from: u64, to: u64) -> String {
     format!("/v1/sites/{site}/log/consistency?from={from}&to={to}")
 }
 
+/// A notice of the archive by its hash (the exact bytes whose SHA-256 it is).
+pub fn notice(site: &SiteId, hash: &crate::ids::NoticeHash) -> String {
+    format!("/v1/sites/{site}/notices/{hash}")
+}
+
 /// The owner's page of stored records, newest first (admin key).
 pub fn admin_events(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/events")

@@ -249,6 +249,13 @@ pub enum SyntaxError {
         /// Why it is invalid.
         reason: String,
     },
+    /// A notice hash is not 64 lowercase hex digits (the form
+    /// [`Notice::hash`](crate::notice::Notice::hash) gives).
+    #[error("notice hash {value:?} is invalid: use the 64 lowercase hex digits of a SHA-256")]
+    NoticeHashInvalid {
+        /// The offending value (truncated).
+        value: String,
+    },
 }
 
 impl SyntaxError {
@@ -265,6 +272,7 @@ impl SyntaxError {
             SyntaxError::OriginInvalid { .. } => "origin_invalid",
             SyntaxError::FieldTooLong { .. } => "field_too_long",
             SyntaxError::FieldInvalid { .. } => "field_invalid",
+            SyntaxError::NoticeHashInvalid { .. } => "notice_hash_invalid",
         }
     }
 }
@@ -573,6 +581,20 @@ pub enum LogError {
     /// A receipt's leaf hash is not the leaf hash of its record.
     #[error("the receipt's leaf hash is not the hash of its record")]
     LeafHashMismatch,
+    /// The notice archive keeps no notice with this hash (see
+    /// `crate::log::archive`).
+    #[error("no notice with hash {hash} is kept for this site")]
+    NoticeUnknown {
+        /// The hash asked for.
+        hash: String,
+    },
+    /// An archived notice is not the notice a record refers to: other bytes,
+    /// not RFC 8785, not a notice, or another site, version or language.
+    #[error("the notice is not the one the record refers to: {reason}")]
+    NoticeMismatch {
+        /// What differs.
+        reason: String,
+    },
 }
 
 impl LogError {
@@ -588,6 +610,8 @@ impl LogError {
             LogError::IndexOutOfRange { .. } => "index_out_of_range",
             LogError::NoteMalformed { .. } => "note_malformed",
             LogError::LeafHashMismatch => "leaf_hash_mismatch",
+            LogError::NoticeUnknown { .. } => "notice_unknown",
+            LogError::NoticeMismatch { .. } => "notice_mismatch",
         }
     }
 }

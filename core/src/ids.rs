@@ -107,6 +107,12 @@ checked_id!(
     EventId, is_uuid_v4, EventIdInvalid
 );
 checked_id!(
+    /// A notice hash as events carry it and the notice archive answers it:
+    /// the 64 lowercase hex digits of a SHA-256
+    /// ([`Notice::hash`](crate::notice::Notice::hash)).
+    NoticeHash, is_notice_hash, NoticeHashInvalid
+);
+checked_id!(
     /// A pseudonymous subject (one browser profile on one site): a lowercase UUIDv4
     /// drawn at random by the widget. It carries no IP, no user agent, nothing derived.
     SubjectId, is_uuid_v4, SubjectIdInvalid
@@ -228,6 +234,12 @@ fn is_language_tag(v: &str) -> bool {
         })
 }
 
+fn is_notice_hash(v: &str) -> bool {
+    v.len() == 64
+        && v.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
 fn is_uuid_v4(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 36
@@ -286,6 +298,22 @@ mod tests {
             !is_uuid_v4("3f1c2a4e9b7d4c1e8a2b0c9d8e7f6a5b"),
             "no hyphens"
         );
+    }
+
+    #[test]
+    fn notice_hashes_are_64_lowercase_hex_digits() {
+        assert!(NoticeHash::new(&"0a".repeat(32)).is_ok());
+        for bad in [
+            "".to_string(),
+            "0a".repeat(31),
+            "0a".repeat(33),
+            "0A".repeat(32),
+            format!("{}g", "0".repeat(63)),
+            format!("{} ", "0".repeat(63)),
+        ] {
+            let e = NoticeHash::new(&bad).unwrap_err();
+            assert_eq!(e.code(), "notice_hash_invalid", "{bad:?}");
+        }
     }
 
     #[test]

@@ -64,3 +64,8 @@ fn a_presumed_choice_is_the_history_of_a_first_choice() {
 fn keeps_the_first_subject_key() {
     suite::keeps_the_first_subject_key(&mut MemoryLogStore::default());
 }
+
+#[test]
+fn keeps_notices() {
+    suite::keeps_notices(&mut MemoryLogStore::default());
+}

@@ -83,7 +83,9 @@ impl ApiError {
             ApiError::Core(e) if fault(e) => 500,
             ApiError::Core(CoreError::Event(EventError::OriginNotAllowed { .. })) => 403,
             ApiError::Core(CoreError::Log(LogError::EventIdConflict { .. })) => 409,
-            ApiError::Core(CoreError::Log(LogError::LogEmpty)) => 404,
+            ApiError::Core(CoreError::Log(LogError::LogEmpty | LogError::NoticeUnknown { .. })) => {
+                404
+            }
             ApiError::Core(CoreError::Form(FormError::FormUnknown { .. })) => 404,
             ApiError::Core(CoreError::Form(FormError::TokenExpired)) => 410,
             ApiError::Core(CoreError::Access(e)) => match e {

@@ -6,10 +6,13 @@
 //! One table holds the log: a row per entry, written by one `INSERT` (the
 //! commit point of an append; see `assent_core::log::store`). Rows are never
 //! updated or deleted. Beside it, written in the same step (a Durable Object
-//! commits the writes between two awaits together): the day counters and
-//! the hash of a subject's key from its first entry.
+//! commits the writes between two awaits together): the day counters, the
+//! hash of a subject's key from its first entry, and the notice the record
+//! refers to (the notice archive, `assent_core::log::archive`), each kept
+//! once and never overwritten.
 
-use assent_core::ids::{EventId, SubjectId};
+use assent_core::ids::{EventId, NoticeHash, SubjectId};
+use assent_core::log::archive::ArchivedNotice;
 use assent_core::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
 use assent_core::log::{LogOrigin, LogStore, StoreError};
 use assent_core::merkle::Hash;
@@ -36,6 +39,13 @@ CREATE TABLE IF NOT EXISTS stats (
 CREATE TABLE IF NOT EXISTS subject_keys (
   subject  TEXT PRIMARY KEY,      -- from the subject's first entry (core::subject_key)
   hash     BLOB NOT NULL          -- SHA-256 of the key the widget holds, never the key
+);
+CREATE TABLE IF NOT EXISTS notices (
+  hash     TEXT PRIMARY KEY,      -- lowercase hex SHA-256 of bytes: the hash records carry
+  version  TEXT NOT NULL,
+  language TEXT NOT NULL,
+  bytes    BLOB NOT NULL,         -- the notice's RFC 8785 bytes, exactly as hashed
+  first_ms INTEGER NOT NULL       -- when it was first kept (a record's receive time, or first asked for)
 );
 CREATE TABLE IF NOT EXISTS checkpoints (
   size         INTEGER PRIMARY KEY,
@@ -280,6 +290,44 @@ impl<C: Sql> LogStore for SqlLogStore<C> {
                 ],
             )?;
         }
+        if let Some(notice) = entry.notice {
+            self.keep_notice(notice)?;
+        }
+        Ok(())
+    }
+
+    fn notice(&self, hash: &NoticeHash) -> Result<Option<ArchivedNotice>, StoreError> {
+        let rows = self.rows(
+            "SELECT hash, version, language, bytes, first_ms FROM notices WHERE hash = ?",
+            vec![SqlValue::Text(hash.to_string())],
+        )?;
+        rows.first()
+            .map(|r| match r.as_slice() {
+                [hash, version, language, SqlValue::Blob(bytes), first_ms] => Ok(ArchivedNotice {
+                    hash: NoticeHash::new(&get_text(hash)?).map_err(|_| bad_row("notice hash"))?,
+                    version: get_text(version)?,
+                    language: get_text(language)?,
+                    canonical: String::from_utf8(bytes.clone())
+                        .map_err(|_| bad_row("notice bytes"))?,
+                    first_ms: get_u64(first_ms)?,
+                }),
+                _ => Err(bad_row("notices")),
+            })
+            .transpose()
+    }
+
+    fn keep_notice(&mut self, notice: &ArchivedNotice) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT OR IGNORE INTO notices (hash, version, language, bytes, first_ms) \
+             VALUES (?, ?, ?, ?, ?)",
+            vec![
+                SqlValue::Text(notice.hash.to_string()),
+                SqlValue::Text(notice.version.clone()),
+                SqlValue::Text(notice.language.clone()),
+                SqlValue::Blob(notice.canonical.as_bytes().to_vec()),
+                int(notice.first_ms)?,
+            ],
+        )?;
         Ok(())
     }
 
@@ -482,6 +530,11 @@ mod tests {
     }
 
     #[test]
+    fn keeps_notices() {
+        suite::keeps_notices(&mut store());
+    }
+
+    #[test]
     fn a_taken_index_is_a_conflict_and_writes_nothing() {
         let mut s = store();
         let nodes = [[0u8; 32]];
@@ -501,6 +554,7 @@ mod tests {
             day: "2026-01-01",
             counts: &[],
             subject_key: None,
+            notice: None,
         };
         s.append(&entry(&a)).unwrap();
         assert_eq!(s.append(&entry(&b)), Err(StoreError::Conflict));

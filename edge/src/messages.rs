@@ -18,7 +18,8 @@ use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
 use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
 use assent_core::form::webhook::Delivery;
-use assent_core::ids::{SiteId, SubjectId};
+use assent_core::ids::{NoticeHash, SiteId, SubjectId};
+use assent_core::log::archive::ArchivedNotice;
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
 use assent_core::rights::bin::{Binned, Deletion};
@@ -62,6 +63,8 @@ pub const CHECKPOINT: Endpoint<(), String> = Endpoint::new("/checkpoint");
 pub const INCLUSION: Endpoint<InclusionQuery, InclusionProof> = Endpoint::new("/inclusion");
 /// A consistency proof.
 pub const CONSISTENCY: Endpoint<ConsistencyQuery, ConsistencyProof> = Endpoint::new("/consistency");
+/// A notice of the archive by its hash (`assent_core::log::archive::find`).
+pub const NOTICE: Endpoint<NoticeQuery, ArchivedNotice> = Endpoint::new("/notice");
 /// A page of the owner's list, newest first.
 pub const PAGE: Endpoint<PageRequest, RecordsPage> = Endpoint::new("/page");
 /// A page of the export, oldest first.
@@ -325,6 +328,17 @@ pub struct MailboxEntry {
     pub event_id: String,
     /// The message.
     pub mail: Mail,
+}
+
+/// Which notice of the archive, of which site (a log that has no record
+/// yet has no origin to name its site).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeQuery {
+    /// The site.
+    pub site: SiteId,
+    /// The notice's hash.
+    pub hash: NoticeHash,
 }
 
 /// Which inclusion proof.

@@ -18,6 +18,7 @@
 
 use assent_core::form::intake::{self, EdgeContext, FormStore, Fresh};
 use assent_core::form::state;
+use assent_core::log::archive;
 use assent_core::log::sequencer::{self, AppendStatus};
 use assent_core::log::LogStore;
 use assent_core::rights;
@@ -100,6 +101,13 @@ impl DurableObject for SiteLog {
             p if p == messages::CONSISTENCY.path => {
                 messages::serve(req, |q: messages::ConsistencyQuery| {
                     Ok(sequencer::consistency(&store, q.from, q.to)?)
+                })
+                .await
+            }
+            p if p == messages::NOTICE.path => {
+                messages::serve(req, |q: messages::NoticeQuery| {
+                    let current = sites::notices(q.site.as_str()).ok_or(ApiError::NotFound)?;
+                    Ok(archive::find(&mut store, current, &q.hash, now_ms())?)
                 })
                 .await
             }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use assent_core::config::SiteConfig;
+use assent_core::log::archive::{self, ArchivedNotice};
 
 include!(concat!(env!("OUT_DIR"), "/sites.rs"));
 
@@ -27,6 +28,22 @@ pub fn get(site: &str) -> Option<&'static SiteConfig> {
     all().get(site)
 }
 
+/// Every notice `site` shows now, the banner's and each form's in every
+/// language (`assent_core::log::archive::current`): computed once per
+/// isolate, so that a hash the archive does not keep costs a lookup.
+pub fn notices(site: &str) -> Option<&'static [ArchivedNotice]> {
+    static CURRENT: OnceLock<BTreeMap<&'static str, Vec<ArchivedNotice>>> = OnceLock::new();
+    CURRENT
+        .get_or_init(|| {
+            all()
+                .iter()
+                .map(|(id, config)| (*id, archive::current(config)))
+                .collect()
+        })
+        .get(site)
+        .map(Vec::as_slice)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -34,5 +51,19 @@ mod tests {
         let demo = super::get("demo").expect("demo site");
         assert!(demo.languages().any(|l| l == "de"));
         assert!(demo.purposes.iter().any(|p| p.required));
+    }
+
+    #[test]
+    fn every_notice_the_demo_shows_is_in_the_archive_s_current_list() {
+        let demo = super::get("demo").unwrap();
+        let current = super::notices("demo").unwrap();
+        for language in demo.languages() {
+            let hash = demo.notice(language).unwrap().hash();
+            assert!(
+                current.iter().any(|n| n.hash.as_str() == hash),
+                "{language}"
+            );
+        }
+        assert!(super::notices("nowhere").is_none());
     }
 }

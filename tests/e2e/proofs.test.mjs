@@ -293,7 +293,7 @@ test("the README's auditor commands run as written against the edge", async () =
   delete env.ASSENT_ADMIN_KEY;
   const r = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: repo, env, encoding: "utf8", timeout: 300_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  for (const line of [/^VALID receipt/m, /^VALID inclusion/m, /^VALID log/m, /^VALID consistency/m, /"secret": "/]) {
+  for (const line of [/^VALID receipt/m, /^VALID inclusion/m, /^VALID notice/m, /^VALID log/m, /^VALID consistency/m, /"secret": "/]) {
     assert.match(r.stdout, line);
   }
 });

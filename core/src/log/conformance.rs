@@ -127,6 +127,20 @@ impl<S: LogStore> LogStore for FaultInjected<S> {
         self.tick()?;
         self.inner.subject_key(subject)
     }
+    fn notice(
+        &self,
+        hash: &crate::ids::NoticeHash,
+    ) -> Result<Option<crate::log::archive::ArchivedNotice>, StoreError> {
+        self.tick()?;
+        self.inner.notice(hash)
+    }
+    fn keep_notice(
+        &mut self,
+        notice: &crate::log::archive::ArchivedNotice,
+    ) -> Result<(), StoreError> {
+        self.tick()?;
+        self.inner.keep_notice(notice)
+    }
 }
 
 /// The site configuration of the golden vectors.
@@ -682,4 +696,103 @@ pub fn keeps_the_first_subject_key<S: LogStore>(store: &mut S) {
     let other_subject = other.subject.clone();
     append(store, other).unwrap();
     assert_eq!(store.subject_key(&other_subject).unwrap(), None);
+}
+
+/// The notice archive: a record's notice is kept under its hash with the
+/// entry, once (a later record, or other bytes under the same hash, change
+/// nothing); a form's record keeps its form's notice; a notice the site
+/// shows is kept from the first time it is asked for; a hash never kept and
+/// not shown is unknown.
+pub fn keeps_notices<S: LogStore>(store: &mut S) {
+    use crate::canonical::to_canonical_bytes;
+    use crate::ids::NoticeHash;
+    use crate::log::archive::{self, ArchivedNotice};
+    use sha2::{Digest, Sha256};
+    let c = config();
+    let en = c.notice("en").unwrap();
+    let hash = NoticeHash::new(&en.hash()).unwrap();
+    assert_eq!(
+        store.notice(&hash).unwrap(),
+        None,
+        "nothing before a record"
+    );
+
+    append(store, event(&c, 1, 1, "give", true, T0)).unwrap();
+    let kept = store.notice(&hash).unwrap().expect("kept with the record");
+    assert_eq!(kept.canonical.as_bytes(), to_canonical_bytes(&en).unwrap());
+    assert_eq!(
+        hex::encode(Sha256::digest(kept.canonical.as_bytes())),
+        hash.as_str()
+    );
+    assert_eq!(
+        (kept.version.as_str(), kept.language.as_str(), kept.first_ms),
+        (c.notice_version.as_str(), "en", T0 + 5),
+        "from the first record's receive time"
+    );
+    append(store, event(&c, 2, 2, "give", true, T0 + 100)).unwrap();
+    assert_eq!(
+        store.notice(&hash).unwrap().as_ref(),
+        Some(&kept),
+        "kept once"
+    );
+    store
+        .keep_notice(&ArchivedNotice {
+            canonical: "{}".into(),
+            first_ms: T0 + 200,
+            ..kept.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        store.notice(&hash).unwrap().as_ref(),
+        Some(&kept),
+        "never overwritten"
+    );
+
+    // A form's record refers to its form's notice.
+    let form = c.form("newsletter").expect("the vectors' form");
+    let offers: serde_json::Map<String, serde_json::Value> = form
+        .offers
+        .iter()
+        .map(|o| (o.key(), serde_json::Value::Bool(false)))
+        .collect();
+    let form_notice = c.form_notice("newsletter", "de").unwrap();
+    let mut submission = serde_json::to_value(event(&c, 3, 3, "refuse", false, T0 + 300)).unwrap();
+    submission["decisions"] = serde_json::json!({});
+    submission["form"] = serde_json::json!({"id": "newsletter", "offers": offers});
+    submission["ui"] = serde_json::json!({"surface": "form", "control": "submit"});
+    submission["notice"] = serde_json::json!({
+        "version": c.notice_version, "language": "de", "hash": form_notice.hash()
+    });
+    let submission = ConsentEvent::from_json(submission.to_string().as_bytes()).unwrap();
+    append(store, submission).unwrap();
+    let form_hash = NoticeHash::new(&form_notice.hash()).unwrap();
+    let kept_form = store
+        .notice(&form_hash)
+        .unwrap()
+        .expect("the form's notice");
+    assert_eq!(
+        kept_form.canonical.as_bytes(),
+        to_canonical_bytes(&form_notice).unwrap()
+    );
+    assert_eq!(kept_form.language, "de");
+
+    // A notice the site shows, asked for before any record refers to it.
+    let de = NoticeHash::new(&c.notice("de").unwrap().hash()).unwrap();
+    assert_eq!(store.notice(&de).unwrap(), None);
+    let current = archive::current(&c);
+    let asked = archive::find(store, &current, &de, T0 + 400).unwrap();
+    assert_eq!(asked.first_ms, T0 + 400);
+    assert_eq!(store.notice(&de).unwrap().as_ref(), Some(&asked));
+    // Still there when the site no longer shows it.
+    assert_eq!(archive::find(store, &[], &de, T0 + 500).unwrap(), asked);
+
+    let unknown = NoticeHash::new(&"0".repeat(64)).unwrap();
+    assert_eq!(store.notice(&unknown).unwrap(), None);
+    assert_eq!(
+        archive::find(store, &current, &unknown, T0)
+            .unwrap_err()
+            .code(),
+        "notice_unknown"
+    );
+    assert_eq!(store.notice(&unknown).unwrap(), None, "nothing kept for it");
 }

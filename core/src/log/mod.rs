@@ -6,7 +6,8 @@
 //! - [`store`]: the storage the log needs ([`LogStore`]) and an in-memory one;
 //! - [`sequencer`]: appending (idempotency, the subject's chain, the action
 //!   against history, tree, receipt), checkpoints, proofs and pages;
-//! - [`verify`]: that one signed checkpoint extends another.
+//! - [`verify`]: that one signed checkpoint extends another;
+//! - [`archive`]: the notice archive, every notice a record refers to, by its hash.
 //!
 //! Needs the `std` feature (canonical JSON).
 //!
@@ -20,6 +21,7 @@
 //! assert_eq!(sequencer::checkpoint(&mut store, &key, 0).unwrap_err().code(), "log_empty");
 //! ```
 
+pub mod archive;
 #[cfg(feature = "test-support")]
 pub mod conformance;
 mod origin;

@@ -14,7 +14,8 @@ use crate::prelude::*;
 
 use core::fmt;
 
-use crate::ids::{EventId, SubjectId};
+use crate::ids::{EventId, NoticeHash, SubjectId};
+use crate::log::archive::ArchivedNotice;
 use crate::log::LogOrigin;
 use crate::merkle::Hash;
 use crate::subject_key::SubjectKeyHash;
@@ -63,6 +64,10 @@ pub struct NewEntry<'a> {
     /// With a subject's first entry only: the hash of the key its widget
     /// holds ([`crate::subject_key`]), kept beside the log, never in it.
     pub subject_key: Option<&'a SubjectKeyHash>,
+    /// The notice the record refers to, where the site shows it now
+    /// ([`crate::log::archive`]): kept beside the log unless its hash is
+    /// kept already (never overwritten).
+    pub notice: Option<&'a ArchivedNotice>,
 }
 
 /// A signed checkpoint as kept.
@@ -128,6 +133,11 @@ pub trait LogStore {
     fn stats(&self, from_day: &str) -> Result<Vec<(String, String, u64)>, StoreError>;
     /// The hash of the subject's key, kept from its first entry.
     fn subject_key(&self, subject: &SubjectId) -> Result<Option<SubjectKeyHash>, StoreError>;
+    /// The archived notice with this hash ([`crate::log::archive`]).
+    fn notice(&self, hash: &NoticeHash) -> Result<Option<ArchivedNotice>, StoreError>;
+    /// Keeps a notice under its hash, unless one is kept already: a kept
+    /// notice is never overwritten.
+    fn keep_notice(&mut self, notice: &ArchivedNotice) -> Result<(), StoreError>;
 }
 
 /// An in-memory [`LogStore`] for tools and tests.
@@ -138,6 +148,7 @@ pub struct MemoryLogStore {
     checkpoints: Vec<StoredCheckpoint>,
     stats: alloc::collections::BTreeMap<(String, String), u64>,
     keys: alloc::collections::BTreeMap<String, SubjectKeyHash>,
+    notices: alloc::collections::BTreeMap<NoticeHash, ArchivedNotice>,
 }
 
 impl LogStore for MemoryLogStore {
@@ -244,6 +255,20 @@ impl LogStore for MemoryLogStore {
         if let Some(hash) = entry.subject_key {
             self.keys.entry(entry.subject.to_string()).or_insert(*hash);
         }
+        if let Some(notice) = entry.notice {
+            self.keep_notice(notice)?;
+        }
+        Ok(())
+    }
+
+    fn notice(&self, hash: &NoticeHash) -> Result<Option<ArchivedNotice>, StoreError> {
+        Ok(self.notices.get(hash).cloned())
+    }
+
+    fn keep_notice(&mut self, notice: &ArchivedNotice) -> Result<(), StoreError> {
+        self.notices
+            .entry(notice.hash.clone())
+            .or_insert_with(|| notice.clone());
         Ok(())
     }
 

@@ -17,6 +17,7 @@ pub mod forms;
 pub mod import;
 pub mod loader;
 pub mod log;
+pub mod notices;
 pub mod page;
 pub mod privacy;
 pub mod ropa;
@@ -104,6 +105,22 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 _ => Err(ApiError::MethodNotAllowed),
             };
             // Proofs are public evidence: any page or tool may read them.
+            cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
+        }
+        ["v1", "sites", site, "notices", hash] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get | Method::Head, Ok((id, _))) => {
+                    match crate::rate_limit::check(&env, &req, &id).await {
+                        Ok(()) => notices::get(&req, &env, &id, hash).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                (Method::Options, Ok(_)) => Ok(cors::preflight(Some("*"))),
+                _ => Err(ApiError::MethodNotAllowed),
+            };
+            // A notice is what the site shows every visitor, and evidence
+            // like the proofs: any page or tool may read it.
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
         }
         [".well-known", "jwks.json"] => {
