@@ -248,3 +248,21 @@ test("everything shown is hashed: the banner and the expanded panel show nothing
     await context.close();
   }
 });
+
+test("on a phone the Privacy choices control covers none of the demo page's footer", async () => {
+  const { context, page } = await visit();
+  await page.click(`${BANNER} button[data-act=reject_all]`);
+  const control = page.locator("#assent-host >> button[data-act=choices]");
+  await control.waitFor();
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const c = await control.boundingBox();
+  const f = await page.locator("footer").evaluate((el) => {
+    const r = document.createRange();
+    r.selectNodeContents(el);
+    const b = r.getBoundingClientRect();
+    return { x: b.x, y: b.y, width: b.width, height: b.height };
+  });
+  const overlap = c.x < f.x + f.width && f.x < c.x + c.width && c.y < f.y + f.height && f.y < c.y + c.height;
+  assert.ok(!overlap, `the control ${JSON.stringify(c)} covers the footer's text ${JSON.stringify(f)}`);
+  await context.close();
+});
