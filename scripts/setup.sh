@@ -67,6 +67,20 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   fi
 fi
 
+# The design tests compare screenshots with references drawn in DejaVu (what
+# fontconfig picks for system-ui, sans-serif and serif on Debian): the same
+# fonts draw the same pixels.
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's fonts-dejavu-core"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+  else
+    say "The DejaVu fonts are missing: run 'sudo apt-get install fonts-dejavu-core' and run again"
+    exit 1
+  fi
+fi
+
 # The e2e tests read the Durable Objects' SQLite files with Debian's sqlite3 CLI.
 if ! command -v sqlite3 >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
