@@ -636,20 +636,38 @@ fn settle_event(
     ui: UiRef,
     action: Action,
 ) -> ConsentEvent {
-    let mut event = pending.event.clone();
+    // The form's decisions stay the submission's: a confirmation settles
+    // what was ticked there, and says so by repeating it.
+    let path = crate::api::confirm(&pending.event.site);
+    let mut event = edge_event(&pending.event, id, action, ui, path, ctx);
+    event.answers = Some(pending.event.event_id.clone());
+    event
+}
+
+/// `from` made again by the edge, here and now: a new id and action, the
+/// control it was made with, the edge's clock, version and page (`path`),
+/// no GPC and no answered event (a caller that answers one says so). Its
+/// choices are `from`'s until the caller changes them.
+pub(crate) fn edge_event(
+    from: &ConsentEvent,
+    id: EventId,
+    action: Action,
+    ui: UiRef,
+    path: String,
+    ctx: &EdgeContext,
+) -> ConsentEvent {
+    let mut event = from.clone();
     event.event_id = id;
     event.action = action;
-    event.answers = Some(pending.event.event_id.clone());
+    event.answers = None;
     event.ui = ui;
     event.client_time_ms = ctx.now_ms;
     event.gpc = false;
+    event.widget_version = "edge".into();
     event.page = PageRef {
         origin: ctx.issuer.clone(),
-        path: crate::api::confirm(&pending.event.site),
+        path,
     };
-    // The form's decisions stay the submission's: a confirmation settles
-    // what was ticked there, and says so by repeating it.
-    event.widget_version = "edge".into();
     event
 }
 

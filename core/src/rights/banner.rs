@@ -25,8 +25,8 @@ use alloc::collections::BTreeMap;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, FormError};
-use crate::event::{Action, Control, PageRef, Surface, UiRef};
-use crate::form::intake::{EdgeContext, FormStore};
+use crate::event::{Action, Control, Surface, UiRef};
+use crate::form::intake::{edge_event, EdgeContext, FormStore};
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
 use crate::lifetime;
@@ -124,20 +124,19 @@ pub fn withdraw<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         .purposes
         .iter()
         .any(|p| !p.required && event.decisions.get(&p.id) == Some(&true));
-    event.action = Action::for_change(true, grants);
-    event.event_id = event_id;
-    event.answers = None;
-    event.ui = UiRef {
+    let ui = UiRef {
         surface: Surface::Api,
         control: Control::Api,
     };
-    event.client_time_ms = ctx.now_ms;
-    event.gpc = false;
-    event.widget_version = "edge".into();
-    event.page = PageRef {
-        origin: ctx.issuer.clone(),
-        path: crate::api::privacy(&config.site),
-    };
+    let path = crate::api::privacy(&config.site);
+    let event = edge_event(
+        &event,
+        event_id,
+        Action::for_change(true, grants),
+        ui,
+        path,
+        ctx,
+    );
     let appended = crate::log::sequencer::append(log, config, key, ctx.request(event, None, None))?;
     crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
     Ok(appended)

@@ -44,8 +44,10 @@ pub mod retention;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError, StorageError};
-use crate::event::{Action, Control, PageRef, Surface, UiRef};
-use crate::form::intake::{repeat, EdgeContext, FormStore, Suppression, SuppressionKind};
+use crate::event::{Action, Control, Surface, UiRef};
+use crate::form::intake::{
+    edge_event, repeat, EdgeContext, FormStore, Suppression, SuppressionKind,
+};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
@@ -156,21 +158,12 @@ fn erase_once<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     }
     forms.shred(subject, &event_id).map_err(fault)?;
 
-    let mut event = last.event.clone();
-    event.event_id = event_id;
-    event.action = Action::Erase;
-    event.answers = None;
-    event.ui = UiRef {
+    let ui = UiRef {
         surface,
         control: Control::Erase,
     };
-    event.client_time_ms = ctx.now_ms;
-    event.gpc = false;
-    event.widget_version = "edge".into();
-    event.page = PageRef {
-        origin: ctx.issuer.clone(),
-        path: crate::api::admin_erasure(&config.site, subject),
-    };
+    let path = crate::api::admin_erasure(&config.site, subject);
+    let mut event = edge_event(&last.event, event_id, Action::Erase, ui, path, ctx);
     // Every consent ends: optional purposes and services refused, every
     // offer of the subject's last form unticked.
     for p in &config.purposes {
@@ -305,21 +298,11 @@ fn owner_event(
     if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
         return Err(RightsError::SubjectErased.into());
     }
-    let mut event = last.event.clone();
-    event.event_id = event_id;
-    event.action = action;
-    event.answers = None;
-    event.ui = UiRef {
+    let ui = UiRef {
         surface: Surface::Api,
         control: Control::Api,
     };
-    event.client_time_ms = ctx.now_ms;
-    event.gpc = false;
-    event.widget_version = "edge".into();
-    event.page = PageRef {
-        origin: ctx.issuer.clone(),
-        path,
-    };
+    let mut event = edge_event(&last.event, event_id, action, ui, path, ctx);
     event.form = records
         .iter()
         .rev()
