@@ -42,16 +42,19 @@ test("a text from the notice never becomes markup", () => {
   assert.doesNotMatch(bannerHtml() + panelHtml(), /<img|<b>/);
 });
 
-test("the panel shows every service's provider and cookies: name, kind, lifetime in the page's language", () => {
+test("the panel shows every service's provider and cookies: name, kind, lifetime in the page's language, purpose", () => {
   start(structuredClone(answer));
   const html = panelHtml();
   for (const p of answer.notice.purposes) {
     for (const s of p.services) {
-      assert.ok(html.includes(`${s.name} (${s.provider})`), s.id);
-      for (const c of s.cookies) assert.ok(html.includes(`<code>${c.name}</code> ${c.kind}`), c.name);
+      assert.ok(html.includes(`<span class="name">${s.name}</span><span class="by">${s.provider}</span>`), s.id);
+      for (const c of s.cookies) {
+        assert.ok(html.includes(`<code>${c.name}</code> · ${c.kind}`), c.name);
+        assert.ok(html.includes(`<span class="for">${c.purpose}</span>`), `${c.name}: its purpose`);
+      }
     }
   }
-  assert.ok(html.includes("<code>_ga</code> cookie, 395 Tage"), "German days");
+  assert.ok(html.includes("<code>_ga</code> · cookie · 395 Tage"), "German days");
   const c = answer.notice.controller;
   assert.ok(html.includes(`${c.name} · ${c.contact} · <a class="link"`), "who is responsible, and how to reach them");
 });
