@@ -150,37 +150,34 @@ async fn act(
 ) -> Result<Response, ApiError> {
     let id = &site.site;
     match field(form, "action") {
-        Some("withdraw") if field(form, "purpose").is_some() => {
-            let purposes = match field(form, "purpose") {
-                Some("all") | None => None,
-                Some(one) => Some(vec![one.to_string()]),
-            };
-            let request = WithdrawRequest {
-                subject: token.subject.clone(),
-                offers: purposes,
-                event_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
-            };
-            let message = match messages::call(env, id, &messages::BANNER_WITHDRAW, &request).await {
-                Ok(_) => "Withdrawn. The site's pages stop using it when you are back there; the receipt is in the history below.",
-                Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
-                Err(e) => return Err(e),
-            };
-            center_page(env, site, token, session, Some(message)).await
-        }
         Some("withdraw") => {
-            let offers = match field(form, "offer") {
-                Some("all") | None => None,
-                Some(one) => Some(vec![one.to_string()]),
+            // A banner purpose (`purpose`) or a form's offer (`offer`): the
+            // same withdrawal, asked of the core rule for each.
+            let banner = field(form, "purpose").is_some();
+            let (endpoint, named, done) = if banner {
+                (
+                    &messages::BANNER_WITHDRAW,
+                    field(form, "purpose"),
+                    "Withdrawn. The site's pages stop using it when you are back there; the receipt is in the history below.",
+                )
+            } else {
+                (
+                    &messages::WITHDRAW,
+                    field(form, "offer"),
+                    "Withdrawn. Your receipt for it is in the history below.",
+                )
             };
             let request = WithdrawRequest {
                 subject: token.subject.clone(),
-                offers,
+                offers: match named {
+                    Some("all") | None => None,
+                    Some(one) => Some(vec![one.to_string()]),
+                },
                 event_id: fresh_event_id()?,
                 ctx: edge_context(env, id)?,
             };
-            let message = match messages::call(env, id, &messages::WITHDRAW, &request).await {
-                Ok(_) => "Withdrawn. Your receipt for it is in the history below.",
+            let message = match messages::call(env, id, endpoint, &request).await {
+                Ok(_) => done,
                 Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
                 Err(e) => return Err(e),
             };
