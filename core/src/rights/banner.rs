@@ -100,7 +100,7 @@ pub fn withdraw<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         .into_iter()
         .map(|(_, r)| r)
         .collect();
-    if records.iter().any(|r| r.event.action == Action::Erase) {
+    if super::erasure(&records).is_some() {
         return Err(super::RightsError::SubjectErased.into());
     }
     let nothing = || Error::Form(FormError::NothingToWithdraw);

@@ -59,7 +59,7 @@ use super::requests::{RequestStatus, RequestStore, SubjectRequest};
 use super::{erase_by, fault, history};
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError};
-use crate::event::{Action, Surface};
+use crate::event::Surface;
 use crate::form::intake::{EdgeContext, FormStore};
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
@@ -222,10 +222,7 @@ fn delete_as<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         return super::erase(log, forms, config, key, subject, event_id, ctx).map(Deletion::Erased);
     };
     let records = history(log, subject)?;
-    if let Some((_, done)) = records
-        .iter()
-        .find(|(_, r)| r.event.action == Action::Erase)
-    {
+    if let Some(done) = super::erasure(records.iter().map(|(_, r)| r)) {
         return crate::form::intake::repeat(log, &done.event.event_id).map(Deletion::Erased);
     }
     if records.is_empty() {
@@ -262,7 +259,7 @@ pub fn restore<L: LogStore + ?Sized, F: FormStore + ?Sized, R: RequestStore + ?S
         if records.is_empty() {
             return Err(RightsError::SubjectUnknown.into());
         }
-        if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
+        if super::erasure(records.iter().map(|(_, r)| r)).is_some() {
             return Err(RightsError::SubjectErased.into());
         }
         return Err(RightsError::NotInRecycleBin.into());

@@ -263,10 +263,7 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         subject: subject.clone(),
         generated_at: rfc3339(now_ms),
         identity,
-        erased_by: records
-            .iter()
-            .find(|(_, r)| r.event.action == crate::event::Action::Erase)
-            .map(|(_, r)| r.event.event_id.clone()),
+        erased_by: super::erasure(records.iter().map(|(_, r)| r)).map(|r| r.event.event_id.clone()),
         state: fold(records.iter().map(|(_, r)| r)),
         restricted: super::restricted(records.iter().map(|(_, r)| r)),
         deleted: forms.binned(subject).map_err(fault)?.map(|e| e.deleted()),

@@ -137,10 +137,7 @@ fn erase_once<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     surface: Surface,
 ) -> Result<Appended, Error> {
     let records = history(log, subject)?;
-    if let Some((_, done)) = records
-        .iter()
-        .find(|(_, r)| r.event.action == Action::Erase)
-    {
+    if let Some(done) = erasure(records.iter().map(|(_, r)| r)) {
         return repeat(log, &done.event.event_id);
     }
     let Some((_, last)) = records.last() else {
@@ -270,6 +267,16 @@ pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestS
     )
 }
 
+/// The subject's erasure record, if they were erased: an erasure is
+/// final, so every rights operation asks this first.
+pub fn erasure<'a>(
+    records: impl IntoIterator<Item = &'a StoredRecord>,
+) -> Option<&'a StoredRecord> {
+    records
+        .into_iter()
+        .find(|r| r.event.action == Action::Erase)
+}
+
 /// Whether processing of the subject is restricted: the newest `restrict`
 /// or `lift_restriction` record decides.
 pub fn restricted<'a>(records: impl IntoIterator<Item = &'a StoredRecord>) -> bool {
@@ -295,7 +302,7 @@ fn owner_event(
     let Some((_, last)) = records.last() else {
         return Err(RightsError::SubjectUnknown.into());
     };
-    if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
+    if erasure(records.iter().map(|(_, r)| r)).is_some() {
         return Err(RightsError::SubjectErased.into());
     }
     let ui = UiRef {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::{fault, history};
 use crate::config::SiteConfig;
 use crate::error::Error;
-use crate::event::{Action, Surface};
+use crate::event::Surface;
 use crate::form::intake::{EdgeContext, FormStore};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
@@ -75,7 +75,7 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             let Some((_, last)) = records.last() else {
                 continue;
             };
-            if records.iter().any(|(_, r)| r.event.action == Action::Erase) {
+            if super::erasure(records.iter().map(|(_, r)| r)).is_some() {
                 continue;
             }
             // The recycle bin's purge erases them anyway, by its own id.
