@@ -130,7 +130,7 @@ async function subjects(api) {
       if (q.includes("@")) {
         const found = await api.find(q);
         if (!found.subjects.length) {
-          out.replaceChildren(h("p", {}, found.suppressed_by ? `No contact; the address was suppressed by ${found.suppressed_by}.` : "No contact with this address."));
+          out.replaceChildren(h("p", {}, found.suppressed ? `No contact; the address is suppressed (${found.suppressed.kind === "erased" ? "erased" : "opt-out list"}) since ${found.suppressed.since}.` : "No contact with this address."));
           return;
         }
         subject = found.subjects[0].subject;

@@ -47,6 +47,10 @@ use crate::ids::SubjectId;
 /// The header that carries the key with an event.
 pub const HEADER: &str = "assent-key";
 
+/// The header that names the subject whose key [`HEADER`] carries, where
+/// the request is not an event (`/subjects/me/...`).
+pub const SUBJECT_HEADER: &str = "assent-subject";
+
 /// A subject key as presented: a UUID in lowercase hex (what
 /// `crypto.randomUUID()` returns). Its `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]
@@ -95,6 +99,12 @@ impl SubjectKeyHash {
     /// (compared in constant time).
     pub fn admits(&self, subject: &SubjectId, key: &SubjectKey) -> bool {
         key.hash(subject).0.ct_eq(&self.0).into()
+    }
+
+    /// Whether `other` is this hash (compared in constant time): a presented
+    /// key, hashed for the same subject, against the stored one.
+    pub fn is(&self, other: &SubjectKeyHash) -> bool {
+        self.0.ct_eq(&other.0).into()
     }
 
     /// [`Self::admits`] as a result: [`RightsError::SubjectKeyInvalid`] when not.

@@ -150,3 +150,15 @@ fn a_fault_in_the_recycle_bin_changes_nothing() {
     let (log, forms) = stores();
     suite::a_fault_in_the_recycle_bin_changes_nothing(log, forms);
 }
+
+#[test]
+fn mails_count_against_the_address_they_go_to() {
+    let (log, forms) = stores();
+    suite::mails_count_against_the_address_they_go_to(log, forms);
+}
+
+#[test]
+fn only_a_confirmed_submission_changes_the_identity() {
+    let (log, forms) = stores();
+    suite::only_a_confirmed_submission_changes_the_identity(log, forms);
+}

@@ -66,6 +66,11 @@ fn keeps_the_first_subject_key() {
 }
 
 #[test]
+fn an_erased_subject_takes_nothing() {
+    suite::an_erased_subject_takes_nothing(&mut MemoryLogStore::default());
+}
+
+#[test]
 fn keeps_notices() {
     suite::keeps_notices(&mut MemoryLogStore::default());
 }

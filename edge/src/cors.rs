@@ -53,10 +53,11 @@ pub fn preflight(allow_origin: Option<&str>) -> Response {
         let _ = headers.set("access-control-allow-origin", origin);
         let _ = headers.set("access-control-allow-methods", "GET, POST, OPTIONS");
         // authorization: a receipt presented for the subject's own state;
-        // assent-key: the widget's subject key (assent_core::subject_key).
+        // assent-key, assent-subject: the widget's subject key and the
+        // subject it proves (assent_core::subject_key).
         let _ = headers.set(
             "access-control-allow-headers",
-            "content-type, authorization, assent-key",
+            "content-type, authorization, assent-key, assent-subject",
         );
         let _ = headers.set("access-control-max-age", "86400");
         if origin != "*" {

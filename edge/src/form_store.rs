@@ -66,6 +66,11 @@ CREATE TABLE IF NOT EXISTS recycle_bin (
   deleted_by TEXT NOT NULL          -- a key's name, operator, or request <id>
 );
 CREATE INDEX IF NOT EXISTS recycle_bin_due ON recycle_bin(purge_ms);
+CREATE TABLE IF NOT EXISTS mail_counts (
+  recipient  TEXT NOT NULL,         -- the address's lookup key (an HMAC: names nobody)
+  created_ms INTEGER NOT NULL       -- kept for the mail window only (core's MAIL_WINDOW_MS)
+);
+CREATE INDEX IF NOT EXISTS mail_counts_by ON mail_counts(recipient, created_ms);
 CREATE TABLE IF NOT EXISTS mails (
   n          INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id   TEXT NOT NULL,
@@ -278,10 +283,10 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         Ok(())
     }
 
-    fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> Result<u64, StoreError> {
+    fn mails_to(&self, recipient: &str, since_ms: u64) -> Result<u64, StoreError> {
         let rows = self.rows(
-            "SELECT COUNT(*) FROM mails WHERE subject = ? AND created_ms >= ?",
-            vec![text(subject), int(since_ms)?],
+            "SELECT COUNT(*) FROM mail_counts WHERE recipient = ? AND created_ms >= ?",
+            vec![SqlValue::Text(recipient.to_string()), int(since_ms)?],
         )?;
         rows.first()
             .and_then(|r| r.first())
@@ -305,6 +310,19 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
             None | Some(SqlValue::Null) => Ok(None),
             Some(v) => get_u64(v).map(Some),
         }
+    }
+
+    fn count_mail(&mut self, recipient: &str, at_ms: u64) -> Result<(), StoreError> {
+        let window_start = at_ms.saturating_sub(assent_core::form::intake::MAIL_WINDOW_MS);
+        self.rows(
+            "DELETE FROM mail_counts WHERE created_ms < ?",
+            vec![int(window_start)?],
+        )?;
+        self.rows(
+            "INSERT INTO mail_counts (recipient, created_ms) VALUES (?, ?)",
+            vec![SqlValue::Text(recipient.to_string()), int(at_ms)?],
+        )?;
+        Ok(())
     }
 
     fn put_mail(&mut self, m: &Sealed) -> Result<(), StoreError> {
@@ -525,6 +543,8 @@ mod tests {
         a_confirmation_queues_a_delivery_that_backs_off_until_delivered,
         a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
         nobody_s_inbox_can_be_flooded_through_the_form,
+        mails_count_against_the_address_they_go_to,
+        only_a_confirmed_submission_changes_the_identity,
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
         retention_anonymises_what_its_dry_run_lists,
         restriction_and_rectification_are_events,

@@ -530,6 +530,11 @@ mod tests {
     }
 
     #[test]
+    fn an_erased_subject_takes_nothing() {
+        suite::an_erased_subject_takes_nothing(&mut store());
+    }
+
+    #[test]
     fn keeps_notices() {
         suite::keeps_notices(&mut store());
     }

@@ -109,12 +109,18 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             ),
         };
         let lookup = lookup_key(b"lookup", &self.config.site, &checked.identity.email);
+        let parent_lookup = checked
+            .identity
+            .parent_email
+            .as_ref()
+            .map(|p| lookup_key(b"lookup", &self.config.site, p));
         let id = event.event_id.clone();
         let fresh = self.fresh();
         let sub = Submission {
             event,
             checked,
             lookup,
+            parent_lookup,
             received_at_ms: self.now_ms,
             sec_gpc: false,
             country: Some("DE".into()),
@@ -547,6 +553,113 @@ pub fn nobody_s_inbox_can_be_flooded_through_the_form<L: LogStore, F: FormStore>
     assert_eq!(desk.tokens().len(), 5, "a day later, mail flows again");
 }
 
+/// Every mail counts against the address it goes to: five children's
+/// submissions that name one parent's address send that parent three mails,
+/// and a fourth child is recorded and waits without one.
+pub fn mails_count_against_the_address_they_go_to<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    for n in 0..5 {
+        let (_, appended) = desk.submit(|b| {
+            b["identity"]["email"] = format!("kid{n}@example.com").into();
+            b["age"] = 2012.into();
+            b["identity"]["parent_email"] = "Parent@Example.com".into();
+        });
+        assert_eq!(
+            appended.status,
+            AppendStatus::New,
+            "every submission is recorded"
+        );
+    }
+    assert_eq!(
+        desk.tokens().len(),
+        3,
+        "three mails to the one parent, not five"
+    );
+    // The children's own addresses have had no mail: one of them is mailed.
+    desk.submit(|b| b["identity"]["email"] = "kid0@example.com".into());
+    assert_eq!(desk.tokens().len(), 4);
+    let (_, mail) = desk.token_of_last_mail();
+    assert_eq!(mail.to, "kid0@example.com");
+    // Mails exactly 24 hours old still count; a millisecond later they do not.
+    desk.now_ms += intake::MAIL_WINDOW_MS;
+    desk.submit(|b| {
+        b["identity"]["email"] = "kid9@example.com".into();
+        b["age"] = 2012.into();
+        b["identity"]["parent_email"] = "parent@example.com".into();
+    });
+    assert_eq!(desk.tokens().len(), 4, "at 24 hours: no mail yet");
+    desk.now_ms += 1;
+    desk.submit(|b| {
+        b["identity"]["email"] = "kid8@example.com".into();
+        b["age"] = 2012.into();
+        b["identity"]["parent_email"] = "parent@example.com".into();
+    });
+    assert_eq!(
+        desk.tokens().len(),
+        5,
+        "24 hours on: the parent is mailed again"
+    );
+}
+
+/// A name or phone changes when the address's holder confirms the
+/// submission that carries it, or by the owner's rectification: a later
+/// submission nobody confirmed (anyone may type the address) changes the
+/// contact nowhere: not in the owner's export, not for the CRM.
+pub fn only_a_confirmed_submission_changes_the_identity<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (first, _) = desk.submit(|b| b["identity"]["name"] = "Ana Real".into());
+    let subject = desk.subject_of(&first);
+    let name = |desk: &Desk<L, F>| {
+        crate::rights::export::identity_of(&desk.log, &desk.forms, &desk.config, &subject)
+            .unwrap()
+            .and_then(|i| i.name)
+    };
+    assert_eq!(
+        name(&desk).as_deref(),
+        Some("Ana Real"),
+        "the only one there is"
+    );
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+
+    // Someone else types Ana's address with another name, and ticks more.
+    let (forged, _) = desk.submit(|b| {
+        b["identity"]["name"] = "Mallory".into();
+        b["event"]["form"]["offers"]["email:news"] = true.into();
+    });
+    assert_eq!(desk.subject_of(&forged), subject);
+    assert_eq!(
+        name(&desk).as_deref(),
+        Some("Ana Real"),
+        "unconfirmed: no change"
+    );
+    let bodies: Vec<String> = desk
+        .forms
+        .deliveries(100)
+        .unwrap()
+        .iter()
+        .filter(|d| !d.kind.starts_with("mail"))
+        .map(|d| intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, d).unwrap())
+        .collect();
+    assert!(!bodies.is_empty(), "the confirmation went to the CRM");
+    assert!(
+        bodies.iter().all(|b| !b.contains("Mallory")),
+        "the CRM never hears the unconfirmed name"
+    );
+
+    // Ana confirms a submission of her own with a new name: it holds.
+    desk.now_ms += 1;
+    desk.submit(|b| b["identity"]["name"] = "Ana Wed".into());
+    let (token, mail) = desk.token_of_last_mail();
+    assert_eq!(mail.to, "ana@example.com");
+    assert_eq!(name(&desk).as_deref(), Some("Ana Real"));
+    desk.confirm(&token).unwrap();
+    assert_eq!(name(&desk).as_deref(), Some("Ana Wed"));
+}
+
 /// Erasure shreds the identity and every sealed byte of the subject, ends
 /// every offer with an `erase` event, stops open links, keeps every receipt
 /// and the tree, tells the CRM, answers a second erasure with the first,
@@ -676,7 +789,14 @@ pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
     assert_eq!(record.form.unwrap().readds.as_ref(), Some(&erasure));
     let found = rights::find(&desk.forms, &lookup).unwrap();
     assert_eq!(found.subject.as_ref(), Some(&new_subject));
-    assert_eq!(found.suppressed_by.as_ref(), Some(&erasure));
+    let suppressed = found.suppressed.expect("suppressed");
+    assert_eq!(suppressed.kind, intake::SuppressionKind::Erased);
+    // Since when, and why: never which record or subject it was.
+    let said = serde_json::to_string(&found).unwrap();
+    assert!(
+        !said.contains(erasure.as_str()) && !said.contains(subject.as_str()),
+        "{said}"
+    );
     // Unknown subjects are refused.
     let nobody = SubjectId::from_random_bytes([5; 16]);
     let e = rights::erase(
@@ -960,7 +1080,12 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
     assert_eq!(first.form.unwrap().readds.as_ref(), Some(&batch));
     let found = crate::rights::find(&desk.forms, &ana).unwrap();
     assert_eq!(found.subject.as_ref(), Some(&subject));
-    assert_eq!(found.suppressed_by.as_ref(), Some(&batch));
+    let said = serde_json::to_string(&found).unwrap();
+    assert_eq!(
+        found.suppressed.unwrap().kind,
+        intake::SuppressionKind::OptOut
+    );
+    assert!(!said.contains(batch.as_str()), "{said}");
 }
 
 /// A [`FormStore`] whose calls fail on demand, as the log's
@@ -998,7 +1123,7 @@ impl<S: FormStore> FormStore for FaultInjected<S> {
         fn contacts_after(&self, after: Option<&SubjectId>, limit: u64) -> Vec<intake::Contact>;
         fn identity(&self, event_id: &EventId) -> Option<intake::Sealed>;
         fn pending(&self, event_id: &EventId) -> Option<intake::Pending>;
-        fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> u64;
+        fn mails_to(&self, recipient: &str, since_ms: u64) -> u64;
         fn due(&self, now_ms: u64, limit: u64) -> Vec<intake::Pending>;
         fn next_due(&self) -> Option<u64>;
         fn mails(&self, limit: u64) -> Vec<intake::Sealed>;
@@ -1014,6 +1139,7 @@ impl<S: FormStore> FormStore for FaultInjected<S> {
         fn put_pending(&mut self, pending: &intake::Pending) -> ();
         fn settle(&mut self, event_id: &EventId, by: &EventId) -> ();
         fn put_mail(&mut self, mail: &intake::Sealed) -> ();
+        fn count_mail(&mut self, recipient: &str, at_ms: u64) -> ();
         fn put_delivery(&mut self, delivery: &Delivery) -> u64;
         fn update_delivery(&mut self, delivery: &Delivery) -> ();
         fn shred(&mut self, subject: &SubjectId, by: &EventId) -> ();
@@ -1289,7 +1415,10 @@ pub fn a_new_opt_in_of_a_binned_address_completes_the_erasure_first<L: LogStore,
     assert!(desk.forms.binned(&subject).unwrap().is_none());
     let found = crate::rights::find(&desk.forms, &lookup).unwrap();
     assert_eq!(found.subject.as_ref(), Some(&new_subject));
-    assert_eq!(found.suppressed_by, Some(bin::purge_id(&subject)));
+    assert_eq!(
+        found.suppressed.unwrap().kind,
+        intake::SuppressionKind::Erased
+    );
     assert_eq!(found.deleted, None);
 }
 

@@ -41,9 +41,14 @@ use crate::log::store::{LogStore, StoreError};
 use crate::log::LogOrigin;
 use crate::record::{FormFacts, StoredRecord};
 
-/// The most confirmation mails one person gets in 24 hours; a submission
-/// beyond them is recorded and waits without a mail.
+/// The most mails Assent sends to one address in [`MAIL_WINDOW_MS`]
+/// (confirmations, a parent's consent requests, privacy center links),
+/// counted by the address they go to: a submission beyond them is recorded
+/// and waits without a mail, a link beyond them is not sent.
 pub const MAX_MAILS_PER_DAY: u64 = 3;
+
+/// The window [`MAX_MAILS_PER_DAY`] counts in: 24 hours.
+pub const MAIL_WINDOW_MS: u64 = 24 * 3_600_000;
 
 /// A person known by their email: their subject, commitment salt and vault key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,8 +171,12 @@ pub trait FormStore: crate::rights::bin::BinStore {
     fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError>;
     /// Marks a pending submission settled by `by`.
     fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError>;
-    /// How many mails to the subject were queued at or after `since_ms`.
-    fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> Result<u64, StoreError>;
+    /// How many mails to the address with lookup key `recipient` were
+    /// queued at or after `since_ms`.
+    fn mails_to(&self, recipient: &str, since_ms: u64) -> Result<u64, StoreError>;
+    /// Counts one mail to `recipient` at `at_ms` (a lookup key: it names
+    /// nobody); counts older than [`MAIL_WINDOW_MS`] may be dropped.
+    fn count_mail(&mut self, recipient: &str, at_ms: u64) -> Result<(), StoreError>;
     /// Up to `limit` unsettled submissions expired at `now_ms`, oldest first.
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError>;
     /// When the next unsettled submission expires.
@@ -224,6 +233,10 @@ pub struct Submission {
     pub checked: Checked,
     /// The email's lookup key.
     pub lookup: String,
+    /// The parent's email's lookup key, where a parent must confirm: the
+    /// mail to the parent counts against that address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_lookup: Option<String>,
     /// Server receive time.
     pub received_at_ms: u64,
     /// `Sec-GPC: 1` was sent.
@@ -331,7 +344,7 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             form: Some(facts),
             regime: sub.regime,
             import: None,
-            subject_key: None,
+            proof: crate::log::sequencer::Proof::Edge,
         },
     )?;
     enqueue(forms, config, &appended, sub.received_at_ms)?;
@@ -339,16 +352,6 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         sub.checked.outcome,
         Outcome::Pending | Outcome::ParentalConsentRequired
     );
-    // A submission names an address that receives a mail: at most
-    // MAX_MAILS_PER_DAY go to one person in 24 hours, so nobody can flood
-    // another's inbox through the form. A submission beyond them is recorded
-    // and waits without a mail (its expiry closes it).
-    let day_ago = sub.received_at_ms.saturating_sub(24 * 3_600_000);
-    let flood = waits
-        && forms
-            .mails_since(&contact.subject, day_ago)
-            .map_err(fault)?
-            >= MAX_MAILS_PER_DAY;
     if appended.status == AppendStatus::New && waits {
         let parent = sub.checked.outcome == Outcome::ParentalConsentRequired;
         let (Some(mut mail), Some(form)) = (sub.mail, form) else {
@@ -371,15 +374,32 @@ pub fn submit<L: LogStore + ?Sized, F: FormStore + ?Sized>(
                 settled_by: None,
             })
             .map_err(fault)?;
-        if flood {
-            return Ok(appended);
-        }
+        // The mail counts against the address it goes to (the person's, or
+        // the parent's typed by the submitter): beyond the limit the
+        // submission waits without a mail, and its expiry closes it.
+        let recipient = if parent {
+            sub.parent_lookup.as_deref().ok_or_else(|| {
+                fault(StoreError::Fault(
+                    "a parent's mail without its lookup key".into(),
+                ))
+            })?
+        } else {
+            sub.lookup.as_str()
+        };
         let sealed = SealedMail {
             id: event_id,
             nonce: fresh.mail_nonce,
             kind: "mail.confirmation",
         };
-        queue_mail(forms, site, &contact, &mail, sealed, sub.received_at_ms)?;
+        queue_mail(
+            forms,
+            site,
+            &contact,
+            recipient,
+            &mail,
+            sealed,
+            sub.received_at_ms,
+        )?;
     }
     Ok(appended)
 }
@@ -395,15 +415,23 @@ pub(crate) struct SealedMail {
 }
 
 /// Seals `mail` under the contact's key and queues it for the mailer
-/// (retried and listed like a webhook).
+/// (retried and listed like a webhook), if the address it goes to
+/// (`recipient`, its lookup key) has had fewer than [`MAX_MAILS_PER_DAY`]
+/// in [`MAIL_WINDOW_MS`]: `false` if not, and nothing is queued.
 pub(crate) fn queue_mail<F: FormStore + ?Sized>(
     forms: &mut F,
     site: &SiteId,
     contact: &Contact,
+    recipient: &str,
     mail: &Mail,
     sealed: SealedMail,
     now_ms: u64,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
+    let window_start = now_ms.saturating_sub(MAIL_WINDOW_MS);
+    if forms.mails_to(recipient, window_start).map_err(fault)? >= MAX_MAILS_PER_DAY {
+        return Ok(false);
+    }
+    forms.count_mail(recipient, now_ms).map_err(fault)?;
     let text = serde_json::to_vec(mail).expect("a mail serializes");
     let mut delivery = webhook::mail_delivery(&sealed.id, &contact.subject, now_ms);
     delivery.kind = sealed.kind.into();
@@ -416,7 +444,8 @@ pub(crate) fn queue_mail<F: FormStore + ?Sized>(
             bytes: seal_bytes(&contact.key, &sealed.nonce, site, &contact.subject, &text),
             created_ms: now_ms,
         })
-        .map_err(fault)
+        .map_err(fault)?;
+    Ok(true)
 }
 
 /// The expiry a link's token carries (the caller signed it; read back here
@@ -497,25 +526,11 @@ pub fn delivery_body<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         .filter_map(|l| serde_json::from_str(&l.record).ok())
         .collect();
     let offers = crate::form::state::fold(&history);
-    // A submission has its own sealed identity; a confirmation has its
-    // submission's; a withdrawal the newest the subject submitted.
-    let candidates = record
-        .event
-        .answers
-        .iter()
-        .chain(core::iter::once(&record.event.event_id))
-        .chain(history.iter().rev().map(|r| &r.event.event_id));
-    let mut sealed = None;
-    for id in candidates {
-        if let Some(found) = forms.identity(id).map_err(fault)? {
-            sealed = Some(found);
-            break;
-        }
-    }
-    let contact = forms.contact_of(&record.event.subject).map_err(fault)?;
-    let identity = match (sealed, contact) {
-        (Some(sealed), Some(contact)) => open_identity(&sealed, &contact, site).ok(),
-        _ => None,
+    // The contact as it stands after this record (a submission nobody
+    // confirmed names nobody new: see `identity_in_force`).
+    let identity = match forms.contact_of(&record.event.subject).map_err(fault)? {
+        Some(contact) => identity_in_force(forms, site, &contact, &history)?,
+        None => None,
     };
     let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
         .ok()
@@ -529,6 +544,38 @@ pub fn delivery_body<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         identity.as_ref(),
         &receipt,
     ))
+}
+
+/// The identity in force of `contact`, from its history in log order: the
+/// newest one the person or the owner vouched for (a submission that the
+/// address's holder confirmed by the mailed link, an owner's
+/// rectification), else the first one submitted. A later submission that
+/// nobody confirmed changes no name or phone, in the owner's export, the
+/// privacy center or the CRM: its submitter may be anyone who typed the
+/// address. An identity that no longer opens (erased) is none.
+pub fn identity_in_force<F: FormStore + ?Sized>(
+    forms: &F,
+    site: &SiteId,
+    contact: &Contact,
+    history: &[StoredRecord],
+) -> Result<Option<Identity>, Error> {
+    let vouched = |r: &StoredRecord| {
+        r.event.action == Action::Rectify
+            || history.iter().any(|h| {
+                h.event.action == Action::Confirm
+                    && h.event.answers.as_ref() == Some(&r.event.event_id)
+            })
+    };
+    let mut first = None;
+    for r in history.iter().rev() {
+        if let Some(sealed) = forms.identity(&r.event.event_id).map_err(fault)? {
+            if vouched(r) {
+                return Ok(open_identity(&sealed, contact, site).ok());
+            }
+            first = Some(sealed);
+        }
+    }
+    Ok(first.and_then(|sealed| open_identity(&sealed, contact, site).ok()))
 }
 
 /// The mail a delivery of [`webhook::MAIL`] sends, opened; `None` once the
@@ -613,7 +660,7 @@ impl EdgeContext {
             form,
             regime: None,
             import,
-            subject_key: None,
+            proof: crate::log::sequencer::Proof::Edge,
         }
     }
 }
@@ -867,6 +914,7 @@ pub struct MemoryFormStore {
     identities: Vec<Sealed>,
     pending: Vec<Pending>,
     mails: Vec<Sealed>,
+    mail_counts: Vec<(String, u64)>,
     deliveries: Vec<Delivery>,
     suppressions: Vec<Suppression>,
     bin: crate::rights::bin::MemoryBinStore,
@@ -968,12 +1016,18 @@ impl FormStore for MemoryFormStore {
         p.settled_by = Some(by.clone());
         Ok(())
     }
-    fn mails_since(&self, subject: &SubjectId, since_ms: u64) -> Result<u64, StoreError> {
+    fn mails_to(&self, recipient: &str, since_ms: u64) -> Result<u64, StoreError> {
         Ok(self
-            .mails
+            .mail_counts
             .iter()
-            .filter(|m| m.subject == *subject && m.created_ms >= since_ms)
+            .filter(|(r, at)| r == recipient && *at >= since_ms)
             .count() as u64)
+    }
+    fn count_mail(&mut self, recipient: &str, at_ms: u64) -> Result<(), StoreError> {
+        let window_start = at_ms.saturating_sub(MAIL_WINDOW_MS);
+        self.mail_counts.retain(|(_, at)| *at >= window_start);
+        self.mail_counts.push((recipient.to_string(), at_ms));
+        Ok(())
     }
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
         let mut due: Vec<Pending> = self

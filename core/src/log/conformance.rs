@@ -201,7 +201,7 @@ fn request(event: ConsentEvent, origin: &str) -> AppendRequest {
         form: None,
         regime: None,
         import: None,
-        subject_key: None,
+        proof: crate::log::sequencer::Proof::Edge,
     }
 }
 
@@ -674,6 +674,7 @@ pub fn counters_match_a_recount<S: LogStore>(store: &mut S) {
 /// later event (anyone may have read the subject id by then) changes
 /// nothing, and a subject that sent none has none.
 pub fn keeps_the_first_subject_key<S: LogStore>(store: &mut S) {
+    use crate::log::sequencer::Proof;
     use crate::subject_key::SubjectKey;
     let c = config();
     let first = event(&c, 1, 1, "give", true, T0);
@@ -681,21 +682,77 @@ pub fn keeps_the_first_subject_key<S: LogStore>(store: &mut S) {
     let mine = SubjectKey::parse("0c2a4f0e-93d1-4b7e-8a55-6f1c2d3e4b5a").unwrap();
     let theirs = SubjectKey::parse("11111111-2222-4333-8444-555555555555").unwrap();
     let origin = "edge.example/vectors";
-    let keyed = |e: ConsentEvent, k: &SubjectKey| AppendRequest {
-        subject_key: Some(k.hash(&e.subject)),
+    let keyed = |e: ConsentEvent, k: Option<&SubjectKey>| AppendRequest {
+        proof: Proof::SubjectKey(k.map(|k| k.hash(&e.subject))),
         ..request(e, origin)
     };
-    sequencer::append(store, &c, &key(), keyed(first, &mine)).unwrap();
-    let later = event(&c, 2, 1, "withdraw", false, T0 + 1);
-    sequencer::append(store, &c, &key(), keyed(later, &theirs)).unwrap();
+    let size = |s: &S| s.size().unwrap();
+    sequencer::append(store, &c, &key(), keyed(first.clone(), Some(&mine))).unwrap();
     let stored = store.subject_key(&subject).unwrap().expect("kept");
     assert!(stored.admits(&subject, &mine));
-    assert!(!stored.admits(&subject, &theirs));
 
+    // Whoever read the subject id writes nothing without its key: not with
+    // another key, not with none, not even a repeat of the first event.
+    let later = event(&c, 2, 1, "withdraw", false, T0 + 1);
+    for k in [Some(&theirs), None] {
+        let before = size(store);
+        let e = sequencer::append(store, &c, &key(), keyed(later.clone(), k)).unwrap_err();
+        assert_eq!(e.code(), "subject_key_invalid");
+        let e = sequencer::append(store, &c, &key(), keyed(first.clone(), k)).unwrap_err();
+        assert_eq!(e.code(), "subject_key_invalid");
+        assert_eq!(size(store), before, "nothing stored");
+    }
+    assert!(store
+        .subject_key(&subject)
+        .unwrap()
+        .unwrap()
+        .admits(&subject, &mine));
+    // The key's holder goes on; the edge's own events need no key.
+    sequencer::append(store, &c, &key(), keyed(later, Some(&mine))).unwrap();
+    let again = sequencer::append(store, &c, &key(), keyed(first, Some(&mine))).unwrap();
+    assert_eq!(again.status, AppendStatus::Repeat);
+    let by_edge = event(&c, 4, 1, "give", true, T0 + 3);
+    sequencer::append(store, &c, &key(), request(by_edge, origin)).unwrap();
+
+    // A subject whose first record carried no key takes no visitor's event
+    // after it: its history is continued by nobody who merely knows the id.
     let other = event(&c, 3, 2, "give", true, T0 + 2);
     let other_subject = other.subject.clone();
-    append(store, other).unwrap();
+    sequencer::append(store, &c, &key(), keyed(other, None)).unwrap();
     assert_eq!(store.subject_key(&other_subject).unwrap(), None);
+    let next = event(&c, 5, 2, "withdraw", false, T0 + 4);
+    for k in [Some(&mine), None] {
+        let e = sequencer::append(store, &c, &key(), keyed(next.clone(), k)).unwrap_err();
+        assert_eq!(e.code(), "subject_key_invalid");
+    }
+}
+
+/// An erased subject takes no new event, from a visitor or the edge; a
+/// repeat of an event stored before the erasure still answers.
+pub fn an_erased_subject_takes_nothing<S: LogStore>(store: &mut S) {
+    use crate::log::sequencer::Proof;
+    use crate::subject_key::SubjectKey;
+    let c = config();
+    let k = SubjectKey::parse("0c2a4f0e-93d1-4b7e-8a55-6f1c2d3e4b5a").unwrap();
+    let origin = "edge.example/vectors";
+    let keyed = |e: ConsentEvent| AppendRequest {
+        proof: Proof::SubjectKey(Some(k.hash(&e.subject))),
+        ..request(e, origin)
+    };
+    let first = event(&c, 1, 7, "give", true, T0);
+    sequencer::append(store, &c, &key(), keyed(first.clone())).unwrap();
+    let mut erase = event(&c, 2, 7, "give", false, T0 + 1);
+    erase.action = crate::event::Action::Erase;
+    sequencer::append(store, &c, &key(), request(erase, origin)).unwrap();
+    let size = store.size().unwrap();
+    let after = event(&c, 3, 7, "give", true, T0 + 2);
+    let e = sequencer::append(store, &c, &key(), keyed(after.clone())).unwrap_err();
+    assert_eq!(e.code(), "subject_erased");
+    let e = sequencer::append(store, &c, &key(), request(after, origin)).unwrap_err();
+    assert_eq!(e.code(), "subject_erased");
+    assert_eq!(store.size().unwrap(), size, "nothing stored");
+    let repeat = sequencer::append(store, &c, &key(), keyed(first)).unwrap();
+    assert_eq!(repeat.status, AppendStatus::Repeat);
 }
 
 /// The notice archive: a record's notice is kept under its hash with the

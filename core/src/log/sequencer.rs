@@ -4,6 +4,10 @@
 //! on [`MemoryLogStore`](super::MemoryLogStore) with injected faults.
 //!
 //! An append, in order:
+//! 0. **Who writes.** A visitor's event for a subject that has a key needs
+//!    that key, a repeat too ([`Proof`]); a visitor continues a subject's
+//!    history only with its key; an erased subject takes nothing more
+//!    ([`RightsError::SubjectErased`]).
 //! 1. **Idempotency.** An event id already in the log answers with the first
 //!    answer (`Repeat`), byte for byte; the same id with other content is
 //!    [`LogError::EventIdConflict`].
@@ -34,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::canonical::to_canonical_bytes;
 use crate::config::SiteConfig;
 use crate::error::LogError;
-use crate::error::{Error, StorageError};
+use crate::error::{Error, RightsError, StorageError};
 use crate::event::{Action, ConsentEvent};
 use crate::keys::SigningKey;
 use crate::lifetime;
@@ -72,11 +76,28 @@ pub struct AppendRequest {
     /// presumed one (an opt-out is a `withdraw`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<crate::jurisdiction::Regime>,
-    /// The hash of the key the widget sent with the event
-    /// ([`crate::subject_key`]): kept only if this is the subject's first
-    /// record, ignored otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_key: Option<crate::subject_key::SubjectKeyHash>,
+    /// Who writes the event and what proves it is them (see [`Proof`]).
+    pub proof: Proof,
+}
+
+/// What proves that whoever sends an event may write the subject's record.
+///
+/// A subject id is a pseudonym that travels (receipts, exports, the CRM), so
+/// knowing it proves nothing. A visitor proves a subject is theirs with the
+/// key their browser drew for it ([`crate::subject_key`]): the first record
+/// under a subject keeps the key's hash, and every later visitor event of
+/// that subject must carry the same key. Events the edge makes itself carry
+/// the edge's word instead: it checked a mailed link, a privacy center
+/// session or the owner's key, runs its own schedule (expiry, purge), or
+/// found the subject itself (a form's contact, by the address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// A visitor's event through the public route: the hash of the key the
+    /// request carried (`Assent-Key`), if it carried one.
+    SubjectKey(Option<crate::subject_key::SubjectKeyHash>),
+    /// An event the edge makes or vouches for (see above).
+    Edge,
 }
 
 /// Whether an append stored something new.
@@ -176,6 +197,18 @@ pub fn append<S: LogStore + ?Sized>(
     key: &SigningKey,
     req: AppendRequest,
 ) -> Result<Appended, Error> {
+    let stored_key = store.subject_key(&req.event.subject)?;
+    let presented = match req.proof {
+        Proof::SubjectKey(presented) => Some(presented),
+        Proof::Edge => None,
+    };
+    // A subject with a key is written only with that key: a repeat too, so
+    // that an event id read somewhere fetches no answer.
+    if let (Some(stored), Some(presented)) = (stored_key, presented) {
+        if !presented.is_some_and(|p| stored.is(&p)) {
+            return Err(RightsError::SubjectKeyInvalid.into());
+        }
+    }
     if let Some(existing) = store.entry_by_event(&req.event.event_id)? {
         return repeat(
             store,
@@ -195,10 +228,23 @@ pub fn append<S: LogStore + ?Sized>(
             .iter()
             .any(|p| !p.required && r.presumes(p.sale_or_sharing, req.event.gpc || req.sec_gpc))
     });
+    // An erasure is final: nothing more is written under that subject.
+    if previous
+        .as_ref()
+        .is_some_and(|p| p.event.action == Action::Erase)
+    {
+        return Err(RightsError::SubjectErased.into());
+    }
+    // A visitor continues a history only with the subject's key: a subject
+    // with records and no key (a form's contact, an import) takes no
+    // visitor's event at all.
+    if presented.is_some() && previous.is_some() && stored_key.is_none() {
+        return Err(RightsError::SubjectKeyInvalid.into());
+    }
     check_action(config, previous.as_ref(), &req.event, presumed)?;
     // Only the first choice under a subject id can name its key: later ones
     // could come from anyone who read the id in a receipt.
-    let subject_key = req.subject_key.filter(|_| previous.is_none());
+    let subject_key = presented.flatten().filter(|_| previous.is_none());
     // The notice the record refers to, kept in the archive with the entry
     // unless it is kept already (a read costs less than deriving the notice
     // and its RFC 8785 bytes again: about 0.1 ms natively for the demo's).

@@ -133,8 +133,8 @@ pub struct LinkFresh {
 }
 
 /// Mails the person whose lookup key is `lookup` a link to their center,
-/// if the site knows them (and they are not in the recycle bin) and the forms' flood limit
-/// ([`crate::form::intake::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
+/// if the site knows them (and they are not in the recycle bin) and the
+/// limit of mails to one address ([`crate::form::intake::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
 /// was queued. The caller answers the same either way. `to` is the
 /// address as typed (normalised); `base` the edge's public origin.
 #[allow(clippy::too_many_arguments)]
@@ -156,14 +156,6 @@ pub fn mail_link<F: FormStore + ?Sized>(
         .binned(&contact.subject)
         .map_err(super::fault)?
         .is_some()
-    {
-        return Ok(false);
-    }
-    let day_ago = now_ms.saturating_sub(24 * 3_600_000);
-    if forms
-        .mails_since(&contact.subject, day_ago)
-        .map_err(super::fault)?
-        >= crate::form::intake::MAX_MAILS_PER_DAY
     {
         return Ok(false);
     }
@@ -191,8 +183,8 @@ pub fn mail_link<F: FormStore + ?Sized>(
         nonce: fresh.mail_nonce,
         kind: "mail.privacy",
     };
-    queue_mail(forms, site, &contact, &mail, sealed, now_ms)?;
-    Ok(true)
+    // Counted against the address, as every mail Assent sends.
+    queue_mail(forms, site, &contact, lookup, &mail, sealed, now_ms)
 }
 
 #[cfg(test)]
@@ -235,6 +227,128 @@ mod tests {
                 .unwrap_err()
                 .code(),
             "token_scope"
+        );
+    }
+
+    fn token(kind: Kind, expires_ms: u64) -> Token {
+        Token {
+            site: SiteId::new("demo").unwrap(),
+            subject: SubjectId::from_random_bytes([3; 16]),
+            kind,
+            nonce: EventId::from_random_bytes([4; 16]),
+            expires_ms,
+        }
+    }
+
+    #[test]
+    fn the_limits_are_an_hour_and_half_an_hour() {
+        assert_eq!(LINK_MS, 3_600_000);
+        assert_eq!(SESSION_MS, 1_800_000);
+        assert_eq!(MAX_TOKEN_LEN, 512);
+    }
+
+    /// Kills `now_ms >= expires_ms` made `>` (or `<`, `==`): a token holds
+    /// up to the millisecond before its expiry, not at it; a session issued
+    /// at `t` lasts exactly [`SESSION_MS`], a link exactly [`LINK_MS`].
+    #[test]
+    fn a_token_expires_at_its_millisecond() {
+        let key = [1u8; 32];
+        let site = SiteId::new("demo").unwrap();
+        let t0 = 1_795_000_000_000;
+        for (kind, life) in [(Kind::Session, SESSION_MS), (Kind::Link, LINK_MS)] {
+            let t = token(kind, t0 + life);
+            let s = issue(&key, &t);
+            assert_eq!(verify(&key, &s, &site, kind, t0).unwrap(), t);
+            assert_eq!(verify(&key, &s, &site, kind, t0 + life - 1).unwrap(), t);
+            for late in [t0 + life, t0 + life + 1, u64::MAX] {
+                assert_eq!(
+                    verify(&key, &s, &site, kind, late).unwrap_err().code(),
+                    "token_expired",
+                    "{kind:?} at +{}",
+                    late - t0
+                );
+            }
+        }
+        // Expiry 0 has always passed.
+        let s = issue(&key, &token(Kind::Link, 0));
+        assert_eq!(
+            verify(&key, &s, &site, Kind::Link, 0).unwrap_err().code(),
+            "token_expired"
+        );
+    }
+
+    /// Kills either half of `site != *site || kind != kind` made `false`
+    /// (or `||` made `&&`): a link is not a session, a session is not a
+    /// link, another site's token opens nothing here, even unexpired.
+    #[test]
+    fn a_token_is_scoped_to_its_site_and_kind() {
+        let key = [1u8; 32];
+        let site = SiteId::new("demo").unwrap();
+        let other = SiteId::new("example").unwrap();
+        for kind in [Kind::Link, Kind::Session] {
+            let s = issue(&key, &token(kind, 100));
+            let wrong = if kind == Kind::Link {
+                Kind::Session
+            } else {
+                Kind::Link
+            };
+            assert_eq!(
+                verify(&key, &s, &site, wrong, 1).unwrap_err().code(),
+                "token_scope"
+            );
+            assert_eq!(
+                verify(&key, &s, &other, kind, 1).unwrap_err().code(),
+                "token_scope"
+            );
+            assert_eq!(
+                verify(&key, &s, &other, wrong, 1).unwrap_err().code(),
+                "token_scope"
+            );
+            assert!(verify(&key, &s, &site, kind, 1).is_ok());
+        }
+        // The scope is checked before the time: an expired token of another
+        // kind says scope.
+        let s = issue(&key, &token(Kind::Link, 1));
+        assert_eq!(
+            verify(&key, &s, &site, Kind::Session, 5)
+                .unwrap_err()
+                .code(),
+            "token_scope"
+        );
+    }
+
+    /// A token of exactly [`MAX_TOKEN_LEN`] is read; one more character is not.
+    #[test]
+    fn the_longest_token_is_read() {
+        let key = [1u8; 32];
+        let site = SiteId::new("demo").unwrap();
+        let s = issue(&key, &token(Kind::Link, 100));
+        assert!(s.len() < MAX_TOKEN_LEN);
+        // Base64url ignores nothing, so pad the payload with JSON white space
+        // inside a token signed as it is.
+        let json = serde_json::to_string(&token(Kind::Link, 100)).unwrap();
+        let make = |pad: usize| {
+            let padded = format!("{}{}}}", &json[..json.len() - 1], " ".repeat(pad));
+            let payload = URL_SAFE_NO_PAD.encode(padded.as_bytes());
+            let sig = URL_SAFE_NO_PAD.encode(mac(&key, &payload).finalize().into_bytes());
+            format!("{payload}.{sig}")
+        };
+        let mut pad = 0;
+        while make(pad).len() < MAX_TOKEN_LEN {
+            pad += 1;
+        }
+        let exact = make(pad);
+        assert_eq!(exact.len(), MAX_TOKEN_LEN);
+        assert!(verify(&key, &exact, &site, Kind::Link, 1).is_ok());
+        let mut over = pad;
+        while make(over).len() <= MAX_TOKEN_LEN {
+            over += 1;
+        }
+        assert_eq!(
+            verify(&key, &make(over), &site, Kind::Link, 1)
+                .unwrap_err()
+                .code(),
+            "token_invalid"
         );
     }
 }

@@ -36,7 +36,7 @@ use super::{fault, history};
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError};
 use crate::form::identity::Identity;
-use crate::form::intake::{open_identity, FormStore};
+use crate::form::intake::FormStore;
 use crate::form::state::{fold, OfferStatus};
 use crate::ids::{EventId, SubjectId};
 use crate::log::store::{LogStore, StoreError};
@@ -271,8 +271,8 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     })
 }
 
-/// The identity of the subject's newest submission that the vault still
-/// holds (none for a banner subject or once erased).
+/// The subject's identity in force (none for a banner subject or once
+/// erased): see [`crate::form::intake::identity_in_force`].
 pub fn identity_of<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     log: &L,
     forms: &F,
@@ -282,7 +282,7 @@ pub fn identity_of<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     newest_identity(forms, config, subject, &history(log, subject)?)
 }
 
-/// The identity of the subject's newest submission that still opens.
+/// The subject's identity in force ([`crate::form::intake::identity_in_force`]).
 fn newest_identity<F: FormStore + ?Sized>(
     forms: &F,
     config: &SiteConfig,
@@ -292,12 +292,8 @@ fn newest_identity<F: FormStore + ?Sized>(
     let Some(contact) = forms.contact_of(subject).map_err(fault)? else {
         return Ok(None);
     };
-    for (_, r) in records.iter().rev() {
-        if let Some(sealed) = forms.identity(&r.event.event_id).map_err(fault)? {
-            return open_identity(&sealed, &contact, &config.site).map(Some);
-        }
-    }
-    Ok(None)
+    let history: Vec<StoredRecord> = records.iter().map(|(_, r)| r.clone()).collect();
+    crate::form::intake::identity_in_force(forms, &config.site, &contact, &history)
 }
 
 /// A cell a spreadsheet will not run: one starting with `=`, `+`, `-`,
@@ -428,5 +424,25 @@ mod tests {
             [vec!["=1+1".into(), "say \"hi\", then\nbye".into()]],
         );
         assert_eq!(csv, "a,b\n'=1+1,\"say \"\"hi\"\", then\nbye\"\n");
+    }
+
+    /// Kills the removal of `b'\r'` from the guard: a cell that starts
+    /// with a carriage return gets the leading `'` too, alone, in a CSV row
+    /// and in every leading character the guard knows.
+    #[test]
+    fn a_leading_carriage_return_is_neutralised() {
+        assert_eq!(neutralise("\r=1+1"), "'\r=1+1");
+        assert_eq!(neutralise("\r"), "'\r");
+        assert_eq!(neutralise("a\r=1"), "a\r=1", "only the first character");
+        let csv = csv_rows(&["a"], [vec!["\r=1+1".into()]]);
+        assert_eq!(csv, "a\n\"'\r=1+1\"\n");
+        for first in ['=', '+', '-', '@', '\t', '\r'] {
+            let cell = format!("{first}x");
+            assert_eq!(neutralise(&cell), format!("'{cell}"), "{first:?}");
+        }
+        for first in [' ', '\n', '\'', '#', '0', 'x', '\u{feff}'] {
+            let cell = format!("{first}=1");
+            assert_eq!(neutralise(&cell), cell, "{first:?}");
+        }
     }
 }

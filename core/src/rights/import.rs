@@ -838,7 +838,7 @@ mod tests {
                 form: None,
                 import: None,
                 regime: None,
-                subject_key: None,
+                proof: crate::log::sequencer::Proof::Edge,
             },
         )
         .unwrap();

@@ -202,8 +202,10 @@ pub struct Found {
     pub subject: Option<SubjectId>,
     /// When that contact was first stored.
     pub created_ms: Option<u64>,
-    /// The erasure that suppressed the address before, if one did.
-    pub suppressed_by: Option<EventId>,
+    /// Whether the address is suppressed, why and since when: never which
+    /// subject or record it was (an erased pseudonym's history stays
+    /// unlinked from the address).
+    pub suppressed: Option<Suppressed>,
     /// The subject's recycle bin entry, if it is in the bin.
     #[serde(default)]
     pub deleted: Option<bin::Binned>,
@@ -221,8 +223,20 @@ pub fn find<F: FormStore + ?Sized>(forms: &F, lookup: &str) -> Result<Found, Err
         deleted,
         created_ms: contact.as_ref().map(|c| c.created_ms),
         subject: contact.map(|c| c.subject),
-        suppressed_by: suppressed.map(|s| s.event_id),
+        suppressed: suppressed.map(|s| Suppressed {
+            kind: s.kind,
+            since_ms: s.created_ms,
+        }),
     })
+}
+
+/// That an address is suppressed (see [`Found::suppressed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Suppressed {
+    /// Erased, or listed by an import.
+    pub kind: crate::form::intake::SuppressionKind,
+    /// Since when (ms since the Unix epoch).
+    pub since_ms: u64,
 }
 
 /// Fulfils the open request `id`, recording `who` decided. An erasure

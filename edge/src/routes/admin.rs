@@ -560,7 +560,11 @@ async fn find(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, A
         .map(|s| serde_json::json!({"subject": s, "created_at": found.created_ms.map(rfc3339), "deleted": deleted}))
         .collect();
     json_value(
-        &serde_json::json!({"subjects": subjects, "suppressed_by": found.suppressed_by}),
+        &serde_json::json!({
+            "subjects": subjects,
+            // That, why and since when: never which subject or record.
+            "suppressed": found.suppressed.map(|s| serde_json::json!({"kind": s.kind, "since": rfc3339(s.since_ms)})),
+        }),
         200,
     )
 }

@@ -3,7 +3,7 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::event::{ConsentEvent, Context};
-use assent_core::log::sequencer::{AppendRequest, AppendStatus};
+use assent_core::log::sequencer::{AppendRequest, AppendStatus, Proof};
 use assent_core::subject_key::{self, SubjectKey};
 use futures_util::StreamExt;
 use worker::{Date, Env, Headers, Request, Response};
@@ -61,7 +61,8 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     )?;
 
     // The widget's key for this subject: judged before anything is stored,
-    // kept (as a hash) only with the subject's first record.
+    // kept (as a hash) with the subject's first record and required with
+    // every later one (core's `Proof`).
     let subject_key = match req.headers().get(subject_key::HEADER).ok().flatten() {
         Some(text) => Some(SubjectKey::parse(&text)?.hash(&event.subject)),
         None => None,
@@ -83,7 +84,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             issuer: public.canonical().to_string(),
             form: None,
             import: None,
-            subject_key,
+            proof: Proof::SubjectKey(subject_key),
         },
     )
     .await?;

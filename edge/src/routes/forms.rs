@@ -2,18 +2,20 @@
 //! module reads requests, draws on the edge's secrets and answers.
 //!
 //! - `GET /v1/sites/{site}/forms/{form}?lang=`: the form notice and its hash.
-//! - `POST /v1/sites/{site}/forms/{form}/submissions`: a submission; `201`
-//!   (or `200` for a repeat) with `{receipt, record, log}` like an event.
+//! - `POST /v1/sites/{site}/forms/{form}/submissions`: a submission; `202`
+//!   with `{status, event_id, outcome}`, the same for every address (a
+//!   repeat too): the answer tells the submitter nothing about the address.
 //! - `GET /v1/sites/{site}/confirm?token=`: the double opt-in page, with a
 //!   button; `POST` to the same address confirms. A GET changes nothing, so
 //!   a mail scanner that opens links cannot confirm for the person.
-//! - `GET /v1/sites/{site}/subjects/me/state`: the state per offer of the
-//!   subject whose receipt is presented (`Authorization: Bearer <receipt>`).
+//! - `GET /v1/sites/{site}/subjects/me/state`: the state of the subject
+//!   whose key is presented (`Assent-Subject` and `Assent-Key`).
 //! - `GET /v1/admin/sites/{site}/subjects/{subject}/state` and
 //!   `GET /v1/admin/sites/{site}/mail` (admin key; the mailbox only where
 //!   `MAILER` is `dev`).
 
 use assent_core::config::{language_preferences, SiteConfig};
+use assent_core::error::RightsError;
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
 use assent_core::form::intake::{EdgeContext, Mail, Submission};
@@ -21,7 +23,7 @@ use assent_core::form::secret::FormSecret;
 use assent_core::form::submission::{FormSubmission, Outcome};
 use assent_core::form::token::{self, Claims};
 use assent_core::ids::SubjectId;
-use assent_core::log::sequencer::AppendStatus;
+use assent_core::subject_key::{self, SubjectKey};
 use worker::{Date, Env, Headers, Request, Response};
 
 use crate::error::ApiError;
@@ -30,7 +32,6 @@ use crate::public_origin::PublicOrigins;
 use crate::routes::events::bounded_body;
 use crate::routes::page::{self, escape};
 use crate::routes::Query;
-use crate::signing;
 
 pub(crate) fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
     let text = env
@@ -82,6 +83,8 @@ pub async fn submit(
     let secret = form_secret(env)?;
     let config = site.form(form).ok_or(ApiError::NotFound)?;
     let event = submission.event;
+    let event_id = event.event_id.clone();
+    let outcome = checked.outcome;
     let waits = matches!(
         checked.outcome,
         Outcome::Pending | Outcome::ParentalConsentRequired
@@ -119,6 +122,12 @@ pub async fn submit(
         }
     });
     let lookup = lookup_key(secret.lookup(), &site.site, &checked.identity.email);
+    // A parent's mail counts against the parent's address (core's limit).
+    let parent_lookup = checked
+        .identity
+        .parent_email
+        .as_ref()
+        .map(|p| lookup_key(secret.lookup(), &site.site, p));
     let appended = messages::call(
         env,
         &site.site,
@@ -127,6 +136,7 @@ pub async fn submit(
             event,
             checked,
             lookup,
+            parent_lookup,
             received_at_ms: now_ms,
             sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
             country,
@@ -137,17 +147,20 @@ pub async fn submit(
         },
     )
     .await?;
-    let status = if appended.status == AppendStatus::New {
-        201
-    } else {
-        200
-    };
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(appended.answer)?
-        .with_status(status)
-        .with_headers(headers))
+    // Stored or stored before, a known address or a new one, erased, binned
+    // or listed: one answer, from the submission alone. The record (its
+    // subject, its link to a previous record, a re-addition) and its receipt
+    // are the person's, reached through a link mailed to the address, and
+    // the owner's: a form's submitter may be anyone who typed the address.
+    let _stored = appended;
+    let mut resp = Response::from_json(&received(&event_id, outcome))?.with_status(202);
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    Ok(resp)
+}
+
+/// The public answer to a form submission: what was sent, never what is known.
+fn received(event_id: &assent_core::ids::EventId, outcome: Outcome) -> serde_json::Value {
+    serde_json::json!({"status": "received", "event_id": event_id, "outcome": outcome})
 }
 
 /// The confirmation page, `GET` (a button) or `POST` (confirms).
@@ -244,30 +257,40 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
     }
 }
 
-/// The subject a receipt signed by this edge for this site names, from
-/// `Authorization: Bearer <receipt>`: a subject id alone is not a credential.
-fn subject_of_receipt(req: &Request, env: &Env, site: &SiteConfig) -> Result<SubjectId, ApiError> {
-    let receipt = crate::routes::admin::bearer(req).ok_or(ApiError::Unauthorized)?;
-    let verified = assent_core::receipt::verify(&receipt, &signing::jwks(env)?)
-        .map_err(|_| ApiError::Unauthorized)?;
-    let public = PublicOrigins::from_env(env)?;
-    if verified.claims.iss != public.canonical()
-        || verified.claims.log.origin != public.log_origin(&site.site)?.as_str()
-    {
-        return Err(ApiError::Unauthorized);
+/// The subject whose key this request carries: `Assent-Subject` names it,
+/// `Assent-Key` proves it (`assent_core::subject_key`). A receipt is made to
+/// be shown, so it opens nothing; a missing, malformed or wrong key and a
+/// subject without a key (a form's contact: its person proves themselves
+/// with a mailed link, in the privacy center) are one refusal,
+/// `401 subject_key_invalid`, so the answer tells nobody which ids exist.
+async fn subject_by_key(
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+) -> Result<SubjectId, ApiError> {
+    let refused = || ApiError::from(assent_core::Error::from(RightsError::SubjectKeyInvalid));
+    let header = |name| req.headers().get(name).ok().flatten();
+    let subject = header(subject_key::SUBJECT_HEADER)
+        .and_then(|s| SubjectId::new(&s).ok())
+        .ok_or_else(refused)?;
+    let key = header(subject_key::HEADER)
+        .and_then(|k| SubjectKey::parse(&k).ok())
+        .ok_or_else(refused)?;
+    match messages::call(env, &site.site, &messages::SUBJECT_KEY, &subject).await? {
+        Some(stored) if stored.admits(&subject, &key) => Ok(subject),
+        _ => Err(refused()),
     }
-    SubjectId::new(&verified.claims.sub).map_err(|_| ApiError::Unauthorized)
 }
 
-/// `GET .../subjects/me/state`: the state per offer of the receipt's subject.
+/// `GET .../subjects/me/state`: the state of the subject whose key this is.
 pub async fn my_state(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     Query::parse(req, &[])?;
-    let subject = subject_of_receipt(req, env, site)?;
+    let subject = subject_by_key(req, env, site).await?;
     state_of(env, site, subject).await
 }
 
 /// `POST .../subjects/me/withdraw` `{"offers": ["email:newsletter"]}` (all
-/// when absent): withdraws for the receipt's subject; `201` with the
+/// when absent): withdraws for the subject whose key this is; `201` with the
 /// withdrawal's receipt, `400 nothing_to_withdraw` when nothing holds.
 pub async fn my_withdraw(
     mut req: Request,
@@ -275,7 +298,7 @@ pub async fn my_withdraw(
     site: &SiteConfig,
 ) -> Result<Response, ApiError> {
     Query::parse(&req, &[])?;
-    let subject = subject_of_receipt(&req, env, site)?;
+    let subject = subject_by_key(&req, env, site).await?;
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Body {
