@@ -403,4 +403,107 @@ mod tests {
         assert_eq!(split(5), 4);
         assert_eq!(split(1 << 40), 1 << 39);
     }
+
+    fn tree(n: u64) -> (Frontier, MemoryStore, Vec<Hash>) {
+        let mut tree = Frontier::default();
+        let mut store = MemoryStore::default();
+        let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        for leaf in &leaves {
+            store.insert(tree.append(*leaf));
+        }
+        (tree, store, leaves)
+    }
+
+    fn out_of_range(e: Error) -> Option<(u64, u64)> {
+        match e {
+            Error::Log(LogError::IndexOutOfRange { index, size }) => Some((index, size)),
+            _ => None,
+        }
+    }
+
+    /// Kills `index >= size` made `index > size` in [`inclusion_proof`]:
+    /// the leaf just past the tree has no audit path.
+    #[test]
+    fn no_inclusion_proof_for_the_index_equal_to_the_size() {
+        for n in 1..=9 {
+            let (_, store, _) = tree(n);
+            assert!(
+                inclusion_proof(&store, n - 1, n).is_ok(),
+                "last leaf of {n}"
+            );
+            let e = inclusion_proof(&store, n, n).unwrap_err();
+            assert_eq!(out_of_range(e), Some((n, n)), "index {n} of {n}");
+            assert!(inclusion_proof(&store, n + 1, n).is_err());
+        }
+        let empty = MemoryStore::default();
+        assert_eq!(
+            out_of_range(inclusion_proof(&empty, 0, 0).unwrap_err()),
+            Some((0, 0))
+        );
+    }
+
+    /// Kills `index >= size` made `index > size` in [`verify_inclusion`]:
+    /// with it, a one-leaf tree "includes" its own leaf again at index 1
+    /// (the empty path leads from the leaf to the root).
+    #[test]
+    fn verify_inclusion_refuses_the_index_equal_to_the_size() {
+        let leaf = leaf_hash(b"only");
+        verify_inclusion(&leaf, 0, 1, &[], &leaf).unwrap();
+        assert_eq!(
+            out_of_range(verify_inclusion(&leaf, 1, 1, &[], &leaf).unwrap_err()),
+            Some((1, 1))
+        );
+        assert_eq!(
+            out_of_range(verify_inclusion(&leaf, 0, 0, &[], &EMPTY_ROOT).unwrap_err()),
+            Some((0, 0))
+        );
+        for n in 2..=9u64 {
+            let (t, store, leaves) = tree(n);
+            let root = t.root();
+            let path = inclusion_proof(&store, n - 1, n).unwrap();
+            verify_inclusion(&leaves[n as usize - 1], n - 1, n, &path, &root).unwrap();
+            assert_eq!(
+                out_of_range(
+                    verify_inclusion(&leaves[n as usize - 1], n, n, &path, &root).unwrap_err()
+                ),
+                Some((n, n))
+            );
+        }
+    }
+
+    /// A consistency proof is refused when `from > to`, and between equal
+    /// sizes is empty; from the empty tree it is empty too.
+    #[test]
+    fn consistency_edges() {
+        let (t, store, _) = tree(5);
+        assert_eq!(
+            out_of_range(consistency_proof(&store, 6, 5).unwrap_err()),
+            Some((6, 5))
+        );
+        assert!(consistency_proof(&store, 5, 5).unwrap().is_empty());
+        assert!(consistency_proof(&store, 0, 5).unwrap().is_empty());
+        let root = t.root();
+        verify_consistency(5, 5, &[], &root, &root).unwrap();
+        assert!(verify_consistency(5, 5, &[root], &root, &root).is_err());
+        assert!(verify_consistency(5, 5, &[], &root, &EMPTY_ROOT).is_err());
+        assert!(verify_consistency(6, 5, &[], &root, &root).is_err());
+        verify_consistency(0, 5, &[], &EMPTY_ROOT, &root).unwrap();
+        assert!(verify_consistency(0, 5, &[root], &EMPTY_ROOT, &root).is_err());
+        let old = root_at(&store, 3).unwrap();
+        assert!(verify_consistency(3, 5, &[], &old, &root).is_err(), "empty");
+        assert_eq!(root_at(&store, 0).unwrap(), EMPTY_ROOT);
+        assert_eq!(root_at(&store, 5).unwrap(), root);
+    }
+
+    /// A frontier's parts are checked against its size.
+    #[test]
+    fn a_frontier_rebuilds_only_from_matching_parts() {
+        let (t, _, _) = tree(6);
+        let back = Frontier::from_parts(t.size(), t.nodes().to_vec()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.root(), t.root());
+        assert!(Frontier::from_parts(7, t.nodes().to_vec()).is_err());
+        assert!(Frontier::from_parts(6, t.nodes()[..1].to_vec()).is_err());
+        assert_eq!(Frontier::default().root(), EMPTY_ROOT);
+    }
 }

@@ -183,3 +183,151 @@ pub fn verify(jws: &str, jwks: &Jwks) -> Result<Verified, Error> {
     }
     Ok(Verified { claims, key, leaf })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::SigningKey;
+
+    fn record() -> Value {
+        serde_json::json!({"v": 1, "event": {"event_id": "e1", "subject": "s1"}})
+    }
+
+    fn claims(record: Value) -> ReceiptClaims {
+        let leaf = leaf_hash(&to_canonical_bytes(&record).unwrap());
+        let position = LogPosition::new("edge.example/demo", 4, &leaf);
+        ReceiptClaims::new("https://edge.example", 1_795_000_000, record, position)
+    }
+
+    fn setup() -> (SigningKey, Jwks) {
+        let key = SigningKey::from_seed([5; 32]);
+        let jwks = Jwks::new([key.public().to_jwk(None)]);
+        (key, jwks)
+    }
+
+    #[test]
+    fn a_receipt_verifies_with_its_leaf() {
+        let (key, jwks) = setup();
+        let c = claims(record());
+        assert_eq!((c.jti.as_str(), c.sub.as_str()), ("e1", "s1"));
+        let v = verify(&sign(&c, &key), &jwks).unwrap();
+        assert_eq!(v.claims, c);
+        assert_eq!(v.key, key.public());
+        assert_eq!(v.leaf, c.log.leaf().unwrap());
+        // Surrounding white space (a pasted receipt) is fine.
+        assert!(verify(&format!(" {}\n", sign(&c, &key)), &jwks).is_ok());
+    }
+
+    /// Kills the `event_id != jti` test made `false` (or `||` made `&&`):
+    /// a receipt signed with another event's id as its `jti` is refused.
+    #[test]
+    fn a_jti_other_than_the_record_s_event_id_is_refused() {
+        let (key, jwks) = setup();
+        let mut c = claims(record());
+        c.jti = "e2".into();
+        let e = verify(&sign(&c, &key), &jwks).unwrap_err();
+        assert_eq!(e.code(), "receipt_malformed");
+        c.jti = String::new();
+        assert_eq!(
+            verify(&sign(&c, &key), &jwks).unwrap_err().code(),
+            "receipt_malformed"
+        );
+    }
+
+    /// Kills the `subject != sub` test made `false` (or `||` made `&&`).
+    #[test]
+    fn a_sub_other_than_the_record_s_subject_is_refused() {
+        let (key, jwks) = setup();
+        let mut c = claims(record());
+        c.sub = "s2".into();
+        assert_eq!(
+            verify(&sign(&c, &key), &jwks).unwrap_err().code(),
+            "receipt_malformed"
+        );
+        // A record without an event id or subject binds no jti or sub.
+        let bare = claims(serde_json::json!({"v": 1, "event": {}}));
+        assert_eq!(
+            verify(&sign(&bare, &key), &jwks).unwrap_err().code(),
+            "receipt_malformed"
+        );
+    }
+
+    #[test]
+    fn a_record_that_does_not_hash_to_the_leaf_is_refused() {
+        let (key, jwks) = setup();
+        let mut c = claims(record());
+        c.record["v"] = 2.into();
+        assert_eq!(
+            verify(&sign(&c, &key), &jwks).unwrap_err().code(),
+            "leaf_hash_mismatch"
+        );
+        c = claims(record());
+        c.log.leaf_hash = "AAAA".into();
+        assert_eq!(
+            verify(&sign(&c, &key), &jwks).unwrap_err().code(),
+            "receipt_malformed"
+        );
+    }
+
+    #[test]
+    fn a_bad_signature_alg_kid_or_shape_is_refused() {
+        let (key, jwks) = setup();
+        let jws = sign(&claims(record()), &key);
+        let other = SigningKey::from_seed([6; 32]);
+        // Another key that the JWKS does not hold.
+        assert_eq!(
+            verify(&sign(&claims(record()), &other), &jwks)
+                .unwrap_err()
+                .code(),
+            "key_unknown"
+        );
+        // A signature of other bytes.
+        let (h, rest) = jws.split_once('.').unwrap();
+        let (p, _) = rest.split_once('.').unwrap();
+        let forged = URL_SAFE_NO_PAD.encode(key.sign(b"other"));
+        assert!(verify(&format!("{h}.{p}.{forged}"), &jwks).is_err());
+        // alg none.
+        let none = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&serde_json::json!({"alg": "none", "kid": key.public().kid()}))
+                .unwrap(),
+        );
+        let input = format!("{none}.{p}");
+        let sig = URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes()));
+        assert_eq!(
+            verify(&format!("{input}.{sig}"), &jwks).unwrap_err().code(),
+            "receipt_malformed"
+        );
+        for bad in [
+            "",
+            "a.b",
+            "a.b.c.d",
+            &format!("{h}.{p}"),
+            &format!("{h}.{p}.!!"),
+            &format!("!!.{p}.x"),
+        ] {
+            assert!(verify(bad, &jwks).is_err(), "{bad}");
+        }
+        // A payload that is not the claims, signed properly.
+        let junk = URL_SAFE_NO_PAD.encode(b"{\"x\":1}");
+        let input = format!("{h}.{junk}");
+        let sig = URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes()));
+        assert_eq!(
+            verify(&format!("{input}.{sig}"), &jwks).unwrap_err().code(),
+            "receipt_malformed"
+        );
+    }
+
+    #[test]
+    fn a_position_keeps_its_leaf() {
+        let leaf = leaf_hash(b"x");
+        let p = LogPosition::new("edge.example/demo", 7, &leaf);
+        assert_eq!(p.leaf().unwrap(), leaf);
+        assert_eq!(p.index, 7);
+        assert_eq!(p.origin, "edge.example/demo");
+        let short = LogPosition {
+            leaf_hash: STANDARD.encode([1u8; 31]),
+            ..p
+        };
+        assert_eq!(short.leaf().unwrap_err().code(), "receipt_malformed");
+    }
+}

@@ -178,4 +178,75 @@ mod tests {
         denied[3].allowed = false;
         assert_eq!(verify_chain(None, &denied), Err(4));
     }
+
+    /// Kills `e.prev != expected_prev` replaced by `false` (or the `||`
+    /// before it by `&&`): an entry edited and re-hashed is consistent with
+    /// itself, so only its successor's `prev` link shows the edit.
+    #[test]
+    fn a_rehashed_edit_breaks_the_next_link() {
+        let t = trail(4);
+        let mut edited = t.clone();
+        edited[1].target = Some("other".into());
+        edited[1].hash = hash_of(&edited[1]);
+        assert_eq!(verify_chain(None, &edited[..2]), Ok(()), "self-consistent");
+        assert_eq!(verify_chain(None, &edited), Err(3), "the next entry's prev");
+    }
+
+    /// An entry whose `prev` names another entry (re-hashed, so its own hash
+    /// holds) is refused at that entry, also against the entry given as
+    /// `after` and for the first entry of a trail (GENESIS).
+    #[test]
+    fn a_prev_that_names_another_entry_is_refused() {
+        let t = trail(4);
+        let mut relinked = t.clone();
+        relinked[2].prev = t[0].hash.clone();
+        relinked[2].hash = hash_of(&relinked[2]);
+        assert_eq!(verify_chain(None, &relinked), Err(3));
+        assert_eq!(verify_chain(Some(&t[1]), &relinked[2..]), Err(3));
+        let mut first = t.clone();
+        first[0].prev = t[3].hash.clone();
+        first[0].hash = hash_of(&first[0]);
+        assert_eq!(verify_chain(None, &first[..1]), Err(1));
+        // A slice checked against the wrong predecessor.
+        assert_eq!(verify_chain(Some(&t[0]), &t[2..]), Err(3));
+        let mut renumbered = t[2..].to_vec();
+        renumbered[0].seq = 2;
+        renumbered[0].hash = hash_of(&renumbered[0]);
+        assert_eq!(
+            verify_chain(Some(&t[0]), &renumbered),
+            Err(2),
+            "seq right, prev wrong"
+        );
+    }
+
+    /// The first entry names GENESIS and is seq 1; each next one counts on.
+    #[test]
+    fn entries_count_from_one_and_link_to_genesis() {
+        let t = trail(3);
+        assert_eq!(t[0].seq, 1);
+        assert_eq!(t[0].prev, GENESIS);
+        assert_eq!(t[1].seq, 2);
+        assert_eq!(t[1].prev, t[0].hash);
+        assert_eq!(t[2].prev, t[1].hash);
+        let key = KeyId::new("0123456789abcdef").unwrap();
+        let p = Principal::Key {
+            id: key.clone(),
+            name: crate::admin::KeyName::new("dpo").unwrap(),
+            scopes: crate::admin::Scopes::parse("read").unwrap(),
+        };
+        let e = AuditEntry::next(Some(&t[2]), &p, Operation::LogList, None, false, 9);
+        assert_eq!(
+            (e.seq, e.who.as_str(), e.key.as_ref()),
+            (4, "dpo", Some(&key))
+        );
+        assert_eq!(verify_chain(Some(&t[2]), core::slice::from_ref(&e)), Ok(()));
+        let row = e.csv_row();
+        assert_eq!(row[0], "4");
+        assert_eq!(row[3], "0123456789abcdef");
+        assert_eq!(row[4], "log.list");
+        assert_eq!(row[6], "false");
+        assert_eq!(row[7], t[2].hash);
+        assert_eq!(row[8], e.hash);
+        assert_eq!(trail(1)[0].csv_row()[1], "1970-01-01T00:00:00.000Z");
+    }
 }
