@@ -652,4 +652,235 @@ mod tests {
             );
         }
     }
+
+    /// Every operation, with what it needs: written as a match without a
+    /// wildcard, so an operation added later fails to compile here until
+    /// its row is written.
+    fn expected(op: Operation) -> Need {
+        use Operation::*;
+        match op {
+            LogList => Need::Scope(Scope::Read),
+            SubjectFind => Need::Scope(Scope::Read),
+            SubjectState => Need::Scope(Scope::Read),
+            Deliveries => Need::Scope(Scope::Read),
+            ProcessingRecord => Need::Scope(Scope::Read),
+            RequestsList => Need::Scope(Scope::Read),
+            Stats => Need::Scope(Scope::Read),
+            RetentionDryRun => Need::Scope(Scope::Read),
+            RecycleBinList => Need::Scope(Scope::Read),
+            Mailbox => Need::Scope(Scope::Export),
+            LogExport => Need::Scope(Scope::Export),
+            SubjectExport => Need::Scope(Scope::Export),
+            AuditExport => Need::Scope(Scope::Export),
+            SubjectErase => Need::Scope(Scope::Write),
+            SuppressionsImport => Need::Scope(Scope::Write),
+            RequestDecide => Need::Scope(Scope::Write),
+            RetentionRun => Need::Scope(Scope::Write),
+            SubjectRestrict => Need::Scope(Scope::Write),
+            SubjectRectify => Need::Scope(Scope::Write),
+            SubjectObject => Need::Scope(Scope::Write),
+            SubjectRestore => Need::Scope(Scope::Write),
+            RecycleBinPurge => Need::Scope(Scope::Write),
+            KeyCreate => Need::Operator,
+            KeyList => Need::Operator,
+            KeyRevoke => Need::Operator,
+        }
+    }
+
+    const ALL: [Operation; 25] = {
+        use Operation::*;
+        [
+            LogList,
+            LogExport,
+            SubjectFind,
+            SubjectState,
+            SubjectExport,
+            SubjectErase,
+            SubjectRestore,
+            RecycleBinList,
+            RecycleBinPurge,
+            Deliveries,
+            Mailbox,
+            AuditExport,
+            ProcessingRecord,
+            SuppressionsImport,
+            RequestsList,
+            RequestDecide,
+            Stats,
+            RetentionDryRun,
+            RetentionRun,
+            SubjectRestrict,
+            SubjectRectify,
+            SubjectObject,
+            KeyCreate,
+            KeyList,
+            KeyRevoke,
+        ]
+    };
+
+    /// Kills any arm of `Operation::needs` moved to another scope (the
+    /// outside mutation run deleted arms and swapped scopes): the table
+    /// above, operation by operation.
+    #[test]
+    fn every_operation_needs_what_the_table_says() {
+        let mut codes: Vec<&str> = ALL.iter().map(|op| op.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(
+            codes.len(),
+            ALL.len(),
+            "every operation once, codes distinct"
+        );
+        for op in ALL {
+            assert_eq!(op.needs(), expected(op), "{}", op.code());
+        }
+    }
+
+    /// Every operation against a key of every set of scopes (the seven
+    /// non-empty ones) and the operator: allowed exactly when the key holds
+    /// the one scope the operation needs; a key never manages keys.
+    #[test]
+    fn every_scope_set_against_every_operation() {
+        let sets = [
+            "read",
+            "export",
+            "write",
+            "read,export",
+            "read,write",
+            "export,write",
+            "read,export,write",
+        ];
+        for set in sets {
+            let (k, t) = key(set);
+            let p = k.check(&t).unwrap();
+            let scopes = Scopes::parse(set).unwrap();
+            for op in ALL {
+                let got = p.may(op);
+                match expected(op) {
+                    Need::Scope(s) if scopes.has(s) => {
+                        assert!(got.is_ok(), "{set} may {}", op.code())
+                    }
+                    Need::Scope(s) => {
+                        let e = got.unwrap_err();
+                        assert_eq!(e.code(), "scope_missing", "{set} {}", op.code());
+                        assert!(
+                            matches!(
+                                e,
+                                Error::Access(AccessError::ScopeMissing { scope })
+                                    if scope == s.as_str()
+                            ),
+                            "{set} {}: names the missing scope",
+                            op.code()
+                        );
+                    }
+                    Need::Operator => {
+                        assert_eq!(
+                            got.unwrap_err().code(),
+                            "operator_only",
+                            "{set} {}",
+                            op.code()
+                        )
+                    }
+                }
+            }
+        }
+        for op in ALL {
+            assert!(
+                Principal::Operator.may(op).is_ok(),
+                "operator {}",
+                op.code()
+            );
+        }
+    }
+
+    /// The cases a mistake would hurt most, spelled out: a `read` key never
+    /// erases, exports, purges or decides; an `export` key never changes
+    /// anything; a `write` key never reads a person's data out.
+    #[test]
+    fn no_scope_implies_another() {
+        let reader = key("read").0.check(&key("read").1).unwrap();
+        for op in [
+            Operation::SubjectErase,
+            Operation::SubjectExport,
+            Operation::LogExport,
+            Operation::RecycleBinPurge,
+            Operation::RequestDecide,
+            Operation::RetentionRun,
+            Operation::Mailbox,
+            Operation::AuditExport,
+        ] {
+            assert!(reader.may(op).is_err(), "read {}", op.code());
+        }
+        let exporter = key("export").0.check(&key("export").1).unwrap();
+        for op in [
+            Operation::SubjectErase,
+            Operation::SuppressionsImport,
+            Operation::LogList,
+            Operation::SubjectState,
+        ] {
+            assert!(exporter.may(op).is_err(), "export {}", op.code());
+        }
+        let writer = key("write").0.check(&key("write").1).unwrap();
+        for op in [
+            Operation::SubjectExport,
+            Operation::LogExport,
+            Operation::Mailbox,
+            Operation::AuditExport,
+            Operation::LogList,
+        ] {
+            assert!(writer.may(op).is_err(), "write {}", op.code());
+        }
+    }
+
+    #[test]
+    fn scope_names_and_principal_names() {
+        assert_eq!(Scope::Read.as_str(), "read");
+        assert_eq!(Scope::Export.as_str(), "export");
+        assert_eq!(Scope::Write.as_str(), "write");
+        let s = Scopes::parse("write,read").unwrap();
+        assert_eq!(s.iter().collect::<Vec<_>>(), [Scope::Read, Scope::Write]);
+        assert!(s.has(Scope::Read) && s.has(Scope::Write) && !s.has(Scope::Export));
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#"["read","write"]"#);
+        assert!(serde_json::from_str::<Scopes>(r#"[]"#).is_err());
+        assert!(serde_json::from_str::<Scopes>(r#"["read","read"]"#).is_err());
+        assert_eq!(Principal::Operator.name(), OPERATOR);
+        let (k, t) = key("read");
+        assert_eq!(k.check(&t).unwrap().name(), "dpo");
+        assert_eq!(k.created_ms, 5);
+        assert_eq!(k.revoked_ms, None);
+        assert_eq!(k.id.as_str(), "0909090909090909");
+        assert_eq!(t.id, k.id);
+        assert_eq!(t.site, site("demo"));
+    }
+
+    /// A token names its key: the right secret presented under another
+    /// key's id is refused, and so are ids that are not 16 lowercase hex.
+    #[test]
+    fn key_ids_are_checked() {
+        for bad in [
+            "",
+            "0123456789abcde",
+            "0123456789abcdef0",
+            "0123456789abcdeg",
+            "0123456789ABCDEF",
+        ] {
+            assert_eq!(
+                KeyId::new(bad).unwrap_err().code(),
+                "admin_key_unknown",
+                "{bad}"
+            );
+        }
+        assert!(KeyId::new("0123456789abcdef").is_ok());
+        let (k, t) = key("read");
+        let moved = AdminToken {
+            id: KeyId::new("0123456789abcdef").unwrap(),
+            ..t.clone()
+        };
+        assert_eq!(k.check(&moved).unwrap_err().code(), "unauthorized");
+        let mut other = k.clone();
+        other.id = KeyId::new("0123456789abcdef").unwrap();
+        // The stored hash binds the id: the same secret under this id fails too.
+        assert_eq!(other.check(&moved).unwrap_err().code(), "unauthorized");
+        assert_eq!(other.check(&t).unwrap_err().code(), "unauthorized");
+    }
 }

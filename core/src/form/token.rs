@@ -104,3 +104,150 @@ pub fn verify(key: &[u8; 32], token: &str, site: &SiteId, now_ms: u64) -> Result
     }
     Ok(claims)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(expires_ms: u64) -> Claims {
+        Claims {
+            site: SiteId::new("demo").unwrap(),
+            form: FormId::new("newsletter").unwrap(),
+            pending: EventId::from_random_bytes([1; 16]),
+            parent: true,
+            language: "de".into(),
+            expires_ms,
+        }
+    }
+
+    /// Kills `now_ms >= expires_ms` made `>` (or `<`, `==`): valid up to
+    /// the millisecond before the expiry, expired at it and after.
+    #[test]
+    fn a_token_expires_at_its_millisecond() {
+        let key = [7u8; 32];
+        let t0 = 1_795_000_000_000;
+        let c = claims(t0 + 72 * 3_600_000);
+        let t = issue(&key, &c);
+        assert_eq!(verify(&key, &t, &c.site, t0).unwrap(), c);
+        assert_eq!(verify(&key, &t, &c.site, c.expires_ms - 1).unwrap(), c);
+        for late in [c.expires_ms, c.expires_ms + 1, u64::MAX] {
+            assert_eq!(
+                verify(&key, &t, &c.site, late).unwrap_err().code(),
+                "token_expired"
+            );
+        }
+    }
+
+    /// Kills `site != *site` made `false`: another site's token is out of
+    /// scope even unexpired, and the scope is checked before the time.
+    #[test]
+    fn a_token_is_scoped_to_its_site() {
+        let key = [7u8; 32];
+        let c = claims(100);
+        let t = issue(&key, &c);
+        let other = SiteId::new("example").unwrap();
+        assert_eq!(
+            verify(&key, &t, &other, 1).unwrap_err().code(),
+            "token_scope"
+        );
+        assert_eq!(
+            verify(&key, &t, &other, 500).unwrap_err().code(),
+            "token_scope"
+        );
+    }
+
+    /// A changed byte anywhere, another key, another domain's tag (the
+    /// privacy center's), junk and overlong tokens are invalid.
+    #[test]
+    fn a_forged_or_malformed_token_is_invalid() {
+        let key = [7u8; 32];
+        let c = claims(100);
+        let t = issue(&key, &c);
+        for i in 0..t.len() {
+            let mut b = t.clone().into_bytes();
+            if b[i] == b'.' {
+                continue;
+            }
+            b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+            let forged = String::from_utf8(b).unwrap();
+            if forged == t {
+                continue;
+            }
+            assert_eq!(
+                verify(&key, &forged, &c.site, 1).unwrap_err().code(),
+                "token_invalid",
+                "byte {i}"
+            );
+        }
+        assert_eq!(
+            verify(&[8; 32], &t, &c.site, 1).unwrap_err().code(),
+            "token_invalid"
+        );
+        // The same claims tagged under the privacy center's domain.
+        let (payload, _) = t.split_once('.').unwrap();
+        let center = crate::rights::center::issue(
+            &key,
+            &crate::rights::center::Token {
+                site: c.site.clone(),
+                subject: crate::ids::SubjectId::from_random_bytes([1; 16]),
+                kind: crate::rights::center::Kind::Link,
+                nonce: EventId::from_random_bytes([1; 16]),
+                expires_ms: 100,
+            },
+        );
+        let (_, center_sig) = center.split_once('.').unwrap();
+        assert_eq!(
+            verify(&key, &format!("{payload}.{center_sig}"), &c.site, 1)
+                .unwrap_err()
+                .code(),
+            "token_invalid"
+        );
+        assert_eq!(
+            verify(&key, &center, &c.site, 1).unwrap_err().code(),
+            "token_invalid"
+        );
+        for bad in ["", ".", "x.y", "abc", &format!("{t}x"), &"a".repeat(600)] {
+            assert_eq!(
+                verify(&key, bad, &c.site, 1).unwrap_err().code(),
+                "token_invalid",
+                "{bad}"
+            );
+        }
+        // Well tagged, but not the claims.
+        let junk = URL_SAFE_NO_PAD.encode(b"{\"s\":\"demo\"}");
+        let sig = URL_SAFE_NO_PAD.encode(tag(&key, &junk));
+        assert_eq!(
+            verify(&key, &format!("{junk}.{sig}"), &c.site, 1)
+                .unwrap_err()
+                .code(),
+            "token_invalid"
+        );
+    }
+
+    /// Kills `token.len() > MAX_TOKEN_LEN` made `>=` or `==`: exactly the
+    /// limit is read, one more is not.
+    #[test]
+    fn the_longest_token_is_read() {
+        let key = [7u8; 32];
+        let c = claims(100);
+        let json = serde_json::to_string(&c).unwrap();
+        let make = |pad: usize| {
+            let padded = format!("{}{}}}", &json[..json.len() - 1], " ".repeat(pad));
+            let payload = URL_SAFE_NO_PAD.encode(padded.as_bytes());
+            format!("{payload}.{}", URL_SAFE_NO_PAD.encode(tag(&key, &payload)))
+        };
+        let mut pad = 0;
+        while make(pad).len() < MAX_TOKEN_LEN {
+            pad += 1;
+        }
+        assert_eq!(make(pad).len(), MAX_TOKEN_LEN);
+        assert_eq!(verify(&key, &make(pad), &c.site, 1).unwrap(), c);
+        while make(pad).len() <= MAX_TOKEN_LEN {
+            pad += 1;
+        }
+        assert_eq!(
+            verify(&key, &make(pad), &c.site, 1).unwrap_err().code(),
+            "token_invalid"
+        );
+    }
+}
