@@ -114,4 +114,109 @@ mod tests {
             );
         }
     }
+
+    /// An oracle independent of the algorithms above: every day from
+    /// 1999-01-01 counted one by one with a month-length table.
+    fn calendar() -> Vec<(u16, u8, u8)> {
+        let leap =
+            |y: u16| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+        let mut out = Vec::new();
+        for y in 1999..=2101u16 {
+            for m in 1..=12u8 {
+                let n = match m {
+                    2 if leap(y) => 29,
+                    2 => 28,
+                    4 | 6 | 9 | 11 => 30,
+                    _ => 31,
+                };
+                for d in 1..=n {
+                    out.push((y, m, d));
+                }
+            }
+        }
+        out
+    }
+
+    /// Days since the epoch of 1999-01-01.
+    const FIRST: u64 = 10_592;
+
+    #[test]
+    fn every_day_has_its_date() {
+        let cal = calendar();
+        assert_eq!(date(FIRST * 86_400_000), (1999, 1, 1));
+        for (i, ymd) in cal.iter().enumerate() {
+            let day = FIRST + i as u64;
+            assert_eq!(date(day * 86_400_000), *ymd);
+            assert_eq!(date(day * 86_400_000 + 86_399_999), *ymd);
+            let (y, m, d) = *ymd;
+            assert_eq!(days_from_civil(i64::from(y), m, d), day as i64, "{ymd:?}");
+        }
+    }
+
+    /// Kills any change to `days_in_month` (30-day months, February in
+    /// leap years, centuries), the December roll-over and the clamp: for
+    /// every day of every month of 103 years, one month later is the same
+    /// day of the next month, or that month's last day, at the same time.
+    #[test]
+    fn one_month_after_every_day_of_every_month() {
+        let cal = calendar();
+        let index = |ymd: (u16, u8, u8)| cal.iter().position(|&c| c == ymd);
+        let last_of = |y: u16, m: u8| cal.iter().filter(|c| c.0 == y && c.1 == m).count() as u8;
+        let mut checked = 0;
+        for (i, &(y, m, d)) in cal.iter().enumerate() {
+            if y == 2101 && m == 12 {
+                break;
+            }
+            // Every day of the first and of four chosen years, the 28th to
+            // the 31st of every month of every year (what the clamp decides).
+            if !(matches!(y, 1999 | 2000 | 2027 | 2028 | 2100) || d >= 28) {
+                continue;
+            }
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            let nd = d.min(last_of(ny, nm));
+            let j = index((ny, nm, nd)).unwrap();
+            for in_day in [0, 1, 43_200_000, 86_399_999] {
+                let ms = (FIRST + i as u64) * 86_400_000 + in_day;
+                assert_eq!(
+                    one_month_after(ms),
+                    (FIRST + j as u64) * 86_400_000 + in_day,
+                    "{y}-{m}-{d} +{in_day}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked > 5_000);
+    }
+
+    #[test]
+    fn the_short_months_by_name() {
+        let ms = |y: u16, m: u8, d: u8| days_from_civil(i64::from(y), m, d) as u64 * 86_400_000;
+        for (from, to) in [
+            ((2027, 1, 31), (2027, 2, 28)),
+            ((2028, 1, 31), (2028, 2, 29)),
+            ((2028, 1, 29), (2028, 2, 29)),
+            ((2100, 1, 29), (2100, 2, 28)),
+            ((2000, 1, 30), (2000, 2, 29)),
+            ((2027, 2, 28), (2027, 3, 28)),
+            ((2028, 2, 29), (2028, 3, 29)),
+            ((2027, 3, 31), (2027, 4, 30)),
+            ((2027, 4, 30), (2027, 5, 30)),
+            ((2027, 5, 31), (2027, 6, 30)),
+            ((2027, 6, 30), (2027, 7, 30)),
+            ((2027, 7, 31), (2027, 8, 31)),
+            ((2027, 8, 31), (2027, 9, 30)),
+            ((2027, 9, 30), (2027, 10, 30)),
+            ((2027, 10, 31), (2027, 11, 30)),
+            ((2027, 11, 30), (2027, 12, 30)),
+            ((2027, 12, 31), (2028, 1, 31)),
+        ] {
+            let at = ms(from.0, from.1, from.2);
+            assert_eq!(one_month_after(at), ms(to.0, to.1, to.2), "{from:?}");
+            assert_eq!(
+                one_month_after(at + 1),
+                ms(to.0, to.1, to.2) + 1,
+                "{from:?} + 1 ms"
+            );
+        }
+    }
 }

@@ -262,3 +262,105 @@ pub fn body(
     })
     .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GIVE_UP: u64 = 72 * 3_600_000;
+
+    #[test]
+    fn the_waits_double_from_a_second_to_an_hour() {
+        assert_eq!(GIVE_UP_AFTER_MS, GIVE_UP);
+        assert_eq!(next_attempt(0, 0, 0), Some(1_000));
+        assert_eq!(next_attempt(0, 1, 0), Some(1_000));
+        assert_eq!(next_attempt(0, 2, 0), Some(2_000));
+        assert_eq!(next_attempt(0, 3, 10), Some(4_010));
+        assert_eq!(next_attempt(0, 12, 0), Some(2_048_000));
+        assert_eq!(next_attempt(0, 13, 0), Some(MAX_RETRY_MS));
+        assert_eq!(next_attempt(0, u32::MAX, 0), Some(MAX_RETRY_MS));
+    }
+
+    /// Kills `at <= created + GIVE_UP_AFTER_MS` made `<` (or `>`, `==`) and
+    /// any change of the 72 hours: a retry that falls exactly 72 hours after
+    /// the delivery was queued is still made; one millisecond later is not.
+    #[test]
+    fn the_last_retry_falls_at_72_hours_to_the_millisecond() {
+        let created = 1_795_000_000_000;
+        let end = created + GIVE_UP;
+        // A short wait (second try).
+        assert_eq!(next_attempt(created, 1, end - 1_000), Some(end));
+        assert_eq!(next_attempt(created, 1, end - 1_001), Some(end - 1));
+        assert_eq!(next_attempt(created, 1, end - 999), None);
+        // The longest wait.
+        assert_eq!(next_attempt(created, 20, end - MAX_RETRY_MS), Some(end));
+        assert_eq!(next_attempt(created, 20, end - MAX_RETRY_MS + 1), None);
+        assert_eq!(next_attempt(created, 20, end), None);
+        // Saturation at the end of time.
+        assert_eq!(next_attempt(u64::MAX - 5, 1, u64::MAX - 10), Some(u64::MAX));
+    }
+
+    #[test]
+    fn a_delivery_fails_after_72_hours_and_is_delivered_on_a_2xx() {
+        let e = EventId::from_random_bytes([1; 16]);
+        let s = SubjectId::from_random_bytes([2; 16]);
+        let created = 1_000_000;
+        let mut d = Delivery::queued("crm", "opt_in.granted", &e, &s, created);
+        assert_eq!(d.next_ms, Some(created));
+        assert_eq!(d.state, DeliveryState::Pending);
+        assert_eq!(d.message_id(), format!("msg_{e}_crm"));
+        d.tried(created, Some(500), None);
+        assert_eq!((d.attempts, d.next_ms), (1, Some(created + 1_000)));
+        assert_eq!(d.last_error.as_deref(), Some("HTTP 500"));
+        d.tried(created + 1_000, None, Some("refused".into()));
+        assert_eq!(d.next_ms, Some(created + 3_000));
+        assert_eq!(d.last_error.as_deref(), Some("refused"));
+        assert_eq!(d.last_status, None);
+        // Tried at the moment whose retry would fall exactly at 72 hours.
+        let mut at_end = d.clone();
+        at_end.attempts = 19;
+        at_end.tried(created + GIVE_UP - MAX_RETRY_MS, Some(503), None);
+        assert_eq!(at_end.state, DeliveryState::Pending);
+        assert_eq!(at_end.next_ms, Some(created + GIVE_UP));
+        let mut past = d.clone();
+        past.attempts = 19;
+        past.tried(created + GIVE_UP - MAX_RETRY_MS + 1, Some(503), None);
+        assert_eq!((past.state, past.next_ms), (DeliveryState::Failed, None));
+        for (status, delivered) in [
+            (199, false),
+            (200, true),
+            (204, true),
+            (299, true),
+            (300, false),
+        ] {
+            let mut x = d.clone();
+            x.tried(created + 5_000, Some(status), None);
+            assert_eq!(x.state == DeliveryState::Delivered, delivered, "{status}");
+            if delivered {
+                assert_eq!((x.next_ms, x.delivered_ms), (None, Some(created + 5_000)));
+                assert_eq!(x.last_error, None);
+                assert_eq!(x.last_status, Some(status));
+            }
+        }
+        let m = mail_delivery(&e, &s, 7);
+        assert_eq!(
+            (m.webhook.as_str(), m.kind.as_str(), m.created_ms),
+            (MAIL, "mail.confirmation", 7)
+        );
+    }
+
+    #[test]
+    fn a_secret_is_24_to_64_bytes() {
+        use base64::Engine;
+        for (n, ok) in [(23, false), (24, true), (64, true), (65, false)] {
+            let text = format!("whsec_{}", STANDARD.encode(vec![1u8; n]));
+            assert_eq!(Secret::parse(&text).is_ok(), ok, "{n}");
+            assert_eq!(Secret::parse(&text[6..]).is_ok(), ok, "bare {n}");
+        }
+        assert!(Secret::parse("whsec_!!").is_err());
+        assert_eq!(
+            format!("{:?}", Secret::parse(&STANDARD.encode([1u8; 24])).unwrap()),
+            "Secret(..)"
+        );
+    }
+}

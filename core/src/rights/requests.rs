@@ -245,4 +245,55 @@ mod tests {
         let q = store.queue(10).unwrap();
         assert_eq!(q[0].id, access.id, "open first");
     }
+
+    /// Kills a request's deadline computed other than by
+    /// `utc::one_month_after` (or `received_ms` changed): for a request
+    /// received on the 1st, the 28th, 29th, 30th and 31st of every month of
+    /// a common and a leap year, at its first, second and last millisecond, the deadline is the same time one calendar month later.
+    #[test]
+    fn the_deadline_is_one_calendar_month_for_every_month() {
+        // Midnight UTC of 2027-01-01 and 2028-01-01.
+        let years = [
+            (2027u16, 1_798_761_600_000u64, false),
+            (2028, 1_830_297_600_000, true),
+        ];
+        let day = 86_400_000u64;
+        let len = |m: u8, leap: bool| match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        for (year, jan1, leap) in years {
+            let mut first = jan1;
+            for m in 1..=12u8 {
+                let next_len = if m == 12 { 31 } else { len(m + 1, leap) };
+                let next_first = first + u64::from(len(m, leap)) * day;
+                for d in [1u8, 28, 29, 30, 31]
+                    .into_iter()
+                    .filter(|&d| d <= len(m, leap))
+                {
+                    let at = first + u64::from(d - 1) * day;
+                    let due = next_first + u64::from(d.min(next_len) - 1) * day;
+                    for delta in [0u64, 1, day - 1] {
+                        let mut store = MemoryRequestStore::default();
+                        let s = SubjectId::from_random_bytes([1; 16]);
+                        let r = file(
+                            &mut store,
+                            &s,
+                            RequestKind::Access,
+                            EventId::from_random_bytes([2; 16]),
+                            at + delta,
+                        )
+                        .unwrap();
+                        assert_eq!(r.received_ms, at + delta);
+                        assert_eq!(r.due_ms, due + delta, "{year}-{m}-{d} +{delta} ms");
+                        assert_eq!(r.status, RequestStatus::Open);
+                    }
+                }
+                first = next_first;
+            }
+            assert_eq!(crate::utc::date(first), (year + 1, 1, 1));
+        }
+    }
 }

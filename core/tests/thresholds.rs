@@ -1,0 +1,381 @@
+//! Every time limit of the forms and rights at its boundary: exactly at the
+//! limit and one millisecond either side, through the public API on the
+//! in-memory stores. Each test names the one-line change (a mutant) it
+//! catches: `>=` made `>`, `24 * 3_600_000` made `24 + 3_600_000`, and so on.
+#![cfg(not(target_arch = "wasm32"))]
+
+use assent_core::config::{RetentionConfig, SiteConfig};
+use assent_core::event::Context;
+use assent_core::form::identity::lookup_key;
+use assent_core::form::intake::{
+    self, EdgeContext, FormStore, Fresh, MemoryFormStore, Submission, MAX_MAILS_PER_DAY,
+};
+use assent_core::form::submission::{FormSubmission, Outcome};
+use assent_core::form::token::{self, Claims};
+use assent_core::ids::{EventId, SubjectId};
+use assent_core::keys::SigningKey;
+use assent_core::log::store::{LogStore, MemoryLogStore};
+use assent_core::log::LogOrigin;
+use assent_core::record::StoredRecord;
+use assent_core::rights::center::{self, Kind, LinkFresh, LINK_MS};
+use assent_core::rights::retention::{self, Reason};
+use serde_json::{json, Value};
+
+const SITE: &str = include_str!("vectors/site.json");
+const FORMS: &str = include_str!("vectors/forms.json");
+const TOKEN_KEY: [u8; 32] = [42; 32];
+const CENTER_KEY: [u8; 32] = [43; 32];
+const HOUR: u64 = 3_600_000;
+const DAY: u64 = 24 * HOUR;
+
+/// A site's stores, its key and a clock: what the edge holds.
+struct Site {
+    config: SiteConfig,
+    key: SigningKey,
+    log: MemoryLogStore,
+    forms: MemoryFormStore,
+    now_ms: u64,
+    draws: u8,
+}
+
+impl Site {
+    fn new() -> Self {
+        let doc: Value = serde_json::from_str(FORMS).unwrap();
+        Site {
+            config: SiteConfig::from_json(SITE).unwrap(),
+            key: SigningKey::from_seed([3; 32]),
+            log: MemoryLogStore::default(),
+            forms: MemoryFormStore::default(),
+            now_ms: doc["now_ms"].as_u64().unwrap(),
+            draws: 0,
+        }
+    }
+
+    fn ctx(&self) -> EdgeContext {
+        EdgeContext {
+            now_ms: self.now_ms,
+            origin: LogOrigin::parse("edge.example/vectors").unwrap(),
+            issuer: "https://edge.example".into(),
+        }
+    }
+
+    fn lookup(&self, email: &str) -> String {
+        lookup_key(b"lookup", &self.config.site, email)
+    }
+
+    /// Submits the vectors' base submission from `email` (a double opt-in:
+    /// it waits and mails a link); returns its event id.
+    fn submit(&mut self, email: &str) -> EventId {
+        self.draws += 1;
+        let n = self.draws;
+        let doc: Value = serde_json::from_str(FORMS).unwrap();
+        let mut body = doc["base"].clone();
+        body["event"]["notice"]["hash"] = doc["form_notice_hashes"]["en"].clone();
+        body["event"]["event_id"] =
+            Value::String(EventId::from_random_bytes([n.wrapping_add(200); 16]).to_string());
+        body["event"]["client_time_ms"] = self.now_ms.into();
+        body["identity"]["email"] = email.into();
+        let submission = FormSubmission::from_json(body.to_string().as_bytes()).unwrap();
+        let ctx = Context {
+            now_ms: self.now_ms,
+            self_origin: None,
+        };
+        let checked = submission
+            .check(&self.config, "newsletter", &ctx, Some("DE"))
+            .unwrap();
+        assert_eq!(checked.outcome, Outcome::Pending, "a double opt-in waits");
+        let event = submission.event.clone();
+        let claims = Claims {
+            site: self.config.site.clone(),
+            form: event.form.as_ref().unwrap().id.clone(),
+            pending: event.event_id.clone(),
+            parent: false,
+            language: event.notice.language.clone(),
+            expires_ms: self.now_ms + 72 * HOUR,
+        };
+        let mail = intake::Mail {
+            to: String::new(),
+            subject: "Confirm".into(),
+            text: "Open the link.".into(),
+            link: format!(
+                "https://edge.example/v1/sites/vectors/confirm?token={}",
+                token::issue(&TOKEN_KEY, &claims)
+            ),
+        };
+        let lookup = self.lookup(&checked.identity.email);
+        let id = event.event_id.clone();
+        let ctx = self.ctx();
+        // Through serde, as the Worker hands it to the log object: fields
+        // that are optional there may be left out here.
+        let sub: Submission = serde_json::from_value(json!({
+            "event": event,
+            "checked": checked,
+            "lookup": lookup,
+            "received_at_ms": self.now_ms,
+            "sec_gpc": false,
+            "country": "DE",
+            "origin": ctx.origin,
+            "issuer": ctx.issuer,
+            "mail": mail,
+            "regime": null,
+        }))
+        .unwrap();
+        let fresh = Fresh {
+            subject: [n; 16],
+            salt: [n; 32],
+            key: [n.wrapping_add(100); 32],
+            identity_nonce: [n; 24],
+            mail_nonce: [n.wrapping_add(50); 24],
+        };
+        intake::submit(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            sub,
+            fresh,
+        )
+        .unwrap();
+        id
+    }
+
+    fn mails(&self) -> usize {
+        self.forms.mails(1000).unwrap().len()
+    }
+
+    fn subject_of(&self, id: &EventId) -> SubjectId {
+        let entry = self.log.entry_by_event(id).unwrap().unwrap();
+        serde_json::from_str::<StoredRecord>(&entry.record)
+            .unwrap()
+            .event
+            .subject
+    }
+
+    /// The newest mail's link token.
+    fn last_token(&self) -> String {
+        let sealed = self.forms.mails(1).unwrap().remove(0);
+        let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
+        let mail = intake::open_mail(&sealed, &contact, &self.config.site).unwrap();
+        mail.link.split("token=").nth(1).unwrap().to_string()
+    }
+
+    fn confirm_last(&mut self) {
+        let token = self.last_token();
+        let claims = token::verify(&TOKEN_KEY, &token, &self.config.site, self.now_ms).unwrap();
+        let ctx = self.ctx();
+        intake::confirm(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            &claims,
+            &ctx,
+        )
+        .unwrap();
+    }
+
+    /// Asks for a privacy center link for `email` at the current time.
+    fn mail_link(&mut self, email: &str) -> bool {
+        self.draws += 1;
+        let n = self.draws;
+        let lookup = self.lookup(email);
+        let site = self.config.site.clone();
+        center::mail_link(
+            &mut self.forms,
+            &site,
+            &CENTER_KEY,
+            &lookup,
+            email,
+            "https://edge.example",
+            LinkFresh {
+                id: EventId::from_random_bytes([n; 16]),
+                mail_nonce: [n; 24],
+            },
+            self.now_ms,
+        )
+        .unwrap()
+    }
+}
+
+/// Kills, in the mail limit every mail passes (`intake`'s queueing),
+/// `MAIL_WINDOW_MS = 24 * 3_600_000` made `24 + 3_600_000`, the window's
+/// `saturating_sub` made `saturating_add`, and `>= MAX_MAILS_PER_DAY` made
+/// `>`: a person gets MAX_MAILS_PER_DAY mails, no more while the first is
+/// at most 24 hours old (exactly 24 hours included), and the next one a
+/// millisecond after that.
+#[test]
+fn the_mail_window_is_24_hours_to_the_millisecond() {
+    let mut site = Site::new();
+    let t0 = site.now_ms;
+    for i in 1..=MAX_MAILS_PER_DAY + 1 {
+        site.submit("ana@example.com");
+        assert_eq!(
+            site.mails() as u64,
+            i.min(MAX_MAILS_PER_DAY),
+            "submission {i} at once"
+        );
+    }
+    for at in [t0 + HOUR, t0 + DAY - 1, t0 + DAY] {
+        site.now_ms = at;
+        site.submit("ana@example.com");
+        assert_eq!(
+            site.mails() as u64,
+            MAX_MAILS_PER_DAY,
+            "no mail at +{} ms",
+            at - t0
+        );
+    }
+    // Another address is not held back meanwhile.
+    site.submit("ben@example.com");
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY + 1);
+    site.now_ms = t0 + DAY + 1;
+    site.submit("ana@example.com");
+    assert_eq!(
+        site.mails() as u64,
+        MAX_MAILS_PER_DAY + 2,
+        "the first mails are more than 24 hours old"
+    );
+}
+
+/// The same window when the mails are spread out: the count is of the
+/// mails in the last 24 hours, not of a calendar day.
+#[test]
+fn the_mail_window_slides() {
+    let mut site = Site::new();
+    let t0 = site.now_ms;
+    for i in 0..MAX_MAILS_PER_DAY {
+        site.now_ms = t0 + i * HOUR;
+        site.submit("ana@example.com");
+    }
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY);
+    // The first mail leaves the window at t0 + DAY + 1, the second an hour later.
+    site.now_ms = t0 + DAY;
+    site.submit("ana@example.com");
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY);
+    site.now_ms = t0 + DAY + 1;
+    site.submit("ana@example.com");
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY + 1);
+    site.now_ms = t0 + DAY + HOUR;
+    site.submit("ana@example.com");
+    assert_eq!(
+        site.mails() as u64,
+        MAX_MAILS_PER_DAY + 1,
+        "three in the last 24 hours"
+    );
+}
+
+/// The same limit for `center::mail_link`: a privacy center link is one
+/// more mail to the person, within the same limit and window (kills the
+/// link path skipping the limit, or counting in another window).
+#[test]
+fn privacy_center_links_count_in_the_mail_window() {
+    let mut site = Site::new();
+    let t0 = site.now_ms;
+    site.submit("ana@example.com");
+    let mut sent = 1;
+    while sent < MAX_MAILS_PER_DAY {
+        assert!(site.mail_link("ana@example.com"));
+        sent += 1;
+    }
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY);
+    for at in [t0, t0 + DAY - 1, t0 + DAY] {
+        site.now_ms = at;
+        assert!(!site.mail_link("ana@example.com"), "at +{} ms", at - t0);
+    }
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY);
+    site.now_ms = t0 + DAY + 1;
+    assert!(site.mail_link("ana@example.com"));
+    assert_eq!(site.mails() as u64, MAX_MAILS_PER_DAY + 1);
+    // An address the site does not know gets nothing, and the answer says so
+    // only to the caller.
+    assert!(!site.mail_link("nobody@example.com"));
+}
+
+/// Kills `now_ms + LINK_MS` made `now_ms - LINK_MS` or `now_ms * LINK_MS`
+/// (and a changed [`LINK_MS`]): the mailed link opens the center for one
+/// hour to the millisecond, and only as a link.
+#[test]
+fn a_mailed_link_holds_one_hour() {
+    let mut site = Site::new();
+    site.submit("ana@example.com");
+    let t = site.now_ms + HOUR;
+    site.now_ms = t;
+    assert!(site.mail_link("ana@example.com"));
+    let token = site.last_token();
+    let s = &site.config.site;
+    let claims = center::verify(&CENTER_KEY, &token, s, Kind::Link, t).unwrap();
+    assert_eq!(claims.expires_ms, t + LINK_MS);
+    assert_eq!(LINK_MS, HOUR);
+    assert!(center::verify(&CENTER_KEY, &token, s, Kind::Link, t + HOUR - 1).is_ok());
+    for late in [t + HOUR, t + HOUR + 1] {
+        assert_eq!(
+            center::verify(&CENTER_KEY, &token, s, Kind::Link, late)
+                .unwrap_err()
+                .code(),
+            "token_expired"
+        );
+    }
+    assert_eq!(
+        center::verify(&CENTER_KEY, &token, s, Kind::Session, t)
+            .unwrap_err()
+            .code(),
+        "token_scope"
+    );
+    let ana = site.forms.contact(&site.lookup("ana@example.com")).unwrap();
+    assert_eq!(Some(claims.subject), ana.map(|c| c.subject));
+}
+
+/// Kills `>` made `>=` in retention's `older` (and the day's
+/// `86_400_000` changed): a contact is due one millisecond after the
+/// configured number of days, not at it.
+#[test]
+fn retention_is_due_one_millisecond_after_its_days() {
+    let mut site = Site::new();
+    site.config.rights.retention = Some(RetentionConfig {
+        inactive_days: Some(365),
+        unconfirmed_days: Some(30),
+    });
+    let t0 = site.now_ms;
+    let waiting = site.submit("ana@example.com");
+    let kept = site.submit("ben@example.com");
+    site.confirm_last();
+    let (a, b) = (site.subject_of(&waiting), site.subject_of(&kept));
+    let due = |site: &Site, at: u64| {
+        let mut d: Vec<(SubjectId, Reason)> =
+            retention::due(&site.log, &site.forms, &site.config, at, 100)
+                .unwrap()
+                .into_iter()
+                .map(|d| (d.subject, d.reason))
+                .collect();
+        d.sort();
+        d
+    };
+    assert_eq!(due(&site, t0 + 30 * DAY - 1), []);
+    assert_eq!(due(&site, t0 + 30 * DAY), [], "exactly 30 days: not yet");
+    assert_eq!(
+        due(&site, t0 + 30 * DAY + 1),
+        [(a.clone(), Reason::Unconfirmed)]
+    );
+    assert_eq!(
+        due(&site, t0 + 365 * DAY),
+        [(a.clone(), Reason::Unconfirmed)],
+        "exactly 365 days: the confirmed contact is kept"
+    );
+    let mut late = vec![(a.clone(), Reason::Inactive), (b.clone(), Reason::Inactive)];
+    late.sort();
+    assert_eq!(due(&site, t0 + 365 * DAY + 1), late);
+    // The last activity is what counts: a new record starts the days again.
+    site.now_ms = t0 + 20 * DAY;
+    site.submit("ana@example.com");
+    assert_eq!(due(&site, t0 + 50 * DAY), []);
+    assert_eq!(
+        due(&site, t0 + 50 * DAY + 1),
+        [(a.clone(), Reason::Unconfirmed)]
+    );
+    // The limit stops the listing.
+    let one = retention::due(&site.log, &site.forms, &site.config, t0 + 400 * DAY, 1).unwrap();
+    assert_eq!(one.len(), 1);
+    // No rules, nothing due.
+    site.config.rights.retention = None;
+    assert_eq!(due(&site, t0 + 4000 * DAY), []);
+}
