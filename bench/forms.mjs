@@ -56,7 +56,7 @@ try {
     let t = performance.now();
     let r = await post("/v1/sites/demo/forms/newsletter/submissions", submission(`bench-${i}@example.com`));
     await r.text();
-    if (r.status !== 201) throw new Error(`submission: ${r.status}`);
+    if (r.status !== 202) throw new Error(`submission: ${r.status}`);
     forms.push(performance.now() - t);
     t = performance.now();
     r = await post("/v1/sites/demo/events", demoEvent(en, { page: { origin: edge.url, path: "/" } }));

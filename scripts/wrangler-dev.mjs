@@ -58,7 +58,7 @@ export function unlimitedConfig(dir) {
     out.push(line);
   }
   const config = out.join("\n");
-  if (/ratelimits|CLIENT_LIMITER/.test(config.replace(/#.*$/gm, ""))) {
+  if (/ratelimits|_LIMITER/.test(config.replace(/#.*$/gm, ""))) {
     throw new Error("unlimitedConfig: a rate-limit binding survived");
   }
   const path = join(dir, "wrangler.unlimited.toml");

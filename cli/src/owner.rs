@@ -13,6 +13,9 @@ use assent_core::ids::{SiteId, SubjectId};
 use crate::source::trim;
 use crate::CliError;
 
+/// How often a call the edge refused with `429 rate_limited` is sent again.
+const RETRIES_WHEN_LIMITED: u32 = 3;
+
 /// An edge, a site and the key to act with.
 pub struct Owner {
     /// Edge base URL.
@@ -59,7 +62,7 @@ impl Owner {
         let url = format!("{}{path}", self.edge);
         let auth = format!("Bearer {}", self.key);
         let io = |e: ureq::Error| CliError::Io(format!("{url}: {e}"));
-        let mut resp = match (method, body) {
+        let send = || match (method, body.clone()) {
             ("POST", body) => ureq::post(&url)
                 .config()
                 .http_status_as_error(false)
@@ -67,15 +70,34 @@ impl Owner {
                 .header("authorization", &auth)
                 .header("content-type", content_type)
                 .send(body.unwrap_or_default())
-                .map_err(io)?,
+                .map_err(io),
             _ => ureq::get(&url)
                 .config()
                 .http_status_as_error(false)
                 .build()
                 .header("authorization", &auth)
                 .call()
-                .map_err(io)?,
+                .map_err(io),
         };
+        // The owner's routes are limited per address and key
+        // (assent_core::limits): a refused request did nothing, so it is
+        // sent again after the edge's Retry-After, a few times.
+        let mut resp = send()?;
+        for _ in 0..RETRIES_WHEN_LIMITED {
+            if resp.status().as_u16() != 429 {
+                break;
+            }
+            let wait = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(u64::from(assent_core::limits::WINDOW_SECONDS))
+                .min(u64::from(assent_core::limits::WINDOW_SECONDS));
+            eprintln!("assent: the edge limits this key for now; trying again in {wait} s");
+            std::thread::sleep(std::time::Duration::from_secs(wait));
+            resp = send()?;
+        }
         let status = resp.status().as_u16();
         let bytes = resp
             .body_mut()

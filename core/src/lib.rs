@@ -73,6 +73,7 @@ pub mod ids;
 pub mod jurisdiction;
 pub mod keys;
 pub mod lifetime;
+pub mod limits;
 #[cfg(feature = "std")]
 pub mod log;
 pub mod merkle;

@@ -162,3 +162,9 @@ fn only_a_confirmed_submission_changes_the_identity() {
     let (log, forms) = stores();
     suite::only_a_confirmed_submission_changes_the_identity(log, forms);
 }
+
+#[test]
+fn a_phone_channel_is_not_granted_by_the_email_link() {
+    let (log, forms) = stores();
+    suite::a_phone_channel_is_not_granted_by_the_email_link(log, forms);
+}

@@ -544,6 +544,7 @@ mod tests {
         a_withdrawal_withdraws_what_was_granted_and_tells_the_crm,
         nobody_s_inbox_can_be_flooded_through_the_form,
         mails_count_against_the_address_they_go_to,
+        a_phone_channel_is_not_granted_by_the_email_link,
         only_a_confirmed_submission_changes_the_identity,
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
         retention_anonymises_what_its_dry_run_lists,

@@ -2,6 +2,7 @@
 // nothing; a repeated event id is stored once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { startEdge, adminRecords, siteConfig, demoEvent } from "./harness.mjs";
 
 let edge, en;
@@ -219,33 +220,34 @@ test("the consent cookie: set only for same-site requests, read back only when w
   const receiptIn = (r) => r.headers.get("set-cookie").split(";")[0].split("=")[1];
   const ahead = event({ action: "give", decisions: { ...event().decisions, analytics: true },
     client_time_ms: Date.now() + 23 * 3600_000 });
-  assert.equal((await post(ahead, { "sec-fetch-site": "same-origin" })).status, 201);
+  const key = { "assent-key": randomUUID() }; // the subject's key, drawn by its widget
+  assert.equal((await post(ahead, { "sec-fetch-site": "same-origin", ...key })).status, 201);
   const newer = event({ subject: ahead.subject, action: "withdraw" });
-  const next = await post(newer, { "sec-fetch-site": "same-site" });
+  const next = await post(newer, { "sec-fetch-site": "same-site", ...key });
   assert.equal(next.status, 201);
   assert.equal(receiptIn(next), (await next.json()).receipt, "the withdrawal is the choice in force");
   assert.equal(next.headers.get("x-assent-latest-receipt"), null, "no side-channel header");
   // The give sent again: the same answer, and no cookie (it is no longer in force).
-  const replay = await post(ahead, { "sec-fetch-site": "same-origin" });
+  const replay = await post(ahead, { "sec-fetch-site": "same-origin", ...key });
   assert.equal(replay.status, 200);
   assert.equal(replay.headers.get("set-cookie"), null, "a replayed older event must not become the cookie");
 
-  // Knowing a subject id is no credential: an event posted for it answers
-  // with that event's own receipt and cookie, nothing of the subject's past.
+  // Knowing a subject id is no credential: an event posted for it without
+  // the subject's key is refused, stores nothing and sets no cookie.
+  const before = await total();
   const intruder = await post(event({ subject: e.subject, action: "update",
     decisions: { ...event().decisions, analytics: true, marketing: true } }), { "sec-fetch-site": "same-origin" });
-  assert.equal(intruder.status, 201);
-  const body = await intruder.json();
-  assert.equal(receiptIn(intruder), body.receipt);
-  assert.equal(body.record.prev_event_id, e.event_id, "the log links it (an opaque id: nothing of the earlier event's content)");
-  assert.ok(!JSON.stringify(body).includes(kept.split("=")[1]), "the earlier receipt leaks");
+  assert.equal(intruder.status, 401);
+  assert.equal((await intruder.json()).error.code, "subject_key_invalid");
+  assert.equal(intruder.headers.get("set-cookie"), null);
+  assert.equal(await total(), before);
 
   const config = (headers) => fetch(`${edge.url}/v1/sites/demo/config?lang=en`, { headers });
   const withCookie = await config({ cookie: kept });
   assert.equal(withCookie.headers.get("cache-control"), "private, no-store");
   assert.deepEqual((await withCookie.json()).choice, e);
   // Two cookies of the name (other paths): the later in log order that verifies wins.
-  const both = await config({ cookie: `assent_demo=${receiptIn(next)}; assent_demo=${(await (await post(ahead)).json()).receipt}` });
+  const both = await config({ cookie: `assent_demo=${receiptIn(next)}; assent_demo=${(await (await post(ahead, key)).json()).receipt}` });
   assert.deepEqual((await both.json()).choice, newer);
   assert.match(withCookie.headers.get("vary"), /Cookie/);
   const [h, p] = kept.split("=")[1].split(".");

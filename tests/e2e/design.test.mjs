@@ -56,6 +56,10 @@ async function openPanel(page) {
   await page.locator(DIALOG).waitFor();
 }
 
+// References written by an UPDATE_SCREENSHOTS run: compared with nothing, so
+// the run must not pass (the last test fails and names them).
+const rewritten = [];
+
 /** The page's pixels against the reference `name`: at most TOLERANCE of them differ. */
 async function looksLike(page, name) {
   const shot = await page.screenshot({ animations: "disabled", caret: "hide" });
@@ -63,6 +67,7 @@ async function looksLike(page, name) {
   if (UPDATE) {
     mkdirSync(SHOTS, { recursive: true });
     writeFileSync(file, shot);
+    rewritten.push(name);
     return;
   }
   assert.ok(existsSync(file), `no reference screenshot ${name}.png (UPDATE_SCREENSHOTS=1 writes it)`);
@@ -265,4 +270,9 @@ test("on a phone the Privacy choices control covers none of the demo page's foot
   const overlap = c.x < f.x + f.width && f.x < c.x + c.width && c.y < f.y + f.height && f.y < c.y + c.height;
   assert.ok(!overlap, `the control ${JSON.stringify(c)} covers the footer's text ${JSON.stringify(f)}`);
   await context.close();
+});
+
+test("every screenshot was compared with its reference (an UPDATE_SCREENSHOTS run writes them and fails here)", () => {
+  assert.deepEqual(rewritten, [], `written anew, not compared: ${rewritten.join(", ")}; look at them, then run again without UPDATE_SCREENSHOTS`);
+  assert.equal(UPDATE, false, "UPDATE_SCREENSHOTS=1 never passes");
 });

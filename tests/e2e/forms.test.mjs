@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
-import { startEdge, adminRecords, storedRows } from "./harness.mjs";
+import { startEdge, adminRecords, storedRows, stored } from "./harness.mjs";
 
 // The CRM's webhook receiver (the demo receiver): each message is answered
 // 500 twice, then 204, so every delivery proves the retry.
@@ -113,8 +113,10 @@ test("the form notice: three unticked offers, double opt-in, an age rule, and it
 test("submit, read the mail, open the link, confirm: granted for the ticked offer only; a second click is harmless", async () => {
   const body = submission();
   const r = await submit(body);
-  assert.equal(r.status, 201);
-  const answer = await r.json();
+  assert.equal(r.status, 202);
+  const said = await r.json();
+  assert.deepEqual(said, { status: "received", event_id: body.event.event_id, outcome: "pending" }, "the public answer: what was sent, never what is known");
+  const answer = await stored(edge, "example", body.event.event_id);
   assert.equal(answer.record.form.outcome, "pending");
   assert.match(answer.record.form.identity, /^[A-Za-z0-9+/]{43}=$/, "a commitment, not the address");
   assert.ok(!JSON.stringify(answer).includes("xample.com"), "the answer carries no address");
@@ -158,7 +160,9 @@ test("submit, read the mail, open the link, confirm: granted for the ticked offe
   assert.equal(await total(), before + 1, "a second click stores nothing");
 
   // The same address again, written otherwise: the same contact.
-  const second = await (await submit(submission({ email: "  ANA@example.COM " }))).json();
+  const again2 = submission({ email: "  ANA@example.COM " });
+  assert.equal((await submit(again2)).status, 202);
+  const second = await stored(edge, "example", again2.event.event_id);
   assert.equal(second.record.event.subject, subject);
   assert.equal(second.record.form.identity, answer.record.form.identity);
 });
@@ -167,9 +171,9 @@ test("a repeated submission is stored once and mailed once", async () => {
   const body = submission({ email: "repeat@example.com" });
   const mailsBefore = (await mails()).length;
   const first = await submit(body);
-  assert.equal(first.status, 201);
+  assert.equal(first.status, 202);
   const again = await submit(body);
-  assert.equal(again.status, 200);
+  assert.equal(again.status, 202);
   assert.deepEqual(await again.json(), await first.json());
   assert.equal((await mails()).length, mailsBefore + 1);
 });
@@ -206,7 +210,9 @@ test("under the age of consent: nothing granted until the parent's link is opene
   assert.equal(missing.status, 400);
   assert.equal((await missing.json()).error.code, "field_required");
   const body = submission({ email: "kid@example.com", age: year, identity: { parent_email: "Parent@Example.com" } });
-  const answer = await (await submit(body)).json();
+  const said = await (await submit(body)).json();
+  assert.equal(said.outcome, "parental_consent_required");
+  const answer = await stored(edge, "example", body.event.event_id);
   assert.equal(answer.record.form.outcome, "parental_consent_required");
   assert.equal(answer.record.form.age_of_consent, 16);
   assert.ok(!JSON.stringify(answer).includes(String(year)), "the birth year is not stored");
@@ -253,21 +259,31 @@ test("bad submissions get their own code and store nothing", async () => {
   assert.equal(await total(), before);
 });
 
-test("the subject reads their own state with a receipt; without one, or with a forged one, nothing", async () => {
-  const answer = await (await submit(submission({ email: "me@example.com", ticked: ["post:catalogue"] }))).json();
-  const mine = (auth) => fetch(`${edge.url}/v1/sites/example/subjects/me/state`, auth ? { headers: { authorization: auth } } : {});
-  const r = await mine(`Bearer ${answer.receipt}`);
-  assert.equal(r.status, 200);
-  const state = await r.json();
-  assert.equal(state.subject, answer.record.event.subject);
-  assert.equal(state.offers["post:catalogue"].state, "pending");
-  assert.equal((await mine()).status, 401);
-  const [h, p] = answer.receipt.split(".");
-  assert.equal((await mine(`Bearer ${h}.${p}.${"A".repeat(86)}`)).status, 401);
-  const claims = JSON.parse(Buffer.from(p, "base64url"));
-  claims.sub = randomUUID();
-  const swapped = `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${answer.receipt.split(".")[2]}`;
-  assert.equal((await mine(`Bearer ${swapped}`)).status, 401, "another subject under the same signature");
+test("a receipt opens nothing: a form contact's state and withdrawal refuse it, and every refusal is one 401", async () => {
+  const body = submission({ email: "me@example.com", ticked: ["post:catalogue"] });
+  assert.equal((await submit(body)).status, 202);
+  const { receipt, record } = await stored(edge, "example", body.event.event_id);
+  const subject = record.event.subject;
+  const mine = (headers) => fetch(`${edge.url}/v1/sites/example/subjects/me/state`, { headers });
+  const before = await total();
+  for (const headers of [
+    {},
+    { authorization: `Bearer ${receipt}` },
+    { "assent-subject": subject },
+    { "assent-subject": subject, "assent-key": randomUUID() },
+    { "assent-subject": subject, "assent-key": "not-a-key" },
+    { "assent-subject": "not-a-subject", "assent-key": randomUUID() },
+  ]) {
+    const r = await mine(headers);
+    assert.equal(r.status, 401, JSON.stringify(headers));
+    assert.equal((await r.json()).error.code, "subject_key_invalid");
+  }
+  const withdraw = await fetch(`${edge.url}/v1/sites/example/subjects/me/withdraw`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${receipt}`, "assent-subject": subject }, body: "{}",
+  });
+  assert.equal(withdraw.status, 401);
+  assert.equal(await total(), before, "nothing stored");
+  assert.equal((await stateOf(subject))["post:catalogue"].state, "pending", "nothing withdrawn");
 });
 
 test("the mailbox is the owner's alone", async () => {
@@ -354,7 +370,7 @@ test("outside make dev the confirmation mail goes to the operator's relay, signe
     const r = await fetch(`${other.url}/v1/sites/example/forms/newsletter/submissions`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
     });
-    assert.equal(r.status, 201);
+    assert.equal(r.status, 202);
     for (let i = 0; i < 100 && relayed.length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
     assert.equal(relayed.length, 1, "one mail relayed");
     const [sent] = relayed;
@@ -376,31 +392,28 @@ test("outside make dev the confirmation mail goes to the operator's relay, signe
   }
 });
 
-test("the person withdraws an offer with their receipt: withdrawn, and the CRM is told", async () => {
+test("the person's objection to a channel, recorded by the owner: withdrawn, and the CRM is told", async () => {
   const body = submission({ email: "leaver@example.com", ticked: ["email:newsletter", "post:catalogue"] });
   await submit(body);
   const [mail] = (await mails()).filter((m) => m.mail.to === "leaver@example.com");
   await fetch(mail.mail.link, { method: "POST" });
-  const receipt = (await (await submit(body)).json()).receipt; // the submission's receipt, again
-  const withdraw = (auth, payload) => fetch(`${edge.url}/v1/sites/example/subjects/me/withdraw`, {
-    method: "POST", headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(payload),
+  const subject = (await stored(edge, "example", body.event.event_id)).record.event.subject;
+  const withdraw = (payload) => fetch(`${edge.url}/v1/admin/sites/example/subjects/${subject}/objection`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${edge.adminKey}` }, body: JSON.stringify(payload),
   });
-  assert.equal((await withdraw(null, { offers: ["email:newsletter"] })).status, 401);
   const before = await total();
-  const r = await withdraw(`Bearer ${receipt}`, { offers: ["email:newsletter"] });
-  assert.equal(r.status, 201);
+  const r = await withdraw({ channel: "email" });
+  assert.ok(r.status === 200 || r.status === 201, await r.clone().text());
   const answer = await r.json();
   assert.equal(answer.record.event.action, "withdraw");
   assert.equal(answer.record.form.outcome, "withdrawn");
   assert.equal(await total(), before + 1);
-  const state = await stateOf(answer.record.event.subject);
+  const state = await stateOf(subject);
   assert.equal(state["email:newsletter"].state, "withdrawn");
   assert.equal(state["post:catalogue"].state, "granted", "only what was named");
-  const again = await withdraw(`Bearer ${receipt}`, { offers: ["email:newsletter"] });
+  const again = await withdraw({ channel: "email" });
   assert.equal(again.status, 400);
   assert.equal((await again.json()).error.code, "nothing_to_withdraw");
-  const bad = await withdraw(`Bearer ${receipt}`, { offers: ["email:newsletter"], extra: 1 });
-  assert.equal((await bad.json()).error.code, "event_malformed");
   assert.equal(await total(), before + 1);
   for (let i = 0; i < 150 && !received.some((x) => x.status === 204 && JSON.parse(x.body).event_id === answer.record.event.event_id); i++) {
     await new Promise((ok) => setTimeout(ok, 100));

@@ -73,10 +73,11 @@ test("a chunked body is read only up to the limit", async () => {
       controller.enqueue(chunk);
     },
   });
-  // The edge answers 413 and stops reading while the client still sends.
-  // What reaches the client then depends on wrangler dev's local proxy: the
-  // 413, a closed connection, or the proxy's own 503 for an answer that came
-  // before the body ended. Never a 2xx, and never the whole body read.
+  // What this proves: a 32 MiB body sent without a declared length is never
+  // accepted and stores nothing. Which refusal reaches the client depends on
+  // wrangler dev's local proxy (the edge's 413, a closed connection, or the
+  // proxy's own 503 for an answer that came before the body ended); the
+  // limit itself, at its boundary, is the next test's.
   const r = await fetch(`${edge.url}/v1/sites/demo/events`, {
     method: "POST", body, duplex: "half", headers: { "content-type": "application/json" },
   }).catch((e) => e);
@@ -88,6 +89,30 @@ test("a chunked body is read only up to the limit", async () => {
   }
   assert.ok(sent < 32 * 1024 * 1024, `all ${sent} bytes were read`);
   assert.equal(await total(), before);
+});
+
+test("a body sent without a declared length: 16,384 bytes are read and stored, 16,385 are body_too_large", async () => {
+  const LIMIT = 16 * 1024; // edge/src/lib.rs MAX_BODY_BYTES, documented in the README
+  const chunked = (text) => {
+    const bytes = new TextEncoder().encode(text);
+    return new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 1000) controller.enqueue(bytes.slice(i, i + 1000));
+        controller.close();
+      },
+    });
+  };
+  const send = (text) => fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "POST", body: chunked(text), duplex: "half", headers: { "content-type": "application/json" },
+  });
+  const before = await total();
+  const over = await send(JSON.stringify(event()).padEnd(LIMIT + 1, " "));
+  assert.equal(over.status, 413);
+  assert.equal((await over.json()).error.code, "body_too_large");
+  assert.equal(await total(), before, "nothing stored");
+  const at = await send(JSON.stringify(event()).padEnd(LIMIT, " "));
+  assert.equal(at.status, 201, "exactly the limit is read whole");
+  assert.equal(await total(), before + 1);
 });
 
 test("only the documented methods are answered", async () => {
@@ -124,7 +149,8 @@ test("an error keeps its status, code and cache-control across the hop to the lo
 
 test("an action must follow the subject's choice in force in the log", async () => {
   const give = event({ action: "give", decisions: { ...event().decisions, analytics: true } });
-  const post = (e) => fetch(`${edge.url}/v1/sites/demo/events`, { method: "POST", body: JSON.stringify(e) });
+  const key = crypto.randomUUID(); // the subject's key, as its widget sends it
+  const post = (e) => fetch(`${edge.url}/v1/sites/demo/events`, { method: "POST", headers: { "assent-key": key }, body: JSON.stringify(e) });
   assert.equal((await post(give)).status, 201);
   const before = await total();
   for (const [action, analytics] of [["refuse", false], ["give", true]]) {

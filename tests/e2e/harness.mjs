@@ -15,6 +15,20 @@ export async function adminRecords(edge, site = "demo") {
   return r.json();
 }
 
+/**
+ * What the log holds for an event, as the site's owner reads it (a form's
+ * public answer carries none of it): `{index, record, receipt, log}`.
+ */
+export async function stored(edge, site, eventId) {
+  const hit = (await adminRecords(edge, site)).records.find((r) => r.record.event.event_id === eventId);
+  if (!hit) throw new Error(`event ${eventId} is not in the log`);
+  const subject = hit.record.event.subject;
+  const r = await fetch(`${edge.url}/v1/admin/sites/${site}/subjects/${subject}/export`, { headers: { authorization: `Bearer ${edge.adminKey}` } });
+  if (r.status !== 200) throw new Error(`export answered ${r.status}: ${await r.text()}`);
+  const exported = (await r.json()).records.find((e) => e.record.event.event_id === eventId);
+  return { index: hit.index, record: exported.record, receipt: exported.receipt, log: { index: exported.index, leaf_hash: exported.leaf_hash } };
+}
+
 /** The stored records of one subject of the demo site, newest first. */
 export async function recordsOf(edge, subject) {
   return (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
@@ -70,12 +84,40 @@ export async function optIn(edge, email, { identity = {}, ticked = ["email:newsl
   const r = await fetch(`${edge.url}/v1/sites/${site}/forms/newsletter/submissions`, {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
   });
-  if (r.status !== 201) throw new Error(`submission answered ${r.status}: ${await r.text()}`);
-  const answer = await r.json();
+  if (r.status !== 202) throw new Error(`submission answered ${r.status}: ${await r.text()}`);
+  // The public answer is the same for every address; what was stored (the
+  // subject, the record, its receipt) is the owner's to read.
+  const answer = { ...(await r.json()), ...(await stored(edge, site, body.event.event_id)) };
   if (!confirm) return answer;
   const mails = (await (await ownerCall(edge, `/v1/admin/sites/${site}/mail?limit=100`, edge.adminKey)).json()).mails;
   const mail = mails.find((m) => m.event_id === body.event.event_id);
   const confirmed = await fetch(mail.mail.link, { method: "POST" });
   if (confirmed.status !== 200) throw new Error(`confirmation answered ${confirmed.status}`);
   return answer;
+}
+
+/**
+ * Opens `email`'s privacy center as the person does: asks for a link, takes
+ * it from the dev mailbox, spends it; resolves to the session the center's
+ * forms carry.
+ */
+export async function centerSession(edge, site, email) {
+  const asked = await fetch(`${edge.url}/v1/sites/${site}/privacy/link`, {
+    method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ email }),
+  });
+  if (asked.status !== 200) throw new Error(`privacy link answered ${asked.status}`);
+  const mails = (await (await ownerCall(edge, `/v1/admin/sites/${site}/mail?limit=100`, edge.adminKey)).json()).mails;
+  const mail = mails.find((m) => m.mail.to === email && m.mail.link.includes("/privacy/open"));
+  if (!mail) throw new Error(`no privacy center link for ${email}`);
+  const page = await (await fetch(mail.mail.link, { method: "POST" })).text();
+  const session = page.match(/name="session" value="([^"]+)"/)?.[1];
+  if (!session) throw new Error("the center page carries no session");
+  return session;
+}
+
+/** A form of the person's privacy center (`act`), with their session. */
+export function centerAct(edge, site, session, fields) {
+  return fetch(`${edge.url}/v1/sites/${site}/privacy/act`, {
+    method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ session, ...fields }),
+  });
 }

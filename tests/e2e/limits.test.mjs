@@ -20,17 +20,39 @@ async function validEvent() {
   });
 }
 
-// How many requests a flood sends at most. The limit is 120 a minute, counted
-// in fixed 60 s windows: a flood that straddles a window's end is counted in
-// two, so it sends enough for the second window alone to pass its 120.
-const FLOOD = 250;
+// The documented limits (README "Limits", assent_core::limits, wrangler.toml).
+const ADDRESS = 1200; // per site and address, a minute
+const VISITOR = 120; // per site, address and subject key, a minute
+const OWNER = 60; // the owner's routes, per site and address, and per key id, a minute
 
-const post = (body) =>
+const post = (body, headers = {}) =>
   fetch(`${edge.url}/v1/sites/demo/events`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
+
+/**
+ * Waits for the start of the limiter's next window: it counts in fixed 60 s
+ * windows (from the epoch), so a flood that starts there is counted whole
+ * in one and each limit can be pinned to its number.
+ */
+async function freshWindow() {
+  await new Promise((ok) => setTimeout(ok, 60_000 - (Date.now() % 60_000) + 200));
+}
+
+/** Sends `n` requests made by `make`, one after another; their statuses. */
+async function burst(n, make) {
+  const statuses = [];
+  for (let i = 0; i < n; i++) {
+    const r = await make(i);
+    statuses.push(r.status);
+    await r.arrayBuffer();
+  }
+  return statuses;
+}
+
+const count = (statuses, status) => statuses.filter((s) => s === status).length;
 
 test("a worker restart keeps every stored event, and idempotency with it", async () => {
   const event = await validEvent();
@@ -49,65 +71,58 @@ test("a worker restart keeps every stored event, and idempotency with it", async
   assert.equal((await next.json()).log.index, 1, "the log continues where it was");
 });
 
-test("a flood from one client is refused with rate_limited and stores nothing", async () => {
+test("each limit at its number, counted against who bears it: the address, the visitor, the owner's address and key id; a page answers a limit with a page", async () => {
+  await freshWindow();
+  const t0 = Date.now();
+  const at = (ip) => ({ "cf-connecting-ip": ip });
+  const config = (ip, site = "demo") => fetch(`${edge.url}/v1/sites/${site}/config`, { headers: at(ip) });
+
+  // The address's ceiling: every request without a subject key counts.
+  const a = await burst(ADDRESS + 1, () => config("203.0.113.1"));
+  assert.equal(count(a, 200), ADDRESS, "the address is served up to its ceiling");
+  const limited = await config("203.0.113.1");
+  assert.equal(limited.status, 429);
+  assert.equal((await limited.json()).error.code, "rate_limited");
+  assert.equal(limited.headers.get("retry-after"), "60");
   const before = (await adminRecords(edge)).total;
-  const statuses = [];
-  for (let i = 0; i < FLOOD; i++) {
-    const r = await fetch(`${edge.url}/v1/sites/demo/config`);
-    statuses.push(r.status);
-    if (r.status === 429) {
-      const body = await r.json();
-      assert.equal(body.error.code, "rate_limited");
-      assert.equal(r.headers.get("retry-after"), "60");
-      break;
-    }
-    await r.arrayBuffer();
-  }
-  assert.equal(statuses.at(-1), 429, "no request was limited");
-  assert.ok(statuses.length > 100, `limited too early, after ${statuses.length} requests`);
-  const refused = await post(await validEvent());
-  assert.equal(refused.status, 429);
-  assert.equal((await refused.json()).error.code, "rate_limited");
-  assert.equal((await adminRecords(edge)).total, before);
-});
+  assert.equal((await post(await validEvent(), at("203.0.113.1"))).status, 429, "an event from the address too");
+  assert.equal((await adminRecords(edge)).total, before, "nothing stored");
+  assert.equal((await config("203.0.113.1", "example")).status, 200, "another site is another bucket");
+  assert.equal((await config("203.0.113.2")).status, 200, "another address is served (the edge reads the header it limits on)");
+  // A person's pages answer a limit with a page, not JSON.
+  const page = await fetch(`${edge.url}/v1/sites/demo/privacy`, { headers: at("203.0.113.1") });
+  assert.equal(page.status, 429);
+  assert.match(page.headers.get("content-type"), /^text\/html/);
+  assert.match(await page.text(), /data-outcome="rate_limited"/);
 
-test("one client's limit does not touch another client", async () => {
-  // The limiter keys on CF-Connecting-IP (hashed): flood as one address ...
-  const config = (ip) => fetch(`${edge.url}/v1/sites/demo/config`, { headers: { "cf-connecting-ip": ip } });
-  let limited = false;
-  for (let i = 0; i < FLOOD && !limited; i++) {
-    const r = await config("203.0.113.1");
-    limited = r.status === 429;
-    await r.arrayBuffer();
-  }
-  assert.ok(limited, "the flooding client was never limited");
-  // ... and another address is still served: the edge reads the header it
-  // limits on (were it ignored, every request would share one key).
-  const other = await config("203.0.113.2");
-  assert.equal(other.status, 200);
-});
+  // A visitor: one address and one subject key.
+  const key = crypto.randomUUID();
+  const event = await validEvent();
+  const v = await burst(VISITOR + 1, () => post(event, { ...at("203.0.113.3"), "assent-key": key }));
+  assert.deepEqual([v[0], count(v, 200), v.at(-1)], [201, VISITOR - 1, 429], "stored, repeated, then limited at its number");
+  // Others behind the same address are not held back by it.
+  assert.equal((await post(await validEvent(), { ...at("203.0.113.3"), "assent-key": crypto.randomUUID() })).status, 201);
+  assert.equal((await config("203.0.113.3")).status, 200);
 
-test("one client's limit on one site does not touch the same client on another site", async () => {
-  // edge/sites/ holds two sites, demo and example: the limiter keys on both.
-  const config = (site) => fetch(`${edge.url}/v1/sites/${site}/config`, { headers: { "cf-connecting-ip": "203.0.113.9" } });
-  let limited = false;
-  for (let i = 0; i < FLOOD && !limited; i++) {
-    const r = await config("demo");
-    limited = r.status === 429;
-    await r.arrayBuffer();
-  }
-  assert.ok(limited, "the client was never limited on demo");
-  const other = await config("example");
-  assert.equal(other.status, 200, "the limit on demo spilled over to example");
-  assert.equal((await other.json()).site, "example");
-  assert.equal((await config("demo")).status, 429, "demo's limit lifted by asking another site");
+  // The owner's routes: per address, unknown keys counted too ...
+  const guess = () => `ask.demo.${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}.${"x".repeat(43)}`;
+  const admin = (ip, key) => fetch(`${edge.url}/v1/admin/sites/demo/events`, { headers: { ...at(ip), authorization: `Bearer ${key}` } });
+  const o = await burst(OWNER + 1, () => admin("203.0.113.4", guess()));
+  assert.deepEqual([count(o, 401), o.at(-1)], [OWNER, 429], "guesses from one address: refused, then limited");
+  assert.equal((await admin("203.0.113.4", edge.adminKey)).status, 429, "even the right key, from that address, this minute");
+  // ... and per key id, from any address.
+  const id = guess();
+  const k = await burst(OWNER + 1, (i) => admin(`198.51.100.${i}`, id));
+  assert.deepEqual([count(k, 401), k.at(-1)], [OWNER, 429], "one key id from many addresses: refused, then limited");
+  assert.equal((await admin("198.51.100.200", guess())).status, 401, "another id is not held back");
+  assert.ok(Date.now() - t0 < 60_000, "the floods fit in one window (else the counts above prove nothing)");
 });
 
 test("without the limiter binding the edge fails open (a dev-only config)", async () => {
   const open = await startEdge({ rateLimit: false });
   try {
     const statuses = [];
-    for (let i = 0; i < FLOOD; i++) {
+    for (let i = 0; i < ADDRESS + 10; i++) {
       const r = await fetch(`${open.url}/v1/sites/demo/config`);
       statuses.push(r.status);
       await r.arrayBuffer();

@@ -291,16 +291,33 @@ test("the center refuses another subject's key, a forged or malformed one, a key
     assert.equal(await outcomeOf(r), "subject_key_invalid", why);
   }
 
-  // Whoever read a subject id in a receipt cannot name a key for it later.
+  // Whoever read a subject id in a receipt writes nothing under it: not with
+  // a key of their own, not with none (an "accept all" dated 20 hours ahead,
+  // which the visitor's widget would otherwise adopt), not a repeat.
   const en = await (await fetch(`${edge.url}/v1/sites/demo/config?lang=en`)).json();
   const later = randomUUID();
-  const event = demoEvent(en, { subject: a.subject, action: "update", decisions: { necessary: true, analytics: true, marketing: false, personalisation: true }, ui: { surface: "banner", control: "save" } });
-  const sent = await fetch(`${edge.url}/v1/sites/demo/events`, {
-    method: "POST", headers: { "content-type": "application/json", "assent-key": later }, body: JSON.stringify(event),
-  });
-  assert.equal(sent.status, 201, await sent.text());
+  const before = (await recordsOf(edge, a.subject)).length;
+  const forged = demoEvent(en, { subject: a.subject, action: "update", decisions: { necessary: true, analytics: true, marketing: true, personalisation: true }, ui: { surface: "banner", control: "accept_all" }, client_time_ms: Date.now() + 20 * 3_600_000 });
+  for (const headers of [{ "assent-key": later }, {}]) {
+    const sent = await fetch(`${edge.url}/v1/sites/demo/events`, {
+      method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(forged),
+    });
+    assert.equal(sent.status, 401, JSON.stringify(headers));
+    assert.equal((await sent.json()).error.code, "subject_key_invalid");
+  }
+  assert.equal((await recordsOf(edge, a.subject)).length, before, "nothing stored under the subject");
   assert.equal((await browserCenter(a.subject, later)).status, 401, "a key sent later is not kept");
   assert.equal((await browserCenter(a.subject, a.key)).status, 200, "the first key still opens it");
+  // Their own widget's state (asked with its key) shows no forged choice.
+  const mine = await fetch(`${edge.url}/v1/sites/demo/subjects/me/state`, { headers: { "assent-subject": a.subject, "assent-key": a.key } });
+  assert.equal(mine.status, 200);
+  assert.notEqual((await mine.json()).choice.event_id, forged.event_id);
+  // The key's holder goes on as before.
+  const own = demoEvent(en, { subject: a.subject, action: "update", decisions: { necessary: true, analytics: false, marketing: true, personalisation: true }, ui: { surface: "banner", control: "save" } });
+  const ok = await fetch(`${edge.url}/v1/sites/demo/events`, {
+    method: "POST", headers: { "content-type": "application/json", "assent-key": a.key }, body: JSON.stringify(own),
+  });
+  assert.equal(ok.status, 201, await ok.text());
 
   // A malformed key on an event: refused with its code, nothing stored.
   const bad = demoEvent(en);

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEdge, storedRows, assent, scratch, optIn as sharedOptIn } from "./harness.mjs";
+import { startEdge, storedRows, assent, scratch, optIn as sharedOptIn, centerSession, centerAct } from "./harness.mjs";
 
 // The demo site's CRM: every message is acknowledged and kept.
 const hooked = []; // {type, subject, contact}
@@ -164,7 +164,7 @@ test("find by email, export as JSON and formula-safe CSV, erase: the vault's byt
   // Find: by the normalised address.
   const found = await (await call(`/v1/admin/sites/example/subjects?email=${encodeURIComponent(" ERIN@example.COM ")}`, reader.key)).json();
   assert.deepEqual(found.subjects.map((s) => s.subject), [subject]);
-  assert.equal(found.suppressed_by, null);
+  assert.equal(found.suppressed, null);
   const cliFind = assent(["subjects", "find", ...owner(reader.key), "--email", "erin@example.com"]);
   assert.equal(JSON.parse(cliFind.stdout).subjects[0].subject, subject);
 
@@ -241,7 +241,10 @@ test("find by email, export as JSON and formula-safe CSV, erase: the vault's byt
   assert.equal(back.record.form.readds, erasure.record.event.event_id);
   const refound = await (await call(`/v1/admin/sites/example/subjects?email=erin%40example.com`, reader.key)).json();
   assert.equal(refound.subjects[0].subject, back.record.event.subject);
-  assert.equal(refound.suppressed_by, erasure.record.event.event_id);
+  assert.equal(refound.suppressed.kind, "erased");
+  assert.ok(Date.parse(refound.suppressed.since) <= Date.now());
+  assert.ok(!JSON.stringify(refound).includes(erasure.record.event.event_id), "never which record");
+  assert.ok(!JSON.stringify(refound).includes(subject), "nor which subject");
   const unknown = await call(`/v1/admin/sites/example/subjects/${randomUUID()}/export`, exporter.key);
   assert.equal(unknown.status, 404);
   assert.equal((await unknown.json()).error.code, "subject_unknown");
@@ -429,6 +432,7 @@ test("the recycle bin (the demo site, 30 days): an erasure waits there with the 
   const contacts = () => storedRows(edge, `SELECT count(*) AS n FROM contacts WHERE subject = '${subject}'`).reduce((a, r) => a + r.n, 0);
   const binned = async () => (await (await call(`${base}/recycle-bin`, reader)).json()).subjects.filter((e) => e.subject === subject);
   const day = 86_400_000;
+  const session = await centerSession(edge, "demo", "uma@example.com");
   const logged = (await records()).length;
 
   // Into the bin: 202 and the entry; no erase event, the identity kept.
@@ -466,12 +470,18 @@ test("the recycle bin (the demo site, 30 days): an erasure waits there with the 
   assert.equal((await r.json()).error.code, "subject_in_recycle_bin");
   r = await call(`${base}/subjects/${subject}/objection`, writer, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ channel: "email" }) });
   assert.equal((await r.json()).error.code, "subject_in_recycle_bin");
-  r = await fetch(`${edge.url}/v1/sites/demo/subjects/me/withdraw`, { method: "POST", headers: { authorization: `Bearer ${answer.receipt}` } });
-  assert.equal(r.status, 201);
-  const withdrawal = (await r.json()).record.event.event_id;
-  await new Promise((ok) => setTimeout(ok, 2500));
-  assert.ok(!hooked.some((h) => h.event_id === withdrawal), "no webhook while in the bin");
-  const held = (await (await call(`${base}/webhooks`, reader)).json()).deliveries.find((d) => d.event_id === withdrawal);
+  // The person withdraws in their privacy center (a session they opened
+  // before the erasure: in the bin, no new link is mailed to them).
+  r = await centerAct(edge, "demo", session, { action: "withdraw", offer: "all" });
+  assert.equal(r.status, 200);
+  const withdrawal = (await records()).at(-1).record.event;
+  assert.equal(withdrawal.action, "withdraw");
+  // A later opt-in of someone else is delivered: the alarm has run past the
+  // held delivery's time, and skipped it.
+  const barrier = await sharedOptIn(edge, "barrier@example.com", { site: "demo" });
+  await until(() => hooked.some((h) => h.subject === barrier.record.event.subject && h.type === "opt_in.confirmed"), "a later delivery");
+  assert.ok(!hooked.some((h) => h.event_id === withdrawal.event_id), "no webhook while in the bin");
+  const held = (await (await call(`${base}/webhooks`, reader)).json()).deliveries.find((d) => d.event_id === withdrawal.event_id);
   assert.deepEqual([held.state, held.attempts], ["pending", 0], "held, not dropped");
 
   // Access: no key, a reader's key.
@@ -488,7 +498,7 @@ test("the recycle bin (the demo site, 30 days): an erasure waits there with the 
   assert.equal(JSON.parse(restored.stdout).subject, subject);
   assert.equal((await state()).deleted, null);
   assert.deepEqual(await binned(), []);
-  await until(() => hooked.some((h) => h.event_id === withdrawal && h.type === "opt_in.withdrawn"), "the held webhook");
+  await until(() => hooked.some((h) => h.event_id === withdrawal.event_id && h.type === "opt_in.withdrawn"), "the held webhook");
   r = await restore();
   assert.equal(r.status, 409);
   assert.equal((await r.json()).error.code, "not_in_recycle_bin");

@@ -2,7 +2,7 @@
 // documented, from the script tag (`window.assent`) and from the npm package.
 import type { AssentDecisions } from "../../widget/assent";
 import { run, type AssentApi } from "../../dist/npm/index";
-import type { AssentFormState } from "../../widget/form/assent-form";
+import type { AssentFormSubmission } from "../../widget/form/assent-form";
 
 async function gateAnalytics(): Promise<boolean> {
   await window.assent.ready;
@@ -30,15 +30,15 @@ const fromNpm: AssentApi = run({ site: "demo", edge: "https://consent.example.co
 void fromNpm.set({ analytics: true }).then(() => fromNpm.withdraw());
 
 // The form widget's page API.
-async function newsletterState(): Promise<boolean> {
+async function lastOutcome(): Promise<boolean> {
   await window.assentForms.ready;
-  const state: AssentFormState = await window.assentForms.state();
-  return state.offers["email:newsletter"]?.state === "granted";
+  const sent: AssentFormSubmission[] = window.assentForms.submissions();
+  return sent.at(-1)?.outcome === "pending";
 }
 document.querySelector("form")?.addEventListener("assent:form", (event) => {
-  if (event.detail.outcome === "pending") console.log("check your inbox", event.detail.receipt ?? "");
+  if (event.detail.outcome === "pending") console.log("check your inbox", event.detail.event_id ?? "");
 });
-void newsletterState().then((on) => (on ? window.assentForms.withdraw(["email:newsletter"]) : undefined));
+void lastOutcome().then((waits) => (waits ? undefined : window.assentForms.privacyCenter()));
 
 // Misuse the declarations must refuse: each line below is an error under
 // --strict, and `@ts-expect-error` turns it into a failure of `make typecheck`
@@ -88,7 +88,7 @@ async function misuse(): Promise<void> {
 }
 void misuse;
 
-// @ts-expect-error an offer state that does not exist
-const notAState: import("../../widget/form/assent-form").AssentOfferState = "maybe";
-// @ts-expect-error withdraw takes a list of offers
-void window.assentForms.withdraw("email:newsletter");
+// @ts-expect-error an outcome that does not exist
+const notAnOutcome: import("../../widget/form/assent-form").AssentFormSubmission["outcome"] = "maybe";
+// @ts-expect-error a form's answer opens no record: there is no withdraw on the page
+void window.assentForms.withdraw(["email:newsletter"]);

@@ -2,8 +2,8 @@
 // not touched):
 //   <script type="module" src="https://EDGE/assent-form.js" data-site="demo"></script>
 // It loads assent-form.wasm from beside itself and mounts every
-// [data-assent-form] element. window.assentForms: { ready, receipts(), state(), withdraw(offers) }.
-import init, { start, receipts, state, withdraw } from "./pkg/assent_form.js";
+// [data-assent-form] element. window.assentForms: { ready, submissions(), privacyCenter() }.
+import init, { start, submissions } from "./pkg/assent_form.js";
 
 const tag = [...document.querySelectorAll("script[data-site]")].find((s) => s.src && new URL(s.src).pathname.endsWith("/assent-form.js"));
 const site = tag?.dataset.site;
@@ -23,10 +23,15 @@ ready.catch(() => {}); // a failure is the page's to read from `ready`, not an u
 window.assentForms = {
   /** Resolves to the form ids mounted; rejects when the edge is unreachable. */
   ready,
-  /** The receipts of this browser's form submissions, oldest first. */
-  receipts: () => (site ? [...receipts(site)] : []),
-  /** The state per offer (`channel:purpose`) of the person who submitted here last. */
-  state: () => ready.then(() => state(site, base)),
-  /** Withdraws offers (`["email:newsletter"]`, all when left out) for that person; resolves to the record. */
-  withdraw: (offers) => ready.then(() => withdraw(site, base, offers)),
+  /** This browser's acknowledged submissions, oldest first: `{form, event_id, outcome}`. */
+  submissions: () => (site ? submissions(site) : []),
+  /**
+   * Opens the site's privacy center in a new tab, where the person asks for
+   * a link mailed to their address and there sees, downloads or withdraws
+   * what they agreed to. A form's answer opens no one's record: whoever
+   * submits may have typed someone else's address.
+   */
+  privacyCenter: () => {
+    if (site) window.open(new URL(`v1/sites/${site}/privacy`, base).href, "_blank", "noopener");
+  },
 };

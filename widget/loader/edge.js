@@ -7,9 +7,12 @@ var languages = () =>
   encodeURIComponent([document.documentElement.lang, ...navigator.languages].filter(Boolean).slice(0, 8).join(","));
 
 // A GET whose body is read as `read` ("json", "arrayBuffer"); anything but a
-// 2xx is a failure (the widget then grants nothing optional).
-var get = (url, read, init) =>
+// 2xx is a failure (the widget then grants nothing optional). A 429 (many
+// visitors behind one address: assent_core::limits) is asked again after
+// 1, 2, 4 and 8 s, so the banner still comes.
+export var get = (url, read, init, n) =>
   fetch(url, init).then((r) => {
+    if (r.status == 429 && (n |= 0) < 4) return new Promise((again) => setTimeout(again, 1e3 << n)).then(() => get(url, read, init, n + 1));
     if (!r.ok) throw new Error(url + ": HTTP " + r.status);
     return r[read]();
   });

@@ -7,14 +7,15 @@
 // edge's base, the site, the subject key, storage and the choice in force),
 // so no second copy of the loader's state can exist.
 
-// The subject's state as the edge knows it, by the newest receipt kept in
-// this browser: the restriction, and the banner choice (which the privacy
-// center may have changed). `{}` before any receipt.
+// The subject's state as the edge knows it, asked with the subject's key
+// (a receipt is shown, never a credential): the restriction, and the banner
+// choice (which the privacy center may have changed). `{}` before any choice.
 function mine(page) {
-  var r = page.list(":receipts").at(-1);
-  return r
-    ? fetch(page.base + "v1/sites/" + page.site + "/subjects/me/state", { headers: { authorization: "Bearer " + r } })
-        .then((a) => (a.ok ? a.json() : {}))
+  var choice = page.current();
+  return choice
+    ? fetch(page.base + "v1/sites/" + page.site + "/subjects/me/state", {
+        headers: { "assent-subject": choice.subject, "assent-key": page.key() },
+      }).then((a) => (a.ok ? a.json() : {}))
     : Promise.resolve({});
 }
 

@@ -60,6 +60,14 @@ impl Channel {
     pub fn needs_phone(self) -> bool {
         matches!(self, Channel::Sms | Channel::Phone)
     }
+
+    /// The channel of an offer key (`sms:offers` is [`Channel::Sms`]).
+    pub fn of_offer(key: &str) -> Option<Channel> {
+        let (channel, _) = key.split_once(':')?;
+        [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post]
+            .into_iter()
+            .find(|c| c.as_str() == channel)
+    }
 }
 
 /// One checkbox of a form: a purpose through a channel.

@@ -553,6 +553,50 @@ pub fn nobody_s_inbox_can_be_flooded_through_the_form<L: LogStore, F: FormStore>
     assert_eq!(desk.tokens().len(), 5, "a day later, mail flows again");
 }
 
+/// The mailed link proves the address, not a phone number: an SMS offer
+/// confirmed by it is `unverified`, never granted, while the email offer of
+/// the same submission is granted; the person can still withdraw it.
+pub fn a_phone_channel_is_not_granted_by_the_email_link<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["sms:offers"] = true.into();
+        b["identity"]["phone"] = "+44 20 7946 0958".into();
+    });
+    let subject = desk.subject_of(&id);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Pending
+    );
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["email:news"].state, OfferState::Granted);
+    assert_eq!(
+        state["sms:offers"].state,
+        OfferState::Unverified,
+        "a number typed in is not a number proven"
+    );
+    let ctx = desk.ctx();
+    let offers = ["sms:offers".to_string()];
+    intake::withdraw(
+        &mut desk.log,
+        &mut desk.forms,
+        &desk.config,
+        &desk.key,
+        &subject,
+        Some(&offers),
+        EventId::from_random_bytes([77; 16]),
+        &ctx,
+    )
+    .unwrap();
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["sms:offers"].state, OfferState::Withdrawn);
+    assert_eq!(state["email:news"].state, OfferState::Granted);
+}
+
 /// Every mail counts against the address it goes to: five children's
 /// submissions that name one parent's address send that parent three mails,
 /// and a fourth child is recorded and waits without one.

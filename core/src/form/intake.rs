@@ -852,14 +852,19 @@ pub fn withdraw<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         .find(|r| r.event.form.is_some() && r.form.is_some())
         .ok_or(Error::Form(FormError::NothingToWithdraw))?;
     let choice = last.event.form.as_ref().expect("found with a form");
-    use crate::form::state::OfferState::{Granted, ParentalConsentRequired, Pending as Waiting};
+    use crate::form::state::OfferState::{
+        Granted, ParentalConsentRequired, Pending as Waiting, Unverified,
+    };
     let mut decided = alloc::collections::BTreeMap::new();
     let mut any = false;
     for key in choice.offers.keys() {
         let wanted = offers.is_none_or(|list| list.iter().any(|o| o == key));
-        let holds = state
-            .get(key)
-            .is_some_and(|s| matches!(s.state, Granted | Waiting | ParentalConsentRequired));
+        let holds = state.get(key).is_some_and(|s| {
+            matches!(
+                s.state,
+                Granted | Waiting | ParentalConsentRequired | Unverified
+            )
+        });
         any |= wanted && holds;
         decided.insert(key.clone(), holds && !wanted);
     }

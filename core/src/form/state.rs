@@ -7,7 +7,10 @@
 //!   A ticked offer already granted stays granted.
 //! - A confirmation grants the offers still waiting on the submission it
 //!   answers; an expiry marks them `expired`. A confirmation of a
-//!   submission that no longer waits (withdrawn since) grants nothing.
+//!   submission that no longer waits (withdrawn since) grants nothing. The
+//!   mailed link proves the address, not a phone number: an offer on a
+//!   channel that needs the phone (SMS, calls) becomes `unverified`, never
+//!   `granted`, until the number is proven to be the person's.
 //! - A withdrawal (a form event with action `withdraw`) sets each offer it
 //!   unticks to `withdrawn`.
 //! - An erasure sets every offer to `erased`.
@@ -19,6 +22,7 @@ use alloc::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::event::Action;
+use crate::form::config::Channel;
 use crate::form::submission::Outcome;
 use crate::ids::EventId;
 use crate::record::StoredRecord;
@@ -35,6 +39,9 @@ pub enum OfferState {
     Pending,
     /// Ticked by someone under the age of consent; waits for a parent.
     ParentalConsentRequired,
+    /// Ticked and confirmed by the mailed link, on a channel that needs a
+    /// phone number nobody proved to hold: not granted.
+    Unverified,
     /// Waited, and the confirmation link ran out.
     Expired,
     /// Granted or waiting once, then withdrawn.
@@ -77,8 +84,13 @@ pub fn fold<'a>(
         };
         match (record.event.action, &record.event.answers) {
             (Action::Confirm, Some(on)) => {
-                for s in states.values_mut().filter(|s| waiting(s, on)) {
-                    *s = status(OfferState::Granted);
+                for (key, s) in states.iter_mut().filter(|(_, s)| waiting(s, on)) {
+                    let phone = Channel::of_offer(key).is_some_and(Channel::needs_phone);
+                    *s = status(if phone {
+                        OfferState::Unverified
+                    } else {
+                        OfferState::Granted
+                    });
                 }
             }
             (Action::Expire, Some(on)) => {

@@ -219,9 +219,13 @@ pub async fn handle(
     site: &'static SiteConfig,
     tail: &[&str],
 ) -> Result<Response, ApiError> {
-    let presented = bearer(&req).ok_or(ApiError::Unauthorized)?;
-    let route = Route::of(&req.method(), tail)?;
     let id = &site.site;
+    // Counted before the key is checked, per address and per key id (an
+    // unknown id too): guessing is bounded (assent_core::limits).
+    let presented = bearer(&req);
+    crate::rate_limit::check_owner(env, &req, id, presented.as_deref().unwrap_or("")).await?;
+    let presented = presented.ok_or(ApiError::Unauthorized)?;
+    let route = Route::of(&req.method(), tail)?;
     let access = AccessRequest {
         site: id.clone(),
         presented,

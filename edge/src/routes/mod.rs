@@ -61,12 +61,13 @@ pub async fn handle(req: Request, env: Env) -> Response {
             let result = form_resource(req, &env, site, route, method, allow.as_deref()).await;
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), allow.as_deref())
         }
+        // Pages a person reads: a limit is a page too.
         ["v1", "sites", site, "privacy", rest @ ..] => {
             let result = match known_site(site) {
                 Err(e) => Err(e),
                 Ok((id, site)) => match crate::rate_limit::check(&env, &req, &id).await {
                     Ok(()) => privacy::handle(req, &env, site, rest).await,
-                    Err(e) => Err(e),
+                    Err(_) => page::limited(&site.default_language),
                 },
             };
             result.unwrap_or_else(|e| e.to_response())
@@ -77,7 +78,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 (Method::Get | Method::Head | Method::Post, Ok((id, site))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
                         Ok(()) => forms::confirm(req, &env, site).await,
-                        Err(e) => Err(e),
+                        Err(_) => page::limited(&site.default_language),
                     }
                 }
                 _ => Err(ApiError::MethodNotAllowed),

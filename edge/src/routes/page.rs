@@ -43,3 +43,21 @@ pub fn html(
         .with_status(status)
         .with_headers(headers))
 }
+
+/// What a limited request gets where the answer is a page (the privacy
+/// center, the confirmation link): a page, `429` with `Retry-After`, never
+/// JSON in front of a person.
+pub fn limited(lang: &str) -> Result<Response, ApiError> {
+    let mut resp = html(
+        429,
+        lang,
+        "Please wait a moment",
+        "<p>Too many requests came from your network just now. Please try again in a minute.</p>",
+        "rate_limited",
+    )?;
+    resp.headers_mut().set(
+        "retry-after",
+        &assent_core::limits::WINDOW_SECONDS.to_string(),
+    )?;
+    Ok(resp)
+}

@@ -301,21 +301,14 @@ async fn submit(m: &Mounted) {
     let _ = m.form.remove_attribute("aria-busy");
     match sent {
         Sent::Stored(answer) => {
-            outbox::forget(&site, &event_id);
-            if let Some(r) = answer["receipt"].as_str() {
-                outbox::keep_receipt(&site, r);
-            }
-            let outcome = answer["record"]["form"]["outcome"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
+            let outcome = acknowledge(&site, &m.answer.form, &event_id, &answer);
             let text = if outcome == "granted" || outcome == "refused" {
                 &t.done
             } else {
                 &t.pending
             };
             status(m, text);
-            announce(m, &outcome, answer["receipt"].as_str());
+            announce(m, &outcome, Some(&event_id));
             proceed(m);
         }
         Sent::Refused(code) => {
@@ -344,13 +337,29 @@ async fn submit(m: &Mounted) {
     }
 }
 
+/// An acknowledged submission leaves the outbox and is kept as sent; its
+/// outcome, as the edge answered it.
+fn acknowledge(site: &str, form: &str, event_id: &str, answer: &serde_json::Value) -> String {
+    outbox::forget(site, event_id);
+    let outcome = answer["outcome"].as_str().unwrap_or("").to_string();
+    outbox::keep_acknowledged(
+        site,
+        outbox::Acknowledged {
+            form: form.to_string(),
+            event_id: event_id.to_string(),
+            outcome: outcome.clone(),
+        },
+    );
+    outcome
+}
+
 /// `assent:form` on the form element: what happened, for the site's code.
-fn announce(m: &Mounted, outcome: &str, receipt: Option<&str>) {
+fn announce(m: &Mounted, outcome: &str, event_id: Option<&str>) {
     let detail = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&detail, &"form".into(), &m.answer.form.as_str().into());
     let _ = js_sys::Reflect::set(&detail, &"outcome".into(), &outcome.into());
-    if let Some(r) = receipt {
-        let _ = js_sys::Reflect::set(&detail, &"receipt".into(), &r.into());
+    if let Some(id) = event_id {
+        let _ = js_sys::Reflect::set(&detail, &"event_id".into(), &id.into());
     }
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
@@ -377,10 +386,7 @@ pub async fn flush(edge: &Edge) {
     for waiting in outbox::all(&edge.site) {
         match edge.submit(&waiting.form, &waiting.body).await {
             Sent::Stored(answer) => {
-                outbox::forget(&edge.site, &waiting.event_id);
-                if let Some(r) = answer["receipt"].as_str() {
-                    outbox::keep_receipt(&edge.site, r);
-                }
+                acknowledge(&edge.site, &waiting.form, &waiting.event_id, &answer);
             }
             Sent::Refused(_) => outbox::forget(&edge.site, &waiting.event_id),
             Sent::Later => return,

@@ -1,5 +1,4 @@
-//! The edge, as the form sees it: its form notice, submissions, and the
-//! subject's state. `fetch` through web-sys; answers read with serde.
+//! The edge, as the form sees it: its form notice and submissions. `fetch` through web-sys; answers read with serde.
 
 use assent_core::form::notice::FormAnswer;
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,7 +16,7 @@ pub struct Edge {
 
 /// What a POST came back with.
 pub enum Sent {
-    /// Stored (201) or stored before (200): the answer's JSON.
+    /// Received (202, the same for every address): the answer's JSON.
     Stored(serde_json::Value),
     /// Refused for good (a 4xx other than 408, 425, 429): its code.
     Refused(String),
@@ -77,7 +76,7 @@ impl Edge {
         let body = text(&resp).await.unwrap_or_default();
         let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         match status {
-            200 | 201 => Sent::Stored(json),
+            200..=299 => Sent::Stored(json),
             408 | 425 | 429 => Sent::Later,
             400..=499 => Sent::Refused(
                 json["error"]["code"]
@@ -87,48 +86,5 @@ impl Edge {
             ),
             _ => Sent::Later,
         }
-    }
-
-    /// Withdraws offers (all when `None`) for the subject whose receipt this
-    /// is; the withdrawal's answer (with its receipt).
-    pub async fn withdraw(
-        &self,
-        receipt: &str,
-        offers: Option<Vec<String>>,
-    ) -> Result<serde_json::Value, JsValue> {
-        let url = format!("{}v1/sites/{}/subjects/me/withdraw", self.base, self.site);
-        let init = RequestInit::new();
-        init.set_method("POST");
-        let headers = web_sys::Headers::new()?;
-        headers.set("authorization", &format!("Bearer {receipt}"))?;
-        headers.set("content-type", "application/json")?;
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(
-            &serde_json::json!({ "offers": offers }).to_string(),
-        ));
-        let resp = fetch(&url, &init).await?;
-        let body: serde_json::Value = serde_json::from_str(&text(&resp).await?).unwrap_or_default();
-        if !resp.ok() {
-            return Err(body["error"]["code"]
-                .as_str()
-                .unwrap_or("withdraw failed")
-                .into());
-        }
-        Ok(body)
-    }
-
-    /// The state per offer of the subject whose receipt this is.
-    pub async fn state(&self, receipt: &str) -> Result<JsValue, JsValue> {
-        let url = format!("{}v1/sites/{}/subjects/me/state", self.base, self.site);
-        let init = RequestInit::new();
-        init.set_method("GET");
-        let headers = web_sys::Headers::new()?;
-        headers.set("authorization", &format!("Bearer {receipt}"))?;
-        init.set_headers(&headers);
-        let resp = fetch(&url, &init).await?;
-        if !resp.ok() {
-            return Err(format!("state: {}", resp.status()).into());
-        }
-        js_sys::JSON::parse(&text(&resp).await?)
     }
 }

@@ -74,51 +74,14 @@ pub async fn start(site: String, base: String, lang: String) -> Result<js_sys::A
     Ok(mounted)
 }
 
-/// The receipts of this site's form submissions kept in this browser, oldest first.
+/// This site's form submissions that the edge acknowledged, sent from this
+/// browser, oldest first: `{form, event_id, outcome}`. The edge answers
+/// every address alike, so a page learns nothing more about a person; their
+/// record, receipts and withdrawal are in their privacy center.
 #[wasm_bindgen]
-pub fn receipts(site: String) -> js_sys::Array {
-    outbox::receipts(&site)
-        .into_iter()
-        .map(JsValue::from)
-        .collect()
-}
-
-/// The state per offer of the person who submitted here last (by their
-/// newest receipt), as the edge computes it from the log.
-#[wasm_bindgen]
-pub async fn state(site: String, base: String) -> Result<JsValue, JsValue> {
-    let receipt = outbox::receipts(&site)
-        .pop()
-        .ok_or("no form receipt in this browser")?;
-    let answer = Edge { base, site }.state(&receipt).await?;
-    // Read as JSON and handed back as plain objects (not Maps).
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(answer)?;
+pub fn submissions(site: String) -> Result<JsValue, JsValue> {
     Ok(serde::Serialize::serialize(
-        &value,
-        &serde_wasm_bindgen::Serializer::json_compatible(),
-    )?)
-}
-
-/// Withdraws the offers named (`["email:newsletter"]`; all when `undefined`)
-/// for the person who submitted here last; keeps the withdrawal's receipt.
-/// Rejects with the edge's code (`nothing_to_withdraw`, `unauthorized`).
-#[wasm_bindgen]
-pub async fn withdraw(site: String, base: String, offers: JsValue) -> Result<JsValue, JsValue> {
-    let receipt = outbox::receipts(&site)
-        .pop()
-        .ok_or("no form receipt in this browser")?;
-    let offers: Option<Vec<String>> = serde_wasm_bindgen::from_value(offers)?;
-    let answer = Edge {
-        base,
-        site: site.clone(),
-    }
-    .withdraw(&receipt, offers)
-    .await?;
-    if let Some(r) = answer["receipt"].as_str() {
-        outbox::keep_receipt(&site, r);
-    }
-    Ok(serde::Serialize::serialize(
-        &answer["record"],
+        &outbox::acknowledged(&site),
         &serde_wasm_bindgen::Serializer::json_compatible(),
     )?)
 }

@@ -59,30 +59,43 @@ pub fn forget(site: &str, event_id: &str) {
     save(site, &list);
 }
 
-/// Keeps a receipt the person may show later (the newest ten).
-pub fn keep_receipt(site: &str, receipt: &str) {
-    let k = format!("assent:{site}:form-receipts");
-    let Some(s) = storage() else { return };
-    let mut list: Vec<String> = s
-        .get_item(&k)
-        .ok()
-        .flatten()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    list.push(receipt.to_string());
-    let skip = list.len().saturating_sub(10);
-    let list: Vec<String> = list.into_iter().skip(skip).collect();
-    let _ = s.set_item(&k, &serde_json::to_string(&list).unwrap_or_default());
+/// A submission the edge acknowledged: what this browser sent and what it
+/// amounts to. The edge's answer is the same for every address (it tells
+/// the submitter nothing about the person), so this is all a page knows;
+/// the person's record and receipts are in their privacy center, behind a
+/// link mailed to their address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledged {
+    /// The form.
+    pub form: String,
+    /// The submission's event id.
+    pub event_id: String,
+    /// What the submission amounts to (`pending`, `granted`, ...).
+    pub outcome: String,
 }
 
-/// The receipts kept, oldest first.
-pub fn receipts(site: &str) -> Vec<String> {
+fn acknowledged_key(site: &str) -> String {
+    format!("assent:{site}:form-submissions")
+}
+
+/// Keeps an acknowledged submission (the newest ten).
+pub fn keep_acknowledged(site: &str, ack: Acknowledged) {
+    let Some(s) = storage() else { return };
+    let mut list = acknowledged(site);
+    list.retain(|a| a.event_id != ack.event_id);
+    list.push(ack);
+    let skip = list.len().saturating_sub(10);
+    let list: Vec<Acknowledged> = list.into_iter().skip(skip).collect();
+    let _ = s.set_item(
+        &acknowledged_key(site),
+        &serde_json::to_string(&list).unwrap_or_default(),
+    );
+}
+
+/// The acknowledged submissions kept, oldest first.
+pub fn acknowledged(site: &str) -> Vec<Acknowledged> {
     storage()
-        .and_then(|s| {
-            s.get_item(&format!("assent:{site}:form-receipts"))
-                .ok()
-                .flatten()
-        })
+        .and_then(|s| s.get_item(&acknowledged_key(site)).ok().flatten())
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
