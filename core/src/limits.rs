@@ -49,6 +49,9 @@ pub const ADDRESS_PER_MINUTE: u32 = 1200;
 /// site (binding `CLIENT_LIMITER`).
 pub const VISITOR_PER_MINUTE: u32 = 120;
 
+// The address's ceiling holds at least ten busy visitors.
+const _: () = assert!(ADDRESS_PER_MINUTE >= 10 * VISITOR_PER_MINUTE);
+
 /// Owner's requests a minute to one site from one address, and with one key
 /// id (binding `OWNER_LIMITER`).
 pub const OWNER_PER_MINUTE: u32 = 60;
@@ -237,7 +240,6 @@ mod tests {
             .per_minute(),
             60
         );
-        assert!(ADDRESS_PER_MINUTE >= 10 * VISITOR_PER_MINUTE);
     }
 
     #[test]

@@ -33,7 +33,7 @@ void fromNpm.set({ analytics: true }).then(() => fromNpm.withdraw());
 async function lastOutcome(): Promise<boolean> {
   await window.assentForms.ready;
   const sent: AssentFormSubmission[] = window.assentForms.submissions();
-  return sent.at(-1)?.outcome === "pending";
+  return sent[sent.length - 1]?.outcome === "pending";
 }
 document.querySelector("form")?.addEventListener("assent:form", (event) => {
   if (event.detail.outcome === "pending") console.log("check your inbox", event.detail.event_id ?? "");
