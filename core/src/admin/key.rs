@@ -883,4 +883,24 @@ mod tests {
         assert_eq!(other.check(&moved).unwrap_err().code(), "unauthorized");
         assert_eq!(other.check(&t).unwrap_err().code(), "unauthorized");
     }
+
+    /// Kills `From<KeyId> for String`, `From<KeyName> for String` (serde's
+    /// `into`) made `Default::default()`, and `Debug for AdminToken` made
+    /// `Ok(())`: a stored key serializes with its id and name, and a token
+    /// in a log line says whose it is (never its secret).
+    #[test]
+    fn ids_and_names_serialize_and_a_token_debugs_as_site_and_id() {
+        let (k, t) = key("read,export");
+        let json = serde_json::to_value(&k).unwrap();
+        assert_eq!(json["id"], "0909090909090909");
+        assert_eq!(json["name"], "dpo");
+        assert_eq!(json["scopes"], serde_json::json!(["read", "export"]));
+        let back: AdminKey = serde_json::from_value(json).unwrap();
+        assert_eq!(back, k);
+        assert_eq!(String::from(k.id.clone()), "0909090909090909");
+        assert_eq!(String::from(k.name.clone()), "dpo");
+        assert_eq!(format!("{t:?}"), "AdminToken(demo.0909090909090909)");
+        assert!(serde_json::from_str::<KeyId>(r#""0909""#).is_err());
+        assert!(serde_json::from_str::<KeyName>(r#""operator""#).is_err());
+    }
 }

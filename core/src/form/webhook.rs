@@ -363,4 +363,74 @@ mod tests {
             "Secret(..)"
         );
     }
+
+    fn record(action: &str, outcome: Option<&str>, form: bool) -> StoredRecord {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/forms.json")).unwrap();
+        let mut event = doc["base"]["event"].clone();
+        event["action"] = action.into();
+        if !form {
+            event.as_object_mut().unwrap().remove("form");
+        }
+        let mut r = serde_json::json!({
+            "v": 1,
+            "event": event,
+            "received_at_ms": 5,
+            "sec_gpc": false,
+            "country": null,
+            "prev_event_id": null,
+        });
+        if let Some(o) = outcome {
+            r["form"] = serde_json::json!({"identity": "c", "outcome": o});
+        }
+        serde_json::from_value(r).unwrap()
+    }
+
+    /// Kills each arm of `kind_of` deleted: what every kind of form record
+    /// is to the CRM, and that a banner's record or a record without its
+    /// form facts is nothing to it.
+    #[test]
+    fn every_form_record_has_its_kind() {
+        for (action, outcome, kind) in [
+            ("erase", Some("erased"), Some("subject.erased")),
+            ("erase", None, Some("subject.erased")),
+            ("restrict", Some("granted"), Some("subject.restricted")),
+            (
+                "lift_restriction",
+                Some("granted"),
+                Some("subject.restriction_lifted"),
+            ),
+            ("lift_restriction", None, Some("subject.restriction_lifted")),
+            ("rectify", Some("rectified"), Some("subject.rectified")),
+            ("rectify", None, Some("subject.rectified")),
+            ("confirm", Some("granted"), Some("opt_in.confirmed")),
+            ("give", Some("granted"), Some("opt_in.granted")),
+            ("give", Some("pending"), None),
+            ("give", Some("refused"), None),
+            ("withdraw", Some("withdrawn"), Some("opt_in.withdrawn")),
+            ("expire", Some("expired"), None),
+            ("give", None, None),
+        ] {
+            let r = record(action, outcome, true);
+            assert_eq!(kind_of(&r), kind, "{action} {outcome:?}");
+            let hooks = vec!["crm".to_string(), "sheet".to_string()];
+            let queued = deliveries_for(&r, &hooks, 9);
+            assert_eq!(queued.len(), if kind.is_some() { 2 } else { 0 });
+            for (d, w) in queued.iter().zip(&hooks) {
+                assert_eq!(
+                    (d.webhook.as_str(), Some(d.kind.as_str())),
+                    (w.as_str(), kind)
+                );
+                assert_eq!((d.created_ms, d.next_ms), (9, Some(9)));
+                assert_eq!(d.event_id, r.event.event_id);
+            }
+        }
+        for action in ["erase", "give", "withdraw"] {
+            assert_eq!(
+                kind_of(&record(action, Some("granted"), false)),
+                None,
+                "banner {action}"
+            );
+        }
+    }
 }
