@@ -35,7 +35,7 @@ struct Site {
     log: MemoryLogStore,
     forms: MemoryFormStore,
     now_ms: u64,
-    draws: u8,
+    draws: u16,
 }
 
 impl Site {
@@ -68,11 +68,18 @@ impl Site {
     fn submit(&mut self, email: &str) -> EventId {
         self.draws += 1;
         let n = self.draws;
+        let [hi, lo] = n.to_be_bytes();
+        let bytes = |tag: u8| {
+            let mut b = [tag; 32];
+            (b[0], b[1]) = (hi, lo);
+            b
+        };
         let doc: Value = serde_json::from_str(FORMS).unwrap();
         let mut body = doc["base"].clone();
         body["event"]["notice"]["hash"] = doc["form_notice_hashes"]["en"].clone();
-        body["event"]["event_id"] =
-            Value::String(EventId::from_random_bytes([n.wrapping_add(200); 16]).to_string());
+        body["event"]["event_id"] = Value::String(
+            EventId::from_random_bytes(bytes(200)[..16].try_into().unwrap()).to_string(),
+        );
         body["event"]["client_time_ms"] = self.now_ms.into();
         body["identity"]["email"] = email.into();
         let submission = FormSubmission::from_json(body.to_string().as_bytes()).unwrap();
@@ -121,11 +128,11 @@ impl Site {
         }))
         .unwrap();
         let fresh = Fresh {
-            subject: [n; 16],
-            salt: [n; 32],
-            key: [n.wrapping_add(100); 32],
-            identity_nonce: [n; 24],
-            mail_nonce: [n.wrapping_add(50); 24],
+            subject: bytes(1)[..16].try_into().unwrap(),
+            salt: bytes(2),
+            key: bytes(3),
+            identity_nonce: bytes(4)[..24].try_into().unwrap(),
+            mail_nonce: bytes(5)[..24].try_into().unwrap(),
         };
         intake::submit(
             &mut self.log,
@@ -163,12 +170,21 @@ impl Site {
         let token = self.last_token();
         let claims = token::verify(&TOKEN_KEY, &token, &self.config.site, self.now_ms).unwrap();
         let ctx = self.ctx();
+        let secret = assent_core::form::secret::FormSecret::from_secret(
+            "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio",
+        )
+        .unwrap();
+        let texting = intake::Texting {
+            secret: &secret,
+            nonce: [9; 24],
+        };
         intake::confirm(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
             &claims,
+            texting,
             &ctx,
         )
         .unwrap();
@@ -177,7 +193,11 @@ impl Site {
     /// Asks for a privacy center link for `email` at the current time.
     fn mail_link(&mut self, email: &str) -> bool {
         self.draws += 1;
-        let n = self.draws;
+        let [hi, lo] = self.draws.to_be_bytes();
+        let mut id = [6u8; 16];
+        (id[0], id[1]) = (hi, lo);
+        let mut mail_nonce = [7u8; 24];
+        (mail_nonce[0], mail_nonce[1]) = (hi, lo);
         let lookup = self.lookup(email);
         let site = self.config.site.clone();
         center::mail_link(
@@ -188,8 +208,8 @@ impl Site {
             email,
             "https://edge.example",
             LinkFresh {
-                id: EventId::from_random_bytes([n; 16]),
-                mail_nonce: [n; 24],
+                id: EventId::from_random_bytes(id),
+                mail_nonce,
             },
             self.now_ms,
         )
@@ -378,4 +398,30 @@ fn retention_is_due_one_millisecond_after_its_days() {
     // No rules, nothing due.
     site.config.rights.retention = None;
     assert_eq!(due(&site, t0 + 4000 * DAY), []);
+}
+
+/// Kills, in retention's paging, the guard `page.len() == PAGE` made
+/// `false` or `==` made `!=`: with more contacts than one page (500) holds,
+/// every due contact is listed, the 501st too. (The guard made `true` only
+/// reads one more, empty, page: equivalent.)
+#[test]
+fn retention_reads_past_a_full_page() {
+    let mut site = Site::new();
+    site.config.rights.retention = Some(RetentionConfig {
+        inactive_days: None,
+        unconfirmed_days: Some(30),
+    });
+    let t0 = site.now_ms;
+    for i in 0..501 {
+        site.submit(&format!("p{i}@example.com"));
+    }
+    let due = |limit: u64| {
+        retention::due(&site.log, &site.forms, &site.config, t0 + 31 * DAY, limit)
+            .unwrap()
+            .len()
+    };
+    assert_eq!(due(1000), 501);
+    assert_eq!(due(501), 501);
+    assert_eq!(due(500), 500);
+    assert_eq!(due(7), 7);
 }

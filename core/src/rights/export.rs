@@ -445,4 +445,75 @@ mod tests {
             assert_eq!(neutralise(&cell), cell, "{first:?}");
         }
     }
+
+    fn record(action: &str) -> StoredRecord {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/forms.json")).unwrap();
+        let mut event = doc["base"]["event"].clone();
+        event["action"] = action.into();
+        event["decisions"] =
+            serde_json::json!({"necessary": true, "analytics": false, "marketing": true});
+        serde_json::from_value(serde_json::json!({
+            "v": 1,
+            "event": event,
+            "received_at_ms": 951_782_400_123u64,
+            "sec_gpc": false,
+            "country": "DE",
+            "prev_event_id": null,
+        }))
+        .unwrap()
+    }
+
+    /// Kills `event_type` made `""` or `"xyzzy"` and the purpose lookup's
+    /// `p.id == id` made `!=`: every action's 27560 event type, and each
+    /// purpose with its own legal basis (the vectors' `necessary` is
+    /// legitimate interests, the others consent).
+    #[test]
+    fn a_record_maps_to_ts27560() {
+        let config = SiteConfig::from_json(include_str!("../../tests/vectors/site.json")).unwrap();
+        for (action, kind) in [
+            ("give", "given"),
+            ("refuse", "refused"),
+            ("update", "modified"),
+            ("withdraw", "withdrawn"),
+            ("confirm", "confirmed"),
+            ("expire", "expired"),
+            ("erase", "erased"),
+            ("import", "imported"),
+            ("restrict", "restricted"),
+            ("lift_restriction", "restriction_lifted"),
+            ("rectify", "rectified"),
+        ] {
+            assert_eq!(
+                ts27560(&config, &record(action)).event_type,
+                kind,
+                "{action}"
+            );
+        }
+        let t = ts27560(&config, &record("give"));
+        let purposes: Vec<(&str, &str, bool)> = t
+            .purposes
+            .iter()
+            .map(|p| (p.purpose.as_str(), p.legal_basis.as_str(), p.granted))
+            .collect();
+        assert_eq!(
+            purposes,
+            [
+                ("analytics", "consent", false),
+                ("marketing", "consent", true),
+                ("necessary", "legitimate_interests", true),
+            ]
+        );
+        assert_eq!(t.event_time, "2000-02-29T00:00:00.123Z");
+        assert_eq!(t.controller, "Vector Test Ltd");
+        assert_eq!(t.collection_method, "form/submit");
+        assert_eq!(t.jurisdiction.as_deref(), Some("DE"));
+        let channels: Vec<(&str, &str, bool)> = t
+            .channels
+            .iter()
+            .map(|c| (c.channel.as_str(), c.purpose.as_str(), c.granted))
+            .collect();
+        assert!(channels.contains(&("email", "news", true)));
+        assert!(channels.contains(&("sms", "offers", false)));
+    }
 }

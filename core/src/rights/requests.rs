@@ -296,4 +296,54 @@ mod tests {
             assert_eq!(crate::utc::date(first), (year + 1, 1, 1));
         }
     }
+
+    /// Kills the memory store's queue order (`u64::MAX - decided` made
+    /// `/`) and `spend_link` answering always `true` or always `false`:
+    /// open requests first by deadline, then the decided ones newest first;
+    /// a link's nonce is spent once.
+    #[test]
+    fn the_memory_queue_orders_and_a_link_is_spent_once() {
+        let mut store = MemoryRequestStore::default();
+        let day = 86_400_000;
+        let now = 1_795_564_800_000;
+        let mut ids = Vec::new();
+        for (n, at) in [
+            (1u8, now + 3 * day),
+            (2, now),
+            (3, now + day),
+            (4, now + 2 * day),
+        ] {
+            let r = file(
+                &mut store,
+                &SubjectId::from_random_bytes([n; 16]),
+                RequestKind::Erasure,
+                EventId::from_random_bytes([n; 16]),
+                at,
+            )
+            .unwrap();
+            ids.push(r.id);
+        }
+        for (i, decided) in [(2usize, now + 10), (3, now + 20)] {
+            let o = open(&store, &ids[i]).unwrap();
+            decide(&mut store, o, RequestStatus::Refused, "dpo", None, decided).unwrap();
+        }
+        let q: Vec<EventId> = store.queue(10).unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(
+            q,
+            [
+                ids[1].clone(),
+                ids[0].clone(),
+                ids[3].clone(),
+                ids[2].clone()
+            ],
+            "open by deadline, then the newest decided"
+        );
+        assert_eq!(store.queue(1).unwrap().len(), 1);
+        let nonce = EventId::from_random_bytes([9; 16]);
+        assert!(store.spend_link(&nonce, now).unwrap());
+        assert!(!store.spend_link(&nonce, now + 1).unwrap());
+        assert!(store
+            .spend_link(&EventId::from_random_bytes([8; 16]), now)
+            .unwrap());
+    }
 }
