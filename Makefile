@@ -27,7 +27,7 @@ CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean
+.PHONY: help setup versions dev test build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean mutants
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -35,6 +35,7 @@ help:
 	@echo "make cli    build the auditor's CLI: target/release/assent"
 	@echo "make size   banner-path transfer size (gzip, brotli) against the budget"
 	@echo "make bench  the figures of BENCHMARKS.md"
+	@echo "make mutants  mutation testing of core (hours; MUTANTS_FILES, MUTANTS_SHARD=k/n; see TESTING.md)"
 
 setup:
 	@bash scripts/setup.sh
@@ -144,6 +145,12 @@ test-loader: widget
 
 size: widget
 	node scripts/size.mjs
+
+# Mutation testing of core's rules (not part of `make test`: hours for the
+# whole set). MUTANTS_FILES, MUTANTS_SHARD=k/n, MUTANTS_TIMEOUT, MUTANTS_JOBS,
+# MUTANTS_DIR, MUTANTS_ARGS bound or move a run (scripts/mutants.sh); figures in TESTING.md.
+mutants:
+	bash scripts/mutants.sh
 
 # Benchmarks whose figures go into BENCHMARKS.md (the log bench fills a log to
 # 100k records under wrangler dev: about 15 minutes).

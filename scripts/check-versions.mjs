@@ -46,6 +46,10 @@ if (!process.argv.includes("--pins-only")) {
   expect("worker-build", version("worker-build").at(-1), "WORKER_BUILD");
   expect("cargo-machete", version("cargo", ["machete", "--version"]).at(-1), "CARGO_MACHETE");
   expect("cargo-deny", version("cargo", ["deny", "--version"]).at(-1), "CARGO_DENY");
+  // Only `make mutants` needs cargo-mutants (it installs the pin itself):
+  // checked where it is installed.
+  const mutants = version("cargo", ["mutants", "--version"]).at(-1);
+  if (mutants !== undefined) expect("cargo-mutants", mutants, "CARGO_MUTANTS");
   for (const [name, key] of [["wrangler", "WRANGLER"], ["binaryen", "BINARYEN"], ["esbuild", "ESBUILD"]]) {
     const f = join(ROOT, "node_modules", name, "package.json");
     expect(`installed ${name}`, existsSync(f) ? JSON.parse(readFileSync(f, "utf8")).version : undefined, key);
