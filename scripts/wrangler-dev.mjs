@@ -41,6 +41,16 @@ function freePort() {
  * production config is not touched and carries no switch to lift the limit.
  */
 export function unlimitedConfig(dir) {
+  return devConfig(dir, { limits: false });
+}
+
+/**
+ * The production config for a local run of the built worker: without its
+ * custom build (the suite and the benchmarks build first; a build inside
+ * `wrangler dev` would race the readiness timeout whenever a source file is
+ * newer than the bundle), and with the rate limits unless `limits` is false.
+ */
+export function devConfig(dir, { limits = true } = {}) {
   const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
   const out = [];
   let table = ""; // the current [table] or [[array]] ("" at the top level)
@@ -49,33 +59,34 @@ export function unlimitedConfig(dir) {
   for (let line of text.split("\n")) {
     const header = line.match(/^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?/);
     if (header) table = header[1];
-    if (table === "ratelimits" || table === "build") continue;
+    if ((!limits && table === "ratelimits") || table === "build") continue;
     if (table === "") {
-      line = absolute("main")(line.replace(/^name\s*=.*$/, 'name = "assent-edge-dev-unlimited"'));
+      line = absolute("main")(line.replace(/^name\s*=.*$/, `name = "assent-edge-dev${limits ? "" : "-unlimited"}"`));
     } else if (table === "assets") {
       line = absolute("directory")(line);
     }
     out.push(line);
   }
   const config = out.join("\n");
-  if (/ratelimits|_LIMITER/.test(config.replace(/#.*$/gm, ""))) {
+  if (!limits && /ratelimits|_LIMITER/.test(config.replace(/#.*$/gm, ""))) {
     throw new Error("unlimitedConfig: a rate-limit binding survived");
   }
-  const path = join(dir, "wrangler.unlimited.toml");
+  const path = join(dir, limits ? "wrangler.dev.toml" : "wrangler.unlimited.toml");
   writeFileSync(path, config);
   return path;
 }
 
 /**
  * Starts the built worker with fresh state; resolves once it answers.
- * `rateLimit: false` runs it with `unlimitedConfig()` (no limiter binding);
+ * It runs `devConfig()` (the built bundle, never a build of its own);
+ * `rateLimit: false` without the limiter bindings;
  * `https: true` serves it over https with wrangler's self-signed certificate
  * (callers accept it, e.g. `NODE_TLS_REJECT_UNAUTHORIZED=0` for fetch).
  */
 export async function startEdge({ vars = {}, assets, rateLimit = true, https = false } = {}) {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
-  const config = rateLimit ? undefined : unlimitedConfig(state);
+  const config = devConfig(state, { limits: rateLimit });
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
   const keys = { signingKey: newSigningKey(), retiredKeys: "", formSecret: randomBytes(32).toString("base64url") };

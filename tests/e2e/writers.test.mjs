@@ -171,3 +171,61 @@ test("an erased subject takes no new event: 410 subject_erased, nothing stored",
   }
   assert.equal(await total(), before, "nothing chained to the erasure");
 });
+
+test("probes beyond the review: guessed keys, swapped headers, another site's key, a form contact written as a banner subject, a replayed event id under another subject", async () => {
+  const records = async (subject) =>
+    (await adminRecords(edge, "example")).records.filter((r) => r.record.event.subject === subject).length;
+  const state = (site, headers) => fetch(`${edge.url}/v1/sites/${site}/subjects/me/state`, { headers });
+  const a = await bannerEvent();
+  const b = await bannerEvent();
+  assert.equal(a.r.status, 201);
+  assert.equal(b.r.status, 201);
+  assert.equal((await state("example", { "assent-subject": a.subject, "assent-key": a.key })).status, 200, "the key's holder reads");
+
+  // 200 guessed keys for a real subject, and 100 random subjects: all one refusal.
+  let refused = 0;
+  for (let i = 0; i < 200; i++) refused += (await state("example", { "assent-subject": a.subject, "assent-key": randomUUID() })).status === 401;
+  for (let i = 0; i < 100; i++) refused += (await state("example", { "assent-subject": randomUUID(), "assent-key": a.key })).status === 401;
+  assert.equal(refused, 300);
+  // Swapped: b's key for a; a's subject on the other site; another spelling
+  // of the id; a control character inside the key (HTTP trims only the ends).
+  for (const [site, headers] of [
+    ["example", { "assent-subject": a.subject, "assent-key": b.key }],
+    ["demo", { "assent-subject": a.subject, "assent-key": a.key }],
+    ["example", { "assent-subject": a.subject.toUpperCase(), "assent-key": a.key }],
+    ["example", { "assent-subject": a.subject, "assent-key": a.key.replace("-", "\t") }],
+  ]) {
+    const r = await state(site, headers);
+    assert.equal(r.status, 401, JSON.stringify(headers));
+    assert.equal((await r.json()).error.code, "subject_key_invalid");
+  }
+
+  // A form contact's subject (as the CRM or an export shows it) written as a
+  // banner subject, with a key of the writer's own: refused, nothing chained.
+  await optIn(edge, "contact@example.com");
+  const contact = await subjectOfEmail("contact@example.com");
+  const before = await records(contact);
+  const forged = await bannerEvent({ subject: contact, action: "give", grant: true });
+  assert.equal(forged.r.status, 401);
+  assert.equal(await records(contact), before);
+
+  // A form submission that names a banner subject: the edge files it under
+  // the address's contact; the banner subject's history is untouched.
+  const bannerBefore = await records(a.subject);
+  const body = submission("someone@example.com", { ticked: ["email:newsletter"] });
+  body.event.subject = a.subject;
+  assert.equal((await submit(body)).status, 202);
+  assert.equal(await records(a.subject), bannerBefore);
+  assert.notEqual((await stored(edge, "example", body.event.event_id)).record.event.subject, a.subject);
+
+  // An event id already stored, replayed under another subject (with that
+  // subject's key): a conflict, never a second record or the first's receipt.
+  const en = await siteConfig(edge, "en", "example");
+  const first = (await adminRecords(edge, "example")).records.find((r) => r.record.event.subject === b.subject).record.event;
+  const replay = { ...first, subject: a.subject, action: "update", client_time_ms: Date.now(), notice: { version: en.notice_version, language: en.language, hash: en.notice_hash } };
+  const r = await fetch(`${edge.url}/v1/sites/example/events`, {
+    method: "POST", headers: { "content-type": "application/json", "assent-key": a.key }, body: JSON.stringify(replay),
+  });
+  assert.equal(r.status, 409);
+  assert.equal((await r.json()).error.code, "event_id_conflict");
+});
