@@ -54,7 +54,7 @@ const _: () = assert!(ADDRESS_PER_MINUTE >= 10 * VISITOR_PER_MINUTE);
 
 /// Owner's requests a minute to one site from one address, and with one key
 /// id (binding `OWNER_LIMITER`).
-pub const OWNER_PER_MINUTE: u32 = 60;
+pub const OWNER_PER_MINUTE: u32 = 300;
 
 /// What a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +230,7 @@ mod tests {
                 client: ""
             }
             .per_minute(),
-            60
+            300
         );
         assert_eq!(
             Bucket::OwnerKey {
@@ -238,7 +238,7 @@ mod tests {
                 id: ""
             }
             .per_minute(),
-            60
+            300
         );
     }
 

@@ -36,10 +36,11 @@ export async function recordsOf(edge, subject) {
 
 /** Waits until `subject` has at least `n` stored records; returns them, newest first. */
 export async function waitForRecordsOf(edge, subject, n = 1) {
-  for (let i = 0; i < 150; i++) {
+  // Every 250 ms for 15 s: the owner's routes are limited (300 a minute).
+  for (let i = 0; i < 60; i++) {
     const found = await recordsOf(edge, subject);
     if (found.length >= n) return found;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`expected ${n} records for ${subject}`);
 }

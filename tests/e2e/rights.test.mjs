@@ -9,7 +9,8 @@
 // webhook answered by a local receiver) are tested at the end.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -250,7 +251,7 @@ test("find by email, export as JSON and formula-safe CSV, erase: the vault's byt
   assert.equal((await unknown.json()).error.code, "subject_unknown");
 });
 
-test("the audit trail names who did what to whom, refused or not, and verifies as a chain", () => {
+test("the audit trail names who did what to whom, refused or not, and verifies as a chain; an entry edited in the store, its own hash recomputed, breaks it", async () => {
   const r = assent(["audit", ...owner(exporter.key)]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /verified as a chain/);
@@ -266,9 +267,36 @@ test("the audit trail names who did what to whom, refused or not, and verifies a
   assert.match(erase.target, /^[0-9a-f-]{36}$/, "the target is a subject id");
   assert.ok(!r.stdout.includes("@"), "no address in the trail");
   assert.ok(entries.every((e, i) => e.seq === i + 1));
-  // Tampering shows: the chain check of core fails on an edited entry.
   const stored = storedRows(edge, "SELECT data FROM audit").filter((r) => JSON.parse(r.data).hash && entries.some((e) => e.hash === JSON.parse(r.data).hash));
   assert.equal(stored.length, entries.length, "every entry is stored as listed");
+
+  // Tampering shows: an entry's `who` edited in the object's SQLite with its
+  // own hash recomputed (as a careful forger would) still breaks the chain,
+  // at the next entry, whose `prev` names the old hash.
+  const victim = entries[2];
+  const canonical = (o) => "{" + Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(",") + "}";
+  const forged = { ...victim, who: "nobody" };
+  delete forged.hash;
+  forged.hash = createHash("sha256").update("assent/audit/v1\0").update(canonical(forged)).digest("hex");
+  const file = readdirSync(join(edge.state, "persist/v3/do"), { recursive: true })
+    .map((f) => join(edge.state, "persist/v3/do", f))
+    .find((f) => /SiteLog\/[0-9a-f]+\.sqlite$/.test(f) && spawnSync("sqlite3", ["-readonly", f, `SELECT 1 FROM audit WHERE seq = ${victim.seq} AND data LIKE '%${victim.hash}%'`], { encoding: "utf8" }).stdout.trim() === "1");
+  const original = storedRows(edge, `SELECT data FROM audit WHERE data LIKE '%${victim.hash}%'`)[0].data;
+  const write = (data) => {
+    const r = spawnSync("sqlite3", [file, `UPDATE audit SET data = '${data.replaceAll("'", "''")}' WHERE seq = ${victim.seq}`], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  await edge.down();
+  write(JSON.stringify(forged));
+  await edge.up();
+  const broken = assent(["audit", ...owner(exporter.key)]);
+  assert.equal(broken.status, 1, `a forged entry verifies: ${broken.stderr}`);
+  assert.match(broken.stderr, new RegExp(`broken at entry ${victim.seq + 1}\\b`), "the break is named at the entry after the forged one");
+  // Put back, the chain verifies again.
+  await edge.down();
+  write(original);
+  await edge.up();
+  assert.equal(assent(["audit", ...owner(exporter.key)]).status, 0);
 });
 
 test("the counters the log keeps equal a recount of the exported log", async () => {
