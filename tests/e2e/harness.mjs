@@ -88,7 +88,8 @@ export async function optIn(edge, email, { identity = {}, ticked = ["email:newsl
   if (r.status !== 202) throw new Error(`submission answered ${r.status}: ${await r.text()}`);
   // The public answer is the same for every address; what was stored (the
   // subject, the record, its receipt) is the owner's to read.
-  const answer = { ...(await r.json()), ...(await stored(edge, site, body.event.event_id)) };
+  const said = await r.json();
+  const answer = { said, ...said, ...(await stored(edge, site, body.event.event_id)) };
   if (!confirm) return answer;
   const mails = (await (await ownerCall(edge, `/v1/admin/sites/${site}/mail?limit=100`, edge.adminKey)).json()).mails;
   const mail = mails.find((m) => m.event_id === body.event.event_id);

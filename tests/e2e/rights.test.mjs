@@ -592,6 +592,7 @@ test("the recycle bin: a new opt-in of a binned address completes the erasure an
     assert.equal((await call(`${base}/subjects/${s}/erasure`, writer, { method: "POST" })).status, 202);
   }
   const back = await sharedOptIn(edge, "vic@example.com", { site: "demo" });
+  assert.deepEqual(back.said, { status: "received", event_id: back.record.event.event_id, outcome: "pending" }, "a binned address answers as any other");
   assert.notEqual(back.record.event.subject, first, "not a restore");
   const old = await (await call(`${base}/subjects/${first}/export`, edge.adminKey)).json();
   assert.equal(old.records.at(-1).record.event.action, "erase");
