@@ -74,6 +74,12 @@ pub fn confirm(site: &SiteId) -> String {
     format!("/v1/sites/{site}/confirm")
 }
 
+/// The code texted to a phone, typed on the confirmation page (`POST`, form
+/// field `code`, the link's `?token=`): proves the number.
+pub fn confirm_phone(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/confirm/phone")
+}
+
 /// A subject's state per offer, for the subject (receipt as credential).
 pub fn my_state(site: &SiteId) -> String {
     format!("/v1/sites/{site}/subjects/me/state")

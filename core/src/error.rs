@@ -487,6 +487,15 @@ pub enum FormError {
     /// A withdrawal names no offer the subject has granted or that waits.
     #[error("nothing to withdraw")]
     NothingToWithdraw,
+    /// The code typed is not the one texted for this submission (or no code
+    /// was texted for it); counted, up to
+    /// [`phone::MAX_TRIES`](crate::form::phone::MAX_TRIES).
+    #[error("the code is not the one we sent")]
+    PhoneCodeInvalid,
+    /// The submission's code took its last wrong try: it no longer works
+    /// (the phone offers stay unverified; a new submission sends a new code).
+    #[error("too many wrong codes: this code no longer works")]
+    PhoneCodeExhausted,
     /// A sealed identity does not open: another key, another subject, or a
     /// changed byte. A fault of the vault, never the caller's.
     #[error("a sealed identity does not open")]
@@ -512,6 +521,8 @@ impl FormError {
             FormError::TokenScope => "token_scope",
             FormError::VaultUnreadable => "vault_unreadable",
             FormError::NothingToWithdraw => "nothing_to_withdraw",
+            FormError::PhoneCodeInvalid => "phone_code_invalid",
+            FormError::PhoneCodeExhausted => "phone_code_exhausted",
         }
     }
 }

@@ -308,6 +308,10 @@ pub enum Control {
     /// The confirmation link sent to a parent, opened.
     #[cfg(feature = "std")]
     ParentConfirm,
+    /// The code texted to the submission's phone number, typed on the
+    /// confirmation page: the number is the person's (`form::phone`).
+    #[cfg(feature = "std")]
+    PhoneConfirm,
     /// The confirmation time ran out.
     #[cfg(feature = "std")]
     Expire,
@@ -352,6 +356,8 @@ impl Control {
             Control::Confirm => "confirm",
             #[cfg(feature = "std")]
             Control::ParentConfirm => "parent_confirm",
+            #[cfg(feature = "std")]
+            Control::PhoneConfirm => "phone_confirm",
             #[cfg(feature = "std")]
             Control::Expire => "expire",
             #[cfg(feature = "std")]
@@ -491,6 +497,7 @@ impl ConsentEvent {
                 Control::Submit
                     | Control::Confirm
                     | Control::ParentConfirm
+                    | Control::PhoneConfirm
                     | Control::Expire
                     | Control::Erase
                     | Control::Import

@@ -36,6 +36,30 @@ fn restriction_and_rectification_are_events() {
 }
 
 #[test]
+fn a_phone_is_granted_by_the_code_texted_to_it() {
+    let (log, forms) = stores();
+    suite::a_phone_is_granted_by_the_code_texted_to_it(log, forms);
+}
+
+#[test]
+fn five_wrong_codes_kill_the_code() {
+    let (log, forms) = stores();
+    suite::five_wrong_codes_kill_the_code(log, forms);
+}
+
+#[test]
+fn a_code_proves_its_own_submission_only() {
+    let (log, forms) = stores();
+    suite::a_code_proves_its_own_submission_only(log, forms);
+}
+
+#[test]
+fn texts_count_against_the_number_they_go_to() {
+    let (log, forms) = stores();
+    suite::texts_count_against_the_number_they_go_to(log, forms);
+}
+
+#[test]
 fn the_same_email_again_is_the_same_subject() {
     let (log, forms) = stores();
     suite::the_same_email_again_is_the_same_subject(log, forms);

@@ -170,12 +170,21 @@ impl Site {
         let token = self.last_token();
         let claims = token::verify(&TOKEN_KEY, &token, &self.config.site, self.now_ms).unwrap();
         let ctx = self.ctx();
+        let secret = assent_core::form::secret::FormSecret::from_secret(
+            "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio",
+        )
+        .unwrap();
+        let texting = intake::Texting {
+            secret: &secret,
+            nonce: [9; 24],
+        };
         intake::confirm(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
             &claims,
+            texting,
             &ctx,
         )
         .unwrap();

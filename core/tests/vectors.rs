@@ -68,3 +68,22 @@ fn a_valid_event_survives_a_json_round_trip() {
     let again = ConsentEvent::from_json(&serde_json::to_vec(&event).unwrap()).unwrap();
     assert_eq!(event, again);
 }
+
+/// The edge's own controls (a confirmation by the mailed link, by the code
+/// texted to a phone, a parent's) are refused from a client's banner event.
+#[cfg(feature = "std")]
+#[test]
+fn a_banner_event_with_an_edge_control_is_refused() {
+    let config = SiteConfig::from_json(SITE).unwrap();
+    let doc: Value = serde_json::from_str(EVENTS).unwrap();
+    let now_ms = doc["now_ms"].as_u64().unwrap();
+    for control in ["confirm", "parent_confirm", "phone_confirm"] {
+        let mut case = doc["cases"][0].clone();
+        case["event"]["ui"]["control"] = control.into();
+        assert_eq!(
+            outcome(&config, now_ms, &case),
+            "surface_mismatch",
+            "{control}"
+        );
+    }
+}

@@ -87,7 +87,9 @@ impl ApiError {
                 404
             }
             ApiError::Core(CoreError::Form(FormError::FormUnknown { .. })) => 404,
-            ApiError::Core(CoreError::Form(FormError::TokenExpired)) => 410,
+            ApiError::Core(CoreError::Form(
+                FormError::TokenExpired | FormError::PhoneCodeExhausted,
+            )) => 410,
             ApiError::Core(CoreError::Access(e)) => match e {
                 AccessError::Unauthorized | AccessError::KeyRevoked => 401,
                 AccessError::KeyOtherSite

@@ -1,8 +1,9 @@
 //! The forms' storage beside the log, on the same SQLite: core's
 //! [`FormStore`] over any [`Sql`] connection, as [`SqlLogStore`] is the
 //! log's. Contacts (lookup key, subject, salt, vault key), sealed
-//! identities, pending submissions, the sealed mailbox, the webhook queue,
-//! the suppressions and the recycle bin.
+//! identities, pending submissions, the sealed mailbox (mails and SMS), the
+//! webhook queue, the suppressions, the recycle bin and the wrong phone
+//! codes per submission.
 //!
 //! Unlike the log these rows may change: a pending row is settled, and
 //! erasure (issue 12) deletes a contact's salt, key and sealed values while
@@ -71,6 +72,10 @@ CREATE TABLE IF NOT EXISTS mail_counts (
   created_ms INTEGER NOT NULL       -- kept for the mail window only (core's MAIL_WINDOW_MS)
 );
 CREATE INDEX IF NOT EXISTS mail_counts_by ON mail_counts(recipient, created_ms);
+CREATE TABLE IF NOT EXISTS phone_tries (
+  pending    TEXT PRIMARY KEY,      -- the pending submission whose texted code was mistyped
+  tries      INTEGER NOT NULL       -- wrong codes so far (core's phone::MAX_TRIES kills the code)
+);
 CREATE TABLE IF NOT EXISTS mails (
   n          INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id   TEXT NOT NULL,
@@ -291,6 +296,22 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         rows.first()
             .and_then(|r| r.first())
             .map_or(Err(bad_row("count")), get_u64)
+    }
+
+    fn phone_tries(&self, pending: &EventId) -> Result<u64, StoreError> {
+        let rows = self.rows(
+            "SELECT tries FROM phone_tries WHERE pending = ?",
+            vec![text(pending)],
+        )?;
+        rows.first().and_then(|r| r.first()).map_or(Ok(0), get_u64)
+    }
+
+    fn count_phone_try(&mut self, pending: &EventId) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT INTO phone_tries (pending, tries) VALUES (?, 1) ON CONFLICT (pending) DO UPDATE SET tries = tries + 1",
+            vec![text(pending)],
+        )?;
+        Ok(())
     }
 
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
@@ -545,6 +566,10 @@ mod tests {
         nobody_s_inbox_can_be_flooded_through_the_form,
         mails_count_against_the_address_they_go_to,
         a_phone_channel_is_not_granted_by_the_email_link,
+        a_phone_is_granted_by_the_code_texted_to_it,
+        five_wrong_codes_kill_the_code,
+        a_code_proves_its_own_submission_only,
+        texts_count_against_the_number_they_go_to,
         only_a_confirmed_submission_changes_the_identity,
         an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition,
         retention_anonymises_what_its_dry_run_lists,

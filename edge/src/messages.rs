@@ -75,6 +75,9 @@ pub const EXPORT: Endpoint<u64, ExportPage> = Endpoint::new("/export");
 pub const SUBMIT: Endpoint<Submission, Appended> = Endpoint::new("/forms/submit");
 /// Confirm the pending submission a verified token names.
 pub const CONFIRM: Endpoint<ConfirmRequest, Confirmed> = Endpoint::new("/forms/confirm");
+/// Check the code texted to a confirmed submission's phone number.
+pub const PHONE_CONFIRM: Endpoint<PhoneConfirmRequest, Confirmed> =
+    Endpoint::new("/forms/confirm-phone");
 /// Withdraw offers for a subject.
 pub const WITHDRAW: Endpoint<WithdrawRequest, Appended> = Endpoint::new("/forms/withdraw");
 /// A subject's state per offer.
@@ -301,6 +304,19 @@ pub struct EraseRequest {
 pub struct ConfirmRequest {
     /// What the token says.
     pub claims: Claims,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// A phone code typed: the verified token's claims, the code as typed, and
+/// where it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneConfirmRequest {
+    /// What the token says.
+    pub claims: Claims,
+    /// The code typed.
+    pub code: String,
     /// Server time, log origin and issuer.
     pub ctx: EdgeContext,
 }

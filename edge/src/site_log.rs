@@ -145,8 +145,39 @@ impl DurableObject for SiteLog {
             p if p == messages::CONFIRM.path => {
                 messages::serve(req, |r: messages::ConfirmRequest| {
                     let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
-                    let confirmed =
-                        intake::confirm(&mut store, &mut forms, site, &key()?, &r.claims, &r.ctx)?;
+                    let secret = crate::routes::forms::form_secret(&self.env)?;
+                    let texting = intake::Texting {
+                        secret: &secret,
+                        nonce: fresh()?.mail_nonce,
+                    };
+                    let confirmed = intake::confirm(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        &r.claims,
+                        texting,
+                        &r.ctx,
+                    )?;
+                    grew = confirmed.appended.status == AppendStatus::New;
+                    Ok(confirmed)
+                })
+                .await
+            }
+            p if p == messages::PHONE_CONFIRM.path => {
+                messages::serve(req, |r: messages::PhoneConfirmRequest| {
+                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let secret = crate::routes::forms::form_secret(&self.env)?;
+                    let confirmed = intake::verify_phone(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        secret.phone(),
+                        &r.claims,
+                        &r.code,
+                        &r.ctx,
+                    )?;
                     grew = confirmed.appended.status == AppendStatus::New;
                     Ok(confirmed)
                 })

@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
 use assent_core::config::SiteConfig;
 use assent_core::form::intake::{self, FormStore};
 use assent_core::form::webhook::{self, Delivery, Secret};
@@ -59,6 +62,9 @@ async fn send<L: LogStore, F: FormStore>(
     delivery: &Delivery,
     now_ms: u64,
 ) -> (Option<u16>, Option<String>) {
+    if delivery.webhook == webhook::MAIL && delivery.kind.starts_with("sms.") {
+        return sms(env, site, forms, delivery, now_ms).await;
+    }
     if delivery.webhook == webhook::MAIL {
         return mail(env, site, forms, delivery, now_ms).await;
     }
@@ -142,6 +148,94 @@ async fn mail<F: FormStore>(
     }
 }
 
+/// The SMS provider in force: `SMS`, or `dev` where it is unset and
+/// `MAILER` is `dev` (`make dev` and the tests: the local mailbox shows the
+/// SMS with the mails). A deploy sets it.
+fn sms_provider(env: &Env) -> String {
+    setting(env, "SMS").unwrap_or_else(|| match setting(env, "MAILER").as_deref() {
+        Some("dev") => "dev".into(),
+        _ => String::new(),
+    })
+}
+
+/// An SMS (a phone code; core's `form::phone`), through the deployment's `SMS`:
+/// - `dev`: the local mailbox (`GET /v1/admin/sites/{site}/mail`) holds it already;
+/// - `twilio`: Twilio's Programmable Messaging API, `POST
+///   https://api.twilio.com/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json`
+///   with `To`, `From` (`SMS_FROM`) and `Body`, HTTP Basic auth with the
+///   account SID and `TWILIO_AUTH_TOKEN` (secrets); `201` is success;
+/// - `webhook`: a signed POST of `{type, to, text}` to `SMS_WEBHOOK_URL`
+///   (secret `SMS_WEBHOOK_SECRET`), for the operator's own gateway.
+///
+/// Anything else is "not configured": retried and listed, never dropped.
+async fn sms<F: FormStore>(
+    env: &Env,
+    site: &SiteConfig,
+    forms: &F,
+    delivery: &Delivery,
+    now_ms: u64,
+) -> (Option<u16>, Option<String>) {
+    let provider = sms_provider(env);
+    if provider == "dev" {
+        return (Some(202), None);
+    }
+    let sms = match intake::mail_for(forms, &site.site, delivery) {
+        Ok(Some(sms)) => sms,
+        // The contact was erased: there is no one to text any more.
+        Ok(None) => return (Some(204), None),
+        Err(e) => return (None, Some(format!("sms: {}", e.code()))),
+    };
+    match provider.as_str() {
+        "twilio" => {
+            let (Some(sid), Some(token), Some(from)) = (
+                setting(env, "TWILIO_ACCOUNT_SID"),
+                setting(env, "TWILIO_AUTH_TOKEN"),
+                setting(env, "SMS_FROM"),
+            ) else {
+                return (
+                    None,
+                    Some(
+                        "not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SMS_FROM"
+                            .into(),
+                    ),
+                );
+            };
+            let body: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("To", &sms.to)
+                .append_pair("From", &from)
+                .append_pair("Body", &sms.text)
+                .finish();
+            let url = format!("https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json");
+            let headers = Headers::new();
+            let _ = headers.set("content-type", "application/x-www-form-urlencoded");
+            let _ = headers.set(
+                "authorization",
+                &format!("Basic {}", STANDARD.encode(format!("{sid}:{token}"))),
+            );
+            // Twilio answers 201 Created for a message it took; any other
+            // status is listed and tried again.
+            send_within(&url, "TWILIO_ACCOUNT_SID", headers, body).await
+        }
+        "webhook" => {
+            let body = serde_json::json!({"type": delivery.kind, "to": sms.to, "text": sms.text})
+                .to_string();
+            post_signed(
+                env,
+                "SMS_WEBHOOK_URL",
+                "SMS_WEBHOOK_SECRET",
+                &delivery.message_id(),
+                &body,
+                now_ms,
+            )
+            .await
+        }
+        _ => (
+            None,
+            Some("not configured: set SMS to twilio or webhook".into()),
+        ),
+    }
+}
+
 /// POSTs `body` to the address in `url_from`, signed with the secret in
 /// `secret_from` (Standard Webhooks), within [`TIMEOUT`].
 async fn post_signed(
@@ -174,11 +268,22 @@ async fn post_signed(
         "webhook-signature",
         &webhook::sign(&secret, id, timestamp, body.as_bytes()),
     );
+    send_within(&url, url_from, headers, body.to_string()).await
+}
+
+/// POSTs `body` with `headers` to `url` (named by the setting `url_from`
+/// in errors), within [`TIMEOUT`].
+async fn send_within(
+    url: &str,
+    url_from: &str,
+    headers: Headers,
+    body: String,
+) -> (Option<u16>, Option<String>) {
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(body.into()));
-    let Ok(req) = Request::new_with_init(&url, &init) else {
+    let Ok(req) = Request::new_with_init(url, &init) else {
         return (None, Some(format!("{url_from} is not a URL")));
     };
     let fetch = Fetch::Request(req);

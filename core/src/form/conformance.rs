@@ -26,6 +26,12 @@ use crate::rights::bin::{self, BinStore, Binned};
 const SITE: &str = include_str!("../../tests/vectors/site.json");
 const FORMS: &str = include_str!("../../tests/vectors/forms.json");
 const TOKEN_KEY: [u8; 32] = [42; 32];
+
+/// The form secret the phone codes and the numbers' lookup keys come from.
+fn form_secret() -> crate::form::secret::FormSecret {
+    crate::form::secret::FormSecret::from_secret("KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio")
+        .expect("32 bytes")
+}
 const HOUR: u64 = 3_600_000;
 
 /// A site's log and form stores with the vectors' site, a key and a clock.
@@ -38,6 +44,7 @@ pub struct Desk<L, F> {
     pub forms: F,
     now_ms: u64,
     draws: u8,
+    sms_nonces: u8,
 }
 
 impl<L: LogStore, F: FormStore> Desk<L, F> {
@@ -51,6 +58,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             forms,
             now_ms: doc["now_ms"].as_u64().expect("now_ms"),
             draws: 0,
+            sms_nonces: 0,
         }
     }
     fn fresh(&mut self) -> Fresh {
@@ -160,25 +168,21 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             .subject
     }
 
-    /// The newest mail, opened, and its link's token.
+    /// The newest mail with a link (an SMS has none), opened, and its link's token.
     pub fn token_of_last_mail(&self) -> (String, intake::Mail) {
-        let sealed = self.forms.mails(1).unwrap().remove(0);
-        let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
-        let mail = intake::open_mail(&sealed, &contact, &self.config.site).unwrap();
+        let mail = self
+            .opened_mails()
+            .into_iter()
+            .find(|m| !m.link.is_empty())
+            .expect("a mail with a link");
         (mail.link.split("token=").nth(1).unwrap().to_string(), mail)
     }
 
-    /// The links' tokens of every mail, newest first.
+    /// The links' tokens of every mail (not the SMS), newest first.
     pub fn tokens(&self) -> Vec<String> {
-        self.forms
-            .mails(100)
-            .unwrap()
+        self.opened_mails()
             .iter()
-            .map(|sealed| {
-                let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
-                let mail = intake::open_mail(sealed, &contact, &self.config.site).unwrap();
-                mail.link.split("token=").nth(1).unwrap().to_string()
-            })
+            .filter_map(|m| m.link.split("token=").nth(1).map(str::to_owned))
             .collect()
     }
 
@@ -186,14 +190,60 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
     pub fn confirm(&mut self, token: &str) -> Result<intake::Confirmed, crate::Error> {
         let claims = token::verify(&TOKEN_KEY, token, &self.config.site, self.now_ms)?;
         let ctx = self.ctx();
+        self.sms_nonces += 1;
+        let secret = form_secret();
         intake::confirm(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
             &claims,
+            intake::Texting {
+                secret: &secret,
+                nonce: [self.sms_nonces; 24],
+            },
             &ctx,
         )
+    }
+
+    /// Verifies a token and checks the phone code `typed` for its submission.
+    pub fn verify_phone(
+        &mut self,
+        token: &str,
+        typed: &str,
+    ) -> Result<intake::Confirmed, crate::Error> {
+        let claims = token::verify(&TOKEN_KEY, token, &self.config.site, self.now_ms)?;
+        let ctx = self.ctx();
+        intake::verify_phone(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            form_secret().phone(),
+            &claims,
+            typed,
+            &ctx,
+        )
+    }
+
+    /// Every SMS queued, opened, newest first.
+    pub fn texts(&self) -> Vec<intake::Mail> {
+        self.opened_mails()
+            .into_iter()
+            .filter(|m| m.link.is_empty())
+            .collect()
+    }
+
+    fn opened_mails(&self) -> Vec<intake::Mail> {
+        self.forms
+            .mails(100)
+            .unwrap()
+            .iter()
+            .map(|sealed| {
+                let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
+                intake::open_mail(sealed, &contact, &self.config.site).unwrap()
+            })
+            .collect()
     }
 }
 
@@ -595,6 +645,229 @@ pub fn a_phone_channel_is_not_granted_by_the_email_link<L: LogStore, F: FormStor
     let state = fold(&desk.records_of(&subject));
     assert_eq!(state["sms:offers"].state, OfferState::Withdrawn);
     assert_eq!(state["email:news"].state, OfferState::Granted);
+}
+
+/// Ana ticks SMS offers with her number and confirms by the mailed link:
+/// the offer is `unverified` and her number is texted a code (the SMS
+/// through the mail queue, kind `sms.code`). A wrong code changes nothing;
+/// the right one appends a `phone_confirm` confirmation that grants it and
+/// tells the CRM; the right code again answers the first.
+pub fn a_phone_is_granted_by_the_code_texted_to_it<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["sms:offers"] = true.into();
+        b["identity"]["phone"] = "+44 20 7946 0958".into();
+    });
+    let subject = desk.subject_of(&id);
+    let (token, _) = desk.token_of_last_mail();
+    assert!(
+        desk.texts().is_empty(),
+        "no code before the address is proven"
+    );
+    assert_eq!(
+        desk.verify_phone(&token, "000000").unwrap_err().code(),
+        "phone_code_invalid",
+        "no code before the link"
+    );
+    let confirmed = desk.confirm(&token).unwrap();
+    assert!(confirmed.code_sent);
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["sms:offers"].state, OfferState::Unverified);
+    let texts = desk.texts();
+    assert_eq!(texts.len(), 1);
+    let code = crate::form::phone::code(form_secret().phone(), &id);
+    assert_eq!(texts[0].to, "+442079460958", "the submission's number");
+    assert!(texts[0].text.contains(&code), "{}", texts[0].text);
+    assert!(texts[0].text.starts_with("Vector Test Ltd: "));
+    assert!(desk
+        .forms
+        .deliveries(20)
+        .unwrap()
+        .iter()
+        .any(|d| d.kind == crate::form::phone::SMS_KIND));
+
+    // A wrong code: refused, nothing appended, the offer as it was.
+    let size = desk.log.size().unwrap();
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let e = desk.verify_phone(&token, &wrong).unwrap_err();
+    assert_eq!(e.code(), "phone_code_invalid");
+    assert_eq!(desk.log.size().unwrap(), size);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Unverified
+    );
+    assert!(
+        desk.confirm(&token).unwrap().code_sent,
+        "the code still waits"
+    );
+
+    // The right code (as a person may type it): granted.
+    desk.now_ms += 60_000;
+    let typed = format!("{} {}", &code[..3], &code[3..]);
+    let proven = desk.verify_phone(&token, &typed).unwrap();
+    assert_eq!(proven.appended.status, AppendStatus::New);
+    assert!(!proven.code_sent);
+    let records = desk.records_of(&subject);
+    let state = fold(&records);
+    assert_eq!(state["sms:offers"].state, OfferState::Granted);
+    assert_eq!(state["email:news"].state, OfferState::Granted);
+    let last = records.last().unwrap();
+    assert_eq!(last.event.ui.control, Control::PhoneConfirm);
+    assert_eq!(last.event.action, crate::event::Action::Confirm);
+    assert_eq!(last.event.answers.as_ref(), Some(&id));
+    assert_eq!(last.event.event_id, intake::settling_id(&id, "phone"));
+    assert!(
+        desk.forms
+            .deliveries(20)
+            .unwrap()
+            .iter()
+            .any(|d| d.event_id == last.event.event_id && d.kind == "opt_in.confirmed"),
+        "the CRM is told"
+    );
+
+    // Again: the first answer, nothing new; the email link asks no code now.
+    let size = desk.log.size().unwrap();
+    let again = desk.verify_phone(&token, &code).unwrap();
+    assert_eq!(again.appended.status, AppendStatus::Repeat);
+    assert_eq!(again.appended.answer, proven.appended.answer);
+    assert_eq!(desk.log.size().unwrap(), size);
+    assert!(!desk.confirm(&token).unwrap().code_sent);
+    assert_eq!(desk.texts().len(), 1, "one code, never a second SMS");
+}
+
+/// Five wrong codes kill a submission's code: the fifth and every try after
+/// it are `phone_code_exhausted`, the right code too, and the offer stays
+/// `unverified`.
+pub fn five_wrong_codes_kill_the_code<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["sms:offers"] = true.into();
+        b["identity"]["phone"] = "+44 20 7946 0958".into();
+    });
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let code = crate::form::phone::code(form_secret().phone(), &id);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    for n in 1..crate::form::phone::MAX_TRIES {
+        let e = desk.verify_phone(&token, &wrong).unwrap_err();
+        assert_eq!(e.code(), "phone_code_invalid", "try {n}");
+    }
+    let e = desk.verify_phone(&token, "12345x").unwrap_err();
+    assert_eq!(e.code(), "phone_code_exhausted", "the fifth wrong try");
+    let size = desk.log.size().unwrap();
+    let e = desk.verify_phone(&token, &code).unwrap_err();
+    assert_eq!(e.code(), "phone_code_exhausted", "the right code, too late");
+    assert_eq!(desk.log.size().unwrap(), size);
+    let subject = desk.subject_of(&id);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Unverified
+    );
+    assert!(!desk.confirm(&token).unwrap().code_sent, "no code waits");
+}
+
+/// A code is its submission's only: Ben's code does not prove Ana's number,
+/// and Ana's code for her first submission does not prove the number of a
+/// later one (which the link left unverified in its own right); a
+/// submission without a phone offer texts nothing.
+pub fn a_code_proves_its_own_submission_only<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let sms = |email: &'static str, phone: &'static str| {
+        move |b: &mut Value| {
+            b["identity"]["email"] = email.into();
+            b["event"]["form"]["offers"]["sms:offers"] = true.into();
+            b["identity"]["phone"] = phone.into();
+        }
+    };
+    let (ana, _) = desk.submit(sms("ana@example.com", "+44 20 7946 0958"));
+    let (ana_token, _) = desk.token_of_last_mail();
+    desk.confirm(&ana_token).unwrap();
+    let (ben, _) = desk.submit(sms("ben@example.com", "+44 20 7946 0999"));
+    let (ben_token, _) = desk.token_of_last_mail();
+    desk.confirm(&ben_token).unwrap();
+    let key = *form_secret().phone();
+    let ben_code = crate::form::phone::code(&key, &ben);
+    let ana_code = crate::form::phone::code(&key, &ana);
+    if ben_code != ana_code {
+        let e = desk.verify_phone(&ana_token, &ben_code).unwrap_err();
+        assert_eq!(e.code(), "phone_code_invalid", "another submission's code");
+    }
+    assert_eq!(
+        fold(&desk.records_of(&desk.subject_of(&ana)))["sms:offers"].state,
+        OfferState::Unverified
+    );
+
+    // Ana again, with another number, confirmed: unverified by that
+    // confirmation; her first code then grants nothing.
+    desk.now_ms += HOUR;
+    let (again, _) = desk.submit(sms("ana@example.com", "+44 20 7946 0777"));
+    let (again_token, _) = desk.token_of_last_mail();
+    desk.confirm(&again_token).unwrap();
+    desk.verify_phone(&ana_token, &ana_code).unwrap();
+    let subject = desk.subject_of(&ana);
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(
+        state["sms:offers"].state,
+        OfferState::Unverified,
+        "the first number's proof is not the second's"
+    );
+    let second = crate::form::phone::code(&key, &again);
+    desk.verify_phone(&again_token, &second).unwrap();
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Granted
+    );
+
+    // No phone offer ticked: no code, nothing to type.
+    let texts = desk.texts().len();
+    let (plain, _) = desk.submit(|b| {
+        b["identity"]["email"] = "cleo@example.com".into();
+        b["identity"]["phone"] = "+44 20 7946 0111".into();
+    });
+    let (plain_token, _) = desk.token_of_last_mail();
+    assert!(!desk.confirm(&plain_token).unwrap().code_sent);
+    assert_eq!(desk.texts().len(), texts);
+    let code = crate::form::phone::code(&key, &plain);
+    let e = desk.verify_phone(&plain_token, &code).unwrap_err();
+    assert_eq!(e.code(), "phone_code_invalid");
+}
+
+/// Every SMS counts against the number it goes to, as every mail against
+/// its address: four people who type one number get it texted three codes
+/// in a day; the fourth confirmation texts nothing and takes no code.
+pub fn texts_count_against_the_number_they_go_to<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let mut tokens = Vec::new();
+    for n in 0..4 {
+        let (id, _) = desk.submit(|b| {
+            b["identity"]["email"] = format!("fan{n}@example.com").into();
+            b["event"]["form"]["offers"]["sms:offers"] = true.into();
+            b["identity"]["phone"] = "+44 20 7946 0958".into();
+        });
+        let (token, _) = desk.token_of_last_mail();
+        let confirmed = desk.confirm(&token).unwrap();
+        assert_eq!(confirmed.code_sent, n < 3, "confirmation {n}");
+        tokens.push((id, token));
+    }
+    assert_eq!(
+        desk.texts().len(),
+        3,
+        "three texts to one number, no fourth"
+    );
+    let number = lookup_key(form_secret().lookup(), &desk.config.site, "+442079460958");
+    assert_eq!(
+        desk.forms.mails_to(&number, 0).unwrap(),
+        3,
+        "counted under the number's lookup key"
+    );
+    assert_eq!(desk.tokens().len(), 4, "every address had its own mail");
+    let (id, token) = &tokens[3];
+    let code = crate::form::phone::code(form_secret().phone(), id);
+    assert_eq!(
+        desk.verify_phone(token, &code).unwrap_err().code(),
+        "phone_code_invalid",
+        "no code went out"
+    );
 }
 
 /// Every mail counts against the address it goes to: five children's
@@ -1168,6 +1441,7 @@ impl<S: FormStore> FormStore for FaultInjected<S> {
         fn identity(&self, event_id: &EventId) -> Option<intake::Sealed>;
         fn pending(&self, event_id: &EventId) -> Option<intake::Pending>;
         fn mails_to(&self, recipient: &str, since_ms: u64) -> u64;
+        fn phone_tries(&self, pending: &EventId) -> u64;
         fn due(&self, now_ms: u64, limit: u64) -> Vec<intake::Pending>;
         fn next_due(&self) -> Option<u64>;
         fn mails(&self, limit: u64) -> Vec<intake::Sealed>;
@@ -1184,6 +1458,7 @@ impl<S: FormStore> FormStore for FaultInjected<S> {
         fn settle(&mut self, event_id: &EventId, by: &EventId) -> ();
         fn put_mail(&mut self, mail: &intake::Sealed) -> ();
         fn count_mail(&mut self, recipient: &str, at_ms: u64) -> ();
+        fn count_phone_try(&mut self, pending: &EventId) -> ();
         fn put_delivery(&mut self, delivery: &Delivery) -> u64;
         fn update_delivery(&mut self, delivery: &Delivery) -> ();
         fn shred(&mut self, subject: &SubjectId, by: &EventId) -> ();

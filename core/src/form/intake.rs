@@ -15,6 +15,14 @@
 //! confirmation event answers it. Its event id is derived from the pending
 //! one, so a second click is the same event: the first answer again.
 //!
+//! **Phone.** A confirmation of a submission that ticked an offer on a
+//! channel that needs a phone (SMS, calls) leaves that offer `unverified`
+//! and texts the submission's number a code ([`crate::form::phone`]),
+//! through the same sealed queue as the mails and counted against the
+//! number; [`verify_phone`] takes the code typed and appends a second
+//! confirmation (control `phone_confirm`) that grants it. Its id is derived
+//! too: the right code again answers the first.
+//!
 //! **Expire.** Pending submissions past their time are closed by an
 //! `expire` event each (the Durable Object's alarm calls [`expire_due`]).
 //!
@@ -177,6 +185,11 @@ pub trait FormStore: crate::rights::bin::BinStore {
     /// Counts one mail to `recipient` at `at_ms` (a lookup key: it names
     /// nobody); counts older than [`MAIL_WINDOW_MS`] may be dropped.
     fn count_mail(&mut self, recipient: &str, at_ms: u64) -> Result<(), StoreError>;
+    /// How many wrong phone codes were typed for the pending submission
+    /// `pending` ([`crate::form::phone::MAX_TRIES`] at most count).
+    fn phone_tries(&self, pending: &EventId) -> Result<u64, StoreError>;
+    /// Counts one wrong phone code for `pending`.
+    fn count_phone_try(&mut self, pending: &EventId) -> Result<(), StoreError>;
     /// Up to `limit` unsettled submissions expired at `now_ms`, oldest first.
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError>;
     /// When the next unsettled submission expires.
@@ -674,6 +687,22 @@ pub struct Confirmed {
     pub form: FormId,
     /// The language the person saw the form in.
     pub language: String,
+    /// A code was texted to the submission's phone number and is still to be
+    /// typed (the page then asks for it); on a repeat, as long as the number
+    /// is not proven yet.
+    #[serde(default)]
+    pub code_sent: bool,
+}
+
+/// What a confirmation needs to text a phone its code: the site's form
+/// secret (the codes' key, and the lookup key the SMS is counted under) and
+/// the sealed SMS's nonce, drawn by the caller.
+#[derive(Clone, Copy)]
+pub struct Texting<'a> {
+    /// The site's form secret.
+    pub secret: &'a crate::form::secret::FormSecret,
+    /// The sealed SMS's nonce.
+    pub nonce: [u8; 24],
 }
 
 fn settle_event(
@@ -767,19 +796,19 @@ pub(crate) fn append_settlement<L: LogStore + ?Sized>(
 /// Confirms the pending submission a verified token names (`parent`: the
 /// token went to a parent). A second confirmation answers the first again;
 /// a submission already closed by its expiry is [`FormError::TokenExpired`].
+/// Where the confirmation leaves an offer `unverified` (a channel that needs
+/// a phone), the submission's number is texted its code (`texting`), counted
+/// against the number; [`Confirmed::code_sent`] says so.
 pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     log: &mut L,
     forms: &mut F,
     config: &SiteConfig,
     key: &SigningKey,
     claims: &crate::form::token::Claims,
+    texting: Texting<'_>,
     ctx: &EdgeContext,
 ) -> Result<Confirmed, Error> {
-    let pending = forms
-        .pending(&claims.pending)
-        .map_err(fault)?
-        .filter(|p| p.parent == claims.parent && p.form == claims.form)
-        .ok_or(Error::Form(FormError::TokenInvalid))?;
+    let pending = pending_of(forms, claims)?;
     let record = pending_record(log, &pending.event_id)?;
     let id = settling_id(&pending.event_id, "confirm");
     let language = record.event.notice.language.clone();
@@ -789,6 +818,7 @@ pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         }
         return Ok(Confirmed {
             appended: repeat(log, &id)?,
+            code_sent: code_waits(log, forms, &pending.event_id)?,
             form: pending.form,
             language,
         });
@@ -816,10 +846,203 @@ pub fn confirm<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     let appended = append_settlement(log, config, key, &record, event, Outcome::Granted, ctx)?;
     forms.settle(&pending.event_id, &id).map_err(fault)?;
     enqueue(forms, config, &appended, ctx.now_ms)?;
+    let code_sent = appended.status == AppendStatus::New
+        && text_code(log, forms, config, &pending, &id, texting, ctx.now_ms)?;
     Ok(Confirmed {
         appended,
         form: pending.form,
         language,
+        code_sent,
+    })
+}
+
+/// The pending submission a verified token names, if the token is the one
+/// made for it (the person's, or a parent's).
+fn pending_of<F: FormStore + ?Sized>(
+    forms: &F,
+    claims: &crate::form::token::Claims,
+) -> Result<Pending, Error> {
+    forms
+        .pending(&claims.pending)
+        .map_err(fault)?
+        .filter(|p| p.parent == claims.parent && p.form == claims.form)
+        .ok_or(Error::Form(FormError::TokenInvalid))
+}
+
+/// A subject's records, oldest first.
+fn records_of<L: LogStore + ?Sized>(
+    log: &L,
+    subject: &SubjectId,
+) -> Result<Vec<StoredRecord>, Error> {
+    Ok(log
+        .of_subject(subject, 10_000)
+        .map_err(fault)?
+        .iter()
+        .filter_map(|l| serde_json::from_str(&l.record).ok())
+        .collect())
+}
+
+/// Texts the submission's number its code if the confirmation `by` left an
+/// offer `unverified`: `true` if the SMS was queued (the number's limit
+/// allowed it).
+fn text_code<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &L,
+    forms: &mut F,
+    config: &SiteConfig,
+    pending: &Pending,
+    by: &EventId,
+    texting: Texting<'_>,
+    now_ms: u64,
+) -> Result<bool, Error> {
+    use crate::form::state::OfferState;
+    let left_unverified = crate::form::state::fold(&records_of(log, &pending.subject)?)
+        .values()
+        .any(|s| s.state == OfferState::Unverified && s.event_id == *by);
+    if !left_unverified {
+        return Ok(false);
+    }
+    let (Some(contact), Some(sealed)) = (
+        forms.contact_of(&pending.subject).map_err(fault)?,
+        forms.identity(&pending.event_id).map_err(fault)?,
+    ) else {
+        return Ok(false);
+    };
+    // The number of this submission: the one the code proves.
+    let Some(number) = open_identity(&sealed, &contact, &config.site)?.phone else {
+        return Ok(false);
+    };
+    let code = crate::form::phone::code(texting.secret.phone(), &pending.event_id);
+    let sms = Mail {
+        to: number.clone(),
+        subject: crate::form::phone::SMS_SUBJECT.into(),
+        text: crate::form::phone::sms_text(&config.controller.name, &code),
+        link: String::new(),
+    };
+    // Counted against the number, as a mail against its address (a number
+    // and an address never share a lookup key: one has an '@').
+    let recipient =
+        crate::form::identity::lookup_key(texting.secret.lookup(), &config.site, &number);
+    let sealed = SealedMail {
+        id: settling_id(&pending.event_id, "sms"),
+        nonce: texting.nonce,
+        kind: crate::form::phone::SMS_KIND,
+    };
+    queue_mail(
+        forms,
+        &config.site,
+        &contact,
+        &recipient,
+        &sms,
+        sealed,
+        now_ms,
+    )
+}
+
+/// Whether a code was texted for `pending` and still waits to be typed: not
+/// typed right yet, not killed by wrong tries.
+fn code_waits<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &L,
+    forms: &F,
+    pending: &EventId,
+) -> Result<bool, Error> {
+    Ok(forms
+        .mail_of(&settling_id(pending, "sms"))
+        .map_err(fault)?
+        .is_some()
+        && log
+            .entry_by_event(&settling_id(pending, "phone"))
+            .map_err(fault)?
+            .is_none()
+        && forms.phone_tries(pending).map_err(fault)? < crate::form::phone::MAX_TRIES)
+}
+
+/// Checks the code `typed` for the phone number of the submission a
+/// verified token names, once its link confirmed it: the right code appends
+/// a confirmation (surface `mail`, control `phone_confirm`) that answers the
+/// submission and grants the offers the link left `unverified`, and tells
+/// the CRM (`opt_in.confirmed`); the right code again answers the first.
+/// A wrong code is [`FormError::PhoneCodeInvalid`], counted; the one that
+/// reaches [`MAX_TRIES`](crate::form::phone::MAX_TRIES), and every try
+/// after it, [`FormError::PhoneCodeExhausted`]. A submission the link has
+/// not confirmed, or for which no code was sent, takes no code
+/// ([`FormError::PhoneCodeInvalid`], not counted); one closed otherwise
+/// (expired, erased) or in the recycle bin is [`FormError::TokenExpired`].
+/// `phone_key` is the site's [`FormSecret::phone`](crate::form::secret::FormSecret::phone).
+#[allow(clippy::too_many_arguments)]
+pub fn verify_phone<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+    log: &mut L,
+    forms: &mut F,
+    config: &SiteConfig,
+    key: &SigningKey,
+    phone_key: &[u8; 32],
+    claims: &crate::form::token::Claims,
+    typed: &str,
+    ctx: &EdgeContext,
+) -> Result<Confirmed, Error> {
+    use crate::form::phone::{matches, MAX_TRIES};
+    let pending = pending_of(forms, claims)?;
+    let confirmed_by = settling_id(&pending.event_id, "confirm");
+    match &pending.settled_by {
+        Some(by) if *by == confirmed_by => {}
+        Some(_) => return Err(Error::Form(FormError::TokenExpired)),
+        // Not confirmed by the link yet: no code went out.
+        None => return Err(Error::Form(FormError::PhoneCodeInvalid)),
+    }
+    let record = pending_record(log, &pending.event_id)?;
+    let language = record.event.notice.language.clone();
+    let id = settling_id(&pending.event_id, "phone");
+    let done = log.entry_by_event(&id).map_err(fault)?.is_some();
+    if done {
+        if !matches(phone_key, &pending.event_id, typed) {
+            return Err(Error::Form(FormError::PhoneCodeInvalid));
+        }
+        return Ok(Confirmed {
+            appended: repeat(log, &id)?,
+            form: pending.form,
+            language,
+            code_sent: false,
+        });
+    }
+    let sent = forms
+        .mail_of(&settling_id(&pending.event_id, "sms"))
+        .map_err(fault)?
+        .is_some();
+    if !sent {
+        return Err(Error::Form(FormError::PhoneCodeInvalid));
+    }
+    let tries = forms.phone_tries(&pending.event_id).map_err(fault)?;
+    if tries >= MAX_TRIES {
+        return Err(Error::Form(FormError::PhoneCodeExhausted));
+    }
+    if !matches(phone_key, &pending.event_id, typed) {
+        forms.count_phone_try(&pending.event_id).map_err(fault)?;
+        return Err(Error::Form(if tries + 1 >= MAX_TRIES {
+            FormError::PhoneCodeExhausted
+        } else {
+            FormError::PhoneCodeInvalid
+        }));
+    }
+    if forms.binned(&pending.subject).map_err(fault)?.is_some() {
+        return Err(Error::Form(FormError::TokenExpired));
+    }
+    let mut event = settle_event(
+        &record,
+        id,
+        ctx,
+        UiRef {
+            surface: Surface::Mail,
+            control: Control::PhoneConfirm,
+        },
+        Action::Confirm,
+    );
+    event.page.path = crate::api::confirm_phone(&config.site);
+    let appended = append_settlement(log, config, key, &record, event, Outcome::Granted, ctx)?;
+    enqueue(forms, config, &appended, ctx.now_ms)?;
+    Ok(Confirmed {
+        appended,
+        form: pending.form,
+        language,
+        code_sent: false,
     })
 }
 
@@ -920,6 +1143,7 @@ pub struct MemoryFormStore {
     pending: Vec<Pending>,
     mails: Vec<Sealed>,
     mail_counts: Vec<(String, u64)>,
+    phone_tries: Vec<EventId>,
     deliveries: Vec<Delivery>,
     suppressions: Vec<Suppression>,
     bin: crate::rights::bin::MemoryBinStore,
@@ -1032,6 +1256,13 @@ impl FormStore for MemoryFormStore {
         let window_start = at_ms.saturating_sub(MAIL_WINDOW_MS);
         self.mail_counts.retain(|(_, at)| *at >= window_start);
         self.mail_counts.push((recipient.to_string(), at_ms));
+        Ok(())
+    }
+    fn phone_tries(&self, pending: &EventId) -> Result<u64, StoreError> {
+        Ok(self.phone_tries.iter().filter(|p| *p == pending).count() as u64)
+    }
+    fn count_phone_try(&mut self, pending: &EventId) -> Result<(), StoreError> {
+        self.phone_tries.push(pending.clone());
         Ok(())
     }
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {

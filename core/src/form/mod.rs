@@ -24,6 +24,8 @@ pub mod intake;
 #[cfg(feature = "std")]
 pub mod notice;
 #[cfg(feature = "std")]
+pub mod phone;
+#[cfg(feature = "std")]
 pub mod secret;
 #[cfg(feature = "std")]
 pub mod state;

@@ -1,13 +1,15 @@
 //! The site's form secret (`FORM_SECRET`, a wrangler secret): 32 random
 //! bytes in base64url, from which the keys of the forms are derived with
-//! HMAC-SHA256 under distinct labels, so one secret serves two uses that can
-//! never be confused: the email lookup key and the confirmation tokens' key.
+//! HMAC-SHA256 under distinct labels, so one secret serves uses that can
+//! never be confused: the lookup key (of an email or a phone number), the
+//! confirmation tokens' key, the privacy center's and the phone codes' key.
 //!
 //! ```
 //! use assent_core::form::secret::FormSecret;
 //!
 //! let secret = FormSecret::from_secret("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
 //! assert_ne!(secret.lookup(), secret.token());
+//! assert_ne!(secret.phone(), secret.token());
 //! assert_eq!(FormSecret::from_secret("short").unwrap_err().code(), "key_malformed");
 //! ```
 
@@ -22,6 +24,7 @@ pub struct FormSecret {
     lookup: [u8; 32],
     token: [u8; 32],
     privacy: [u8; 32],
+    phone: [u8; 32],
 }
 
 impl core::fmt::Debug for FormSecret {
@@ -51,6 +54,7 @@ impl FormSecret {
             lookup: derive(&bytes, b"lookup"),
             token: derive(&bytes, b"token"),
             privacy: derive(&bytes, b"privacy"),
+            phone: derive(&bytes, b"phone"),
         })
     }
 
@@ -67,5 +71,10 @@ impl FormSecret {
     /// The key of the [privacy center's tokens](crate::rights::center).
     pub fn privacy(&self) -> &[u8; 32] {
         &self.privacy
+    }
+
+    /// The key of the [phone codes](crate::form::phone).
+    pub fn phone(&self) -> &[u8; 32] {
+        &self.phone
     }
 }

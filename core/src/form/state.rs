@@ -10,7 +10,10 @@
 //!   submission that no longer waits (withdrawn since) grants nothing. The
 //!   mailed link proves the address, not a phone number: an offer on a
 //!   channel that needs the phone (SMS, calls) becomes `unverified`, never
-//!   `granted`, until the number is proven to be the person's.
+//!   `granted`, until the number is proven to be the person's: a second
+//!   confirmation of the same submission with control `phone_confirm` (the
+//!   code texted to its number, typed: `form::phone`) grants the offers
+//!   that the first left `unverified`, and nothing else.
 //! - A withdrawal (a form event with action `withdraw`) sets each offer it
 //!   unticks to `withdrawn`.
 //! - An erasure sets every offer to `erased`.
@@ -21,7 +24,7 @@ use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::Action;
+use crate::event::{Action, Control};
 use crate::form::config::Channel;
 use crate::form::submission::Outcome;
 use crate::ids::EventId;
@@ -83,6 +86,17 @@ pub fn fold<'a>(
             ) && s.event_id == *on
         };
         match (record.event.action, &record.event.answers) {
+            (Action::Confirm, Some(on)) if record.event.ui.control == Control::PhoneConfirm => {
+                // Only what this submission's link left unverified: an offer
+                // withdrawn since, or unverified by another submission (with
+                // another number), stays as it is.
+                let by = crate::form::intake::settling_id(on, "confirm");
+                for s in states.values_mut() {
+                    if s.state == OfferState::Unverified && s.event_id == by {
+                        *s = status(OfferState::Granted);
+                    }
+                }
+            }
             (Action::Confirm, Some(on)) => {
                 for (key, s) in states.iter_mut().filter(|(_, s)| waiting(s, on)) {
                     let phone = Channel::of_offer(key).is_some_and(Channel::needs_phone);

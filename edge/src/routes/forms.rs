@@ -8,6 +8,9 @@
 //! - `GET /v1/sites/{site}/confirm?token=`: the double opt-in page, with a
 //!   button; `POST` to the same address confirms. A GET changes nothing, so
 //!   a mail scanner that opens links cannot confirm for the person.
+//! - `POST /v1/sites/{site}/confirm/phone?token=` (field `code`): the code
+//!   texted to the submission's phone number, once the link confirmed it;
+//!   the confirmation page asks for it where one was sent.
 //! - `GET /v1/sites/{site}/subjects/me/state`: the state of the subject
 //!   whose key is presented (`Assent-Subject` and `Assent-Key`).
 //! - `GET /v1/admin/sites/{site}/subjects/{subject}/state` and
@@ -18,7 +21,7 @@ use assent_core::config::{language_preferences, SiteConfig};
 use assent_core::error::RightsError;
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
-use assent_core::form::intake::{EdgeContext, Mail, Submission};
+use assent_core::form::intake::{Mail, Submission};
 use assent_core::form::secret::FormSecret;
 use assent_core::form::submission::{FormSubmission, Outcome};
 use assent_core::form::token::{self, Claims};
@@ -163,9 +166,22 @@ fn received(event_id: &assent_core::ids::EventId, outcome: Outcome) -> serde_jso
     serde_json::json!({"status": "received", "event_id": event_id, "outcome": outcome})
 }
 
-/// The confirmation page, `GET` (a button) or `POST` (confirms).
-pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    let query = Query::parse(&req, &["token"])?;
+/// A link's token, verified, with the texts of the page it opens: the
+/// form's in the language the person saw it in. A link that does not verify
+/// is answered with its page.
+struct Link {
+    claims: Claims,
+    raw: String,
+    lang: String,
+    texts: &'static assent_core::form::config::FormTexts,
+}
+
+fn link(
+    req: &Request,
+    env: &Env,
+    site: &'static SiteConfig,
+) -> Result<Result<Link, Response>, ApiError> {
+    let query = Query::parse(req, &["token"])?;
     let raw = query.get("token").unwrap_or_default().to_string();
     let now_ms = Date::now().as_millis();
     let secret = form_secret(env)?;
@@ -188,8 +204,13 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
                 .or_else(|| t.forms.values().next())
         })
         .ok_or(ApiError::NotFound)?;
-    let claims = match verified {
-        Ok(claims) => claims,
+    match verified {
+        Ok(claims) => Ok(Ok(Link {
+            claims,
+            raw,
+            lang,
+            texts,
+        })),
         Err(e) => {
             let code = e.code();
             let status = ApiError::Core(e).status();
@@ -198,8 +219,27 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
             } else {
                 &texts.page_invalid
             };
-            return page(status, &lang, &texts.title, text, None, code);
+            Ok(Err(page(status, &lang, &texts.title, text, None, code)?))
         }
+    }
+}
+
+/// The confirmation page, `GET` (a button) or `POST` (confirms). Where the
+/// confirmation texted a code to the submission's phone number, the page
+/// asks for it ([`confirm_phone`]).
+pub async fn confirm(
+    req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+) -> Result<Response, ApiError> {
+    let Link {
+        claims,
+        raw,
+        lang,
+        texts,
+    } = match link(&req, env, site)? {
+        Ok(link) => link,
+        Err(page) => return Ok(page),
     };
     if req.method() != worker::Method::Post {
         return page(
@@ -215,12 +255,7 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
             "confirm",
         );
     }
-    let public = PublicOrigins::from_env(env)?;
-    let ctx = EdgeContext {
-        now_ms,
-        origin: public.log_origin(&site.site)?,
-        issuer: public.canonical().to_string(),
-    };
+    let ctx = crate::routes::edge_context(env, &site.site)?;
     match messages::call(
         env,
         &site.site,
@@ -229,6 +264,15 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
     )
     .await
     {
+        Ok(confirmed) if confirmed.code_sent => code_page(
+            200,
+            &lang,
+            &texts.title,
+            &texts.page_confirmed,
+            site,
+            &raw,
+            "confirmed",
+        ),
         Ok(_) => page(
             200,
             &lang,
@@ -237,23 +281,138 @@ pub async fn confirm(req: Request, env: &Env, site: &SiteConfig) -> Result<Respo
             None,
             "confirmed",
         ),
-        Err(e) if e.code() == "token_expired" => page(
+        Err(e) => refused(e, &lang, texts),
+    }
+}
+
+/// An error of the log object as the page a person reads (a fault stays a fault).
+fn refused(
+    e: ApiError,
+    lang: &str,
+    texts: &assent_core::form::config::FormTexts,
+) -> Result<Response, ApiError> {
+    match e.code() {
+        "token_expired" => page(
             410,
-            &lang,
+            lang,
             &texts.title,
             &texts.page_expired,
             None,
             "token_expired",
         ),
-        Err(e) if e.status() < 500 => page(
+        _ if e.status() < 500 => page(
             e.status(),
-            &lang,
+            lang,
             &texts.title,
             &texts.page_invalid,
             None,
             e.code(),
         ),
-        Err(e) => Err(e),
+        _ => Err(e),
+    }
+}
+
+/// The texts of the phone step (English: the site's texts have none yet).
+const CODE_ASK: &str = "We sent a code by SMS to the phone number you gave. Type it here to receive our messages on that number: until then, we send none there.";
+const CODE_LABEL: &str = "Code from the SMS";
+const CODE_BUTTON: &str = "Confirm my number";
+const CODE_WRONG: &str = "That is not the code we sent. Check the SMS and try again.";
+const CODE_DEAD: &str = "Too many wrong codes: this code no longer works. Nothing is sent to that number. To try again, sign up once more.";
+const CODE_DONE: &str = "Thank you: your number is confirmed.";
+
+/// A page with `text`, then the form that asks for the texted code and
+/// POSTs it to [`confirm_phone`] with the link's token.
+fn code_page(
+    status: u16,
+    lang: &str,
+    title: &str,
+    text: &str,
+    site: &SiteConfig,
+    token: &str,
+    outcome: &str,
+) -> Result<Response, ApiError> {
+    let action = format!(
+        "{}?token={}",
+        assent_core::api::confirm_phone(&site.site),
+        form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+    );
+    page::html(
+        status,
+        lang,
+        title,
+        &format!(
+            "<p>{}</p><p>{CODE_ASK}</p><form method=\"post\" action=\"{}\">\
+<p><label for=\"code\">{CODE_LABEL}</label><br>\
+<input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
+maxlength=\"12\" required></p>\
+<button type=\"submit\">{CODE_BUTTON}</button></form>",
+            escape(text),
+            escape(&action),
+        ),
+        outcome,
+    )
+}
+
+/// `POST /v1/sites/{site}/confirm/phone?token=` with the form field `code`:
+/// the code texted to the phone number of the submission the link
+/// confirmed (core's `form::intake::verify_phone`). The right code grants
+/// the phone offers (`phone_confirmed`), and again answers the same; a
+/// wrong one is `400 phone_code_invalid` with the form again; the fifth
+/// wrong one and every try after it `410 phone_code_exhausted`. `GET` shows
+/// the form and changes nothing.
+pub async fn confirm_phone(
+    mut req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+) -> Result<Response, ApiError> {
+    let Link {
+        claims,
+        raw,
+        lang,
+        texts,
+    } = match link(&req, env, site)? {
+        Ok(link) => link,
+        Err(page) => return Ok(page),
+    };
+    if req.method() != worker::Method::Post {
+        return code_page(
+            200,
+            &lang,
+            &texts.title,
+            &texts.page_confirmed,
+            site,
+            &raw,
+            "phone_code",
+        );
+    }
+    let form = crate::routes::privacy::form_body(&mut req).await?;
+    let code = crate::routes::privacy::field(&form, "code")
+        .unwrap_or_default()
+        .chars()
+        .take(32)
+        .collect();
+    let ctx = crate::routes::edge_context(env, &site.site)?;
+    let request = messages::PhoneConfirmRequest { claims, code, ctx };
+    match messages::call(env, &site.site, &messages::PHONE_CONFIRM, &request).await {
+        Ok(_) => page(200, &lang, &texts.title, CODE_DONE, None, "phone_confirmed"),
+        Err(e) if e.code() == "phone_code_invalid" => code_page(
+            400,
+            &lang,
+            &texts.title,
+            CODE_WRONG,
+            site,
+            &raw,
+            "phone_code_invalid",
+        ),
+        Err(e) if e.code() == "phone_code_exhausted" => page(
+            410,
+            &lang,
+            &texts.title,
+            CODE_DEAD,
+            None,
+            "phone_code_exhausted",
+        ),
+        Err(e) => refused(e, &lang, texts),
     }
 }
 

@@ -72,11 +72,13 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
-        ["v1", "sites", site, "confirm"] => {
+        ["v1", "sites", site, "confirm", rest @ ..] if matches!(rest, [] | ["phone"]) => {
+            let phone = !rest.is_empty();
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head | Method::Post, Ok((id, site))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
+                        Ok(()) if phone => forms::confirm_phone(req, &env, site).await,
                         Ok(()) => forms::confirm(req, &env, site).await,
                         Err(_) => page::limited(&site.default_language),
                     }

@@ -543,7 +543,7 @@ fn refused(lang: &str, e: &ApiError) -> Result<Response, ApiError> {
 }
 
 /// A bounded `application/x-www-form-urlencoded` body.
-async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
+pub(crate) async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
     let body = crate::routes::events::body_up_to(req, MAX_FORM_BYTES).await?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -557,7 +557,7 @@ async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError>
     Ok(pairs)
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
