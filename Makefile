@@ -161,9 +161,9 @@ bench: size build cli
 	node bench/rights.mjs 100000
 
 deploy-check: build
-	@# The dev mailbox and the geography header are make dev's and the tests' only.
-	@if grep -Eq '^[[:space:]]*(MAILER[[:space:]]*=[[:space:]]*"dev"|ASSENT_DEV[[:space:]]*=)' wrangler.toml; then \
-	  echo "deploy-check: wrangler.toml must not set MAILER = \"dev\" or ASSENT_DEV"; exit 1; fi
+	@# The dev mailbox (mail and SMS) and the geography header are make dev's and the tests' only.
+	@if grep -Eq '^[[:space:]]*((MAILER|SMS)[[:space:]]*=[[:space:]]*"dev"|ASSENT_DEV[[:space:]]*=)' wrangler.toml; then \
+	  echo "deploy-check: wrangler.toml must not set MAILER = \"dev\", SMS = \"dev\" or ASSENT_DEV"; exit 1; fi
 	rm -rf target/deploy-dry-run
 	wrangler deploy --dry-run --outdir target/deploy-dry-run
 
