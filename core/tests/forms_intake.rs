@@ -192,3 +192,9 @@ fn a_phone_channel_is_not_granted_by_the_email_link() {
     let (log, forms) = stores();
     suite::a_phone_channel_is_not_granted_by_the_email_link(log, forms);
 }
+
+#[test]
+fn a_new_number_is_proven_again() {
+    let (log, forms) = stores();
+    suite::a_new_number_is_proven_again(log, forms);
+}

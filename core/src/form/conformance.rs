@@ -870,6 +870,60 @@ pub fn texts_count_against_the_number_they_go_to<L: LogStore, F: FormStore>(log:
     );
 }
 
+/// A number proven once does not prove the next: a later submission with
+/// another number and the SMS offer ticked, confirmed by the mailed link,
+/// leaves the offer `unverified` and texts the new number its code; only that
+/// code grants it again. The same identity again keeps it granted.
+pub fn a_new_number_is_proven_again<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let sms = |b: &mut Value, phone: &str| {
+        b["event"]["form"]["offers"]["sms:offers"] = true.into();
+        b["identity"]["phone"] = phone.into();
+    };
+    let (first, _) = desk.submit(|b| sms(b, "+44 20 7946 0958"));
+    let subject = desk.subject_of(&first);
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let code = crate::form::phone::code(form_secret().phone(), &first);
+    desk.verify_phone(&token, &code).unwrap();
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Granted
+    );
+
+    // The same identity again, confirmed: still granted, no new code.
+    desk.now_ms += 1;
+    desk.submit(|b| sms(b, "+44 20 7946 0958"));
+    let (token, _) = desk.token_of_last_mail();
+    assert!(!desk.confirm(&token).unwrap().code_sent);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Granted
+    );
+
+    // Another number: unverified once the link is confirmed, its own code texted.
+    desk.now_ms += 1;
+    let (second, _) = desk.submit(|b| sms(b, "+44 20 7946 0999"));
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Granted,
+        "an unconfirmed submission changes nothing"
+    );
+    let (token, _) = desk.token_of_last_mail();
+    assert!(desk.confirm(&token).unwrap().code_sent);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Unverified
+    );
+    assert_eq!(desk.texts()[0].to, "+442079460999");
+    let code = crate::form::phone::code(form_secret().phone(), &second);
+    desk.verify_phone(&token, &code).unwrap();
+    assert_eq!(
+        fold(&desk.records_of(&subject))["sms:offers"].state,
+        OfferState::Granted
+    );
+}
+
 /// Every mail counts against the address it goes to: five children's
 /// submissions that name one parent's address send that parent three mails,
 /// and a fourth child is recorded and waits without one.

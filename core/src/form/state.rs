@@ -70,6 +70,9 @@ pub fn fold<'a>(
     records: impl IntoIterator<Item = &'a StoredRecord>,
 ) -> BTreeMap<String, OfferStatus> {
     let mut states: BTreeMap<String, OfferStatus> = BTreeMap::new();
+    // The identity (commitment) each phone offer's number was proven under.
+    let mut proven: BTreeMap<String, String> = BTreeMap::new();
+    let needs_phone = |key: &str| Channel::of_offer(key).is_some_and(Channel::needs_phone);
     for record in records {
         let (Some(choice), Some(facts)) = (&record.event.form, &record.form) else {
             continue;
@@ -91,20 +94,30 @@ pub fn fold<'a>(
                 // withdrawn since, or unverified by another submission (with
                 // another number), stays as it is.
                 let by = crate::form::intake::settling_id(on, "confirm");
-                for s in states.values_mut() {
+                for (key, s) in states.iter_mut() {
                     if s.state == OfferState::Unverified && s.event_id == by {
                         *s = status(OfferState::Granted);
+                        proven.insert(key.clone(), facts.identity.clone());
                     }
                 }
             }
             (Action::Confirm, Some(on)) => {
-                for (key, s) in states.iter_mut().filter(|(_, s)| waiting(s, on)) {
-                    let phone = Channel::of_offer(key).is_some_and(Channel::needs_phone);
-                    *s = status(if phone {
-                        OfferState::Unverified
-                    } else {
-                        OfferState::Granted
-                    });
+                for (key, s) in states.iter_mut() {
+                    let phone = needs_phone(key);
+                    // A phone offer granted under another identity (another
+                    // number) and ticked again on this submission: the link
+                    // proves the address, the new number is unproven.
+                    let renumbered = phone
+                        && s.state == OfferState::Granted
+                        && choice.offers.get(key) == Some(&true)
+                        && proven.get(key) != Some(&facts.identity);
+                    if waiting(s, on) || renumbered {
+                        *s = status(if phone {
+                            OfferState::Unverified
+                        } else {
+                            OfferState::Granted
+                        });
+                    }
                 }
             }
             (Action::Expire, Some(on)) => {
@@ -136,6 +149,8 @@ pub fn fold<'a>(
                     let current = states.get(key).map(|s| s.state);
                     let next = match (on, facts.outcome, current) {
                         (true, _, Some(OfferState::Granted)) => continue,
+                        // Without a confirmation nothing proved the number.
+                        (true, Outcome::Granted, _) if needs_phone(key) => OfferState::Unverified,
                         (true, Outcome::Granted, _) => OfferState::Granted,
                         (true, Outcome::Pending, _) => OfferState::Pending,
                         (true, Outcome::ParentalConsentRequired, _) => {
