@@ -198,3 +198,9 @@ fn a_new_number_is_proven_again() {
     let (log, forms) = stores();
     suite::a_new_number_is_proven_again(log, forms);
 }
+
+#[test]
+fn a_code_after_the_link_expired_is_refused() {
+    let (log, forms) = stores();
+    suite::a_code_after_the_link_expired_is_refused(log, forms);
+}

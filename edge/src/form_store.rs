@@ -566,6 +566,7 @@ mod tests {
         nobody_s_inbox_can_be_flooded_through_the_form,
         mails_count_against_the_address_they_go_to,
         a_new_number_is_proven_again,
+        a_code_after_the_link_expired_is_refused,
         a_phone_channel_is_not_granted_by_the_email_link,
         a_phone_is_granted_by_the_code_texted_to_it,
         five_wrong_codes_kill_the_code,

@@ -924,6 +924,39 @@ pub fn a_new_number_is_proven_again<L: LogStore, F: FormStore>(log: L, forms: F)
     );
 }
 
+/// A code typed after the link expired (the submission settled by its
+/// expiry, never confirmed) is refused as expired, with the right code too.
+pub fn a_code_after_the_link_expired_is_refused<L: LogStore, F: FormStore>(log: L, forms: F) {
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["sms:offers"] = true.into();
+        b["identity"]["phone"] = "+44 20 7946 0958".into();
+    });
+    let (token, _) = desk.token_of_last_mail();
+    let claims = token::verify(&TOKEN_KEY, &token, &desk.config.site, desk.now_ms).unwrap();
+    desk.now_ms += 73 * HOUR;
+    let (ctx, config, key) = (desk.ctx(), desk.config.clone(), desk.key.clone());
+    assert_eq!(
+        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        1
+    );
+    let size = desk.log.size().unwrap();
+    let code = crate::form::phone::code(form_secret().phone(), &id);
+    let e = intake::verify_phone(
+        &mut desk.log,
+        &mut desk.forms,
+        &config,
+        &key,
+        form_secret().phone(),
+        &claims,
+        &code,
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "token_expired");
+    assert_eq!(desk.log.size().unwrap(), size, "nothing appended");
+}
+
 /// Every mail counts against the address it goes to: five children's
 /// submissions that name one parent's address send that parent three mails,
 /// and a fourth child is recorded and waits without one.
