@@ -325,6 +325,28 @@ test("storage blocked: the page works, and nothing optional outlives the page vi
   await context.close();
 });
 
+test("behind a busy shared address: the config refused twice with 429 is asked again, and the banner comes", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  let asked = 0;
+  await page.route("**/v1/sites/demo/config**", (route) => {
+    asked++;
+    if (asked <= 2) {
+      return route.fulfill({ status: 429, contentType: "application/json", headers: { "retry-after": "60" }, body: '{"error":{"code":"rate_limited","message":"x"}}' });
+    }
+    return route.continue();
+  });
+  const started = Date.now();
+  await page.goto(edge.url + "/");
+  await page.locator(BANNER).waitFor({ timeout: 15_000 });
+  assert.equal(asked, 3, "asked again after each 429");
+  assert.ok(Date.now() - started >= 2_900, "after 1 s, then 2 s: a backoff, not a loop");
+  assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false, "nothing granted meanwhile");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("the edge unreachable at load: ready rejects, no banner, nothing granted, no page error", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
