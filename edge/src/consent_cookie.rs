@@ -57,19 +57,28 @@ pub fn first_party(req: &Request) -> bool {
 
 /// Adds `Set-Cookie` with `receipt` (the subject's latest) to an append's answer.
 pub fn set(resp: &mut Response, req: &Request, site: &SiteConfig, receipt: &str) {
+    put(resp, req, site, receipt, u64::from(site.consent_lifetime_days) * 86_400);
+}
+
+/// Removes the consent cookie (an erased subject's choice must not come back
+/// from it: the next page asks afresh).
+pub fn clear(resp: &mut Response, req: &Request, site: &SiteConfig) {
+    put(resp, req, site, "", 0);
+}
+
+fn put(resp: &mut Response, req: &Request, site: &SiteConfig, value: &str, max_age: u64) {
     let secure = secure(req);
     let path = if secure {
         Some("/".to_string())
     } else {
         scope(req, &site.site)
     };
-    let Some(path) = path.filter(|_| first_party(req) && receipt.len() <= MAX_VALUE) else {
+    let Some(path) = path.filter(|_| first_party(req) && value.len() <= MAX_VALUE) else {
         return;
     };
     let cookie = format!(
-        "{}={receipt}; Path={path}; Max-Age={}; SameSite=Lax; HttpOnly{}",
+        "{}={value}; Path={path}; Max-Age={max_age}; SameSite=Lax; HttpOnly{}",
         name(&site.site, secure),
-        u64::from(site.consent_lifetime_days) * 86_400,
         if secure { "; Secure" } else { "" },
     );
     let _ = resp.headers_mut().append("set-cookie", &cookie);

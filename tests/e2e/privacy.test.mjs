@@ -329,3 +329,31 @@ test("the center refuses another subject's key, a forged or malformed one, a key
   assert.deepEqual(await recordsOf(edge, bad.subject), []);
   await context.close();
 });
+
+test("erased, a banner visitor's next choice is refused (410) and forgotten: the next page asks afresh, and the new choice is stored under a new subject", async () => {
+  const context = await browser.newContext();
+  const { page, subject } = await bannerVisitor(context);
+  // The owner erases the subject: into the demo's bin, then the bin is emptied.
+  const erased = await call(`/v1/admin/sites/demo/subjects/${subject}/erasure`, edge.adminKey, { method: "POST" });
+  assert.equal(erased.status, 202, await erased.text());
+  const purged = await call("/v1/admin/sites/demo/recycle-bin/purge", edge.adminKey, { method: "POST" });
+  assert.equal(purged.status, 200, await purged.text());
+  const before = (await recordsOf(edge, subject)).length;
+  // The visitor, still on the page, changes their mind: refused, forgotten.
+  const answered = page.waitForResponse((r) => r.url().endsWith("/v1/sites/demo/events") && r.request().method() === "POST");
+  await page.evaluate(() => window.assent.withdraw());
+  assert.equal((await answered).status(), 410);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("assent:demo")) === null);
+  assert.equal((await recordsOf(edge, subject)).length, before, "nothing chained to the erasure");
+  // The next page asks again; the answer is a new subject's first record.
+  await page.reload();
+  await page.locator("#assent-host >> section.banner").waitFor();
+  await page.click("#assent-host >> section.banner button[data-act=reject_all]");
+  await page.waitForFunction(() => window.assent.receipts().length >= 1);
+  const fresh = await subjectOf(page);
+  assert.notEqual(fresh, subject);
+  const [record] = await waitForRecordsOf(edge, fresh, 1);
+  assert.equal(record.record.event.action, "refuse");
+  assert.equal(record.record.prev_event_id, null, "a new history, not the erased one's");
+  await context.close();
+});

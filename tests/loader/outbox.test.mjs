@@ -5,7 +5,7 @@
 import { test, beforeEach, mock } from "node:test";
 import assert from "node:assert/strict";
 import { memoryStorage, settle } from "./env.mjs";
-import { open, list, write } from "../../widget/loader/storage.js";
+import { open, list, read, write } from "../../widget/loader/storage.js";
 import { enqueue, flush, sendTo } from "../../widget/loader/outbox.js";
 
 // The edge, answered by hand: each request waits until the test answers it.
@@ -106,5 +106,19 @@ test("events left from an earlier visit go first, in their order", async () => {
   await answer(201);
   assert.deepEqual(sent, ["old-1", "old-2", "new"]);
   assert.deepEqual(outbox(), []);
+  mock.timers.reset();
+});
+
+test("410 subject_erased: the event is dropped and the stored choice forgotten, so the next page asks afresh", async () => {
+  write("", { subject: "s-1", client_time_ms: 1 });
+  enqueue(event("a"));
+  enqueue(event("b"));
+  await answer(410, '{"error":{"code":"subject_erased"}}');
+  assert.equal(read(""), null, "the erased subject's choice is gone");
+  assert.deepEqual(sent, ["a", "b"], "the next one still goes (and meets the same answer)");
+  assert.deepEqual(outbox(), ["b"]);
+  write("", { subject: "s-2", client_time_ms: 2 });
+  await answer(400, '{"error":{"code":"event_malformed"}}');
+  assert.deepEqual(read(""), { subject: "s-2", client_time_ms: 2 }, "another 4xx forgets nothing");
   mock.timers.reset();
 });

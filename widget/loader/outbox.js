@@ -50,7 +50,7 @@ export function flush() {
 
 function delivered(id, status, body) {
   inFlight = null;
-  var outcome = delivery(status); // 0 acknowledged, 1 refused for good, 2 retry
+  var outcome = delivery(status); // 0 acknowledged, 1 refused for good, 2 retry, 3 erased
   if (outcome == 2) {
     retryMs = Math.min(Math.max(retryMs * 2, 1000), 60000);
     setTimeout(flush, retryMs + Math.random() * retryMs * 0.3);
@@ -58,6 +58,8 @@ function delivered(id, status, body) {
   }
   // What has no id can never be sent: it goes too.
   write(":outbox", list(":outbox").filter((e) => e && e.event_id && e.event_id != id));
+  // Erased: the choice is forgotten, so the next page asks afresh (a new subject).
+  if (outcome == 3) write("", null);
   if (outcome) console.warn("assent: event refused by the edge");
   else {
     try {

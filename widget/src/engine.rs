@@ -304,6 +304,10 @@ pub enum Delivery {
     Rejected = 1,
     /// A fault (network, 5xx, 408, 425, 429): keep it and retry later.
     Retry = 2,
+    /// The subject was erased (410 `subject_erased`): the edge takes nothing
+    /// more under it, so the browser forgets the choice and asks afresh,
+    /// under a new subject, rather than lose every later choice.
+    Forget = 3,
 }
 
 impl Delivery {
@@ -312,6 +316,7 @@ impl Delivery {
         match status {
             200..=299 => Delivery::Acknowledged,
             408 | 425 | 429 => Delivery::Retry,
+            410 => Delivery::Forget,
             400..=499 => Delivery::Rejected,
             _ => Delivery::Retry,
         }

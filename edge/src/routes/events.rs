@@ -70,7 +70,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     let public = public?;
     let geo = crate::geo::of(&req, env);
     let site_id = &site.site;
-    let appended = messages::call(
+    let appended = match messages::call(
         env,
         site_id,
         &messages::APPEND,
@@ -87,7 +87,18 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             proof: Proof::SubjectKey(subject_key),
         },
     )
-    .await?;
+    .await
+    {
+        Ok(appended) => appended,
+        // The subject is erased: its choice must not come back from the
+        // cookie either (the widget forgets it and asks afresh).
+        Err(e) if e.code() == "subject_erased" => {
+            let mut resp = e.to_response();
+            consent_cookie::clear(&mut resp, &req, site);
+            return Ok(resp);
+        }
+        Err(e) => return Err(e),
+    };
     let status = match appended.status {
         AppendStatus::New => 201,
         AppendStatus::Repeat => 200,
