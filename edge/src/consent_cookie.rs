@@ -57,7 +57,13 @@ pub fn first_party(req: &Request) -> bool {
 
 /// Adds `Set-Cookie` with `receipt` (the subject's latest) to an append's answer.
 pub fn set(resp: &mut Response, req: &Request, site: &SiteConfig, receipt: &str) {
-    put(resp, req, site, receipt, u64::from(site.consent_lifetime_days) * 86_400);
+    put(
+        resp,
+        req,
+        site,
+        receipt,
+        u64::from(site.consent_lifetime_days) * 86_400,
+    );
 }
 
 /// Removes the consent cookie (an erased subject's choice must not come back
