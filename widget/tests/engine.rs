@@ -387,7 +387,11 @@ fn edge_answers_are_classified_for_the_outbox() {
     assert_eq!(Delivery::from_status(400), Delivery::Rejected);
     assert_eq!(Delivery::from_status(413), Delivery::Rejected);
     assert_eq!(Delivery::from_status(409), Delivery::Rejected);
-    assert_eq!(Delivery::from_status(410), Delivery::Forget, "subject_erased");
+    assert_eq!(
+        Delivery::from_status(410),
+        Delivery::Forget,
+        "subject_erased"
+    );
     assert_eq!(Delivery::from_status(411), Delivery::Rejected);
     assert_eq!(Delivery::from_status(429), Delivery::Retry);
     assert_eq!(Delivery::from_status(500), Delivery::Retry);
