@@ -86,6 +86,22 @@ async fn send<L: LogStore, F: FormStore>(
     .await
 }
 
+/// The queued message of a mail or SMS delivery, opened; or the delivery's
+/// outcome when there is none to send: the contact was erased (no one to
+/// write to any more: done, `204`), or it cannot be opened (`what: code`).
+fn queued<F: FormStore>(
+    forms: &F,
+    site: &SiteConfig,
+    delivery: &Delivery,
+    what: &str,
+) -> Result<intake::Mail, (Option<u16>, Option<String>)> {
+    match intake::mail_for(forms, &site.site, delivery) {
+        Ok(Some(message)) => Ok(message),
+        Ok(None) => Err((Some(204), None)),
+        Err(e) => Err((None, Some(format!("{what}: {}", e.code())))),
+    }
+}
+
 /// A confirmation mail, through the deployment's `MAILER`:
 /// - `dev`: the local mailbox (`GET /v1/admin/sites/{site}/mail`) holds it already;
 /// - `send_email`: the Workers `send_email` binding `EMAIL`, from `MAIL_FROM`;
@@ -104,11 +120,9 @@ async fn mail<F: FormStore>(
     if mailer == "dev" {
         return (Some(202), None);
     }
-    let mail = match intake::mail_for(forms, &site.site, delivery) {
-        Ok(Some(mail)) => mail,
-        // The contact was erased: there is no one to write to any more.
-        Ok(None) => return (Some(204), None),
-        Err(e) => return (None, Some(format!("mail: {}", e.code()))),
+    let mail = match queued(forms, site, delivery, "mail") {
+        Ok(mail) => mail,
+        Err(answer) => return answer,
     };
     match mailer.as_str() {
         "send_email" => {
@@ -179,11 +193,9 @@ async fn sms<F: FormStore>(
     if provider == "dev" {
         return (Some(202), None);
     }
-    let sms = match intake::mail_for(forms, &site.site, delivery) {
-        Ok(Some(sms)) => sms,
-        // The contact was erased: there is no one to text any more.
-        Ok(None) => return (Some(204), None),
-        Err(e) => return (None, Some(format!("sms: {}", e.code()))),
+    let sms = match queued(forms, site, delivery, "sms") {
+        Ok(sms) => sms,
+        Err(answer) => return answer,
     };
     match provider.as_str() {
         "twilio" => {

@@ -131,7 +131,7 @@ pub async fn submit(
         .parent_email
         .as_ref()
         .map(|p| lookup_key(secret.lookup(), &site.site, p));
-    let appended = messages::call(
+    messages::call(
         env,
         &site.site,
         &messages::SUBMIT,
@@ -155,7 +155,6 @@ pub async fn submit(
     // subject, its link to a previous record, a re-addition) and its receipt
     // are the person's, reached through a link mailed to the address, and
     // the owner's: a form's submitter may be anyone who typed the address.
-    let _stored = appended;
     let mut resp = Response::from_json(&received(&event_id, outcome))?.with_status(202);
     let _ = resp.headers_mut().set("cache-control", "no-store");
     Ok(resp)
