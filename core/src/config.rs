@@ -73,6 +73,26 @@ pub struct SiteConfig {
     /// How data-subject requests are handled (see `crate::rights`).
     #[serde(default, skip_serializing_if = "RightsConfig::is_default")]
     pub rights: RightsConfig,
+    /// How the site's log is kept (see [`LogConfig`]).
+    #[serde(default, skip_serializing_if = "LogConfig::is_default")]
+    pub log: LogConfig,
+}
+
+/// How a site's log is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// The shards the log spreads over, by subject
+    /// ([`crate::log::shards`]): a count, or generations of counts with the
+    /// dates they start. Default: one.
+    #[serde(default)]
+    pub shards: crate::log::shards::Shards,
+}
+
+impl LogConfig {
+    fn is_default(&self) -> bool {
+        self == &LogConfig::default()
+    }
 }
 
 /// How the site handles data-subject requests.
@@ -290,6 +310,7 @@ impl SiteConfig {
 
     /// Checks every rule; the first broken one is returned.
     pub fn validate(&self) -> Result<(), Error> {
+        self.log.shards.validate()?;
         if let Some(r) = &self.rights.retention {
             for days in [r.inactive_days, r.unconfirmed_days].into_iter().flatten() {
                 if !(1..=3650).contains(&days) {

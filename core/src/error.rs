@@ -154,6 +154,14 @@ pub enum ConfigError {
         /// The days configured.
         days: u32,
     },
+    /// `log.shards` breaks a rule of [`crate::log::shards`]: a count outside
+    /// 1 to 64, a generation after the first without a `from` date, or
+    /// dates not in increasing order.
+    #[error("log.shards: {reason}")]
+    ShardsInvalid {
+        /// Which rule it breaks.
+        reason: String,
+    },
 }
 
 impl ConfigError {
@@ -171,6 +179,7 @@ impl ConfigError {
             ConfigError::FormInvalid { .. } => "form_invalid",
             ConfigError::RetentionInvalid { .. } => "retention_invalid",
             ConfigError::RecycleBinInvalid { .. } => "recycle_bin_invalid",
+            ConfigError::ShardsInvalid { .. } => "shards_invalid",
         }
     }
 }
@@ -606,6 +615,16 @@ pub enum LogError {
         /// What differs.
         reason: String,
     },
+    /// An append reached a shard that the subject does not live in (see
+    /// [`crate::log::shards`]): the edge routed it wrongly, a bug that
+    /// would split a subject's chain over two trees, so nothing is stored.
+    #[error("subject lives in shard {expected}, not in shard {shard}")]
+    ShardMismatch {
+        /// The shard the append reached.
+        shard: u16,
+        /// The subject's shard.
+        expected: u16,
+    },
 }
 
 impl LogError {
@@ -623,6 +642,7 @@ impl LogError {
             LogError::LeafHashMismatch => "leaf_hash_mismatch",
             LogError::NoticeUnknown { .. } => "notice_unknown",
             LogError::NoticeMismatch { .. } => "notice_mismatch",
+            LogError::ShardMismatch { .. } => "shard_mismatch",
         }
     }
 }

@@ -49,7 +49,7 @@ pub struct ConsentEvent {
     pub event_id: EventId,
     /// The site id.
     pub site: SiteId,
-    /// Pseudonymous subject id (UUIDv4 kept in the visitor's browser).
+    /// Pseudonymous subject id (a UUIDv7, or v4, kept in the visitor's browser).
     pub subject: SubjectId,
     /// What kind of decision this is.
     pub action: Action,
@@ -662,6 +662,19 @@ impl ConsentEvent {
         if too_new || too_old {
             return Err(Error::Event(EventError::ClientTimeSkew {
                 client_ms: self.client_time_ms,
+                server_ms: ctx.now_ms,
+            }));
+        }
+        // A UUIDv7 subject says when it was drawn, and that time places it
+        // in a shard (`crate::shards`): one drawn ahead of the skew could
+        // land in a generation configured after it was first seen.
+        if let Some(drawn) = self
+            .subject
+            .drawn_at_ms()
+            .filter(|d| *d > ctx.now_ms.saturating_add(MAX_FUTURE_SKEW_MS))
+        {
+            return Err(Error::Event(EventError::ClientTimeSkew {
+                client_ms: drawn,
                 server_ms: ctx.now_ms,
             }));
         }

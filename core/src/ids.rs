@@ -113,9 +113,12 @@ checked_id!(
     NoticeHash, is_notice_hash, NoticeHashInvalid
 );
 checked_id!(
-    /// A pseudonymous subject (one browser profile on one site): a lowercase UUIDv4
-    /// drawn at random by the widget. It carries no IP, no user agent, nothing derived.
-    SubjectId, is_uuid_v4, SubjectIdInvalid
+    /// A pseudonymous subject (one browser profile on one site): a lowercase
+    /// UUIDv7 drawn by the widget (the time of its first choice, then random
+    /// bits), or a UUIDv4 (drawn by the edge for a form's contact, and by
+    /// widgets before shards). It carries no IP, no user agent, nothing
+    /// derived; its time decides its log shard ([`crate::log::shards`]).
+    SubjectId, is_subject_uuid, SubjectIdInvalid
 );
 
 impl EventId {
@@ -130,6 +133,34 @@ impl SubjectId {
     pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
         Self(format_uuid_v4(bytes))
     }
+
+    /// A UUIDv7 (RFC 9562): `now_ms` in its first 48 bits, then 74 of the
+    /// random bits. What the widget draws for a new subject, so that the
+    /// id says under which shard layout it was born.
+    ///
+    /// ```
+    /// use assent_core::ids::SubjectId;
+    /// let id = SubjectId::drawn(1_796_000_000_000, [0xab; 16]);
+    /// assert_eq!(id.as_str(), "01a229f1-2800-7bab-abab-abababababab");
+    /// assert_eq!(id.drawn_at_ms(), Some(1_796_000_000_000));
+    /// assert_eq!(SubjectId::from_random_bytes([7; 16]).drawn_at_ms(), None);
+    /// ```
+    pub fn drawn(now_ms: u64, mut bytes: [u8; 16]) -> Self {
+        bytes[..6].copy_from_slice(&now_ms.to_be_bytes()[2..]);
+        Self(format_uuid(bytes, 0x70))
+    }
+
+    /// The time a UUIDv7 subject was drawn (ms since the Unix epoch); `None`
+    /// for a UUIDv4.
+    pub fn drawn_at_ms(&self) -> Option<u64> {
+        let b = self.0.as_bytes();
+        if b[14] != b'7' {
+            return None;
+        }
+        let high = u64::from_str_radix(&self.0[..8], 16).ok()?;
+        let low = u64::from_str_radix(&self.0[9..13], 16).ok()?;
+        Some(high << 16 | low)
+    }
 }
 
 impl LanguageTag {
@@ -141,9 +172,15 @@ impl LanguageTag {
 
 // Written out by hand rather than with `format!`: this runs in the widget,
 // where pulling in the formatting machinery costs kilobytes.
-fn format_uuid_v4(mut b: [u8; 16]) -> String {
+fn format_uuid_v4(b: [u8; 16]) -> String {
+    format_uuid(b, 0x40)
+}
+
+/// RFC 9562 text of `b` with the version nibble `version` (`0x40`, `0x70`)
+/// and the variant bits set.
+fn format_uuid(mut b: [u8; 16], version: u8) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    b[6] = (b[6] & 0x0f) | 0x40;
+    b[6] = (b[6] & 0x0f) | version;
     b[8] = (b[8] & 0x3f) | 0x80;
     let mut out = String::with_capacity(36);
     for (i, byte) in b.iter().enumerate() {
@@ -241,13 +278,22 @@ fn is_notice_hash(v: &str) -> bool {
 }
 
 fn is_uuid_v4(v: &str) -> bool {
+    is_uuid(v, b'4')
+}
+
+fn is_subject_uuid(v: &str) -> bool {
+    is_uuid(v, b'4') || is_uuid(v, b'7')
+}
+
+/// Lowercase RFC 9562 syntax of the version `version`, variant bits `10`.
+fn is_uuid(v: &str, version: u8) -> bool {
     let b = v.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, &c)| match i {
             8 | 13 | 18 | 23 => c == b'-',
             _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
         })
-        && b[14] == b'4'
+        && b[14] == version
         && matches!(b[19], b'8' | b'9' | b'a' | b'b')
 }
 

@@ -88,6 +88,8 @@ pub mod rights;
 #[cfg(feature = "std")]
 pub mod ropa;
 #[cfg(feature = "std")]
+pub mod shards;
+#[cfg(feature = "std")]
 pub mod stats;
 #[cfg(feature = "std")]
 pub mod subject_key;

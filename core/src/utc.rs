@@ -81,6 +81,37 @@ pub fn rfc3339(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
+/// Midnight UTC of a `YYYY-MM-DD` date, in ms since the Unix epoch; `None`
+/// for anything else (another shape, a day the month does not have, a year
+/// before 1970).
+///
+/// ```
+/// use assent_core::utc::{parse_date, rfc3339};
+/// assert_eq!(rfc3339(parse_date("2028-02-29").unwrap()), "2028-02-29T00:00:00.000Z");
+/// assert_eq!(parse_date("2027-02-29"), None);
+/// assert_eq!(parse_date("2027-2-1"), None);
+/// ```
+pub fn parse_date(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    let digits = |r: core::ops::Range<usize>| -> Option<u16> {
+        b[r].iter().try_fold(0u16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (
+        i64::from(digits(0..4)?),
+        digits(5..7)? as u8,
+        digits(8..10)? as u8,
+    );
+    if y < 1970 || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) as u64 * 86_400_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,3 +74,8 @@ fn an_erased_subject_takes_nothing() {
 fn keeps_notices() {
     suite::keeps_notices(&mut MemoryLogStore::default());
 }
+
+#[test]
+fn grows_into_shards_without_moving_anyone() {
+    suite::grows_into_shards_without_moving_anyone(MemoryLogStore::default);
+}

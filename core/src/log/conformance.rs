@@ -21,6 +21,7 @@ use crate::log::{LogOrigin, LogStore, StoreError};
 use crate::merkle::{self, Hash};
 use crate::note::Checkpoint;
 use crate::receipt;
+use crate::shards::ShardIndex;
 
 /// A store under test: its calls fail on demand (after `fail_after(Some(n))`,
 /// `n` more calls succeed and every later one fails, until
@@ -173,11 +174,24 @@ pub fn event(
     grant: bool,
     at_ms: u64,
 ) -> ConsentEvent {
+    let subject = SubjectId::new(&uuid(subject, 2)).expect("subject");
+    event_of(config, n, &subject, action, grant, at_ms)
+}
+
+/// [`event`] of a given subject.
+pub fn event_of(
+    config: &SiteConfig,
+    n: u64,
+    subject: &SubjectId,
+    action: &str,
+    grant: bool,
+    at_ms: u64,
+) -> ConsentEvent {
     let notice = config.notice("en").expect("en");
     let json = serde_json::json!({
         "event_id": uuid(n, 1),
         "site": config.site,
-        "subject": uuid(subject, 2),
+        "subject": subject,
         "action": action,
         "decisions": {"necessary": true, "analytics": grant, "marketing": false},
         "notice": {"version": config.notice_version, "language": "en", "hash": notice.hash()},
@@ -852,4 +866,97 @@ pub fn keeps_notices<S: LogStore>(store: &mut S) {
         "notice_unknown"
     );
     assert_eq!(store.notice(&unknown).unwrap(), None, "nothing kept for it");
+}
+
+/// A site grows from one shard to four with records in it: the subjects it
+/// had stay in the home shard (their chain continues, their old receipts
+/// and inclusion proofs verify against the new checkpoints), new subjects
+/// spread over the four trees, each signed under its own origin, and an
+/// append routed to the wrong shard stores nothing.
+pub fn grows_into_shards_without_moving_anyone<S: LogStore>(mut make: impl FnMut() -> S) {
+    let one = config();
+    let mut four = config();
+    four.log.shards = serde_json::from_value(serde_json::json!([
+        {"count": 1}, {"count": 4, "from": "2026-11-20"}
+    ]))
+    .unwrap();
+    four.validate().unwrap();
+    let from = crate::utc::parse_date("2026-11-20").unwrap();
+    assert!(T0 < from);
+    let origin = |k: u16| {
+        let host = "edge.example";
+        let site = &one.site;
+        LogOrigin::of_shard(host, site, ShardIndex::new(k).unwrap()).unwrap()
+    };
+    let send = |store: &mut S, config: &SiteConfig, e: ConsentEvent, k: u16| {
+        let mut req = request(e, "edge.example/vectors");
+        req.origin = origin(k);
+        sequencer::append(store, config, &key(), req)
+    };
+    let drawn = |at: u64, n: u8| SubjectId::drawn(at, [n; 16]);
+    let mut shards: Vec<S> = (0..4).map(|_| make()).collect();
+
+    // Before: one shard, a widget's UUIDv7 subjects and a form's UUIDv4.
+    let old: Vec<SubjectId> = (0..6u8)
+        .map(|n| drawn(T0 + u64::from(n), n))
+        .chain([SubjectId::from_random_bytes([9; 16])])
+        .collect();
+    let mut receipts = Vec::new();
+    for (n, s) in old.iter().enumerate() {
+        let e = event_of(&one, n as u64, s, "give", true, T0 + 10);
+        receipts.push(send(&mut shards[0], &one, e, 0).unwrap().receipt);
+    }
+    let before = sequencer::checkpoint(&mut shards[0], &key(), T0 + 20).unwrap();
+    let before = Checkpoint::verify(&before, "edge.example/vectors", &[key().public()]).unwrap();
+
+    // After: the old subjects continue at home, under the plain origin.
+    let later = from + 86_400_000;
+    for (n, s) in old.iter().enumerate() {
+        assert_eq!(four.log.shards.of(s), ShardIndex::HOME, "{s}");
+        let e = event_of(&four, 100 + n as u64, s, "withdraw", false, later);
+        let a = send(&mut shards[0], &four, e, 0).unwrap();
+        let v = receipt::verify(&a.receipt, &jwks()).unwrap();
+        assert_eq!(v.claims.log.origin, "edge.example/vectors");
+    }
+    // A wrong route stores nothing, wherever it lands.
+    let e = event_of(&four, 200, &old[0], "give", true, later);
+    let err = send(&mut shards[2], &four, e, 2).unwrap_err();
+    assert_eq!(err.code(), "shard_mismatch");
+    assert_eq!(shards[2].size().unwrap(), 0);
+
+    // New subjects spread over the four shards, each under its own origin.
+    let home = shards[0].size().unwrap();
+    let mut placed = [home, 0, 0, 0];
+    for n in 0..40u8 {
+        let s = drawn(later + u64::from(n), n);
+        let k = four.log.shards.of(&s).get();
+        let e = event_of(&four, 300 + u64::from(n), &s, "give", true, later);
+        let a = send(&mut shards[usize::from(k)], &four, e, k).unwrap();
+        let v = receipt::verify(&a.receipt, &jwks()).unwrap();
+        assert_eq!(v.claims.log.origin, origin(k).as_str());
+        assert_eq!(v.claims.log.index, placed[usize::from(k)]);
+        placed[usize::from(k)] += 1;
+        let wrong = (k + 1) % 4;
+        let e = event_of(&four, 400 + u64::from(n), &s, "give", true, later);
+        let err = send(&mut shards[usize::from(wrong)], &four, e, wrong).unwrap_err();
+        assert_eq!(err.code(), "shard_mismatch");
+    }
+    assert!(placed[0] > home && placed[1..].iter().all(|p| *p > 0), "{placed:?}");
+
+    // Every old receipt's leaf is proven in home's new checkpoint, which
+    // extends the one signed before the growth.
+    let now = sequencer::checkpoint(&mut shards[0], &key(), later + 1000).unwrap();
+    let now = Checkpoint::verify(&now, "edge.example/vectors", &[key().public()]).unwrap();
+    for r in &receipts {
+        let v = receipt::verify(r, &jwks()).unwrap();
+        let proof = sequencer::inclusion(&shards[0], v.claims.log.index, now.size).unwrap();
+        merkle::verify_inclusion(&v.leaf, v.claims.log.index, now.size, &proof.hashes, &now.root)
+            .unwrap();
+    }
+    let proof = sequencer::consistency(&shards[0], before.size, now.size).unwrap();
+    merkle::verify_consistency(before.size, now.size, &proof.hashes, &before.root, &now.root)
+        .unwrap();
+    for store in &mut shards {
+        check_proofs(store);
+    }
 }

@@ -26,6 +26,7 @@ pub mod archive;
 pub mod conformance;
 mod origin;
 pub mod sequencer;
+pub use crate::shards;
 pub mod store;
 pub mod verify;
 mod wire;

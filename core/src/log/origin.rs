@@ -1,5 +1,8 @@
 //! The log origin: the name a log signs its checkpoints under,
-//! `<edge host>/<site>` (C2SP `checkpoint`, first line).
+//! `<edge host>/<site>` (C2SP `checkpoint`, first line), and for a shard
+//! `k > 0` of a sharded site `<edge host>/<site>/<k>`
+//! ([`super::shards`]: shard 0 keeps the plain origin, so a log that grew
+//! into shards verifies as it did).
 //!
 //! The host comes from the edge's configuration (never from a request's
 //! `Host` header), and the log fixes its origin with its first record. A
@@ -15,6 +18,11 @@
 //! let back = LogOrigin::parse("127.0.0.1:8787/demo").unwrap();
 //! assert_eq!((back.host(), back.site().as_str()), ("127.0.0.1:8787", "demo"));
 //! assert_eq!(LogOrigin::parse("demo").unwrap_err().code(), "origin_invalid");
+//! let third = LogOrigin::parse("127.0.0.1:8787/demo/3").unwrap();
+//! assert_eq!((third.site().as_str(), third.shard().get()), ("demo", 3));
+//! assert_eq!(back.shard(), assent_core::log::shards::ShardIndex::HOME);
+//! // Shard 0 is written without its number: there is one way to name it.
+//! assert_eq!(LogOrigin::parse("127.0.0.1:8787/demo/0").unwrap_err().code(), "origin_invalid");
 //! ```
 
 #[allow(unused_imports)]
@@ -26,13 +34,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{excerpt, Error, SyntaxError};
 use crate::ids::SiteId;
+use crate::log::shards::{ShardIndex, MAX_SHARDS};
 
-/// A checked log origin, `<host>[:port]/<site>`.
+/// A checked log origin, `<host>[:port]/<site>[/<shard>]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LogOrigin {
     text: String,
     slash: usize,
     site: SiteId,
+    shard: ShardIndex,
 }
 
 /// Longest host (with port) in an origin.
@@ -49,28 +59,65 @@ fn is_host(host: &str) -> bool {
 impl LogOrigin {
     /// The origin of `site`'s log on the edge at `host` (`host[:port]`, lowercase).
     pub fn new(host: &str, site: &SiteId) -> Result<Self, Error> {
+        Self::of_shard(host, site, ShardIndex::HOME)
+    }
+
+    /// The origin of shard `shard` of `site`'s log: the plain origin for
+    /// shard 0, `<host>/<site>/<k>` for the others.
+    pub fn of_shard(host: &str, site: &SiteId, shard: ShardIndex) -> Result<Self, Error> {
         if !is_host(host) {
             return Err(Error::Syntax(SyntaxError::OriginInvalid {
                 origin: excerpt(host),
             }));
         }
+        let text = if shard == ShardIndex::HOME {
+            format!("{host}/{site}")
+        } else {
+            format!("{host}/{site}/{shard}")
+        };
         Ok(LogOrigin {
-            text: format!("{host}/{site}"),
+            text,
             slash: host.len(),
             site: site.clone(),
+            shard,
         })
     }
 
-    /// Parses `<host>/<site>` (as found in a checkpoint or a receipt).
+    /// Parses `<host>/<site>` or `<host>/<site>/<k>` with `k` 1 to
+    /// [`MAX_SHARDS`] - 1 without leading zeros (as found in a checkpoint or
+    /// a receipt).
     pub fn parse(text: &str) -> Result<Self, Error> {
         let invalid = || {
             Error::Syntax(SyntaxError::OriginInvalid {
                 origin: excerpt(text),
             })
         };
-        let (host, site) = text.rsplit_once('/').ok_or_else(invalid)?;
+        // A host has no slash, a site id neither: what follows a second
+        // slash is a shard.
+        let (host, rest) = text.split_once('/').ok_or_else(invalid)?;
+        let (site, shard) = match rest.split_once('/') {
+            None => (rest, ShardIndex::HOME),
+            Some((site, k)) => {
+                let canonical = !k.is_empty()
+                    && !k.starts_with('0')
+                    && k.len() <= 2
+                    && k.bytes().all(|c| c.is_ascii_digit());
+                let k = k
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|k| canonical && *k < MAX_SHARDS)
+                    .and_then(ShardIndex::new)
+                    .ok_or_else(invalid)?;
+                (site, k)
+            }
+        };
         let site = SiteId::new(site).map_err(|_| invalid())?;
-        Self::new(host, &site).map_err(|_| invalid())
+        Self::of_shard(host, &site, shard).map_err(|_| invalid())
+    }
+
+    /// The shard whose log this is (home for a plain origin).
+    pub fn shard(&self) -> ShardIndex {
+        self.shard
     }
 
     /// The edge host, with its port if it has one.
@@ -83,7 +130,7 @@ impl LogOrigin {
         &self.site
     }
 
-    /// `<host>/<site>`.
+    /// `<host>/<site>[/<k>]`.
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -114,7 +161,14 @@ mod tests {
 
     #[test]
     fn hosts_with_ports_and_sites_round_trip() {
-        for text in ["edge.example/demo", "127.0.0.1:8787/shop-2", "a/b"] {
+        for text in [
+            "edge.example/demo",
+            "127.0.0.1:8787/shop-2",
+            "a/b",
+            "a/7",
+            "a/b/1",
+            "a/7/63",
+        ] {
             assert_eq!(LogOrigin::parse(text).unwrap().as_str(), text);
         }
     }
@@ -129,6 +183,12 @@ mod tests {
             "edge.example/De",
             "edge example/demo",
             "edge.example/demo/x",
+            "edge.example/demo/",
+            "edge.example/demo/0",
+            "edge.example/demo/01",
+            "edge.example/demo/64",
+            "edge.example/demo/+1",
+            "edge.example/demo/1/2",
         ] {
             assert_eq!(
                 LogOrigin::parse(bad).unwrap_err().code(),

@@ -197,6 +197,17 @@ pub fn append<S: LogStore + ?Sized>(
     key: &SigningKey,
     req: AppendRequest,
 ) -> Result<Appended, Error> {
+    // A subject's records live in one shard for life: an append that
+    // reached another is the router's bug, and storing it would split the
+    // subject's chain over two trees.
+    let expected = config.log.shards.of(&req.event.subject);
+    if expected != req.origin.shard() {
+        return Err(LogError::ShardMismatch {
+            shard: req.origin.shard().get(),
+            expected: expected.get(),
+        }
+        .into());
+    }
     let stored_key = store.subject_key(&req.event.subject)?;
     let presented = match req.proof {
         Proof::SubjectKey(presented) => Some(presented),
