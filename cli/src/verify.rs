@@ -7,7 +7,7 @@
 //! Faults: a file, network or edge fault is an I/O error (exit 2); only
 //! evidence that was read in full and does not verify is invalid (exit 1).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::time::Instant;
 
@@ -99,8 +99,8 @@ pub fn receipt(file: &str, jwks: Option<&str>, edge: Option<&str>) -> Result<(),
     Ok(())
 }
 
-fn fetch_checkpoint(edge: &str, site: &SiteId) -> Result<String, CliError> {
-    let url = url(edge, &api::checkpoint(site));
+fn fetch_checkpoint(edge: &str, log: &LogOrigin) -> Result<String, CliError> {
+    let url = url(edge, &api::checkpoint_of(log.site(), log.shard()));
     String::from_utf8(source::get(&url)?).map_err(|_| CliError::Io(format!("{url}: not text")))
 }
 
@@ -113,11 +113,11 @@ fn not_a_proof(url: &str, e: serde_json::Error) -> CliError {
 
 fn inclusion_proof(
     edge: &str,
-    site: &SiteId,
+    log: &LogOrigin,
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, CliError> {
-    let url = url(edge, &api::inclusion(site, index, size));
+    let url = url(edge, &api::inclusion_in(log.site(), log.shard(), index, size));
     let proof: InclusionProof =
         serde_json::from_slice(&source::get(&url)?).map_err(|e| not_a_proof(&url, e))?;
     if (proof.index, proof.size) != (index, size) {
@@ -129,8 +129,13 @@ fn inclusion_proof(
     Ok(proof.hashes)
 }
 
-fn consistency_proof(edge: &str, site: &SiteId, from: u64, to: u64) -> Result<Vec<Hash>, CliError> {
-    let url = url(edge, &api::consistency(site, from, to));
+fn consistency_proof(
+    edge: &str,
+    log: &LogOrigin,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Hash>, CliError> {
+    let url = url(edge, &api::consistency_in(log.site(), log.shard(), from, to));
     let proof: ConsistencyProof =
         serde_json::from_slice(&source::get(&url)?).map_err(|e| not_a_proof(&url, e))?;
     if (proof.from, proof.to) != (from, to) {
@@ -163,7 +168,7 @@ pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Resu
     }
     // The edge signs a checkpoint on demand when its log grew: one answer
     // covers every receipt it has given, so there is nothing to wait for.
-    let note = fetch_checkpoint(edge, &site)?;
+    let note = fetch_checkpoint(edge, &origin)?;
     let cp = Checkpoint::verify(&note, origin.as_str(), &jwks.public_keys())?;
     if cp.size <= log.index {
         return Err(invalid(format!(
@@ -171,7 +176,7 @@ pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Resu
             cp.size, log.index
         )));
     }
-    let proof = inclusion_proof(edge, &site, log.index, cp.size)?;
+    let proof = inclusion_proof(edge, &origin, log.index, cp.size)?;
     merkle::verify_inclusion(&v.leaf, log.index, cp.size, &proof, &cp.root)?;
     println!(
         "VALID inclusion: event {} is leaf {} of {} in the signed checkpoint of {} (root {})",
@@ -184,13 +189,19 @@ pub fn inclusion(edge: &str, site: &str, jwks: Option<&str>, file: &str) -> Resu
     Ok(())
 }
 
-/// What a scan of an export found.
+/// What a scan of one shard's lines of an export found.
+#[derive(Default)]
 struct Scan {
     store: MemoryStore,
-    size: u64,
+    frontier: Frontier,
+    last_of_subject: HashMap<SubjectId, EventId>,
 }
 
-fn scan_export(export: &str, progress: &ProgressBar) -> Result<Scan, CliError> {
+/// Reads an export (JSON Lines; a line of a shard other than home names it
+/// with `"shard"`) into one tree per shard, checking as it goes that each
+/// shard's indexes are gapless, no event id appears twice, every subject's
+/// chain links, and no subject appears in two shards.
+fn scan_export(export: &str, progress: &ProgressBar) -> Result<BTreeMap<u16, Scan>, CliError> {
     let reader: Box<dyn BufRead> = if export == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
@@ -198,16 +209,31 @@ fn scan_export(export: &str, progress: &ProgressBar) -> Result<Scan, CliError> {
             std::fs::File::open(export).map_err(|e| CliError::Io(format!("{export}: {e}")))?;
         Box::new(BufReader::with_capacity(1 << 20, file))
     };
-    let mut frontier = Frontier::default();
-    let mut store = MemoryStore::default();
+    let mut shards: BTreeMap<u16, Scan> = BTreeMap::new();
     let mut seen = HashSet::new();
-    let mut last_of_subject: HashMap<SubjectId, EventId> = HashMap::new();
-    for (n, line) in reader.lines().enumerate() {
-        let n = n as u64;
+    let mut home_of: HashMap<SubjectId, u16> = HashMap::new();
+    for line in reader.lines() {
         let line = line.map_err(|e| CliError::Io(format!("{export}: {e}")))?;
-        let bad = |why: String| invalid(format!("first bad record: index {n}: {why}"));
-        let entry: Value =
-            serde_json::from_str(&line).map_err(|e| bad(format!("not JSON: {e}")))?;
+        let entry: Value = serde_json::from_str(&line)
+            .map_err(|e| invalid(format!("first bad record: a line is not JSON: {e}")))?;
+        let shard = match &entry["shard"] {
+            Value::Null => 0,
+            k => k
+                .as_u64()
+                .and_then(|k| u16::try_from(k).ok())
+                .filter(|k| *k > 0)
+                .ok_or_else(|| invalid(format!("first bad record: shard {k} is not a shard")))?,
+        };
+        let scan = shards.entry(shard).or_default();
+        let n = scan.frontier.size();
+        let bad = |why: String| {
+            let at = if shard == 0 {
+                String::new()
+            } else {
+                format!("shard {shard}, ")
+            };
+            invalid(format!("first bad record: {at}index {n}: {why}"))
+        };
         if entry["index"].as_u64() != Some(n) {
             return Err(bad(format!(
                 "the line says index {}, a gapless log says {n}",
@@ -221,66 +247,119 @@ fn scan_export(export: &str, progress: &ProgressBar) -> Result<Scan, CliError> {
         if !seen.insert(event.event_id.clone()) {
             return Err(bad(format!("event {} appears twice", event.event_id)));
         }
-        let expected_prev = last_of_subject.get(&event.subject);
+        if let Some(other) = home_of.insert(event.subject.clone(), shard) {
+            if other != shard {
+                return Err(bad(format!(
+                    "subject {} has records in shards {other} and {shard}",
+                    event.subject
+                )));
+            }
+        }
+        let expected_prev = scan.last_of_subject.get(&event.subject);
         if parsed.prev_event_id.as_ref() != expected_prev {
             return Err(bad(format!(
                 "prev_event_id {:?} but the subject's previous event is {:?}",
                 parsed.prev_event_id, expected_prev
             )));
         }
-        last_of_subject.insert(event.subject.clone(), event.event_id.clone());
+        scan.last_of_subject
+            .insert(event.subject.clone(), event.event_id.clone());
         let bytes = to_canonical_bytes(record).map_err(|e| bad(e.to_string()))?;
-        store.insert(frontier.append(merkle::leaf_hash(&bytes)));
+        let completed = scan.frontier.append(merkle::leaf_hash(&bytes));
+        scan.store.insert(completed);
         progress.inc(1);
     }
-    Ok(Scan {
-        store,
-        size: frontier.size(),
-    })
+    Ok(shards)
 }
 
-/// `assent verify log`.
+/// The signed checkpoints a file holds: one C2SP note, or the edge's
+/// `/log/checkpoints` answer (`{"shards": [{"checkpoint": note|null}]}`),
+/// each verified by a pinned key, by shard.
+fn checkpoints(text: &str, jwks: &Jwks) -> Result<BTreeMap<u16, Checkpoint>, CliError> {
+    let notes: Vec<String> = if text.trim_start().starts_with('{') {
+        let list: Value = serde_json::from_str(text)
+            .map_err(|e| invalid(format!("the checkpoints are not JSON: {e}")))?;
+        list["shards"]
+            .as_array()
+            .ok_or_else(|| invalid("the checkpoints have no \"shards\" list"))?
+            .iter()
+            .filter_map(|s| s["checkpoint"].as_str().map(str::to_string))
+            .collect()
+    } else {
+        vec![text.to_string()]
+    };
+    let mut out = BTreeMap::new();
+    for note in notes {
+        let cp = Checkpoint::verify_any_origin(&note, &jwks.public_keys())?;
+        let shard = LogOrigin::parse(&cp.origin)?.shard().get();
+        if out.insert(shard, cp).is_some() {
+            return Err(invalid(format!("two checkpoints of shard {shard}")));
+        }
+    }
+    Ok(out)
+}
+
+/// `assent verify log`: every shard of the export against its checkpoint.
 pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Result<(), CliError> {
     let jwks = pinned_jwks(Some(jwks), None)?;
-    let note = String::from_utf8(source::read(checkpoint)?)
+    let text = String::from_utf8(source::read(checkpoint)?)
         .map_err(|_| invalid("the checkpoint is not UTF-8 text"))?;
-    let cp = Checkpoint::verify_any_origin(&note, &jwks.public_keys())?;
+    let signed = checkpoints(&text, &jwks)?;
+    let total: u64 = signed.values().map(|cp| cp.size).sum();
 
-    let progress = ProgressBar::new(cp.size).with_style(
+    let progress = ProgressBar::new(total).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} records ({per_sec})").expect("template"),
     );
     let started = Instant::now();
-    let scan = scan_export(export, &progress)?;
+    let scans = scan_export(export, &progress)?;
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    if scan.size < cp.size {
+    if let Some(shard) = scans.keys().find(|k| !signed.contains_key(k)) {
         return Err(invalid(format!(
-            "the export has {} records but the checkpoint covers {}: records are missing from index {}",
-            scan.size, cp.size, scan.size
+            "the export has records of shard {shard} but no checkpoint of it"
         )));
     }
-    let root = export_root(&scan.store, cp.size)?;
-    if !merkle::hashes_equal(&root, &cp.root) {
-        let Some(edge) = edge else {
-            return Err(invalid(
-                "the export does not rebuild the signed root; pass --edge URL to locate the first bad record",
-            ));
-        };
-        let first_bad = locate(&scan.store, &cp, edge)?;
-        return Err(invalid(format!(
-            "first bad record: index {first_bad}: it is not the record the signed log holds"
-        )));
+    let mut records = 0;
+    for (shard, cp) in &signed {
+        let empty = Scan::default();
+        let scan = scans.get(shard).unwrap_or(&empty);
+        let size = scan.frontier.size();
+        if size < cp.size {
+            return Err(invalid(format!(
+                "the export has {size} records of {} but the checkpoint covers {}: records are missing from index {size}",
+                cp.origin, cp.size
+            )));
+        }
+        let root = export_root(&scan.store, cp.size)?;
+        if !merkle::hashes_equal(&root, &cp.root) {
+            let Some(edge) = edge else {
+                return Err(invalid(format!(
+                    "the export does not rebuild the signed root of {}; pass --edge URL to locate the first bad record",
+                    cp.origin
+                )));
+            };
+            let first_bad = locate(&scan.store, cp, edge)?;
+            return Err(invalid(format!(
+                "first bad record: {}: index {first_bad}: it is not the record the signed log holds",
+                cp.origin
+            )));
+        }
+        println!(
+            "VALID log: {size} records rebuild the root of the signed checkpoint of {} at size {}",
+            cp.origin, cp.size
+        );
+        records += size;
     }
-    println!(
-        "VALID log: {} records rebuild the root of the signed checkpoint of {} at size {}",
-        scan.size, cp.origin, cp.size
-    );
+    if signed.len() > 1 {
+        println!(
+            "VALID site: {} shards, {records} records, each shard's tree signed",
+            signed.len()
+        );
+    }
     eprintln!(
-        "assent: verified {} records in {:.2} s ({:.0} records/s)",
-        scan.size,
-        elapsed,
-        scan.size as f64 / elapsed.max(1e-9)
+        "assent: verified {records} records in {elapsed:.2} s ({:.0} records/s)",
+        records as f64 / elapsed.max(1e-9)
     );
     Ok(())
 }
@@ -291,7 +370,7 @@ pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Re
 fn locate(store: &MemoryStore, cp: &Checkpoint, edge: &str) -> Result<u64, CliError> {
     let origin = LogOrigin::parse(&cp.origin)?;
     let prefix_ok = |m: u64| -> Result<bool, CliError> {
-        let proof = consistency_proof(edge, origin.site(), m, cp.size)?;
+        let proof = consistency_proof(edge, &origin, m, cp.size)?;
         let old = export_root(store, m)?;
         Ok(merkle::verify_consistency(m, cp.size, &proof, &old, &cp.root).is_ok())
     };
@@ -324,7 +403,7 @@ pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Resu
     let origin = LogOrigin::parse(&new_claim.origin)?;
     // An old note larger than the new one fails below, with no proof to fetch.
     let hashes = if old_claim.size <= new_claim.size {
-        consistency_proof(edge, origin.site(), old_claim.size, new_claim.size)?
+        consistency_proof(edge, &origin, old_claim.size, new_claim.size)?
     } else {
         Vec::new()
     };

@@ -14,6 +14,7 @@
 use crate::prelude::*;
 
 use crate::ids::{FormId, SiteId, SubjectId};
+use crate::shards::ShardIndex;
 
 /// Every key that signed receipts or checkpoints.
 pub const JWKS: &str = "/.well-known/jwks.json";
@@ -28,19 +29,65 @@ pub fn events(site: &SiteId) -> String {
     format!("/v1/sites/{site}/events")
 }
 
-/// The latest signed checkpoint of a site's log.
+/// The latest signed checkpoint of a site's log (its home shard).
 pub fn checkpoint(site: &SiteId) -> String {
     format!("/v1/sites/{site}/log/checkpoint")
 }
 
+/// The latest signed checkpoint of every shard of a site's log (JSON).
+pub fn checkpoints(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/log/checkpoints")
+}
+
+/// `&shard=k` for a shard other than home (home needs no parameter).
+fn shard_param(shard: ShardIndex) -> String {
+    if shard == ShardIndex::HOME {
+        String::new()
+    } else {
+        format!("&shard={shard}")
+    }
+}
+
+/// The latest signed checkpoint of one shard.
+///
+/// ```
+/// use assent_core::{api, ids::SiteId, shards::ShardIndex};
+/// let demo = SiteId::new("demo").unwrap();
+/// assert_eq!(api::checkpoint_of(&demo, ShardIndex::HOME), "/v1/sites/demo/log/checkpoint");
+/// assert_eq!(api::checkpoint_of(&demo, ShardIndex::new(3).unwrap()), "/v1/sites/demo/log/checkpoint?shard=3");
+/// assert_eq!(api::inclusion_in(&demo, ShardIndex::new(3).unwrap(), 1, 2), "/v1/sites/demo/log/inclusion?index=1&size=2&shard=3");
+/// ```
+pub fn checkpoint_of(site: &SiteId, shard: ShardIndex) -> String {
+    match shard_param(shard).strip_prefix('&') {
+        Some(q) => format!("{}?{q}", checkpoint(site)),
+        None => checkpoint(site),
+    }
+}
+
 /// The inclusion proof of leaf `index` in the tree of `size` leaves.
 pub fn inclusion(site: &SiteId, index: u64, size: u64) -> String {
-    format!("/v1/sites/{site}/log/inclusion?index={index}&size={size}")
+    inclusion_in(site, ShardIndex::HOME, index, size)
+}
+
+/// [`inclusion`] in one shard's tree.
+pub fn inclusion_in(site: &SiteId, shard: ShardIndex, index: u64, size: u64) -> String {
+    format!(
+        "/v1/sites/{site}/log/inclusion?index={index}&size={size}{}",
+        shard_param(shard)
+    )
 }
 
 /// The consistency proof between trees of `from` and `to` leaves.
 pub fn consistency(site: &SiteId, from: u64, to: u64) -> String {
-    format!("/v1/sites/{site}/log/consistency?from={from}&to={to}")
+    consistency_in(site, ShardIndex::HOME, from, to)
+}
+
+/// [`consistency`] in one shard's tree.
+pub fn consistency_in(site: &SiteId, shard: ShardIndex, from: u64, to: u64) -> String {
+    format!(
+        "/v1/sites/{site}/log/consistency?from={from}&to={to}{}",
+        shard_param(shard)
+    )
 }
 
 /// A notice of the archive by its hash (the exact bytes whose SHA-256 it is).

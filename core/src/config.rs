@@ -83,10 +83,10 @@ pub struct SiteConfig {
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
     /// The shards the log spreads over, by subject
-    /// ([`crate::log::shards`]): a count, or generations of counts with the
+    /// ([`crate::shards`]): a count, or generations of counts with the
     /// dates they start. Default: one.
     #[serde(default)]
-    pub shards: crate::log::shards::Shards,
+    pub shards: crate::shards::Shards,
 }
 
 impl LogConfig {

@@ -87,7 +87,6 @@ pub mod record;
 pub mod rights;
 #[cfg(feature = "std")]
 pub mod ropa;
-#[cfg(feature = "std")]
 pub mod shards;
 #[cfg(feature = "std")]
 pub mod stats;

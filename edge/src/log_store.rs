@@ -475,6 +475,11 @@ mod tests {
     }
 
     #[test]
+    fn grows_into_shards_without_moving_anyone() {
+        suite::grows_into_shards_without_moving_anyone(store);
+    }
+
+    #[test]
     fn counters_match_a_recount() {
         suite::counters_match_a_recount(&mut store());
     }

@@ -18,7 +18,9 @@ use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
 use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
 use assent_core::form::webhook::Delivery;
+use assent_core::config::SiteConfig;
 use assent_core::ids::{NoticeHash, SiteId, SubjectId};
+use assent_core::shards::ShardIndex;
 use assent_core::log::archive::ArchivedNotice;
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
@@ -59,6 +61,9 @@ impl<Q, A> Endpoint<Q, A> {
 pub const APPEND: Endpoint<AppendRequest, Appended> = Endpoint::new("/append");
 /// The latest signed checkpoint (signing one if the log grew).
 pub const CHECKPOINT: Endpoint<(), String> = Endpoint::new("/checkpoint");
+/// The latest signed checkpoint, if the log has a record (`None` for an
+/// empty shard, where [`CHECKPOINT`] answers `log_empty`).
+pub const CHECKPOINT_IF_ANY: Endpoint<(), Option<String>> = Endpoint::new("/checkpoint-if-any");
 /// An inclusion proof.
 pub const INCLUSION: Endpoint<InclusionQuery, InclusionProof> = Endpoint::new("/inclusion");
 /// A consistency proof.
@@ -424,16 +429,67 @@ pub struct WireError {
     pub message: String,
 }
 
-/// Sends `request` to `site`'s log object and decodes its answer.
-pub async fn call<Q: Serialize, A: DeserializeOwned>(
+/// Which object a message goes to: one shard of a site's log
+/// (`assent_core::shards`). A site's id alone names its home shard, which
+/// also keeps what is site-wide.
+#[derive(Debug, Clone, Copy)]
+pub struct Object<'a> {
+    /// The site.
+    pub site: &'a SiteId,
+    /// The shard.
+    pub shard: ShardIndex,
+}
+
+impl<'a> Object<'a> {
+    /// The shard `subject` lives in, for life.
+    pub fn of(site: &'a SiteConfig, subject: &SubjectId) -> Self {
+        Object {
+            site: &site.site,
+            shard: site.log.shards.of(subject),
+        }
+    }
+
+    /// Every shard of `site` that may hold records, home first.
+    pub fn all(site: &'a SiteConfig) -> impl Iterator<Item = Object<'a>> {
+        site.log.shards.all().map(|shard| Object {
+            site: &site.site,
+            shard,
+        })
+    }
+
+    /// The object's name: the site id for home (as before shards, so a
+    /// site's existing log is its home shard), `<site>/<k>` for the others.
+    pub fn name(&self) -> String {
+        if self.shard == ShardIndex::HOME {
+            self.site.to_string()
+        } else {
+            format!("{}/{}", self.site, self.shard)
+        }
+    }
+}
+
+impl<'a> From<&'a SiteId> for Object<'a> {
+    /// The home shard.
+    fn from(site: &'a SiteId) -> Self {
+        Object {
+            site,
+            shard: ShardIndex::HOME,
+        }
+    }
+}
+
+/// Sends `request` to a site's log object (its home shard, or the one
+/// named) and decodes its answer.
+pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
     env: &Env,
-    site: &SiteId,
+    to: impl Into<Object<'a>>,
     endpoint: &Endpoint<Q, A>,
     request: &Q,
 ) -> Result<A, ApiError> {
+    let to = to.into();
     let stub = env
         .durable_object(BINDING)?
-        .id_from_name(site.as_str())?
+        .id_from_name(&to.name())?
         .get_stub()?;
     let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut init = RequestInit::new();
@@ -445,6 +501,27 @@ pub async fn call<Q: Serialize, A: DeserializeOwned>(
     let answer: Result<A, WireError> = serde_json::from_str(&text)
         .map_err(|e| ApiError::Internal(format!("log answer to {}: {e}", endpoint.path)))?;
     answer.map_err(ApiError::Relayed)
+}
+
+/// Sends a request built for each shard of `site` (home first) to that
+/// shard, all at once, and answers every shard's answer in shard order: the
+/// owner's views of the whole site (the recycle bin, requests, stats).
+pub async fn call_each<'a, Q: Serialize, A: DeserializeOwned>(
+    env: &Env,
+    site: &'a SiteConfig,
+    endpoint: &Endpoint<Q, A>,
+    request: impl Fn(Object<'a>) -> Result<Q, ApiError>,
+) -> Result<Vec<A>, ApiError> {
+    let requests = Object::all(site)
+        .map(|to| Ok((to, request(to)?)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let calls = requests
+        .iter()
+        .map(|(to, q)| call(env, *to, endpoint, q));
+    futures_util::future::join_all(calls)
+        .await
+        .into_iter()
+        .collect()
 }
 
 /// The object's side: decodes the request, runs `handle`, encodes the answer.

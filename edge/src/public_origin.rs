@@ -7,7 +7,6 @@
 //! none of it.
 
 use assent_core::config::check_origin;
-use assent_core::ids::SiteId;
 use assent_core::log::LogOrigin;
 use worker::{Env, Request};
 
@@ -50,13 +49,18 @@ impl PublicOrigins {
         self.contains(&own).then_some(own)
     }
 
-    /// The origin of `site`'s log: the canonical host (and port) and the site.
-    pub fn log_origin(&self, site: &SiteId) -> Result<LogOrigin, ApiError> {
+    /// The origin of a shard of a site's log: the canonical host (and
+    /// port), the site, and the shard unless it is home.
+    pub fn log_origin<'a>(
+        &self,
+        to: impl Into<crate::messages::Object<'a>>,
+    ) -> Result<LogOrigin, ApiError> {
+        let to = to.into();
         let host = self
             .canonical()
             .split_once("://")
             .map_or("", |(_, host)| host);
-        Ok(LogOrigin::new(host, site)?)
+        Ok(LogOrigin::of_shard(host, to.site, to.shard)?)
     }
 }
 

@@ -92,6 +92,16 @@ impl DurableObject for SiteLog {
                 })
                 .await
             }
+            p if p == messages::CHECKPOINT_IF_ANY.path => {
+                messages::serve(req, |()| {
+                    match sequencer::checkpoint(&mut store, &key()?, now_ms()) {
+                        Ok(note) => Ok(Some(note)),
+                        Err(e) if e.code() == "log_empty" => Ok(None),
+                        Err(e) => Err(e.into()),
+                    }
+                })
+                .await
+            }
             p if p == messages::INCLUSION.path => {
                 messages::serve(req, |q: messages::InclusionQuery| {
                     Ok(sequencer::inclusion(&store, q.index, q.size)?)
@@ -333,7 +343,7 @@ impl DurableObject for SiteLog {
             self.alarm_by(next).await;
         }
         if let Some(site) = self.retention_site(&store) {
-            let ran = crate::routes::edge_context(&self.env, &site.site).and_then(|ctx| {
+            let ran = self.own_context(&store).and_then(|ctx| {
                 let key = signing::current(&self.env)?;
                 Ok(rights::retention::run(
                     &mut store,
@@ -388,6 +398,24 @@ impl SiteLog {
         sites::get(origin.site().as_str()).filter(|s| s.rights.retention.is_some())
     }
 
+    /// Where this object's own events happen (the alarm's: expiry, purge,
+    /// retention): now, under the origin its first record fixed (its
+    /// shard's), and the edge's issuer.
+    fn own_context(
+        &self,
+        store: &SqlLogStore<&worker::SqlStorage>,
+    ) -> std::result::Result<EdgeContext, ApiError> {
+        let origin = store
+            .origin()
+            .map_err(assent_core::Error::from)?
+            .ok_or(ApiError::NotFound)?;
+        Ok(EdgeContext {
+            now_ms: now_ms(),
+            issuer: PublicOrigins::from_env(&self.env)?.canonical().to_string(),
+            origin,
+        })
+    }
+
     /// Makes sure an alarm rings by `at_ms` (an earlier one stays).
     async fn alarm_by(&self, at_ms: u64) {
         let storage = self.state.storage();
@@ -414,7 +442,7 @@ impl SiteLog {
         let Some(site) = sites::get(origin.site().as_str()) else {
             return;
         };
-        let ran = crate::routes::edge_context(&self.env, &site.site).and_then(|ctx| {
+        let ran = self.own_context(store).and_then(|ctx| {
             let key = signing::current(&self.env)?;
             Ok(rights::bin::purge(
                 store,
@@ -453,11 +481,7 @@ impl SiteLog {
             return Ok(0);
         };
         let site = sites::get(origin.site().as_str()).ok_or(ApiError::NotFound)?;
-        let ctx = EdgeContext {
-            now_ms: now_ms(),
-            issuer: PublicOrigins::from_env(&self.env)?.canonical().to_string(),
-            origin,
-        };
+        let ctx = self.own_context(store)?;
         Ok(intake::expire_due(
             store,
             forms,

@@ -22,7 +22,10 @@ use futures_util::stream;
 use worker::{Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
-use crate::messages::{self, AccessRequest, EraseRequest, KeyCreateRequest, RequestDecide};
+use assent_core::shards::ShardIndex;
+use crate::messages::{
+    self, AccessRequest, EraseRequest, KeyCreateRequest, Object, RequestDecide,
+};
 use crate::routes::events::bounded_body;
 use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
 
@@ -35,18 +38,26 @@ pub fn bearer(req: &Request) -> Option<String> {
         .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
 }
 
-/// Lists a page of stored records, newest first.
-pub async fn list_events(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
-    let q = Query::parse(req, &["limit", "before"])?;
+/// Lists a page of stored records of one shard (`shard=k`, home without
+/// it), newest first.
+pub async fn list_events(
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+) -> Result<Response, ApiError> {
+    let q = Query::parse(req, &["limit", "before", "shard"])?;
     let page = PageRequest::new(q.u64("limit")?, q.u64("before")?)?;
-    let page = messages::call(env, site, &messages::PAGE, &page).await?;
+    let at = crate::routes::log::shard_of(&q, site)?;
+    let page = messages::call(env, at, &messages::PAGE, &page).await?;
     // Records are spliced in as stored (canonical bytes), never re-serialised.
     let records: Vec<String> = page.records.iter().map(|r| r.to_json()).collect();
     let next = page
         .next_before
         .map_or("null".to_string(), |n| n.to_string());
     let body = format!(
-        "{{\"total\":{},\"next_before\":{next},\"records\":[{}]}}",
+        "{{\"shard\":{},\"shards\":{},\"total\":{},\"next_before\":{next},\"records\":[{}]}}",
+        at.shard,
+        site.log.shards.count(),
         page.total,
         records.join(",")
     );
@@ -56,24 +67,43 @@ pub async fn list_events(req: &Request, env: &Env, site: &SiteId) -> Result<Resp
     Ok(Response::ok(body)?.with_headers(headers))
 }
 
-/// Streams the whole log as JSON Lines, a page at a time, so an export of
-/// any size runs in constant memory.
-pub fn export(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiError> {
-    Query::parse(req, &[])?;
-    let state = (env.clone(), site.clone(), Some(0u64));
-    let pages = stream::unfold(state, |(env, site, from)| async move {
-        let from = from?;
-        match messages::call(&env, &site, &messages::EXPORT, &from).await {
+/// Streams the log as JSON Lines, a page at a time, so an export of any
+/// size runs in constant memory: one shard (`shard=k`), or every shard in
+/// turn, home first. A line of a shard other than home names it
+/// (`{"shard":k,"index":N,"record":{...}}`), so a one-shard site's export
+/// reads as it always did.
+pub fn export(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
+    let q = Query::parse(req, &["shard"])?;
+    let shards: Vec<ShardIndex> = match q.get("shard") {
+        Some(_) => vec![crate::routes::log::shard_of(&q, site)?.shard],
+        None => site.log.shards.all().collect(),
+    };
+    let state = (env.clone(), site.site.clone(), shards, 0usize, Some(0u64));
+    let pages = stream::unfold(state, |(env, site, shards, i, from)| async move {
+        let shard = *shards.get(i)?;
+        let Some(from) = from else {
+            // This shard is done: the next one from its start.
+            return Some((Ok(Vec::new()), (env, site, shards, i + 1, Some(0))));
+        };
+        let at = Object { site: &site, shard };
+        match messages::call(&env, at, &messages::EXPORT, &from).await {
             Ok(page) => {
-                let lines: String = page.records.iter().map(|r| r.to_json() + "\n").collect();
+                let lines: String = page
+                    .records
+                    .iter()
+                    .map(|r| match shard {
+                        ShardIndex::HOME => r.to_json() + "\n",
+                        k => format!("{{\"shard\":{k},{}\n", &r.to_json()[1..]),
+                    })
+                    .collect();
                 Some((
                     Ok::<Vec<u8>, worker::Error>(lines.into_bytes()),
-                    (env, site, page.next),
+                    (env, site, shards, i, page.next),
                 ))
             }
             Err(e) => Some((
                 Err(worker::Error::RustError(e.to_string())),
-                (env, site, None),
+                (env, site, Vec::new(), 0, None),
             )),
         }
     });
@@ -234,23 +264,24 @@ pub async fn handle(
     };
     let principal = messages::call(env, id, &messages::AUTHORIZE, &access).await?;
     match route {
-        Route::LogList => list_events(&req, env, id).await,
-        Route::LogExport => export(&req, env, id),
+        Route::LogList => list_events(&req, env, site).await,
+        Route::LogExport => export(&req, env, site),
         Route::Find => find(&req, env, site).await,
         Route::State(subject) => {
             Query::parse(&req, &[])?;
             forms::state_of(env, site, subject).await
         }
-        Route::SubjectExport(subject) => subject_export(&req, env, id, subject).await,
+        Route::SubjectExport(subject) => subject_export(&req, env, site, subject).await,
         Route::Erase(subject) => {
             Query::parse(&req, &[])?;
+            let at = Object::of(site, &subject);
             let request = EraseRequest {
                 subject,
                 who: principal.name().to_string(),
                 event_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
+                ctx: edge_context(env, at)?,
             };
-            match messages::call(env, id, &messages::ERASE, &request).await? {
+            match messages::call(env, at, &messages::ERASE, &request).await? {
                 Deletion::Erased(a) => appended(a),
                 // In the bin: accepted, erased at `purge_at`; again: the same entry.
                 Deletion::Binned { entry, new } => {
@@ -260,7 +291,8 @@ pub async fn handle(
         }
         Route::Restore(subject) => {
             Query::parse(&req, &[])?;
-            let entry = messages::call(env, id, &messages::RESTORE, &subject).await?;
+            let at = Object::of(site, &subject);
+            let entry = messages::call(env, at, &messages::RESTORE, &subject).await?;
             let mut view = entry.view();
             view["restored_at"] = rfc3339(worker::Date::now().as_millis()).into();
             json_value(&view, 200)
@@ -268,7 +300,15 @@ pub async fn handle(
         Route::RecycleBin => {
             let q = Query::parse(&req, &["limit"])?;
             let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
-            let bin = messages::call(env, id, &messages::RECYCLE_BIN, &limit).await?;
+            let mut bin: Vec<_> =
+                messages::call_each(env, site, &messages::RECYCLE_BIN, |_| Ok(limit))
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+            // The soonest purge first, over every shard.
+            bin.sort_by_key(|e| e.purge_ms);
+            bin.truncate(limit as usize);
             let list: Vec<serde_json::Value> = bin.iter().map(|e| e.view()).collect();
             json_value(
                 &serde_json::json!({"days": site.rights.recycle_bin_days, "subjects": list}),
@@ -290,14 +330,16 @@ pub async fn handle(
                 None => u64::MAX,
             };
             let now = ctx.now_ms;
-            let purged = messages::call(
-                env,
-                id,
-                &messages::PURGE,
-                &messages::PurgeRequest { until_ms, ctx },
-            )
+            let purged = messages::call_each(env, site, &messages::PURGE, |at| {
+                let mut ctx = ctx.clone();
+                ctx.origin = edge_context(env, at)?.origin;
+                Ok(messages::PurgeRequest { until_ms, ctx })
+            })
             .await?;
-            let more = purged.len() as u64 == crate::site_admin::PURGE_BATCH;
+            let more = purged
+                .iter()
+                .any(|p| p.len() as u64 == crate::site_admin::PURGE_BATCH);
+            let purged: Vec<_> = purged.into_iter().flatten().collect();
             let list: Vec<serde_json::Value> = purged.iter().map(|e| e.view()).collect();
             json_value(
                 &serde_json::json!({"as_of": rfc3339(now), "purged": list, "more": more}),
@@ -313,25 +355,27 @@ pub async fn handle(
             }
             let body: Body =
                 serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
+            let at = Object::of(site, &subject);
             let request = messages::RestrictRequest {
                 subject,
                 restricted: body.restricted,
                 event_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
+                ctx: edge_context(env, at)?,
             };
-            appended(messages::call(env, id, &messages::RESTRICT, &request).await?)
+            appended(messages::call(env, at, &messages::RESTRICT, &request).await?)
         }
         Route::Rectify(subject) => {
             Query::parse(&req, &[])?;
             let changes =
                 serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
+            let at = Object::of(site, &subject);
             let request = messages::RectifyRequest {
                 subject,
                 changes,
                 event_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
+                ctx: edge_context(env, at)?,
             };
-            appended(messages::call(env, id, &messages::RECTIFY, &request).await?)
+            appended(messages::call(env, at, &messages::RECTIFY, &request).await?)
         }
         Route::Object(subject) => {
             Query::parse(&req, &[])?;
@@ -343,7 +387,8 @@ pub async fn handle(
             let body: Body =
                 serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
             // An objection to a channel withdraws every offer on it.
-            let state = messages::call(env, id, &messages::STATE, &subject).await?;
+            let at = Object::of(site, &subject);
+            let state = messages::call(env, at, &messages::STATE, &subject).await?;
             if state.deleted.is_some() {
                 return Err(assent_core::Error::from(
                     assent_core::error::RightsError::SubjectInRecycleBin,
@@ -367,9 +412,9 @@ pub async fn handle(
                 subject,
                 offers: Some(offers),
                 event_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
+                ctx: edge_context(env, at)?,
             };
-            appended(messages::call(env, id, &messages::WITHDRAW, &request).await?)
+            appended(messages::call(env, at, &messages::WITHDRAW, &request).await?)
         }
         Route::Deliveries => forms::deliveries(&req, env, site).await,
         Route::Mailbox => forms::mailbox(&req, env, site).await,
@@ -412,11 +457,20 @@ pub async fn handle(
                 }
                 ctx.now_ms = at;
             }
-            let due = if matches!(route, Route::Retention) {
-                messages::call(env, id, &messages::RETENTION_DUE, &ctx.now_ms).await?
+            let due: Vec<_> = if matches!(route, Route::Retention) {
+                messages::call_each(env, site, &messages::RETENTION_DUE, |_| Ok(ctx.now_ms))
+                    .await?
             } else {
-                messages::call(env, id, &messages::RETENTION_RUN, &ctx).await?
-            };
+                messages::call_each(env, site, &messages::RETENTION_RUN, |at| {
+                    let mut ctx = ctx.clone();
+                    ctx.origin = edge_context(env, at)?.origin;
+                    Ok(ctx)
+                })
+                .await?
+            }
+            .into_iter()
+            .flatten()
+            .collect();
             let list: Vec<serde_json::Value> = due
                 .iter()
                 .map(|d| serde_json::json!({"subject": d.subject, "reason": d.reason, "last_activity_at": rfc3339(d.last_activity_ms)}))
@@ -436,7 +490,12 @@ pub async fn handle(
             let now = worker::Date::now().as_millis();
             let from =
                 assent_core::stats::day_of(now.saturating_sub(u64::from(days - 1) * 86_400_000));
-            let rows = messages::call(env, id, &messages::STATS, &from).await?;
+            // Each shard counts its own records; the site's are the sums.
+            let rows: Vec<_> = messages::call_each(env, site, &messages::STATS, |_| Ok(from.clone()))
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
             let series = assent_core::stats::Series::build(&rows, now, days);
             let body =
                 serde_json::to_string(&series).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -445,22 +504,40 @@ pub async fn handle(
         Route::Requests => {
             let q = Query::parse(&req, &["limit"])?;
             let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
-            let queue = messages::call(env, id, &messages::REQUESTS, &limit).await?;
+            let mut queue: Vec<_> =
+                messages::call_each(env, site, &messages::REQUESTS, |_| Ok(limit))
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+            queue.sort_by_key(|r| r.due_ms);
+            queue.truncate(limit as usize);
             let now = worker::Date::now().as_millis();
             let list: Vec<serde_json::Value> = queue.iter().map(|r| request_view(r, now)).collect();
             json_value(&serde_json::json!({ "requests": list }), 200)
         }
         Route::Decide(request, fulfil) => {
             Query::parse(&req, &[])?;
-            let decide = RequestDecide {
-                id: request,
-                fulfil,
-                who: principal.name().to_string(),
-                erasure_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
-            };
-            let decided = messages::call(env, id, &messages::REQUEST_DECIDE, &decide).await?;
-            json_value(&request_view(&decided, decide.ctx.now_ms), 200)
+            // A request is kept in its subject's shard: the one that knows it decides.
+            let mut decided = None;
+            for at in Object::all(site) {
+                let decide = RequestDecide {
+                    id: request.clone(),
+                    fulfil,
+                    who: principal.name().to_string(),
+                    erasure_id: fresh_event_id()?,
+                    ctx: edge_context(env, at)?,
+                };
+                match messages::call(env, at, &messages::REQUEST_DECIDE, &decide).await {
+                    Err(e) if e.code() == "request_unknown" => decided = Some(Err(e)),
+                    answer => {
+                        decided = Some(answer.map(|d| (d, decide.ctx.now_ms)));
+                        break;
+                    }
+                }
+            }
+            let (decided, now) = decided.expect("a site has a home shard")?;
+            json_value(&request_view(&decided, now), 200)
         }
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
         Route::KeyRevoke(key) => {
@@ -577,16 +654,18 @@ async fn find(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, A
 async fn subject_export(
     req: &Request,
     env: &Env,
-    site: &SiteId,
+    config: &SiteConfig,
     subject: SubjectId,
 ) -> Result<Response, ApiError> {
+    let site = &config.site;
     let q = Query::parse(req, &["format"])?;
     let csv = csv_wanted(&q)?;
     let request = messages::ExportRequest {
         subject: subject.clone(),
         own: false,
     };
-    let export = messages::call(env, site, &messages::SUBJECT_EXPORT, &request).await?;
+    let at = Object::of(config, &subject);
+    let export = messages::call(env, at, &messages::SUBJECT_EXPORT, &request).await?;
     if csv {
         return csv_response(export.to_csv(), &format!("assent-{site}-{subject}.csv"));
     }

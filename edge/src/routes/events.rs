@@ -69,10 +69,11 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     };
     let public = public?;
     let geo = crate::geo::of(&req, env);
-    let site_id = &site.site;
+    // The subject's shard, from its id alone: nothing site-wide on the way.
+    let shard = messages::Object::of(site, &event.subject);
     let appended = match messages::call(
         env,
-        site_id,
+        shard,
         &messages::APPEND,
         &AppendRequest {
             event,
@@ -80,7 +81,7 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
             country: geo.country.clone(),
             regime: geo.regime(site),
-            origin: public.log_origin(site_id)?,
+            origin: public.log_origin(shard)?,
             issuer: public.canonical().to_string(),
             form: None,
             import: None,

@@ -434,7 +434,8 @@ async fn subject_by_key(
     let key = header(subject_key::HEADER)
         .and_then(|k| SubjectKey::parse(&k).ok())
         .ok_or_else(refused)?;
-    match messages::call(env, &site.site, &messages::SUBJECT_KEY, &subject).await? {
+    let at = messages::Object::of(site, &subject);
+    match messages::call(env, at, &messages::SUBJECT_KEY, &subject).await? {
         Some(stored) if stored.admits(&subject, &key) => Ok(subject),
         _ => Err(refused()),
     }
@@ -484,13 +485,14 @@ pub async fn my_withdraw(
             assent_core::Error::from(assent_core::error::FormError::NothingToWithdraw).into(),
         );
     }
+    let at = messages::Object::of(site, &subject);
     let request = messages::WithdrawRequest {
         subject,
         offers: body.offers,
         event_id: crate::routes::fresh_event_id()?,
-        ctx: crate::routes::edge_context(env, &site.site)?,
+        ctx: crate::routes::edge_context(env, at)?,
     };
-    let appended = messages::call(env, &site.site, &messages::WITHDRAW, &request).await?;
+    let appended = messages::call(env, at, &messages::WITHDRAW, &request).await?;
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
@@ -505,7 +507,8 @@ pub async fn state_of(
     site: &SiteConfig,
     subject: SubjectId,
 ) -> Result<Response, ApiError> {
-    let state = messages::call(env, &site.site, &messages::STATE, &subject).await?;
+    let at = messages::Object::of(site, &subject);
+    let state = messages::call(env, at, &messages::STATE, &subject).await?;
     let mut resp = Response::from_json(&serde_json::json!({
         "subject": subject,
         "offers": state.offers,

@@ -95,12 +95,12 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
-        ["v1", "sites", site, "log", proof @ ("checkpoint" | "inclusion" | "consistency")] => {
+        ["v1", "sites", site, "log", proof @ ("checkpoint" | "checkpoints" | "inclusion" | "consistency")] => {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
-                (Method::Get | Method::Head, Ok((id, _))) => {
+                (Method::Get | Method::Head, Ok((id, config))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
-                        Ok(()) => log::get(&req, &env, &id, proof).await,
+                        Ok(()) => log::get(&req, &env, config, proof).await,
                         Err(e) => Err(e),
                     }
                 }
@@ -212,15 +212,16 @@ fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
     Ok((id, config))
 }
 
-/// Where an edge-made event happens: now, the site's log origin, the issuer.
-pub(crate) fn edge_context(
+/// Where an edge-made event happens: now, the origin of the shard it goes
+/// to (a site id alone: home), the issuer.
+pub(crate) fn edge_context<'a>(
     env: &Env,
-    site: &SiteId,
+    to: impl Into<crate::messages::Object<'a>>,
 ) -> Result<assent_core::form::intake::EdgeContext, ApiError> {
     let public = crate::public_origin::PublicOrigins::from_env(env)?;
     Ok(assent_core::form::intake::EdgeContext {
         now_ms: worker::Date::now().as_millis(),
-        origin: public.log_origin(site)?,
+        origin: public.log_origin(to)?,
         issuer: public.canonical().to_string(),
     })
 }

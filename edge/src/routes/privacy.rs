@@ -149,6 +149,8 @@ async fn act(
     form: &[(String, String)],
 ) -> Result<Response, ApiError> {
     let id = &site.site;
+    // The person's records, and their requests, are in their shard.
+    let at = messages::Object::of(site, &token.subject);
     match field(form, "action") {
         Some("withdraw") => {
             // A banner purpose (`purpose`) or a form's offer (`offer`): the
@@ -174,9 +176,9 @@ async fn act(
                     Some(one) => Some(vec![one.to_string()]),
                 },
                 event_id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
+                ctx: edge_context(env, at)?,
             };
-            let message = match messages::call(env, id, endpoint, &request).await {
+            let message = match messages::call(env, at, endpoint, &request).await {
                 Ok(_) => done,
                 Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
                 Err(e) => return Err(e),
@@ -184,7 +186,7 @@ async fn act(
             center_page(env, site, token, session, Some(message)).await
         }
         Some("download") => {
-            let export = messages::call(env, id, &messages::SUBJECT_EXPORT, &own(token)).await?;
+            let export = messages::call(env, at, &messages::SUBJECT_EXPORT, &own(token)).await?;
             let (body, kind, ext) = match field(form, "format") {
                 Some("csv") => (export.to_csv(), "text/csv; charset=utf-8", "csv"),
                 _ => (
@@ -213,9 +215,9 @@ async fn act(
                 subject: token.subject.clone(),
                 kind,
                 id: fresh_event_id()?,
-                ctx: edge_context(env, id)?,
+                ctx: edge_context(env, at)?,
             };
-            let request = messages::call(env, id, &messages::REQUEST_FILE, &filed).await?;
+            let request = messages::call(env, at, &messages::REQUEST_FILE, &filed).await?;
             if request.erasure.is_some() {
                 return notice(
                     &site.default_language,
@@ -243,10 +245,11 @@ async fn center_page(
     session: &str,
     message: Option<&str>,
 ) -> Result<Response, ApiError> {
+    let at = messages::Object::of(site, &token.subject);
     let export: SubjectExport =
-        messages::call(env, &site.site, &messages::SUBJECT_EXPORT, &own(token)).await?;
+        messages::call(env, at, &messages::SUBJECT_EXPORT, &own(token)).await?;
     let requests: Vec<SubjectRequest> =
-        messages::call(env, &site.site, &messages::REQUESTS_OF, &token.subject).await?;
+        messages::call(env, at, &messages::REQUESTS_OF, &token.subject).await?;
     let hidden = format!(
         "<input type=\"hidden\" name=\"session\" value=\"{}\">",
         escape(session)
@@ -464,7 +467,8 @@ async fn browser_subject(
     ) else {
         return refused();
     };
-    match messages::call(env, &site.site, &messages::SUBJECT_KEY, &subject).await? {
+    let at = messages::Object::of(site, &subject);
+    match messages::call(env, at, &messages::SUBJECT_KEY, &subject).await? {
         Some(stored) if stored.admits(&subject, &key) => Ok(Ok(subject)),
         _ => refused(),
     }
