@@ -274,22 +274,21 @@ async function retention(api) {
 }
 
 /**
- * Checks the latest checkpoint with core's own code (wasm): its signature
- * against the edge's keys, and that it extends the last one this browser
- * verified (kept in localStorage), by the edge's consistency proof.
+ * Checks one shard's latest checkpoint with core's own code (wasm): its
+ * signature against the edge's keys, and that it extends the last one this
+ * browser verified of that shard (kept in localStorage), by the edge's
+ * consistency proof.
  */
-async function verifyLog(site, note) {
-  await initVerify({ module_or_path: "/admin/verify.wasm" });
-  const jwks = await (await fetch("/.well-known/jwks.json")).text();
+async function verifyShard(site, shard, note, jwks) {
   const now = JSON.parse(verifyCheckpoint(note, jwks));
-  const store = `assent-console-checkpoint:${site}`;
+  const store = `assent-console-checkpoint:${site}` + (shard ? `/${shard}` : "");
   const seen = localStorage.getItem(store);
   let extended = null;
   if (seen) {
     const old = JSON.parse(verifyCheckpoint(seen, jwks));
     const proof = old.size === now.size
       ? JSON.stringify({ from: old.size, to: now.size, hashes: [] })
-      : await (await fetch(`/v1/sites/${site}/log/consistency?from=${old.size}&to=${now.size}`)).text();
+      : await (await fetch(`/v1/sites/${site}/log/consistency?from=${old.size}&to=${now.size}` + (shard ? `&shard=${shard}` : ""))).text();
     verifyExtension(seen, note, proof, jwks);
     extended = old.size;
   }
@@ -297,27 +296,45 @@ async function verifyLog(site, note) {
   return { ...now, extended };
 }
 
+/** Every shard's checkpoint, verified; one sentence for them all. */
+async function verifyLog(site, shards) {
+  await initVerify({ module_or_path: "/admin/verify.wasm" });
+  const jwks = await (await fetch("/.well-known/jwks.json")).text();
+  let size = 0, extended = 0, first = false;
+  for (const s of shards) {
+    const v = await verifyShard(site, s.shard, s.checkpoint, jwks);
+    size += v.size;
+    if (v.extended === null) first = true; else extended += v.extended;
+  }
+  const trees = shards.length === 1 ? "" : ` in ${shards.length} trees`;
+  return `Verified: signed by the edge's key, ${size} records${trees}` +
+    (first ? "; this browser will check the next one extends it." : `, extending the ${extended} this browser verified before: nothing was rewritten.`);
+}
+
 async function log(api) {
-  const r = await fetch(`/v1/sites/${api.site}/log/checkpoint`);
-  const note = r.ok ? await r.text() : "The log is empty.";
-  const [origin, size, root] = note.split("\n");
+  const r = await fetch(`/v1/sites/${api.site}/log/checkpoints`);
+  const shards = r.ok ? (await r.json()).shards.filter((s) => s.checkpoint) : [];
   const result = h("p", { role: "status", "data-verified": "" });
-  const verify = r.ok ? h("button", { type: "button", onclick: async () => {
+  const verify = shards.length ? h("button", { type: "button", onclick: async () => {
     result.textContent = "Checking…";
     try {
-      const v = await verifyLog(api.site, note);
+      result.textContent = await verifyLog(api.site, shards);
       result.dataset.verified = "yes";
-      result.textContent = `Verified: signed by the edge's key, ${v.size} records` +
-        (v.extended === null ? "; this browser will check the next one extends it." : `, extending the ${v.extended} this browser verified before: nothing was rewritten.`);
     } catch (err) {
       result.dataset.verified = "no";
       result.textContent = `Does not verify: ${err.message ?? err}`;
     }
   } }, "Verify") : "";
+  const rows = shards.map((s) => {
+    const [origin, size, root] = s.checkpoint.split("\n");
+    return h("tr", { "data-shard": s.shard }, h("td", {}, origin), h("td", { "data-size": size }, size), h("td", {}, h("code", {}, root)));
+  });
   return h("div", {},
-    h("h2", {}, "Latest signed checkpoint"),
-    r.ok ? h("dl", {}, h("dt", {}, "Origin"), h("dd", {}, origin), h("dt", {}, "Records"), h("dd", { "data-size": size }, size), h("dt", {}, "Root hash"), h("dd", {}, h("code", {}, root))) : h("p", {}, note),
-    h("pre", { class: "note" }, note),
+    h("h2", {}, shards.length > 1 ? "Latest signed checkpoints, one per shard" : "Latest signed checkpoint"),
+    shards.length
+      ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Origin"), h("th", {}, "Records"), h("th", {}, "Root hash"))), h("tbody", {}, ...rows))
+      : h("p", {}, "The log is empty."),
+    ...shards.map((s) => h("pre", { class: "note" }, s.checkpoint)),
     h("p", {}, verify), result,
     h("p", {}, "Check it offline, with the keys you pin: ", h("code", {}, `assent verify consistency OLD NEW --edge ${location.origin}`)),
     h("h2", {}, "Exports"),

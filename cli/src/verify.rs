@@ -340,9 +340,12 @@ pub fn log(export: &str, checkpoint: &str, jwks: &str, edge: Option<&str>) -> Re
                 )));
             };
             let first_bad = locate(&scan.store, cp, edge)?;
+            let at = match shard {
+                0 => String::new(),
+                k => format!("shard {k}, "),
+            };
             return Err(invalid(format!(
-                "first bad record: {}: index {first_bad}: it is not the record the signed log holds",
-                cp.origin
+                "first bad record: {at}index {first_bad}: it is not the record the signed log holds"
             )));
         }
         println!(

@@ -66,6 +66,10 @@ pub struct SubjectExport {
     pub deleted: Option<super::bin::Deleted>,
     /// The state per offer (`channel:purpose`), folded in log order.
     pub state: BTreeMap<String, OfferStatus>,
+    /// The log (its shard's origin, [`crate::shards`]) whose indexes the
+    /// records' are: every record of a subject is in one shard.
+    #[serde(default)]
+    pub log: Option<crate::log::LogOrigin>,
     /// Every record, in log order.
     pub records: Vec<ExportedRecord>,
 }
@@ -73,7 +77,7 @@ pub struct SubjectExport {
 /// One record of an export.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExportedRecord {
-    /// Its index in the site's log.
+    /// Its index in the site's log (in its shard's tree: the export's `log`).
     pub index: u64,
     /// Base64 of its leaf hash (RFC 6962), for an inclusion proof.
     pub leaf_hash: String,
@@ -267,6 +271,7 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         state: fold(records.iter().map(|(_, r)| r)),
         restricted: super::restricted(records.iter().map(|(_, r)| r)),
         deleted: forms.binned(subject).map_err(fault)?.map(|e| e.deleted()),
+        log: log.origin().map_err(fault)?,
         records: out,
     })
 }

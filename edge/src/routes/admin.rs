@@ -38,8 +38,12 @@ pub fn bearer(req: &Request) -> Option<String> {
         .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
 }
 
-/// Lists a page of stored records of one shard (`shard=k`, home without
-/// it), newest first.
+/// Lists a page of stored records, newest first: of one shard
+/// (`shard=k`; a one-shard site's only one), paged with `before` (that
+/// shard's leaf index); or, on a site with several shards and no `shard`,
+/// the newest `limit` over every shard by receive time, with no next page
+/// (paging is per shard, whose indexes are its own). A record of a shard
+/// other than home names it (`"shard": k`).
 pub async fn list_events(
     req: &Request,
     env: &Env,
@@ -47,24 +51,58 @@ pub async fn list_events(
 ) -> Result<Response, ApiError> {
     let q = Query::parse(req, &["limit", "before", "shard"])?;
     let page = PageRequest::new(q.u64("limit")?, q.u64("before")?)?;
-    let at = crate::routes::log::shard_of(&q, site)?;
-    let page = messages::call(env, at, &messages::PAGE, &page).await?;
+    let merged = q.get("shard").is_none() && !site.log.shards.is_single();
+    let shards: Vec<Object> = if merged {
+        if q.get("before").is_some() {
+            return Err(query_invalid("before"));
+        }
+        Object::all(site).collect()
+    } else {
+        vec![crate::routes::log::shard_of(&q, site)?]
+    };
+    let mut total = 0;
+    let mut next = None;
+    let mut records: Vec<(u64, ShardIndex, messages::ListedRecord)> = Vec::new();
+    for at in &shards {
+        let answer = messages::call(env, *at, &messages::PAGE, &page).await?;
+        total += answer.total;
+        next = answer.next_before;
+        for r in answer.records {
+            let received = serde_json::from_str::<serde_json::Value>(&r.record)
+                .ok()
+                .and_then(|v| v["received_at_ms"].as_u64())
+                .unwrap_or(0);
+            records.push((received, at.shard, r));
+        }
+    }
+    if merged {
+        records.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        records.truncate(page.limit as usize);
+        next = None;
+    }
     // Records are spliced in as stored (canonical bytes), never re-serialised.
-    let records: Vec<String> = page.records.iter().map(|r| r.to_json()).collect();
-    let next = page
-        .next_before
-        .map_or("null".to_string(), |n| n.to_string());
+    let records: Vec<String> = records
+        .iter()
+        .map(|(_, shard, r)| in_shard(*shard, &r.to_json()))
+        .collect();
+    let next = next.map_or("null".to_string(), |n| n.to_string());
     let body = format!(
-        "{{\"shard\":{},\"shards\":{},\"total\":{},\"next_before\":{next},\"records\":[{}]}}",
-        at.shard,
+        "{{\"shards\":{},\"total\":{total},\"next_before\":{next},\"records\":[{}]}}",
         site.log.shards.count(),
-        page.total,
         records.join(",")
     );
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::ok(body)?.with_headers(headers))
+}
+
+/// A listed record's JSON (`{"index":...}`) naming its shard unless home.
+fn in_shard(shard: ShardIndex, json: &str) -> String {
+    match shard {
+        ShardIndex::HOME => json.to_string(),
+        k => format!("{{\"shard\":{k},{}", &json[1..]),
+    }
 }
 
 /// Streams the log as JSON Lines, a page at a time, so an export of any
@@ -91,10 +129,7 @@ pub fn export(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, A
                 let lines: String = page
                     .records
                     .iter()
-                    .map(|r| match shard {
-                        ShardIndex::HOME => r.to_json() + "\n",
-                        k => format!("{{\"shard\":{k},{}\n", &r.to_json()[1..]),
-                    })
+                    .map(|r| in_shard(shard, &r.to_json()) + "\n")
                     .collect();
                 Some((
                     Ok::<Vec<u8>, worker::Error>(lines.into_bytes()),
