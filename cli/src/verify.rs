@@ -117,7 +117,10 @@ fn inclusion_proof(
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, CliError> {
-    let url = url(edge, &api::inclusion_in(log.site(), log.shard(), index, size));
+    let url = url(
+        edge,
+        &api::inclusion_in(log.site(), log.shard(), index, size),
+    );
     let proof: InclusionProof =
         serde_json::from_slice(&source::get(&url)?).map_err(|e| not_a_proof(&url, e))?;
     if (proof.index, proof.size) != (index, size) {
@@ -135,7 +138,10 @@ fn consistency_proof(
     from: u64,
     to: u64,
 ) -> Result<Vec<Hash>, CliError> {
-    let url = url(edge, &api::consistency_in(log.site(), log.shard(), from, to));
+    let url = url(
+        edge,
+        &api::consistency_in(log.site(), log.shard(), from, to),
+    );
     let proof: ConsistencyProof =
         serde_json::from_slice(&source::get(&url)?).map_err(|e| not_a_proof(&url, e))?;
     if (proof.from, proof.to) != (from, to) {

@@ -6,22 +6,37 @@
 //! for `wasm32-unknown-unknown`, so the browser widget, the Workers edge and the
 //! command-line tools share one implementation of every rule.
 //!
-//! What lives here:
+//! What lives here, every module (those marked *std* need the default
+//! `std` feature):
 //! - [`ids`]: checked identifiers (`SiteId::new`, `PurposeId::new`, `EventId::new`, ...).
 //! - [`config`]: the site configuration, its validation, language negotiation and
 //!   the [`Notice`](notice::Notice) a visitor is shown.
 //! - [`notice`]: the per-language notice and its content hash.
 //! - [`event`]: the consent event the widget sends and its validation.
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
-//! - [`record`]: the stored record the edge appends to the log.
-//! - [`canonical`]: RFC 8785 canonical JSON bytes.
+//! - [`jurisdiction`]: which consent regime applies where.
+//! - [`consent_mode`]: Google Consent Mode v2 signals from a choice.
+//! - [`record`] (*std*): the stored record the edge appends to the log.
+//! - [`canonical`] (*std*): RFC 8785 canonical JSON bytes.
 //! - [`merkle`]: RFC 6962 log hashing, compact append, inclusion and consistency proofs.
 //! - [`keys`]: Ed25519 signing and public keys, JWK thumbprint `kid`, JWKS.
 //! - [`note`]: C2SP signed notes and checkpoints.
-//! - [`receipt`]: the visitor's receipt, a JWS (EdDSA) carrying the stored record.
-//! - [`log`]: the log's origin, its wire answers, and the sequencer that appends to it.
+//! - [`receipt`] (*std*): the visitor's receipt, a JWS (EdDSA) carrying the stored record.
+//! - [`log`] (*std*): the log's origin, its wire answers, the notice archive, and the
+//!   sequencer that appends to it.
+//! - [`shards`]: which shard of a site's log a subject lives in, for life.
+//! - [`schedule`] (*std*): the log object's alarm policy: jobs, batches, back-off.
+//! - [`subject_key`] (*std*): how a browser proves a subject id is its own.
+//! - [`form`]: opt-in forms: intake, double opt-in, identity vault, webhooks.
+//! - [`rights`] (*std*): data-subject rights on the log: erasure, export, restriction,
+//!   the recycle bin, retention, requests, the privacy center.
+//! - [`admin`] (*std*): the owner's scoped keys, what each may do, and the audit trail.
+//! - [`limits`]: which party a request counts against, and how many it may make.
+//! - [`stats`] (*std*): the owner's counters, kept as the log appends.
+//! - [`ropa`] (*std*): the record of processing (GDPR Art. 30) generated from a site's configuration.
 //! - [`api`]: the edge's HTTP API paths.
-//! - [`ropa`]: the record of processing (GDPR Art. 30) generated from a site's configuration.
+//! - [`html`] (*std*): the one escaping every page uses.
+//! - [`utc`]: calendar dates of epoch milliseconds, without a clock.
 //! - [`error`]: one error enum with stable machine-readable codes.
 //!
 //! ```
@@ -87,6 +102,8 @@ pub mod record;
 pub mod rights;
 #[cfg(feature = "std")]
 pub mod ropa;
+#[cfg(feature = "std")]
+pub mod schedule;
 pub mod shards;
 #[cfg(feature = "std")]
 pub mod stats;

@@ -167,9 +167,7 @@ impl Shards {
                 (0, Some(_)) => {
                     return Err(invalid("the first generation has no from date".into()))
                 }
-                (_, None) => {
-                    return Err(invalid(format!("generation {i} needs a from date")))
-                }
+                (_, None) => return Err(invalid(format!("generation {i} needs a from date"))),
                 (_, Some(date)) => {
                     let ms = crate::utc::parse_date(date)
                         .ok_or_else(|| invalid(format!("{date:?} is not a YYYY-MM-DD date")))?;
@@ -284,7 +282,10 @@ mod tests {
     fn uuid_v4_subjects_live_at_home_whatever_the_layout() {
         let eight = shards("8");
         for n in 0..200u8 {
-            assert_eq!(eight.of(&SubjectId::from_random_bytes([n; 16])), ShardIndex::HOME);
+            assert_eq!(
+                eight.of(&SubjectId::from_random_bytes([n; 16])),
+                ShardIndex::HOME
+            );
         }
     }
 
@@ -317,7 +318,10 @@ mod tests {
         let mut just_before = at.as_str().to_string();
         let prev = drawn(from - 1, 0);
         just_before.replace_range(..13, &prev.as_str()[..13]);
-        assert_eq!(grown.of(&SubjectId::new(&just_before).unwrap()), ShardIndex::HOME);
+        assert_eq!(
+            grown.of(&SubjectId::new(&just_before).unwrap()),
+            ShardIndex::HOME
+        );
     }
 
     #[test]

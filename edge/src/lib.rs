@@ -28,6 +28,8 @@ pub mod cors;
 pub mod error;
 pub mod form_store;
 pub mod geo;
+pub mod jobs;
+pub mod log_handlers;
 pub mod log_store;
 pub mod messages;
 pub mod public_origin;

@@ -14,13 +14,12 @@ use std::collections::BTreeMap;
 
 use assent_core::admin::audit::AuditEntry;
 use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Principal, Scopes};
+use assent_core::config::SiteConfig;
 use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
 use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
 use assent_core::form::webhook::Delivery;
-use assent_core::config::SiteConfig;
 use assent_core::ids::{NoticeHash, SiteId, SubjectId};
-use assent_core::shards::ShardIndex;
 use assent_core::log::archive::ArchivedNotice;
 use assent_core::log::sequencer::{AppendRequest, Appended, PageRequest};
 use assent_core::log::{ConsistencyProof, InclusionProof};
@@ -29,6 +28,7 @@ use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::rights::retention::Due;
 use assent_core::rights::Found;
+use assent_core::shards::ShardIndex;
 use assent_core::subject_key::SubjectKeyHash;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -515,17 +515,42 @@ pub async fn call_each<'a, Q: Serialize, A: DeserializeOwned>(
     let requests = Object::all(site)
         .map(|to| Ok((to, request(to)?)))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let calls = requests
-        .iter()
-        .map(|(to, q)| call(env, *to, endpoint, q));
+    let calls = requests.iter().map(|(to, q)| call(env, *to, endpoint, q));
     futures_util::future::join_all(calls)
         .await
         .into_iter()
         .collect()
 }
 
-/// The object's side: decodes the request, runs `handle`, encodes the answer.
-pub async fn serve<Q: DeserializeOwned, A: Serialize>(
+impl<Q: DeserializeOwned, A: Serialize> Endpoint<Q, A> {
+    /// The object's side of this endpoint: decodes its request type, runs
+    /// `handle`, encodes its answer type. The handler is bound to the
+    /// endpoint's types, as [`call`] binds the sender's: a handler of other
+    /// types does not compile.
+    pub async fn serve(
+        &self,
+        req: Request,
+        handle: impl FnOnce(Q) -> Result<A, ApiError>,
+    ) -> worker::Result<Response> {
+        serve(req, handle).await
+    }
+}
+
+/// An object's table from typed endpoint to handler:
+/// `endpoints!(path, req, { APPEND => |r| ..., CHECKPOINT => |()| ... } else { fallback })`
+/// serves `req` with the handler of the endpoint whose path `path` is
+/// ([`Endpoint::serve`]: the handler takes and answers the endpoint's
+/// types), or evaluates the fallback when no endpoint of the table has it.
+macro_rules! endpoints {
+    ($path:expr, $req:ident, { $($ep:path => $handler:expr),+ $(,)? } else $fallback:block) => {{
+        let path: &str = $path;
+        $( if path == $ep.path { $ep.serve($req, $handler).await } else )+ $fallback
+    }};
+}
+pub(crate) use endpoints;
+
+/// Decodes the request, runs `handle`, encodes the answer.
+async fn serve<Q: DeserializeOwned, A: Serialize>(
     mut req: Request,
     handle: impl FnOnce(Q) -> Result<A, ApiError>,
 ) -> worker::Result<Response> {

@@ -13,33 +13,22 @@ use crate::admin_store::SqlAdminStore;
 use crate::error::ApiError;
 use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
-use crate::messages::{self, CreatedKey};
+use crate::messages::{self, endpoints, CreatedKey};
 use crate::{signing, sites};
-
-/// Contacts one retention run anonymises at most (the rest the next run).
-pub const RETENTION_BATCH: u64 = 200;
-
-/// Binned subjects one purge erases at most (the rest the next run).
-pub const PURGE_BATCH: u64 = 100;
+use assent_core::schedule::Job;
 
 /// Audit entries one page of the trail holds at most.
 pub const AUDIT_PAGE: u64 = 500;
 
-/// What an owner endpoint answered, and whether the log grew.
-pub struct Served {
-    /// The answer.
-    pub response: Response,
-    /// An erasure appended a record.
-    pub grew: bool,
-}
-
-/// Answers `path` if it is an owner endpoint; `None` otherwise.
+/// Serves `req` if its path is an owner endpoint (setting `grew` when the
+/// log appended), else hands it to the import's.
 pub async fn serve(
     path: &str,
     req: Request,
     env: &Env,
     sql: &SqlStorage,
-) -> Option<worker::Result<Served>> {
+    grew: &mut bool,
+) -> worker::Result<Response> {
     let mut store = SqlLogStore(sql);
     let mut forms = SqlFormStore(sql);
     let mut admin = SqlAdminStore(sql);
@@ -52,10 +41,14 @@ pub async fn serve(
                 assent_core::error::RightsError::SubjectUnknown.into(),
             ))
     };
-    let mut grew = false;
-    let response = match path {
-        p if p == messages::AUTHORIZE.path => {
-            messages::serve(req, |r: messages::AccessRequest| {
+    // A shard without records (no origin yet) has nothing due: the owner's
+    // views of the whole site ask every shard.
+    let empty = || -> Result<bool, ApiError> {
+        let size = assent_core::log::LogStore::size(&SqlLogStore(sql));
+        Ok(size.map_err(assent_core::Error::from)? == 0)
+    };
+    endpoints!(path, req, {
+        messages::AUTHORIZE => |r: messages::AccessRequest| {
                 let site_id = r.site.clone();
                 let operator = env.secret("ADMIN_KEY").ok().map(|s| s.to_string());
                 Ok(keys::authorize(
@@ -67,11 +60,8 @@ pub async fn serve(
                     r.target,
                     now_ms(),
                 )?)
-            })
-            .await
-        }
-        p if p == messages::KEY_CREATE.path => {
-            messages::serve(req, |r: messages::KeyCreateRequest| {
+            },
+        messages::KEY_CREATE => |r: messages::KeyCreateRequest| {
                 let mut random = [0u8; 40];
                 getrandom::getrandom(&mut random)
                     .map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
@@ -81,31 +71,18 @@ pub async fn serve(
                     key,
                     token: token.to_string(),
                 })
-            })
-            .await
-        }
-        p if p == messages::KEY_LIST.path => {
-            messages::serve(req, |()| {
+            },
+        messages::KEY_LIST => |()| {
                 Ok(admin.keys().map_err(assent_core::Error::from)?)
-            })
-            .await
-        }
-        p if p == messages::KEY_REVOKE.path => {
-            messages::serve(req, |id| Ok(keys::revoke_key(&mut admin, &id, now_ms())?)).await
-        }
-        p if p == messages::AUDIT.path => {
-            messages::serve(req, |after: u64| {
+            },
+        messages::KEY_REVOKE => |id| Ok(keys::revoke_key(&mut admin, &id, now_ms())?),
+        messages::AUDIT => |after: u64| {
                 Ok(admin
                     .audit_after(after, AUDIT_PAGE)
                     .map_err(assent_core::Error::from)?)
-            })
-            .await
-        }
-        p if p == messages::FIND.path => {
-            messages::serve(req, |lookup: String| Ok(rights::find(&forms, &lookup)?)).await
-        }
-        p if p == messages::SUBJECT_EXPORT.path => {
-            messages::serve(req, |r: messages::ExportRequest| {
+            },
+        messages::FIND => |lookup: String| Ok(rights::find(&forms, &lookup)?),
+        messages::SUBJECT_EXPORT => |r: messages::ExportRequest| {
                 let config = site()?;
                 Ok(rights::export::subject(
                     &store,
@@ -115,11 +92,8 @@ pub async fn serve(
                     now_ms(),
                     r.own || !config.rights.pseudonymous,
                 )?)
-            })
-            .await
-        }
-        p if p == messages::RESTRICT.path => {
-            messages::serve(req, |r: messages::RestrictRequest| {
+            },
+        messages::RESTRICT => |r: messages::RestrictRequest| {
                 let appended = rights::restrict(
                     &mut store,
                     &mut forms,
@@ -130,13 +104,10 @@ pub async fn serve(
                     r.event_id,
                     &r.ctx,
                 )?;
-                grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
+                *grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
                 Ok(appended)
-            })
-            .await
-        }
-        p if p == messages::RECTIFY.path => {
-            messages::serve(req, |r: messages::RectifyRequest| {
+            },
+        messages::RECTIFY => |r: messages::RectifyRequest| {
                 let mut nonce = [0u8; 24];
                 getrandom::getrandom(&mut nonce)
                     .map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
@@ -151,34 +122,31 @@ pub async fn serve(
                     nonce,
                     &r.ctx,
                 )?;
-                grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
+                *grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
                 Ok(appended)
-            })
-            .await
-        }
-        p if p == messages::RETENTION_DUE.path => {
-            messages::serve(req, |at: u64| {
+            },
+        messages::RETENTION_DUE => |at: u64| {
+                if empty()? {
+                    return Ok(Vec::new());
+                }
                 Ok(rights::retention::due(&store, &forms, site()?, at, 1000)?)
-            })
-            .await
-        }
-        p if p == messages::RETENTION_RUN.path => {
-            messages::serve(req, |ctx: assent_core::form::intake::EdgeContext| {
+            },
+        messages::RETENTION_RUN => |ctx: assent_core::form::intake::EdgeContext| {
+                if empty()? {
+                    return Ok(Vec::new());
+                }
                 let ran = rights::retention::run(
                     &mut store,
                     &mut forms,
                     site()?,
                     &signing::current(env)?,
                     &ctx,
-                    RETENTION_BATCH,
+                    Job::Retention.batch(),
                 )?;
-                grew = !ran.is_empty();
+                *grew = !ran.is_empty();
                 Ok(ran)
-            })
-            .await
-        }
-        p if p == messages::ERASE.path => {
-            messages::serve(req, |r: messages::EraseRequest| {
+            },
+        messages::ERASE => |r: messages::EraseRequest| {
                 let deletion = bin::delete(
                     &mut store,
                     &mut forms,
@@ -189,22 +157,17 @@ pub async fn serve(
                     r.event_id,
                     &r.ctx,
                 )?;
-                grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
+                *grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
                 Ok(deletion)
-            })
-            .await
-        }
-        p if p == messages::RESTORE.path => {
-            messages::serve(req, |subject| {
+            },
+        messages::RESTORE => |subject| {
                 Ok(bin::restore(&store, &mut forms, &mut admin, &subject)?)
-            })
-            .await
-        }
-        p if p == messages::RECYCLE_BIN.path => {
-            messages::serve(req, |limit: u64| Ok(bin::list(&forms, limit.min(500))?)).await
-        }
-        p if p == messages::PURGE.path => {
-            messages::serve(req, |r: messages::PurgeRequest| {
+            },
+        messages::RECYCLE_BIN => |limit: u64| Ok(bin::list(&forms, limit.min(500))?),
+        messages::PURGE => |r: messages::PurgeRequest| {
+                if empty()? {
+                    return Ok(Vec::new());
+                }
                 let purged = bin::purge(
                     &mut store,
                     &mut forms,
@@ -212,22 +175,16 @@ pub async fn serve(
                     &signing::current(env)?,
                     &r.ctx,
                     r.until_ms,
-                    PURGE_BATCH,
+                    Job::Purge.batch(),
                 )?;
-                grew = !purged.is_empty();
+                *grew = !purged.is_empty();
                 Ok(purged)
-            })
-            .await
-        }
-        p if p == messages::STATS.path => {
-            messages::serve(req, |from: String| {
+            },
+        messages::STATS => |from: String| {
                 Ok(assent_core::log::LogStore::stats(&store, &from)
                     .map_err(assent_core::Error::from)?)
-            })
-            .await
-        }
-        p if p == messages::PRIVACY_LINK.path => {
-            messages::serve(req, |r: messages::PrivacyLinkRequest| {
+            },
+        messages::PRIVACY_LINK => |r: messages::PrivacyLinkRequest| {
                 let site = site()?;
                 let key = crate::routes::forms::form_secret(env)?;
                 Ok(center::mail_link(
@@ -240,11 +197,8 @@ pub async fn serve(
                     link_fresh()?,
                     now_ms(),
                 )?)
-            })
-            .await
-        }
-        p if p == messages::SPEND_LINK.path => {
-            messages::serve(req, |nonce| {
+            },
+        messages::SPEND_LINK => |nonce| {
                 if admin
                     .spend_link(&nonce, now_ms())
                     .map_err(assent_core::Error::from)?
@@ -253,11 +207,8 @@ pub async fn serve(
                 } else {
                     Err(assent_core::Error::from(RightsError::LinkUsed).into())
                 }
-            })
-            .await
-        }
-        p if p == messages::REQUEST_FILE.path => {
-            messages::serve(req, |r: messages::RequestFile| {
+            },
+        messages::REQUEST_FILE => |r: messages::RequestFile| {
                 let config = site()?;
                 let filed =
                     requests::file(&mut admin, &r.subject, r.kind, r.id.clone(), r.ctx.now_ms)?;
@@ -275,29 +226,20 @@ pub async fn serve(
                     r.id,
                     &r.ctx,
                 )?;
-                grew = done.erasure.is_some();
+                *grew = done.erasure.is_some();
                 Ok(done)
-            })
-            .await
-        }
-        p if p == messages::REQUESTS.path => {
-            messages::serve(req, |limit: u64| {
+            },
+        messages::REQUESTS => |limit: u64| {
                 Ok(admin
                     .queue(limit.min(500))
                     .map_err(assent_core::Error::from)?)
-            })
-            .await
-        }
-        p if p == messages::REQUESTS_OF.path => {
-            messages::serve(req, |subject| {
+            },
+        messages::REQUESTS_OF => |subject| {
                 Ok(admin
                     .requests_of(&subject)
                     .map_err(assent_core::Error::from)?)
-            })
-            .await
-        }
-        p if p == messages::REQUEST_DECIDE.path => {
-            messages::serve(req, |r: messages::RequestDecide| {
+            },
+        messages::REQUEST_DECIDE => |r: messages::RequestDecide| {
                 let config = site()?;
                 if !r.fulfil {
                     let open = requests::open(&admin, &r.id)?;
@@ -321,18 +263,16 @@ pub async fn serve(
                     r.erasure_id,
                     &r.ctx,
                 )?;
-                grew = done.erasure.is_some();
+                *grew = done.erasure.is_some();
                 if done.kind == RequestKind::Access {
                     // The copy is released: the person gets a link to download it.
                     mail_access(&store, &mut forms, config, env, &done.subject, &r.ctx)?;
                 }
                 Ok(done)
-            })
-            .await
-        }
-        other => return crate::site_import::serve(other, req, env, sql).await,
-    };
-    Some(response.map(|response| Served { response, grew }))
+            },
+    } else {
+        crate::site_import::serve(path, req, env, sql, grew).await
+    })
 }
 
 fn link_fresh() -> Result<center::LinkFresh, ApiError> {

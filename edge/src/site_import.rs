@@ -11,13 +11,12 @@ use assent_core::form::intake::{EdgeContext, SuppressionKind};
 use assent_core::ids::EventId;
 use assent_core::rights::import::{import_batch, BatchOutcome};
 use serde::{Deserialize, Serialize};
-use worker::{Env, Request, SqlStorage};
+use worker::{Env, Request, Response, SqlStorage};
 
 use crate::error::ApiError;
 use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
-use crate::messages::{self, Endpoint};
-use crate::site_admin::Served;
+use crate::messages::{endpoints, Endpoint};
 use crate::{signing, sites};
 
 /// Suppress a batch of lookup keys and record it in the log.
@@ -37,34 +36,34 @@ pub struct ImportRequest {
     pub ctx: EdgeContext,
 }
 
-/// Answers `path` if it is an import endpoint; `None` otherwise.
+/// Serves `req` if its path is the import's (setting `grew` when the log
+/// appended); any other path is no endpoint of the object's: `404`.
 pub async fn serve(
     path: &str,
     req: Request,
     env: &Env,
     sql: &SqlStorage,
-) -> Option<worker::Result<Served>> {
-    if path != IMPORT.path {
-        return None;
-    }
+    grew: &mut bool,
+) -> worker::Result<Response> {
     let mut store = SqlLogStore(sql);
     let mut forms = SqlFormStore(sql);
-    let mut grew = false;
-    let response = messages::serve(req, |r: ImportRequest| {
-        let site = sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
-        let outcome = import_batch(
-            &mut store,
-            &mut forms,
-            site,
-            &signing::current(env)?,
-            r.lookups,
-            r.kind,
-            r.event_id,
-            &r.ctx,
-        )?;
-        grew = outcome.record.is_some() && !outcome.repeat;
-        Ok(outcome)
+    endpoints!(path, req, {
+        IMPORT => |r: ImportRequest| {
+            let site = sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+            let outcome = import_batch(
+                &mut store,
+                &mut forms,
+                site,
+                &signing::current(env)?,
+                r.lookups,
+                r.kind,
+                r.event_id,
+                &r.ctx,
+            )?;
+            *grew = outcome.record.is_some() && !outcome.repeat;
+            Ok(outcome)
+        },
+    } else {
+        Ok(ApiError::NotFound.to_response())
     })
-    .await;
-    Some(response.map(|response| Served { response, grew }))
 }

@@ -15,8 +15,6 @@ use assent_core::log::LogStore;
 use futures_util::future::{select, Either};
 use worker::{Delay, Env, Fetch, Headers, Method, Request, RequestInit};
 
-/// Deliveries sent per alarm at most (the rest at the next).
-pub const BATCH: u64 = 20;
 /// How long a receiver has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -36,7 +34,7 @@ pub async fn deliver_due<L: LogStore, F: FormStore>(
     forms: &mut F,
     now_ms: u64,
 ) -> u64 {
-    let due = match forms.due_deliveries(now_ms, BATCH) {
+    let due = match forms.due_deliveries(now_ms, assent_core::schedule::Job::Deliver.batch()) {
         Ok(due) => due,
         Err(e) => {
             worker::console_error!("webhooks: {e}");

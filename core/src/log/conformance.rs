@@ -941,7 +941,10 @@ pub fn grows_into_shards_without_moving_anyone<S: LogStore>(mut make: impl FnMut
         let err = send(&mut shards[usize::from(wrong)], &four, e, wrong).unwrap_err();
         assert_eq!(err.code(), "shard_mismatch");
     }
-    assert!(placed[0] > home && placed[1..].iter().all(|p| *p > 0), "{placed:?}");
+    assert!(
+        placed[0] > home && placed[1..].iter().all(|p| *p > 0),
+        "{placed:?}"
+    );
 
     // Every old receipt's leaf is proven in home's new checkpoint, which
     // extends the one signed before the growth.
@@ -950,12 +953,24 @@ pub fn grows_into_shards_without_moving_anyone<S: LogStore>(mut make: impl FnMut
     for r in &receipts {
         let v = receipt::verify(r, &jwks()).unwrap();
         let proof = sequencer::inclusion(&shards[0], v.claims.log.index, now.size).unwrap();
-        merkle::verify_inclusion(&v.leaf, v.claims.log.index, now.size, &proof.hashes, &now.root)
-            .unwrap();
+        merkle::verify_inclusion(
+            &v.leaf,
+            v.claims.log.index,
+            now.size,
+            &proof.hashes,
+            &now.root,
+        )
+        .unwrap();
     }
     let proof = sequencer::consistency(&shards[0], before.size, now.size).unwrap();
-    merkle::verify_consistency(before.size, now.size, &proof.hashes, &before.root, &now.root)
-        .unwrap();
+    merkle::verify_consistency(
+        before.size,
+        now.size,
+        &proof.hashes,
+        &before.root,
+        &now.root,
+    )
+    .unwrap();
     for store in &mut shards {
         check_proofs(store);
     }

@@ -22,12 +22,10 @@ use futures_util::stream;
 use worker::{Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
-use assent_core::shards::ShardIndex;
-use crate::messages::{
-    self, AccessRequest, EraseRequest, KeyCreateRequest, Object, RequestDecide,
-};
+use crate::messages::{self, AccessRequest, EraseRequest, KeyCreateRequest, Object, RequestDecide};
 use crate::routes::events::bounded_body;
 use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
+use assent_core::shards::ShardIndex;
 
 /// The token of `Authorization: Bearer <token>`.
 pub fn bearer(req: &Request) -> Option<String> {
@@ -76,7 +74,7 @@ pub async fn list_events(
         }
     }
     if merged {
-        records.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        records.sort_by_key(|r| std::cmp::Reverse((r.0, r.1)));
         records.truncate(page.limit as usize);
         next = None;
     }
@@ -373,7 +371,7 @@ pub async fn handle(
             .await?;
             let more = purged
                 .iter()
-                .any(|p| p.len() as u64 == crate::site_admin::PURGE_BATCH);
+                .any(|p| p.len() as u64 == assent_core::schedule::Job::Purge.batch());
             let purged: Vec<_> = purged.into_iter().flatten().collect();
             let list: Vec<serde_json::Value> = purged.iter().map(|e| e.view()).collect();
             json_value(
@@ -493,8 +491,7 @@ pub async fn handle(
                 ctx.now_ms = at;
             }
             let due: Vec<_> = if matches!(route, Route::Retention) {
-                messages::call_each(env, site, &messages::RETENTION_DUE, |_| Ok(ctx.now_ms))
-                    .await?
+                messages::call_each(env, site, &messages::RETENTION_DUE, |_| Ok(ctx.now_ms)).await?
             } else {
                 messages::call_each(env, site, &messages::RETENTION_RUN, |at| {
                     let mut ctx = ctx.clone();
@@ -526,11 +523,12 @@ pub async fn handle(
             let from =
                 assent_core::stats::day_of(now.saturating_sub(u64::from(days - 1) * 86_400_000));
             // Each shard counts its own records; the site's are the sums.
-            let rows: Vec<_> = messages::call_each(env, site, &messages::STATS, |_| Ok(from.clone()))
-                .await?
-                .into_iter()
-                .flatten()
-                .collect();
+            let rows: Vec<_> =
+                messages::call_each(env, site, &messages::STATS, |_| Ok(from.clone()))
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect();
             let series = assent_core::stats::Series::build(&rows, now, days);
             let body =
                 serde_json::to_string(&series).map_err(|e| ApiError::Internal(e.to_string()))?;

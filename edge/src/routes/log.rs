@@ -50,8 +50,8 @@ pub async fn get(
         "checkpoints" => {
             Query::parse(req, &[])?;
             let public = PublicOrigins::from_env(env)?;
-            let notes = messages::call_each(env, site, &messages::CHECKPOINT_IF_ANY, |_| Ok(()))
-                .await?;
+            let notes =
+                messages::call_each(env, site, &messages::CHECKPOINT_IF_ANY, |_| Ok(())).await?;
             let shards = Object::all(site)
                 .zip(notes)
                 .map(|(at, note)| {

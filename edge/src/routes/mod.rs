@@ -95,7 +95,8 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
-        ["v1", "sites", site, "log", proof @ ("checkpoint" | "checkpoints" | "inclusion" | "consistency")] => {
+        ["v1", "sites", site, "log", proof @ ("checkpoint" | "checkpoints" | "inclusion" | "consistency")] =>
+        {
             let result = match (method, known_site(site)) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head, Ok((id, config))) => {

@@ -1,0 +1,103 @@
+//! The log object's alarm: each job of core's schedule
+//! (`assent_core::schedule::Job`) run once on the shard's SQLite, and the
+//! time the alarm rings next, as the schedule says from what each run came
+//! to. A failed job is logged and backs off; the others still run.
+
+use assent_core::config::SiteConfig;
+use assent_core::form::intake::{self, EdgeContext, FormStore};
+use assent_core::log::sequencer;
+use assent_core::log::LogStore;
+use assent_core::rights;
+use assent_core::schedule::{self, Job, Ran};
+use worker::{Env, SqlStorage};
+
+use crate::error::ApiError;
+use crate::form_store::SqlFormStore;
+use crate::log_store::SqlLogStore;
+use crate::public_origin::PublicOrigins;
+use crate::{signing, sites};
+
+/// This shard's site, from the origin its first record fixed (a shard
+/// without records has nothing to do).
+pub fn site_of(store: &SqlLogStore<&SqlStorage>) -> Option<&'static SiteConfig> {
+    let origin = store.origin().ok().flatten()?;
+    sites::get(origin.site().as_str())
+}
+
+/// Where this shard's own events happen (expiry, purge, retention): now,
+/// under the origin its first record fixed (its shard's), the edge's issuer.
+fn own_context(
+    env: &Env,
+    store: &SqlLogStore<&SqlStorage>,
+    now_ms: u64,
+) -> Result<EdgeContext, ApiError> {
+    let origin = store
+        .origin()
+        .map_err(assent_core::Error::from)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(EdgeContext {
+        now_ms,
+        issuer: PublicOrigins::from_env(env)?.canonical().to_string(),
+        origin,
+    })
+}
+
+/// What a job's run came to, its failure logged.
+fn ran(job: Job, result: Result<u64, ApiError>) -> Ran {
+    match result {
+        Ok(n) => Ran::Did(n),
+        Err(e) => {
+            worker::console_error!("{job:?}: {e:?}");
+            Ran::Failed
+        }
+    }
+}
+
+/// Runs every job once; answers when the alarm should ring next.
+pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
+    let mut store = SqlLogStore(sql);
+    let mut forms = SqlFormStore(sql);
+    let site = site_of(&store)?;
+    // Without its key or its origin no job can run: all back off alike.
+    let (key, ctx) =
+        match signing::current(env).and_then(|k| Ok((k, own_context(env, &store, now_ms)?))) {
+            Ok(both) => both,
+            Err(e) => {
+                worker::console_error!("alarm: {e:?}");
+                return Job::Checkpoint.next(Ran::Failed, now_ms, None);
+            }
+        };
+    let mut next = Vec::new();
+
+    let batch = Job::Expire.batch();
+    let expired = intake::expire_due(&mut store, &mut forms, site, &key, &ctx, batch);
+    let due = forms.next_due().ok().flatten();
+    next.push(Job::Expire.next(ran(Job::Expire, expired.map_err(Into::into)), now_ms, due));
+
+    let batch = Job::Purge.batch();
+    let purged = rights::bin::purge(&mut store, &mut forms, site, &key, &ctx, now_ms, batch)
+        .map(|p| p.len() as u64);
+    let due = rights::bin::next_purge(&forms).ok().flatten();
+    next.push(Job::Purge.next(ran(Job::Purge, purged.map_err(Into::into)), now_ms, due));
+
+    let sent = crate::webhooks::deliver_due(env, site, &store, &mut forms, now_ms).await;
+    let due = forms.next_delivery().ok().flatten();
+    next.push(Job::Deliver.next(Ran::Did(sent), now_ms, due));
+
+    if site.rights.retention.is_some() {
+        let batch = Job::Retention.batch();
+        let anonymised = rights::retention::run(&mut store, &mut forms, site, &key, &ctx, batch)
+            .map(|r| r.len() as u64);
+        let ran = ran(Job::Retention, anonymised.map_err(Into::into));
+        next.push(Job::Retention.next(ran, now_ms, None));
+    }
+
+    // Last: it signs what the jobs above appended.
+    let signed = sequencer::checkpoint(&mut store, &key, now_ms).map(|_| 1);
+    next.push(Job::Checkpoint.next(
+        ran(Job::Checkpoint, signed.map_err(Into::into)),
+        now_ms,
+        None,
+    ));
+    schedule::earliest(next)
+}

@@ -1,0 +1,233 @@
+//! The log's endpoints: a table from typed endpoint ([`crate::messages`])
+//! to core's sequencer and forms' intake on a shard's SQLite. Nothing of the
+//! log's rules lives here.
+
+use assent_core::form::intake::{self, FormStore, Fresh};
+use assent_core::form::state;
+use assent_core::log::archive;
+use assent_core::log::sequencer::{self, AppendStatus};
+use assent_core::log::LogStore;
+use assent_core::rights;
+use assent_core::rights::bin::BinStore;
+use worker::{Date, Env, Request, Response, SqlStorage};
+
+use crate::error::ApiError;
+use crate::form_store::SqlFormStore;
+use crate::log_store::SqlLogStore;
+use crate::messages::{self, endpoints, ExportPage, ListedRecord, MailboxEntry, RecordsPage};
+use crate::{signing, sites};
+
+fn listed(records: Vec<assent_core::log::store::Listed>) -> Vec<ListedRecord> {
+    records
+        .into_iter()
+        .map(|r| ListedRecord {
+            index: r.index,
+            record: r.record,
+        })
+        .collect()
+}
+
+/// Serves `req` if its path is one of the log's endpoints (setting `grew`
+/// when the log appended), else hands it to the owner's endpoints.
+pub async fn serve(
+    req: Request,
+    env: &Env,
+    sql: &SqlStorage,
+    grew: &mut bool,
+) -> worker::Result<Response> {
+    let mut store = SqlLogStore(sql);
+    let mut forms = SqlFormStore(sql);
+    let key = || signing::current(env);
+    let path = req.path();
+    endpoints!(path.as_str(), req, {
+            messages::APPEND => |r: sequencer::AppendRequest| {
+                    let site = sites::get(r.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = sequencer::append(&mut store, site, &key()?, r)?;
+                    *grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                },
+            messages::CHECKPOINT => |()| {
+                    Ok(sequencer::checkpoint(&mut store, &key()?, now_ms())?)
+                },
+            messages::CHECKPOINT_IF_ANY => |()| {
+                    match sequencer::checkpoint(&mut store, &key()?, now_ms()) {
+                        Ok(note) => Ok(Some(note)),
+                        Err(e) if e.code() == "log_empty" => Ok(None),
+                        Err(e) => Err(e.into()),
+                    }
+                },
+            messages::INCLUSION => |q: messages::InclusionQuery| {
+                    Ok(sequencer::inclusion(&store, q.index, q.size)?)
+                },
+            messages::CONSISTENCY => |q: messages::ConsistencyQuery| {
+                    Ok(sequencer::consistency(&store, q.from, q.to)?)
+                },
+            messages::NOTICE => |q: messages::NoticeQuery| {
+                    let current = sites::notices(q.site.as_str()).ok_or(ApiError::NotFound)?;
+                    Ok(archive::find(&mut store, current, &q.hash, now_ms())?)
+                },
+            messages::PAGE => |q| {
+                    let page = sequencer::page(&store, q)?;
+                    Ok(RecordsPage {
+                        total: page.total,
+                        next_before: page.next_before,
+                        records: listed(page.records),
+                    })
+                },
+            messages::EXPORT => |from| {
+                    let (records, next) = sequencer::export_page(&store, from)?;
+                    Ok(ExportPage {
+                        records: listed(records),
+                        next,
+                    })
+                },
+            messages::SUBMIT => |sub: intake::Submission| {
+                    let site = sites::get(sub.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let appended =
+                        intake::submit(&mut store, &mut forms, site, &key()?, sub, fresh()?)?;
+                    *grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                },
+            messages::CONFIRM => |r: messages::ConfirmRequest| {
+                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let secret = crate::routes::forms::form_secret(env)?;
+                    let texting = intake::Texting {
+                        secret: &secret,
+                        nonce: fresh()?.mail_nonce,
+                    };
+                    let confirmed = intake::confirm(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        &r.claims,
+                        texting,
+                        &r.ctx,
+                    )?;
+                    *grew = confirmed.appended.status == AppendStatus::New;
+                    Ok(confirmed)
+                },
+            messages::PHONE_CONFIRM => |r: messages::PhoneConfirmRequest| {
+                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let secret = crate::routes::forms::form_secret(env)?;
+                    let confirmed = intake::verify_phone(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        secret.phone(),
+                        &r.claims,
+                        &r.code,
+                        &r.ctx,
+                    )?;
+                    *grew = confirmed.appended.status == AppendStatus::New;
+                    Ok(confirmed)
+                },
+            messages::WITHDRAW => |r: messages::WithdrawRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = intake::withdraw(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        &r.subject,
+                        r.offers.as_deref(),
+                        r.event_id,
+                        &r.ctx,
+                    )?;
+                    *grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                },
+            messages::STATE => |subject| {
+                    let records = store
+                        .of_subject(&subject, 10_000)
+                        .map_err(assent_core::Error::from)?;
+                    let records: Vec<assent_core::record::StoredRecord> = records
+                        .iter()
+                        .filter_map(|l| serde_json::from_str(&l.record).ok())
+                        .collect();
+                    Ok(messages::SubjectState {
+                        offers: state::fold(&records),
+                        choice: rights::banner::last_choice(&records).map(|r| r.event.clone()),
+                        restricted: rights::restricted(&records),
+                        deleted: forms.binned(&subject).map_err(assent_core::Error::from)?,
+                    })
+                },
+            messages::SUBJECT_KEY => |subject| {
+                    Ok(store
+                        .subject_key(&subject)
+                        .map_err(assent_core::Error::from)?)
+                },
+            messages::BANNER_WITHDRAW => |r: messages::WithdrawRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = rights::banner::withdraw(
+                        &mut store,
+                        &mut forms,
+                        site,
+                        &key()?,
+                        &r.subject,
+                        r.offers.as_deref(),
+                        r.event_id,
+                        &r.ctx,
+                    )?;
+                    *grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                },
+            messages::DELIVERIES => |limit: u64| {
+                    Ok(forms
+                        .deliveries(limit.min(500))
+                        .map_err(assent_core::Error::from)?)
+                },
+            messages::MAILBOX => |limit: u64| {
+                    let site = store
+                        .origin()
+                        .map_err(assent_core::Error::from)?
+                        .map(|o| o.site().clone());
+                    let mails = forms
+                        .mails(limit.min(100))
+                        .map_err(assent_core::Error::from)?;
+                    let mut out = Vec::new();
+                    for m in mails {
+                        let contact = forms
+                            .contact_of(&m.subject)
+                            .map_err(assent_core::Error::from)?;
+                        // An erased contact's mail no longer opens: it is gone.
+                        let opened = site
+                            .as_ref()
+                            .zip(contact)
+                            .and_then(|(site, c)| intake::open_mail(&m, &c, site));
+                        if let Some(mail) = opened {
+                            out.push(MailboxEntry {
+                                created_ms: m.created_ms,
+                                event_id: m.event_id.to_string(),
+                                mail,
+                            });
+                        }
+                    }
+                    Ok(out)
+                },
+    } else {
+        crate::site_admin::serve(&path, req, env, sql, grew).await
+    })
+}
+
+/// Randomness for a submission, from the platform's CSPRNG.
+fn fresh() -> std::result::Result<Fresh, ApiError> {
+    let mut bytes = [0u8; 16 + 32 + 32 + 24 + 24];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
+    let take = |from: usize| -> [u8; 32] { bytes[from..from + 32].try_into().expect("32 bytes") };
+    let nonce = |from: usize| -> [u8; 24] { bytes[from..from + 24].try_into().expect("24 bytes") };
+    Ok(Fresh {
+        subject: bytes[..16].try_into().expect("16 bytes"),
+        salt: take(16),
+        key: take(48),
+        identity_nonce: nonce(80),
+        mail_nonce: nonce(104),
+    })
+}
+
+fn now_ms() -> u64 {
+    Date::now().as_millis()
+}
