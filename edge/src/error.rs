@@ -2,7 +2,7 @@
 //! `{"error": {"code": "...", "message": "..."}}` with a 4xx status, or as a
 //! 500 with code `internal` and no details (the details go to the log only).
 
-use assent_core::error::{AccessError, EventError, FormError, LogError, RightsError, StorageError};
+use assent_core::error::ErrorClass;
 use assent_core::Error as CoreError;
 use serde_json::json;
 use worker::Response;
@@ -49,14 +49,10 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// Core errors that are the edge's own faults, not the caller's: a 500.
+/// Core errors that are the edge's own faults, not the caller's: a 500
+/// (core's class decides, `assent_core::error::ErrorClass`).
 fn fault(e: &CoreError) -> bool {
-    matches!(
-        e,
-        CoreError::Storage(StorageError::StorageFault { .. })
-            | CoreError::Log(LogError::RecordEncoding { .. })
-            | CoreError::Form(FormError::VaultUnreadable)
-    )
+    e.class() == ErrorClass::Fault
 }
 
 impl ApiError {
@@ -80,34 +76,7 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Core(e) if fault(e) => 500,
-            ApiError::Core(CoreError::Event(EventError::OriginNotAllowed { .. })) => 403,
-            ApiError::Core(CoreError::Log(LogError::EventIdConflict { .. })) => 409,
-            ApiError::Core(CoreError::Log(LogError::LogEmpty | LogError::NoticeUnknown { .. })) => {
-                404
-            }
-            ApiError::Core(CoreError::Form(FormError::FormUnknown { .. })) => 404,
-            ApiError::Core(CoreError::Form(
-                FormError::TokenExpired | FormError::PhoneCodeExhausted,
-            )) => 410,
-            ApiError::Core(CoreError::Access(e)) => match e {
-                AccessError::Unauthorized | AccessError::KeyRevoked => 401,
-                AccessError::KeyOtherSite
-                | AccessError::ScopeMissing { .. }
-                | AccessError::OperatorOnly => 403,
-                AccessError::AdminKeyUnknown => 404,
-                _ => 400,
-            },
-            ApiError::Core(CoreError::Rights(e)) => match e {
-                RightsError::RequestDecided
-                | RightsError::NotRestricted
-                | RightsError::NotInRecycleBin
-                | RightsError::SubjectInRecycleBin => 409,
-                RightsError::LinkUsed | RightsError::SubjectErased => 410,
-                RightsError::SubjectKeyInvalid => 401,
-                _ => 404,
-            },
-            ApiError::Core(_) => 400,
+            ApiError::Core(e) => e.class().status(),
             ApiError::Relayed(e) => e.status,
             ApiError::NotConfigured(_) => 500,
             ApiError::SiteUnknown(_) | ApiError::NotFound => 404,

@@ -58,6 +58,9 @@ pub enum Error {
     Rights(RightsError),
 }
 
+mod class;
+pub use class::ErrorClass;
+
 impl Error {
     /// The stable machine-readable code of this error, e.g. `purpose_unknown`.
     pub fn code(&self) -> &'static str {
