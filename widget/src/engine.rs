@@ -254,7 +254,11 @@ impl Engine {
         );
         let subject = self
             .subject
-            .get_or_insert_with(|| SubjectId::drawn(m.now_ms as u64, m.bytes(1)).as_str().to_owned())
+            .get_or_insert_with(|| {
+                SubjectId::drawn(m.now_ms as u64, m.bytes(1))
+                    .as_str()
+                    .to_owned()
+            })
             .clone();
         let event_id = EventId::from_random_bytes(m.bytes(0));
         let mut j = Json::new();

@@ -57,7 +57,7 @@ impl Error {
                 ConfigError::ConfigMalformed { .. }
                 | ConfigError::PurposeDuplicate { .. }
                 | ConfigError::ServiceDuplicate { .. }
-                | ConfigError::NoPurposes { .. }
+                | ConfigError::NoPurposes
                 | ConfigError::TextMissing { .. }
                 | ConfigError::LifetimeOutOfRange { .. }
                 | ConfigError::LegalBasisInvalid { .. }
@@ -98,37 +98,37 @@ impl Error {
             },
             Error::Form(e) => match e {
                 FormError::FormUnknown { .. } => NotFound,
-                FormError::TokenExpired { .. } | FormError::PhoneCodeExhausted { .. } => Gone,
-                FormError::VaultUnreadable { .. } => Fault,
+                FormError::TokenExpired | FormError::PhoneCodeExhausted => Gone,
+                FormError::VaultUnreadable => Fault,
                 FormError::OfferUnknown { .. }
                 | FormError::OfferMissing { .. }
                 | FormError::SurfaceMismatch { .. }
                 | FormError::FieldRequired { .. }
                 | FormError::FieldNotAsked { .. }
                 | FormError::EmailInvalid { .. }
-                | FormError::PhoneInvalid { .. }
-                | FormError::NameInvalid { .. }
-                | FormError::AgeInvalid { .. }
-                | FormError::TokenInvalid { .. }
-                | FormError::TokenScope { .. }
-                | FormError::NothingToWithdraw { .. }
-                | FormError::PhoneCodeInvalid { .. } => Invalid,
+                | FormError::PhoneInvalid
+                | FormError::NameInvalid
+                | FormError::AgeInvalid
+                | FormError::TokenInvalid
+                | FormError::TokenScope
+                | FormError::NothingToWithdraw
+                | FormError::PhoneCodeInvalid => Invalid,
             },
             Error::Log(e) => match e {
                 LogError::EventIdConflict { .. } => Conflict,
-                LogError::LogEmpty { .. } | LogError::NoticeUnknown { .. } => NotFound,
+                LogError::LogEmpty | LogError::NoticeUnknown { .. } => NotFound,
                 LogError::RecordEncoding { .. } | LogError::ShardMismatch { .. } => Fault,
                 LogError::ActionAgainstHistory { .. }
                 | LogError::QueryInvalid { .. }
                 | LogError::ProofInvalid { .. }
                 | LogError::IndexOutOfRange { .. }
                 | LogError::NoteMalformed { .. }
-                | LogError::LeafHashMismatch { .. }
+                | LogError::LeafHashMismatch
                 | LogError::NoticeMismatch { .. } => Invalid,
             },
             Error::Key(e) => match e {
                 KeyError::KeyUnknown { .. }
-                | KeyError::SignatureInvalid { .. }
+                | KeyError::SignatureInvalid
                 | KeyError::KeyMalformed { .. }
                 | KeyError::ReceiptMalformed { .. } => Invalid,
             },
@@ -136,21 +136,21 @@ impl Error {
                 StorageError::StorageFault { .. } => Fault,
             },
             Error::Access(e) => match e {
-                AccessError::Unauthorized { .. } | AccessError::KeyRevoked { .. } => Unauthorized,
-                AccessError::KeyOtherSite { .. }
+                AccessError::Unauthorized | AccessError::KeyRevoked => Unauthorized,
+                AccessError::KeyOtherSite
                 | AccessError::ScopeMissing { .. }
-                | AccessError::OperatorOnly { .. } => Forbidden,
-                AccessError::AdminKeyUnknown { .. } => NotFound,
-                AccessError::ScopeInvalid { .. } | AccessError::KeyNameInvalid { .. } => Invalid,
+                | AccessError::OperatorOnly => Forbidden,
+                AccessError::AdminKeyUnknown => NotFound,
+                AccessError::ScopeInvalid { .. } | AccessError::KeyNameInvalid => Invalid,
             },
             Error::Rights(e) => match e {
-                RightsError::SubjectUnknown { .. } | RightsError::RequestUnknown { .. } => NotFound,
-                RightsError::RequestDecided { .. }
-                | RightsError::NotRestricted { .. }
-                | RightsError::NotInRecycleBin { .. }
-                | RightsError::SubjectInRecycleBin { .. } => Conflict,
-                RightsError::SubjectErased { .. } | RightsError::LinkUsed { .. } => Gone,
-                RightsError::SubjectKeyInvalid { .. } => Unauthorized,
+                RightsError::SubjectUnknown | RightsError::RequestUnknown => NotFound,
+                RightsError::RequestDecided
+                | RightsError::NotRestricted
+                | RightsError::NotInRecycleBin
+                | RightsError::SubjectInRecycleBin => Conflict,
+                RightsError::SubjectErased | RightsError::LinkUsed => Gone,
+                RightsError::SubjectKeyInvalid => Unauthorized,
             },
         }
     }
