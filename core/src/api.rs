@@ -232,3 +232,41 @@ pub fn admin_rectification(site: &SiteId, subject: &SubjectId) -> String {
 pub fn admin_objection(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/objection")
 }
+
+/// What the edge's answer to something it must keep (a banner event, a
+/// form submission) means to the client that sent it: one rule for the
+/// banner's outbox and the form's, by status alone (`0`: the network failed).
+///
+/// ```
+/// use assent_core::api::{outcome, Outcome};
+/// assert_eq!(outcome(201), Outcome::Acknowledged);
+/// assert_eq!(outcome(202), Outcome::Acknowledged);
+/// assert_eq!(outcome(429), Outcome::Retry);
+/// assert_eq!(outcome(410), Outcome::Gone);
+/// assert_eq!(outcome(400), Outcome::Rejected);
+/// assert_eq!(outcome(503), Outcome::Retry);
+/// assert_eq!(outcome(0), Outcome::Retry);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored, or already stored (2xx): done.
+    Acknowledged,
+    /// Refused for good (4xx): sending it again cannot help.
+    Rejected,
+    /// Not taken now (network, 5xx, 408, 425, 429): keep it, send it later.
+    Retry,
+    /// What it is about is gone for good (410, an erased subject): nothing
+    /// more is taken under it.
+    Gone,
+}
+
+/// The [`Outcome`] of an answer's status.
+pub fn outcome(status: u16) -> Outcome {
+    match status {
+        200..=299 => Outcome::Acknowledged,
+        408 | 425 | 429 => Outcome::Retry,
+        410 => Outcome::Gone,
+        400..=499 => Outcome::Rejected,
+        _ => Outcome::Retry,
+    }
+}

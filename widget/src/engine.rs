@@ -317,12 +317,12 @@ pub enum Delivery {
 impl Delivery {
     /// Classifies an HTTP status (0: the network failed).
     pub fn from_status(status: u16) -> Self {
-        match status {
-            200..=299 => Delivery::Acknowledged,
-            408 | 425 | 429 => Delivery::Retry,
-            410 => Delivery::Forget,
-            400..=499 => Delivery::Rejected,
-            _ => Delivery::Retry,
+        use assent_core::api::{outcome, Outcome};
+        match outcome(status) {
+            Outcome::Acknowledged => Delivery::Acknowledged,
+            Outcome::Retry => Delivery::Retry,
+            Outcome::Gone => Delivery::Forget,
+            Outcome::Rejected => Delivery::Rejected,
         }
     }
 }

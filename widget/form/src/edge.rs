@@ -1,5 +1,6 @@
 //! The edge, as the form sees it: its form notice and submissions. `fetch` through web-sys; answers read with serde.
 
+use assent_core::api::Outcome;
 use assent_core::form::notice::FormAnswer;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -75,16 +76,17 @@ impl Edge {
         let status = resp.status();
         let body = text(&resp).await.unwrap_or_default();
         let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-        match status {
-            200..=299 => Sent::Stored(json),
-            408 | 425 | 429 => Sent::Later,
-            400..=499 => Sent::Refused(
+        // Core's rule, the banner outbox's too; a form keeps no subject to
+        // forget, so a 410 is a refusal like any other.
+        match assent_core::api::outcome(status) {
+            Outcome::Acknowledged => Sent::Stored(json),
+            Outcome::Retry => Sent::Later,
+            Outcome::Rejected | Outcome::Gone => Sent::Refused(
                 json["error"]["code"]
                     .as_str()
                     .unwrap_or("refused")
                     .to_string(),
             ),
-            _ => Sent::Later,
         }
     }
 }
