@@ -10,21 +10,19 @@
 //! JSON Lines `{"index":N,"record":{...}}` with the record's logged bytes.
 //! Paging limits are core's (`assent_core::log::sequencer::PageRequest`).
 
-use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Scopes};
+use assent_core::admin::{AdminKey, KeyId, Operation};
 use assent_core::config::SiteConfig;
 use assent_core::form::identity::{lookup_key, normalise_email};
 use assent_core::ids::{EventId, SiteId, SubjectId};
 use assent_core::log::sequencer::{AppendStatus, PageRequest};
-use assent_core::rights::bin::Deletion;
 use assent_core::rights::requests::{RequestStatus, SubjectRequest};
 use assent_core::utc::rfc3339;
 use futures_util::stream;
 use worker::{Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
-use crate::messages::{self, AccessRequest, EraseRequest, KeyCreateRequest, Object, RequestDecide};
-use crate::routes::events::bounded_body;
-use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
+use crate::messages::{self, AccessRequest, Object};
+use crate::routes::{admin_keys, admin_site, admin_subjects, forms, query_invalid, Query};
 use assent_core::shards::ShardIndex;
 
 /// The token of `Authorization: Bearer <token>`.
@@ -147,7 +145,7 @@ pub fn export(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, A
 }
 
 /// An owner route: what it is, and what it names.
-enum Route {
+pub(super) enum Route {
     LogList,
     LogExport,
     Find,
@@ -277,7 +275,7 @@ impl Route {
 /// refused before anything is parsed), then the route, then the log
 /// object's authentication and audit, then the route itself.
 pub async fn handle(
-    mut req: Request,
+    req: Request,
     env: &Env,
     site: &'static SiteConfig,
     tail: &[&str],
@@ -305,284 +303,31 @@ pub async fn handle(
             forms::state_of(env, site, subject).await
         }
         Route::SubjectExport(subject) => subject_export(&req, env, site, subject).await,
-        Route::Erase(subject) => {
-            Query::parse(&req, &[])?;
-            let at = Object::of(site, &subject);
-            let request = EraseRequest {
-                subject,
-                who: principal.name().to_string(),
-                event_id: fresh_event_id()?,
-                ctx: edge_context(env, at)?,
-            };
-            match messages::call(env, at, &messages::ERASE, &request).await? {
-                Deletion::Erased(a) => appended(a),
-                // In the bin: accepted, erased at `purge_at`; again: the same entry.
-                Deletion::Binned { entry, new } => {
-                    json_value(&entry.view(), if new { 202 } else { 200 })
-                }
-            }
-        }
-        Route::Restore(subject) => {
-            Query::parse(&req, &[])?;
-            let at = Object::of(site, &subject);
-            let entry = messages::call(env, at, &messages::RESTORE, &subject).await?;
-            let mut view = entry.view();
-            view["restored_at"] = rfc3339(worker::Date::now().as_millis()).into();
-            json_value(&view, 200)
-        }
-        Route::RecycleBin => {
-            let q = Query::parse(&req, &["limit"])?;
-            let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
-            let mut bin: Vec<_> =
-                messages::call_each(env, site, &messages::RECYCLE_BIN, |_| Ok(limit))
-                    .await?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-            // The soonest purge first, over every shard.
-            bin.sort_by_key(|e| e.purge_ms);
-            bin.truncate(limit as usize);
-            let list: Vec<serde_json::Value> = bin.iter().map(|e| e.view()).collect();
-            json_value(
-                &serde_json::json!({"days": site.rights.recycle_bin_days, "subjects": list}),
-                200,
-            )
-        }
-        Route::RecycleBinPurge => {
-            let q = Query::parse(&req, &["as_of"])?;
-            let mut ctx = edge_context(env, id)?;
-            // Without a time, the owner empties the bin; with one (a forced
-            // clock, under `make dev` and the tests only), what is due by
-            // then goes, as the alarm would take it then.
-            let until_ms = match q.u64("as_of")? {
-                Some(_) if !crate::dev_mode(env) => return Err(query_invalid("as_of")),
-                Some(at) => {
-                    ctx.now_ms = at;
-                    at
-                }
-                None => u64::MAX,
-            };
-            let now = ctx.now_ms;
-            let purged = messages::call_each(env, site, &messages::PURGE, |at| {
-                let mut ctx = ctx.clone();
-                ctx.origin = edge_context(env, at)?.origin;
-                Ok(messages::PurgeRequest { until_ms, ctx })
-            })
-            .await?;
-            let more = purged
-                .iter()
-                .any(|p| p.len() as u64 == assent_core::schedule::Job::Purge.batch());
-            let purged: Vec<_> = purged.into_iter().flatten().collect();
-            let list: Vec<serde_json::Value> = purged.iter().map(|e| e.view()).collect();
-            json_value(
-                &serde_json::json!({"as_of": rfc3339(now), "purged": list, "more": more}),
-                200,
-            )
-        }
-        Route::Restrict(subject) => {
-            Query::parse(&req, &[])?;
-            #[derive(serde::Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Body {
-                restricted: bool,
-            }
-            let body: Body =
-                serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
-            let at = Object::of(site, &subject);
-            let request = messages::RestrictRequest {
-                subject,
-                restricted: body.restricted,
-                event_id: fresh_event_id()?,
-                ctx: edge_context(env, at)?,
-            };
-            appended(messages::call(env, at, &messages::RESTRICT, &request).await?)
-        }
-        Route::Rectify(subject) => {
-            Query::parse(&req, &[])?;
-            let changes =
-                serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
-            let at = Object::of(site, &subject);
-            let request = messages::RectifyRequest {
-                subject,
-                changes,
-                event_id: fresh_event_id()?,
-                ctx: edge_context(env, at)?,
-            };
-            appended(messages::call(env, at, &messages::RECTIFY, &request).await?)
-        }
-        Route::Object(subject) => {
-            Query::parse(&req, &[])?;
-            #[derive(serde::Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Body {
-                channel: assent_core::form::Channel,
-            }
-            let body: Body =
-                serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
-            // An objection to a channel withdraws every offer on it.
-            let at = Object::of(site, &subject);
-            let state = messages::call(env, at, &messages::STATE, &subject).await?;
-            if state.deleted.is_some() {
-                return Err(assent_core::Error::from(
-                    assent_core::error::RightsError::SubjectInRecycleBin,
-                )
-                .into());
-            }
-            let prefix = format!("{}:", body.channel.as_str());
-            let offers: Vec<String> = state
-                .offers
-                .keys()
-                .filter(|k| k.starts_with(&prefix))
-                .cloned()
-                .collect();
-            if offers.is_empty() {
-                return Err(assent_core::Error::from(
-                    assent_core::error::FormError::NothingToWithdraw,
-                )
-                .into());
-            }
-            let request = messages::WithdrawRequest {
-                subject,
-                offers: Some(offers),
-                event_id: fresh_event_id()?,
-                ctx: edge_context(env, at)?,
-            };
-            appended(messages::call(env, at, &messages::WITHDRAW, &request).await?)
-        }
+        r @ (Route::Erase(_)
+        | Route::Restore(_)
+        | Route::Restrict(_)
+        | Route::Rectify(_)
+        | Route::Object(_)) => admin_subjects::handle(r, req, env, site, &principal).await,
+        r @ (Route::RecycleBin
+        | Route::RecycleBinPurge
+        | Route::Retention
+        | Route::RetentionRun
+        | Route::Stats
+        | Route::Requests
+        | Route::Decide(..)) => admin_site::handle(r, req, env, site, &principal).await,
         Route::Deliveries => forms::deliveries(&req, env, site).await,
         Route::Mailbox => forms::mailbox(&req, env, site).await,
         Route::Audit => audit(&req, env, id).await,
-        Route::KeyList => {
-            Query::parse(&req, &[])?;
-            let keys = messages::call(env, id, &messages::KEY_LIST, &()).await?;
-            let keys: Vec<serde_json::Value> = keys.iter().map(key_view).collect();
-            json_value(&serde_json::json!({ "keys": keys }), 200)
-        }
-        Route::KeyCreate => {
-            Query::parse(&req, &[])?;
-            #[derive(serde::Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Body {
-                name: String,
-                scopes: Vec<String>,
-            }
-            let body = bounded_body(&mut req).await?;
-            let body: Body = serde_json::from_slice(&body).map_err(malformed)?;
-            let request = KeyCreateRequest {
-                site: id.clone(),
-                name: KeyName::new(&body.name)?,
-                scopes: Scopes::parse(&body.scopes.join(","))?,
-            };
-            let created = messages::call(env, id, &messages::KEY_CREATE, &request).await?;
-            let mut view = key_view(&created.key);
-            view["key"] = created.token.into();
-            json_value(&view, 201)
+        r @ (Route::KeyList | Route::KeyCreate | Route::KeyRevoke(_)) => {
+            admin_keys::handle(r, req, env, site, &principal).await
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
-        Route::Retention | Route::RetentionRun => {
-            let q = Query::parse(&req, &["as_of"])?;
-            let mut ctx = edge_context(env, id)?;
-            if let Some(at) = q.u64("as_of")? {
-                // A forced clock, for trying a retention policy out: under
-                // `make dev` and the tests only, never in a deploy.
-                if !crate::dev_mode(env) {
-                    return Err(query_invalid("as_of"));
-                }
-                ctx.now_ms = at;
-            }
-            let due: Vec<_> = if matches!(route, Route::Retention) {
-                messages::call_each(env, site, &messages::RETENTION_DUE, |_| Ok(ctx.now_ms)).await?
-            } else {
-                messages::call_each(env, site, &messages::RETENTION_RUN, |at| {
-                    let mut ctx = ctx.clone();
-                    ctx.origin = edge_context(env, at)?.origin;
-                    Ok(ctx)
-                })
-                .await?
-            }
-            .into_iter()
-            .flatten()
-            .collect();
-            let list: Vec<serde_json::Value> = due
-                .iter()
-                .map(|d| serde_json::json!({"subject": d.subject, "reason": d.reason, "last_activity_at": rfc3339(d.last_activity_ms)}))
-                .collect();
-            json_value(
-                &serde_json::json!({"as_of": rfc3339(ctx.now_ms), "policy": site.rights.retention, "subjects": list}),
-                200,
-            )
-        }
-        Route::Stats => {
-            let q = Query::parse(&req, &["days"])?;
-            let days = match q.u64("days")? {
-                None => 30,
-                Some(d @ 1..=366) => d as u32,
-                Some(_) => return Err(query_invalid("days")),
-            };
-            let now = worker::Date::now().as_millis();
-            let from =
-                assent_core::stats::day_of(now.saturating_sub(u64::from(days - 1) * 86_400_000));
-            // Each shard counts its own records; the site's are the sums.
-            let rows: Vec<_> =
-                messages::call_each(env, site, &messages::STATS, |_| Ok(from.clone()))
-                    .await?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-            let series = assent_core::stats::Series::build(&rows, now, days);
-            let body =
-                serde_json::to_string(&series).map_err(|e| ApiError::Internal(e.to_string()))?;
-            json_text(body, 200)
-        }
-        Route::Requests => {
-            let q = Query::parse(&req, &["limit"])?;
-            let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
-            let mut queue: Vec<_> =
-                messages::call_each(env, site, &messages::REQUESTS, |_| Ok(limit))
-                    .await?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-            queue.sort_by_key(|r| r.due_ms);
-            queue.truncate(limit as usize);
-            let now = worker::Date::now().as_millis();
-            let list: Vec<serde_json::Value> = queue.iter().map(|r| request_view(r, now)).collect();
-            json_value(&serde_json::json!({ "requests": list }), 200)
-        }
-        Route::Decide(request, fulfil) => {
-            Query::parse(&req, &[])?;
-            // A request is kept in its subject's shard: the one that knows it decides.
-            let mut decided = None;
-            for at in Object::all(site) {
-                let decide = RequestDecide {
-                    id: request.clone(),
-                    fulfil,
-                    who: principal.name().to_string(),
-                    erasure_id: fresh_event_id()?,
-                    ctx: edge_context(env, at)?,
-                };
-                match messages::call(env, at, &messages::REQUEST_DECIDE, &decide).await {
-                    Err(e) if e.code() == "request_unknown" => decided = Some(Err(e)),
-                    answer => {
-                        decided = Some(answer.map(|d| (d, decide.ctx.now_ms)));
-                        break;
-                    }
-                }
-            }
-            let (decided, now) = decided.expect("a site has a home shard")?;
-            json_value(&request_view(&decided, now), 200)
-        }
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
-        Route::KeyRevoke(key) => {
-            Query::parse(&req, &[])?;
-            let revoked = messages::call(env, id, &messages::KEY_REVOKE, &key).await?;
-            json_value(&key_view(&revoked), 200)
-        }
     }
 }
 
 /// An edge-made record's answer: 201 when new, 200 with the first answer.
-fn appended(a: assent_core::log::sequencer::Appended) -> Result<Response, ApiError> {
+pub(super) fn appended(a: assent_core::log::sequencer::Appended) -> Result<Response, ApiError> {
     let status = if a.status == AppendStatus::New {
         201
     } else {
@@ -592,7 +337,7 @@ fn appended(a: assent_core::log::sequencer::Appended) -> Result<Response, ApiErr
 }
 
 /// A request as the owner's API shows it.
-fn request_view(r: &SubjectRequest, now_ms: u64) -> serde_json::Value {
+pub(super) fn request_view(r: &SubjectRequest, now_ms: u64) -> serde_json::Value {
     serde_json::json!({
         "id": r.id,
         "subject": r.subject,
@@ -608,7 +353,7 @@ fn request_view(r: &SubjectRequest, now_ms: u64) -> serde_json::Value {
 }
 
 /// A key as the owner's API shows it: never its secret or the secret's hash.
-fn key_view(key: &AdminKey) -> serde_json::Value {
+pub(super) fn key_view(key: &AdminKey) -> serde_json::Value {
     serde_json::json!({
         "id": key.id,
         "name": key.name,
@@ -618,18 +363,18 @@ fn key_view(key: &AdminKey) -> serde_json::Value {
     })
 }
 
-fn malformed(e: serde_json::Error) -> ApiError {
+pub(super) fn malformed(e: serde_json::Error) -> ApiError {
     assent_core::Error::from(assent_core::error::EventError::EventMalformed {
         message: e.to_string(),
     })
     .into()
 }
 
-fn json_value(value: &serde_json::Value, status: u16) -> Result<Response, ApiError> {
+pub(super) fn json_value(value: &serde_json::Value, status: u16) -> Result<Response, ApiError> {
     json_text(value.to_string(), status)
 }
 
-fn json_text(body: String, status: u16) -> Result<Response, ApiError> {
+pub(super) fn json_text(body: String, status: u16) -> Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;

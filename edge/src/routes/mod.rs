@@ -11,6 +11,9 @@ use crate::error::ApiError;
 use crate::sites;
 
 pub mod admin;
+mod admin_keys;
+mod admin_site;
+mod admin_subjects;
 pub mod config;
 pub mod events;
 pub mod forms;
