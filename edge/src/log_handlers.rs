@@ -28,7 +28,7 @@ fn listed(records: Vec<assent_core::log::store::Listed>) -> Vec<ListedRecord> {
 }
 
 /// Serves `req` if its path is one of the log's endpoints (setting `grew`
-/// when the log appended), else hands it to the owner's endpoints.
+/// when the log appended), else hands it to the forms' table.
 pub async fn serve(
     req: Request,
     env: &Env,
@@ -36,7 +36,7 @@ pub async fn serve(
     grew: &mut bool,
 ) -> worker::Result<Response> {
     let mut store = SqlLogStore(sql);
-    let mut forms = SqlFormStore(sql);
+    let forms = SqlFormStore(sql);
     let key = || signing::current(env);
     let path = req.path();
     endpoints!(path.as_str(), req, {
@@ -81,6 +81,44 @@ pub async fn serve(
                         next,
                     })
                 },
+            messages::STATE => |subject| {
+                    let records = store
+                        .of_subject(&subject, 10_000)
+                        .map_err(assent_core::Error::from)?;
+                    let records: Vec<assent_core::record::StoredRecord> = records
+                        .iter()
+                        .filter_map(|l| serde_json::from_str(&l.record).ok())
+                        .collect();
+                    Ok(messages::SubjectState {
+                        offers: state::fold(&records),
+                        choice: rights::banner::last_choice(&records).map(|r| r.event.clone()),
+                        restricted: rights::restricted(&records),
+                        deleted: forms.binned(&subject).map_err(assent_core::Error::from)?,
+                    })
+                },
+            messages::SUBJECT_KEY => |subject| {
+                    Ok(store
+                        .subject_key(&subject)
+                        .map_err(assent_core::Error::from)?)
+                },
+    } else {
+        form_endpoints(req, env, sql, grew).await
+    })
+}
+
+/// The forms' endpoints: submissions, confirmations, withdrawals, and
+/// the outbox's views; any other path goes on to the owner's tables.
+async fn form_endpoints(
+    req: Request,
+    env: &Env,
+    sql: &SqlStorage,
+    grew: &mut bool,
+) -> worker::Result<Response> {
+    let mut store = SqlLogStore(sql);
+    let mut forms = SqlFormStore(sql);
+    let key = || signing::current(env);
+    let path = req.path();
+    endpoints!(path.as_str(), req, {
             messages::SUBMIT => |sub: intake::Submission| {
                     let site = sites::get(sub.event.site.as_str()).ok_or(ApiError::NotFound)?;
                     let appended =
@@ -138,26 +176,6 @@ pub async fn serve(
                     )?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
-                },
-            messages::STATE => |subject| {
-                    let records = store
-                        .of_subject(&subject, 10_000)
-                        .map_err(assent_core::Error::from)?;
-                    let records: Vec<assent_core::record::StoredRecord> = records
-                        .iter()
-                        .filter_map(|l| serde_json::from_str(&l.record).ok())
-                        .collect();
-                    Ok(messages::SubjectState {
-                        offers: state::fold(&records),
-                        choice: rights::banner::last_choice(&records).map(|r| r.event.clone()),
-                        restricted: rights::restricted(&records),
-                        deleted: forms.binned(&subject).map_err(assent_core::Error::from)?,
-                    })
-                },
-            messages::SUBJECT_KEY => |subject| {
-                    Ok(store
-                        .subject_key(&subject)
-                        .map_err(assent_core::Error::from)?)
                 },
             messages::BANNER_WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =

@@ -20,8 +20,8 @@ use assent_core::schedule::Job;
 /// Audit entries one page of the trail holds at most.
 pub const AUDIT_PAGE: u64 = 500;
 
-/// Serves `req` if its path is an owner endpoint (setting `grew` when the
-/// log appended), else hands it to the import's.
+/// The table of the owner's keys, the audit trail, and spent privacy links: what `crate::routes::admin` authorises with; any other path goes on
+/// to the next table. `grew` is set when the log appended.
 pub async fn serve(
     path: &str,
     req: Request,
@@ -29,24 +29,7 @@ pub async fn serve(
     sql: &SqlStorage,
     grew: &mut bool,
 ) -> worker::Result<Response> {
-    let mut store = SqlLogStore(sql);
-    let mut forms = SqlFormStore(sql);
     let mut admin = SqlAdminStore(sql);
-    let site = || -> Result<&'static assent_core::config::SiteConfig, ApiError> {
-        let origin = assent_core::log::LogStore::origin(&SqlLogStore(sql))
-            .map_err(assent_core::Error::from)?;
-        origin
-            .and_then(|o| sites::get(o.site().as_str()))
-            .ok_or(ApiError::Core(
-                assent_core::error::RightsError::SubjectUnknown.into(),
-            ))
-    };
-    // A shard without records (no origin yet) has nothing due: the owner's
-    // views of the whole site ask every shard.
-    let empty = || -> Result<bool, ApiError> {
-        let size = assent_core::log::LogStore::size(&SqlLogStore(sql));
-        Ok(size.map_err(assent_core::Error::from)? == 0)
-    };
     endpoints!(path, req, {
         messages::AUTHORIZE => |r: messages::AccessRequest| {
                 let site_id = r.site.clone();
@@ -81,6 +64,36 @@ pub async fn serve(
                     .audit_after(after, AUDIT_PAGE)
                     .map_err(assent_core::Error::from)?)
             },
+        messages::SPEND_LINK => |nonce| {
+                if admin
+                    .spend_link(&nonce, now_ms())
+                    .map_err(assent_core::Error::from)?
+                {
+                    Ok(())
+                } else {
+                    Err(assent_core::Error::from(RightsError::LinkUsed).into())
+                }
+            },
+    } else {
+        rights(path, req, env, sql, grew).await
+    })
+}
+
+/// The table of the data-subject rights on a subject of this shard, and the owner's runs over it; any other path goes on
+/// to the next table. `grew` is set when the log appended.
+async fn rights(
+    path: &str,
+    req: Request,
+    env: &Env,
+    sql: &SqlStorage,
+    grew: &mut bool,
+) -> worker::Result<Response> {
+    let mut store = SqlLogStore(sql);
+    let mut forms = SqlFormStore(sql);
+    let mut admin = SqlAdminStore(sql);
+    let site = || shard_site(sql);
+    let empty = || shard_empty(sql);
+    endpoints!(path, req, {
         messages::FIND => |lookup: String| Ok(rights::find(&forms, &lookup)?),
         messages::SUBJECT_EXPORT => |r: messages::ExportRequest| {
                 let config = site()?;
@@ -198,16 +211,25 @@ pub async fn serve(
                     now_ms(),
                 )?)
             },
-        messages::SPEND_LINK => |nonce| {
-                if admin
-                    .spend_link(&nonce, now_ms())
-                    .map_err(assent_core::Error::from)?
-                {
-                    Ok(())
-                } else {
-                    Err(assent_core::Error::from(RightsError::LinkUsed).into())
-                }
-            },
+    } else {
+        requests(path, req, env, sql, grew).await
+    })
+}
+
+/// The table of data-subject requests: filed, queued, decided (an erasure or an access copy fulfils one); any other path goes on
+/// to the next table. `grew` is set when the log appended.
+async fn requests(
+    path: &str,
+    req: Request,
+    env: &Env,
+    sql: &SqlStorage,
+    grew: &mut bool,
+) -> worker::Result<Response> {
+    let mut store = SqlLogStore(sql);
+    let mut forms = SqlFormStore(sql);
+    let mut admin = SqlAdminStore(sql);
+    let site = || shard_site(sql);
+    endpoints!(path, req, {
         messages::REQUEST_FILE => |r: messages::RequestFile| {
                 let config = site()?;
                 let filed =
@@ -273,6 +295,22 @@ pub async fn serve(
     } else {
         crate::site_import::serve(path, req, env, sql, grew).await
     })
+}
+
+/// This shard's site, from the origin its first record fixed.
+fn shard_site(sql: &SqlStorage) -> Result<&'static assent_core::config::SiteConfig, ApiError> {
+    let origin =
+        assent_core::log::LogStore::origin(&SqlLogStore(sql)).map_err(assent_core::Error::from)?;
+    origin
+        .and_then(|o| sites::get(o.site().as_str()))
+        .ok_or(ApiError::Core(RightsError::SubjectUnknown.into()))
+}
+
+/// Whether this shard has no record yet (no origin): the owner's views of
+/// the whole site ask every shard, and an empty one has nothing due.
+fn shard_empty(sql: &SqlStorage) -> Result<bool, ApiError> {
+    let size = assent_core::log::LogStore::size(&SqlLogStore(sql));
+    Ok(size.map_err(assent_core::Error::from)? == 0)
 }
 
 fn link_fresh() -> Result<center::LinkFresh, ApiError> {
