@@ -183,18 +183,20 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, f
 }
 
 /**
- * Rows of `sql` run read-only on every SiteLog Durable Object's SQLite file
- * (one per site that has stored something), with Debian's `sqlite3` CLI.
+ * Rows of `sql` run read-only on every Durable Object's SQLite file that has
+ * its tables (a site's log shards, its directory), with Debian's `sqlite3` CLI.
  * For tests that must see what is stored without asking the worker, whose
  * reads would change it (a checkpoint read signs on demand).
  */
 export function storedRows(edge, sql) {
   const dir = join(edge.state, "persist/v3/do");
   const files = readdirSync(dir, { recursive: true })
-    .filter((f) => /SiteLog\/[0-9a-f]+\.sqlite$/.test(f))
+    .filter((f) => /(SiteLog|SiteDirectory)\/[0-9a-f]+\.sqlite$/.test(f))
     .map((f) => join(dir, f));
   return files.flatMap((file) => {
     const r = spawnSync("sqlite3", ["-readonly", "-json", file, sql], { encoding: "utf8" });
+    // A directory has no log tables, a shard no directory tables: skip them.
+    if (r.status !== 0 && /no such table/.test(r.stderr)) return [];
     if (r.status !== 0) throw new Error(`sqlite3 ${file}: ${r.stderr}`);
     return r.stdout.trim() ? JSON.parse(r.stdout) : [];
   });

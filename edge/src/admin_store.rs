@@ -1,6 +1,8 @@
-//! A site's admin keys and audit trail on the log object's SQLite: core's
-//! [`AdminStore`] over any [`Sql`] connection. Keys are stored as the hash
-//! of their secret, never the secret; audit entries as their JSON, in order.
+//! A site's admin keys and audit trail (core's [`AdminStore`], kept by the
+//! site's directory object) and its data-subject requests and spent
+//! privacy-center links (core's [`RequestStore`], kept by each shard for its
+//! subjects), over any [`Sql`] connection. Keys are stored as the hash of
+//! their secret, never the secret; audit entries as their JSON, in order.
 
 use assent_core::admin::audit::AuditEntry;
 use assent_core::admin::store::AdminStore;
@@ -11,12 +13,21 @@ use assent_core::rights::requests::{RequestStatus, RequestStore, SubjectRequest}
 
 use crate::log_store::{bad_row, fault, get_text, int, Sql, SqlValue};
 
-/// The schema, created with the log's when the object starts.
-pub const SCHEMA: &str = "
+/// The keys' and the audit trail's tables (the directory's; a home shard
+/// written before the split has them too, read once by the handover).
+pub const KEYS_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS admin_keys (
   id         TEXT PRIMARY KEY,
   data       TEXT NOT NULL          -- the key: name, scopes, dates and the hash of its secret
 );
+CREATE TABLE IF NOT EXISTS audit (
+  seq        INTEGER PRIMARY KEY,
+  data       TEXT NOT NULL          -- the entry, hash-chained to the one before
+);
+";
+
+/// The requests' and the spent links' tables (a shard's).
+pub const REQUESTS_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS subject_requests (
   id         TEXT PRIMARY KEY,
   subject    TEXT NOT NULL,
@@ -30,13 +41,9 @@ CREATE TABLE IF NOT EXISTS spent_links (
   nonce      TEXT PRIMARY KEY,      -- a privacy center link, opened once
   spent_ms   INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS audit (
-  seq        INTEGER PRIMARY KEY,
-  data       TEXT NOT NULL          -- the entry, hash-chained to the one before
-);
 ";
 
-/// [`AdminStore`] on a SQLite connection with [`SCHEMA`].
+/// [`AdminStore`] and [`RequestStore`] on a SQLite connection with [`KEYS_SCHEMA`] and [`REQUESTS_SCHEMA`].
 pub struct SqlAdminStore<C>(pub C);
 
 fn parse<T: serde::de::DeserializeOwned>(v: &SqlValue) -> Result<T, StoreError> {
@@ -63,6 +70,32 @@ impl<C: Sql> SqlAdminStore<C> {
                     .and_then(parse)
             })
             .collect()
+    }
+}
+
+impl<C: Sql> SqlAdminStore<C> {
+    /// Takes over keys and audit entries kept elsewhere (the home shard's,
+    /// from before the directory): each kept as it was, none overwritten, so
+    /// a second handover, or one that races a newer write, changes nothing
+    /// already here.
+    pub fn adopt(&mut self, keys: &[AdminKey], audit: &[AuditEntry]) -> Result<(), StoreError> {
+        for key in keys {
+            self.0
+                .query(
+                    "INSERT INTO admin_keys (id, data) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                    vec![SqlValue::Text(key.id.to_string()), json(key)],
+                )
+                .map_err(fault)?;
+        }
+        for entry in audit {
+            self.0
+                .query(
+                    "INSERT INTO audit (seq, data) VALUES (?, ?) ON CONFLICT (seq) DO NOTHING",
+                    vec![int(entry.seq)?, json(entry)],
+                )
+                .map_err(fault)?;
+        }
+        Ok(())
     }
 }
 
@@ -212,7 +245,7 @@ mod tests {
 
     #[test]
     fn keys_and_the_audit_trail_on_sqlite() {
-        let conn = native::connection(SCHEMA);
+        let conn = native::connection(&format!("{KEYS_SCHEMA}{REQUESTS_SCHEMA}"));
         let mut store = SqlAdminStore(&conn);
         let site = SiteId::new("demo").unwrap();
         let (key, token) = create_key(
@@ -276,7 +309,7 @@ mod tests {
     #[test]
     fn requests_and_spent_links_on_sqlite() {
         use assent_core::rights::requests::{self, RequestKind};
-        let conn = native::connection(SCHEMA);
+        let conn = native::connection(&format!("{KEYS_SCHEMA}{REQUESTS_SCHEMA}"));
         let mut store = SqlAdminStore(&conn);
         let s = SubjectId::from_random_bytes([1; 16]);
         let id = |n| EventId::from_random_bytes([n; 16]);

@@ -2,29 +2,38 @@
 //!
 //! The Cloudflare Worker of Assent: a thin shell over `assent-core`. It reads
 //! HTTP, checks origins and sizes, calls core to validate, and hands valid
-//! events to the site's [`site_log::SiteLog`] Durable Object, which sequences
-//! and stores them in SQLite. Business rules live in core, not here.
+//! events to the shard of the site's log their subject lives in
+//! ([`site_log::SiteLog`], placed by `assent_core::shards`), which sequences
+//! and stores them in SQLite; owner keys and the audit trail live in the
+//! site's [`directory::SiteDirectory`]. Business rules live in core, not here.
 //!
 //! Modules, one per concept:
 //! - [`routes`]: the HTTP API (`/v1/...`), one submodule per resource;
 //! - [`sites`]: site configurations, validated at build time and embedded;
 //! - [`cors`]: origin checks and CORS headers;
+//! - [`geo`]: the visitor's country, from Cloudflare's header;
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);
-//! - [`site_log`]: the per-site Durable Object, an adapter that runs core's
-//!   log sequencer ([`assent_core::log::sequencer`]) on its SQLite;
-//! - [`site_admin`]: the object's owner endpoints (keys, audit, rights);
-//! - [`admin_store`]: core's `AdminStore` (keys, audit trail) on SQLite;
-//! - [`log_store`]: core's `LogStore` on SQLite (the object's, or `rusqlite` in tests);
-//! - [`messages`]: the typed messages between the Worker and the log object;
+//! - [`consent_cookie`]: the first-party cookie that carries the choice in force;
+//! - [`messages`]: the typed messages between the Worker and the objects, by
+//!   role ([`messages::Role`]), and the object naming ([`messages::Object`]);
+//! - [`site_log`]: a log shard's Durable Object (the home shard also keeps
+//!   the forms' store of its subjects); its tables [`log_handlers`],
+//!   [`site_admin`] and [`site_import`]; its alarm's jobs, [`jobs`];
+//! - [`directory`]: a site's directory object: owner keys and the audit trail;
+//! - [`migrations`]: each object's numbered schema migrations;
+//! - [`log_store`], [`form_store`], [`admin_store`]: core's store traits on SQLite
+//!   (the object's, or `rusqlite` in tests);
+//! - [`webhooks`]: the CRM hand-off, mail and SMS senders;
 //! - [`public_origin`]: the edge's configured public origins (`iss`, log origins);
 //! - [`signing`]: the signing key and the JWKS, from secrets;
-//! - [`error`]: the API error type: a stable code, a status, no internals.
+//! - [`error`]: the API error type: a stable code, a status (core's class), no internals.
 
 use worker::{event, Context, Env, Request, Response, Result};
 
 pub mod admin_store;
 pub mod consent_cookie;
 pub mod cors;
+pub mod directory;
 pub mod error;
 pub mod form_store;
 pub mod geo;
@@ -32,6 +41,7 @@ pub mod jobs;
 pub mod log_handlers;
 pub mod log_store;
 pub mod messages;
+pub mod migrations;
 pub mod public_origin;
 pub mod rate_limit;
 pub mod routes;

@@ -83,6 +83,8 @@ impl SqlError {
 pub trait Sql {
     /// Runs one statement and returns every row.
     fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError>;
+    /// Runs a script of statements without parameters (a migration).
+    fn batch(&self, sql: &str) -> Result<(), SqlError>;
 }
 
 /// A shared connection is a connection (the log and the form stores of one
@@ -90,6 +92,9 @@ pub trait Sql {
 impl<T: Sql + ?Sized> Sql for &T {
     fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
         (**self).query(sql, params)
+    }
+    fn batch(&self, sql: &str) -> Result<(), SqlError> {
+        (**self).batch(sql)
     }
 }
 
@@ -373,6 +378,12 @@ impl<C: Sql> LogStore for SqlLogStore<C> {
 
 /// The Durable Object's SQLite.
 impl Sql for worker::SqlStorage {
+    fn batch(&self, sql: &str) -> Result<(), SqlError> {
+        self.exec(sql, None)
+            .map(drop)
+            .map_err(|e| SqlError(e.to_string()))
+    }
+
     fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
         use worker::SqlStorageValue as V;
         let params: Vec<V> = params
@@ -415,6 +426,10 @@ pub(crate) mod native {
     use super::*;
 
     impl Sql for rusqlite::Connection {
+        fn batch(&self, sql: &str) -> Result<(), SqlError> {
+            self.execute_batch(sql).map_err(|e| SqlError(e.to_string()))
+        }
+
         fn query(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, SqlError> {
             use rusqlite::types::Value as V;
             let err = |e: rusqlite::Error| SqlError(e.to_string());

@@ -36,21 +36,45 @@ use worker::{Env, Method, Request, RequestInit, Response};
 
 use crate::error::ApiError;
 
-/// Name of the Durable Object binding in `wrangler.toml`.
+/// Name of the log shards' Durable Object binding in `wrangler.toml`.
 pub const BINDING: &str = "SITE_LOG";
 
-/// An endpoint of the log object: its path, and what goes in and out.
+/// Name of the site directories' Durable Object binding in `wrangler.toml`.
+pub const DIRECTORY_BINDING: &str = "SITE_DIRECTORY";
+
+/// Which object role an endpoint belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A shard of a site's log ([`crate::site_log`]).
+    Shard,
+    /// A site's directory ([`crate::directory`]): keys and the audit trail.
+    Directory,
+}
+
+/// An endpoint of an object: its role, its path, and what goes in and out.
 pub struct Endpoint<Q, A> {
+    /// The role of the object that serves it.
+    pub role: Role,
     /// The path the object matches.
     pub path: &'static str,
     types: PhantomData<fn(Q) -> A>,
 }
 
 impl<Q, A> Endpoint<Q, A> {
-    /// The endpoint at `path` (public so that endpoints may live beside their
-    /// handlers, as the import's do in `site_import`).
+    /// A log shard's endpoint at `path` (public so that endpoints may live
+    /// beside their handlers, as the import's do in `site_import`).
     pub const fn new(path: &'static str) -> Self {
         Endpoint {
+            role: Role::Shard,
+            path,
+            types: PhantomData,
+        }
+    }
+
+    /// A site directory's endpoint at `path`.
+    pub const fn directory(path: &'static str) -> Self {
+        Endpoint {
+            role: Role::Directory,
             path,
             types: PhantomData,
         }
@@ -114,15 +138,30 @@ pub const DELIVERIES: Endpoint<u64, Vec<Delivery>> = Endpoint::new("/forms/deliv
 pub const MAILBOX: Endpoint<u64, Vec<MailboxEntry>> = Endpoint::new("/forms/mailbox");
 
 /// Authenticate a bearer token for an operation, and audit it.
-pub const AUTHORIZE: Endpoint<AccessRequest, Principal> = Endpoint::new("/admin/authorize");
+pub const AUTHORIZE: Endpoint<AccessRequest, Principal> = Endpoint::directory("/admin/authorize");
 /// Create a site key (the operator's).
-pub const KEY_CREATE: Endpoint<KeyCreateRequest, CreatedKey> = Endpoint::new("/admin/keys/create");
+pub const KEY_CREATE: Endpoint<KeyCreateRequest, CreatedKey> =
+    Endpoint::directory("/admin/keys/create");
 /// Every key of the site.
-pub const KEY_LIST: Endpoint<(), Vec<AdminKey>> = Endpoint::new("/admin/keys/list");
+pub const KEY_LIST: Endpoint<(), Vec<AdminKey>> = Endpoint::directory("/admin/keys/list");
 /// Revoke a key.
-pub const KEY_REVOKE: Endpoint<KeyId, AdminKey> = Endpoint::new("/admin/keys/revoke");
+pub const KEY_REVOKE: Endpoint<KeyId, AdminKey> = Endpoint::directory("/admin/keys/revoke");
 /// Audit entries after a `seq`, oldest first.
-pub const AUDIT: Endpoint<u64, Vec<AuditEntry>> = Endpoint::new("/admin/audit");
+pub const AUDIT: Endpoint<u64, Vec<AuditEntry>> = Endpoint::directory("/admin/audit");
+/// The keys and a page of the audit trail (entries after a `seq`) a home
+/// shard kept before the site had a directory: read by the directory once,
+/// when it takes them over ([`crate::directory`]).
+pub const HANDOVER: Endpoint<u64, Handover> = Endpoint::new("/admin/handover");
+
+/// What a home shard hands over to its site's directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Handover {
+    /// Every key it kept.
+    pub keys: Vec<AdminKey>,
+    /// A page of its audit trail, oldest first.
+    pub audit: Vec<AuditEntry>,
+}
+
 /// Find a subject by the lookup key of an email.
 pub const FIND: Endpoint<String, Found> = Endpoint::new("/rights/find");
 /// A subject's export.
@@ -487,9 +526,14 @@ pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
     request: &Q,
 ) -> Result<A, ApiError> {
     let to = to.into();
+    // A site has one directory (named by the site) and its shards.
+    let (binding, name) = match endpoint.role {
+        Role::Shard => (BINDING, to.name()),
+        Role::Directory => (DIRECTORY_BINDING, to.site.to_string()),
+    };
     let stub = env
-        .durable_object(BINDING)?
-        .id_from_name(&to.name())?
+        .durable_object(binding)?
+        .id_from_name(&name)?
         .get_stub()?;
     let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut init = RequestInit::new();

@@ -3,7 +3,7 @@
 //! ([`crate::messages`]) to core's `admin` and `rights` on the object's
 //! SQLite. The object hands a path here when it is not one of the log's.
 
-use assent_core::admin::store::{self as keys, AdminStore};
+use assent_core::admin::store::AdminStore;
 use assent_core::error::RightsError;
 use assent_core::rights::requests::{self, RequestKind, RequestStatus, RequestStore};
 use assent_core::rights::{self, bin, center};
@@ -13,15 +13,17 @@ use crate::admin_store::SqlAdminStore;
 use crate::error::ApiError;
 use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
-use crate::messages::{self, endpoints, CreatedKey};
+use crate::messages::{self, endpoints};
 use crate::{signing, sites};
 use assent_core::schedule::Job;
 
 /// Audit entries one page of the trail holds at most.
 pub const AUDIT_PAGE: u64 = 500;
 
-/// The table of the owner's keys, the audit trail, and spent privacy links: what `crate::routes::admin` authorises with; any other path goes on
-/// to the next table. `grew` is set when the log appended.
+/// The table of spent privacy-center links, and of the handover of the
+/// keys and audit trail a home shard kept before its site had a directory;
+/// any other path goes on to the next table. `grew` is set when the log
+/// appended.
 pub async fn serve(
     path: &str,
     req: Request,
@@ -31,38 +33,17 @@ pub async fn serve(
 ) -> worker::Result<Response> {
     let mut admin = SqlAdminStore(sql);
     endpoints!(path, req, {
-        messages::AUTHORIZE => |r: messages::AccessRequest| {
-                let site_id = r.site.clone();
-                let operator = env.secret("ADMIN_KEY").ok().map(|s| s.to_string());
-                Ok(keys::authorize(
-                    &mut admin,
-                    &site_id,
-                    &r.presented,
-                    operator.as_deref(),
-                    r.op,
-                    r.target,
-                    now_ms(),
-                )?)
-            },
-        messages::KEY_CREATE => |r: messages::KeyCreateRequest| {
-                let mut random = [0u8; 40];
-                getrandom::getrandom(&mut random)
-                    .map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
-                let (key, token) =
-                    keys::create_key(&mut admin, &r.site, r.name, r.scopes, random, now_ms())?;
-                Ok(CreatedKey {
-                    key,
-                    token: token.to_string(),
+        messages::HANDOVER => |after: u64| {
+                Ok(messages::Handover {
+                    keys: if after == 0 {
+                        admin.keys().map_err(assent_core::Error::from)?
+                    } else {
+                        Vec::new()
+                    },
+                    audit: admin
+                        .audit_after(after, AUDIT_PAGE)
+                        .map_err(assent_core::Error::from)?,
                 })
-            },
-        messages::KEY_LIST => |()| {
-                Ok(admin.keys().map_err(assent_core::Error::from)?)
-            },
-        messages::KEY_REVOKE => |id| Ok(keys::revoke_key(&mut admin, &id, now_ms())?),
-        messages::AUDIT => |after: u64| {
-                Ok(admin
-                    .audit_after(after, AUDIT_PAGE)
-                    .map_err(assent_core::Error::from)?)
             },
         messages::SPEND_LINK => |nonce| {
                 if admin

@@ -27,14 +27,9 @@ pub struct SiteLog {
 
 impl DurableObject for SiteLog {
     fn new(state: State, env: Env) -> Self {
-        let schema = format!(
-            "{}{}{}",
-            crate::log_store::SCHEMA,
-            crate::form_store::SCHEMA,
-            crate::admin_store::SCHEMA
-        );
-        if let Err(e) = state.storage().sql().exec(&schema, None) {
-            worker::console_error!("site log schema: {e}");
+        let sql = state.storage().sql();
+        if let Err(e) = crate::migrations::migrate(&sql, crate::migrations::SHARD, now_ms()) {
+            worker::console_error!("shard migrations: {}", e.0);
         }
         Self { state, env }
     }

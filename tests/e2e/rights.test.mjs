@@ -280,7 +280,7 @@ test("the audit trail names who did what to whom, refused or not, and verifies a
   forged.hash = createHash("sha256").update("assent/audit/v1\0").update(canonical(forged)).digest("hex");
   const file = readdirSync(join(edge.state, "persist/v3/do"), { recursive: true })
     .map((f) => join(edge.state, "persist/v3/do", f))
-    .find((f) => /SiteLog\/[0-9a-f]+\.sqlite$/.test(f) && spawnSync("sqlite3", ["-readonly", f, `SELECT 1 FROM audit WHERE seq = ${victim.seq} AND data LIKE '%${victim.hash}%'`], { encoding: "utf8" }).stdout.trim() === "1");
+    .find((f) => /SiteDirectory\/[0-9a-f]+\.sqlite$/.test(f) && spawnSync("sqlite3", ["-readonly", f, `SELECT 1 FROM audit WHERE seq = ${victim.seq} AND data LIKE '%${victim.hash}%'`], { encoding: "utf8" }).stdout.trim() === "1");
   const original = storedRows(edge, `SELECT data FROM audit WHERE data LIKE '%${victim.hash}%'`)[0].data;
   const write = (data) => {
     const r = spawnSync("sqlite3", [file, `UPDATE audit SET data = '${data.replaceAll("'", "''")}' WHERE seq = ${victim.seq}`], { encoding: "utf8" });
