@@ -66,6 +66,8 @@ enum Command {
         #[command(flatten)]
         owner: OwnerArgs,
     },
+    /// Every route of the edge's HTTP API (core's table), as JSON.
+    Routes,
     /// Import an opt-out or block list (CSV of emails or keyed hashes) into the site's suppressions.
     Import {
         #[command(flatten)]
@@ -341,6 +343,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import { owner, file } => import::run(&owner.owner()?, &file),
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
+        Command::Routes => {
+            let json = serde_json::to_string_pretty(assent_core::api::ROUTES)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            println!("{json}");
+            Ok(())
+        }
     }
 }
 

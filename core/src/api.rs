@@ -270,3 +270,75 @@ pub fn outcome(status: u16) -> Outcome {
         _ => Outcome::Retry,
     }
 }
+
+/// One route of the edge's HTTP API: method, path pattern (`{site}`,
+/// `{form}`, `{subject}`, `{hash}`, `{key}`, `{request}` are segments) and
+/// what it does. [`ROUTES`] lists them all; the edge's router answers each
+/// (`tests/e2e/routes.test.mjs` sends every one to the real worker) and
+/// `docs/api.md` documents each (`core/tests/docs.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Route {
+    /// The HTTP method (`GET` routes answer `HEAD` too).
+    pub method: &'static str,
+    /// The path pattern.
+    pub path: &'static str,
+    /// What it does, in a few words.
+    pub what: &'static str,
+}
+
+const fn route(method: &'static str, path: &'static str, what: &'static str) -> Route {
+    Route { method, path, what }
+}
+
+/// Every route of the edge's HTTP API (v1), public first, then the owner's.
+pub const ROUTES: &[Route] = &[
+    route("GET", "/.well-known/jwks.json", "every key that signed receipts or checkpoints"),
+    route("GET", "/v1/sites/{site}/config", "the notice in the negotiated language"),
+    route("GET", "/v1/sites/{site}/assent.js", "the per-site tag"),
+    route("POST", "/v1/sites/{site}/events", "one consent event"),
+    route("GET", "/v1/sites/{site}/log/checkpoint", "a shard's latest signed checkpoint"),
+    route("GET", "/v1/sites/{site}/log/checkpoints", "every shard's latest checkpoint"),
+    route("GET", "/v1/sites/{site}/log/inclusion", "an inclusion proof"),
+    route("GET", "/v1/sites/{site}/log/consistency", "a consistency proof"),
+    route("GET", "/v1/sites/{site}/notices/{hash}", "a notice of the archive"),
+    route("GET", "/v1/sites/{site}/forms/{form}", "an opt-in form's notice"),
+    route("POST", "/v1/sites/{site}/forms/{form}/submissions", "a form submission"),
+    route("GET", "/v1/sites/{site}/subjects/me/state", "the keyed subject's state"),
+    route("POST", "/v1/sites/{site}/subjects/me/withdraw", "the keyed subject's withdrawal"),
+    route("GET", "/v1/sites/{site}/confirm", "the double opt-in page"),
+    route("POST", "/v1/sites/{site}/confirm", "a double opt-in confirmation"),
+    route("GET", "/v1/sites/{site}/confirm/phone", "the phone code page"),
+    route("POST", "/v1/sites/{site}/confirm/phone", "a phone code"),
+    route("GET", "/v1/sites/{site}/privacy", "the privacy center's sign-in page"),
+    route("POST", "/v1/sites/{site}/privacy/link", "mail a privacy center link"),
+    route("GET", "/v1/sites/{site}/privacy/open", "a mailed link's page"),
+    route("POST", "/v1/sites/{site}/privacy/open", "open the privacy center from a link"),
+    route("POST", "/v1/sites/{site}/privacy/browser", "open the privacy center with the subject key"),
+    route("POST", "/v1/sites/{site}/privacy/act", "an act in the privacy center"),
+    route("GET", "/v1/admin/sites/{site}/events", "stored records, newest first"),
+    route("GET", "/v1/admin/sites/{site}/export", "every record, as JSON Lines"),
+    route("GET", "/v1/admin/sites/{site}/subjects", "find a subject by email"),
+    route("GET", "/v1/admin/sites/{site}/subjects/{subject}/state", "a subject's state"),
+    route("GET", "/v1/admin/sites/{site}/subjects/{subject}/export", "a subject's export"),
+    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/erasure", "erase a subject"),
+    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/restore", "restore from the recycle bin"),
+    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/restriction", "restrict or lift"),
+    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/rectification", "correct an identity"),
+    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/objection", "object to a channel"),
+    route("GET", "/v1/admin/sites/{site}/recycle-bin", "the recycle bin"),
+    route("POST", "/v1/admin/sites/{site}/recycle-bin/purge", "empty the recycle bin"),
+    route("GET", "/v1/admin/sites/{site}/webhooks", "webhook deliveries"),
+    route("GET", "/v1/admin/sites/{site}/mail", "the dev mailbox"),
+    route("GET", "/v1/admin/sites/{site}/audit", "the audit trail"),
+    route("GET", "/v1/admin/sites/{site}/keys", "the site's keys"),
+    route("POST", "/v1/admin/sites/{site}/keys", "create a key"),
+    route("POST", "/v1/admin/sites/{site}/keys/{key}/revoke", "revoke a key"),
+    route("GET", "/v1/admin/sites/{site}/processing-record", "the record of processing"),
+    route("POST", "/v1/admin/sites/{site}/suppressions/import", "import a suppression list"),
+    route("GET", "/v1/admin/sites/{site}/requests", "the requests queue"),
+    route("POST", "/v1/admin/sites/{site}/requests/{request}/fulfil", "fulfil a request"),
+    route("POST", "/v1/admin/sites/{site}/requests/{request}/refuse", "refuse a request"),
+    route("GET", "/v1/admin/sites/{site}/stats", "the site's statistics"),
+    route("GET", "/v1/admin/sites/{site}/retention", "the retention dry run"),
+    route("POST", "/v1/admin/sites/{site}/retention/run", "run retention now"),
+];

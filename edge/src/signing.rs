@@ -7,7 +7,7 @@
 //!   They stay in the JWKS so old receipts and checkpoints keep verifying.
 //!
 //! Rotation: generate a key, add the current key's public `x` to
-//! `RETIRED_KEYS`, then put the new `SIGNING_KEY`; see the README.
+//! `RETIRED_KEYS`, then put the new `SIGNING_KEY`; see docs/operating.md.
 
 use assent_core::keys::{Jwks, PublicKey, SigningKey};
 use worker::Env;

@@ -72,9 +72,9 @@ const bad = [
   ["page path over 1024 characters", () => event({ page: { origin: event().page.origin, path: "/" + "a".repeat(1024) } }), 400, "field_too_long"],
 ];
 
-test("every error code the README lists is answered over HTTP by some request of the e2e suite", async () => {
+test("every error code docs/api.md lists is answered over HTTP by some request of the e2e suite", async () => {
   const { readFileSync, readdirSync } = await import("node:fs");
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const readme = readFileSync(new URL("../../docs/api.md", import.meta.url), "utf8");
   const start = readme.indexOf("Error codes:");
   const listed = readme.slice(start, readme.indexOf("\n\n", start));
   const codes = [...listed.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).filter((c) => c.includes("_") || c === "internal");

@@ -1,4 +1,4 @@
-// Gating promises of the README that integrations.test.mjs does not cover:
+// Gating promises of docs/embedding.md that integrations.test.mjs does not cover:
 // `data-type="module"`, the CSP nonce copied to a gated script, img and video
 // embeds, the clean-up of a refused service's localStorage/sessionStorage
 // keys and of its cookies on a parent domain, and the `assent:ready` event.

@@ -92,7 +92,7 @@ test("a chunked body is read only up to the limit", async () => {
 });
 
 test("a body sent without a declared length: 16,384 bytes are read and stored, 16,385 are body_too_large", async () => {
-  const LIMIT = 16 * 1024; // edge/src/lib.rs MAX_BODY_BYTES, documented in the README
+  const LIMIT = 16 * 1024; // edge/src/lib.rs MAX_BODY_BYTES, documented in docs/api.md
   const chunked = (text) => {
     const bytes = new TextEncoder().encode(text);
     return new ReadableStream({

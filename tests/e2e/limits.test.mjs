@@ -20,7 +20,7 @@ async function validEvent() {
   });
 }
 
-// The documented limits (README "Limits", assent_core::limits, wrangler.toml).
+// The documented limits (docs/rights.md "Limits", assent_core::limits, wrangler.toml).
 const ADDRESS = 1200; // per site and address, a minute
 const VISITOR = 120; // per site, address and subject key, a minute
 const OWNER = 300; // the owner's routes, per site and address, and per key id, a minute

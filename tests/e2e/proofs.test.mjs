@@ -279,16 +279,16 @@ test("rotating the signing key keeps old receipts and checkpoints verifiable", a
   assert.equal(c.status, 0, c.stderr);
 });
 
-test("the README's auditor commands run as written against the edge", async () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+test("the auditor's commands of docs/proofs.md run as written against the edge", async () => {
+  const readme = readFileSync(join(ROOT, "docs/proofs.md"), "utf8");
   const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("assent verify log"));
-  assert.ok(block, "the README has the auditor's block");
+  assert.ok(block, "docs/proofs.md has the auditor's block");
   // The one difference: this edge listens on a free port, not 8787.
   const edgeLine = /^export EDGE=http:\/\/127\.0\.0\.1:8787\b.*$/m;
   assert.match(block, edgeLine);
   const script = block.replace(edgeLine, `export EDGE=${edge.url}`);
   // A folder laid out like the repository after `make cli` and `make dev`,
-  // with the visitor's receipt where the README says to save it.
+  // with the visitor's receipt where docs/proofs.md says to save it.
   const repo = scratch();
   mkdirSync(join(repo, "target/audit"), { recursive: true });
   symlinkSync(join(ROOT, "target/release"), join(repo, "target/release"));

@@ -207,7 +207,7 @@ test("find by email, export as JSON and formula-safe CSV, erase: the vault's byt
   }
   // Locally, SQLite's write-ahead log keeps superseded pages until SQLite
   // writes over them (workerd offers no checkpoint to the object; see the
-  // README's "Erasure"). The address itself was never on disk in clear.
+  // docs/rights.md's "Erasure"). The address itself was never on disk in clear.
   const bytes = everyStoredByte();
   for (const plain of ["erin@example.com", "Erin@Example.com", "calc'!A0"]) {
     assert.ok(bytes.every((b) => b.indexOf(Buffer.from(plain)) < 0), `${plain} is nowhere on disk`);
