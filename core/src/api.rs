@@ -54,6 +54,8 @@ fn shard_param(shard: ShardIndex) -> String {
 /// use assent_core::{api, ids::SiteId, shards::ShardIndex};
 /// let demo = SiteId::new("demo").unwrap();
 /// assert_eq!(api::checkpoint_of(&demo, ShardIndex::HOME), "/v1/sites/demo/log/checkpoint");
+/// assert_eq!(api::checkpoints(&demo), "/v1/sites/demo/log/checkpoints");
+/// assert_eq!(api::consistency_in(&demo, ShardIndex::new(2).unwrap(), 1, 3), "/v1/sites/demo/log/consistency?from=1&to=3&shard=2");
 /// assert_eq!(api::checkpoint_of(&demo, ShardIndex::new(3).unwrap()), "/v1/sites/demo/log/checkpoint?shard=3");
 /// assert_eq!(api::inclusion_in(&demo, ShardIndex::new(3).unwrap(), 1, 2), "/v1/sites/demo/log/inclusion?index=1&size=2&shard=3");
 /// ```
@@ -292,53 +294,217 @@ const fn route(method: &'static str, path: &'static str, what: &'static str) -> 
 
 /// Every route of the edge's HTTP API (v1), public first, then the owner's.
 pub const ROUTES: &[Route] = &[
-    route("GET", "/.well-known/jwks.json", "every key that signed receipts or checkpoints"),
-    route("GET", "/v1/sites/{site}/config", "the notice in the negotiated language"),
+    route(
+        "GET",
+        "/.well-known/jwks.json",
+        "every key that signed receipts or checkpoints",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/config",
+        "the notice in the negotiated language",
+    ),
     route("GET", "/v1/sites/{site}/assent.js", "the per-site tag"),
     route("POST", "/v1/sites/{site}/events", "one consent event"),
-    route("GET", "/v1/sites/{site}/log/checkpoint", "a shard's latest signed checkpoint"),
-    route("GET", "/v1/sites/{site}/log/checkpoints", "every shard's latest checkpoint"),
-    route("GET", "/v1/sites/{site}/log/inclusion", "an inclusion proof"),
-    route("GET", "/v1/sites/{site}/log/consistency", "a consistency proof"),
-    route("GET", "/v1/sites/{site}/notices/{hash}", "a notice of the archive"),
-    route("GET", "/v1/sites/{site}/forms/{form}", "an opt-in form's notice"),
-    route("POST", "/v1/sites/{site}/forms/{form}/submissions", "a form submission"),
-    route("GET", "/v1/sites/{site}/subjects/me/state", "the keyed subject's state"),
-    route("POST", "/v1/sites/{site}/subjects/me/withdraw", "the keyed subject's withdrawal"),
+    route(
+        "GET",
+        "/v1/sites/{site}/log/checkpoint",
+        "a shard's latest signed checkpoint",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/log/checkpoints",
+        "every shard's latest checkpoint",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/log/inclusion",
+        "an inclusion proof",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/log/consistency",
+        "a consistency proof",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/notices/{hash}",
+        "a notice of the archive",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/forms/{form}",
+        "an opt-in form's notice",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/forms/{form}/submissions",
+        "a form submission",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/subjects/me/state",
+        "the keyed subject's state",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/subjects/me/withdraw",
+        "the keyed subject's withdrawal",
+    ),
     route("GET", "/v1/sites/{site}/confirm", "the double opt-in page"),
-    route("POST", "/v1/sites/{site}/confirm", "a double opt-in confirmation"),
-    route("GET", "/v1/sites/{site}/confirm/phone", "the phone code page"),
+    route(
+        "POST",
+        "/v1/sites/{site}/confirm",
+        "a double opt-in confirmation",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/confirm/phone",
+        "the phone code page",
+    ),
     route("POST", "/v1/sites/{site}/confirm/phone", "a phone code"),
-    route("GET", "/v1/sites/{site}/privacy", "the privacy center's sign-in page"),
-    route("POST", "/v1/sites/{site}/privacy/link", "mail a privacy center link"),
-    route("GET", "/v1/sites/{site}/privacy/open", "a mailed link's page"),
-    route("POST", "/v1/sites/{site}/privacy/open", "open the privacy center from a link"),
-    route("POST", "/v1/sites/{site}/privacy/browser", "open the privacy center with the subject key"),
-    route("POST", "/v1/sites/{site}/privacy/act", "an act in the privacy center"),
-    route("GET", "/v1/admin/sites/{site}/events", "stored records, newest first"),
-    route("GET", "/v1/admin/sites/{site}/export", "every record, as JSON Lines"),
-    route("GET", "/v1/admin/sites/{site}/subjects", "find a subject by email"),
-    route("GET", "/v1/admin/sites/{site}/subjects/{subject}/state", "a subject's state"),
-    route("GET", "/v1/admin/sites/{site}/subjects/{subject}/export", "a subject's export"),
-    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/erasure", "erase a subject"),
-    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/restore", "restore from the recycle bin"),
-    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/restriction", "restrict or lift"),
-    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/rectification", "correct an identity"),
-    route("POST", "/v1/admin/sites/{site}/subjects/{subject}/objection", "object to a channel"),
-    route("GET", "/v1/admin/sites/{site}/recycle-bin", "the recycle bin"),
-    route("POST", "/v1/admin/sites/{site}/recycle-bin/purge", "empty the recycle bin"),
-    route("GET", "/v1/admin/sites/{site}/webhooks", "webhook deliveries"),
+    route(
+        "GET",
+        "/v1/sites/{site}/privacy",
+        "the privacy center's sign-in page",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/privacy/link",
+        "mail a privacy center link",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/privacy/open",
+        "a mailed link's page",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/privacy/open",
+        "open the privacy center from a link",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/privacy/browser",
+        "open the privacy center with the subject key",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/privacy/act",
+        "an act in the privacy center",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/events",
+        "stored records, newest first",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/export",
+        "every record, as JSON Lines",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/subjects",
+        "find a subject by email",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/subjects/{subject}/state",
+        "a subject's state",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/subjects/{subject}/export",
+        "a subject's export",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/subjects/{subject}/erasure",
+        "erase a subject",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/subjects/{subject}/restore",
+        "restore from the recycle bin",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/subjects/{subject}/restriction",
+        "restrict or lift",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/subjects/{subject}/rectification",
+        "correct an identity",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/subjects/{subject}/objection",
+        "object to a channel",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/recycle-bin",
+        "the recycle bin",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/recycle-bin/purge",
+        "empty the recycle bin",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/webhooks",
+        "webhook deliveries",
+    ),
     route("GET", "/v1/admin/sites/{site}/mail", "the dev mailbox"),
     route("GET", "/v1/admin/sites/{site}/audit", "the audit trail"),
     route("GET", "/v1/admin/sites/{site}/keys", "the site's keys"),
     route("POST", "/v1/admin/sites/{site}/keys", "create a key"),
-    route("POST", "/v1/admin/sites/{site}/keys/{key}/revoke", "revoke a key"),
-    route("GET", "/v1/admin/sites/{site}/processing-record", "the record of processing"),
-    route("POST", "/v1/admin/sites/{site}/suppressions/import", "import a suppression list"),
-    route("GET", "/v1/admin/sites/{site}/requests", "the requests queue"),
-    route("POST", "/v1/admin/sites/{site}/requests/{request}/fulfil", "fulfil a request"),
-    route("POST", "/v1/admin/sites/{site}/requests/{request}/refuse", "refuse a request"),
-    route("GET", "/v1/admin/sites/{site}/stats", "the site's statistics"),
-    route("GET", "/v1/admin/sites/{site}/retention", "the retention dry run"),
-    route("POST", "/v1/admin/sites/{site}/retention/run", "run retention now"),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/keys/{key}/revoke",
+        "revoke a key",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/processing-record",
+        "the record of processing",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/suppressions/import",
+        "import a suppression list",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/requests",
+        "the requests queue",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/requests/{request}/fulfil",
+        "fulfil a request",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/requests/{request}/refuse",
+        "refuse a request",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/stats",
+        "the site's statistics",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/retention",
+        "the retention dry run",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/retention/run",
+        "run retention now",
+    ),
 ];

@@ -91,8 +91,14 @@ fn the_error_page_lists_every_code_with_its_class_and_status() {
     let (codes, classes) = (codes(), classes());
     let mut rows = BTreeMap::new();
     for line in DOC.lines().filter(|l| l.starts_with("| `")) {
-        let cells: Vec<&str> = line.split(" | ").map(|c| c.trim_matches(['|', ' ', '`'])).collect();
-        rows.insert(format!("{}::{}", cells[0], cells[1]), (cells[2].to_string(), cells[3].to_string()));
+        let cells: Vec<&str> = line
+            .split(" | ")
+            .map(|c| c.trim_matches(['|', ' ', '`']))
+            .collect();
+        rows.insert(
+            format!("{}::{}", cells[0], cells[1]),
+            (cells[2].to_string(), cells[3].to_string()),
+        );
     }
     let mut expected = BTreeMap::new();
     for (variant, code) in &codes {
@@ -114,10 +120,19 @@ fn the_api_page_documents_every_route_of_core_s_table() {
         .map(|r| format!("{} {}", r.method, r.path))
         .filter(|r| !API.contains(r.as_str()))
         .collect();
-    assert_eq!(undocumented, Vec::<String>::new(), "routes docs/api.md does not name");
+    assert_eq!(
+        undocumented,
+        Vec::<String>::new(),
+        "routes docs/api.md does not name"
+    );
     let mut seen = BTreeSet::new();
     for r in assent_core::api::ROUTES {
-        assert!(seen.insert((r.method, r.path)), "{} {} twice", r.method, r.path);
+        assert!(
+            seen.insert((r.method, r.path)),
+            "{} {} twice",
+            r.method,
+            r.path
+        );
     }
 }
 

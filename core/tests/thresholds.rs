@@ -425,3 +425,30 @@ fn retention_reads_past_a_full_page() {
     assert_eq!(due(500), 500);
     assert_eq!(due(7), 7);
 }
+
+/// A UUIDv7 subject drawn up to the future skew ahead of the edge's clock
+/// is taken; one millisecond more is `client_time_skew` (its time places it
+/// in a shard: `assent_core::shards`).
+#[test]
+fn a_subject_drawn_ahead_is_taken_up_to_the_skew_to_the_millisecond() {
+    use assent_core::event::{ConsentEvent, MAX_FUTURE_SKEW_MS};
+    let config = assent_core::log::conformance::config();
+    let now = 1_800_000_000_000;
+    let validate = |drawn: u64| {
+        let subject = SubjectId::drawn(drawn, [5; 16]);
+        let mut e: ConsentEvent =
+            assent_core::log::conformance::event_of(&config, 1, &subject, "give", true, now);
+        e.client_time_ms = now;
+        e.validate(
+            &config,
+            &Context {
+                now_ms: now,
+                self_origin: None,
+            },
+        )
+    };
+    validate(now + MAX_FUTURE_SKEW_MS).unwrap();
+    validate(now - 400 * 86_400_000).unwrap();
+    let err = validate(now + MAX_FUTURE_SKEW_MS + 1).unwrap_err();
+    assert_eq!(err.code(), "client_time_skew");
+}
