@@ -37,7 +37,7 @@ async function routerRefusal(method, path) {
     redirect: "manual",
     headers: {
       authorization: `Bearer ${edge.adminKey}`,
-      origin: "https://example.assent.example",
+      origin: "https://shop.assent.example", // one of the site's allowed origins
       ...(method === "POST" ? { "content-type": "application/json" } : {}),
     },
     ...(method === "POST" ? { body: "{}" } : {}),
