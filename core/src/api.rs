@@ -249,17 +249,19 @@ pub fn admin_objection(site: &SiteId, subject: &SubjectId) -> String {
 /// assert_eq!(outcome(503), Outcome::Retry);
 /// assert_eq!(outcome(0), Outcome::Retry);
 /// ```
+/// (The discriminants are the widget's wire numbers to its loader.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Outcome {
     /// Stored, or already stored (2xx): done.
-    Acknowledged,
+    Acknowledged = 0,
     /// Refused for good (4xx): sending it again cannot help.
-    Rejected,
+    Rejected = 1,
     /// Not taken now (network, 5xx, 408, 425, 429): keep it, send it later.
-    Retry,
+    Retry = 2,
     /// What it is about is gone for good (410, an erased subject): nothing
     /// more is taken under it.
-    Gone,
+    Gone = 3,
 }
 
 /// The [`Outcome`] of an answer's status.

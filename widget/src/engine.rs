@@ -298,31 +298,9 @@ impl Engine {
     }
 }
 
-/// What the edge's answer means for an event in the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Delivery {
-    /// Stored (201) or already stored (200): remove it from the outbox.
-    Acknowledged = 0,
-    /// The edge refused it for good (4xx): retrying cannot help.
-    Rejected = 1,
-    /// A fault (network, 5xx, 408, 425, 429): keep it and retry later.
-    Retry = 2,
-    /// The subject was erased (410 `subject_erased`): the edge takes nothing
-    /// more under it, so the browser forgets the choice and asks afresh,
-    /// under a new subject, rather than lose every later choice.
-    Forget = 3,
-}
-
-impl Delivery {
-    /// Classifies an HTTP status (0: the network failed).
-    pub fn from_status(status: u16) -> Self {
-        use assent_core::api::{outcome, Outcome};
-        match outcome(status) {
-            Outcome::Acknowledged => Delivery::Acknowledged,
-            Outcome::Retry => Delivery::Retry,
-            Outcome::Gone => Delivery::Forget,
-            Outcome::Rejected => Delivery::Rejected,
-        }
-    }
-}
+/// What the edge's answer means for an event in the outbox: core's rule
+/// (`assent_core::api::outcome`), the form's too. `Gone` (410, an erased
+/// subject): the edge takes nothing more under it, so the browser forgets
+/// the choice and asks afresh, under a new subject, rather than lose every
+/// later choice. Its discriminant is the number the loader reads.
+pub use assent_core::api::Outcome as Delivery;

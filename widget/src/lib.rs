@@ -305,7 +305,7 @@ pub fn ask(question: u8) -> bool {
 /// 1 refused for good, 2 retry later.
 #[wasm_bindgen]
 pub fn delivery(status: u16) -> u8 {
-    Delivery::from_status(status) as u8
+    assent_core::api::outcome(status) as Delivery as u8
 }
 
 // A panic is a bug; in the shipped `no_std` build it traps without

@@ -382,21 +382,25 @@ fn texts_in_the_event_are_escaped_json() {
 
 #[test]
 fn edge_answers_are_classified_for_the_outbox() {
-    assert_eq!(Delivery::from_status(201), Delivery::Acknowledged);
-    assert_eq!(Delivery::from_status(200), Delivery::Acknowledged);
-    assert_eq!(Delivery::from_status(400), Delivery::Rejected);
-    assert_eq!(Delivery::from_status(413), Delivery::Rejected);
-    assert_eq!(Delivery::from_status(409), Delivery::Rejected);
+    assert_eq!(assent_core::api::outcome(201), Delivery::Acknowledged);
+    assert_eq!(assent_core::api::outcome(200), Delivery::Acknowledged);
+    assert_eq!(assent_core::api::outcome(400), Delivery::Rejected);
+    assert_eq!(assent_core::api::outcome(413), Delivery::Rejected);
+    assert_eq!(assent_core::api::outcome(409), Delivery::Rejected);
     assert_eq!(
-        Delivery::from_status(410),
-        Delivery::Forget,
+        assent_core::api::outcome(410),
+        Delivery::Gone,
         "subject_erased"
     );
-    assert_eq!(Delivery::from_status(411), Delivery::Rejected);
-    assert_eq!(Delivery::from_status(429), Delivery::Retry);
-    assert_eq!(Delivery::from_status(500), Delivery::Retry);
-    assert_eq!(Delivery::from_status(503), Delivery::Retry);
-    assert_eq!(Delivery::from_status(0), Delivery::Retry, "network failure");
+    assert_eq!(assent_core::api::outcome(411), Delivery::Rejected);
+    assert_eq!(assent_core::api::outcome(429), Delivery::Retry);
+    assert_eq!(assent_core::api::outcome(500), Delivery::Retry);
+    assert_eq!(assent_core::api::outcome(503), Delivery::Retry);
+    assert_eq!(
+        assent_core::api::outcome(0),
+        Delivery::Retry,
+        "network failure"
+    );
 }
 
 /// What the page keeps after a choice: the event, and beside it whether the
