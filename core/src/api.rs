@@ -55,6 +55,7 @@ fn shard_param(shard: ShardIndex) -> String {
 /// let demo = SiteId::new("demo").unwrap();
 /// assert_eq!(api::checkpoint_of(&demo, ShardIndex::HOME), "/v1/sites/demo/log/checkpoint");
 /// assert_eq!(api::checkpoints(&demo), "/v1/sites/demo/log/checkpoints");
+/// assert_eq!(api::consistency(&demo, 1, 3), "/v1/sites/demo/log/consistency?from=1&to=3");
 /// assert_eq!(api::consistency_in(&demo, ShardIndex::new(2).unwrap(), 1, 3), "/v1/sites/demo/log/consistency?from=1&to=3&shard=2");
 /// assert_eq!(api::checkpoint_of(&demo, ShardIndex::new(3).unwrap()), "/v1/sites/demo/log/checkpoint?shard=3");
 /// assert_eq!(api::inclusion_in(&demo, ShardIndex::new(3).unwrap(), 1, 2), "/v1/sites/demo/log/inclusion?index=1&size=2&shard=3");
