@@ -27,7 +27,7 @@ CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean mutants
+.PHONY: help setup versions dev test house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean mutants
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -100,7 +100,7 @@ dev: setup build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --var MAILER:dev --var ASSENT_DEV:1 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
-test: setup versions fmt clippy deps doc typecheck test-native test-wasm test-loader build size deploy-check e2e
+test: setup versions fmt clippy deps doc typecheck house test-native test-wasm test-loader build size deploy-check e2e
 	@echo "make test: all checks passed"
 
 fmt:
@@ -133,6 +133,10 @@ typecheck: widget
 
 # The widget's consent engine is sans-IO: its tests run natively here and
 # again as wasm in Chromium (test-wasm).
+# The house's measurements (file and function sizes, import circles), a ratchet.
+house:
+	node scripts/house.mjs
+
 test-native:
 	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget -p assent-form --features assent-widget/std,assent-core/test-support
 

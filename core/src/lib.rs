@@ -13,6 +13,7 @@
 //!   the [`Notice`](notice::Notice) a visitor is shown.
 //! - [`notice`]: the per-language notice and its content hash.
 //! - [`event`]: the consent event the widget sends and its validation.
+//! - [`action`]: the kind of a decision, and which one a change of mind is.
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
 //! - [`jurisdiction`]: which consent regime applies where.
 //! - [`consent_mode`]: Google Consent Mode v2 signals from a choice.
@@ -72,6 +73,7 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod action;
 #[cfg(feature = "std")]
 pub mod admin;
 pub mod api;

@@ -4,10 +4,9 @@
 
 use assent_core::error::ErrorClass;
 use assent_core::Error as CoreError;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use worker::Response;
-
-use crate::messages::WireError;
 
 /// Everything the HTTP API can refuse.
 #[derive(Debug, thiserror::Error)]
@@ -123,4 +122,15 @@ impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
         ApiError::Internal(e.to_string())
     }
+}
+
+/// An error as it crosses the hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable code.
+    pub code: String,
+    /// Message for people (never internals: those stay in the object's log).
+    pub message: String,
 }

@@ -15,7 +15,8 @@
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);
 //! - [`consent_cookie`]: the first-party cookie that carries the choice in force;
 //! - [`messages`]: the typed messages between the Worker and the objects, by
-//!   role ([`messages::Role`]), and the object naming ([`messages::Object`]);
+//!   role ([`messages::Role`]); [`objects`]: which object a message goes to,
+//!   and sending it;
 //! - [`site_log`]: a log shard's Durable Object (the home shard also keeps
 //!   the forms' store of its subjects); its tables [`log_handlers`],
 //!   [`site_admin`] and [`site_import`]; its alarm's jobs, [`jobs`];
@@ -42,6 +43,7 @@ pub mod log_handlers;
 pub mod log_store;
 pub mod messages;
 pub mod migrations;
+pub mod objects;
 pub mod public_origin;
 pub mod rate_limit;
 pub mod routes;

@@ -193,6 +193,23 @@ async fn form_endpoints(
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },
+    } else {
+        outbox_endpoints(req, env, sql, grew).await
+    })
+}
+
+/// The outbox's views (webhook deliveries, the dev mailbox); any other path
+/// goes on to the owner's tables.
+async fn outbox_endpoints(
+    req: Request,
+    env: &Env,
+    sql: &SqlStorage,
+    grew: &mut bool,
+) -> worker::Result<Response> {
+    let store = SqlLogStore(sql);
+    let forms = SqlFormStore(sql);
+    let path = req.path();
+    endpoints!(path.as_str(), req, {
             messages::DELIVERIES => |limit: u64| {
                     Ok(forms
                         .deliveries(limit.min(500))

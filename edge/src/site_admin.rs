@@ -73,7 +73,6 @@ async fn rights(
     let mut forms = SqlFormStore(sql);
     let mut admin = SqlAdminStore(sql);
     let site = || shard_site(sql);
-    let empty = || shard_empty(sql);
     endpoints!(path, req, {
         messages::FIND => |lookup: String| Ok(rights::find(&forms, &lookup)?),
         messages::SUBJECT_EXPORT => |r: messages::ExportRequest| {
@@ -119,6 +118,57 @@ async fn rights(
                 *grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
                 Ok(appended)
             },
+        messages::ERASE => |r: messages::EraseRequest| {
+                let deletion = bin::delete(
+                    &mut store,
+                    &mut forms,
+                    site()?,
+                    &signing::current(env)?,
+                    &r.subject,
+                    &r.who,
+                    r.event_id,
+                    &r.ctx,
+                )?;
+                *grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
+                Ok(deletion)
+            },
+        messages::RESTORE => |subject| {
+                Ok(bin::restore(&store, &mut forms, &mut admin, &subject)?)
+            },
+        messages::PRIVACY_LINK => |r: messages::PrivacyLinkRequest| {
+                let site = site()?;
+                let key = crate::routes::forms::form_secret(env)?;
+                Ok(center::mail_link(
+                    &mut forms,
+                    &site.site,
+                    key.privacy(),
+                    &r.lookup,
+                    &r.to,
+                    &r.base,
+                    link_fresh()?,
+                    now_ms(),
+                )?)
+            },
+    } else {
+        site_runs(path, req, env, sql, grew).await
+    })
+}
+
+/// The table of the owner's runs over this shard (retention, the recycle
+/// bin, statistics), asked of every shard; any other path goes on to the
+/// next table. `grew` is set when the log appended.
+async fn site_runs(
+    path: &str,
+    req: Request,
+    env: &Env,
+    sql: &SqlStorage,
+    grew: &mut bool,
+) -> worker::Result<Response> {
+    let mut store = SqlLogStore(sql);
+    let mut forms = SqlFormStore(sql);
+    let site = || shard_site(sql);
+    let empty = || shard_empty(sql);
+    endpoints!(path, req, {
         messages::RETENTION_DUE => |at: u64| {
                 if empty()? {
                     return Ok(Vec::new());
@@ -140,23 +190,6 @@ async fn rights(
                 *grew = !ran.is_empty();
                 Ok(ran)
             },
-        messages::ERASE => |r: messages::EraseRequest| {
-                let deletion = bin::delete(
-                    &mut store,
-                    &mut forms,
-                    site()?,
-                    &signing::current(env)?,
-                    &r.subject,
-                    &r.who,
-                    r.event_id,
-                    &r.ctx,
-                )?;
-                *grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
-                Ok(deletion)
-            },
-        messages::RESTORE => |subject| {
-                Ok(bin::restore(&store, &mut forms, &mut admin, &subject)?)
-            },
         messages::RECYCLE_BIN => |limit: u64| Ok(bin::list(&forms, limit.min(500))?),
         messages::PURGE => |r: messages::PurgeRequest| {
                 if empty()? {
@@ -177,20 +210,6 @@ async fn rights(
         messages::STATS => |from: String| {
                 Ok(assent_core::log::LogStore::stats(&store, &from)
                     .map_err(assent_core::Error::from)?)
-            },
-        messages::PRIVACY_LINK => |r: messages::PrivacyLinkRequest| {
-                let site = site()?;
-                let key = crate::routes::forms::form_secret(env)?;
-                Ok(center::mail_link(
-                    &mut forms,
-                    &site.site,
-                    key.privacy(),
-                    &r.lookup,
-                    &r.to,
-                    &r.base,
-                    link_fresh()?,
-                    now_ms(),
-                )?)
             },
     } else {
         requests(path, req, env, sql, grew).await

@@ -21,7 +21,7 @@ use crate::prelude::*;
 
 use thiserror::Error as ThisError;
 
-use crate::event::Action;
+use crate::action::Action;
 
 /// Everything that can be wrong with a configuration, an event or a proof, by category.
 #[derive(Debug, Clone, PartialEq, Eq, ThisError)]

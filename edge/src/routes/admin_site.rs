@@ -103,6 +103,19 @@ pub(super) async fn handle(
                 200,
             )
         }
+        route => queue(route, req, env, site, principal).await,
+    }
+}
+
+/// The statistics and the requests queue, over every shard.
+async fn queue(
+    route: Route,
+    req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    match route {
         Route::Stats => {
             let q = Query::parse(&req, &["days"])?;
             let days = match q.u64("days")? {

@@ -384,8 +384,8 @@ pub async fn confirm_phone(
             "phone_code",
         );
     }
-    let form = crate::routes::privacy::form_body(&mut req).await?;
-    let code = crate::routes::privacy::field(&form, "code")
+    let form = crate::routes::page::form_body(&mut req).await?;
+    let code = crate::routes::page::field(&form, "code")
         .unwrap_or_default()
         .chars()
         .take(32)

@@ -1,7 +1,7 @@
 //! The edge's own small HTML pages (the double opt-in page, the privacy
 //! center): one frame, no script, a strict CSP, nothing cached, no referrer.
 
-use worker::{Headers, Response};
+use worker::{Headers, Request, Response};
 
 use crate::error::ApiError;
 
@@ -60,4 +60,28 @@ pub fn limited(lang: &str) -> Result<Response, ApiError> {
         &assent_core::limits::WINDOW_SECONDS.to_string(),
     )?;
     Ok(resp)
+}
+
+/// The largest form body a page reads (an email, or a session and two choices).
+const MAX_FORM_BYTES: usize = 4096;
+
+/// A bounded `application/x-www-form-urlencoded` body.
+pub(crate) async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
+    let body = crate::routes::events::body_up_to(req, MAX_FORM_BYTES).await?;
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    // A field given twice says two things: refused, like a duplicate JSON key.
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(seen, _)| seen == k) {
+            return Err(crate::routes::query_invalid("duplicate field"));
+        }
+    }
+    Ok(pairs)
+}
+
+pub(crate) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }

@@ -34,10 +34,8 @@ use crate::messages::{self, PrivacyLinkRequest, RequestFile, WithdrawRequest};
 use crate::public_origin::PublicOrigins;
 use crate::routes::forms::form_secret;
 use crate::routes::page::{escape, html};
+use crate::routes::page::{field, form_body};
 use crate::routes::{edge_context, fresh_event_id, Query};
-
-/// The largest form body read (an email, or a session and two choices).
-const MAX_FORM_BYTES: usize = 4096;
 
 /// Answers a privacy center route of `site`.
 pub async fn handle(
@@ -544,27 +542,6 @@ fn refused(lang: &str, e: &ApiError) -> Result<Response, ApiError> {
         &format!("<p>{text}</p>"),
         e.code(),
     )
-}
-
-/// A bounded `application/x-www-form-urlencoded` body.
-pub(crate) async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, ApiError> {
-    let body = crate::routes::events::body_up_to(req, MAX_FORM_BYTES).await?;
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    // A field given twice says two things: refused, like a duplicate JSON key.
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(seen, _)| seen == k) {
-            return Err(crate::routes::query_invalid("duplicate field"));
-        }
-    }
-    Ok(pairs)
-}
-
-pub(crate) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 /// The person's own export request.
