@@ -15,7 +15,8 @@
 //! - [`event`]: the consent event the widget sends and its validation.
 //! - [`action`]: the kind of a decision, and which one a change of mind is.
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
-//! - [`jurisdiction`]: which consent regime applies where.
+//! - [`jurisdiction`]: which consent regime applies where; [`presumed`] (*std*): the
+//!   choice an opt-out or notice-only regime presumes.
 //! - [`consent_mode`]: Google Consent Mode v2 signals from a choice.
 //! - [`record`] (*std*): the stored record the edge appends to the log.
 //! - [`canonical`] (*std*): RFC 8785 canonical JSON bytes.
@@ -96,6 +97,8 @@ pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod notice;
+#[cfg(feature = "std")]
+pub mod presumed;
 #[cfg(feature = "std")]
 pub mod receipt;
 #[cfg(feature = "std")]

@@ -12,7 +12,7 @@ use crate::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Controller, LegalBasis, Service};
+use crate::config::purposes::{Controller, LegalBasis, Service};
 use crate::consent_mode::ConsentMode;
 
 /// What the visitor can click on the first layer. Part of the hashed notice:
@@ -112,7 +112,7 @@ pub struct NoticePurpose {
     pub services: Vec<Service>,
     /// Global Privacy Control opts out of this purpose (sale, sharing,
     /// targeted advertising). Absent when false, so older hashes hold.
-    #[serde(default, skip_serializing_if = "crate::config::is_false")]
+    #[serde(default, skip_serializing_if = "crate::config::purposes::is_false")]
     pub sale_or_sharing: bool,
 }
 

@@ -16,7 +16,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
+use crate::config::checks::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
 use crate::error::{ConfigError, Error};
 use crate::ids::{FormId, PurposeId};
 

@@ -75,7 +75,7 @@ fn presumed(
     site: &SiteConfig,
     regime: assent_core::jurisdiction::Regime,
     language: &str,
-) -> Option<assent_core::jurisdiction::PresumedChoice> {
+) -> Option<assent_core::presumed::PresumedChoice> {
     let gpc = req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1");
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).ok()?;

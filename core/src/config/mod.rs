@@ -8,7 +8,7 @@
 //! ```
 //! use assent_core::config::SiteConfig;
 //!
-//! let config = SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap();
+//! let config = SiteConfig::from_json(include_str!("../../tests/vectors/site.json")).unwrap();
 //! assert_eq!(config.negotiate(["de-AT", "en"]), "de");
 //! assert_eq!(config.negotiate(["ja"]), "en"); // falls back to the default language
 //! let en = config.notice("en").unwrap();
@@ -29,6 +29,13 @@ use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
 #[cfg(feature = "std")]
 use crate::notice::ConfigAnswer;
 use crate::notice::{Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
+
+pub(crate) mod checks;
+pub(crate) mod purposes;
+pub use checks::check_origin;
+pub(crate) use checks::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
+pub(crate) use purposes::is_false;
+pub use purposes::{Controller, LegalBasis, Purpose, Service, StorageItem, StorageKind};
 
 /// Consent lifetime when the configuration names none: about six months, the
 /// period the CNIL recommends before asking again.
@@ -146,99 +153,6 @@ fn default_lifetime() -> u32 {
     DEFAULT_LIFETIME_DAYS
 }
 
-/// The data controller (GDPR Art. 4(7)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Controller {
-    /// Legal name.
-    pub name: String,
-    /// Where to reach the controller or its DPO (an e-mail address or URL).
-    pub contact: String,
-    /// URL of the privacy policy.
-    pub privacy_policy: String,
-}
-
-/// One purpose of processing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Purpose {
-    /// Purpose id (see [`PurposeId`]).
-    pub id: String,
-    /// A required purpose is always on and cannot be refused.
-    #[serde(default)]
-    pub required: bool,
-    /// The GDPR Art. 6(1) legal basis.
-    pub legal_basis: LegalBasis,
-    /// The services that process data for this purpose.
-    #[serde(default)]
-    pub services: Vec<Service>,
-    /// The purpose sells or shares personal data, or targets advertising
-    /// (CCPA/CPRA and the US state laws): Global Privacy Control opts out of it.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub sale_or_sharing: bool,
-}
-
-pub(crate) fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// GDPR Art. 6(1) legal bases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum LegalBasis {
-    Consent,
-    Contract,
-    LegalObligation,
-    VitalInterests,
-    PublicTask,
-    LegitimateInterests,
-}
-
-/// A vendor's tool that runs under a purpose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Service {
-    /// Service id (see [`ServiceId`]).
-    pub id: String,
-    /// Product name, e.g. "Google Analytics 4".
-    pub name: String,
-    /// Who provides it, e.g. "Google Ireland Ltd".
-    pub provider: String,
-    /// What it stores in the visitor's browser.
-    #[serde(default)]
-    pub cookies: Vec<StorageItem>,
-}
-
-/// One cookie or storage entry a service sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StorageItem {
-    /// Name (or name prefix ending in `*`).
-    pub name: String,
-    /// Where it is stored.
-    #[serde(default)]
-    pub kind: StorageKind,
-    /// How long it lives, in days; absent for session storage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_days: Option<u32>,
-    /// What it is for, in the site's default language (each language's
-    /// `services` may say it in its own).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<String>,
-}
-
-/// Where a service stores something.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum StorageKind {
-    #[default]
-    Cookie,
-    LocalStorage,
-    SessionStorage,
-}
-
 /// All texts in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -281,10 +195,6 @@ pub struct PurposeText {
     /// What the purpose does with whose data, in plain words.
     pub description: String,
 }
-
-pub(crate) const MAX_LABEL: usize = 80;
-pub(crate) const MAX_TITLE: usize = 200;
-pub(crate) const MAX_TEXT: usize = 4000;
 
 impl SiteConfig {
     /// Parses JSON and validates the result.
@@ -671,26 +581,6 @@ fn localise(service: &Service, text: Option<&ServiceText>) -> Service {
     out
 }
 
-pub(crate) fn check_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
-    if value.chars().count() > max {
-        return Err(Error::Syntax(SyntaxError::FieldTooLong {
-            field: field.to_string(),
-            max,
-        }));
-    }
-    Ok(())
-}
-
-pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::Syntax(SyntaxError::FieldInvalid {
-            field: field.to_string(),
-            reason: "must not be empty".into(),
-        }));
-    }
-    check_len(field, value, max)
-}
-
 fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
     let fields: [(&str, &str, usize); 15] = [
         ("title", &t.title, MAX_TITLE),
@@ -843,124 +733,19 @@ fn check_notice_version(v: &str) -> Result<(), Error> {
     }
 }
 
-/// Checks an http(s) URL shown to visitors (the privacy policy): its origin
-/// part (`scheme://host[:port]`) passes [`check_origin`], so a default port,
-/// an upper-case or Unicode host and a non-canonical IP address are refused
-/// here as there; the rest (path, query, fragment) has no whitespace.
-pub(crate) fn check_url(field: &str, url: &str) -> Result<(), Error> {
-    let invalid = || {
-        Error::Syntax(SyntaxError::FieldInvalid {
-            field: field.to_string(),
-            reason: "must be an http(s) URL with a lowercase ASCII host and no default port".into(),
-        })
-    };
-    if url.len() > 2048 || url.contains(char::is_whitespace) {
-        return Err(invalid());
-    }
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let origin_end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    check_origin(&url[..origin_end]).map_err(|_| invalid())?;
-    #[cfg(feature = "std")]
-    if url::Url::parse(url).is_err() {
-        return Err(invalid());
-    }
-    Ok(())
-}
-
-/// Checks that `origin` is a serialized web origin exactly as a browser sends
-/// it in `Origin`: `http(s)://host[:port]` without path, query, trailing slash
-/// or user info; the host lowercase ASCII (an IDN in its punycode `xn--` form),
-/// an IPv4 address in dotted decimal or a bracketed IPv6 address in its
-/// shortest form (`[::1]`); no default port (`:443` for https, `:80` for http),
-/// which a browser never sends.
-///
-/// With `std` (the edge, its build script, the CLI: every place that checks a
-/// configuration), the rule is the WHATWG URL parser's (the `url` crate): an
-/// origin is valid when it is its own serialization. The `no_std` build keeps
-/// a syntactic check of the same rule.
-pub fn check_origin(origin: &str) -> Result<(), Error> {
-    let invalid = || {
-        Error::Syntax(SyntaxError::OriginInvalid {
-            origin: excerpt(origin),
-        })
-    };
-    let (scheme, rest) = if let Some(rest) = origin.strip_prefix("https://") {
-        ("https", rest)
-    } else if let Some(rest) = origin.strip_prefix("http://") {
-        ("http", rest)
-    } else {
-        return Err(invalid());
-    };
-    let (host, port) = if rest.starts_with('[') {
-        match rest.find(']') {
-            Some(end) => match &rest[end + 1..] {
-                "" => (&rest[..=end], None),
-                p => (
-                    &rest[..=end],
-                    Some(p.strip_prefix(':').ok_or_else(invalid)?),
-                ),
-            },
-            None => return Err(invalid()),
-        }
-    } else {
-        match rest.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (rest, None),
-        }
-    };
-    let host_ok = if let Some(inner) = host.strip_prefix('[') {
-        let inner = inner.strip_suffix(']').unwrap_or("");
-        inner.contains(':')
-            && inner
-                .bytes()
-                .all(|c| c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b':' | b'.'))
-    } else {
-        !host.is_empty()
-            && host.len() <= 253
-            && !host.starts_with('.')
-            && !host.ends_with('.')
-            && !host.contains("..")
-            && host
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-'))
-    };
-    let default_port = if scheme == "https" { "443" } else { "80" };
-    let port_ok = port.is_none_or(|p| {
-        !p.is_empty()
-            && p.len() <= 5
-            && !p.starts_with('0')
-            && p != default_port
-            && p.bytes().all(|c| c.is_ascii_digit())
-            && p.parse::<u32>().is_ok_and(|n| n > 0 && n < 65536)
-    });
-    if !(host_ok && port_ok) {
-        return Err(invalid());
-    }
-    #[cfg(feature = "std")]
-    {
-        let parsed = url::Url::parse(origin).map_err(|_| invalid())?;
-        if parsed.origin().ascii_serialization() != origin {
-            return Err(invalid());
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn config() -> SiteConfig {
-        SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap()
+        SiteConfig::from_json(include_str!("../../tests/vectors/site.json")).unwrap()
     }
 
     #[test]
     fn the_recycle_bin_keeps_1_to_90_days() {
         let with = |days: &str| {
             let mut v: serde_json::Value =
-                serde_json::from_str(include_str!("../tests/vectors/site.json")).unwrap();
+                serde_json::from_str(include_str!("../../tests/vectors/site.json")).unwrap();
             v["rights"] =
                 serde_json::from_str(&format!("{{\"recycle_bin_days\": {days}}}")).unwrap();
             SiteConfig::from_json(&v.to_string())
@@ -1101,7 +886,7 @@ mod tests {
 
     #[test]
     fn a_bad_site_id_keeps_its_code_when_read() {
-        let json = include_str!("../tests/vectors/site.json")
+        let json = include_str!("../../tests/vectors/site.json")
             .replace("\"site\": \"vectors\"", "\"site\": \"Demo\"");
         assert_eq!(
             SiteConfig::from_json(&json).unwrap_err().code(),
@@ -1216,7 +1001,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_rejected() {
         let json =
-            include_str!("../tests/vectors/site.json").replacen('{', "{\"colour\":\"red\",", 1);
+            include_str!("../../tests/vectors/site.json").replacen('{', "{\"colour\":\"red\",", 1);
         assert_eq!(
             SiteConfig::from_json(&json).unwrap_err().code(),
             "config_malformed"
