@@ -124,7 +124,8 @@ mod tests {
         assert_eq!(Job::Expire.next(Ran::Did(99), now, None), None);
         assert_eq!(
             Job::Retention.next(Ran::Did(0), now, None),
-            Some(now + RETENTION_EVERY_MS)
+            Some(now + 86_400_000),
+            "daily, to the millisecond"
         );
         // A checkpoint is one item: signing it asks for nothing more.
         assert_eq!(Job::Checkpoint.next(Ran::Did(1), now, None), None);
