@@ -174,6 +174,17 @@ mod tests {
     }
 
     #[test]
+    fn a_host_is_at_most_259_characters_with_its_port() {
+        let site = SiteId::new("demo").unwrap();
+        let host = |n: usize| format!("{}:8787", "a".repeat(n - 5));
+        assert!(LogOrigin::new(&host(259), &site).is_ok());
+        assert_eq!(
+            LogOrigin::new(&host(260), &site).unwrap_err().code(),
+            "origin_invalid"
+        );
+    }
+
+    #[test]
     fn malformed_origins_are_refused() {
         for bad in [
             "",
