@@ -20,6 +20,7 @@
 //! assert_eq!(LogOrigin::parse("demo").unwrap_err().code(), "origin_invalid");
 //! let third = LogOrigin::parse("127.0.0.1:8787/demo/3").unwrap();
 //! assert_eq!((third.site().as_str(), third.shard().get()), ("demo", 3));
+//! assert_eq!(third.to_string(), "127.0.0.1:8787/demo/3");
 //! assert_eq!(back.shard(), assent_core::log::shards::ShardIndex::HOME);
 //! // Shard 0 is written without its number: there is one way to name it.
 //! assert_eq!(LogOrigin::parse("127.0.0.1:8787/demo/0").unwrap_err().code(), "origin_invalid");
@@ -34,7 +35,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{excerpt, Error, SyntaxError};
 use crate::ids::SiteId;
-use crate::log::shards::{ShardIndex, MAX_SHARDS};
+use crate::log::shards::ShardIndex;
 
 /// A checked log origin, `<host>[:port]/<site>[/<shard>]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -84,7 +85,7 @@ impl LogOrigin {
     }
 
     /// Parses `<host>/<site>` or `<host>/<site>/<k>` with `k` 1 to
-    /// [`MAX_SHARDS`] - 1 without leading zeros (as found in a checkpoint or
+    /// [`MAX_SHARDS`](crate::shards::MAX_SHARDS) - 1 without leading zeros (as found in a checkpoint or
     /// a receipt).
     pub fn parse(text: &str) -> Result<Self, Error> {
         let invalid = || {
@@ -105,7 +106,8 @@ impl LogOrigin {
                 let k = k
                     .parse::<u16>()
                     .ok()
-                    .filter(|k| canonical && *k < MAX_SHARDS)
+                    .filter(|_| canonical)
+                    // `new` refuses a shard past the last there can be.
                     .and_then(ShardIndex::new)
                     .ok_or_else(invalid)?;
                 (site, k)
