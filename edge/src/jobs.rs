@@ -3,7 +3,6 @@
 //! time the alarm rings next, as the schedule says from what each run came
 //! to. A failed job is logged and backs off; the others still run.
 
-use assent_core::config::SiteConfig;
 use assent_core::form::intake::{self, EdgeContext, FormStore};
 use assent_core::log::sequencer;
 use assent_core::log::LogStore;
@@ -16,13 +15,6 @@ use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
 use crate::public_origin::PublicOrigins;
 use crate::{signing, sites};
-
-/// This shard's site, from the origin its first record fixed (a shard
-/// without records has nothing to do).
-pub fn site_of(store: &SqlLogStore<&SqlStorage>) -> Option<&'static SiteConfig> {
-    let origin = store.origin().ok().flatten()?;
-    sites::get(origin.site().as_str())
-}
 
 /// Where this shard's own events happen (expiry, purge, retention): now,
 /// under the origin its first record fixed (its shard's), the edge's issuer.
@@ -57,7 +49,8 @@ fn ran(job: Job, result: Result<u64, ApiError>) -> Ran {
 pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
     let mut store = SqlLogStore(sql);
     let mut forms = SqlFormStore(sql);
-    let site = site_of(&store)?;
+    // A shard without records has nothing to do.
+    let site = sites::of_log(&store).ok().flatten()?;
     // Without its key or its origin no job can run: all back off alike.
     let (key, ctx) =
         match signing::current(env).and_then(|k| Ok((k, own_context(env, &store, now_ms)?))) {

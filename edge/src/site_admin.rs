@@ -299,10 +299,8 @@ async fn requests(
 
 /// This shard's site, from the origin its first record fixed.
 fn shard_site(sql: &SqlStorage) -> Result<&'static assent_core::config::SiteConfig, ApiError> {
-    let origin =
-        assent_core::log::LogStore::origin(&SqlLogStore(sql)).map_err(assent_core::Error::from)?;
-    origin
-        .and_then(|o| sites::get(o.site().as_str()))
+    sites::of_log(&SqlLogStore(sql))
+        .map_err(assent_core::Error::from)?
         .ok_or(ApiError::Core(RightsError::SubjectUnknown.into()))
 }
 

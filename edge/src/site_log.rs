@@ -41,20 +41,26 @@ impl DurableObject for SiteLog {
         let store = SqlLogStore(&sql);
         let forms = SqlFormStore(&sql);
         let now = now_ms();
-        let retention = crate::jobs::site_of(&store).is_some_and(|s| s.rights.retention.is_some());
         // A grown log: a checkpoint within a second (appends in between share
         // it), and retention daily once the site has a policy (each run
-        // sets the next, so arming it as the log grows is enough).
-        let grown = [
-            Some(now + CHECKPOINT_AFTER_MS),
-            retention.then_some(now + RETENTION_EVERY_MS),
-        ];
+        // sets the next, so arming it as the log grows is enough). Only a
+        // growth asks the site: a read costs no lookup.
+        let grown = grew.then(|| {
+            let retention = crate::sites::of_log(&store)
+                .ok()
+                .flatten()
+                .is_some_and(|s| s.rights.retention.is_some());
+            [
+                Some(now + CHECKPOINT_AFTER_MS),
+                retention.then_some(now + RETENTION_EVERY_MS),
+            ]
+        });
         let due = [
             forms.next_due().ok().flatten(),
             forms.next_delivery().ok().flatten(),
             rights::bin::next_purge(&forms).ok().flatten(),
         ];
-        let asked = grown.into_iter().filter(|_| grew).chain(due);
+        let asked = grown.into_iter().flatten().chain(due);
         if let Some(at) = schedule::earliest(asked) {
             self.alarm_by(at).await;
         }

@@ -28,6 +28,14 @@ pub fn get(site: &str) -> Option<&'static SiteConfig> {
     all().get(site)
 }
 
+/// The site whose log `store` holds, from the origin its first record
+/// fixed; `None` before a first record (an empty shard).
+pub fn of_log(
+    store: &impl assent_core::log::LogStore,
+) -> Result<Option<&'static SiteConfig>, assent_core::log::StoreError> {
+    Ok(store.origin()?.and_then(|o| get(o.site().as_str())))
+}
+
 /// Every notice `site` shows now, the banner's and each form's in every
 /// language (`assent_core::log::archive::current`): computed once per
 /// isolate, so that a hash the archive does not keep costs a lookup.
