@@ -27,6 +27,7 @@
 //! - [`log`] (*std*): the log's origin, its wire answers, the notice archive, and the
 //!   sequencer that appends to it.
 //! - [`shards`]: which shard of a site's log a subject lives in, for life.
+//! - [`site`] (*std*): the unit of work every edge-made operation is a method of.
 //! - [`schedule`] (*std*): the log object's alarm policy: jobs, batches, back-off.
 //! - [`subject_key`] (*std*): how a browser proves a subject id is its own.
 //! - [`form`]: opt-in forms: intake, double opt-in, identity vault, webhooks.
@@ -110,6 +111,8 @@ pub mod ropa;
 #[cfg(feature = "std")]
 pub mod schedule;
 pub mod shards;
+#[cfg(feature = "std")]
+pub mod site;
 #[cfg(feature = "std")]
 pub mod stats;
 #[cfg(feature = "std")]

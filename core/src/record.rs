@@ -51,7 +51,7 @@ pub struct StoredRecord {
 #[serde(deny_unknown_fields)]
 pub struct ImportFacts {
     /// What the list is (`opt_out`).
-    pub kind: crate::form::intake::SuppressionKind,
+    pub kind: SuppressionKind,
     /// How many entries the batch suppressed.
     pub count: u64,
     /// Hex SHA-256 over the batch's suppressed lookup keys, sorted, each
@@ -119,5 +119,54 @@ impl StoredRecord {
     /// The RFC 8785 bytes of this record: what the log leaf commits to.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
         to_canonical_bytes(self)
+    }
+}
+
+/// The most records of one subject an operation reads.
+pub const MAX_SUBJECT_RECORDS: u64 = 10_000;
+
+/// A subject's records in log order, with their index: the one way every
+/// rule reads a subject's history. A stored record that does not parse is
+/// a storage fault, never skipped: a rule that skipped it would decide on
+/// a history that is not the log's.
+pub fn history<L: crate::log::store::LogStore + ?Sized>(
+    log: &L,
+    subject: &crate::ids::SubjectId,
+) -> Result<Vec<(u64, StoredRecord)>, crate::Error> {
+    log.of_subject(subject, MAX_SUBJECT_RECORDS)?
+        .into_iter()
+        .map(|l| {
+            serde_json::from_str(&l.record)
+                .map(|r| (l.index, r))
+                .map_err(|e| crate::log::store::StoreError::Fault(e.to_string()).into())
+        })
+        .collect()
+}
+
+/// A subject's records in log order, without their index.
+pub fn records_of<L: crate::log::store::LogStore + ?Sized>(
+    log: &L,
+    subject: &crate::ids::SubjectId,
+) -> Result<Vec<StoredRecord>, crate::Error> {
+    Ok(history(log, subject)?.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Why an address is suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionKind {
+    /// The contact was erased.
+    Erased,
+    /// The address came in an imported opt-out or block list.
+    OptOut,
+}
+
+impl SuppressionKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Erased => "erased",
+            SuppressionKind::OptOut => "opt_out",
+        }
     }
 }

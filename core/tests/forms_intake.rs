@@ -4,7 +4,7 @@
 #![cfg(all(feature = "test-support", not(target_arch = "wasm32")))]
 
 use assent_core::form::conformance::{self as suite, Desk};
-use assent_core::form::intake::MemoryFormStore;
+use assent_core::form::memory::MemoryFormStore;
 use assent_core::log::store::{LogStore, MemoryLogStore};
 
 fn stores() -> (MemoryLogStore, MemoryFormStore) {

@@ -7,9 +7,11 @@
 use assent_core::config::{RetentionConfig, SiteConfig};
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
-use assent_core::form::intake::{
-    self, EdgeContext, FormStore, Fresh, MemoryFormStore, Submission, MAX_MAILS_PER_DAY,
-};
+use assent_core::form::intake::{Fresh, Submission};
+use assent_core::form::mail::{self, MAX_MAILS_PER_DAY};
+use assent_core::form::memory::MemoryFormStore;
+use assent_core::form::settle;
+use assent_core::form::store::{Contacts, Mailbox};
 use assent_core::form::submission::{FormSubmission, Outcome};
 use assent_core::form::token::{self, Claims};
 use assent_core::ids::{EventId, SubjectId};
@@ -19,6 +21,7 @@ use assent_core::log::LogOrigin;
 use assent_core::record::StoredRecord;
 use assent_core::rights::center::{self, Kind, LinkFresh, LINK_MS};
 use assent_core::rights::retention::{self, Reason};
+use assent_core::site::{self, EdgeContext};
 use serde_json::{json, Value};
 
 const SITE: &str = include_str!("vectors/site.json");
@@ -100,7 +103,7 @@ impl Site {
             language: event.notice.language.clone(),
             expires_ms: self.now_ms + 72 * HOUR,
         };
-        let mail = intake::Mail {
+        let mail = mail::Mail {
             to: String::new(),
             subject: "Confirm".into(),
             text: "Open the link.".into(),
@@ -118,11 +121,8 @@ impl Site {
             "event": event,
             "checked": checked,
             "lookup": lookup,
-            "received_at_ms": self.now_ms,
             "sec_gpc": false,
             "country": "DE",
-            "origin": ctx.origin,
-            "issuer": ctx.issuer,
             "mail": mail,
             "regime": null,
         }))
@@ -134,14 +134,14 @@ impl Site {
             identity_nonce: bytes(4)[..24].try_into().unwrap(),
             mail_nonce: bytes(5)[..24].try_into().unwrap(),
         };
-        intake::submit(
+        site::Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
-            sub,
-            fresh,
+            &ctx,
         )
+        .submit(sub, fresh)
         .unwrap();
         id
     }
@@ -162,7 +162,7 @@ impl Site {
     fn last_token(&self) -> String {
         let sealed = self.forms.mails(1).unwrap().remove(0);
         let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
-        let mail = intake::open_mail(&sealed, &contact, &self.config.site).unwrap();
+        let mail = mail::open_mail(&sealed, &contact, &self.config.site).unwrap();
         mail.link.split("token=").nth(1).unwrap().to_string()
     }
 
@@ -174,19 +174,18 @@ impl Site {
             "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio",
         )
         .unwrap();
-        let texting = intake::Texting {
+        let texting = settle::Texting {
             secret: &secret,
             nonce: [9; 24],
         };
-        intake::confirm(
+        site::Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
-            &claims,
-            texting,
             &ctx,
         )
+        .confirm(&claims, texting)
         .unwrap();
     }
 
@@ -204,8 +203,10 @@ impl Site {
             &mut self.forms,
             &site,
             &CENTER_KEY,
-            &lookup,
-            email,
+            center::Recipient {
+                lookup: &lookup,
+                to: email,
+            },
             "https://edge.example",
             LinkFresh {
                 id: EventId::from_random_bytes(id),

@@ -12,8 +12,9 @@
 //!
 //! [`SqlLogStore`]: crate::log_store::SqlLogStore
 
-use assent_core::form::intake::{
-    Contact, FormStore, Pending, Sealed, Suppression, SuppressionKind,
+use assent_core::form::store::{
+    Confirmations, Contact, Contacts, Mailbox, Outbox, Pending, Sealed, Suppression,
+    SuppressionKind, Suppressions,
 };
 use assent_core::form::webhook::{Delivery, DeliveryState};
 use assent_core::ids::{EventId, FormId, SubjectId};
@@ -193,15 +194,13 @@ const NOT_HELD: &str = "json_extract(data, '$.subject') NOT IN (SELECT subject F
 const BINNED: &str = "SELECT subject, deleted_ms, purge_ms, deleted_by FROM recycle_bin";
 const PENDING: &str = "SELECT event_id, subject, form, expires_ms, parent, settled_by FROM pending";
 
-impl<C: Sql> FormStore for SqlFormStore<C> {
+impl<C: Sql> Contacts for SqlFormStore<C> {
     fn contact(&self, lookup: &str) -> Result<Option<Contact>, StoreError> {
         self.contacts(&format!("{CONTACT} WHERE lookup = ?"), text(lookup))
     }
-
     fn contact_of(&self, subject: &SubjectId) -> Result<Option<Contact>, StoreError> {
         self.contacts(&format!("{CONTACT} WHERE subject = ?"), text(subject))
     }
-
     fn contacts_after(
         &self,
         after: Option<&SubjectId>,
@@ -213,7 +212,6 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         )?;
         rows.iter().map(|r| Self::contact_row(r)).collect()
     }
-
     fn put_contact(&mut self, c: &Contact) -> Result<(), StoreError> {
         let result = self.0.query(
             "INSERT INTO contacts (lookup, subject, salt, key, created_ms) VALUES (?, ?, ?, ?, ?)",
@@ -231,7 +229,6 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
             Err(e) => Err(fault(e)),
         }
     }
-
     fn put_identity(&mut self, s: &Sealed) -> Result<(), StoreError> {
         self.rows(
             "INSERT OR IGNORE INTO identities (event_id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
@@ -245,7 +242,6 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         )?;
         Ok(())
     }
-
     fn identity(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
         let rows = self.rows(
             "SELECT event_id, subject, nonce, sealed, created_ms FROM identities WHERE event_id = ?",
@@ -253,113 +249,6 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         )?;
         Ok(Self::sealed(rows)?.pop())
     }
-
-    fn put_pending(&mut self, p: &Pending) -> Result<(), StoreError> {
-        let result = self.0.query(
-            "INSERT INTO pending (event_id, subject, form, expires_ms, parent, settled_by) VALUES (?, ?, ?, ?, ?, NULL)",
-            vec![
-                text(&p.event_id),
-                text(&p.subject),
-                text(&p.form),
-                int(p.expires_ms)?,
-                SqlValue::Int(i64::from(p.parent)),
-            ],
-        );
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
-            Err(e) => Err(fault(e)),
-        }
-    }
-
-    fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError> {
-        let rows = self.rows(
-            &format!("{PENDING} WHERE event_id = ?"),
-            vec![text(event_id)],
-        )?;
-        Ok(Self::pendings(rows)?.pop())
-    }
-
-    fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError> {
-        self.rows(
-            "UPDATE pending SET settled_by = ? WHERE event_id = ? AND settled_by IS NULL",
-            vec![text(by), text(event_id)],
-        )?;
-        Ok(())
-    }
-
-    fn mails_to(&self, recipient: &str, since_ms: u64) -> Result<u64, StoreError> {
-        let rows = self.rows(
-            "SELECT COUNT(*) FROM mail_counts WHERE recipient = ? AND created_ms >= ?",
-            vec![SqlValue::Text(recipient.to_string()), int(since_ms)?],
-        )?;
-        rows.first()
-            .and_then(|r| r.first())
-            .map_or(Err(bad_row("count")), get_u64)
-    }
-
-    fn phone_tries(&self, pending: &EventId) -> Result<u64, StoreError> {
-        let rows = self.rows(
-            "SELECT tries FROM phone_tries WHERE pending = ?",
-            vec![text(pending)],
-        )?;
-        rows.first().and_then(|r| r.first()).map_or(Ok(0), get_u64)
-    }
-
-    fn count_phone_try(&mut self, pending: &EventId) -> Result<(), StoreError> {
-        self.rows(
-            "INSERT INTO phone_tries (pending, tries) VALUES (?, 1) ON CONFLICT (pending) DO UPDATE SET tries = tries + 1",
-            vec![text(pending)],
-        )?;
-        Ok(())
-    }
-
-    fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
-        let rows = self.rows(
-            &format!("{PENDING} WHERE settled_by IS NULL AND expires_ms <= ? ORDER BY expires_ms LIMIT ?"),
-            vec![int(now_ms)?, int(limit)?],
-        )?;
-        Self::pendings(rows)
-    }
-
-    fn next_due(&self) -> Result<Option<u64>, StoreError> {
-        let rows = self.rows(
-            "SELECT MIN(expires_ms) FROM pending WHERE settled_by IS NULL",
-            vec![],
-        )?;
-        match rows.first().and_then(|r| r.first()) {
-            None | Some(SqlValue::Null) => Ok(None),
-            Some(v) => get_u64(v).map(Some),
-        }
-    }
-
-    fn count_mail(&mut self, recipient: &str, at_ms: u64) -> Result<(), StoreError> {
-        let window_start = at_ms.saturating_sub(assent_core::form::intake::MAIL_WINDOW_MS);
-        self.rows(
-            "DELETE FROM mail_counts WHERE created_ms < ?",
-            vec![int(window_start)?],
-        )?;
-        self.rows(
-            "INSERT INTO mail_counts (recipient, created_ms) VALUES (?, ?)",
-            vec![SqlValue::Text(recipient.to_string()), int(at_ms)?],
-        )?;
-        Ok(())
-    }
-
-    fn put_mail(&mut self, m: &Sealed) -> Result<(), StoreError> {
-        self.rows(
-            "INSERT INTO mails (event_id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                text(&m.event_id),
-                text(&m.subject),
-                SqlValue::Blob(m.nonce.to_vec()),
-                SqlValue::Blob(m.bytes.clone()),
-                int(m.created_ms)?,
-            ],
-        )?;
-        Ok(())
-    }
-
     fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError> {
         // Overwritten first, then deleted: SQLite reuses a freed page as it
         // is, so the bytes are zeroes before the row is let go.
@@ -380,7 +269,176 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         }
         Ok(())
     }
+}
 
+impl<C: Sql> Confirmations for SqlFormStore<C> {
+    fn put_pending(&mut self, p: &Pending) -> Result<(), StoreError> {
+        let result = self.0.query(
+            "INSERT INTO pending (event_id, subject, form, expires_ms, parent, settled_by) VALUES (?, ?, ?, ?, ?, NULL)",
+            vec![
+                text(&p.event_id),
+                text(&p.subject),
+                text(&p.form),
+                int(p.expires_ms)?,
+                SqlValue::Int(i64::from(p.parent)),
+            ],
+        );
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(fault(e)),
+        }
+    }
+    fn pending(&self, event_id: &EventId) -> Result<Option<Pending>, StoreError> {
+        let rows = self.rows(
+            &format!("{PENDING} WHERE event_id = ?"),
+            vec![text(event_id)],
+        )?;
+        Ok(Self::pendings(rows)?.pop())
+    }
+    fn settle(&mut self, event_id: &EventId, by: &EventId) -> Result<(), StoreError> {
+        self.rows(
+            "UPDATE pending SET settled_by = ? WHERE event_id = ? AND settled_by IS NULL",
+            vec![text(by), text(event_id)],
+        )?;
+        Ok(())
+    }
+    fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
+        let rows = self.rows(
+            &format!("{PENDING} WHERE settled_by IS NULL AND expires_ms <= ? ORDER BY expires_ms LIMIT ?"),
+            vec![int(now_ms)?, int(limit)?],
+        )?;
+        Self::pendings(rows)
+    }
+    fn next_due(&self) -> Result<Option<u64>, StoreError> {
+        let rows = self.rows(
+            "SELECT MIN(expires_ms) FROM pending WHERE settled_by IS NULL",
+            vec![],
+        )?;
+        match rows.first().and_then(|r| r.first()) {
+            None | Some(SqlValue::Null) => Ok(None),
+            Some(v) => get_u64(v).map(Some),
+        }
+    }
+    fn phone_tries(&self, pending: &EventId) -> Result<u64, StoreError> {
+        let rows = self.rows(
+            "SELECT tries FROM phone_tries WHERE pending = ?",
+            vec![text(pending)],
+        )?;
+        rows.first().and_then(|r| r.first()).map_or(Ok(0), get_u64)
+    }
+    fn count_phone_try(&mut self, pending: &EventId) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT INTO phone_tries (pending, tries) VALUES (?, 1) ON CONFLICT (pending) DO UPDATE SET tries = tries + 1",
+            vec![text(pending)],
+        )?;
+        Ok(())
+    }
+}
+
+impl<C: Sql> Mailbox for SqlFormStore<C> {
+    fn mails_to(&self, recipient: &str, since_ms: u64) -> Result<u64, StoreError> {
+        let rows = self.rows(
+            "SELECT COUNT(*) FROM mail_counts WHERE recipient = ? AND created_ms >= ?",
+            vec![SqlValue::Text(recipient.to_string()), int(since_ms)?],
+        )?;
+        rows.first()
+            .and_then(|r| r.first())
+            .map_or(Err(bad_row("count")), get_u64)
+    }
+    fn count_mail(&mut self, recipient: &str, at_ms: u64) -> Result<(), StoreError> {
+        let window_start = at_ms.saturating_sub(assent_core::form::mail::MAIL_WINDOW_MS);
+        self.rows(
+            "DELETE FROM mail_counts WHERE created_ms < ?",
+            vec![int(window_start)?],
+        )?;
+        self.rows(
+            "INSERT INTO mail_counts (recipient, created_ms) VALUES (?, ?)",
+            vec![SqlValue::Text(recipient.to_string()), int(at_ms)?],
+        )?;
+        Ok(())
+    }
+    fn put_mail(&mut self, m: &Sealed) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT INTO mails (event_id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                text(&m.event_id),
+                text(&m.subject),
+                SqlValue::Blob(m.nonce.to_vec()),
+                SqlValue::Blob(m.bytes.clone()),
+                int(m.created_ms)?,
+            ],
+        )?;
+        Ok(())
+    }
+    fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
+        let rows = self.rows(
+            "SELECT event_id, subject, nonce, sealed, created_ms FROM mails ORDER BY n DESC LIMIT ?",
+            vec![int(limit)?],
+        )?;
+        Self::sealed(rows)
+    }
+    fn mail_of(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
+        let rows = self.rows(
+            "SELECT event_id, subject, nonce, sealed, created_ms FROM mails WHERE event_id = ? ORDER BY n LIMIT 1",
+            vec![text(event_id)],
+        )?;
+        Ok(Self::sealed(rows)?.pop())
+    }
+}
+
+impl<C: Sql> Outbox for SqlFormStore<C> {
+    fn put_delivery(&mut self, d: &Delivery) -> Result<u64, StoreError> {
+        let rows = self.rows(
+            "INSERT INTO deliveries (pending, next_ms, data) VALUES (1, ?, ?) RETURNING id",
+            vec![
+                d.next_ms.map_or(Ok(SqlValue::Null), int)?,
+                text(serde_json::to_string(d).map_err(|e| StoreError::Fault(e.to_string()))?),
+            ],
+        )?;
+        rows.first()
+            .and_then(|r| r.first())
+            .map_or(Err(bad_row("delivery id")), get_u64)
+    }
+    fn update_delivery(&mut self, d: &Delivery) -> Result<(), StoreError> {
+        self.rows(
+            "UPDATE deliveries SET pending = ?, next_ms = ?, data = ? WHERE id = ?",
+            vec![
+                SqlValue::Int(i64::from(d.state == DeliveryState::Pending)),
+                d.next_ms.map_or(Ok(SqlValue::Null), int)?,
+                text(serde_json::to_string(d).map_err(|e| StoreError::Fault(e.to_string()))?),
+                int(d.id)?,
+            ],
+        )?;
+        Ok(())
+    }
+    fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = self.rows(
+            &format!("SELECT id, data FROM deliveries WHERE pending = 1 AND next_ms <= ? AND {NOT_HELD} ORDER BY next_ms, id LIMIT ?"),
+            vec![int(now_ms)?, int(limit)?],
+        )?;
+        Self::deliveries_of(rows)
+    }
+    fn next_delivery(&self) -> Result<Option<u64>, StoreError> {
+        let rows = self.rows(
+            &format!("SELECT MIN(next_ms) FROM deliveries WHERE pending = 1 AND {NOT_HELD}"),
+            vec![],
+        )?;
+        match rows.first().and_then(|r| r.first()) {
+            None | Some(SqlValue::Null) => Ok(None),
+            Some(v) => get_u64(v).map(Some),
+        }
+    }
+    fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = self.rows(
+            "SELECT id, data FROM deliveries ORDER BY id DESC LIMIT ?",
+            vec![int(limit)?],
+        )?;
+        Self::deliveries_of(rows)
+    }
+}
+
+impl<C: Sql> Suppressions for SqlFormStore<C> {
     fn put_suppression(&mut self, e: &Suppression) -> Result<(), StoreError> {
         self.rows(
             "INSERT INTO suppressions (lookup, kind, event_id, created_ms) VALUES (?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
@@ -388,7 +446,6 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
         )?;
         Ok(())
     }
-
     fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
         self.rows(
             "SELECT lookup, kind, event_id, created_ms FROM suppressions WHERE lookup = ?",
@@ -409,75 +466,6 @@ impl<C: Sql> FormStore for SqlFormStore<C> {
             _ => Err(bad_row("suppression")),
         })
         .transpose()
-    }
-
-    fn mail_of(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
-        let rows = self.rows(
-            "SELECT event_id, subject, nonce, sealed, created_ms FROM mails WHERE event_id = ? ORDER BY n LIMIT 1",
-            vec![text(event_id)],
-        )?;
-        Ok(Self::sealed(rows)?.pop())
-    }
-
-    fn put_delivery(&mut self, d: &Delivery) -> Result<u64, StoreError> {
-        let rows = self.rows(
-            "INSERT INTO deliveries (pending, next_ms, data) VALUES (1, ?, ?) RETURNING id",
-            vec![
-                d.next_ms.map_or(Ok(SqlValue::Null), int)?,
-                text(serde_json::to_string(d).map_err(|e| StoreError::Fault(e.to_string()))?),
-            ],
-        )?;
-        rows.first()
-            .and_then(|r| r.first())
-            .map_or(Err(bad_row("delivery id")), get_u64)
-    }
-
-    fn update_delivery(&mut self, d: &Delivery) -> Result<(), StoreError> {
-        self.rows(
-            "UPDATE deliveries SET pending = ?, next_ms = ?, data = ? WHERE id = ?",
-            vec![
-                SqlValue::Int(i64::from(d.state == DeliveryState::Pending)),
-                d.next_ms.map_or(Ok(SqlValue::Null), int)?,
-                text(serde_json::to_string(d).map_err(|e| StoreError::Fault(e.to_string()))?),
-                int(d.id)?,
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError> {
-        let rows = self.rows(
-            &format!("SELECT id, data FROM deliveries WHERE pending = 1 AND next_ms <= ? AND {NOT_HELD} ORDER BY next_ms, id LIMIT ?"),
-            vec![int(now_ms)?, int(limit)?],
-        )?;
-        Self::deliveries_of(rows)
-    }
-
-    fn next_delivery(&self) -> Result<Option<u64>, StoreError> {
-        let rows = self.rows(
-            &format!("SELECT MIN(next_ms) FROM deliveries WHERE pending = 1 AND {NOT_HELD}"),
-            vec![],
-        )?;
-        match rows.first().and_then(|r| r.first()) {
-            None | Some(SqlValue::Null) => Ok(None),
-            Some(v) => get_u64(v).map(Some),
-        }
-    }
-
-    fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError> {
-        let rows = self.rows(
-            "SELECT id, data FROM deliveries ORDER BY id DESC LIMIT ?",
-            vec![int(limit)?],
-        )?;
-        Self::deliveries_of(rows)
-    }
-
-    fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
-        let rows = self.rows(
-            "SELECT event_id, subject, nonce, sealed, created_ms FROM mails ORDER BY n DESC LIMIT ?",
-            vec![int(limit)?],
-        )?;
-        Self::sealed(rows)
     }
 }
 

@@ -3,11 +3,12 @@
 //! time the alarm rings next, as the schedule says from what each run came
 //! to. A failed job is logged and backs off; the others still run.
 
-use assent_core::form::intake::{self, EdgeContext, FormStore};
+use assent_core::form::store::{Confirmations, Outbox};
 use assent_core::log::sequencer;
 use assent_core::log::LogStore;
 use assent_core::rights;
 use assent_core::schedule::{self, Job, Ran};
+use assent_core::site::{EdgeContext, Site};
 use worker::{Env, SqlStorage};
 
 use crate::error::ApiError;
@@ -63,12 +64,13 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
     let mut next = Vec::new();
 
     let batch = Job::Expire.batch();
-    let expired = intake::expire_due(&mut store, &mut forms, site, &key, &ctx, batch);
+    let expired = Site::new(&mut store, &mut forms, site, &key, &ctx).expire_due(batch);
     let due = forms.next_due().ok().flatten();
     next.push(Job::Expire.next(ran(Job::Expire, expired.map_err(Into::into)), now_ms, due));
 
     let batch = Job::Purge.batch();
-    let purged = rights::bin::purge(&mut store, &mut forms, site, &key, &ctx, now_ms, batch)
+    let purged = Site::new(&mut store, &mut forms, site, &key, &ctx)
+        .purge(now_ms, batch)
         .map(|p| p.len() as u64);
     let due = rights::bin::next_purge(&forms).ok().flatten();
     next.push(Job::Purge.next(ran(Job::Purge, purged.map_err(Into::into)), now_ms, due));
@@ -79,7 +81,8 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
 
     if site.rights.retention.is_some() {
         let batch = Job::Retention.batch();
-        let anonymised = rights::retention::run(&mut store, &mut forms, site, &key, &ctx, batch)
+        let anonymised = Site::new(&mut store, &mut forms, site, &key, &ctx)
+            .run_retention(batch)
             .map(|r| r.len() as u64);
         let ran = ran(Job::Retention, anonymised.map_err(Into::into));
         next.push(Job::Retention.next(ran, now_ms, None));

@@ -2,13 +2,16 @@
 //! to core's sequencer and forms' intake on a shard's SQLite. Nothing of the
 //! log's rules lives here.
 
-use assent_core::form::intake::{self, FormStore, Fresh};
+use assent_core::form::intake::Fresh;
 use assent_core::form::state;
+use assent_core::form::store::{Contacts, Mailbox, Outbox};
+use assent_core::form::{mail, settle};
 use assent_core::log::archive;
 use assent_core::log::sequencer::{self, AppendStatus};
 use assent_core::log::LogStore;
 use assent_core::rights;
 use assent_core::rights::bin::BinStore;
+use assent_core::site::Site;
 use worker::{Date, Env, Request, Response, SqlStorage};
 
 use crate::error::ApiError;
@@ -119,77 +122,42 @@ async fn form_endpoints(
     let key = || signing::current(env);
     let path = req.path();
     endpoints!(path.as_str(), req, {
-            messages::SUBMIT => |sub: intake::Submission| {
-                    let site = sites::get(sub.event.site.as_str()).ok_or(ApiError::NotFound)?;
-                    let appended =
-                        intake::submit(&mut store, &mut forms, site, &key()?, sub, fresh()?)?;
+            messages::SUBMIT => |r: messages::SubmitRequest| {
+                    let site = sites::get(r.submission.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx)
+                        .submit(r.submission, fresh()?)?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },
             messages::CONFIRM => |r: messages::ConfirmRequest| {
                     let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
                     let secret = crate::routes::forms::form_secret(env)?;
-                    let texting = intake::Texting {
+                    let texting = settle::Texting {
                         secret: &secret,
                         nonce: fresh()?.mail_nonce,
                     };
-                    let confirmed = intake::confirm(
-                        &mut store,
-                        &mut forms,
-                        site,
-                        &key()?,
-                        &r.claims,
-                        texting,
-                        &r.ctx,
-                    )?;
+                    let confirmed = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).confirm(&r.claims, texting)?;
                     *grew = confirmed.appended.status == AppendStatus::New;
                     Ok(confirmed)
                 },
             messages::PHONE_CONFIRM => |r: messages::PhoneConfirmRequest| {
                     let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
                     let secret = crate::routes::forms::form_secret(env)?;
-                    let confirmed = intake::verify_phone(
-                        &mut store,
-                        &mut forms,
-                        site,
-                        &key()?,
-                        secret.phone(),
-                        &r.claims,
-                        &r.code,
-                        &r.ctx,
-                    )?;
+                    let confirmed = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).verify_phone(secret.phone(), &r.claims, &r.code)?;
                     *grew = confirmed.appended.status == AppendStatus::New;
                     Ok(confirmed)
                 },
             messages::WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
-                    let appended = intake::withdraw(
-                        &mut store,
-                        &mut forms,
-                        site,
-                        &key()?,
-                        &r.subject,
-                        r.offers.as_deref(),
-                        r.event_id,
-                        &r.ctx,
-                    )?;
+                    let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).withdraw_offers(&r.subject, r.offers.as_deref(), r.event_id)?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },
             messages::BANNER_WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
-                    let appended = rights::banner::withdraw(
-                        &mut store,
-                        &mut forms,
-                        site,
-                        &key()?,
-                        &r.subject,
-                        r.offers.as_deref(),
-                        r.event_id,
-                        &r.ctx,
-                    )?;
+                    let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).withdraw_choice(&r.subject, r.offers.as_deref(), r.event_id)?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },
@@ -232,7 +200,7 @@ async fn outbox_endpoints(
                         let opened = site
                             .as_ref()
                             .zip(contact)
-                            .and_then(|(site, c)| intake::open_mail(&m, &c, site));
+                            .and_then(|(site, c)| mail::open_mail(&m, &c, site));
                         if let Some(mail) = opened {
                             out.push(MailboxEntry {
                                 created_ms: m.created_ms,

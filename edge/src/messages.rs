@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 use assent_core::admin::audit::AuditEntry;
 use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Principal, Scopes};
-use assent_core::form::intake::{Confirmed, EdgeContext, Mail, Submission};
+use assent_core::form::intake::Submission;
+use assent_core::form::mail::Mail;
+use assent_core::form::settle::Confirmed;
 use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
 use assent_core::form::webhook::Delivery;
@@ -25,6 +27,7 @@ use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::rights::retention::Due;
 use assent_core::rights::Found;
+use assent_core::site::EdgeContext;
 use assent_core::subject_key::SubjectKeyHash;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -54,7 +57,16 @@ pub const EXPORT: Endpoint<u64, ExportPage> = Endpoint::new("/export");
 
 /// Store a checked form submission (the contact, the vault, the log, the
 /// pending entry and its mail).
-pub const SUBMIT: Endpoint<Submission, Appended> = Endpoint::new("/forms/submit");
+pub const SUBMIT: Endpoint<SubmitRequest, Appended> = Endpoint::new("/forms/submit");
+
+/// A checked form submission, and where and when it was received.
+#[derive(Serialize, Deserialize)]
+pub struct SubmitRequest {
+    /// The submission.
+    pub submission: Submission,
+    /// The receiving edge's clock, the log's origin and the receipts' issuer.
+    pub ctx: EdgeContext,
+}
 /// Confirm the pending submission a verified token names.
 pub const CONFIRM: Endpoint<ConfirmRequest, Confirmed> = Endpoint::new("/forms/confirm");
 /// Check the code texted to a confirmed submission's phone number.

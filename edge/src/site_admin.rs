@@ -7,6 +7,7 @@ use assent_core::admin::store::AdminStore;
 use assent_core::error::RightsError;
 use assent_core::rights::requests::{self, RequestKind, RequestStatus, RequestStore};
 use assent_core::rights::{self, bin, center};
+use assent_core::site::Site;
 use worker::{Date, Env, Request, Response, SqlStorage};
 
 use crate::admin_store::SqlAdminStore;
@@ -87,16 +88,7 @@ async fn rights(
                 )?)
             },
         messages::RESTRICT => |r: messages::RestrictRequest| {
-                let appended = rights::restrict(
-                    &mut store,
-                    &mut forms,
-                    site()?,
-                    &signing::current(env)?,
-                    &r.subject,
-                    r.restricted,
-                    r.event_id,
-                    &r.ctx,
-                )?;
+                let appended = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).restrict(&r.subject, r.restricted, r.event_id)?;
                 *grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
                 Ok(appended)
             },
@@ -104,31 +96,12 @@ async fn rights(
                 let mut nonce = [0u8; 24];
                 getrandom::getrandom(&mut nonce)
                     .map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
-                let appended = rights::rectify(
-                    &mut store,
-                    &mut forms,
-                    site()?,
-                    &signing::current(env)?,
-                    &r.subject,
-                    &r.changes,
-                    r.event_id,
-                    nonce,
-                    &r.ctx,
-                )?;
+                let appended = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).rectify(&r.subject, &r.changes, r.event_id, nonce)?;
                 *grew = appended.status == assent_core::log::sequencer::AppendStatus::New;
                 Ok(appended)
             },
         messages::ERASE => |r: messages::EraseRequest| {
-                let deletion = bin::delete(
-                    &mut store,
-                    &mut forms,
-                    site()?,
-                    &signing::current(env)?,
-                    &r.subject,
-                    &r.who,
-                    r.event_id,
-                    &r.ctx,
-                )?;
+                let deletion = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).delete(&r.subject, &r.who, r.event_id)?;
                 *grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
                 Ok(deletion)
             },
@@ -142,8 +115,10 @@ async fn rights(
                     &mut forms,
                     &site.site,
                     key.privacy(),
-                    &r.lookup,
-                    &r.to,
+                    center::Recipient {
+                        lookup: &r.lookup,
+                        to: &r.to,
+                    },
                     &r.base,
                     link_fresh()?,
                     now_ms(),
@@ -175,18 +150,11 @@ async fn site_runs(
                 }
                 Ok(rights::retention::due(&store, &forms, site()?, at, 1000)?)
             },
-        messages::RETENTION_RUN => |ctx: assent_core::form::intake::EdgeContext| {
+        messages::RETENTION_RUN => |ctx: assent_core::site::EdgeContext| {
                 if empty()? {
                     return Ok(Vec::new());
                 }
-                let ran = rights::retention::run(
-                    &mut store,
-                    &mut forms,
-                    site()?,
-                    &signing::current(env)?,
-                    &ctx,
-                    Job::Retention.batch(),
-                )?;
+                let ran = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &ctx).run_retention(Job::Retention.batch())?;
                 *grew = !ran.is_empty();
                 Ok(ran)
             },
@@ -195,15 +163,7 @@ async fn site_runs(
                 if empty()? {
                     return Ok(Vec::new());
                 }
-                let purged = bin::purge(
-                    &mut store,
-                    &mut forms,
-                    site()?,
-                    &signing::current(env)?,
-                    &r.ctx,
-                    r.until_ms,
-                    Job::Purge.batch(),
-                )?;
+                let purged = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).purge(r.until_ms, Job::Purge.batch())?;
                 *grew = !purged.is_empty();
                 Ok(purged)
             },
@@ -237,17 +197,7 @@ async fn requests(
                 if !config.rights.auto_fulfil || filed.id != r.id {
                     return Ok(filed);
                 }
-                let done = rights::fulfil(
-                    &mut store,
-                    &mut forms,
-                    &mut admin,
-                    config,
-                    &signing::current(env)?,
-                    &filed.id,
-                    "automatic",
-                    r.id,
-                    &r.ctx,
-                )?;
+                let done = Site::new(&mut store, &mut forms, config, &signing::current(env)?, &r.ctx).fulfil(&mut admin, &filed.id, "automatic", r.id)?;
                 *grew = done.erasure.is_some();
                 Ok(done)
             },
@@ -274,17 +224,7 @@ async fn requests(
                         r.ctx.now_ms,
                     )?);
                 }
-                let done = rights::fulfil(
-                    &mut store,
-                    &mut forms,
-                    &mut admin,
-                    config,
-                    &signing::current(env)?,
-                    &r.id,
-                    &r.who,
-                    r.erasure_id,
-                    &r.ctx,
-                )?;
+                let done = Site::new(&mut store, &mut forms, config, &signing::current(env)?, &r.ctx).fulfil(&mut admin, &r.id, &r.who, r.erasure_id)?;
                 *grew = done.erasure.is_some();
                 if done.kind == RequestKind::Access {
                     // The copy is released: the person gets a link to download it.
@@ -327,9 +267,9 @@ fn mail_access(
     config: &assent_core::config::SiteConfig,
     env: &Env,
     subject: &assent_core::ids::SubjectId,
-    ctx: &assent_core::form::intake::EdgeContext,
+    ctx: &assent_core::site::EdgeContext,
 ) -> Result<(), ApiError> {
-    use assent_core::form::intake::FormStore;
+    use assent_core::form::store::Contacts;
     let Some(contact) = forms
         .contact_of(subject)
         .map_err(assent_core::Error::from)?
@@ -344,8 +284,10 @@ fn mail_access(
         forms,
         &config.site,
         key.privacy(),
-        &contact.lookup,
-        &identity.email,
+        center::Recipient {
+            lookup: &contact.lookup,
+            to: &identity.email,
+        },
         &ctx.issuer,
         link_fresh()?,
         ctx.now_ms,

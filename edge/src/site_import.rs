@@ -7,9 +7,10 @@
 //! and the batch's `import` record in one synchronous stretch, committed
 //! together) and answers what became of them.
 
-use assent_core::form::intake::{EdgeContext, SuppressionKind};
+use assent_core::form::store::SuppressionKind;
 use assent_core::ids::EventId;
-use assent_core::rights::import::{import_batch, BatchOutcome};
+use assent_core::rights::import::BatchOutcome;
+use assent_core::site::{EdgeContext, Site};
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response, SqlStorage};
 
@@ -50,16 +51,7 @@ pub async fn serve(
     endpoints!(path, req, {
         IMPORT => |r: ImportRequest| {
             let site = sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
-            let outcome = import_batch(
-                &mut store,
-                &mut forms,
-                site,
-                &signing::current(env)?,
-                r.lookups,
-                r.kind,
-                r.event_id,
-                &r.ctx,
-            )?;
+            let outcome = Site::new(&mut store, &mut forms, site, &signing::current(env)?, &r.ctx).import_batch(r.lookups, r.kind, r.event_id)?;
             *grew = outcome.record.is_some() && !outcome.repeat;
             Ok(outcome)
         },

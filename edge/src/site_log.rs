@@ -10,7 +10,7 @@
 //! submission's contact, sealed identity, log entry, pending entry and mail
 //! are written in one synchronous stretch too, committed together.
 
-use assent_core::form::intake::FormStore;
+use assent_core::form::store::{Confirmations, Outbox};
 use assent_core::rights;
 use assent_core::schedule::{self, CHECKPOINT_AFTER_MS, RETENTION_EVERY_MS};
 use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result, State};

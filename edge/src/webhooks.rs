@@ -9,7 +9,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use assent_core::config::SiteConfig;
-use assent_core::form::intake::{self, FormStore};
+use assent_core::form::intake;
+use assent_core::form::mail;
+use assent_core::form::store::FormStore;
 use assent_core::form::webhook::{self, Delivery, Secret};
 use assent_core::log::LogStore;
 use futures_util::future::{select, Either};
@@ -92,8 +94,8 @@ fn queued<F: FormStore>(
     site: &SiteConfig,
     delivery: &Delivery,
     what: &str,
-) -> Result<intake::Mail, (Option<u16>, Option<String>)> {
-    match intake::mail_for(forms, &site.site, delivery) {
+) -> Result<mail::Mail, (Option<u16>, Option<String>)> {
+    match mail::mail_for(forms, &site.site, delivery) {
         Ok(Some(message)) => Ok(message),
         Ok(None) => Err((Some(204), None)),
         Err(e) => Err((None, Some(format!("{what}: {}", e.code())))),

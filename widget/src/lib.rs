@@ -215,6 +215,8 @@ pub fn restore(
 /// site's own `set` (decisions marked) and `withdraw`. `random` is 32 bytes
 /// from `crypto.getRandomValues`.
 #[wasm_bindgen]
+// A wasm-bindgen export: flat primitives cross to JavaScript without a
+// serialised struct on the banner's hot path.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
     name: &str,

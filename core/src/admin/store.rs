@@ -5,7 +5,7 @@ use subtle::ConstantTimeEq;
 
 use super::audit::AuditEntry;
 use super::{AdminKey, AdminToken, KeyId, KeyName, Operation, Principal, Scopes};
-use crate::error::{AccessError, Error, StorageError};
+use crate::error::{AccessError, Error};
 use crate::ids::SiteId;
 use crate::log::store::StoreError;
 
@@ -25,12 +25,6 @@ pub trait AdminStore {
     fn put_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// Up to `limit` entries with `seq > after`, oldest first.
     fn audit_after(&self, after: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError>;
-}
-
-fn fault(e: StoreError) -> Error {
-    Error::Storage(StorageError::StorageFault {
-        reason: e.to_string(),
-    })
 }
 
 /// Who `presented` (a bearer token) is on `site`, and whether they may do
@@ -59,10 +53,7 @@ pub fn authorize<S: AdminStore + ?Sized>(
         if token.site != *site {
             return Err(AccessError::KeyOtherSite.into());
         }
-        let key = store
-            .key(&token.id)
-            .map_err(fault)?
-            .ok_or(AccessError::Unauthorized)?;
+        let key = store.key(&token.id)?.ok_or(AccessError::Unauthorized)?;
         match key.check(&token) {
             Ok(p) => p,
             Err(e) if e.code() == "key_revoked" => {
@@ -90,9 +81,9 @@ fn audit<S: AdminStore + ?Sized>(
     allowed: bool,
     now_ms: u64,
 ) -> Result<(), Error> {
-    let last = store.last_audit().map_err(fault)?;
+    let last = store.last_audit()?;
     let entry = AuditEntry::next(last.as_ref(), principal, op, target, allowed, now_ms);
-    store.put_audit(&entry).map_err(fault)
+    store.put_audit(&entry).map_err(Error::from)
 }
 
 /// Creates a key (the caller checked the operator): the stored key and the
@@ -106,7 +97,7 @@ pub fn create_key<S: AdminStore + ?Sized>(
     now_ms: u64,
 ) -> Result<(AdminKey, AdminToken), Error> {
     let (key, token) = AdminKey::create(site, name, scopes, random, now_ms);
-    store.put_key(&key).map_err(fault)?;
+    store.put_key(&key)?;
     Ok((key, token))
 }
 
@@ -117,14 +108,13 @@ pub fn revoke_key<S: AdminStore + ?Sized>(
     id: &KeyId,
     now_ms: u64,
 ) -> Result<AdminKey, Error> {
-    if store.key(id).map_err(fault)?.is_none() {
+    if store.key(id)?.is_none() {
         return Err(AccessError::AdminKeyUnknown.into());
     }
-    store.revoke_key(id, now_ms).map_err(fault)?;
+    store.revoke_key(id, now_ms)?;
     store
-        .key(id)
-        .map_err(fault)?
-        .ok_or_else(|| fault(StoreError::Fault("a revoked key vanished".into())))
+        .key(id)?
+        .ok_or_else(|| Error::from(StoreError::Fault("a revoked key vanished".into())))
 }
 
 /// An in-memory [`AdminStore`] for tools and tests.

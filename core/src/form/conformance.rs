@@ -9,11 +9,13 @@ use serde_json::Value;
 use crate::config::SiteConfig;
 use crate::event::{Context, Control};
 use crate::form::identity::lookup_key;
-use crate::form::intake::{self, EdgeContext, FormStore, Fresh, Submission};
+use crate::form::intake::{self, Fresh, Submission};
 use crate::form::state::{fold, OfferState};
+use crate::form::store::FormStore;
 use crate::form::submission::{FormSubmission, Outcome};
 use crate::form::token::{self, Claims};
 use crate::form::webhook::Delivery;
+use crate::form::{mail, settle, state, store};
 use crate::ids::{EventId, SubjectId};
 use crate::keys::SigningKey;
 use crate::log::conformance::FaultInjected;
@@ -22,6 +24,7 @@ use crate::log::store::LogStore;
 use crate::log::LogOrigin;
 use crate::record::StoredRecord;
 use crate::rights::bin::{self, BinStore, Binned};
+use crate::site::{EdgeContext, Site};
 
 const SITE: &str = include_str!("../../tests/vectors/site.json");
 const FORMS: &str = include_str!("../../tests/vectors/forms.json");
@@ -107,7 +110,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             language: event.notice.language.clone(),
             expires_ms: self.now_ms + 72 * HOUR,
         };
-        let mail = intake::Mail {
+        let mail = mail::Mail {
             to: String::new(),
             subject: "Confirm".into(),
             text: "Open the link.".into(),
@@ -129,22 +132,20 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             checked,
             lookup,
             parent_lookup,
-            received_at_ms: self.now_ms,
             sec_gpc: false,
             country: Some("DE".into()),
-            origin: self.ctx().origin,
-            issuer: self.ctx().issuer,
             mail: Some(mail),
             regime: None,
         };
-        let appended = intake::submit(
+        let ctx = self.ctx();
+        let appended = Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
-            sub,
-            fresh,
+            &ctx,
         )
+        .submit(sub, fresh)
         .unwrap();
         (id, appended)
     }
@@ -169,7 +170,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
     }
 
     /// The newest mail with a link (an SMS has none), opened, and its link's token.
-    pub fn token_of_last_mail(&self) -> (String, intake::Mail) {
+    pub fn token_of_last_mail(&self) -> (String, mail::Mail) {
         let mail = self
             .opened_mails()
             .into_iter()
@@ -187,22 +188,24 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
     }
 
     /// Verifies a token and confirms.
-    pub fn confirm(&mut self, token: &str) -> Result<intake::Confirmed, crate::Error> {
+    pub fn confirm(&mut self, token: &str) -> Result<settle::Confirmed, crate::Error> {
         let claims = token::verify(&TOKEN_KEY, token, &self.config.site, self.now_ms)?;
         let ctx = self.ctx();
         self.sms_nonces += 1;
         let secret = form_secret();
-        intake::confirm(
+        Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
+            &ctx,
+        )
+        .confirm(
             &claims,
-            intake::Texting {
+            settle::Texting {
                 secret: &secret,
                 nonce: [self.sms_nonces; 24],
             },
-            &ctx,
         )
     }
 
@@ -211,37 +214,35 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
         &mut self,
         token: &str,
         typed: &str,
-    ) -> Result<intake::Confirmed, crate::Error> {
+    ) -> Result<settle::Confirmed, crate::Error> {
         let claims = token::verify(&TOKEN_KEY, token, &self.config.site, self.now_ms)?;
         let ctx = self.ctx();
-        intake::verify_phone(
+        Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
-            form_secret().phone(),
-            &claims,
-            typed,
             &ctx,
         )
+        .verify_phone(form_secret().phone(), &claims, typed)
     }
 
     /// Every SMS queued, opened, newest first.
-    pub fn texts(&self) -> Vec<intake::Mail> {
+    pub fn texts(&self) -> Vec<mail::Mail> {
         self.opened_mails()
             .into_iter()
             .filter(|m| m.link.is_empty())
             .collect()
     }
 
-    fn opened_mails(&self) -> Vec<intake::Mail> {
+    fn opened_mails(&self) -> Vec<mail::Mail> {
         self.forms
             .mails(100)
             .unwrap()
             .iter()
             .map(|sealed| {
                 let contact = self.forms.contact_of(&sealed.subject).unwrap().unwrap();
-                intake::open_mail(sealed, &contact, &self.config.site).unwrap()
+                mail::open_mail(sealed, &contact, &self.config.site).unwrap()
             })
             .collect()
     }
@@ -321,17 +322,23 @@ pub fn an_unconfirmed_submission_expires_and_its_link_then_fails<L: LogStore, F:
     desk.now_ms += 71 * HOUR;
     let (ctx, config, key) = (desk.ctx(), desk.config.clone(), desk.key.clone());
     assert_eq!(
-        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .expire_due(10)
+            .unwrap(),
         0
     );
     desk.now_ms += 2 * HOUR;
     let ctx = desk.ctx();
     assert_eq!(
-        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .expire_due(10)
+            .unwrap(),
         1
     );
     assert_eq!(
-        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .expire_due(10)
+            .unwrap(),
         0,
         "expired once"
     );
@@ -355,7 +362,9 @@ pub fn a_confirmation_inside_the_window_beats_a_later_expiry<L: LogStore, F: For
     desk.now_ms += 100 * HOUR;
     let (ctx, config, key) = (desk.ctx(), desk.config.clone(), desk.key.clone());
     assert_eq!(
-        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .expire_due(10)
+            .unwrap(),
         0
     );
     let subject = desk.subject_of(&id);
@@ -455,7 +464,7 @@ pub fn a_confirmation_queues_a_delivery_that_backs_off_until_delivered<
     let queued = desk.forms.deliveries(10).unwrap();
     let hooks: Vec<&str> = queued.iter().map(|d| d.webhook.as_str()).collect();
     assert_eq!(hooks, ["mail"]);
-    let mail = intake::mail_for(&desk.forms, &desk.config.site, &queued[0])
+    let mail = mail::mail_for(&desk.forms, &desk.config.site, &queued[0])
         .unwrap()
         .unwrap();
     assert_eq!(mail.to, "ana@example.com");
@@ -522,17 +531,9 @@ pub fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm<L: LogStore, F:
     let ctx = desk.ctx();
     let (config, key) = (desk.config.clone(), desk.key.clone());
     let only = ["email:news".to_string()];
-    let w = intake::withdraw(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        Some(&only),
-        EventId::from_random_bytes([90; 16]),
-        &ctx,
-    )
-    .unwrap();
+    let w = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .withdraw_offers(&subject, Some(&only), EventId::from_random_bytes([90; 16]))
+        .unwrap();
     assert_eq!(w.status, AppendStatus::New);
     let state = fold(&desk.records_of(&subject));
     assert_eq!(state["email:news"].state, OfferState::Withdrawn);
@@ -552,28 +553,15 @@ pub fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm<L: LogStore, F:
         body["contact"]["email"], "ana@example.com",
         "the CRM learns whose"
     );
-    let again = intake::withdraw(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
+    let again = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx).withdraw_offers(
         &subject,
         Some(&only),
         EventId::from_random_bytes([91; 16]),
-        &ctx,
     );
     assert_eq!(again.unwrap_err().code(), "nothing_to_withdraw");
-    intake::withdraw(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        None,
-        EventId::from_random_bytes([92; 16]),
-        &ctx,
-    )
-    .unwrap();
+    Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .withdraw_offers(&subject, None, EventId::from_random_bytes([92; 16]))
+        .unwrap();
     assert_eq!(
         fold(&desk.records_of(&subject))["post:catalogue"].state,
         OfferState::Withdrawn,
@@ -631,15 +619,17 @@ pub fn a_phone_channel_is_not_granted_by_the_email_link<L: LogStore, F: FormStor
     );
     let ctx = desk.ctx();
     let offers = ["sms:offers".to_string()];
-    intake::withdraw(
+    Site::new(
         &mut desk.log,
         &mut desk.forms,
         &desk.config,
         &desk.key,
+        &ctx,
+    )
+    .withdraw_offers(
         &subject,
         Some(&offers),
         EventId::from_random_bytes([77; 16]),
-        &ctx,
     )
     .unwrap();
     let state = fold(&desk.records_of(&subject));
@@ -715,7 +705,7 @@ pub fn a_phone_is_granted_by_the_code_texted_to_it<L: LogStore, F: FormStore>(lo
     assert_eq!(last.event.ui.control, Control::PhoneConfirm);
     assert_eq!(last.event.action, crate::event::Action::Confirm);
     assert_eq!(last.event.answers.as_ref(), Some(&id));
-    assert_eq!(last.event.event_id, intake::settling_id(&id, "phone"));
+    assert_eq!(last.event.event_id, state::settling_id(&id, "phone"));
     assert!(
         desk.forms
             .deliveries(20)
@@ -937,22 +927,16 @@ pub fn a_code_after_the_link_expired_is_refused<L: LogStore, F: FormStore>(log: 
     desk.now_ms += 73 * HOUR;
     let (ctx, config, key) = (desk.ctx(), desk.config.clone(), desk.key.clone());
     assert_eq!(
-        intake::expire_due(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 10).unwrap(),
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .expire_due(10)
+            .unwrap(),
         1
     );
     let size = desk.log.size().unwrap();
     let code = crate::form::phone::code(form_secret().phone(), &id);
-    let e = intake::verify_phone(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        form_secret().phone(),
-        &claims,
-        &code,
-        &ctx,
-    )
-    .unwrap_err();
+    let e = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .verify_phone(form_secret().phone(), &claims, &code)
+        .unwrap_err();
     assert_eq!(e.code(), "token_expired");
     assert_eq!(desk.log.size().unwrap(), size, "nothing appended");
 }
@@ -985,7 +969,7 @@ pub fn mails_count_against_the_address_they_go_to<L: LogStore, F: FormStore>(log
     let (_, mail) = desk.token_of_last_mail();
     assert_eq!(mail.to, "kid0@example.com");
     // Mails exactly 24 hours old still count; a millisecond later they do not.
-    desk.now_ms += intake::MAIL_WINDOW_MS;
+    desk.now_ms += mail::MAIL_WINDOW_MS;
     desk.submit(|b| {
         b["identity"]["email"] = "kid9@example.com".into();
         b["age"] = 2012.into();
@@ -1105,16 +1089,9 @@ pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
     let ctx = desk.ctx();
     let (config, key) = (desk.config.clone(), desk.key.clone());
     let erasure = EventId::from_random_bytes([77; 16]);
-    let erased = rights::erase(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        erasure.clone(),
-        &ctx,
-    )
-    .unwrap();
+    let erased = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .erase(&subject, erasure.clone())
+        .unwrap();
     assert_eq!(erased.status, AppendStatus::New);
     assert_eq!(
         desk.log.size().unwrap(),
@@ -1172,16 +1149,9 @@ pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
     let newest = desk.forms.deliveries(1).unwrap().remove(0);
     assert_eq!(newest.kind, "subject.erased");
     // A second erasure is the first.
-    let again = rights::erase(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        EventId::from_random_bytes([78; 16]),
-        &ctx,
-    )
-    .unwrap();
+    let again = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .erase(&subject, EventId::from_random_bytes([78; 16]))
+        .unwrap();
     assert_eq!(again.status, AppendStatus::Repeat);
     assert_eq!(again.answer, erased.answer);
     // The same address again: a new subject, flagged as a re-addition.
@@ -1194,7 +1164,7 @@ pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
     let found = rights::find(&desk.forms, &lookup).unwrap();
     assert_eq!(found.subject.as_ref(), Some(&new_subject));
     let suppressed = found.suppressed.expect("suppressed");
-    assert_eq!(suppressed.kind, intake::SuppressionKind::Erased);
+    assert_eq!(suppressed.kind, store::SuppressionKind::Erased);
     // Since when, and why: never which record or subject it was.
     let said = serde_json::to_string(&found).unwrap();
     assert!(
@@ -1203,15 +1173,7 @@ pub fn an_erasure_shreds_the_identity_keeps_the_proofs_and_flags_a_readdition<
     );
     // Unknown subjects are refused.
     let nobody = SubjectId::from_random_bytes([5; 16]);
-    let e = rights::erase(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &nobody,
-        erasure,
-        &ctx,
-    );
+    let e = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx).erase(&nobody, erasure);
     assert_eq!(e.unwrap_err().code(), "subject_unknown");
 }
 
@@ -1253,7 +1215,9 @@ pub fn retention_anonymises_what_its_dry_run_lists<L: LogStore, F: FormStore>(lo
     desk.now_ms = t0 + 31 * day;
     let ctx = desk.ctx();
     let (config, key) = (desk.config.clone(), desk.key.clone());
-    let ran = retention::run(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 100).unwrap();
+    let ran = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .run_retention(100)
+        .unwrap();
     assert_eq!(ran.len(), 1);
     assert!(desk.forms.contact_of(&a).unwrap().is_none(), "anonymised");
     assert!(desk.forms.contact_of(&b).unwrap().is_some(), "kept");
@@ -1261,7 +1225,9 @@ pub fn retention_anonymises_what_its_dry_run_lists<L: LogStore, F: FormStore>(lo
     assert_eq!(last.event.action, crate::event::Action::Erase);
     assert_eq!(last.event.ui.surface, crate::event::Surface::Schedule);
     let size = desk.log.size().unwrap();
-    let again = retention::run(&mut desk.log, &mut desk.forms, &config, &key, &ctx, 100).unwrap();
+    let again = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .run_retention(100)
+        .unwrap();
     assert!(again.is_empty());
     assert_eq!(desk.log.size().unwrap(), size, "nothing twice");
 }
@@ -1280,17 +1246,9 @@ pub fn restriction_and_rectification_are_events<L: LogStore, F: FormStore>(log: 
     let ctx = desk.ctx();
     let (config, key) = (desk.config.clone(), desk.key.clone());
     let before = fold(&desk.records_of(&subject));
-    let on = rights::restrict(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        true,
-        EventId::from_random_bytes([60; 16]),
-        &ctx,
-    )
-    .unwrap();
+    let on = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .restrict(&subject, true, EventId::from_random_bytes([60; 16]))
+        .unwrap();
     assert_eq!(on.status, AppendStatus::New);
     assert!(rights::restricted(&desk.records_of(&subject)));
     assert_eq!(
@@ -1302,47 +1260,27 @@ pub fn restriction_and_rectification_are_events<L: LogStore, F: FormStore>(log: 
         desk.forms.deliveries(1).unwrap()[0].kind,
         "subject.restricted"
     );
-    let again = rights::restrict(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        true,
-        EventId::from_random_bytes([61; 16]),
-        &ctx,
-    )
-    .unwrap();
+    let again = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .restrict(&subject, true, EventId::from_random_bytes([61; 16]))
+        .unwrap();
     assert_eq!(again.status, AppendStatus::Repeat);
     assert_eq!(again.answer, on.answer);
-    rights::restrict(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        false,
-        EventId::from_random_bytes([62; 16]),
-        &ctx,
-    )
-    .unwrap();
+    Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .restrict(&subject, false, EventId::from_random_bytes([62; 16]))
+        .unwrap();
     assert!(!rights::restricted(&desk.records_of(&subject)));
 
-    let fixed = rights::rectify(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        &Rectification {
-            name: Some("  Ana   Maria ".into()),
-            phone: None,
-        },
-        EventId::from_random_bytes([63; 16]),
-        [7; 24],
-        &ctx,
-    )
-    .unwrap();
+    let fixed = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .rectify(
+            &subject,
+            &Rectification {
+                name: Some("  Ana   Maria ".into()),
+                phone: None,
+            },
+            EventId::from_random_bytes([63; 16]),
+            [7; 24],
+        )
+        .unwrap();
     assert_eq!(fixed.status, AppendStatus::New);
     let export = crate::rights::export::subject(
         &desk.log,
@@ -1371,11 +1309,7 @@ pub fn restriction_and_rectification_are_events<L: LogStore, F: FormStore>(log: 
         "a new commitment"
     );
     assert_eq!(fold(&records), before, "no consent changed");
-    let bad = rights::rectify(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
+    let bad = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx).rectify(
         &subject,
         &Rectification {
             name: None,
@@ -1383,28 +1317,15 @@ pub fn restriction_and_rectification_are_events<L: LogStore, F: FormStore>(log: 
         },
         EventId::from_random_bytes([64; 16]),
         [8; 24],
-        &ctx,
     );
     assert_eq!(bad.unwrap_err().code(), "phone_invalid");
-    rights::erase(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
-        &subject,
-        EventId::from_random_bytes([65; 16]),
-        &ctx,
-    )
-    .unwrap();
-    let late = rights::restrict(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
+    Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .erase(&subject, EventId::from_random_bytes([65; 16]))
+        .unwrap();
+    let late = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx).restrict(
         &subject,
         true,
         EventId::from_random_bytes([66; 16]),
-        &ctx,
     );
     assert_eq!(late.unwrap_err().code(), "subject_erased");
 }
@@ -1420,8 +1341,8 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
     log: L,
     forms: F,
 ) {
-    use crate::form::intake::SuppressionKind;
-    use crate::rights::import::{self, import_batch};
+    use crate::form::store::SuppressionKind;
+    use crate::rights::import;
     let mut desk = Desk::new(log, forms);
     let site = desk.config.site.clone();
     let ana = lookup_key(b"lookup", &site, "ana@example.com");
@@ -1430,17 +1351,9 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
     let (config, key) = (desk.config.clone(), desk.key.clone());
     let batch = EventId::from_random_bytes([91; 16]);
     let run = |desk: &mut Desk<L, F>, id: &EventId, lookups: Vec<String>| {
-        import_batch(
-            &mut desk.log,
-            &mut desk.forms,
-            &config,
-            &key,
-            lookups,
-            SuppressionKind::OptOut,
-            id.clone(),
-            &ctx,
-        )
-        .unwrap()
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .import_batch(lookups, SuppressionKind::OptOut, id.clone())
+            .unwrap()
     };
     let out = run(
         &mut desk,
@@ -1487,7 +1400,7 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
     let said = serde_json::to_string(&found).unwrap();
     assert_eq!(
         found.suppressed.unwrap().kind,
-        intake::SuppressionKind::OptOut
+        store::SuppressionKind::OptOut
     );
     assert!(!said.contains(batch.as_str()), "{said}");
 }
@@ -1520,36 +1433,64 @@ impl<S: FormStore> BinStore for FaultInjected<S> {
     }
 }
 
-impl<S: FormStore> FormStore for FaultInjected<S> {
+impl<S: FormStore> store::Contacts for FaultInjected<S> {
     delegate! {
-        fn contact(&self, lookup: &str) -> Option<intake::Contact>;
-        fn contact_of(&self, subject: &SubjectId) -> Option<intake::Contact>;
-        fn contacts_after(&self, after: Option<&SubjectId>, limit: u64) -> Vec<intake::Contact>;
-        fn identity(&self, event_id: &EventId) -> Option<intake::Sealed>;
-        fn pending(&self, event_id: &EventId) -> Option<intake::Pending>;
-        fn mails_to(&self, recipient: &str, since_ms: u64) -> u64;
+        fn contact(&self, lookup: &str) -> Option<store::Contact>;
+        fn contact_of(&self, subject: &SubjectId) -> Option<store::Contact>;
+        fn contacts_after(&self, after: Option<&SubjectId>, limit: u64) -> Vec<store::Contact>;
+        fn identity(&self, event_id: &EventId) -> Option<store::Sealed>;
+    }
+    delegate! {
+        fn put_contact(&mut self, contact: &store::Contact) -> ();
+        fn put_identity(&mut self, sealed: &store::Sealed) -> ();
+        fn shred(&mut self, subject: &SubjectId, by: &EventId) -> ();
+    }
+}
+
+impl<S: FormStore> store::Confirmations for FaultInjected<S> {
+    delegate! {
+        fn pending(&self, event_id: &EventId) -> Option<store::Pending>;
         fn phone_tries(&self, pending: &EventId) -> u64;
-        fn due(&self, now_ms: u64, limit: u64) -> Vec<intake::Pending>;
+        fn due(&self, now_ms: u64, limit: u64) -> Vec<store::Pending>;
         fn next_due(&self) -> Option<u64>;
-        fn mails(&self, limit: u64) -> Vec<intake::Sealed>;
-        fn mail_of(&self, event_id: &EventId) -> Option<intake::Sealed>;
+    }
+    delegate! {
+        fn put_pending(&mut self, pending: &store::Pending) -> ();
+        fn settle(&mut self, event_id: &EventId, by: &EventId) -> ();
+        fn count_phone_try(&mut self, pending: &EventId) -> ();
+    }
+}
+
+impl<S: FormStore> store::Mailbox for FaultInjected<S> {
+    delegate! {
+        fn mails_to(&self, recipient: &str, since_ms: u64) -> u64;
+        fn mails(&self, limit: u64) -> Vec<store::Sealed>;
+        fn mail_of(&self, event_id: &EventId) -> Option<store::Sealed>;
+    }
+    delegate! {
+        fn put_mail(&mut self, mail: &store::Sealed) -> ();
+        fn count_mail(&mut self, recipient: &str, at_ms: u64) -> ();
+    }
+}
+
+impl<S: FormStore> store::Outbox for FaultInjected<S> {
+    delegate! {
         fn due_deliveries(&self, now_ms: u64, limit: u64) -> Vec<Delivery>;
         fn next_delivery(&self) -> Option<u64>;
         fn deliveries(&self, limit: u64) -> Vec<Delivery>;
-        fn suppression(&self, lookup: &str) -> Option<intake::Suppression>;
     }
     delegate! {
-        fn put_contact(&mut self, contact: &intake::Contact) -> ();
-        fn put_identity(&mut self, sealed: &intake::Sealed) -> ();
-        fn put_pending(&mut self, pending: &intake::Pending) -> ();
-        fn settle(&mut self, event_id: &EventId, by: &EventId) -> ();
-        fn put_mail(&mut self, mail: &intake::Sealed) -> ();
-        fn count_mail(&mut self, recipient: &str, at_ms: u64) -> ();
-        fn count_phone_try(&mut self, pending: &EventId) -> ();
         fn put_delivery(&mut self, delivery: &Delivery) -> u64;
         fn update_delivery(&mut self, delivery: &Delivery) -> ();
-        fn shred(&mut self, subject: &SubjectId, by: &EventId) -> ();
-        fn put_suppression(&mut self, entry: &intake::Suppression) -> ();
+    }
+}
+
+impl<S: FormStore> store::Suppressions for FaultInjected<S> {
+    delegate! {
+        fn suppression(&self, lookup: &str) -> Option<store::Suppression>;
+    }
+    delegate! {
+        fn put_suppression(&mut self, entry: &store::Suppression) -> ();
     }
 }
 
@@ -1563,31 +1504,28 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
     /// An owner's erasure by `dpo` (into the bin, where there is one).
     fn delete(&mut self, subject: &SubjectId, n: u8) -> Result<bin::Deletion, crate::Error> {
         let ctx = self.ctx();
-        bin::delete(
+        Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
-            subject,
-            "dpo",
-            EventId::from_random_bytes([n; 16]),
             &ctx,
         )
+        .delete(subject, "dpo", EventId::from_random_bytes([n; 16]))
     }
 
     /// Purges what is due at `until_ms`, at that time.
     fn purge(&mut self, until_ms: u64) -> Result<Vec<Binned>, crate::Error> {
         let mut ctx = self.ctx();
         ctx.now_ms = until_ms;
-        bin::purge(
+        Site::new(
             &mut self.log,
             &mut self.forms,
             &self.config,
             &self.key,
             &ctx,
-            until_ms,
-            100,
         )
+        .purge(until_ms, 100)
     }
 
     /// The deliveries due now that are about `subject`.
@@ -1666,8 +1604,10 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         &mut desk.forms,
         &site,
         &[1; 32],
-        &lookup,
-        "ana@example.com",
+        center::Recipient {
+            lookup: &lookup,
+            to: "ana@example.com",
+        },
         "https://edge.example",
         fresh(),
         desk.now_ms,
@@ -1676,15 +1616,10 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
     assert!(!mailed, "no privacy center link for a binned subject");
     let ctx = desk.ctx();
     let (config, key) = (desk.config.clone(), desk.key.clone());
-    let refused = rights::restrict(
-        &mut desk.log,
-        &mut desk.forms,
-        &config,
-        &key,
+    let refused = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx).restrict(
         &subject,
         true,
         EventId::from_random_bytes([72; 16]),
-        &ctx,
     );
     assert_eq!(refused.unwrap_err().code(), "subject_in_recycle_bin");
     let mut policy = config.clone();
@@ -1823,7 +1758,7 @@ pub fn a_new_opt_in_of_a_binned_address_completes_the_erasure_first<L: LogStore,
     assert_eq!(found.subject.as_ref(), Some(&new_subject));
     assert_eq!(
         found.suppressed.unwrap().kind,
-        intake::SuppressionKind::Erased
+        store::SuppressionKind::Erased
     );
     assert_eq!(found.deleted, None);
 }
@@ -1851,17 +1786,14 @@ pub fn an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it<L: LogStore,
     .unwrap();
     let fulfil = |desk: &mut Desk<L, F>, queue: &mut MemoryRequestStore| {
         let ctx = desk.ctx();
-        crate::rights::fulfil(
+        Site::new(
             &mut desk.log,
             &mut desk.forms,
-            queue,
             &desk.config,
             &desk.key,
-            &filed,
-            "dpo",
-            EventId::from_random_bytes([82; 16]),
             &ctx,
         )
+        .fulfil(queue, &filed, "dpo", EventId::from_random_bytes([82; 16]))
         .unwrap()
     };
     let size = desk.log.size().unwrap();

@@ -17,7 +17,7 @@
 //!   ([`FormError::PhoneCodeExhausted`](crate::error::FormError::PhoneCodeExhausted)).
 //! - **The SMS counts against the number it goes to**, under the lookup key
 //!   of the normalised number, as every mail counts against its address
-//!   ([`MAX_MAILS_PER_DAY`](crate::form::intake::MAX_MAILS_PER_DAY)).
+//!   ([`MAX_MAILS_PER_DAY`](crate::form::mail::MAX_MAILS_PER_DAY)).
 //!
 //! ```
 //! use assent_core::form::phone;

@@ -93,7 +93,7 @@ pub fn fold<'a>(
                 // Only what this submission's link left unverified: an offer
                 // withdrawn since, or unverified by another submission (with
                 // another number), stays as it is.
-                let by = crate::form::intake::settling_id(on, "confirm");
+                let by = settling_id(on, "confirm");
                 for (key, s) in states.iter_mut() {
                     if s.state == OfferState::Unverified && s.event_id == by {
                         *s = status(OfferState::Granted);
@@ -165,4 +165,13 @@ pub fn fold<'a>(
         }
     }
     states
+}
+
+/// The id of the event that settles `pending` in `kind` (`confirm` or
+/// `expire`): derived, so the same settlement is always the same event.
+pub fn settling_id(pending: &EventId, kind: &str) -> EventId {
+    EventId::from_random_bytes(crate::ids::derived(
+        "assent/settle/v1",
+        &[kind, pending.as_str()],
+    ))
 }

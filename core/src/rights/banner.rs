@@ -26,13 +26,14 @@ use alloc::collections::BTreeMap;
 use crate::config::SiteConfig;
 use crate::error::{Error, FormError};
 use crate::event::{Action, Control, Surface, UiRef};
-use crate::form::intake::{edge_event, EdgeContext, FormStore};
+use crate::form::settle::edge_event;
+use crate::form::store::FormStore;
 use crate::ids::{EventId, SubjectId};
-use crate::keys::SigningKey;
 use crate::lifetime;
 use crate::log::sequencer::Appended;
 use crate::log::store::LogStore;
 use crate::record::StoredRecord;
+use crate::site::Site;
 
 /// The subject's banner choice in force at `now_ms`, if any: their last
 /// banner record, made on the current notice and within its lifetime.
@@ -82,73 +83,79 @@ pub fn withdrawn(
     any
 }
 
-/// Withdraws the subject's banner consent to `purposes` (all optional ones
-/// when `None`) from the privacy center. Nothing granted among them is
-/// [`FormError::NothingToWithdraw`].
-#[allow(clippy::too_many_arguments)]
-pub fn withdraw<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    purposes: Option<&[String]>,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<Appended, Error> {
-    let records: alloc::vec::Vec<StoredRecord> = super::history(log, subject)?
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
-    if super::erasure(&records).is_some() {
-        return Err(super::RightsError::SubjectErased.into());
-    }
-    let nothing = || Error::Form(FormError::NothingToWithdraw);
-    let last = in_force(config, &records, ctx.now_ms).ok_or_else(nothing)?;
-    let mut event = last.event.clone();
-    let required = |id: &str| config.purposes.iter().any(|p| p.id == id && p.required);
-    if !withdrawn(&mut event.decisions, purposes, required) {
-        return Err(nothing());
-    }
-    // A service runs only under its purpose: those of a withdrawn purpose go too.
-    for p in &config.purposes {
-        if event.decisions.get(&p.id) == Some(&false) {
-            for s in &p.services {
-                if let Some(v) = event.services.get_mut(&s.id) {
-                    *v = false;
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Withdraws the subject's banner consent to `purposes` (all optional ones
+    /// when `None`) from the privacy center. Nothing granted among them is
+    /// [`FormError::NothingToWithdraw`].
+    pub fn withdraw_choice(
+        &mut self,
+        subject: &SubjectId,
+        purposes: Option<&[String]>,
+        event_id: EventId,
+    ) -> Result<Appended, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        let records: alloc::vec::Vec<StoredRecord> = super::history(log, subject)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        if super::erasure(&records).is_some() {
+            return Err(super::RightsError::SubjectErased.into());
+        }
+        let nothing = || Error::Form(FormError::NothingToWithdraw);
+        let last = in_force(config, &records, ctx.now_ms).ok_or_else(nothing)?;
+        let mut event = last.event.clone();
+        let required = |id: &str| config.purposes.iter().any(|p| p.id == id && p.required);
+        if !withdrawn(&mut event.decisions, purposes, required) {
+            return Err(nothing());
+        }
+        // A service runs only under its purpose: those of a withdrawn purpose go too.
+        for p in &config.purposes {
+            if event.decisions.get(&p.id) == Some(&false) {
+                for s in &p.services {
+                    if let Some(v) = event.services.get_mut(&s.id) {
+                        *v = false;
+                    }
                 }
             }
         }
+        let grants = config
+            .purposes
+            .iter()
+            .any(|p| !p.required && event.decisions.get(&p.id) == Some(&true));
+        let ui = UiRef {
+            surface: Surface::Api,
+            control: Control::Api,
+        };
+        let path = crate::api::privacy(&config.site);
+        let event = edge_event(
+            &event,
+            event_id,
+            Action::for_change(true, grants),
+            ui,
+            path,
+            ctx,
+        );
+        let appended =
+            crate::log::sequencer::append(log, config, key, ctx.request(event, None, None))?;
+        crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
+        Ok(appended)
     }
-    let grants = config
-        .purposes
-        .iter()
-        .any(|p| !p.required && event.decisions.get(&p.id) == Some(&true));
-    let ui = UiRef {
-        surface: Surface::Api,
-        control: Control::Api,
-    };
-    let path = crate::api::privacy(&config.site);
-    let event = edge_event(
-        &event,
-        event_id,
-        Action::for_change(true, grants),
-        ui,
-        path,
-        ctx,
-    );
-    let appended = crate::log::sequencer::append(log, config, key, ctx.request(event, None, None))?;
-    crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
-    Ok(appended)
 }
 
 // The vectors' site and events come with core's test support.
 #[cfg(all(test, feature = "test-support"))]
 mod tests {
     use super::*;
-    use crate::form::intake::MemoryFormStore;
+    use crate::form::memory::MemoryFormStore;
     use crate::log::conformance::{config, event, key};
     use crate::log::{LogOrigin, MemoryLogStore};
+    use crate::site::EdgeContext;
 
     const T0: u64 = 1_795_000_000_000;
 
@@ -182,16 +189,14 @@ mod tests {
         let cfg = config();
         let id = |b| EventId::from_random_bytes([b; 16]);
         let mut go = |purposes: Option<&[String]>, n: u8| {
-            withdraw(
+            Site::new(
                 &mut log,
                 &mut forms,
                 &cfg,
                 &key(),
-                &subject,
-                purposes,
-                id(n),
                 &ctx(T0 + u64::from(n) * 1000),
             )
+            .withdraw_choice(&subject, purposes, id(n))
         };
         let one = record(&go(Some(&["marketing".into()]), 1).unwrap());
         assert_eq!(one.event.action, Action::Update);

@@ -55,79 +55,23 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::history;
 use super::requests::{RequestStatus, RequestStore, SubjectRequest};
-use super::{erase_by, fault, history};
-use crate::config::SiteConfig;
 use crate::error::{Error, RightsError};
 use crate::event::Surface;
-use crate::form::intake::{EdgeContext, FormStore};
+use crate::form::store::FormStore;
 use crate::ids::{EventId, SubjectId};
-use crate::keys::SigningKey;
 use crate::log::sequencer::Appended;
-use crate::log::store::{LogStore, StoreError};
-use crate::utc::rfc3339;
+use crate::log::store::LogStore;
+use crate::site::Site;
+
+pub use crate::form::memory::MemoryBinStore;
+pub use crate::form::store::{BinStore, Binned, Deleted};
 
 pub use crate::config::MAX_RECYCLE_BIN_DAYS;
 
 /// One day, in milliseconds.
 const DAY_MS: u64 = 86_400_000;
-
-/// A subject in the recycle bin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Binned {
-    /// Who is deleted.
-    pub subject: SubjectId,
-    /// When they were put in the bin (ms since the Unix epoch).
-    pub deleted_ms: u64,
-    /// When the erasure runs (ms since the Unix epoch).
-    pub purge_ms: u64,
-    /// Who deleted: a key's name, `operator`, or `request <id>`.
-    pub by: String,
-}
-
-/// What the owner's answers say of a binned subject: `{at, purge_at}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deleted {
-    /// When it was put in the bin (RFC 3339).
-    pub at: String,
-    /// When it will be erased (RFC 3339).
-    pub purge_at: String,
-}
-
-impl Binned {
-    /// `{at, purge_at}`, for the state, the export and the lookup.
-    pub fn deleted(&self) -> Deleted {
-        Deleted {
-            at: rfc3339(self.deleted_ms),
-            purge_at: rfc3339(self.purge_ms),
-        }
-    }
-
-    /// The entry as the owner's API lists it:
-    /// `{subject, deleted_at, purge_at, by}`.
-    pub fn view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "subject": self.subject,
-            "deleted_at": rfc3339(self.deleted_ms),
-            "purge_at": rfc3339(self.purge_ms),
-            "by": self.by,
-        })
-    }
-}
-
-/// Where the bin is kept: beside the forms' storage (every [`FormStore`]
-/// is one, so the forms' rules can see who is binned).
-pub trait BinStore {
-    /// Puts a subject in the bin ([`StoreError::Conflict`] if it is in already).
-    fn put_binned(&mut self, entry: &Binned) -> Result<(), StoreError>;
-    /// A subject's entry.
-    fn binned(&self, subject: &SubjectId) -> Result<Option<Binned>, StoreError>;
-    /// Takes a subject out of the bin (nothing if it is not in it).
-    fn unbin(&mut self, subject: &SubjectId) -> Result<(), StoreError>;
-    /// Up to `limit` entries whose purge time is at or before `until_ms`,
-    /// the soonest purge first (then by subject).
-    fn binned_until(&self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, StoreError>;
-}
 
 /// The id of the erasure that purges `subject`: derived, so a retried
 /// purge is the same erasure and a request can name it in advance.
@@ -151,96 +95,82 @@ pub enum Deletion {
     },
 }
 
-/// An owner's erasure of `subject` by `who` (a key's name or `operator`):
-/// to the bin where the site has one, else [`super::erase`] with
-/// `event_id`. A subject in the bin answers its entry, an erased one the
-/// erasure; one with no record is [`RightsError::SubjectUnknown`].
-#[allow(clippy::too_many_arguments)]
-pub fn delete<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    who: &str,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<Deletion, Error> {
-    delete_as(
-        log,
-        forms,
-        config,
-        key,
-        subject,
-        who.to_string(),
-        None,
-        event_id,
-        ctx,
-    )
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// An owner's erasure of `subject` by `who` (a key's name or `operator`):
+    /// to the bin where the site has one, else [`super::erase`] with
+    /// `event_id`. A subject in the bin answers its entry, an erased one the
+    /// erasure; one with no record is [`RightsError::SubjectUnknown`].
+    pub fn delete(
+        &mut self,
+        subject: &SubjectId,
+        who: &str,
+        event_id: EventId,
+    ) -> Result<Deletion, Error> {
+        self.delete_as(subject, who.to_string(), None, event_id)
+    }
 }
 
-/// [`delete`] for the fulfilment of an erasure request: by `request <id>`,
-/// purged by the request's deadline at the latest.
-pub(crate) fn delete_for_request<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    request: &SubjectRequest,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<Deletion, Error> {
-    delete_as(
-        log,
-        forms,
-        config,
-        key,
-        &request.subject,
-        format!("request {}", request.id),
-        Some(request),
-        event_id,
-        ctx,
-    )
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// [`delete`] for the fulfilment of an erasure request: by `request <id>`,
+    /// purged by the request's deadline at the latest.
+    pub(crate) fn delete_for_request(
+        &mut self,
+        request: &SubjectRequest,
+        event_id: EventId,
+    ) -> Result<Deletion, Error> {
+        self.delete_as(
+            &request.subject,
+            format!("request {}", request.id),
+            Some(request),
+            event_id,
+        )
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn delete_as<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    by: String,
-    request: Option<&SubjectRequest>,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<Deletion, Error> {
-    if let Some(entry) = forms.binned(subject).map_err(fault)? {
-        return Ok(Deletion::Binned { entry, new: false });
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    fn delete_as(
+        &mut self,
+        subject: &SubjectId,
+        by: String,
+        request: Option<&SubjectRequest>,
+        event_id: EventId,
+    ) -> Result<Deletion, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        if let Some(entry) = forms.binned(subject)? {
+            return Ok(Deletion::Binned { entry, new: false });
+        }
+        let Some(days) = config.rights.recycle_bin_days else {
+            return Site::new(log, forms, config, key, ctx)
+                .erase(subject, event_id)
+                .map(Deletion::Erased);
+        };
+        let records = history(log, subject)?;
+        if let Some(done) = super::erasure(records.iter().map(|(_, r)| r)) {
+            return crate::form::settle::repeat(log, &done.event.event_id).map(Deletion::Erased);
+        }
+        if records.is_empty() {
+            return Err(RightsError::SubjectUnknown.into());
+        }
+        let mut purge_ms = ctx.now_ms.saturating_add(u64::from(days) * DAY_MS);
+        if let Some(r) = request {
+            // The law's deadline comes first (Art. 12(3)).
+            purge_ms = purge_ms.min(r.due_ms.max(ctx.now_ms));
+        }
+        let entry = Binned {
+            subject: subject.clone(),
+            deleted_ms: ctx.now_ms,
+            purge_ms,
+            by,
+        };
+        forms.put_binned(&entry)?;
+        Ok(Deletion::Binned { entry, new: true })
     }
-    let Some(days) = config.rights.recycle_bin_days else {
-        return super::erase(log, forms, config, key, subject, event_id, ctx).map(Deletion::Erased);
-    };
-    let records = history(log, subject)?;
-    if let Some(done) = super::erasure(records.iter().map(|(_, r)| r)) {
-        return crate::form::intake::repeat(log, &done.event.event_id).map(Deletion::Erased);
-    }
-    if records.is_empty() {
-        return Err(RightsError::SubjectUnknown.into());
-    }
-    let mut purge_ms = ctx.now_ms.saturating_add(u64::from(days) * DAY_MS);
-    if let Some(r) = request {
-        // The law's deadline comes first (Art. 12(3)).
-        purge_ms = purge_ms.min(r.due_ms.max(ctx.now_ms));
-    }
-    let entry = Binned {
-        subject: subject.clone(),
-        deleted_ms: ctx.now_ms,
-        purge_ms,
-        by,
-    };
-    forms.put_binned(&entry).map_err(fault)?;
-    Ok(Deletion::Binned { entry, new: true })
 }
 
 /// Takes `subject` out of the bin before its purge and answers its entry;
@@ -254,7 +184,7 @@ pub fn restore<L: LogStore + ?Sized, F: FormStore + ?Sized, R: RequestStore + ?S
     requests: &mut R,
     subject: &SubjectId,
 ) -> Result<Binned, Error> {
-    let Some(entry) = forms.binned(subject).map_err(fault)? else {
+    let Some(entry) = forms.binned(subject)? else {
         let records = history(log, subject)?;
         if records.is_empty() {
             return Err(RightsError::SubjectUnknown.into());
@@ -267,128 +197,73 @@ pub fn restore<L: LogStore + ?Sized, F: FormStore + ?Sized, R: RequestStore + ?S
     // The requests first: a fault before the entry goes leaves it binned,
     // and the retry finds them open already.
     let erasure = purge_id(subject);
-    for mut r in requests.requests_of(subject).map_err(fault)? {
+    for mut r in requests.requests_of(subject)? {
         if r.status == RequestStatus::Fulfilled && r.erasure.as_ref() == Some(&erasure) {
             r.status = RequestStatus::Open;
             r.decided_by = None;
             r.decided_ms = None;
             r.erasure = None;
-            requests.update_request(&r).map_err(fault)?;
+            requests.update_request(&r)?;
         }
     }
-    forms.unbin(subject).map_err(fault)?;
+    forms.unbin(subject)?;
     Ok(entry)
 }
 
 /// Up to `limit` entries of the bin, the soonest purge first.
-pub fn list<F: FormStore + ?Sized>(forms: &F, limit: u64) -> Result<Vec<Binned>, Error> {
-    forms.binned_until(u64::MAX, limit).map_err(fault)
+pub fn list<F: BinStore + ?Sized>(forms: &F, limit: u64) -> Result<Vec<Binned>, Error> {
+    forms.binned_until(u64::MAX, limit).map_err(Error::from)
 }
 
 /// When the next purge is due, if the bin holds anyone.
-pub fn next_purge<F: FormStore + ?Sized>(forms: &F) -> Result<Option<u64>, Error> {
-    Ok(forms
-        .binned_until(u64::MAX, 1)
-        .map_err(fault)?
-        .first()
-        .map(|e| e.purge_ms))
+pub fn next_purge<F: BinStore + ?Sized>(forms: &F) -> Result<Option<u64>, Error> {
+    Ok(forms.binned_until(u64::MAX, 1)?.first().map(|e| e.purge_ms))
 }
 
-/// Erases up to `limit` subjects whose purge time is at or before
-/// `until_ms` (the alarm: now; the owner's purge now: everyone), at
-/// `ctx.now_ms`; answers their entries.
-pub fn purge<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    ctx: &EdgeContext,
-    until_ms: u64,
-    limit: u64,
-) -> Result<Vec<Binned>, Error> {
-    let due = forms.binned_until(until_ms, limit).map_err(fault)?;
-    for entry in &due {
-        purge_subject(log, forms, config, key, &entry.subject, ctx)?;
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Erases up to `limit` subjects whose purge time is at or before
+    /// `until_ms` (the alarm: now; the owner's purge now: everyone), at
+    /// `ctx.now_ms`; answers their entries.
+    pub fn purge(&mut self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        let due = forms.binned_until(until_ms, limit)?;
+        for entry in &due {
+            Site::new(log, forms, config, key, ctx).purge_subject(&entry.subject)?;
+        }
+        Ok(due)
     }
-    Ok(due)
 }
 
-/// The erasure of a binned subject now: [`super::erase_by`] with
-/// [`purge_id`], which takes them out of the bin.
-pub(crate) fn purge_subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    ctx: &EdgeContext,
-) -> Result<Appended, Error> {
-    erase_by(
-        log,
-        forms,
-        config,
-        key,
-        subject,
-        purge_id(subject),
-        ctx,
-        Surface::Api,
-    )
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// The erasure of a binned subject now: [`super::erase_by`] with
+    /// [`purge_id`], which takes them out of the bin.
+    pub(crate) fn purge_subject(&mut self, subject: &SubjectId) -> Result<Appended, Error> {
+        self.erase_by(subject, purge_id(subject), Surface::Api)
+    }
 }
 
 /// [`RightsError::SubjectInRecycleBin`] if `subject` is in the bin (the
 /// owner's changes wait for a restore).
-pub(crate) fn refuse_binned<F: FormStore + ?Sized>(
+pub(crate) fn refuse_binned<F: BinStore + ?Sized>(
     forms: &F,
     subject: &SubjectId,
 ) -> Result<(), Error> {
-    match forms.binned(subject).map_err(fault)? {
+    match forms.binned(subject)? {
         Some(_) => Err(RightsError::SubjectInRecycleBin.into()),
         None => Ok(()),
-    }
-}
-
-/// An in-memory [`BinStore`] (the one [`crate::form::intake::MemoryFormStore`] holds).
-#[derive(Debug, Clone, Default)]
-pub struct MemoryBinStore(Vec<Binned>);
-
-impl MemoryBinStore {
-    /// Whether `subject` is in the bin.
-    pub fn holds(&self, subject: &SubjectId) -> bool {
-        self.0.iter().any(|e| e.subject == *subject)
-    }
-}
-
-impl BinStore for MemoryBinStore {
-    fn put_binned(&mut self, entry: &Binned) -> Result<(), StoreError> {
-        if self.holds(&entry.subject) {
-            return Err(StoreError::Conflict);
-        }
-        self.0.push(entry.clone());
-        Ok(())
-    }
-    fn binned(&self, subject: &SubjectId) -> Result<Option<Binned>, StoreError> {
-        Ok(self.0.iter().find(|e| e.subject == *subject).cloned())
-    }
-    fn unbin(&mut self, subject: &SubjectId) -> Result<(), StoreError> {
-        self.0.retain(|e| e.subject != *subject);
-        Ok(())
-    }
-    fn binned_until(&self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, StoreError> {
-        let mut out: Vec<Binned> = self
-            .0
-            .iter()
-            .filter(|e| e.purge_ms <= until_ms)
-            .cloned()
-            .collect();
-        out.sort_by(|a, b| (a.purge_ms, &a.subject).cmp(&(b.purge_ms, &b.subject)));
-        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::store::StoreError;
 
     fn entry(n: u8, purge_ms: u64) -> Binned {
         Binned {

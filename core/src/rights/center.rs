@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::error::{Error, FormError};
-use crate::form::intake::{queue_mail, FormStore, Mail, SealedMail};
+use crate::form::mail::{queue_mail, Mail, SealedMail};
+use crate::form::store::FormStore;
 use crate::ids::{EventId, SiteId, SubjectId};
 
 /// How long a mailed link may be opened.
@@ -132,29 +133,36 @@ pub struct LinkFresh {
     pub mail_nonce: [u8; 24],
 }
 
+/// Who a privacy center link goes to.
+#[derive(Debug, Clone, Copy)]
+pub struct Recipient<'a> {
+    /// The lookup key of their address.
+    pub lookup: &'a str,
+    /// The address as typed (normalised).
+    pub to: &'a str,
+}
+
 /// Mails the person whose lookup key is `lookup` a link to their center,
 /// if the site knows them (and they are not in the recycle bin) and the
-/// limit of mails to one address ([`crate::form::intake::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
+/// limit of mails to one address ([`crate::form::mail::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
 /// was queued. The caller answers the same either way. `to` is the
 /// address as typed (normalised); `base` the edge's public origin.
-#[allow(clippy::too_many_arguments)]
 pub fn mail_link<F: FormStore + ?Sized>(
     forms: &mut F,
     site: &SiteId,
     key: &[u8; 32],
-    lookup: &str,
-    to: &str,
+    Recipient { lookup, to }: Recipient<'_>,
     base: &str,
     fresh: LinkFresh,
     now_ms: u64,
 ) -> Result<bool, Error> {
-    let Some(contact) = forms.contact(lookup).map_err(super::fault)? else {
+    let Some(contact) = forms.contact(lookup).map_err(Error::from)? else {
         return Ok(false);
     };
     // In the recycle bin nothing goes out to them, as for an erased address.
     if forms
         .binned(&contact.subject)
-        .map_err(super::fault)?
+        .map_err(Error::from)?
         .is_some()
     {
         return Ok(false);

@@ -32,12 +32,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::{fault, history};
+use super::history;
 use crate::config::SiteConfig;
 use crate::error::{Error, RightsError};
 use crate::form::identity::Identity;
-use crate::form::intake::FormStore;
 use crate::form::state::{fold, OfferStatus};
+use crate::form::store::{Contacts, FormStore};
 use crate::ids::{EventId, SubjectId};
 use crate::log::store::{LogStore, StoreError};
 use crate::record::StoredRecord;
@@ -237,14 +237,11 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     }
     let mut out = Vec::with_capacity(records.len());
     for (index, record) in &records {
-        let entry = log
-            .entry_by_event(&record.event.event_id)
-            .map_err(fault)?
-            .ok_or_else(|| {
-                fault(StoreError::Fault(
-                    "a listed record without its entry".into(),
-                ))
-            })?;
+        let entry = log.entry_by_event(&record.event.event_id)?.ok_or_else(|| {
+            Error::from(StoreError::Fault(
+                "a listed record without its entry".into(),
+            ))
+        })?;
         let receipt = serde_json::from_str::<serde_json::Value>(&entry.answer)
             .ok()
             .and_then(|v| v["receipt"].as_str().map(str::to_owned))
@@ -270,15 +267,15 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         erased_by: super::erasure(records.iter().map(|(_, r)| r)).map(|r| r.event.event_id.clone()),
         state: fold(records.iter().map(|(_, r)| r)),
         restricted: super::restricted(records.iter().map(|(_, r)| r)),
-        deleted: forms.binned(subject).map_err(fault)?.map(|e| e.deleted()),
-        log: log.origin().map_err(fault)?,
+        deleted: forms.binned(subject)?.map(|e| e.deleted()),
+        log: log.origin()?,
         records: out,
     })
 }
 
 /// The subject's identity in force (none for a banner subject or once
 /// erased): see [`crate::form::intake::identity_in_force`].
-pub fn identity_of<L: LogStore + ?Sized, F: FormStore + ?Sized>(
+pub fn identity_of<L: LogStore + ?Sized, F: Contacts + ?Sized>(
     log: &L,
     forms: &F,
     config: &SiteConfig,
@@ -288,13 +285,13 @@ pub fn identity_of<L: LogStore + ?Sized, F: FormStore + ?Sized>(
 }
 
 /// The subject's identity in force ([`crate::form::intake::identity_in_force`]).
-fn newest_identity<F: FormStore + ?Sized>(
+fn newest_identity<F: Contacts + ?Sized>(
     forms: &F,
     config: &SiteConfig,
     subject: &SubjectId,
     records: &[(u64, StoredRecord)],
 ) -> Result<Option<Identity>, Error> {
-    let Some(contact) = forms.contact_of(subject).map_err(fault)? else {
+    let Some(contact) = forms.contact_of(subject)? else {
         return Ok(None);
     };
     let history: Vec<StoredRecord> = records.iter().map(|(_, r)| r.clone()).collect();

@@ -40,17 +40,16 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::fault;
 use crate::config::SiteConfig;
 use crate::error::{Error, LogError, SyntaxError};
 use crate::event::{Action, ConsentEvent, Control, NoticeRef, PageRef, Surface, UiRef};
 use crate::form::identity::normalise_email;
-use crate::form::intake::{EdgeContext, FormStore, Suppression, SuppressionKind};
+use crate::form::store::{FormStore, Suppression, SuppressionKind};
 use crate::ids::{EventId, SubjectId};
-use crate::keys::SigningKey;
 use crate::log::sequencer::{self, AppendStatus};
 use crate::log::store::LogStore;
 use crate::record::{ImportFacts, StoredRecord};
+use crate::site::{EdgeContext, Site};
 
 /// Longest row read, in bytes (without its line break).
 pub const MAX_LINE: usize = 4096;
@@ -372,102 +371,104 @@ pub fn import_subject(event_id: &EventId) -> SubjectId {
     ))
 }
 
-/// Suppresses a batch of lookup keys and records it (see the module docs).
-#[allow(clippy::too_many_arguments)]
-pub fn import_batch<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    lookups: Vec<String>,
-    kind: SuppressionKind,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<BatchOutcome, Error> {
-    if let Some(bad) = lookups.iter().find(|l| !is_lookup_key(l)) {
-        return Err(SyntaxError::FieldInvalid {
-            field: "lookups".into(),
-            reason: format!("not a lookup key ({} characters)", bad.len()),
-        }
-        .into());
-    }
-    let total = lookups.len() as u64;
-    if let Some(entry) = log.entry_by_event(&event_id).map_err(fault)? {
-        let record: StoredRecord = serde_json::from_str(&entry.record)
-            .map_err(|e| fault(crate::log::store::StoreError::Fault(e.to_string())))?;
-        let Some(facts) = record
-            .import
-            .filter(|_| record.event.action == Action::Import)
-        else {
-            return Err(LogError::EventIdConflict {
-                event_id: event_id.to_string(),
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Suppresses a batch of lookup keys and records it (see the module docs).
+    pub fn import_batch(
+        &mut self,
+        lookups: Vec<String>,
+        kind: SuppressionKind,
+        event_id: EventId,
+    ) -> Result<BatchOutcome, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        if let Some(bad) = lookups.iter().find(|l| !is_lookup_key(l)) {
+            return Err(SyntaxError::FieldInvalid {
+                field: "lookups".into(),
+                reason: format!("not a lookup key ({} characters)", bad.len()),
             }
             .into());
-        };
-        return Ok(BatchOutcome {
-            accepted: facts.count,
-            duplicated: total.saturating_sub(facts.count),
-            record: Some(ImportRecord {
-                event_id,
-                index: entry.index,
-            }),
-            repeat: true,
-        });
-    }
-    let mut seen = BTreeSet::new();
-    let mut new = Vec::new();
-    for lookup in lookups {
-        if !seen.insert(lookup.clone()) {
-            continue;
         }
-        match forms.suppression(&lookup).map_err(fault)? {
-            // Suppressed by this batch before a fault: still this batch's.
-            Some(s) if s.event_id == event_id => new.push(lookup),
-            Some(_) => {}
-            None => {
-                forms
-                    .put_suppression(&Suppression {
+        let total = lookups.len() as u64;
+        if let Some(entry) = log.entry_by_event(&event_id)? {
+            let record: StoredRecord = serde_json::from_str(&entry.record)
+                .map_err(|e| Error::from(crate::log::store::StoreError::Fault(e.to_string())))?;
+            let Some(facts) = record
+                .import
+                .filter(|_| record.event.action == Action::Import)
+            else {
+                return Err(LogError::EventIdConflict {
+                    event_id: event_id.to_string(),
+                }
+                .into());
+            };
+            return Ok(BatchOutcome {
+                accepted: facts.count,
+                duplicated: total.saturating_sub(facts.count),
+                record: Some(ImportRecord {
+                    event_id,
+                    index: entry.index,
+                }),
+                repeat: true,
+            });
+        }
+        let mut seen = BTreeSet::new();
+        let mut new = Vec::new();
+        for lookup in lookups {
+            if !seen.insert(lookup.clone()) {
+                continue;
+            }
+            match forms.suppression(&lookup)? {
+                // Suppressed by this batch before a fault: still this batch's.
+                Some(s) if s.event_id == event_id => new.push(lookup),
+                Some(_) => {}
+                None => {
+                    forms.put_suppression(&Suppression {
                         lookup: lookup.clone(),
                         kind,
                         event_id: event_id.clone(),
                         created_ms: ctx.now_ms,
-                    })
-                    .map_err(fault)?;
-                new.push(lookup);
+                    })?;
+                    new.push(lookup);
+                }
             }
         }
-    }
-    let accepted = new.len() as u64;
-    let duplicated = total - accepted;
-    if new.is_empty() {
-        return Ok(BatchOutcome {
+        let accepted = new.len() as u64;
+        let duplicated = total - accepted;
+        if new.is_empty() {
+            return Ok(BatchOutcome {
+                accepted,
+                duplicated,
+                record: None,
+                repeat: false,
+            });
+        }
+        let facts = ImportFacts {
+            kind,
+            count: accepted,
+            digest: digest(new.iter().map(String::as_str)),
+        };
+        let event = import_event(config, event_id.clone(), ctx)?;
+        let appended = sequencer::append(log, config, key, ctx.request(event, None, Some(facts)))?;
+        let index = serde_json::from_str::<serde_json::Value>(&appended.answer)
+            .ok()
+            .and_then(|v| v["log"]["index"].as_u64())
+            .ok_or_else(|| {
+                Error::from(crate::log::store::StoreError::Fault(
+                    "an answer without its index".into(),
+                ))
+            })?;
+        Ok(BatchOutcome {
             accepted,
             duplicated,
-            record: None,
-            repeat: false,
-        });
+            record: Some(ImportRecord { event_id, index }),
+            repeat: appended.status == AppendStatus::Repeat,
+        })
     }
-    let facts = ImportFacts {
-        kind,
-        count: accepted,
-        digest: digest(new.iter().map(String::as_str)),
-    };
-    let event = import_event(config, event_id.clone(), ctx)?;
-    let appended = sequencer::append(log, config, key, ctx.request(event, None, Some(facts)))?;
-    let index = serde_json::from_str::<serde_json::Value>(&appended.answer)
-        .ok()
-        .and_then(|v| v["log"]["index"].as_u64())
-        .ok_or_else(|| {
-            fault(crate::log::store::StoreError::Fault(
-                "an answer without its index".into(),
-            ))
-        })?;
-    Ok(BatchOutcome {
-        accepted,
-        duplicated,
-        record: Some(ImportRecord { event_id, index }),
-        repeat: appended.status == AppendStatus::Repeat,
-    })
 }
 
 /// The edge-made event of an import record: the site's current notice in
@@ -514,7 +515,9 @@ fn import_event(
 mod tests {
     use super::*;
     use crate::form::identity::lookup_key;
-    use crate::form::intake::MemoryFormStore;
+    use crate::form::memory::MemoryFormStore;
+    use crate::form::store::Suppressions;
+    use crate::keys::SigningKey;
     use crate::log::store::MemoryLogStore;
     use crate::log::LogOrigin;
 
@@ -550,15 +553,17 @@ mod tests {
             }
         }
         fn import(&mut self, lookups: Vec<String>, id: u8) -> Result<BatchOutcome, Error> {
-            import_batch(
+            Site::new(
                 &mut self.log,
                 &mut self.forms,
                 &self.config,
                 &self.key,
+                &ctx(),
+            )
+            .import_batch(
                 lookups,
                 SuppressionKind::OptOut,
                 EventId::from_random_bytes([id; 16]),
-                &ctx(),
             )
         }
         fn record(&self, id: u8) -> StoredRecord {

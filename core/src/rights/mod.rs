@@ -42,157 +42,110 @@ pub mod import;
 pub mod requests;
 pub mod retention;
 
-use crate::config::SiteConfig;
-use crate::error::{Error, RightsError, StorageError};
+use crate::error::{Error, RightsError};
 use crate::event::{Action, Control, Surface, UiRef};
-use crate::form::intake::{
-    edge_event, repeat, EdgeContext, FormStore, Suppression, SuppressionKind,
-};
+use crate::form::settle::{append_settlement, edge_event, repeat};
+use crate::form::store::{FormStore, Suppression, SuppressionKind};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
-use crate::keys::SigningKey;
 use crate::log::sequencer::Appended;
 use crate::log::store::{LogStore, StoreError};
 use crate::record::{FormFacts, StoredRecord};
+use crate::site::{EdgeContext, Site};
 
-/// The most records of one subject that rights operations read.
-pub const MAX_SUBJECT_RECORDS: u64 = 10_000;
+pub(crate) use crate::record::history;
+pub use crate::record::MAX_SUBJECT_RECORDS;
 
-fn fault(e: StoreError) -> Error {
-    Error::Storage(StorageError::StorageFault {
-        reason: e.to_string(),
-    })
-}
-
-/// A subject's records, in log order, with their index and answer.
-pub(crate) fn history<L: LogStore + ?Sized>(
-    log: &L,
-    subject: &SubjectId,
-) -> Result<Vec<(u64, StoredRecord)>, Error> {
-    log.of_subject(subject, MAX_SUBJECT_RECORDS)
-        .map_err(fault)?
-        .into_iter()
-        .map(|l| {
-            serde_json::from_str(&l.record)
-                .map(|r| (l.index, r))
-                .map_err(|e| fault(StoreError::Fault(e.to_string())))
-        })
-        .collect()
-}
-
-/// Erases `subject` (see the module docs); `event_id` is the erasure
-/// event's id, drawn by the caller. A subject with neither records nor a
-/// contact is [`RightsError::SubjectUnknown`].
-pub fn erase<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<Appended, Error> {
-    erase_by(
-        log,
-        forms,
-        config,
-        key,
-        subject,
-        event_id,
-        ctx,
-        Surface::Api,
-    )
-}
-
-/// [`erase`], made by `surface`: `api` (the owner, or a request they
-/// validated, at once or at the purge of the recycle bin) or `schedule`
-/// (retention). An erased subject leaves the recycle bin, if it was in it.
-#[allow(clippy::too_many_arguments)]
-pub fn erase_by<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    event_id: EventId,
-    ctx: &EdgeContext,
-    surface: Surface,
-) -> Result<Appended, Error> {
-    let appended = erase_once(log, forms, config, key, subject, event_id, ctx, surface)?;
-    // Last: a fault before it leaves the entry, and the purge's retry
-    // answers the erasure and takes it out.
-    forms.unbin(subject).map_err(fault)?;
-    Ok(appended)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn erase_once<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    event_id: EventId,
-    ctx: &EdgeContext,
-    surface: Surface,
-) -> Result<Appended, Error> {
-    let records = history(log, subject)?;
-    if let Some(done) = erasure(records.iter().map(|(_, r)| r)) {
-        return repeat(log, &done.event.event_id);
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Erases `subject` (see the module docs); `event_id` is the erasure
+    /// event's id, drawn by the caller. A subject with neither records nor a
+    /// contact is [`RightsError::SubjectUnknown`].
+    pub fn erase(&mut self, subject: &SubjectId, event_id: EventId) -> Result<Appended, Error> {
+        self.erase_by(subject, event_id, Surface::Api)
     }
-    let Some((_, last)) = records.last() else {
-        return Err(RightsError::SubjectUnknown.into());
-    };
-    if let Some(contact) = forms.contact_of(subject).map_err(fault)? {
-        forms
-            .put_suppression(&Suppression {
+}
+
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// [`erase`], made by `surface`: `api` (the owner, or a request they
+    /// validated, at once or at the purge of the recycle bin) or `schedule`
+    /// (retention). An erased subject leaves the recycle bin, if it was in it.
+    pub fn erase_by(
+        &mut self,
+        subject: &SubjectId,
+        event_id: EventId,
+        surface: Surface,
+    ) -> Result<Appended, Error> {
+        let appended = self.erase_once(subject, event_id, surface)?;
+        // Last: a fault before it leaves the entry, and the purge's retry
+        // answers the erasure and takes it out.
+        self.forms.unbin(subject)?;
+        Ok(appended)
+    }
+}
+
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    fn erase_once(
+        &mut self,
+        subject: &SubjectId,
+        event_id: EventId,
+        surface: Surface,
+    ) -> Result<Appended, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        let records = history(log, subject)?;
+        if let Some(done) = erasure(records.iter().map(|(_, r)| r)) {
+            return repeat(log, &done.event.event_id);
+        }
+        let Some((_, last)) = records.last() else {
+            return Err(RightsError::SubjectUnknown.into());
+        };
+        if let Some(contact) = forms.contact_of(subject)? {
+            forms.put_suppression(&Suppression {
                 lookup: contact.lookup,
                 kind: SuppressionKind::Erased,
                 event_id: event_id.clone(),
                 created_ms: ctx.now_ms,
-            })
-            .map_err(fault)?;
-    }
-    forms.shred(subject, &event_id).map_err(fault)?;
+            })?;
+        }
+        forms.shred(subject, &event_id)?;
 
-    let ui = UiRef {
-        surface,
-        control: Control::Erase,
-    };
-    let path = crate::api::admin_erasure(&config.site, subject);
-    let mut event = edge_event(&last.event, event_id, Action::Erase, ui, path, ctx);
-    // Every consent ends: optional purposes and services refused, every
-    // offer of the subject's last form unticked.
-    for p in &config.purposes {
-        event.decisions.insert(p.id.to_string(), p.required);
+        let ui = UiRef {
+            surface,
+            control: Control::Erase,
+        };
+        let path = crate::api::admin_erasure(&config.site, subject);
+        let mut event = edge_event(&last.event, event_id, Action::Erase, ui, path, ctx);
+        // Every consent ends: optional purposes and services refused, every
+        // offer of the subject's last form unticked.
+        for p in &config.purposes {
+            event.decisions.insert(p.id.to_string(), p.required);
+        }
+        for v in event.services.values_mut() {
+            *v = false;
+        }
+        let last_form = records.iter().rev().find(|(_, r)| r.event.form.is_some());
+        event.form = last_form
+            .and_then(|(_, r)| r.event.form.clone())
+            .map(|mut f| {
+                f.offers.values_mut().for_each(|v| *v = false);
+                f
+            });
+        // The form facts (the commitment) are the last form record's; a
+        // banner subject has none.
+        let facts_from = last_form.map_or(last, |(_, r)| r);
+        if facts_from.form.is_none() {
+            event.form = None;
+        }
+        let appended =
+            append_settlement(log, config, key, facts_from, event, Outcome::Erased, ctx)?;
+        crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
+        Ok(appended)
     }
-    for v in event.services.values_mut() {
-        *v = false;
-    }
-    let last_form = records.iter().rev().find(|(_, r)| r.event.form.is_some());
-    event.form = last_form
-        .and_then(|(_, r)| r.event.form.clone())
-        .map(|mut f| {
-            f.offers.values_mut().for_each(|v| *v = false);
-            f
-        });
-    // The form facts (the commitment) are the last form record's; a
-    // banner subject has none.
-    let facts_from = last_form.map_or(last, |(_, r)| r);
-    if facts_from.form.is_none() {
-        event.form = None;
-    }
-    let appended = crate::form::intake::append_settlement(
-        log,
-        config,
-        key,
-        facts_from,
-        event,
-        Outcome::Erased,
-        ctx,
-    )?;
-    crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
-    Ok(appended)
 }
 
 /// What the owner's lookup by email finds.
@@ -213,10 +166,10 @@ pub struct Found {
 
 /// Finds the contact with lookup key `lookup`, and any suppression of it.
 pub fn find<F: FormStore + ?Sized>(forms: &F, lookup: &str) -> Result<Found, Error> {
-    let contact = forms.contact(lookup).map_err(fault)?;
-    let suppressed = forms.suppression(lookup).map_err(fault)?;
+    let contact = forms.contact(lookup)?;
+    let suppressed = forms.suppression(lookup)?;
     let deleted = match &contact {
-        Some(c) => forms.binned(&c.subject).map_err(fault)?,
+        Some(c) => forms.binned(&c.subject)?,
         None => None,
     };
     Ok(Found {
@@ -234,51 +187,57 @@ pub fn find<F: FormStore + ?Sized>(forms: &F, lookup: &str) -> Result<Found, Err
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suppressed {
     /// Erased, or listed by an import.
-    pub kind: crate::form::intake::SuppressionKind,
+    pub kind: crate::form::store::SuppressionKind,
     /// Since when (ms since the Unix epoch).
     pub since_ms: u64,
 }
 
-/// Fulfils the open request `id`, recording `who` decided. An erasure
-/// runs [`erase`] with `erasure_id`, or, where the site has a recycle bin,
-/// puts the subject in it ([`bin`]): the request's `erasure` then names the
-/// erasure its purge will append ([`bin::purge_id`]).
-#[allow(clippy::too_many_arguments)]
-pub fn fulfil<L: LogStore + ?Sized, F: FormStore + ?Sized, R: requests::RequestStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    store: &mut R,
-    config: &SiteConfig,
-    key: &SigningKey,
-    id: &EventId,
-    who: &str,
-    erasure_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<requests::SubjectRequest, Error> {
-    let request = requests::open(store, id)?;
-    let erasure = match request.kind {
-        requests::RequestKind::Erasure => {
-            match bin::delete_for_request(log, forms, config, key, &request, erasure_id, ctx)? {
-                bin::Deletion::Erased(appended) => {
-                    let record: serde_json::Value = serde_json::from_str(&appended.answer)
-                        .map_err(|e| fault(StoreError::Fault(e.to_string())))?;
-                    record["record"]["event"]["event_id"]
-                        .as_str()
-                        .and_then(|s| EventId::new(s).ok())
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Fulfils the open request `id`, recording `who` decided. An erasure
+    /// runs [`erase`] with `erasure_id`, or, where the site has a recycle bin,
+    /// puts the subject in it ([`bin`]): the request's `erasure` then names the
+    /// erasure its purge will append ([`bin::purge_id`]).
+    pub fn fulfil<R: requests::RequestStore + ?Sized>(
+        &mut self,
+        store: &mut R,
+        id: &EventId,
+        who: &str,
+        erasure_id: EventId,
+    ) -> Result<requests::SubjectRequest, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        let request = requests::open(store, id)?;
+        let erasure = match request.kind {
+            requests::RequestKind::Erasure => {
+                match Site::new(log, forms, config, key, ctx)
+                    .delete_for_request(&request, erasure_id)?
+                {
+                    bin::Deletion::Erased(appended) => {
+                        let record: serde_json::Value = serde_json::from_str(&appended.answer)
+                            .map_err(|e| Error::from(StoreError::Fault(e.to_string())))?;
+                        record["record"]["event"]["event_id"]
+                            .as_str()
+                            .and_then(|s| EventId::new(s).ok())
+                    }
+                    bin::Deletion::Binned { .. } => Some(bin::purge_id(&request.subject)),
                 }
-                bin::Deletion::Binned { .. } => Some(bin::purge_id(&request.subject)),
             }
-        }
-        requests::RequestKind::Access => None,
-    };
-    requests::decide(
-        store,
-        request,
-        requests::RequestStatus::Fulfilled,
-        who,
-        erasure,
-        ctx.now_ms,
-    )
+            requests::RequestKind::Access => None,
+        };
+        requests::decide(
+            store,
+            request,
+            requests::RequestStatus::Fulfilled,
+            who,
+            erasure,
+            ctx.now_ms,
+        )
+    }
 }
 
 /// The subject's erasure record, if they were erased: an erasure is
@@ -331,44 +290,49 @@ fn owner_event(
     Ok(event)
 }
 
-/// Restricts processing of `subject` (`on`), or lifts the restriction. The
-/// same state again answers the record that set it.
-#[allow(clippy::too_many_arguments)]
-pub fn restrict<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    on: bool,
-    event_id: EventId,
-    ctx: &EdgeContext,
-) -> Result<Appended, Error> {
-    let records = history(log, subject)?;
-    bin::refuse_binned(forms, subject)?;
-    let last = records
-        .iter()
-        .rev()
-        .map(|(_, r)| r)
-        .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction));
-    if last.is_some_and(|r| r.event.action == Action::Restrict) == on {
-        if let Some(r) = last {
-            return repeat(log, &r.event.event_id);
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Restricts processing of `subject` (`on`), or lifts the restriction. The
+    /// same state again answers the record that set it.
+    pub fn restrict(
+        &mut self,
+        subject: &SubjectId,
+        on: bool,
+        event_id: EventId,
+    ) -> Result<Appended, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        let records = history(log, subject)?;
+        bin::refuse_binned(forms, subject)?;
+        let last = records
+            .iter()
+            .rev()
+            .map(|(_, r)| r)
+            .find(|r| matches!(r.event.action, Action::Restrict | Action::LiftRestriction));
+        if last.is_some_and(|r| r.event.action == Action::Restrict) == on {
+            if let Some(r) = last {
+                return repeat(log, &r.event.event_id);
+            }
+            if !on {
+                return Err(RightsError::NotRestricted.into());
+            }
         }
-        if !on {
-            return Err(RightsError::NotRestricted.into());
-        }
+        let action = if on {
+            Action::Restrict
+        } else {
+            Action::LiftRestriction
+        };
+        let path = crate::api::admin_restriction(&config.site, subject);
+        let event = owner_event(&records, action, event_id, path, ctx)?;
+        let appended =
+            crate::log::sequencer::append(log, config, key, ctx.request(event, None, None))?;
+        crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
+        Ok(appended)
     }
-    let action = if on {
-        Action::Restrict
-    } else {
-        Action::LiftRestriction
-    };
-    let path = crate::api::admin_restriction(&config.site, subject);
-    let event = owner_event(&records, action, event_id, path, ctx)?;
-    let appended = crate::log::sequencer::append(log, config, key, ctx.request(event, None, None))?;
-    crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
-    Ok(appended)
 }
 
 /// What a rectification changes: a field given replaces it, an empty one
@@ -383,67 +347,69 @@ pub struct Rectification {
     pub phone: Option<String>,
 }
 
-/// Corrects a form subject's identity: the new identity is sealed beside
-/// the log under the event's id, and a `rectify` record commits to it.
-#[allow(clippy::too_many_arguments)]
-pub fn rectify<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    subject: &SubjectId,
-    changes: &Rectification,
-    event_id: EventId,
-    nonce: [u8; 24],
-    ctx: &EdgeContext,
-) -> Result<Appended, Error> {
-    use crate::form::identity::{normalise_name, normalise_phone};
-    let records = history(log, subject)?;
-    bin::refuse_binned(forms, subject)?;
-    let path = crate::api::admin_rectification(&config.site, subject);
-    let event = owner_event(&records, Action::Rectify, event_id.clone(), path, ctx)?;
-    let contact = forms
-        .contact_of(subject)
-        .map_err(fault)?
-        .ok_or(RightsError::SubjectUnknown)?;
-    let mut identity =
-        export::identity_of(log, forms, config, subject)?.ok_or(RightsError::SubjectUnknown)?;
-    let field = |v: &Option<String>, check: fn(&str) -> Result<String, Error>| match v.as_deref() {
-        None => Ok(None),
-        Some(s) if s.trim().is_empty() => Ok(Some(None)),
-        Some(s) => check(s).map(|n| Some(Some(n))),
-    };
-    if let Some(name) = field(&changes.name, normalise_name)? {
-        identity.name = name;
-    }
-    if let Some(phone) = field(&changes.phone, normalise_phone)? {
-        identity.phone = phone;
-    }
-    let last_facts = records
-        .iter()
-        .rev()
-        .find_map(|(_, r)| r.form.clone())
-        .ok_or(RightsError::SubjectUnknown)?;
-    forms
-        .put_identity(&crate::form::intake::Sealed {
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Corrects a form subject's identity: the new identity is sealed beside
+    /// the log under the event's id, and a `rectify` record commits to it.
+    pub fn rectify(
+        &mut self,
+        subject: &SubjectId,
+        changes: &Rectification,
+        event_id: EventId,
+        nonce: [u8; 24],
+    ) -> Result<Appended, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        use crate::form::identity::{normalise_name, normalise_phone};
+        let records = history(log, subject)?;
+        bin::refuse_binned(forms, subject)?;
+        let path = crate::api::admin_rectification(&config.site, subject);
+        let event = owner_event(&records, Action::Rectify, event_id.clone(), path, ctx)?;
+        let contact = forms
+            .contact_of(subject)?
+            .ok_or(RightsError::SubjectUnknown)?;
+        let mut identity =
+            export::identity_of(log, forms, config, subject)?.ok_or(RightsError::SubjectUnknown)?;
+        let field =
+            |v: &Option<String>, check: fn(&str) -> Result<String, Error>| match v.as_deref() {
+                None => Ok(None),
+                Some(s) if s.trim().is_empty() => Ok(Some(None)),
+                Some(s) => check(s).map(|n| Some(Some(n))),
+            };
+        if let Some(name) = field(&changes.name, normalise_name)? {
+            identity.name = name;
+        }
+        if let Some(phone) = field(&changes.phone, normalise_phone)? {
+            identity.phone = phone;
+        }
+        let last_facts = records
+            .iter()
+            .rev()
+            .find_map(|(_, r)| r.form.clone())
+            .ok_or(RightsError::SubjectUnknown)?;
+        forms.put_identity(&crate::form::store::Sealed {
             event_id: event_id.clone(),
             subject: subject.clone(),
             nonce,
             bytes: identity.seal(&contact.key, &nonce, &config.site, subject),
             created_ms: ctx.now_ms,
-        })
-        .map_err(fault)?;
-    let facts = FormFacts {
-        identity: base64::Engine::encode(
-            &base64::engine::general_purpose::STANDARD,
-            identity.commitment(&contact.salt),
-        ),
-        outcome: Outcome::Rectified,
-        age_of_consent: last_facts.age_of_consent,
-        readds: None,
-    };
-    let appended =
-        crate::log::sequencer::append(log, config, key, ctx.request(event, Some(facts), None))?;
-    crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
-    Ok(appended)
+        })?;
+        let facts = FormFacts {
+            identity: base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                identity.commitment(&contact.salt),
+            ),
+            outcome: Outcome::Rectified,
+            age_of_consent: last_facts.age_of_consent,
+            readds: None,
+        };
+        let appended =
+            crate::log::sequencer::append(log, config, key, ctx.request(event, Some(facts), None))?;
+        crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;
+        Ok(appended)
+    }
 }

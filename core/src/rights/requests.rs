@@ -12,7 +12,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fault;
 use crate::error::{Error, RightsError};
 use crate::ids::{EventId, SubjectId};
 use crate::log::store::StoreError;
@@ -87,8 +86,7 @@ pub fn file<R: RequestStore + ?Sized>(
     now_ms: u64,
 ) -> Result<SubjectRequest, Error> {
     let open = store
-        .requests_of(subject)
-        .map_err(fault)?
+        .requests_of(subject)?
         .into_iter()
         .find(|r| r.kind == kind && r.status == RequestStatus::Open);
     if let Some(open) = open {
@@ -105,17 +103,14 @@ pub fn file<R: RequestStore + ?Sized>(
         decided_ms: None,
         erasure: None,
     };
-    store.put_request(&request).map_err(fault)?;
+    store.put_request(&request)?;
     Ok(request)
 }
 
 /// An open request, for deciding: [`RightsError::RequestUnknown`] if there
 /// is none with this id, [`RightsError::RequestDecided`] if it was decided.
 pub fn open<R: RequestStore + ?Sized>(store: &R, id: &EventId) -> Result<SubjectRequest, Error> {
-    let r = store
-        .request(id)
-        .map_err(fault)?
-        .ok_or(RightsError::RequestUnknown)?;
+    let r = store.request(id)?.ok_or(RightsError::RequestUnknown)?;
     if r.status != RequestStatus::Open {
         return Err(RightsError::RequestDecided.into());
     }
@@ -135,7 +130,7 @@ pub fn decide<R: RequestStore + ?Sized>(
     request.decided_by = Some(who.to_string());
     request.decided_ms = Some(now_ms);
     request.erasure = erasure;
-    store.update_request(&request).map_err(fault)?;
+    store.update_request(&request)?;
     Ok(request)
 }
 

@@ -18,15 +18,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{fault, history};
+use super::history;
 use crate::config::SiteConfig;
 use crate::error::Error;
 use crate::event::Surface;
-use crate::form::intake::{EdgeContext, FormStore};
+use crate::form::store::FormStore;
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
-use crate::keys::SigningKey;
 use crate::log::store::LogStore;
+use crate::site::Site;
 
 /// Contacts read per page while looking.
 const PAGE: u64 = 500;
@@ -69,7 +69,7 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     let mut out = Vec::new();
     let mut after: Option<SubjectId> = None;
     loop {
-        let page = forms.contacts_after(after.as_ref(), PAGE).map_err(fault)?;
+        let page = forms.contacts_after(after.as_ref(), PAGE)?;
         for contact in &page {
             let records = history(log, &contact.subject)?;
             let Some((_, last)) = records.last() else {
@@ -79,7 +79,7 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
                 continue;
             }
             // The recycle bin's purge erases them anyway, by its own id.
-            if forms.binned(&contact.subject).map_err(fault)?.is_some() {
+            if forms.binned(&contact.subject)?.is_some() {
                 continue;
             }
             let at = last.received_at_ms;
@@ -121,27 +121,24 @@ pub fn erasure_id(subject: &SubjectId) -> EventId {
     ))
 }
 
-/// Anonymises up to `limit` contacts due at `ctx.now_ms`; returns them.
-pub fn run<L: LogStore + ?Sized, F: FormStore + ?Sized>(
-    log: &mut L,
-    forms: &mut F,
-    config: &SiteConfig,
-    key: &SigningKey,
-    ctx: &EdgeContext,
-    limit: u64,
-) -> Result<Vec<Due>, Error> {
-    let due = due(log, forms, config, ctx.now_ms, limit)?;
-    for d in &due {
-        super::erase_by(
-            log,
-            forms,
-            config,
-            key,
-            &d.subject,
-            erasure_id(&d.subject),
-            ctx,
-            Surface::Schedule,
-        )?;
+impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Anonymises up to `limit` contacts due at `ctx.now_ms`; returns them.
+    pub fn run_retention(&mut self, limit: u64) -> Result<Vec<Due>, Error> {
+        let (log, forms, config, key, ctx) = (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        );
+        let due = due(log, forms, config, ctx.now_ms, limit)?;
+        for d in &due {
+            Site::new(log, forms, config, key, ctx).erase_by(
+                &d.subject,
+                erasure_id(&d.subject),
+                Surface::Schedule,
+            )?;
+        }
+        Ok(due)
     }
-    Ok(due)
 }

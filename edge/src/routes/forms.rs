@@ -21,7 +21,8 @@ use assent_core::config::{language_preferences, SiteConfig};
 use assent_core::error::RightsError;
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
-use assent_core::form::intake::{Mail, Submission};
+use assent_core::form::intake::Submission;
+use assent_core::form::mail::Mail;
 use assent_core::form::secret::FormSecret;
 use assent_core::form::submission::{FormSubmission, Outcome};
 use assent_core::form::token::{self, Claims};
@@ -135,18 +136,22 @@ pub async fn submit(
         env,
         &site.site,
         &messages::SUBMIT,
-        &Submission {
-            event,
-            checked,
-            lookup,
-            parent_lookup,
-            received_at_ms: now_ms,
-            sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
-            country,
-            origin: public.log_origin(&site.site)?,
-            issuer: public.canonical().to_string(),
-            mail,
-            regime: geo.regime(site),
+        &messages::SubmitRequest {
+            submission: Submission {
+                event,
+                checked,
+                lookup,
+                parent_lookup,
+                sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
+                country,
+                mail,
+                regime: geo.regime(site),
+            },
+            ctx: assent_core::site::EdgeContext {
+                now_ms,
+                origin: public.log_origin(&site.site)?,
+                issuer: public.canonical().to_string(),
+            },
         },
     )
     .await?;

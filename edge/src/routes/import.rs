@@ -16,7 +16,7 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::form::identity::lookup_key;
-use assent_core::form::intake::SuppressionKind;
+use assent_core::form::store::SuppressionKind;
 use assent_core::rights::import::{check_batch, Entry, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
 use worker::{Env, Headers, Request, Response};
 

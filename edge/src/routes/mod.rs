@@ -221,9 +221,9 @@ fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
 pub(crate) fn edge_context<'a>(
     env: &Env,
     to: impl Into<crate::messages::Object<'a>>,
-) -> Result<assent_core::form::intake::EdgeContext, ApiError> {
+) -> Result<assent_core::site::EdgeContext, ApiError> {
     let public = crate::public_origin::PublicOrigins::from_env(env)?;
-    Ok(assent_core::form::intake::EdgeContext {
+    Ok(assent_core::site::EdgeContext {
         now_ms: worker::Date::now().as_millis(),
         origin: public.log_origin(to)?,
         issuer: public.canonical().to_string(),

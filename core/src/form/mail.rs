@@ -1,0 +1,142 @@
+//! The mails (and texts) Assent sends: sealed under the contact's key the
+//! moment they are queued, counted against the address they go to, opened
+//! only when the outbox sends them, and unreadable once the contact is
+//! erased.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::form::store::{Contact, Contacts, Mailbox, Outbox, Sealed};
+use crate::form::webhook::{self, Delivery};
+use crate::ids::{EventId, SiteId, SubjectId};
+
+/// The most mails Assent sends to one address in [`MAIL_WINDOW_MS`]
+/// (confirmations, a parent's consent requests, privacy center links),
+/// counted by the address they go to: a submission beyond them is recorded
+/// and waits without a mail, a link beyond them is not sent.
+pub const MAX_MAILS_PER_DAY: u64 = 3;
+
+/// The window [`MAX_MAILS_PER_DAY`] counts in: 24 hours.
+pub const MAIL_WINDOW_MS: u64 = 24 * 3_600_000;
+
+/// A message to send, as sealed in the mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mail {
+    /// The recipient (the person, or their parent).
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Body text; the link follows it.
+    pub text: String,
+    /// The confirmation link.
+    pub link: String,
+}
+
+/// Where a mail is kept and how it is listed.
+pub(crate) struct SealedMail {
+    /// What it is about (its key in the mailbox, its delivery's event).
+    pub id: EventId,
+    /// The seal's nonce.
+    pub nonce: [u8; 24],
+    /// The delivery's kind (`mail.confirmation`, `mail.privacy`).
+    pub kind: &'static str,
+}
+
+/// Seals `mail` under the contact's key and queues it for the mailer
+/// (retried and listed like a webhook), if the address it goes to
+/// (`recipient`, its lookup key) has had fewer than [`MAX_MAILS_PER_DAY`]
+/// in [`MAIL_WINDOW_MS`]: `false` if not, and nothing is queued.
+pub(crate) fn queue_mail<F: Mailbox + Outbox + ?Sized>(
+    forms: &mut F,
+    site: &SiteId,
+    contact: &Contact,
+    recipient: &str,
+    mail: &Mail,
+    sealed: SealedMail,
+    now_ms: u64,
+) -> Result<bool, Error> {
+    let window_start = now_ms.saturating_sub(MAIL_WINDOW_MS);
+    if forms.mails_to(recipient, window_start)? >= MAX_MAILS_PER_DAY {
+        return Ok(false);
+    }
+    forms.count_mail(recipient, now_ms)?;
+    let text = serde_json::to_vec(mail).expect("a mail serializes");
+    let mut delivery = webhook::mail_delivery(&sealed.id, &contact.subject, now_ms);
+    delivery.kind = sealed.kind.into();
+    forms.put_delivery(&delivery)?;
+    forms.put_mail(&Sealed {
+        event_id: sealed.id,
+        subject: contact.subject.clone(),
+        nonce: sealed.nonce,
+        bytes: seal_bytes(&contact.key, &sealed.nonce, site, &contact.subject, &text),
+        created_ms: now_ms,
+    })?;
+    Ok(true)
+}
+
+/// The expiry a link's token carries (the caller signed it; read back here
+/// so the pending entry and the link can never disagree).
+pub(crate) fn expiry_of(link: &str) -> Option<u64> {
+    let token = link.split("token=").nth(1)?.split('&').next()?;
+    let payload = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: crate::form::token::Claims = serde_json::from_slice(&bytes).ok()?;
+    Some(claims.expires_ms)
+}
+
+pub(crate) fn seal_bytes(
+    key: &[u8; 32],
+    nonce: &[u8; 24],
+    site: &SiteId,
+    subject: &SubjectId,
+    text: &[u8],
+) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new(&(*key).into());
+    let aad = format!("assent/mail/v1\0{site}\0{subject}");
+    cipher
+        .encrypt(
+            &(*nonce).into(),
+            Payload {
+                msg: text,
+                aad: aad.as_bytes(),
+            },
+        )
+        .expect("XChaCha20-Poly1305 seals any message under 256 GiB")
+}
+
+/// The mail a delivery of [`webhook::MAIL`] sends, opened; `None` once the
+/// contact is erased.
+pub fn mail_for<F: Mailbox + Contacts + ?Sized>(
+    forms: &F,
+    site: &SiteId,
+    delivery: &Delivery,
+) -> Result<Option<Mail>, Error> {
+    let Some(sealed) = forms.mail_of(&delivery.event_id)? else {
+        return Ok(None);
+    };
+    let contact = forms.contact_of(&sealed.subject)?;
+    Ok(contact.and_then(|c| open_mail(&sealed, &c, site)))
+}
+
+/// Opens a sealed mail with its contact's key; `None` once the contact is
+/// erased or the bytes changed.
+pub fn open_mail(mail: &Sealed, contact: &Contact, site: &SiteId) -> Option<Mail> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new(&contact.key.into());
+    let aad = format!("assent/mail/v1\0{site}\0{}", mail.subject);
+    let plain = cipher
+        .decrypt(
+            &mail.nonce.into(),
+            Payload {
+                msg: &mail.bytes,
+                aad: aad.as_bytes(),
+            },
+        )
+        .ok()?;
+    serde_json::from_slice(&plain).ok()
+}
