@@ -7,7 +7,7 @@ import { client, download, ApiError } from "./api.js";
 import { h, table, day } from "./dom.js";
 import { chart, rates, breakdown, totals } from "./charts.js";
 import { importList } from "./importer.js";
-import initVerify, { checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
+import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
 
@@ -224,6 +224,10 @@ async function deliveries(api) {
     : h("p", {}, "No deliveries.");
 }
 
+/** Core's rules compiled to wasm (proof checks, the import's batches), loaded once. */
+let wasmReady = null;
+const coreWasm = () => (wasmReady ??= initVerify({ module_or_path: "/admin/verify.wasm" }));
+
 async function importView(api) {
   const out = h("div", { "aria-live": "polite" });
   const progress = h("progress", { max: "1", value: "0", "aria-label": "Import progress" });
@@ -234,7 +238,8 @@ async function importView(api) {
     out.replaceChildren(h("p", { role: "status" }, `Importing ${file.name}…`));
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const report = await importList(api, bytes, (done, total) => { progress.max = total; progress.value = done; });
+      await coreWasm();
+      const report = await importList(api, bytes, (done, total) => { progress.max = total; progress.value = done; }, batchFits);
       out.replaceChildren(
         h("p", { role: "status", "data-import-done": "" }, `${report.rows} rows: ${report.accepted} suppressed, ${report.duplicated} already on the list, ${report.rejected} rejected.`),
         table("Rejected rows by reason", ["Reason", "Rows"], Object.entries(report.rejected_by_code).map(([c, n]) => [c, String(n)]), { "data-import-codes": "" }),
@@ -298,7 +303,7 @@ async function verifyShard(site, shard, note, jwks) {
 
 /** Every shard's checkpoint, verified; one sentence for them all. */
 async function verifyLog(site, shards) {
-  await initVerify({ module_or_path: "/admin/verify.wasm" });
+  await coreWasm();
   const jwks = await (await fetch("/.well-known/jwks.json")).text();
   let size = 0, extended = 0, first = false;
   for (const s of shards) {

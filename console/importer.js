@@ -1,14 +1,10 @@
 // The console's list import: the file is read in the browser and sent to
 // the import route in batches, as `assent import` sends them; the edge
 // checks every row (core's rules) and answers each batch's report, which
-// this module adds up. Only the limits of a batch live here.
-
-// A batch's limits (the route's: rights::import::MAX_BATCH_ROWS and
-// MAX_BATCH_BYTES), and the longest line sent (MAX_LINE): a longer one is
+// this module adds up. What fits a batch is core's rule
+// (`rights::import::batch_fits`, from the console's wasm), the one
+// `assent import` fills its batches by: a row too long for any batch is
 // reported here and never sent, so a 10 MB line costs no request.
-const BATCH_ROWS = 5000;
-const BATCH_BYTES = 1024 * 1024 - 8192;
-const MAX_LINE = 4096;
 
 /** Splits `bytes` into lines (LF; a CR before it stays, the edge reads CRLF). */
 function* lines(bytes) {
@@ -30,7 +26,7 @@ function join(parts) {
 }
 
 /** Imports `bytes`; `onProgress(done, total)` after each batch; resolves to the merged report. */
-export async function importList(api, bytes, onProgress) {
+export async function importList(api, bytes, onProgress, fits) {
   const all = [...lines(bytes)];
   const report = { rows: 0, accepted: 0, duplicated: 0, rejected: 0, errors: [], rejected_by_code: {}, records: [] };
   const add = (r) => {
@@ -46,7 +42,7 @@ export async function importList(api, bytes, onProgress) {
     const first = i;
     const batch = [];
     let size = header ? header.length + 1 : 0;
-    while (i < all.length && batch.length < BATCH_ROWS && size + all[i].length + 1 <= BATCH_BYTES && all[i].length <= MAX_LINE) {
+    while (i < all.length && fits(batch.length, size, all[i].length)) {
       size += all[i].length + 1;
       batch.push(all[i++]);
     }
@@ -58,7 +54,7 @@ export async function importList(api, bytes, onProgress) {
       // the header: then it counted one row fewer than it was sent.
       if (first === 0 && r.rows === batch.length - 1) header = batch[0];
     }
-    if (i < all.length && all[i].length > MAX_LINE) {
+    if (i < all.length && batch.length === 0 && !fits(0, size, all[i].length)) {
       add({ rows: 1, rejected: 1, rejected_by_code: { line_too_long: 1 }, errors: [[i + 1, "line_too_long"]] });
       i++;
     }

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use assent_core::api;
 use assent_core::rights::import::{
-    check_row, header, ImportReport, RowError, MAX_BATCH_BYTES, MAX_BATCH_ROWS, MAX_LINE,
+    batch_fits, check_row, header, ImportReport, RowError, MAX_LINE,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -74,7 +74,7 @@ struct Batch {
 impl Batch {
     fn fits(&self, line: &[u8], header: Option<&[u8]>) -> bool {
         let head = header.map_or(0, |h| h.len() + 1);
-        self.rows.len() < MAX_BATCH_ROWS && head + self.body.len() + line.len() < MAX_BATCH_BYTES
+        batch_fits(self.rows.len(), head + self.body.len(), line.len())
     }
 
     fn is_empty(&self) -> bool {
@@ -255,6 +255,7 @@ pub fn run(owner: &Owner, file: &str) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use assent_core::rights::import::{MAX_BATCH_BYTES, MAX_BATCH_ROWS};
 
     #[test]
     fn a_line_is_kept_up_to_the_cap_and_the_rest_is_dropped() {

@@ -13,7 +13,7 @@ use assent_core::form::memory::MemoryFormStore;
 use assent_core::form::settle;
 use assent_core::form::store::{Contacts, Mailbox};
 use assent_core::form::submission::{FormSubmission, Outcome};
-use assent_core::form::token::{self, Claims};
+use assent_core::form::token;
 use assent_core::ids::{EventId, SubjectId};
 use assent_core::keys::SigningKey;
 use assent_core::log::store::{LogStore, MemoryLogStore};
@@ -95,23 +95,6 @@ impl Site {
             .unwrap();
         assert_eq!(checked.outcome, Outcome::Pending, "a double opt-in waits");
         let event = submission.event.clone();
-        let claims = Claims {
-            site: self.config.site.clone(),
-            form: event.form.as_ref().unwrap().id.clone(),
-            pending: event.event_id.clone(),
-            parent: false,
-            language: event.notice.language.clone(),
-            expires_ms: self.now_ms + 72 * HOUR,
-        };
-        let mail = mail::Mail {
-            to: String::new(),
-            subject: "Confirm".into(),
-            text: "Open the link.".into(),
-            link: format!(
-                "https://edge.example/v1/sites/vectors/confirm?token={}",
-                token::issue(&TOKEN_KEY, &claims)
-            ),
-        };
         let lookup = self.lookup(&checked.identity.email);
         let id = event.event_id.clone();
         let ctx = self.ctx();
@@ -123,7 +106,6 @@ impl Site {
             "lookup": lookup,
             "sec_gpc": false,
             "country": "DE",
-            "mail": mail,
             "regime": null,
         }))
         .unwrap();
@@ -141,7 +123,7 @@ impl Site {
             &self.key,
             &ctx,
         )
-        .submit(sub, fresh)
+        .submit(sub, fresh, &TOKEN_KEY)
         .unwrap();
         id
     }

@@ -3,14 +3,12 @@
 //! log's rules lives here.
 
 use assent_core::form::intake::Fresh;
-use assent_core::form::state;
 use assent_core::form::store::{Contacts, Mailbox, Outbox};
 use assent_core::form::{mail, settle};
 use assent_core::log::archive;
 use assent_core::log::sequencer::{self, AppendStatus};
 use assent_core::log::LogStore;
 use assent_core::rights;
-use assent_core::rights::bin::BinStore;
 use assent_core::site::Site;
 use worker::{Date, Env, Request, Response, SqlStorage};
 
@@ -84,21 +82,7 @@ pub async fn serve(
                         next,
                     })
                 },
-            messages::STATE => |subject| {
-                    let records = store
-                        .of_subject(&subject, 10_000)
-                        .map_err(assent_core::Error::from)?;
-                    let records: Vec<assent_core::record::StoredRecord> = records
-                        .iter()
-                        .filter_map(|l| serde_json::from_str(&l.record).ok())
-                        .collect();
-                    Ok(messages::SubjectState {
-                        offers: state::fold(&records),
-                        choice: rights::banner::last_choice(&records).map(|r| r.event.clone()),
-                        restricted: rights::restricted(&records),
-                        deleted: forms.binned(&subject).map_err(assent_core::Error::from)?,
-                    })
-                },
+            messages::STATE => |subject| Ok(rights::state(&store, &forms, &subject)?),
             messages::SUBJECT_KEY => |subject| {
                     Ok(store
                         .subject_key(&subject)
@@ -124,8 +108,9 @@ async fn form_endpoints(
     endpoints!(path.as_str(), req, {
             messages::SUBMIT => |r: messages::SubmitRequest| {
                     let site = sites::get(r.submission.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let secret = crate::routes::forms::form_secret(env)?;
                     let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx)
-                        .submit(r.submission, fresh()?)?;
+                        .submit(r.submission, fresh()?, secret.token())?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },

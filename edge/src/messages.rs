@@ -8,14 +8,11 @@
 //! error keeps its status, code and message across the hop, and the Worker
 //! answers it like one of its own (with its `cache-control`).
 
-use std::collections::BTreeMap;
-
 use assent_core::admin::audit::AuditEntry;
 use assent_core::admin::{AdminKey, KeyId, KeyName, Operation, Principal, Scopes};
 use assent_core::form::intake::Submission;
 use assent_core::form::mail::Mail;
 use assent_core::form::settle::Confirmed;
-use assent_core::form::state::OfferStatus;
 use assent_core::form::token::Claims;
 use assent_core::form::webhook::Delivery;
 use assent_core::ids::{NoticeHash, SiteId, SubjectId};
@@ -77,20 +74,7 @@ pub const WITHDRAW: Endpoint<WithdrawRequest, Appended> = Endpoint::new("/forms/
 /// A subject's state per offer.
 pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state");
 
-/// A subject's state: per offer, the banner choice, and whether processing
-/// is restricted.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SubjectState {
-    /// The state per offer (`channel:purpose`).
-    pub offers: BTreeMap<String, OfferStatus>,
-    /// The subject's last banner choice (`assent_core::rights::banner`), as
-    /// its event: what the widget adopts after a change in the privacy center.
-    pub choice: Option<assent_core::event::ConsentEvent>,
-    /// Processing is restricted (Art. 18).
-    pub restricted: bool,
-    /// The subject's recycle bin entry, while it is in the bin.
-    pub deleted: Option<Binned>,
-}
+pub use assent_core::rights::SubjectState;
 /// The hash of a subject's key (`assent_core::subject_key`), if it has one.
 pub const SUBJECT_KEY: Endpoint<SubjectId, Option<SubjectKeyHash>> =
     Endpoint::new("/rights/subject-key");

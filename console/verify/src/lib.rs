@@ -19,6 +19,14 @@ fn keys(jwks: &str) -> Result<Vec<assent_core::keys::PublicKey>, JsError> {
         .public_keys())
 }
 
+/// Whether a list import's batch of `rows` rows and `bytes` bytes still
+/// takes a row of `line` bytes (core's `rights::import::batch_fits`, the
+/// rule `assent import` fills its batches by).
+#[wasm_bindgen]
+pub fn batch_fits(rows: usize, bytes: usize, line: usize) -> bool {
+    assent_core::rights::import::batch_fits(rows, bytes, line)
+}
+
 /// `{origin, size, root}` of a checkpoint signed by a key of `jwks`; throws
 /// with core's message otherwise.
 #[wasm_bindgen]

@@ -340,6 +340,12 @@ impl FormTexts {
 }
 
 impl FormConfig {
+    /// When a confirmation link mailed at `now_ms` stops working: the token
+    /// and the pending entry both expire then.
+    pub fn link_expires_ms(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_add(u64::from(self.confirm_within_hours) * 3_600_000)
+    }
+
     /// The offer with this `channel:purpose` key.
     pub fn offer(&self, key: &str) -> Option<&Offer> {
         self.offers.iter().find(|o| o.key() == key)

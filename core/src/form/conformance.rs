@@ -12,7 +12,7 @@ use crate::form::identity::lookup_key;
 use crate::form::intake::{self, Fresh, Submission};
 use crate::form::state::{fold, OfferState};
 use crate::form::store::FormStore;
-use crate::form::submission::{FormSubmission, Outcome};
+use crate::form::submission::FormSubmission;
 use crate::form::token::{self, Claims};
 use crate::form::webhook::Delivery;
 use crate::form::{mail, settle, state, store};
@@ -102,23 +102,6 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             .check(&self.config, "newsletter", &ctx, Some("DE"))
             .unwrap();
         let event = submission.event.clone();
-        let claims = Claims {
-            site: self.config.site.clone(),
-            form: event.form.as_ref().unwrap().id.clone(),
-            pending: event.event_id.clone(),
-            parent: checked.outcome == Outcome::ParentalConsentRequired,
-            language: event.notice.language.clone(),
-            expires_ms: self.now_ms + 72 * HOUR,
-        };
-        let mail = mail::Mail {
-            to: String::new(),
-            subject: "Confirm".into(),
-            text: "Open the link.".into(),
-            link: format!(
-                "https://edge.example/v1/sites/vectors/confirm?token={}",
-                token::issue(&TOKEN_KEY, &claims)
-            ),
-        };
         let lookup = lookup_key(b"lookup", &self.config.site, &checked.identity.email);
         let parent_lookup = checked
             .identity
@@ -134,7 +117,6 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             parent_lookup,
             sec_gpc: false,
             country: Some("DE".into()),
-            mail: Some(mail),
             regime: None,
         };
         let ctx = self.ctx();
@@ -145,7 +127,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             &self.key,
             &ctx,
         )
-        .submit(sub, fresh)
+        .submit(sub, fresh, &TOKEN_KEY)
         .unwrap();
         (id, appended)
     }
@@ -262,6 +244,18 @@ pub fn a_submission_waits_then_its_link_grants_the_ticked_offer_only<L: LogStore
 
     let (token, mail) = desk.token_of_last_mail();
     assert_eq!(mail.to, "ana@example.com", "the normalised address");
+    // The form's own texts, and a link to this edge's confirm page whose
+    // token expires when the pending entry does: one rule made both.
+    assert_eq!(mail.subject, "Confirm your subscription");
+    assert_eq!(mail.text, "Open the link below to confirm what you chose.");
+    assert!(mail
+        .link
+        .starts_with("https://edge.example/v1/sites/vectors/confirm?token="));
+    let claims = token::verify(&TOKEN_KEY, &token, &desk.config.site, desk.now_ms).unwrap();
+    let pending = desk.forms.pending(&id).unwrap().unwrap();
+    assert_eq!(claims.expires_ms, desk.now_ms + 72 * HOUR);
+    assert_eq!(pending.expires_ms, claims.expires_ms);
+    assert!(!claims.parent);
     desk.now_ms += HOUR;
     let confirmed = desk.confirm(&token).unwrap();
     assert_eq!(confirmed.appended.status, AppendStatus::New);

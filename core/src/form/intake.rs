@@ -40,9 +40,10 @@ use crate::config::SiteConfig;
 use crate::error::Error;
 use crate::event::{Action, ConsentEvent};
 use crate::form::identity::Identity;
-use crate::form::mail::{expiry_of, queue_mail, Mail, SealedMail};
+use crate::form::mail::{confirmation, queue_mail, SealedMail};
 use crate::form::store::{Contact, Contacts, FormStore, Outbox, Pending, Sealed};
 use crate::form::submission::{Checked, Outcome};
+use crate::form::token::Claims;
 use crate::form::webhook::{self, Delivery};
 use crate::ids::{SiteId, SubjectId};
 use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended};
@@ -83,9 +84,6 @@ pub struct Submission {
     pub sec_gpc: bool,
     /// The platform's country.
     pub country: Option<String>,
-    /// The confirmation mail, where the outcome waits (built by the caller,
-    /// who holds the token key); its recipient is filled in here.
-    pub mail: Option<Mail>,
     /// The regime the edge applied (recorded; a form asks first everywhere).
     #[serde(default)]
     pub regime: Option<crate::jurisdiction::Regime>,
@@ -93,7 +91,12 @@ pub struct Submission {
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// Stores a submission (see the module docs); the answer is the append's.
-    pub fn submit(&mut self, mut sub: Submission, fresh: Fresh) -> Result<Appended, Error> {
+    pub fn submit(
+        &mut self,
+        mut sub: Submission,
+        fresh: Fresh,
+        token_key: &[u8; 32],
+    ) -> Result<Appended, Error> {
         let (log, forms, config, key, ctx) = (
             &mut *self.log,
             &mut *self.forms,
@@ -149,6 +152,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         };
         let event_id = sub.event.event_id.clone();
         let form = sub.event.form.as_ref().map(|f| f.id.clone());
+        let language = sub.event.notice.language.clone();
         let appended = sequencer::append(
             log,
             config,
@@ -173,20 +177,29 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         );
         if appended.status == AppendStatus::New && waits {
             let parent = sub.checked.outcome == Outcome::ParentalConsentRequired;
-            let (Some(mut mail), Some(form)) = (sub.mail, form) else {
+            let Some(form) = form.and_then(|f| config.form(f.as_str())) else {
                 return Err(Error::from(StoreError::Fault(
-                    "a waiting submission without its mail".into(),
+                    "a waiting submission of no form of its site".into(),
                 )));
             };
-            mail.to = match (&identity.parent_email, parent) {
+            let to = match (&identity.parent_email, parent) {
                 (Some(p), true) => p.clone(),
                 _ => identity.email.clone(),
             };
-            let expires_ms = expiry_of(&mail.link).unwrap_or(ctx.now_ms);
+            let claims = Claims {
+                site: site.clone(),
+                form: form.id.clone(),
+                pending: event_id.clone(),
+                parent,
+                language,
+                expires_ms: form.link_expires_ms(ctx.now_ms),
+            };
+            let expires_ms = claims.expires_ms;
+            let mail = confirmation(config, &claims, token_key, &ctx.issuer, to)?;
             forms.put_pending(&Pending {
                 event_id: event_id.clone(),
                 subject: contact.subject.clone(),
-                form,
+                form: claims.form,
                 expires_ms,
                 parent,
                 settled_by: None,
@@ -250,11 +263,10 @@ pub fn delivery_body<L: LogStore + ?Sized, F: Contacts + ?Sized>(
         .ok_or_else(|| Error::from(StoreError::Fault("a delivery without its record".into())))?;
     let record: StoredRecord = serde_json::from_str(&entry.record)
         .map_err(|e| Error::from(StoreError::Fault(e.to_string())))?;
-    let history: Vec<StoredRecord> = log
-        .of_subject(&record.event.subject, 10_000)?
-        .iter()
-        .filter(|l| l.index <= entry.index)
-        .filter_map(|l| serde_json::from_str(&l.record).ok())
+    let history: Vec<StoredRecord> = crate::record::history(log, &record.event.subject)?
+        .into_iter()
+        .filter(|(index, _)| *index <= entry.index)
+        .map(|(_, r)| r)
         .collect();
     let offers = crate::form::state::fold(&history);
     // The contact as it stands after this record (a submission nobody

@@ -3,13 +3,15 @@
 //! only when the outbox sends them, and unreadable once the contact is
 //! erased.
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::config::SiteConfig;
 use crate::error::Error;
 use crate::form::store::{Contact, Contacts, Mailbox, Outbox, Sealed};
+use crate::form::token::Claims;
 use crate::form::webhook::{self, Delivery};
 use crate::ids::{EventId, SiteId, SubjectId};
+use crate::log::store::StoreError;
 
 /// The most mails Assent sends to one address in [`MAIL_WINDOW_MS`]
 /// (confirmations, a parent's consent requests, privacy center links),
@@ -76,16 +78,42 @@ pub(crate) fn queue_mail<F: Mailbox + Outbox + ?Sized>(
     Ok(true)
 }
 
-/// The expiry a link's token carries (the caller signed it; read back here
-/// so the pending entry and the link can never disagree).
-pub(crate) fn expiry_of(link: &str) -> Option<u64> {
-    let token = link.split("token=").nth(1)?.split('&').next()?;
-    let payload = token.split('.').next()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    let claims: crate::form::token::Claims = serde_json::from_slice(&bytes).ok()?;
-    Some(claims.expires_ms)
+/// The confirmation mail of a submission that waits (for the person, or a
+/// parent when `claims.parent`): the form's texts in the language the form
+/// was shown in, and the link to the edge's confirm page (`base`, its
+/// public origin) with a token for `claims` signed under `token_key`. The
+/// pending entry expires with the token: both come from one `claims`.
+pub(crate) fn confirmation(
+    config: &SiteConfig,
+    claims: &Claims,
+    token_key: &[u8; 32],
+    base: &str,
+    to: String,
+) -> Result<Mail, Error> {
+    let texts = config
+        .languages
+        .get(&claims.language)
+        .and_then(|t| t.forms.get(claims.form.as_str()))
+        .ok_or_else(|| {
+            Error::from(StoreError::Fault(
+                "a waiting submission in a language its form has no texts in".into(),
+            ))
+        })?;
+    let (subject, text) = if claims.parent {
+        (&texts.parent_mail_subject, &texts.parent_mail_text)
+    } else {
+        (&texts.mail_subject, &texts.mail_text)
+    };
+    Ok(Mail {
+        to,
+        subject: subject.clone(),
+        text: text.clone(),
+        link: format!(
+            "{base}{}?token={}",
+            crate::api::confirm(&config.site),
+            crate::form::token::issue(token_key, claims)
+        ),
+    })
 }
 
 pub(crate) fn seal_bytes(

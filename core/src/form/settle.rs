@@ -20,7 +20,7 @@ use crate::ids::{EventId, FormId, SubjectId};
 use crate::keys::SigningKey;
 use crate::log::sequencer::{self, AppendStatus, Appended};
 use crate::log::store::{LogStore, StoreError};
-use crate::record::{FormFacts, StoredRecord};
+use crate::record::{records_of, FormFacts, StoredRecord};
 use crate::site::{EdgeContext, Site};
 
 /// What a confirmation did.
@@ -218,18 +218,6 @@ fn pending_of<F: Confirmations + ?Sized>(
         .ok_or(Error::Form(FormError::TokenInvalid))
 }
 
-/// A subject's records, oldest first.
-fn records_of<L: LogStore + ?Sized>(
-    log: &L,
-    subject: &SubjectId,
-) -> Result<Vec<StoredRecord>, Error> {
-    Ok(log
-        .of_subject(subject, 10_000)?
-        .iter()
-        .filter_map(|l| serde_json::from_str(&l.record).ok())
-        .collect())
-}
-
 /// Texts the submission's number its code if the confirmation `by` left an
 /// offer `unverified`: `true` if the SMS was queued (the number's limit
 /// allowed it).
@@ -412,11 +400,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             self.key,
             self.ctx,
         );
-        let records: Vec<StoredRecord> = log
-            .of_subject(subject, 10_000)?
-            .iter()
-            .filter_map(|l| serde_json::from_str(&l.record).ok())
-            .collect();
+        let records = records_of(log, subject)?;
         let state = crate::form::state::fold(&records);
         let last = records
             .iter()
@@ -424,19 +408,11 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             .find(|r| r.event.form.is_some() && r.form.is_some())
             .ok_or(Error::Form(FormError::NothingToWithdraw))?;
         let choice = last.event.form.as_ref().expect("found with a form");
-        use crate::form::state::OfferState::{
-            Granted, ParentalConsentRequired, Pending as Waiting, Unverified,
-        };
         let mut decided = alloc::collections::BTreeMap::new();
         let mut any = false;
         for key in choice.offers.keys() {
             let wanted = offers.is_none_or(|list| list.iter().any(|o| o == key));
-            let holds = state.get(key).is_some_and(|s| {
-                matches!(
-                    s.state,
-                    Granted | Waiting | ParentalConsentRequired | Unverified
-                )
-            });
+            let holds = state.get(key).is_some_and(|s| s.state.is_withdrawable());
             any |= wanted && holds;
             decided.insert(key.clone(), holds && !wanted);
         }

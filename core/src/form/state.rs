@@ -53,6 +53,21 @@ pub enum OfferState {
     Erased,
 }
 
+impl OfferState {
+    /// Whether the person can withdraw an offer in this state: one granted,
+    /// or one still in the making (waiting for a confirmation, a parent or
+    /// a phone code), so that a withdrawal stops it from ever holding.
+    pub fn is_withdrawable(self) -> bool {
+        matches!(
+            self,
+            OfferState::Granted
+                | OfferState::Pending
+                | OfferState::ParentalConsentRequired
+                | OfferState::Unverified
+        )
+    }
+}
+
 /// An offer's state and the event that set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferStatus {

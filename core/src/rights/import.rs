@@ -60,6 +60,25 @@ pub const MAX_BATCH_BYTES: usize = 1 << 20;
 /// Most rejected rows a report lists (all are counted).
 pub const MAX_REPORTED_ERRORS: usize = 1000;
 
+/// Whether a batch of `rows` rows and `bytes` bytes so far (its header line
+/// and every row with its line break) still takes a row of `line` bytes:
+/// the one rule the CLI's and the console's importers fill batches by, so
+/// neither sends a request the route refuses. A row longer than
+/// [`MAX_LINE`] fits no batch: the importer reports it and sends nothing.
+///
+/// ```
+/// use assent_core::rights::import::{batch_fits, MAX_BATCH_BYTES, MAX_BATCH_ROWS, MAX_LINE};
+/// assert!(batch_fits(0, 0, MAX_LINE));
+/// assert!(!batch_fits(0, 0, MAX_LINE + 1));
+/// assert!(!batch_fits(MAX_BATCH_ROWS, 0, 10));
+/// assert!(batch_fits(1, MAX_BATCH_BYTES - 11, 10));
+/// assert!(!batch_fits(1, MAX_BATCH_BYTES - 10, 10));
+/// ```
+pub fn batch_fits(rows: usize, bytes: usize, line: usize) -> bool {
+    // The row takes its line break too: `bytes + line + 1 <= MAX_BATCH_BYTES`.
+    line <= MAX_LINE && rows < MAX_BATCH_ROWS && bytes + line < MAX_BATCH_BYTES
+}
+
 /// One accepted row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {

@@ -413,3 +413,33 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         Ok(appended)
     }
 }
+
+/// A subject's state: per offer, the banner choice, and whether processing
+/// is restricted or the subject is in the recycle bin.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SubjectState {
+    /// The state per offer (`channel:purpose`).
+    pub offers: alloc::collections::BTreeMap<String, crate::form::state::OfferStatus>,
+    /// The subject's last banner choice ([`banner::last_choice`]), as its
+    /// event: what the widget adopts after a change in the privacy center.
+    pub choice: Option<crate::event::ConsentEvent>,
+    /// Processing is restricted (Art. 18).
+    pub restricted: bool,
+    /// The subject's recycle bin entry, while it is in the bin.
+    pub deleted: Option<bin::Binned>,
+}
+
+/// A subject's state, from their history and the recycle bin.
+pub fn state<L: LogStore + ?Sized, F: crate::form::store::BinStore + ?Sized>(
+    log: &L,
+    forms: &F,
+    subject: &SubjectId,
+) -> Result<SubjectState, Error> {
+    let records = crate::record::records_of(log, subject)?;
+    Ok(SubjectState {
+        offers: crate::form::state::fold(&records),
+        choice: banner::last_choice(&records).map(|r| r.event.clone()),
+        restricted: restricted(&records),
+        deleted: forms.binned(subject)?,
+    })
+}

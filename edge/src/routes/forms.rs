@@ -22,7 +22,6 @@ use assent_core::error::RightsError;
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
 use assent_core::form::intake::Submission;
-use assent_core::form::mail::Mail;
 use assent_core::form::secret::FormSecret;
 use assent_core::form::submission::{FormSubmission, Outcome};
 use assent_core::form::token::{self, Claims};
@@ -85,46 +84,9 @@ pub async fn submit(
     )?;
     let public = public?;
     let secret = form_secret(env)?;
-    let config = site.form(form).ok_or(ApiError::NotFound)?;
     let event = submission.event;
     let event_id = event.event_id.clone();
     let outcome = checked.outcome;
-    let waits = matches!(
-        checked.outcome,
-        Outcome::Pending | Outcome::ParentalConsentRequired
-    );
-    let mail = waits.then(|| {
-        let parent = checked.outcome == Outcome::ParentalConsentRequired;
-        let claims = Claims {
-            site: site.site.clone(),
-            form: config.id.clone(),
-            pending: event.event_id.clone(),
-            parent,
-            language: event.notice.language.clone(),
-            expires_ms: now_ms + u64::from(config.confirm_within_hours) * 3_600_000,
-        };
-        let texts = site
-            .languages
-            .get(&event.notice.language)
-            .and_then(|t| t.forms.get(form))
-            .expect("the event's notice was checked in this language");
-        let (subject, text) = if parent {
-            (&texts.parent_mail_subject, &texts.parent_mail_text)
-        } else {
-            (&texts.mail_subject, &texts.mail_text)
-        };
-        Mail {
-            to: String::new(), // the log object fills it in from the sealed identity
-            subject: subject.clone(),
-            text: text.clone(),
-            link: format!(
-                "{}{}?token={}",
-                public.canonical(),
-                assent_core::api::confirm(&site.site),
-                token::issue(secret.token(), &claims)
-            ),
-        }
-    });
     let lookup = lookup_key(secret.lookup(), &site.site, &checked.identity.email);
     // A parent's mail counts against the parent's address (core's limit).
     let parent_lookup = checked
@@ -144,7 +106,6 @@ pub async fn submit(
                 parent_lookup,
                 sec_gpc: req.headers().get("sec-gpc").ok().flatten().as_deref() == Some("1"),
                 country,
-                mail,
                 regime: geo.regime(site),
             },
             ctx: assent_core::site::EdgeContext {

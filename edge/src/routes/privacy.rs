@@ -248,17 +248,12 @@ async fn center_page(
         messages::call(env, at, &messages::SUBJECT_EXPORT, &own(token)).await?;
     let requests: Vec<SubjectRequest> =
         messages::call(env, at, &messages::REQUESTS_OF, &token.subject).await?;
-    let hidden = format!(
-        "<input type=\"hidden\" name=\"session\" value=\"{}\">",
-        escape(session)
-    );
-    let button = |fields: &str, label: &str, quiet: bool| {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"{}/act\">{hidden}{fields}<button type=\"submit\"{}>{}</button></form>",
-            escape(&assent_core::api::privacy(&site.site)),
-            if quiet { " class=\"quiet\"" } else { "" },
-            escape(label)
-        )
+    let buttons = Buttons {
+        action: format!("{}/act", assent_core::api::privacy(&site.site)),
+        hidden: format!(
+            "<input type=\"hidden\" name=\"session\" value=\"{}\">",
+            escape(session)
+        ),
     };
     let mut main = String::new();
     if let Some(m) = message {
@@ -274,19 +269,58 @@ async fn center_page(
             &rfc3339(token.expires_ms)[11..16]
         ));
     }
-    if !export.state.is_empty() {
-        main.push_str("<section><h2>What you agreed to</h2><table><thead><tr><th>Channel and purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>");
+    main.push_str(&offers_section(&export, &buttons));
+    main.push_str(&banner_section(site, &export, &buttons));
+    main.push_str(&history_section(&export));
+    main.push_str(&rights_section(&requests, &buttons));
+    main.push_str(&format!(
+        "<p>{} · <a href=\"{}\">Privacy policy</a> · Contact: {}</p>",
+        escape(&site.controller.name),
+        escape(&site.controller.privacy_policy),
+        escape(&site.controller.contact)
+    ));
+    html(
+        200,
+        &site.default_language,
+        "Your privacy center",
+        &main,
+        "center",
+    )
+}
+
+/// The center's action buttons: each a small form posting to the act
+/// route with the session.
+struct Buttons {
+    action: String,
+    hidden: String,
+}
+
+impl Buttons {
+    fn button(&self, fields: &str, label: &str, quiet: bool) -> String {
+        format!(
+            "<form class=\"inline\" method=\"post\" action=\"{}\">{}{fields}<button type=\"submit\"{}>{}</button></form>",
+            escape(&self.action),
+            self.hidden,
+            if quiet { " class=\"quiet\"" } else { "" },
+            escape(label)
+        )
     }
+}
+
+/// The form offers and their state, each one core lets the person withdraw
+/// with its button.
+fn offers_section(export: &SubjectExport, buttons: &Buttons) -> String {
+    if export.state.is_empty() {
+        return String::new();
+    }
+    let mut main = String::from("<section><h2>What you agreed to</h2><table><thead><tr><th>Channel and purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>");
     for (offer, status) in &export.state {
         let state = serde_json::to_value(status.state)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
-        let action = if matches!(
-            state.as_str(),
-            "granted" | "pending" | "parental_consent_required"
-        ) {
-            button(
+        let action = if status.state.is_withdrawable() {
+            buttons.button(
                 &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"offer\" value=\"{}\">", escape(offer)),
                 "Withdraw",
                 true,
@@ -301,43 +335,53 @@ async fn center_page(
             s = escape(&state),
         ));
     }
-    if !export.state.is_empty() {
-        main.push_str("</tbody></table></section>");
-    }
+    main.push_str("</tbody></table></section>");
+    main
+}
+
+/// The banner choice in force, per purpose.
+fn banner_section(site: &SiteConfig, export: &SubjectExport, buttons: &Buttons) -> String {
     let records: Vec<&assent_core::record::StoredRecord> =
         export.records.iter().map(|r| &r.record).collect();
-    if let Some(choice) = banner::in_force(site, records.iter().copied(), now_ms()) {
+    let Some(choice) = banner::in_force(site, records.iter().copied(), now_ms()) else {
+        return String::new();
+    };
+    let mut main = format!(
+        "<section><h2>Cookies and similar technologies</h2><p>Your choice in the banner of {}, as the site's pages apply it.</p>\
+         <table><thead><tr><th>Purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>",
+        escape(&site.controller.name)
+    );
+    let since = &rfc3339(choice.event.client_time_ms)[..10];
+    for p in site.purposes.iter() {
+        let granted = choice.event.decisions.get(&p.id) == Some(&true);
+        let state = if p.required {
+            "required"
+        } else if granted {
+            "granted"
+        } else {
+            "refused"
+        };
+        let action = if granted && !p.required {
+            buttons.button(
+                &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"purpose\" value=\"{}\">", escape(&p.id)),
+                "Withdraw",
+                true,
+            )
+        } else {
+            String::new()
+        };
         main.push_str(&format!(
-            "<section><h2>Cookies and similar technologies</h2><p>Your choice in the banner of {}, as the site's pages apply it.</p>\
-             <table><thead><tr><th>Purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>",
-            escape(&site.controller.name)
+            "<tr data-purpose=\"{id}\" data-state=\"{state}\"><td>{id}</td><td>{state}</td><td>{since}</td><td>{action}</td></tr>",
+            id = escape(&p.id),
         ));
-        let since = &rfc3339(choice.event.client_time_ms)[..10];
-        for p in site.purposes.iter() {
-            let granted = choice.event.decisions.get(&p.id) == Some(&true);
-            let state = if p.required {
-                "required"
-            } else if granted {
-                "granted"
-            } else {
-                "refused"
-            };
-            let action = if granted && !p.required {
-                button(
-                    &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"purpose\" value=\"{}\">", escape(&p.id)),
-                    "Withdraw",
-                    true,
-                )
-            } else {
-                String::new()
-            };
-            main.push_str(&format!(
-                "<tr data-purpose=\"{id}\" data-state=\"{state}\"><td>{id}</td><td>{state}</td><td>{since}</td><td>{action}</td></tr>",
-                id = escape(&p.id),
-            ));
-        }
-        main.push_str("</tbody></table></section>");
     }
+    main.push_str("</tbody></table></section>");
+    main
+}
+
+/// The subject's records with their receipts.
+fn history_section(export: &SubjectExport) -> String {
+    let mut main = String::new();
     main.push_str("<section><h2>History</h2><ol>");
     for r in &export.records {
         let t = &r.ts27560;
@@ -367,32 +411,41 @@ async fn center_page(
             escape(&r.receipt),
         ));
     }
-    main.push_str("</ol></section><section><h2>Download</h2><p>Everything above, with receipts anyone can verify.</p>");
-    main.push_str(&button(
+    main.push_str("</ol></section>");
+    main
+}
+
+/// The downloads and the rights requests, asked and answered.
+fn rights_section(requests: &[SubjectRequest], buttons: &Buttons) -> String {
+    let mut main = String::new();
+    main.push_str(
+        "<section><h2>Download</h2><p>Everything above, with receipts anyone can verify.</p>",
+    );
+    main.push_str(&buttons.button(
         "<input type=\"hidden\" name=\"action\" value=\"download\"><input type=\"hidden\" name=\"format\" value=\"json\">",
         "Download JSON",
         true,
     ));
     main.push(' ');
-    main.push_str(&button(
+    main.push_str(&buttons.button(
         "<input type=\"hidden\" name=\"action\" value=\"download\"><input type=\"hidden\" name=\"format\" value=\"csv\">",
         "Download CSV",
         true,
     ));
     main.push_str("</section><section><h2>Your rights</h2><p>");
-    main.push_str(&button(
+    main.push_str(&buttons.button(
         "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"access\">",
         "Ask for a copy of all your data",
         true,
     ));
     main.push(' ');
-    main.push_str(&button(
+    main.push_str(&buttons.button(
         "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"erasure\">",
         "Ask for erasure",
         false,
     ));
     main.push_str("</p><ul>");
-    for r in &requests {
+    for r in requests {
         let kind = if r.kind == RequestKind::Access {
             "Copy"
         } else {
@@ -411,19 +464,8 @@ async fn center_page(
             &rfc3339(r.due_ms)[..10],
         ));
     }
-    main.push_str(&format!(
-        "</ul></section><p>{} · <a href=\"{}\">Privacy policy</a> · Contact: {}</p>",
-        escape(&site.controller.name),
-        escape(&site.controller.privacy_policy),
-        escape(&site.controller.contact)
-    ));
-    html(
-        200,
-        &site.default_language,
-        "Your privacy center",
-        &main,
-        "center",
-    )
+    main.push_str("</ul></section>");
+    main
 }
 
 /// A new session for `subject` (of a spent link, or a browser's key).
