@@ -26,7 +26,6 @@ const ALLOWED = {
   },
   fns: {
     "core/src/ropa.rs:record": 291,
-    "edge/src/routes/privacy.rs:center_page": 189,
     "core/src/ropa.rs:to_html": 185,
     "core/src/config/mod.rs:validate": 178,
     "core/src/log/sequencer.rs:append": 160,

@@ -45,7 +45,7 @@ use crate::form::store::{Contact, Contacts, FormStore, Outbox, Pending, Sealed};
 use crate::form::submission::{Checked, Outcome};
 use crate::form::token::Claims;
 use crate::form::webhook::{self, Delivery};
-use crate::ids::{SiteId, SubjectId};
+use crate::ids::{EventId, SiteId, SubjectId};
 use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended};
 use crate::log::store::{LogStore, StoreError};
 use crate::record::{FormFacts, StoredRecord};
@@ -90,6 +90,41 @@ pub struct Submission {
 }
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// The contact of the address with lookup key `lookup`, and the erasure
+    /// a new contact re-adds (an address erased before comes back as a new
+    /// contact, flagged). An address in the recycle bin is purged first: the
+    /// erasure the owner decided runs now, and this opt-in starts afresh
+    /// (see `rights::bin`); a repeat of the submission `event_id` stored
+    /// before finds its contact as it was.
+    fn contact_for(
+        &mut self,
+        lookup: &str,
+        event_id: &EventId,
+        fresh: &Fresh,
+    ) -> Result<(Contact, Option<EventId>), Error> {
+        let mut found = self.forms.contact(lookup)?;
+        if let Some(binned) = &found {
+            let repeat = self.log.entry_by_event(event_id)?.is_some();
+            if !repeat && self.forms.binned(&binned.subject)?.is_some() {
+                self.purge_subject(&binned.subject)?;
+                found = None;
+            }
+        }
+        if let Some(contact) = found {
+            return Ok((contact, None));
+        }
+        let readds = self.forms.suppression(lookup)?.map(|s| s.event_id);
+        let contact = Contact {
+            lookup: lookup.to_owned(),
+            subject: SubjectId::from_random_bytes(fresh.subject),
+            salt: fresh.salt,
+            key: fresh.key,
+            created_ms: self.ctx.now_ms,
+        };
+        self.forms.put_contact(&contact)?;
+        Ok((contact, readds))
+    }
+
     /// Stores a submission (see the module docs); the answer is the append's.
     pub fn submit(
         &mut self,
@@ -105,36 +140,11 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             self.ctx,
         );
         let site = &config.site;
-        let mut readds = None;
-        let mut found = forms.contact(&sub.lookup)?;
-        if let Some(binned) = &found {
-            // The address is in the recycle bin: the erasure the owner decided
-            // runs now, and this opt-in starts afresh, flagged as a re-addition
-            // (see `rights::bin`). A repeat of a submission stored before is
-            // answered as stored.
-            let repeat = log.entry_by_event(&sub.event.event_id)?.is_some();
-            if !repeat && forms.binned(&binned.subject)?.is_some() {
-                Site::new(&mut *log, &mut *forms, config, key, ctx)
-                    .purge_subject(&binned.subject)?;
-                found = None;
-            }
-        }
-        let contact = match found {
-            Some(c) => c,
-            None => {
-                // An address erased before comes back as a new contact, flagged.
-                readds = forms.suppression(&sub.lookup)?.map(|s| s.event_id);
-                let contact = Contact {
-                    lookup: sub.lookup.clone(),
-                    subject: SubjectId::from_random_bytes(fresh.subject),
-                    salt: fresh.salt,
-                    key: fresh.key,
-                    created_ms: ctx.now_ms,
-                };
-                forms.put_contact(&contact)?;
-                contact
-            }
-        };
+        let (contact, readds) = Site::new(&mut *log, &mut *forms, config, key, ctx).contact_for(
+            &sub.lookup,
+            &sub.event.event_id,
+            &fresh,
+        )?;
         sub.event.subject = contact.subject.clone();
         let identity = &sub.checked.identity;
         forms.put_identity(&Sealed {
