@@ -38,6 +38,7 @@
 //! - [`stats`] (*std*): the owner's counters, kept as the log appends.
 //! - [`ropa`] (*std*): the record of processing (GDPR Art. 30) generated from a site's configuration.
 //! - [`api`]: the edge's HTTP API paths.
+//! - [`paging`] (*std*): every owner's list's page size, and the log's pages.
 //! - [`html`] (*std*): the one escaping every page uses.
 //! - [`utc`]: calendar dates of epoch milliseconds, without a clock.
 //! - [`error`]: one error enum with stable machine-readable codes.
@@ -98,6 +99,8 @@ pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod notice;
+#[cfg(feature = "std")]
+pub mod paging;
 #[cfg(feature = "std")]
 pub mod presumed;
 #[cfg(feature = "std")]

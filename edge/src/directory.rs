@@ -20,7 +20,7 @@ use crate::admin_store::SqlAdminStore;
 use crate::error::ApiError;
 use crate::log_store::{Sql, SqlValue};
 use crate::messages::{self, endpoints, CreatedKey};
-use crate::site_admin::AUDIT_PAGE;
+use assent_core::paging::AUDIT as AUDIT_PAGE;
 
 /// The Durable Object holding a site's directory.
 #[durable_object]

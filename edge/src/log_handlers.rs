@@ -8,6 +8,7 @@ use assent_core::form::{mail, settle};
 use assent_core::log::archive;
 use assent_core::log::sequencer::{self, AppendStatus};
 use assent_core::log::LogStore;
+use assent_core::paging;
 use assent_core::rights;
 use assent_core::site::Site;
 use worker::{Date, Env, Request, Response, SqlStorage};
@@ -68,7 +69,7 @@ pub async fn serve(
                     Ok(archive::find(&mut store, current, &q.hash, now_ms())?)
                 },
             messages::PAGE => |q| {
-                    let page = sequencer::page(&store, q)?;
+                    let page = assent_core::paging::page(&store, q)?;
                     Ok(RecordsPage {
                         total: page.total,
                         next_before: page.next_before,
@@ -76,7 +77,7 @@ pub async fn serve(
                     })
                 },
             messages::EXPORT => |from| {
-                    let (records, next) = sequencer::export_page(&store, from)?;
+                    let (records, next) = assent_core::paging::export_page(&store, from)?;
                     Ok(ExportPage {
                         records: listed(records),
                         next,
@@ -165,7 +166,7 @@ async fn outbox_endpoints(
     endpoints!(path.as_str(), req, {
             messages::DELIVERIES => |limit: u64| {
                     Ok(forms
-                        .deliveries(limit.min(500))
+                        .deliveries(paging::DELIVERIES.of(Some(limit)))
                         .map_err(assent_core::Error::from)?)
                 },
             messages::MAILBOX => |limit: u64| {
@@ -174,7 +175,7 @@ async fn outbox_endpoints(
                         .map_err(assent_core::Error::from)?
                         .map(|o| o.site().clone());
                     let mails = forms
-                        .mails(limit.min(100))
+                        .mails(paging::MAILBOX.of(Some(limit)))
                         .map_err(assent_core::Error::from)?;
                     let mut out = Vec::new();
                     for m in mails {

@@ -5,6 +5,7 @@
 
 use assent_core::admin::store::AdminStore;
 use assent_core::error::RightsError;
+use assent_core::paging;
 use assent_core::rights::requests::{self, RequestKind, RequestStatus, RequestStore};
 use assent_core::rights::{self, bin, center};
 use assent_core::site::Site;
@@ -17,9 +18,6 @@ use crate::log_store::SqlLogStore;
 use crate::messages::{self, endpoints};
 use crate::{signing, sites};
 use assent_core::schedule::Job;
-
-/// Audit entries one page of the trail holds at most.
-pub const AUDIT_PAGE: u64 = 500;
 
 /// The table of spent privacy-center links, and of the handover of the
 /// keys and audit trail a home shard kept before its site had a directory;
@@ -42,7 +40,7 @@ pub async fn serve(
                         Vec::new()
                     },
                     audit: admin
-                        .audit_after(after, AUDIT_PAGE)
+                        .audit_after(after, paging::AUDIT)
                         .map_err(assent_core::Error::from)?,
                 })
             },
@@ -148,7 +146,7 @@ async fn site_runs(
                 if empty()? {
                     return Ok(Vec::new());
                 }
-                Ok(rights::retention::due(&store, &forms, site()?, at, 1000)?)
+                Ok(rights::retention::due(&store, &forms, site()?, at, paging::RETENTION_DUE)?)
             },
         messages::RETENTION_RUN => |ctx: assent_core::site::EdgeContext| {
                 if empty()? {
@@ -158,7 +156,7 @@ async fn site_runs(
                 *grew = !ran.is_empty();
                 Ok(ran)
             },
-        messages::RECYCLE_BIN => |limit: u64| Ok(bin::list(&forms, limit.min(500))?),
+        messages::RECYCLE_BIN => |limit: u64| Ok(bin::list(&forms, paging::RECYCLE_BIN.of(Some(limit)))?),
         messages::PURGE => |r: messages::PurgeRequest| {
                 if empty()? {
                     return Ok(Vec::new());
@@ -203,7 +201,7 @@ async fn requests(
             },
         messages::REQUESTS => |limit: u64| {
                 Ok(admin
-                    .queue(limit.min(500))
+                    .queue(paging::REQUESTS.of(Some(limit)))
                     .map_err(assent_core::Error::from)?)
             },
         messages::REQUESTS_OF => |subject| {

@@ -15,11 +15,12 @@ use crate::error::Error;
 use crate::event::ConsentEvent;
 use crate::ids::{EventId, SubjectId};
 use crate::keys::{Jwks, SigningKey};
-use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended, PageRequest};
+use crate::log::sequencer::{self, AppendRequest, AppendStatus, Appended};
 use crate::log::store::{Entry, Listed, NewEntry, StoredCheckpoint};
 use crate::log::{LogOrigin, LogStore, StoreError};
 use crate::merkle::{self, Hash};
 use crate::note::Checkpoint;
+use crate::paging::{self, PageRequest};
 use crate::receipt;
 use crate::shards::ShardIndex;
 
@@ -573,18 +574,18 @@ pub fn pages<S: LogStore>(store: &mut S) {
     for n in 0..7 {
         append(store, event(&c, n, n, "refuse", false, T0)).unwrap();
     }
-    let p = sequencer::page(store, PageRequest::new(Some(3), None).unwrap()).unwrap();
+    let p = paging::page(store, PageRequest::new(Some(3), None).unwrap()).unwrap();
     assert_eq!((p.total, p.next_before), (7, Some(4)));
     assert_eq!(
         p.records.iter().map(|r| r.index).collect::<Vec<_>>(),
         [6, 5, 4]
     );
-    let p = sequencer::page(store, PageRequest::new(Some(3), Some(3)).unwrap()).unwrap();
+    let p = paging::page(store, PageRequest::new(Some(3), Some(3)).unwrap()).unwrap();
     assert_eq!(
         p.records.iter().map(|r| r.index).collect::<Vec<_>>(),
         [2, 1, 0]
     );
-    let (records, next) = sequencer::export_page(store, 2).unwrap();
+    let (records, next) = paging::export_page(store, 2).unwrap();
     assert_eq!((records.len(), records[0].index, next), (5, 2, None));
     for (limit, before) in [(Some(0), None), (Some(501), None), (None, Some(1u64 << 63))] {
         assert_eq!(

@@ -42,7 +42,7 @@ use crate::error::{Error, RightsError, StorageError};
 use crate::event::{Action, ConsentEvent};
 use crate::keys::SigningKey;
 use crate::lifetime;
-use crate::log::store::{Listed, LogStore, NewEntry, StoreError, StoredCheckpoint};
+use crate::log::store::{LogStore, NewEntry, StoreError, StoredCheckpoint};
 use crate::log::{ConsistencyProof, InclusionProof, LogOrigin};
 use crate::merkle::{self, Frontier, Hash, NodeId, NodeStore};
 use crate::note::Checkpoint;
@@ -197,17 +197,7 @@ pub fn append<S: LogStore + ?Sized>(
     key: &SigningKey,
     req: AppendRequest,
 ) -> Result<Appended, Error> {
-    // A subject's records live in one shard for life: an append that
-    // reached another is the router's bug, and storing it would split the
-    // subject's chain over two trees.
-    let expected = config.log.shards.of(&req.event.subject);
-    if expected != req.origin.shard() {
-        return Err(LogError::ShardMismatch {
-            shard: req.origin.shard().get(),
-            expected: expected.get(),
-        }
-        .into());
-    }
+    check_shard(config, &req)?;
     let stored_key = store.subject_key(&req.event.subject)?;
     let presented = match req.proof {
         Proof::SubjectKey(presented) => Some(presented),
@@ -256,18 +246,7 @@ pub fn append<S: LogStore + ?Sized>(
     // Only the first choice under a subject id can name its key: later ones
     // could come from anyone who read the id in a receipt.
     let subject_key = presented.flatten().filter(|_| previous.is_none());
-    // The notice the record refers to, kept in the archive with the entry
-    // unless it is kept already (a read costs less than deriving the notice
-    // and its RFC 8785 bytes again: about 0.1 ms natively for the demo's).
-    let notice = match crate::ids::NoticeHash::new(&req.event.notice.hash) {
-        Ok(hash) if store.notice(&hash)?.is_none() => crate::log::archive::shown(
-            config,
-            &req.event.notice,
-            req.event.form.as_ref().map(|f| &f.id),
-            req.received_at_ms,
-        ),
-        _ => None,
-    };
+    let notice = unarchived_notice(store, config, &req)?;
 
     let mut tree = frontier(store)?;
     let index = tree.size();
@@ -287,33 +266,26 @@ pub fn append<S: LogStore + ?Sized>(
         None => record,
     };
     record.import = req.import;
-    let bytes = to_canonical_bytes(&record).map_err(encoding)?;
-    let leaf = merkle::leaf_hash(&bytes);
-    let record_value = serde_json::to_value(&record).map_err(encoding)?;
-    let position = LogPosition::new(origin.as_str(), index, &leaf);
-    let claims = ReceiptClaims::new(
+    let Sealed {
+        text,
+        leaf,
+        answer,
+        receipt,
+    } = seal(
+        &record,
+        key,
+        &origin,
+        index,
         &req.issuer,
-        req.received_at_ms / 1000,
-        record_value.clone(),
-        position.clone(),
-    );
-    let receipt = receipt::sign(&claims, key);
-    let answer = serde_json::json!({"receipt": receipt, "record": record_value, "log": position})
-        .to_string();
-    let text = String::from_utf8(bytes).map_err(encoding)?;
+        req.received_at_ms,
+    )?;
 
     let nodes: Vec<Hash> = tree
         .append(leaf)
         .into_iter()
         .map(|(_, hash)| hash)
         .collect();
-    let optional: Vec<String> = config
-        .purposes
-        .iter()
-        .filter(|p| !p.required)
-        .map(|p| p.id.clone())
-        .collect();
-    let counts = crate::stats::counts(&record, &optional);
+    let counts = counts_of(config, &record);
     let day = crate::stats::day_of(record.received_at_ms);
     let entry = NewEntry {
         day: &day,
@@ -328,20 +300,117 @@ pub fn append<S: LogStore + ?Sized>(
         subject_key: subject_key.as_ref(),
         notice: notice.as_ref(),
     };
-    match store.append(&entry) {
+    commit(store, &entry, &record.event, receipt)
+}
+
+/// The notice the record refers to, to keep in the archive with the entry
+/// unless it is kept already (a read costs less than deriving the notice
+/// and its RFC 8785 bytes again: about 0.1 ms natively for the demo's).
+fn unarchived_notice<S: LogStore + ?Sized>(
+    store: &S,
+    config: &SiteConfig,
+    req: &AppendRequest,
+) -> Result<Option<crate::log::archive::ArchivedNotice>, Error> {
+    Ok(match crate::ids::NoticeHash::new(&req.event.notice.hash) {
+        Ok(hash) if store.notice(&hash)?.is_none() => crate::log::archive::shown(
+            config,
+            &req.event.notice,
+            req.event.form.as_ref().map(|f| &f.id),
+            req.received_at_ms,
+        ),
+        _ => None,
+    })
+}
+
+/// A subject's records live in one shard for life: an append that reached
+/// another is the router's bug, and storing it would split the subject's
+/// chain over two trees.
+fn check_shard(config: &SiteConfig, req: &AppendRequest) -> Result<(), Error> {
+    let expected = config.log.shards.of(&req.event.subject);
+    if expected != req.origin.shard() {
+        return Err(LogError::ShardMismatch {
+            shard: req.origin.shard().get(),
+            expected: expected.get(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// A record made ready for the log: its canonical text and leaf hash, and
+/// the answer with the receipt signed over it.
+struct Sealed {
+    text: String,
+    leaf: Hash,
+    answer: String,
+    receipt: String,
+}
+
+/// Seals `record` as the leaf at `index` of the log `origin`: its RFC 8785
+/// bytes, their leaf hash, and the receipt `issuer` signs with `key`.
+fn seal(
+    record: &StoredRecord,
+    key: &SigningKey,
+    origin: &LogOrigin,
+    index: u64,
+    issuer: &str,
+    received_at_ms: u64,
+) -> Result<Sealed, Error> {
+    let bytes = to_canonical_bytes(record).map_err(encoding)?;
+    let leaf = merkle::leaf_hash(&bytes);
+    let record_value = serde_json::to_value(record).map_err(encoding)?;
+    let position = LogPosition::new(origin.as_str(), index, &leaf);
+    let claims = ReceiptClaims::new(
+        issuer,
+        received_at_ms / 1000,
+        record_value.clone(),
+        position.clone(),
+    );
+    let receipt = receipt::sign(&claims, key);
+    let answer = serde_json::json!({"receipt": receipt, "record": record_value, "log": position})
+        .to_string();
+    let text = String::from_utf8(bytes).map_err(encoding)?;
+    Ok(Sealed {
+        text,
+        leaf,
+        answer,
+        receipt,
+    })
+}
+
+/// The counters a record adds to (see `crate::stats`).
+fn counts_of(config: &SiteConfig, record: &StoredRecord) -> Vec<(String, u64)> {
+    let optional: Vec<String> = config
+        .purposes
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| p.id.clone())
+        .collect();
+    crate::stats::counts(record, &optional)
+}
+
+/// Writes `entry`, answering `event`'s first record again where another
+/// append of it committed first.
+fn commit<S: LogStore + ?Sized>(
+    store: &mut S,
+    entry: &NewEntry<'_>,
+    event: &ConsentEvent,
+    receipt: String,
+) -> Result<Appended, Error> {
+    match store.append(entry) {
         Ok(()) => Ok(Appended {
             status: AppendStatus::New,
-            answer,
+            answer: entry.answer.to_owned(),
             receipt,
             in_force: true,
         }),
         // Another append committed between our reads and our write: if it was
         // this event, answer as a repeat; otherwise nothing was written and the
         // caller may retry.
-        Err(StoreError::Conflict) => match store.entry_by_event(&record.event.event_id)? {
+        Err(StoreError::Conflict) => match store.entry_by_event(&event.event_id)? {
             Some(existing) => repeat(
                 store,
-                &record.event,
+                event,
                 existing.index,
                 &existing.record,
                 existing.answer,
@@ -483,79 +552,4 @@ pub fn consistency<S: LogStore + ?Sized>(
     }
     let hashes = merkle::consistency_proof(&Nodes(store), from, to)?;
     Ok(ConsistencyProof { from, to, hashes })
-}
-
-/// Default number of records in an owner's page.
-pub const PAGE_DEFAULT: u64 = 50;
-/// Largest owner's page.
-pub const PAGE_MAX: u64 = 500;
-/// Records in one page of an export stream.
-pub const EXPORT_PAGE: u64 = 1000;
-
-/// A checked request for a page of records, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageRequest {
-    /// Records per page, `1..=PAGE_MAX`.
-    pub limit: u64,
-    /// Only records below this index; `None`: from the newest.
-    pub before: Option<u64>,
-}
-
-impl PageRequest {
-    /// Checks the owner's query: a limit in `1..=PAGE_MAX` (default
-    /// [`PAGE_DEFAULT`]) and an index that SQLite's integers can hold.
-    pub fn new(limit: Option<u64>, before: Option<u64>) -> Result<Self, Error> {
-        let limit = limit.unwrap_or(PAGE_DEFAULT);
-        if !(1..=PAGE_MAX).contains(&limit) {
-            return Err(LogError::QueryInvalid { parameter: "limit" }.into());
-        }
-        if before.is_some_and(|b| b > i64::MAX as u64) {
-            return Err(LogError::QueryInvalid {
-                parameter: "before",
-            }
-            .into());
-        }
-        Ok(PageRequest { limit, before })
-    }
-}
-
-/// A page of records, newest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    /// Records in the log.
-    pub total: u64,
-    /// The records, newest first.
-    pub records: Vec<Listed>,
-    /// `before` of the next page, while there may be more.
-    pub next_before: Option<u64>,
-}
-
-/// One page of the owner's list.
-pub fn page<S: LogStore + ?Sized>(store: &S, req: PageRequest) -> Result<Page, Error> {
-    let total = store.size()?;
-    // Below the size every index is a small integer (JavaScript's safe range too).
-    let before = req.before.unwrap_or(total).min(total);
-    let records = store.newest_before(before, req.limit)?;
-    let next_before = if records.len() as u64 == req.limit {
-        records.last().map(|r| r.index)
-    } else {
-        None
-    };
-    Ok(Page {
-        total,
-        records,
-        next_before,
-    })
-}
-
-/// One page of the export stream from index `from`, and the next `from`
-/// while more may remain.
-pub fn export_page<S: LogStore + ?Sized>(
-    store: &S,
-    from: u64,
-) -> Result<(Vec<Listed>, Option<u64>), Error> {
-    let records = store.oldest_from(from, EXPORT_PAGE)?;
-    let next = (records.len() as u64 == EXPORT_PAGE).then(|| from + EXPORT_PAGE);
-    Ok((records, next))
 }

@@ -8,13 +8,14 @@
 //! records newest first; `next_before` in the answer fetches the next page.
 //! `GET /v1/admin/sites/{site}/export` streams every record, oldest first, as
 //! JSON Lines `{"index":N,"record":{...}}` with the record's logged bytes.
-//! Paging limits are core's (`assent_core::log::sequencer::PageRequest`).
+//! Paging limits are core's (`assent_core::paging`).
 
 use assent_core::admin::{AdminKey, KeyId, Operation};
 use assent_core::config::SiteConfig;
 use assent_core::form::identity::{lookup_key, normalise_email};
 use assent_core::ids::{EventId, SiteId, SubjectId};
-use assent_core::log::sequencer::{AppendStatus, PageRequest};
+use assent_core::log::sequencer::AppendStatus;
+use assent_core::paging::PageRequest;
 use assent_core::rights::requests::{RequestStatus, SubjectRequest};
 use assent_core::utc::rfc3339;
 use futures_util::stream;
@@ -465,7 +466,7 @@ async fn audit(req: &Request, env: &Env, site: &SiteId) -> Result<Response, ApiE
             &format!("assent-{site}-audit.csv"),
         );
     }
-    let next = (entries.len() as u64 == crate::site_admin::AUDIT_PAGE)
+    let next = (entries.len() as u64 == assent_core::paging::AUDIT)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
     json_value(

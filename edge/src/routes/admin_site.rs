@@ -23,7 +23,7 @@ pub(super) async fn handle(
     match route {
         Route::RecycleBin => {
             let q = Query::parse(&req, &["limit"])?;
-            let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
+            let limit = assent_core::paging::RECYCLE_BIN.of(q.u64("limit")?);
             let mut bin: Vec<_> =
                 messages::call_each(env, site, &messages::RECYCLE_BIN, |_| Ok(limit))
                     .await?
@@ -140,7 +140,7 @@ async fn queue(
         }
         Route::Requests => {
             let q = Query::parse(&req, &["limit"])?;
-            let limit = q.u64("limit")?.unwrap_or(100).clamp(1, 500);
+            let limit = assent_core::paging::REQUESTS.of(q.u64("limit")?);
             let mut queue: Vec<_> =
                 messages::call_each(env, site, &messages::REQUESTS, |_| Ok(limit))
                     .await?

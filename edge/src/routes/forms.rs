@@ -493,7 +493,7 @@ pub async fn mailbox(req: &Request, env: &Env, site: &SiteConfig) -> Result<Resp
         return Err(ApiError::NotFound);
     }
     let query = Query::parse(req, &["limit"])?;
-    let limit = query.u64("limit")?.unwrap_or(20).clamp(1, 100);
+    let limit = assent_core::paging::MAILBOX.of(query.u64("limit")?);
     let mails = messages::call(env, &site.site, &messages::MAILBOX, &limit).await?;
     let mut resp = Response::from_json(&serde_json::json!({ "mails": mails }))?;
     let _ = resp.headers_mut().set("cache-control", "no-store");
@@ -532,7 +532,7 @@ fn page(
 /// its state, tries, last status and error (never its body).
 pub async fn deliveries(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let query = Query::parse(req, &["limit"])?;
-    let limit = query.u64("limit")?.unwrap_or(50).clamp(1, 500);
+    let limit = assent_core::paging::DELIVERIES.of(query.u64("limit")?);
     let list = messages::call(env, &site.site, &messages::DELIVERIES, &limit).await?;
     let mut resp = Response::from_json(&serde_json::json!({ "deliveries": list }))?;
     let _ = resp.headers_mut().set("cache-control", "no-store");

@@ -1,0 +1,67 @@
+//! A data-subject request cannot be answered as asked.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use thiserror::Error as ThisError;
+
+use super::Error;
+
+/// A data-subject request cannot be answered as asked.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum RightsError {
+    /// The log holds no record of this subject and the vault no contact (404).
+    #[error("no such subject on this site")]
+    SubjectUnknown,
+    /// No request of this site has this id (404).
+    #[error("no such request")]
+    RequestUnknown,
+    /// The request was fulfilled or refused already (409).
+    #[error("this request was decided already")]
+    RequestDecided,
+    /// The subject was erased: nothing more can be done with them (410).
+    #[error("this subject was erased")]
+    SubjectErased,
+    /// A restriction is lifted where none holds (409).
+    #[error("processing of this subject is not restricted")]
+    NotRestricted,
+    /// A privacy center link was opened before: links are single-use (410).
+    #[error("this link was used already; ask for a new one")]
+    LinkUsed,
+    /// A subject key that is malformed, or not the key of this subject (or
+    /// the subject has none): alike, so the answer tells nothing (401).
+    #[error("this is not the key of this subject")]
+    SubjectKeyInvalid,
+    /// A restore names a subject that is not in the recycle bin: never
+    /// deleted, or restored already (409).
+    #[error("this subject is not in the recycle bin")]
+    NotInRecycleBin,
+    /// The subject is in the recycle bin: nothing is processed for them
+    /// until the owner restores them (409).
+    #[error("this subject is in the recycle bin; restore it first")]
+    SubjectInRecycleBin,
+}
+
+impl RightsError {
+    /// The stable machine-readable code, e.g. `subject_unknown`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RightsError::SubjectUnknown => "subject_unknown",
+            RightsError::RequestUnknown => "request_unknown",
+            RightsError::RequestDecided => "request_decided",
+            RightsError::LinkUsed => "link_used",
+            RightsError::SubjectErased => "subject_erased",
+            RightsError::NotRestricted => "not_restricted",
+            RightsError::SubjectKeyInvalid => "subject_key_invalid",
+            RightsError::NotInRecycleBin => "not_in_recycle_bin",
+            RightsError::SubjectInRecycleBin => "subject_in_recycle_bin",
+        }
+    }
+}
+
+impl From<RightsError> for Error {
+    fn from(e: RightsError) -> Self {
+        Error::Rights(e)
+    }
+}
