@@ -19,12 +19,9 @@ const FN_MAX = 120;
 // Measured 2026-12-06; each a debt to pay down, never to raise.
 const ALLOWED = {
   files: {
-    "core/src/ropa.rs": 956,
     "core/src/config/mod.rs": 735,
   },
   fns: {
-    "core/src/ropa.rs:record": 291,
-    "core/src/ropa.rs:to_html": 185,
     "core/src/config/mod.rs:validate": 178,
   },
   circles: 0,
