@@ -19,10 +19,8 @@ const FN_MAX = 120;
 // Measured 2026-12-06; each a debt to pay down, never to raise.
 const ALLOWED = {
   files: {
-    "core/src/config/mod.rs": 735,
   },
   fns: {
-    "core/src/config/mod.rs:validate": 178,
   },
   circles: 0,
 };

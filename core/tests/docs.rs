@@ -17,6 +17,7 @@ const MOD: &[&str] = &[
     include_str!("../src/error/storage.rs"),
     include_str!("../src/error/access.rs"),
     include_str!("../src/error/rights.rs"),
+    include_str!("../src/error/request.rs"),
 ];
 const CLASS: &str = include_str!("../src/error/class.rs");
 const DOC: &str = include_str!("../../docs/errors.md");
@@ -83,6 +84,9 @@ fn status(class: &str) -> u16 {
         "Conflict" => ErrorClass::Conflict,
         "Gone" => ErrorClass::Gone,
         "Fault" => ErrorClass::Fault,
+        "MethodNotAllowed" => ErrorClass::MethodNotAllowed,
+        "TooLarge" => ErrorClass::TooLarge,
+        "TooMany" => ErrorClass::TooMany,
         other => panic!("no class {other}"),
     };
     c.status()
@@ -160,4 +164,80 @@ fn the_route_index_is_core_s_table_in_order() {
         .map(|r| format!("- `{} {}`: {}", r.method, r.path, r.what))
         .collect();
     assert_eq!(listed, table);
+}
+
+/// Whether `path` (its query aside) is an instance of the route pattern
+/// `pattern`: `{name}` matches one non-empty segment.
+fn instance_of(path: &str, pattern: &str) -> bool {
+    let path = path.split('?').next().unwrap();
+    let (a, b): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), pattern.split('/').collect());
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(seg, pat)| {
+            (pat.starts_with('{') && pat.ends_with('}') && !seg.is_empty()) || seg == pat
+        })
+}
+
+#[test]
+fn every_path_core_builds_is_a_route_of_the_table() {
+    use assent_core::api::{self, ROUTES};
+    use assent_core::ids::{FormId, NoticeHash, SiteId, SubjectId};
+    use assent_core::shards::ShardIndex;
+    let site = SiteId::new("demo").unwrap();
+    let form = FormId::new("newsletter").unwrap();
+    let subject = SubjectId::new("9f0c2a6e-4f8b-4c1d-9a3e-2b7d5c8e1f40").unwrap();
+    let hash = NoticeHash::new(&"a".repeat(64)).unwrap();
+    let shard = ShardIndex::new(2).unwrap();
+    let built = [
+        api::JWKS.to_string(),
+        api::config(&site),
+        api::events(&site),
+        api::checkpoint(&site),
+        api::checkpoints(&site),
+        api::checkpoint_of(&site, shard),
+        api::inclusion(&site, 3, 8),
+        api::inclusion_in(&site, shard, 3, 8),
+        api::consistency(&site, 3, 8),
+        api::consistency_in(&site, shard, 3, 8),
+        api::notice(&site, &hash),
+        api::admin_events(&site),
+        api::admin_export(&site),
+        api::form(&site, &form),
+        api::submissions(&site, &form),
+        api::confirm(&site),
+        api::confirm_phone(&site),
+        api::my_state(&site),
+        api::admin_state(&site, &subject),
+        api::admin_mail(&site),
+        api::my_withdraw(&site),
+        api::admin_subjects(&site),
+        api::admin_subject_export(&site, &subject),
+        api::admin_erasure(&site, &subject),
+        api::admin_keys(&site),
+        api::admin_key_revoke(&site, "0123456789abcdef"),
+        api::admin_audit(&site),
+        api::admin_processing_record(&site),
+        api::admin_suppressions_import(&site),
+        api::privacy(&site),
+        api::privacy_open(&site),
+        api::admin_requests(&site),
+        api::admin_restriction(&site, &subject),
+        api::admin_restore(&site, &subject),
+        api::admin_recycle_bin(&site),
+        api::admin_recycle_bin_purge(&site),
+        api::admin_rectification(&site, &subject),
+        api::admin_objection(&site, &subject),
+    ];
+    let strays: Vec<&String> = built
+        .iter()
+        .filter(|p| !ROUTES.iter().any(|r| instance_of(p, r.path)))
+        .collect();
+    assert_eq!(
+        strays,
+        Vec::<&String>::new(),
+        "paths no route of the table takes"
+    );
+    assert!(!instance_of(
+        "/v1/sites/demo/nothing",
+        "/v1/sites/{site}/config"
+    ));
 }

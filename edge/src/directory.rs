@@ -20,6 +20,7 @@ use crate::admin_store::SqlAdminStore;
 use crate::error::ApiError;
 use crate::log_store::{Sql, SqlValue};
 use crate::messages::{self, endpoints, CreatedKey};
+use assent_core::error::RequestError;
 use assent_core::paging::AUDIT as AUDIT_PAGE;
 
 /// The Durable Object holding a site's directory.
@@ -89,7 +90,7 @@ async fn serve(req: Request, env: &Env, sql: &SqlStorage) -> Result<Response> {
                     .map_err(assent_core::Error::from)?)
             },
     } else {
-        Ok(ApiError::NotFound.to_response())
+        Ok(ApiError::from(RequestError::NotFound).to_response())
     })
 }
 

@@ -1,6 +1,8 @@
 //! The API error: every failure leaves the edge as
 //! `{"error": {"code": "...", "message": "..."}}` with a 4xx status, or as a
 //! 500 with code `internal` and no details (the details go to the log only).
+//! Every code and status is core's (`assent_core::error`, its class): the
+//! edge mints none, its own refusals too are core's `RequestError`.
 
 use assent_core::error::ErrorClass;
 use assent_core::Error as CoreError;
@@ -22,27 +24,6 @@ pub enum ApiError {
     /// The edge's public origin is not configured (`PUBLIC_ORIGINS`).
     #[error("the edge's public origin is not configured")]
     NotConfigured(&'static str),
-    /// The site id is well-formed but the edge has no such site.
-    #[error("site {0:?} is not served by this edge")]
-    SiteUnknown(String),
-    /// No route has this path.
-    #[error("no such resource")]
-    NotFound,
-    /// The route exists but not for this method.
-    #[error("method not allowed")]
-    MethodNotAllowed,
-    /// The body is larger than the API reads.
-    #[error("request body is larger than {limit} bytes")]
-    BodyTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// The admin key is missing or wrong.
-    #[error("a valid admin key is required")]
-    Unauthorized,
-    /// This client sent too many requests for this site; retry later.
-    #[error("too many requests; retry in a minute")]
-    RateLimited,
     /// A fault of the edge itself; the message is never shown to clients.
     #[error("internal error")]
     Internal(String),
@@ -61,14 +42,7 @@ impl ApiError {
             ApiError::Core(e) if fault(e) => "internal",
             ApiError::Core(e) => e.code(),
             ApiError::Relayed(e) => &e.code,
-            ApiError::NotConfigured(_) => "internal",
-            ApiError::SiteUnknown(_) => "site_unknown",
-            ApiError::NotFound => "not_found",
-            ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::BodyTooLarge { .. } => "body_too_large",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::RateLimited => "rate_limited",
-            ApiError::Internal(_) => "internal",
+            ApiError::NotConfigured(_) | ApiError::Internal(_) => "internal",
         }
     }
 
@@ -77,13 +51,7 @@ impl ApiError {
         match self {
             ApiError::Core(e) => e.class().status(),
             ApiError::Relayed(e) => e.status,
-            ApiError::NotConfigured(_) => 500,
-            ApiError::SiteUnknown(_) | ApiError::NotFound => 404,
-            ApiError::MethodNotAllowed => 405,
-            ApiError::BodyTooLarge { .. } => 413,
-            ApiError::Unauthorized => 401,
-            ApiError::RateLimited => 429,
-            ApiError::Internal(_) => 500,
+            ApiError::NotConfigured(_) | ApiError::Internal(_) => 500,
         }
     }
 
@@ -111,10 +79,16 @@ impl ApiError {
         let mut resp = Response::from_json(&body).unwrap_or_else(|_| Response::empty().unwrap());
         resp = resp.with_status(self.status());
         let _ = resp.headers_mut().set("cache-control", "no-store");
-        if matches!(self, ApiError::RateLimited) {
+        if self.status() == ErrorClass::TooMany.status() {
             let _ = resp.headers_mut().set("retry-after", "60");
         }
         resp
+    }
+}
+
+impl From<assent_core::error::RequestError> for ApiError {
+    fn from(e: assent_core::error::RequestError) -> Self {
+        ApiError::Core(e.into())
     }
 }
 

@@ -1,5 +1,5 @@
 //! The forms' storage beside the log, on the same SQLite: core's
-//! [`FormStore`] over any [`Sql`] connection, as [`SqlLogStore`] is the
+//! [`FormStore`](assent_core::form::store::FormStore) over any [`Sql`] connection, as [`SqlLogStore`] is the
 //! log's. Contacts (lookup key, subject, salt, vault key), sealed
 //! identities, pending submissions, the sealed mailbox (mails and SMS), the
 //! webhook queue, the suppressions, the recycle bin and the wrong phone
@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS mails (
 );
 ";
 
-/// [`FormStore`] on a SQLite connection with [`SCHEMA`].
+/// [`FormStore`](assent_core::form::store::FormStore) on a SQLite connection with [`SCHEMA`].
 pub struct SqlFormStore<C>(pub C);
 
 fn blob<const N: usize>(v: &SqlValue) -> Result<[u8; N], StoreError> {

@@ -16,6 +16,7 @@ use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
 use crate::public_origin::PublicOrigins;
 use crate::{signing, sites};
+use assent_core::error::RequestError;
 
 /// Where this shard's own events happen (expiry, purge, retention): now,
 /// under the origin its first record fixed (its shard's), the edge's issuer.
@@ -27,7 +28,7 @@ fn own_context(
     let origin = store
         .origin()
         .map_err(assent_core::Error::from)?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::from(RequestError::NotFound))?;
     Ok(EdgeContext {
         now_ms,
         issuer: PublicOrigins::from_env(env)?.canonical().to_string(),

@@ -18,6 +18,7 @@ use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
 use crate::messages::{self, endpoints, ExportPage, ListedRecord, MailboxEntry, RecordsPage};
 use crate::{signing, sites};
+use assent_core::error::RequestError;
 
 fn listed(records: Vec<assent_core::log::store::Listed>) -> Vec<ListedRecord> {
     records
@@ -43,7 +44,7 @@ pub async fn serve(
     let path = req.path();
     endpoints!(path.as_str(), req, {
             messages::APPEND => |r: sequencer::AppendRequest| {
-                    let site = sites::get(r.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let site = sites::get(r.event.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     let appended = sequencer::append(&mut store, site, &key()?, r)?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
@@ -65,7 +66,7 @@ pub async fn serve(
                     Ok(sequencer::consistency(&store, q.from, q.to)?)
                 },
             messages::NOTICE => |q: messages::NoticeQuery| {
-                    let current = sites::notices(q.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let current = sites::notices(q.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     Ok(archive::find(&mut store, current, &q.hash, now_ms())?)
                 },
             messages::PAGE => |q| {
@@ -108,7 +109,7 @@ async fn form_endpoints(
     let path = req.path();
     endpoints!(path.as_str(), req, {
             messages::SUBMIT => |r: messages::SubmitRequest| {
-                    let site = sites::get(r.submission.event.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let site = sites::get(r.submission.event.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     let secret = crate::routes::forms::form_secret(env)?;
                     let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx)
                         .submit(r.submission, fresh()?, secret.token())?;
@@ -116,7 +117,7 @@ async fn form_endpoints(
                     Ok(appended)
                 },
             messages::CONFIRM => |r: messages::ConfirmRequest| {
-                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     let secret = crate::routes::forms::form_secret(env)?;
                     let texting = settle::Texting {
                         secret: &secret,
@@ -127,7 +128,7 @@ async fn form_endpoints(
                     Ok(confirmed)
                 },
             messages::PHONE_CONFIRM => |r: messages::PhoneConfirmRequest| {
-                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::NotFound)?;
+                    let site = sites::get(r.claims.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     let secret = crate::routes::forms::form_secret(env)?;
                     let confirmed = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).verify_phone(secret.phone(), &r.claims, &r.code)?;
                     *grew = confirmed.appended.status == AppendStatus::New;
@@ -135,14 +136,14 @@ async fn form_endpoints(
                 },
             messages::WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
-                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).withdraw_offers(&r.subject, r.offers.as_deref(), r.event_id)?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },
             messages::BANNER_WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
-                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).withdraw_choice(&r.subject, r.offers.as_deref(), r.event_id)?;
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)

@@ -14,6 +14,7 @@ use assent_core::limits::{self, Bucket};
 use worker::{Env, Request};
 
 use crate::error::ApiError;
+use assent_core::error::RequestError;
 
 /// Every request from an address to a site (`ADDRESS_PER_MINUTE`).
 pub const ADDRESS: &str = "ADDRESS_LIMITER";
@@ -36,7 +37,7 @@ async fn count(env: &Env, binding: &str, bucket: Bucket<'_>) -> Result<(), ApiEr
         return Ok(());
     };
     match limiter.limit(bucket.key()).await {
-        Ok(outcome) if !outcome.success => Err(ApiError::RateLimited),
+        Ok(outcome) if !outcome.success => Err(ApiError::from(RequestError::RateLimited)),
         _ => Ok(()),
     }
 }

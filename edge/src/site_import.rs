@@ -19,6 +19,7 @@ use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
 use crate::messages::{endpoints, Endpoint};
 use crate::{signing, sites};
+use assent_core::error::RequestError;
 
 /// Suppress a batch of lookup keys and record it in the log.
 pub const IMPORT: Endpoint<ImportRequest, BatchOutcome> = Endpoint::new("/rights/import");
@@ -50,12 +51,12 @@ pub async fn serve(
     let mut forms = SqlFormStore(sql);
     endpoints!(path, req, {
         IMPORT => |r: ImportRequest| {
-            let site = sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::NotFound)?;
+            let site = sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
             let outcome = Site::new(&mut store, &mut forms, site, &signing::current(env)?, &r.ctx).import_batch(r.lookups, r.kind, r.event_id)?;
             *grew = outcome.record.is_some() && !outcome.repeat;
             Ok(outcome)
         },
     } else {
-        Ok(ApiError::NotFound.to_response())
+        Ok(ApiError::from(RequestError::NotFound).to_response())
     })
 }

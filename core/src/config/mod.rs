@@ -18,24 +18,34 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::consent_mode::ConsentMode;
-use crate::error::{excerpt, ConfigError, Error, EventError, SyntaxError};
-use crate::form::config::{FormConfig, FormTexts, WebhookConfig, MAX_FORMS};
-use crate::ids::{LanguageTag, PurposeId, ServiceId, SiteId};
+use crate::error::{excerpt, ConfigError, Error, EventError};
+use crate::form::config::{FormConfig, WebhookConfig};
+use crate::ids::SiteId;
 #[cfg(feature = "std")]
 use crate::notice::ConfigAnswer;
-use crate::notice::{Notice, NoticePurpose, NoticeTexts, FIRST_LAYER_CHOICES};
+use crate::notice::{Notice, NoticePurpose, FIRST_LAYER_CHOICES};
 
 pub(crate) mod checks;
+mod language_checks;
+mod languages;
+mod log;
 pub(crate) mod purposes;
+mod rights;
+mod site_checks;
 pub use checks::check_origin;
 pub(crate) use checks::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
+pub use languages::{
+    language_preferences, LanguageTexts, PurposeText, ServiceText, MAX_LANGUAGE_PREFERENCES,
+};
+pub use log::LogConfig;
 pub(crate) use purposes::is_false;
 pub use purposes::{Controller, LegalBasis, Purpose, Service, StorageItem, StorageKind};
+pub use rights::{RetentionConfig, RightsConfig, MAX_RECYCLE_BIN_DAYS};
 
 /// Consent lifetime when the configuration names none: about six months, the
 /// period the CNIL recommends before asking again.
@@ -85,115 +95,8 @@ pub struct SiteConfig {
     pub log: LogConfig,
 }
 
-/// How a site's log is kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogConfig {
-    /// The shards the log spreads over, by subject
-    /// ([`crate::shards`]): a count, or generations of counts with the
-    /// dates they start. Default: one.
-    #[serde(default)]
-    pub shards: crate::shards::Shards,
-}
-
-impl LogConfig {
-    fn is_default(&self) -> bool {
-        self == &LogConfig::default()
-    }
-}
-
-/// How the site handles data-subject requests.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RightsConfig {
-    /// Fulfil requests from the privacy center as they arrive, without the
-    /// owner's validation (default: the owner validates each).
-    #[serde(default)]
-    pub auto_fulfil: bool,
-    /// Pseudonymous mode: the owner's exports and console show subject ids
-    /// only, never identities (the person's own download still holds theirs).
-    #[serde(default)]
-    pub pseudonymous: bool,
-    /// How long identities are kept (see `crate::rights::retention`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retention: Option<RetentionConfig>,
-    /// The recycle bin: an owner's erasure (the API, the CLI, the console, a
-    /// fulfilled request) first moves the subject to the bin for this many
-    /// days (1 to [`MAX_RECYCLE_BIN_DAYS`]), during which nothing is
-    /// processed for them and the owner may restore them; then the erasure
-    /// runs (see `crate::rights::bin`). Absent: erasure is immediate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recycle_bin_days: Option<u32>,
-}
-
-/// The longest grace period of the recycle bin, in days.
-pub const MAX_RECYCLE_BIN_DAYS: u32 = 90;
-
-/// How long a contact's identity is kept before it is anonymised (erased,
-/// as an owner's erasure does, by the schedule).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetentionConfig {
-    /// Days without a new record after which a contact is anonymised.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inactive_days: Option<u32>,
-    /// Days after which a contact who never confirmed any opt-in (only
-    /// pending, expired or refused offers) is anonymised.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unconfirmed_days: Option<u32>,
-}
-
-impl RightsConfig {
-    fn is_default(&self) -> bool {
-        *self == RightsConfig::default()
-    }
-}
-
 fn default_lifetime() -> u32 {
     DEFAULT_LIFETIME_DAYS
-}
-
-/// All texts in one language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LanguageTexts {
-    /// Banner and panel texts.
-    pub ui: NoticeTexts,
-    /// Name and description of each purpose, by purpose id.
-    pub purposes: BTreeMap<String, PurposeText>,
-    /// The texts of each opt-in form, by form id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub forms: BTreeMap<String, FormTexts>,
-    /// Each service's name and its cookies' purposes in this language, by
-    /// service id. Every service of the site needs one in every language but
-    /// the default, unless `fallback` says the default language's may show.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub services: BTreeMap<String, ServiceText>,
-    /// Services without texts here show in the default language: an explicit
-    /// choice, so a missing translation is never silent.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub fallback: bool,
-}
-
-/// A service's name and what its cookies are for, in one language.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceText {
-    /// The service's name.
-    pub name: String,
-    /// Each cookie's purpose, by cookie name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub cookies: BTreeMap<String, String>,
-}
-
-/// A purpose's name and description in one language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PurposeText {
-    /// Short name, e.g. "Analytics".
-    pub name: String,
-    /// What the purpose does with whose data, in plain words.
-    pub description: String,
 }
 
 impl SiteConfig {
@@ -220,213 +123,21 @@ impl SiteConfig {
 
     /// Checks every rule; the first broken one is returned.
     pub fn validate(&self) -> Result<(), Error> {
-        self.log.shards.validate()?;
-        if let Some(r) = &self.rights.retention {
-            for days in [r.inactive_days, r.unconfirmed_days].into_iter().flatten() {
-                if !(1..=3650).contains(&days) {
-                    return Err(Error::Config(ConfigError::RetentionInvalid { days }));
-                }
-            }
-        }
-        if let Some(days) = self.rights.recycle_bin_days {
-            if !(1..=MAX_RECYCLE_BIN_DAYS).contains(&days) {
-                return Err(Error::Config(ConfigError::RecycleBinInvalid { days }));
-            }
-        }
-        check_text("controller.name", &self.controller.name, MAX_TITLE)?;
-        check_text("controller.contact", &self.controller.contact, MAX_TITLE)?;
-        check_url("controller.privacy_policy", &self.controller.privacy_policy)?;
-        if self.allowed_origins.is_empty() {
-            return Err(Error::Syntax(SyntaxError::FieldInvalid {
-                field: "allowed_origins".into(),
-                reason: "at least one origin is needed".into(),
-            }));
-        }
-        for origin in &self.allowed_origins {
-            check_origin(origin)?;
-        }
-        check_notice_version(&self.notice_version)?;
-        if !(1..=MAX_LIFETIME_DAYS).contains(&self.consent_lifetime_days) {
-            return Err(Error::Config(ConfigError::LifetimeOutOfRange {
-                days: self.consent_lifetime_days,
-            }));
-        }
-
-        if self.purposes.is_empty() {
-            return Err(Error::Config(ConfigError::NoPurposes));
-        }
-        let mut purpose_ids = BTreeSet::new();
-        let mut service_ids = BTreeSet::new();
-        for purpose in &self.purposes {
-            PurposeId::new(&purpose.id)?;
-            if !purpose_ids.insert(purpose.id.as_str()) {
-                return Err(Error::Config(ConfigError::PurposeDuplicate {
-                    purpose: purpose.id.clone(),
-                }));
-            }
-            match (purpose.required, purpose.legal_basis) {
-                (true, LegalBasis::Consent) => {
-                    return Err(Error::Config(ConfigError::LegalBasisInvalid {
-                        purpose: purpose.id.clone(),
-                        reason: "a required purpose cannot rest on consent".into(),
-                    }))
-                }
-                (false, basis) if basis != LegalBasis::Consent => {
-                    return Err(Error::Config(ConfigError::LegalBasisInvalid {
-                        purpose: purpose.id.clone(),
-                        reason: "a purpose the visitor may refuse must rest on consent".into(),
-                    }))
-                }
-                _ => {}
-            }
-            for service in &purpose.services {
-                ServiceId::new(&service.id)?;
-                if !service_ids.insert(service.id.as_str()) {
-                    return Err(Error::Config(ConfigError::ServiceDuplicate {
-                        service: service.id.clone(),
-                    }));
-                }
-                check_text("service.name", &service.name, MAX_LABEL)?;
-                check_text("service.provider", &service.provider, MAX_TITLE)?;
-                for item in &service.cookies {
-                    check_text("service.cookies.name", &item.name, MAX_LABEL)?;
-                    if let Some(p) = &item.purpose {
-                        check_text("service.cookies.purpose", p, MAX_TEXT)?;
-                    }
-                }
-            }
-        }
-
+        // Part by part, in this order: the first broken rule is the error,
+        // so a configuration with several always gets the same one.
+        self.log.validate()?;
+        self.rights.validate()?;
+        self.check_site()?;
+        let purpose_ids = self.check_purposes()?;
         if let Some(mode) = &self.consent_mode {
             mode.validate(|p| purpose_ids.contains(p))?;
         }
-        if self.forms.len() > MAX_FORMS {
-            return Err(Error::Config(ConfigError::FormInvalid {
-                form: String::new(),
-                reason: "a site may have at most 16 forms".into(),
-            }));
-        }
-        let mut form_ids = BTreeSet::new();
-        for form in &self.forms {
-            if !form_ids.insert(form.id.as_str()) {
-                return Err(Error::Config(ConfigError::FormInvalid {
-                    form: form.id.to_string(),
-                    reason: "two forms share this id".into(),
-                }));
-            }
-            form.validate()?;
-        }
+        let form_ids = self.check_forms()?;
         if let Some(j) = &self.jurisdictions {
             j.validate()?;
         }
-        let mut hook_ids = BTreeSet::new();
-        for hook in &self.webhooks {
-            hook.validate()?;
-            if !hook_ids.insert(hook.id.as_str()) {
-                return Err(Error::Config(ConfigError::FormInvalid {
-                    form: format!("webhook {}", hook.id),
-                    reason: "two webhooks share this id".into(),
-                }));
-            }
-        }
-
-        LanguageTag::new(&self.default_language)?;
-        if !self.languages.contains_key(&self.default_language) {
-            return Err(Error::Config(ConfigError::DefaultLanguageMissing {
-                language: self.default_language.clone(),
-            }));
-        }
-        for (lang, texts) in &self.languages {
-            LanguageTag::new(lang)?;
-            check_texts(lang, &texts.ui)?;
-            self.check_language(lang, texts)?;
-            for purpose in &self.purposes {
-                let text = texts.purposes.get(&purpose.id).ok_or_else(|| {
-                    Error::Config(ConfigError::TextMissing {
-                        language: lang.clone(),
-                        field: format!("purposes.{}", purpose.id),
-                    })
-                })?;
-                let missing = |field: &str| {
-                    Error::Config(ConfigError::TextMissing {
-                        language: lang.clone(),
-                        field: format!("purposes.{}.{field}", purpose.id),
-                    })
-                };
-                if text.name.trim().is_empty() {
-                    return Err(missing("name"));
-                }
-                if text.description.trim().is_empty() {
-                    return Err(missing("description"));
-                }
-                check_len(
-                    &format!("purposes.{}.name", purpose.id),
-                    &text.name,
-                    MAX_LABEL,
-                )?;
-                check_len(
-                    &format!("purposes.{}.description", purpose.id),
-                    &text.description,
-                    MAX_TEXT,
-                )?;
-            }
-            for form in &self.forms {
-                let form_texts = texts.forms.get(form.id.as_str()).ok_or_else(|| {
-                    Error::Config(ConfigError::TextMissing {
-                        language: lang.clone(),
-                        field: format!("forms.{}", form.id),
-                    })
-                })?;
-                form.validate_texts(lang, form_texts)?;
-            }
-            if let Some(stray) = texts.forms.keys().find(|k| !form_ids.contains(k.as_str())) {
-                return Err(Error::Config(ConfigError::FormInvalid {
-                    form: stray.clone(),
-                    reason: format!("language {lang} has texts for a form the site does not have"),
-                }));
-            }
-            if let Some(extra) = texts
-                .purposes
-                .keys()
-                .find(|k| !purpose_ids.contains(k.as_str()))
-            {
-                return Err(Error::Event(EventError::PurposeUnknown {
-                    purpose: extra.clone(),
-                }));
-            }
-        }
-        Ok(())
-    }
-
-    /// The languages offered, sorted.
-    pub fn languages(&self) -> impl Iterator<Item = &str> {
-        self.languages.keys().map(String::as_str)
-    }
-
-    /// Picks the language to show for a visitor's preferences, most preferred
-    /// first (an `Accept-Language` header goes through
-    /// [`language_preferences`] first, which orders it by `q`): an exact tag,
-    /// then the same primary language, then the default.
-    pub fn negotiate<'a>(&self, preferences: impl IntoIterator<Item = &'a str>) -> &str {
-        for wanted in preferences {
-            let wanted = wanted.trim();
-            if let Some((lang, _)) = self
-                .languages
-                .iter()
-                .find(|(l, _)| l.eq_ignore_ascii_case(wanted))
-            {
-                return lang;
-            }
-            let primary = wanted.split(['-', '_']).next().unwrap_or("");
-            if let Some((lang, _)) = self.languages.iter().find(|(l, _)| {
-                l.split('-')
-                    .next()
-                    .is_some_and(|p| p.eq_ignore_ascii_case(primary))
-            }) {
-                return lang;
-            }
-        }
-        &self.default_language
+        self.check_webhooks()?;
+        self.check_languages(&purpose_ids, &form_ids)
     }
 
     /// The notice shown in `language`.
@@ -509,62 +220,6 @@ impl SiteConfig {
     }
 }
 
-/// The most items of a language list that count (a header is the visitor's,
-/// and its length is theirs to choose).
-pub const MAX_LANGUAGE_PREFERENCES: usize = 16;
-
-/// The languages of an `Accept-Language` header (RFC 9110 section 12.5.4) or
-/// of a `?lang=` list, most preferred first: by `q` weight, equal weights in
-/// the order written; `q=0` ("not acceptable"), `*`, empty items and items with
-/// a malformed weight are left out. Only the first
-/// [`MAX_LANGUAGE_PREFERENCES`] items are read. Hand the result to
-/// [`SiteConfig::negotiate`] or `SiteConfig::config_answer`.
-///
-/// ```
-/// use assent_core::config::language_preferences;
-/// assert_eq!(
-///     language_preferences("en;q=0.5, de-AT, fr;q=0, de;q=0.9"),
-///     ["de-AT", "de", "en"]
-/// );
-/// assert_eq!(language_preferences("de-AT,en"), ["de-AT", "en"]);
-/// ```
-pub fn language_preferences(list: &str) -> Vec<&str> {
-    let mut weighted: Vec<(u16, &str)> = list
-        .split(',')
-        .take(MAX_LANGUAGE_PREFERENCES)
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let tag = parts.next().unwrap_or("").trim();
-            let mut q = 1000;
-            for param in parts {
-                let (name, value) = param.split_once('=')?;
-                if name.trim().eq_ignore_ascii_case("q") {
-                    q = parse_weight(value.trim())?;
-                }
-            }
-            (q > 0 && !tag.is_empty() && tag != "*").then_some((q, tag))
-        })
-        .collect();
-    // A stable sort: equal weights keep the order they were written in.
-    weighted.sort_by_key(|w| core::cmp::Reverse(w.0));
-    weighted.into_iter().map(|(_, tag)| tag).collect()
-}
-
-/// An RFC 9110 weight in thousandths: `0`, `0.5`, `1.000`; `None` otherwise.
-fn parse_weight(value: &str) -> Option<u16> {
-    let (int, frac) = value.split_once('.').unwrap_or((value, ""));
-    if frac.len() > 3 || !frac.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let thousandths = frac.bytes().chain(core::iter::repeat(b'0')).take(3);
-    let frac = thousandths.fold(0u16, |n, c| n * 10 + u16::from(c - b'0'));
-    match int {
-        "0" => Some(frac),
-        "1" if frac == 0 => Some(1000),
-        _ => None,
-    }
-}
-
 /// A service as shown in a language: its own name and cookie purposes
 /// where the language has them, else the default language's.
 fn localise(service: &Service, text: Option<&ServiceText>) -> Service {
@@ -579,158 +234,6 @@ fn localise(service: &Service, text: Option<&ServiceText>) -> Service {
         }
     }
     out
-}
-
-fn check_texts(lang: &str, t: &NoticeTexts) -> Result<(), Error> {
-    let fields: [(&str, &str, usize); 15] = [
-        ("title", &t.title, MAX_TITLE),
-        ("text", &t.text, MAX_TEXT),
-        ("accept_all", &t.accept_all, MAX_LABEL),
-        ("reject_all", &t.reject_all, MAX_LABEL),
-        ("customise", &t.customise, MAX_LABEL),
-        ("preferences_title", &t.preferences_title, MAX_TITLE),
-        ("save", &t.save, MAX_LABEL),
-        ("always_on", &t.always_on, MAX_LABEL),
-        ("close", &t.close, MAX_LABEL),
-        ("privacy_choices", &t.privacy_choices, MAX_LABEL),
-        ("privacy_policy", &t.privacy_policy, MAX_LABEL),
-        ("withdraw_all", &t.withdraw_all, MAX_LABEL),
-        ("gpc_honoured", &t.gpc_honoured, MAX_TEXT),
-        ("embed_blocked", &t.embed_blocked, MAX_TEXT),
-        ("allow_and_load", &t.allow_and_load, MAX_LABEL),
-    ];
-    for (name, value, max) in fields {
-        if value.trim().is_empty() {
-            return Err(Error::Config(ConfigError::TextMissing {
-                language: lang.to_string(),
-                field: format!("ui.{name}"),
-            }));
-        }
-        check_len(&format!("languages.{lang}.ui.{name}"), value, max)?;
-    }
-    Ok(())
-}
-
-impl SiteConfig {
-    /// What a language must have beyond the fixed texts: the first layer's
-    /// optional lines exactly when the default language has them, "Accept
-    /// all" under GPC when a purpose is sale or sharing, and every
-    /// service's name and cookie purposes unless it falls back explicitly.
-    fn check_language(&self, lang: &str, texts: &LanguageTexts) -> Result<(), Error> {
-        let missing = |field: String| {
-            Error::Config(ConfigError::TextMissing {
-                language: lang.to_string(),
-                field,
-            })
-        };
-        let default = self.languages.get(&self.default_language);
-        let ui = &texts.ui;
-        let lines: [(&str, Option<&String>, Option<&String>, &str); 2] = [
-            (
-                "third_parties",
-                ui.third_parties.as_ref(),
-                default.and_then(|d| d.ui.third_parties.as_ref()),
-                "{providers}",
-            ),
-            (
-                "lifetime",
-                ui.lifetime.as_ref(),
-                default.and_then(|d| d.ui.lifetime.as_ref()),
-                "{duration}",
-            ),
-        ];
-        for (name, here, in_default, placeholder) in lines {
-            match (here, in_default) {
-                (None, Some(_)) => return Err(missing(format!("ui.{name}"))),
-                (Some(_), None) => {
-                    return Err(Error::Syntax(SyntaxError::FieldInvalid {
-                        field: format!("languages.{lang}.ui.{name}"),
-                        reason: "the default language does not show this line".into(),
-                    }))
-                }
-                (Some(t), _) => {
-                    check_text(&format!("languages.{lang}.ui.{name}"), t, MAX_TEXT)?;
-                    if !t.contains(placeholder) {
-                        return Err(Error::Syntax(SyntaxError::FieldInvalid {
-                            field: format!("languages.{lang}.ui.{name}"),
-                            reason: format!("must contain {placeholder}"),
-                        }));
-                    }
-                }
-                (None, None) => {}
-            }
-        }
-        match &ui.accept_all_gpc {
-            Some(t) => check_text(&format!("languages.{lang}.ui.accept_all_gpc"), t, MAX_LABEL)?,
-            None if self.purposes.iter().any(|p| p.sale_or_sharing) => {
-                return Err(missing("ui.accept_all_gpc".into()))
-            }
-            None => {}
-        }
-        for (id, text) in &texts.services {
-            let Some(service) = self
-                .purposes
-                .iter()
-                .flat_map(|p| &p.services)
-                .find(|s| s.id == *id)
-            else {
-                return Err(Error::Syntax(SyntaxError::FieldInvalid {
-                    field: format!("languages.{lang}.services.{id}"),
-                    reason: "no such service".into(),
-                }));
-            };
-            check_text(
-                &format!("languages.{lang}.services.{id}.name"),
-                &text.name,
-                MAX_LABEL,
-            )?;
-            for (cookie, purpose) in &text.cookies {
-                if !service.cookies.iter().any(|c| c.name == *cookie) {
-                    return Err(Error::Syntax(SyntaxError::FieldInvalid {
-                        field: format!("languages.{lang}.services.{id}.cookies.{cookie}"),
-                        reason: "the service stores no such item".into(),
-                    }));
-                }
-                check_text(
-                    &format!("languages.{lang}.services.{id}.cookies.{cookie}"),
-                    purpose,
-                    MAX_TEXT,
-                )?;
-            }
-        }
-        if lang == self.default_language || texts.fallback {
-            return Ok(());
-        }
-        for service in self.purposes.iter().flat_map(|p| &p.services) {
-            let text = texts
-                .services
-                .get(&service.id)
-                .ok_or_else(|| missing(format!("services.{}", service.id)))?;
-            for c in service.cookies.iter().filter(|c| c.purpose.is_some()) {
-                if !text.cookies.contains_key(&c.name) {
-                    return Err(missing(format!(
-                        "services.{}.cookies.{}",
-                        service.id, c.name
-                    )));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-fn check_notice_version(v: &str) -> Result<(), Error> {
-    let ok = (1..=32).contains(&v.len())
-        && v.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Syntax(SyntaxError::FieldInvalid {
-            field: "notice_version".into(),
-            reason: "use 1-32 characters of A-Z, a-z, 0-9, '.', '-' and '_'".into(),
-        }))
-    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,12 @@ pub enum ErrorClass {
     Conflict,
     /// It existed and is gone for good (erased, expired, used): `410`.
     Gone,
+    /// The route exists, but not for this method: `405`.
+    MethodNotAllowed,
+    /// The body is larger than the route reads: `413`.
+    TooLarge,
+    /// Too many requests from this client for now: `429`, retry later.
+    TooMany,
     /// The edge's own fault (storage, encoding, routing): `500`, never the
     /// caller's; the details stay in the edge's log.
     Fault,
@@ -37,6 +43,9 @@ impl ErrorClass {
             ErrorClass::NotFound => 404,
             ErrorClass::Conflict => 409,
             ErrorClass::Gone => 410,
+            ErrorClass::MethodNotAllowed => 405,
+            ErrorClass::TooLarge => 413,
+            ErrorClass::TooMany => 429,
             ErrorClass::Fault => 500,
         }
     }
@@ -151,6 +160,13 @@ impl Error {
                 | RightsError::SubjectInRecycleBin => Conflict,
                 RightsError::SubjectErased | RightsError::LinkUsed => Gone,
                 RightsError::SubjectKeyInvalid => Unauthorized,
+            },
+            Error::Request(e) => match e {
+                RequestError::SiteUnknown { .. } | RequestError::NotFound => NotFound,
+                RequestError::MethodNotAllowed => MethodNotAllowed,
+                RequestError::BodyTooLarge { .. } => TooLarge,
+                RequestError::Unauthorized => Unauthorized,
+                RequestError::RateLimited => TooMany,
             },
         }
     }

@@ -54,6 +54,10 @@ pub enum Error {
     /// A data-subject request cannot be answered as asked (see `crate::rights`).
     #[error(transparent)]
     Rights(RightsError),
+    /// The edge cannot route or read a request (an unknown path, method or
+    /// site, a body or a rate over its limit, no owner's key).
+    #[error(transparent)]
+    Request(RequestError),
 }
 
 mod access;
@@ -63,6 +67,7 @@ mod event;
 mod form;
 mod key;
 mod log;
+mod request;
 mod rights;
 mod storage;
 mod syntax;
@@ -73,6 +78,7 @@ pub use event::EventError;
 pub use form::FormError;
 pub use key::KeyError;
 pub use log::LogError;
+pub use request::RequestError;
 pub use rights::RightsError;
 pub use storage::StorageError;
 pub use syntax::SyntaxError;
@@ -90,6 +96,7 @@ impl Error {
             Error::Storage(e) => e.code(),
             Error::Access(e) => e.code(),
             Error::Rights(e) => e.code(),
+            Error::Request(e) => e.code(),
         }
     }
 }

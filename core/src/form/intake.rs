@@ -1,30 +1,20 @@
-//! The form's side of the log: submissions in, confirmations and expiries,
-//! the identity vault and the mail waiting to go out. Written, like the
-//! log's sequencer (`crate::log::sequencer`), against storage traits: the edge runs
-//! it on the Durable Object's SQLite, the tests on [`MemoryFormStore`].
+//! A form's submission taken in: the contact, the sealed identity, the
+//! log's record, and the confirmation mail of a submission that waits.
+//! Written, like the log's sequencer (`crate::log::sequencer`), against
+//! storage traits ([`crate::form::store`]): the edge runs it on the Durable
+//! Object's SQLite, the tests on
+//! [`MemoryFormStore`](crate::form::memory::MemoryFormStore). What settles a
+//! submission afterwards (its confirmation, the phone code, a withdrawal,
+//! the expiry) is [`crate::form::settle`]'s.
 //!
-//! **Submit.** The person is found by the lookup key of their email (or
-//! becomes a new contact with a fresh subject id, salt and key); the event
-//! is appended under the contact's subject with the commitment to the
-//! identity; the identity is sealed under the contact's key beside the log;
-//! a submission that waits (double opt-in, or a parent) gets a pending entry
-//! and its confirmation mail, sealed too. A repeat of the same event stores
-//! nothing new.
-//!
-//! **Confirm.** The link's token names the pending submission; the
-//! confirmation event answers it. Its event id is derived from the pending
-//! one, so a second click is the same event: the first answer again.
-//!
-//! **Phone.** A confirmation of a submission that ticked an offer on a
-//! channel that needs a phone (SMS, calls) leaves that offer `unverified`
-//! and texts the submission's number a code ([`crate::form::phone`]),
-//! through the same sealed queue as the mails and counted against the
-//! number; [`verify_phone`] takes the code typed and appends a second
-//! confirmation (control `phone_confirm`) that grants it. Its id is derived
-//! too: the right code again answers the first.
-//!
-//! **Expire.** Pending submissions past their time are closed by an
-//! `expire` event each (the Durable Object's alarm calls [`expire_due`]).
+//! **Submit** ([`Site::submit`]). The person is found by the lookup key of
+//! their email (or becomes a new contact with a fresh subject id, salt and
+//! key); the event is appended under the contact's subject with the
+//! commitment to the identity; the identity is sealed under the contact's
+//! key beside the log; a submission that waits (double opt-in, or a parent)
+//! gets a pending entry and its confirmation mail, sealed too, whose link's
+//! token expires with the entry ([`crate::form::mail`]). A repeat of the
+//! same event stores nothing new.
 //!
 //! Vault writes come before the append (a repeat overwrites nothing: they
 //! are keyed by event id), the pending entry and the mail after it: if the

@@ -10,7 +10,7 @@ use crate::form::webhook::{Delivery, DeliveryState};
 use crate::ids::{EventId, SubjectId};
 use crate::log::store::StoreError;
 
-/// An in-memory [`FormStore`] for tools and tests.
+/// An in-memory [`FormStore`](crate::form::store::FormStore) for tools and tests.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryFormStore {
     contacts: Vec<Contact>,

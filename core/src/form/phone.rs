@@ -3,7 +3,7 @@
 //! address, so confirming by it leaves such an offer `unverified`
 //! ([`state`](crate::form::state)); the confirmation texts the submission's
 //! number a one-time code, and typing that code on the confirmation page
-//! ([`intake::verify_phone`](crate::form::intake::verify_phone)) grants it.
+//! ([`Site::verify_phone`](crate::site::Site::verify_phone)) grants it.
 //!
 //! - **The code is derived, not stored**: HMAC-SHA256 under the phone key
 //!   derived from the site's `FORM_SECRET` ([`FormSecret::phone`]) over a

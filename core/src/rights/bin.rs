@@ -2,8 +2,8 @@
 //! site that asks for one (`rights.recycle_bin_days` in its configuration,
 //! 1 to [`MAX_RECYCLE_BIN_DAYS`] days; absent, erasure is immediate).
 //!
-//! **Delete** ([`delete`]). An owner's erasure (the API, the CLI, the
-//! console) or a fulfilled erasure request ([`super::fulfil`], by the owner
+//! **Delete** ([`Site::delete`](crate::site::Site::delete)). An owner's erasure (the API, the CLI, the
+//! console) or a fulfilled erasure request ([`Site::fulfil`](crate::site::Site::fulfil), by the owner
 //! or automatically) puts the subject in the bin: one [`Binned`] entry
 //! (subject, when, when it will be purged, by whom). Nothing is appended
 //! and nothing is destroyed yet, but from that moment nothing is processed
@@ -29,7 +29,7 @@
 //! purge: everything is as before. Where a request put them there, the
 //! request is open again in the owner's queue, with its deadline.
 //!
-//! **Purge** ([`purge`]) runs the real erasure ([`super::erase_by`]: the
+//! **Purge** ([`Site::purge`](crate::site::Site::purge)) runs the real erasure ([`Site::erase_by`](crate::site::Site::erase_by): the
 //! suppression, the crypto-shredding, the `erase` event on surface `api`,
 //! `subject.erased` to the CRM) for every entry due, in batches; the log
 //! object's alarm rings for the earliest purge time, and the owner may
@@ -97,7 +97,7 @@ pub enum Deletion {
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// An owner's erasure of `subject` by `who` (a key's name or `operator`):
-    /// to the bin where the site has one, else [`super::erase`] with
+    /// to the bin where the site has one, else [`Site::erase`](crate::site::Site::erase) with
     /// `event_id`. A subject in the bin answers its entry, an erased one the
     /// erasure; one with no record is [`RightsError::SubjectUnknown`].
     pub fn delete(

@@ -23,7 +23,7 @@
 //! with up to [`MAX_REPORTED_ERRORS`] rejected rows listed, and merge across
 //! batches.
 //!
-//! **A batch** ([`import_batch`]) of lookup keys is deduplicated; keys
+//! **A batch** ([`Site::import_batch`](crate::site::Site::import_batch)) of lookup keys is deduplicated; keys
 //! suppressed before are left as they were; every new one becomes a
 //! [`Suppression`] of the given kind naming the batch's event id; then one
 //! `import` record is appended (surface `api`, control `import`, under a

@@ -2,12 +2,12 @@
 //! proof, and the export a person (or their DPO) receives. Written against
 //! the log's and the forms' storage traits, like the sequencer and intake.
 //!
-//! **Erasure** ([`erase`]) is crypto-shredding plus an event:
+//! **Erasure** ([`Site::erase`](crate::site::Site::erase)) is crypto-shredding plus an event:
 //! 1. the contact's lookup key becomes a [`Suppression`] entry (an HMAC
 //!    under the site's secret: it names no one, but the same address is
 //!    recognised if it comes back);
 //! 2. the contact's salt and key, every sealed identity and mail are
-//!    overwritten and deleted ([`FormStore::shred`]), and open confirmation
+//!    overwritten and deleted ([`Contacts::shred`](crate::form::store::Contacts::shred)), and open confirmation
 //!    links stop working: the commitments in the log now link to no one;
 //! 3. an `erase` event is appended under the subject (surface `api`,
 //!    control `erase`): every consent ends, in the log's own order, and the
@@ -66,7 +66,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
 }
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
-    /// [`erase`], made by `surface`: `api` (the owner, or a request they
+    /// [`Site::erase`](crate::site::Site::erase), made by `surface`: `api` (the owner, or a request they
     /// validated, at once or at the purge of the recycle bin) or `schedule`
     /// (retention). An erased subject leaves the recycle bin, if it was in it.
     pub fn erase_by(
@@ -194,7 +194,7 @@ pub struct Suppressed {
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// Fulfils the open request `id`, recording `who` decided. An erasure
-    /// runs [`erase`] with `erasure_id`, or, where the site has a recycle bin,
+    /// runs [`Site::erase`](crate::site::Site::erase) with `erasure_id`, or, where the site has a recycle bin,
     /// puts the subject in it ([`bin`]): the request's `erasure` then names the
     /// erasure its purge will append ([`bin::purge_id`]).
     pub fn fulfil<R: requests::RequestStore + ?Sized>(

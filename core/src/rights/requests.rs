@@ -5,7 +5,7 @@
 //! (`rights.auto_fulfil` in its configuration): the request is then
 //! decided as it arrives, by `automatic`.
 //!
-//! Fulfilling an erasure runs [`super::erase`]; fulfilling an access
+//! Fulfilling an erasure runs [`Site::erase`](crate::site::Site::erase); fulfilling an access
 //! request releases the export to the person (the edge mails them a link to
 //! their privacy center). A second request of a kind while one is open is
 //! the open one: the queue never holds duplicates.

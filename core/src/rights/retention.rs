@@ -1,12 +1,12 @@
 //! Retention, without I/O: which contacts' identities have been kept long
-//! enough ([`due`], the dry run) and anonymising them ([`run`]), as the
+//! enough ([`due`], the dry run) and anonymising them ([`Site::run_retention`](crate::site::Site::run_retention)), as the
 //! site's configuration says (`rights.retention`):
 //!
 //! - `inactive_days`: a contact whose newest record is older than this;
 //! - `unconfirmed_days`: a contact who never had an opt-in granted (only
 //!   pending, expired or refused offers), this long after their newest record.
 //!
-//! Anonymising is the erasure of [`super::erase`], made by the schedule
+//! Anonymising is the erasure of [`Site::erase`](crate::site::Site::erase), made by the schedule
 //! (surface `schedule`): the identity is destroyed, the records stay as
 //! proof, the address is suppressed. It never goes through the recycle bin
 //! ([`super::bin`]): the schedule applies the site's policy, it is not a

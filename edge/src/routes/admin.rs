@@ -24,6 +24,7 @@ use worker::{Env, Headers, Method, Request, Response};
 use crate::error::ApiError;
 use crate::messages::{self, AccessRequest, Object};
 use crate::routes::{admin_keys, admin_site, admin_subjects, forms, query_invalid, Query};
+use assent_core::error::RequestError;
 use assent_core::shards::ShardIndex;
 
 /// The token of `Authorization: Bearer <token>`.
@@ -220,8 +221,10 @@ impl Route {
             | ["stats"]
             | ["retention"]
             | ["retention", "run"]
-            | ["requests", _, "fulfil" | "refuse"] => return Err(ApiError::MethodNotAllowed),
-            _ => return Err(ApiError::NotFound),
+            | ["requests", _, "fulfil" | "refuse"] => {
+                return Err(ApiError::from(RequestError::MethodNotAllowed))
+            }
+            _ => return Err(ApiError::from(RequestError::NotFound)),
         })
     }
 
@@ -286,7 +289,7 @@ pub async fn handle(
     // unknown id too): guessing is bounded (assent_core::limits).
     let presented = bearer(&req);
     crate::rate_limit::check_owner(env, &req, id, presented.as_deref().unwrap_or("")).await?;
-    let presented = presented.ok_or(ApiError::Unauthorized)?;
+    let presented = presented.ok_or(ApiError::from(RequestError::Unauthorized))?;
     let route = Route::of(&req.method(), tail)?;
     let access = AccessRequest {
         site: id.clone(),

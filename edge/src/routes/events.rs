@@ -11,6 +11,7 @@ use worker::{Date, Env, Headers, Request, Response};
 use crate::error::ApiError;
 use crate::public_origin::PublicOrigins;
 use crate::{consent_cookie, messages, MAX_BODY_BYTES};
+use assent_core::error::RequestError;
 
 /// Reads the body, refusing a declared length over the limit before reading
 /// anything and stopping as soon as a streamed body passes it.
@@ -22,7 +23,7 @@ pub(crate) async fn bounded_body(req: &mut Request) -> Result<Vec<u8>, ApiError>
 /// anything and stopping as soon as a streamed body (no `Content-Length`)
 /// passes it.
 pub(crate) async fn body_up_to(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let too_large = ApiError::BodyTooLarge { limit };
+    let too_large = ApiError::from(RequestError::BodyTooLarge { limit });
     let declared = req.headers().get("content-length").ok().flatten();
     if let Some(declared) = declared {
         match declared.trim().parse::<u64>() {

@@ -35,6 +35,7 @@ use crate::public_origin::PublicOrigins;
 use crate::routes::events::bounded_body;
 use crate::routes::page::{self, escape};
 use crate::routes::Query;
+use assent_core::error::RequestError;
 
 pub(crate) fn form_secret(env: &Env) -> Result<FormSecret, ApiError> {
     let text = env
@@ -168,7 +169,7 @@ fn link(
                 .and_then(|f| t.forms.get(f))
                 .or_else(|| t.forms.values().next())
         })
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::from(RequestError::NotFound))?;
     match verified {
         Ok(claims) => Ok(Ok(Link {
             claims,
@@ -490,7 +491,7 @@ pub async fn state_of(
 /// where `MAILER` is `dev` (`make dev` and the tests set it; a deploy never).
 pub async fn mailbox(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     if env.var("MAILER").map(|v| v.to_string()).ok().as_deref() != Some("dev") {
-        return Err(ApiError::NotFound);
+        return Err(ApiError::from(RequestError::NotFound));
     }
     let query = Query::parse(req, &["limit"])?;
     let limit = assent_core::paging::MAILBOX.of(query.u64("limit")?);

@@ -9,11 +9,13 @@ use worker::{Env, Method, Request, Response};
 use crate::cors;
 use crate::error::ApiError;
 use crate::sites;
+use assent_core::error::RequestError;
 
 pub mod admin;
 mod admin_keys;
 mod admin_site;
 mod admin_subjects;
+mod center_page;
 pub mod config;
 pub mod events;
 pub mod forms;
@@ -37,7 +39,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let Some(method) = method(&req) else {
-        return ApiError::MethodNotAllowed.to_response();
+        return ApiError::from(RequestError::MethodNotAllowed).to_response();
     };
     match segments.as_slice() {
         ["v1", "sites", site, resource @ ("config" | "events" | "assent.js")] => {
@@ -59,7 +61,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                 ("forms", [form, "submissions"]) => FormRoute::Submit(form),
                 ("subjects", ["me", "state"]) => FormRoute::MyState,
                 ("subjects", ["me", "withdraw"]) => FormRoute::MyWithdraw,
-                _ => return ApiError::NotFound.to_response(),
+                _ => return ApiError::from(RequestError::NotFound).to_response(),
             };
             let result = form_resource(req, &env, site, route, method, allow.as_deref()).await;
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), allow.as_deref())
@@ -86,7 +88,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                         Err(_) => page::limited(&site.default_language),
                     }
                 }
-                _ => Err(ApiError::MethodNotAllowed),
+                _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
             };
             result.unwrap_or_else(|e| e.to_response())
         }
@@ -109,7 +111,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                     }
                 }
                 (Method::Options, Ok(_)) => Ok(cors::preflight(Some("*"))),
-                _ => Err(ApiError::MethodNotAllowed),
+                _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
             };
             // Proofs are public evidence: any page or tool may read them.
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
@@ -124,7 +126,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
                     }
                 }
                 (Method::Options, Ok(_)) => Ok(cors::preflight(Some("*"))),
-                _ => Err(ApiError::MethodNotAllowed),
+                _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
             };
             // A notice is what the site shows every visitor, and evidence
             // like the proofs: any page or tool may read it.
@@ -133,11 +135,11 @@ pub async fn handle(req: Request, env: Env) -> Response {
         [".well-known", "jwks.json"] => {
             let result = match method {
                 Method::Get | Method::Head => log::jwks(&env),
-                _ => Err(ApiError::MethodNotAllowed),
+                _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
             };
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
         }
-        _ => ApiError::NotFound.to_response(),
+        _ => ApiError::from(RequestError::NotFound).to_response(),
     }
 }
 
@@ -161,7 +163,7 @@ async fn site_resource(
             Query::parse(&req, &[])?;
             events::post(req, env, site).await
         }
-        _ => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
     }
 }
 
@@ -194,7 +196,7 @@ async fn form_resource(
         }
         (Method::Get, FormRoute::MyState) => forms::my_state(&req, env, site).await,
         (Method::Post, FormRoute::MyWithdraw) => forms::my_withdraw(req, env, site).await,
-        _ => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
     }
 }
 
@@ -212,7 +214,11 @@ fn site_with_cors(
 
 fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
     let id = SiteId::new(site)?;
-    let config = sites::get(site).ok_or_else(|| ApiError::SiteUnknown(site.to_string()))?;
+    let config = sites::get(site).ok_or_else(|| {
+        ApiError::from(RequestError::SiteUnknown {
+            site: site.to_string(),
+        })
+    })?;
     Ok((id, config))
 }
 

@@ -21,7 +21,6 @@ use assent_core::config::SiteConfig;
 use assent_core::error::RightsError;
 use assent_core::form::identity::{lookup_key, normalise_email};
 use assent_core::ids::SubjectId;
-use assent_core::rights::banner;
 use assent_core::rights::center::{self, Kind, Token};
 use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
@@ -32,10 +31,14 @@ use worker::{Date, Env, Headers, Method, Request, Response};
 use crate::error::ApiError;
 use crate::messages::{self, PrivacyLinkRequest, RequestFile, WithdrawRequest};
 use crate::public_origin::PublicOrigins;
+use crate::routes::center_page::{
+    banner_section, history_section, offers_section, rights_section, Buttons,
+};
 use crate::routes::forms::form_secret;
 use crate::routes::page::{escape, html};
 use crate::routes::page::{field, form_body};
 use crate::routes::{edge_context, fresh_event_id, Query};
+use assent_core::error::RequestError;
 
 /// Answers a privacy center route of `site`.
 pub async fn handle(
@@ -134,8 +137,10 @@ pub async fn handle(
             };
             act(env, site, &token, session, &form).await
         }
-        (_, [] | ["link" | "open" | "act" | "browser"]) => Err(ApiError::MethodNotAllowed),
-        _ => Err(ApiError::NotFound),
+        (_, [] | ["link" | "open" | "act" | "browser"]) => {
+            Err(ApiError::from(RequestError::MethodNotAllowed))
+        }
+        _ => Err(ApiError::from(RequestError::NotFound)),
     }
 }
 
@@ -286,186 +291,6 @@ async fn center_page(
         &main,
         "center",
     )
-}
-
-/// The center's action buttons: each a small form posting to the act
-/// route with the session.
-struct Buttons {
-    action: String,
-    hidden: String,
-}
-
-impl Buttons {
-    fn button(&self, fields: &str, label: &str, quiet: bool) -> String {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"{}\">{}{fields}<button type=\"submit\"{}>{}</button></form>",
-            escape(&self.action),
-            self.hidden,
-            if quiet { " class=\"quiet\"" } else { "" },
-            escape(label)
-        )
-    }
-}
-
-/// The form offers and their state, each one core lets the person withdraw
-/// with its button.
-fn offers_section(export: &SubjectExport, buttons: &Buttons) -> String {
-    if export.state.is_empty() {
-        return String::new();
-    }
-    let mut main = String::from("<section><h2>What you agreed to</h2><table><thead><tr><th>Channel and purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>");
-    for (offer, status) in &export.state {
-        let state = serde_json::to_value(status.state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let action = if status.state.is_withdrawable() {
-            buttons.button(
-                &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"offer\" value=\"{}\">", escape(offer)),
-                "Withdraw",
-                true,
-            )
-        } else {
-            String::new()
-        };
-        main.push_str(&format!(
-            "<tr data-offer=\"{o}\" data-state=\"{s}\"><td>{o}</td><td>{s}</td><td>{}</td><td>{action}</td></tr>",
-            &rfc3339(status.since_ms)[..10],
-            o = escape(offer),
-            s = escape(&state),
-        ));
-    }
-    main.push_str("</tbody></table></section>");
-    main
-}
-
-/// The banner choice in force, per purpose.
-fn banner_section(site: &SiteConfig, export: &SubjectExport, buttons: &Buttons) -> String {
-    let records: Vec<&assent_core::record::StoredRecord> =
-        export.records.iter().map(|r| &r.record).collect();
-    let Some(choice) = banner::in_force(site, records.iter().copied(), now_ms()) else {
-        return String::new();
-    };
-    let mut main = format!(
-        "<section><h2>Cookies and similar technologies</h2><p>Your choice in the banner of {}, as the site's pages apply it.</p>\
-         <table><thead><tr><th>Purpose</th><th>State</th><th>Since</th><th></th></tr></thead><tbody>",
-        escape(&site.controller.name)
-    );
-    let since = &rfc3339(choice.event.client_time_ms)[..10];
-    for p in site.purposes.iter() {
-        let granted = choice.event.decisions.get(&p.id) == Some(&true);
-        let state = if p.required {
-            "required"
-        } else if granted {
-            "granted"
-        } else {
-            "refused"
-        };
-        let action = if granted && !p.required {
-            buttons.button(
-                &format!("<input type=\"hidden\" name=\"action\" value=\"withdraw\"><input type=\"hidden\" name=\"purpose\" value=\"{}\">", escape(&p.id)),
-                "Withdraw",
-                true,
-            )
-        } else {
-            String::new()
-        };
-        main.push_str(&format!(
-            "<tr data-purpose=\"{id}\" data-state=\"{state}\"><td>{id}</td><td>{state}</td><td>{since}</td><td>{action}</td></tr>",
-            id = escape(&p.id),
-        ));
-    }
-    main.push_str("</tbody></table></section>");
-    main
-}
-
-/// The subject's records with their receipts.
-fn history_section(export: &SubjectExport) -> String {
-    let mut main = String::new();
-    main.push_str("<section><h2>History</h2><ol>");
-    for r in &export.records {
-        let t = &r.ts27560;
-        let channels: Vec<String> = t
-            .channels
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}:{} {}",
-                    c.channel,
-                    c.purpose,
-                    if c.granted { "yes" } else { "no" }
-                )
-            })
-            .collect();
-        main.push_str(&format!(
-            "<li data-record=\"{}\"><strong>{}</strong> {} by {}; shown notice {} ({}), hash <code>{}</code>. {}\
-             <details><summary>Receipt</summary><code data-receipt>{}</code></details></li>",
-            escape(&t.record_id),
-            escape(&t.event_type),
-            escape(&t.event_time[..16].replace('T', " ")),
-            escape(&t.collection_method),
-            escape(&t.notice_version),
-            escape(&t.notice_language),
-            escape(&t.notice_hash),
-            escape(&channels.join(", ")),
-            escape(&r.receipt),
-        ));
-    }
-    main.push_str("</ol></section>");
-    main
-}
-
-/// The downloads and the rights requests, asked and answered.
-fn rights_section(requests: &[SubjectRequest], buttons: &Buttons) -> String {
-    let mut main = String::new();
-    main.push_str(
-        "<section><h2>Download</h2><p>Everything above, with receipts anyone can verify.</p>",
-    );
-    main.push_str(&buttons.button(
-        "<input type=\"hidden\" name=\"action\" value=\"download\"><input type=\"hidden\" name=\"format\" value=\"json\">",
-        "Download JSON",
-        true,
-    ));
-    main.push(' ');
-    main.push_str(&buttons.button(
-        "<input type=\"hidden\" name=\"action\" value=\"download\"><input type=\"hidden\" name=\"format\" value=\"csv\">",
-        "Download CSV",
-        true,
-    ));
-    main.push_str("</section><section><h2>Your rights</h2><p>");
-    main.push_str(&buttons.button(
-        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"access\">",
-        "Ask for a copy of all your data",
-        true,
-    ));
-    main.push(' ');
-    main.push_str(&buttons.button(
-        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"erasure\">",
-        "Ask for erasure",
-        false,
-    ));
-    main.push_str("</p><ul>");
-    for r in requests {
-        let kind = if r.kind == RequestKind::Access {
-            "Copy"
-        } else {
-            "Erasure"
-        };
-        let status = serde_json::to_value(r.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        main.push_str(&format!(
-            "<li data-request=\"{}\" data-status=\"{}\">{kind}: asked {}, {} (answer due by {})</li>",
-            escape(r.id.as_str()),
-            escape(&status),
-            &rfc3339(r.received_ms)[..10],
-            escape(&status),
-            &rfc3339(r.due_ms)[..10],
-        ));
-    }
-    main.push_str("</ul></section>");
-    main
 }
 
 /// A new session for `subject` (of a spent link, or a browser's key).

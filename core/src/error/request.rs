@@ -1,0 +1,60 @@
+//! A request the edge cannot route or read: refused before any rule of a
+//! site is asked (the edge's router, its body and rate limits, its keys).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use thiserror::Error as ThisError;
+
+use super::Error;
+
+/// A request the edge cannot route or read.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The site id is well-formed but the edge serves no such site.
+    #[error("site {site:?} is not served by this edge")]
+    SiteUnknown {
+        /// The site id asked for.
+        site: String,
+    },
+    /// No route has this path.
+    #[error("no such resource")]
+    NotFound,
+    /// The route exists, but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The body is larger than the route reads.
+    #[error("request body is larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An owner's route without a bearer key, or with one the edge never
+    /// issued.
+    #[error("a valid admin key is required")]
+    Unauthorized,
+    /// This client sent too many requests for this site; retry later.
+    #[error("too many requests; retry in a minute")]
+    RateLimited,
+}
+
+impl RequestError {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::SiteUnknown { .. } => "site_unknown",
+            RequestError::NotFound => "not_found",
+            RequestError::MethodNotAllowed => "method_not_allowed",
+            RequestError::BodyTooLarge { .. } => "body_too_large",
+            RequestError::Unauthorized => "unauthorized",
+            RequestError::RateLimited => "rate_limited",
+        }
+    }
+}
+
+impl From<RequestError> for Error {
+    fn from(e: RequestError) -> Self {
+        Error::Request(e)
+    }
+}
