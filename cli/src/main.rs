@@ -11,6 +11,14 @@
 //! JWKS of the edge given with `--edge`. A receipt's own `iss` is never used
 //! to find keys (a forger controls it); without a pinned key the command
 //! says so and exits 2.
+//!
+//! Modules: `verify` (every `assent verify ...` check, each a function of
+//! assent-core), `export` (the admin export streamed with a progress count),
+//! `import` (opt-out and block lists sent in batches), `owner` (the site
+//! owner's commands: keys, subjects, requests, retention), `keys` (`assent
+//! keys generate`), `ropa` (`assent processing-record`), `source` (where
+//! inputs come from: a file, stdin, a URL) and `error` (exit 1 for invalid
+//! evidence, 2 for usage or I/O).
 
 // The argument docs are clap's `--help` text, plain text rather than
 // Markdown: a URL there is meant to be read, not linked.

@@ -14,6 +14,11 @@
 //! measured: every DOM or storage binding is a wasm import plus glue, and the
 //! banner path has a 15 KB budget (BENCHMARKS.md).
 //!
+//! Modules: [`consent`] (the choice rules), [`engine`] (the state machine the
+//! exports drive), [`notice`] (the notice as the engine needs it) and
+//! [`event`] (the consent event as JSON, written by hand for the banner's
+//! size budget).
+//!
 //! The exports below are that boundary: strings, numbers and booleans only.
 //! Maps (a stored choice, the panel's switches, `set({...})`) cross it one
 //! entry at a time through [`mark`], and are consumed by the next call that

@@ -16,7 +16,11 @@
 //! <script type="module" src="https://EDGE/assent-form.js" data-site="demo"></script>
 //! ```
 //!
-//! The rules are core's; this crate is the DOM around them.
+//! The rules are core's; this crate is the DOM around them: [`dom`] (mounting
+//! the form, reading it, announcing the outcome), [`html`] (the form's markup
+//! from its notice, as pure strings), [`submission`] (what was typed, checked
+//! with core's rules), [`outbox`] (submissions kept until the edge has them)
+//! and [`edge`] (the form notice and the submissions over `fetch`).
 
 pub mod dom;
 pub mod edge;
