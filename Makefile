@@ -27,7 +27,7 @@ CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean mutants
+.PHONY: help setup versions dev test house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean mutants fuzz fuzz-planted
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -155,6 +155,14 @@ size: widget
 # MUTANTS_DIR, MUTANTS_ARGS bound or move a run (scripts/mutants.sh); figures in TESTING.md.
 mutants:
 	bash scripts/mutants.sh
+
+# Every parser of core under libFuzzer for FUZZ_SECONDS each (default 30;
+# see scripts/fuzz.sh), and the proof that the setup finds a planted bug.
+fuzz:
+	bash scripts/fuzz.sh
+
+fuzz-planted:
+	FUZZ_PLANTED=1 bash scripts/fuzz.sh
 
 # Benchmarks whose figures go into BENCHMARKS.md (the log bench fills a log to
 # 100k records under wrangler dev: about 15 minutes).

@@ -50,6 +50,9 @@ if (!process.argv.includes("--pins-only")) {
   // checked where it is installed.
   const mutants = version("cargo", ["mutants", "--version"]).at(-1);
   if (mutants !== undefined) expect("cargo-mutants", mutants, "CARGO_MUTANTS");
+  // Likewise `make fuzz` and cargo-fuzz.
+  const fuzz = version("cargo", ["fuzz", "--version"]).at(-1);
+  if (fuzz !== undefined) expect("cargo-fuzz", fuzz, "CARGO_FUZZ");
   for (const [name, key] of [["wrangler", "WRANGLER"], ["binaryen", "BINARYEN"], ["esbuild", "ESBUILD"]]) {
     const f = join(ROOT, "node_modules", name, "package.json");
     expect(`installed ${name}`, existsSync(f) ? JSON.parse(readFileSync(f, "utf8")).version : undefined, key);

@@ -219,8 +219,13 @@ impl Checkpoint {
 
     /// Parses a checkpoint body; extension lines after the root are allowed and ignored.
     pub fn parse_text(text: &str) -> Result<Self, Error> {
-        let mut lines = text.lines();
-        let origin = lines.next().filter(|o| !o.is_empty());
+        // The rules of a note's text (a final newline, no control character:
+        // `lines()` would have read "\r\n" as a line end), and an origin that
+        // is also a key name, as the checkpoint is signed under it: what
+        // reads here is what `to_text` writes back (found by `make fuzz`).
+        check_text(text)?;
+        let mut lines = text.split('\n');
+        let origin = lines.next().filter(|o| check_name(o).is_ok());
         let size = lines.next().and_then(|s| {
             // Decimal without leading zeros, as the spec requires.
             (s == "0" || !s.starts_with('0'))

@@ -241,3 +241,23 @@ fn a_small_order_public_key_is_refused() {
         );
     }
 }
+
+/// What a checkpoint's text reads as is what it writes back: no control
+/// character in it (a `\r` before a line end read as one, found by `make
+/// fuzz`), and an origin that is a key name, as it is signed under it.
+#[test]
+fn a_checkpoint_text_reads_only_what_it_writes() {
+    let good = Checkpoint::parse_text(
+        "edge.example/demo\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+    )
+    .unwrap();
+    assert_eq!(Checkpoint::parse_text(&good.to_text()).unwrap(), good);
+    for bad in [
+        "edge.example/demo\r\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+        "e\r\r\n0\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+        "edge example\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+        "edge.example/demo\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    ] {
+        assert!(Checkpoint::parse_text(bad).is_err(), "{bad:?}");
+    }
+}

@@ -136,6 +136,10 @@ test("submit, read the mail, open the link, confirm: granted for the ticked offe
   const page = await fetch(link);
   assert.equal(page.status, 200);
   assert.match(page.headers.get("content-security-policy"), /default-src 'none'/);
+  assert.match(page.headers.get("content-security-policy"), /frame-ancestors 'none'/);
+  assert.equal(page.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(page.headers.get("x-frame-options"), "DENY");
+  assert.equal(page.headers.get("referrer-policy"), "no-referrer");
   const html = await page.text();
   assert.equal(outcome(html), "confirm");
   assert.match(html, /<form method="post">/);

@@ -35,6 +35,9 @@ pub fn html(
     headers.set("content-type", "text/html; charset=utf-8")?;
     headers.set("cache-control", "no-store")?;
     headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    // `frame-ancestors 'none'` for browsers that read CSP, this for the rest.
+    headers.set("x-frame-options", "DENY")?;
     headers.set(
         "content-security-policy",
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",

@@ -1,0 +1,3 @@
+#![no_main]
+// See `assent_core_fuzz::event`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| assent_core_fuzz::event(data));
