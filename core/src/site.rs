@@ -39,6 +39,15 @@ use crate::log::sequencer::AppendRequest;
 use crate::log::LogOrigin;
 use crate::record::FormFacts;
 
+/// A [`Site`]'s parts, borrowed for one operation ([`Site::parts`]).
+pub type Parts<'s, 'a, L, F> = (
+    &'s mut L,
+    &'s mut F,
+    &'a SiteConfig,
+    &'a SigningKey,
+    &'a EdgeContext,
+);
+
 /// A site's stores, configuration, key and request context, for one
 /// operation (see the module docs).
 pub struct Site<'a, L: ?Sized, F: ?Sized> {
@@ -70,6 +79,18 @@ impl<'a, L: ?Sized, F: ?Sized> Site<'a, L, F> {
             key,
             ctx,
         }
+    }
+
+    /// Its parts, borrowed for the body of one operation: the log, the
+    /// forms' store, the config, the key and the context.
+    pub fn parts(&mut self) -> Parts<'_, 'a, L, F> {
+        (
+            &mut *self.log,
+            &mut *self.forms,
+            self.config,
+            self.key,
+            self.ctx,
+        )
     }
 
     /// The same unit of work, borrowed again (for an operation made of

@@ -27,7 +27,8 @@ fn replay(target: &str, body: fn(&[u8])) -> usize {
 
 #[test]
 fn every_saved_input_replays_without_a_panic() {
-    let targets: [(&str, fn(&[u8])); 9] = [
+    type Body = fn(&[u8]);
+    let targets: [(&str, Body); 9] = [
         ("event", bodies::event),
         ("site_config", bodies::site_config),
         ("form_submission", bodies::form_submission),

@@ -122,13 +122,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         fresh: Fresh,
         token_key: &[u8; 32],
     ) -> Result<Appended, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let site = &config.site;
         let (contact, readds) = Site::new(&mut *log, &mut *forms, config, key, ctx).contact_for(
             &sub.lookup,

@@ -150,13 +150,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         claims: &crate::form::token::Claims,
         texting: Texting<'_>,
     ) -> Result<Confirmed, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let pending = pending_of(forms, claims)?;
         let record = pending_record(log, &pending.event_id)?;
         let id = settling_id(&pending.event_id, "confirm");
@@ -307,13 +301,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         claims: &crate::form::token::Claims,
         typed: &str,
     ) -> Result<Confirmed, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         use crate::form::phone::{matches, MAX_TRIES};
         let pending = pending_of(forms, claims)?;
         let confirmed_by = settling_id(&pending.event_id, "confirm");
@@ -393,13 +381,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         offers: Option<&[String]>,
         event_id: EventId,
     ) -> Result<Appended, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let records = records_of(log, subject)?;
         let state = crate::form::state::fold(&records);
         let last = records
@@ -440,13 +422,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// Closes up to `limit` pending submissions whose links expired by
     /// `ctx.now_ms`, each with an `expire` event; returns how many.
     pub fn expire_due(&mut self, limit: u64) -> Result<u64, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let due = forms.due(ctx.now_ms, limit)?;
         for pending in &due {
             let record = pending_record(log, &pending.event_id)?;

@@ -93,13 +93,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         purposes: Option<&[String]>,
         event_id: EventId,
     ) -> Result<Appended, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let records: alloc::vec::Vec<StoredRecord> = super::history(log, subject)?
             .into_iter()
             .map(|(_, r)| r)

@@ -135,13 +135,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         request: Option<&SubjectRequest>,
         event_id: EventId,
     ) -> Result<Deletion, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         if let Some(entry) = forms.binned(subject)? {
             return Ok(Deletion::Binned { entry, new: false });
         }
@@ -225,13 +219,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// `until_ms` (the alarm: now; the owner's purge now: everyone), at
     /// `ctx.now_ms`; answers their entries.
     pub fn purge(&mut self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let due = forms.binned_until(until_ms, limit)?;
         for entry in &due {
             Site::new(log, forms, config, key, ctx).purge_subject(&entry.subject)?;

@@ -398,13 +398,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         kind: SuppressionKind,
         event_id: EventId,
     ) -> Result<BatchOutcome, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         if let Some(bad) = lookups.iter().find(|l| !is_lookup_key(l)) {
             return Err(SyntaxError::FieldInvalid {
                 field: "lookups".into(),

@@ -90,13 +90,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         event_id: EventId,
         surface: Surface,
     ) -> Result<Appended, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let records = history(log, subject)?;
         if let Some(done) = erasure(records.iter().map(|(_, r)| r)) {
             return repeat(log, &done.event.event_id);
@@ -204,13 +198,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         who: &str,
         erasure_id: EventId,
     ) -> Result<requests::SubjectRequest, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let request = requests::open(store, id)?;
         let erasure = match request.kind {
             requests::RequestKind::Erasure => {
@@ -299,13 +287,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         on: bool,
         event_id: EventId,
     ) -> Result<Appended, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let records = history(log, subject)?;
         bin::refuse_binned(forms, subject)?;
         let last = records
@@ -357,13 +339,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         event_id: EventId,
         nonce: [u8; 24],
     ) -> Result<Appended, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         use crate::form::identity::{normalise_name, normalise_phone};
         let records = history(log, subject)?;
         bin::refuse_binned(forms, subject)?;

@@ -124,13 +124,7 @@ pub fn erasure_id(subject: &SubjectId) -> EventId {
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// Anonymises up to `limit` contacts due at `ctx.now_ms`; returns them.
     pub fn run_retention(&mut self, limit: u64) -> Result<Vec<Due>, Error> {
-        let (log, forms, config, key, ctx) = (
-            &mut *self.log,
-            &mut *self.forms,
-            self.config,
-            self.key,
-            self.ctx,
-        );
+        let (log, forms, config, key, ctx) = self.parts();
         let due = due(log, forms, config, ctx.now_ms, limit)?;
         for d in &due {
             Site::new(log, forms, config, key, ctx).erase_by(
