@@ -27,7 +27,7 @@ CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench clean mutants fuzz fuzz-planted
+.PHONY: help setup versions dev test house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-cpu clean mutants fuzz fuzz-planted
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -166,11 +166,23 @@ fuzz-planted:
 
 # Benchmarks whose figures go into BENCHMARKS.md (the log bench fills a log to
 # 100k records under wrangler dev: about 15 minutes).
-bench: size build cli
+bench: size build cli bench-load
 	node bench/startup.mjs 30
 	node bench/log.mjs 100000
 	node bench/forms.mjs 200
 	node bench/rights.mjs 100000
+
+# Banner events from 16 clients against the worker for 20 s, then again with
+# workerd killed and restarted halfway; every acknowledged event is checked
+# to be in the log exactly once and every shard's tree verified (about 2 minutes).
+bench-load: build cli
+	node bench/load.mjs 20 16
+	node bench/load.mjs 30 16 --kill
+
+# The CPU of one banner event in core's code, natively (criterion), at 10^3 to
+# 10^6 leaves (bench/native; its own workspace, about 2 minutes to build).
+bench-cpu:
+	cargo bench --manifest-path bench/native/Cargo.toml
 
 deploy-check: build
 	@# The dev mailbox (mail and SMS) and the geography header are make dev's and the tests' only.

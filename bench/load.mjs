@@ -1,0 +1,126 @@
+// Load benchmark against the real worker under wrangler dev (workerd, the
+// SQLite-backed Durable Objects on disk), driven from this process on
+// loopback by a small client of our own: every request is a distinct banner
+// event (its own event id and UUIDv7 subject, so the demo site's 4 shards all
+// take load), sent by CLIENTS concurrent clients for SECONDS.
+//
+// Usage: node bench/load.mjs [seconds=20] [clients=16] [--kill]
+//   --kill  kills workerd halfway and starts it again on the same state; the
+//           clients retry what was not acknowledged with the same event, as the
+//           widget's outbox does (a fault test with figures).
+//
+// Afterwards it checks what a consent store must: every acknowledged event is
+// in the owner's export exactly once, no event is there twice, and `assent
+// verify log` rebuilds every shard's signed checkpoint from the export.
+// Reports the sustained rate, p50/p95/p99 latency, errors and retries.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { randomBytes } from "node:crypto";
+import { startEdge, siteConfig, demoEvent, assent, scratch } from "../scripts/wrangler-dev.mjs";
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const SECONDS = Number(args[0] ?? 20);
+const CLIENTS = Number(args[1] ?? 16);
+const KILL = process.argv.includes("--kill");
+
+/** A UUIDv7 drawn now, as the widget draws subjects. */
+function uuidv7(ms = Date.now()) {
+  const b = randomBytes(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const edge = await startEdge({ rateLimit: false });
+const dir = scratch();
+try {
+  const en = await siteConfig(edge, "en");
+  const acked = new Set();
+  const latencies = [];
+  let errors = 0;
+  let retries = 0;
+  let sent = 0;
+  let stopping = false;
+  let down = false;
+
+  async function send(event) {
+    // Like the widget's outbox: the same event until it is acknowledged.
+    for (;;) {
+      const t = performance.now();
+      try {
+        const r = await fetch(`${edge.url}/v1/sites/demo/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(event),
+        });
+        await r.arrayBuffer();
+        if (r.status === 201 || r.status === 200) {
+          latencies.push(performance.now() - t);
+          acked.add(event.event_id);
+          return;
+        }
+        if (r.status < 500) throw new Error(`refused: HTTP ${r.status}`);
+        errors++;
+      } catch (e) {
+        if (String(e.message).startsWith("refused")) throw e;
+        errors++; // connection refused or reset: the worker is down
+      }
+      retries++;
+      await new Promise((ok) => setTimeout(ok, down ? 250 : 50));
+    }
+  }
+
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  const killer = KILL
+    ? (async () => {
+        await new Promise((ok) => setTimeout(ok, (SECONDS * 1000) / 2));
+        down = true;
+        const t = performance.now();
+        await edge.restart();
+        down = false;
+        console.error(`workerd killed and restarted in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      })()
+    : Promise.resolve();
+  await Promise.all([
+    killer,
+    ...Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline && !stopping) {
+        sent++;
+        await send(demoEvent(en, { subject: uuidv7() }));
+      }
+    }),
+  ]);
+  const elapsed = (performance.now() - started) / 1000;
+
+  // What the log holds: every shard's checkpoint, then the export.
+  await new Promise((ok) => setTimeout(ok, 1500));
+  const cps = join(dir, "checkpoints.json");
+  writeFileSync(cps, await (await fetch(`${edge.url}/v1/sites/demo/log/checkpoints`)).text());
+  const exported = assent(["export", "--edge", edge.url, "--site", "demo", "--admin-key", edge.adminKey]);
+  if (exported.status !== 0) throw new Error(`export: ${exported.stderr}`);
+  const lines = exported.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const seen = new Map();
+  for (const l of lines) seen.set(l.record.event.event_id, (seen.get(l.record.event.event_id) ?? 0) + 1);
+  const lost = [...acked].filter((id) => !seen.has(id)).length;
+  const doubled = [...seen.values()].filter((n) => n > 1).length;
+  const perShard = [0, 1, 2, 3].map((k) => lines.filter((l) => (l.shard ?? 0) === k).length);
+  const exportPath = join(dir, "export.jsonl");
+  writeFileSync(exportPath, exported.stdout);
+  const verify = assent(["verify", "log", "--export", exportPath, "--checkpoint", cps, "--jwks", `${edge.url}/.well-known/jwks.json`]);
+
+  const pct = (p) => latencies.slice().sort((a, b) => a - b)[Math.floor((latencies.length - 1) * p)] ?? NaN;
+  console.log(`\nLoad: banner events, ${CLIENTS} clients, ${SECONDS} s${KILL ? ", workerd killed and restarted halfway" : ""} (wrangler dev on this machine)`);
+  console.log("| acknowledged | rate | p50 | p95 | p99 | errors (retried) | lost | doubled | per shard | assent verify log |");
+  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  console.log(
+    `| ${acked.size.toLocaleString("en")} | ${(acked.size / elapsed).toFixed(0)}/s | ${pct(0.5).toFixed(1)} ms | ${pct(0.95).toFixed(1)} ms | ${pct(0.99).toFixed(1)} ms | ${errors} (${retries}) | ${lost} | ${doubled} | ${perShard.join(" / ")} | ${verify.status === 0 ? "valid" : "INVALID"} |`,
+  );
+  if (verify.status !== 0) console.error(verify.stderr);
+  if (lost || doubled || verify.status !== 0) process.exitCode = 1;
+} finally {
+  await edge.stop();
+}
