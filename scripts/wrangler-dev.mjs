@@ -91,7 +91,19 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
   const adminKey = randomBytes(24).toString("hex");
   const keys = { signingKey: newSigningKey(), retiredKeys: "", formSecret: randomBytes(32).toString("base64url") };
   const scheme = https ? "https" : "http";
-  const start = () => spawnWrangler({ state, port, adminKey, vars, assets, config, scheme, ...keys });
+  // workerd binds loopback ports of its own that wrangler picks at random: on
+  // a busy machine one can be taken (an outgoing connection's ephemeral port)
+  // before workerd binds it. That start is tried again, never the test.
+  const start = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await spawnWrangler({ state, port, adminKey, vars, assets, config, scheme, ...keys });
+      } catch (e) {
+        if (attempt >= 3 || !/Address already in use/.test(e.message)) throw e;
+        console.error(`wrangler dev: a port was taken at start (attempt ${attempt}); starting again`);
+      }
+    }
+  };
   let proc = await start();
   const edge = {
     url: `${scheme}://127.0.0.1:${port}`,
