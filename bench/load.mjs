@@ -16,23 +16,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { randomBytes } from "node:crypto";
-import { startEdge, siteConfig, demoEvent, assent, scratch } from "../scripts/wrangler-dev.mjs";
+import { startEdge, siteConfig, demoEvent, uuidv7, assent, scratch } from "../scripts/wrangler-dev.mjs";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const SECONDS = Number(args[0] ?? 20);
 const CLIENTS = Number(args[1] ?? 16);
 const KILL = process.argv.includes("--kill");
-
-/** A UUIDv7 drawn now, as the widget draws subjects. */
-function uuidv7(ms = Date.now()) {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 const edge = await startEdge({ rateLimit: false });
 const dir = scratch();

@@ -226,6 +226,16 @@ export async function siteConfig(edge, lang, site = "demo") {
   return r.json();
 }
 
+/** A UUIDv7 drawn at `ms` (RFC 9562): what the widget draws for a new subject (its time places it in a shard). */
+export function uuidv7(ms = Date.now()) {
+  const b = randomBytes(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** A valid refusal on the demo site for the notice `en` (a config answer), with overrides. */
 export function demoEvent(en, overrides = {}) {
   return {

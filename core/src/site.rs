@@ -92,18 +92,6 @@ impl<'a, L: ?Sized, F: ?Sized> Site<'a, L, F> {
             self.ctx,
         )
     }
-
-    /// The same unit of work, borrowed again (for an operation made of
-    /// others).
-    pub fn reborrow(&mut self) -> Site<'_, L, F> {
-        Site {
-            log: &mut *self.log,
-            forms: &mut *self.forms,
-            config: self.config,
-            key: self.key,
-            ctx: self.ctx,
-        }
-    }
 }
 
 /// Where an edge-made event says it happened.

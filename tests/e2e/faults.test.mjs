@@ -4,8 +4,8 @@
 // is days off. Issue 20's load and kill tests build on these.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID, randomBytes } from "node:crypto";
-import { startEdge, adminRecords, siteConfig, demoEvent } from "./harness.mjs";
+import { randomUUID } from "node:crypto";
+import { startEdge, adminRecords, siteConfig, demoEvent, uuidv7 } from "./harness.mjs";
 
 let edge, en;
 before(async () => {
@@ -15,16 +15,6 @@ before(async () => {
 after(async () => edge?.stop());
 
 const DAY = 86_400_000;
-
-/** A UUIDv7 drawn at `ms`, as the widget draws subjects (it places them in a shard). */
-function uuidv7(ms = Date.now()) {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 function post(body, key) {
   return fetch(`${edge.url}/v1/sites/demo/events`, {

@@ -3,7 +3,7 @@
 // the edge, Chromium and the CLI lives in scripts/wrangler-dev.mjs (shared
 // with the benchmarks); the helpers below are the tests' own.
 export {
-  CHROMIUM_ARGS, startEdge, newSigningKey, launchChromium, siteConfig, demoEvent, assent, assentToFile, scratch, storedRows,
+  CHROMIUM_ARGS, startEdge, newSigningKey, launchChromium, siteConfig, demoEvent, uuidv7, assent, assentToFile, scratch, storedRows,
 } from "../../scripts/wrangler-dev.mjs";
 
 /** Every stored record of a site, newest first, through the admin API. */

@@ -11,10 +11,10 @@
 // run on the edge's SQLite store too: grows_into_shards_without_moving_anyone.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEdge, siteConfig, demoEvent, assent, scratch, ownerCall } from "./harness.mjs";
+import { startEdge, siteConfig, demoEvent, uuidv7, assent, scratch, ownerCall } from "./harness.mjs";
 
 let edge, en, dir, host;
 before(async () => {
@@ -27,16 +27,6 @@ after(async () => {
 });
 
 const GROWTH = Date.parse("2026-12-01T00:00:00Z");
-
-/** A UUIDv7 drawn at `ms` (RFC 9562): what the widget draws for a new subject. */
-function uuidv7(ms) {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** The shard of a subject, as the spec in core/src/shards.rs says (written again here, on purpose). */
 function shardOf(subject) {
