@@ -10,7 +10,11 @@ export WRANGLER_SEND_METRICS := false
 export WRANGLER_SEND_ERROR_REPORTS := false
 export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 
-WASM := target/wasm32-unknown-unknown/release
+# The shipped wasm (edge, form, console check) builds in its own target dir:
+# `make test` builds it while the Rust checks build theirs in target/, and
+# two cargo runs on one target dir would wait for each other's lock.
+SHIP_TARGET := target/ship
+WASM := $(SHIP_TARGET)/wasm32-unknown-unknown/release
 # The widget's release build has its own target dir and a lower LLVM inline
 # threshold: less duplicated code, about 1 KiB less gzip (see BENCHMARKS.md).
 WIDGET_TARGET := target/widget
@@ -27,7 +31,7 @@ CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup versions dev test house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-cpu clean mutants fuzz fuzz-planted
+.PHONY: help setup setup-dev versions audit dev test lane-checks lane-artefacts house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-cpu clean mutants fuzz fuzz-planted sri
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -39,6 +43,10 @@ help:
 
 setup:
 	@bash scripts/setup.sh
+
+# What the dev server needs, and no lint tool or browser (scripts/setup.sh).
+setup-dev:
+	@bash scripts/setup.sh dev
 
 # Every tool version equals its pin in tool-versions.env (the one place).
 versions:
@@ -54,7 +62,7 @@ target/release/assent: $(CORE_SRC) $(shell find cli/src -type f) cli/Cargo.toml
 
 edge: edge/build/worker/shim.mjs
 edge/build/worker/shim.mjs: $(EDGE_SRC)
-	cd edge && WASM_BINDGEN_BIN="$$(command -v wasm-bindgen)" worker-build --release
+	cd edge && CARGO_TARGET_DIR="$(CURDIR)/$(SHIP_TARGET)" WASM_BINDGEN_BIN="$$(command -v wasm-bindgen)" worker-build --release
 	@touch $@
 
 widget: dist/public/assent.js
@@ -68,7 +76,7 @@ dist/public/assent.js: $(WIDGET_SRC)
 # with a form (the banner path's budget is not touched).
 form: dist/public/assent-form.js
 dist/public/assent-form.js: $(FORM_SRC)
-	cargo build -q -p assent-form --release --target wasm32-unknown-unknown
+	cargo build -q -p assent-form --release --target wasm32-unknown-unknown --target-dir $(SHIP_TARGET)
 	wasm-bindgen --target web --no-typescript --out-dir widget/form/pkg --out-name assent_form $(WASM)/assent_form.wasm
 	mkdir -p dist/public
 	wasm-opt -Oz --strip-debug --strip-producers widget/form/pkg/assent_form_bg.wasm -o dist/public/assent-form.wasm
@@ -83,7 +91,7 @@ dist/public/index.html: $(WWW_SRC)
 # The owner's console: its modules and uPlot (loaded by the console only) in one
 # file, and core's proof check as its own small wasm (the "Verify" button).
 dist/public/admin/verify.wasm: $(CONSOLE_VERIFY_SRC)
-	cargo build -q -p assent-console-verify --release --target wasm32-unknown-unknown
+	cargo build -q -p assent-console-verify --release --target wasm32-unknown-unknown --target-dir $(SHIP_TARGET)
 	wasm-bindgen --target web --no-typescript --out-dir console/pkg --out-name verify $(WASM)/assent_console_verify.wasm
 	mkdir -p dist/public/admin
 	wasm-opt -Oz --strip-debug --strip-producers console/pkg/verify_bg.wasm -o $@
@@ -96,12 +104,24 @@ dist/public/admin/console.js: $(CONSOLE_SRC) dist/public/admin/verify.wasm node_
 dev-vars:
 	@bash scripts/dev-vars.sh
 
-dev: setup build dev-vars
+dev: setup-dev build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --var MAILER:dev --var ASSENT_DEV:1 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
-test: setup versions fmt clippy deps doc typecheck house test-native test-wasm test-loader build size deploy-check e2e
+# Two lanes side by side (2 cores): the Rust checks in target/, and the
+# shipped artefacts with the checks that read them in target/ship and
+# target/widget; then the browser tests, with the CLI the unit tests built
+# (TESTING.md, "How long make test takes").
+test: setup versions audit
+	@$(MAKE) --no-print-directory -j2 lane-checks lane-artefacts
+	@$(MAKE) --no-print-directory e2e ASSENT_CLI=target/debug/assent
 	@echo "make test: all checks passed"
+
+lane-checks:
+	@for t in fmt clippy deps doc house test-native test-wasm; do $(MAKE) --no-print-directory $$t || exit 1; done
+
+lane-artefacts:
+	@for t in typecheck test-loader build size deploy-check; do $(MAKE) --no-print-directory $$t || exit 1; done
 
 fmt:
 	cargo fmt --all -- --check
@@ -122,6 +142,12 @@ deps:
 	# no build here downloads: fetch them first (a cold machine has none).
 	cargo fetch --locked -q
 	cargo deny --offline check bans licenses sources
+
+# What ships to browsers has no npm runtime dependency (the widget's npm
+# package declares none); the registry's advisories must keep it so. Dev
+# tools (wrangler, esbuild, ...) never reach a visitor.
+audit:
+	npm audit --omit=dev --audit-level=low
 
 # Crate docs build without a broken link (design notes live there).
 doc:
@@ -164,6 +190,11 @@ fuzz:
 fuzz-planted:
 	FUZZ_PLANTED=1 bash scripts/fuzz.sh
 
+# Subresource Integrity of this build's files and the tags that pin them
+# (docs/embedding.md, "Pinning a release"): EDGE=https://consent.example.com.
+sri: widget form
+	node scripts/sri.mjs --edge $(or $(EDGE),https://consent.example.com)
+
 # Benchmarks whose figures go into BENCHMARKS.md (the log bench fills a log to
 # 100k records under wrangler dev: about 15 minutes).
 bench: size build cli bench-load
@@ -192,9 +223,13 @@ deploy-check: build
 	wrangler deploy --dry-run --outdir target/deploy-dry-run
 
 # Chromium and workerd leave files in TMPDIR: give them one the run removes.
-e2e: build cli
+# Two files at a time, each with its own edge and Chromium (E2E_JOBS; 2
+# cores: 350 s instead of 474 s, TESTING.md). The CLI the tests run is
+# ASSENT_CLI: `make test` passes the debug build its unit tests made.
+E2E_JOBS ?= 2
+e2e: build $(if $(ASSENT_CLI),,cli)
 	@tmp="$$(mktemp -d)"; status=0; \
-	TMPDIR="$$tmp" node --test --test-concurrency=1 tests/e2e/ || status=$$?; \
+	TMPDIR="$$tmp" ASSENT_CLI="$(ASSENT_CLI)" node --test --test-concurrency=$(E2E_JOBS) tests/e2e/ || status=$$?; \
 	rm -rf "$$tmp"; exit $$status
 
 clean:

@@ -52,17 +52,25 @@ function open(api) {
     sections.map(([id, label]) => h("li", {}, h("button", { type: "button", "data-section": id, onclick: () => show(id) }, label))),
     h("li", {}, h("button", { type: "button", class: "quiet", onclick: () => { sessionStorage.removeItem(SESSION); location.reload(); } }, "Sign out"))));
   app.replaceChildren(nav, panel);
+  // The section asked for last is the one shown: an earlier one whose
+  // answers arrive later (a slow network, a click on the next section
+  // before this one loaded) is dropped, not drawn over it.
+  let shown = 0;
   async function show(id) {
+    const mine = ++shown;
     for (const b of nav.querySelectorAll("[data-section]")) b.setAttribute("aria-current", b.dataset.section === id ? "page" : "false");
     const [, label, view] = sections.find((s) => s[0] === id);
+    delete panel.dataset.ready;
     panel.replaceChildren(h("h1", {}, label), h("p", { role: "status" }, "Loading…"));
+    let content;
     try {
-      const content = await view(api);
-      panel.replaceChildren(h("h1", {}, label), content);
-      panel.dataset.ready = id;
+      content = await view(api);
     } catch (err) {
-      panel.replaceChildren(h("h1", {}, label), h("p", { role: "alert", class: "error" }, describe(err)));
+      content = h("p", { role: "alert", class: "error" }, describe(err));
     }
+    if (mine !== shown) return;
+    panel.replaceChildren(h("h1", {}, label), content);
+    if (!content.classList?.contains("error")) panel.dataset.ready = id;
   }
   show("overview");
 }

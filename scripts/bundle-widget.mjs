@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { buildSync, transformSync } from "esbuild";
+import { minify } from "terser";
 
 const [gluePath, wasmPath] = process.argv.slice(2);
 const out = "dist/public";
@@ -101,11 +102,16 @@ const bundle = (entry, format) =>
     logLevel: "error",
   }).outputFiles[0].text;
 
-const script = bundle("entry-script.js", "iife");
+// esbuild bundles and minifies; terser's second compress pass then takes
+// another 160 B of gzip off the banner path (BENCHMARKS.md), with its safe
+// transforms only (no `unsafe*` option).
+const squeeze = async (code, module) => (await minify(code, { ecma: 2020, module, compress: { passes: 2 }, mangle: true })).code;
+
+const script = await squeeze(bundle("entry-script.js", "iife"), false);
 writeFileSync(`${out}/assent.js`, script);
 // The per-site loader's bundle: the edge serves it after the site's notice
 // and the wasm (edge/src/routes/loader.rs); it fetches neither.
-const site = bundle("entry-site.js", "iife");
+const site = await squeeze(bundle("entry-site.js", "iife"), false);
 writeFileSync(`${out}/assent-site.js`, site);
 // The parts off the banner path (loader/lazy.js): each its own ES module,
 // which the loader imports from the edge when first needed. Each must import
@@ -127,8 +133,9 @@ for (const part of ["panel", "privacy"]) {
     logLevel: "error",
   });
   if (Object.keys(built.metafile.inputs).length != 1) throw new Error(`bundle: ${part}.js must import nothing`);
-  writeFileSync(`${out}/assent-${part}.js`, built.outputFiles[0].text);
-  lazySizes.push(`assent-${part}.js ${built.outputFiles[0].text.length} B`);
+  const code = await squeeze(built.outputFiles[0].text, true);
+  writeFileSync(`${out}/assent-${part}.js`, code);
+  lazySizes.push(`assent-${part}.js ${code.length} B`);
 }
 console.log(`widget: assent.js ${script.length} B, assent-site.js ${site.length} B, assent.wasm ${wasmBytes.length} B, ${lazySizes.join(", ")}`);
 

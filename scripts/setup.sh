@@ -2,7 +2,14 @@
 # Installs whatever this machine lacks to build and test Assent. Idempotent:
 # a second run checks versions and does nothing. Only package registries are
 # used (crates.io, npm, Debian); nothing is downloaded from anywhere else.
+#
+#   scripts/setup.sh        everything `make test` needs
+#   scripts/setup.sh dev    only what `make dev` needs to build and serve: the
+#                           Rust target, wasm-bindgen, worker-build and the npm
+#                           packages (not the lint tools, Chromium or sqlite3,
+#                           which only the checks use)
 set -euo pipefail
+MODE="${1:-test}"
 cd "$(dirname "$0")/.."
 
 # Versions come from tool-versions.env, the one place they are pinned
@@ -41,6 +48,14 @@ if [ "$(version_of worker-build)" != "$WORKER_BUILD_VERSION" ]; then
   cargo install worker-build --version "$WORKER_BUILD_VERSION"
 fi
 
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (wrangler, binaryen, esbuild, terser, playwright-core)"
+  npm ci --no-audit --no-fund
+fi
+
+# Everything below only the checks use.
+if [ "$MODE" = dev ]; then exit 0; fi
+
 # `make deps`: unused dependencies and the dependency policy (deny.toml).
 if [ "$(cargo machete --version 2>/dev/null)" != "$CARGO_MACHETE" ]; then
   say "installing cargo-machete $CARGO_MACHETE (about 4 minutes)"
@@ -49,11 +64,6 @@ fi
 if [ "$(cargo deny --version 2>/dev/null | awk '{print $NF}')" != "$CARGO_DENY" ]; then
   say "installing cargo-deny $CARGO_DENY (about 10 minutes)"
   cargo install cargo-deny --version "$CARGO_DENY" --locked
-fi
-
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (wrangler, binaryen, esbuild, playwright-core)"
-  npm ci --no-audit --no-fund
 fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

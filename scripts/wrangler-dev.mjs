@@ -217,8 +217,31 @@ export function storedRows(edge, sql) {
 /** Launches Debian's Chromium, headless, quiet on a closed network (plus `extraArgs`). */
 export async function launchChromium(extraArgs = []) {
   const { chromium } = await import("playwright-core");
-  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  // Every wait of a page (a selector, a navigation, a function) ends when
+  // what it waits for happens; its bound only catches a hang. Playwright's
+  // 30 s default is a fixed timeout a busy machine can reach (a cold `make
+  // test` on 2 cores once did, loading the 50th banner of a test): the bound
+  // is PAGE_WAIT_MS instead.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.setDefaultTimeout(PAGE_WAIT_MS);
+    context.setDefaultNavigationTimeout(PAGE_WAIT_MS);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    page.setDefaultTimeout(PAGE_WAIT_MS);
+    page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
+    return page;
+  };
+  return browser;
 }
+
+/** How long a page's wait may take before the test calls it a hang: 2 minutes. */
+export const PAGE_WAIT_MS = 120_000;
 
 /** The edge's public config for a language. */
 export async function siteConfig(edge, lang, site = "demo") {
@@ -254,9 +277,16 @@ export function demoEvent(en, overrides = {}) {
   };
 }
 
+/**
+ * The built `assent` CLI: the release build (`make cli`), or `ASSENT_CLI`
+ * (`make test` points it at the debug build its unit tests already made: the
+ * same code, without a second whole-program optimised build).
+ */
+export const ASSENT_CLI = process.env.ASSENT_CLI ? resolve(ROOT, process.env.ASSENT_CLI) : join(ROOT, "target/release/assent");
+
 /** Runs the built `assent` CLI; resolves to {status, stdout, stderr}. */
 export function assent(args, input) {
-  const r = spawnSync(join(ROOT, "target/release/assent"), args, {
+  const r = spawnSync(ASSENT_CLI, args, {
     input, encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 30,
   });
   if (r.error) throw r.error;
@@ -267,7 +297,7 @@ export function assent(args, input) {
 export function assentToFile(args, path) {
   const out = openSync(path, "w");
   try {
-    const r = spawnSync(join(ROOT, "target/release/assent"), args, {
+    const r = spawnSync(ASSENT_CLI, args, {
       stdio: ["ignore", out, "pipe"], encoding: "utf8", timeout: 600_000,
     });
     if (r.error) throw r.error;

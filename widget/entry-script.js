@@ -7,4 +7,6 @@ import { fromEdge } from "./loader/edge.js";
 var script = document.currentScript;
 var site = script?.getAttribute("data-site");
 var base = script ? new URL(".", script.src).href : "";
-boot(site, base, fromEdge(site, base, base + "assent.wasm"));
+// A page that pins this file (`integrity`) pins the engine by
+// `data-wasm-integrity` (`make sri` prints both).
+boot(site, base, fromEdge(site, base, base + "assent.wasm", script?.getAttribute("data-wasm-integrity") || ""));

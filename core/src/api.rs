@@ -276,6 +276,24 @@ pub fn outcome(status: u16) -> Outcome {
     }
 }
 
+/// How long a client waits before it sends an event again after its
+/// `attempt`-th fault in a row (counted from 1), before jitter: 1 s, doubling,
+/// never more than 60 s. The form's outbox uses this; the banner's outbox
+/// (`widget/loader/outbox.js`, kept in JavaScript for the banner path's
+/// bytes) follows the same schedule, and its test asserts these delays.
+///
+/// ```
+/// use assent_core::api::retry_delay_ms;
+/// assert_eq!([1, 2, 3, 6, 7, 40].map(retry_delay_ms), [1_000, 2_000, 4_000, 32_000, 60_000, 60_000]);
+/// ```
+pub fn retry_delay_ms(attempt: u32) -> u64 {
+    let doublings = attempt.saturating_sub(1).min(6);
+    (1_000u64 << doublings).min(MAX_RETRY_DELAY_MS)
+}
+
+/// The longest a client waits between two tries of an event: 60 s.
+pub const MAX_RETRY_DELAY_MS: u64 = 60_000;
+
 /// One route of the edge's HTTP API: method, path pattern (`{site}`,
 /// `{form}`, `{subject}`, `{hash}`, `{key}`, `{request}` are segments) and
 /// what it does. [`ROUTES`] lists them all; the edge's router answers each

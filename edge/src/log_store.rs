@@ -420,9 +420,10 @@ impl Sql for worker::SqlStorage {
     }
 }
 
-/// SQLite through `rusqlite` (bundled), for the native tests of the stores.
-#[cfg(all(test, not(target_arch = "wasm32")))]
-pub(crate) mod native {
+/// SQLite through `rusqlite` (bundled), for the native tests of the stores
+/// and the native benchmarks (feature `native-sqlite`).
+#[cfg(all(any(test, feature = "native-sqlite"), not(target_arch = "wasm32")))]
+pub mod native {
     use super::*;
 
     impl Sql for rusqlite::Connection {
@@ -466,7 +467,7 @@ pub(crate) mod native {
     }
 
     /// A fresh in-memory database with `schema`.
-    pub(crate) fn connection(schema: &str) -> rusqlite::Connection {
+    pub fn connection(schema: &str) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(schema).unwrap();
         conn

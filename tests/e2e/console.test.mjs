@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { assent, pageErrors, optIn, ownerCall, siteConfig } from "./harness.mjs";
+import { eventually, assent, pageErrors, optIn, ownerCall, siteConfig } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -172,6 +172,31 @@ test("the console: sign-in, charts that match the log, the queue, a subject, the
   await page.locator("#panel[data-ready=overview]").waitFor();
   assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= 390), "no sideways scroll");
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the section asked for last is the one shown, however late an earlier one's answers come", async () => {
+  const page = await browser.newPage();
+  await signIn(page, createKey("console race", "read"));
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  // The owner's API held back: the overview asked for again waits, while
+  // the log section (public checkpoints) draws at once.
+  let release;
+  const held = new Promise((r) => (release = r));
+  const answered = [];
+  await page.route("**/v1/admin/sites/example/**", async (route) => {
+    await held;
+    await route.continue();
+    answered.push(route.request().url());
+  });
+  await page.click("button[data-section=overview]");
+  await page.click("button[data-section=log]");
+  await page.locator("#panel[data-ready=log]").waitFor();
+  release();
+  await eventually(() => answered.length > 0, "the overview's answers");
+  await page.waitForLoadState("networkidle");
+  assert.equal(await page.locator("#panel").getAttribute("data-ready"), "log", "the late overview was drawn over the log");
+  assert.equal(await page.locator("#panel h1").textContent(), "Log and exports");
   await page.close();
 });
 

@@ -5,7 +5,7 @@
 // it stores cannot show a widget that re-sends: these tests count the sends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { recordsOf, subjectOf, waitForRecordsOf, eventually } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -36,18 +36,10 @@ const recordSends = () => {
 };
 
 const sends = (page) => page.evaluate(() => window.__sends);
-const timers = (page) => page.evaluate(() => window.__timers);
+// Every timer but a request's own 20 s limit (outbox.js: no answer in 20 s is a fault).
+const REQUEST_LIMIT_MS = 20_000;
+const timers = async (page) => (await page.evaluate(() => window.__timers)).filter((x) => x.ms !== REQUEST_LIMIT_MS);
 const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
-
-/** Polls `check` (async, truthy when done) in real time; the page's clock may be paused. */
-async function until(check, what, tries = 150) {
-  for (let i = 0; i < tries; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A fresh visitor with a paused fake clock and the recorder; the banner is shown. */
 async function visit() {
@@ -79,8 +71,8 @@ test("faults are retried with exponential backoff from 1 s, jitter within +30 %,
   for (let n = 1; n <= FAILURES; n++) {
     // The n-th send left; once its answer armed the retry timer, nothing more
     // may leave before `base`, and the next must leave by base + 30 %.
-    await until(async () => (await sends(page)).length === n && answered === n, `send ${n}`);
-    const retries = await until(async () => {
+    await eventually(async () => (await sends(page)).length === n && answered === n, `send ${n}`);
+    const retries = await eventually(async () => {
       const t = (await timers(page)).filter((x) => x.ms >= 1000);
       return t.length >= n ? t : null;
     }, `the retry timer after answer ${n}`);
@@ -97,7 +89,7 @@ test("faults are retried with exponential backoff from 1 s, jitter within +30 %,
   }
   assert.equal(base, 60_000, "the schedule reached the cap");
   await waitForRecordsOf(edge, subject, 1);
-  await until(async () => (await outbox(page)).length === 0, "the outbox to empty");
+  await eventually(async () => (await outbox(page)).length === 0, "the outbox to empty");
   const s = await sends(page);
   assert.equal(new Set(s.map((x) => x.id)).size, 1, "one event, re-sent");
   assert.ok(s.every((x) => x.keepalive), "every request is sent with keepalive");
@@ -122,7 +114,7 @@ test("a 4xx other than 408/425/429 drops the event for good: sent once, never ag
   });
   await page.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(page);
-  await until(async () => answered === 1 && (await outbox(page)).length === 0, "the refused event to leave the outbox");
+  await eventually(async () => answered === 1 && (await outbox(page)).length === 0, "the refused event to leave the outbox");
   assert.ok(warnings.some((w) => w.includes("refused")), "the refusal is reported on the console");
   await page.clock.runFor(600_000);
   assert.equal((await sends(page)).length, 1, "a refused event was sent again");
@@ -132,7 +124,7 @@ test("a 4xx other than 408/425/429 drops the event for good: sent once, never ag
   // The outbox is not stuck behind it: the next event leaves at once. (The
   // edge refuses it too, for good: it follows a choice the log never got.)
   await page.evaluate(() => window.assent.set({ marketing: false }));
-  await until(async () => answered === 2 && (await outbox(page)).length === 0, "the next event to be answered");
+  await eventually(async () => answered === 2 && (await outbox(page)).length === 0, "the next event to be answered");
   const s = await sends(page);
   assert.equal(s.length, 2);
   assert.notEqual(s[1].id, s[0].id);
@@ -150,13 +142,13 @@ for (const status of [408, 425, 429]) {
     });
     await page.click(button("section.banner", "reject_all"));
     const subject = await subjectOf(page);
-    const armed = await until(async () => (await timers(page)).filter((x) => x.ms >= 1000)[0], "the retry timer");
+    const armed = await eventually(async () => (await timers(page)).filter((x) => x.ms >= 1000)[0], "the retry timer");
     assert.ok(armed.ms >= 1000 && armed.ms <= 1300, `first retry after ${armed.ms} ms`);
     assert.equal((await outbox(page)).length, 1, `the event left the outbox on ${status}`);
     await page.clock.runFor(1301);
     assert.equal((await sends(page)).length, 2, `no retry after ${status}`);
     await waitForRecordsOf(edge, subject, 1);
-    await until(async () => (await outbox(page)).length === 0, "the outbox to empty");
+    await eventually(async () => (await outbox(page)).length === 0, "the outbox to empty");
     await page.clock.runFor(600_000);
     assert.equal((await sends(page)).length, 2);
     await context.close();
@@ -168,14 +160,14 @@ test("offline: the event waits; coming back online sends it at once, without wai
   await context.setOffline(true);
   await page.click(button("section.banner", "accept_all"));
   const subject = await subjectOf(page);
-  await until(async () => (await timers(page)).some((x) => x.ms >= 1000), "the retry timer after the network fault");
+  await eventually(async () => (await timers(page)).some((x) => x.ms >= 1000), "the retry timer after the network fault");
   assert.equal((await sends(page)).length, 1);
   assert.equal((await outbox(page)).length, 1, "the event is kept locally");
   // The clock stays paused: only the `online` event can send it now.
   await context.setOffline(false);
-  await until(async () => (await sends(page)).length === 2, "a send on `online`");
+  await eventually(async () => (await sends(page)).length === 2, "a send on `online`");
   await waitForRecordsOf(edge, subject, 1);
-  await until(async () => (await outbox(page)).length === 0, "the outbox to empty");
+  await eventually(async () => (await outbox(page)).length === 0, "the outbox to empty");
   await page.clock.runFor(600_000);
   assert.equal((await sends(page)).length, 2, "sent again after it was acknowledged");
   assert.equal((await recordsOf(edge, subject)).length, 1);

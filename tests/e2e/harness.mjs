@@ -2,8 +2,10 @@
 // Durable Objects, fresh state on free ports) and Debian's Chromium. Starting
 // the edge, Chromium and the CLI lives in scripts/wrangler-dev.mjs (shared
 // with the benchmarks); the helpers below are the tests' own.
+import { PAGE_WAIT_MS } from "../../scripts/wrangler-dev.mjs";
+
 export {
-  CHROMIUM_ARGS, startEdge, newSigningKey, launchChromium, siteConfig, demoEvent, uuidv7, assent, assentToFile, scratch, storedRows,
+  PAGE_WAIT_MS, ASSENT_CLI, CHROMIUM_ARGS, startEdge, newSigningKey, launchChromium, siteConfig, demoEvent, uuidv7, assent, assentToFile, scratch, storedRows,
 } from "../../scripts/wrangler-dev.mjs";
 
 /** Every stored record of a site, newest first, through the admin API. */
@@ -34,15 +36,28 @@ export async function recordsOf(edge, subject) {
   return (await adminRecords(edge)).records.filter((r) => r.record.event.subject === subject);
 }
 
-/** Waits until `subject` has at least `n` stored records; returns them, newest first. */
-export async function waitForRecordsOf(edge, subject, n = 1) {
-  // Every 250 ms for 15 s: the owner's routes are limited (300 a minute).
-  for (let i = 0; i < 60; i++) {
-    const found = await recordsOf(edge, subject);
-    if (found.length >= n) return found;
-    await new Promise((r) => setTimeout(r, 250));
+/**
+ * Polls `check` (async; done when it answers something truthy, which is
+ * returned) every `every` ms in real time (a page's clock may be fake),
+ * until it is done. The bound only catches a hang: on a busy machine what
+ * is awaited comes late, not never, so it is the page waits' bound.
+ */
+export async function eventually(check, what, { every = 100, within = PAGE_WAIT_MS } = {}) {
+  for (const start = Date.now(); Date.now() - start < within;) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, every));
   }
-  throw new Error(`expected ${n} records for ${subject}`);
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Waits until `subject` has at least `n` stored records; returns them, newest first. */
+export function waitForRecordsOf(edge, subject, n = 1) {
+  // Every 250 ms: the owner's routes are limited (300 a minute).
+  return eventually(async () => {
+    const found = await recordsOf(edge, subject);
+    return found.length >= n && found;
+  }, `${n} records for ${subject}`, { every: 250 });
 }
 
 /** Collects the page's uncaught errors from now on: a test asserts the array stays empty. */

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { startEdge, siteConfig, demoEvent, assent, scratch, storedRows, optIn } from "./harness.mjs";
+import { ASSENT_CLI, startEdge, siteConfig, demoEvent, assent, scratch, storedRows, optIn } from "./harness.mjs";
 
 let edge, dir, en, banner, form;
 before(async () => {
@@ -148,7 +148,7 @@ test("assent verify notice accepts a real record's notice and refuses a tampered
     // spawnSync would block the server's event loop: run the CLI asynchronously.
     const { spawn } = await import("node:child_process");
     const run = (args) => new Promise((ok) => {
-      const child = spawn(join(import.meta.dirname, "../../target/release/assent"), args);
+      const child = spawn(ASSENT_CLI, args);
       let stdout = "", stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
       child.stderr.on("data", (d) => (stderr += d));

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { adminRecords, pageErrors, siteConfig, recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { adminRecords, pageErrors, siteConfig, recordsOf, subjectOf, waitForRecordsOf, eventually } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -175,16 +175,6 @@ const EVENTS = "**/v1/sites/demo/events";
 
 const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("assent:demo:outbox") || "[]"));
 
-/** Polls `check` (async, truthy when done) in real time: the page's clock may be fake. */
-async function until(check, what) {
-  for (let i = 0; i < 150; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** The event ids of every events POST the page sends, as seen at the network;
  * and, counted in the page as `fetch` is called (so a count read right after
  * the fake clock ran is complete), `window.__posts`. */
@@ -218,7 +208,7 @@ test("offline at the click: the event waits in the outbox and arrives exactly on
   await page.click(button("section.banner", "reject_all"));
   await page.locator(BANNER).waitFor({ state: "detached" });
   const subject = await subjectOf(page);
-  await until(() => sent.length === 1, "the first send");
+  await eventually(() => sent.length === 1, "the first send");
   assert.equal((await outbox(page)).length, 1, "the event is kept locally");
   assert.equal((await recordsOf(edge, subject)).length, 0);
 
@@ -226,7 +216,7 @@ test("offline at the click: the event waits in the outbox and arrives exactly on
   await page.clock.runFor(1300); // the first retry is due within 1 s + 30 %
   const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(stored[0].record.event.action, "refuse");
-  await until(async () => (await outbox(page)).length === 0, "acknowledged events to leave the outbox");
+  await eventually(async () => (await outbox(page)).length === 0, "acknowledged events to leave the outbox");
   assert.equal(sent.length, 2, "one failed send, one retry");
   await page.clock.runFor(600_000);
   assert.equal(await page.evaluate(() => window.__posts), 2, "sent again after it was acknowledged");
@@ -255,14 +245,14 @@ test("the edge answering 500 three times, then 201: retried with backoff, stored
   // A widget without backoff sends all four at once; with it, the page's
   // clock must move about 1 + 2 + 4 s first (delivery.test.mjs checks the
   // schedule to the millisecond).
-  await until(() => failures === 1, "the first fault");
+  await eventually(() => failures === 1, "the first fault");
   await page.clock.runFor(700);
   assert.equal(sent.length, 1, "retried before 1 s: no backoff");
   await page.clock.runFor(9_000);
   const stored = await waitForRecordsOf(edge, subject, 1);
   assert.equal(failures, 3);
   assert.equal(stored[0].record.event.action, "give");
-  await until(async () => (await outbox(page)).length === 0, "acknowledged events to leave the outbox");
+  await eventually(async () => (await outbox(page)).length === 0, "acknowledged events to leave the outbox");
   await page.clock.runFor(600_000);
   assert.equal(await page.evaluate(() => window.__posts), 4, "three faults, one success, nothing after it");
   assert.equal(sent.length, 4);
@@ -287,7 +277,7 @@ test("tab closed before the event was sent: it arrives on the next visit", async
   const sink = createServer((socket) => { flushes++; socket.resetAndDestroy(); });
   await new Promise((ok) => sink.listen(Number(new URL(edge.url).port), "127.0.0.1", ok));
   await first.close({ runBeforeUnload: true });
-  await until(() => flushes > 0, "the pagehide flush");
+  await eventually(() => flushes > 0, "the pagehide flush");
   await new Promise((ok) => sink.close(ok));
   await edge.up();
   assert.equal((await recordsOf(edge, subject)).length, 0);

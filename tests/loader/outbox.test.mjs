@@ -14,7 +14,11 @@ globalThis.fetch = (url, init) => {
   assert.equal(url, "https://edge.example/v1/sites/demo/events");
   assert.equal(init.keepalive, true, "every request survives the page");
   sent.push(JSON.parse(init.body).event_id);
-  return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  return new Promise((resolve, reject) => {
+    waiting.push({ resolve, reject });
+    // As a browser does: an aborted request fails, whatever the edge does later.
+    init.signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted.", "AbortError")));
+  });
 };
 async function answer(status, body = "{}") {
   const next = waiting.shift();
@@ -74,6 +78,27 @@ test("a fault retries the same event with exponential backoff and jitter, capped
   assert.deepEqual(outbox(), ["a", "b"]);
   await answer(201);
   assert.deepEqual(sent.slice(-2), ["a", "b"]);
+  await answer(201);
+  assert.deepEqual(outbox(), []);
+  mock.timers.reset();
+});
+
+test("an edge that never answers: after 20 s the request is a fault, and the same event is tried again", async () => {
+  enqueue(event("a"));
+  enqueue(event("b"));
+  mock.timers.tick(19_999);
+  await settle();
+  assert.deepEqual(sent, ["a"], "given up before 20 s");
+  mock.timers.tick(1);
+  await settle();
+  // A fault: the first retry after 1 s (+30 % jitter), the same event.
+  mock.timers.tick(1300);
+  await settle();
+  assert.deepEqual(sent, ["a", "a"]);
+  waiting.shift(); // the first request's answer never comes
+  await answer(201, '{"receipt":"jws-a"}');
+  assert.deepEqual(sent, ["a", "a", "b"]);
+  assert.deepEqual(list(":receipts"), ["jws-a"]);
   await answer(201);
   assert.deepEqual(outbox(), []);
   mock.timers.reset();

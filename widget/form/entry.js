@@ -15,7 +15,10 @@ const ready = (async () => {
     await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
   }
   const lang = document.documentElement.lang || navigator.language || "";
-  await init({ module_or_path: new URL("assent-form.wasm", import.meta.url) });
+  // A page that pins this file (`integrity`) pins its wasm by
+  // `data-wasm-integrity` (`make sri` prints both).
+  const wasm = new URL("assent-form.wasm", import.meta.url);
+  await init({ module_or_path: fetch(wasm, { integrity: tag?.dataset.wasmIntegrity || "" }) });
   return start(site, base, lang);
 })();
 ready.catch(() => {}); // a failure is the page's to read from `ready`, not an unhandled rejection

@@ -18,8 +18,10 @@ export var get = (url, read, init, n) =>
   });
 
 // `load` for boot(): the wasm at `wasmUrl`, the config answer of `site` from
-// the edge at `base`.
-export var fromEdge = (site, base, wasmUrl) => ({
-  wasm: () => get(wasmUrl, "arrayBuffer"),
+// the edge at `base`. `integrity` (Subresource Integrity, e.g. "sha384-...";
+// "" checks nothing) pins the wasm: a page that pins the loader pins its
+// engine too (docs/embedding.md, `make sri`).
+export var fromEdge = (site, base, wasmUrl, integrity) => ({
+  wasm: () => get(wasmUrl, "arrayBuffer", { integrity }),
   config: () => get(base + "v1/sites/" + site + "/config?lang=" + languages(), "json", { credentials: "include" }),
 });

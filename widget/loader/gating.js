@@ -4,7 +4,8 @@
 // cookies and storage a refused service left are deleted where the config
 // lists them. The engine answers what is allowed (`accepts`).
 import { accepts, config, current } from "./state.js";
-import { placeholderHtml } from "./render.js";
+import { CSS, placeholderHtml } from "./render.js";
+import { adopt } from "./sheet.js";
 
 function allowed(el) {
   return accepts(el.getAttribute("data-assent"), el.getAttribute("data-assent-service"));
@@ -64,7 +65,7 @@ function embed(el, allow) {
   var w = el.getAttribute("width"), h = el.getAttribute("height");
   var px = (v) => /^\d+$/.test(v) ? v + "px" : v;
   ph.style.cssText = "display:block;max-width:100%;" + (w ? "width:" + px(w) + ";" : "") + (h ? "height:" + px(h) : "");
-  ph.attachShadow({ mode: "open" }).innerHTML = placeholderHtml(purpose);
+  adopt(ph.attachShadow({ mode: "open" }), CSS).innerHTML = placeholderHtml(purpose);
   ph.shadowRoot.querySelector("button").onclick = () => {
     allow(purpose, el.getAttribute("data-assent-service"));
   };

@@ -6,7 +6,8 @@
 // subject's previous one (a `refuse` after a `give` is `action_mismatch`).
 // So the oldest event goes first, and the next only once the edge has
 // acknowledged it (2xx: its receipt kept) or refused it for good (a 4xx other
-// than 408/425/429; the engine's `delivery` classifies). Faults retry with
+// than 408/425/429; the engine's `delivery` classifies). Faults (a network
+// error, a 5xx, no answer within 20 s) retry with
 // exponential backoff and jitter, capped at 60 s, and at once when the
 // browser comes back `online`. Every request is sent with `keepalive`, so
 // the one in flight survives the page; on `pagehide` only the oldest event
@@ -35,7 +36,13 @@ export function flush() {
   var e = list(":outbox").filter((e) => e && e.event_id)[0];
   if (!e) return;
   var id = (inFlight = e.event_id);
+  // An edge that takes the request and never answers would hold the
+  // outbox: after 20 s the request is a fault like any other and the same
+  // event is tried again (the edge stores an event id once).
+  var stop = new AbortController();
+  setTimeout(() => stop.abort(), 2e4);
   fetch(url, {
+    signal: stop.signal,
     method: "POST",
     mode: "cors",
     credentials: "include", // a first-party edge keeps the choice in its own cookie

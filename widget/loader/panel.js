@@ -5,8 +5,9 @@
 // `kit()` (the notice, the helpers, the engine's answers), so the rules of
 // what is shown and escaped stay in one place.
 //
-// Its stylesheet (widget/panel.css) comes
-// with it, inlined by the bundler as `__ASSENT_PANEL_CSS__`.
+// Its stylesheet (widget/panel.css) comes with it, inlined by the bundler
+// as `__ASSENT_PANEL_CSS__`; the loader adopts it (./sheet.js).
+export var PANEL_CSS = __ASSENT_PANEL_CSS__;
 
 // The preferences panel: a modal dialog with a sticky head (title, close)
 // and foot (the actions, always in view), and between them one collapsible
@@ -32,7 +33,7 @@ export function panelHtml(r) {
       (on ? " checked" : "") + (locked ? " disabled" : "") + "></label>";
   var c = config.notice.controller;
   var actions = config.notice.choices.map((a) => button(a == "customise" ? "save" : a == "reject_all" && grants() ? "withdraw_all" : a));
-  return "<style>" + __ASSENT_PANEL_CSS__ + '</style><div class="overlay"><div class="panel" role="dialog" aria-modal="true" aria-labelledby="assent-prefs-title" tabindex="-1"' + lang() +
+  return '<div class="overlay"><div class="panel" role="dialog" aria-modal="true" aria-labelledby="assent-prefs-title" tabindex="-1"' + lang() +
     '><div class="head"><h2 class="title" id="assent-prefs-title">' + esc(text("preferences_title")) +
     '</h2><button type="button" class="close" data-act="close" aria-label="' + esc(text("close")) + '">\u00d7</button></div><div class="body">' + gpcNote() +
     config.notice.purposes.map((p) => {

@@ -14,8 +14,9 @@ import { chosen, grants } from "./engine.js";
 import { config, gpc } from "./state.js";
 
 // The stylesheet (widget/widget.css, inlined by the bundler as
-// `__ASSENT_CSS__`), for the widget's shadow root and each placeholder's.
-export var STYLE = "<style>" + __ASSENT_CSS__ + "</style>";
+// `__ASSENT_CSS__`), for the widget's shadow root and each placeholder's
+// (adopted by ./sheet.js, never a <style> element: a strict CSP holds).
+export var CSS = __ASSENT_CSS__;
 
 export function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
@@ -78,6 +79,6 @@ export function choicesHtml() {
 // An embed's placeholder: what it needs consent to, and "Allow and load".
 export function placeholderHtml(purpose) {
   var p = config.notice.purposes.find((x) => x.id == purpose);
-  return STYLE + '<div class="ph"' + lang() + "><p>" +
+  return '<div class="ph"' + lang() + "><p>" +
     esc(text("embed_blocked").replace("{purpose}", p ? p.name : purpose)) + "</p>" + button("allow", "allow_and_load") + "</div>";
 }

@@ -8,7 +8,8 @@
 import { mark } from "../pkg/glue.js";
 import { asking, follows } from "./engine.js";
 import { config, current, get, record } from "./state.js";
-import { STYLE, bannerHtml, choicesHtml, kit } from "./render.js";
+import { CSS, bannerHtml, choicesHtml, kit } from "./render.js";
+import { adopt } from "./sheet.js";
 import { lazy } from "./lazy.js";
 import { update } from "./consent-mode.js";
 import { clean, gate } from "./gating.js";
@@ -27,8 +28,7 @@ export function mount(ask) {
   host.id = "assent-host";
   host.dir = /^(ar|he|fa|ur)(-|$)/.test(config.language) ? "rtl" : "ltr";
   host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
-  root = host.attachShadow({ mode: "open" });
-  root.innerHTML = STYLE;
+  root = adopt(host.attachShadow({ mode: "open" }), CSS);
   document.body.append(host);
   if (ask) {
     banner = insert(bannerHtml());
@@ -44,6 +44,8 @@ export function openPanel() {
   if (panel) return;
   opener = root.activeElement || document.activeElement;
   return lazy("panel").then((m) => {
+    // Its stylesheet once, however often it opens.
+    if (!more) adopt(root, m.PANEL_CSS);
     more = m;
     if (panel) return;
     panel = insert(m.panelHtml(kit()));

@@ -1,44 +1,29 @@
 //! The CPU a banner event costs in Assent's own code, natively: what the
 //! edge does for one event (read its JSON, validate it against the site,
 //! then the sequencer's append: the subject's history, canonical bytes,
-//! the leaf hash, the tree update, the signed receipt) on core's in-memory
-//! log store, at 100 leaves. That store scans its vectors (it is for tests),
-//! so its costs grow with the log; they are a few microseconds at this size,
-//! and what is left is ours. How an append's cost holds as the log grows is
-//! measured on the real SQLite store under workerd (`bench/log.mjs`: 10^3 to
-//! 10^5 leaves), where every lookup is an index.
+//! the leaf hash, the tree update, the signed receipt) on the SQL the
+//! Durable Object runs (the edge's `SqlLogStore` over SQLite in memory,
+//! rusqlite), from 10^4 leaves (the log grows by the appends measured).
+//! How an append's cost holds from 10^3 to 10^6 leaves: `benches/growth.rs`.
 //!
 //! `cargo bench --manifest-path bench/native/Cargo.toml` (`make bench-cpu`).
 use std::hint::black_box;
 
 use assent_core::event::{ConsentEvent, Context};
 use assent_core::log::conformance::{config, event, key};
-use assent_core::log::sequencer::{self, AppendRequest, Proof};
-use assent_core::log::{LogOrigin, MemoryLogStore};
+use assent_bench_native::request;
+use assent_core::log::sequencer;
+use assent_edge::log_store::{native, SqlLogStore, SCHEMA};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 const T0: u64 = 1_795_000_000_000;
 
-fn request(event: ConsentEvent) -> AppendRequest {
-    AppendRequest {
-        received_at_ms: event.client_time_ms + 5,
-        event,
-        sec_gpc: false,
-        country: Some("DE".into()),
-        origin: LogOrigin::parse("edge.example/vectors").unwrap(),
-        issuer: "https://edge.example".into(),
-        form: None,
-        regime: None,
-        import: None,
-        proof: Proof::Edge,
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let config = config();
     let key = key();
     let mut group = c.benchmark_group("banner event");
-    let mut store = MemoryLogStore::default();
+    let mut store = SqlLogStore(native::connection(SCHEMA));
     let mut n = 0u64;
     group.bench_function("read and validate", |b| {
         let e = event(&config, 1, 1, "give", true, T0);
@@ -49,7 +34,7 @@ fn bench(c: &mut Criterion) {
             black_box(e)
         })
     });
-    for size in [100u64] {
+    for size in [10_000u64] {
         // Fill to `size` with events of distinct subjects.
         while n < size {
             let e = event(&config, n, n, "give", true, T0 + n);

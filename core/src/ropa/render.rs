@@ -198,6 +198,13 @@ impl ProcessingRecord {
         csv_rows(&CSV_HEADER, rows)
     }
 
+    /// The Content-Security-Policy [`Self::to_html`]'s page is served with:
+    /// its one stylesheet allowed by hash, nothing else
+    /// ([`crate::html::page_policy`]).
+    pub fn html_policy() -> String {
+        crate::html::page_policy(STYLE)
+    }
+
     /// The record as a printable, self-contained HTML page: no script, no
     /// outside resource, a small inline style with print rules, a heading
     /// per Art. 30(1) item; every text from the configuration is escaped.

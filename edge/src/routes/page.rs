@@ -40,7 +40,7 @@ pub fn html(
     headers.set("x-frame-options", "DENY")?;
     headers.set(
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        &assent_core::html::page_policy(STYLE),
     )?;
     Ok(Response::from_html(html)?
         .with_status(status)

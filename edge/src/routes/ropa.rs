@@ -6,7 +6,7 @@
 //! answers the same record.
 
 use assent_core::config::SiteConfig;
-use assent_core::ropa::record;
+use assent_core::ropa::{record, ProcessingRecord};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
@@ -67,12 +67,10 @@ pub fn get(req: &Request, _env: &Env, site: &SiteConfig) -> Result<Response, Api
             record.to_html(),
             &[
                 ("content-type", "text/html; charset=utf-8"),
-                (
-                    "content-security-policy",
-                    "default-src 'none'; style-src 'unsafe-inline'",
-                ),
+                ("content-security-policy", &ProcessingRecord::html_policy()),
                 ("referrer-policy", "no-referrer"),
                 ("x-content-type-options", "nosniff"),
+                ("x-frame-options", "DENY"),
             ],
         ),
     }

@@ -2,6 +2,7 @@
 //! consent part into the site's `<form>`), reading what was typed, showing
 //! problems accessibly, and the submit flow.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use assent_core::form::notice::FormAnswer;
@@ -39,17 +40,33 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// Adds the stylesheet once per page.
+/// Adds the stylesheet once per page, as a constructed sheet the document
+/// adopts: a strict Content-Security-Policy (no `'unsafe-inline'`) blocks a
+/// `<style>` element but not this, so the site keeps its policy. A browser
+/// without constructable stylesheets (before 2023) gets the `<style>`
+/// element, which its CSP must then allow.
 fn style_once(doc: &Document) {
     if doc.get_element_by_id("assent-form-style").is_some() {
         return;
     }
-    if let Ok(style) = doc.create_element("style") {
-        style.set_id("assent-form-style");
-        style.set_text_content(Some(html::CSS));
-        if let Some(head) = doc.head() {
-            let _ = head.append_child(&style);
-        }
+    let adopted = web_sys::CssStyleSheet::new().and_then(|sheet| {
+        sheet.replace_sync(html::CSS)?;
+        let sheets = doc.adopted_style_sheets();
+        sheets.push(&sheet);
+        doc.set_adopted_style_sheets(&sheets);
+        Ok(())
+    });
+    // An element with the id says "done" for a second form on the page: an
+    // empty marker, or the fallback's <style> itself.
+    let Ok(marker) = doc.create_element(if adopted.is_ok() { "meta" } else { "style" }) else {
+        return;
+    };
+    marker.set_id("assent-form-style");
+    if adopted.is_err() {
+        marker.set_text_content(Some(html::CSS));
+    }
+    if let Some(head) = doc.head() {
+        let _ = head.append_child(&marker);
     }
 }
 
@@ -328,8 +345,10 @@ async fn submit(m: &Mounted) {
             }
         }
         Sent::Later => {
-            // Waits in the outbox, sent when the page comes back online or
-            // on the next visit: the person's choice holds as sent.
+            // Waits in the outbox, sent again while the page is open (after
+            // core's delay), when it comes back online and on the next
+            // visit: the person's choice holds as sent.
+            retry_later(&m.edge);
             status(m, &t.pending);
             announce(m, "queued", None);
             proceed(m);
@@ -381,15 +400,58 @@ fn proceed(m: &Mounted) {
     }
 }
 
-/// Sends every waiting submission again (on start and when back online).
+thread_local! {
+    /// Faults in a row since the edge last answered, and whether a retry
+    /// is already set (one at a time: a second fault does not add one).
+    static RETRY: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+    /// A flush is sending: another (online, a timer) waits for it.
+    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// After a fault: what waits is sent again after core's delay for this many
+/// faults in a row (`assent_core::api::retry_delay_ms`), plus up to 30 %
+/// jitter so that many pages do not come back at once.
+fn retry_later(edge: &Edge) {
+    let (faults, set) = RETRY.get();
+    if set {
+        return;
+    }
+    RETRY.set((faults + 1, true));
+    let delay = assent_core::api::retry_delay_ms(faults + 1) as f64;
+    let delay = delay * (1.0 + 0.3 * js_sys::Math::random());
+    let edge = edge.clone();
+    let again = Closure::once_into_js(move || {
+        RETRY.set((RETRY.get().0, false));
+        wasm_bindgen_futures::spawn_local(async move { flush(&edge).await });
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            again.unchecked_ref(),
+            delay as i32,
+        );
+    }
+}
+
+/// Sends every waiting submission again, oldest first (on start, when back
+/// online, and after a fault's delay); stops at the first fault and tries
+/// again later.
 pub async fn flush(edge: &Edge) {
+    if FLUSHING.replace(true) {
+        return;
+    }
     for waiting in outbox::all(&edge.site) {
         match edge.submit(&waiting.form, &waiting.body).await {
             Sent::Stored(answer) => {
                 acknowledge(&edge.site, &waiting.form, &waiting.event_id, &answer);
             }
             Sent::Refused(_) => outbox::forget(&edge.site, &waiting.event_id),
-            Sent::Later => return,
+            Sent::Later => {
+                FLUSHING.set(false);
+                retry_later(edge);
+                return;
+            }
         }
+        RETRY.set((0, RETRY.get().1));
     }
+    FLUSHING.set(false);
 }

@@ -2,6 +2,7 @@
 
 use assent_core::api::Outcome;
 use assent_core::form::notice::FormAnswer;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -21,12 +22,26 @@ pub enum Sent {
     Stored(serde_json::Value),
     /// Refused for good (a 4xx other than 408, 425, 429): its code.
     Refused(String),
-    /// Not delivered (network down, a timeout, a 5xx): try again later.
+    /// Not delivered (network down, no answer in [`TIMEOUT_MS`], a 5xx): try again later.
     Later,
 }
 
+/// How long a request may wait for its answer: an edge that takes it and
+/// never answers is a fault like a network error (the submission waits in
+/// the outbox; the edge stores an event id once, so a late answer does no harm).
+pub const TIMEOUT_MS: u32 = 20_000;
+
 async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
     let window = web_sys::window().ok_or("no window")?;
+    // The page's own timer (not `AbortSignal.timeout`): the one a page's
+    // clock runs, so a test can move it.
+    let stop = web_sys::AbortController::new()?;
+    init.set_signal(Some(&stop.signal()));
+    let abort = Closure::once_into_js(move || stop.abort());
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        abort.unchecked_ref(),
+        TIMEOUT_MS as i32,
+    )?;
     let req = Request::new_with_str_and_init(url, init)?;
     let resp = JsFuture::from(window.fetch_with_request(&req)).await?;
     resp.dyn_into()

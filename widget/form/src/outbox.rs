@@ -1,9 +1,14 @@
 //! Submissions not yet acknowledged, kept in `localStorage` so that a
 //! network fault, a 5xx or a closed tab loses none: each is written here
 //! before it is sent and removed once the edge stored or refused it. They
-//! are sent again when the form script next runs and when the browser comes
-//! back online. The entry holds what the person typed (their email) only
-//! until it is delivered, in their own browser.
+//! are sent again while the page is open (after core's delay,
+//! `assent_core::api::retry_delay_ms`), when the browser comes back online,
+//! and when the form script next runs. A page whose storage is full or
+//! blocked keeps them in memory for as long as it lives. The entry holds
+//! what the person typed (their email) only until it is delivered, in their
+//! own browser.
+
+use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +31,19 @@ fn key(site: &str) -> String {
     format!("assent:{site}:form-outbox")
 }
 
+thread_local! {
+    /// The outbox of a page whose storage refused it (full, blocked): the
+    /// submissions wait here for as long as the page lives, and are sent
+    /// from here. Once set it stays the page's outbox: storage that failed
+    /// once is not trusted with a list it no longer holds.
+    static MEMORY: RefCell<Option<Vec<Waiting>>> = const { RefCell::new(None) };
+}
+
 /// Every waiting submission of `site`, oldest first.
 pub fn all(site: &str) -> Vec<Waiting> {
+    if let Some(list) = MEMORY.with(|m| m.borrow().clone()) {
+        return list;
+    }
     storage()
         .and_then(|s| s.get_item(&key(site)).ok().flatten())
         .and_then(|text| serde_json::from_str(&text).ok())
@@ -35,12 +51,17 @@ pub fn all(site: &str) -> Vec<Waiting> {
 }
 
 fn save(site: &str, list: &[Waiting]) {
-    if let Some(s) = storage() {
-        let _ = if list.is_empty() {
-            s.remove_item(&key(site))
-        } else {
-            s.set_item(&key(site), &serde_json::to_string(list).unwrap_or_default())
-        };
+    let kept = MEMORY.with(|m| m.borrow().is_none())
+        && storage().is_some_and(|s| {
+            if list.is_empty() {
+                s.remove_item(&key(site)).is_ok()
+            } else {
+                s.set_item(&key(site), &serde_json::to_string(list).unwrap_or_default())
+                    .is_ok()
+            }
+        });
+    if !kept {
+        MEMORY.with(|m| *m.borrow_mut() = Some(list.to_vec()));
     }
 }
 
