@@ -114,14 +114,15 @@ dev: setup-dev build dev-vars
 # (TESTING.md, "How long make test takes").
 test: setup versions audit
 	@$(MAKE) --no-print-directory -j2 lane-checks lane-artefacts
-	@$(MAKE) --no-print-directory e2e ASSENT_CLI=target/debug/assent
+	@s=$$(date +%s); $(MAKE) --no-print-directory e2e ASSENT_CLI=target/debug/assent && echo "time: e2e $$(( $$(date +%s) - s )) s"
 	@echo "make test: all checks passed"
 
+# Each step says how long it took ("time: clippy 241 s"), for TESTING.md.
 lane-checks:
-	@for t in fmt clippy deps doc house test-native test-wasm; do $(MAKE) --no-print-directory $$t || exit 1; done
+	@for t in fmt clippy deps doc house test-native test-wasm; do s=$$(date +%s); $(MAKE) --no-print-directory $$t || exit 1; echo "time: $$t $$(( $$(date +%s) - s )) s"; done
 
 lane-artefacts:
-	@for t in typecheck test-loader build size deploy-check; do $(MAKE) --no-print-directory $$t || exit 1; done
+	@for t in typecheck test-loader build size deploy-check; do s=$$(date +%s); $(MAKE) --no-print-directory $$t || exit 1; echo "time: $$t $$(( $$(date +%s) - s )) s"; done
 
 fmt:
 	cargo fmt --all -- --check

@@ -1,17 +1,31 @@
 //! Validates every site configuration in `sites/` with assent-core and embeds
 //! them: a configuration with an error fails the build, so it never deploys.
+//!
+//! `ASSENT_EXTRA_SITES` (a folder) adds the configurations in it, checked
+//! alike: the shard benchmark's sites (`bench/shards.mjs`), built into a
+//! worker of their own. `make build` and a deploy never set it.
 
-use std::{env, fs, path::Path};
+use std::path::{Path, PathBuf};
+use std::{env, fs};
 
-fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sites");
+/// The `.json` files of `dir`, sorted.
+fn configs(dir: &Path) -> Vec<PathBuf> {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut entries: Vec<_> = fs::read_dir(&dir)
-        .expect("edge/sites/ must exist")
-        .map(|e| e.expect("readable sites/ entry").path())
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("readable sites entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     entries.sort();
+    entries
+}
+
+fn main() {
+    let mut entries = configs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sites"));
+    println!("cargo:rerun-if-env-changed=ASSENT_EXTRA_SITES");
+    if let Some(extra) = env::var_os("ASSENT_EXTRA_SITES") {
+        entries.extend(configs(Path::new(&extra)));
+    }
 
     let mut generated = String::from("/// Site configurations checked at build time: (site id, JSON).\npub static SITES: &[(&str, &str)] = &[\n");
     for path in &entries {

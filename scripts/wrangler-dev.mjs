@@ -50,7 +50,7 @@ export function unlimitedConfig(dir) {
  * `wrangler dev` would race the readiness timeout whenever a source file is
  * newer than the bundle), and with the rate limits unless `limits` is false.
  */
-export function devConfig(dir, { limits = true } = {}) {
+export function devConfig(dir, { limits = true, main } = {}) {
   const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
   const out = [];
   let table = ""; // the current [table] or [[array]] ("" at the top level)
@@ -62,6 +62,8 @@ export function devConfig(dir, { limits = true } = {}) {
     if ((!limits && table === "ratelimits") || table === "build") continue;
     if (table === "") {
       line = absolute("main")(line.replace(/^name\s*=.*$/, `name = "assent-edge-dev${limits ? "" : "-unlimited"}"`));
+      // Another build of the worker (the shard benchmark's, with its sites).
+      if (main) line = line.replace(/^main\s*=.*$/, `main = ${JSON.stringify(resolve(main))}`);
     } else if (table === "assets") {
       line = absolute("directory")(line);
     }
@@ -81,12 +83,13 @@ export function devConfig(dir, { limits = true } = {}) {
  * It runs `devConfig()` (the built bundle, never a build of its own);
  * `rateLimit: false` without the limiter bindings;
  * `https: true` serves it over https with wrangler's self-signed certificate
- * (callers accept it, e.g. `NODE_TLS_REJECT_UNAUTHORIZED=0` for fetch).
+ * (callers accept it, e.g. `NODE_TLS_REJECT_UNAUTHORIZED=0` for fetch);
+ * `main` runs another build of the worker (its shim.mjs).
  */
-export async function startEdge({ vars = {}, assets, rateLimit = true, https = false } = {}) {
+export async function startEdge({ vars = {}, assets, rateLimit = true, https = false, main } = {}) {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
-  const config = devConfig(state, { limits: rateLimit });
+  const config = devConfig(state, { limits: rateLimit, main });
   const port = await freePort();
   const adminKey = randomBytes(24).toString("hex");
   const keys = { signingKey: newSigningKey(), retiredKeys: "", formSecret: randomBytes(32).toString("base64url") };
@@ -112,6 +115,12 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
     adminKey,
     keys,
     log: () => proc.log(),
+    /** CPU seconds workerd has used so far (user + system, from /proc): the
+     *  worker and every Durable Object it runs, on this machine. */
+    workerdCpu: () => workerdCpu(proc.group),
+    /** `sql` on every object's SQLite file, its rows (`storedRows`); with the
+     *  worker down (`down()`, `crash()`) it may write. */
+    sql: (sql) => storedRows(edge, sql, { write: true }),
     /** Stops workerd and starts it again on the same state (a worker restart),
      *  optionally with other keys (a key rotation). */
     async restart(newKeys = {}) {
@@ -123,6 +132,11 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
     async down() {
       await proc.kill();
     },
+    /** Kills wrangler and workerd at once (SIGKILL: no shutdown runs, as in a
+     *  crash or a machine lost); `up()` starts them again on the same state. */
+    async crash() {
+      await proc.kill("SIGKILL");
+    },
     async up() {
       proc = await start();
     },
@@ -132,6 +146,17 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
     },
   };
   return edge;
+}
+
+/** CPU seconds (user + system) of the `workerd` processes in process group `group`. */
+function workerdCpu(group) {
+  const r = spawnSync("ps", ["-o", "pid=,comm=", "-g", String(group)], { encoding: "utf8" });
+  const hz = 100; // USER_HZ: /proc's clock ticks on Linux
+  return r.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm === "workerd")
+    .reduce((sum, [pid]) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return sum + (Number(fields[11]) + Number(fields[12])) / hz;
+    }, 0);
 }
 
 /** A fresh Ed25519 signing key in the edge's secret form (base64url seed). */
@@ -185,8 +210,10 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, f
   }
   return {
     log: () => log,
-    async kill() {
-      try { process.kill(-child.pid, "SIGTERM"); } catch {}
+    /** The process group: wrangler's node and its workerd. */
+    group: child.pid,
+    async kill(signal = "SIGTERM") {
+      try { process.kill(-child.pid, signal); } catch {}
       const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 3000);
       await exited;
       clearTimeout(timer);
@@ -200,13 +227,13 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, f
  * For tests that must see what is stored without asking the worker, whose
  * reads would change it (a checkpoint read signs on demand).
  */
-export function storedRows(edge, sql) {
+export function storedRows(edge, sql, { write = false } = {}) {
   const dir = join(edge.state, "persist/v3/do");
   const files = readdirSync(dir, { recursive: true })
     .filter((f) => /(SiteLog|SiteDirectory)\/[0-9a-f]+\.sqlite$/.test(f))
     .map((f) => join(dir, f));
   return files.flatMap((file) => {
-    const r = spawnSync("sqlite3", ["-readonly", "-json", file, sql], { encoding: "utf8" });
+    const r = spawnSync("sqlite3", [...(write ? [] : ["-readonly"]), "-json", file, sql], { encoding: "utf8" });
     // A directory has no log tables, a shard no directory tables: skip them.
     if (r.status !== 0 && /no such table/.test(r.stderr)) return [];
     if (r.status !== 0) throw new Error(`sqlite3 ${file}: ${r.stderr}`);

@@ -10,7 +10,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { join, resolve } from "node:path";
 import { jwtVerify, createLocalJWKSet } from "jose";
 import canonicalize from "canonicalize";
-import { siteConfig, demoEvent, assent, scratch, newSigningKey, storedRows } from "./harness.mjs";
+import { ASSENT_CLI, siteConfig, demoEvent, assent, scratch, newSigningKey, storedRows } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium({ rateLimit: false }); // a dev-only config without the limiter; limits.test.mjs covers the limit
@@ -291,7 +291,9 @@ test("the auditor's commands of docs/proofs.md run as written against the edge",
   // with the visitor's receipt where docs/proofs.md says to save it.
   const repo = scratch();
   mkdirSync(join(repo, "target/audit"), { recursive: true });
-  symlinkSync(join(ROOT, "target/release"), join(repo, "target/release"));
+  // The CLI the suite runs (`make cli`'s, or ASSENT_CLI) where `make cli` puts it.
+  mkdirSync(join(repo, "target/release"), { recursive: true });
+  symlinkSync(ASSENT_CLI, join(repo, "target/release/assent"));
   writeFileSync(join(repo, ".dev.vars"), `ADMIN_KEY=${edge.adminKey}\n`);
   writeFileSync(join(repo, "target/audit/receipt.jws"), widgetReceipt);
   const env = { ...process.env };

@@ -1,0 +1,115 @@
+// The log object's alarm killed in the middle of its work, against the real
+// worker: a purge of the recycle bin that takes two runs (100 a run), and a
+// batch of webhook deliveries (20 a run, one at a time) stopped with a
+// delivery in flight. workerd is killed with SIGKILL (no shutdown runs) and
+// started again on the same state. What must hold: the alarm resumes by
+// itself, every subject due is erased exactly once (one `erase` record,
+// one `subject.erased` to the CRM), no delivery the CRM acknowledged before
+// the crash is sent again, and the one in flight is sent again with the
+// same id (at-least-once, deduplicated by `webhook-id`), nothing skipped.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { startEdge, optIn, ownerCall, eventually, storedRows } from "./harness.mjs";
+
+// The demo site's CRM. `holdAt(n)`: the n-th `subject.erased` (counted from
+// when it is set) gets no answer until `release()`; the rest 204 at once.
+const received = []; // {id, type, subject, answered}
+let holdAt = Infinity, released, release, receiver;
+let erasedSeen = 0;
+function startReceiver() {
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", async () => {
+      const message = JSON.parse(body);
+      const seen = { id: req.headers["webhook-id"], type: message.type, subject: message.subject, answered: false };
+      received.push(seen);
+      if (message.type === "subject.erased" && ++erasedSeen === holdAt) await released;
+      // The answer to a request the crash cut off reaches no one: the test
+      // reads `answered` for it before it is released.
+      if (res.destroyed || req.socket.destroyed) return;
+      res.writeHead(204).end();
+      seen.answered = true;
+    });
+  });
+  return new Promise((ok) => receiver.listen(0, "127.0.0.1", () => ok(`http://127.0.0.1:${receiver.address().port}/crm`)));
+}
+
+let edge;
+before(async () => {
+  const hook = await startReceiver();
+  const secret = "whsec_" + Buffer.from("assent-alarm-test-secret-0123456").toString("base64");
+  edge = await startEdge({ rateLimit: false, vars: { DEMO_CRM_WEBHOOK_URL: hook, DEMO_CRM_WEBHOOK_SECRET: secret } });
+});
+after(async () => {
+  await edge?.stop();
+  receiver?.close();
+});
+
+const N = 110; // more than one purge run (100)
+const erasure = (subject) => ownerCall(edge, `/v1/admin/sites/demo/subjects/${subject}/erasure`, edge.adminKey, { method: "POST" });
+const bin = async () => (await (await ownerCall(edge, "/v1/admin/sites/demo/recycle-bin?limit=500", edge.adminKey)).json()).subjects;
+
+test("the alarm killed in the middle of a purge and a webhook batch resumes: each subject erased once, nothing acknowledged sent twice, nothing skipped", async () => {
+  // N confirmed contacts of the demo's newsletter, and one more.
+  const subjects = [];
+  for (let i = 0; i <= N; i++) {
+    const answer = await optIn(edge, `alarm-${i}@example.com`, { site: "demo" });
+    subjects.push(answer.record.event.subject);
+  }
+  const [spare, ...due] = [subjects.pop(), ...subjects];
+  // Into the recycle bin (30 days on the demo site).
+  for (const s of due) assert.equal((await erasure(s)).status, 202, `erasure of ${s}`); // into the bin
+  assert.equal((await bin()).length, N);
+
+  // Due now: the bin's purge time moved to the past while the worker is down.
+  await edge.down();
+  const past = Date.now() - 60_000;
+  const changed = edge.sql(`UPDATE recycle_bin SET purge_ms = ${past}; SELECT changes() AS n;`);
+  assert.equal(changed.reduce((n, r) => n + r.n, 0), N);
+  // The third subject.erased from now on will hang at the CRM.
+  erasedSeen = 0;
+  holdAt = 3;
+  released = new Promise((r) => (release = r));
+  const before = received.length;
+  await edge.up();
+  // One more erasure: its request sets the alarm for the earliest thing due (the bin, now).
+  assert.equal((await erasure(spare)).status, 202);
+
+  // The alarm's first run purged 100 (one batch) and is delivering their
+  // messages one by one: two acknowledged, the third in flight. Kill it there.
+  await eventually(() => erasedSeen >= 3, "the third subject.erased to reach the CRM");
+  await edge.crash();
+  const firstRun = received.slice(before);
+  const acknowledged = firstRun.filter((m) => m.type === "subject.erased" && m.answered).map((m) => m.id);
+  const inFlight = firstRun.filter((m) => m.type === "subject.erased" && !m.answered).map((m) => m.id);
+  assert.equal(acknowledged.length, 2);
+  assert.equal(inFlight.length, 1);
+  const erasedBeforeCrash = edge.sql("SELECT count(*) AS n FROM entries WHERE json_extract(record, '$.event.action') = 'erase'");
+  assert.equal(erasedBeforeCrash.reduce((n, r) => n + r.n, 0), 100, "the first run's purge batch is durable, and only it");
+
+  // Started again, and not asked anything: the alarm resumes on its own
+  // (workerd keeps it with the object's state). Only the CRM is watched.
+  release();
+  await edge.up();
+  const erased = await eventually(() => {
+    const m = received.slice(before).filter((x) => x.type === "subject.erased" && x.answered);
+    return new Set(m.map((x) => x.subject)).size >= N && m;
+  }, "a subject.erased acknowledged for every purged subject", { every: 500 });
+
+  // Every due subject erased exactly once, in the log.
+  const erases = storedRows(edge, "SELECT json_extract(record, '$.event.subject') AS subject FROM entries WHERE json_extract(record, '$.event.action') = 'erase'");
+  assert.deepEqual(erases.map((r) => r.subject).sort(), [...due].sort());
+  assert.deepEqual((await bin()).map((e) => e.subject), [spare], "only the subject not yet due is left");
+  // The CRM: each subject told once, except the message in flight at the crash, told again under its id.
+  const sent = received.slice(before).filter((x) => x.type === "subject.erased");
+  const times = (id) => sent.filter((x) => x.id === id).length;
+  for (const id of acknowledged) assert.equal(times(id), 1, `${id}, acknowledged before the crash, was sent again`);
+  assert.equal(times(inFlight[0]), 2, "the message in flight at the crash is sent again, under its id");
+  // One message per subject: a retried delivery keeps its id.
+  for (const subject of due) assert.equal(new Set(sent.filter((x) => x.subject === subject).map((x) => x.id)).size, 1, subject);
+  assert.deepEqual(sent.filter((x) => !due.includes(x.subject)), [], "told of a subject not purged");
+  assert.equal(new Set(sent.map((x) => x.id)).size, N);
+  assert.equal(new Set(erased.map((x) => x.subject)).size, N, "every purged subject acknowledged by the CRM");
+});
