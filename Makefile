@@ -108,10 +108,12 @@ dev: setup-dev build dev-vars
 	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --var MAILER:dev --var ASSENT_DEV:1 --show-interactive-dev-session=false
 
 # ---- checks --------------------------------------------------------------------
-# Two lanes side by side (2 cores): the Rust checks in target/, and the
-# shipped artefacts with the checks that read them in target/ship and
-# target/widget; then the browser tests, with the CLI the unit tests built
-# (TESTING.md, "How long make test takes").
+# Two lanes side by side (2 cores): the Rust checks in target/ (the loader's
+# tests and the size check among them: they run core's example the unit tests built, and the
+# widget the other lane built first), and the shipped artefacts with the
+# checks that read them in target/ship and target/widget; then the browser
+# tests, with the CLI the unit tests built (TESTING.md, "How long make test
+# takes").
 test: setup versions audit
 	@$(MAKE) --no-print-directory -j2 lane-checks lane-artefacts
 	@s=$$(date +%s); $(MAKE) --no-print-directory e2e ASSENT_CLI=target/debug/assent && echo "time: e2e $$(( $$(date +%s) - s )) s"
@@ -119,19 +121,22 @@ test: setup versions audit
 
 # Each step says how long it took ("time: clippy 241 s"), for TESTING.md.
 lane-checks:
-	@for t in fmt clippy deps doc house test-native test-wasm; do s=$$(date +%s); $(MAKE) --no-print-directory $$t || exit 1; echo "time: $$t $$(( $$(date +%s) - s )) s"; done
+	@for t in fmt clippy deps doc house test-native test-loader size test-wasm; do s=$$(date +%s); $(MAKE) --no-print-directory $$t || exit 1; echo "time: $$t $$(( $$(date +%s) - s )) s"; done
 
 lane-artefacts:
-	@for t in typecheck test-loader build size deploy-check; do s=$$(date +%s); $(MAKE) --no-print-directory $$t || exit 1; echo "time: $$t $$(( $$(date +%s) - s )) s"; done
+	@for t in typecheck build deploy-check; do s=$$(date +%s); $(MAKE) --no-print-directory $$t || exit 1; echo "time: $$t $$(( $$(date +%s) - s )) s"; done
 
 fmt:
 	cargo fmt --all -- --check
 
 # The widget and core ship `no_std` to the browser; their tests use std. Both
-# configurations are linted.
+# configurations are linted. On wasm32 only the crates with code of their own
+# there (the widget, the form, the console's check): core and the edge have
+# none (no `cfg(target_arch = "wasm32")` but native-only test modules), and
+# checking the worker crate's tree a second time cost a cold run a minute.
 clippy:
 	cargo clippy -q -p assent-core -p assent-edge -p assent-cli -p assent-widget --all-targets --features assent-widget/std,assent-core/test-support -- -D warnings
-	cargo clippy -q --workspace --exclude assent-cli --target wasm32-unknown-unknown --all-targets --features assent-widget/std -- -D warnings
+	cargo clippy -q --workspace --exclude assent-cli --exclude assent-edge --exclude assent-core --target wasm32-unknown-unknown --all-targets --features assent-widget/std -- -D warnings
 	cargo clippy -q -p assent-widget --target wasm32-unknown-unknown --lib -- -D warnings
 
 # Dependencies earn their place: none unused (cargo machete), and the policy of

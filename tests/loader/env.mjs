@@ -20,11 +20,11 @@ export const loader = (name) => import(new URL(`widget/loader/${name}.js`, root)
 
 /**
  * The demo site's config answer in `lang`, as the edge serves it (core's
- * `notice` example). Built in target/ship, beside the shipped wasm: `make
- * test` runs these tests while the Rust checks hold target/'s lock.
+ * `notice` example; `make test` runs these tests after the unit tests,
+ * which built it).
  */
 export function demoAnswer(lang = "en") {
-  const out = execFileSync("cargo", ["run", "-q", "--target-dir", "target/ship", "-p", "assent-core", "--example", "notice", "--", "edge/sites/demo.json", lang], { cwd: root });
+  const out = execFileSync("cargo", ["run", "-q", "-p", "assent-core", "--example", "notice", "--", "edge/sites/demo.json", lang], { cwd: root });
   return JSON.parse(out);
 }
 
