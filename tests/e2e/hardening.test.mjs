@@ -109,7 +109,9 @@ test("a body sent without a declared length: 16,384 bytes are read and stored, 1
   const over = await send(JSON.stringify(event()).padEnd(LIMIT + 1, " "));
   assert.equal(over.status, 413);
   assert.equal((await over.json()).error.code, "body_too_large");
-  assert.equal(await total(), before, "nothing stored");
+  // The edge stops reading and closes that connection; fetch may hand the
+  // next request the closed socket ("fetch failed"): a GET is asked again.
+  assert.equal(await total().catch(() => total()), before, "nothing stored");
   const at = await send(JSON.stringify(event()).padEnd(LIMIT, " "));
   assert.equal(at.status, 201, "exactly the limit is read whole");
   assert.equal(await total(), before + 1);
