@@ -31,7 +31,7 @@ CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup setup-dev versions audit dev test lane-checks lane-artefacts house build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-cpu clean mutants fuzz fuzz-planted sri
+.PHONY: help setup setup-dev versions audit dev test lane-checks lane-artefacts house notice-example build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-shards bench-cpu clean mutants fuzz fuzz-planted sri
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -175,9 +175,14 @@ test-native:
 test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown
 
-# The loader's modules under node:test, DOM-free, with the built engine.
-test-loader: widget
-	node --test tests/loader/
+# The loader's modules under node:test, DOM-free, with the built engine and
+# the demo's config answers from core's `notice` example, built once.
+NOTICE_BIN := target/debug/examples/notice
+notice-example:
+	cargo build -q -p assent-core --example notice
+
+test-loader: widget notice-example
+	ASSENT_NOTICE_BIN=$(NOTICE_BIN) node --test tests/loader/
 
 size: widget
 	node scripts/size.mjs
@@ -203,7 +208,7 @@ sri: widget form
 
 # Benchmarks whose figures go into BENCHMARKS.md (the log bench fills a log to
 # 100k records under wrangler dev: about 15 minutes).
-bench: size build cli bench-load
+bench: size build cli bench-load bench-shards
 	node bench/startup.mjs 30
 	node bench/log.mjs 100000
 	node bench/forms.mjs 200
@@ -215,6 +220,12 @@ bench: size build cli bench-load
 bench-load: build cli
 	node bench/load.mjs 20 16
 	node bench/load.mjs 30 16 --kill
+
+# The shard curve: banner events a second for 1, 2, 4 and 8 shards, with
+# workerd's CPU per event; builds its own worker with four bench sites
+# (target/bench-shards, edge/build-bench; about 6 minutes cold).
+bench-shards: cli
+	node bench/shards.mjs 20 16
 
 # The CPU of one banner event in core's code, natively (criterion), at 10^3 to
 # 10^6 leaves (bench/native; its own workspace, about 2 minutes to build).

@@ -45,6 +45,8 @@ execFileSync("worker-build", ["--release", "--out-dir", "build-bench"], {
     ASSENT_EXTRA_SITES: sites,
     CARGO_TARGET_DIR: join(ROOT, "target/bench-shards"),
     WASM_OPT_BIN: join(ROOT, "node_modules/.bin/wasm-opt"),
+    // The pinned wasm-bindgen CLI (scripts/setup.sh), never a download.
+    WASM_BINDGEN_BIN: execFileSync("sh", ["-c", "command -v wasm-bindgen"], { encoding: "utf8" }).trim(),
     PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
   },
 });
