@@ -250,20 +250,15 @@ export async function launchChromium(extraArgs = []) {
   // 30 s default is a fixed timeout a busy machine can reach (a cold `make
   // test` on 2 cores once did, loading the 50th banner of a test): the bound
   // is PAGE_WAIT_MS instead.
+  const bounded = (target) => {
+    target.setDefaultTimeout(PAGE_WAIT_MS);
+    target.setDefaultNavigationTimeout(PAGE_WAIT_MS);
+    return target;
+  };
   const newContext = browser.newContext.bind(browser);
-  browser.newContext = async (...args) => {
-    const context = await newContext(...args);
-    context.setDefaultTimeout(PAGE_WAIT_MS);
-    context.setDefaultNavigationTimeout(PAGE_WAIT_MS);
-    return context;
-  };
   const newPage = browser.newPage.bind(browser);
-  browser.newPage = async (...args) => {
-    const page = await newPage(...args);
-    page.setDefaultTimeout(PAGE_WAIT_MS);
-    page.setDefaultNavigationTimeout(PAGE_WAIT_MS);
-    return page;
-  };
+  browser.newContext = async (...args) => bounded(await newContext(...args));
+  browser.newPage = async (...args) => bounded(await newPage(...args));
   return browser;
 }
 

@@ -33,14 +33,26 @@ async function faults(context, pattern, plan) {
   return seen;
 }
 
-/** Fills this origin's localStorage to its quota (Chromium: about 10 MB). */
-const fillStorage = (page) => page.evaluate(() => {
-  let i = 0;
-  for (const size of [256 * 1024, 8 * 1024, 256, 8, 1]) {
-    try { for (;;) localStorage.setItem(`f${i++}`, "x".repeat(size)); } catch {}
-  }
-  try { localStorage.setItem("p", "x"); return false; } catch { return true; }
-});
+/**
+ * A browser whose storage for the edge's origin is full to its quota
+ * (Chromium: about 10 MB): filled on a first view (a page without the
+ * widget), so the widget then starts on a full one.
+ */
+async function fullContext() {
+  const context = await browser.newContext();
+  const filler = await context.newPage();
+  await filler.goto(edge.url + "/video.html");
+  const full = await filler.evaluate(() => {
+    let i = 0;
+    for (const size of [256 * 1024, 8 * 1024, 256, 8, 1]) {
+      try { for (;;) localStorage.setItem(`f${i++}`, "x".repeat(size)); } catch {}
+    }
+    try { localStorage.setItem("p", "x"); return false; } catch { return true; }
+  });
+  assert.equal(full, true, "the storage did not fill");
+  await filler.close();
+  return context;
+}
 
 /** The delay of the page's `k`-th retry timer, once it is armed. */
 const retryArmed = (page, k) =>
@@ -92,12 +104,7 @@ test("the banner: an edge that never answers is given up on after 20 s, and the 
 });
 
 test("the banner with its storage full: a 5xx burst is retried from memory, the choice stored once, its receipt kept for the page", async () => {
-  const context = await browser.newContext();
-  // The storage fills on a first view; the widget then starts on a full one.
-  const filler = await context.newPage();
-  await filler.goto(edge.url + "/video.html");
-  assert.equal(await fillStorage(filler), true, "the storage did not fill");
-  await filler.close();
+  const context = await fullContext();
   const seen = await faults(context, EVENTS, [503, 502, 500]);
   const page = await demoPage(context, "/");
   await page.click(`${BANNER} button[data-act=reject_all]`);
@@ -168,11 +175,7 @@ for (const [what, plan, windows] of [
 }
 
 test("the form with its storage full: the submission waits in memory, is retried, and stored once", async () => {
-  const context = await browser.newContext();
-  const filler = await context.newPage();
-  await filler.goto(edge.url + "/video.html");
-  assert.equal(await fillStorage(filler), true, "the storage did not fill");
-  await filler.close();
+  const context = await fullContext();
   const seen = await faults(context, SUBMISSIONS, [503]);
   const page = await demoPage(context, "/newsletter.html", { ready: "Promise.all([window.assent.ready, window.assentForms.ready])" });
   await page.click(`${BANNER} button[data-act=reject_all]`);
