@@ -11,6 +11,14 @@ globalThis.__ASSENT_CSS__ = "";
 globalThis.__ASSENT_PANEL_CSS__ = "";
 globalThis.window = globalThis;
 globalThis.location = { origin: "http://127.0.0.1:8787", pathname: "/news", hostname: "127.0.0.1", protocol: "http:" };
+// A page's timers end with the page; a test's process should not wait for
+// them (the outbox's 20 s limit on a request the test never answers).
+const setTimeout0 = globalThis.setTimeout;
+globalThis.setTimeout = (...args) => {
+  const timer = setTimeout0(...args);
+  timer.unref?.();
+  return timer;
+};
 
 export const glue = await import(new URL("widget/pkg/glue.js", root));
 glue.initSync({ module: new WebAssembly.Module(readFileSync(new URL("dist/public/assent.wasm", root))) });

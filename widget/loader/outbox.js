@@ -39,8 +39,8 @@ export function flush() {
   // An edge that takes the request and never answers would hold the
   // outbox: after 20 s the request is a fault like any other and the same
   // event is tried again (the edge stores an event id once).
-  var stop = new AbortController();
-  setTimeout(() => stop.abort(), 2e4);
+  var stop = new AbortController(),
+    limit = setTimeout(() => stop.abort(), 2e4);
   fetch(url, {
     signal: stop.signal,
     method: "POST",
@@ -52,7 +52,7 @@ export function flush() {
   })
     .then((r) => r.text().then((body) => [r.status, body]))
     .catch(() => [0])
-    .then((answer) => { delivered(id, answer[0], answer[1]); });
+    .then((answer) => { clearTimeout(limit); delivered(id, answer[0], answer[1]); });
 }
 
 function delivered(id, status, body) {

@@ -512,6 +512,23 @@ mod tests {
         assert_eq!(&rows[3][6], "consent");
     }
 
+    /// The page's policy allows exactly the stylesheet the page carries: a
+    /// browser hashes the `<style>` element's text and finds it named.
+    #[test]
+    fn the_html_policy_names_the_page_s_own_stylesheet() {
+        let html = record(&vectors()).to_html();
+        let style = html
+            .split_once("<style>")
+            .and_then(|(_, rest)| rest.split_once("</style>"))
+            .map(|(css, _)| css)
+            .expect("the page has one stylesheet");
+        assert_eq!(
+            ProcessingRecord::html_policy(),
+            crate::html::page_policy(style)
+        );
+        assert!(!ProcessingRecord::html_policy().contains("unsafe"));
+    }
+
     #[test]
     fn html_escapes_every_text_and_runs_no_script() {
         let mut config = vectors();
