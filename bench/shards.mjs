@@ -22,7 +22,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { ROOT, startEdge, siteConfig, demoEvent, uuidv7, assent, scratch } from "../scripts/wrangler-dev.mjs";
+import { ROOT, startEdge, siteConfig, demoEvent, uuidv7, auditLog, scratch } from "../scripts/wrangler-dev.mjs";
 
 const args = process.argv.slice(2);
 const SECONDS = Number(args[0] ?? 20);
@@ -87,24 +87,12 @@ for (const n of COUNTS) {
     const cpu = edge.workerdCpu() - cpu0;
 
     // Every acknowledged event once, and every shard's tree rebuilt.
-    const dir = scratch();
-    const cps = join(dir, "checkpoints.json");
-    await new Promise((ok) => setTimeout(ok, 1500));
-    writeFileSync(cps, await (await fetch(`${edge.url}/v1/sites/${site}/log/checkpoints`)).text());
-    const exported = assent(["export", "--edge", edge.url, "--site", site, "--admin-key", edge.adminKey]);
-    if (exported.status !== 0) throw new Error(`export: ${exported.stderr}`);
-    const lines = exported.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    const ids = new Set(lines.map((l) => l.record.event.event_id));
-    const lost = [...acked].filter((id) => !ids.has(id)).length;
-    const doubled = lines.length - ids.size;
-    const perShard = Array.from({ length: n }, (_, k) => lines.filter((l) => (l.shard ?? 0) === k).length);
-    writeFileSync(join(dir, "export.jsonl"), exported.stdout);
-    const verify = assent(["verify", "log", "--export", join(dir, "export.jsonl"), "--checkpoint", cps, "--jwks", `${edge.url}/.well-known/jwks.json`]);
+    const { lost, doubled, perShard, valid } = await auditLog(edge, site, acked, n);
     const sorted = latencies.sort((a, b) => a - b);
     const pct = (p) => sorted[Math.floor((sorted.length - 1) * p)];
     rows.push(`| ${n} | ${acked.size.toLocaleString("en")} | ${(acked.size / elapsed).toFixed(0)}/s | ${pct(0.5).toFixed(0)} ms | ${pct(0.99).toFixed(0)} ms | ` +
-      `${(cpu / elapsed * 100).toFixed(0)} % | ${(cpu * 1000 / acked.size).toFixed(2)} ms | ${perShard.join(" / ")} | ${errors} | ${lost} | ${doubled} | ${verify.status === 0 ? "valid" : "INVALID"} |`);
-    if (lost || doubled || verify.status !== 0) process.exitCode = 1;
+      `${(cpu / elapsed * 100).toFixed(0)} % | ${(cpu * 1000 / acked.size).toFixed(2)} ms | ${perShard.join(" / ")} | ${errors} | ${lost} | ${doubled} | ${valid ? "valid" : "INVALID"} |`);
+    if (lost || doubled || !valid) process.exitCode = 1;
   } finally {
     await edge.stop();
   }

@@ -329,6 +329,34 @@ export function assentToFile(args, path) {
   }
 }
 
+/**
+ * What a consent store must hold after a load (the benchmarks' check): every
+ * event id in `acked` is in `site`'s export, none is there twice, and `assent
+ * verify log` rebuilds every shard's signed checkpoint from it. Answers
+ * `{lost, doubled, perShard (events in shards 0..shards-1), valid, stderr}`.
+ */
+export async function auditLog(edge, site, acked, shards) {
+  const dir = scratch();
+  const cps = join(dir, "checkpoints.json");
+  // Let the last checkpoints be signed.
+  await new Promise((ok) => setTimeout(ok, 1500));
+  writeFileSync(cps, await (await fetch(`${edge.url}/v1/sites/${site}/log/checkpoints`)).text());
+  const exported = assent(["export", "--edge", edge.url, "--site", site, "--admin-key", edge.adminKey]);
+  if (exported.status !== 0) throw new Error(`export: ${exported.stderr}`);
+  const lines = exported.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const ids = new Set(lines.map((l) => l.record.event.event_id));
+  const exportPath = join(dir, "export.jsonl");
+  writeFileSync(exportPath, exported.stdout);
+  const verify = assent(["verify", "log", "--export", exportPath, "--checkpoint", cps, "--jwks", `${edge.url}/.well-known/jwks.json`]);
+  return {
+    lost: [...acked].filter((id) => !ids.has(id)).length,
+    doubled: lines.length - ids.size,
+    perShard: Array.from({ length: shards }, (_, k) => lines.filter((l) => (l.shard ?? 0) === k).length),
+    valid: verify.status === 0,
+    stderr: verify.stderr,
+  };
+}
+
 /** A scratch folder for files a test or bench writes (receipts, checkpoints, exports). */
 export function scratch() {
   mkdirSync(TMP, { recursive: true });
