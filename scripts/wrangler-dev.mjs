@@ -118,6 +118,8 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
     /** CPU seconds workerd has used so far (user + system, from /proc): the
      *  worker and every Durable Object it runs, on this machine. */
     workerdCpu: () => workerdCpu(proc.group),
+    /** The port of the worker's inspector (DevTools protocol: a CPU profile). */
+    inspectorPort: () => proc.inspector,
     /** `sql` on every object's SQLite file, its rows (`storedRows`); with the
      *  worker down (`down()`, `crash()`) it may write. */
     sql: (sql) => storedRows(edge, sql, { write: true }),
@@ -137,7 +139,9 @@ export async function startEdge({ vars = {}, assets, rateLimit = true, https = f
     async crash() {
       await proc.kill("SIGKILL");
     },
-    async up() {
+    /** Starts it again on the same state, with `moreVars` added to its vars. */
+    async up(moreVars = {}) {
+      vars = { ...vars, ...moreVars };
       proc = await start();
     },
     async stop() {
@@ -212,6 +216,8 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, f
     log: () => log,
     /** The process group: wrangler's node and its workerd. */
     group: child.pid,
+    /** wrangler's inspector (Chrome DevTools protocol) for the worker. */
+    inspector,
     async kill(signal = "SIGTERM") {
       try { process.kill(-child.pid, signal); } catch {}
       const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 3000);

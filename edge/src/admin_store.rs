@@ -11,7 +11,7 @@ use assent_core::ids::{EventId, SubjectId};
 use assent_core::log::StoreError;
 use assent_core::rights::requests::{RequestStatus, RequestStore, SubjectRequest};
 
-use crate::log_store::{bad_row, fault, get_text, int, Sql, SqlValue};
+use crate::log_store::{bad_row, bound, fault, get_text, int, Sql, SqlValue};
 
 /// The keys' and the audit trail's tables (the directory's; a home shard
 /// written before the split has them too, read once by the handover).
@@ -161,7 +161,7 @@ impl<C: Sql> AdminStore for SqlAdminStore<C> {
     fn audit_after(&self, after: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
         self.column(
             "SELECT data FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-            vec![int(after)?, int(limit)?],
+            vec![int(after)?, bound(limit)?],
         )
     }
 }
@@ -218,7 +218,7 @@ impl<C: Sql> RequestStore for SqlAdminStore<C> {
     fn queue(&self, limit: u64) -> Result<Vec<SubjectRequest>, StoreError> {
         self.column(
             "SELECT data FROM subject_requests ORDER BY open DESC, CASE WHEN open = 1 THEN due_ms ELSE -decided_ms END LIMIT ?",
-            vec![int(limit)?],
+            vec![bound(limit)?],
         )
     }
 

@@ -21,7 +21,7 @@ use assent_core::ids::{EventId, FormId, SubjectId};
 use assent_core::log::StoreError;
 use assent_core::rights::bin::{BinStore, Binned};
 
-use crate::log_store::{bad_row, fault, get_text, get_u64, int, Sql, SqlValue};
+use crate::log_store::{bad_row, bound, fault, get_text, get_u64, int, Sql, SqlValue};
 
 /// The schema, created with the log's when the object starts.
 pub const SCHEMA: &str = "
@@ -208,7 +208,7 @@ impl<C: Sql> Contacts for SqlFormStore<C> {
     ) -> Result<Vec<Contact>, StoreError> {
         let rows = self.rows(
             &format!("{CONTACT} WHERE subject > ? ORDER BY subject LIMIT ?"),
-            vec![text(after.map_or("", |s| s.as_str())), int(limit)?],
+            vec![text(after.map_or("", |s| s.as_str())), bound(limit)?],
         )?;
         rows.iter().map(|r| Self::contact_row(r)).collect()
     }
@@ -306,7 +306,7 @@ impl<C: Sql> Confirmations for SqlFormStore<C> {
     fn due(&self, now_ms: u64, limit: u64) -> Result<Vec<Pending>, StoreError> {
         let rows = self.rows(
             &format!("{PENDING} WHERE settled_by IS NULL AND expires_ms <= ? ORDER BY expires_ms LIMIT ?"),
-            vec![int(now_ms)?, int(limit)?],
+            vec![int(now_ms)?, bound(limit)?],
         )?;
         Self::pendings(rows)
     }
@@ -374,7 +374,7 @@ impl<C: Sql> Mailbox for SqlFormStore<C> {
     fn mails(&self, limit: u64) -> Result<Vec<Sealed>, StoreError> {
         let rows = self.rows(
             "SELECT event_id, subject, nonce, sealed, created_ms FROM mails ORDER BY n DESC LIMIT ?",
-            vec![int(limit)?],
+            vec![bound(limit)?],
         )?;
         Self::sealed(rows)
     }
@@ -415,7 +415,7 @@ impl<C: Sql> Outbox for SqlFormStore<C> {
     fn due_deliveries(&self, now_ms: u64, limit: u64) -> Result<Vec<Delivery>, StoreError> {
         let rows = self.rows(
             &format!("SELECT id, data FROM deliveries WHERE pending = 1 AND next_ms <= ? AND {NOT_HELD} ORDER BY next_ms, id LIMIT ?"),
-            vec![int(now_ms)?, int(limit)?],
+            vec![int(now_ms)?, bound(limit)?],
         )?;
         Self::deliveries_of(rows)
     }
@@ -432,7 +432,7 @@ impl<C: Sql> Outbox for SqlFormStore<C> {
     fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError> {
         let rows = self.rows(
             "SELECT id, data FROM deliveries ORDER BY id DESC LIMIT ?",
-            vec![int(limit)?],
+            vec![bound(limit)?],
         )?;
         Self::deliveries_of(rows)
     }
@@ -512,11 +512,11 @@ impl<C: Sql> BinStore for SqlFormStore<C> {
     }
 
     fn binned_until(&self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, StoreError> {
-        // SQLite's integers are signed: "until the end of time" is its largest.
-        let until = until_ms.min(i64::MAX as u64);
+        // "Until the end of time" (`u64::MAX`, the next purge) is the
+        // largest bound a query takes.
         let rows = self.rows(
             &format!("{BINNED} WHERE purge_ms <= ? ORDER BY purge_ms, subject LIMIT ?"),
-            vec![int(until)?, int(limit)?],
+            vec![bound(until_ms)?, bound(limit)?],
         )?;
         Self::bin_rows(rows)
     }

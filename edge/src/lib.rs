@@ -64,6 +64,19 @@ pub(crate) fn dev_mode(env: &worker::Env) -> bool {
     env.var("ASSENT_DEV").map(|v| v.to_string()).ok().as_deref() == Some("1")
 }
 
+/// How far ahead of the clock the alarm's jobs run: `ASSENT_DEV_ALARM_AHEAD_MS`,
+/// read only in dev mode (the tests of a retention run killed midway need a
+/// clock two years on), 0 everywhere else.
+pub(crate) fn dev_alarm_ahead_ms(env: &worker::Env) -> u64 {
+    if !dev_mode(env) {
+        return 0;
+    }
+    env.var("ASSENT_DEV_ALARM_AHEAD_MS")
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(0)
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(routes::handle(req, env).await)

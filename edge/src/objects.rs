@@ -131,12 +131,27 @@ pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     let req = Request::new_with_init(&format!("https://site-log{}", endpoint.path), &init)?;
-    let mut resp = stub.fetch_with_request(req).await?;
+    let resp = stub.fetch_with_request(req).await?;
     // serde_json on the text, not JavaScript's JSON.parse: integers stay exact.
-    let text = resp.text().await?;
+    let text = whole_text(resp.into()).await?;
     let answer: Result<A, WireError> = serde_json::from_str(&text)
         .map_err(|e| ApiError::Internal(format!("log answer to {}: {e}", endpoint.path)))?;
     answer.map_err(ApiError::Relayed)
+}
+
+/// A response's body as one string, read by the runtime's own `text()`.
+/// workers-rs's `Response::text` reads a streamed body chunk by chunk and
+/// releases the stream's lock after: 1 ms of a banner event's CPU under
+/// workerd (BENCHMARKS.md, "Where an event's CPU goes").
+pub(crate) async fn whole_text(resp: worker::web_sys::Response) -> Result<String, ApiError> {
+    let promise = resp
+        .text()
+        .map_err(|_| ApiError::Internal("a body already read".into()))?;
+    worker::wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| ApiError::Internal("an unreadable body".into()))
 }
 
 /// Sends a request built for each shard of `site` (home first) to that

@@ -15,12 +15,30 @@ use worker::Env;
 use crate::error::ApiError;
 
 /// The current signing key; a missing or malformed key is a deployment fault.
+///
+/// Decoded once per isolate and secret: deriving the public half is a scalar
+/// multiplication, 0.2 ms of an event's CPU under workerd when it ran on
+/// every request (BENCHMARKS.md, "Where an event's CPU goes"). Keyed by the
+/// secret's text, so a rotated secret is decoded afresh.
 pub fn current(env: &Env) -> Result<SigningKey, ApiError> {
+    thread_local! {
+        static DECODED: std::cell::RefCell<Option<(String, SigningKey)>> = const { std::cell::RefCell::new(None) };
+    }
     let secret = env
         .secret("SIGNING_KEY")
         .map(|s| s.to_string())
         .map_err(|_| ApiError::Internal("the SIGNING_KEY secret is not set".into()))?;
-    SigningKey::from_secret(&secret).map_err(|e| ApiError::Internal(format!("SIGNING_KEY: {e}")))
+    if let Some(key) = DECODED.with_borrow(|d| {
+        d.as_ref()
+            .filter(|(s, _)| *s == secret)
+            .map(|(_, k)| k.clone())
+    }) {
+        return Ok(key);
+    }
+    let key = SigningKey::from_secret(&secret)
+        .map_err(|e| ApiError::Internal(format!("SIGNING_KEY: {e}")))?;
+    DECODED.set(Some((secret, key.clone())));
+    Ok(key)
 }
 
 /// The retired public keys.

@@ -69,8 +69,11 @@ impl DurableObject for SiteLog {
 
     async fn alarm(&self) -> Result<Response> {
         let sql = self.state.storage().sql();
-        if let Some(at) = crate::jobs::run(&self.env, &sql, now_ms()).await {
-            self.alarm_by(at).await;
+        // Under the dev server a test may run the jobs as if later (a
+        // retention two years on); the alarm still rings on the real clock.
+        let ahead = crate::dev_alarm_ahead_ms(&self.env);
+        if let Some(at) = crate::jobs::run(&self.env, &sql, now_ms() + ahead).await {
+            self.alarm_by(at.saturating_sub(ahead)).await;
         }
         Response::ok("")
     }

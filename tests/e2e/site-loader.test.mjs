@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { recordsOf, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { recordsOf, subjectOf, waitForRecordsOf, eventually } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -64,8 +64,8 @@ test("the per-site answer is cached like the config answer (per place where the 
   await page.evaluate(() => window.assent.ready);
   await page.click("#assent-host >> section.banner button[data-act=accept_all]");
   await waitForRecordsOf(edge, await subjectOf(page), 1);
-  const cookie = (await context.cookies()).find((c) => c.name === "assent_demo");
-  assert.ok(cookie, "the edge's cookie");
+  // The record is stored before the answer that sets the cookie reaches the page.
+  const cookie = await eventually(async () => (await context.cookies()).find((c) => c.name === "assent_demo"), "the edge's cookie");
   const withCookie = await fetch(`${edge.url}/v1/sites/demo/assent.js?lang=en`, {
     headers: { cookie: `assent_demo=${cookie.value}` },
   });
