@@ -95,6 +95,7 @@ fn file_row(rows: &[u64], first_row: u64, headed: bool, n: u64) -> u64 {
 struct Run<'a> {
     owner: &'a Owner,
     path: String,
+    list: &'a str,
     total: ImportReport,
     records: Vec<serde_json::Value>,
 }
@@ -114,7 +115,7 @@ impl Run<'_> {
             body.extend_from_slice(&batch.body);
             let answer = self.owner.call_as(
                 "POST",
-                &format!("{}?first_row={first_row}&kind=opt_out", self.path),
+                &format!("{}?first_row={first_row}&{}", self.path, self.list),
                 "text/csv; charset=utf-8",
                 Some(body),
             )?;
@@ -140,7 +141,9 @@ impl Run<'_> {
 }
 
 /// Imports `file` (`-` for stdin) into the site's suppressions.
-pub fn run(owner: &Owner, file: &str) -> Result<(), CliError> {
+/// Imports `file` as the list `list` says (`kind=opt_out&channels=email`,
+/// the route's query).
+pub fn run(owner: &Owner, file: &str, list: &str) -> Result<(), CliError> {
     let (input, size): (Box<dyn Read>, Option<u64>) = if file == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
@@ -161,6 +164,7 @@ pub fn run(owner: &Owner, file: &str) -> Result<(), CliError> {
     let mut run = Run {
         owner,
         path: api::admin_suppressions_import(&owner.site),
+        list,
         total: ImportReport::default(),
         records: Vec::new(),
     };

@@ -77,11 +77,19 @@ enum Command {
     /// Every route of the edge's HTTP API (core's table), as JSON.
     Routes,
     /// Import an opt-out or block list (CSV of emails or keyed hashes) into the site's suppressions.
+    /// An opt-out list withdraws the listed contacts' consent on its channels; a block list
+    /// withdraws every channel and refuses their opt-ins.
     Import {
         #[command(flatten)]
         owner: OwnerArgs,
         /// The CSV file, or - for stdin.
         file: String,
+        /// opt_out (the default) or blocked.
+        #[arg(long, default_value = "opt_out")]
+        kind: String,
+        /// The channels an opt-out list withdraws, e.g. email,sms (default: every channel).
+        #[arg(long)]
+        channels: Option<String>,
     },
     /// The record of processing (GDPR Art. 30) generated from the site's configuration.
     ProcessingRecord {
@@ -348,7 +356,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::RecycleBin(RecycleBinCommand::List { owner }) => owner.owner()?.recycle_bin(),
         Command::RecycleBin(RecycleBinCommand::Purge { owner }) => owner.owner()?.purge(),
         Command::Audit { owner } => owner.owner()?.audit(),
-        Command::Import { owner, file } => import::run(&owner.owner()?, &file),
+        Command::Import {
+            owner,
+            file,
+            kind,
+            channels,
+        } => {
+            let list = match channels {
+                Some(c) => format!("kind={kind}&channels={c}"),
+                None => format!("kind={kind}"),
+            };
+            import::run(&owner.owner()?, &file, &list)
+        }
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
         Command::Routes => {

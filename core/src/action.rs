@@ -40,6 +40,11 @@ pub enum Action {
     /// Made by the edge only, under a subject of its own per batch.
     #[cfg(feature = "std")]
     Import,
+    /// An address taken off an opt-out or block list by the owner: the
+    /// record commits to its lookup key (`record::ImportFacts`, `removed`).
+    /// Made by the edge only, under a subject of its own.
+    #[cfg(feature = "std")]
+    Unlist,
     /// Processing of the subject's data is restricted (Art. 18): consent
     /// stays as it was, but nothing may be done with it until lifted.
     /// Made by the edge only, at the owner's hands.
@@ -100,6 +105,8 @@ impl Action {
             Action::Erase => "erase",
             #[cfg(feature = "std")]
             Action::Import => "import",
+            #[cfg(feature = "std")]
+            Action::Unlist => "unlist",
             #[cfg(feature = "std")]
             Action::Restrict => "restrict",
             #[cfg(feature = "std")]

@@ -185,6 +185,12 @@ pub fn admin_processing_record(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/processing-record")
 }
 
+/// Path of a site's opt-out and block lists (the owner's list, search,
+/// export; an entry's removal under it).
+pub fn admin_suppressions(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/suppressions")
+}
+
 /// Path of an opt-out or block list import (CSV body).
 pub fn admin_suppressions_import(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/suppressions/import")
@@ -496,7 +502,17 @@ pub const ROUTES: &[Route] = &[
     route(
         "POST",
         "/v1/admin/sites/{site}/suppressions/import",
-        "import a suppression list",
+        "import an opt-out or block list",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/suppressions",
+        "the opt-out and block lists: list, search, export",
+    ),
+    route(
+        "DELETE",
+        "/v1/admin/sites/{site}/suppressions/{lookup}",
+        "take an address off the lists",
     ),
     route(
         "GET",

@@ -50,8 +50,17 @@ pub struct StoredRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportFacts {
-    /// What the list is (`opt_out`).
+    /// What the list is (`opt_out`, `blocked`).
     pub kind: SuppressionKind,
+    /// The channels an opt-out list named (absent: every channel; a block
+    /// list is always every channel). The listed contacts' consent on them
+    /// was withdrawn, each by an event of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<crate::form::config::Channel>>,
+    /// Whether this record takes the key out of the list (the owner's
+    /// removal, `count` 1) rather than putting keys in.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub removed: bool,
     /// How many entries the batch suppressed.
     pub count: u64,
     /// Hex SHA-256 over the batch's suppressed lookup keys, sorted, each
@@ -151,14 +160,22 @@ pub fn records_of<L: crate::log::store::LogStore + ?Sized>(
     Ok(history(log, subject)?.into_iter().map(|(_, r)| r).collect())
 }
 
-/// Why an address is suppressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Why an address is suppressed, weakest first: a stronger kind replaces a
+/// weaker one for the same address (an erased address that is then listed
+/// is listed; a block outranks an opt-out), never the reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SuppressionKind {
-    /// The contact was erased.
+    /// The contact was erased: a later opt-in is a new contact, flagged as
+    /// a re-addition.
     Erased,
-    /// The address came in an imported opt-out or block list.
+    /// The address came in an imported opt-out list: its consent on the
+    /// list's channels was withdrawn, and a later opt-in goes through
+    /// double opt-in, whatever the form says.
     OptOut,
+    /// The address came in a block list: it cannot opt in at all, and the
+    /// public answer to its submission reads as any other.
+    Blocked,
 }
 
 impl SuppressionKind {
@@ -167,6 +184,14 @@ impl SuppressionKind {
         match self {
             SuppressionKind::Erased => "erased",
             SuppressionKind::OptOut => "opt_out",
+            SuppressionKind::Blocked => "blocked",
         }
+    }
+
+    /// The kind of a wire name.
+    pub fn parse(s: &str) -> Option<SuppressionKind> {
+        [Self::Erased, Self::OptOut, Self::Blocked]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }

@@ -204,3 +204,9 @@ fn a_code_after_the_link_expired_is_refused() {
     let (log, forms) = stores();
     suite::a_code_after_the_link_expired_is_refused(log, forms);
 }
+
+#[test]
+fn lists_withdraw_force_double_opt_in_and_block() {
+    let (log, forms) = stores();
+    suite::lists_withdraw_force_double_opt_in_and_block(log, forms);
+}

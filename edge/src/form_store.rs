@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_ms) WHERE pending = 1;
 CREATE TABLE IF NOT EXISTS suppressions (
   lookup     TEXT PRIMARY KEY,      -- the address's lookup key (an HMAC: names no one)
-  kind       TEXT NOT NULL,         -- erased | opt_out
+  kind       TEXT NOT NULL,         -- erased | opt_out | blocked
   event_id   TEXT NOT NULL,         -- the erasure, or the import batch's record, that put it here
   created_ms INTEGER NOT NULL
 );
@@ -438,34 +438,74 @@ impl<C: Sql> Outbox for SqlFormStore<C> {
     }
 }
 
+/// The columns of a suppression row, in [`SqlFormStore::suppression_rows`]' order.
+const SUPPRESSION: &str = "SELECT lookup, kind, event_id, created_ms FROM suppressions";
+
+impl<C: Sql> SqlFormStore<C> {
+    fn suppression_rows(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Suppression>, StoreError> {
+        rows.iter()
+            .map(|r| match r.as_slice() {
+                [lookup, kind, event, created] => Ok(Suppression {
+                    lookup: get_text(lookup)?,
+                    kind: SuppressionKind::parse(&get_text(kind)?)
+                        .ok_or_else(|| bad_row("suppression kind"))?,
+                    event_id: id(event, EventId::new)?,
+                    created_ms: get_u64(created)?,
+                }),
+                _ => Err(bad_row("suppression")),
+            })
+            .collect()
+    }
+}
+
 impl<C: Sql> Suppressions for SqlFormStore<C> {
     fn put_suppression(&mut self, e: &Suppression) -> Result<(), StoreError> {
+        // A stronger kind replaces a weaker one (core's order: erased,
+        // opt_out, blocked), never the reverse.
         self.rows(
-            "INSERT INTO suppressions (lookup, kind, event_id, created_ms) VALUES (?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
+            "INSERT INTO suppressions (lookup, kind, event_id, created_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (lookup) DO UPDATE SET kind = excluded.kind, event_id = excluded.event_id, created_ms = excluded.created_ms
+             WHERE (CASE kind WHEN 'erased' THEN 0 WHEN 'opt_out' THEN 1 ELSE 2 END)
+                 < (CASE excluded.kind WHEN 'erased' THEN 0 WHEN 'opt_out' THEN 1 ELSE 2 END)",
             vec![text(&e.lookup), text(e.kind.as_str()), text(&e.event_id), int(e.created_ms)?],
         )?;
         Ok(())
     }
     fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
-        self.rows(
-            "SELECT lookup, kind, event_id, created_ms FROM suppressions WHERE lookup = ?",
+        let rows = self.rows(
+            &format!("{SUPPRESSION} WHERE lookup = ?"),
             vec![text(lookup)],
-        )?
-        .first()
-        .map(|r| match r.as_slice() {
-            [lookup, kind, event, created] => Ok(Suppression {
-                lookup: get_text(lookup)?,
-                kind: match get_text(kind)?.as_str() {
-                    "erased" => SuppressionKind::Erased,
-                    "opt_out" => SuppressionKind::OptOut,
-                    _ => return Err(bad_row("suppression kind")),
-                },
-                event_id: id(event, EventId::new)?,
-                created_ms: get_u64(created)?,
-            }),
-            _ => Err(bad_row("suppression")),
-        })
-        .transpose()
+        )?;
+        Ok(Self::suppression_rows(rows)?.into_iter().next())
+    }
+    fn suppressions(
+        &self,
+        after: Option<&str>,
+        kind: Option<SuppressionKind>,
+        limit: u64,
+    ) -> Result<Vec<Suppression>, StoreError> {
+        let rows = self.rows(
+            &format!(
+                "{SUPPRESSION} WHERE lookup > ? AND (? = '' OR kind = ?) ORDER BY lookup LIMIT ?"
+            ),
+            vec![
+                text(after.unwrap_or("")),
+                text(kind.map_or("", SuppressionKind::as_str)),
+                text(kind.map_or("", SuppressionKind::as_str)),
+                bound(limit)?,
+            ],
+        )?;
+        Self::suppression_rows(rows)
+    }
+    fn remove_suppression(&mut self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
+        let held = self.suppression(lookup)?;
+        if held.is_some() {
+            self.rows(
+                "DELETE FROM suppressions WHERE lookup = ?",
+                vec![text(lookup)],
+            )?;
+        }
+        Ok(held)
     }
 }
 
@@ -565,6 +605,7 @@ mod tests {
         retention_anonymises_what_its_dry_run_lists,
         restriction_and_rectification_are_events,
         an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition,
+        lists_withdraw_force_double_opt_in_and_block,
         the_recycle_bin_holds_an_erasure_until_its_purge,
         a_new_opt_in_of_a_binned_address_completes_the_erasure_first,
         an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it,

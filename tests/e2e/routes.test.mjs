@@ -27,6 +27,7 @@ const values = {
   hash: "a".repeat(64),
   key: "0123456789abcdef",
   request: randomUUID(),
+  lookup: "b".repeat(64),
 };
 const fill = (path) => path.replace(/\{(\w+)\}/g, (_, name) => values[name]);
 

@@ -439,6 +439,12 @@ pub enum Operation {
     /// Run retention now.
     #[serde(rename = "retention.run")]
     RetentionRun,
+    /// List or search the site's opt-out and block lists, or export them.
+    #[serde(rename = "suppressions.list")]
+    SuppressionsList,
+    /// Take an address off the site's lists.
+    #[serde(rename = "suppressions.remove")]
+    SuppressionsRemove,
     /// Create a site key.
     #[serde(rename = "key.create")]
     KeyCreate,
@@ -457,13 +463,14 @@ impl Operation {
         use Operation::*;
         match self {
             LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
-            | Stats | RetentionDryRun | RecycleBinList => Need::Scope(Scope::Read),
+            | Stats | RetentionDryRun | RecycleBinList | SuppressionsList => {
+                Need::Scope(Scope::Read)
+            }
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
-            | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge => {
-                Need::Scope(Scope::Write)
-            }
+            | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge
+            | SuppressionsRemove => Need::Scope(Scope::Write),
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -486,6 +493,8 @@ impl Operation {
             AuditExport => "audit.export",
             ProcessingRecord => "processing.record",
             SuppressionsImport => "suppressions.import",
+            SuppressionsList => "suppressions.list",
+            SuppressionsRemove => "suppressions.remove",
             RequestsList => "requests.list",
             RequestDecide => "request.decide",
             Stats => "stats.read",
@@ -634,6 +643,8 @@ mod tests {
             AuditExport,
             ProcessingRecord,
             SuppressionsImport,
+            SuppressionsList,
+            SuppressionsRemove,
             RequestsList,
             RequestDecide,
             Stats,
@@ -668,12 +679,14 @@ mod tests {
             Stats => Need::Scope(Scope::Read),
             RetentionDryRun => Need::Scope(Scope::Read),
             RecycleBinList => Need::Scope(Scope::Read),
+            SuppressionsList => Need::Scope(Scope::Read),
             Mailbox => Need::Scope(Scope::Export),
             LogExport => Need::Scope(Scope::Export),
             SubjectExport => Need::Scope(Scope::Export),
             AuditExport => Need::Scope(Scope::Export),
             SubjectErase => Need::Scope(Scope::Write),
             SuppressionsImport => Need::Scope(Scope::Write),
+            SuppressionsRemove => Need::Scope(Scope::Write),
             RequestDecide => Need::Scope(Scope::Write),
             RetentionRun => Need::Scope(Scope::Write),
             SubjectRestrict => Need::Scope(Scope::Write),
@@ -687,7 +700,7 @@ mod tests {
         }
     }
 
-    const ALL: [Operation; 25] = {
+    const ALL: [Operation; 27] = {
         use Operation::*;
         [
             LogList,
@@ -704,6 +717,8 @@ mod tests {
             AuditExport,
             ProcessingRecord,
             SuppressionsImport,
+            SuppressionsList,
+            SuppressionsRemove,
             RequestsList,
             RequestDecide,
             Stats,

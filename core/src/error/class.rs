@@ -108,6 +108,7 @@ impl Error {
             Error::Form(e) => match e {
                 FormError::FormUnknown { .. } => NotFound,
                 FormError::TokenExpired | FormError::PhoneCodeExhausted => Gone,
+                FormError::AddressBlocked => Forbidden,
                 FormError::VaultUnreadable => Fault,
                 FormError::OfferUnknown { .. }
                 | FormError::OfferMissing { .. }
@@ -153,7 +154,9 @@ impl Error {
                 AccessError::ScopeInvalid { .. } | AccessError::KeyNameInvalid => Invalid,
             },
             Error::Rights(e) => match e {
-                RightsError::SubjectUnknown | RightsError::RequestUnknown => NotFound,
+                RightsError::SubjectUnknown
+                | RightsError::RequestUnknown
+                | RightsError::NotListed => NotFound,
                 RightsError::RequestDecided
                 | RightsError::NotRestricted
                 | RightsError::NotInRecycleBin

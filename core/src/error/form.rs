@@ -92,6 +92,11 @@ pub enum FormError {
     /// changed byte. A fault of the vault, never the caller's.
     #[error("a sealed identity does not open")]
     VaultUnreadable,
+    /// The address is on the site's block list: nothing is stored. Between
+    /// the edge and its log object only: the public answer to the
+    /// submission reads as any other's, so a list is never revealed.
+    #[error("the address is blocked")]
+    AddressBlocked,
 }
 
 impl FormError {
@@ -115,6 +120,7 @@ impl FormError {
             FormError::NothingToWithdraw => "nothing_to_withdraw",
             FormError::PhoneCodeInvalid => "phone_code_invalid",
             FormError::PhoneCodeExhausted => "phone_code_exhausted",
+            FormError::AddressBlocked => "address_blocked",
         }
     }
 }

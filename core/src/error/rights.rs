@@ -41,6 +41,10 @@ pub enum RightsError {
     /// until the owner restores them (409).
     #[error("this subject is in the recycle bin; restore it first")]
     SubjectInRecycleBin,
+    /// The address is on none of the site's opt-out or block lists (an
+    /// erasure's suppression is the erasure's, not a list's) (404).
+    #[error("this address is on no list of this site")]
+    NotListed,
 }
 
 impl RightsError {
@@ -56,6 +60,7 @@ impl RightsError {
             RightsError::SubjectKeyInvalid => "subject_key_invalid",
             RightsError::NotInRecycleBin => "not_in_recycle_bin",
             RightsError::SubjectInRecycleBin => "subject_in_recycle_bin",
+            RightsError::NotListed => "not_listed",
         }
     }
 }

@@ -63,10 +63,14 @@ impl Channel {
 
     /// The channel of an offer key (`sms:offers` is [`Channel::Sms`]).
     pub fn of_offer(key: &str) -> Option<Channel> {
-        let (channel, _) = key.split_once(':')?;
+        Channel::parse(key.split_once(':')?.0)
+    }
+
+    /// The channel of a wire name (`sms` is [`Channel::Sms`]).
+    pub fn parse(name: &str) -> Option<Channel> {
         [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post]
             .into_iter()
-            .find(|c| c.as_str() == channel)
+            .find(|c| c.as_str() == name)
     }
 }
 

@@ -86,6 +86,15 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
 
     /// Submits the vectors' base submission with `edit` applied.
     pub fn submit(&mut self, edit: impl Fn(&mut Value)) -> (EventId, Appended) {
+        let (id, appended) = self.try_submit(edit);
+        (id, appended.unwrap())
+    }
+
+    /// [`Desk::submit`], its store's answer as it came.
+    pub fn try_submit(
+        &mut self,
+        edit: impl Fn(&mut Value),
+    ) -> (EventId, Result<Appended, crate::Error>) {
         let doc: Value = serde_json::from_str(FORMS).unwrap();
         let mut body = doc["base"].clone();
         body["event"]["notice"]["hash"] = doc["form_notice_hashes"]["en"].clone();
@@ -127,8 +136,7 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             &self.key,
             &ctx,
         )
-        .submit(sub, fresh, &TOKEN_KEY)
-        .unwrap();
+        .submit(sub, fresh, &TOKEN_KEY);
         (id, appended)
     }
 
@@ -1346,7 +1354,14 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
     let batch = EventId::from_random_bytes([91; 16]);
     let run = |desk: &mut Desk<L, F>, id: &EventId, lookups: Vec<String>| {
         Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
-            .import_batch(lookups, SuppressionKind::OptOut, id.clone())
+            .import_batch(
+                lookups,
+                &import::List {
+                    kind: SuppressionKind::OptOut,
+                    channels: None,
+                },
+                id.clone(),
+            )
             .unwrap()
     };
     let out = run(
@@ -1397,6 +1412,216 @@ pub fn an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition<
         store::SuppressionKind::OptOut
     );
     assert!(!said.contains(batch.as_str()), "{said}");
+}
+
+/// Lists that act. An opt-out list naming a channel withdraws a listed
+/// contact's consent on it (an event, the CRM told) and keeps the rest; a
+/// later opt-in of that address waits for its link even on a form without
+/// double opt-in. A block list outranks an opt-out (never the reverse):
+/// every channel withdrawn, and a blocked address's submission stores
+/// nothing. Taking an address off a list is a record of its own.
+pub fn lists_withdraw_force_double_opt_in_and_block<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::form::config::Channel;
+    use crate::form::store::SuppressionKind;
+    use crate::rights::import::{self, List};
+    let mut desk = Desk::new(log, forms);
+    desk.config.forms[0].double_opt_in = false;
+    let site = desk.config.site.clone();
+    let ana = lookup_key(b"lookup", &site, "ana@example.com");
+    let bob = lookup_key(b"lookup", &site, "bob@example.com");
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    // Without double opt-in the form's notice is another one, with its own hash.
+    let shown = config.form_notice("newsletter", "en").unwrap().hash();
+    let as_shown = |b: &mut Value| b["event"]["notice"]["hash"] = shown.clone().into();
+    let list = |desk: &mut Desk<L, F>, n: u8, kind, channels, lookups: Vec<String>| {
+        let ctx = desk.ctx();
+        Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+            .import_batch(
+                lookups,
+                &List { kind, channels },
+                EventId::from_random_bytes([n; 16]),
+            )
+            .unwrap()
+    };
+    let both = |b: &mut Value| {
+        as_shown(b);
+        b["event"]["form"]["offers"]["post:catalogue"] = true.into();
+    };
+    let (id, _) = desk.submit(both);
+    let subject = desk.subject_of(&id);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Granted
+    );
+
+    // An opt-out list of email: Ana's email consent ends, her post stays.
+    let out = list(
+        &mut desk,
+        1,
+        SuppressionKind::OptOut,
+        Some(vec![Channel::Email]),
+        vec![ana.clone()],
+    );
+    assert_eq!((out.accepted, out.withdrawn), (1, 1));
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["email:news"].state, OfferState::Withdrawn);
+    assert_eq!(
+        state["post:catalogue"].state,
+        OfferState::Granted,
+        "a channel the list did not name"
+    );
+    assert_eq!(
+        desk.forms.deliveries(1).unwrap()[0].kind,
+        "opt_in.withdrawn",
+        "the CRM is told"
+    );
+    let record: StoredRecord = serde_json::from_str(
+        &desk
+            .log
+            .entry_by_event(&EventId::from_random_bytes([1; 16]))
+            .unwrap()
+            .unwrap()
+            .record,
+    )
+    .unwrap();
+    assert_eq!(record.import.unwrap().channels, Some(vec![Channel::Email]));
+    // The same batch again withdraws nothing twice.
+    let size = desk.log.size().unwrap();
+    list(
+        &mut desk,
+        1,
+        SuppressionKind::OptOut,
+        Some(vec![Channel::Email]),
+        vec![ana.clone()],
+    );
+    assert_eq!(desk.log.size().unwrap(), size);
+
+    // Ana opts in again on a form without double opt-in: it waits for her link.
+    let (again, appended) = desk.submit(as_shown);
+    assert_eq!(appended.status, AppendStatus::New);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Pending
+    );
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Granted,
+        "her own new choice"
+    );
+    let _ = again;
+
+    // A block list: Bob, never seen, cannot opt in; nothing is stored.
+    list(
+        &mut desk,
+        2,
+        SuppressionKind::Blocked,
+        None,
+        vec![bob.clone()],
+    );
+    let size = desk.log.size().unwrap();
+    let (_, refused) = desk.try_submit(|b| {
+        as_shown(b);
+        b["identity"]["email"] = "bob@example.com".into();
+    });
+    assert_eq!(refused.unwrap_err().code(), "address_blocked");
+    assert_eq!(desk.log.size().unwrap(), size);
+    assert!(
+        desk.forms.contact(&bob).unwrap().is_none(),
+        "no contact for a blocked address"
+    );
+
+    // Ana blocked: the block outranks her opt-out, and every channel ends.
+    let blocked = list(
+        &mut desk,
+        3,
+        SuppressionKind::Blocked,
+        None,
+        vec![ana.clone()],
+    );
+    assert_eq!((blocked.accepted, blocked.withdrawn), (1, 1));
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["email:news"].state, OfferState::Withdrawn);
+    assert_eq!(state["post:catalogue"].state, OfferState::Withdrawn);
+    assert_eq!(
+        desk.try_submit(as_shown).1.unwrap_err().code(),
+        "address_blocked"
+    );
+    // An opt-out list never weakens a block.
+    let weaker = list(
+        &mut desk,
+        4,
+        SuppressionKind::OptOut,
+        None,
+        vec![ana.clone()],
+    );
+    assert_eq!((weaker.accepted, weaker.duplicated), (0, 1));
+    assert_eq!(
+        desk.forms.suppression(&ana).unwrap().unwrap().kind,
+        SuppressionKind::Blocked
+    );
+
+    // The owner's view: by lookup key, of one kind when asked.
+    let all = desk.forms.suppressions(None, None, 10).unwrap();
+    let mut keys = vec![ana.clone(), bob.clone()];
+    keys.sort();
+    assert_eq!(
+        all.iter().map(|s| s.lookup.clone()).collect::<Vec<_>>(),
+        keys
+    );
+    assert_eq!(
+        desk.forms
+            .suppressions(Some(&keys[0]), None, 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        desk.forms
+            .suppressions(None, Some(SuppressionKind::OptOut), 10)
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        desk.forms
+            .suppressions(None, Some(SuppressionKind::Blocked), 1)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Taken off the list: a record commits to the key, and Ana may opt in.
+    let ctx = desk.ctx();
+    let off = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unlist(&ana, EventId::from_random_bytes([5; 16]))
+        .unwrap();
+    let record: StoredRecord = serde_json::from_str(
+        &desk
+            .log
+            .entry_by_event(&off.event_id)
+            .unwrap()
+            .unwrap()
+            .record,
+    )
+    .unwrap();
+    assert_eq!(record.event.action, crate::event::Action::Unlist);
+    let facts = record.import.unwrap();
+    assert!(facts.removed);
+    assert_eq!(
+        (facts.kind, facts.count, facts.digest),
+        (SuppressionKind::Blocked, 1, import::digest([ana.as_str()]))
+    );
+    assert!(desk.forms.suppression(&ana).unwrap().is_none());
+    let twice = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unlist(&ana, EventId::from_random_bytes([6; 16]));
+    assert_eq!(twice.unwrap_err().code(), "not_listed");
+    let (_, back) = desk.try_submit(as_shown);
+    assert_eq!(back.unwrap().status, AppendStatus::New);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Granted
+    );
 }
 
 /// A [`FormStore`] whose calls fail on demand, as the log's
@@ -1482,9 +1707,11 @@ impl<S: FormStore> store::Outbox for FaultInjected<S> {
 impl<S: FormStore> store::Suppressions for FaultInjected<S> {
     delegate! {
         fn suppression(&self, lookup: &str) -> Option<store::Suppression>;
+        fn suppressions(&self, after: Option<&str>, kind: Option<store::SuppressionKind>, limit: u64) -> Vec<store::Suppression>;
     }
     delegate! {
         fn put_suppression(&mut self, entry: &store::Suppression) -> ();
+        fn remove_suppression(&mut self, lookup: &str) -> Option<store::Suppression>;
     }
 }
 

@@ -27,11 +27,11 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
-use crate::error::Error;
+use crate::error::{Error, FormError};
 use crate::event::{Action, ConsentEvent};
 use crate::form::identity::Identity;
 use crate::form::mail::{confirmation, queue_mail, SealedMail};
-use crate::form::store::{Contact, Contacts, FormStore, Outbox, Pending, Sealed};
+use crate::form::store::{Contact, Contacts, FormStore, Outbox, Pending, Sealed, SuppressionKind};
 use crate::form::submission::{Checked, Outcome};
 use crate::form::token::Claims;
 use crate::form::webhook::{self, Delivery};
@@ -124,6 +124,16 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     ) -> Result<Appended, Error> {
         let (log, forms, config, key, ctx) = self.parts();
         let site = &config.site;
+        // A blocked address stores nothing; one on an opt-out list may opt
+        // in again, but only through a link mailed to it (its own new
+        // choice, never a silent re-subscription by whoever typed it).
+        match forms.suppression(&sub.lookup)?.map(|s| s.kind) {
+            Some(SuppressionKind::Blocked) => return Err(FormError::AddressBlocked.into()),
+            Some(SuppressionKind::OptOut) if sub.checked.outcome == Outcome::Granted => {
+                sub.checked.outcome = Outcome::Pending;
+            }
+            _ => {}
+        }
         let (contact, readds) = Site::new(&mut *log, &mut *forms, config, key, ctx).contact_for(
             &sub.lookup,
             &sub.event.event_id,

@@ -4,7 +4,7 @@
 use crate::form::mail::MAIL_WINDOW_MS;
 use crate::form::store::{
     BinStore, Binned, Confirmations, Contact, Contacts, Mailbox, Outbox, Pending, Sealed,
-    Suppression, Suppressions,
+    Suppression, SuppressionKind, Suppressions,
 };
 use crate::form::webhook::{Delivery, DeliveryState};
 use crate::ids::{EventId, SubjectId};
@@ -247,10 +247,37 @@ impl Outbox for MemoryFormStore {
 
 impl Suppressions for MemoryFormStore {
     fn put_suppression(&mut self, entry: &Suppression) -> Result<(), StoreError> {
-        if !self.suppressions.iter().any(|s| s.lookup == entry.lookup) {
-            self.suppressions.push(entry.clone());
+        match self
+            .suppressions
+            .iter_mut()
+            .find(|s| s.lookup == entry.lookup)
+        {
+            Some(held) if held.kind < entry.kind => *held = entry.clone(),
+            Some(_) => {}
+            None => self.suppressions.push(entry.clone()),
         }
         Ok(())
+    }
+    fn suppressions(
+        &self,
+        after: Option<&str>,
+        kind: Option<SuppressionKind>,
+        limit: u64,
+    ) -> Result<Vec<Suppression>, StoreError> {
+        let mut all: Vec<Suppression> = self
+            .suppressions
+            .iter()
+            .filter(|s| after.is_none_or(|a| s.lookup.as_str() > a))
+            .filter(|s| kind.is_none_or(|k| s.kind == k))
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| a.lookup.cmp(&b.lookup));
+        all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(all)
+    }
+    fn remove_suppression(&mut self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
+        let at = self.suppressions.iter().position(|s| s.lookup == lookup);
+        Ok(at.map(|i| self.suppressions.remove(i)))
     }
     fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError> {
         Ok(self

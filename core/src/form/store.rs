@@ -34,9 +34,9 @@ pub struct Contact {
     pub created_ms: u64,
 }
 
-/// An address that may not be opted in silently: the lookup key of an
-/// erased contact or of an imported opt-out. Holds no identity: the lookup
-/// key is an HMAC under the site's secret.
+/// An address that may not be opted in silently, or at all: the lookup key
+/// of an erased contact or of an imported opt-out or block list. Holds no
+/// identity: the lookup key is an HMAC under the site's secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// The lookup key.
@@ -157,12 +157,24 @@ pub trait Outbox {
     fn deliveries(&self, limit: u64) -> Result<Vec<Delivery>, StoreError>;
 }
 
-/// The suppressed addresses (erased contacts, imported opt-outs).
+/// The suppressed addresses (erased contacts, imported opt-out and block
+/// lists).
 pub trait Suppressions {
-    /// Adds a suppression entry (a second one for the same lookup is ignored).
+    /// Adds a suppression entry; one for a lookup already listed replaces
+    /// it only if its kind is stronger ([`SuppressionKind`]'s order).
     fn put_suppression(&mut self, entry: &Suppression) -> Result<(), StoreError>;
     /// The suppression entry of a lookup key.
     fn suppression(&self, lookup: &str) -> Result<Option<Suppression>, StoreError>;
+    /// Up to `limit` entries after lookup key `after`, by lookup key, of
+    /// `kind` only when given (the owner's list and export).
+    fn suppressions(
+        &self,
+        after: Option<&str>,
+        kind: Option<SuppressionKind>,
+        limit: u64,
+    ) -> Result<Vec<Suppression>, StoreError>;
+    /// Takes a lookup key's entry out; answers it, if there was one.
+    fn remove_suppression(&mut self, lookup: &str) -> Result<Option<Suppression>, StoreError>;
 }
 
 /// Everything a site keeps beside its log: what a form's and the rights'

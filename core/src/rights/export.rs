@@ -157,6 +157,7 @@ fn event_type(record: &StoredRecord) -> &'static str {
         Expire => "expired",
         Erase => "erased",
         Import => "imported",
+        Unlist => "unlisted",
         Restrict => "restricted",
         LiftRestriction => "restriction_lifted",
         Rectify => "rectified",

@@ -43,6 +43,7 @@ use sha2::{Digest, Sha256};
 use crate::config::SiteConfig;
 use crate::error::{Error, LogError, SyntaxError};
 use crate::event::{Action, ConsentEvent, Control, NoticeRef, PageRef, Surface, UiRef};
+use crate::form::config::Channel;
 use crate::form::identity::normalise_email;
 use crate::form::store::{FormStore, Suppression, SuppressionKind};
 use crate::ids::{EventId, SubjectId};
@@ -267,6 +268,9 @@ pub struct ImportReport {
     pub accepted: u64,
     /// Rows whose entry was in the list before, or suppressed before.
     pub duplicated: u64,
+    /// Listed contacts whose consent was withdrawn (one event each).
+    #[serde(default)]
+    pub withdrawn: u64,
     /// Rows rejected.
     pub rejected: u64,
     /// The first [`MAX_REPORTED_ERRORS`] rejected rows: row number and code.
@@ -295,6 +299,7 @@ impl ImportReport {
         self.rows += other.rows;
         self.accepted += other.accepted;
         self.duplicated += other.duplicated;
+        self.withdrawn += other.withdrawn;
         self.rejected += other.rejected;
         for (code, n) in other.rejected_by_code {
             *self.rejected_by_code.entry(code).or_default() += n;
@@ -352,6 +357,9 @@ pub fn check_batch(body: &[u8], first_row: u64) -> CheckedBatch {
 pub struct BatchOutcome {
     /// Keys newly suppressed by this batch.
     pub accepted: u64,
+    /// Listed contacts whose consent the batch withdrew (one event each).
+    #[serde(default)]
+    pub withdrawn: u64,
     /// Keys twice in the batch, or suppressed before.
     pub duplicated: u64,
     /// The batch's `import` record, when one was appended.
@@ -390,14 +398,55 @@ pub fn import_subject(event_id: &EventId) -> SubjectId {
     ))
 }
 
+/// What a list is: its kind and, for an opt-out list, the channels it
+/// names (`None`: every channel). A block list is every channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct List {
+    /// `opt_out` or `blocked` (never `erased`: only an erasure makes that).
+    pub kind: SuppressionKind,
+    /// The channels an opt-out list withdraws.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<Channel>>,
+}
+
+impl List {
+    /// The channels whose consent the list withdraws (`None`: all).
+    fn withdraws(&self) -> Option<&[Channel]> {
+        match self.kind {
+            SuppressionKind::OptOut => self.channels.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The event id of the withdrawal a list's batch makes for one contact:
+/// derived, so a batch run again after a fault withdraws nothing twice.
+pub fn withdrawal_id(batch: &EventId, subject: &SubjectId) -> EventId {
+    EventId::from_random_bytes(crate::ids::derived(
+        "assent/list-withdrawal/v1",
+        &[batch.as_str(), subject.as_str()],
+    ))
+}
+
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
-    /// Suppresses a batch of lookup keys and records it (see the module docs).
+    /// Suppresses a batch of lookup keys, records it, and withdraws the
+    /// consent of each listed contact on the list's channels (see the
+    /// module docs).
     pub fn import_batch(
         &mut self,
         lookups: Vec<String>,
-        kind: SuppressionKind,
+        list: &List,
         event_id: EventId,
     ) -> Result<BatchOutcome, Error> {
+        let kind = list.kind;
+        if kind == SuppressionKind::Erased {
+            return Err(SyntaxError::FieldInvalid {
+                field: "kind".into(),
+                reason: "only an erasure suppresses as erased".into(),
+            }
+            .into());
+        }
         let (log, forms, config, key, ctx) = self.parts();
         if let Some(bad) = lookups.iter().find(|l| !is_lookup_key(l)) {
             return Err(SyntaxError::FieldInvalid {
@@ -422,6 +471,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             return Ok(BatchOutcome {
                 accepted: facts.count,
                 duplicated: total.saturating_sub(facts.count),
+                withdrawn: 0,
                 record: Some(ImportRecord {
                     event_id,
                     index: entry.index,
@@ -438,8 +488,9 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             match forms.suppression(&lookup)? {
                 // Suppressed by this batch before a fault: still this batch's.
                 Some(s) if s.event_id == event_id => new.push(lookup),
-                Some(_) => {}
-                None => {
+                // Listed as strongly or more strongly before: left as it was.
+                Some(s) if s.kind >= kind => {}
+                _ => {
                     forms.put_suppression(&Suppression {
                         lookup: lookup.clone(),
                         kind,
@@ -456,12 +507,15 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             return Ok(BatchOutcome {
                 accepted,
                 duplicated,
+                withdrawn: 0,
                 record: None,
                 repeat: false,
             });
         }
         let facts = ImportFacts {
             kind,
+            channels: list.withdraws().map(<[Channel]>::to_vec),
+            removed: false,
             count: accepted,
             digest: digest(new.iter().map(String::as_str)),
         };
@@ -475,12 +529,86 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
                     "an answer without its index".into(),
                 ))
             })?;
+        // Each listed contact's consent on the list's channels ends, by an
+        // event of its own that the CRM is told of. A contact in the recycle
+        // bin is left to its purge.
+        let mut withdrawn = 0;
+        for lookup in &new {
+            let Some(contact) = forms.contact(lookup)? else {
+                continue;
+            };
+            if forms.binned(&contact.subject)?.is_some() {
+                continue;
+            }
+            let on = crate::form::state::fold(&crate::record::records_of(log, &contact.subject)?)
+                .into_keys()
+                .filter(|offer| {
+                    list.withdraws().is_none_or(|channels| {
+                        Channel::of_offer(offer).is_some_and(|c| channels.contains(&c))
+                    })
+                })
+                .collect::<Vec<_>>();
+            if on.is_empty() {
+                continue;
+            }
+            let id = withdrawal_id(&event_id, &contact.subject);
+            match Site::new(log, forms, config, key, ctx).withdraw_offers(
+                &contact.subject,
+                Some(&on),
+                id,
+            ) {
+                Ok(_) => withdrawn += 1,
+                Err(Error::Form(crate::error::FormError::NothingToWithdraw)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(BatchOutcome {
             accepted,
             duplicated,
+            withdrawn,
             record: Some(ImportRecord { event_id, index }),
             repeat: appended.status == AppendStatus::Repeat,
         })
+    }
+
+    /// Takes `lookup` out of the site's lists (the owner's removal): the
+    /// entry goes, and an `unlist` record commits to its key (kind and a
+    /// digest, as an import's). Its repeat answers the first record; a key
+    /// on no list, or suppressed by an erasure (which only the erasure
+    /// decides), is [`RightsError::NotListed`](crate::error::RightsError).
+    pub fn unlist(&mut self, lookup: &str, event_id: EventId) -> Result<ImportRecord, Error> {
+        let (log, forms, config, key, ctx) = self.parts();
+        if let Some(entry) = log.entry_by_event(&event_id)? {
+            return Ok(ImportRecord {
+                event_id,
+                index: entry.index,
+            });
+        }
+        let held = forms
+            .suppression(lookup)?
+            .filter(|s| s.kind != SuppressionKind::Erased)
+            .ok_or(crate::error::RightsError::NotListed)?;
+        forms.remove_suppression(lookup)?;
+        let facts = ImportFacts {
+            kind: held.kind,
+            channels: None,
+            removed: true,
+            count: 1,
+            digest: digest([lookup]),
+        };
+        let mut event = import_event(config, event_id.clone(), ctx)?;
+        event.action = Action::Unlist;
+        event.page.path = crate::api::admin_suppressions(&config.site);
+        let appended = sequencer::append(log, config, key, ctx.request(event, None, Some(facts)))?;
+        let index = serde_json::from_str::<serde_json::Value>(&appended.answer)
+            .ok()
+            .and_then(|v| v["log"]["index"].as_u64())
+            .ok_or_else(|| {
+                Error::from(crate::log::store::StoreError::Fault(
+                    "an answer without its index".into(),
+                ))
+            })?;
+        Ok(ImportRecord { event_id, index })
     }
 }
 
@@ -575,7 +703,10 @@ mod tests {
             )
             .import_batch(
                 lookups,
-                SuppressionKind::OptOut,
+                &List {
+                    kind: SuppressionKind::OptOut,
+                    channels: None,
+                },
                 EventId::from_random_bytes([id; 16]),
             )
         }
@@ -786,7 +917,7 @@ mod tests {
     }
 
     #[test]
-    fn an_erased_address_is_a_duplicate_and_keeps_its_erasure() {
+    fn an_erased_address_on_a_list_is_listed_and_a_list_never_weakens() {
         let mut run = Run::new();
         let a = key_of(1);
         let erasure = EventId::from_random_bytes([7; 16]);
@@ -798,10 +929,23 @@ mod tests {
                 created_ms: 1,
             })
             .unwrap();
+        // An opt-out outranks an erasure's entry: its later opt-in waits
+        // for its link (the erasure stays in the log as it was).
         let out = run.import(vec![a.clone()], 1).unwrap();
-        assert_eq!((out.accepted, out.duplicated, out.record), (0, 1, None));
+        assert_eq!((out.accepted, out.duplicated), (1, 0));
+        assert!(out.record.is_some());
         let s = run.forms.suppression(&a).unwrap().unwrap();
-        assert_eq!((s.kind, s.event_id), (SuppressionKind::Erased, erasure));
+        assert_ne!(s.event_id, erasure);
+        assert_eq!(
+            (s.kind, s.event_id),
+            (SuppressionKind::OptOut, EventId::from_random_bytes([1; 16]))
+        );
+        // The same kind again is a duplicate: nothing appended.
+        let again = run.import(vec![a.clone()], 2).unwrap();
+        assert_eq!(
+            (again.accepted, again.duplicated, again.record),
+            (0, 1, None)
+        );
     }
 
     #[test]

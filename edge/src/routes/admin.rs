@@ -168,6 +168,8 @@ pub(super) enum Route {
     KeyRevoke(KeyId),
     ProcessingRecord,
     SuppressionsImport,
+    SuppressionsList,
+    SuppressionsRemove(String),
     Requests,
     Decide(EventId, bool),
     Stats,
@@ -181,6 +183,7 @@ impl Route {
         let subject = |s: &str| SubjectId::new(s).map_err(ApiError::from);
         let get = *method == Method::Get;
         let post = *method == Method::Post;
+        let delete = *method == Method::Delete;
         Ok(match tail {
             ["events"] if get => Route::LogList,
             ["export"] if get => Route::LogExport,
@@ -202,6 +205,10 @@ impl Route {
             ["keys", id, "revoke"] if post => Route::KeyRevoke(KeyId::new(id)?),
             ["processing-record"] if get => Route::ProcessingRecord,
             ["suppressions", "import"] if post => Route::SuppressionsImport,
+            ["suppressions"] if get => Route::SuppressionsList,
+            ["suppressions", lookup] if delete && *lookup != "import" => {
+                Route::SuppressionsRemove((*lookup).to_owned())
+            }
             ["requests"] if get => Route::Requests,
             ["stats"] if get => Route::Stats,
             ["retention"] if get => Route::Retention,
@@ -216,7 +223,8 @@ impl Route {
             | ["recycle-bin", "purge"]
             | ["keys", _, "revoke"]
             | ["processing-record"]
-            | ["suppressions", "import"]
+            | ["suppressions"]
+            | ["suppressions", _]
             | ["requests"]
             | ["stats"]
             | ["retention"]
@@ -250,6 +258,8 @@ impl Route {
             Route::KeyRevoke(_) => Operation::KeyRevoke,
             Route::ProcessingRecord => Operation::ProcessingRecord,
             Route::SuppressionsImport => Operation::SuppressionsImport,
+            Route::SuppressionsList => Operation::SuppressionsList,
+            Route::SuppressionsRemove(_) => Operation::SuppressionsRemove,
             Route::Requests => Operation::RequestsList,
             Route::Decide(..) => Operation::RequestDecide,
             Route::Stats => Operation::Stats,
@@ -327,6 +337,10 @@ pub async fn handle(
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
+        Route::SuppressionsList => crate::routes::lists::list(&req, env, site).await,
+        Route::SuppressionsRemove(lookup) => {
+            crate::routes::lists::remove(&req, env, site, &lookup).await
+        }
     }
 }
 
@@ -388,7 +402,7 @@ pub(super) fn json_text(body: String, status: u16) -> Result<Response, ApiError>
 }
 
 /// `?format=json|csv` (json when absent).
-fn csv_wanted(q: &Query) -> Result<bool, ApiError> {
+pub(super) fn csv_wanted(q: &Query) -> Result<bool, ApiError> {
     match q.get("format") {
         None | Some("json") => Ok(false),
         Some("csv") => Ok(true),
@@ -396,7 +410,7 @@ fn csv_wanted(q: &Query) -> Result<bool, ApiError> {
     }
 }
 
-fn csv_response(body: String, file: &str) -> Result<Response, ApiError> {
+pub(super) fn csv_response(body: String, file: &str) -> Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("content-type", "text/csv; charset=utf-8")?;
     headers.set(

@@ -18,7 +18,7 @@
 //!   `MAILER` is `dev`).
 
 use assent_core::config::{language_preferences, SiteConfig};
-use assent_core::error::RightsError;
+use assent_core::error::{FormError, RightsError};
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
 use assent_core::form::intake::Submission;
@@ -95,7 +95,7 @@ pub async fn submit(
         .parent_email
         .as_ref()
         .map(|p| lookup_key(secret.lookup(), &site.site, p));
-    messages::call(
+    let stored = messages::call(
         env,
         &site.site,
         &messages::SUBMIT,
@@ -116,9 +116,16 @@ pub async fn submit(
             },
         },
     )
-    .await?;
-    // Stored or stored before, a known address or a new one, erased, binned
-    // or listed: one answer, from the submission alone. The record (its
+    .await;
+    match stored {
+        // A blocked address stored nothing, and is answered as any other.
+        Err(e) if e.code() == FormError::AddressBlocked.code() => {}
+        other => {
+            other?;
+        }
+    }
+    // Stored or stored before, a known address or a new one, erased, binned,
+    // listed or blocked: one answer, from the submission alone. The record (its
     // subject, its link to a previous record, a re-addition) and its receipt
     // are the person's, reached through a link mailed to the address, and
     // the owner's: a form's submitter may be anyone who typed the address.

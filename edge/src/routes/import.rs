@@ -1,6 +1,8 @@
-//! `POST /v1/admin/sites/{site}/suppressions/import?first_row=N&kind=opt_out`:
-//! an opt-out or block list (CSV), checked row by row, its entries
-//! suppressed and recorded in the log.
+//! `POST /v1/admin/sites/{site}/suppressions/import?first_row=N&kind=opt_out&channels=email,sms`
+//! (or `kind=blocked`): an opt-out or block list (CSV), checked row by row,
+//! its entries suppressed and recorded in the log, and each listed
+//! contact's consent on the list's channels withdrawn (`withdrawn` in the
+//! answer counts them).
 //!
 //! The body is `text/csv`, at most [`MAX_BATCH_BYTES`] and
 //! [`MAX_BATCH_ROWS`] rows (a header aside): one batch of a list, as
@@ -15,9 +17,10 @@
 //! `index` when one was appended.
 
 use assent_core::config::SiteConfig;
+use assent_core::form::config::Channel;
 use assent_core::form::identity::lookup_key;
 use assent_core::form::store::SuppressionKind;
-use assent_core::rights::import::{check_batch, Entry, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
+use assent_core::rights::import::{check_batch, Entry, List, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
@@ -49,15 +52,12 @@ fn is_csv(req: &Request) -> bool {
 
 /// Imports one batch of a list.
 pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    let q = Query::parse(&req, &["first_row", "kind"])?;
+    let q = Query::parse(&req, &["first_row", "kind", "channels"])?;
     let first_row = q.u64("first_row")?.unwrap_or(1);
     if first_row == 0 {
         return Err(query_invalid("first_row"));
     }
-    let kind = match q.get("kind") {
-        None | Some("opt_out") => SuppressionKind::OptOut,
-        Some(_) => return Err(query_invalid("kind")),
-    };
+    let list = list_of(q.get("kind"), q.get("channels"))?;
     if !is_csv(&req) {
         return Err(refused(
             415,
@@ -89,12 +89,13 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             .collect();
         let request = ImportRequest {
             lookups,
-            kind,
+            list,
             event_id: fresh_event_id()?,
             ctx: edge_context(env, &site.site)?,
         };
         let outcome = messages::call(env, &site.site, &IMPORT, &request).await?;
         report.accepted = outcome.accepted;
+        report.withdrawn = outcome.withdrawn;
         report.duplicated = outcome.duplicated;
         if let Some(record) = outcome.record {
             answer.insert("event_id".into(), record.event_id.to_string().into());
@@ -109,6 +110,31 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::ok(body.to_string())?.with_headers(headers))
+}
+
+/// The list a query names: `kind=opt_out` (the default) with `channels`, a
+/// comma-separated subset of email, sms, phone and post (absent: every
+/// channel), or `kind=blocked` (every channel; `channels` refused).
+fn list_of(kind: Option<&str>, channels: Option<&str>) -> Result<List, ApiError> {
+    let kind = match kind {
+        None | Some("opt_out") => SuppressionKind::OptOut,
+        Some("blocked") => SuppressionKind::Blocked,
+        Some(_) => return Err(query_invalid("kind")),
+    };
+    let channels = match channels {
+        None => None,
+        Some(_) if kind == SuppressionKind::Blocked => return Err(query_invalid("channels")),
+        Some(list) => {
+            let mut named = list
+                .split(',')
+                .map(|c| Channel::parse(c.trim()).ok_or_else(|| query_invalid("channels")))
+                .collect::<Result<Vec<_>, _>>()?;
+            named.sort();
+            named.dedup();
+            Some(named)
+        }
+    };
+    Ok(List { kind, channels })
 }
 
 fn too_many_rows() -> ApiError {

@@ -20,6 +20,7 @@ pub mod config;
 pub mod events;
 pub mod forms;
 pub mod import;
+mod lists;
 pub mod loader;
 pub mod log;
 pub mod notices;
@@ -31,7 +32,12 @@ pub mod ropa;
 /// reads any other method (`PROPFIND`, ...) as `GET`, so the raw name is checked.
 fn method(req: &Request) -> Option<Method> {
     let raw = req.inner().method();
-    matches!(raw.as_str(), "GET" | "HEAD" | "POST" | "OPTIONS").then(|| req.method())
+    // DELETE only on the owner's API (an entry off a list), whose router
+    // names it per route; every other router knows GET, HEAD, POST and
+    // OPTIONS only.
+    let owner = || req.path().starts_with("/v1/admin/");
+    (matches!(raw.as_str(), "GET" | "HEAD" | "POST" | "OPTIONS") || (raw == "DELETE" && owner()))
+        .then(|| req.method())
 }
 
 /// Answers one request; never fails (faults become a JSON 500).
