@@ -10,6 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { startEdge, storedRows, assent, scratch, optIn, ownerCall } from "./harness.mjs";
+import { auditLog } from "../../scripts/wrangler-dev.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -178,4 +179,12 @@ test("the owner lists, searches, exports and removes entries: each audited, a re
   for (const op of ["suppressions.import list desk true", "suppressions.list analyst true", "suppressions.remove list desk true", "suppressions.remove analyst false"]) {
     assert.ok(ops.includes(op), op);
   }
+});
+
+test("the log with its list records (imports, withdrawals, the removal) verifies with the CLI", async () => {
+  const actions = storedRows(edge, "SELECT json_extract(record, '$.event.action') AS a FROM entries").map((r) => r.a);
+  for (const a of ["import", "withdraw", "unlist"]) assert.ok(actions.includes(a), a);
+  const { valid, stderr, doubled } = await auditLog(edge, "example", new Set(), 1);
+  assert.equal(doubled, 0);
+  assert.ok(valid, stderr);
 });
