@@ -145,6 +145,12 @@ pub fn admin_mail(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/mail")
 }
 
+/// A one-click unsubscribe link (RFC 8058): its page (`GET`) and the
+/// withdrawal (`POST`, from the page or a mail client's one click).
+pub fn unsubscribe(site: &SiteId) -> String {
+    format!("/v1/sites/{site}/unsubscribe")
+}
+
 /// A subject's withdrawal of form offers: `POST` with their receipt.
 pub fn my_withdraw(site: &SiteId) -> String {
     format!("/v1/sites/{site}/subjects/me/withdraw")
@@ -367,6 +373,16 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/v1/sites/{site}/forms/{form}/submissions",
         "a form submission",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/unsubscribe",
+        "an unsubscribe link's page",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/unsubscribe",
+        "unsubscribe from a channel (one click, RFC 8058)",
     ),
     route(
         "GET",

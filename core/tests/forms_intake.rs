@@ -210,3 +210,9 @@ fn lists_withdraw_force_double_opt_in_and_block() {
     let (log, forms) = stores();
     suite::lists_withdraw_force_double_opt_in_and_block(log, forms);
 }
+
+#[test]
+fn an_unsubscribe_link_withdraws_its_channel_once() {
+    let (log, forms) = stores();
+    suite::an_unsubscribe_link_withdraws_its_channel_once(log, forms);
+}

@@ -141,6 +141,13 @@ async fn form_endpoints(
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },
+            messages::UNSUBSCRIBE => |r: messages::UnsubscribeRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
+                    let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).unsubscribe(&r.subject, r.channel, r.event_id)?;
+                    *grew = appended.as_ref().is_some_and(|a| a.status == AppendStatus::New);
+                    Ok(appended)
+                },
             messages::BANNER_WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;

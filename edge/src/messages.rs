@@ -72,6 +72,9 @@ pub const PHONE_CONFIRM: Endpoint<PhoneConfirmRequest, Confirmed> =
     Endpoint::new("/forms/confirm-phone");
 /// Withdraw offers for a subject.
 pub const WITHDRAW: Endpoint<WithdrawRequest, Appended> = Endpoint::new("/forms/withdraw");
+/// An unsubscribe link used: the channel's withdrawal, if there was anything to withdraw.
+pub const UNSUBSCRIBE: Endpoint<UnsubscribeRequest, Option<Appended>> =
+    Endpoint::new("/forms/unsubscribe");
 /// A subject's state per offer.
 pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state");
 
@@ -323,6 +326,21 @@ pub struct WithdrawRequest {
     pub subject: SubjectId,
     /// The offers, by `channel:purpose`.
     pub offers: Option<Vec<String>>,
+    /// The withdrawal event's id (drawn by the Worker).
+    pub event_id: assent_core::ids::EventId,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// An unsubscribe link's withdrawal: whose and which channel (from the
+/// verified link), and where it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnsubscribeRequest {
+    /// The subject.
+    pub subject: SubjectId,
+    /// The channel.
+    pub channel: assent_core::form::config::Channel,
     /// The withdrawal event's id (drawn by the Worker).
     pub event_id: assent_core::ids::EventId,
     /// Server time, log origin and issuer.

@@ -71,7 +71,25 @@ async fn send<L: LogStore, F: FormStore>(
     let Some(hook) = site.webhooks.iter().find(|w| w.id == delivery.webhook) else {
         return (None, Some("the webhook is no longer configured".into()));
     };
-    let body = match intake::delivery_body(log, forms, &site.site, delivery) {
+    // Each delivery carries the contact's one-click unsubscribe links, for
+    // the CRM's or mailer's `List-Unsubscribe` headers.
+    let (public, secret) = match (
+        crate::public_origin::PublicOrigins::from_env(env),
+        crate::routes::forms::form_secret(env),
+    ) {
+        (Ok(p), Ok(s)) => (p, s),
+        _ => {
+            return (
+                None,
+                Some("not configured: PUBLIC_ORIGINS and FORM_SECRET".into()),
+            )
+        }
+    };
+    let links = intake::Links {
+        issuer: public.canonical(),
+        key: secret.token(),
+    };
+    let body = match intake::delivery_body(log, forms, &site.site, delivery, links) {
         Ok(body) => body,
         Err(e) => return (None, Some(format!("body: {}", e.code()))),
     };
@@ -135,6 +153,19 @@ async fn mail<F: FormStore>(
             };
             let message = worker::SendEmailBuilder::new(&from, &mail.to, &mail.subject);
             message.set_text(&format!("{}\n\n{}\n", mail.text, mail.link));
+            // RFC 8058: a mail client's one-click unsubscribe.
+            if let Some(url) = &mail.list_unsubscribe {
+                let headers = worker::js_sys::Object::new();
+                let set = |k: &str, v: &str| {
+                    worker::js_sys::Reflect::set(&headers, &k.into(), &v.into()).is_ok()
+                };
+                if !(set("List-Unsubscribe", &format!("<{url}>"))
+                    && set("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+                {
+                    return (None, Some("the mail's headers could not be set".into()));
+                }
+                message.set_headers(wasm_bindgen::JsCast::unchecked_ref(&headers));
+            }
             match binding.send_with_builder(&message).await {
                 Ok(_) => (Some(202), None),
                 Err(_) => (None, Some("send_email refused the message".into())),
@@ -143,6 +174,9 @@ async fn mail<F: FormStore>(
         "webhook" => {
             let body = serde_json::json!({
                 "type": delivery.kind, "to": mail.to, "subject": mail.subject, "text": mail.text, "link": mail.link,
+                // The relay sets `List-Unsubscribe: <url>` and
+                // `List-Unsubscribe-Post: List-Unsubscribe=One-Click` from it (RFC 8058).
+                "list_unsubscribe": mail.list_unsubscribe,
             })
             .to_string();
             post_signed(

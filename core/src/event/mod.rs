@@ -215,6 +215,10 @@ pub enum Control {
     /// The owner's import of a list.
     #[cfg(feature = "std")]
     Import,
+    /// A one-click unsubscribe link in a mail (RFC 8058), or the page it
+    /// opens: a withdrawal of one channel.
+    #[cfg(feature = "std")]
+    Unsubscribe,
 }
 
 impl Surface {
@@ -258,6 +262,8 @@ impl Control {
             Control::Erase => "erase",
             #[cfg(feature = "std")]
             Control::Import => "import",
+            #[cfg(feature = "std")]
+            Control::Unsubscribe => "unsubscribe",
         }
     }
 }

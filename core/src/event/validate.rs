@@ -93,6 +93,7 @@ impl ConsentEvent {
                     | Control::Expire
                     | Control::Erase
                     | Control::Import
+                    | Control::Unsubscribe
             )
         {
             return Err(Error::Form(FormError::SurfaceMismatch {

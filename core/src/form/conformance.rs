@@ -29,6 +29,11 @@ use crate::site::{EdgeContext, Site};
 const SITE: &str = include_str!("../../tests/vectors/site.json");
 const FORMS: &str = include_str!("../../tests/vectors/forms.json");
 const TOKEN_KEY: [u8; 32] = [42; 32];
+/// Where the deliveries' unsubscribe links point, signed with the token key.
+const LINKS: intake::Links<'static> = intake::Links {
+    issuer: "https://edge.example",
+    key: &TOKEN_KEY,
+};
 
 /// The form secret the phone codes and the numbers' lookup keys come from.
 fn form_secret() -> crate::form::secret::FormSecret {
@@ -481,7 +486,7 @@ pub fn a_confirmation_queues_a_delivery_that_backs_off_until_delivered<
     assert_eq!(d.webhook, "crm");
     assert_eq!(d.kind, "opt_in.confirmed");
     let body: Value = serde_json::from_str(
-        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &d).unwrap(),
+        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &d, LINKS).unwrap(),
     )
     .unwrap();
     assert_eq!(body["contact"]["email"], "ana@example.com");
@@ -548,7 +553,7 @@ pub fn a_withdrawal_withdraws_what_was_granted_and_tells_the_crm<L: LogStore, F:
     let newest = desk.forms.deliveries(1).unwrap().remove(0);
     assert_eq!(newest.kind, "opt_in.withdrawn");
     let body: Value = serde_json::from_str(
-        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &newest).unwrap(),
+        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &newest, LINKS).unwrap(),
     )
     .unwrap();
     assert_eq!(
@@ -1032,7 +1037,9 @@ pub fn only_a_confirmed_submission_changes_the_identity<L: LogStore, F: FormStor
         .unwrap()
         .iter()
         .filter(|d| !d.kind.starts_with("mail"))
-        .map(|d| intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, d).unwrap())
+        .map(|d| {
+            intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, d, LINKS).unwrap()
+        })
         .collect();
     assert!(!bodies.is_empty(), "the confirmation went to the CRM");
     assert!(
@@ -1624,6 +1631,101 @@ pub fn lists_withdraw_force_double_opt_in_and_block<L: LogStore, F: FormStore>(l
     );
 }
 
+/// One-click unsubscribe: the confirmation mail carries the email link for
+/// its `List-Unsubscribe` header, every delivery a link per channel, each
+/// verifying to its subject and channel; using one withdraws that channel
+/// only, by a `mail`/`unsubscribe` event the CRM is told of, and a second
+/// use does nothing.
+pub fn an_unsubscribe_link_withdraws_its_channel_once<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::form::config::Channel;
+    use crate::form::unsubscribe;
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| {
+        b["event"]["form"]["offers"]["post:catalogue"] = true.into();
+    });
+    let subject = desk.subject_of(&id);
+    let (token, mail) = desk.token_of_last_mail();
+    let header = mail
+        .list_unsubscribe
+        .expect("the mail's List-Unsubscribe link");
+    let prefix = format!(
+        "https://edge.example{}?token=",
+        crate::api::unsubscribe(&desk.config.site)
+    );
+    let claims = unsubscribe::verify(
+        &TOKEN_KEY,
+        header.strip_prefix(&prefix).expect(&header),
+        &desk.config.site,
+    )
+    .unwrap();
+    assert_eq!(
+        (claims.subject.clone(), claims.channel),
+        (subject.clone(), Channel::Email)
+    );
+    desk.confirm(&token).unwrap();
+
+    // The confirmation's delivery: a link per channel of the contact's offers.
+    let delivery = desk.forms.deliveries(1).unwrap().remove(0);
+    let body: Value = serde_json::from_str(
+        &intake::delivery_body(&desk.log, &desk.forms, &desk.config.site, &delivery, LINKS)
+            .unwrap(),
+    )
+    .unwrap();
+    let links = body["unsubscribe"].as_object().expect("links");
+    assert_eq!(links.keys().collect::<Vec<_>>(), ["email", "post", "sms"]);
+    for (name, url) in links {
+        let token = url.as_str().unwrap().strip_prefix(&prefix).unwrap();
+        let c = unsubscribe::verify(&TOKEN_KEY, token, &desk.config.site).unwrap();
+        assert_eq!(
+            (c.subject, c.channel.as_str()),
+            (subject.clone(), name.as_str())
+        );
+    }
+
+    // Unsubscribing from post: post withdrawn, email kept, the CRM told.
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let done = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unsubscribe(
+            &subject,
+            Channel::Post,
+            EventId::from_random_bytes([70; 16]),
+        )
+        .unwrap()
+        .expect("a withdrawal");
+    assert_eq!(done.status, AppendStatus::New);
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["post:catalogue"].state, OfferState::Withdrawn);
+    assert_eq!(state["email:news"].state, OfferState::Granted);
+    let last = desk.records_of(&subject).pop().unwrap();
+    assert_eq!(
+        (last.event.ui.surface, last.event.ui.control),
+        (
+            crate::event::Surface::Mail,
+            crate::event::Control::Unsubscribe
+        )
+    );
+    assert!(
+        serde_json::from_str::<Value>(&done.answer).unwrap()["receipt"].is_string(),
+        "its own receipt"
+    );
+    assert_eq!(
+        desk.forms.deliveries(1).unwrap()[0].kind,
+        "opt_in.withdrawn"
+    );
+    // Twice: nothing more.
+    let size = desk.log.size().unwrap();
+    let again = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unsubscribe(
+            &subject,
+            Channel::Post,
+            EventId::from_random_bytes([71; 16]),
+        )
+        .unwrap();
+    assert!(again.is_none());
+    assert_eq!(desk.log.size().unwrap(), size);
+}
+
 /// A [`FormStore`] whose calls fail on demand, as the log's
 /// [`FaultInjected`](crate::log::conformance::FaultInjected) fails a log's.
 macro_rules! delegate {
@@ -1931,9 +2033,10 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         .iter()
         .find(|d| d.subject == subject && d.kind == "opt_in.confirmed")
         .expect("the held delivery");
-    let body: Value =
-        serde_json::from_str(&intake::delivery_body(&desk.log, &desk.forms, &site, crm).unwrap())
-            .unwrap();
+    let body: Value = serde_json::from_str(
+        &intake::delivery_body(&desk.log, &desk.forms, &site, crm, LINKS).unwrap(),
+    )
+    .unwrap();
     assert!(body["contact"].is_null());
     // Nothing twice; afterwards the erasure answers.
     assert!(desk.purge(entry.purge_ms + day).unwrap().is_empty());

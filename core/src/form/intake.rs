@@ -199,7 +199,16 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
                 expires_ms: form.link_expires_ms(ctx.now_ms),
             };
             let expires_ms = claims.expires_ms;
-            let mail = confirmation(config, &claims, token_key, &ctx.issuer, to)?;
+            let mut mail = confirmation(config, &claims, token_key, &ctx.issuer, to)?;
+            if !parent {
+                let claims = crate::form::unsubscribe::Claims {
+                    site: site.clone(),
+                    subject: contact.subject.clone(),
+                    channel: crate::form::config::Channel::Email,
+                };
+                let url = crate::form::unsubscribe::url(&ctx.issuer, token_key, &claims);
+                mail.list_unsubscribe = Some(url);
+            }
             forms.put_pending(&Pending {
                 event_id: event_id.clone(),
                 subject: contact.subject.clone(),
@@ -256,11 +265,25 @@ pub(crate) fn enqueue<F: Outbox + ?Sized>(
 /// The body of a delivery as it is sent now: the record, the subject's
 /// state per offer after it, the contact opened from the vault (none once
 /// erased) and the receipt.
+/// Where a delivery's unsubscribe links point and what signs them: the
+/// edge's public origin and the forms' token key.
+#[derive(Clone, Copy)]
+pub struct Links<'a> {
+    /// The edge's public origin.
+    pub issuer: &'a str,
+    /// The forms' token key ([`FormSecret::token`](crate::form::secret::FormSecret::token)).
+    pub key: &'a [u8; 32],
+}
+
+/// The body of a delivery (see [`webhook::body`]), with a one-click
+/// unsubscribe link per channel of the contact's offers
+/// ([`crate::form::unsubscribe`]) while they have an identity.
 pub fn delivery_body<L: LogStore + ?Sized, F: Contacts + ?Sized>(
     log: &L,
     forms: &F,
     site: &SiteId,
     delivery: &Delivery,
+    links: Links<'_>,
 ) -> Result<String, Error> {
     let entry = log
         .entry_by_event(&delivery.event_id)?
@@ -283,6 +306,16 @@ pub fn delivery_body<L: LogStore + ?Sized, F: Contacts + ?Sized>(
         .ok()
         .and_then(|v| v["receipt"].as_str().map(str::to_owned))
         .unwrap_or_default();
+    let unsubscribe = match identity {
+        Some(_) => crate::form::unsubscribe::links(
+            links.issuer,
+            links.key,
+            site,
+            &record.event.subject,
+            offers.keys(),
+        ),
+        None => Default::default(),
+    };
     Ok(webhook::body(
         delivery,
         &record,
@@ -290,6 +323,7 @@ pub fn delivery_body<L: LogStore + ?Sized, F: Contacts + ?Sized>(
         &offers,
         identity.as_ref(),
         &receipt,
+        &unsubscribe,
     ))
 }
 

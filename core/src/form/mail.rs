@@ -34,6 +34,12 @@ pub struct Mail {
     pub text: String,
     /// The confirmation link.
     pub link: String,
+    /// The one-click unsubscribe link of the person's email channel
+    /// ([`crate::form::unsubscribe`]), for the `List-Unsubscribe` and
+    /// `List-Unsubscribe-Post` headers (RFC 8058): a mail to the person
+    /// whose consent it asks for has one; a parent's has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Where a mail is kept and how it is listed.
@@ -113,6 +119,7 @@ pub(crate) fn confirmation(
             crate::api::confirm(&config.site),
             crate::form::token::issue(token_key, claims)
         ),
+        list_unsubscribe: None,
     })
 }
 

@@ -42,6 +42,8 @@ pub mod submission;
 #[cfg(feature = "std")]
 pub mod token;
 #[cfg(feature = "std")]
+pub mod unsubscribe;
+#[cfg(feature = "std")]
 pub mod webhook;
 
 pub use config::{Channel, FormConfig, Offer};

@@ -247,6 +247,7 @@ fn text_code<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         subject: crate::form::phone::SMS_SUBJECT.into(),
         text: crate::form::phone::sms_text(&config.controller.name, &code),
         link: String::new(),
+        list_unsubscribe: None,
     };
     // Counted against the number, as a mail against its address (a number
     // and an address never share a lookup key: one has an '@').
@@ -381,6 +382,24 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         offers: Option<&[String]>,
         event_id: EventId,
     ) -> Result<Appended, Error> {
+        let ui = UiRef {
+            surface: Surface::Api,
+            control: Control::Api,
+        };
+        let path = crate::api::my_withdraw(&self.config.site);
+        self.withdraw_by(subject, offers, event_id, ui, path)
+    }
+
+    /// [`Site::withdraw_offers`] by another way in: `ui` and the event's
+    /// page `path` say which (an unsubscribe link, an owner's list).
+    pub(crate) fn withdraw_by(
+        &mut self,
+        subject: &SubjectId,
+        offers: Option<&[String]>,
+        event_id: EventId,
+        ui: UiRef,
+        path: String,
+    ) -> Result<Appended, Error> {
         let (log, forms, config, key, ctx) = self.parts();
         let records = records_of(log, subject)?;
         let state = crate::form::state::fold(&records);
@@ -401,13 +420,9 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         if !any {
             return Err(Error::Form(FormError::NothingToWithdraw));
         }
-        let ui = UiRef {
-            surface: Surface::Api,
-            control: Control::Api,
-        };
         let mut event = settle_event(last, event_id, ctx, ui, Action::Withdraw);
         event.answers = None;
-        event.page.path = crate::api::my_withdraw(&config.site);
+        event.page.path = path;
         event.form = Some(crate::event::FormChoice {
             id: choice.id.clone(),
             offers: decided,

@@ -64,23 +64,26 @@ pub struct Claims {
     pub expires_ms: u64,
 }
 
-fn tag(key: &[u8; 32], payload: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("any key length");
-    mac.update(b"assent/confirm/v1\0");
-    mac.update(payload.as_bytes());
-    mac.finalize().into_bytes().into()
-}
-
-/// Issues a token for `claims`.
-pub fn issue(key: &[u8; 32], claims: &Claims) -> String {
+/// `base64url(claims) "." base64url(tag)`, the tag HMAC-SHA256 under `key`
+/// over `domain` and the payload: one key signs several kinds of token,
+/// none of which can pass for another.
+pub(crate) fn seal<T: Serialize>(key: &[u8; 32], domain: &[u8], claims: &T) -> String {
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialize"));
-    let sig = URL_SAFE_NO_PAD.encode(tag(key, &payload));
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("any key length");
+    mac.update(domain);
+    mac.update(payload.as_bytes());
+    let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{payload}.{sig}")
 }
 
-/// Verifies a token for `site` at `now_ms`: its tag (in constant time),
-/// then its scope, then its time.
-pub fn verify(key: &[u8; 32], token: &str, site: &SiteId, now_ms: u64) -> Result<Claims, Error> {
+/// The claims of a token [`seal`] made under `key` and `domain`, its tag
+/// checked in constant time first; anything else is
+/// [`FormError::TokenInvalid`].
+pub(crate) fn open<T: serde::de::DeserializeOwned>(
+    key: &[u8; 32],
+    domain: &[u8],
+    token: &str,
+) -> Result<T, Error> {
     let invalid = || Error::Form(FormError::TokenInvalid);
     if token.len() > MAX_TOKEN_LEN {
         return Err(invalid());
@@ -88,14 +91,27 @@ pub fn verify(key: &[u8; 32], token: &str, site: &SiteId, now_ms: u64) -> Result
     let (payload, sig) = token.split_once('.').ok_or_else(invalid)?;
     let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| invalid())?;
     let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("any key length");
-    mac.update(b"assent/confirm/v1\0");
+    mac.update(domain);
     mac.update(payload.as_bytes());
     mac.verify_slice(&sig).map_err(|_| invalid())?;
-    let claims: Claims = URL_SAFE_NO_PAD
+    URL_SAFE_NO_PAD
         .decode(payload)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(invalid)?;
+        .ok_or_else(invalid)
+}
+
+const DOMAIN: &[u8] = b"assent/confirm/v1\0";
+
+/// Issues a token for `claims`.
+pub fn issue(key: &[u8; 32], claims: &Claims) -> String {
+    seal(key, DOMAIN, claims)
+}
+
+/// Verifies a token for `site` at `now_ms`: its tag (in constant time),
+/// then its scope, then its time.
+pub fn verify(key: &[u8; 32], token: &str, site: &SiteId, now_ms: u64) -> Result<Claims, Error> {
+    let claims: Claims = open(key, DOMAIN, token)?;
     if claims.site != *site {
         return Err(Error::Form(FormError::TokenScope));
     }
@@ -108,6 +124,14 @@ pub fn verify(key: &[u8; 32], token: &str, site: &SiteId, now_ms: u64) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tag [`seal`] puts after a payload, for tests that forge payloads.
+    fn tag(key: &[u8; 32], payload: &str) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("any key length");
+        mac.update(DOMAIN);
+        mac.update(payload.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
 
     fn claims(expires_ms: u64) -> Claims {
         Claims {

@@ -246,6 +246,7 @@ pub fn body(
     offers: &impl Serialize,
     contact: Option<&Identity>,
     receipt: &str,
+    unsubscribe: &impl Serialize,
 ) -> String {
     serde_json::json!({
         "type": delivery.kind,
@@ -259,6 +260,7 @@ pub fn body(
         "offers": offers,
         "contact": contact,
         "receipt": receipt,
+        "unsubscribe": unsubscribe,
     })
     .to_string()
 }

@@ -185,6 +185,8 @@ pub fn mail_link<F: FormStore + ?Sized>(
                ask for it, ignore this message."
             .into(),
         link: format!("{base}{}?token={token}", crate::api::privacy_open(site)),
+        // A link the person asked for, not marketing: nothing to unsubscribe from.
+        list_unsubscribe: None,
     };
     let sealed = SealedMail {
         id: fresh.id,

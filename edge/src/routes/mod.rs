@@ -27,6 +27,7 @@ pub mod notices;
 pub mod page;
 pub mod privacy;
 pub mod ropa;
+mod unsubscribe;
 
 /// The request's method, if it is one the API answers anywhere. workers-rs
 /// reads any other method (`PROPFIND`, ...) as `GET`, so the raw name is checked.
@@ -80,6 +81,19 @@ pub async fn handle(req: Request, env: Env) -> Response {
                     Ok(()) => privacy::handle(req, &env, site, rest).await,
                     Err(_) => page::limited(&site.default_language),
                 },
+            };
+            result.unwrap_or_else(|e| e.to_response())
+        }
+        ["v1", "sites", site, "unsubscribe"] => {
+            let result = match (method, known_site(site)) {
+                (_, Err(e)) => Err(e),
+                (Method::Get | Method::Head | Method::Post, Ok((id, site))) => {
+                    match crate::rate_limit::check(&env, &req, &id).await {
+                        Ok(()) => unsubscribe::handle(req, &env, site).await,
+                        Err(_) => page::limited(&site.default_language),
+                    }
+                }
+                _ => Err(ApiError::from(RequestError::MethodNotAllowed)),
             };
             result.unwrap_or_else(|e| e.to_response())
         }
