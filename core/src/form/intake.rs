@@ -124,16 +124,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     ) -> Result<Appended, Error> {
         let (log, forms, config, key, ctx) = self.parts();
         let site = &config.site;
-        // A blocked address stores nothing; one on an opt-out list may opt
-        // in again, but only through a link mailed to it (its own new
-        // choice, never a silent re-subscription by whoever typed it).
-        match forms.suppression(&sub.lookup)?.map(|s| s.kind) {
-            Some(SuppressionKind::Blocked) => return Err(FormError::AddressBlocked.into()),
-            Some(SuppressionKind::OptOut) if sub.checked.outcome == Outcome::Granted => {
-                sub.checked.outcome = Outcome::Pending;
-            }
-            _ => {}
-        }
+        sub.checked.outcome = as_listed(&*forms, &sub.lookup, sub.checked.outcome)?;
         let (contact, readds) = Site::new(&mut *log, &mut *forms, config, key, ctx).contact_for(
             &sub.lookup,
             &sub.event.event_id,
@@ -238,6 +229,22 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         }
         Ok(appended)
     }
+}
+
+/// What the site's lists make of a submission's `outcome`: a blocked
+/// address stores nothing ([`FormError::AddressBlocked`]); one on an
+/// opt-out list may opt in again, but only through the link mailed to it
+/// (its own new choice, never a silent re-subscription by whoever typed it).
+fn as_listed<F: FormStore + ?Sized>(
+    forms: &F,
+    lookup: &str,
+    outcome: Outcome,
+) -> Result<Outcome, Error> {
+    Ok(match forms.suppression(lookup)?.map(|s| s.kind) {
+        Some(SuppressionKind::Blocked) => return Err(FormError::AddressBlocked.into()),
+        Some(SuppressionKind::OptOut) if outcome == Outcome::Granted => Outcome::Pending,
+        _ => outcome,
+    })
 }
 
 /// Queues the webhook deliveries of a new record (none if the record is not

@@ -136,7 +136,11 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         event_id: EventId,
     ) -> Result<Option<Appended>, Error> {
         let records = crate::record::records_of(&*self.log, subject)?;
-        if crate::rights::erasure(records.iter()).is_some() {
+        // Erased: no one to unsubscribe any more (their offers ended).
+        if records
+            .iter()
+            .any(|r| r.event.action == crate::event::Action::Erase)
+        {
             return Ok(None);
         }
         let on: alloc::vec::Vec<String> = crate::form::state::fold(&records)

@@ -412,21 +412,12 @@ pub struct List {
 
 impl List {
     /// The channels whose consent the list withdraws (`None`: all).
-    fn withdraws(&self) -> Option<&[Channel]> {
+    pub fn withdraws(&self) -> Option<&[Channel]> {
         match self.kind {
             SuppressionKind::OptOut => self.channels.as_deref(),
             _ => None,
         }
     }
-}
-
-/// The event id of the withdrawal a list's batch makes for one contact:
-/// derived, so a batch run again after a fault withdraws nothing twice.
-pub fn withdrawal_id(batch: &EventId, subject: &SubjectId) -> EventId {
-    EventId::from_random_bytes(crate::ids::derived(
-        "assent/list-withdrawal/v1",
-        &[batch.as_str(), subject.as_str()],
-    ))
 }
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
@@ -521,47 +512,9 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         };
         let event = import_event(config, event_id.clone(), ctx)?;
         let appended = sequencer::append(log, config, key, ctx.request(event, None, Some(facts)))?;
-        let index = serde_json::from_str::<serde_json::Value>(&appended.answer)
-            .ok()
-            .and_then(|v| v["log"]["index"].as_u64())
-            .ok_or_else(|| {
-                Error::from(crate::log::store::StoreError::Fault(
-                    "an answer without its index".into(),
-                ))
-            })?;
-        // Each listed contact's consent on the list's channels ends, by an
-        // event of its own that the CRM is told of. A contact in the recycle
-        // bin is left to its purge.
-        let mut withdrawn = 0;
-        for lookup in &new {
-            let Some(contact) = forms.contact(lookup)? else {
-                continue;
-            };
-            if forms.binned(&contact.subject)?.is_some() {
-                continue;
-            }
-            let on = crate::form::state::fold(&crate::record::records_of(log, &contact.subject)?)
-                .into_keys()
-                .filter(|offer| {
-                    list.withdraws().is_none_or(|channels| {
-                        Channel::of_offer(offer).is_some_and(|c| channels.contains(&c))
-                    })
-                })
-                .collect::<Vec<_>>();
-            if on.is_empty() {
-                continue;
-            }
-            let id = withdrawal_id(&event_id, &contact.subject);
-            match Site::new(log, forms, config, key, ctx).withdraw_offers(
-                &contact.subject,
-                Some(&on),
-                id,
-            ) {
-                Ok(_) => withdrawn += 1,
-                Err(Error::Form(crate::error::FormError::NothingToWithdraw)) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let index = index_of(&appended)?;
+        let withdrawn =
+            Site::new(log, forms, config, key, ctx).withdraw_listed(&new, list, &event_id)?;
         Ok(BatchOutcome {
             accepted,
             duplicated,
@@ -570,51 +523,23 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             repeat: appended.status == AppendStatus::Repeat,
         })
     }
+}
 
-    /// Takes `lookup` out of the site's lists (the owner's removal): the
-    /// entry goes, and an `unlist` record commits to its key (kind and a
-    /// digest, as an import's). Its repeat answers the first record; a key
-    /// on no list, or suppressed by an erasure (which only the erasure
-    /// decides), is [`RightsError::NotListed`](crate::error::RightsError).
-    pub fn unlist(&mut self, lookup: &str, event_id: EventId) -> Result<ImportRecord, Error> {
-        let (log, forms, config, key, ctx) = self.parts();
-        if let Some(entry) = log.entry_by_event(&event_id)? {
-            return Ok(ImportRecord {
-                event_id,
-                index: entry.index,
-            });
-        }
-        let held = forms
-            .suppression(lookup)?
-            .filter(|s| s.kind != SuppressionKind::Erased)
-            .ok_or(crate::error::RightsError::NotListed)?;
-        forms.remove_suppression(lookup)?;
-        let facts = ImportFacts {
-            kind: held.kind,
-            channels: None,
-            removed: true,
-            count: 1,
-            digest: digest([lookup]),
-        };
-        let mut event = import_event(config, event_id.clone(), ctx)?;
-        event.action = Action::Unlist;
-        event.page.path = crate::api::admin_suppressions(&config.site);
-        let appended = sequencer::append(log, config, key, ctx.request(event, None, Some(facts)))?;
-        let index = serde_json::from_str::<serde_json::Value>(&appended.answer)
-            .ok()
-            .and_then(|v| v["log"]["index"].as_u64())
-            .ok_or_else(|| {
-                Error::from(crate::log::store::StoreError::Fault(
-                    "an answer without its index".into(),
-                ))
-            })?;
-        Ok(ImportRecord { event_id, index })
-    }
+/// The log index in an append's answer.
+pub(crate) fn index_of(appended: &sequencer::Appended) -> Result<u64, Error> {
+    serde_json::from_str::<serde_json::Value>(&appended.answer)
+        .ok()
+        .and_then(|v| v["log"]["index"].as_u64())
+        .ok_or_else(|| {
+            Error::from(crate::log::store::StoreError::Fault(
+                "an answer without its index".into(),
+            ))
+        })
 }
 
 /// The edge-made event of an import record: the site's current notice in
 /// its default language, every optional purpose refused.
-fn import_event(
+pub(crate) fn import_event(
     config: &SiteConfig,
     event_id: EventId,
     ctx: &EdgeContext,

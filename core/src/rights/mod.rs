@@ -39,6 +39,7 @@ pub mod bin;
 pub mod center;
 pub mod export;
 pub mod import;
+pub mod lists;
 pub mod requests;
 pub mod retention;
 

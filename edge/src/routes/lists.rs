@@ -20,9 +20,9 @@ use assent_core::rights::import::is_lookup_key;
 use assent_core::utc::rfc3339;
 use worker::{Env, Request, Response};
 
+use super::admin::{csv_response, csv_wanted, json_value};
 use crate::error::ApiError;
 use crate::messages;
-use crate::routes::admin::{csv_response, csv_wanted, json_value};
 use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
 use crate::site_import::{ListPage, UnlistRequest, SUPPRESSIONS, UNLIST};
 
