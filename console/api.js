@@ -34,14 +34,17 @@ export function client(site, key) {
     recycleBin: () => call("/recycle-bin"),
     deliveries: () => call("/webhooks"),
     retention: () => call("/retention"),
-    importBatch: async (bytes, firstRow) => {
-      const r = await fetch(`${base}/suppressions/import?first_row=${firstRow}&kind=opt_out`, {
+    importBatch: async (bytes, firstRow, list = "kind=opt_out") => {
+      const r = await fetch(`${base}/suppressions/import?first_row=${firstRow}&${list}`, {
         method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" }, body: bytes,
       });
       const body = await r.json().catch(() => ({}));
       if (!r.ok) throw new ApiError(r.status, body.error?.code ?? "unknown", body.error?.message ?? r.statusText);
       return body;
     },
+    lists: ({ kind, after, email } = {}) => call(`/suppressions?${new URLSearchParams({ limit: "50", ...(kind ? { kind } : {}), ...(after ? { after } : {}), ...(email ? { email } : {}) })}`),
+    listsCsv: () => call("/suppressions?format=csv", { raw: true }),
+    unlist: (lookup) => call(`/suppressions/${encodeURIComponent(lookup)}`, { method: "DELETE" }),
     runRetention: () => call("/retention/run", { method: "POST" }),
     audit: () => call("/audit"),
     logExport: () => call("/export", { raw: true }),

@@ -44,7 +44,7 @@ function open(api) {
     ["subjects", "Subjects", subjects],
     ["deliveries", "Webhooks", deliveries],
     ["retention", "Retention", retention],
-    ["import", "Import", importView],
+    ["import", "Lists", importView],
     ["log", "Log and exports", log],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });
@@ -236,31 +236,80 @@ async function deliveries(api) {
 let wasmReady = null;
 const coreWasm = () => (wasmReady ??= initVerify({ module_or_path: "/admin/verify.wasm" }));
 
+const CHANNELS = ["email", "sms", "phone", "post"];
+
+/** The opt-out and block lists: import one (a kind, the channels an
+ *  opt-out list withdraws), and list, search, export and remove entries. */
 async function importView(api) {
   const out = h("div", { "aria-live": "polite" });
   const progress = h("progress", { max: "1", value: "0", "aria-label": "Import progress" });
+  const entries = h("div", { "aria-live": "polite" });
   const form = h("form", { class: "inline-form", onsubmit: async (e) => {
     e.preventDefault();
     const file = form.list.files[0];
     if (!file) return;
+    const kind = form.kind.value;
+    const channels = CHANNELS.filter((c) => form[`ch-${c}`].checked);
+    const list = kind === "blocked" || channels.length === 0 ? `kind=${kind}` : `kind=${kind}&channels=${channels.join(",")}`;
     out.replaceChildren(h("p", { role: "status" }, `Importing ${file.name}…`));
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       await coreWasm();
-      const report = await importList(api, bytes, (done, total) => { progress.max = total; progress.value = done; }, batchFits);
+      const report = await importList(api, bytes, (done, total) => { progress.max = total; progress.value = done; }, batchFits, list);
       out.replaceChildren(
         h("p", { role: "status", "data-import-done": "" }, `${report.rows} rows: ${report.accepted} suppressed, ${report.duplicated} already on the list, ${report.rejected} rejected.`),
+        h("p", { "data-import-withdrawn": "" }, `${report.withdrawn} contacts' consent withdrawn, each by an event the CRM is told of.`),
         table("Rejected rows by reason", ["Reason", "Rows"], Object.entries(report.rejected_by_code).map(([c, n]) => [c, String(n)]), { "data-import-codes": "" }),
         report.errors.length ? h("details", {}, h("summary", {}, "Rejected rows"),
           table("Rejected rows (the first 1000 a batch)", ["Row", "Reason"], report.errors.map(([row, code]) => [String(row), code]), { "data-import-errors": "" })) : "");
+      await show();
     } catch (err) {
       out.replaceChildren(h("p", { role: "alert", class: "error" }, describe(err)));
     }
   } },
-  h("label", { for: "list" }, "Opt-out list (CSV: an email address or keyed hash a line)"), " ",
+  h("label", { for: "list" }, "List (CSV: an email address or keyed hash a line)"), " ",
   h("input", { id: "list", name: "list", type: "file", accept: ".csv,text/csv", required: true }), " ",
+  h("label", { for: "kind" }, "Kind"), " ",
+  h("select", { id: "kind", name: "kind" }, h("option", { value: "opt_out" }, "Opt-out list"), h("option", { value: "blocked" }, "Block list")), " ",
+  h("fieldset", {}, h("legend", {}, "Channels an opt-out list withdraws (none ticked: all)"),
+    CHANNELS.map((c) => h("label", {}, h("input", { type: "checkbox", name: `ch-${c}`, id: `ch-${c}` }), ` ${c} `))), " ",
   h("button", { type: "submit" }, "Import"), " ", progress);
-  return h("div", {}, h("p", {}, "Every address is suppressed: a later opt-in of it is flagged as a re-addition. Each batch is one record in the log."), form, out);
+
+  // The lists: a page at a time, by lookup key; one address by search.
+  let after = null;
+  async function show({ email, more = false } = {}) {
+    if (!more) after = null;
+    const page = await api.lists({ email, after });
+    after = page.next;
+    const rows = page.entries.map((e) => [
+      h("code", { title: e.lookup }, `${e.lookup.slice(0, 12)}…`), e.kind, day(e.since),
+      e.kind === "erased" ? "kept with its erasure" : h("button", { type: "button", class: "quiet", "data-unlist": e.lookup, onclick: async () => {
+        if (!confirm("Take this address off the list? It may opt in again.")) return;
+        try {
+          await api.unlist(e.lookup);
+          entries.prepend(h("p", { role: "status", "data-unlisted": "" }, "Taken off the list; the removal is recorded in the log."));
+          await show({ email });
+        } catch (err) {
+          entries.prepend(h("p", { role: "alert", class: "error" }, describe(err)));
+        }
+      } }, "Remove"),
+    ]);
+    const list = table(email ? "The address on the lists" : "Opt-out and block lists, by keyed hash", ["Entry", "Kind", "Since", ""], rows, { "data-lists": "" });
+    const next = after ? h("button", { type: "button", class: "quiet", onclick: () => show({ email, more: true }) }, "More") : "";
+    entries.replaceChildren(rows.length ? list : h("p", { "data-lists-empty": "" }, email ? "That address is on no list." : "The lists are empty."), next);
+  }
+  const search = h("form", { class: "inline-form", onsubmit: async (e) => {
+    e.preventDefault();
+    try { await show({ email: search.q.value.trim() || undefined }); } catch (err) { entries.replaceChildren(h("p", { role: "alert", class: "error" }, describe(err))); }
+  } },
+  h("label", { for: "lists-q" }, "Find an address"), " ",
+  h("input", { id: "lists-q", name: "q", type: "email", autocomplete: "off" }), " ",
+  h("button", { type: "submit" }, "Find"), " ",
+  h("button", { type: "button", class: "quiet", "data-lists-export": "", onclick: async () => download(await api.listsCsv(), `${api.site}-lists.csv`) }, "Export CSV"));
+  await show();
+  return h("div", {},
+    h("p", {}, "An opt-out list withdraws the listed contacts' consent on its channels, and their later opt-in waits for the link mailed to them. A block list withdraws every channel, and a blocked address cannot opt in at all (its form answer reads as anyone else's). Each batch is one record in the log."),
+    form, out, h("h2", {}, "On the lists"), search, entries);
 }
 
 async function retention(api) {

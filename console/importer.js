@@ -26,11 +26,11 @@ function join(parts) {
 }
 
 /** Imports `bytes`; `onProgress(done, total)` after each batch; resolves to the merged report. */
-export async function importList(api, bytes, onProgress, fits) {
+export async function importList(api, bytes, onProgress, fits, list = "kind=opt_out") {
   const all = [...lines(bytes)];
-  const report = { rows: 0, accepted: 0, duplicated: 0, rejected: 0, errors: [], rejected_by_code: {}, records: [] };
+  const report = { rows: 0, accepted: 0, duplicated: 0, withdrawn: 0, rejected: 0, errors: [], rejected_by_code: {}, records: [] };
   const add = (r) => {
-    for (const k of ["rows", "accepted", "duplicated", "rejected"]) report[k] += r[k] ?? 0;
+    for (const k of ["rows", "accepted", "duplicated", "withdrawn", "rejected"]) report[k] += r[k] ?? 0;
     for (const [code, n] of Object.entries(r.rejected_by_code ?? {})) report.rejected_by_code[code] = (report.rejected_by_code[code] ?? 0) + n;
     report.errors.push(...(r.errors ?? []));
     if (r.event_id) report.records.push(r.event_id);
@@ -48,7 +48,7 @@ export async function importList(api, bytes, onProgress, fits) {
     }
     if (batch.length) {
       const body = header ? join([header, ...batch]) : join(batch);
-      const r = await api.importBatch(body, header ? first : first + 1);
+      const r = await api.importBatch(body, header ? first : first + 1, list);
       add(r);
       // The edge reads a first line naming an `email` or `hash` column as
       // the header: then it counted one row fewer than it was sent.

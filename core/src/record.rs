@@ -195,3 +195,28 @@ impl SuppressionKind {
             .find(|k| k.as_str() == s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SuppressionKind;
+
+    /// The wire name is the serde name (the edge stores the one and
+    /// answers the other), `parse` reads it back, and the kinds rank
+    /// erased < opt-out < blocked (a stronger list replaces a weaker).
+    #[test]
+    fn a_suppression_kind_s_name_parses_back_and_the_kinds_rank() {
+        let all = [
+            SuppressionKind::Erased,
+            SuppressionKind::OptOut,
+            SuppressionKind::Blocked,
+        ];
+        for kind in all {
+            let serde = serde_json::to_string(&kind).unwrap();
+            assert_eq!(serde, format!("\"{}\"", kind.as_str()));
+            assert_eq!(SuppressionKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(SuppressionKind::parse("opt-out"), None);
+        assert_eq!(SuppressionKind::parse(""), None);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+    }
+}

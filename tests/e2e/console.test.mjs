@@ -244,6 +244,52 @@ test("an opt-out list imported from the console: progress, the report per reason
   await page.close();
 });
 
+test("lists in the console: an opt-out list of email withdraws it, the address is found, exported and taken off again", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { scratch, storedRows } = await import("./harness.mjs");
+  const { record } = await optIn(edge, "lia@example.com", { ticked: ["email:newsletter", "post:catalogue"] });
+  const subject = record.event.subject;
+  const file = join(scratch(), "lia.csv");
+  writeFileSync(file, "lia@example.com\n");
+  const desk = createKey("lists desk", "read,write");
+  const state = async () => (await (await ownerCall(edge, `/v1/admin/sites/example/subjects/${subject}/state`, desk)).json()).offers;
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, desk);
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  await page.click("button[data-section=import]");
+  await page.locator("#panel[data-ready=import]").waitFor();
+  await page.setInputFiles("#list", file);
+  await page.selectOption("#kind", "opt_out");
+  await page.check("#ch-email");
+  await page.click("#panel form:has(#list) button[type=submit]");
+  await page.locator("[data-import-done]").waitFor();
+  assert.equal(await page.locator("[data-import-withdrawn]").textContent(), "1 contacts' consent withdrawn, each by an event the CRM is told of.");
+  const now = await state();
+  assert.equal(now["email:newsletter"].state, "withdrawn");
+  assert.equal(now["post:catalogue"].state, "granted", "only the channel ticked");
+
+  // Found by address; exported; taken off.
+  await page.fill("#lists-q", "Lia@Example.com");
+  await page.click("#panel form:has(#lists-q) button[type=submit]");
+  await page.locator("table[data-lists] caption:text-is('The address on the lists')").waitFor();
+  assert.equal(await page.locator("table[data-lists] tbody tr").count(), 1);
+  assert.equal(await page.locator("table[data-lists] tbody td").nth(1).textContent(), "opt_out");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-lists-export]")]);
+  const { readFileSync } = await import("node:fs");
+  const csv = readFileSync(await download.path(), "utf8");
+  assert.equal(csv.split("\n")[0], "lookup,kind,since,event_id");
+  await page.click("table[data-lists] [data-unlist]");
+  await page.locator("[data-unlisted]").waitFor();
+  await page.locator("[data-lists-empty]").waitFor();
+  const left = storedRows(edge, "SELECT count(*) AS n FROM entries WHERE json_extract(record, '$.event.action') = 'unlist'").reduce((a, r) => a + r.n, 0);
+  assert.equal(left, 1, "the removal is a record");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the recycle bin (the demo site): an erasure from a subject's view waits in the bin, and is restored from its list", async () => {
   const desk = createKey("bin desk", "read,export,write", "demo");
   const { record } = await optIn(edge, "ona@example.com", { site: "demo" });
