@@ -309,7 +309,7 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 /// The CSV header of a subject export.
-pub const CSV_HEADER: [&str; 20] = [
+pub const CSV_HEADER: [&str; 22] = [
     "index",
     "event_time",
     "event_id",
@@ -328,6 +328,8 @@ pub const CSV_HEADER: [&str; 20] = [
     "previous_record",
     "email",
     "name",
+    "phone",
+    "parent_email",
     "leaf_hash",
     "receipt",
 ];
@@ -344,20 +346,21 @@ pub fn csv_rows(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) ->
 }
 
 impl SubjectExport {
-    /// The export as CSV: one row per record (the identity's email and name
-    /// on each, so a filtered sheet still says whose it is).
+    /// The export as CSV: one row per record (every identity field on each,
+    /// so a filtered sheet still says whose it is and how to reach them).
     pub fn to_csv(&self) -> String {
         let yes = |b: bool| if b { "yes" } else { "no" };
-        let email = self
-            .identity
-            .as_ref()
-            .map(|i| i.email.clone())
-            .unwrap_or_default();
-        let name = self
-            .identity
-            .as_ref()
-            .and_then(|i| i.name.clone())
-            .unwrap_or_default();
+        let field = |f: fn(&crate::form::identity::Identity) -> Option<&String>| {
+            self.identity
+                .as_ref()
+                .and_then(f)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let email = field(|i| Some(&i.email));
+        let name = field(|i| i.name.as_ref());
+        let phone = field(|i| i.phone.as_ref());
+        let parent_email = field(|i| i.parent_email.as_ref());
         let rows = self.records.iter().map(|r| {
             let t = &r.ts27560;
             let purposes: Vec<String> = t
@@ -397,6 +400,8 @@ impl SubjectExport {
                 t.previous_record.clone().unwrap_or_default(),
                 email.clone(),
                 name.clone(),
+                phone.clone(),
+                parent_email.clone(),
                 r.leaf_hash.clone(),
                 r.receipt.clone(),
             ]
