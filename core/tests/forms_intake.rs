@@ -216,3 +216,9 @@ fn an_unsubscribe_link_withdraws_its_channel_once() {
     let (log, forms) = stores();
     suite::an_unsubscribe_link_withdraws_its_channel_once(log, forms);
 }
+
+#[test]
+fn suppressions_rank_and_remove() {
+    let (log, forms) = stores();
+    suite::suppressions_rank_and_remove(log, forms);
+}

@@ -1577,12 +1577,10 @@ pub fn lists_withdraw_force_double_opt_in_and_block<L: LogStore, F: FormStore>(l
         all.iter().map(|s| s.lookup.clone()).collect::<Vec<_>>(),
         keys
     );
+    let rest = desk.forms.suppressions(Some(&keys[0]), None, 10).unwrap();
     assert_eq!(
-        desk.forms
-            .suppressions(Some(&keys[0]), None, 10)
-            .unwrap()
-            .len(),
-        1
+        rest.iter().map(|s| s.lookup.clone()).collect::<Vec<_>>(),
+        [keys[1].clone()]
     );
     assert_eq!(
         desk.forms
@@ -1724,6 +1722,61 @@ pub fn an_unsubscribe_link_withdraws_its_channel_once<L: LogStore, F: FormStore>
         .unwrap();
     assert!(again.is_none());
     assert_eq!(desk.log.size().unwrap(), size);
+}
+
+/// The store's own rules for the lists: a stronger kind replaces a weaker
+/// one for an address, never the reverse, and the same kind again keeps
+/// the first entry (its record); removal answers what it took out.
+pub fn suppressions_rank_and_remove<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::form::store::{Suppression, SuppressionKind};
+    let mut desk = Desk::new(log, forms);
+    let entry = |kind, n: u8| Suppression {
+        lookup: "a".repeat(64),
+        kind,
+        event_id: EventId::from_random_bytes([n; 16]),
+        created_ms: u64::from(n),
+    };
+    let held = |desk: &Desk<L, F>| desk.forms.suppression(&"a".repeat(64)).unwrap().unwrap();
+    desk.forms
+        .put_suppression(&entry(SuppressionKind::OptOut, 1))
+        .unwrap();
+    desk.forms
+        .put_suppression(&entry(SuppressionKind::OptOut, 2))
+        .unwrap();
+    assert_eq!(
+        held(&desk),
+        entry(SuppressionKind::OptOut, 1),
+        "the same kind keeps the first"
+    );
+    desk.forms
+        .put_suppression(&entry(SuppressionKind::Erased, 3))
+        .unwrap();
+    assert_eq!(
+        held(&desk),
+        entry(SuppressionKind::OptOut, 1),
+        "a weaker kind never replaces"
+    );
+    desk.forms
+        .put_suppression(&entry(SuppressionKind::Blocked, 4))
+        .unwrap();
+    assert_eq!(
+        held(&desk),
+        entry(SuppressionKind::Blocked, 4),
+        "a stronger kind replaces"
+    );
+    desk.forms
+        .put_suppression(&entry(SuppressionKind::OptOut, 5))
+        .unwrap();
+    assert_eq!(held(&desk).kind, SuppressionKind::Blocked);
+    assert_eq!(
+        desk.forms.remove_suppression(&"a".repeat(64)).unwrap(),
+        Some(entry(SuppressionKind::Blocked, 4))
+    );
+    assert_eq!(
+        desk.forms.remove_suppression(&"a".repeat(64)).unwrap(),
+        None
+    );
+    assert!(desk.forms.suppression(&"a".repeat(64)).unwrap().is_none());
 }
 
 /// A [`FormStore`] whose calls fail on demand, as the log's
