@@ -69,6 +69,10 @@ enum Command {
     /// The recycle bin of a site that has one: erased subjects waiting for their purge.
     #[command(subcommand)]
     RecycleBin(RecycleBinCommand),
+    /// The site's opt-out and block lists: find an address, export them, take an address off
+    /// (`import` puts lists in).
+    #[command(subcommand)]
+    Lists(ListsCommand),
     /// The site's audit trail of admin actions, checked as a hash chain, as JSON Lines.
     Audit {
         #[command(flatten)]
@@ -155,6 +159,35 @@ enum SubjectsCommand {
         owner: OwnerArgs,
         /// The subject id.
         subject: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListsCommand {
+    /// The lists' entry of an email address, if it is on one (JSON).
+    Find {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Every entry as CSV (lookup key, kind, since, event id): the keyed hashes, never an address.
+    Export {
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+    /// Take an address off the lists (by its address, or its keyed hash); the removal is a
+    /// record in the log.
+    Remove {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The email address.
+        #[arg(long, conflicts_with = "lookup", required_unless_present = "lookup")]
+        email: Option<String>,
+        /// The keyed hash (64 hex digits), as `export` lists it.
+        #[arg(long)]
+        lookup: Option<String>,
     },
 }
 
@@ -356,6 +389,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::RecycleBin(RecycleBinCommand::List { owner }) => owner.owner()?.recycle_bin(),
         Command::RecycleBin(RecycleBinCommand::Purge { owner }) => owner.owner()?.purge(),
         Command::Audit { owner } => owner.owner()?.audit(),
+        Command::Lists(ListsCommand::Find { owner, email }) => owner.owner()?.list_find(&email),
+        Command::Lists(ListsCommand::Export { owner }) => owner.owner()?.lists_export(),
+        Command::Lists(ListsCommand::Remove {
+            owner,
+            email,
+            lookup,
+        }) => owner.owner()?.unlist(email.as_deref(), lookup.as_deref()),
         Command::Import {
             owner,
             file,

@@ -71,6 +71,13 @@ impl Owner {
                 .header("content-type", content_type)
                 .send(body.unwrap_or_default())
                 .map_err(io),
+            ("DELETE", _) => ureq::delete(&url)
+                .config()
+                .http_status_as_error(false)
+                .build()
+                .header("authorization", &auth)
+                .call()
+                .map_err(io),
             _ => ureq::get(&url)
                 .config()
                 .http_status_as_error(false)
@@ -161,18 +168,61 @@ impl Owner {
 
     /// `subjects find --email`.
     pub fn find(&self, email: &str) -> Result<(), CliError> {
-        let mut query = String::new();
-        for b in email.bytes() {
-            // Percent-encode everything but unreserved characters.
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                query.push(b as char);
-            } else {
-                query.push_str(&format!("%{b:02X}"));
-            }
-        }
+        let query = percent(email);
         self.print(
             "GET",
             &format!("{}?email={query}", api::admin_subjects(&self.site)),
+            None,
+        )
+    }
+
+    /// `lists find --email`.
+    pub fn list_find(&self, email: &str) -> Result<(), CliError> {
+        let query = percent(email);
+        self.print(
+            "GET",
+            &format!("{}?email={query}", api::admin_suppressions(&self.site)),
+            None,
+        )
+    }
+
+    /// `lists export`: CSV.
+    pub fn lists_export(&self) -> Result<(), CliError> {
+        self.print(
+            "GET",
+            &format!("{}?format=csv", api::admin_suppressions(&self.site)),
+            None,
+        )
+    }
+
+    /// `lists remove`: by the address (found first) or its keyed hash.
+    pub fn unlist(&self, email: Option<&str>, lookup: Option<&str>) -> Result<(), CliError> {
+        let lookup = match (email, lookup) {
+            (_, Some(key)) => key.to_owned(),
+            (Some(email), None) => {
+                let path = format!(
+                    "{}?email={}",
+                    api::admin_suppressions(&self.site),
+                    percent(email)
+                );
+                let found: serde_json::Value =
+                    serde_json::from_slice(&self.call("GET", &path, None)?)
+                        .map_err(|e| CliError::Io(format!("lists answer: {e}")))?;
+                found["entries"][0]["lookup"]
+                    .as_str()
+                    .ok_or_else(|| CliError::Io("that address is on no list".into()))?
+                    .to_owned()
+            }
+            (None, None) => return Err(CliError::Io("give --email or --lookup".into())),
+        };
+        if !assent_core::rights::import::is_lookup_key(&lookup) {
+            return Err(CliError::Io(
+                "--lookup is a keyed hash: 64 lowercase hex digits".into(),
+            ));
+        }
+        self.print(
+            "DELETE",
+            &format!("{}/{lookup}", api::admin_suppressions(&self.site)),
             None,
         )
     }
@@ -264,4 +314,17 @@ impl Owner {
         );
         Ok(())
     }
+}
+
+/// `s` percent-encoded for a query: everything but unreserved characters.
+fn percent(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -18,7 +18,7 @@ let edge, writer, reader, dir;
 before(async () => {
   edge = await startEdge({ rateLimit: false });
   dir = scratch();
-  writer = createKey("list desk", "write");
+  writer = createKey("list desk", "read,write");
   reader = createKey("analyst", "read");
 });
 after(async () => {
@@ -172,6 +172,18 @@ test("the owner lists, searches, exports and removes entries: each audited, a re
   // Dan may opt in now.
   const back = await submit("dan@example.com");
   assert.equal(storedRows(edge, `SELECT count(*) AS n FROM entries WHERE event_id = '${back.eventId}'`).reduce((n, r) => n + r.n, 0), 1);
+
+  // The same from the CLI: find, export, remove by address.
+  const cliFound = assent(["lists", "find", ...owner(reader), "--email", "nobody@example.com"]);
+  assert.equal(cliFound.status, 0, cliFound.stderr);
+  assert.deepEqual(JSON.parse(cliFound.stdout).entries.map((e) => [e.lookup, e.kind]), [[lookupKey("nobody@example.com"), "opt_out"]]);
+  const cliCsv = assent(["lists", "export", ...owner(reader)]);
+  assert.equal(cliCsv.stdout.split("\n")[0], "lookup,kind,since,event_id");
+  assert.ok(cliCsv.stdout.includes(lookupKey("nobody@example.com")));
+  const cliRemoved = assent(["lists", "remove", ...owner(writer), "--email", "nobody@example.com"]);
+  assert.equal(cliRemoved.status, 0, cliRemoved.stderr);
+  assert.equal(JSON.parse(cliRemoved.stdout).removed, lookupKey("nobody@example.com"));
+  assert.notEqual(assent(["lists", "remove", ...owner(writer), "--email", "nobody@example.com"]).status, 0, "on no list any more");
 
   // Each call is in the audit trail, under its operation.
   const audit = await (await ownerCall(edge, `${BASE}/audit`, edge.adminKey)).json();
