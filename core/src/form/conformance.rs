@@ -1601,6 +1601,11 @@ pub fn lists_withdraw_force_double_opt_in_and_block<L: LogStore, F: FormStore>(l
     let off = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
         .unlist(&ana, EventId::from_random_bytes([5; 16]))
         .unwrap();
+    assert_eq!(
+        off.index,
+        desk.log.size().unwrap() - 1,
+        "its record's index"
+    );
     let record: StoredRecord = serde_json::from_str(
         &desk
             .log

@@ -746,9 +746,11 @@ mod tests {
         let mut first = ImportReport {
             accepted: 5,
             duplicated: 1,
+            withdrawn: 2,
             rows: 6,
             ..Default::default()
         };
+        later.withdrawn = 3;
         for row in 1..=600 {
             first.reject(row, RowError::EmailInvalid);
         }
@@ -756,7 +758,10 @@ mod tests {
         total.merge(later);
         assert_eq!(total.rows, 1606);
         assert_eq!(total.rejected, 1600);
-        assert_eq!((total.accepted, total.duplicated), (5, 1));
+        assert_eq!(
+            (total.accepted, total.duplicated, total.withdrawn),
+            (5, 1, 5)
+        );
         assert_eq!(total.errors.len(), MAX_REPORTED_ERRORS);
         assert_eq!(total.errors[599], (600, "email_invalid".into()));
         assert_eq!(total.errors[600], (2000, "empty".into()));
