@@ -137,6 +137,10 @@ pub fn tokens(data: &[u8]) {
         let _ = assent_core::rights::center::verify(&TOKEN_KEY, token, site, kind, NOW_MS);
     }
     let _ = assent_core::subject_key::SubjectKey::parse(token);
+    // An unsubscribe link's token: one that verifies says what it was issued for.
+    if let Ok(claims) = assent_core::form::unsubscribe::verify(&TOKEN_KEY, token, site) {
+        assert_eq!(&claims.site, site);
+    }
 }
 
 /// An owner's key and everything else read from a string: scopes, key ids
