@@ -1503,6 +1503,20 @@ pub fn lists_withdraw_force_double_opt_in_and_block<L: LogStore, F: FormStore>(l
     );
     assert_eq!(desk.log.size().unwrap(), size);
 
+    // Ana ticks nothing: a refusal stays a refusal (no link to wait for).
+    let mails = desk.opened_mails().len();
+    let (refusal, _) = desk.submit(|b| {
+        as_shown(b);
+        b["event"]["form"]["offers"]["email:news"] = false.into();
+        b["event"]["action"] = "refuse".into();
+    });
+    let entry = desk.log.entry_by_event(&refusal).unwrap().unwrap();
+    let record: StoredRecord = serde_json::from_str(&entry.record).unwrap();
+    assert_eq!(
+        record.form.unwrap().outcome,
+        crate::form::submission::Outcome::Refused
+    );
+    assert_eq!(desk.opened_mails().len(), mails, "no mail for a refusal");
     // Ana opts in again on a form without double opt-in: it waits for her link.
     let (again, appended) = desk.submit(as_shown);
     assert_eq!(appended.status, AppendStatus::New);
