@@ -287,8 +287,9 @@ async function importView(api) {
         if (!confirm("Take this address off the list? It may opt in again.")) return;
         try {
           await api.unlist(e.lookup);
-          entries.prepend(h("p", { role: "status", "data-unlisted": "" }, "Taken off the list; the removal is recorded in the log."));
           await show({ email });
+          // After the list is drawn again, which would replace it.
+          entries.prepend(h("p", { role: "status", "data-unlisted": "" }, "Taken off the list; the removal is recorded in the log."));
         } catch (err) {
           entries.prepend(h("p", { role: "alert", class: "error" }, describe(err)));
         }

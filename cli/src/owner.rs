@@ -71,20 +71,17 @@ impl Owner {
                 .header("content-type", content_type)
                 .send(body.unwrap_or_default())
                 .map_err(io),
-            ("DELETE", _) => ureq::delete(&url)
-                .config()
-                .http_status_as_error(false)
-                .build()
-                .header("authorization", &auth)
-                .call()
-                .map_err(io),
-            _ => ureq::get(&url)
-                .config()
-                .http_status_as_error(false)
-                .build()
-                .header("authorization", &auth)
-                .call()
-                .map_err(io),
+            (method, _) => if method == "DELETE" {
+                ureq::delete(&url)
+            } else {
+                ureq::get(&url)
+            }
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .header("authorization", &auth)
+            .call()
+            .map_err(io),
         };
         // The owner's routes are limited per address and key
         // (assent_core::limits): a refused request did nothing, so it is

@@ -9,16 +9,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { eventually, assent, pageErrors, optIn, ownerCall, siteConfig } from "./harness.mjs";
+import { eventually, assent, pageErrors, optIn, ownerCall, siteConfig, siteKey } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-function createKey(name, scopes, site = "example") {
-  const r = assent(["keys", "admin", "create", "--edge", edge.url, "--site", site, "--admin-key", edge.adminKey, "--name", name, "--scopes", scopes]);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout).key;
-}
+const createKey = (name, scopes, site = "example") => siteKey(edge, name, scopes, site).key;
 
 /** A banner choice on the example site: `grant` the optional purposes or not. */
 async function bannerChoice(grant) {

@@ -2,7 +2,9 @@
 // Durable Objects, fresh state on free ports) and Debian's Chromium. Starting
 // the edge, Chromium and the CLI lives in scripts/wrangler-dev.mjs (shared
 // with the benchmarks); the helpers below are the tests' own.
-import { PAGE_WAIT_MS } from "../../scripts/wrangler-dev.mjs";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { PAGE_WAIT_MS, assent } from "../../scripts/wrangler-dev.mjs";
 
 export {
   PAGE_WAIT_MS, ASSENT_CLI, CHROMIUM_ARGS, startEdge, newSigningKey, launchChromium, siteConfig, demoEvent, uuidv7, assent, assentToFile, scratch, storedRows,
@@ -137,4 +139,18 @@ export function centerAct(edge, site, session, fields) {
   return fetch(`${edge.url}/v1/sites/${site}/privacy/act`, {
     method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ session, ...fields }),
   });
+}
+
+/** A new site key made with the CLI under the operator's key: `{id, name, scopes, key, ...}`. */
+export function siteKey(edge, name, scopes, site = "example") {
+  const r = assent(["keys", "admin", "create", "--edge", edge.url, "--site", site, "--admin-key", edge.adminKey, "--name", name, "--scopes", scopes]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+/** The site's lookup key of an address, as the site can compute it from its FORM_SECRET. */
+export function lookupKey(edge, email, site = "example") {
+  const secret = Buffer.from(edge.keys.formSecret, "base64url");
+  const lookup = createHmac("sha256", secret).update("assent/form-secret/v1\0lookup").digest();
+  return createHmac("sha256", lookup).update(`assent/lookup/v1\0${site}\0${email}`).digest("hex");
 }

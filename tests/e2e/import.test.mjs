@@ -9,10 +9,10 @@
 // flagged `readds` with its batch's record; a `read` key may not import.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, createHmac, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { startEdge, storedRows, assent, scratch, stored } from "./harness.mjs";
+import { startEdge, storedRows, assent, scratch, stored, siteKey, lookupKey as harnessLookupKey } from "./harness.mjs";
 
 const ROWS = 100_000;
 const IMPORT = "/v1/admin/sites/example/suppressions/import";
@@ -42,18 +42,9 @@ const call = async (path, key, init = {}) => {
   }
 };
 
-function createKey(name, scopes) {
-  const r = assent(["keys", "admin", "create", ...owner(edge.adminKey), "--name", name, "--scopes", scopes]);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
-
+const createKey = (name, scopes) => siteKey(edge, name, scopes);
 /** The site's lookup key of an address, as the site itself can compute it from FORM_SECRET. */
-function lookupKey(email) {
-  const secret = Buffer.from(edge.keys.formSecret, "base64url");
-  const lookup = createHmac("sha256", secret).update("assent/form-secret/v1\0lookup").digest();
-  return createHmac("sha256", lookup).update(`assent/lookup/v1\0example\0${email}`).digest("hex");
-}
+const lookupKey = (email) => harnessLookupKey(edge, email);
 
 const suppressionsCount = () =>
   storedRows(edge, "SELECT count(*) AS n FROM suppressions WHERE kind = 'opt_out'").reduce((n, r) => n + r.n, 0);

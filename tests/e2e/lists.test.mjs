@@ -8,8 +8,7 @@
 // entries, each audited, a removal a record of its own.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { startEdge, storedRows, assent, scratch, optIn, ownerCall } from "./harness.mjs";
+import { startEdge, storedRows, assent, scratch, optIn, ownerCall, siteKey, lookupKey as harnessLookupKey } from "./harness.mjs";
 import { auditLog } from "../../scripts/wrangler-dev.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,17 +26,8 @@ after(async () => {
 
 const owner = (key) => ["--edge", edge.url, "--site", "example", "--admin-key", key];
 const BASE = "/v1/admin/sites/example";
-function createKey(name, scopes) {
-  const r = assent(["keys", "admin", "create", ...owner(edge.adminKey), "--name", name, "--scopes", scopes]);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout).key;
-}
-/** The site's lookup key of an address, as the site can compute it from FORM_SECRET. */
-function lookupKey(email) {
-  const secret = Buffer.from(edge.keys.formSecret, "base64url");
-  const lookup = createHmac("sha256", secret).update("assent/form-secret/v1\0lookup").digest();
-  return createHmac("sha256", lookup).update(`assent/lookup/v1\0example\0${email}`).digest("hex");
-}
+const createKey = (name, scopes) => siteKey(edge, name, scopes).key;
+const lookupKey = (email) => harnessLookupKey(edge, email);
 /** `assent import` of `emails` as a list (`--kind`, `--channels`); its report. */
 function importList(name, emails, args) {
   const file = join(dir, `${name}.csv`);

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { assent, demoEvent, pageErrors, recordsOf, subjectOf, waitForRecordsOf, optIn as sharedOptIn } from "./harness.mjs";
+import { assent, demoEvent, pageErrors, recordsOf, subjectOf, waitForRecordsOf, optIn as sharedOptIn, siteKey } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -19,11 +19,7 @@ const call = (path, key, init = {}) =>
 const mails = async () => (await (await call("/v1/admin/sites/example/mail?limit=100", edge.adminKey)).json()).mails;
 const privacyMails = async (to) => (await mails()).filter((m) => m.mail.subject === "Your privacy center" && m.mail.to === to);
 
-function createKey(name, scopes) {
-  const r = assent(["keys", "admin", "create", "--edge", edge.url, "--site", "example", "--admin-key", edge.adminKey, "--name", name, "--scopes", scopes]);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout).key;
-}
+const createKey = (name, scopes) => siteKey(edge, name, scopes).key;
 
 /** Opts `email` in (two offers ticked) and confirms; returns the subject and its receipts. */
 async function optIn(email) {
