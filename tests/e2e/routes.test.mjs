@@ -96,7 +96,7 @@ test("every path the console asks for is a route of the table", async () => {
     const path = m[1] ?? m[2] ?? "";
     // The method is on the call's line, or the next (a fetch's options).
     const call = m[3] !== undefined;
-    const method = /method: "POST"/.test(call ? line : line + lines[i + 1]) ? "POST" : "GET";
+    const method = (call ? line : line + lines[i + 1]).match(/method: "(POST|DELETE)"/)?.[1] ?? "GET";
     asked.push([method, "/v1/admin/sites/*" + normal(path)]);
   }
   for (const m of src("console.js").matchAll(/fetch\(`(\/v1\/[^`]+)`/g)) asked.push(["GET", normal(m[1])]);
