@@ -58,6 +58,12 @@ pub const REQUESTS: Limit = Limit {
     default: 100,
     max: 500,
 };
+/// The opt-out and block lists, by lookup key (the owner's route refuses a
+/// `?limit=` outside `1..=max`; the object caps what it answers at `max`).
+pub const SUPPRESSIONS: Limit = Limit {
+    default: 100,
+    max: 1000,
+};
 /// Audit entries in one page of the trail (and of a shard's handover).
 pub const AUDIT: u64 = 500;
 /// Contacts one retention dry run lists, per shard.

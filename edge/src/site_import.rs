@@ -93,7 +93,11 @@ pub async fn serve(
         SUPPRESSIONS => |r: ListPage| {
             let page = match &r.only {
                 Some(lookup) => forms.suppression(lookup).map(|s| s.into_iter().collect()),
-                None => forms.suppressions(r.after.as_deref(), r.kind, r.limit.min(1000)),
+                None => forms.suppressions(
+                    r.after.as_deref(),
+                    r.kind,
+                    r.limit.min(assent_core::paging::SUPPRESSIONS.max),
+                ),
             };
             Ok(page.map_err(assent_core::Error::from)?)
         },

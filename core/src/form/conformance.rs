@@ -1741,6 +1741,18 @@ pub fn an_unsubscribe_link_withdraws_its_channel_once<L: LogStore, F: FormStore>
         .unwrap();
     assert!(again.is_none());
     assert_eq!(desk.log.size().unwrap(), size);
+    // Erased (no recycle bin on this site): nothing left to unsubscribe.
+    desk.delete(&subject, 72).unwrap();
+    let size = desk.log.size().unwrap();
+    let erased = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unsubscribe(
+            &subject,
+            Channel::Email,
+            EventId::from_random_bytes([73; 16]),
+        )
+        .unwrap();
+    assert!(erased.is_none());
+    assert_eq!(desk.log.size().unwrap(), size);
 }
 
 /// The store's own rules for the lists: a stronger kind replaces a weaker

@@ -382,20 +382,32 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         offers: Option<&[String]>,
         event_id: EventId,
     ) -> Result<Appended, Error> {
+        let wanted = |key: &str| offers.is_none_or(|list| list.iter().any(|o| o == key));
+        self.withdraw_where(subject, &wanted, event_id)
+    }
+
+    /// [`Site::withdraw_offers`] of the offers `wanted` says (an owner's
+    /// list names channels, not offers).
+    pub(crate) fn withdraw_where(
+        &mut self,
+        subject: &SubjectId,
+        wanted: &dyn Fn(&str) -> bool,
+        event_id: EventId,
+    ) -> Result<Appended, Error> {
         let ui = UiRef {
             surface: Surface::Api,
             control: Control::Api,
         };
         let path = crate::api::my_withdraw(&self.config.site);
-        self.withdraw_by(subject, offers, event_id, ui, path)
+        self.withdraw_by(subject, wanted, event_id, ui, path)
     }
 
-    /// [`Site::withdraw_offers`] by another way in: `ui` and the event's
-    /// page `path` say which (an unsubscribe link, an owner's list).
+    /// [`Site::withdraw_where`] by another way in: `ui` and the event's
+    /// page `path` say which (an unsubscribe link).
     pub(crate) fn withdraw_by(
         &mut self,
         subject: &SubjectId,
-        offers: Option<&[String]>,
+        wanted: &dyn Fn(&str) -> bool,
         event_id: EventId,
         ui: UiRef,
         path: String,
@@ -412,7 +424,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         let mut decided = alloc::collections::BTreeMap::new();
         let mut any = false;
         for key in choice.offers.keys() {
-            let wanted = offers.is_none_or(|list| list.iter().any(|o| o == key));
+            let wanted = wanted(key);
             let holds = state.get(key).is_some_and(|s| s.state.is_withdrawable());
             any |= wanted && holds;
             decided.insert(key.clone(), holds && !wanted);

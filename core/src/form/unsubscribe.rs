@@ -111,9 +111,13 @@ pub fn links<'a>(
     subject: &SubjectId,
     offers: impl IntoIterator<Item = &'a String>,
 ) -> BTreeMap<&'static str, String> {
-    offers
+    // One link per channel, however many offers it has.
+    let channels: alloc::collections::BTreeSet<Channel> = offers
         .into_iter()
         .filter_map(|offer| Channel::of_offer(offer))
+        .collect();
+    channels
+        .into_iter()
         .map(|channel| {
             let claims = Claims {
                 site: site.clone(),
@@ -135,30 +139,15 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         channel: Channel,
         event_id: EventId,
     ) -> Result<Option<Appended>, Error> {
-        let records = crate::record::records_of(&*self.log, subject)?;
-        // Erased: no one to unsubscribe any more (their offers ended).
-        if records
-            .iter()
-            .any(|r| r.event.action == crate::event::Action::Erase)
-        {
-            return Ok(None);
-        }
-        let on: alloc::vec::Vec<String> = crate::form::state::fold(&records)
-            .into_iter()
-            .filter(|(offer, s)| {
-                Channel::of_offer(offer) == Some(channel) && s.state.is_withdrawable()
-            })
-            .map(|(offer, _)| offer)
-            .collect();
-        if on.is_empty() {
-            return Ok(None);
-        }
+        // An erased subject's offers are all `erased`, none withdrawable:
+        // like a second use, there is nothing to withdraw.
+        let on_channel = |offer: &str| Channel::of_offer(offer) == Some(channel);
         let ui = UiRef {
             surface: Surface::Mail,
             control: Control::Unsubscribe,
         };
         let path = crate::api::unsubscribe(&self.config.site);
-        match self.withdraw_by(subject, Some(&on), event_id, ui, path) {
+        match self.withdraw_by(subject, &on_channel, event_id, ui, path) {
             Ok(appended) => Ok(Some(appended)),
             Err(Error::Form(FormError::NothingToWithdraw)) => Ok(None),
             Err(e) => Err(e),

@@ -44,22 +44,15 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             if forms.binned(&contact.subject)?.is_some() {
                 continue;
             }
-            let records = crate::record::records_of(log, &contact.subject)?;
-            let on: Vec<String> = crate::form::state::fold(&records)
-                .into_keys()
-                .filter(|offer| {
-                    list.withdraws().is_none_or(|channels| {
-                        Channel::of_offer(offer).is_some_and(|c| channels.contains(&c))
-                    })
+            let on_list = |offer: &str| {
+                list.withdraws().is_none_or(|channels| {
+                    Channel::of_offer(offer).is_some_and(|c| channels.contains(&c))
                 })
-                .collect();
-            if on.is_empty() {
-                continue;
-            }
+            };
             let id = withdrawal_id(batch, &contact.subject);
-            match Site::new(log, forms, config, key, ctx).withdraw_offers(
+            match Site::new(log, forms, config, key, ctx).withdraw_where(
                 &contact.subject,
-                Some(&on),
+                &on_list,
                 id,
             ) {
                 Ok(_) => withdrawn += 1,

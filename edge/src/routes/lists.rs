@@ -16,6 +16,8 @@
 use assent_core::config::SiteConfig;
 use assent_core::form::identity::{lookup_key, normalise_email};
 use assent_core::form::store::{Suppression, SuppressionKind};
+use assent_core::paging::SUPPRESSIONS as SUPPRESSIONS_PAGE;
+use assent_core::rights::export::csv_rows;
 use assent_core::rights::import::is_lookup_key;
 use assent_core::utc::rfc3339;
 use worker::{Env, Request, Response};
@@ -26,9 +28,10 @@ use crate::messages;
 use crate::routes::{edge_context, forms, fresh_event_id, query_invalid, Query};
 use crate::site_import::{ListPage, UnlistRequest, SUPPRESSIONS, UNLIST};
 
-/// Entries a JSON page holds by default, and at most.
-const PAGE: u64 = 100;
-const MAX_PAGE: u64 = 1000;
+/// Entries a page holds by default, and at most (core's, which the object
+/// caps its answer at too).
+const PAGE: u64 = SUPPRESSIONS_PAGE.default;
+const MAX_PAGE: u64 = SUPPRESSIONS_PAGE.max;
 
 fn view(s: &Suppression) -> serde_json::Value {
     serde_json::json!({
@@ -68,20 +71,20 @@ pub async fn list(req: &Request, env: &Env, site: &SiteConfig) -> Result<Respons
         limit,
     };
     if csv_wanted(&q)? {
-        let mut out = String::from("lookup,kind,since,event_id\n");
+        // Core's CSV writer, every cell neutralised, as every export.
+        let mut rows = Vec::new();
         let mut after = after;
         loop {
             let entries =
                 messages::call(env, &site.site, &SUPPRESSIONS, &page(after, MAX_PAGE)).await?;
-            for s in &entries {
-                out.push_str(&format!(
-                    "{},{},{},{}\n",
-                    s.lookup,
-                    s.kind.as_str(),
+            rows.extend(entries.iter().map(|s| {
+                vec![
+                    s.lookup.clone(),
+                    s.kind.as_str().to_owned(),
                     rfc3339(s.created_ms),
-                    s.event_id
-                ));
-            }
+                    s.event_id.to_string(),
+                ]
+            }));
             match entries.last() {
                 Some(last) if only.is_none() && entries.len() as u64 == MAX_PAGE => {
                     after = Some(last.lookup.clone())
@@ -89,6 +92,7 @@ pub async fn list(req: &Request, env: &Env, site: &SiteConfig) -> Result<Respons
                 _ => break,
             }
         }
+        let out = csv_rows(&["lookup", "kind", "since", "event_id"], rows);
         return csv_response(out, &format!("{}-lists.csv", site.site));
     }
     let limit = match q.u64("limit")? {

@@ -11,6 +11,7 @@
 //! gets a page saying so, never what it names.
 
 use assent_core::config::SiteConfig;
+use assent_core::form::config::Channel;
 use assent_core::form::unsubscribe;
 use worker::{Env, Method, Request, Response};
 
@@ -36,11 +37,11 @@ pub async fn handle(req: Request, env: &Env, site: &SiteConfig) -> Result<Respon
         }
     };
     let who = page::escape(&site.controller.name);
-    let channel = match claims.channel.as_str() {
-        "sms" => "text messages",
-        "phone" => "calls",
-        "post" => "post",
-        _ => "email",
+    let channel = match claims.channel {
+        Channel::Email => "email",
+        Channel::Sms => "text messages",
+        Channel::Phone => "calls",
+        Channel::Post => "post",
     };
     if req.method() != Method::Post {
         return page::html(
@@ -54,13 +55,13 @@ pub async fn handle(req: Request, env: &Env, site: &SiteConfig) -> Result<Respon
             "ask",
         );
     }
+    let at = messages::Object::of(site, &claims.subject);
     let request = UnsubscribeRequest {
         subject: claims.subject.clone(),
         channel: claims.channel,
         event_id: fresh_event_id()?,
-        ctx: edge_context(env, messages::Object::of(site, &claims.subject))?,
+        ctx: edge_context(env, at)?,
     };
-    let at = messages::Object::of(site, &claims.subject);
     let done = messages::call(env, at, &messages::UNSUBSCRIBE, &request).await?;
     let reference = done
         .as_ref()
