@@ -28,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod attest;
 mod error;
 mod export;
 mod import;
@@ -94,6 +95,48 @@ enum Command {
         /// The channels an opt-out list withdraws, e.g. email,sms (default: every channel).
         #[arg(long)]
         channels: Option<String>,
+    },
+    /// Record consent given offline (by phone, on paper, in person, from a legacy CRM), or a
+    /// contact held under legitimate interests or a contract: the owner's word, marked as such
+    /// everywhere (needs a key with scope `attest`). One person with --email, or every row of
+    /// a CSV file with --file (header: email and any of name, phone, offers, given_on, basis,
+    /// source, note, evidence_sha256; a file imported twice records each row once).
+    Attest {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The form whose offers (and notice) the person was given.
+        #[arg(long)]
+        form: String,
+        /// One person's email address.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        email: Option<String>,
+        /// A CSV file of many, or - for stdin.
+        #[arg(long)]
+        file: Option<String>,
+        /// Their name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Their phone number.
+        #[arg(long)]
+        phone: Option<String>,
+        /// The offers, e.g. email:newsletter,post:offers (a file's `offers` column wins).
+        #[arg(long)]
+        offers: Option<String>,
+        /// consent, legitimate_interests or contract.
+        #[arg(long, default_value = "consent")]
+        basis: String,
+        /// Where the person gave it: phone, paper, in_person, legacy_crm or customer.
+        #[arg(long)]
+        source: String,
+        /// The day they gave it, YYYY-MM-DD.
+        #[arg(long)]
+        given_on: Option<String>,
+        /// An evidence note (sealed with the identity, erased with it).
+        #[arg(long)]
+        note: Option<String>,
+        /// A scanned document: its SHA-256 is recorded; the file never leaves this machine.
+        #[arg(long)]
+        evidence: Option<String>,
     },
     /// The record of processing (GDPR Art. 30) generated from the site's configuration.
     ProcessingRecord {
@@ -407,6 +450,41 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 None => format!("kind={kind}"),
             };
             import::run(&owner.owner()?, &file, &list)
+        }
+        Command::Attest {
+            owner,
+            form,
+            email,
+            file,
+            name,
+            phone,
+            offers,
+            basis,
+            source,
+            given_on,
+            note,
+            evidence,
+        } => {
+            let defaults = attest::Defaults {
+                form,
+                offers,
+                basis,
+                source,
+                given_on,
+                note,
+                evidence,
+            };
+            let owner = owner.owner()?;
+            match (email, file) {
+                (_, Some(file)) => attest::file(&owner, &defaults, &file),
+                (email, None) => {
+                    let cells = [("email", email), ("name", name), ("phone", phone)]
+                        .into_iter()
+                        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), serde_json::Value::String(v))))
+                        .collect();
+                    attest::one(&owner, &defaults, cells)
+                }
+            }
         }
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),

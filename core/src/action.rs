@@ -57,6 +57,11 @@ pub enum Action {
     /// old records untouched. Made by the edge only.
     #[cfg(feature = "std")]
     Rectify,
+    /// The subject objected to contact on a channel (Art. 21): every offer
+    /// on it ends, granted or not, and none holds again but by the person's
+    /// own confirmed opt-in. Made by the edge only.
+    #[cfg(feature = "std")]
+    Object,
 }
 
 impl Action {
@@ -113,6 +118,8 @@ impl Action {
             Action::LiftRestriction => "lift_restriction",
             #[cfg(feature = "std")]
             Action::Rectify => "rectify",
+            #[cfg(feature = "std")]
+            Action::Object => "object",
         }
     }
 }

@@ -248,6 +248,11 @@ pub fn admin_objection(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/objection")
 }
 
+/// Path of the owner's records of consent given offline (`form::attest`).
+pub fn admin_attestations(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/attestations")
+}
+
 /// What the edge's answer to something it must keep (a banner event, a
 /// form submission) means to the client that sent it: one rule for the
 /// banner's outbox and the form's, by status alone (`0`: the network failed).
@@ -485,6 +490,11 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/v1/admin/sites/{site}/subjects/{subject}/objection",
         "object to a channel",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/attestations",
+        "record consent given offline, or another basis",
     ),
     route(
         "GET",

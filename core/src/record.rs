@@ -85,6 +85,11 @@ pub struct FormFacts {
     /// again, explicitly; the flag lets the owner and the CRM see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readds: Option<EventId>,
+    /// The owner's word, where the owner recorded this (consent given
+    /// offline, or another lawful basis: `form::attest`): never the
+    /// person's own event. Absent elsewhere, so other records hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested: Option<crate::form::attest::Attestation>,
 }
 
 /// What the edge adds to an event.

@@ -300,6 +300,7 @@ fn record(
         outcome,
         age_of_consent: None,
         readds: None,
+        attested: None,
     })
 }
 

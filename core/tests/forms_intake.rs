@@ -222,3 +222,15 @@ fn suppressions_rank_and_remove() {
     let (log, forms) = stores();
     suite::suppressions_rank_and_remove(log, forms);
 }
+
+#[test]
+fn an_attestation_is_the_owners_word_never_the_persons() {
+    let (log, forms) = stores();
+    suite::an_attestation_is_the_owners_word_never_the_persons(log, forms);
+}
+
+#[test]
+fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in() {
+    let (log, forms) = stores();
+    suite::an_objection_holds_without_a_grant_until_the_persons_own_opt_in(log, forms);
+}

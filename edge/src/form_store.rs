@@ -607,6 +607,8 @@ mod tests {
         an_imported_address_is_suppressed_recorded_and_flagged_as_a_readdition,
         lists_withdraw_force_double_opt_in_and_block,
         an_unsubscribe_link_withdraws_its_channel_once,
+        an_attestation_is_the_owners_word_never_the_persons,
+        an_objection_holds_without_a_grant_until_the_persons_own_opt_in,
         suppressions_rank_and_remove,
         the_recycle_bin_holds_an_erasure_until_its_purge,
         a_new_opt_in_of_a_binned_address_completes_the_erasure_first,

@@ -148,6 +148,35 @@ async fn form_endpoints(
                     *grew = appended.as_ref().is_some_and(|a| a.status == AppendStatus::New);
                     Ok(appended)
                 },
+            messages::ATTEST => |r: messages::AttestRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
+                    let key = key()?;
+                    let mut outcomes = Vec::with_capacity(r.attested.len());
+                    for attested in r.attested {
+                        let done = Site::new(&mut store, &mut forms, site, &key, &r.ctx).attest(attested, fresh()?);
+                        outcomes.push(match done {
+                            Ok(appended) => {
+                                *grew |= appended.status == AppendStatus::New;
+                                messages::AttestOutcome::Recorded(appended)
+                            }
+                            Err(e) => messages::AttestOutcome::Refused(ApiError::from(e).to_wire()),
+                        });
+                    }
+                    Ok(outcomes)
+                },
+            messages::OBJECT => |r: messages::ObjectRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
+                    let ui = assent_core::event::UiRef {
+                        surface: assent_core::event::Surface::Owner,
+                        control: assent_core::event::Control::Object,
+                    };
+                    let path = assent_core::api::admin_objection(&site.site, &r.subject);
+                    let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).object(&r.subject, r.channel, r.event_id, ui, path)?;
+                    *grew = appended.status == AppendStatus::New;
+                    Ok(appended)
+                },
             messages::BANNER_WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;

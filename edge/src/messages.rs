@@ -77,6 +77,11 @@ pub const UNSUBSCRIBE: Endpoint<UnsubscribeRequest, Option<Appended>> =
     Endpoint::new("/forms/unsubscribe");
 /// A subject's state per offer.
 pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state");
+/// The owner's record of consent given offline, or of another basis.
+/// Each one's outcome, in order: one refused changes none of the others.
+pub const ATTEST: Endpoint<AttestRequest, Vec<AttestOutcome>> = Endpoint::new("/forms/attest");
+/// A subject's objection to a channel.
+pub const OBJECT: Endpoint<ObjectRequest, Appended> = Endpoint::new("/forms/object");
 
 pub use assent_core::rights::SubjectState;
 /// The hash of a subject's key (`assent_core::subject_key`), if it has one.
@@ -342,6 +347,41 @@ pub struct UnsubscribeRequest {
     /// The channel.
     pub channel: assent_core::form::config::Channel,
     /// The withdrawal event's id (drawn by the Worker).
+    pub event_id: assent_core::ids::EventId,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// An attestation the Worker checked (the recording key's id in it), and
+/// where and when it is recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestRequest {
+    /// The checked attestations (one, or a batch of a file's rows).
+    pub attested: Vec<assent_core::form::attest::Attested>,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// What became of one attestation of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttestOutcome {
+    /// Recorded now, or before (a repeat).
+    Recorded(Appended),
+    /// Refused: the error as it crosses the hop; nothing stored for it.
+    Refused(crate::error::WireError),
+}
+
+/// An objection: whose, to which channel, and where it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectRequest {
+    /// The subject.
+    pub subject: SubjectId,
+    /// The channel.
+    pub channel: assent_core::form::config::Channel,
+    /// The objection event's id (drawn by the Worker).
     pub event_id: assent_core::ids::EventId,
     /// Server time, log origin and issuer.
     pub ctx: EdgeContext,

@@ -108,7 +108,8 @@ test("in every demo language: the first layer fits a third of a phone, everythin
   assert.ok(langs.length >= 25);
   // One context per GPC state, a page per language in it: the widget's files
   // come from its HTTP cache after the first. A page's choice is forgotten
-  // before the next page, so each meets the banner as a first visit.
+  // (acknowledged first, then storage and cookies cleared) before the next
+  // page, so each meets the banner as a first visit.
   const contexts = { false: await visitor({ gpc: false }), true: await visitor({ gpc: true }) };
   for (const lang of langs) {
     for (const gpc of [false, true]) {
@@ -169,6 +170,9 @@ async function everythingShown(page, lang, n) {
   await page.locator(DIALOG).waitFor();
   const after = await readable(page);
   for (const e of [t.privacy_choices, t.withdraw_all]) assert.ok(after.includes(e), `${lang}: ${JSON.stringify(e)} is not shown`);
+  // The choice acknowledged (its receipt kept, the edge's cookie set) before
+  // the caller forgets it: an answer landing later would bring it back.
+  await page.waitForFunction(() => window.assent.receipts().length > 0);
 }
 
 /** Every visible text node and accessible name of the widget is made of what the notice holds. */

@@ -23,6 +23,10 @@ pub enum Scope {
     Export,
     /// Changes: erasure, restriction, imports, validating requests.
     Write,
+    /// Recording consent given offline (by phone, on paper, from a legacy
+    /// CRM) and lawful bases other than consent: the owner's word in the
+    /// log, so its own scope, never implied by `write`.
+    Attest,
 }
 
 impl Scope {
@@ -32,6 +36,7 @@ impl Scope {
             Scope::Read => "read",
             Scope::Export => "export",
             Scope::Write => "write",
+            Scope::Attest => "attest",
         }
     }
 }
@@ -50,6 +55,7 @@ impl Scopes {
                 "read" => Scope::Read,
                 "export" => Scope::Export,
                 "write" => Scope::Write,
+                "attest" => Scope::Attest,
                 other => {
                     return Err(AccessError::ScopeInvalid {
                         scope: crate::error::excerpt(other),
@@ -433,6 +439,9 @@ pub enum Operation {
     /// Record a subject's objection to a channel.
     #[serde(rename = "subject.object")]
     SubjectObject,
+    /// Record consent given offline, or another lawful basis.
+    #[serde(rename = "consent.attest")]
+    ConsentAttest,
     /// What retention would anonymise now (the dry run).
     #[serde(rename = "retention.dry_run")]
     RetentionDryRun,
@@ -471,6 +480,7 @@ impl Operation {
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
             | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge
             | SuppressionsRemove => Need::Scope(Scope::Write),
+            ConsentAttest => Need::Scope(Scope::Attest),
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
     }
@@ -502,6 +512,7 @@ impl Operation {
             SubjectRestrict => "subject.restrict",
             SubjectRectify => "subject.rectify",
             SubjectObject => "subject.object",
+            ConsentAttest => "consent.attest",
             RetentionRun => "retention.run",
             KeyCreate => "key.create",
             KeyList => "key.list",
@@ -694,15 +705,17 @@ mod tests {
             SubjectObject => Need::Scope(Scope::Write),
             SubjectRestore => Need::Scope(Scope::Write),
             RecycleBinPurge => Need::Scope(Scope::Write),
+            ConsentAttest => Need::Scope(Scope::Attest),
             KeyCreate => Need::Operator,
             KeyList => Need::Operator,
             KeyRevoke => Need::Operator,
         }
     }
 
-    const ALL: [Operation; 27] = {
+    const ALL: [Operation; 28] = {
         use Operation::*;
         [
+            ConsentAttest,
             LogList,
             LogExport,
             SubjectFind,

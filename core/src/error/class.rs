@@ -157,7 +157,10 @@ impl Error {
                 RightsError::SubjectUnknown
                 | RightsError::RequestUnknown
                 | RightsError::NotListed => NotFound,
+                RightsError::AttestationInvalid { .. } => Invalid,
                 RightsError::RequestDecided
+                | RightsError::Objected
+                | RightsError::AddressListed
                 | RightsError::NotRestricted
                 | RightsError::NotInRecycleBin
                 | RightsError::SubjectInRecycleBin => Conflict,

@@ -45,6 +45,23 @@ pub enum RightsError {
     /// erasure's suppression is the erasure's, not a list's) (404).
     #[error("this address is on no list of this site")]
     NotListed,
+    /// An owner's record of consent given offline, or of a lawful basis,
+    /// breaks a rule: `field` names the field (400).
+    #[error("{field}: {reason}")]
+    AttestationInvalid {
+        /// The field at fault (`offers`, `given_on`, `note`, ...).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The person objected to this channel: only their own confirmed
+    /// opt-in lifts it, never the owner's word (409).
+    #[error("the person objected to contact on this channel")]
+    Objected,
+    /// The address is on the site's opt-out or block list: the owner
+    /// cannot record consent for it (409).
+    #[error("this address is on the site's opt-out or block list")]
+    AddressListed,
 }
 
 impl RightsError {
@@ -61,6 +78,9 @@ impl RightsError {
             RightsError::NotInRecycleBin => "not_in_recycle_bin",
             RightsError::SubjectInRecycleBin => "subject_in_recycle_bin",
             RightsError::NotListed => "not_listed",
+            RightsError::AttestationInvalid { .. } => "attestation_invalid",
+            RightsError::Objected => "objected",
+            RightsError::AddressListed => "address_listed",
         }
     }
 }

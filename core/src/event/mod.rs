@@ -173,6 +173,11 @@ pub enum Surface {
     /// The edge's own scheduled work (a confirmation that expired).
     #[cfg(feature = "std")]
     Schedule,
+    /// The site's owner, on the person's word: consent given offline, a
+    /// lawful basis, an objection received by phone or letter
+    /// (`form::attest`, `form::objection`). Never the person's own event.
+    #[cfg(feature = "std")]
+    Owner,
 }
 
 /// A control of the widget (the form's and the edge's own with `std` only,
@@ -219,6 +224,13 @@ pub enum Control {
     /// opens: a withdrawal of one channel.
     #[cfg(feature = "std")]
     Unsubscribe,
+    /// The owner's record of consent given offline, or of another basis.
+    #[cfg(feature = "std")]
+    Attest,
+    /// An objection (Art. 21) to a channel, the person's or received by
+    /// the owner.
+    #[cfg(feature = "std")]
+    Object,
 }
 
 impl Surface {
@@ -234,6 +246,8 @@ impl Surface {
             Surface::Mail => "mail",
             #[cfg(feature = "std")]
             Surface::Schedule => "schedule",
+            #[cfg(feature = "std")]
+            Surface::Owner => "owner",
         }
     }
 }
@@ -264,6 +278,10 @@ impl Control {
             Control::Import => "import",
             #[cfg(feature = "std")]
             Control::Unsubscribe => "unsubscribe",
+            #[cfg(feature = "std")]
+            Control::Attest => "attest",
+            #[cfg(feature = "std")]
+            Control::Object => "object",
         }
     }
 }

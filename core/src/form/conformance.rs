@@ -1755,6 +1755,198 @@ pub fn an_unsubscribe_link_withdraws_its_channel_once<L: LogStore, F: FormStore>
     assert_eq!(desk.log.size().unwrap(), size);
 }
 
+/// The owner's word, recorded as such: consent given by phone for a new
+/// address makes a contact whose record is the owner's (surface `owner`,
+/// the attestation in its facts, the note sealed with the identity, not in
+/// the log); another basis holds without granting consent and leaves the
+/// person's own grant as it was; a repeat records nothing; a listed
+/// address, an objected channel and a broken field are refused, storing
+/// nothing.
+pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    use crate::form::attest::{Attest, Basis, Source};
+    use crate::form::config::Channel;
+    let mut desk = Desk::new(log, forms);
+    let body = serde_json::json!({
+        "form": "newsletter", "email": "Bob@Example.com", "name": "Bob Stone",
+        "offers": ["email:news", "post:catalogue"], "source": "phone", "given_on": "2026-11-02",
+        "evidence_sha256": "ab".repeat(32), "note": "Called about his order; agreed to both.",
+    });
+    let (done, id) = desk.attest(&body, 80).unwrap();
+    assert_eq!(done.status, AppendStatus::New);
+    let subject = desk.subject_of(&id);
+    let record = desk.records_of(&subject).pop().unwrap();
+    assert_eq!(
+        (record.event.ui.surface, record.event.ui.control, record.event.action),
+        (crate::event::Surface::Owner, Control::Attest, crate::event::Action::Give)
+    );
+    let attested = record.form.as_ref().unwrap().attested.clone().expect("the owner's word");
+    assert_eq!(
+        (attested.basis, attested.source, attested.given_on.as_str(), attested.by.as_str()),
+        (Basis::Consent, Source::Phone, "2026-11-02", "key_test")
+    );
+    assert_eq!(attested.evidence_sha256, Some("ab".repeat(32)));
+    let line = desk.log.entry_by_event(&id).unwrap().unwrap().record;
+    assert!(!line.contains("Called about") && !line.contains("bob@"), "no note or address in the log");
+    let contact = desk.forms.contact_of(&subject).unwrap().unwrap();
+    let history = desk.records_of(&subject);
+    let identity = intake::identity_in_force(&desk.forms, &desk.config.site, &contact, &history)
+        .unwrap()
+        .unwrap();
+    assert_eq!(identity.note.as_deref(), Some("Called about his order; agreed to both."));
+    assert_eq!(identity.name.as_deref(), Some("Bob Stone"));
+    let state = fold(&history);
+    assert_eq!(state["email:news"].state, OfferState::Granted);
+    assert_eq!(state["post:catalogue"].state, OfferState::Granted);
+    assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "opt_in.granted", "the CRM is told");
+    // The same event id again: the first answer, nothing new.
+    let size = desk.log.size().unwrap();
+    assert_eq!(desk.attest(&body, 80).unwrap().0.status, AppendStatus::Repeat);
+    assert_eq!(desk.log.size().unwrap(), size);
+
+    // Ana opts in herself; the owner then records a contract for email and
+    // legitimate interests for texts: her own grant stays consent.
+    let (own, _) = desk.submit(|_| {});
+    let ana = desk.subject_of(&own);
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let basis = serde_json::json!({
+        "form": "newsletter", "email": "ana@example.com", "phone": "+44 20 7946 0958",
+        "offers": ["email:news", "sms:offers"], "basis": "legitimate_interests",
+        "source": "customer", "given_on": "2026-10-01",
+    });
+    desk.attest(&basis, 81).unwrap();
+    let state = fold(&desk.records_of(&ana));
+    assert_eq!(state["email:news"].state, OfferState::Granted, "her own consent stays");
+    assert_eq!(state["sms:offers"].state, OfferState::LegitimateInterests);
+    assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "basis.recorded");
+
+    // What is refused stores nothing.
+    let size = desk.log.size().unwrap();
+    let refused = |desk: &mut Desk<L, F>, edit: &dyn Fn(&mut Value), n: u8| {
+        let mut b = body.clone();
+        b["email"] = "carl@example.com".into();
+        edit(&mut b);
+        desk.attest(&b, n).unwrap_err().code()
+    };
+    let tomorrow = crate::utc::rfc3339(desk.now_ms + 86_400_000)[..10].to_owned();
+    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+        (Box::new(move |b| b["given_on"] = tomorrow.clone().into()), "attestation_invalid"),
+        (Box::new(|b| b["given_on"] = "2026-13-01".into()), "attestation_invalid"),
+        (Box::new(|b| b["offers"] = serde_json::json!(["email:other"])), "attestation_invalid"),
+        (Box::new(|b| b["offers"] = serde_json::json!([])), "attestation_invalid"),
+        (Box::new(|b| b["offers"] = serde_json::json!(["email:news", "email:news"])), "attestation_invalid"),
+        (Box::new(|b| b["offers"] = serde_json::json!(["sms:offers"])), "attestation_invalid"),
+        (Box::new(|b| b["evidence_sha256"] = "AB".repeat(32).into()), "attestation_invalid"),
+        (Box::new(|b| b["evidence_sha256"] = "ab".repeat(31).into()), "attestation_invalid"),
+        (Box::new(|b| b["note"] = "a\u{7}b".into()), "attestation_invalid"),
+        (Box::new(|b| b["note"] = "n".repeat(2001).into()), "attestation_invalid"),
+        (Box::new(|b| b["form"] = "other".into()), "form_unknown"),
+        (Box::new(|b| b["email"] = "not an address".into()), "email_invalid"),
+    ];
+    for (i, (edit, code)) in cases.iter().enumerate() {
+        assert_eq!(refused(&mut desk, edit.as_ref(), 90 + i as u8), *code, "case {i}");
+    }
+    assert!(Attest::from_json(br#"{"form":"newsletter","form":"x"}"#).is_err());
+    // The longest note, and today, are taken.
+    let today = crate::utc::rfc3339(desk.now_ms)[..10].to_owned();
+    let mut edge = body.clone();
+    edge["email"] = "dora@example.com".into();
+    edge["note"] = "n".repeat(2000).into();
+    edge["given_on"] = today.into();
+    desk.attest(&edge, 110).unwrap();
+    assert_eq!(desk.log.size().unwrap(), size + 1);
+
+    // An address on a list, and a channel the person objected to.
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let eve = lookup_key(b"lookup", &config.site, "eve@example.com");
+    let ctx = desk.ctx();
+    Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .import_batch(
+            vec![eve],
+            &crate::rights::import::List {
+                kind: crate::form::store::SuppressionKind::OptOut,
+                channels: None,
+            },
+            EventId::from_random_bytes([111; 16]),
+        )
+        .unwrap();
+    let mut listed = body.clone();
+    listed["email"] = "eve@example.com".into();
+    assert_eq!(desk.attest(&listed, 112).unwrap_err().code(), "address_listed");
+    desk.object(&subject, Channel::Post, 113).unwrap();
+    let mut post = body.clone();
+    post["offers"] = serde_json::json!(["post:catalogue"]);
+    assert_eq!(desk.attest(&post, 114).unwrap_err().code(), "objected");
+}
+
+/// An objection is its own action: it holds on a channel where nothing was
+/// granted, ends what was granted on it (whatever the basis), answers its
+/// first record when repeated, tells the CRM, and afterwards a submission
+/// that ticks the channel waits for the person's confirmation even on a
+/// form without double opt-in; their confirmed opt-in lifts it.
+pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    use crate::form::config::Channel;
+    let mut desk = Desk::new(log, forms);
+    desk.config.forms[0].double_opt_in = false;
+    let shown = desk.config.form_notice("newsletter", "en").unwrap().hash();
+    let as_shown = move |b: &mut Value| b["event"]["notice"]["hash"] = shown.clone().into();
+    let (id, _) = desk.submit(&as_shown);
+    let subject = desk.subject_of(&id);
+    assert_eq!(fold(&desk.records_of(&subject))["email:news"].state, OfferState::Granted);
+
+    // Post: nothing granted there, and the objection holds all the same.
+    let first = desk.object(&subject, Channel::Post, 120).unwrap();
+    assert_eq!(first.status, AppendStatus::New);
+    let records = desk.records_of(&subject);
+    let last = records.last().unwrap();
+    assert_eq!(last.event.action, crate::event::Action::Object);
+    assert_eq!(last.form.as_ref().unwrap().outcome, crate::form::submission::Outcome::Objected);
+    let state = fold(&records);
+    assert_eq!(state["post:*"].state, OfferState::Objected);
+    assert_eq!(state["post:catalogue"].state, OfferState::Objected);
+    assert_eq!(state["email:news"].state, OfferState::Granted, "another channel");
+    assert!(!state.contains_key("sms:*"));
+    assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "subject.objected");
+    // Again: the first record's answer, nothing new.
+    let size = desk.log.size().unwrap();
+    let again = desk.object(&subject, Channel::Post, 121).unwrap();
+    assert_eq!((again.answer, again.status, desk.log.size().unwrap()), (first.answer, AppendStatus::Repeat, size));
+
+    // A granted channel: its consent ends as an objection, not a withdrawal.
+    desk.object(&subject, Channel::Email, 122).unwrap();
+    assert_eq!(fold(&desk.records_of(&subject))["email:news"].state, OfferState::Objected);
+
+    // Ticking post again on a form without double opt-in: it waits.
+    let (again_id, _) = desk.submit(|b| {
+        as_shown(b);
+        b["event"]["event_id"] = EventId::from_random_bytes([123; 16]).to_string().into();
+        b["event"]["form"]["offers"]["post:catalogue"] = true.into();
+    });
+    let waiting = desk.records_of(&subject);
+    assert_eq!(waiting.last().unwrap().event.event_id, again_id);
+    let state = fold(&waiting);
+    assert_eq!(state["post:catalogue"].state, OfferState::Pending);
+    assert_eq!(state["post:*"].state, OfferState::Objected, "until confirmed");
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    let state = fold(&desk.records_of(&subject));
+    assert_eq!(state["post:catalogue"].state, OfferState::Granted);
+    assert_eq!(state["email:news"].state, OfferState::Granted, "ticked too, and confirmed");
+    assert!(!state.contains_key("post:*"), "the person's own opt-in lifts the channel's objection");
+
+    // A banner visitor has no channel; an erased contact none left.
+    let stranger = SubjectId::new("0190c0de-0000-7000-8000-000000000001").unwrap();
+    assert_eq!(desk.object(&stranger, Channel::Post, 124).unwrap_err().code(), "subject_unknown");
+    desk.delete(&subject, 125).unwrap();
+    assert_eq!(desk.object(&subject, Channel::Sms, 126).unwrap_err().code(), "subject_erased");
+}
+
 /// The store's own rules for the lists: a stronger kind replaces a weaker
 /// one for an address, never the reverse, and the same kind again keeps
 /// the first entry (its record); removal answers what it took out.
@@ -1906,6 +2098,44 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
     fn with_bin(mut self, days: u32) -> Self {
         self.config.rights.recycle_bin_days = Some(days);
         self
+    }
+
+    /// The owner (key `key_test`) records `body` as an attestation with
+    /// event id `[n; 16]`; its answer and event id.
+    fn attest(&mut self, body: &Value, n: u8) -> Result<(Appended, EventId), crate::Error> {
+        let ctx = self.ctx();
+        let fresh = self.fresh();
+        let id = EventId::from_random_bytes([n; 16]);
+        let site = self.config.site.clone();
+        let attested = crate::form::attest::Attest::from_json(body.to_string().as_bytes())?
+            .check(&self.config, "key_test", self.now_ms, id.clone(), |email| {
+                lookup_key(b"lookup", &site, email)
+            })?;
+        Site::new(&mut self.log, &mut self.forms, &self.config, &self.key, &ctx)
+            .attest(attested, fresh)
+            .map(|a| (a, id))
+    }
+
+    /// The owner records `subject`'s objection to `channel`, event id `[n; 16]`.
+    fn object(
+        &mut self,
+        subject: &SubjectId,
+        channel: crate::form::config::Channel,
+        n: u8,
+    ) -> Result<Appended, crate::Error> {
+        let ctx = self.ctx();
+        let ui = crate::event::UiRef {
+            surface: crate::event::Surface::Owner,
+            control: Control::Object,
+        };
+        let path = crate::api::admin_objection(&self.config.site, subject);
+        Site::new(&mut self.log, &mut self.forms, &self.config, &self.key, &ctx).object(
+            subject,
+            channel,
+            EventId::from_random_bytes([n; 16]),
+            ui,
+            path,
+        )
     }
 
     /// An owner's erasure by `dpo` (into the bin, where there is one).

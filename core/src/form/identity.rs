@@ -82,6 +82,11 @@ pub struct Identity {
     /// The parent's normalised email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_email: Option<String>,
+    /// An owner's evidence note, recorded with consent given offline
+    /// (`form::attest`): sealed and erased with the identity, never in the
+    /// log. Absent from every identity a form collects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl IdentityInput {
@@ -102,6 +107,7 @@ impl IdentityInput {
             parent_email: given(&self.parent_email)
                 .map(|e| normalise_email(&e))
                 .transpose()?,
+            note: None,
         })
     }
 }

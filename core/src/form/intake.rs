@@ -86,7 +86,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// erasure the owner decided runs now, and this opt-in starts afresh
     /// (see `rights::bin`); a repeat of the submission `event_id` stored
     /// before finds its contact as it was.
-    fn contact_for(
+    pub(crate) fn contact_for(
         &mut self,
         lookup: &str,
         event_id: &EventId,
@@ -131,6 +131,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             &fresh,
         )?;
         sub.event.subject = contact.subject.clone();
+        sub.checked.outcome = as_objected(&*log, &contact, &sub.event, sub.checked.outcome)?;
         let identity = &sub.checked.identity;
         forms.put_identity(&Sealed {
             event_id: sub.event.event_id.clone(),
@@ -144,6 +145,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             outcome: sub.checked.outcome,
             age_of_consent: sub.checked.age_of_consent,
             readds,
+            attested: None,
         };
         let event_id = sub.event.event_id.clone();
         let form = sub.event.form.as_ref().map(|f| f.id.clone());
@@ -245,6 +247,28 @@ fn as_listed<F: FormStore + ?Sized>(
         Some(SuppressionKind::OptOut) if outcome == Outcome::Granted => Outcome::Pending,
         _ => outcome,
     })
+}
+
+/// What the contact's objections make of a submission's `outcome`: one
+/// that ticks an offer the person objected to (or its channel) waits for
+/// their confirmation, whatever the form's double opt-in says: only their
+/// own confirmed opt-in lifts an objection (`form::objection`).
+fn as_objected<L: LogStore + ?Sized>(
+    log: &L,
+    contact: &Contact,
+    event: &ConsentEvent,
+    outcome: Outcome,
+) -> Result<Outcome, Error> {
+    if outcome != Outcome::Granted {
+        return Ok(outcome);
+    }
+    let Some(choice) = &event.form else {
+        return Ok(outcome);
+    };
+    let state = crate::form::state::fold(&crate::record::records_of(log, &contact.subject)?);
+    let ticked = choice.offers.iter().filter(|(_, &on)| on);
+    let objected = ticked.into_iter().any(|(k, _)| crate::form::objection::objected(&state, k));
+    Ok(if objected { Outcome::Pending } else { outcome })
 }
 
 /// Queues the webhook deliveries of a new record (none if the record is not
@@ -349,6 +373,8 @@ pub fn identity_in_force<F: Contacts + ?Sized>(
 ) -> Result<Option<Identity>, Error> {
     let vouched = |r: &StoredRecord| {
         r.event.action == Action::Rectify
+            // The owner recorded it, and answers for it (`form::attest`).
+            || r.form.as_ref().is_some_and(|f| f.attested.is_some())
             || history.iter().any(|h| {
                 h.event.action == Action::Confirm
                     && h.event.answers.as_ref() == Some(&r.event.event_id)

@@ -14,6 +14,8 @@
 //! Like the rest of this crate, nothing here does I/O: keys, salts, nonces
 //! and times come in from the caller.
 
+#[cfg(feature = "std")]
+pub mod attest;
 pub mod config;
 #[cfg(feature = "test-support")]
 pub mod conformance;
@@ -27,6 +29,8 @@ pub mod mail;
 pub mod memory;
 #[cfg(feature = "std")]
 pub mod notice;
+#[cfg(feature = "std")]
+pub mod objection;
 #[cfg(feature = "std")]
 pub mod phone;
 #[cfg(feature = "std")]

@@ -133,6 +133,8 @@ pub(crate) fn append_settlement<L: LogStore + ?Sized>(
     let facts = record.form.clone().map(|f| FormFacts {
         outcome,
         readds: f.readds.filter(|_| outcome == Outcome::Granted),
+        // The owner's word was the record's; what follows is not.
+        attested: None,
         ..f
     });
     sequencer::append(log, config, key, ctx.request(event, facts, None))

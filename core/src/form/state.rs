@@ -17,6 +17,15 @@
 //! - A withdrawal (a form event with action `withdraw`) sets each offer it
 //!   unticks to `withdrawn`.
 //! - An erasure sets every offer to `erased`.
+//! - The owner's record of consent given offline (`form::attest`) sets each
+//!   offer it names to `granted`, or to `legitimate_interests` or
+//!   `contract` for another basis; an offer the person granted themselves
+//!   stays granted under consent.
+//! - An objection sets every offer it names to `objected`, whatever it
+//!   was, and `<channel>:*` stands for the channel as a whole (offers a
+//!   form adds later included). A confirmed opt-in of the person's own
+//!   grants its offers again and ends the channel's `*`; nothing else
+//!   changes an objected offer but a new objection or an erasure.
 //!
 //! Offers are the same consent whichever form collected them.
 
@@ -51,6 +60,15 @@ pub enum OfferState {
     Withdrawn,
     /// The subject was erased.
     Erased,
+    /// Held under the owner's legitimate interests (recorded by the owner,
+    /// `form::attest`): not consent; an objection ends it.
+    LegitimateInterests,
+    /// Held under a contract with the person (recorded by the owner): not
+    /// consent; an objection ends it.
+    Contract,
+    /// The person objected (Art. 21): nothing holds on it until the person
+    /// opts in again themselves, through a confirmed opt-in.
+    Objected,
 }
 
 impl OfferState {
@@ -117,6 +135,7 @@ pub fn fold<'a>(
                 }
             }
             (Action::Confirm, Some(on)) => {
+                let mut granted = alloc::vec::Vec::new();
                 for (key, s) in states.iter_mut() {
                     let phone = needs_phone(key);
                     // A phone offer granted under another identity (another
@@ -132,7 +151,21 @@ pub fn fold<'a>(
                         } else {
                             OfferState::Granted
                         });
+                        granted.extend(Channel::of_offer(key));
                     }
+                }
+                // The person's own confirmed opt-in on a channel they had
+                // objected to: the objection of the channel as a whole ends.
+                for channel in granted {
+                    let whole = alloc::format!("{}:*", channel.as_str());
+                    if states.get(&whole).is_some_and(|s| s.state == OfferState::Objected) {
+                        states.remove(&whole);
+                    }
+                }
+            }
+            (Action::Object, _) => {
+                for key in choice.offers.keys() {
+                    states.insert(key.clone(), status(OfferState::Objected));
                 }
             }
             (Action::Expire, Some(on)) => {
@@ -150,20 +183,21 @@ pub fn fold<'a>(
             (Action::Withdraw, _) => {
                 for (key, _) in choice.offers.iter().filter(|(_, &on)| !on) {
                     if let Some(s) = states.get_mut(key) {
-                        if !matches!(
-                            s.state,
-                            OfferState::Refused | OfferState::Expired | OfferState::Withdrawn
-                        ) {
+                        if s.state.is_withdrawable() {
                             *s = status(OfferState::Withdrawn);
                         }
                     }
                 }
             }
             _ => {
+                let basis = facts.attested.as_ref().map(|a| a.basis);
                 for (key, &on) in &choice.offers {
                     let current = states.get(key).map(|s| s.state);
                     let next = match (on, facts.outcome, current) {
                         (true, _, Some(OfferState::Granted)) => continue,
+                        // The owner's word: the basis it names (a number
+                        // given with it is vouched for by the owner).
+                        (true, _, _) if basis.is_some() => basis.map_or(OfferState::Granted, |b| b.state()),
                         // Without a confirmation nothing proved the number.
                         (true, Outcome::Granted, _) if needs_phone(key) => OfferState::Unverified,
                         (true, Outcome::Granted, _) => OfferState::Granted,

@@ -34,6 +34,8 @@ pub enum Outcome {
     Erased,
     /// The identity was corrected; the offers are as they were.
     Rectified,
+    /// The person objected to a channel: its offers end.
+    Objected,
 }
 
 impl Outcome {
@@ -48,6 +50,7 @@ impl Outcome {
             Outcome::Withdrawn => "withdrawn",
             Outcome::Erased => "erased",
             Outcome::Rectified => "rectified",
+            Outcome::Objected => "objected",
         }
     }
 }

@@ -206,11 +206,18 @@ pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
         Action::Restrict => return Some("subject.restricted"),
         Action::LiftRestriction => return Some("subject.restriction_lifted"),
         Action::Rectify => return Some("subject.rectified"),
+        Action::Object => return Some("subject.objected"),
         _ => {}
     }
     let facts = record.form.as_ref()?;
     match (record.event.action, facts.outcome) {
         (Action::Confirm, _) => Some("opt_in.confirmed"),
+        // The owner's record of another lawful basis is no opt-in.
+        (Action::Give, Outcome::Granted)
+            if facts.attested.as_ref().is_some_and(|a| a.basis != crate::form::attest::Basis::Consent) =>
+        {
+            Some("basis.recorded")
+        }
         (Action::Give, Outcome::Granted) => Some("opt_in.granted"),
         (Action::Withdraw, _) => Some("opt_in.withdrawn"),
         _ => None,

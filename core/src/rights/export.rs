@@ -161,6 +161,7 @@ fn event_type(record: &StoredRecord) -> &'static str {
         Restrict => "restricted",
         LiftRestriction => "restriction_lifted",
         Rectify => "rectified",
+        Object => "objected",
     }
 }
 
@@ -309,7 +310,7 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 /// The CSV header of a subject export.
-pub const CSV_HEADER: [&str; 22] = [
+pub const CSV_HEADER: [&str; 24] = [
     "index",
     "event_time",
     "event_id",
@@ -326,13 +327,32 @@ pub const CSV_HEADER: [&str; 22] = [
     "regime",
     "gpc",
     "previous_record",
+    "recorded_by_owner",
     "email",
     "name",
     "phone",
     "parent_email",
+    "note",
     "leaf_hash",
     "receipt",
 ];
+
+/// The owner's word in a cell: `consent; phone; 2026-11-02; by <key id>`
+/// (and the document's hash, where there is one).
+fn owner_word(a: &crate::form::attest::Attestation) -> String {
+    let mut cell = format!(
+        "{}; {}; {}; by {}",
+        a.basis.as_str(),
+        a.source.as_str(),
+        a.given_on,
+        a.by
+    );
+    if let Some(hash) = &a.evidence_sha256 {
+        cell.push_str("; document sha256 ");
+        cell.push_str(hash);
+    }
+    cell
+}
 
 /// Writes CSV rows with every cell neutralised.
 pub fn csv_rows(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
@@ -361,6 +381,7 @@ impl SubjectExport {
         let name = field(|i| i.name.as_ref());
         let phone = field(|i| i.phone.as_ref());
         let parent_email = field(|i| i.parent_email.as_ref());
+        let note = field(|i| i.note.as_ref());
         let rows = self.records.iter().map(|r| {
             let t = &r.ts27560;
             let purposes: Vec<String> = t
@@ -398,10 +419,14 @@ impl SubjectExport {
                     .unwrap_or_default(),
                 yes(r.record.event.gpc || r.record.sec_gpc).to_string(),
                 t.previous_record.clone().unwrap_or_default(),
+                form.and_then(|f| f.attested.as_ref())
+                    .map(owner_word)
+                    .unwrap_or_default(),
                 email.clone(),
                 name.clone(),
                 phone.clone(),
                 parent_email.clone(),
+                note.clone(),
                 r.leaf_hash.clone(),
                 r.receipt.clone(),
             ]

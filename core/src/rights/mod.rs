@@ -383,6 +383,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             outcome: Outcome::Rectified,
             age_of_consent: last_facts.age_of_consent,
             readds: None,
+            attested: None,
         };
         let appended =
             crate::log::sequencer::append(log, config, key, ctx.request(event, Some(facts), None))?;

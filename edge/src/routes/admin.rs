@@ -160,6 +160,7 @@ pub(super) enum Route {
     Restrict(SubjectId),
     Rectify(SubjectId),
     Object(SubjectId),
+    Attest,
     Deliveries,
     Mailbox,
     Audit,
@@ -197,6 +198,7 @@ impl Route {
             ["subjects", s, "restriction"] if post => Route::Restrict(subject(s)?),
             ["subjects", s, "rectification"] if post => Route::Rectify(subject(s)?),
             ["subjects", s, "objection"] if post => Route::Object(subject(s)?),
+            ["attestations"] if post => Route::Attest,
             ["webhooks"] if get => Route::Deliveries,
             ["mail"] if get => Route::Mailbox,
             ["audit"] if get => Route::Audit,
@@ -216,7 +218,7 @@ impl Route {
             ["requests", id, verb @ ("fulfil" | "refuse")] if post => {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
-            ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"]
+            ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys" | "attestations"]
             | ["subjects", _, "state" | "export" | "erasure" | "restore" | "restriction" | "rectification"
             | "objection"]
             | ["recycle-bin"]
@@ -250,6 +252,7 @@ impl Route {
             Route::Restrict(_) => Operation::SubjectRestrict,
             Route::Rectify(_) => Operation::SubjectRectify,
             Route::Object(_) => Operation::SubjectObject,
+            Route::Attest => Operation::ConsentAttest,
             Route::Deliveries => Operation::Deliveries,
             Route::Mailbox => Operation::Mailbox,
             Route::Audit => Operation::AuditExport,
@@ -321,7 +324,8 @@ pub async fn handle(
         | Route::Restore(_)
         | Route::Restrict(_)
         | Route::Rectify(_)
-        | Route::Object(_)) => admin_subjects::handle(r, req, env, site, &principal).await,
+        | Route::Object(_)
+        | Route::Attest) => admin_subjects::handle(r, req, env, site, &principal).await,
         r @ (Route::RecycleBin
         | Route::RecycleBinPurge
         | Route::Retention

@@ -1,5 +1,7 @@
 //! An owner's acts on one subject (erasure, restore, restriction,
-//! rectification, objection), each in the subject's shard.
+//! rectification, objection), each in the subject's shard, and the owner's
+//! record of consent given offline (`form::attest`), in the contacts' home
+//! shard as a form's submission.
 
 use assent_core::admin::Principal;
 use assent_core::config::SiteConfig;
@@ -87,35 +89,20 @@ pub(super) async fn handle(
             }
             let body: Body =
                 serde_json::from_slice(&bounded_body(&mut req).await?).map_err(malformed)?;
-            // An objection to a channel withdraws every offer on it.
             let at = Object::of(site, &subject);
-            let state = messages::call(env, at, &messages::STATE, &subject).await?;
-            if state.deleted.is_some() {
-                return Err(assent_core::Error::from(
-                    assent_core::error::RightsError::SubjectInRecycleBin,
-                )
-                .into());
-            }
-            let prefix = format!("{}:", body.channel.as_str());
-            let offers: Vec<String> = state
-                .offers
-                .keys()
-                .filter(|k| k.starts_with(&prefix))
-                .cloned()
-                .collect();
-            if offers.is_empty() {
-                return Err(assent_core::Error::from(
-                    assent_core::error::FormError::NothingToWithdraw,
-                )
-                .into());
-            }
-            let request = messages::WithdrawRequest {
+            let request = messages::ObjectRequest {
                 subject,
-                offers: Some(offers),
+                channel: body.channel,
                 event_id: fresh_event_id()?,
                 ctx: edge_context(env, at)?,
             };
-            appended(messages::call(env, at, &messages::WITHDRAW, &request).await?)
+            appended(messages::call(env, at, &messages::OBJECT, &request).await?)
+        }
+        Route::Attest => {
+            Query::parse(&req, &[])?;
+            let limit = assent_core::form::attest::MAX_BATCH_BYTES;
+            let body = crate::routes::events::body_up_to(&mut req, limit).await?;
+            super::attest::post(&body, env, site, principal).await
         }
         _ => unreachable!("routed here by admin::handle"),
     }

@@ -125,8 +125,16 @@ pub(crate) fn history_section(export: &SubjectExport) -> String {
                 )
             })
             .collect();
+        // The owner's word is never shown as the person's own choice.
+        let owner = r
+            .record
+            .form
+            .as_ref()
+            .and_then(|f| f.attested.as_ref())
+            .map(|a| format!(" <em data-attested>{}</em>", escape(&a.describe())))
+            .unwrap_or_default();
         main.push_str(&format!(
-            "<li data-record=\"{}\"><strong>{}</strong> {} by {}; shown notice {} ({}), hash <code>{}</code>. {}\
+            "<li data-record=\"{}\"><strong>{}</strong> {} by {}; shown notice {} ({}), hash <code>{}</code>. {}{owner}\
              <details><summary>Receipt</summary><code data-receipt>{}</code></details></li>",
             escape(&t.record_id),
             escape(&t.event_type),

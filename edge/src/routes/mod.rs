@@ -15,6 +15,7 @@ pub mod admin;
 mod admin_keys;
 mod admin_site;
 mod admin_subjects;
+mod attest;
 mod center_page;
 pub mod config;
 pub mod events;
