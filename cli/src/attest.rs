@@ -26,6 +26,69 @@ use sha2::{Digest, Sha256};
 use crate::owner::Owner;
 use crate::CliError;
 
+/// `assent attest`'s own arguments.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The form whose offers (and notice) the person was given.
+    #[arg(long)]
+    form: String,
+    /// One person's email address.
+    #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+    email: Option<String>,
+    /// A CSV file of many, or - for stdin.
+    #[arg(long)]
+    file: Option<String>,
+    /// Their name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Their phone number.
+    #[arg(long)]
+    phone: Option<String>,
+    /// The offers, e.g. email:newsletter,post:offers (a file's `offers` column wins).
+    #[arg(long)]
+    offers: Option<String>,
+    /// consent, legitimate_interests or contract.
+    #[arg(long, default_value = "consent")]
+    basis: String,
+    /// Where the person gave it: phone, paper, in_person, legacy_crm or customer.
+    #[arg(long)]
+    source: String,
+    /// The day they gave it, YYYY-MM-DD.
+    #[arg(long)]
+    given_on: Option<String>,
+    /// An evidence note (sealed with the identity, erased with it).
+    #[arg(long)]
+    note: Option<String>,
+    /// A scanned document: its SHA-256 is recorded; the file never leaves this machine.
+    #[arg(long)]
+    evidence: Option<String>,
+}
+
+/// Runs `assent attest`: one person, or a file's rows.
+pub fn run(owner: &Owner, args: Args) -> Result<(), CliError> {
+    let defaults = Defaults {
+        form: args.form,
+        offers: args.offers,
+        basis: args.basis,
+        source: args.source,
+        given_on: args.given_on,
+        note: args.note,
+        evidence: args.evidence,
+    };
+    if let Some(file) = args.file {
+        return self::file(owner, &defaults, &file);
+    }
+    let cells = [
+        ("email", args.email),
+        ("name", args.name),
+        ("phone", args.phone),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), Value::String(v))))
+    .collect();
+    one(owner, &defaults, cells)
+}
+
 /// What every row takes where it says nothing itself.
 pub struct Defaults {
     /// The form.
@@ -47,12 +110,21 @@ pub struct Defaults {
 impl Defaults {
     /// One attestation's body: the row's cells over these defaults.
     fn body(&self, cells: &Map<String, Value>) -> Result<Value, CliError> {
-        let cell = |k: &str| cells.get(k).and_then(Value::as_str).filter(|v| !v.trim().is_empty());
+        let cell = |k: &str| {
+            cells
+                .get(k)
+                .and_then(Value::as_str)
+                .filter(|v| !v.trim().is_empty())
+        };
         let offers = cell("offers")
             .map(str::to_owned)
             .or_else(|| self.offers.clone())
             .ok_or_else(|| CliError::Usage("no offers: an `offers` column or --offers".into()))?;
-        let offers: Vec<&str> = offers.split([',', ';']).map(str::trim).filter(|o| !o.is_empty()).collect();
+        let offers: Vec<&str> = offers
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .collect();
         let given_on = cell("given_on")
             .map(str::to_owned)
             .or_else(|| self.given_on.clone())
@@ -70,7 +142,10 @@ impl Defaults {
                 body[field] = v.into();
             }
         }
-        if let Some(note) = cell("note").map(str::to_owned).or_else(|| self.note.clone()) {
+        if let Some(note) = cell("note")
+            .map(str::to_owned)
+            .or_else(|| self.note.clone())
+        {
             body["note"] = note.into();
         }
         let evidence = match (cell("evidence_sha256"), &self.evidence) {
@@ -91,7 +166,9 @@ fn sha256_of(path: &str) -> Result<String, CliError> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buf).map_err(|e| CliError::Io(format!("{path}: {e}")))?;
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| CliError::Io(format!("{path}: {e}")))?;
         if n == 0 {
             break;
         }
@@ -105,13 +182,17 @@ fn hex_of(bytes: &[u8]) -> String {
 }
 
 /// One person: `--email` and the options.
-pub fn one(owner: &Owner, defaults: &Defaults, cells: Map<String, Value>) -> Result<(), CliError> {
+fn one(owner: &Owner, defaults: &Defaults, cells: Map<String, Value>) -> Result<(), CliError> {
     let body = defaults.body(&cells)?;
-    owner.print("POST", &api::admin_attestations(&owner.site), Some(body.to_string()))
+    owner.print(
+        "POST",
+        &api::admin_attestations(&owner.site),
+        Some(body.to_string()),
+    )
 }
 
 /// A file's rows, in batches, with progress; the report to stdout.
-pub fn file(owner: &Owner, defaults: &Defaults, path: &str) -> Result<(), CliError> {
+fn file(owner: &Owner, defaults: &Defaults, path: &str) -> Result<(), CliError> {
     let input: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -125,7 +206,9 @@ pub fn file(owner: &Owner, defaults: &Defaults, path: &str) -> Result<(), CliErr
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     if !header.iter().any(|h| h == "email") {
-        return Err(CliError::Usage(format!("{path}: the header names no `email` column")));
+        return Err(CliError::Usage(format!(
+            "{path}: the header names no `email` column"
+        )));
     }
     let progress = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {pos} rows {msg}").expect("a fixed template"),
@@ -167,14 +250,20 @@ pub fn file(owner: &Owner, defaults: &Defaults, path: &str) -> Result<(), CliErr
         "assent: {} rows: {} recorded, {} recorded before, {} refused",
         report.rows, report.recorded, report.repeated, report.refused
     );
-    println!("{}", serde_json::to_string_pretty(&report.json()).map_err(|e| CliError::Io(e.to_string()))?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report.json()).map_err(|e| CliError::Io(e.to_string()))?
+    );
     Ok(())
 }
 
 /// A row's event id: derived from the site and the row's body, so the same
 /// row again is the same event (the edge answers `repeat`).
 fn row_id(site: &assent_core::ids::SiteId, body: &Value) -> EventId {
-    EventId::from_random_bytes(derived("assent/attest-row/v1", &[site.as_str(), &body.to_string()]))
+    EventId::from_random_bytes(derived(
+        "assent/attest-row/v1",
+        &[site.as_str(), &body.to_string()],
+    ))
 }
 
 fn send(owner: &Owner, batch: &mut Vec<(u64, Value)>, report: &mut Report) -> Result<(), CliError> {
@@ -182,11 +271,17 @@ fn send(owner: &Owner, batch: &mut Vec<(u64, Value)>, report: &mut Report) -> Re
         return Ok(());
     }
     let bodies: Vec<&Value> = batch.iter().map(|(_, b)| b).collect();
-    let answer = owner.call("POST", &api::admin_attestations(&owner.site), Some(json!(bodies).to_string()))?;
+    let answer = owner.call(
+        "POST",
+        &api::admin_attestations(&owner.site),
+        Some(json!(bodies).to_string()),
+    )?;
     let answer: Value = serde_json::from_slice(&answer).map_err(|e| CliError::Io(e.to_string()))?;
     let results = answer["results"].as_array().cloned().unwrap_or_default();
     if results.len() != batch.len() {
-        return Err(CliError::Io("the edge answered another number of rows".into()));
+        return Err(CliError::Io(
+            "the edge answered another number of rows".into(),
+        ));
     }
     for ((line, _), result) in batch.drain(..).zip(results) {
         match result["status"].as_str() {
@@ -215,7 +310,8 @@ struct Report {
 impl Report {
     fn refuse(&mut self, line: u64, code: &str, message: &str) {
         self.refused += 1;
-        self.errors.push(json!({ "row": line, "code": code, "message": message }));
+        self.errors
+            .push(json!({ "row": line, "code": code, "message": message }));
     }
 
     fn json(&self) -> Value {

@@ -14,7 +14,8 @@
 //!
 //! Modules: `verify` (every `assent verify ...` check, each a function of
 //! assent-core), `export` (the admin export streamed with a progress count),
-//! `import` (opt-out and block lists sent in batches), `owner` (the site
+//! `import` (opt-out and block lists sent in batches), `attest` (consent
+//! given offline, one person or a legacy CRM's file), `owner` (the site
 //! owner's commands: keys, subjects, requests, retention), `keys` (`assent
 //! keys generate`), `ropa` (`assent processing-record`), `source` (where
 //! inputs come from: a file, stdin, a URL) and `error` (exit 1 for invalid
@@ -104,39 +105,8 @@ enum Command {
     Attest {
         #[command(flatten)]
         owner: OwnerArgs,
-        /// The form whose offers (and notice) the person was given.
-        #[arg(long)]
-        form: String,
-        /// One person's email address.
-        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
-        email: Option<String>,
-        /// A CSV file of many, or - for stdin.
-        #[arg(long)]
-        file: Option<String>,
-        /// Their name.
-        #[arg(long)]
-        name: Option<String>,
-        /// Their phone number.
-        #[arg(long)]
-        phone: Option<String>,
-        /// The offers, e.g. email:newsletter,post:offers (a file's `offers` column wins).
-        #[arg(long)]
-        offers: Option<String>,
-        /// consent, legitimate_interests or contract.
-        #[arg(long, default_value = "consent")]
-        basis: String,
-        /// Where the person gave it: phone, paper, in_person, legacy_crm or customer.
-        #[arg(long)]
-        source: String,
-        /// The day they gave it, YYYY-MM-DD.
-        #[arg(long)]
-        given_on: Option<String>,
-        /// An evidence note (sealed with the identity, erased with it).
-        #[arg(long)]
-        note: Option<String>,
-        /// A scanned document: its SHA-256 is recorded; the file never leaves this machine.
-        #[arg(long)]
-        evidence: Option<String>,
+        #[command(flatten)]
+        args: attest::Args,
     },
     /// The record of processing (GDPR Art. 30) generated from the site's configuration.
     ProcessingRecord {
@@ -451,41 +421,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             import::run(&owner.owner()?, &file, &list)
         }
-        Command::Attest {
-            owner,
-            form,
-            email,
-            file,
-            name,
-            phone,
-            offers,
-            basis,
-            source,
-            given_on,
-            note,
-            evidence,
-        } => {
-            let defaults = attest::Defaults {
-                form,
-                offers,
-                basis,
-                source,
-                given_on,
-                note,
-                evidence,
-            };
-            let owner = owner.owner()?;
-            match (email, file) {
-                (_, Some(file)) => attest::file(&owner, &defaults, &file),
-                (email, None) => {
-                    let cells = [("email", email), ("name", name), ("phone", phone)]
-                        .into_iter()
-                        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), serde_json::Value::String(v))))
-                        .collect();
-                    attest::one(&owner, &defaults, cells)
-                }
-            }
-        }
+        Command::Attest { owner, args } => attest::run(&owner.owner()?, args),
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
         Command::Routes => {

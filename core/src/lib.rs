@@ -14,6 +14,8 @@
 //! - [`notice`]: the per-language notice and its content hash.
 //! - [`event`]: the consent event the widget sends and its validation.
 //! - [`action`]: the kind of a decision, and which one a change of mind is.
+//! - [`attestation`]: the owner's word in a record (consent given offline,
+//!   another lawful basis).
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
 //! - [`jurisdiction`]: which consent regime applies where; [`presumed`] (*std*): the
 //!   choice an opt-out or notice-only regime presumes.
@@ -80,6 +82,8 @@ pub mod action;
 #[cfg(feature = "std")]
 pub mod admin;
 pub mod api;
+#[cfg(feature = "std")]
+pub mod attestation;
 #[cfg(feature = "std")]
 pub mod canonical;
 pub mod config;

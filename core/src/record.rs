@@ -89,7 +89,7 @@ pub struct FormFacts {
     /// offline, or another lawful basis: `form::attest`): never the
     /// person's own event. Absent elsewhere, so other records hash as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attested: Option<crate::form::attest::Attestation>,
+    pub attested: Option<crate::attestation::Attestation>,
 }
 
 /// What the edge adds to an event.

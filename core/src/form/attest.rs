@@ -38,7 +38,7 @@ use crate::error::{Error, FormError, RightsError};
 use crate::event::{Action, ConsentEvent, Control, FormChoice, NoticeRef, PageRef, Surface, UiRef};
 use crate::form::identity::{Identity, IdentityInput};
 use crate::form::intake::Fresh;
-use crate::form::state::{fold, OfferState};
+use crate::form::state::fold;
 
 use crate::form::store::{FormStore, Sealed, SuppressionKind};
 use crate::form::submission::Outcome;
@@ -57,112 +57,7 @@ pub const MAX_BATCH: usize = 100;
 /// Most bytes one request's body holds.
 pub const MAX_BATCH_BYTES: usize = 1 << 20;
 
-/// The lawful basis an offer is held under (GDPR Art. 6(1)).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// The person's consent (Art. 6(1)(a)): withdrawn by the person.
-    #[default]
-    Consent,
-    /// The owner's legitimate interests (Art. 6(1)(f)), such as marketing
-    /// similar products to an existing customer: ended by an objection.
-    LegitimateInterests,
-    /// A contract with the person (Art. 6(1)(b)): ended by an objection.
-    Contract,
-}
-
-impl Basis {
-    /// The wire name, e.g. `legitimate_interests`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Consent => "consent",
-            Basis::LegitimateInterests => "legitimate_interests",
-            Basis::Contract => "contract",
-        }
-    }
-
-    /// The state an offer held under this basis is in.
-    pub fn state(self) -> OfferState {
-        match self {
-            Basis::Consent => OfferState::Granted,
-            Basis::LegitimateInterests => OfferState::LegitimateInterests,
-            Basis::Contract => OfferState::Contract,
-        }
-    }
-}
-
-/// Where the person gave what the owner records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// On the phone.
-    Phone,
-    /// On paper (a signed form, a letter).
-    Paper,
-    /// In person (at an event, in a shop).
-    InPerson,
-    /// Carried over from another system (a legacy CRM, a mailing tool).
-    LegacyCrm,
-    /// An existing customer's purchase or contract.
-    Customer,
-}
-
-impl Source {
-    /// The wire name, e.g. `legacy_crm`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Phone => "phone",
-            Source::Paper => "paper",
-            Source::InPerson => "in_person",
-            Source::LegacyCrm => "legacy_crm",
-            Source::Customer => "customer",
-        }
-    }
-}
-
-/// What a record of the owner's word commits to (in [`FormFacts`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Attestation {
-    /// The basis the offers are held under.
-    pub basis: Basis,
-    /// Where the person gave it.
-    pub source: Source,
-    /// The day the person gave it (RFC 3339 date).
-    pub given_on: String,
-    /// Who recorded it: the owner key's id, or `operator` (the audit trail
-    /// names the key; a key's id names no one).
-    pub by: String,
-    /// Hex SHA-256 of a scanned document (a signed form), where there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence_sha256: Option<String>,
-}
-
-impl Attestation {
-    /// The sentence the person reads beside such a record (their privacy
-    /// center): whose word it is, where and when, and on what basis.
-    ///
-    /// ```
-    /// use assent_core::form::attest::{Attestation, Basis, Source};
-    /// let a = Attestation { basis: Basis::Consent, source: Source::Phone, given_on: "2026-11-02".into(), by: "k1".into(), evidence_sha256: None };
-    /// assert_eq!(a.describe(), "Recorded by the site owner, not by you here: consent you gave by phone on 2026-11-02.");
-    /// ```
-    pub fn describe(&self) -> String {
-        let how = match self.source {
-            Source::Phone => "by phone",
-            Source::Paper => "on paper",
-            Source::InPerson => "in person",
-            Source::LegacyCrm => "to them before (carried over from their earlier records)",
-            Source::Customer => "as their customer",
-        };
-        let what = match self.basis {
-            Basis::Consent => "consent you gave",
-            Basis::LegitimateInterests => "their legitimate interests, from your contact",
-            Basis::Contract => "a contract with you, from your contact",
-        };
-        alloc::format!("Recorded by the site owner, not by you here: {what} {how} on {}.", self.given_on)
-    }
-}
+pub use crate::attestation::{Attestation, Basis, Source};
 
 /// The body of `POST /v1/admin/sites/{site}/attestations`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -271,8 +166,14 @@ impl Attest {
         if offers.len() != self.offers.len() {
             return Err(invalid("offers", "an offer named twice"));
         }
-        if let Some(other) = offers.iter().find(|o| !form.offers.iter().any(|f| f.key() == **o)) {
-            return Err(invalid("offers", &format!("not an offer of the form: {}", crate::error::excerpt(other))));
+        if let Some(other) = offers
+            .iter()
+            .find(|o| !form.offers.iter().any(|f| f.key() == **o))
+        {
+            return Err(invalid(
+                "offers",
+                &format!("not an offer of the form: {}", crate::error::excerpt(other)),
+            ));
         }
         let given = crate::utc::parse_date(&self.given_on)
             .ok_or_else(|| invalid("given_on", "a date as YYYY-MM-DD"))?;
@@ -284,11 +185,18 @@ impl Attest {
                 return Err(invalid("evidence_sha256", "64 lowercase hex digits"));
             }
         }
-        let note = self.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let note = self
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
         if let Some(note) = note {
             let control = note.chars().any(|c| c.is_control() && c != '\n');
             if control || note.chars().count() > MAX_NOTE {
-                return Err(invalid("note", "at most 2000 characters, no control characters but line breaks"));
+                return Err(invalid(
+                    "note",
+                    "at most 2000 characters, no control characters but line breaks",
+                ));
             }
         }
         let mut identity = IdentityInput {
@@ -299,11 +207,14 @@ impl Attest {
         }
         .normalise()?;
         identity.note = note.map(str::to_owned);
-        let needs_phone = offers
-            .iter()
-            .any(|o| crate::form::Channel::of_offer(o).is_some_and(crate::form::Channel::needs_phone));
+        let needs_phone = offers.iter().any(|o| {
+            crate::form::Channel::of_offer(o).is_some_and(crate::form::Channel::needs_phone)
+        });
         if needs_phone && identity.phone.is_none() {
-            return Err(invalid("phone", "an offer by text or call needs the number"));
+            return Err(invalid(
+                "phone",
+                "an offer by text or call needs the number",
+            ));
         }
         Ok(Attested {
             event_id: self.event_id.unwrap_or(event_id),
@@ -347,10 +258,14 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             }
             let history = records_of(log, &contact.subject)?;
             let state = fold(&history);
-            if a.offers.iter().any(|o| crate::form::objection::objected(&state, o)) {
+            if a.offers
+                .iter()
+                .any(|o| crate::form::state::objected(&state, o))
+            {
                 return Err(RightsError::Objected.into());
             }
-            let held = crate::form::intake::identity_in_force(&*forms, &config.site, contact, &history)?;
+            let held =
+                crate::form::intake::identity_in_force(&*forms, &config.site, contact, &history)?;
             if let Some(held) = held {
                 identity.name = identity.name.or(held.name);
                 identity.phone = identity.phone.or(held.phone);
@@ -364,7 +279,12 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             event_id: a.event_id.clone(),
             subject: contact.subject.clone(),
             nonce: fresh.identity_nonce,
-            bytes: identity.seal(&contact.key, &fresh.identity_nonce, &config.site, &contact.subject),
+            bytes: identity.seal(
+                &contact.key,
+                &fresh.identity_nonce,
+                &config.site,
+                &contact.subject,
+            ),
             created_ms: ctx.now_ms,
         })?;
         let facts = FormFacts {

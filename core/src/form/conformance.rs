@@ -1779,31 +1779,63 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
     let subject = desk.subject_of(&id);
     let record = desk.records_of(&subject).pop().unwrap();
     assert_eq!(
-        (record.event.ui.surface, record.event.ui.control, record.event.action),
-        (crate::event::Surface::Owner, Control::Attest, crate::event::Action::Give)
+        (
+            record.event.ui.surface,
+            record.event.ui.control,
+            record.event.action
+        ),
+        (
+            crate::event::Surface::Owner,
+            Control::Attest,
+            crate::event::Action::Give
+        )
     );
-    let attested = record.form.as_ref().unwrap().attested.clone().expect("the owner's word");
+    let attested = record
+        .form
+        .as_ref()
+        .unwrap()
+        .attested
+        .clone()
+        .expect("the owner's word");
     assert_eq!(
-        (attested.basis, attested.source, attested.given_on.as_str(), attested.by.as_str()),
+        (
+            attested.basis,
+            attested.source,
+            attested.given_on.as_str(),
+            attested.by.as_str()
+        ),
         (Basis::Consent, Source::Phone, "2026-11-02", "key_test")
     );
     assert_eq!(attested.evidence_sha256, Some("ab".repeat(32)));
     let line = desk.log.entry_by_event(&id).unwrap().unwrap().record;
-    assert!(!line.contains("Called about") && !line.contains("bob@"), "no note or address in the log");
+    assert!(
+        !line.contains("Called about") && !line.contains("bob@"),
+        "no note or address in the log"
+    );
     let contact = desk.forms.contact_of(&subject).unwrap().unwrap();
     let history = desk.records_of(&subject);
     let identity = intake::identity_in_force(&desk.forms, &desk.config.site, &contact, &history)
         .unwrap()
         .unwrap();
-    assert_eq!(identity.note.as_deref(), Some("Called about his order; agreed to both."));
+    assert_eq!(
+        identity.note.as_deref(),
+        Some("Called about his order; agreed to both.")
+    );
     assert_eq!(identity.name.as_deref(), Some("Bob Stone"));
     let state = fold(&history);
     assert_eq!(state["email:news"].state, OfferState::Granted);
     assert_eq!(state["post:catalogue"].state, OfferState::Granted);
-    assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "opt_in.granted", "the CRM is told");
+    assert_eq!(
+        desk.forms.deliveries(1).unwrap()[0].kind,
+        "opt_in.granted",
+        "the CRM is told"
+    );
     // The same event id again: the first answer, nothing new.
     let size = desk.log.size().unwrap();
-    assert_eq!(desk.attest(&body, 80).unwrap().0.status, AppendStatus::Repeat);
+    assert_eq!(
+        desk.attest(&body, 80).unwrap().0.status,
+        AppendStatus::Repeat
+    );
     assert_eq!(desk.log.size().unwrap(), size);
 
     // Ana opts in herself; the owner then records a contract for email and
@@ -1819,7 +1851,11 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
     });
     desk.attest(&basis, 81).unwrap();
     let state = fold(&desk.records_of(&ana));
-    assert_eq!(state["email:news"].state, OfferState::Granted, "her own consent stays");
+    assert_eq!(
+        state["email:news"].state,
+        OfferState::Granted,
+        "her own consent stays"
+    );
     assert_eq!(state["sms:offers"].state, OfferState::LegitimateInterests);
     assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "basis.recorded");
 
@@ -1833,21 +1869,58 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
     };
     let tomorrow = crate::utc::rfc3339(desk.now_ms + 86_400_000)[..10].to_owned();
     let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
-        (Box::new(move |b| b["given_on"] = tomorrow.clone().into()), "attestation_invalid"),
-        (Box::new(|b| b["given_on"] = "2026-13-01".into()), "attestation_invalid"),
-        (Box::new(|b| b["offers"] = serde_json::json!(["email:other"])), "attestation_invalid"),
-        (Box::new(|b| b["offers"] = serde_json::json!([])), "attestation_invalid"),
-        (Box::new(|b| b["offers"] = serde_json::json!(["email:news", "email:news"])), "attestation_invalid"),
-        (Box::new(|b| b["offers"] = serde_json::json!(["sms:offers"])), "attestation_invalid"),
-        (Box::new(|b| b["evidence_sha256"] = "AB".repeat(32).into()), "attestation_invalid"),
-        (Box::new(|b| b["evidence_sha256"] = "ab".repeat(31).into()), "attestation_invalid"),
-        (Box::new(|b| b["note"] = "a\u{7}b".into()), "attestation_invalid"),
-        (Box::new(|b| b["note"] = "n".repeat(2001).into()), "attestation_invalid"),
+        (
+            Box::new(move |b| b["given_on"] = tomorrow.clone().into()),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["given_on"] = "2026-13-01".into()),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["offers"] = serde_json::json!(["email:other"])),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["offers"] = serde_json::json!([])),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["offers"] = serde_json::json!(["email:news", "email:news"])),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["offers"] = serde_json::json!(["sms:offers"])),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["evidence_sha256"] = "AB".repeat(32).into()),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["evidence_sha256"] = "ab".repeat(31).into()),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["note"] = "a\u{7}b".into()),
+            "attestation_invalid",
+        ),
+        (
+            Box::new(|b| b["note"] = "n".repeat(2001).into()),
+            "attestation_invalid",
+        ),
         (Box::new(|b| b["form"] = "other".into()), "form_unknown"),
-        (Box::new(|b| b["email"] = "not an address".into()), "email_invalid"),
+        (
+            Box::new(|b| b["email"] = "not an address".into()),
+            "email_invalid",
+        ),
     ];
     for (i, (edit, code)) in cases.iter().enumerate() {
-        assert_eq!(refused(&mut desk, edit.as_ref(), 90 + i as u8), *code, "case {i}");
+        assert_eq!(
+            refused(&mut desk, edit.as_ref(), 90 + i as u8),
+            *code,
+            "case {i}"
+        );
     }
     assert!(Attest::from_json(br#"{"form":"newsletter","form":"x"}"#).is_err());
     // The longest note, and today, are taken.
@@ -1875,7 +1948,10 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
         .unwrap();
     let mut listed = body.clone();
     listed["email"] = "eve@example.com".into();
-    assert_eq!(desk.attest(&listed, 112).unwrap_err().code(), "address_listed");
+    assert_eq!(
+        desk.attest(&listed, 112).unwrap_err().code(),
+        "address_listed"
+    );
     desk.object(&subject, Channel::Post, 113).unwrap();
     let mut post = body.clone();
     post["offers"] = serde_json::json!(["post:catalogue"]);
@@ -1887,7 +1963,10 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
 /// first record when repeated, tells the CRM, and afterwards a submission
 /// that ticks the channel waits for the person's confirmation even on a
 /// form without double opt-in; their confirmed opt-in lifts it.
-pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<L: LogStore, F: FormStore>(
+pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<
+    L: LogStore,
+    F: FormStore,
+>(
     log: L,
     forms: F,
 ) {
@@ -1898,7 +1977,10 @@ pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<L: LogSto
     let as_shown = move |b: &mut Value| b["event"]["notice"]["hash"] = shown.clone().into();
     let (id, _) = desk.submit(&as_shown);
     let subject = desk.subject_of(&id);
-    assert_eq!(fold(&desk.records_of(&subject))["email:news"].state, OfferState::Granted);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Granted
+    );
 
     // Post: nothing granted there, and the objection holds all the same.
     let first = desk.object(&subject, Channel::Post, 120).unwrap();
@@ -1906,21 +1988,37 @@ pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<L: LogSto
     let records = desk.records_of(&subject);
     let last = records.last().unwrap();
     assert_eq!(last.event.action, crate::event::Action::Object);
-    assert_eq!(last.form.as_ref().unwrap().outcome, crate::form::submission::Outcome::Objected);
+    assert_eq!(
+        last.form.as_ref().unwrap().outcome,
+        crate::form::submission::Outcome::Objected
+    );
     let state = fold(&records);
     assert_eq!(state["post:*"].state, OfferState::Objected);
     assert_eq!(state["post:catalogue"].state, OfferState::Objected);
-    assert_eq!(state["email:news"].state, OfferState::Granted, "another channel");
+    assert_eq!(
+        state["email:news"].state,
+        OfferState::Granted,
+        "another channel"
+    );
     assert!(!state.contains_key("sms:*"));
-    assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "subject.objected");
+    assert_eq!(
+        desk.forms.deliveries(1).unwrap()[0].kind,
+        "subject.objected"
+    );
     // Again: the first record's answer, nothing new.
     let size = desk.log.size().unwrap();
     let again = desk.object(&subject, Channel::Post, 121).unwrap();
-    assert_eq!((again.answer, again.status, desk.log.size().unwrap()), (first.answer, AppendStatus::Repeat, size));
+    assert_eq!(
+        (again.answer, again.status, desk.log.size().unwrap()),
+        (first.answer, AppendStatus::Repeat, size)
+    );
 
     // A granted channel: its consent ends as an objection, not a withdrawal.
     desk.object(&subject, Channel::Email, 122).unwrap();
-    assert_eq!(fold(&desk.records_of(&subject))["email:news"].state, OfferState::Objected);
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Objected
+    );
 
     // Ticking post again on a form without double opt-in: it waits.
     let (again_id, _) = desk.submit(|b| {
@@ -1932,19 +2030,38 @@ pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<L: LogSto
     assert_eq!(waiting.last().unwrap().event.event_id, again_id);
     let state = fold(&waiting);
     assert_eq!(state["post:catalogue"].state, OfferState::Pending);
-    assert_eq!(state["post:*"].state, OfferState::Objected, "until confirmed");
+    assert_eq!(
+        state["post:*"].state,
+        OfferState::Objected,
+        "until confirmed"
+    );
     let (token, _) = desk.token_of_last_mail();
     desk.confirm(&token).unwrap();
     let state = fold(&desk.records_of(&subject));
     assert_eq!(state["post:catalogue"].state, OfferState::Granted);
-    assert_eq!(state["email:news"].state, OfferState::Granted, "ticked too, and confirmed");
-    assert!(!state.contains_key("post:*"), "the person's own opt-in lifts the channel's objection");
+    assert_eq!(
+        state["email:news"].state,
+        OfferState::Granted,
+        "ticked too, and confirmed"
+    );
+    assert!(
+        !state.contains_key("post:*"),
+        "the person's own opt-in lifts the channel's objection"
+    );
 
     // A banner visitor has no channel; an erased contact none left.
     let stranger = SubjectId::new("0190c0de-0000-7000-8000-000000000001").unwrap();
-    assert_eq!(desk.object(&stranger, Channel::Post, 124).unwrap_err().code(), "subject_unknown");
+    assert_eq!(
+        desk.object(&stranger, Channel::Post, 124)
+            .unwrap_err()
+            .code(),
+        "subject_unknown"
+    );
     desk.delete(&subject, 125).unwrap();
-    assert_eq!(desk.object(&subject, Channel::Sms, 126).unwrap_err().code(), "subject_erased");
+    assert_eq!(
+        desk.object(&subject, Channel::Sms, 126).unwrap_err().code(),
+        "subject_erased"
+    );
 }
 
 /// The store's own rules for the lists: a stronger kind replaces a weaker
@@ -2107,13 +2224,22 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
         let fresh = self.fresh();
         let id = EventId::from_random_bytes([n; 16]);
         let site = self.config.site.clone();
-        let attested = crate::form::attest::Attest::from_json(body.to_string().as_bytes())?
-            .check(&self.config, "key_test", self.now_ms, id.clone(), |email| {
-                lookup_key(b"lookup", &site, email)
-            })?;
-        Site::new(&mut self.log, &mut self.forms, &self.config, &self.key, &ctx)
-            .attest(attested, fresh)
-            .map(|a| (a, id))
+        let attested = crate::form::attest::Attest::from_json(body.to_string().as_bytes())?.check(
+            &self.config,
+            "key_test",
+            self.now_ms,
+            id.clone(),
+            |email| lookup_key(b"lookup", &site, email),
+        )?;
+        Site::new(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            &ctx,
+        )
+        .attest(attested, fresh)
+        .map(|a| (a, id))
     }
 
     /// The owner records `subject`'s objection to `channel`, event id `[n; 16]`.
@@ -2129,7 +2255,14 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             control: Control::Object,
         };
         let path = crate::api::admin_objection(&self.config.site, subject);
-        Site::new(&mut self.log, &mut self.forms, &self.config, &self.key, &ctx).object(
+        Site::new(
+            &mut self.log,
+            &mut self.forms,
+            &self.config,
+            &self.key,
+            &ctx,
+        )
+        .object(
             subject,
             channel,
             EventId::from_random_bytes([n; 16]),

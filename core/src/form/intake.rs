@@ -267,7 +267,9 @@ fn as_objected<L: LogStore + ?Sized>(
     };
     let state = crate::form::state::fold(&crate::record::records_of(log, &contact.subject)?);
     let ticked = choice.offers.iter().filter(|(_, &on)| on);
-    let objected = ticked.into_iter().any(|(k, _)| crate::form::objection::objected(&state, k));
+    let objected = ticked
+        .into_iter()
+        .any(|(k, _)| crate::form::state::objected(&state, k));
     Ok(if objected { Outcome::Pending } else { outcome })
 }
 

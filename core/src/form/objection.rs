@@ -27,7 +27,7 @@ use crate::error::{Error, RightsError};
 use crate::event::{Action, FormChoice, UiRef};
 use crate::form::config::Channel;
 use crate::form::settle::{append_settlement, edge_event, repeat};
-use crate::form::state::{fold, OfferState, OfferStatus};
+use crate::form::state::{fold, whole, OfferState};
 use crate::form::store::FormStore;
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
@@ -35,19 +35,6 @@ use crate::log::sequencer::Appended;
 use crate::log::store::LogStore;
 use crate::record::records_of;
 use crate::site::Site;
-
-/// The key that stands for `channel` as a whole in an objection's record
-/// and the fold's state: `post:*`.
-pub fn whole(channel: Channel) -> String {
-    alloc::format!("{}:*", channel.as_str())
-}
-
-/// Whether `offer` (`channel:purpose`) is objected to in `state`: itself,
-/// or its channel as a whole.
-pub fn objected(state: &BTreeMap<String, OfferStatus>, offer: &str) -> bool {
-    let is = |key: &str| state.get(key).is_some_and(|s| s.state == OfferState::Objected);
-    is(offer) || Channel::of_offer(offer).is_some_and(|c| is(&whole(c)))
-}
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     /// Records that `subject` objects to contact on `channel` (see the
@@ -91,7 +78,12 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             .map(|k| (k, false))
             .collect();
         offers.insert(all, false);
-        let form = last.event.form.as_ref().map(|f| f.id.clone()).ok_or(RightsError::SubjectUnknown)?;
+        let form = last
+            .event
+            .form
+            .as_ref()
+            .map(|f| f.id.clone())
+            .ok_or(RightsError::SubjectUnknown)?;
         let mut event = edge_event(&last.event, event_id, Action::Object, ui, path, ctx);
         event.form = Some(FormChoice { id: form, offers });
         let appended = append_settlement(log, config, key, last, event, Outcome::Objected, ctx)?;

@@ -33,6 +33,7 @@ use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attestation::Basis;
 use crate::event::{Action, Control};
 use crate::form::config::Channel;
 use crate::form::submission::Outcome;
@@ -127,12 +128,15 @@ pub fn fold<'a>(
                 // withdrawn since, or unverified by another submission (with
                 // another number), stays as it is.
                 let by = settling_id(on, "confirm");
+                let mut granted = alloc::vec::Vec::new();
                 for (key, s) in states.iter_mut() {
                     if s.state == OfferState::Unverified && s.event_id == by {
                         *s = status(OfferState::Granted);
                         proven.insert(key.clone(), facts.identity.clone());
+                        granted.extend(Channel::of_offer(key));
                     }
                 }
+                lift_objections(&mut states, granted);
             }
             (Action::Confirm, Some(on)) => {
                 let mut granted = alloc::vec::Vec::new();
@@ -149,19 +153,12 @@ pub fn fold<'a>(
                         *s = status(if phone {
                             OfferState::Unverified
                         } else {
+                            granted.extend(Channel::of_offer(key));
                             OfferState::Granted
                         });
-                        granted.extend(Channel::of_offer(key));
                     }
                 }
-                // The person's own confirmed opt-in on a channel they had
-                // objected to: the objection of the channel as a whole ends.
-                for channel in granted {
-                    let whole = alloc::format!("{}:*", channel.as_str());
-                    if states.get(&whole).is_some_and(|s| s.state == OfferState::Objected) {
-                        states.remove(&whole);
-                    }
-                }
+                lift_objections(&mut states, granted);
             }
             (Action::Object, _) => {
                 for key in choice.offers.keys() {
@@ -197,7 +194,9 @@ pub fn fold<'a>(
                         (true, _, Some(OfferState::Granted)) => continue,
                         // The owner's word: the basis it names (a number
                         // given with it is vouched for by the owner).
-                        (true, _, _) if basis.is_some() => basis.map_or(OfferState::Granted, |b| b.state()),
+                        (true, _, _) if basis.is_some() => {
+                            basis.map_or(OfferState::Granted, held_under)
+                        }
                         // Without a confirmation nothing proved the number.
                         (true, Outcome::Granted, _) if needs_phone(key) => OfferState::Unverified,
                         (true, Outcome::Granted, _) => OfferState::Granted,
@@ -214,6 +213,47 @@ pub fn fold<'a>(
         }
     }
     states
+}
+
+/// The person's own confirmed opt-in on `channels`, which they had objected
+/// to: each channel's objection as a whole ends (its other offers stay
+/// objected).
+fn lift_objections(states: &mut BTreeMap<String, OfferStatus>, channels: alloc::vec::Vec<Channel>) {
+    for channel in channels {
+        let all = whole(channel);
+        if states
+            .get(&all)
+            .is_some_and(|s| s.state == OfferState::Objected)
+        {
+            states.remove(&all);
+        }
+    }
+}
+
+/// The state an offer held under `basis` is in.
+pub fn held_under(basis: Basis) -> OfferState {
+    match basis {
+        Basis::Consent => OfferState::Granted,
+        Basis::LegitimateInterests => OfferState::LegitimateInterests,
+        Basis::Contract => OfferState::Contract,
+    }
+}
+
+/// The key that stands for `channel` as a whole in an objection's record
+/// and the fold's state: `post:*`.
+pub fn whole(channel: Channel) -> String {
+    alloc::format!("{}:*", channel.as_str())
+}
+
+/// Whether `offer` (`channel:purpose`) is objected to in `state`: itself,
+/// or its channel as a whole.
+pub fn objected(state: &BTreeMap<String, OfferStatus>, offer: &str) -> bool {
+    let is = |key: &str| {
+        state
+            .get(key)
+            .is_some_and(|s| s.state == OfferState::Objected)
+    };
+    is(offer) || Channel::of_offer(offer).is_some_and(|c| is(&whole(c)))
 }
 
 /// The id of the event that settles `pending` in `kind` (`confirm` or

@@ -214,7 +214,10 @@ pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
         (Action::Confirm, _) => Some("opt_in.confirmed"),
         // The owner's record of another lawful basis is no opt-in.
         (Action::Give, Outcome::Granted)
-            if facts.attested.as_ref().is_some_and(|a| a.basis != crate::form::attest::Basis::Consent) =>
+            if facts
+                .attested
+                .as_ref()
+                .is_some_and(|a| a.basis != crate::attestation::Basis::Consent) =>
         {
             Some("basis.recorded")
         }

@@ -339,7 +339,7 @@ pub const CSV_HEADER: [&str; 24] = [
 
 /// The owner's word in a cell: `consent; phone; 2026-11-02; by <key id>`
 /// (and the document's hash, where there is one).
-fn owner_word(a: &crate::form::attest::Attestation) -> String {
+fn owner_word(a: &crate::attestation::Attestation) -> String {
     let mut cell = format!(
         "{}; {}; {}; by {}",
         a.basis.as_str(),

@@ -218,7 +218,8 @@ impl Route {
             ["requests", id, verb @ ("fulfil" | "refuse")] if post => {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
-            ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys" | "attestations"]
+            ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"
+            | "attestations"]
             | ["subjects", _, "state" | "export" | "erasure" | "restore" | "restriction" | "rectification"
             | "objection"]
             | ["recycle-bin"]

@@ -44,7 +44,9 @@ pub(super) async fn post(
     let mut slots = Vec::with_capacity(items.len());
     for item in items {
         let id = fresh_event_id()?;
-        let one = item.check(site, &by, ctx.now_ms, id, |email| lookup_key(secret.lookup(), &site.site, email));
+        let one = item.check(site, &by, ctx.now_ms, id, |email| {
+            lookup_key(secret.lookup(), &site.site, email)
+        });
         slots.push(match one {
             Ok(a) => {
                 checked.push(a);
@@ -57,7 +59,10 @@ pub(super) async fn post(
     let mut stored = if checked.is_empty() {
         Vec::new()
     } else {
-        let request = AttestRequest { attested: checked, ctx };
+        let request = AttestRequest {
+            attested: checked,
+            ctx,
+        };
         messages::call(env, &site.site, &messages::ATTEST, &request).await?
     }
     .into_iter()
@@ -67,7 +72,9 @@ pub(super) async fn post(
         let (outcome, id) = match slot {
             Some(refused) => (refused, None),
             None => {
-                let (o, id) = stored.next().ok_or_else(|| ApiError::Internal("an attestation without its outcome".into()))?;
+                let (o, id) = stored.next().ok_or_else(|| {
+                    ApiError::Internal("an attestation without its outcome".into())
+                })?;
                 (o, Some(id))
             }
         };
