@@ -31,6 +31,8 @@ export function client(site, key) {
     exportSubject: (subject, format = "json") => call(`/subjects/${subject}/export?format=${format}`, { raw: format !== "json" }),
     erase: (subject) => call(`/subjects/${subject}/erasure`, { method: "POST" }),
     restore: (subject) => call(`/subjects/${subject}/restore`, { method: "POST" }),
+    object: (subject, channel) => call(`/subjects/${subject}/objection`, { method: "POST", body: { channel } }),
+    attest: (body) => call("/attestations", { method: "POST", body }),
     recycleBin: () => call("/recycle-bin"),
     deliveries: () => call("/webhooks"),
     retention: () => call("/retention"),

@@ -1,12 +1,14 @@
 // The site owner's console (`/admin`): sign in with a site key, then the
 // opt-in charts, the request queue with deadlines, a subject's history and
-// receipts, the recycle bin, exports, webhook deliveries and the log's
+// receipts (the owner's word marked, an objection recorded), the recycle
+// bin, consent given offline, exports, webhook deliveries and the log's
 // checkpoint. Every
 // number comes from the owner's API; nothing is computed from the log here.
 import { client, download, ApiError } from "./api.js";
 import { h, table, day } from "./dom.js";
 import { chart, rates, breakdown, totals } from "./charts.js";
 import { importList } from "./importer.js";
+import { offlineView, objectionForm, ownerWord } from "./offline.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -45,6 +47,7 @@ function open(api) {
     ["deliveries", "Webhooks", deliveries],
     ["retention", "Retention", retention],
     ["import", "Lists", importView],
+    ["offline", "Consent offline", (api) => offlineView(api, describe)],
     ["log", "Log and exports", log],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });
@@ -197,16 +200,18 @@ async function subjectView(api, subject) {
   const x = await api.exportSubject(subject);
   const state = Object.entries(x.state).map(([k, s]) => [k, s.state, day(new Date(s.since_ms).toISOString())]);
   const history = x.records.map((r) => [
-    String(r.index), r.ts27560.event_time.slice(0, 16).replace("T", " "), r.ts27560.event_type, r.ts27560.collection_method,
+    String(r.index), r.ts27560.event_time.slice(0, 16).replace("T", " "), r.ts27560.event_type,
+    ownerWord(r.record) ?? r.ts27560.collection_method,
     `${r.ts27560.notice_version} (${r.ts27560.notice_language})`,
     h("details", {}, h("summary", {}, "receipt"), h("code", { class: "receipt" }, r.receipt)),
   ]);
-  return h("section", { "data-subject": subject },
+  const view = h("section", { "data-subject": subject },
     h("h2", {}, x.identity ? `${x.identity.email}` : x.erased_by ? "Erased subject" : x.deleted ? "Subject in the recycle bin" : "Subject"),
     h("p", {}, h("code", {}, subject), x.erased_by ? ` · erased by ${x.erased_by}` : ""),
     x.deleted ? h("p", { "data-deleted": "" }, `In the recycle bin since ${day(x.deleted.at)}: nothing is processed for this subject, and the erasure runs on ${day(x.deleted.purge_at)} unless restored.`) : "",
     state.length ? table("State per channel and purpose", ["Offer", "State", "Since"], state, { "data-state": "" }) : "",
     table("History, oldest first", ["Index", "Time (UTC)", "Event", "How", "Notice", "Receipt"], history, { "data-history": "" }),
+    x.erased_by || x.deleted || !x.identity ? "" : objectionForm(api, subject, describe, async () => view.replaceWith(await subjectView(api, subject))),
     h("p", {},
       h("button", { type: "button", class: "quiet", onclick: async () => download(await api.exportSubject(subject, "csv"), `assent-${subject}.csv`) }, "Download CSV"), " ",
       h("button", { type: "button", class: "quiet", onclick: () => download(new Response(JSON.stringify(x, null, 2)), `assent-${subject}.json`) }, "Download JSON"), " ",
@@ -222,6 +227,7 @@ async function subjectView(api, subject) {
           e.target.replaceWith(h("strong", { role: "status" }, said));
         } catch (err) { e.target.after(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`)); }
       } }, "Erase")));
+  return view;
 }
 
 async function deliveries(api) {

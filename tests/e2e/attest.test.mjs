@@ -228,3 +228,46 @@ test("the log with the owner's records (attestations, objections) verifies with 
   assert.equal(doubled, 0);
   assert.ok(valid, stderr);
 });
+
+test("from the console: consent given on paper recorded with its document's hash (the file stays in the browser), marked in the subject's history, and an objection recorded there", async () => {
+  const key = siteKey(edge, "front desk", "read,export,write,attest");
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  await page.goto(`${edge.url}/admin/`);
+  await page.fill("#site", "example");
+  await page.fill("#key", key.key);
+  await page.click("#signin button[type=submit]");
+  await page.click("button[data-section=offline]");
+  await page.fill("#offline-email", "jo@example.com");
+  await page.fill("#offline-name", "Jo Park");
+  await page.check("#offer-email-newsletter");
+  await page.selectOption("#offline-source", "paper");
+  await page.fill("#offline-given_on", "2026-11-20");
+  await page.fill("#offline-note", "Signed form at the Leeds fair");
+  const scan = Buffer.from("%PDF-1.4 a signed form\n");
+  await page.setInputFiles("#offline-document", { name: "form.pdf", mimeType: "application/pdf", buffer: scan });
+  await page.click("form[data-offline] button[type=submit]");
+  await page.locator("[data-recorded]").waitFor();
+
+  const jo = await subjectOf("jo@example.com");
+  const [row] = storedRows(edge, `SELECT record FROM entries WHERE json_extract(record, '$.event.subject') = '${jo}'`);
+  const attested = JSON.parse(row.record).form.attested;
+  const { createHash } = await import("node:crypto");
+  assert.deepEqual(attested, {
+    basis: "consent", source: "paper", given_on: "2026-11-20", by: key.id,
+    evidence_sha256: createHash("sha256").update(scan).digest("hex"),
+  });
+
+  await page.click("button[data-section=subjects]");
+  await page.fill("#q", "jo@example.com");
+  await page.click("button:text-is('Find')");
+  await page.locator("table[data-history] [data-attested]").waitFor();
+  assert.equal(await page.locator("table[data-history] [data-attested]").textContent(),
+    `Recorded by the owner (key ${key.id}): consent, on paper, given 2026-11-20`);
+  await page.selectOption("#objection-channel", "post");
+  await page.click("form[data-objection] button[type=submit]");
+  await page.locator("table[data-state] tr", { has: page.locator("td:text-is('post:*')") }).waitFor();
+  assert.equal((await state(jo))["post:*"].state, "objected");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

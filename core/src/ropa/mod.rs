@@ -36,11 +36,11 @@ pub const TRANSFERS_NOT_STATED: &str = "none stated in the configuration";
 
 /// The security measures Assent itself takes (Art. 32), the same for every site.
 pub const SECURITY_MEASURES: [&str; 7] = [
-    "Identities a form collects (email, name, phone, a parent's email) are encrypted with XChaCha20-Poly1305 under a per-contact key, bound to the site and subject; erasure destroys the key and the ciphertext.",
+    "Identities a form collects (email, name, phone, a parent's email), and the owner's evidence notes for consent given offline, are encrypted with XChaCha20-Poly1305 under a per-contact key, bound to the site and subject; erasure destroys the key and the ciphertext.",
     "Lookups by email use a keyed HMAC-SHA256 under a site secret: the store never holds an address in clear to find a person.",
     "Consent records name a pseudonymous subject id, never an email, an IP address or a full user agent.",
     "Every consent record is appended to a tamper-evident Merkle log (RFC 6962) with Ed25519-signed checkpoints, and each visitor receives a signed receipt (JWS) that anyone can verify.",
-    "The owner's access uses scoped admin keys (read, export, write), stored only as SHA-256 hashes and compared in constant time.",
+    "The owner's access uses scoped admin keys (read, export, write, attest), stored only as SHA-256 hashes and compared in constant time.",
     "Every owner request, allowed or refused, is entered in a hash-chained audit trail.",
     "Client addresses are used only hashed for rate limiting and are never stored.",
 ];
