@@ -1858,6 +1858,21 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
     );
     assert_eq!(state["sms:offers"].state, OfferState::LegitimateInterests);
     assert_eq!(desk.forms.deliveries(1).unwrap()[0].kind, "basis.recorded");
+    // Her unsubscribe link for texts: no withdrawal ends a legitimate
+    // interest, so it is her objection to the channel.
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    let out = Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unsubscribe(&ana, Channel::Sms, EventId::from_random_bytes([82; 16]))
+        .unwrap()
+        .expect("an objection");
+    assert_eq!(out.status, AppendStatus::New);
+    let records = desk.records_of(&ana);
+    assert_eq!(records.last().unwrap().event.action, crate::event::Action::Object);
+    assert_eq!(records.last().unwrap().event.ui.control, Control::Unsubscribe);
+    let state = fold(&records);
+    assert_eq!(state["sms:offers"].state, OfferState::Objected);
+    assert_eq!(state["email:news"].state, OfferState::Granted, "another channel");
 
     // What is refused stores nothing.
     let size = desk.log.size().unwrap();

@@ -13,7 +13,11 @@
 //! that is granted or waits, by one `withdraw` event (surface `mail`,
 //! control `unsubscribe`) with its own receipt, and tells the CRM
 //! (`opt_in.withdrawn`). A second use finds nothing to withdraw and answers
-//! so: clicking twice is harmless.
+//! so: clicking twice is harmless. Where an offer on the channel is held
+//! under legitimate interests or a contract (`form::attest`), which no
+//! withdrawal ends, the click is what the law makes of it: an objection to
+//! direct marketing on that channel (Art. 21(2)), an `object` record
+//! (`form::objection`) that ends every offer on it.
 //!
 //! The links go where marketing mail is made: in every webhook delivery
 //! ([`links`], under `unsubscribe` per channel) for the CRM or mailer to
@@ -147,6 +151,18 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             control: Control::Unsubscribe,
         };
         let path = crate::api::unsubscribe(&self.config.site);
+        let state = crate::form::state::fold(&crate::record::records_of(&*self.log, subject)?);
+        let otherwise = state.iter().any(|(k, s)| {
+            on_channel(k)
+                && matches!(
+                    s.state,
+                    crate::form::state::OfferState::LegitimateInterests
+                        | crate::form::state::OfferState::Contract
+                )
+        });
+        if otherwise {
+            return self.object(subject, channel, event_id, ui, path).map(Some);
+        }
         match self.withdraw_by(subject, &on_channel, event_id, ui, path) {
             Ok(appended) => Ok(Some(appended)),
             Err(Error::Form(FormError::NothingToWithdraw)) => Ok(None),
