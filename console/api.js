@@ -33,6 +33,7 @@ export function client(site, key) {
     restore: (subject) => call(`/subjects/${subject}/restore`, { method: "POST" }),
     object: (subject, channel) => call(`/subjects/${subject}/objection`, { method: "POST", body: { channel } }),
     attest: (body) => call("/attestations", { method: "POST", body }),
+    note: (subject, text) => call(`/subjects/${subject}/notes`, { method: "POST", body: { text } }),
     recycleBin: () => call("/recycle-bin"),
     deliveries: () => call("/webhooks"),
     retention: () => call("/retention"),

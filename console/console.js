@@ -8,7 +8,7 @@ import { client, download, ApiError } from "./api.js";
 import { h, table, day } from "./dom.js";
 import { chart, rates, breakdown, totals } from "./charts.js";
 import { importList } from "./importer.js";
-import { offlineView, objectionForm, ownerWord } from "./offline.js";
+import { offlineView, objectionForm, ownerWord, notesView } from "./offline.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -212,6 +212,7 @@ async function subjectView(api, subject) {
     state.length ? table("State per channel and purpose", ["Offer", "State", "Since"], state, { "data-state": "" }) : "",
     table("History, oldest first", ["Index", "Time (UTC)", "Event", "How", "Notice", "Receipt"], history, { "data-history": "" }),
     x.erased_by || x.deleted || !x.identity ? "" : objectionForm(api, subject, describe, async () => view.replaceWith(await subjectView(api, subject))),
+    x.erased_by || x.deleted || !x.identity ? "" : notesView(api, subject, x.notes ?? [], describe, async () => view.replaceWith(await subjectView(api, subject))),
     h("p", {},
       h("button", { type: "button", class: "quiet", onclick: async () => download(await api.exportSubject(subject, "csv"), `assent-${subject}.csv`) }, "Download CSV"), " ",
       h("button", { type: "button", class: "quiet", onclick: () => download(new Response(JSON.stringify(x, null, 2)), `assent-${subject}.json`) }, "Download JSON"), " ",

@@ -1,7 +1,7 @@
 // Consent given offline in the console: the form that records the owner's
 // word (consent by phone, on paper, at an event, a legitimate interest), the
-// objection a person made by phone or letter, and how a record of the
-// owner's word reads in a history. The rules are core's (the edge checks
+// objection a person made by phone or letter, how a record of the owner's
+// word reads in a history, and the notes kept about a contact. The rules are core's (the edge checks
 // every field); a scanned document is hashed here and never sent.
 import { h } from "./dom.js";
 
@@ -90,4 +90,26 @@ export function objectionForm(api, subject, describe, onDone) {
   h("label", { for: "objection-channel" }, "The person objects to contact by"), " ",
   h("select", { id: "objection-channel", name: "channel" }, CHANNELS.map((c) => h("option", { value: c }, c))), " ",
   h("button", { type: "submit" }, "Record objection"), said);
+}
+
+/** A contact's notes (sealed at the edge, erased with the identity) and a form to add one. */
+export function notesView(api, subject, notes, describe, onDone) {
+  const said = h("span", { "aria-live": "polite" });
+  return h("section", { "data-notes": "" },
+    h("h3", {}, "Notes"),
+    notes.length
+      ? h("ul", {}, notes.map((n) => h("li", { "data-note": "" }, `${n.at.slice(0, 16).replace("T", " ")} · ${n.by}: `, n.text)))
+      : h("p", {}, "No notes."),
+    h("form", { class: "inline-form", onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api.note(subject, e.target.text.value);
+        await onDone();
+      } catch (err) {
+        said.replaceChildren(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`));
+      }
+    } },
+    h("label", { for: "note-text" }, "Add a note"), " ",
+    h("textarea", { id: "note-text", name: "text", required: true, maxlength: "2000", rows: "2" }), " ",
+    h("button", { type: "submit" }, "Add note"), said));
 }

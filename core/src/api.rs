@@ -248,6 +248,11 @@ pub fn admin_objection(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/objection")
 }
 
+/// Path of a contact's notes (`form::notes`).
+pub fn admin_notes(site: &SiteId, subject: &SubjectId) -> String {
+    format!("/v1/admin/sites/{site}/subjects/{subject}/notes")
+}
+
 /// Path of the owner's records of consent given offline (`form::attest`).
 pub fn admin_attestations(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/attestations")
@@ -490,6 +495,11 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/v1/admin/sites/{site}/subjects/{subject}/objection",
         "object to a channel",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/subjects/{subject}/notes",
+        "add a note about a contact",
     ),
     route(
         "POST",

@@ -234,3 +234,9 @@ fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in() {
     let (log, forms) = stores();
     suite::an_objection_holds_without_a_grant_until_the_persons_own_opt_in(log, forms);
 }
+
+#[test]
+fn notes_are_sealed_exported_and_erased_with_the_identity() {
+    let (log, forms) = stores();
+    suite::notes_are_sealed_exported_and_erased_with_the_identity(log, forms);
+}

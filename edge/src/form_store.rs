@@ -23,6 +23,19 @@ use assent_core::rights::bin::{BinStore, Binned};
 
 use crate::log_store::{bad_row, bound, fault, get_text, get_u64, int, Sql, SqlValue};
 
+/// Migration 2 of a shard: the owner's notes about contacts, sealed like
+/// identities under the contact's key, shredded with them.
+pub const NOTES_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS notes (
+  id         TEXT PRIMARY KEY,
+  subject    TEXT NOT NULL,
+  nonce      BLOB NOT NULL,
+  sealed     BLOB NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_subject ON notes (subject, created_ms);
+";
+
 /// The schema, created with the log's when the object starts.
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS contacts (
@@ -87,7 +100,7 @@ CREATE TABLE IF NOT EXISTS mails (
 );
 ";
 
-/// [`FormStore`](assent_core::form::store::FormStore) on a SQLite connection with [`SCHEMA`].
+/// [`FormStore`](assent_core::form::store::FormStore) on a SQLite connection with [`SCHEMA`] and [`NOTES_SCHEMA`].
 pub struct SqlFormStore<C>(pub C);
 
 fn blob<const N: usize>(v: &SqlValue) -> Result<[u8; N], StoreError> {
@@ -249,6 +262,26 @@ impl<C: Sql> Contacts for SqlFormStore<C> {
         )?;
         Ok(Self::sealed(rows)?.pop())
     }
+    fn put_note(&mut self, s: &Sealed) -> Result<(), StoreError> {
+        self.rows(
+            "INSERT OR IGNORE INTO notes (id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                text(&s.event_id),
+                text(&s.subject),
+                SqlValue::Blob(s.nonce.to_vec()),
+                SqlValue::Blob(s.bytes.clone()),
+                int(s.created_ms)?,
+            ],
+        )?;
+        Ok(())
+    }
+    fn notes(&self, subject: &SubjectId) -> Result<Vec<Sealed>, StoreError> {
+        let rows = self.rows(
+            "SELECT id AS event_id, subject, nonce, sealed, created_ms FROM notes WHERE subject = ? ORDER BY created_ms, id",
+            vec![text(subject)],
+        )?;
+        Self::sealed(rows)
+    }
     fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError> {
         // Overwritten first, then deleted: SQLite reuses a freed page as it
         // is, so the bytes are zeroes before the row is let go.
@@ -262,6 +295,8 @@ impl<C: Sql> Contacts for SqlFormStore<C> {
             "DELETE FROM contacts WHERE subject = ?",
             "UPDATE identities SET sealed = zeroblob(length(sealed)), nonce = zeroblob(24) WHERE subject = ?",
             "DELETE FROM identities WHERE subject = ?",
+            "UPDATE notes SET sealed = zeroblob(length(sealed)), nonce = zeroblob(24) WHERE subject = ?",
+            "DELETE FROM notes WHERE subject = ?",
             "UPDATE mails SET sealed = zeroblob(length(sealed)), nonce = zeroblob(24) WHERE subject = ?",
             "DELETE FROM mails WHERE subject = ?",
         ] {
@@ -574,7 +609,7 @@ mod tests {
         ($($name:ident),* $(,)?) => {$(
             #[test]
             fn $name() {
-                let conn = native::connection(&format!("{}{}", crate::log_store::SCHEMA, SCHEMA));
+                let conn = native::connection(&format!("{}{}{}", crate::log_store::SCHEMA, SCHEMA, NOTES_SCHEMA));
                 let conn: &'static rusqlite::Connection = Box::leak(Box::new(conn));
                 suite::$name(SqlLogStore(conn), SqlFormStore(conn));
             }
@@ -609,6 +644,7 @@ mod tests {
         an_unsubscribe_link_withdraws_its_channel_once,
         an_attestation_is_the_owners_word_never_the_persons,
         an_objection_holds_without_a_grant_until_the_persons_own_opt_in,
+        notes_are_sealed_exported_and_erased_with_the_identity,
         suppressions_rank_and_remove,
         the_recycle_bin_holds_an_erasure_until_its_purge,
         a_new_opt_in_of_a_binned_address_completes_the_erasure_first,

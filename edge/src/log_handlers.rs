@@ -165,6 +165,11 @@ async fn form_endpoints(
                     }
                     Ok(outcomes)
                 },
+            messages::NOTE => |r: messages::NoteRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
+                    Ok(Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).add_note(&r.subject, &r.by, &r.text, r.id, fresh()?.identity_nonce)?)
+                },
             messages::OBJECT => |r: messages::ObjectRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;

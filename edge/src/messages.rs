@@ -80,6 +80,9 @@ pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state
 /// The owner's record of consent given offline, or of another basis.
 /// Each one's outcome, in order: one refused changes none of the others.
 pub const ATTEST: Endpoint<AttestRequest, Vec<AttestOutcome>> = Endpoint::new("/forms/attest");
+/// A note about a contact.
+pub const NOTE: Endpoint<NoteRequest, assent_core::form::notes::Note> =
+    Endpoint::new("/forms/note");
 /// A subject's objection to a channel.
 pub const OBJECT: Endpoint<ObjectRequest, Appended> = Endpoint::new("/forms/object");
 
@@ -371,6 +374,22 @@ pub enum AttestOutcome {
     Recorded(Appended),
     /// Refused: the error as it crosses the hop; nothing stored for it.
     Refused(crate::error::WireError),
+}
+
+/// A note about a contact: whose, by whom, the checked text, its id and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    /// The subject.
+    pub subject: SubjectId,
+    /// The writer, as the audit trail names them.
+    pub by: String,
+    /// The checked text.
+    pub text: String,
+    /// The note's id (drawn by the Worker).
+    pub id: assent_core::ids::EventId,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
 }
 
 /// An objection: whose, to which channel, and where it happens.

@@ -24,17 +24,24 @@ pub struct Migration {
 
 /// A shard of a site's log: the tree, checkpoints, notices and counters;
 /// the forms' store of its subjects; their requests and spent links.
-pub const SHARD: &[Migration] = &[Migration {
-    version: 1,
-    what: "the log, the forms' store, requests and spent links, and (from before \
-           the directory) keys and the audit trail, as they were",
-    scripts: &[
-        crate::log_store::SCHEMA,
-        crate::form_store::SCHEMA,
-        crate::admin_store::REQUESTS_SCHEMA,
-        crate::admin_store::KEYS_SCHEMA,
-    ],
-}];
+pub const SHARD: &[Migration] = &[
+    Migration {
+        version: 1,
+        what: "the log, the forms' store, requests and spent links, and (from before \
+               the directory) keys and the audit trail, as they were",
+        scripts: &[
+            crate::log_store::SCHEMA,
+            crate::form_store::SCHEMA,
+            crate::admin_store::REQUESTS_SCHEMA,
+            crate::admin_store::KEYS_SCHEMA,
+        ],
+    },
+    Migration {
+        version: 2,
+        what: "the owner's sealed notes about contacts",
+        scripts: &[crate::form_store::NOTES_SCHEMA],
+    },
+];
 
 /// A site's directory: its owner keys and the audit trail, and the mark of
 /// the handover of those the home shard kept before the directory existed.
@@ -118,12 +125,21 @@ mod tests {
     #[test]
     fn a_migration_runs_once() {
         let db = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&db, SHARD, 5).unwrap(), 1);
-        assert_eq!(migrate(&db, SHARD, 6).unwrap(), 1);
+        assert_eq!(migrate(&db, SHARD, 5).unwrap(), 2);
+        assert_eq!(migrate(&db, SHARD, 6).unwrap(), 2);
         let ran = db
-            .query("SELECT version, applied_ms FROM schema_migrations", vec![])
+            .query(
+                "SELECT version, applied_ms FROM schema_migrations ORDER BY version",
+                vec![],
+            )
             .unwrap();
-        assert_eq!(ran, vec![vec![SqlValue::Int(1), SqlValue::Int(5)]]);
+        assert_eq!(
+            ran,
+            vec![
+                vec![SqlValue::Int(1), SqlValue::Int(5)],
+                vec![SqlValue::Int(2), SqlValue::Int(5)]
+            ]
+        );
     }
 
     #[test]
@@ -138,7 +154,7 @@ mod tests {
             )
             .unwrap()
             .is_empty());
-        assert_eq!(migrate(&db, SHARD, 1).unwrap(), 1);
+        assert_eq!(migrate(&db, SHARD, 1).unwrap(), 2);
         let mut store = SqlLogStore(&db);
         assert_eq!(store.size().unwrap(), before);
         assent_core::log::conformance::check_proofs(&mut store);

@@ -86,7 +86,16 @@ test("consent by phone: the owner's word, marked as such in the record, the expo
   const ops = audit.entries.map((e) => `${e.op} ${e.who} ${e.allowed}`);
   for (const op of ["consent.attest call centre true", "consent.attest desk false"]) assert.ok(ops.includes(op), op);
 
-  // The person's privacy center says whose word it is.
+  // A note about Bob: sealed, his to read too.
+  const noted = await ownerCall(edge, `${BASE}/subjects/${subject}/notes`, desk.key, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "Prefers the catalogue in large print" }),
+  });
+  assert.equal(noted.status, 201);
+  assert.equal((await noted.json()).by, "desk");
+  const notesVault = storedRows(edge, "SELECT hex(sealed) AS bytes FROM notes").map((r) => Buffer.from(r.bytes, "hex").toString("latin1"));
+  assert.ok(notesVault.length === 1 && !notesVault[0].includes("large print"), "the note is sealed");
+
+  // The person's privacy center says whose word it is, and shows the note.
   const page = await browser.newPage();
   const errors = pageErrors(page);
   await page.goto(`${edge.url}/v1/sites/example/privacy`);
@@ -98,6 +107,7 @@ test("consent by phone: the owner's word, marked as such in the record, the expo
   await page.click("button[type=submit]");
   assert.equal(await page.locator("[data-attested]").textContent(),
     "Recorded by the site owner, not by you here: consent you gave by phone on 2026-11-02.");
+  assert.match(await page.locator("[data-note]").textContent(), /^\d{4}-\d\d-\d\d: Prefers the catalogue in large print$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -268,6 +278,14 @@ test("from the console: consent given on paper recorded with its document's hash
   await page.click("form[data-objection] button[type=submit]");
   await page.locator("table[data-state] tr", { has: page.locator("td:text-is('post:*')") }).waitFor();
   assert.equal((await state(jo))["post:*"].state, "objected");
+  await page.fill("#note-text", "Wants the spring catalogue only");
+  await page.click("section[data-notes] button[type=submit]");
+  await page.locator("[data-note]").waitFor();
+  assert.match(await page.locator("[data-note]").textContent(), /front desk: Wants the spring catalogue only$/);
+  const exported = await (await ownerCall(edge, `${BASE}/subjects/${jo}/export`, edge.adminKey)).json();
+  assert.deepEqual(exported.notes.map((n) => [n.by, n.text]), [["front desk", "Wants the spring catalogue only"]]);
+  const audit = await (await ownerCall(edge, `${BASE}/audit`, edge.adminKey)).json();
+  assert.ok(audit.entries.some((e) => e.op === "subject.note" && e.who === "front desk" && e.target === jo), "audited");
   assert.deepEqual(errors, []);
   await page.close();
 });

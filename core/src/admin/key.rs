@@ -442,6 +442,9 @@ pub enum Operation {
     /// Record consent given offline, or another lawful basis.
     #[serde(rename = "consent.attest")]
     ConsentAttest,
+    /// Add a note about a contact.
+    #[serde(rename = "subject.note")]
+    SubjectNote,
     /// What retention would anonymise now (the dry run).
     #[serde(rename = "retention.dry_run")]
     RetentionDryRun,
@@ -479,7 +482,7 @@ impl Operation {
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
             | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge
-            | SuppressionsRemove => Need::Scope(Scope::Write),
+            | SuppressionsRemove | SubjectNote => Need::Scope(Scope::Write),
             ConsentAttest => Need::Scope(Scope::Attest),
             KeyCreate | KeyList | KeyRevoke => Need::Operator,
         }
@@ -513,6 +516,7 @@ impl Operation {
             SubjectRectify => "subject.rectify",
             SubjectObject => "subject.object",
             ConsentAttest => "consent.attest",
+            SubjectNote => "subject.note",
             RetentionRun => "retention.run",
             KeyCreate => "key.create",
             KeyList => "key.list",
@@ -706,16 +710,18 @@ mod tests {
             SubjectRestore => Need::Scope(Scope::Write),
             RecycleBinPurge => Need::Scope(Scope::Write),
             ConsentAttest => Need::Scope(Scope::Attest),
+            SubjectNote => Need::Scope(Scope::Write),
             KeyCreate => Need::Operator,
             KeyList => Need::Operator,
             KeyRevoke => Need::Operator,
         }
     }
 
-    const ALL: [Operation; 28] = {
+    const ALL: [Operation; 29] = {
         use Operation::*;
         [
             ConsentAttest,
+            SubjectNote,
             LogList,
             LogExport,
             SubjectFind,

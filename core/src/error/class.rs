@@ -157,7 +157,7 @@ impl Error {
                 RightsError::SubjectUnknown
                 | RightsError::RequestUnknown
                 | RightsError::NotListed => NotFound,
-                RightsError::AttestationInvalid { .. } => Invalid,
+                RightsError::AttestationInvalid { .. } | RightsError::NoteInvalid { .. } => Invalid,
                 RightsError::RequestDecided
                 | RightsError::Objected
                 | RightsError::AddressListed

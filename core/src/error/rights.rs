@@ -62,6 +62,13 @@ pub enum RightsError {
     /// cannot record consent for it (409).
     #[error("this address is on the site's opt-out or block list")]
     AddressListed,
+    /// A note about a contact is empty, too long, or holds control
+    /// characters (400).
+    #[error("note: {reason}")]
+    NoteInvalid {
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl RightsError {
@@ -81,6 +88,7 @@ impl RightsError {
             RightsError::AttestationInvalid { .. } => "attestation_invalid",
             RightsError::Objected => "objected",
             RightsError::AddressListed => "address_listed",
+            RightsError::NoteInvalid { .. } => "note_invalid",
         }
     }
 }

@@ -1868,11 +1868,21 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
         .expect("an objection");
     assert_eq!(out.status, AppendStatus::New);
     let records = desk.records_of(&ana);
-    assert_eq!(records.last().unwrap().event.action, crate::event::Action::Object);
-    assert_eq!(records.last().unwrap().event.ui.control, Control::Unsubscribe);
+    assert_eq!(
+        records.last().unwrap().event.action,
+        crate::event::Action::Object
+    );
+    assert_eq!(
+        records.last().unwrap().event.ui.control,
+        Control::Unsubscribe
+    );
     let state = fold(&records);
     assert_eq!(state["sms:offers"].state, OfferState::Objected);
-    assert_eq!(state["email:news"].state, OfferState::Granted, "another channel");
+    assert_eq!(
+        state["email:news"].state,
+        OfferState::Granted,
+        "another channel"
+    );
 
     // What is refused stores nothing.
     let size = desk.log.size().unwrap();
@@ -2079,6 +2089,121 @@ pub fn an_objection_holds_without_a_grant_until_the_persons_own_opt_in<
     );
 }
 
+/// Notes about a contact: sealed under the contact's key (the store holds
+/// no text), opened in order with who wrote them, carried by the export,
+/// refused for a subject with no contact or a bad text, and gone with the
+/// identity when the contact is erased.
+pub fn notes_are_sealed_exported_and_erased_with_the_identity<L: LogStore, F: FormStore>(
+    log: L,
+    forms: F,
+) {
+    use crate::form::notes::{notes_of, NoteInput};
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|_| {});
+    let subject = desk.subject_of(&id);
+    let add = |desk: &mut Desk<L, F>, subject: &SubjectId, text: &str, n: u8| {
+        let ctx = desk.ctx();
+        Site::new(
+            &mut desk.log,
+            &mut desk.forms,
+            &desk.config,
+            &desk.key,
+            &ctx,
+        )
+        .add_note(
+            subject,
+            "support",
+            text,
+            EventId::from_random_bytes([n; 16]),
+            [n; 24],
+        )
+    };
+    let first = add(&mut desk, &subject, "Prefers calls after 10", 130).unwrap();
+    assert_eq!(
+        (first.by.as_str(), first.text.as_str()),
+        ("support", "Prefers calls after 10")
+    );
+    desk.now_ms += 1000;
+    add(&mut desk, &subject, "Asked for large print", 131).unwrap();
+    let notes = notes_of(&desk.forms, &desk.config.site, &subject).unwrap();
+    assert_eq!(
+        notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        ["Prefers calls after 10", "Asked for large print"]
+    );
+    let stored = desk.forms.notes(&subject).unwrap();
+    assert_eq!(stored.len(), 2);
+    assert!(
+        stored
+            .iter()
+            .all(|s| !String::from_utf8_lossy(&s.bytes).contains("large print")),
+        "sealed"
+    );
+    // A sealed note moved to another subject does not open.
+    let mut moved = stored[0].clone();
+    moved.subject = SubjectId::new("0190c0de-0000-7000-8000-000000000002").unwrap();
+    let contact = desk.forms.contact_of(&subject).unwrap().unwrap();
+    assert!(crate::form::notes::open(&moved, &contact.key, &desk.config.site).is_none());
+    let exported = crate::rights::export::subject(
+        &desk.log,
+        &desk.forms,
+        &desk.config,
+        &subject,
+        desk.now_ms,
+        true,
+    )
+    .unwrap();
+    assert_eq!(exported.notes, notes);
+    let hidden = crate::rights::export::subject(
+        &desk.log,
+        &desk.forms,
+        &desk.config,
+        &subject,
+        desk.now_ms,
+        false,
+    )
+    .unwrap();
+    assert!(hidden.notes.is_empty(), "pseudonymous mode shows no notes");
+
+    let stranger = SubjectId::new("0190c0de-0000-7000-8000-000000000001").unwrap();
+    assert_eq!(
+        add(&mut desk, &stranger, "x", 132).unwrap_err().code(),
+        "subject_unknown"
+    );
+    for bad in [
+        r#"{"text":"   "}"#,
+        r#"{"text":"a\u0000b"}"#,
+        r#"{"text":"x","more":1}"#,
+        r#"{"text":"x","text":"y"}"#,
+    ] {
+        assert_eq!(
+            NoteInput::check(bad.as_bytes()).unwrap_err().code(),
+            "note_invalid",
+            "{bad}"
+        );
+    }
+    let long = format!(r#"{{"text":"{}"}}"#, "n".repeat(2001));
+    assert_eq!(
+        NoteInput::check(long.as_bytes()).unwrap_err().code(),
+        "note_invalid"
+    );
+    let longest = format!(r#"{{"text":" {} "}}"#, "n".repeat(2000));
+    assert_eq!(
+        NoteInput::check(longest.as_bytes()).unwrap(),
+        "n".repeat(2000)
+    );
+    assert_eq!(
+        NoteInput::check(br#"{"text":"two\nlines\tand a tab"}"#).unwrap(),
+        "two\nlines\tand a tab"
+    );
+
+    // Erased: the notes go with the identity.
+    desk.delete(&subject, 133).unwrap();
+    assert!(desk.forms.notes(&subject).unwrap().is_empty());
+    assert!(notes_of(&desk.forms, &desk.config.site, &subject)
+        .unwrap()
+        .is_empty());
+}
+
 /// The store's own rules for the lists: a stronger kind replaces a weaker
 /// one for an address, never the reverse, and the same kind again keeps
 /// the first entry (its record); removal answers what it took out.
@@ -2168,10 +2293,12 @@ impl<S: FormStore> store::Contacts for FaultInjected<S> {
         fn contact_of(&self, subject: &SubjectId) -> Option<store::Contact>;
         fn contacts_after(&self, after: Option<&SubjectId>, limit: u64) -> Vec<store::Contact>;
         fn identity(&self, event_id: &EventId) -> Option<store::Sealed>;
+        fn notes(&self, subject: &SubjectId) -> Vec<store::Sealed>;
     }
     delegate! {
         fn put_contact(&mut self, contact: &store::Contact) -> ();
         fn put_identity(&mut self, sealed: &store::Sealed) -> ();
+        fn put_note(&mut self, sealed: &store::Sealed) -> ();
         fn shred(&mut self, subject: &SubjectId, by: &EventId) -> ();
     }
 }

@@ -15,6 +15,7 @@ use crate::log::store::StoreError;
 pub struct MemoryFormStore {
     contacts: Vec<Contact>,
     identities: Vec<Sealed>,
+    notes: Vec<Sealed>,
     pending: Vec<Pending>,
     mails: Vec<Sealed>,
     mail_counts: Vec<(String, u64)>,
@@ -31,6 +32,7 @@ impl MemoryFormStore {
             .identities
             .iter()
             .chain(&self.mails)
+            .chain(&self.notes)
             .map(|s| s.bytes.clone());
         let keys = self.contacts.iter().flat_map(|c| {
             [
@@ -97,6 +99,20 @@ impl Contacts for MemoryFormStore {
             .find(|s| s.event_id == *event_id)
             .cloned())
     }
+    fn put_note(&mut self, sealed: &Sealed) -> Result<(), StoreError> {
+        if !self.notes.iter().any(|s| s.event_id == sealed.event_id) {
+            self.notes.push(sealed.clone());
+        }
+        Ok(())
+    }
+    fn notes(&self, subject: &SubjectId) -> Result<Vec<Sealed>, StoreError> {
+        Ok(self
+            .notes
+            .iter()
+            .filter(|s| s.subject == *subject)
+            .cloned()
+            .collect())
+    }
     fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError> {
         for p in self
             .pending
@@ -106,6 +122,7 @@ impl Contacts for MemoryFormStore {
             p.settled_by = Some(by.clone());
         }
         self.identities.retain(|s| s.subject != *subject);
+        self.notes.retain(|s| s.subject != *subject);
         self.mails.retain(|s| s.subject != *subject);
         self.contacts.retain(|c| c.subject != *subject);
         Ok(())

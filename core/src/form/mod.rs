@@ -28,6 +28,8 @@ pub mod mail;
 #[cfg(feature = "std")]
 pub mod memory;
 #[cfg(feature = "std")]
+pub mod notes;
+#[cfg(feature = "std")]
 pub mod notice;
 #[cfg(feature = "std")]
 pub mod objection;

@@ -99,9 +99,14 @@ pub trait Contacts {
     fn put_identity(&mut self, sealed: &Sealed) -> Result<(), StoreError>;
     /// An event's sealed identity.
     fn identity(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError>;
+    /// Stores a sealed note about a contact (`form::notes`; its id is the
+    /// sealed value's `event_id`, a second one with that id is ignored).
+    fn put_note(&mut self, sealed: &Sealed) -> Result<(), StoreError>;
+    /// A contact's sealed notes, oldest first.
+    fn notes(&self, subject: &SubjectId) -> Result<Vec<Sealed>, StoreError>;
     /// Crypto-shreds a subject: overwrites, then deletes, their contact
-    /// (salt and key), sealed identities and mails, and settles their open
-    /// pending submissions by `by` (their links stop working).
+    /// (salt and key), sealed identities, notes and mails, and settles their
+    /// open pending submissions by `by` (their links stop working).
     fn shred(&mut self, subject: &SubjectId, by: &EventId) -> Result<(), StoreError>;
 }
 

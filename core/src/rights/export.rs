@@ -72,6 +72,10 @@ pub struct SubjectExport {
     pub log: Option<crate::log::LogOrigin>,
     /// Every record, in log order.
     pub records: Vec<ExportedRecord>,
+    /// The owner's notes about the contact (`form::notes`), oldest first:
+    /// empty once erased, for a banner subject, or in pseudonymous mode.
+    #[serde(default)]
+    pub notes: Vec<crate::form::notes::Note>,
 }
 
 /// One record of an export.
@@ -256,10 +260,13 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
             record: record.clone(),
         });
     }
-    let identity = if reveal_identity {
-        newest_identity(forms, config, subject, &records)?
+    let (identity, notes) = if reveal_identity {
+        (
+            newest_identity(forms, config, subject, &records)?,
+            crate::form::notes::notes_of(forms, &config.site, subject)?,
+        )
     } else {
-        None
+        (None, Vec::new())
     };
     Ok(SubjectExport {
         site: config.site.to_string(),
@@ -272,6 +279,7 @@ pub fn subject<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         deleted: forms.binned(subject)?.map(|e| e.deleted()),
         log: log.origin()?,
         records: out,
+        notes,
     })
 }
 

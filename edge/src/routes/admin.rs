@@ -160,6 +160,7 @@ pub(super) enum Route {
     Restrict(SubjectId),
     Rectify(SubjectId),
     Object(SubjectId),
+    Note(SubjectId),
     Attest,
     Deliveries,
     Mailbox,
@@ -198,6 +199,7 @@ impl Route {
             ["subjects", s, "restriction"] if post => Route::Restrict(subject(s)?),
             ["subjects", s, "rectification"] if post => Route::Rectify(subject(s)?),
             ["subjects", s, "objection"] if post => Route::Object(subject(s)?),
+            ["subjects", s, "notes"] if post => Route::Note(subject(s)?),
             ["attestations"] if post => Route::Attest,
             ["webhooks"] if get => Route::Deliveries,
             ["mail"] if get => Route::Mailbox,
@@ -221,7 +223,7 @@ impl Route {
             ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"
             | "attestations"]
             | ["subjects", _, "state" | "export" | "erasure" | "restore" | "restriction" | "rectification"
-            | "objection"]
+            | "objection" | "notes"]
             | ["recycle-bin"]
             | ["recycle-bin", "purge"]
             | ["keys", _, "revoke"]
@@ -254,6 +256,7 @@ impl Route {
             Route::Rectify(_) => Operation::SubjectRectify,
             Route::Object(_) => Operation::SubjectObject,
             Route::Attest => Operation::ConsentAttest,
+            Route::Note(_) => Operation::SubjectNote,
             Route::Deliveries => Operation::Deliveries,
             Route::Mailbox => Operation::Mailbox,
             Route::Audit => Operation::AuditExport,
@@ -281,7 +284,8 @@ impl Route {
             | Route::Restore(s)
             | Route::Restrict(s)
             | Route::Rectify(s)
-            | Route::Object(s) => Some(s.to_string()),
+            | Route::Object(s)
+            | Route::Note(s) => Some(s.to_string()),
             Route::KeyRevoke(k) => Some(k.to_string()),
             Route::Decide(id, _) => Some(id.to_string()),
             _ => None,
@@ -326,6 +330,7 @@ pub async fn handle(
         | Route::Restrict(_)
         | Route::Rectify(_)
         | Route::Object(_)
+        | Route::Note(_)
         | Route::Attest) => admin_subjects::handle(r, req, env, site, &principal).await,
         r @ (Route::RecycleBin
         | Route::RecycleBinPurge

@@ -98,6 +98,23 @@ pub(super) async fn handle(
             };
             appended(messages::call(env, at, &messages::OBJECT, &request).await?)
         }
+        Route::Note(subject) => {
+            Query::parse(&req, &[])?;
+            let text = assent_core::form::notes::NoteInput::check(&bounded_body(&mut req).await?)?;
+            let at = Object::of(site, &subject);
+            let request = messages::NoteRequest {
+                subject,
+                by: principal.name().to_owned(),
+                text,
+                id: fresh_event_id()?,
+                ctx: edge_context(env, at)?,
+            };
+            let note = messages::call(env, at, &messages::NOTE, &request).await?;
+            json_value(
+                &serde_json::to_value(&note).map_err(|e| ApiError::Internal(e.to_string()))?,
+                201,
+            )
+        }
         Route::Attest => {
             Query::parse(&req, &[])?;
             let limit = assent_core::form::attest::MAX_BATCH_BYTES;

@@ -148,6 +148,18 @@ pub(crate) fn history_section(export: &SubjectExport) -> String {
         ));
     }
     main.push_str("</ol></section>");
+    // Notes the site keeps about the person are theirs to read (Art. 15).
+    if !export.notes.is_empty() {
+        main.push_str("<section><h2>Notes the site keeps about you</h2><ul>");
+        for n in &export.notes {
+            main.push_str(&format!(
+                "<li data-note>{}: {}</li>",
+                escape(&n.at[..10]),
+                escape(&n.text)
+            ));
+        }
+        main.push_str("</ul></section>");
+    }
     main
 }
 
