@@ -109,3 +109,53 @@ impl Attestation {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_are_serde_s() {
+        for b in [Basis::Consent, Basis::LegitimateInterests, Basis::Contract] {
+            assert_eq!(serde_json::to_value(b).unwrap(), b.as_str());
+        }
+        for s in [
+            Source::Phone,
+            Source::Paper,
+            Source::InPerson,
+            Source::LegacyCrm,
+            Source::Customer,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn each_source_and_basis_reads_as_its_own_sentence() {
+        let said = |basis, source| {
+            Attestation {
+                basis,
+                source,
+                given_on: "2026-01-02".into(),
+                by: "k".into(),
+                evidence_sha256: None,
+            }
+            .describe()
+        };
+        let mut all: Vec<String> = [
+            Source::Phone,
+            Source::Paper,
+            Source::InPerson,
+            Source::LegacyCrm,
+            Source::Customer,
+        ]
+        .into_iter()
+        .map(|s| said(Basis::Consent, s))
+        .chain([Basis::LegitimateInterests, Basis::Contract].map(|b| said(b, Source::Customer)))
+        .collect();
+        assert!(all.iter().all(|s| s.ends_with("on 2026-01-02.")));
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 7, "no two read alike");
+    }
+}

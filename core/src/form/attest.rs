@@ -333,3 +333,39 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         Ok(appended)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"{"form":"newsletter","email":"a@example.com","offers":["email:news"],"source":"phone","given_on":"2026-01-02"}"#;
+
+    #[test]
+    fn a_batch_is_an_array_of_one_to_a_hundred() {
+        let batch = |n: usize| format!("[{}]", vec![ONE; n].join(","));
+        assert_eq!(
+            Attest::batch_from_json(batch(2).as_bytes()).unwrap().len(),
+            2
+        );
+        assert_eq!(
+            Attest::batch_from_json(batch(MAX_BATCH).as_bytes())
+                .unwrap()
+                .len(),
+            MAX_BATCH
+        );
+        for bad in [
+            batch(0),
+            batch(MAX_BATCH + 1),
+            ONE.into(),
+            "[1]".into(),
+            format!("[{ONE},{{}}]"),
+        ] {
+            assert_eq!(
+                Attest::batch_from_json(bad.as_bytes()).unwrap_err().code(),
+                "attestation_invalid"
+            );
+        }
+        // What the docs promise a batch may weigh.
+        assert_eq!(MAX_BATCH_BYTES, 1024 * 1024);
+    }
+}
