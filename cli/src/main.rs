@@ -15,7 +15,8 @@
 //! Modules: `verify` (every `assent verify ...` check, each a function of
 //! assent-core), `export` (the admin export streamed with a progress count),
 //! `import` (opt-out and block lists sent in batches), `attest` (consent
-//! given offline, one person or a legacy CRM's file), `owner` (the site
+//! given offline, one person or a legacy CRM's file), `contacts` (the
+//! contact list and bulk work on a selection), `owner` (the site
 //! owner's commands: keys, subjects, requests, retention), `keys` (`assent
 //! keys generate`), `ropa` (`assent processing-record`), `source` (where
 //! inputs come from: a file, stdin, a URL) and `error` (exit 1 for invalid
@@ -30,6 +31,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod attest;
+mod contacts;
 mod error;
 mod export;
 mod import;
@@ -96,6 +98,24 @@ enum Command {
         /// The channels an opt-out list withdraws, e.g. email,sms (default: every channel).
         #[arg(long)]
         channels: Option<String>,
+    },
+    /// The contact list with filters, and bulk work on the selection (export, erase, restrict,
+    /// lift, restore), each subject's own call, with progress.
+    Contacts {
+        /// list (JSON Lines, or CSV with --csv), export (each subject's export as JSON Lines),
+        /// erase, restrict, lift or restore.
+        #[arg(value_enum)]
+        act: contacts::Act,
+        #[command(flatten)]
+        owner: OwnerArgs,
+        #[command(flatten)]
+        selection: contacts::Selection,
+        /// CSV instead of JSON Lines (list).
+        #[arg(long)]
+        csv: bool,
+        /// Confirms a change to every selected contact.
+        #[arg(long)]
+        yes: bool,
     },
     /// Record consent given offline (by phone, on paper, in person, from a legacy CRM), or a
     /// contact held under legitimate interests or a contract: the owner's word, marked as such
@@ -422,6 +442,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             import::run(&owner.owner()?, &file, &list)
         }
         Command::Attest { owner, args } => attest::run(&owner.owner()?, args),
+        Command::Contacts {
+            act,
+            owner,
+            selection,
+            csv,
+            yes,
+        } => contacts::run(&owner.owner()?, act, &selection, csv, yes),
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
         Command::Routes => {

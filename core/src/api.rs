@@ -248,6 +248,16 @@ pub fn admin_objection(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/objection")
 }
 
+/// Path of the site's closing (`rights::retention`).
+pub fn admin_closing(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/closing")
+}
+
+/// Path of the contact list (`rights::contacts`).
+pub fn admin_contacts(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/contacts")
+}
+
 /// Path of a contact's notes (`form::notes`).
 pub fn admin_notes(site: &SiteId, subject: &SubjectId) -> String {
     format!("/v1/admin/sites/{site}/subjects/{subject}/notes")
@@ -495,6 +505,26 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/v1/admin/sites/{site}/subjects/{subject}/objection",
         "object to a channel",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/closing",
+        "the site's closing day, if set",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/closing",
+        "anonymise the whole site by a day",
+    ),
+    route(
+        "DELETE",
+        "/v1/admin/sites/{site}/closing",
+        "take the closing back before its day",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/contacts",
+        "the contact list, filtered",
     ),
     route(
         "POST",

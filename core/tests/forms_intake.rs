@@ -240,3 +240,15 @@ fn notes_are_sealed_exported_and_erased_with_the_identity() {
     let (log, forms) = stores();
     suite::notes_are_sealed_exported_and_erased_with_the_identity(log, forms);
 }
+
+#[test]
+fn the_contact_list_filters_and_pages() {
+    let (log, forms) = stores();
+    suite::the_contact_list_filters_and_pages(log, forms);
+}
+
+#[test]
+fn the_site_closes_on_its_day() {
+    let (log, forms) = stores();
+    suite::the_site_closes_on_its_day(log, forms);
+}

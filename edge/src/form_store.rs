@@ -13,7 +13,7 @@
 //! [`SqlLogStore`]: crate::log_store::SqlLogStore
 
 use assent_core::form::store::{
-    Confirmations, Contact, Contacts, Mailbox, Outbox, Pending, Sealed, Suppression,
+    Closing, Confirmations, Contact, Contacts, Mailbox, Outbox, Pending, Sealed, Suppression,
     SuppressionKind, Suppressions,
 };
 use assent_core::form::webhook::{Delivery, DeliveryState};
@@ -34,6 +34,16 @@ CREATE TABLE IF NOT EXISTS notes (
   created_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_subject ON notes (subject, created_ms);
+";
+
+/// Migration 3 of a shard: the site's closing (everyone anonymised by a
+/// day), one row at most.
+pub const CLOSING_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS closing (
+  anonymise_by_ms INTEGER NOT NULL,
+  set_ms          INTEGER NOT NULL,
+  set_by          TEXT NOT NULL
+);
 ";
 
 /// The schema, created with the log's when the object starts.
@@ -595,6 +605,35 @@ impl<C: Sql> BinStore for SqlFormStore<C> {
         )?;
         Self::bin_rows(rows)
     }
+
+    fn closing(&self) -> Result<Option<Closing>, StoreError> {
+        let rows = self.rows(
+            "SELECT anonymise_by_ms, set_ms, set_by FROM closing",
+            vec![],
+        )?;
+        rows.iter()
+            .map(|r| match r.as_slice() {
+                [by_ms, set, who] => Ok(Closing {
+                    anonymise_by_ms: get_u64(by_ms)?,
+                    set_ms: get_u64(set)?,
+                    by: get_text(who)?,
+                }),
+                _ => Err(bad_row("closing")),
+            })
+            .next()
+            .transpose()
+    }
+
+    fn set_closing(&mut self, closing: Option<&Closing>) -> Result<(), StoreError> {
+        self.rows("DELETE FROM closing", vec![])?;
+        if let Some(c) = closing {
+            self.rows(
+                "INSERT INTO closing (anonymise_by_ms, set_ms, set_by) VALUES (?, ?, ?)",
+                vec![int(c.anonymise_by_ms)?, int(c.set_ms)?, text(&c.by)],
+            )?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -609,7 +648,7 @@ mod tests {
         ($($name:ident),* $(,)?) => {$(
             #[test]
             fn $name() {
-                let conn = native::connection(&format!("{}{}{}", crate::log_store::SCHEMA, SCHEMA, NOTES_SCHEMA));
+                let conn = native::connection(&format!("{}{}{}{}", crate::log_store::SCHEMA, SCHEMA, NOTES_SCHEMA, CLOSING_SCHEMA));
                 let conn: &'static rusqlite::Connection = Box::leak(Box::new(conn));
                 suite::$name(SqlLogStore(conn), SqlFormStore(conn));
             }
@@ -645,6 +684,8 @@ mod tests {
         an_attestation_is_the_owners_word_never_the_persons,
         an_objection_holds_without_a_grant_until_the_persons_own_opt_in,
         notes_are_sealed_exported_and_erased_with_the_identity,
+        the_contact_list_filters_and_pages,
+        the_site_closes_on_its_day,
         suppressions_rank_and_remove,
         the_recycle_bin_holds_an_erasure_until_its_purge,
         a_new_opt_in_of_a_binned_address_completes_the_erasure_first,

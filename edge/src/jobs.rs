@@ -3,7 +3,7 @@
 //! time the alarm rings next, as the schedule says from what each run came
 //! to. A failed job is logged and backs off; the others still run.
 
-use assent_core::form::store::{Confirmations, Outbox};
+use assent_core::form::store::{BinStore, Confirmations, Outbox};
 use assent_core::log::sequencer;
 use assent_core::log::LogStore;
 use assent_core::rights;
@@ -80,13 +80,16 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
     let due = forms.next_delivery().ok().flatten();
     next.push(Job::Deliver.next(Ran::Did(sent), now_ms, due));
 
-    if site.rights.retention.is_some() {
+    // The site's closing runs as retention does, whatever the policy.
+    let closing = forms.closing().ok().flatten();
+    if site.rights.retention.is_some() || closing.is_some() {
         let batch = Job::Retention.batch();
         let anonymised = Site::new(&mut store, &mut forms, site, &key, &ctx)
             .run_retention(batch)
             .map(|r| r.len() as u64);
         let ran = ran(Job::Retention, anonymised.map_err(Into::into));
-        next.push(Job::Retention.next(ran, now_ms, None));
+        let day = closing.map(|c| c.anonymise_by_ms).filter(|&at| at > now_ms);
+        next.push(Job::Retention.next(ran, now_ms, day));
     }
 
     // Last: it signs what the jobs above appended.

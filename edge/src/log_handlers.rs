@@ -165,6 +165,22 @@ async fn form_endpoints(
                     }
                     Ok(outcomes)
                 },
+            messages::CLOSING => |_: ()| {
+                    Ok(assent_core::form::store::BinStore::closing(&forms).map_err(assent_core::Error::from)?)
+                },
+            messages::CLOSE => |r: messages::CloseRequest| {
+                    let site =
+                        sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
+                    let key = key()?;
+                    let mut at = Site::new(&mut store, &mut forms, site, &key, &r.ctx);
+                    Ok(match r.day {
+                        Some(day) => at.close(&day, &r.by)?,
+                        None => at.reopen()?,
+                    })
+                },
+            messages::CONTACTS => |r: messages::ContactsRequest| {
+                    Ok(rights::contacts::list(&store, &forms, &r.filter, r.after.as_ref(), r.limit)?)
+                },
             messages::NOTE => |r: messages::NoteRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;

@@ -80,6 +80,15 @@ pub const STATE: Endpoint<SubjectId, SubjectState> = Endpoint::new("/forms/state
 /// The owner's record of consent given offline, or of another basis.
 /// Each one's outcome, in order: one refused changes none of the others.
 pub const ATTEST: Endpoint<AttestRequest, Vec<AttestOutcome>> = Endpoint::new("/forms/attest");
+/// The site's closing, if set.
+pub const CLOSING: Endpoint<(), Option<assent_core::form::store::Closing>> =
+    Endpoint::new("/rights/closing");
+/// Set the site's closing day (`Some`), or take it back (`None`).
+pub const CLOSE: Endpoint<CloseRequest, assent_core::form::store::Closing> =
+    Endpoint::new("/rights/close");
+/// A page of the contact list.
+pub const CONTACTS: Endpoint<ContactsRequest, assent_core::rights::contacts::Page> =
+    Endpoint::new("/rights/contacts");
 /// A note about a contact.
 pub const NOTE: Endpoint<NoteRequest, assent_core::form::notes::Note> =
     Endpoint::new("/forms/note");
@@ -374,6 +383,30 @@ pub enum AttestOutcome {
     Recorded(Appended),
     /// Refused: the error as it crosses the hop; nothing stored for it.
     Refused(crate::error::WireError),
+}
+
+/// The site's closing: the day (`None` takes it back), who, and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// The day, `YYYY-MM-DD`; `None` to take the closing back.
+    pub day: Option<String>,
+    /// Who, as the audit trail names them.
+    pub by: String,
+    /// Server time, log origin and issuer.
+    pub ctx: EdgeContext,
+}
+
+/// A page of the contact list: the filter, where to go on, how many rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactsRequest {
+    /// What selects contacts.
+    pub filter: assent_core::rights::contacts::Filter,
+    /// After this subject.
+    pub after: Option<SubjectId>,
+    /// Most rows.
+    pub limit: u64,
 }
 
 /// A note about a contact: whose, by whom, the checked text, its id and when.

@@ -41,6 +41,11 @@ pub const SHARD: &[Migration] = &[
         what: "the owner's sealed notes about contacts",
         scripts: &[crate::form_store::NOTES_SCHEMA],
     },
+    Migration {
+        version: 3,
+        what: "the site's closing: everyone anonymised by a day",
+        scripts: &[crate::form_store::CLOSING_SCHEMA],
+    },
 ];
 
 /// A site's directory: its owner keys and the audit trail, and the mark of
@@ -125,8 +130,8 @@ mod tests {
     #[test]
     fn a_migration_runs_once() {
         let db = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&db, SHARD, 5).unwrap(), 2);
-        assert_eq!(migrate(&db, SHARD, 6).unwrap(), 2);
+        assert_eq!(migrate(&db, SHARD, 5).unwrap(), 3);
+        assert_eq!(migrate(&db, SHARD, 6).unwrap(), 3);
         let ran = db
             .query(
                 "SELECT version, applied_ms FROM schema_migrations ORDER BY version",
@@ -137,7 +142,8 @@ mod tests {
             ran,
             vec![
                 vec![SqlValue::Int(1), SqlValue::Int(5)],
-                vec![SqlValue::Int(2), SqlValue::Int(5)]
+                vec![SqlValue::Int(2), SqlValue::Int(5)],
+                vec![SqlValue::Int(3), SqlValue::Int(5)]
             ]
         );
     }
@@ -154,7 +160,7 @@ mod tests {
             )
             .unwrap()
             .is_empty());
-        assert_eq!(migrate(&db, SHARD, 1).unwrap(), 2);
+        assert_eq!(migrate(&db, SHARD, 1).unwrap(), 3);
         let mut store = SqlLogStore(&db);
         assert_eq!(store.size().unwrap(), before);
         assent_core::log::conformance::check_proofs(&mut store);

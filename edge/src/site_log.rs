@@ -10,7 +10,7 @@
 //! submission's contact, sealed identity, log entry, pending entry and mail
 //! are written in one synchronous stretch too, committed together.
 
-use assent_core::form::store::{Confirmations, Outbox};
+use assent_core::form::store::{BinStore, Confirmations, Outbox};
 use assent_core::rights;
 use assent_core::schedule::{self, CHECKPOINT_AFTER_MS, RETENTION_EVERY_MS};
 use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result, State};
@@ -41,6 +41,7 @@ impl DurableObject for SiteLog {
         let store = SqlLogStore(&sql);
         let forms = SqlFormStore(&sql);
         let now = now_ms();
+        let closing = forms.closing().ok().flatten().map(|c| c.anonymise_by_ms);
         // A grown log: a checkpoint within a second (appends in between share
         // it), and retention daily once the site has a policy (each run
         // sets the next, so arming it as the log grows is enough). Only a
@@ -50,15 +51,21 @@ impl DurableObject for SiteLog {
                 .ok()
                 .flatten()
                 .is_some_and(|s| s.rights.retention.is_some());
+            // A contact who arrives after the closing day goes the same way.
+            let closed = closing.is_some_and(|at| at <= now);
             [
                 Some(now + CHECKPOINT_AFTER_MS),
                 retention.then_some(now + RETENTION_EVERY_MS),
+                closed.then_some(now + CHECKPOINT_AFTER_MS),
             ]
         });
         let due = [
             forms.next_due().ok().flatten(),
             forms.next_delivery().ok().flatten(),
             rights::bin::next_purge(&forms).ok().flatten(),
+            // The site's closing day (everyone anonymised from then on; the
+            // alarm's own runs go on from there until none is left).
+            closing.filter(|&at| at > now),
         ];
         let asked = grown.into_iter().flatten().chain(due);
         if let Some(at) = schedule::earliest(asked) {

@@ -445,6 +445,15 @@ pub enum Operation {
     /// Add a note about a contact.
     #[serde(rename = "subject.note")]
     SubjectNote,
+    /// The contact list, filtered.
+    #[serde(rename = "contacts.list")]
+    ContactsList,
+    /// The site's closing: when everyone is anonymised, if set.
+    #[serde(rename = "site.closing")]
+    SiteClosing,
+    /// Set the site's closing day, or take it back (the operator's).
+    #[serde(rename = "site.close")]
+    SiteClose,
     /// What retention would anonymise now (the dry run).
     #[serde(rename = "retention.dry_run")]
     RetentionDryRun,
@@ -475,16 +484,15 @@ impl Operation {
         use Operation::*;
         match self {
             LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
-            | Stats | RetentionDryRun | RecycleBinList | SuppressionsList => {
-                Need::Scope(Scope::Read)
-            }
+            | Stats | RetentionDryRun | RecycleBinList | SuppressionsList | ContactsList
+            | SiteClosing => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
             | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge
             | SuppressionsRemove | SubjectNote => Need::Scope(Scope::Write),
             ConsentAttest => Need::Scope(Scope::Attest),
-            KeyCreate | KeyList | KeyRevoke => Need::Operator,
+            KeyCreate | KeyList | KeyRevoke | SiteClose => Need::Operator,
         }
     }
 
@@ -517,6 +525,9 @@ impl Operation {
             SubjectObject => "subject.object",
             ConsentAttest => "consent.attest",
             SubjectNote => "subject.note",
+            ContactsList => "contacts.list",
+            SiteClosing => "site.closing",
+            SiteClose => "site.close",
             RetentionRun => "retention.run",
             KeyCreate => "key.create",
             KeyList => "key.list",
@@ -711,15 +722,21 @@ mod tests {
             RecycleBinPurge => Need::Scope(Scope::Write),
             ConsentAttest => Need::Scope(Scope::Attest),
             SubjectNote => Need::Scope(Scope::Write),
+            ContactsList => Need::Scope(Scope::Read),
+            SiteClosing => Need::Scope(Scope::Read),
+            SiteClose => Need::Operator,
             KeyCreate => Need::Operator,
             KeyList => Need::Operator,
             KeyRevoke => Need::Operator,
         }
     }
 
-    const ALL: [Operation; 29] = {
+    const ALL: [Operation; 32] = {
         use Operation::*;
         [
+            SiteClosing,
+            SiteClose,
+            ContactsList,
             ConsentAttest,
             SubjectNote,
             LogList,

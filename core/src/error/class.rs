@@ -157,9 +157,13 @@ impl Error {
                 RightsError::SubjectUnknown
                 | RightsError::RequestUnknown
                 | RightsError::NotListed => NotFound,
-                RightsError::AttestationInvalid { .. } | RightsError::NoteInvalid { .. } => Invalid,
+                RightsError::AttestationInvalid { .. }
+                | RightsError::NoteInvalid { .. }
+                | RightsError::ClosingInvalid { .. } => Invalid,
+                RightsError::NotClosing => NotFound,
                 RightsError::RequestDecided
                 | RightsError::Objected
+                | RightsError::SiteClosed
                 | RightsError::AddressListed
                 | RightsError::NotRestricted
                 | RightsError::NotInRecycleBin

@@ -62,6 +62,19 @@ pub enum RightsError {
     /// cannot record consent for it (409).
     #[error("this address is on the site's opt-out or block list")]
     AddressListed,
+    /// A site's closing day is not a day after today, within a year (400).
+    #[error("closing: {reason}")]
+    ClosingInvalid {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The site's closing day has come: its anonymisation runs and cannot
+    /// be moved or taken back (409).
+    #[error("the site's closing day has come")]
+    SiteClosed,
+    /// No closing is set for this site (404).
+    #[error("no closing is set for this site")]
+    NotClosing,
     /// A note about a contact is empty, too long, or holds control
     /// characters (400).
     #[error("note: {reason}")]
@@ -89,6 +102,9 @@ impl RightsError {
             RightsError::Objected => "objected",
             RightsError::AddressListed => "address_listed",
             RightsError::NoteInvalid { .. } => "note_invalid",
+            RightsError::ClosingInvalid { .. } => "closing_invalid",
+            RightsError::SiteClosed => "site_closed",
+            RightsError::NotClosing => "not_closing",
         }
     }
 }

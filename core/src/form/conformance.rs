@@ -2204,6 +2204,273 @@ pub fn notes_are_sealed_exported_and_erased_with_the_identity<L: LogStore, F: Fo
         .is_empty());
 }
 
+/// The contact list: each filter selects what it says (an offer's state, a
+/// basis, an objection, the country, parental consent, restriction, the
+/// days of creation and last activity), erased contacts are not listed,
+/// and a page of `limit` rows says where the next one goes on until the
+/// selection is whole.
+pub fn the_contact_list_filters_and_pages<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::rights::contacts::{list, Filter};
+    let mut desk = Desk::new(log, forms);
+    let subject_of = |desk: &mut Desk<L, F>, email: &str, ticked: &[&str], n: u8, confirm: bool| {
+        let (id, _) = desk.submit(|b| {
+            b["identity"]["email"] = email.into();
+            b["event"]["event_id"] = EventId::from_random_bytes([n; 16]).to_string().into();
+            b["event"]["form"]["offers"]["email:news"] = false.into();
+            for o in ticked {
+                b["event"]["form"]["offers"][*o] = true.into();
+            }
+        });
+        if confirm {
+            let (token, _) = desk.token_of_last_mail();
+            desk.confirm(&token).unwrap();
+        }
+        desk.subject_of(&id)
+    };
+    let ana = subject_of(&mut desk, "ana@example.com", &["email:news"], 140, true);
+    desk.now_ms += 2 * 86_400_000;
+    let bob = subject_of(
+        &mut desk,
+        "bob@example.com",
+        &["email:news", "post:catalogue"],
+        141,
+        false,
+    );
+    let cy = subject_of(&mut desk, "cy@example.com", &["post:catalogue"], 142, true);
+    let gone = subject_of(&mut desk, "gone@example.com", &["email:news"], 143, true);
+    desk.delete(&gone, 144).unwrap();
+    desk.attest(
+        &serde_json::json!({"form": "newsletter", "email": "ana@example.com", "offers": ["post:catalogue"],
+            "basis": "legitimate_interests", "source": "customer", "given_on": "2026-10-01"}),
+        145,
+    )
+    .unwrap();
+    desk.object(&cy, crate::form::config::Channel::Post, 146)
+        .unwrap();
+    let ctx = desk.ctx();
+    Site::new(
+        &mut desk.log,
+        &mut desk.forms,
+        &desk.config,
+        &desk.key,
+        &ctx,
+    )
+    .restrict(&bob, true, EventId::from_random_bytes([147; 16]))
+    .unwrap();
+    let select = |desk: &Desk<L, F>, q: &[(&str, &str)]| {
+        let mut sorted: Vec<SubjectId> = list(
+            &desk.log,
+            &desk.forms,
+            &Filter::parse(q.iter().copied()).unwrap(),
+            None,
+            100,
+        )
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.subject)
+        .collect();
+        sorted.sort();
+        sorted
+    };
+    let sorted = |mut v: Vec<SubjectId>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        select(&desk, &[]),
+        sorted(vec![ana.clone(), bob.clone(), cy.clone()]),
+        "not the erased one"
+    );
+    assert_eq!(
+        select(&desk, &[("offer", "email:news"), ("state", "granted")]),
+        vec![ana.clone()]
+    );
+    assert_eq!(
+        select(&desk, &[("offer", "email:news"), ("state", "pending")]),
+        vec![bob.clone()]
+    );
+    assert_eq!(
+        select(&desk, &[("offer", "email:news")]),
+        sorted(vec![ana.clone(), bob.clone(), cy.clone()]),
+        "any state"
+    );
+    assert_eq!(
+        select(&desk, &[("state", "legitimate_interests")]),
+        vec![ana.clone()]
+    );
+    assert_eq!(select(&desk, &[("state", "objected")]), vec![cy.clone()]);
+    assert_eq!(select(&desk, &[("restricted", "true")]), vec![bob.clone()]);
+    assert_eq!(select(&desk, &[("country", "DE")]).len(), 3);
+    assert!(select(&desk, &[("country", "FR")]).is_empty());
+    assert!(select(&desk, &[("parental", "true")]).is_empty());
+    let day = |ms: u64| crate::utc::rfc3339(ms)[..10].to_owned();
+    let today = day(desk.now_ms);
+    let two_days_ago = day(desk.now_ms - 2 * 86_400_000);
+    assert_eq!(
+        select(&desk, &[("created_before", &today)]),
+        vec![ana.clone()]
+    );
+    assert_eq!(
+        select(&desk, &[("created_from", &today)]),
+        sorted(vec![bob.clone(), cy.clone()])
+    );
+    assert_eq!(
+        select(
+            &desk,
+            &[("created_from", &two_days_ago), ("created_before", &today)]
+        ),
+        vec![ana.clone()]
+    );
+    assert_eq!(
+        select(&desk, &[("active_from", &today)]).len(),
+        3,
+        "ana's basis is today's"
+    );
+
+    // Pages of one: each says where the next goes on, until the last.
+    let all = Filter::default();
+    let mut seen = Vec::new();
+    let mut after: Option<SubjectId> = None;
+    loop {
+        let page = list(&desk.log, &desk.forms, &all, after.as_ref(), 1).unwrap();
+        seen.extend(page.rows.iter().map(|r| r.subject.clone()));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(sorted(seen.clone()), select(&desk, &[]));
+    assert_eq!(seen.len(), 3, "each once");
+}
+
+/// The site's closing (the end of a contract): its day must be after today
+/// and within a year; before it nobody is due and it can be taken back;
+/// from it every contact is due on a site without a retention policy, and
+/// a run anonymises them as retention does; then it stands.
+pub fn the_site_closes_on_its_day<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::rights::retention::{self, Reason};
+    let day = 24 * HOUR;
+    let mut desk = Desk::new(log, forms);
+    assert!(
+        desk.config.rights.retention.is_none(),
+        "no policy: only the closing erases"
+    );
+    let (a, _) = desk.submit(|_| {});
+    let (b, _) = desk.submit(|b| b["identity"]["email"] = "ben@example.com".into());
+    let (a, b) = (desk.subject_of(&a), desk.subject_of(&b));
+    let on = |ms: u64| crate::utc::rfc3339(ms)[..10].to_owned();
+    let t0 = desk.now_ms;
+    let close = |desk: &mut Desk<L, F>, at: u64, day: &str| {
+        let mut ctx = desk.ctx();
+        ctx.now_ms = at;
+        Site::new(
+            &mut desk.log,
+            &mut desk.forms,
+            &desk.config,
+            &desk.key,
+            &ctx,
+        )
+        .close(day, "operator")
+    };
+    let reopen = |desk: &mut Desk<L, F>, at: u64| {
+        let mut ctx = desk.ctx();
+        ctx.now_ms = at;
+        Site::new(
+            &mut desk.log,
+            &mut desk.forms,
+            &desk.config,
+            &desk.key,
+            &ctx,
+        )
+        .reopen()
+    };
+    for bad in [
+        on(t0),
+        on(t0 - day),
+        on(t0 + 367 * day),
+        "2027-02-30".into(),
+        "soon".into(),
+    ] {
+        assert_eq!(
+            close(&mut desk, t0, &bad).unwrap_err().code(),
+            "closing_invalid",
+            "{bad}"
+        );
+    }
+    assert_eq!(reopen(&mut desk, t0).unwrap_err().code(), "not_closing");
+    let set = close(&mut desk, t0, &on(t0 + 60 * day)).unwrap();
+    assert_eq!(
+        set.anonymise_by_ms,
+        crate::utc::parse_date(&on(t0 + 60 * day)).unwrap()
+    );
+    // Taken back, and set again.
+    assert_eq!(reopen(&mut desk, t0 + day).unwrap(), set);
+    assert!(desk.forms.closing().unwrap().is_none());
+    let set = close(&mut desk, t0, &on(t0 + 60 * day)).unwrap();
+    let due = |desk: &Desk<L, F>, at: u64| {
+        let mut d: Vec<_> = retention::due(&desk.log, &desk.forms, &desk.config, at, 100)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.subject, d.reason))
+            .collect();
+        d.sort();
+        d
+    };
+    assert_eq!(due(&desk, set.anonymise_by_ms - 1), []);
+    let mut everyone = vec![
+        (a.clone(), Reason::SiteClosing),
+        (b.clone(), Reason::SiteClosing),
+    ];
+    everyone.sort();
+    assert_eq!(due(&desk, set.anonymise_by_ms), everyone);
+    // On the day: it stands.
+    assert_eq!(
+        reopen(&mut desk, set.anonymise_by_ms).unwrap_err().code(),
+        "site_closed"
+    );
+    assert_eq!(
+        close(&mut desk, set.anonymise_by_ms, &on(t0 + 90 * day))
+            .unwrap_err()
+            .code(),
+        "site_closed"
+    );
+    let mut ctx = desk.ctx();
+    ctx.now_ms = set.anonymise_by_ms;
+    let ran = Site::new(
+        &mut desk.log,
+        &mut desk.forms,
+        &desk.config,
+        &desk.key,
+        &ctx,
+    )
+    .run_retention(1)
+    .unwrap();
+    assert_eq!(ran.len(), 1, "a batch at a time");
+    Site::new(
+        &mut desk.log,
+        &mut desk.forms,
+        &desk.config,
+        &desk.key,
+        &ctx,
+    )
+    .run_retention(100)
+    .unwrap();
+    for s in [&a, &b] {
+        let records = desk.records_of(s);
+        let last = records.last().unwrap();
+        assert_eq!(
+            (last.event.action, last.event.ui.surface),
+            (crate::event::Action::Erase, crate::event::Surface::Schedule)
+        );
+        assert!(
+            desk.forms.contact_of(s).unwrap().is_none(),
+            "the identity is gone"
+        );
+    }
+    assert_eq!(due(&desk, set.anonymise_by_ms + day), [], "nobody left");
+}
+
 /// The store's own rules for the lists: a stronger kind replaces a weaker
 /// one for an address, never the reverse, and the same kind again keeps
 /// the first entry (its record); removal answers what it took out.
@@ -2280,10 +2547,12 @@ impl<S: FormStore> BinStore for FaultInjected<S> {
     delegate! {
         fn binned(&self, subject: &SubjectId) -> Option<Binned>;
         fn binned_until(&self, until_ms: u64, limit: u64) -> Vec<Binned>;
+        fn closing(&self) -> Option<store::Closing>;
     }
     delegate! {
         fn put_binned(&mut self, entry: &Binned) -> ();
         fn unbin(&mut self, subject: &SubjectId) -> ();
+        fn set_closing(&mut self, closing: Option<&store::Closing>) -> ();
     }
 }
 

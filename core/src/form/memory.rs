@@ -318,11 +318,20 @@ impl BinStore for MemoryFormStore {
     fn binned_until(&self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, StoreError> {
         self.bin.binned_until(until_ms, limit)
     }
+    fn closing(&self) -> Result<Option<crate::form::store::Closing>, StoreError> {
+        self.bin.closing()
+    }
+    fn set_closing(
+        &mut self,
+        closing: Option<&crate::form::store::Closing>,
+    ) -> Result<(), StoreError> {
+        self.bin.set_closing(closing)
+    }
 }
 
 /// An in-memory [`BinStore`] (the one [`MemoryFormStore`] holds).
 #[derive(Debug, Clone, Default)]
-pub struct MemoryBinStore(Vec<Binned>);
+pub struct MemoryBinStore(Vec<Binned>, Option<crate::form::store::Closing>);
 
 impl MemoryBinStore {
     /// Whether `subject` is in the bin.
@@ -356,5 +365,15 @@ impl BinStore for MemoryBinStore {
         out.sort_by(|a, b| (a.purge_ms, &a.subject).cmp(&(b.purge_ms, &b.subject)));
         out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(out)
+    }
+    fn closing(&self) -> Result<Option<crate::form::store::Closing>, StoreError> {
+        Ok(self.1.clone())
+    }
+    fn set_closing(
+        &mut self,
+        closing: Option<&crate::form::store::Closing>,
+    ) -> Result<(), StoreError> {
+        self.1 = closing.cloned();
+        Ok(())
     }
 }

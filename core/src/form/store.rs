@@ -234,6 +234,18 @@ impl Binned {
     }
 }
 
+/// The whole site anonymised by a day (`rights::retention`, the end of a
+/// contract): set by the operator, read by the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closing {
+    /// Every contact is anonymised from this time on (ms since the epoch).
+    pub anonymise_by_ms: u64,
+    /// When it was set.
+    pub set_ms: u64,
+    /// Who set it (the audit trail's name).
+    pub by: String,
+}
+
 /// Where the recycle bin ([`crate::rights::bin`]) is kept: beside the
 /// forms' storage (every [`FormStore`] is one, so the forms' rules can see
 /// who is binned).
@@ -247,4 +259,9 @@ pub trait BinStore {
     /// Up to `limit` entries whose purge time is at or before `until_ms`,
     /// the soonest purge first (then by subject).
     fn binned_until(&self, until_ms: u64, limit: u64) -> Result<Vec<Binned>, StoreError>;
+    /// The site's closing, if one is set (the erasure of everyone by a day,
+    /// kept with the bin: both are erasures that wait for their time).
+    fn closing(&self) -> Result<Option<Closing>, StoreError>;
+    /// Sets the site's closing, or takes it back (`None`).
+    fn set_closing(&mut self, closing: Option<&Closing>) -> Result<(), StoreError>;
 }

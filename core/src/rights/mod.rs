@@ -37,6 +37,7 @@
 pub mod banner;
 pub mod bin;
 pub mod center;
+pub mod contacts;
 pub mod export;
 pub mod import;
 pub mod lists;

@@ -6,6 +6,11 @@
 //! - `unconfirmed_days`: a contact who never had an opt-in granted (only
 //!   pending, expired or refused offers), this long after their newest record.
 //!
+//! And, whatever the policy, **the site's closing** ([`Site::close`], the end
+//! of a contract: the operator sets a day, 1 to 365 days ahead): from that
+//! day every contact is due (`site_closing`), a batch per alarm until none
+//! is left. Before the day it can be taken back ([`Site::reopen`]).
+//!
 //! Anonymising is the erasure of [`Site::erase`](crate::site::Site::erase), made by the schedule
 //! (surface `schedule`): the identity is destroyed, the records stay as
 //! proof, the address is suppressed. It never goes through the recycle bin
@@ -20,9 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use super::history;
 use crate::config::SiteConfig;
-use crate::error::Error;
+use crate::error::{Error, RightsError};
 use crate::event::Surface;
-use crate::form::store::FormStore;
+use crate::form::store::{Closing, FormStore};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
 use crate::log::store::LogStore;
@@ -39,6 +44,8 @@ pub enum Reason {
     Inactive,
     /// Never confirmed, for `unconfirmed_days`.
     Unconfirmed,
+    /// The site closes: everyone is anonymised from its day on.
+    SiteClosing,
 }
 
 /// A contact whose identity is due to be anonymised.
@@ -60,9 +67,13 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     now_ms: u64,
     limit: u64,
 ) -> Result<Vec<Due>, Error> {
-    let Some(rules) = config.rights.retention else {
+    let closing = forms
+        .closing()?
+        .is_some_and(|c| now_ms >= c.anonymise_by_ms);
+    let rules = config.rights.retention.unwrap_or_default();
+    if config.rights.retention.is_none() && !closing {
         return Ok(Vec::new());
-    };
+    }
     let older = |days: Option<u32>, at: u64| {
         days.is_some_and(|d| now_ms.saturating_sub(at) > u64::from(d) * 86_400_000)
     };
@@ -89,7 +100,9 @@ pub fn due<L: LogStore + ?Sized, F: FormStore + ?Sized>(
                     .as_ref()
                     .is_some_and(|f| f.outcome == Outcome::Granted)
             });
-            let reason = if older(rules.inactive_days, at) {
+            let reason = if closing {
+                Reason::SiteClosing
+            } else if older(rules.inactive_days, at) {
                 Reason::Inactive
             } else if !ever_granted && older(rules.unconfirmed_days, at) {
                 Reason::Unconfirmed
@@ -121,7 +134,53 @@ pub fn erasure_id(subject: &SubjectId) -> EventId {
     ))
 }
 
+/// Longest a closing may be set ahead, in days.
+pub const CLOSING_MAX_DAYS: u64 = 365;
+
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
+    /// Sets the site's closing: every contact anonymised from the start of
+    /// `day` (`YYYY-MM-DD`, after today and at most [`CLOSING_MAX_DAYS`]
+    /// ahead), by `by`. Set again, the new day replaces the old.
+    pub fn close(&mut self, day: &str, by: &str) -> Result<Closing, Error> {
+        let invalid = |reason: &str| -> Error {
+            RightsError::ClosingInvalid {
+                reason: reason.into(),
+            }
+            .into()
+        };
+        let at = crate::utc::parse_date(day).ok_or_else(|| invalid("a date as YYYY-MM-DD"))?;
+        let now = self.ctx.now_ms;
+        if at <= now || at > now + CLOSING_MAX_DAYS * 86_400_000 {
+            return Err(invalid("a day after today, at most 365 days ahead"));
+        }
+        if self
+            .forms
+            .closing()?
+            .is_some_and(|c| now >= c.anonymise_by_ms)
+        {
+            return Err(RightsError::SiteClosed.into());
+        }
+        let closing = Closing {
+            anonymise_by_ms: at,
+            set_ms: now,
+            by: by.into(),
+        };
+        self.forms.set_closing(Some(&closing))?;
+        Ok(closing)
+    }
+
+    /// Takes the site's closing back, before its day; after it,
+    /// [`RightsError::SiteClosed`] (what ran is done); none set is
+    /// [`RightsError::NotClosing`].
+    pub fn reopen(&mut self) -> Result<Closing, Error> {
+        let held = self.forms.closing()?.ok_or(RightsError::NotClosing)?;
+        if self.ctx.now_ms >= held.anonymise_by_ms {
+            return Err(RightsError::SiteClosed.into());
+        }
+        self.forms.set_closing(None)?;
+        Ok(held)
+    }
+
     /// Anonymises up to `limit` contacts due at `ctx.now_ms`; returns them.
     pub fn run_retention(&mut self, limit: u64) -> Result<Vec<Due>, Error> {
         let (log, forms, config, key, ctx) = self.parts();

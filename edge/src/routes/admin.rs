@@ -161,6 +161,10 @@ pub(super) enum Route {
     Rectify(SubjectId),
     Object(SubjectId),
     Note(SubjectId),
+    Contacts,
+    Closing,
+    Close,
+    Reopen,
     Attest,
     Deliveries,
     Mailbox,
@@ -201,6 +205,10 @@ impl Route {
             ["subjects", s, "objection"] if post => Route::Object(subject(s)?),
             ["subjects", s, "notes"] if post => Route::Note(subject(s)?),
             ["attestations"] if post => Route::Attest,
+            ["contacts"] if get => Route::Contacts,
+            ["closing"] if get => Route::Closing,
+            ["closing"] if post => Route::Close,
+            ["closing"] if delete => Route::Reopen,
             ["webhooks"] if get => Route::Deliveries,
             ["mail"] if get => Route::Mailbox,
             ["audit"] if get => Route::Audit,
@@ -221,7 +229,7 @@ impl Route {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
             ["events" | "export" | "subjects" | "webhooks" | "mail" | "audit" | "keys"
-            | "attestations"]
+            | "attestations" | "contacts" | "closing"]
             | ["subjects", _, "state" | "export" | "erasure" | "restore" | "restriction" | "rectification"
             | "objection" | "notes"]
             | ["recycle-bin"]
@@ -257,6 +265,9 @@ impl Route {
             Route::Object(_) => Operation::SubjectObject,
             Route::Attest => Operation::ConsentAttest,
             Route::Note(_) => Operation::SubjectNote,
+            Route::Contacts => Operation::ContactsList,
+            Route::Closing => Operation::SiteClosing,
+            Route::Close | Route::Reopen => Operation::SiteClose,
             Route::Deliveries => Operation::Deliveries,
             Route::Mailbox => Operation::Mailbox,
             Route::Audit => Operation::AuditExport,
@@ -348,6 +359,10 @@ pub async fn handle(
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
         Route::SuppressionsList => crate::routes::lists::list(&req, env, site).await,
+        Route::Contacts => crate::routes::contacts::list(&req, env, site).await,
+        r @ (Route::Closing | Route::Close | Route::Reopen) => {
+            crate::routes::contacts::closing(r, req, env, site, &principal).await
+        }
         Route::SuppressionsRemove(lookup) => {
             crate::routes::lists::remove(&req, env, site, &lookup).await
         }

@@ -18,6 +18,7 @@ mod admin_subjects;
 mod attest;
 mod center_page;
 pub mod config;
+mod contacts;
 pub mod events;
 pub mod forms;
 pub mod import;
