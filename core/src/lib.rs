@@ -14,6 +14,7 @@
 //! - [`notice`]: the per-language notice and its content hash.
 //! - [`event`]: the consent event the widget sends and its validation.
 //! - [`action`]: the kind of a decision, and which one a change of mind is.
+//! - [`answer`]: what an answer of the edge means to a client's outbox.
 //! - [`attestation`]: the owner's word in a record (consent given offline,
 //!   another lawful basis).
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
@@ -81,6 +82,7 @@ mod prelude {
 pub mod action;
 #[cfg(feature = "std")]
 pub mod admin;
+pub mod answer;
 pub mod api;
 #[cfg(feature = "std")]
 pub mod attestation;

@@ -153,24 +153,7 @@ impl Error {
                 AccessError::AdminKeyUnknown => NotFound,
                 AccessError::ScopeInvalid { .. } | AccessError::KeyNameInvalid => Invalid,
             },
-            Error::Rights(e) => match e {
-                RightsError::SubjectUnknown
-                | RightsError::RequestUnknown
-                | RightsError::NotListed => NotFound,
-                RightsError::AttestationInvalid { .. }
-                | RightsError::NoteInvalid { .. }
-                | RightsError::ClosingInvalid { .. } => Invalid,
-                RightsError::NotClosing => NotFound,
-                RightsError::RequestDecided
-                | RightsError::Objected
-                | RightsError::SiteClosed
-                | RightsError::AddressListed
-                | RightsError::NotRestricted
-                | RightsError::NotInRecycleBin
-                | RightsError::SubjectInRecycleBin => Conflict,
-                RightsError::SubjectErased | RightsError::LinkUsed => Gone,
-                RightsError::SubjectKeyInvalid => Unauthorized,
-            },
+            Error::Rights(e) => rights(e),
             Error::Request(e) => match e {
                 RequestError::SiteUnknown { .. } | RequestError::NotFound => NotFound,
                 RequestError::MethodNotAllowed => MethodNotAllowed,
@@ -179,6 +162,30 @@ impl Error {
                 RequestError::RateLimited => TooMany,
             },
         }
+    }
+}
+
+/// The class of a rights error (its own function: the category grows with
+/// every owner operation).
+fn rights(e: &RightsError) -> ErrorClass {
+    use ErrorClass::*;
+    match e {
+        RightsError::SubjectUnknown | RightsError::RequestUnknown | RightsError::NotListed => {
+            NotFound
+        }
+        RightsError::AttestationInvalid { .. }
+        | RightsError::NoteInvalid { .. }
+        | RightsError::ClosingInvalid { .. } => Invalid,
+        RightsError::NotClosing => NotFound,
+        RightsError::RequestDecided
+        | RightsError::Objected
+        | RightsError::SiteClosed
+        | RightsError::AddressListed
+        | RightsError::NotRestricted
+        | RightsError::NotInRecycleBin
+        | RightsError::SubjectInRecycleBin => Conflict,
+        RightsError::SubjectErased | RightsError::LinkUsed => Gone,
+        RightsError::SubjectKeyInvalid => Unauthorized,
     }
 }
 
