@@ -9,6 +9,7 @@ import { h, table, day } from "./dom.js";
 import { chart, rates, breakdown, totals } from "./charts.js";
 import { importList } from "./importer.js";
 import { offlineView, objectionForm, ownerWord, notesView } from "./offline.js";
+import { contactsView } from "./contacts.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -44,6 +45,7 @@ function open(api) {
     ["overview", "Opt-ins", overview],
     ["requests", "Requests", requests],
     ["subjects", "Subjects", subjects],
+    ["contacts", "Contacts", (api) => contactsView(api, describe)],
     ["deliveries", "Webhooks", deliveries],
     ["retention", "Retention", retention],
     ["import", "Lists", importView],

@@ -396,7 +396,7 @@ test("outside make dev the confirmation mail goes to the operator's relay, signe
   }
 });
 
-test("the person's objection to a channel, recorded by the owner: withdrawn, and the CRM is told", async () => {
+test("the person's objection to a channel, recorded by the owner: an objection of its own, and the CRM is told", async () => {
   const body = submission({ email: "leaver@example.com", ticked: ["email:newsletter", "post:catalogue"] });
   await submit(body);
   const [mail] = (await mails()).filter((m) => m.mail.to === "leaver@example.com");
@@ -409,15 +409,15 @@ test("the person's objection to a channel, recorded by the owner: withdrawn, and
   const r = await withdraw({ channel: "email" });
   assert.ok(r.status === 200 || r.status === 201, await r.clone().text());
   const answer = await r.json();
-  assert.equal(answer.record.event.action, "withdraw");
-  assert.equal(answer.record.form.outcome, "withdrawn");
+  assert.equal(answer.record.event.action, "object");
+  assert.equal(answer.record.form.outcome, "objected");
   assert.equal(await total(), before + 1);
   const state = await stateOf(subject);
-  assert.equal(state["email:newsletter"].state, "withdrawn");
+  assert.equal(state["email:newsletter"].state, "objected");
   assert.equal(state["post:catalogue"].state, "granted", "only what was named");
   const again = await withdraw({ channel: "email" });
-  assert.equal(again.status, 400);
-  assert.equal((await again.json()).error.code, "nothing_to_withdraw");
+  assert.equal(again.status, 200, "the same objection: its first answer");
+  assert.equal((await again.json()).receipt, answer.receipt);
   assert.equal(await total(), before + 1);
   for (let i = 0; i < 150 && !received.some((x) => x.status === 204 && JSON.parse(x.body).event_id === answer.record.event.event_id); i++) {
     await new Promise((ok) => setTimeout(ok, 100));
@@ -425,8 +425,8 @@ test("the person's objection to a channel, recorded by the owner: withdrawn, and
   const told = received.find((x) => x.status === 204 && JSON.parse(x.body).event_id === answer.record.event.event_id);
   assert.ok(told, "the CRM was told");
   const payload = JSON.parse(told.body);
-  assert.equal(payload.type, "opt_in.withdrawn");
-  assert.equal(payload.offers["email:newsletter"].state, "withdrawn");
+  assert.equal(payload.type, "subject.objected");
+  assert.equal(payload.offers["email:newsletter"].state, "objected");
   assert.equal(payload.contact.email, "leaver@example.com");
 });
 

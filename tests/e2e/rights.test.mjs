@@ -402,13 +402,17 @@ test("restriction, objection per channel and rectification are events: state, ex
   assert.equal((await state()).restricted, false);
   assert.equal((await post("restriction", { restricted: "yes" })).status, 400);
 
-  // Objection to a channel: its offers withdrawn, the others kept.
+  // Objection to a channel: its own action (an `object` record), its
+  // offers objected, the others kept; the same again answers it.
   r = await post("objection", { channel: "post" });
   assert.equal(r.status, 201);
-  assert.equal((await state()).offers["post:catalogue"].state, "withdrawn");
+  const objection = await r.json();
+  assert.equal(objection.record.event.action, "object");
+  assert.equal((await state()).offers["post:catalogue"].state, "objected");
   assert.equal((await state()).offers["email:newsletter"].state, "granted");
   r = await post("objection", { channel: "post" });
-  assert.equal((await r.json()).error.code, "nothing_to_withdraw");
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).receipt, objection.receipt);
   assert.equal((await post("objection", { channel: "fax" })).status, 400);
 
   // Rectification: a new identity under a new commitment; the email stays.

@@ -170,13 +170,13 @@ impl Error {
 fn rights(e: &RightsError) -> ErrorClass {
     use ErrorClass::*;
     match e {
-        RightsError::SubjectUnknown | RightsError::RequestUnknown | RightsError::NotListed => {
-            NotFound
-        }
+        RightsError::SubjectUnknown
+        | RightsError::RequestUnknown
+        | RightsError::NotListed
+        | RightsError::NotClosing => NotFound,
         RightsError::AttestationInvalid { .. }
         | RightsError::NoteInvalid { .. }
         | RightsError::ClosingInvalid { .. } => Invalid,
-        RightsError::NotClosing => NotFound,
         RightsError::RequestDecided
         | RightsError::Objected
         | RightsError::SiteClosed
