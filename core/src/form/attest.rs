@@ -368,4 +368,38 @@ mod tests {
         // What the docs promise a batch may weigh.
         assert_eq!(MAX_BATCH_BYTES, 1024 * 1024);
     }
+
+    fn site() -> SiteConfig {
+        SiteConfig::from_json(include_str!("../../tests/vectors/site.json")).unwrap()
+    }
+
+    fn checked(body: serde_json::Value, now_ms: u64) -> Result<Attested, Error> {
+        let id = EventId::from_random_bytes([1; 16]);
+        Attest::from_json(body.to_string().as_bytes())?
+            .check(&site(), "k", now_ms, id, |e| e.into())
+    }
+
+    #[test]
+    fn today_is_a_day_the_person_may_have_given_it() {
+        let body = |day: &str| serde_json::json!({"form": "newsletter", "email": "a@example.com", "offers": ["email:news"], "source": "phone", "given_on": day});
+        let midnight = crate::utc::parse_date("2026-11-02").unwrap();
+        assert!(
+            checked(body("2026-11-02"), midnight).is_ok(),
+            "at the very start of the day"
+        );
+        assert_eq!(
+            checked(body("2026-11-03"), midnight + 86_399_999)
+                .unwrap_err()
+                .code(),
+            "attestation_invalid"
+        );
+    }
+
+    #[test]
+    fn at_most_32_offers_are_read() {
+        let body = |n: usize| serde_json::json!({"form": "newsletter", "email": "a@example.com", "offers": vec!["email:news"; n], "source": "phone", "given_on": "2026-01-02"});
+        let reason = |n| checked(body(n), u64::MAX / 2).unwrap_err().to_string();
+        assert!(reason(MAX_OFFERS).contains("named twice"), "32 are read");
+        assert!(reason(MAX_OFFERS + 1).contains("one to 32"), "33 are not");
+    }
 }

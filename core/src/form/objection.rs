@@ -58,7 +58,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         let last = records
             .iter()
             .rev()
-            .find(|r| r.event.form.is_some() && r.form.is_some())
+            .find(|r| r.form.is_some())
             .ok_or(RightsError::SubjectUnknown)?;
         if records.iter().any(|r| r.event.action == Action::Erase) {
             return Err(RightsError::SubjectErased.into());

@@ -557,4 +557,69 @@ mod tests {
         assert!(channels.contains(&("email", "news", true)));
         assert!(channels.contains(&("sms", "offers", false)));
     }
+
+    /// The owner's word in the CSV: its cell says basis, source, day, key
+    /// and document; the person's own records leave it empty.
+    #[test]
+    fn the_csv_says_whose_word_a_record_is() {
+        use crate::attestation::{Attestation, Basis, Source};
+        let config = SiteConfig::from_json(include_str!("../../tests/vectors/site.json")).unwrap();
+        let mut attested = record("give");
+        attested.form = Some(crate::record::FormFacts {
+            identity: "x".into(),
+            outcome: crate::form::submission::Outcome::Granted,
+            age_of_consent: None,
+            readds: None,
+            attested: Some(Attestation {
+                basis: Basis::LegitimateInterests,
+                source: Source::Paper,
+                given_on: "2026-11-02".into(),
+                by: "k1".into(),
+                evidence_sha256: Some("ab".repeat(32)),
+            }),
+        });
+        let own = record("give");
+        let export = SubjectExport {
+            site: "vectors".into(),
+            subject: own.event.subject.clone(),
+            generated_at: String::new(),
+            identity: None,
+            erased_by: None,
+            restricted: false,
+            deleted: None,
+            state: BTreeMap::new(),
+            log: None,
+            records: [attested, own]
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| ExportedRecord {
+                    index: i as u64,
+                    leaf_hash: String::new(),
+                    receipt: String::new(),
+                    ts27560: ts27560(&config, &r),
+                    record: r,
+                })
+                .collect(),
+            notes: Vec::new(),
+        };
+        let csv = export.to_csv();
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let at = rows
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "recorded_by_owner")
+            .unwrap();
+        let cells: Vec<String> = rows.records().map(|r| r.unwrap()[at].to_string()).collect();
+        assert_eq!(
+            cells,
+            [
+                format!(
+                    "legitimate_interests; paper; 2026-11-02; by k1; document sha256 {}",
+                    "ab".repeat(32)
+                ),
+                String::new()
+            ]
+        );
+    }
 }
