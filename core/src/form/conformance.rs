@@ -1982,12 +1982,12 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
     post["offers"] = serde_json::json!(["post:catalogue"]);
     assert_eq!(desk.attest(&post, 114).unwrap_err().code(), "objected");
     // An offer the form gains later: the objection to the channel holds for it.
-    desk.config.forms[0]
-        .offers
-        .push(crate::form::config::Offer {
-            channel: Channel::Post,
-            purpose: desk.config.forms[0].offers[0].purpose.clone(),
-        });
+    let purpose = desk.config.forms[0].offers[0].purpose.clone();
+    let later = crate::form::config::Offer {
+        channel: Channel::Post,
+        purpose,
+    };
+    desk.config.forms[0].offers.push(later);
     post["offers"] = serde_json::json!(["post:news"]);
     assert_eq!(desk.attest(&post, 115).unwrap_err().code(), "objected");
 }
