@@ -244,11 +244,9 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         if log.entry_by_event(&a.event_id)?.is_some() {
             return crate::form::settle::repeat(log, &a.event_id);
         }
-        match forms.suppression(&a.lookup)?.map(|s| s.kind) {
-            Some(SuppressionKind::OptOut | SuppressionKind::Blocked) => {
-                return Err(RightsError::AddressListed.into())
-            }
-            _ => {}
+        let listed = forms.suppression(&a.lookup)?.map(|s| s.kind);
+        if matches!(listed, Some(SuppressionKind::OptOut | SuppressionKind::Blocked)) {
+            return Err(RightsError::AddressListed.into());
         }
         let existing = forms.contact(&a.lookup)?;
         let mut identity = a.identity;

@@ -1893,7 +1893,8 @@ pub fn an_attestation_is_the_owners_word_never_the_persons<L: LogStore, F: FormS
         desk.attest(&b, n).unwrap_err().code()
     };
     let tomorrow = crate::utc::rfc3339(desk.now_ms + 86_400_000)[..10].to_owned();
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(move |b| b["given_on"] = tomorrow.clone().into()),
             "attestation_invalid",
