@@ -245,7 +245,10 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             return crate::form::settle::repeat(log, &a.event_id);
         }
         let listed = forms.suppression(&a.lookup)?.map(|s| s.kind);
-        if matches!(listed, Some(SuppressionKind::OptOut | SuppressionKind::Blocked)) {
+        if matches!(
+            listed,
+            Some(SuppressionKind::OptOut | SuppressionKind::Blocked)
+        ) {
             return Err(RightsError::AddressListed.into());
         }
         let existing = forms.contact(&a.lookup)?;
