@@ -26,7 +26,7 @@ export function client(site, key) {
     site,
     stats: (days) => call(`/stats?days=${days}`),
     requests: () => call("/requests"),
-    decide: (id, verb) => call(`/requests/${id}/${verb}`, { method: "POST" }),
+    decide: (id, verb, reason) => call(`/requests/${id}/${verb}`, { method: "POST", ...(reason ? { body: { reason } } : {}) }),
     find: (email) => call(`/subjects?email=${encodeURIComponent(email)}`),
     exportSubject: (subject, format = "json") => call(`/subjects/${subject}/export?format=${format}`, { raw: format !== "json" }),
     erase: (subject) => call(`/subjects/${subject}/erasure`, { method: "POST" }),

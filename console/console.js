@@ -121,8 +121,11 @@ async function requests(api) {
       : h("p", {}, "No requests."));
   }
   async function decide(id, verb) {
+    // A refusal gives its reason, which the person is mailed (Art. 12(4)).
+    const reason = verb === "refuse" ? prompt("Why is this request refused? The person is told this reason.") : undefined;
+    if (verb === "refuse" && !reason?.trim()) return;
     try {
-      await api.decide(id, verb);
+      await api.decide(id, verb, reason);
       await render();
     } catch (err) {
       wrap.prepend(h("p", { role: "alert", class: "error" }, describe(err)));

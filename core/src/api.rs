@@ -451,6 +451,11 @@ pub const ROUTES: &[Route] = &[
         "object to a channel",
     ),
     route(
+        "POST",
+        "/v1/admin/sites/{site}/requests",
+        "log a request received by phone, letter or mail",
+    ),
+    route(
         "GET",
         "/v1/admin/sites/{site}/closing",
         "the site's closing day, if set",

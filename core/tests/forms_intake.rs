@@ -252,3 +252,9 @@ fn the_site_closes_on_its_day() {
     let (log, forms) = stores();
     suite::the_site_closes_on_its_day(log, forms);
 }
+
+#[test]
+fn requests_as_the_law_reads_them() {
+    let (log, forms) = stores();
+    suite::requests_as_the_law_reads_them(log, forms);
+}

@@ -22,7 +22,7 @@ use assent_core::log::{ConsistencyProof, InclusionProof};
 use assent_core::paging::PageRequest;
 use assent_core::rights::bin::{Binned, Deletion};
 use assent_core::rights::export::SubjectExport;
-use assent_core::rights::requests::{RequestKind, SubjectRequest};
+use assent_core::rights::requests::SubjectRequest;
 use assent_core::rights::retention::Due;
 use assent_core::rights::Found;
 use assent_core::site::EdgeContext;
@@ -232,14 +232,14 @@ pub struct PrivacyLinkRequest {
     pub base: String,
 }
 
-/// A request from the privacy center.
+/// A request from the privacy center, or logged by the owner.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestFile {
-    /// Whose (from a verified session).
+    /// Whose (from a verified session, or named by the owner).
     pub subject: SubjectId,
-    /// What.
-    pub kind: RequestKind,
+    /// What, and how it arrived.
+    pub asked: assent_core::rights::requests::Asked,
     /// Its id, and the erasure's where the site fulfils automatically.
     pub id: assent_core::ids::EventId,
     /// Where an erasure would happen.
@@ -254,6 +254,8 @@ pub struct RequestDecide {
     pub id: assent_core::ids::EventId,
     /// Fulfil (or refuse).
     pub fulfil: bool,
+    /// A refusal's reason, which the person is told.
+    pub reason: Option<String>,
     /// Who decides (the key's name).
     pub who: String,
     /// The erasure event's id, if it is one.

@@ -6,7 +6,7 @@
 use assent_core::admin::store::AdminStore;
 use assent_core::error::RightsError;
 use assent_core::paging;
-use assent_core::rights::requests::{self, RequestKind, RequestStatus, RequestStore};
+use assent_core::rights::requests::{self, RequestStore};
 use assent_core::rights::{self, bin, center};
 use assent_core::site::Site;
 use worker::{Date, Env, Request, Response, SqlStorage};
@@ -117,6 +117,7 @@ async fn rights(
                         lookup: &r.lookup,
                         to: &r.to,
                     },
+                    center::Letter::SignIn,
                     &r.base,
                     link_fresh()?,
                     now_ms(),
@@ -191,7 +192,7 @@ async fn requests(
         messages::REQUEST_FILE => |r: messages::RequestFile| {
                 let config = site()?;
                 let filed =
-                    requests::file(&mut admin, &r.subject, r.kind, r.id.clone(), r.ctx.now_ms)?;
+                    requests::file_asked(&mut admin, &r.subject, r.asked, r.id.clone(), r.ctx.now_ms)?;
                 if !config.rights.auto_fulfil || filed.id != r.id {
                     return Ok(filed);
                 }
@@ -211,23 +212,18 @@ async fn requests(
             },
         messages::REQUEST_DECIDE => |r: messages::RequestDecide| {
                 let config = site()?;
-                if !r.fulfil {
+                let done = if r.fulfil {
+                    let done = Site::new(&mut store, &mut forms, config, &signing::current(env)?, &r.ctx).fulfil(&mut admin, &r.id, &r.who, r.erasure_id)?;
+                    *grew = done.erasure.is_some() || done.fulfilled_by.is_some();
+                    done
+                } else {
                     let open = requests::open(&admin, &r.id)?;
-                    return Ok(requests::decide(
-                        &mut admin,
-                        open,
-                        RequestStatus::Refused,
-                        &r.who,
-                        None,
-                        r.ctx.now_ms,
-                    )?);
-                }
-                let done = Site::new(&mut store, &mut forms, config, &signing::current(env)?, &r.ctx).fulfil(&mut admin, &r.id, &r.who, r.erasure_id)?;
-                *grew = done.erasure.is_some();
-                if done.kind == RequestKind::Access {
-                    // The copy is released: the person gets a link to download it.
-                    mail_access(&store, &mut forms, config, env, &done.subject, &r.ctx)?;
-                }
+                    requests::refuse(&mut admin, open, &r.who, r.reason.as_deref().unwrap_or(""), r.ctx.now_ms)?
+                };
+                // The person is told what was decided (a copy's link, a
+                // refusal's reason), where the site can reach them; an
+                // erased one has no address left.
+                mail_answer(&store, &mut forms, config, env, &done, &r.ctx)?;
                 Ok(done)
             },
     } else {
@@ -259,14 +255,15 @@ fn link_fresh() -> Result<center::LinkFresh, ApiError> {
 }
 
 /// Mails the subject of a fulfilled access request a link to their center.
-fn mail_access(
+fn mail_answer(
     log: &SqlLogStore<&SqlStorage>,
     forms: &mut SqlFormStore<&SqlStorage>,
     config: &assent_core::config::SiteConfig,
     env: &Env,
-    subject: &assent_core::ids::SubjectId,
+    request: &assent_core::rights::requests::SubjectRequest,
     ctx: &assent_core::site::EdgeContext,
 ) -> Result<(), ApiError> {
+    let subject = &request.subject;
     use assent_core::form::store::Contacts;
     let Some(contact) = forms
         .contact_of(subject)
@@ -285,6 +282,10 @@ fn mail_access(
         center::Recipient {
             lookup: &contact.lookup,
             to: &identity.email,
+        },
+        center::Letter::Answer {
+            request,
+            controller: &config.controller.name,
         },
         &ctx.issuer,
         link_fresh()?,

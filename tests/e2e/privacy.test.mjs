@@ -142,7 +142,70 @@ test("an access request, once fulfilled, mails the person a new link", async () 
   assert.ok(request);
   const r = await call(`/v1/admin/sites/example/requests/${request.id}/fulfil`, edge.adminKey, { method: "POST" });
   assert.equal((await r.json()).decided_by, "operator");
-  assert.equal((await privacyMails("quinn@example.com")).length, 2, "a second link, to download the copy");
+  // The mail says what it is, and its link holds for a week: read a day later, it still works.
+  const [copy] = (await mails()).filter((m) => m.mail.to === "quinn@example.com" && m.mail.subject === "Your copy of your data is ready");
+  assert.ok(copy, "a mail that says the copy is ready");
+  assert.match(copy.mail.text, /asked .+ for a copy of your data\. It is ready: open the link below within 7 days/);
+  const claims = JSON.parse(Buffer.from(new URL(copy.mail.link).searchParams.get("token").split(".")[0], "base64url"));
+  assert.ok(claims.x - Date.now() > 6.9 * 86_400_000, "valid a week");
+  await page.close();
+});
+
+test("requests as the law reads them: the center takes an objection, a restriction and a correction; the owner logs one made by phone; a refusal gives its reason, which the person is mailed and shown", async () => {
+  const { subject } = await optIn("sam@example.com");
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  await requestLink(page, "sam@example.com");
+  const [mail] = await privacyMails("sam@example.com");
+  await page.goto(mail.mail.link);
+  await page.click("button[type=submit]");
+  await page.selectOption("#objection-channel", "post");
+  await page.click("button:text-is('Object')");
+  assert.equal(await outcome(page), "center");
+  await page.fill("#rectification-detail", "My surname is Okafor, not Okafer");
+  await page.click("button:text-is('Ask for a correction')");
+  await page.click("text=Ask to restrict the use of your data");
+  const queue = async () => (await (await call("/v1/admin/sites/example/requests", edge.adminKey)).json()).requests.filter((r) => r.subject === subject);
+  const mine = await queue();
+  const of = (kind) => mine.find((r) => r.kind === kind);
+  assert.deepEqual([of("objection").channel, of("objection").via], ["post", "center"]);
+  assert.equal(of("rectification").detail, "My surname is Okafor, not Okafer");
+  assert.ok(of("restriction"));
+
+  // Received by phone: the owner logs it; the center's own are the person's.
+  const writer = createKey("phone desk", "write");
+  const log = (body) => call("/v1/admin/sites/example/requests", writer, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ subject, ...body }) });
+  const logged = await log({ kind: "objection", via: "phone", channel: "sms" });
+  assert.equal(logged.status, 201);
+  assert.equal((await logged.json()).via, "phone");
+  for (const bad of [{ kind: "objection", via: "phone" }, { kind: "access", via: "center" }, { kind: "access", via: "phone", detail: "x" }, { kind: "telepathy", via: "phone" }]) {
+    const r = await log(bad);
+    assert.equal(r.status, 400, JSON.stringify(bad));
+  }
+
+  // Fulfilled: the objection is the subject's, its record named by the request.
+  const done = await (await call(`/v1/admin/sites/example/requests/${of("objection").id}/fulfil`, writer, { method: "POST" })).json();
+  assert.equal(done.status, "fulfilled");
+  assert.match(done.fulfilled_by, /^[0-9a-f-]{36}$/);
+  const state = await (await call(`/v1/admin/sites/example/subjects/${subject}/state`, edge.adminKey)).json();
+  assert.equal(state.offers["post:catalogue"].state, "objected");
+
+  // Refused: only with a reason, which the person is mailed and shown.
+  const refuse = (body) => call(`/v1/admin/sites/example/requests/${of("restriction").id}/refuse`, writer, { method: "POST", headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const bare = await refuse();
+  assert.equal(bare.status, 400);
+  assert.equal((await bare.json()).error.code, "request_invalid");
+  assert.equal((await queue()).find((r) => r.kind === "restriction").status, "open", "nothing decided");
+  const reason = "We must keep processing your orders until the contract ends in March.";
+  const refused = await (await refuse({ reason })).json();
+  assert.deepEqual([refused.status, refused.reason], ["refused", reason]);
+  const told = (await mails()).find((m) => m.mail.to === "sam@example.com" && m.mail.subject === "Your request was refused: the restriction of the use of your data");
+  assert.ok(told, "the person is told");
+  assert.ok(told.mail.text.includes(reason) && told.mail.text.includes("supervisory authority"), told.mail.text);
+  await page.goto(told.mail.link);
+  await page.click("button[type=submit]");
+  assert.equal(await page.locator(`li[data-request="${of("restriction").id}"] [data-reason]`).textContent(), reason);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -448,6 +448,9 @@ pub enum Operation {
     /// The contact list, filtered.
     #[serde(rename = "contacts.list")]
     ContactsList,
+    /// Log a request received by phone, letter or mail.
+    #[serde(rename = "request.log")]
+    RequestLog,
     /// The site's closing: when everyone is anonymised, if set.
     #[serde(rename = "site.closing")]
     SiteClosing,
@@ -490,7 +493,7 @@ impl Operation {
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
             | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge
-            | SuppressionsRemove | SubjectNote => Need::Scope(Scope::Write),
+            | SuppressionsRemove | SubjectNote | RequestLog => Need::Scope(Scope::Write),
             ConsentAttest => Need::Scope(Scope::Attest),
             KeyCreate | KeyList | KeyRevoke | SiteClose => Need::Operator,
         }
@@ -526,6 +529,7 @@ impl Operation {
             ConsentAttest => "consent.attest",
             SubjectNote => "subject.note",
             ContactsList => "contacts.list",
+            RequestLog => "request.log",
             SiteClosing => "site.closing",
             SiteClose => "site.close",
             RetentionRun => "retention.run",
@@ -723,6 +727,7 @@ mod tests {
             ConsentAttest => Need::Scope(Scope::Attest),
             SubjectNote => Need::Scope(Scope::Write),
             ContactsList => Need::Scope(Scope::Read),
+            RequestLog => Need::Scope(Scope::Write),
             SiteClosing => Need::Scope(Scope::Read),
             SiteClose => Need::Operator,
             KeyCreate => Need::Operator,
@@ -731,9 +736,10 @@ mod tests {
         }
     }
 
-    const ALL: [Operation; 32] = {
+    const ALL: [Operation; 33] = {
         use Operation::*;
         [
+            RequestLog,
             SiteClosing,
             SiteClose,
             ContactsList,

@@ -176,7 +176,8 @@ fn rights(e: &RightsError) -> ErrorClass {
         | RightsError::NotClosing => NotFound,
         RightsError::AttestationInvalid { .. }
         | RightsError::NoteInvalid { .. }
-        | RightsError::ClosingInvalid { .. } => Invalid,
+        | RightsError::ClosingInvalid { .. }
+        | RightsError::RequestInvalid { .. } => Invalid,
         RightsError::RequestDecided
         | RightsError::Objected
         | RightsError::SiteClosed

@@ -62,6 +62,14 @@ pub enum RightsError {
     /// cannot record consent for it (409).
     #[error("this address is on the site's opt-out or block list")]
     AddressListed,
+    /// A request is not one the law knows as asked: an objection without
+    /// its channel, a detail on anything but a rectification, a refusal
+    /// without its reason (400).
+    #[error("request: {reason}")]
+    RequestInvalid {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A site's closing day is not a day after today, within a year (400).
     #[error("closing: {reason}")]
     ClosingInvalid {
@@ -103,6 +111,7 @@ impl RightsError {
             RightsError::AddressListed => "address_listed",
             RightsError::NoteInvalid { .. } => "note_invalid",
             RightsError::ClosingInvalid { .. } => "closing_invalid",
+            RightsError::RequestInvalid { .. } => "request_invalid",
             RightsError::SiteClosed => "site_closed",
             RightsError::NotClosing => "not_closing",
         }

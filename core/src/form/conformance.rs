@@ -2799,6 +2799,7 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
             lookup: &lookup,
             to: "ana@example.com",
         },
+        center::Letter::SignIn,
         "https://edge.example",
         fresh(),
         desk.now_ms,
@@ -3014,6 +3015,240 @@ pub fn an_erasure_request_waits_in_the_bin_and_a_restore_reopens_it<L: LogStore,
         done.erasure,
         "the erasure it named"
     );
+}
+
+/// Requests as the law reads them: an objection received by phone,
+/// fulfilled, is the subject's objection (its event named by the request);
+/// a restriction restricts; a rectification says what, and is marked done;
+/// a refusal needs its reason and keeps it; what the person is mailed says
+/// what was asked and decided; a malformed request is refused.
+pub fn requests_as_the_law_reads_them<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::form::config::Channel;
+    use crate::rights::center::Letter;
+    use crate::rights::requests::{
+        self, Asked, MemoryRequestStore, RequestKind, RequestStatus, Via,
+    };
+    let mut desk = Desk::new(log, forms);
+    let (subject, _) = opted_in(&mut desk);
+    let mut queue = MemoryRequestStore::default();
+    let asked = |kind, via, channel, detail: Option<&str>| Asked {
+        kind,
+        via,
+        channel,
+        detail: detail.map(str::to_owned),
+    };
+    let file = |queue: &mut MemoryRequestStore, a: Asked, n: u8| {
+        requests::file_asked(
+            queue,
+            &subject,
+            a,
+            EventId::from_random_bytes([n; 16]),
+            desk.now_ms,
+        )
+    };
+    let post = file(
+        &mut queue,
+        asked(
+            RequestKind::Objection,
+            Via::Phone,
+            Some(Channel::Post),
+            None,
+        ),
+        150,
+    )
+    .unwrap();
+    let email = file(
+        &mut queue,
+        asked(
+            RequestKind::Objection,
+            Via::Letter,
+            Some(Channel::Email),
+            None,
+        ),
+        151,
+    )
+    .unwrap();
+    assert_ne!(post.id, email.id, "an objection per channel");
+    assert_eq!(
+        file(
+            &mut queue,
+            asked(
+                RequestKind::Objection,
+                Via::Phone,
+                Some(Channel::Post),
+                None
+            ),
+            152
+        )
+        .unwrap()
+        .id,
+        post.id,
+        "the open one again"
+    );
+    let restrict = file(
+        &mut queue,
+        asked(RequestKind::Restriction, Via::Email, None, None),
+        153,
+    )
+    .unwrap();
+    let fix = file(
+        &mut queue,
+        asked(
+            RequestKind::Rectification,
+            Via::Center,
+            None,
+            Some("  My name is Ana Lopez, not Ana Lopes "),
+        ),
+        154,
+    )
+    .unwrap();
+    assert_eq!(
+        fix.detail.as_deref(),
+        Some("My name is Ana Lopez, not Ana Lopes")
+    );
+    assert_eq!(post.via, Via::Phone);
+    for (bad, n) in [
+        (asked(RequestKind::Objection, Via::Phone, None, None), 155),
+        (
+            asked(RequestKind::Access, Via::Phone, Some(Channel::Post), None),
+            156,
+        ),
+        (asked(RequestKind::Access, Via::Phone, None, Some("x")), 157),
+        (
+            asked(
+                RequestKind::Rectification,
+                Via::Phone,
+                None,
+                Some(&"x".repeat(1001)),
+            ),
+            158,
+        ),
+        (
+            asked(
+                RequestKind::Rectification,
+                Via::Phone,
+                None,
+                Some("a\u{0}b"),
+            ),
+            159,
+        ),
+    ] {
+        assert_eq!(
+            file(&mut queue, bad, n).unwrap_err().code(),
+            "request_invalid"
+        );
+    }
+    assert!(file(
+        &mut queue,
+        asked(
+            RequestKind::Rectification,
+            Via::Letter,
+            None,
+            Some(&"x".repeat(1000))
+        ),
+        160
+    )
+    .is_ok());
+
+    let fulfil = |desk: &mut Desk<L, F>, queue: &mut MemoryRequestStore, id: &EventId, n: u8| {
+        let ctx = desk.ctx();
+        Site::new(
+            &mut desk.log,
+            &mut desk.forms,
+            &desk.config,
+            &desk.key,
+            &ctx,
+        )
+        .fulfil(queue, id, "dpo", EventId::from_random_bytes([n; 16]))
+        .unwrap()
+    };
+    let done = fulfil(&mut desk, &mut queue, &post.id, 161);
+    assert_eq!(done.status, RequestStatus::Fulfilled);
+    let objection = desk.records_of(&subject).pop().unwrap();
+    assert_eq!(objection.event.action, crate::event::Action::Object);
+    assert_eq!(done.fulfilled_by, Some(objection.event.event_id.clone()));
+    assert_eq!(
+        fold(&desk.records_of(&subject))["post:*"].state,
+        OfferState::Objected
+    );
+    let done = fulfil(&mut desk, &mut queue, &restrict.id, 162);
+    assert!(crate::rights::restricted(&desk.records_of(&subject)));
+    assert_eq!(
+        done.fulfilled_by,
+        Some(desk.records_of(&subject).pop().unwrap().event.event_id)
+    );
+    let size = desk.log.size().unwrap();
+    let done = fulfil(&mut desk, &mut queue, &fix.id, 163);
+    assert_eq!(
+        (done.status, done.fulfilled_by, desk.log.size().unwrap()),
+        (RequestStatus::Fulfilled, None, size),
+        "the owner corrects; nothing appended here"
+    );
+
+    // A refusal gives its reason, and the person is told it.
+    let open = requests::open(&queue, &email.id).unwrap();
+    assert_eq!(
+        requests::refuse(&mut queue, open.clone(), "dpo", "   ", desk.now_ms)
+            .unwrap_err()
+            .code(),
+        "request_invalid"
+    );
+    assert_eq!(
+        requests::open(&queue, &email.id).unwrap().status,
+        RequestStatus::Open,
+        "nothing decided"
+    );
+    let refused = requests::refuse(
+        &mut queue,
+        open,
+        "dpo",
+        "We need your consent records for a running contract until March.",
+        desk.now_ms,
+    )
+    .unwrap();
+    assert_eq!(
+        (refused.status, refused.reason.as_deref()),
+        (
+            RequestStatus::Refused,
+            Some("We need your consent records for a running contract until March.")
+        )
+    );
+    let (subject_line, text) = Letter::Answer {
+        request: &refused,
+        controller: "Shop Ltd",
+    }
+    .words();
+    assert_eq!(
+        subject_line,
+        "Your request was refused: your objection to being contacted"
+    );
+    assert!(
+        text.contains("running contract until March")
+            && text.contains("supervisory authority")
+            && text.contains("Shop Ltd"),
+        "{text}"
+    );
+    let access = requests::file(
+        &mut queue,
+        &subject,
+        RequestKind::Access,
+        EventId::from_random_bytes([164; 16]),
+        desk.now_ms,
+    )
+    .unwrap();
+    let released = fulfil(&mut desk, &mut queue, &access.id, 165);
+    let letter = Letter::Answer {
+        request: &released,
+        controller: "Shop Ltd",
+    };
+    assert_eq!(letter.words().0, "Your copy of your data is ready");
+    assert!(letter.words().1.contains("within 7 days"));
+    assert_eq!(
+        letter.lasts_ms(),
+        7 * 24 * HOUR,
+        "readable a day later, and more"
+    );
+    assert_eq!(Letter::SignIn.lasts_ms(), HOUR);
 }
 
 /// A storage fault at any call of a deletion, a restore or a purge (in the

@@ -70,6 +70,21 @@ pub(crate) fn queue_mail<F: Mailbox + Outbox + ?Sized>(
         return Ok(false);
     }
     forms.count_mail(recipient, now_ms)?;
+    queue_owed(forms, site, contact, mail, sealed, now_ms)
+}
+
+/// Queues a mail the site owes the person (the answer to their request,
+/// Art. 12): not counted against the address's limit, which bounds what
+/// anyone can make the edge send, while this only the owner's decision
+/// sends, once per request.
+pub(crate) fn queue_owed<F: Mailbox + Outbox + ?Sized>(
+    forms: &mut F,
+    site: &SiteId,
+    contact: &Contact,
+    mail: &Mail,
+    sealed: SealedMail,
+    now_ms: u64,
+) -> Result<bool, Error> {
     let text = serde_json::to_vec(mail).expect("a mail serializes");
     let mut delivery = webhook::mail_delivery(&sealed.id, &contact.subject, now_ms);
     delivery.kind = sealed.kind.into();

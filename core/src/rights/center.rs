@@ -36,12 +36,15 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::error::{Error, FormError};
-use crate::form::mail::{queue_mail, Mail, SealedMail};
+use crate::form::mail::{queue_mail, queue_owed, Mail, SealedMail};
 use crate::form::store::FormStore;
 use crate::ids::{EventId, SiteId, SubjectId};
 
 /// How long a mailed link may be opened.
 pub const LINK_MS: u64 = 60 * 60 * 1000;
+/// How long the link in the answer to a request may be opened: a week, so
+/// the mail can be read a day later and the copy still downloaded.
+pub const ANSWER_LINK_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 /// How long a session in the center lasts.
 pub const SESSION_MS: u64 = 30 * 60 * 1000;
 /// The longest token read.
@@ -142,6 +145,76 @@ pub struct Recipient<'a> {
     pub to: &'a str,
 }
 
+/// What a mail with a link to the center says.
+#[derive(Debug, Clone, Copy)]
+pub enum Letter<'a> {
+    /// The link the person asked for (valid [`LINK_MS`]).
+    SignIn,
+    /// The owner's answer to their request (valid [`ANSWER_LINK_MS`]):
+    /// what was asked and decided, a refusal's reason and the right to
+    /// complain (Art. 12(4)), and for a copy, that it is ready.
+    Answer {
+        /// The decided request.
+        request: &'a crate::rights::requests::SubjectRequest,
+        /// Who answers: the controller's name.
+        controller: &'a str,
+    },
+}
+
+impl Letter<'_> {
+    /// How long its link may be opened.
+    pub fn lasts_ms(&self) -> u64 {
+        match self {
+            Letter::SignIn => LINK_MS,
+            Letter::Answer { .. } => ANSWER_LINK_MS,
+        }
+    }
+
+    /// Its subject line and text.
+    pub fn words(&self) -> (String, String) {
+        use crate::rights::requests::{RequestKind, RequestStatus};
+        match self {
+            Letter::SignIn => (
+                "Your privacy center".into(),
+                "Open this link within an hour to see, download or change what you agreed to, \
+                 or to ask for a copy or the erasure of your data. It works once. If you did not \
+                 ask for it, ignore this message."
+                    .into(),
+            ),
+            Letter::Answer {
+                request,
+                controller,
+            } => {
+                let asked = alloc::format!(
+                    "On {} you asked {controller} for {}.",
+                    &crate::utc::rfc3339(request.received_ms)[..10],
+                    request.kind.words()
+                );
+                let link = "The link below opens your privacy center for the next 7 days (once); there you see your history and what was decided.";
+                match (request.status, request.kind) {
+                    (RequestStatus::Refused, _) => (
+                        alloc::format!("Your request was refused: {}", request.kind.words()),
+                        alloc::format!(
+                            "{asked} They refused it, for this reason:\n\n{}\n\nYou may lodge a complaint with a data protection supervisory authority, and seek a judicial remedy. {link}",
+                            request.reason.as_deref().unwrap_or("")
+                        ),
+                    ),
+                    (_, RequestKind::Access) => (
+                        "Your copy of your data is ready".into(),
+                        alloc::format!(
+                            "{asked} It is ready: open the link below within 7 days to download everything they hold about you and what you agreed to, with receipts anyone can verify (JSON or CSV). The link works once."
+                        ),
+                    ),
+                    _ => (
+                        alloc::format!("Your request was done: {}", request.kind.words()),
+                        alloc::format!("{asked} They did it. {link}"),
+                    ),
+                }
+            }
+        }
+    }
+}
+
 /// Mails the person whose lookup key is `lookup` a link to their center,
 /// if the site knows them (and they are not in the recycle bin) and the
 /// limit of mails to one address ([`crate::form::mail::MAX_MAILS_PER_DAY`]) allows: `true` if a mail
@@ -152,6 +225,7 @@ pub fn mail_link<F: FormStore + ?Sized>(
     site: &SiteId,
     key: &[u8; 32],
     Recipient { lookup, to }: Recipient<'_>,
+    letter: Letter<'_>,
     base: &str,
     fresh: LinkFresh,
     now_ms: u64,
@@ -174,16 +248,14 @@ pub fn mail_link<F: FormStore + ?Sized>(
             subject: contact.subject.clone(),
             kind: Kind::Link,
             nonce: fresh.id.clone(),
-            expires_ms: now_ms + LINK_MS,
+            expires_ms: now_ms + letter.lasts_ms(),
         },
     );
+    let (subject, text) = letter.words();
     let mail = Mail {
         to: to.to_string(),
-        subject: "Your privacy center".into(),
-        text: "Open this link within an hour to see, download or change what you agreed to, \
-               or to ask for a copy or the erasure of your data. It works once. If you did not \
-               ask for it, ignore this message."
-            .into(),
+        subject,
+        text,
         link: format!("{base}{}?token={token}", crate::api::privacy_open(site)),
         // A link the person asked for, not marketing: nothing to unsubscribe from.
         list_unsubscribe: None,
@@ -193,8 +265,12 @@ pub fn mail_link<F: FormStore + ?Sized>(
         nonce: fresh.mail_nonce,
         kind: "mail.privacy",
     };
-    // Counted against the address, as every mail Assent sends.
-    queue_mail(forms, site, &contact, lookup, &mail, sealed, now_ms)
+    match letter {
+        // Counted against the address: anyone may ask for a link.
+        Letter::SignIn => queue_mail(forms, site, &contact, lookup, &mail, sealed, now_ms),
+        // Owed: only the owner's decision sends it, once per request.
+        Letter::Answer { .. } => queue_owed(forms, site, &contact, &mail, sealed, now_ms),
+    }
 }
 
 #[cfg(test)]

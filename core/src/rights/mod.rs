@@ -201,24 +201,47 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         erasure_id: EventId,
     ) -> Result<requests::SubjectRequest, Error> {
         let (log, forms, config, key, ctx) = self.parts();
-        let request = requests::open(store, id)?;
-        let erasure = match request.kind {
+        let mut request = requests::open(store, id)?;
+        let event_of =
+            |appended: &crate::log::sequencer::Appended| -> Result<Option<EventId>, Error> {
+                let record: serde_json::Value = serde_json::from_str(&appended.answer)
+                    .map_err(|e| Error::from(StoreError::Fault(e.to_string())))?;
+                Ok(record["record"]["event"]["event_id"]
+                    .as_str()
+                    .and_then(|s| EventId::new(s).ok()))
+            };
+        // The id drawn for the request's own event (an erasure, a
+        // restriction, an objection).
+        let event_id = erasure_id;
+        let mut site = Site::new(log, forms, config, key, ctx);
+        let mut erasure = None;
+        match request.kind {
             requests::RequestKind::Erasure => {
-                match Site::new(log, forms, config, key, ctx)
-                    .delete_for_request(&request, erasure_id)?
-                {
-                    bin::Deletion::Erased(appended) => {
-                        let record: serde_json::Value = serde_json::from_str(&appended.answer)
-                            .map_err(|e| Error::from(StoreError::Fault(e.to_string())))?;
-                        record["record"]["event"]["event_id"]
-                            .as_str()
-                            .and_then(|s| EventId::new(s).ok())
-                    }
+                erasure = match site.delete_for_request(&request, event_id)? {
+                    bin::Deletion::Erased(appended) => event_of(&appended)?,
                     bin::Deletion::Binned { .. } => Some(bin::purge_id(&request.subject)),
                 }
             }
-            requests::RequestKind::Access => None,
-        };
+            requests::RequestKind::Restriction => {
+                let appended = site.restrict(&request.subject, true, event_id)?;
+                request.fulfilled_by = event_of(&appended)?;
+            }
+            requests::RequestKind::Objection => {
+                let channel = request.channel.ok_or(RightsError::RequestInvalid {
+                    reason: "an objection without its channel".into(),
+                })?;
+                let ui = crate::event::UiRef {
+                    surface: crate::event::Surface::Owner,
+                    control: crate::event::Control::Object,
+                };
+                let path = crate::api::admin_objection(&config.site, &request.subject);
+                let appended = site.object(&request.subject, channel, event_id, ui, path)?;
+                request.fulfilled_by = event_of(&appended)?;
+            }
+            // The copy is released by the edge; the correction is the
+            // owner's to make (`rectify`), the request marks it done.
+            requests::RequestKind::Access | requests::RequestKind::Rectification => {}
+        }
         requests::decide(
             store,
             request,

@@ -1,14 +1,21 @@
-//! Data-subject requests (access, erasure) and the owner's queue, without
-//! I/O. A request made in the privacy center lands in the queue with its
-//! legal deadline, one calendar month after receipt (GDPR Art. 12(3));
-//! the owner fulfils or refuses it. A site may fulfil automatically
-//! (`rights.auto_fulfil` in its configuration): the request is then
-//! decided as it arrives, by `automatic`.
+//! Data-subject requests and the owner's queue, without I/O: access (Art.
+//! 15), erasure (17), rectification (16), restriction (18) and objection
+//! (21), made in the privacy center or received by the owner by phone,
+//! letter or mail and logged by them ([`Via`]). Each lands in the queue
+//! with its legal deadline, one calendar month after receipt (GDPR Art.
+//! 12(3)); the owner fulfils or refuses it. A site may fulfil
+//! automatically (`rights.auto_fulfil` in its configuration): the request
+//! is then decided as it arrives, by `automatic`.
 //!
-//! Fulfilling an erasure runs [`Site::erase`](crate::site::Site::erase); fulfilling an access
-//! request releases the export to the person (the edge mails them a link to
-//! their privacy center). A second request of a kind while one is open is
-//! the open one: the queue never holds duplicates.
+//! Fulfilling an erasure runs [`Site::erase`](crate::site::Site::erase);
+//! an access request releases the export to the person (the edge mails them
+//! a link to their copy); a restriction restricts, an objection objects to
+//! its channel (`form::objection`); a rectification is the owner's to make
+//! (`POST .../rectification`) and is marked done. **A refusal gives its
+//! reason** ([`refuse`], Art. 12(4)), which the person is told by mail with
+//! their right to complain to a supervisory authority. A second request of
+//! a kind (and channel) while one is open is the open one: the queue never
+//! holds duplicates.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +31,110 @@ pub enum RequestKind {
     Access,
     /// Erasure (Art. 17).
     Erasure,
+    /// Rectification of the identity held (Art. 16): `detail` says what.
+    Rectification,
+    /// Restriction of processing (Art. 18).
+    Restriction,
+    /// Objection to contact on a channel (Art. 21): `channel` says which.
+    Objection,
+}
+
+impl RequestKind {
+    /// The words a person reads for it: "a copy of your data", ...
+    pub fn words(self) -> &'static str {
+        match self {
+            RequestKind::Access => "a copy of your data",
+            RequestKind::Erasure => "the erasure of your data",
+            RequestKind::Rectification => "the correction of your data",
+            RequestKind::Restriction => "the restriction of the use of your data",
+            RequestKind::Objection => "your objection to being contacted",
+        }
+    }
+}
+
+/// How a request arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The person's privacy center.
+    #[default]
+    Center,
+    /// By phone, logged by the owner.
+    Phone,
+    /// By letter, logged by the owner.
+    Letter,
+    /// By mail to the owner, logged by the owner.
+    Email,
+}
+
+/// Longest rectification detail or refusal reason, in characters.
+pub const MAX_TEXT: usize = 1000;
+
+/// What a person asks, as filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Asked {
+    /// What.
+    pub kind: RequestKind,
+    /// How it arrived (default: the privacy center).
+    #[serde(default)]
+    pub via: Via,
+    /// The channel of an objection.
+    #[serde(default)]
+    pub channel: Option<crate::form::config::Channel>,
+    /// What to correct, for a rectification (the person's words).
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Asked {
+    /// A request of `kind` from the privacy center, with nothing else.
+    pub fn center(kind: RequestKind) -> Self {
+        Asked {
+            kind,
+            via: Via::Center,
+            channel: None,
+            detail: None,
+        }
+    }
+
+    /// Checks it: an objection names its channel, and only it; a detail is
+    /// 1 to [`MAX_TEXT`] characters without control characters but line
+    /// breaks, and only a rectification has one.
+    pub fn check(mut self) -> Result<Self, Error> {
+        let invalid = |reason: &str| -> Error {
+            RightsError::RequestInvalid {
+                reason: reason.into(),
+            }
+            .into()
+        };
+        if (self.kind == RequestKind::Objection) != self.channel.is_some() {
+            return Err(invalid("an objection, and only it, names its channel"));
+        }
+        self.detail = self
+            .detail
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
+        if let Some(d) = &self.detail {
+            if self.kind != RequestKind::Rectification {
+                return Err(invalid("only a rectification says what to correct"));
+            }
+            text_ok(d).map_err(|r| invalid(r))?;
+        }
+        Ok(self)
+    }
+}
+
+/// Whether `text` is 1 to [`MAX_TEXT`] characters without control
+/// characters but line breaks; the reason when not.
+fn text_ok(text: &str) -> Result<(), &'static str> {
+    if text.is_empty() || text.chars().count() > MAX_TEXT {
+        return Err("1 to 1000 characters");
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("no control characters but line breaks");
+    }
+    Ok(())
 }
 
 /// Where a request stands.
@@ -59,6 +170,21 @@ pub struct SubjectRequest {
     pub decided_ms: Option<u64>,
     /// The erasure event that fulfilled an erasure request.
     pub erasure: Option<EventId>,
+    /// How it arrived.
+    #[serde(default)]
+    pub via: Via,
+    /// The channel of an objection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::form::config::Channel>,
+    /// What to correct (a rectification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Why it was refused (Art. 12(4)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The event that fulfilled a restriction or an objection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilled_by: Option<EventId>,
 }
 
 /// Where requests are kept.
@@ -77,7 +203,7 @@ pub trait RequestStore {
     fn spend_link(&mut self, nonce: &EventId, now_ms: u64) -> Result<bool, StoreError>;
 }
 
-/// Files a request (or answers the open one of the same kind).
+/// Files a request of `kind` from the privacy center (see [`file_asked`]).
 pub fn file<R: RequestStore + ?Sized>(
     store: &mut R,
     subject: &SubjectId,
@@ -85,23 +211,40 @@ pub fn file<R: RequestStore + ?Sized>(
     id: EventId,
     now_ms: u64,
 ) -> Result<SubjectRequest, Error> {
-    let open = store
-        .requests_of(subject)?
-        .into_iter()
-        .find(|r| r.kind == kind && r.status == RequestStatus::Open);
+    file_asked(store, subject, Asked::center(kind), id, now_ms)
+}
+
+/// Files a checked request (or answers the open one of the same kind and
+/// channel), received at `now_ms`.
+pub fn file_asked<R: RequestStore + ?Sized>(
+    store: &mut R,
+    subject: &SubjectId,
+    asked: Asked,
+    id: EventId,
+    now_ms: u64,
+) -> Result<SubjectRequest, Error> {
+    let asked = asked.check()?;
+    let open = store.requests_of(subject)?.into_iter().find(|r| {
+        r.kind == asked.kind && r.channel == asked.channel && r.status == RequestStatus::Open
+    });
     if let Some(open) = open {
         return Ok(open);
     }
     let request = SubjectRequest {
         id,
         subject: subject.clone(),
-        kind,
+        kind: asked.kind,
         received_ms: now_ms,
         due_ms: crate::utc::one_month_after(now_ms),
         status: RequestStatus::Open,
         decided_by: None,
         decided_ms: None,
         erasure: None,
+        via: asked.via,
+        channel: asked.channel,
+        detail: asked.detail,
+        reason: None,
+        fulfilled_by: None,
     };
     store.put_request(&request)?;
     Ok(request)
@@ -132,6 +275,23 @@ pub fn decide<R: RequestStore + ?Sized>(
     request.erasure = erasure;
     store.update_request(&request)?;
     Ok(request)
+}
+
+/// Refuses an open request, with the reason the person is told (Art.
+/// 12(4)): 1 to [`MAX_TEXT`] characters.
+pub fn refuse<R: RequestStore + ?Sized>(
+    store: &mut R,
+    mut request: SubjectRequest,
+    who: &str,
+    reason: &str,
+    now_ms: u64,
+) -> Result<SubjectRequest, Error> {
+    let reason = reason.trim();
+    text_ok(reason).map_err(|r| RightsError::RequestInvalid {
+        reason: alloc::format!("reason: {r}"),
+    })?;
+    request.reason = Some(reason.to_owned());
+    decide(store, request, RequestStatus::Refused, who, None, now_ms)
 }
 
 /// An in-memory [`RequestStore`].

@@ -165,6 +165,7 @@ pub(super) enum Route {
     Closing,
     Close,
     Reopen,
+    LogRequest,
     Attest,
     Deliveries,
     Mailbox,
@@ -207,6 +208,7 @@ impl Route {
             ["attestations"] if post => Route::Attest,
             ["contacts"] if get => Route::Contacts,
             ["closing"] if get => Route::Closing,
+            ["requests"] if post => Route::LogRequest,
             ["closing"] if post => Route::Close,
             ["closing"] if delete => Route::Reopen,
             ["webhooks"] if get => Route::Deliveries,
@@ -267,6 +269,7 @@ impl Route {
             Route::Note(_) => Operation::SubjectNote,
             Route::Contacts => Operation::ContactsList,
             Route::Closing => Operation::SiteClosing,
+            Route::LogRequest => Operation::RequestLog,
             Route::Close | Route::Reopen => Operation::SiteClose,
             Route::Deliveries => Operation::Deliveries,
             Route::Mailbox => Operation::Mailbox,
@@ -349,6 +352,7 @@ pub async fn handle(
         | Route::RetentionRun
         | Route::Stats
         | Route::Requests
+        | Route::LogRequest
         | Route::Decide(..)) => admin_site::handle(r, req, env, site, &principal).await,
         Route::Deliveries => forms::deliveries(&req, env, site).await,
         Route::Mailbox => forms::mailbox(&req, env, site).await,
@@ -392,6 +396,11 @@ pub(super) fn request_view(r: &SubjectRequest, now_ms: u64) -> serde_json::Value
         "decided_by": r.decided_by,
         "decided_at": r.decided_ms.map(rfc3339),
         "erasure": r.erasure,
+        "via": r.via,
+        "channel": r.channel,
+        "detail": r.detail,
+        "reason": r.reason,
+        "fulfilled_by": r.fulfilled_by,
     })
 }
 

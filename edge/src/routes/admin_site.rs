@@ -9,6 +9,7 @@ use worker::{Env, Request, Response};
 use super::admin::{json_text, json_value, request_view, Route};
 use crate::error::ApiError;
 use crate::messages::{self, Object, RequestDecide};
+use crate::routes::events::bounded_body;
 use crate::routes::{edge_context, fresh_event_id, query_invalid, Query};
 
 /// Answers one of this module's routes, for `principal` (authorised and audited).
@@ -153,29 +154,105 @@ async fn queue(
             let list: Vec<serde_json::Value> = queue.iter().map(|r| request_view(r, now)).collect();
             json_value(&serde_json::json!({ "requests": list }), 200)
         }
-        Route::Decide(request, fulfil) => {
-            Query::parse(&req, &[])?;
-            // A request is kept in its subject's shard: the one that knows it decides.
-            let mut decided = None;
-            for at in Object::all(site) {
-                let decide = RequestDecide {
-                    id: request.clone(),
-                    fulfil,
-                    who: principal.name().to_string(),
-                    erasure_id: fresh_event_id()?,
-                    ctx: edge_context(env, at)?,
-                };
-                match messages::call(env, at, &messages::REQUEST_DECIDE, &decide).await {
-                    Err(e) if e.code() == "request_unknown" => decided = Some(Err(e)),
-                    answer => {
-                        decided = Some(answer.map(|d| (d, decide.ctx.now_ms)));
-                        break;
-                    }
-                }
-            }
-            let (decided, now) = decided.expect("a site has a home shard")?;
-            json_value(&request_view(&decided, now), 200)
-        }
+        Route::LogRequest => log_request(req, env, site).await,
+        Route::Decide(request, fulfil) => decide(req, env, site, principal, request, fulfil).await,
         _ => unreachable!("routed here by admin::handle"),
     }
+}
+
+/// `POST .../requests`: a request received by phone, letter or mail, logged by the owner.
+async fn log_request(
+    mut req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+) -> Result<Response, ApiError> {
+    Query::parse(&req, &[])?;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        subject: assent_core::ids::SubjectId,
+        kind: assent_core::rights::requests::RequestKind,
+        via: assent_core::rights::requests::Via,
+        #[serde(default)]
+        channel: Option<assent_core::form::Channel>,
+        #[serde(default)]
+        detail: Option<String>,
+    }
+    let body: Body =
+        serde_json::from_slice(&bounded_body(&mut req).await?).map_err(super::admin::malformed)?;
+    // The center's requests are the person's own; the owner logs the others.
+    if body.via == assent_core::rights::requests::Via::Center {
+        return Err(
+            assent_core::Error::from(assent_core::error::RightsError::RequestInvalid {
+                reason: "via: phone, letter or email".into(),
+            })
+            .into(),
+        );
+    }
+    let asked = assent_core::rights::requests::Asked {
+        kind: body.kind,
+        via: body.via,
+        channel: body.channel,
+        detail: body.detail,
+    };
+    let at = Object::of(site, &body.subject);
+    let filed = messages::RequestFile {
+        subject: body.subject,
+        asked,
+        id: fresh_event_id()?,
+        ctx: edge_context(env, at)?,
+    };
+    let request = messages::call(env, at, &messages::REQUEST_FILE, &filed).await?;
+    json_value(&request_view(&request, filed.ctx.now_ms), 201)
+}
+
+/// `POST .../requests/{id}/fulfil|refuse`, in the shard that keeps the request.
+async fn decide(
+    mut req: Request,
+    env: &Env,
+    site: &'static SiteConfig,
+    principal: &Principal,
+    request: assent_core::ids::EventId,
+    fulfil: bool,
+) -> Result<Response, ApiError> {
+    Query::parse(&req, &[])?;
+    // A refusal gives its reason, which the person is told (Art. 12(4)).
+    let reason = if fulfil {
+        None
+    } else {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Body {
+            reason: String,
+        }
+        let body: Body = serde_json::from_slice(&bounded_body(&mut req).await?).map_err(|_| {
+            ApiError::from(assent_core::Error::from(
+                assent_core::error::RightsError::RequestInvalid {
+                    reason: "a refusal gives its reason: {\"reason\": \"...\"}".into(),
+                },
+            ))
+        })?;
+        Some(body.reason)
+    };
+    // A request is kept in its subject's shard: the one that knows it decides.
+    let mut decided = None;
+    for at in Object::all(site) {
+        let decide = RequestDecide {
+            id: request.clone(),
+            fulfil,
+            reason: reason.clone(),
+            who: principal.name().to_string(),
+            erasure_id: fresh_event_id()?,
+            ctx: edge_context(env, at)?,
+        };
+        match messages::call(env, at, &messages::REQUEST_DECIDE, &decide).await {
+            Err(e) if e.code() == "request_unknown" => decided = Some(Err(e)),
+            answer => {
+                decided = Some(answer.map(|d| (d, decide.ctx.now_ms)));
+                break;
+            }
+        }
+    }
+    let (decided, now) = decided.expect("a site has a home shard")?;
+    json_value(&request_view(&decided, now), 200)
 }

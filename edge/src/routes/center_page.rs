@@ -187,6 +187,30 @@ pub(crate) fn rights_section(requests: &[SubjectRequest], buttons: &Buttons) -> 
         true,
     ));
     main.push(' ');
+    main.push(' ');
+    main.push_str(&buttons.button(
+        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"restriction\">",
+        "Ask to restrict the use of your data",
+        true,
+    ));
+    main.push_str("</p><p>");
+    main.push_str(&buttons.button(
+        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"objection\">\
+         <label for=\"objection-channel\">Never contact me by</label> <select id=\"objection-channel\" name=\"channel\">\
+         <option value=\"email\">email</option><option value=\"sms\">text message</option><option value=\"phone\">phone</option><option value=\"post\">post</option></select> ",
+        "Object",
+        true,
+    ));
+    main.push_str("</p><p>");
+    main.push_str(&buttons.button(
+        "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"rectification\">\
+         <label for=\"rectification-detail\">What is wrong in your data, and what is right</label> \
+         <textarea id=\"rectification-detail\" name=\"detail\" maxlength=\"1000\" rows=\"2\" required></textarea> ",
+        "Ask for a correction",
+        true,
+    ));
+    // Erasure last and plain: the drastic action is never the most prominent.
+    main.push_str("</p><p>");
     main.push_str(&buttons.button(
         "<input type=\"hidden\" name=\"action\" value=\"request\"><input type=\"hidden\" name=\"kind\" value=\"erasure\">",
         "Ask for erasure",
@@ -194,17 +218,25 @@ pub(crate) fn rights_section(requests: &[SubjectRequest], buttons: &Buttons) -> 
     ));
     main.push_str("</p><ul>");
     for r in requests {
-        let kind = if r.kind == RequestKind::Access {
-            "Copy"
-        } else {
-            "Erasure"
+        let kind = match r.kind {
+            RequestKind::Access => "Copy",
+            RequestKind::Erasure => "Erasure",
+            RequestKind::Rectification => "Correction",
+            RequestKind::Restriction => "Restriction",
+            RequestKind::Objection => "Objection",
         };
+        // A refusal says why (Art. 12(4)).
+        let why = r
+            .reason
+            .as_deref()
+            .map(|reason| format!(": <q data-reason>{}</q>", escape(reason)))
+            .unwrap_or_default();
         let status = serde_json::to_value(r.status)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
         main.push_str(&format!(
-            "<li data-request=\"{}\" data-status=\"{}\">{kind}: asked {}, {} (answer due by {})</li>",
+            "<li data-request=\"{}\" data-status=\"{}\">{kind}: asked {}, {}{why} (answer due by {})</li>",
             escape(r.id.as_str()),
             escape(&status),
             &rfc3339(r.received_ms)[..10],

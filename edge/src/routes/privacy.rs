@@ -212,11 +212,27 @@ async fn act(
             let kind = match field(form, "kind") {
                 Some("access") => RequestKind::Access,
                 Some("erasure") => RequestKind::Erasure,
+                Some("rectification") => RequestKind::Rectification,
+                Some("restriction") => RequestKind::Restriction,
+                Some("objection") => RequestKind::Objection,
                 _ => return Err(crate::routes::query_invalid("kind")),
+            };
+            let channel = match field(form, "channel") {
+                None => None,
+                Some(c) => Some(
+                    assent_core::form::Channel::parse(c)
+                        .ok_or_else(|| crate::routes::query_invalid("channel"))?,
+                ),
+            };
+            let asked = assent_core::rights::requests::Asked {
+                kind,
+                via: assent_core::rights::requests::Via::Center,
+                channel,
+                detail: field(form, "detail").map(str::to_owned),
             };
             let filed = RequestFile {
                 subject: token.subject.clone(),
-                kind,
+                asked,
                 id: fresh_event_id()?,
                 ctx: edge_context(env, at)?,
             };
