@@ -188,6 +188,7 @@ impl Site {
             center::Recipient {
                 lookup: &lookup,
                 to: email,
+                letter: center::Letter::SignIn,
             },
             "https://edge.example",
             LinkFresh {

@@ -116,8 +116,8 @@ async fn rights(
                     center::Recipient {
                         lookup: &r.lookup,
                         to: &r.to,
+                        letter: center::Letter::SignIn,
                     },
-                    center::Letter::SignIn,
                     &r.base,
                     link_fresh()?,
                     now_ms(),
@@ -282,10 +282,10 @@ fn mail_answer(
         center::Recipient {
             lookup: &contact.lookup,
             to: &identity.email,
-        },
-        center::Letter::Answer {
-            request,
-            controller: &config.controller.name,
+            letter: center::Letter::Answer {
+                request,
+                controller: &config.controller.name,
+            },
         },
         &ctx.issuer,
         link_fresh()?,

@@ -2798,8 +2798,8 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         center::Recipient {
             lookup: &lookup,
             to: "ana@example.com",
+            letter: center::Letter::SignIn,
         },
-        center::Letter::SignIn,
         "https://edge.example",
         fresh(),
         desk.now_ms,

@@ -136,13 +136,15 @@ pub struct LinkFresh {
     pub mail_nonce: [u8; 24],
 }
 
-/// Who a privacy center link goes to.
+/// Who a privacy center link goes to, and what its mail says.
 #[derive(Debug, Clone, Copy)]
 pub struct Recipient<'a> {
     /// The lookup key of their address.
     pub lookup: &'a str,
     /// The address as typed (normalised).
     pub to: &'a str,
+    /// What the mail says.
+    pub letter: Letter<'a>,
 }
 
 /// What a mail with a link to the center says.
@@ -224,8 +226,7 @@ pub fn mail_link<F: FormStore + ?Sized>(
     forms: &mut F,
     site: &SiteId,
     key: &[u8; 32],
-    Recipient { lookup, to }: Recipient<'_>,
-    letter: Letter<'_>,
+    Recipient { lookup, to, letter }: Recipient<'_>,
     base: &str,
     fresh: LinkFresh,
     now_ms: u64,

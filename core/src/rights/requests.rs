@@ -119,7 +119,7 @@ impl Asked {
             if self.kind != RequestKind::Rectification {
                 return Err(invalid("only a rectification says what to correct"));
             }
-            text_ok(d).map_err(|r| invalid(r))?;
+            text_ok(d).map_err(invalid)?;
         }
         Ok(self)
     }
