@@ -161,6 +161,22 @@ impl<C: Sql> SqlFormStore<C> {
         }
     }
 
+    /// Stores a sealed value by `sql`, whose five parameters are its id,
+    /// subject, nonce, bytes and time (an identity, a note).
+    fn put_sealed(&self, sql: &str, s: &Sealed) -> Result<(), StoreError> {
+        self.rows(
+            sql,
+            vec![
+                text(&s.event_id),
+                text(&s.subject),
+                SqlValue::Blob(s.nonce.to_vec()),
+                SqlValue::Blob(s.bytes.clone()),
+                int(s.created_ms)?,
+            ],
+        )?;
+        Ok(())
+    }
+
     fn sealed(rows: Vec<Vec<SqlValue>>) -> Result<Vec<Sealed>, StoreError> {
         rows.iter()
             .map(|r| match r.as_slice() {
@@ -253,17 +269,10 @@ impl<C: Sql> Contacts for SqlFormStore<C> {
         }
     }
     fn put_identity(&mut self, s: &Sealed) -> Result<(), StoreError> {
-        self.rows(
+        self.put_sealed(
             "INSERT OR IGNORE INTO identities (event_id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                text(&s.event_id),
-                text(&s.subject),
-                SqlValue::Blob(s.nonce.to_vec()),
-                SqlValue::Blob(s.bytes.clone()),
-                int(s.created_ms)?,
-            ],
-        )?;
-        Ok(())
+            s,
+        )
     }
     fn identity(&self, event_id: &EventId) -> Result<Option<Sealed>, StoreError> {
         let rows = self.rows(
@@ -273,17 +282,10 @@ impl<C: Sql> Contacts for SqlFormStore<C> {
         Ok(Self::sealed(rows)?.pop())
     }
     fn put_note(&mut self, s: &Sealed) -> Result<(), StoreError> {
-        self.rows(
+        self.put_sealed(
             "INSERT OR IGNORE INTO notes (id, subject, nonce, sealed, created_ms) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                text(&s.event_id),
-                text(&s.subject),
-                SqlValue::Blob(s.nonce.to_vec()),
-                SqlValue::Blob(s.bytes.clone()),
-                int(s.created_ms)?,
-            ],
-        )?;
-        Ok(())
+            s,
+        )
     }
     fn notes(&self, subject: &SubjectId) -> Result<Vec<Sealed>, StoreError> {
         let rows = self.rows(

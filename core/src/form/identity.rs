@@ -248,6 +248,12 @@ impl Identity {
         hmac(salt, &[b"assent/identity/v1\0", &self.canonical()])
     }
 
+    /// [`Identity::commitment`] as a record's form facts carry it (base64).
+    pub fn committed(&self, salt: &[u8; 32]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.commitment(salt))
+    }
+
     /// Seals this identity for the vault under the subject's `key`, with a
     /// fresh random `nonce` (XChaCha20's 24 bytes make random nonces safe),
     /// bound to the site and subject so a sealed value cannot be moved to

@@ -22,8 +22,6 @@
 //! On a Durable Object all of it is one synchronous stretch, which the
 //! runtime commits together.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
@@ -141,7 +139,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             created_ms: ctx.now_ms,
         })?;
         let facts = FormFacts {
-            identity: STANDARD.encode(identity.commitment(&contact.salt)),
+            identity: identity.committed(&contact.salt),
             outcome: sub.checked.outcome,
             age_of_consent: sub.checked.age_of_consent,
             readds,

@@ -243,7 +243,7 @@ pub fn list<L: LogStore + ?Sized, F: FormStore + ?Sized>(
     Ok(Page { rows, next })
 }
 
-/// The CSV header of [`Page::to_csv`].
+/// The CSV header of [`to_csv`].
 pub const CSV_HEADER: [&str; 9] = [
     "subject",
     "created_at",

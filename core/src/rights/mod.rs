@@ -400,10 +400,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             created_ms: ctx.now_ms,
         })?;
         let facts = FormFacts {
-            identity: base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                identity.commitment(&contact.salt),
-            ),
+            identity: identity.committed(&contact.salt),
             outcome: Outcome::Rectified,
             age_of_consent: last_facts.age_of_consent,
             readds: None,
