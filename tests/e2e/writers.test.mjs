@@ -181,6 +181,14 @@ test("probes beyond the review: guessed keys, swapped headers, another site's ke
   assert.equal(a.r.status, 201);
   assert.equal(b.r.status, 201);
   assert.equal((await state("example", { "assent-subject": a.subject, "assent-key": a.key })).status, 200, "the key's holder reads");
+  // A banner visitor has no form offer to withdraw: the key opens, and nothing is stored.
+  const held = await records(a.subject);
+  const w = await fetch(`${edge.url}/v1/sites/example/subjects/me/withdraw`, {
+    method: "POST", headers: { "assent-subject": a.subject, "assent-key": a.key, "content-type": "application/json" }, body: "{}",
+  });
+  assert.equal(w.status, 400);
+  assert.equal((await w.json()).error.code, "nothing_to_withdraw");
+  assert.equal(await records(a.subject), held, "nothing stored");
 
   // 200 guessed keys for a real subject, and 100 random subjects: all one refusal.
   let refused = 0;
