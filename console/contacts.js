@@ -1,6 +1,6 @@
 // The contact list in the console: filters (core's, the edge applies them),
 // the selection a page at a time, its CSV, and bulk work on it (restrict,
-// lift, erase), each subject's own call with a progress bar, as
+// lift, restore, erase), each subject's own call with a progress bar, as
 // `assent contacts` does it.
 import { h, table, day } from "./dom.js";
 
@@ -58,7 +58,7 @@ export function contactsView(api, describe) {
       h("p", { "data-count": "" }, `${selection.length} contacts selected.`),
       h("p", {},
         h("button", { type: "button", class: "quiet", disabled: !selection.length, onclick: () => downloadCsv() }, "Download CSV"), " ",
-        bulk("Restrict all", "restrict"), " ", bulk("Lift restriction", "lift"), " ", bulk("Erase all", "erase", true), " ", bar),
+        bulk("Restrict all", "restrict"), " ", bulk("Lift restriction", "lift"), " ", bulk("Restore all from the recycle bin", "restore"), " ", bulk("Erase all", "erase", true), " ", bar),
       rows.length ? table("The selection, in subject order", ["Subject", "Created", "Last activity", "Country", "Offers", ""], rows, { "data-contacts-list": "" }) : "");
   }
 
@@ -77,6 +77,7 @@ export function contactsView(api, describe) {
     for (const c of selection) {
       try {
         if (act === "erase") await api.erase(c.subject);
+        else if (act === "restore") await api.restore(c.subject);
         else await api.restrict(c.subject, act === "restrict");
         done++;
       } catch {

@@ -3184,6 +3184,10 @@ pub fn requests_as_the_law_reads_them<L: LogStore, F: FormStore>(log: L, forms: 
         (RequestStatus::Fulfilled, None, size),
         "the owner corrects; nothing appended here"
     );
+    assert_eq!(
+        done.detail, None,
+        "the person's words are not kept once decided"
+    );
 
     // A refusal gives its reason, and the person is told it.
     let open = requests::open(&queue, &email.id).unwrap();

@@ -176,7 +176,7 @@ pub struct SubjectRequest {
     /// The channel of an objection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<crate::form::config::Channel>,
-    /// What to correct (a rectification).
+    /// What to correct (a rectification), until the request is decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Why it was refused (Art. 12(4)).
@@ -270,6 +270,10 @@ pub fn decide<R: RequestStore + ?Sized>(
     now_ms: u64,
 ) -> Result<SubjectRequest, Error> {
     request.status = status;
+    // What to correct was the person's own words, needed to act on it:
+    // decided, it is not kept (the record of a rectification commits to
+    // the corrected identity itself).
+    request.detail = None;
     request.decided_by = Some(who.to_string());
     request.decided_ms = Some(now_ms);
     request.erasure = erasure;
