@@ -258,3 +258,9 @@ fn requests_as_the_law_reads_them() {
     let (log, forms) = stores();
     suite::requests_as_the_law_reads_them(log, forms);
 }
+
+#[test]
+fn a_withdrawal_reaches_every_form() {
+    let (log, forms) = stores();
+    suite::a_withdrawal_reaches_every_form(log, forms);
+}

@@ -607,6 +607,7 @@ mod tests {
         the_contact_list_filters_and_pages,
         the_site_closes_on_its_day,
         requests_as_the_law_reads_them,
+        a_withdrawal_reaches_every_form,
         suppressions_rank_and_remove,
         the_recycle_bin_holds_an_erasure_until_its_purge,
         a_new_opt_in_of_a_binned_address_completes_the_erasure_first,

@@ -2481,6 +2481,81 @@ pub fn the_site_closes_on_its_day<L: LogStore, F: FormStore>(log: L, forms: F) {
     assert_eq!(due(&desk, set.anonymise_by_ms + day), [], "nobody left");
 }
 
+/// A withdrawal reaches every form: a contact whose newest record is of
+/// another form (the owner's word on an events form) still has the post
+/// they granted on the newsletter withdrawn by its unsubscribe link, by an
+/// event on the newsletter form; a withdrawal of everything is one event
+/// per form that still holds something, none for a form whose offers an
+/// earlier event of the same withdrawal ended.
+pub fn a_withdrawal_reaches_every_form<L: LogStore, F: FormStore>(log: L, forms: F) {
+    use crate::form::config::Channel;
+    let mut desk = Desk::new(log, forms);
+    let (id, _) = desk.submit(|b| b["event"]["form"]["offers"]["post:catalogue"] = true.into());
+    let subject = desk.subject_of(&id);
+    let (token, _) = desk.token_of_last_mail();
+    desk.confirm(&token).unwrap();
+    // A second form, offering email only, and the owner's word on it.
+    let mut events = desk.config.forms[0].clone();
+    events.id = crate::ids::FormId::new("events").unwrap();
+    events.offers.retain(|o| o.channel == Channel::Email);
+    desk.config.forms.push(events);
+    for texts in desk.config.languages.values_mut() {
+        let newsletter = texts.forms["newsletter"].clone();
+        texts.forms.insert("events".into(), newsletter);
+    }
+    desk.attest(
+        &serde_json::json!({"form": "events", "email": "ana@example.com", "offers": ["email:news"],
+            "source": "in_person", "given_on": "2026-10-01"}),
+        170,
+    )
+    .unwrap();
+    let records = desk.records_of(&subject);
+    assert_eq!(
+        records
+            .last()
+            .unwrap()
+            .event
+            .form
+            .as_ref()
+            .unwrap()
+            .id
+            .as_str(),
+        "events"
+    );
+
+    let ctx = desk.ctx();
+    let (config, key) = (desk.config.clone(), desk.key.clone());
+    Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .unsubscribe(
+            &subject,
+            Channel::Post,
+            EventId::from_random_bytes([171; 16]),
+        )
+        .unwrap()
+        .expect("the newsletter's post, withdrawn");
+    let records = desk.records_of(&subject);
+    let last = records.last().unwrap();
+    assert_eq!(last.event.form.as_ref().unwrap().id.as_str(), "newsletter");
+    assert_eq!(
+        fold(&records)["post:catalogue"].state,
+        OfferState::Withdrawn
+    );
+
+    let size = desk.log.size().unwrap();
+    Site::new(&mut desk.log, &mut desk.forms, &config, &key, &ctx)
+        .withdraw_offers(&subject, None, EventId::from_random_bytes([172; 16]))
+        .unwrap();
+    assert_eq!(
+        desk.log.size().unwrap(),
+        size + 1,
+        "one event: the newsletter held nothing more"
+    );
+    assert_eq!(
+        fold(&desk.records_of(&subject))["email:news"].state,
+        OfferState::Withdrawn
+    );
+}
+
 /// The store's own rules for the lists: a stronger kind replaces a weaker
 /// one for an address, never the reverse, and the same kind again keeps
 /// the first entry (its record); removal answers what it took out.

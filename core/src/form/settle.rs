@@ -417,33 +417,64 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         let (log, forms, config, key, ctx) = self.parts();
         let records = records_of(log, subject)?;
         let state = crate::form::state::fold(&records);
-        let last = records
-            .iter()
-            .rev()
-            .find(|r| r.event.form.is_some() && r.form.is_some())
-            .ok_or(Error::Form(FormError::NothingToWithdraw))?;
-        let choice = last.event.form.as_ref().expect("found with a form");
-        let mut decided = alloc::collections::BTreeMap::new();
-        let mut any = false;
-        for key in choice.offers.keys() {
-            let wanted = wanted(key);
-            let holds = state.get(key).is_some_and(|s| s.state.is_withdrawable());
-            any |= wanted && holds;
-            decided.insert(key.clone(), holds && !wanted);
+        // The last record of each form, the newest form first: offers are
+        // the same consent whichever form collected them, but a record
+        // names one form, so a withdrawal is one event per form whose
+        // offers it ends (the newest form's under `event_id` itself).
+        let mut lasts: alloc::vec::Vec<&StoredRecord> = alloc::vec::Vec::new();
+        for r in records.iter().rev().filter(|r| r.form.is_some()) {
+            let Some(choice) = &r.event.form else {
+                continue;
+            };
+            if !lasts
+                .iter()
+                .any(|l| l.event.form.as_ref().is_some_and(|c| c.id == choice.id))
+            {
+                lasts.push(r);
+            }
         }
-        if !any {
-            return Err(Error::Form(FormError::NothingToWithdraw));
+        let mut ended = alloc::collections::BTreeSet::new();
+        let mut first = None;
+        for last in lasts {
+            let choice = last.event.form.as_ref().expect("found with a form");
+            let mut decided = alloc::collections::BTreeMap::new();
+            let mut any = false;
+            for key in choice.offers.keys() {
+                let wanted = wanted(key);
+                let holds = !ended.contains(key)
+                    && state.get(key).is_some_and(|s| s.state.is_withdrawable());
+                any |= wanted && holds;
+                decided.insert(key.clone(), holds && !wanted);
+            }
+            if !any {
+                continue;
+            }
+            let id = match first {
+                None => event_id.clone(),
+                Some(_) => EventId::from_random_bytes(crate::ids::derived(
+                    "assent/withdraw-form/v1",
+                    &[event_id.as_str(), choice.id.as_str()],
+                )),
+            };
+            ended.extend(
+                decided
+                    .iter()
+                    .filter(|(k, on)| !**on && wanted(k))
+                    .map(|(k, _)| k.clone()),
+            );
+            let mut event = settle_event(last, id, ctx, ui, Action::Withdraw);
+            event.answers = None;
+            event.page.path = path.clone();
+            event.form = Some(crate::event::FormChoice {
+                id: choice.id.clone(),
+                offers: decided,
+            });
+            let appended =
+                append_settlement(log, config, key, last, event, Outcome::Withdrawn, ctx)?;
+            enqueue(forms, config, &appended, ctx.now_ms)?;
+            first.get_or_insert(appended);
         }
-        let mut event = settle_event(last, event_id, ctx, ui, Action::Withdraw);
-        event.answers = None;
-        event.page.path = path;
-        event.form = Some(crate::event::FormChoice {
-            id: choice.id.clone(),
-            offers: decided,
-        });
-        let appended = append_settlement(log, config, key, last, event, Outcome::Withdrawn, ctx)?;
-        enqueue(forms, config, &appended, ctx.now_ms)?;
-        Ok(appended)
+        first.ok_or(Error::Form(FormError::NothingToWithdraw))
     }
 }
 
