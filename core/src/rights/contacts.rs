@@ -301,3 +301,95 @@ impl Row {
 pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Row>) -> alloc::string::String {
     super::export::csv_rows(&CSV_HEADER, rows.into_iter().map(Row::cells))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parameter_is_read_and_checked() {
+        let f = Filter::parse([
+            ("offer", "email:newsletter"),
+            ("state", "objected"),
+            ("country", "DE"),
+            ("regime", "opt_out"),
+            ("parental", "false"),
+            ("restricted", "true"),
+            ("created_from", "2026-01-01"),
+            ("created_before", "2026-02-01"),
+            ("active_from", "2026-03-01"),
+            ("active_before", "2026-04-01"),
+            ("after", "ignored: the caller's own"),
+        ])
+        .unwrap();
+        let day = |d| crate::utc::parse_date(d);
+        assert_eq!(
+            f,
+            Filter {
+                offer: Some("email:newsletter".into()),
+                state: Some(OfferState::Objected),
+                country: Some("DE".into()),
+                regime: Some(Regime::OptOut),
+                parental: Some(false),
+                restricted: Some(true),
+                created_from: day("2026-01-01"),
+                created_before: day("2026-02-01"),
+                active_from: day("2026-03-01"),
+                active_before: day("2026-04-01"),
+            }
+        );
+        let longest = format!("email:{}", "n".repeat(122));
+        assert_eq!(longest.len(), 128);
+        assert!(Filter::parse([("offer", longest.as_str())]).is_ok());
+        let longer = format!("{longest}n");
+        for (k, v) in [
+            ("offer", longer.as_str()),
+            ("offer", "newsletter"),
+            ("offer", "fax:newsletter"),
+            ("country", "D"),
+            ("country", "DEU"),
+            ("country", "de"),
+            ("regime", "sometimes"),
+            ("parental", "yes"),
+            ("active_from", "2026-13-01"),
+            ("active_before", "tomorrow"),
+        ] {
+            assert_eq!(
+                Filter::parse([(k, v)]).unwrap_err().code(),
+                "query_invalid",
+                "{k}={v}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_day_is_from_its_start_and_before_is_exclusive() {
+        let row = |created_ms, last_activity_ms| Row {
+            subject: SubjectId::from_random_bytes([1; 16]),
+            created_ms,
+            last_activity_ms,
+            country: None,
+            regime: None,
+            parental: false,
+            restricted: false,
+            in_recycle_bin: false,
+            offers: BTreeMap::new(),
+        };
+        let f = Filter::parse([
+            ("active_from", "2026-03-01"),
+            ("active_before", "2026-03-02"),
+        ])
+        .unwrap();
+        let (from, before) = (f.active_from.unwrap(), f.active_before.unwrap());
+        assert!(f.holds(&row(0, from)));
+        assert!(f.holds(&row(0, before - 1)));
+        assert!(!f.holds(&row(0, before)));
+        assert!(!f.holds(&row(0, from - 1)));
+        let g = Filter::parse([
+            ("created_from", "2026-03-01"),
+            ("created_before", "2026-03-02"),
+        ])
+        .unwrap();
+        assert!(g.holds(&row(from, 0)) && !g.holds(&row(before, 0)) && !g.holds(&row(from - 1, 0)));
+    }
+}
