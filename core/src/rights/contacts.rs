@@ -392,4 +392,70 @@ mod tests {
         .unwrap();
         assert!(g.holds(&row(from, 0)) && !g.holds(&row(before, 0)) && !g.holds(&row(from - 1, 0)));
     }
+
+    fn sample() -> Row {
+        Row {
+            subject: SubjectId::from_random_bytes([7; 16]),
+            created_ms: 1_798_761_600_000,
+            last_activity_ms: 1_798_848_000_000,
+            country: Some("DE".into()),
+            regime: Some(Regime::OptIn),
+            parental: true,
+            restricted: false,
+            in_recycle_bin: false,
+            offers: [
+                ("email:news".to_string(), OfferState::Granted),
+                ("post:catalogue".to_string(), OfferState::Objected),
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    #[test]
+    fn a_row_reads_as_json_and_csv() {
+        let r = sample();
+        let v = r.view();
+        assert_eq!(v["subject"], r.subject.as_str());
+        assert_eq!(v["created_at"], "2027-01-01T00:00:00.000Z");
+        assert_eq!(v["last_activity_at"], "2027-01-02T00:00:00.000Z");
+        assert_eq!(v["offers"]["post:catalogue"], "objected");
+        let csv = to_csv([&r]);
+        assert_eq!(
+            csv,
+            format!(
+                "{}\n{},2027-01-01T00:00:00.000Z,2027-01-02T00:00:00.000Z,DE,opt_in,yes,no,no,email:news=granted; post:catalogue=objected\n",
+                CSV_HEADER.join(","),
+                r.subject
+            )
+        );
+    }
+
+    #[test]
+    fn a_full_scan_says_where_to_go_on() {
+        use crate::form::store::{Contact, Contacts};
+        let mut forms = crate::form::memory::MemoryFormStore::default();
+        let log = crate::log::store::MemoryLogStore::default();
+        for i in 0..=SCAN {
+            let mut id = [0u8; 16];
+            id[..8].copy_from_slice(&i.to_be_bytes());
+            forms
+                .put_contact(&Contact {
+                    lookup: format!("{i:064}"),
+                    subject: SubjectId::from_random_bytes(id),
+                    salt: [0; 32],
+                    key: [0; 32],
+                    created_ms: 0,
+                })
+                .unwrap();
+        }
+        let first = list(&log, &forms, &Filter::default(), None, 10).unwrap();
+        assert!(
+            first.rows.is_empty(),
+            "contacts without records are not listed"
+        );
+        let next = first.next.expect("a full scan goes on");
+        let rest = list(&log, &forms, &Filter::default(), Some(&next), 10).unwrap();
+        assert_eq!(rest.next, None, "the last one read: the selection is whole");
+    }
 }
