@@ -391,6 +391,13 @@ mod tests {
         ])
         .unwrap();
         assert!(g.holds(&row(from, 0)) && !g.holds(&row(before, 0)) && !g.holds(&row(from - 1, 0)));
+        let mut r = row(0, 0);
+        r.regime = Some(Regime::OptIn);
+        r.country = Some("DE".into());
+        assert!(Filter::parse([("regime", "opt_in")]).unwrap().holds(&r));
+        assert!(!Filter::parse([("regime", "opt_out")]).unwrap().holds(&r));
+        assert!(Filter::parse([("country", "DE")]).unwrap().holds(&r));
+        assert!(!Filter::parse([("country", "FR")]).unwrap().holds(&r));
     }
 
     fn sample() -> Row {
