@@ -75,41 +75,40 @@ export function offlineView(api, describe) {
   return h("div", {}, form, out);
 }
 
-/** An objection the person made by phone or letter, recorded on their subject. */
-export function objectionForm(api, subject, describe, onDone) {
+/**
+ * A one-line form that does `act(form)` on submit, then `onDone()`; a
+ * refusal is shown beside its button, in the edge's words.
+ */
+function actForm(attrs, act, describe, onDone, ...fields) {
   const said = h("span", { "aria-live": "polite" });
-  return h("form", { class: "inline-form", "data-objection": "", onsubmit: async (e) => {
+  return h("form", { class: "inline-form", ...attrs, onsubmit: async (e) => {
     e.preventDefault();
     try {
-      await api.object(subject, e.target.channel.value);
+      await act(e.target);
       await onDone();
     } catch (err) {
       said.replaceChildren(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`));
     }
-  } },
-  h("label", { for: "objection-channel" }, "The person objects to contact by"), " ",
-  h("select", { id: "objection-channel", name: "channel" }, CHANNELS.map((c) => h("option", { value: c }, c))), " ",
-  h("button", { type: "submit" }, "Record objection"), said);
+  } }, ...fields, said);
+}
+
+/** An objection the person made by phone or letter, recorded on their subject. */
+export function objectionForm(api, subject, describe, onDone) {
+  return actForm({ "data-objection": "" }, (f) => api.object(subject, f.channel.value), describe, onDone,
+    h("label", { for: "objection-channel" }, "The person objects to contact by"), " ",
+    h("select", { id: "objection-channel", name: "channel" }, CHANNELS.map((c) => h("option", { value: c }, c))), " ",
+    h("button", { type: "submit" }, "Record objection"));
 }
 
 /** A contact's notes (sealed at the edge, erased with the identity) and a form to add one. */
 export function notesView(api, subject, notes, describe, onDone) {
-  const said = h("span", { "aria-live": "polite" });
   return h("section", { "data-notes": "" },
     h("h3", {}, "Notes"),
     notes.length
       ? h("ul", {}, notes.map((n) => h("li", { "data-note": "" }, `${n.at.slice(0, 16).replace("T", " ")} · ${n.by}: `, n.text)))
       : h("p", {}, "No notes."),
-    h("form", { class: "inline-form", onsubmit: async (e) => {
-      e.preventDefault();
-      try {
-        await api.note(subject, e.target.text.value);
-        await onDone();
-      } catch (err) {
-        said.replaceChildren(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`));
-      }
-    } },
-    h("label", { for: "note-text" }, "Add a note"), " ",
-    h("textarea", { id: "note-text", name: "text", required: true, maxlength: "2000", rows: "2" }), " ",
-    h("button", { type: "submit" }, "Add note"), said));
+    actForm({}, (f) => api.note(subject, f.text.value), describe, onDone,
+      h("label", { for: "note-text" }, "Add a note"), " ",
+      h("textarea", { id: "note-text", name: "text", required: true, maxlength: "2000", rows: "2" }), " ",
+      h("button", { type: "submit" }, "Add note")));
 }
