@@ -9,7 +9,7 @@ use assent_core::ids::{SiteId, SubjectId};
 use assent_core::shards::ShardIndex;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use worker::{Env, Method, Request, RequestInit};
+use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
 
 use crate::error::ApiError;
 use crate::error::WireError;
@@ -123,8 +123,7 @@ pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
         Role::Shard => (BINDING, to.name()),
         Role::Directory => (DIRECTORY_BINDING, to.site.to_string()),
     };
-    let stub = env
-        .durable_object(binding)?
+    let stub = namespace(env, binding, to.site)?
         .id_from_name(&name)?
         .get_stub()?;
     let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -137,6 +136,36 @@ pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
     let answer: Result<A, WireError> = serde_json::from_str(&text)
         .map_err(|e| ApiError::Internal(format!("log answer to {}: {e}", endpoint.path)))?;
     answer.map_err(ApiError::Relayed)
+}
+
+/// The namespace `binding` for `site`: restricted to the site's
+/// `data_location` jurisdiction where its configuration names one (the
+/// objects of such a site are created there and never leave it).
+///
+/// A runtime that cannot restrict fails the call: an EU site's records are
+/// never stored elsewhere because a platform said no. The one exception is
+/// `make dev` and the tests (`ASSENT_DEV=1`) under workerd, which has no
+/// jurisdictions ("not implemented in workerd"): there every object is local.
+fn namespace(env: &Env, binding: &str, site: &SiteId) -> Result<ObjectNamespace, ApiError> {
+    let plain = env.durable_object(binding)?;
+    let Some(location) = crate::sites::get(site.as_str()).and_then(|c| c.data_location) else {
+        return Ok(plain);
+    };
+    // workers-rs has no `jurisdiction()` yet: call the runtime's own.
+    use worker::wasm_bindgen::JsCast;
+    let raw: &worker::wasm_bindgen::JsValue = plain.as_ref();
+    let restricted = worker::js_sys::Reflect::get(raw, &"jurisdiction".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<worker::js_sys::Function>().ok())
+        .and_then(|f| f.call1(raw, &location.jurisdiction().into()).ok());
+    match restricted {
+        Some(ns) => Ok(ns.unchecked_into::<ObjectNamespace>()),
+        None if crate::dev_mode(env) => Ok(plain),
+        None => Err(ApiError::Internal(format!(
+            "this runtime cannot restrict objects to the {} jurisdiction",
+            location.jurisdiction()
+        ))),
+    }
 }
 
 /// A response's body as one string, read by the runtime's own `text()`.

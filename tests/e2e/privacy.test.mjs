@@ -61,6 +61,10 @@ test("a visitor's journey: link, history with receipts, downloads, withdrawal, a
   await page.click("button[type=submit]");
   assert.equal(await outcome(page), "center");
   assert.equal(await page.locator("[data-email]").textContent(), "pia@example.com");
+  // Whom to ask (Art. 13(1)(a), (b)): the example controller's DPO and, as
+  // a controller outside the Union, its representative there.
+  assert.equal(await page.locator("[data-dpo]").textContent(), "Sam Patel (dpo@shop.assent.example)");
+  assert.match(await page.locator("[data-eu-representative]").textContent(), /^Example Shop EU Representative B\.V\. \(Keizersgracht 1/);
   assert.equal(await page.locator("tr[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
   assert.equal(await page.locator("tr[data-offer='sms:offers']").getAttribute("data-state"), "refused");
   assert.equal(await page.locator("li[data-record]").count(), 2, "submission and confirmation");
@@ -299,6 +303,8 @@ test("a banner visitor opens their center with their browser's key: history with
   assert.equal(await center.locator("tr[data-purpose=necessary] button").count(), 0, "a required purpose has nothing to withdraw");
   assert.deepEqual(await center.locator("[data-receipt]").allTextContents(), await page.evaluate(() => window.assent.receipts()));
   assert.equal(await center.locator("[data-email]").count(), 0, "a banner subject has no identity");
+  assert.equal(await center.locator("[data-dpo]").textContent(), "Dr. Lena Vogt, Data Protection Officer (dpo@demo.assent.example)");
+  assert.equal(await center.locator("[data-eu-representative]").count(), 0, "the demo controller is in the Union");
 
   // Withdrawn in the center: a new event in the log, under the subject.
   await center.click("tr[data-purpose=analytics] button");

@@ -47,6 +47,7 @@ function parseCsv(text) {
 const HEADER = [
   "controller", "controller_contact", "collected_by", "purpose_id", "purpose_name", "purpose_description",
   "legal_basis", "required", "sale_or_sharing", "channels", "service_id", "service_name", "provider", "storage", "retention",
+  "dpo", "eu_representative",
 ];
 
 let json;
@@ -106,7 +107,12 @@ test("JSON: every purpose of the notice with its legal basis and services, the f
   const google = json.recipients.find((x) => x.name === "Google Ireland Ltd");
   assert.deepEqual(google.services, ["google-analytics", "google-ads", "youtube"]);
   assert.equal(json.recipients.find((x) => x.name === "Assent Demo Publishing GmbH").controller_itself, true);
-  assert.equal(json.international_transfers, "none stated in the configuration");
+  // Art. 30(1)(a) and (e): the DPO the notice also shows, and where the
+  // records are kept (the demo's data_location is eu).
+  assert.deepEqual(json.controller.dpo, notice.controller.dpo);
+  assert.equal(json.controller.dpo.contact, "dpo@demo.assent.example");
+  assert.equal(json.controller.eu_representative, undefined, "the demo controller is in the EU");
+  assert.match(json.international_transfers, /restricted to the European Union jurisdiction \(data_location: eu\)/);
   const retention = Object.fromEntries(json.retention.map((x) => [x.data, x]));
   assert.equal(retention.consent_choice.days, 182);
   assert.equal(retention.pending_submission.hours, 72);
@@ -136,6 +142,8 @@ test("CSV: the header and one row per purpose and service (and per form purpose)
   for (const x of rows) {
     assert.equal(x.length, HEADER.length);
     assert.equal(x[col("controller")], notice.controller.name);
+    assert.equal(x[col("dpo")], "Dr. Lena Vogt, Data Protection Officer (dpo@demo.assent.example)");
+    assert.equal(x[col("eu_representative")], "");
   }
   const ga = rows.find((x) => x[col("service_id")] === "google-analytics");
   assert.equal(ga[col("storage")], "cookie _ga (395 days); cookie _ga_* (395 days)");
@@ -163,7 +171,9 @@ test("HTML: a printable page that runs no script, with the record's content", as
   }
   assert.ok(html.includes("<code>_pk_id.*</code>"));
   assert.ok(html.includes("legitimate_interests"));
-  assert.ok(html.includes("none stated in the configuration"));
+  assert.ok(html.includes("<dt>Data protection officer</dt><dd>Dr. Lena Vogt, Data Protection Officer (dpo@demo.assent.example)</dd>"));
+  assert.ok(html.includes("<dt>Representative in the Union</dt><dd>none stated in the configuration</dd>"));
+  assert.ok(html.includes("stored and processed only in the EU"));
 });
 
 test("the CLI prints the same record; a bad --format is a usage error", () => {

@@ -30,6 +30,7 @@ use crate::ids::SiteId;
 use crate::notice::ConfigAnswer;
 use crate::notice::{Notice, NoticePurpose, FIRST_LAYER_CHOICES};
 
+mod accountability;
 pub(crate) mod checks;
 mod language_checks;
 mod languages;
@@ -37,6 +38,7 @@ mod log;
 pub(crate) mod purposes;
 mod rights;
 mod site_checks;
+pub use accountability::{Contact, DataLocation, LOCATION_NOT_STATED};
 pub use checks::check_origin;
 pub(crate) use checks::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
 pub use languages::{
@@ -93,6 +95,10 @@ pub struct SiteConfig {
     /// How the site's log is kept (see [`LogConfig`]).
     #[serde(default, skip_serializing_if = "LogConfig::is_default")]
     pub log: LogConfig,
+    /// Where the site's objects are kept (a Durable Object jurisdiction);
+    /// absent: wherever Cloudflare places them. Fixed when a site starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_location: Option<DataLocation>,
 }
 
 fn default_lifetime() -> u32 {

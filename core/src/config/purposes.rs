@@ -19,6 +19,13 @@ pub struct Controller {
     pub contact: String,
     /// URL of the privacy policy.
     pub privacy_policy: String,
+    /// The data protection officer (GDPR Art. 37), where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpo: Option<super::Contact>,
+    /// The representative in the Union of a controller established outside
+    /// it (GDPR Art. 27).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_representative: Option<super::Contact>,
 }
 
 /// One purpose of processing.

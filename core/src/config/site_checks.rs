@@ -25,6 +25,12 @@ impl SiteConfig {
         check_text("controller.name", &self.controller.name, MAX_TITLE)?;
         check_text("controller.contact", &self.controller.contact, MAX_TITLE)?;
         check_url("controller.privacy_policy", &self.controller.privacy_policy)?;
+        if let Some(dpo) = &self.controller.dpo {
+            dpo.check("controller.dpo")?;
+        }
+        if let Some(rep) = &self.controller.eu_representative {
+            rep.check("controller.eu_representative")?;
+        }
         if self.allowed_origins.is_empty() {
             return Err(Error::Syntax(SyntaxError::FieldInvalid {
                 field: "allowed_origins".into(),

@@ -6,11 +6,11 @@
 //!
 //! | Art. 30(1) | from |
 //! | --- | --- |
-//! | (a) controller and its contact | `controller` (name, contact, privacy policy) |
+//! | (a) controller, its contact, its DPO and representative | `controller` (name, contact, privacy policy, `dpo`, `eu_representative`) |
 //! | (b) purposes | the banner's `purposes` (texts of the default language, legal basis, required, sale or sharing, services and what they store) and each form's purposes and channels |
 //! | (c) categories of data subjects and of personal data | fixed for the banner; a form adds the people who submit it (and parents, where it has an age rule) and the identity fields it asks |
 //! | (d) recipients | every service's provider; every webhook (`CRM webhook <id>`) |
-//! | (e) transfers to third countries | the configuration has no field for them: "none stated in the configuration" |
+//! | (e) transfers to third countries | `data_location`: where Assent's own objects are kept ([`LOCATION_NOT_STATED`] without one); the providers' own transfers are the controller's to add |
 //! | (f) time limits for erasure | `consent_lifetime_days`, the append-only log, each form's `confirm_within_hours`, identities until erasure |
 //! | (g) security measures | fixed: what Assent itself does (encryption, keyed lookups, the Merkle log, hashed keys, the audit chain) |
 //!
@@ -24,15 +24,13 @@ use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{LegalBasis, SiteConfig, StorageItem};
+use crate::config::{Contact, LegalBasis, SiteConfig, StorageItem};
 use crate::form::config::{AgeQuestion, Channel};
 
 mod render;
 mod sections;
 
-/// What the record says about transfers to third countries: the
-/// configuration has no field for them.
-pub const TRANSFERS_NOT_STATED: &str = "none stated in the configuration";
+pub use crate::config::LOCATION_NOT_STATED;
 
 /// The security measures Assent itself takes (Art. 32), the same for every site.
 pub const SECURITY_MEASURES: [&str; 7] = [
@@ -61,7 +59,8 @@ pub const SECURITY_MEASURES: [&str; 7] = [
 /// | `service_id`, `service_name`, `provider` | the service (empty for a purpose without one) |
 /// | `storage` | what the service stores: `kind name (duration)`, `; `-separated |
 /// | `retention` | how long the choice holds and the proof is kept |
-pub const CSV_HEADER: [&str; 15] = [
+/// | `dpo`, `eu_representative` | `name (contact)` of each, empty when the configuration names none |
+pub const CSV_HEADER: [&str; 17] = [
     "controller",
     "controller_contact",
     "collected_by",
@@ -77,6 +76,8 @@ pub const CSV_HEADER: [&str; 15] = [
     "provider",
     "storage",
     "retention",
+    "dpo",
+    "eu_representative",
 ];
 
 /// A site's record of processing activities (GDPR Art. 30(1)).
@@ -100,7 +101,8 @@ pub struct ProcessingRecord {
     pub personal_data: Vec<Category>,
     /// (d) Recipients: the services' providers and the webhooks.
     pub recipients: Vec<Recipient>,
-    /// (e) Transfers to third countries: [`TRANSFERS_NOT_STATED`].
+    /// (e) Transfers to third countries: where the site's data is kept
+    /// ([`crate::config::DataLocation::describe`], or [`LOCATION_NOT_STATED`]).
     pub international_transfers: String,
     /// (f) Time limits, per kind of data.
     pub retention: Vec<Retention>,
@@ -117,6 +119,13 @@ pub struct ControllerEntry {
     pub contact: String,
     /// URL of the privacy policy.
     pub privacy_policy: String,
+    /// The data protection officer, if the configuration names one (absent
+    /// from the JSON otherwise, as from the notice's controller).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpo: Option<Contact>,
+    /// The representative in the Union, if the configuration names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_representative: Option<Contact>,
 }
 
 /// One purpose of the banner.
@@ -271,7 +280,7 @@ pub struct Retention {
 /// let analytics = r.purposes.iter().find(|p| p.id == "analytics").unwrap();
 /// assert_eq!(analytics.legal_basis, LegalBasis::Consent);
 /// assert_eq!(analytics.services[0].name, "Matomo");
-/// assert_eq!(r.international_transfers, "none stated in the configuration");
+/// assert!(r.international_transfers.starts_with("No data_location in the configuration"));
 /// assert!(r.to_csv().starts_with("controller,controller_contact,collected_by,purpose_id,"));
 /// assert!(!r.to_html().contains("<script"));
 /// ```
@@ -295,13 +304,18 @@ pub fn record(config: &SiteConfig) -> ProcessingRecord {
             name: controller.name.clone(),
             contact: controller.contact.clone(),
             privacy_policy: controller.privacy_policy.clone(),
+            dpo: controller.dpo.clone(),
+            eu_representative: controller.eu_representative.clone(),
         },
         purposes,
         forms,
         data_subjects,
         personal_data,
         recipients,
-        international_transfers: TRANSFERS_NOT_STATED.into(),
+        international_transfers: config
+            .data_location
+            .map_or(LOCATION_NOT_STATED, |l| l.describe())
+            .into(),
         retention,
         security_measures: SECURITY_MEASURES.iter().map(|m| m.to_string()).collect(),
     }
@@ -375,7 +389,8 @@ mod tests {
         // JSON: snake_case legal bases; round-trips.
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["purposes"][0]["legal_basis"], "legitimate_interests");
-        assert_eq!(json["international_transfers"], TRANSFERS_NOT_STATED);
+        assert_eq!(json["international_transfers"], LOCATION_NOT_STATED);
+        assert_eq!(json["controller"]["dpo"], serde_json::Value::Null);
         let back: ProcessingRecord = serde_json::from_value(json).unwrap();
         assert_eq!(back, r);
     }
@@ -488,7 +503,7 @@ mod tests {
             .map(str::to_string)
             .collect();
         assert_eq!(header, CSV_HEADER);
-        assert!(csv.starts_with("controller,controller_contact,collected_by,purpose_id,purpose_name,purpose_description,legal_basis,required,sale_or_sharing,channels,service_id,service_name,provider,storage,retention\n"));
+        assert!(csv.starts_with("controller,controller_contact,collected_by,purpose_id,purpose_name,purpose_description,legal_basis,required,sale_or_sharing,channels,service_id,service_name,provider,storage,retention,dpo,eu_representative\n"));
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         let form_purposes: usize = r.forms.iter().map(|f| f.purposes.len()).sum();
         // necessary x session, analytics x matomo, marketing (no service).
@@ -564,10 +579,47 @@ mod tests {
         }
         assert!(html.contains("legitimate_interests"));
         assert!(html.contains("<code>_pk_id*</code>"));
-        assert!(html.contains("none stated in the configuration"));
+        assert!(html.contains(LOCATION_NOT_STATED));
+        assert!(html.contains("<dt>Data protection officer</dt><dd>none stated in the configuration</dd>"));
         assert!(html.contains("<a href=\"https://vectors.example/privacy\">"));
         // No outside resource: no src= and no stylesheet link.
         assert!(!html.contains(" src=\"") && !html.contains("<link"));
+    }
+
+    /// The DPO, the representative and the data location, where the
+    /// configuration names them, in the JSON, every CSV row and the page.
+    #[test]
+    fn the_dpo_the_representative_and_the_location() {
+        let mut config = vectors();
+        config.controller.dpo = Some(Contact {
+            name: "Jo Hale".into(),
+            contact: "dpo@vectors.example".into(),
+        });
+        config.controller.eu_representative = Some(Contact {
+            name: "Rep <EU> GmbH".into(),
+            contact: "Hauptstr. 1, Berlin".into(),
+        });
+        config.data_location = Some(crate::config::DataLocation::Eu);
+        config.validate().unwrap();
+        let r = record(&config);
+        assert_eq!(r.controller.dpo.as_ref().unwrap().name, "Jo Hale");
+        assert_eq!(r.international_transfers, crate::config::DataLocation::Eu.describe());
+        let csv = r.to_csv();
+        let mut lines = csv.lines();
+        assert!(lines.next().unwrap().ends_with(",retention,dpo,eu_representative"));
+        for row in lines {
+            assert!(
+                row.ends_with(",Jo Hale (dpo@vectors.example),\"Rep <EU> GmbH (Hauptstr. 1, Berlin)\""),
+                "{row}"
+            );
+        }
+        let html = r.to_html();
+        assert!(html.contains("<dd>Jo Hale (dpo@vectors.example)</dd>"));
+        assert!(html.contains("<dd>Rep &lt;EU&gt; GmbH (Hauptstr. 1, Berlin)</dd>"));
+        assert!(html.contains("only in the EU"));
+        // A blank DPO is refused when the configuration is read.
+        config.controller.dpo.as_mut().unwrap().name = String::new();
+        assert!(format!("{:?}", config.validate()).contains("controller.dpo.name"));
     }
 
     #[test]

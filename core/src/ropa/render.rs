@@ -6,7 +6,7 @@ use super::{
     Category, ControllerEntry, FormEntry, ProcessingRecord, PurposeEntry, Recipient, Retention,
     ServiceEntry, CSV_HEADER,
 };
-use crate::config::{LegalBasis, StorageItem, StorageKind};
+use crate::config::{Contact, LegalBasis, StorageItem, StorageKind};
 use crate::form::config::Channel;
 use crate::html::escape;
 use crate::rights::export::csv_rows;
@@ -195,6 +195,13 @@ impl ProcessingRecord {
                 ]);
             }
         }
+        // The controller's DPO and representative close every row, so a row
+        // read alone still says whom to ask.
+        let accountable = [c.dpo.as_ref(), c.eu_representative.as_ref()]
+            .map(|who| who.map(Contact::line).unwrap_or_default());
+        for row in &mut rows {
+            row.extend(accountable.iter().cloned());
+        }
         csv_rows(&CSV_HEADER, rows)
     }
 
@@ -256,11 +263,22 @@ fn head(o: &mut String, r: &ProcessingRecord) {
 fn controller_section(o: &mut String, c: &ControllerEntry) {
     o.push_str("<section><h2>1. Controller</h2><dl>");
     o.push_str(&format!(
-        "<dt>Name</dt><dd>{}</dd><dt>Contact</dt><dd>{}</dd><dt>Privacy policy</dt><dd>{}</dd></dl></section>",
+        "<dt>Name</dt><dd>{}</dd><dt>Contact</dt><dd>{}</dd><dt>Privacy policy</dt><dd>{}</dd>",
         escape(&c.name),
         escape(&c.contact),
         link(&c.privacy_policy)
     ));
+    for (title, who) in [
+        ("Data protection officer", &c.dpo),
+        ("Representative in the Union", &c.eu_representative),
+    ] {
+        let shown = who.as_ref().map_or_else(
+            || "none stated in the configuration".to_string(),
+            |w| escape(&w.line()),
+        );
+        o.push_str(&format!("<dt>{title}</dt><dd>{shown}</dd>"));
+    }
+    o.push_str("</dl></section>");
 }
 
 /// Section 2: the banner's purposes, each one's services, then the forms.
@@ -417,8 +435,8 @@ fn recipients_section(o: &mut String, recipients: &[Recipient]) {
 /// Section 6: the transfers to third countries.
 fn transfers_section(o: &mut String, transfers: &str) {
     o.push_str(&format!(
-        "<section><h2>6. Transfers to third countries</h2><p>{} (the configuration has no field for them; \
-the controller adds any a provider makes).</p></section>",
+        "<section><h2>6. Transfers to third countries</h2><p>{} \
+The controller adds any transfer a provider makes.</p></section>",
         escape(transfers)
     ));
 }

@@ -163,6 +163,34 @@ pub(crate) fn history_section(export: &SubjectExport) -> String {
     main
 }
 
+/// Who answers for the data (GDPR Art. 13(1)(a) and (b)): the controller,
+/// its data protection officer and its representative in the Union, where
+/// the configuration names them, with the privacy policy.
+pub(crate) fn who_answers(c: &assent_core::config::Controller) -> String {
+    let mut out = format!(
+        "<section data-who-answers><h2>Who answers for your data</h2><dl><dt>Controller</dt><dd>{} ({})</dd>",
+        escape(&c.name),
+        escape(&c.contact)
+    );
+    if let Some(dpo) = &c.dpo {
+        out.push_str(&format!(
+            "<dt>Data protection officer</dt><dd data-dpo>{}</dd>",
+            escape(&dpo.line())
+        ));
+    }
+    if let Some(rep) = &c.eu_representative {
+        out.push_str(&format!(
+            "<dt>Representative in the EU</dt><dd data-eu-representative>{}</dd>",
+            escape(&rep.line())
+        ));
+    }
+    out.push_str(&format!(
+        "</dl><p><a href=\"{}\">Privacy policy</a></p></section>",
+        escape(&c.privacy_policy)
+    ));
+    out
+}
+
 /// The downloads and the rights requests, asked and answered.
 pub(crate) fn rights_section(requests: &[SubjectRequest], buttons: &Buttons) -> String {
     let mut main = String::new();

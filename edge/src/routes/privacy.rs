@@ -294,12 +294,7 @@ async fn center_page(
     main.push_str(&banner_section(site, &export, &buttons));
     main.push_str(&history_section(&export));
     main.push_str(&rights_section(&requests, &buttons));
-    main.push_str(&format!(
-        "<p>{} · <a href=\"{}\">Privacy policy</a> · Contact: {}</p>",
-        escape(&site.controller.name),
-        escape(&site.controller.privacy_policy),
-        escape(&site.controller.contact)
-    ));
+    main.push_str(&super::center_page::who_answers(&site.controller));
     html(
         200,
         &site.default_language,
