@@ -53,6 +53,9 @@ export function client(site, key) {
     unlist: (lookup) => call(`/suppressions/${encodeURIComponent(lookup)}`, { method: "DELETE" }),
     runRetention: () => call("/retention/run", { method: "POST" }),
     audit: () => call("/audit"),
+    breaches: () => call("/breaches"),
+    recordBreach: (body) => call("/breaches", { method: "POST", body }),
+    updateBreach: (id, body) => call(`/breaches/${id}`, { method: "POST", body }),
     logExport: () => call("/export", { raw: true }),
   };
 }

@@ -10,6 +10,7 @@ import { chart, rates, breakdown, totals } from "./charts.js";
 import { importList } from "./importer.js";
 import { offlineView, objectionForm, ownerWord, notesView } from "./offline.js";
 import { contactsView } from "./contacts.js";
+import { breachesView } from "./breaches.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -50,6 +51,7 @@ function open(api) {
     ["retention", "Retention", retention],
     ["import", "Lists", importView],
     ["offline", "Consent offline", (api) => offlineView(api, describe)],
+    ["breaches", "Breaches", (api) => breachesView(api, describe)],
     ["log", "Log and exports", log],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });

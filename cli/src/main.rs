@@ -263,6 +263,14 @@ enum AdminKeysCommand {
         /// The key's id (16 hex digits).
         id: String,
     },
+    /// Erase a revoked key's name (a staff member who left) from the key
+    /// and the audit trail; the trail's chain still verifies.
+    EraseName {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The key's id (16 hex digits).
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -405,7 +413,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             owner.owner()?.list_keys()
         }
         Command::Keys(KeysCommand::Admin(AdminKeysCommand::Revoke { owner, id })) => {
-            owner.owner()?.revoke_key(&id)
+            owner.owner()?.revoke_key(&id, false)
+        }
+        Command::Keys(KeysCommand::Admin(AdminKeysCommand::EraseName { owner, id })) => {
+            owner.owner()?.revoke_key(&id, true)
         }
         Command::Subjects(SubjectsCommand::Find { owner, email }) => owner.owner()?.find(&email),
         Command::Subjects(SubjectsCommand::Export {

@@ -153,14 +153,15 @@ impl Owner {
         self.print("GET", &api::admin_keys(&self.site), None)
     }
 
-    /// `keys admin revoke`.
-    pub fn revoke_key(&self, id: &str) -> Result<(), CliError> {
+    /// `keys admin revoke`, and `keys admin erase-name` (`erase`).
+    pub fn revoke_key(&self, id: &str, erase: bool) -> Result<(), CliError> {
         let id = assent_core::admin::KeyId::new(id)?;
-        self.print(
-            "POST",
-            &api::admin_key_revoke(&self.site, id.as_str()),
-            None,
-        )
+        let path = if erase {
+            api::admin_key_erase_name(&self.site, id.as_str())
+        } else {
+            api::admin_key_revoke(&self.site, id.as_str())
+        };
+        self.print("POST", &path, None)
     }
 
     /// `subjects find --email`.

@@ -181,6 +181,21 @@ pub fn admin_key_revoke(site: &SiteId, key: &str) -> String {
     format!("/v1/admin/sites/{site}/keys/{key}/revoke")
 }
 
+/// Path of a revoked site key's name erasure.
+pub fn admin_key_erase_name(site: &SiteId, key: &str) -> String {
+    format!("/v1/admin/sites/{site}/keys/{key}/erase-name")
+}
+
+/// Path of a site's breach register (`crate::breach`).
+pub fn admin_breaches(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/breaches")
+}
+
+/// Path of one incident of the breach register.
+pub fn admin_breach(site: &SiteId, id: &str) -> String {
+    format!("/v1/admin/sites/{site}/breaches/{id}")
+}
+
 /// Path of a site's audit trail (`?format=json|csv`).
 pub fn admin_audit(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/audit")
@@ -508,6 +523,27 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/v1/admin/sites/{site}/keys/{key}/revoke",
         "revoke a key",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/keys/{key}/erase-name",
+        "erase a revoked key's name",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/breaches",
+        "the breach register",
+    ),
+    route("POST", "/v1/admin/sites/{site}/breaches", "record a breach"),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/breaches/{id}",
+        "one incident",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/breaches/{id}",
+        "update an incident",
     ),
     route(
         "GET",

@@ -87,6 +87,8 @@ pub mod api;
 #[cfg(feature = "std")]
 pub mod attestation;
 #[cfg(feature = "std")]
+pub mod breach;
+#[cfg(feature = "std")]
 pub mod canonical;
 pub mod config;
 pub mod consent_mode;

@@ -7,6 +7,7 @@
 use assent_core::admin::audit::AuditEntry;
 use assent_core::admin::store::AdminStore;
 use assent_core::admin::{AdminKey, KeyId};
+use assent_core::breach::{BreachId, BreachStore, Incident, MAX_LISTED};
 use assent_core::ids::{EventId, SubjectId};
 use assent_core::log::StoreError;
 use assent_core::rights::requests::{RequestStatus, RequestStore, SubjectRequest};
@@ -23,6 +24,15 @@ CREATE TABLE IF NOT EXISTS admin_keys (
 CREATE TABLE IF NOT EXISTS audit (
   seq        INTEGER PRIMARY KEY,
   data       TEXT NOT NULL          -- the entry, hash-chained to the one before
+);
+";
+
+/// The breach register's table (a directory's): one row per incident.
+pub const BREACHES_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS breaches (
+  id          TEXT PRIMARY KEY,
+  recorded_ms INTEGER NOT NULL,
+  data        TEXT NOT NULL         -- the incident: facts, clock, count, notifications
 );
 ";
 
@@ -142,6 +152,42 @@ impl<C: Sql> AdminStore for SqlAdminStore<C> {
         Ok(())
     }
 
+    fn erase_key_name(&mut self, id: &KeyId, at_ms: u64) -> Result<u64, StoreError> {
+        if let Some(mut key) = self.key(id)? {
+            key.name = assent_core::admin::KeyName::new(assent_core::admin::ERASED_NAME)
+                .map_err(|e| StoreError::Fault(e.to_string()))?;
+            key.name_erased_ms.get_or_insert(at_ms);
+            self.0
+                .query(
+                    "UPDATE admin_keys SET data = ? WHERE id = ?",
+                    vec![json(&key), SqlValue::Text(id.to_string())],
+                )
+                .map_err(fault)?;
+        }
+        // Version 2 entries do not hash `who` (core's `audit::erase_who`):
+        // blank it in place; version 1 entries (no `version`) keep theirs.
+        let id = SqlValue::Text(id.to_string());
+        self.0
+            .query(
+                "UPDATE audit SET data = json_set(data, '$.who', '') \
+                 WHERE json_extract(data, '$.key') = ? AND json_extract(data, '$.version') = 2",
+                vec![id.clone()],
+            )
+            .map_err(fault)?;
+        let kept = self
+            .0
+            .query(
+                "SELECT COUNT(*) FROM audit \
+                 WHERE json_extract(data, '$.key') = ? AND json_extract(data, '$.version') IS NULL",
+                vec![id],
+            )
+            .map_err(fault)?;
+        match kept.first().and_then(|r| r.first()) {
+            Some(SqlValue::Int(n)) => Ok(*n as u64),
+            _ => Err(StoreError::Fault("no count".into())),
+        }
+    }
+
     fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
         Ok(self
             .column("SELECT data FROM audit ORDER BY seq DESC LIMIT 1", vec![])?
@@ -162,6 +208,39 @@ impl<C: Sql> AdminStore for SqlAdminStore<C> {
         self.column(
             "SELECT data FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
             vec![int(after)?, bound(limit)?],
+        )
+    }
+}
+
+impl<C: Sql> BreachStore for SqlAdminStore<C> {
+    fn put_breach(&mut self, incident: &Incident) -> Result<(), StoreError> {
+        self.0
+            .query(
+                "INSERT INTO breaches (id, recorded_ms, data) VALUES (?, ?, ?) \
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+                vec![
+                    SqlValue::Text(incident.id.to_string()),
+                    int(incident.recorded_ms)?,
+                    json(incident),
+                ],
+            )
+            .map_err(fault)?;
+        Ok(())
+    }
+
+    fn breach(&self, id: &BreachId) -> Result<Option<Incident>, StoreError> {
+        Ok(self
+            .column(
+                "SELECT data FROM breaches WHERE id = ?",
+                vec![SqlValue::Text(id.to_string())],
+            )?
+            .pop())
+    }
+
+    fn breaches(&self) -> Result<Vec<Incident>, StoreError> {
+        self.column(
+            "SELECT data FROM breaches ORDER BY recorded_ms DESC, id DESC LIMIT ?",
+            vec![bound(MAX_LISTED as u64)?],
         )
     }
 }
@@ -242,6 +321,55 @@ mod tests {
     use assent_core::admin::store::{authorize, create_key, revoke_key};
     use assent_core::admin::{KeyName, Operation, Scopes};
     use assent_core::ids::SiteId;
+
+    #[test]
+    fn the_breach_register_on_sqlite() {
+        let conn = native::connection(BREACHES_SCHEMA);
+        assent_core::breach::conformance(SqlAdminStore(&conn));
+    }
+
+    #[test]
+    fn a_revoked_key_s_name_is_erased_on_sqlite() {
+        let conn = native::connection(KEYS_SCHEMA);
+        assent_core::admin::store::erasure_conformance(SqlAdminStore(&conn));
+    }
+
+    /// An entry written before names could be erased (version 1, no
+    /// `version` in its JSON) keeps its name and is counted as kept.
+    #[test]
+    fn an_old_entry_keeps_its_name_on_sqlite() {
+        use assent_core::admin::store::AdminStore;
+        let conn = native::connection(KEYS_SCHEMA);
+        let mut store = SqlAdminStore(&conn);
+        let site = SiteId::new("demo").unwrap();
+        let scopes = Scopes::parse("read").unwrap();
+        let (key, token) = create_key(
+            &mut store,
+            &site,
+            KeyName::new("Jo").unwrap(),
+            scopes,
+            [5; 40],
+            1,
+        )
+        .unwrap();
+        authorize(
+            &mut store,
+            &site,
+            &token.to_string(),
+            None,
+            Operation::LogList,
+            None,
+            2,
+        )
+        .unwrap();
+        revoke_key(&mut store, &key.id, 3).unwrap();
+        // The entries as the old code wrote them: no `version`.
+        conn.execute("UPDATE audit SET data = json_remove(data, '$.version')", [])
+            .unwrap();
+        let kept = store.erase_key_name(&key.id, 4).unwrap();
+        assert_eq!(kept, 1);
+        assert_eq!(store.last_audit().unwrap().unwrap().who, "Jo", "kept");
+    }
 
     #[test]
     fn keys_and_the_audit_trail_on_sqlite() {

@@ -1,5 +1,5 @@
 //! The Durable Object holding a site's directory: its owner keys and the
-//! audit trail of every owner access, apart from the log's shards (no banner
+//! audit trail of every owner access, and the breach register, apart from the log's shards (no banner
 //! event reaches it). An adapter: a table from typed endpoint
 //! ([`crate::messages`]) to core's `admin::store` on the object's SQLite,
 //! created by numbered migrations ([`crate::migrations::DIRECTORY`]).
@@ -20,7 +20,8 @@ use crate::admin_store::SqlAdminStore;
 use crate::error::ApiError;
 use crate::log_store::{Sql, SqlValue};
 use crate::messages::{self, endpoints, CreatedKey};
-use assent_core::error::RequestError;
+use assent_core::breach::{BreachId, BreachStore, Incident};
+use assent_core::error::{RequestError, RightsError};
 use assent_core::paging::AUDIT as AUDIT_PAGE;
 
 /// The Durable Object holding a site's directory.
@@ -84,6 +85,27 @@ async fn serve(req: Request, env: &Env, sql: &SqlStorage) -> Result<Response> {
                 Ok(admin.keys().map_err(assent_core::Error::from)?)
             },
         messages::KEY_REVOKE => |id| Ok(keys::revoke_key(&mut admin, &id, now_ms())?),
+        messages::KEY_ERASE_NAME => |id| Ok(keys::erase_key_name(&mut admin, &id, now_ms())?),
+        messages::BREACH_PUT => |incident: Incident| {
+                admin.put_breach(&incident).map_err(assent_core::Error::from)?;
+                Ok(incident)
+            },
+        messages::BREACHES => |()| Ok(admin.breaches().map_err(assent_core::Error::from)?),
+        messages::BREACH => |id: BreachId| {
+                Ok(admin
+                    .breach(&id)
+                    .map_err(assent_core::Error::from)?
+                    .ok_or(assent_core::Error::from(RightsError::BreachUnknown))?)
+            },
+        messages::BREACH_UPDATE => |r: messages::BreachUpdateRequest| {
+                let mut incident = admin
+                    .breach(&r.id)
+                    .map_err(assent_core::Error::from)?
+                    .ok_or(assent_core::Error::from(RightsError::BreachUnknown))?;
+                incident.update(r.update, r.affected, now_ms())?;
+                admin.put_breach(&incident).map_err(assent_core::Error::from)?;
+                Ok(incident)
+            },
         messages::AUDIT => |after: u64| {
                 Ok(admin
                     .audit_after(after, AUDIT_PAGE)

@@ -116,8 +116,24 @@ pub const KEY_CREATE: Endpoint<KeyCreateRequest, CreatedKey> =
 pub const KEY_LIST: Endpoint<(), Vec<AdminKey>> = Endpoint::directory("/admin/keys/list");
 /// Revoke a key.
 pub const KEY_REVOKE: Endpoint<KeyId, AdminKey> = Endpoint::directory("/admin/keys/revoke");
+/// Erase a revoked key's name: the key as it now reads, and how many old
+/// audit entries keep the name.
+pub const KEY_ERASE_NAME: Endpoint<KeyId, (AdminKey, u64)> =
+    Endpoint::directory("/admin/keys/erase-name");
 /// Audit entries after a `seq`, oldest first.
 pub const AUDIT: Endpoint<u64, Vec<AuditEntry>> = Endpoint::directory("/admin/audit");
+/// Add an incident to the breach register.
+pub const BREACH_PUT: Endpoint<assent_core::breach::Incident, assent_core::breach::Incident> =
+    Endpoint::directory("/admin/breaches/put");
+/// The breach register, newest first.
+pub const BREACHES: Endpoint<(), Vec<assent_core::breach::Incident>> =
+    Endpoint::directory("/admin/breaches/list");
+/// One incident of the breach register.
+pub const BREACH: Endpoint<assent_core::breach::BreachId, assent_core::breach::Incident> =
+    Endpoint::directory("/admin/breaches/get");
+/// Update an incident, in the directory (so two updates never cross).
+pub const BREACH_UPDATE: Endpoint<BreachUpdateRequest, assent_core::breach::Incident> =
+    Endpoint::directory("/admin/breaches/update");
 /// The keys and a page of the audit trail (entries after a `seq`) a home
 /// shard kept before the site had a directory: read by the directory once,
 /// when it takes them over ([`crate::directory`]).
@@ -409,6 +425,18 @@ pub struct ContactsRequest {
     pub after: Option<SubjectId>,
     /// Most rows.
     pub limit: u64,
+}
+
+/// An update of an incident, with the new count of affected contacts when
+/// it asked for one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BreachUpdateRequest {
+    /// Which incident.
+    pub id: assent_core::breach::BreachId,
+    /// What changes.
+    pub update: assent_core::breach::Update,
+    /// The affected contacts, counted by the Worker.
+    pub affected: Option<u64>,
 }
 
 /// A note about a contact: whose, by whom, the checked text, its id and when.

@@ -50,14 +50,21 @@ pub const SHARD: &[Migration] = &[
 
 /// A site's directory: its owner keys and the audit trail, and the mark of
 /// the handover of those the home shard kept before the directory existed.
-pub const DIRECTORY: &[Migration] = &[Migration {
-    version: 1,
-    what: "keys, the audit trail, and the handover mark",
-    scripts: &[
-        crate::admin_store::KEYS_SCHEMA,
-        "CREATE TABLE IF NOT EXISTS handover (done_ms INTEGER NOT NULL);",
-    ],
-}];
+pub const DIRECTORY: &[Migration] = &[
+    Migration {
+        version: 1,
+        what: "keys, the audit trail, and the handover mark",
+        scripts: &[
+            crate::admin_store::KEYS_SCHEMA,
+            "CREATE TABLE IF NOT EXISTS handover (done_ms INTEGER NOT NULL);",
+        ],
+    },
+    Migration {
+        version: 2,
+        what: "the breach register",
+        scripts: &[crate::admin_store::BREACHES_SCHEMA],
+    },
+];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,

@@ -8,7 +8,7 @@
 // in the audit trail. The site is `demo`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startEdge, siteConfig, assent } from "./harness.mjs";
+import { startEdge, siteConfig, assent, ownerCall } from "./harness.mjs";
 
 let edge, notice, form;
 before(async () => {
@@ -232,4 +232,49 @@ test("who may read it: a read key yes; no key, a wrong key or an export-only key
   assert.ok(entries.some((e) => e.who === "ropa reader" && e.allowed === true), "the reader's read");
   assert.ok(entries.some((e) => e.who === "ropa exporter" && e.allowed === false), "the refusal");
   assert.ok(entries.some((e) => e.who === "operator" && e.allowed === true), "the operator's read");
+});
+
+test("a staff member who left: their revoked key's name is erased from the key and the audit trail, whose chain still verifies", async () => {
+  const keys = `/v1/admin/sites/demo/keys`;
+  const jo = JSON.parse(assent(["keys", "admin", "create", ...owner(edge.adminKey), "--name", "Jo Hale at the desk", "--scopes", "read,write"]).stdout);
+  assert.equal((await call("?format=json", jo.key)).status, 200, "Jo acts: an entry under Jo's key");
+  const erase = (id, key = edge.adminKey) => ownerCall(edge, `${keys}/${id}/erase-name`, key, { method: "POST" });
+
+  // Only the operator, and only once the key is revoked: refused, nothing changes.
+  for (const [id, key, status, code] of [
+    [jo.id, jo.key, 403, "operator_only"],
+    [jo.id, edge.adminKey, 409, "key_not_revoked"],
+    ["00000000000000ff", edge.adminKey, 404, "admin_key_unknown"],
+  ]) {
+    const r = await erase(id, key);
+    assert.equal(r.status, status, code);
+    assert.equal((await r.json()).error.code, code);
+  }
+  const before = assent(["audit", ...owner(edge.adminKey)]).stdout;
+  assert.ok(before.includes("Jo Hale at the desk"));
+
+  assert.equal(assent(["keys", "admin", "revoke", ...owner(edge.adminKey), jo.id]).status, 0);
+  const cli = assent(["keys", "admin", "erase-name", ...owner(edge.adminKey), jo.id]);
+  assert.equal(cli.status, 0, cli.stderr);
+  const erased = JSON.parse(cli.stdout);
+  assert.equal(erased.name, "(name erased)");
+  assert.equal(erased.entries_keeping_the_name, 0);
+  assert.match(erased.name_erased_at, /^\d{4}-\d\d-\d\dT/);
+  assert.ok(erased.revoked_at, "still revoked");
+
+  // The CLI checks the whole chain as it reads it (exit 0), and the name is nowhere.
+  const trail = assent(["audit", ...owner(edge.adminKey)]);
+  assert.equal(trail.status, 0, trail.stderr);
+  assert.ok(!trail.stdout.includes("Jo Hale"), "the name is gone from the trail");
+  const entries = trail.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const hers = entries.filter((e) => e.key === jo.id);
+  assert.deepEqual(hers.map((e) => [e.op, e.who, e.allowed]), [["processing.record", "", true], ["key.erase_name", "", false]], "her own acts, unnamed");
+  const about = entries.filter((e) => e.target === jo.id && e.who === "operator").map((e) => e.op);
+  assert.deepEqual(about, ["key.erase_name", "key.revoke", "key.erase_name"], "the operator's acts on her key keep their target");
+  assert.ok(entries.every((e) => e.version === 2));
+  const list = await (await ownerCall(edge, keys, edge.adminKey)).json();
+  assert.ok(!JSON.stringify(list).includes("Jo Hale"), "nor in the key list");
+  const csv = await (await ownerCall(edge, "/v1/admin/sites/demo/audit?format=csv", edge.adminKey)).text();
+  assert.ok(!csv.includes("Jo Hale"));
+  assert.ok(csv.split("\n")[0].endsWith(",prev,hash,version"));
 });

@@ -2,6 +2,13 @@
 //! hash so that an edited, inserted or removed entry shows
 //! ([`verify_chain`]). Entries name the key (never its secret), the
 //! operation and its target (a subject or key id, never an email).
+//!
+//! **A name that can go.** A key's name is a person's ("Jo at the desk").
+//! Entries of version 2 (every entry written since) hash the key's id, not
+//! its name: the name beside it is for the reader, so erasing a revoked
+//! key's name ([`erase_who`]) blanks it in every entry of that key and the
+//! chain still verifies. Version 1 entries (written before) hashed the name
+//! and keep it: erasing it there would break the chain.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -15,11 +22,15 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditEntry {
+    /// 1: `who` is hashed (entries written before names could be erased);
+    /// 2: it is not, the key id is.
+    #[serde(default = "version_1", skip_serializing_if = "is_version_1")]
+    pub version: u8,
     /// Position in the trail, from 1.
     pub seq: u64,
     /// When (ms since the Unix epoch).
     pub at_ms: u64,
-    /// The key's name, or `operator`.
+    /// The key's name, or `operator`; empty once erased ([`erase_who`]).
     pub who: String,
     /// The key's id (none for the operator).
     pub key: Option<KeyId>,
@@ -35,6 +46,18 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+fn version_1() -> u8 {
+    1
+}
+
+fn is_version_1(v: &u8) -> bool {
+    *v == 1
+}
+
+/// The version new entries are written in.
+pub const VERSION: u8 = 2;
+
+/// Version 1's hashed fields: `who` among them.
 #[derive(Serialize)]
 struct Hashed<'a> {
     seq: u64,
@@ -47,24 +70,70 @@ struct Hashed<'a> {
     prev: &'a str,
 }
 
+/// Version 2's hashed fields: the key's id, not its name (`operator` for
+/// the operator, who has no id).
+#[derive(Serialize)]
+struct HashedV2<'a> {
+    seq: u64,
+    at_ms: u64,
+    operator: bool,
+    key: &'a Option<KeyId>,
+    op: Operation,
+    target: &'a Option<String>,
+    allowed: bool,
+    prev: &'a str,
+}
+
 fn hash_of(e: &AuditEntry) -> String {
-    let body = crate::canonical::to_canonical_bytes(&Hashed {
-        seq: e.seq,
-        at_ms: e.at_ms,
-        who: &e.who,
-        key: &e.key,
-        op: e.op,
-        target: &e.target,
-        allowed: e.allowed,
-        prev: &e.prev,
-    })
-    .expect("an audit entry has canonical bytes");
+    let (domain, body): (&[u8], _) = match e.version {
+        1 => (
+            b"assent/audit/v1\0",
+            crate::canonical::to_canonical_bytes(&Hashed {
+                seq: e.seq,
+                at_ms: e.at_ms,
+                who: &e.who,
+                key: &e.key,
+                op: e.op,
+                target: &e.target,
+                allowed: e.allowed,
+                prev: &e.prev,
+            }),
+        ),
+        _ => (
+            b"assent/audit/v2\0",
+            crate::canonical::to_canonical_bytes(&HashedV2 {
+                seq: e.seq,
+                at_ms: e.at_ms,
+                operator: e.key.is_none(),
+                key: &e.key,
+                op: e.op,
+                target: &e.target,
+                allowed: e.allowed,
+                prev: &e.prev,
+            }),
+        ),
+    };
+    let body = body.expect("an audit entry has canonical bytes");
     hex::encode(
         Sha256::new()
-            .chain_update(b"assent/audit/v1\0")
+            .chain_update(domain)
             .chain_update(&body)
             .finalize(),
     )
+}
+
+/// Erases the name in `entries` written by key `id` in version 2 (blank
+/// `who`); answers how many version 1 entries of that key keep it.
+pub fn erase_who(entries: &mut [AuditEntry], id: &KeyId) -> u64 {
+    let mut kept = 0;
+    for e in entries.iter_mut().filter(|e| e.key.as_ref() == Some(id)) {
+        if e.version == 1 {
+            kept += 1;
+        } else {
+            e.who.clear();
+        }
+    }
+    kept
 }
 
 impl AuditEntry {
@@ -82,6 +151,7 @@ impl AuditEntry {
             Principal::Key { id, .. } => Some(id.clone()),
         };
         let mut entry = AuditEntry {
+            version: VERSION,
             seq: last.map_or(1, |l| l.seq + 1),
             at_ms,
             who: principal.name().to_string(),
@@ -105,7 +175,8 @@ pub fn verify_chain(after: Option<&AuditEntry>, entries: &[AuditEntry]) -> Resul
     for e in entries {
         let expected_seq = prev.as_ref().map_or(1, |p| p.seq + 1);
         let expected_prev = prev.as_ref().map_or(GENESIS, |p| p.hash.as_str());
-        if e.seq != expected_seq || e.prev != expected_prev || e.hash != hash_of(e) {
+        let known = matches!(e.version, 1 | VERSION);
+        if !known || e.seq != expected_seq || e.prev != expected_prev || e.hash != hash_of(e) {
             return Err(e.seq);
         }
         prev = Some(e.clone());
@@ -114,7 +185,7 @@ pub fn verify_chain(after: Option<&AuditEntry>, entries: &[AuditEntry]) -> Resul
 }
 
 /// The CSV header of an audit export.
-pub const CSV_HEADER: [&str; 9] = [
+pub const CSV_HEADER: [&str; 10] = [
     "seq",
     "at",
     "who",
@@ -124,11 +195,12 @@ pub const CSV_HEADER: [&str; 9] = [
     "allowed",
     "prev",
     "hash",
+    "version",
 ];
 
 impl AuditEntry {
     /// The entry's CSV cells (time as RFC 3339 UTC), in [`CSV_HEADER`] order.
-    pub fn csv_row(&self) -> [String; 9] {
+    pub fn csv_row(&self) -> [String; 10] {
         [
             self.seq.to_string(),
             crate::rights::export::rfc3339(self.at_ms),
@@ -139,6 +211,7 @@ impl AuditEntry {
             self.allowed.to_string(),
             self.prev.clone(),
             self.hash.clone(),
+            self.version.to_string(),
         ]
     }
 }
@@ -219,6 +292,91 @@ mod tests {
         );
     }
 
+    fn keyed(name: &str, id: &str) -> Principal {
+        Principal::Key {
+            id: KeyId::new(id).unwrap(),
+            name: crate::admin::KeyName::new(name).unwrap(),
+            scopes: crate::admin::Scopes::parse("read").unwrap(),
+        }
+    }
+
+    /// A revoked key's name erased: blank in each of its entries, the
+    /// chain still whole; another key's entries keep theirs; the key id
+    /// stays, and changing it (or who is the operator) still shows.
+    #[test]
+    fn a_name_erased_keeps_the_chain_whole() {
+        let jo = keyed("Jo Hale", "0123456789abcdef");
+        let sam = keyed("Sam", "fedcba9876543210");
+        let mut t: Vec<AuditEntry> = Vec::new();
+        for (i, p) in [&jo, &sam, &Principal::Operator, &jo]
+            .into_iter()
+            .enumerate()
+        {
+            let e = AuditEntry::next(t.last(), p, Operation::LogList, None, true, i as u64);
+            t.push(e);
+        }
+        assert!(t.iter().all(|e| e.version == VERSION));
+        let id = KeyId::new("0123456789abcdef").unwrap();
+        assert_eq!(erase_who(&mut t, &id), 0);
+        let names: Vec<&str> = t.iter().map(|e| e.who.as_str()).collect();
+        assert_eq!(names, ["", "Sam", "operator", ""]);
+        assert_eq!(verify_chain(None, &t), Ok(()));
+        let mut other = t.clone();
+        other[0].key = Some(KeyId::new("fedcba9876543210").unwrap());
+        assert_eq!(verify_chain(None, &other), Err(1), "the key id is hashed");
+        let mut operator = t.clone();
+        operator[2].key = Some(id.clone());
+        assert_eq!(verify_chain(None, &operator), Err(3));
+        let mut unknown = t.clone();
+        unknown[1].version = 3;
+        assert_eq!(
+            verify_chain(None, &unknown),
+            Err(2),
+            "an unknown version is refused"
+        );
+        // A version 2 entry serialises its version; a version 1 entry reads
+        // without one (as written before).
+        assert!(serde_json::to_string(&t[0])
+            .unwrap()
+            .starts_with("{\"version\":2,"));
+    }
+
+    /// Version 1 entries hash the name: editing it shows, and erasing
+    /// leaves them as they are (counted as kept).
+    #[test]
+    fn version_1_entries_keep_their_names() {
+        let jo = keyed("Jo Hale", "0123456789abcdef");
+        let mut e = AuditEntry::next(None, &jo, Operation::LogList, None, true, 1);
+        e.version = 1;
+        e.hash = hash_of(&e);
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(!json.contains("version"), "{json}");
+        let back: AuditEntry = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.version, 1);
+        assert_eq!(verify_chain(None, core::slice::from_ref(&back)), Ok(()));
+        let mut renamed = back.clone();
+        renamed.who = "someone".into();
+        assert_eq!(verify_chain(None, &[renamed]), Err(1));
+        let mut both = vec![back];
+        both.push(AuditEntry::next(
+            both.last(),
+            &jo,
+            Operation::LogList,
+            None,
+            true,
+            2,
+        ));
+        assert_eq!(
+            erase_who(&mut both, &KeyId::new("0123456789abcdef").unwrap()),
+            1
+        );
+        assert_eq!(
+            (both[0].who.as_str(), both[1].who.as_str()),
+            ("Jo Hale", "")
+        );
+        assert_eq!(verify_chain(None, &both), Ok(()));
+    }
+
     /// The first entry names GENESIS and is seq 1; each next one counts on.
     #[test]
     fn entries_count_from_one_and_link_to_genesis() {
@@ -247,6 +405,7 @@ mod tests {
         assert_eq!(row[6], "false");
         assert_eq!(row[7], t[2].hash);
         assert_eq!(row[8], e.hash);
+        assert_eq!(row[9], "2", "which hash the entry has");
         assert_eq!(trail(1)[0].csv_row()[1], "1970-01-01T00:00:00.000Z");
     }
 }

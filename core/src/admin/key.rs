@@ -194,6 +194,9 @@ impl From<KeyName> for String {
 /// The name the audit trail gives the operator.
 pub const OPERATOR: &str = "operator";
 
+/// What an erased key's name reads.
+pub const ERASED_NAME: &str = "(name erased)";
+
 /// A site key as its holder presents it: `ask.<site>.<id>.<secret>`, the
 /// secret 32 random bytes in base64url. The site is in the clear so that a
 /// key sent to another site's routes is refused without a lookup.
@@ -275,6 +278,9 @@ pub struct AdminKey {
     pub created_ms: u64,
     /// When it was revoked, if it was.
     pub revoked_ms: Option<u64>,
+    /// When its name was erased (the name then reads [`ERASED_NAME`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_erased_ms: Option<u64>,
     /// Hex of the secret's hash.
     pub hash: String,
 }
@@ -303,6 +309,7 @@ impl AdminKey {
             scopes,
             created_ms: now_ms,
             revoked_ms: None,
+            name_erased_ms: None,
             hash,
         };
         (key, token)
@@ -478,6 +485,18 @@ pub enum Operation {
     /// Revoke a site key.
     #[serde(rename = "key.revoke")]
     KeyRevoke,
+    /// Erase a revoked key's name (the staff member's), keeping the trail whole.
+    #[serde(rename = "key.erase_name")]
+    KeyEraseName,
+    /// Record an incident in the breach register.
+    #[serde(rename = "breach.record")]
+    BreachRecord,
+    /// Read the breach register.
+    #[serde(rename = "breach.list")]
+    BreachList,
+    /// Update an incident: a notification, the measures, a recount.
+    #[serde(rename = "breach.update")]
+    BreachUpdate,
 }
 
 impl Operation {
@@ -488,14 +507,16 @@ impl Operation {
         match self {
             LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
             | Stats | RetentionDryRun | RecycleBinList | SuppressionsList | ContactsList
-            | SiteClosing => Need::Scope(Scope::Read),
+            | SiteClosing | BreachList => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
             | SubjectRectify | SubjectObject | SubjectRestore | RecycleBinPurge
-            | SuppressionsRemove | SubjectNote | RequestLog => Need::Scope(Scope::Write),
+            | SuppressionsRemove | SubjectNote | RequestLog | BreachRecord | BreachUpdate => {
+                Need::Scope(Scope::Write)
+            }
             ConsentAttest => Need::Scope(Scope::Attest),
-            KeyCreate | KeyList | KeyRevoke | SiteClose => Need::Operator,
+            KeyCreate | KeyList | KeyRevoke | KeyEraseName | SiteClose => Need::Operator,
         }
     }
 
@@ -536,6 +557,10 @@ impl Operation {
             KeyCreate => "key.create",
             KeyList => "key.list",
             KeyRevoke => "key.revoke",
+            KeyEraseName => "key.erase_name",
+            BreachRecord => "breach.record",
+            BreachList => "breach.list",
+            BreachUpdate => "breach.update",
         }
     }
 }
@@ -733,12 +758,20 @@ mod tests {
             KeyCreate => Need::Operator,
             KeyList => Need::Operator,
             KeyRevoke => Need::Operator,
+            KeyEraseName => Need::Operator,
+            BreachRecord => Need::Scope(Scope::Write),
+            BreachList => Need::Scope(Scope::Read),
+            BreachUpdate => Need::Scope(Scope::Write),
         }
     }
 
-    const ALL: [Operation; 33] = {
+    const ALL: [Operation; 37] = {
         use Operation::*;
         [
+            KeyEraseName,
+            BreachRecord,
+            BreachList,
+            BreachUpdate,
             RequestLog,
             SiteClosing,
             SiteClose,

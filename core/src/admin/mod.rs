@@ -36,4 +36,6 @@ pub mod audit;
 mod key;
 pub mod store;
 
-pub use key::{AdminKey, AdminToken, KeyId, KeyName, Need, Operation, Principal, Scope, Scopes};
+pub use key::{
+    AdminKey, AdminToken, KeyId, KeyName, Need, Operation, Principal, Scope, Scopes, ERASED_NAME,
+};

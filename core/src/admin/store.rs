@@ -4,7 +4,7 @@
 use subtle::ConstantTimeEq;
 
 use super::audit::AuditEntry;
-use super::{AdminKey, AdminToken, KeyId, KeyName, Operation, Principal, Scopes};
+use super::{AdminKey, AdminToken, KeyId, KeyName, Operation, Principal, Scopes, ERASED_NAME};
 use crate::error::{AccessError, Error};
 use crate::ids::SiteId;
 use crate::log::store::StoreError;
@@ -19,6 +19,10 @@ pub trait AdminStore {
     fn put_key(&mut self, key: &AdminKey) -> Result<(), StoreError>;
     /// Marks a key revoked at `at_ms` (a second revocation keeps the first time).
     fn revoke_key(&mut self, id: &KeyId, at_ms: u64) -> Result<(), StoreError>;
+    /// Erases key `id`'s name: in the key (which reads [`ERASED_NAME`],
+    /// erased at `at_ms`) and in its audit entries ([`audit::erase_who`]);
+    /// answers how many version 1 entries keep it. Atomic.
+    fn erase_key_name(&mut self, id: &KeyId, at_ms: u64) -> Result<u64, StoreError>;
     /// The newest audit entry.
     fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError>;
     /// Appends an audit entry.
@@ -117,6 +121,89 @@ pub fn revoke_key<S: AdminStore + ?Sized>(
         .ok_or_else(|| Error::from(StoreError::Fault("a revoked key vanished".into())))
 }
 
+/// Erases a revoked key's name, keeping the audit trail's chain whole:
+/// [`AccessError::AdminKeyUnknown`] for no such key,
+/// [`AccessError::KeyNotRevoked`] for one still in use (its holder is
+/// still acting under it). A second erasure changes nothing. Answers the
+/// key as it now reads and how many old (version 1) entries keep the name.
+pub fn erase_key_name<S: AdminStore + ?Sized>(
+    store: &mut S,
+    id: &KeyId,
+    now_ms: u64,
+) -> Result<(AdminKey, u64), Error> {
+    let key = store.key(id)?.ok_or(AccessError::AdminKeyUnknown)?;
+    if key.revoked_ms.is_none() {
+        return Err(AccessError::KeyNotRevoked.into());
+    }
+    let kept = store.erase_key_name(id, now_ms)?;
+    let key = store
+        .key(id)?
+        .ok_or_else(|| Error::from(StoreError::Fault("an erased key vanished".into())))?;
+    Ok((key, kept))
+}
+
+/// The rules of erasing a key's name any store must keep, on a fresh
+/// store: refused while the key is in use, then the name gone from the key
+/// and from every entry of it (another key's entries keep theirs), the
+/// chain whole, the first erasure's time kept. Run on memory here and on
+/// SQLite by the edge.
+#[cfg(any(test, feature = "test-support"))]
+pub fn erasure_conformance<S: AdminStore>(mut store: S) {
+    let site = SiteId::new("demo").unwrap();
+    let make = |store: &mut S, name: &str, seed: u8| {
+        let scopes = Scopes::parse("read").unwrap();
+        let name = KeyName::new(name).unwrap();
+        create_key(store, &site, name, scopes, [seed; 40], 1).unwrap()
+    };
+    let (jo, jo_token) = make(&mut store, "Jo Hale", 1);
+    let (_, sam_token) = make(&mut store, "Sam", 2);
+    for (n, token) in [&jo_token, &sam_token, &jo_token].into_iter().enumerate() {
+        let token = token.to_string();
+        authorize(
+            &mut store,
+            &site,
+            &token,
+            None,
+            Operation::LogList,
+            None,
+            10 + n as u64,
+        )
+        .unwrap();
+    }
+    let unknown = KeyId::new("00000000000000ff").unwrap();
+    assert_eq!(
+        erase_key_name(&mut store, &unknown, 20).unwrap_err().code(),
+        "admin_key_unknown"
+    );
+    assert_eq!(
+        erase_key_name(&mut store, &jo.id, 20).unwrap_err().code(),
+        "key_not_revoked"
+    );
+    assert_eq!(
+        store.key(&jo.id).unwrap().unwrap().name.as_str(),
+        "Jo Hale",
+        "refused: unchanged"
+    );
+    revoke_key(&mut store, &jo.id, 30).unwrap();
+    let (erased, kept) = erase_key_name(&mut store, &jo.id, 40).unwrap();
+    assert_eq!(
+        (erased.name.as_str(), erased.name_erased_ms, kept),
+        (ERASED_NAME, Some(40), 0)
+    );
+    assert_eq!(
+        erase_key_name(&mut store, &jo.id, 50)
+            .unwrap()
+            .0
+            .name_erased_ms,
+        Some(40)
+    );
+    let trail = store.audit_after(0, 100).unwrap();
+    let names: Vec<&str> = trail.iter().map(|e| e.who.as_str()).collect();
+    assert_eq!(names, ["", "Sam", ""]);
+    assert_eq!(super::audit::verify_chain(None, &trail), Ok(()));
+    assert_eq!(store.key(&jo.id).unwrap().unwrap().revoked_ms, Some(30));
+}
+
 /// An in-memory [`AdminStore`] for tools and tests.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryAdminStore {
@@ -144,6 +231,13 @@ impl AdminStore for MemoryAdminStore {
         }
         Ok(())
     }
+    fn erase_key_name(&mut self, id: &KeyId, at_ms: u64) -> Result<u64, StoreError> {
+        if let Some(k) = self.keys.iter_mut().find(|k| k.id == *id) {
+            k.name = KeyName::new(ERASED_NAME).expect("a valid name");
+            k.name_erased_ms.get_or_insert(at_ms);
+        }
+        Ok(super::audit::erase_who(&mut self.audit, id))
+    }
     fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
         Ok(self.audit.last().cloned())
     }
@@ -170,6 +264,11 @@ mod tests {
 
     fn site(s: &str) -> SiteId {
         SiteId::new(s).unwrap()
+    }
+
+    #[test]
+    fn a_revoked_key_s_name_is_erased_in_memory() {
+        erasure_conformance(MemoryAdminStore::default());
     }
 
     #[test]

@@ -103,7 +103,10 @@ mod tests {
             ..ok.clone()
         };
         let err = blank.check("controller.dpo").unwrap_err();
-        assert!(format!("{err:?}").contains("controller.dpo.contact"), "{err:?}");
+        assert!(
+            format!("{err:?}").contains("controller.dpo.contact"),
+            "{err:?}"
+        );
         let long = Contact {
             name: "x".repeat(MAX_TITLE + 1),
             ..ok

@@ -44,6 +44,9 @@ pub enum AccessError {
     /// No key of this site has this id (404).
     #[error("no admin key of this site has this id")]
     AdminKeyUnknown,
+    /// A key's name is erased only once the key is revoked (409).
+    #[error("revoke the key before erasing its name")]
+    KeyNotRevoked,
 }
 
 impl AccessError {
@@ -58,6 +61,7 @@ impl AccessError {
             AccessError::ScopeInvalid { .. } => "scope_invalid",
             AccessError::KeyNameInvalid => "key_name_invalid",
             AccessError::AdminKeyUnknown => "admin_key_unknown",
+            AccessError::KeyNotRevoked => "key_not_revoked",
         }
     }
 }

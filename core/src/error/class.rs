@@ -151,6 +151,7 @@ impl Error {
                 | AccessError::ScopeMissing { .. }
                 | AccessError::OperatorOnly => Forbidden,
                 AccessError::AdminKeyUnknown => NotFound,
+                AccessError::KeyNotRevoked => Conflict,
                 AccessError::ScopeInvalid { .. } | AccessError::KeyNameInvalid => Invalid,
             },
             Error::Rights(e) => rights(e),
@@ -173,14 +174,17 @@ fn rights(e: &RightsError) -> ErrorClass {
         RightsError::SubjectUnknown
         | RightsError::RequestUnknown
         | RightsError::NotListed
-        | RightsError::NotClosing => NotFound,
+        | RightsError::NotClosing
+        | RightsError::BreachUnknown => NotFound,
         RightsError::AttestationInvalid { .. }
         | RightsError::NoteInvalid { .. }
         | RightsError::ClosingInvalid { .. }
+        | RightsError::BreachInvalid { .. }
         | RightsError::RequestInvalid { .. } => Invalid,
         RightsError::RequestDecided
         | RightsError::Objected
         | RightsError::SiteClosed
+        | RightsError::BreachClosed
         | RightsError::AddressListed
         | RightsError::NotRestricted
         | RightsError::NotInRecycleBin

@@ -83,6 +83,21 @@ pub enum RightsError {
     /// No closing is set for this site (404).
     #[error("no closing is set for this site")]
     NotClosing,
+    /// A breach record or update breaks a rule: a text empty, too long or
+    /// with a control character, a time not as `YYYY-MM-DDTHH:MMZ` or in the
+    /// future, days out of order, or a late notification without the
+    /// reasons for its delay (400).
+    #[error("breach: {reason}")]
+    BreachInvalid {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No incident of the register has this id (404).
+    #[error("no such incident in the breach register")]
+    BreachUnknown,
+    /// The incident is closed: both notifications are decided (409).
+    #[error("the incident is closed")]
+    BreachClosed,
     /// A note about a contact is empty, too long, or holds control
     /// characters (400).
     #[error("note: {reason}")]
@@ -114,6 +129,9 @@ impl RightsError {
             RightsError::RequestInvalid { .. } => "request_invalid",
             RightsError::SiteClosed => "site_closed",
             RightsError::NotClosing => "not_closing",
+            RightsError::BreachInvalid { .. } => "breach_invalid",
+            RightsError::BreachUnknown => "breach_unknown",
+            RightsError::BreachClosed => "breach_closed",
         }
     }
 }

@@ -580,7 +580,8 @@ mod tests {
         assert!(html.contains("legitimate_interests"));
         assert!(html.contains("<code>_pk_id*</code>"));
         assert!(html.contains(LOCATION_NOT_STATED));
-        assert!(html.contains("<dt>Data protection officer</dt><dd>none stated in the configuration</dd>"));
+        assert!(html
+            .contains("<dt>Data protection officer</dt><dd>none stated in the configuration</dd>"));
         assert!(html.contains("<a href=\"https://vectors.example/privacy\">"));
         // No outside resource: no src= and no stylesheet link.
         assert!(!html.contains(" src=\"") && !html.contains("<link"));
@@ -603,13 +604,21 @@ mod tests {
         config.validate().unwrap();
         let r = record(&config);
         assert_eq!(r.controller.dpo.as_ref().unwrap().name, "Jo Hale");
-        assert_eq!(r.international_transfers, crate::config::DataLocation::Eu.describe());
+        assert_eq!(
+            r.international_transfers,
+            crate::config::DataLocation::Eu.describe()
+        );
         let csv = r.to_csv();
         let mut lines = csv.lines();
-        assert!(lines.next().unwrap().ends_with(",retention,dpo,eu_representative"));
+        assert!(lines
+            .next()
+            .unwrap()
+            .ends_with(",retention,dpo,eu_representative"));
         for row in lines {
             assert!(
-                row.ends_with(",Jo Hale (dpo@vectors.example),\"Rep <EU> GmbH (Hauptstr. 1, Berlin)\""),
+                row.ends_with(
+                    ",Jo Hale (dpo@vectors.example),\"Rep <EU> GmbH (Hauptstr. 1, Berlin)\""
+                ),
                 "{row}"
             );
         }

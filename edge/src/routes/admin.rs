@@ -173,6 +173,11 @@ pub(super) enum Route {
     KeyList,
     KeyCreate,
     KeyRevoke(KeyId),
+    KeyEraseName(KeyId),
+    BreachRecord(assent_core::breach::BreachId),
+    BreachList,
+    BreachGet(assent_core::breach::BreachId),
+    BreachUpdate(assent_core::breach::BreachId),
     ProcessingRecord,
     SuppressionsImport,
     SuppressionsList,
@@ -217,6 +222,11 @@ impl Route {
             ["keys"] if get => Route::KeyList,
             ["keys"] if post => Route::KeyCreate,
             ["keys", id, "revoke"] if post => Route::KeyRevoke(KeyId::new(id)?),
+            ["keys", id, "erase-name"] if post => Route::KeyEraseName(KeyId::new(id)?),
+            ["breaches"] if post => Route::BreachRecord(super::breaches::fresh_id()?),
+            ["breaches"] if get => Route::BreachList,
+            ["breaches", id] if get => Route::BreachGet(id.parse()?),
+            ["breaches", id] if post => Route::BreachUpdate(id.parse()?),
             ["processing-record"] if get => Route::ProcessingRecord,
             ["suppressions", "import"] if post => Route::SuppressionsImport,
             ["suppressions"] if get => Route::SuppressionsList,
@@ -277,6 +287,10 @@ impl Route {
             Route::KeyList => Operation::KeyList,
             Route::KeyCreate => Operation::KeyCreate,
             Route::KeyRevoke(_) => Operation::KeyRevoke,
+            Route::KeyEraseName(_) => Operation::KeyEraseName,
+            Route::BreachRecord(_) => Operation::BreachRecord,
+            Route::BreachList | Route::BreachGet(_) => Operation::BreachList,
+            Route::BreachUpdate(_) => Operation::BreachUpdate,
             Route::ProcessingRecord => Operation::ProcessingRecord,
             Route::SuppressionsImport => Operation::SuppressionsImport,
             Route::SuppressionsList => Operation::SuppressionsList,
@@ -300,7 +314,10 @@ impl Route {
             | Route::Rectify(s)
             | Route::Object(s)
             | Route::Note(s) => Some(s.to_string()),
-            Route::KeyRevoke(k) => Some(k.to_string()),
+            Route::KeyRevoke(k) | Route::KeyEraseName(k) => Some(k.to_string()),
+            Route::BreachRecord(b) | Route::BreachGet(b) | Route::BreachUpdate(b) => {
+                Some(b.to_string())
+            }
             Route::Decide(id, _) => Some(id.to_string()),
             _ => None,
         }
@@ -359,6 +376,13 @@ pub async fn handle(
         Route::Audit => audit(&req, env, id).await,
         r @ (Route::KeyList | Route::KeyCreate | Route::KeyRevoke(_)) => {
             admin_keys::handle(r, req, env, site, &principal).await
+        }
+        r @ (Route::KeyEraseName(_)
+        | Route::BreachRecord(_)
+        | Route::BreachList
+        | Route::BreachGet(_)
+        | Route::BreachUpdate(_)) => {
+            crate::routes::breaches::handle(r, req, env, site, &principal).await
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,
