@@ -17,6 +17,8 @@
 //! - [`answer`]: what an answer of the edge means to a client's outbox.
 //! - [`attestation`]: the owner's word in a record (consent given offline,
 //!   another lawful basis).
+//! - [`breach`] (*std*): the breach register: an incident, its 72-hour clock,
+//!   the contacts it affects, its notifications.
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
 //! - [`jurisdiction`]: which consent regime applies where; [`presumed`] (*std*): the
 //!   choice an opt-out or notice-only regime presumes.

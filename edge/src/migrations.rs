@@ -181,7 +181,7 @@ mod tests {
         );
         assert_eq!((keys.len(), audit.len()), (2, 3));
         let dir = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 1);
+        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 2);
         let mut directory = SqlAdminStore(&dir);
         directory.adopt(&keys, &audit).unwrap();
         directory.adopt(&keys, &audit).unwrap();
@@ -189,6 +189,18 @@ mod tests {
         let adopted = directory.audit_after(0, i64::MAX as u64).unwrap();
         assert_eq!(adopted, audit);
         assent_core::admin::audit::verify_chain(None, &adopted).unwrap();
+        // Entries written before names could be erased are version 1, and
+        // the next one (version 2) chains on to them.
+        assert!(adopted.iter().all(|e| e.version == 1));
+        let next = assent_core::admin::audit::AuditEntry::next(
+            adopted.last(),
+            &assent_core::admin::Principal::Operator,
+            assent_core::admin::Operation::BreachList,
+            None,
+            true,
+            9,
+        );
+        assent_core::admin::audit::verify_chain(None, &[adopted, vec![next]].concat()).unwrap();
     }
 
     /// Writes the fixture with the stores as they were on 2026-12-05 (run

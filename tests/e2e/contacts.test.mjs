@@ -132,6 +132,113 @@ test("the console's Contacts: a filter, the selection counted, and 'Restrict all
   await page.close();
 });
 
+test("the breach register: an incident with its 72-hour clock, the contacts it affects found from the list, a late notice that must say why, closed once both notices are decided; audited; in the console", async () => {
+  const dpo = siteKey(edge, "dpo desk", "read,write");
+  const reader = siteKey(edge, "breach reader", "read");
+  const post = (path, body, key = dpo.key) => ownerCall(edge, `${BASE}/breaches${path}`, key, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const minute = (ms) => new Date(ms).toISOString().slice(0, 16) + "Z";
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const now = Date.now();
+  // Aware 80 hours ago: the authority's 72 hours have run out.
+  const aware = now - 80 * 3600e3;
+  const body = { title: "Catalogue list mailed to a printer in error", description: "The post:catalogue list (names, postal addresses) went to the wrong printer.", aware_at: minute(aware), from: day(aware), to: day(now), offer: "post:catalogue" };
+
+  // Who may: write records, read only reads; bad bodies change nothing.
+  for (const [b, key, status, code] of [
+    [body, reader.key, 403, "scope_missing"],
+    [body, null, 401, "unauthorized"],
+    [{ ...body, aware_at: minute(now + 3600e3) }, dpo.key, 400, "breach_invalid"],
+    [{ ...body, from: day(now + 86400e3) }, dpo.key, 400, "breach_invalid"],
+    [{ ...body, title: "a\u0007b" }, dpo.key, 400, "breach_invalid"],
+    [{ ...body, severity: "high" }, dpo.key, 400, "breach_invalid"],
+  ]) {
+    const r = await post("", b, key);
+    assert.equal(r.status, status, JSON.stringify(b).slice(0, 60));
+    assert.equal((await r.json()).error.code, code);
+  }
+  assert.deepEqual((await (await ownerCall(edge, `${BASE}/breaches`, reader.key)).json()).breaches, [], "nothing recorded");
+
+  const made = await post("", body);
+  assert.equal(made.status, 201);
+  const incident = await made.json();
+  assert.match(incident.id, /^b[0-9a-f]{16}$/);
+  assert.equal(incident.deadline, new Date(Math.floor(aware / 60e3) * 60e3 + 72 * 3600e3).toISOString());
+  assert.equal(incident.overdue, true);
+  assert.equal(incident.hours_left, -9, "8 hours and some seconds past: whole hours, rounded down");
+  assert.equal(incident.recorded_by, "dpo desk");
+  // The contacts affected: those the contact list finds with the incident's own filter.
+  const listed = (await list(Object.fromEntries(new URLSearchParams(incident.contacts_query)))).body.contacts;
+  assert.ok(listed.length >= 2, "the catalogue list has contacts");
+  assert.equal(incident.affected, listed.length);
+  assert.equal(incident.contacts_query, `created_before=${day(now + 86400e3)}&offer=post%3Acatalogue`);
+
+  // A contact who joined the list since: a recount finds them.
+  await optIn(edge, "eve@example.com", { ticked: ["post:catalogue"] });
+  const recounted = await (await post(`/${incident.id}`, { recount: true })).json();
+  assert.equal(recounted.affected, incident.affected + 1);
+
+  // Told late: refused without the reasons for the delay (unchanged), taken with them.
+  const late = await post(`/${incident.id}`, { authority: { status: "notified", at: minute(now), reference: "DPC-2026-114" } });
+  assert.equal(late.status, 400);
+  assert.match((await late.json()).error.message, /delay_reason/);
+  const held = await (await ownerCall(edge, `${BASE}/breaches/${incident.id}`, reader.key)).json();
+  assert.equal(held.authority.status, "pending", "a refused update changes nothing");
+  const told = await (await post(`/${incident.id}`, { authority: { status: "notified", at: minute(now), reference: "DPC-2026-114", delay_reason: "the printer confirmed the copy only on day 4" } })).json();
+  assert.deepEqual([told.authority.status, told.authority.late, told.authority.reference, told.hours_left, told.closed], ["notified", true, "DPC-2026-114", null, null]);
+  const closed = await (await post(`/${incident.id}`, { subjects: { status: "not_required", reason: "the printer destroyed the copy unread" } })).json();
+  assert.ok(closed.closed, "both decided: closed");
+  const again = await post(`/${incident.id}`, { measures: "more" });
+  assert.equal(again.status, 409);
+  assert.equal((await again.json()).error.code, "breach_closed");
+  for (const path of ["/b0000000000000000", "/not-an-id"]) {
+    const r = await ownerCall(edge, `${BASE}/breaches${path}`, reader.key);
+    assert.equal(r.status, 404);
+    assert.equal((await r.json()).error.code, "breach_unknown");
+  }
+
+  // Audited, with the incident's id; the register keeps no address.
+  const trail = assent(["audit", ...owner(edge.adminKey)]);
+  assert.equal(trail.status, 0, trail.stderr);
+  const ops = trail.stdout.trim().split("\n").map((l) => JSON.parse(l)).filter((e) => e.target === incident.id).map((e) => `${e.op} ${e.who} ${e.allowed}`);
+  assert.deepEqual(ops.slice(0, 2), ["breach.record dpo desk true", "breach.update dpo desk true"]);
+  assert.ok(ops.includes("breach.list breach reader true"));
+  assert.ok(!JSON.stringify(await (await ownerCall(edge, `${BASE}/breaches`, reader.key)).json()).includes("@"));
+
+  // The console: record one, its clock and count shown; the notices set from its row.
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  await page.goto(`${edge.url}/admin/`);
+  await page.fill("#site", "example");
+  await page.fill("#key", dpo.key);
+  await page.click("#signin button[type=submit]");
+  await page.click("button[data-section=breaches]");
+  await page.fill("#breach-title", "Laptop stolen");
+  await page.fill("#breach-description", "An encrypted laptop with a CRM export.");
+  await page.fill("#breach-from", day(now));
+  await page.fill("#breach-to", day(now));
+  await page.click("form[data-breach-form] button[type=submit]");
+  await page.locator("[data-recorded]").waitFor();
+  const all = (await list({ created_before: day(now + 86400e3) })).body.contacts.length;
+  assert.match(await page.locator("[data-recorded]").textContent(), new RegExp(`^Recorded\\. ${all} contacts affected; tell the authority by `));
+  const rowOf = page.locator("tr", { has: page.locator("[data-breach]", { hasText: "Laptop stolen" }) });
+  assert.match(await rowOf.locator("[data-clock]").textContent(), /^7[12] h left$/);
+  await rowOf.locator("form[data-notify=authority] select").selectOption("not_required");
+  await rowOf.locator("form[data-notify=authority] input[name=text]").fill("encrypted at rest: unlikely to result in a risk");
+  await rowOf.locator("form[data-notify=authority] button").click();
+  await page.locator("tr", { has: page.locator("[data-breach]", { hasText: "Laptop stolen" }) }).locator("[data-clock]", { hasText: "not required" }).waitFor();
+  const rowNow = page.locator("tr", { has: page.locator("[data-breach]", { hasText: "Laptop stolen" }) });
+  await rowNow.locator("form[data-notify=subjects] select").selectOption("not_required");
+  await rowNow.locator("form[data-notify=subjects] input[name=text]").fill("unlikely to result in a high risk");
+  await rowNow.locator("form[data-notify=subjects] button").click();
+  await page.locator("tr", { has: page.locator("[data-breach]", { hasText: "Laptop stolen" }) }).locator("[data-closed]").waitFor();
+  // The older incident, closed above, is listed too, newest first.
+  assert.deepEqual(await page.locator("[data-breach]").allTextContents(), ["Laptop stolen", body.title]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the site's closing: the operator alone sets it and may take it back before its day; from that day the alarm anonymises every contact", async () => {
   const close = (key, body, method = "POST") => ownerCall(edge, `${BASE}/closing`, key, {
     method, headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}),

@@ -20,7 +20,7 @@ pub trait AdminStore {
     /// Marks a key revoked at `at_ms` (a second revocation keeps the first time).
     fn revoke_key(&mut self, id: &KeyId, at_ms: u64) -> Result<(), StoreError>;
     /// Erases key `id`'s name: in the key (which reads [`ERASED_NAME`],
-    /// erased at `at_ms`) and in its audit entries ([`audit::erase_who`]);
+    /// erased at `at_ms`) and in its audit entries ([`super::audit::erase_who`]);
     /// answers how many version 1 entries keep it. Atomic.
     fn erase_key_name(&mut self, id: &KeyId, at_ms: u64) -> Result<u64, StoreError>;
     /// The newest audit entry.
