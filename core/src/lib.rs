@@ -17,6 +17,8 @@
 //! - [`answer`]: what an answer of the edge means to a client's outbox.
 //! - [`attestation`]: the owner's word in a record (consent given offline,
 //!   another lawful basis).
+//! - [`backup`] (*std*): a whole site in one file sealed to the operator's key,
+//!   and the checks a restore makes.
 //! - [`breach`] (*std*): the breach register: an incident, its 72-hour clock,
 //!   the contacts it affects, its notifications.
 //! - [`lifetime`]: whether a choice is still in force (notice version, consent lifetime).
@@ -88,6 +90,8 @@ pub mod answer;
 pub mod api;
 #[cfg(feature = "std")]
 pub mod attestation;
+#[cfg(feature = "std")]
+pub mod backup;
 #[cfg(feature = "std")]
 pub mod breach;
 #[cfg(feature = "std")]

@@ -32,6 +32,7 @@
 use worker::{event, Context, Env, Request, Response, Result};
 
 pub mod admin_store;
+pub mod backup_store;
 pub mod consent_cookie;
 pub mod cors;
 pub mod directory;

@@ -64,6 +64,11 @@ pub const DIRECTORY: &[Migration] = &[
         what: "the breach register",
         scripts: &[crate::admin_store::BREACHES_SCHEMA],
     },
+    Migration {
+        version: 3,
+        what: "a restore's own audit entries, held aside until the restored trail is in",
+        scripts: &[crate::backup_store::HELD_SCHEMA],
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -100,7 +105,7 @@ pub fn migrate<C: Sql>(db: &C, list: &[Migration], now_ms: u64) -> Result<u32, S
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::admin_store::SqlAdminStore;
     use crate::log_store::SqlLogStore;
@@ -112,7 +117,7 @@ mod tests {
     /// keys and their audit trail. Made by `write_fixture` below.
     const FIXTURE: &str = "tests/fixtures/shard-2026-12-05.sqlite";
 
-    fn copy_of_fixture() -> rusqlite::Connection {
+    pub(crate) fn copy_of_fixture() -> rusqlite::Connection {
         let bytes = std::fs::read(FIXTURE).expect("the committed fixture");
         let path = std::env::temp_dir().join(format!(
             "assent-fixture-{}-{}.sqlite",
@@ -181,7 +186,7 @@ mod tests {
         );
         assert_eq!((keys.len(), audit.len()), (2, 3));
         let dir = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 2);
+        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 3);
         let mut directory = SqlAdminStore(&dir);
         directory.adopt(&keys, &audit).unwrap();
         directory.adopt(&keys, &audit).unwrap();

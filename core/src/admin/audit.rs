@@ -167,6 +167,23 @@ impl AuditEntry {
     }
 }
 
+impl AuditEntry {
+    /// `entry` again, after `last`: the same act (who, key, what, target,
+    /// allowed, when) in a new place of the chain. A restore moves its own
+    /// calls' entries after the trail it restored.
+    pub fn rechain(last: Option<&AuditEntry>, entry: &AuditEntry) -> AuditEntry {
+        let mut next = AuditEntry {
+            version: VERSION,
+            seq: last.map_or(1, |l| l.seq + 1),
+            prev: last.map_or(GENESIS.to_string(), |l| l.hash.clone()),
+            hash: String::new(),
+            ..entry.clone()
+        };
+        next.hash = hash_of(&next);
+        next
+    }
+}
+
 /// Checks that `entries` are consecutive, each hashing to its `hash` and
 /// naming its predecessor's; `after` is the entry before the first (none
 /// when the slice starts the trail). Returns the first broken `seq`.

@@ -497,6 +497,12 @@ pub enum Operation {
     /// Update an incident: a notification, the measures, a recount.
     #[serde(rename = "breach.update")]
     BreachUpdate,
+    /// Read a page of the site's backup (the operator's).
+    #[serde(rename = "site.backup")]
+    SiteBackup,
+    /// Restore a backup into the empty site (the operator's).
+    #[serde(rename = "site.restore")]
+    SiteRestore,
 }
 
 impl Operation {
@@ -516,7 +522,8 @@ impl Operation {
                 Need::Scope(Scope::Write)
             }
             ConsentAttest => Need::Scope(Scope::Attest),
-            KeyCreate | KeyList | KeyRevoke | KeyEraseName | SiteClose => Need::Operator,
+            KeyCreate | KeyList | KeyRevoke | KeyEraseName | SiteClose | SiteBackup
+            | SiteRestore => Need::Operator,
         }
     }
 
@@ -561,6 +568,8 @@ impl Operation {
             BreachRecord => "breach.record",
             BreachList => "breach.list",
             BreachUpdate => "breach.update",
+            SiteBackup => "site.backup",
+            SiteRestore => "site.restore",
         }
     }
 }
@@ -762,12 +771,16 @@ mod tests {
             BreachRecord => Need::Scope(Scope::Write),
             BreachList => Need::Scope(Scope::Read),
             BreachUpdate => Need::Scope(Scope::Write),
+            SiteBackup => Need::Operator,
+            SiteRestore => Need::Operator,
         }
     }
 
-    const ALL: [Operation; 37] = {
+    const ALL: [Operation; 39] = {
         use Operation::*;
         [
+            SiteBackup,
+            SiteRestore,
             KeyEraseName,
             BreachRecord,
             BreachList,

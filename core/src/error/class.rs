@@ -180,11 +180,13 @@ fn rights(e: &RightsError) -> ErrorClass {
         | RightsError::NoteInvalid { .. }
         | RightsError::ClosingInvalid { .. }
         | RightsError::BreachInvalid { .. }
+        | RightsError::BackupInvalid { .. }
         | RightsError::RequestInvalid { .. } => Invalid,
         RightsError::RequestDecided
         | RightsError::Objected
         | RightsError::SiteClosed
         | RightsError::BreachClosed
+        | RightsError::SiteNotEmpty
         | RightsError::AddressListed
         | RightsError::NotRestricted
         | RightsError::NotInRecycleBin

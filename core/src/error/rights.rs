@@ -98,6 +98,18 @@ pub enum RightsError {
     /// The incident is closed: both notifications are decided (409).
     #[error("the incident is closed")]
     BreachClosed,
+    /// A backup does not read: another key, a chunk out of its place or
+    /// missing, a page of the wrong shape, or a restore whose result does
+    /// not match what the backup holds (400).
+    #[error("backup: {reason}")]
+    BackupInvalid {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A restore goes only into an empty site: this one holds records,
+    /// contacts or keys (409).
+    #[error("the site is not empty: a restore goes only into an empty site")]
+    SiteNotEmpty,
     /// A note about a contact is empty, too long, or holds control
     /// characters (400).
     #[error("note: {reason}")]
@@ -132,6 +144,8 @@ impl RightsError {
             RightsError::BreachInvalid { .. } => "breach_invalid",
             RightsError::BreachUnknown => "breach_unknown",
             RightsError::BreachClosed => "breach_closed",
+            RightsError::BackupInvalid { .. } => "backup_invalid",
+            RightsError::SiteNotEmpty => "site_not_empty",
         }
     }
 }

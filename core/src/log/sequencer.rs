@@ -123,6 +123,34 @@ pub struct Appended {
     pub in_force: bool,
 }
 
+/// Checks a restored log: the tree its stored nodes make at the newest
+/// checkpoint's size has that checkpoint's root, and the log holds at least
+/// that many leaves. Answers `(size, checkpoint size)`; `backup_invalid`
+/// where they disagree (a page lost or changed on the way).
+pub fn check_restored<S: LogStore + ?Sized>(store: &S) -> Result<(u64, Option<u64>), Error> {
+    let size = store.size()?;
+    let Some(stored) = store.latest_checkpoint()? else {
+        return Ok((size, None));
+    };
+    let mismatch = |why: &str| -> Error {
+        crate::error::RightsError::BackupInvalid {
+            reason: format!("the restored log {why}"),
+        }
+        .into()
+    };
+    let note = crate::note::SignedNote::parse(&stored.note)?;
+    let checkpoint = crate::note::Checkpoint::parse_text(&note.text)?;
+    if checkpoint.size != stored.size || stored.size > size {
+        return Err(mismatch("is shorter than its newest checkpoint"));
+    }
+    let root = merkle::root_at(&Nodes(store), stored.size)
+        .map_err(|_| mismatch("lacks nodes its checkpoint covers"))?;
+    if root != checkpoint.root {
+        return Err(mismatch("does not have its checkpoint's root"));
+    }
+    Ok((size, Some(stored.size)))
+}
+
 /// Reads nodes through a [`LogStore`]; a missing node is a storage fault.
 struct Nodes<'a, S: ?Sized>(&'a S);
 
