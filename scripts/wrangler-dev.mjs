@@ -86,13 +86,15 @@ export function devConfig(dir, { limits = true, main } = {}) {
  * (callers accept it, e.g. `NODE_TLS_REJECT_UNAUTHORIZED=0` for fetch);
  * `main` runs another build of the worker (its shim.mjs).
  */
-export async function startEdge({ vars = {}, assets, rateLimit = true, https = false, main } = {}) {
+export async function startEdge({ vars = {}, assets, rateLimit = true, https = false, main, secrets } = {}) {
   mkdirSync(TMP, { recursive: true });
   const state = mkdtempSync(join(TMP, "state-"));
   const config = devConfig(state, { limits: rateLimit, main });
   const port = await freePort();
-  const adminKey = randomBytes(24).toString("hex");
-  const keys = { signingKey: newSigningKey(), retiredKeys: "", formSecret: randomBytes(32).toString("base64url") };
+  // `secrets` ({adminKey, keys}) of another edge: the same deployment's
+  // secrets on fresh state (a restore's target).
+  const adminKey = secrets?.adminKey ?? randomBytes(24).toString("hex");
+  const keys = secrets?.keys ?? { signingKey: newSigningKey(), retiredKeys: "", formSecret: randomBytes(32).toString("base64url") };
   const scheme = https ? "https" : "http";
   // workerd binds loopback ports of its own that wrangler picks at random: on
   // a busy machine one can be taken (an outgoing connection's ephemeral port)

@@ -31,6 +31,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod attest;
+mod backup;
 mod contacts;
 mod error;
 mod export;
@@ -99,6 +100,10 @@ enum Command {
         #[arg(long)]
         channels: Option<String>,
     },
+    /// Backups: a site's whole state in one file sealed to the operator's key, and its
+    /// restore into an empty site (the operator's key).
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// The contact list with filters, and bulk work on the selection (export, erase, restrict,
     /// lift, restore), each subject's own call, with progress.
     Contacts {
@@ -156,6 +161,38 @@ impl OwnerArgs {
     fn owner(&self) -> Result<owner::Owner, CliError> {
         owner::Owner::new(&self.edge, &self.site, &self.admin_key)
     }
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// A new key pair: the secret to --out (mode 0600), the public key to stdout.
+    Keygen {
+        /// Where the secret key goes (a new file).
+        #[arg(long)]
+        out: String,
+    },
+    /// Back the site up into one file sealed to --recipient.
+    Create {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The public key (`assent-backup-pub-...`) the file is sealed to.
+        #[arg(long)]
+        recipient: String,
+        /// The file to write.
+        #[arg(long)]
+        out: String,
+    },
+    /// Restore a backup into the empty site, checked first and after.
+    Restore {
+        #[command(flatten)]
+        owner: OwnerArgs,
+        /// The file holding the secret key (from `backup keygen`).
+        #[arg(long)]
+        identity: String,
+        /// The backup file.
+        #[arg(long)]
+        file: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -404,6 +441,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
             jwks,
         }) => verify::consistency(&old, &new, &edge, jwks.as_deref()),
         Command::Keys(KeysCommand::Generate) => keys::generate(),
+        Command::Backup(BackupCommand::Keygen { out }) => backup::keygen(&out),
+        Command::Backup(BackupCommand::Create {
+            owner,
+            recipient,
+            out,
+        }) => backup::create(&owner.owner()?, &recipient, &out),
+        Command::Backup(BackupCommand::Restore {
+            owner,
+            identity,
+            file,
+        }) => backup::restore(&owner.owner()?, &identity, &file),
         Command::Keys(KeysCommand::Admin(AdminKeysCommand::Create {
             owner,
             name,

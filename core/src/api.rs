@@ -186,6 +186,16 @@ pub fn admin_key_erase_name(site: &SiteId, key: &str) -> String {
     format!("/v1/admin/sites/{site}/keys/{key}/erase-name")
 }
 
+/// Path of a backup's next chunk (`crate::backup`).
+pub fn admin_backup(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/backup")
+}
+
+/// Path of a restore's step: `check`, `pages` or `end`.
+pub fn admin_restore_step(site: &SiteId, step: &str) -> String {
+    format!("/v1/admin/sites/{site}/restore/{step}")
+}
+
 /// Path of a site's breach register (`crate::breach`).
 pub fn admin_breaches(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/breaches")
@@ -533,6 +543,26 @@ pub const ROUTES: &[Route] = &[
         "GET",
         "/v1/admin/sites/{site}/breaches",
         "the breach register",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/backup",
+        "the next chunk of a backup",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/restore/check",
+        "whether the site is empty for a restore",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/restore/pages",
+        "restore one page",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/restore/end",
+        "finish a restore and check it",
     ),
     route("POST", "/v1/admin/sites/{site}/breaches", "record a breach"),
     route(

@@ -20,6 +20,7 @@ use crate::admin_store::SqlAdminStore;
 use crate::error::ApiError;
 use crate::log_store::{Sql, SqlValue};
 use crate::messages::{self, endpoints, CreatedKey};
+use crate::objects::Role;
 use assent_core::breach::{BreachId, BreachStore, Incident};
 use assent_core::error::{RequestError, RightsError};
 use assent_core::paging::AUDIT as AUDIT_PAGE;
@@ -47,6 +48,10 @@ impl DurableObject for SiteDirectory {
             if let Err(e) = take_over(&self.env, &sql, &access.site).await {
                 return Ok(e.to_response());
             }
+        }
+        let path = req.path();
+        if crate::site_backup::handles(Role::Directory, &path) {
+            return crate::site_backup::serve(Role::Directory, &path, req, &sql, &mut false).await;
         }
         serve(req, &self.env, &sql).await
     }

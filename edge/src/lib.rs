@@ -50,6 +50,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod signing;
 pub mod site_admin;
+pub mod site_backup;
 pub mod site_import;
 pub mod site_log;
 pub mod sites;

@@ -17,6 +17,7 @@ use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result
 
 use crate::form_store::SqlFormStore;
 use crate::log_store::SqlLogStore;
+use crate::objects::Role;
 
 /// The Durable Object holding one shard of a site's log.
 #[durable_object]
@@ -37,7 +38,12 @@ impl DurableObject for SiteLog {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let sql = self.state.storage().sql();
         let mut grew = false;
-        let resp = crate::log_handlers::serve(req, &self.env, &sql, &mut grew).await;
+        let path = req.path();
+        let resp = if crate::site_backup::handles(Role::Shard, &path) {
+            crate::site_backup::serve(Role::Shard, &path, req, &sql, &mut grew).await
+        } else {
+            crate::log_handlers::serve(req, &self.env, &sql, &mut grew).await
+        };
         let store = SqlLogStore(&sql);
         let forms = SqlFormStore(&sql);
         let now = now_ms();

@@ -8,7 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { assent, eventually, optIn, ownerCall, pageErrors, siteKey, storedRows } from "./harness.mjs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { assent, eventually, optIn, ownerCall, pageErrors, scratch, siteKey, startEdge, storedRows } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -237,6 +239,102 @@ test("the breach register: an incident with its 72-hour clock, the contacts it a
   assert.deepEqual(await page.locator("[data-breach]").allTextContents(), ["Laptop stolen", body.title]);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("backup and restore: the whole site in one file sealed to the operator's key, nothing readable in it; restored into an empty site of the same deployment, every receipt is in its log and every export reads the same", async () => {
+  const dir = scratch();
+  const keyFile = join(dir, "backup.key");
+  const made = assent(["backup", "keygen", "--out", keyFile]);
+  assert.equal(made.status, 0, made.stderr);
+  const recipient = made.stdout.trim();
+  assert.match(recipient, /^assent-backup-pub-[A-Za-z0-9_-]{43}$/);
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600, "the secret key only the operator reads");
+  assert.equal(assent(["backup", "keygen", "--out", keyFile]).status === 0, false, "an existing key file is never overwritten");
+
+  // What the site holds now: contacts, their receipts, a breach, keys, the trail.
+  const contacts = (await list({})).body.contacts.map((c) => c.subject);
+  assert.ok(contacts.length >= 4);
+  const exportOf = async (e, subject) => {
+    const r = await (await fetch(`${e.url}${BASE}/subjects/${subject}/export`, { headers: { authorization: `Bearer ${e.adminKey}` } })).json();
+    delete r.generated_at;
+    return r;
+  };
+  const before = await Promise.all(contacts.map((c) => exportOf(edge, c)));
+  const receipts = before.flatMap((x) => x.records.map((r) => r.receipt));
+  const breaches = (await (await ownerCall(edge, `${BASE}/breaches`, edge.adminKey)).json()).breaches;
+  assert.ok(breaches.length >= 1);
+
+  // Only the operator backs up.
+  const writer = siteKey(edge, "backup desk", "read,write,export");
+  const refused = await ownerCall(edge, `${BASE}/backup`, writer.key, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ recipient, seq: 0 }) });
+  assert.equal(refused.status, 403);
+  assert.equal((await refused.json()).error.code, "operator_only");
+
+  const file = join(dir, "example.assent-backup");
+  const backup = assent(["backup", "create", ...owner(edge.adminKey), "--recipient", recipient, "--out", file]);
+  assert.equal(backup.status, 0, backup.stderr);
+  const text = readFileSync(file, "utf8");
+  const [header, ...chunks] = text.trim().split("\n");
+  assert.deepEqual(Object.keys(JSON.parse(header)).sort(), ["assent_backup", "created", "id", "recipient", "site"]);
+  assert.equal(JSON.parse(header).recipient, recipient);
+  assert.ok(chunks.length >= 3, "pages of the directory and the shard, and the end");
+  // Nothing readable: no address, no subject, no key name, no incident, no receipt.
+  for (const secret of ["@example.com", ...contacts, "backup desk", breaches[0].title, receipts[0].slice(0, 40), "newsletter"]) {
+    assert.ok(!text.includes(secret), `not in the file: ${secret}`);
+  }
+
+  // Into a site that is not empty: refused, nothing written.
+  const full = assent(["backup", "restore", ...owner(edge.adminKey), "--identity", keyFile, "--file", file]);
+  assert.notEqual(full.status, 0);
+  assert.match(full.stderr, /site_not_empty/);
+
+  // An empty site of the same deployment (its secrets), fresh state.
+  const target = await startEdge({ rateLimit: false, secrets: { adminKey: edge.adminKey, keys: edge.keys } });
+  try {
+    const to = (key) => ["--edge", target.url, "--site", "example", "--admin-key", key];
+    // A file with one chunk missing, or opened with another key: refused before anything is sent.
+    const cut = join(dir, "cut.assent-backup");
+    writeFileSync(cut, [header, ...chunks.slice(0, 1), ...chunks.slice(2)].join("\n"));
+    const r1 = assent(["backup", "restore", ...to(target.adminKey), "--identity", keyFile, "--file", cut]);
+    assert.notEqual(r1.status, 0);
+    assert.match(r1.stderr, /backup_invalid|does not open/);
+    const otherKey = join(dir, "other.key");
+    assert.equal(assent(["backup", "keygen", "--out", otherKey]).status, 0);
+    const r2 = assent(["backup", "restore", ...to(target.adminKey), "--identity", otherKey, "--file", file]);
+    assert.match(r2.stderr, /another key/);
+    assert.equal((await (await ownerCall(target, `${BASE}/contacts`, target.adminKey)).json()).contacts.length, 0, "nothing written");
+
+    const restored = assent(["backup", "restore", ...to(target.adminKey), "--identity", keyFile, "--file", file]);
+    assert.equal(restored.status, 0, restored.stderr);
+    const report = JSON.parse(restored.stdout).restored;
+    assert.deepEqual(Object.keys(report), ["directory", "shard/0"]);
+    const [size, checkpoint] = report["shard/0"].log;
+    assert.ok(size >= receipts.length && checkpoint <= size);
+
+    // Every receipt the visitors hold is in the restored log, under a checkpoint it signs.
+    for (const [i, receipt] of receipts.entries()) {
+      const path = join(dir, `receipt-${i}.jws`);
+      writeFileSync(path, receipt);
+      const inc = assent(["verify", "inclusion", "--edge", target.url, "--site", "example", path]);
+      assert.equal(inc.status, 0, inc.stderr);
+    }
+    // Every contact's export (identity opened, records, receipts) reads the same.
+    assert.deepEqual(await Promise.all(contacts.map((c) => exportOf(target, c))), before);
+    assert.deepEqual((await (await ownerCall(target, `${BASE}/breaches`, target.adminKey)).json()).breaches.map((b) => [b.id, b.title, b.affected]), breaches.map((b) => [b.id, b.title, b.affected]));
+    // Keys made before work there; the audit trail is whole, the restore's own calls after it.
+    assert.equal((await ownerCall(target, `${BASE}/contacts`, writer.key)).status, 200);
+    const trail = assent(["audit", ...to(target.adminKey)]);
+    assert.equal(trail.status, 0, trail.stderr);
+    const ops = trail.stdout.trim().split("\n").map((l) => JSON.parse(l).op);
+    assert.equal(ops.at(-1), "audit.export");
+    assert.ok(ops.includes("site.backup") && ops.includes("site.restore"));
+    assert.ok(ops.lastIndexOf("site.backup") < ops.indexOf("site.restore"), "the backed-up trail first");
+    // Again into the now full site: refused.
+    const again = assent(["backup", "restore", ...to(target.adminKey), "--identity", keyFile, "--file", file]);
+    assert.match(again.stderr, /site_not_empty/);
+  } finally {
+    await target.stop();
+  }
 });
 
 test("the site's closing: the operator alone sets it and may take it back before its day; from that day the alarm anonymises every contact", async () => {

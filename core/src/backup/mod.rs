@@ -65,6 +65,9 @@ pub const PAGE_ROWS: usize = 500;
 /// About the most bytes of cells in one page (a page stops after the row
 /// that passes it), so a page fits the restore route's 1 MiB body.
 pub const PAGE_BYTES: usize = 256 * 1024;
+/// Most bytes of one page sent to the restore route (a page of
+/// [`PAGE_BYTES`] of cells, as JSON).
+pub const MAX_RESTORE_BYTES: usize = 1024 * 1024;
 /// The object name of a site's directory; shards are `shard/<k>`.
 pub const DIRECTORY: &str = "directory";
 
@@ -320,12 +323,14 @@ impl Backup {
 /// table by name, then `checkpoints`, then `entries` (the log last, so a
 /// checkpoint read is covered by the entries read after it). Tables an
 /// object keeps for itself are left out: the migration ledger, the
-/// directory's handover mark, SQLite's and Cloudflare's own.
+/// directory's handover mark, SQLite's, Cloudflare's and the local
+/// runtime's own (`__miniflare_do_name`).
 pub fn table_order(mut tables: Vec<String>) -> Vec<String> {
     tables.retain(|t| {
         !matches!(t.as_str(), "schema_migrations" | "handover" | "audit_held")
             && !t.starts_with("sqlite_")
             && !t.starts_with("_cf")
+            && !t.starts_with("__")
     });
     let rank = |t: &str| match t {
         "checkpoints" => 1,

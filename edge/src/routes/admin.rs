@@ -178,6 +178,10 @@ pub(super) enum Route {
     BreachList,
     BreachGet(assent_core::breach::BreachId),
     BreachUpdate(assent_core::breach::BreachId),
+    Backup,
+    RestoreCheck,
+    RestorePages,
+    RestoreEnd,
     ProcessingRecord,
     SuppressionsImport,
     SuppressionsList,
@@ -227,6 +231,10 @@ impl Route {
             ["breaches"] if get => Route::BreachList,
             ["breaches", id] if get => Route::BreachGet(id.parse()?),
             ["breaches", id] if post => Route::BreachUpdate(id.parse()?),
+            ["backup"] if post => Route::Backup,
+            ["restore", "check"] if post => Route::RestoreCheck,
+            ["restore", "pages"] if post => Route::RestorePages,
+            ["restore", "end"] if post => Route::RestoreEnd,
             ["processing-record"] if get => Route::ProcessingRecord,
             ["suppressions", "import"] if post => Route::SuppressionsImport,
             ["suppressions"] if get => Route::SuppressionsList,
@@ -291,6 +299,8 @@ impl Route {
             Route::BreachRecord(_) => Operation::BreachRecord,
             Route::BreachList | Route::BreachGet(_) => Operation::BreachList,
             Route::BreachUpdate(_) => Operation::BreachUpdate,
+            Route::Backup => Operation::SiteBackup,
+            Route::RestoreCheck | Route::RestorePages | Route::RestoreEnd => Operation::SiteRestore,
             Route::ProcessingRecord => Operation::ProcessingRecord,
             Route::SuppressionsImport => Operation::SuppressionsImport,
             Route::SuppressionsList => Operation::SuppressionsList,
@@ -383,6 +393,9 @@ pub async fn handle(
         | Route::BreachGet(_)
         | Route::BreachUpdate(_)) => {
             crate::routes::breaches::handle(r, req, env, site, &principal).await
+        }
+        r @ (Route::Backup | Route::RestoreCheck | Route::RestorePages | Route::RestoreEnd) => {
+            crate::routes::backup::handle(r, req, env, site).await
         }
         Route::ProcessingRecord => crate::routes::ropa::get(&req, env, site),
         Route::SuppressionsImport => crate::routes::import::post(req, env, site).await,

@@ -16,6 +16,7 @@ mod admin_keys;
 mod admin_site;
 mod admin_subjects;
 mod attest;
+mod backup;
 mod breaches;
 mod center_page;
 pub mod config;
