@@ -16,7 +16,8 @@
 //! assent-core), `export` (the admin export streamed with a progress count),
 //! `import` (opt-out and block lists sent in batches), `attest` (consent
 //! given offline, one person or a legacy CRM's file), `contacts` (the
-//! contact list and bulk work on a selection), `owner` (the site
+//! contact list and bulk work on a selection), `backup` (a site in one file
+//! sealed to the operator's key, and its restore), `owner` (the site
 //! owner's commands: keys, subjects, requests, retention), `keys` (`assent
 //! keys generate`), `ropa` (`assent processing-record`), `source` (where
 //! inputs come from: a file, stdin, a URL) and `error` (exit 1 for invalid

@@ -605,9 +605,18 @@ mod tests {
                 "title: 1 to 200",
             ),
             (body("").replace("Lost laptop", "a\\u0007b"), "control"),
-            (body("").replace("09:30Z", "09:30"), "aware_at"),
-            (body("").replace("09:30Z", "24:00Z"), "aware_at"),
-            (body("").replace("09:30Z", "09:60Z"), "aware_at"),
+            (body("").replace("09:30Z", "09:30"), "aware_at: a time as"),
+            (body("").replace("09:30Z", "24:00Z"), "aware_at: a time as"),
+            (body("").replace("09:30Z", "09:60Z"), "aware_at: a time as"),
+            (
+                body("").replace("T09:30Z", "X09:30Z"),
+                "aware_at: a time as",
+            ),
+            (body("").replace("09:30Z", "09-30Z"), "aware_at: a time as"),
+            (body("").replace("09:30Z", "09:30X"), "aware_at: a time as"),
+            (body("").replace("09:30Z", "0x:30Z"), "aware_at: a time as"),
+            (body("").replace("09:30Z", "x9:30Z"), "aware_at: a time as"),
+            (body("").replace("09:30Z", "09:3xZ"), "aware_at: a time as"),
             (body("").replace("T09:30Z", "T12:01Z"), "not in the future"),
             (body("").replace("2026-12-01", "2026-12-06T"), "from"),
             (
@@ -638,6 +647,32 @@ mod tests {
         assert!(input(&same).is_ok(), "one day, today");
         assert!(input(&body("").replace("Lost laptop", &"x".repeat(200))).is_ok());
         assert!(input(&body(",\"offer\":\"email:newsletter\"")).is_ok());
+        assert!(
+            input(&body("").replace("2026-12-06T09:30Z", "2026-12-05T23:59Z")).is_ok(),
+            "the day's last minute"
+        );
+        // To today, at today's very start: not after today.
+        let midnight = Input::from_json(same.as_bytes()).unwrap();
+        let at_midnight = Incident::record(
+            midnight,
+            BreachId::from_random([1; 8]),
+            "dpo",
+            day("2026-12-06") + 12 * H,
+        );
+        assert!(at_midnight.is_ok());
+        let start = body("")
+            .replace("2026-12-06T09:30Z", "2026-12-05T09:30Z")
+            .replace("2026-12-05\"}", "2026-12-06\"}");
+        let exact = Incident::record(
+            Input::from_json(start.as_bytes()).unwrap(),
+            BreachId::from_random([1; 8]),
+            "dpo",
+            day("2026-12-06"),
+        );
+        assert!(
+            exact.is_ok(),
+            "to is today, now is its first millisecond: {exact:?}"
+        );
     }
 
     #[test]
@@ -720,6 +755,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(i.view(later)["authority"]["late"], true);
+        // At the very minute of awareness: taken.
+        let mut at_once = input(&body("")).unwrap();
+        at_once
+            .update(notified("2026-12-06T09:30Z", None), None, later)
+            .unwrap();
+        assert!(
+            matches!(at_once.authority, Notification::Notified { at_ms, .. } if at_ms == aware)
+        );
         // Before awareness, or in the future: refused.
         let mut j = input(&body("")).unwrap();
         assert!(code(
@@ -787,6 +830,12 @@ mod tests {
     fn ids_are_b_and_16_hex() {
         let id = BreachId::from_random([0xab; 8]);
         assert_eq!(id.to_string(), "babababababababab");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"babababababababab\"");
+        assert_eq!(
+            serde_json::from_str::<BreachId>("\"babababababababab\"").unwrap(),
+            id
+        );
+        assert!(serde_json::from_str::<BreachId>("\"nope\"").is_err());
         assert_eq!(
             "b0123456789abcdef".parse::<BreachId>().unwrap().to_string(),
             "b0123456789abcdef"

@@ -79,3 +79,8 @@ fn keeps_notices() {
 fn grows_into_shards_without_moving_anyone() {
     suite::grows_into_shards_without_moving_anyone(MemoryLogStore::default);
 }
+
+#[test]
+fn a_restored_log_is_checked_against_its_checkpoint() {
+    suite::a_restored_log_is_checked_against_its_checkpoint(MemoryLogStore::default);
+}

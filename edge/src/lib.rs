@@ -22,6 +22,8 @@
 //!   [`site_admin`] and [`site_import`]; its alarm's jobs, [`jobs`];
 //! - [`directory`]: a site's directory object: owner keys and the audit trail;
 //! - [`migrations`]: each object's numbered schema migrations;
+//! - [`site_backup`], [`backup_store`]: a backup's pages read from and restored
+//!   into either role's object, for any table.
 //! - [`log_store`], [`form_store`], [`admin_store`]: core's store traits on SQLite
 //!   (the object's, or `rusqlite` in tests);
 //! - [`webhooks`]: the CRM hand-off, mail and SMS senders;

@@ -547,6 +547,11 @@ mod tests {
     }
 
     #[test]
+    fn a_restored_log_is_checked_against_its_checkpoint() {
+        suite::a_restored_log_is_checked_against_its_checkpoint(store);
+    }
+
+    #[test]
     fn survives_faults() {
         suite::survives_faults(store);
     }

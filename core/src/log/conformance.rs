@@ -457,6 +457,41 @@ pub fn the_alarm_signs_checkpoints<S: LogStore>(store: &mut S) {
     assert_eq!(cp.size, 4);
 }
 
+/// A restored log is checked against its newest checkpoint: a log that
+/// holds what the checkpoint signs passes (more after it too); one shorter
+/// than it, or with another leaf under it, is `backup_invalid`. `new_store`
+/// makes the empty stores the check is tried on.
+pub fn a_restored_log_is_checked_against_its_checkpoint<S: LogStore>(new_store: impl Fn() -> S) {
+    let c = config();
+    let grown = |n: u64, other: Option<u64>| {
+        let mut store = new_store();
+        for i in 0..n {
+            // Another leaf: the same event at another time.
+            let at = if Some(i) == other { T0 + 1 } else { T0 };
+            append(&mut store, event(&c, i, i, "give", true, at)).unwrap();
+        }
+        store
+    };
+    assert_eq!(sequencer::check_restored(&new_store()).unwrap(), (0, None));
+    let mut signed = grown(5, None);
+    sequencer::checkpoint(&mut signed, &key(), T0 + 1000).unwrap();
+    assert_eq!(sequencer::check_restored(&signed).unwrap(), (5, Some(5)));
+    append(&mut signed, event(&c, 5, 5, "give", true, T0)).unwrap();
+    assert_eq!(
+        sequencer::check_restored(&signed).unwrap(),
+        (6, Some(5)),
+        "more after it"
+    );
+    let checkpoint = signed.latest_checkpoint().unwrap().unwrap();
+    // Its checkpoint, over a log one leaf short, and over another leaf 2.
+    for (mut store, why) in [(grown(4, None), "shorter"), (grown(5, Some(2)), "root")] {
+        store.put_checkpoint(&checkpoint).unwrap();
+        let e = sequencer::check_restored(&store).unwrap_err();
+        assert_eq!(e.code(), "backup_invalid");
+        assert!(e.to_string().contains(why), "{why}: {e}");
+    }
+}
+
 /// A fault at any call of an append leaves nothing visible, and the next
 /// append works at the same index.
 pub fn survives_faults<S: LogStore>(new_store: impl Fn() -> S) {
