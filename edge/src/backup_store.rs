@@ -204,12 +204,49 @@ pub fn counts<C: Sql>(db: &C) -> Result<std::collections::BTreeMap<String, u64>,
 /// migration 3).
 pub const HELD_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit_held (data TEXT NOT NULL);";
 
+/// The mark of a restore in progress (both roles' migration 4): set by
+/// [`mark`] on an empty object, needed by [`insert_page`], cleared by
+/// [`unmark`]. Without it no page is taken: the restore route cannot write
+/// rows into a live site, whose log only its sequencer appends to.
+pub const MARK_SCHEMA: &str =
+    "CREATE TABLE IF NOT EXISTS restore_mark (started_ms INTEGER NOT NULL);";
+
+/// Marks the object as being restored into.
+pub fn mark<C: Sql>(db: &C, now_ms: u64) -> Result<(), ApiError> {
+    db.query(
+        "INSERT INTO restore_mark (started_ms) VALUES (?)",
+        vec![SqlValue::Int(now_ms as i64)],
+    )
+    .map_err(sql_err)?;
+    Ok(())
+}
+
+/// Ends the restore: no page is taken after it.
+pub fn unmark<C: Sql>(db: &C) -> Result<(), ApiError> {
+    db.query("DELETE FROM restore_mark", vec![])
+        .map_err(sql_err)?;
+    Ok(())
+}
+
 /// Inserts a checked page's rows, with their rowids, into its table (which
-/// must exist here). In the directory's audit trail, entries from the page's first
+/// must exist here), while a restore is marked (else `backup_invalid`). In the directory's audit trail, entries from the page's first
 /// `seq` on (the restore's own, audited before the backed-up trail came)
 /// are held aside first.
 pub fn insert_page<C: Sql>(db: &C, page: &Page) -> Result<u64, ApiError> {
     page.check()?;
+    let marked = db
+        .query("SELECT 1 FROM restore_mark LIMIT 1", vec![])
+        .map_err(sql_err)?;
+    if marked.is_empty() {
+        return Err(
+            assent_core::Error::from(assent_core::error::RightsError::BackupInvalid {
+                reason:
+                    "no restore in progress here: a restore checks that the site is empty first"
+                        .into(),
+            })
+            .into(),
+        );
+    }
     if !tables(db)?.contains(&page.table) {
         return Err(
             assent_core::Error::from(assent_core::error::RightsError::BackupInvalid {

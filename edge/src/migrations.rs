@@ -46,6 +46,11 @@ pub const SHARD: &[Migration] = &[
         what: "the site's closing: everyone anonymised by a day",
         scripts: &[crate::form_store::CLOSING_SCHEMA],
     },
+    Migration {
+        version: 4,
+        what: "the mark of a restore in progress",
+        scripts: &[crate::backup_store::MARK_SCHEMA],
+    },
 ];
 
 /// A site's directory: its owner keys and the audit trail, and the mark of
@@ -68,6 +73,11 @@ pub const DIRECTORY: &[Migration] = &[
         version: 3,
         what: "a restore's own audit entries, held aside until the restored trail is in",
         scripts: &[crate::backup_store::HELD_SCHEMA],
+    },
+    Migration {
+        version: 4,
+        what: "the mark of a restore in progress",
+        scripts: &[crate::backup_store::MARK_SCHEMA],
     },
 ];
 
@@ -142,8 +152,8 @@ pub(crate) mod tests {
     #[test]
     fn a_migration_runs_once() {
         let db = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&db, SHARD, 5).unwrap(), 3);
-        assert_eq!(migrate(&db, SHARD, 6).unwrap(), 3);
+        assert_eq!(migrate(&db, SHARD, 5).unwrap(), 4);
+        assert_eq!(migrate(&db, SHARD, 6).unwrap(), 4);
         let ran = db
             .query(
                 "SELECT version, applied_ms FROM schema_migrations ORDER BY version",
@@ -155,7 +165,8 @@ pub(crate) mod tests {
             vec![
                 vec![SqlValue::Int(1), SqlValue::Int(5)],
                 vec![SqlValue::Int(2), SqlValue::Int(5)],
-                vec![SqlValue::Int(3), SqlValue::Int(5)]
+                vec![SqlValue::Int(3), SqlValue::Int(5)],
+                vec![SqlValue::Int(4), SqlValue::Int(5)]
             ]
         );
     }
@@ -172,7 +183,7 @@ pub(crate) mod tests {
             )
             .unwrap()
             .is_empty());
-        assert_eq!(migrate(&db, SHARD, 1).unwrap(), 3);
+        assert_eq!(migrate(&db, SHARD, 1).unwrap(), 4);
         let mut store = SqlLogStore(&db);
         assert_eq!(store.size().unwrap(), before);
         assent_core::log::conformance::check_proofs(&mut store);
@@ -186,7 +197,7 @@ pub(crate) mod tests {
         );
         assert_eq!((keys.len(), audit.len()), (2, 3));
         let dir = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 3);
+        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 4);
         let mut directory = SqlAdminStore(&dir);
         directory.adopt(&keys, &audit).unwrap();
         directory.adopt(&keys, &audit).unwrap();

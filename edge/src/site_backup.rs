@@ -157,8 +157,12 @@ pub async fn serve(
     } else if path == e.check.path {
         e.check
             .serve(req, |()| {
+                let occupied = store::occupied(sql, !shard)?;
+                if occupied.is_empty() {
+                    store::mark(sql, worker::Date::now().as_millis())?;
+                }
                 Ok(Readiness {
-                    occupied: store::occupied(sql, !shard)?,
+                    occupied,
                     schema: schema(sql)?,
                 })
             })
@@ -180,6 +184,7 @@ pub async fn serve(
                 } else {
                     None
                 };
+                store::unmark(sql)?;
                 let rechained = if shard { 0 } else { store::rechain_held(sql)? };
                 if !shard {
                     verify_trail(sql)?;

@@ -283,6 +283,13 @@ test("backup and restore: the whole site in one file sealed to the operator's ke
     assert.ok(!text.includes(secret), `not in the file: ${secret}`);
   }
 
+  // The restore route writes nothing into a live site: no page without a restore's check.
+  const forged = await ownerCall(edge, `${BASE}/restore/pages`, edge.adminKey, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ object: "shard/0", table: "entries", columns: ["rowid"], rows: [[1000000]] }),
+  });
+  assert.equal(forged.status, 400);
+  assert.match((await forged.json()).error.message, /no restore in progress/);
   // Into a site that is not empty: refused, nothing written.
   const full = assent(["backup", "restore", ...owner(edge.adminKey), "--identity", keyFile, "--file", file]);
   assert.notEqual(full.status, 0);

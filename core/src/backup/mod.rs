@@ -323,12 +323,14 @@ impl Backup {
 /// table by name, then `checkpoints`, then `entries` (the log last, so a
 /// checkpoint read is covered by the entries read after it). Tables an
 /// object keeps for itself are left out: the migration ledger, the
-/// directory's handover mark, SQLite's, Cloudflare's and the local
+/// directory's handover mark, a restore's own tables, SQLite's, Cloudflare's and the local
 /// runtime's own (`__miniflare_do_name`).
 pub fn table_order(mut tables: Vec<String>) -> Vec<String> {
     tables.retain(|t| {
-        !matches!(t.as_str(), "schema_migrations" | "handover" | "audit_held")
-            && !t.starts_with("sqlite_")
+        !matches!(
+            t.as_str(),
+            "schema_migrations" | "handover" | "audit_held" | "restore_mark"
+        ) && !t.starts_with("sqlite_")
             && !t.starts_with("_cf")
             && !t.starts_with("__")
     });

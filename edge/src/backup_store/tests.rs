@@ -38,6 +38,15 @@ fn a_shard_restored_reads_as_the_one_backed_up() {
 
     let b = fresh(SHARD);
     assert_eq!(occupied(&b, false).unwrap(), Vec::<String>::new());
+    // No page is taken before a restore is marked (after its check).
+    let e = insert_page(&b, &backed[0]).unwrap_err();
+    assert!(format!("{e:?}").contains("no restore in progress"), "{e:?}");
+    mark(&b, 1).unwrap();
+    assert_eq!(
+        occupied(&b, false).unwrap(),
+        Vec::<String>::new(),
+        "the mark is the restore's own"
+    );
     for p in &backed {
         insert_page(&b, p).unwrap();
     }
@@ -51,6 +60,10 @@ fn a_shard_restored_reads_as_the_one_backed_up() {
         insert_page(&b, &backed[0]).unwrap_err().code(),
         "site_not_empty"
     );
+    // Once the restore ends, no page is taken at all.
+    unmark(&b).unwrap();
+    let e = insert_page(&b, &backed[0]).unwrap_err();
+    assert!(format!("{e:?}").contains("no restore in progress"));
 }
 
 /// A page of entries lost on the way: the restored log is refused.
@@ -59,6 +72,7 @@ fn a_log_missing_a_page_is_refused() {
     let a = crate::migrations::tests::copy_of_fixture();
     migrate(&a, SHARD, 1).unwrap();
     let b = fresh(SHARD);
+    mark(&b, 1).unwrap();
     for p in pages(&a, "shard/0") {
         let mut p = p;
         if p.table == "entries" {
@@ -70,6 +84,7 @@ fn a_log_missing_a_page_is_refused() {
     assert_eq!(e.code(), "backup_invalid");
     // A changed leaf: the root differs.
     let c = fresh(SHARD);
+    mark(&c, 1).unwrap();
     for p in pages(&a, "shard/0") {
         insert_page(&c, &p).unwrap();
     }
@@ -175,6 +190,7 @@ fn the_restore_s_own_audit_entries_go_after_the_restored_trail() {
         "a directory's trail does not count"
     );
     assert_eq!(occupied(&b, false).unwrap(), ["audit"], "a shard's does");
+    mark(&b, 1).unwrap();
     for p in &backed {
         insert_page(&b, p).unwrap();
         authorize(
