@@ -213,3 +213,23 @@ fn tables_go_checkpoints_then_entries_last_and_private_ones_stay() {
         ]
     );
 }
+
+/// A page filled to its bytes (the reader stops after the row that passes
+/// [`PAGE_BYTES`]; a row is at most a sealed mail of a few KiB, say 16)
+/// still fits the restore route's body as JSON, and holds dozens of rows.
+#[test]
+fn a_full_page_fits_the_restore_route() {
+    let row = |i: i64| vec![Cell::Int(i), Cell::blob(&[7u8; 12 * 1024])];
+    let mut page = Page { object: "shard/0".into(), table: "mails".into(), columns: vec!["rowid".into(), "sealed".into()], rows: vec![] };
+    let mut weight = 0;
+    while weight < PAGE_BYTES {
+        let r = row(page.rows.len() as i64);
+        weight += r.iter().map(Cell::weight).sum::<usize>();
+        page.rows.push(r);
+    }
+    let json = serde_json::to_vec(&page).unwrap();
+    assert!(json.len() <= MAX_RESTORE_BYTES, "{} bytes", json.len());
+    assert!(page.rows.len() >= 16, "{} rows", page.rows.len());
+    assert!(MAX_RESTORE_BYTES <= 4 * PAGE_BYTES, "the body bound stays near what a page needs");
+    assert_eq!(MAX_RESTORE_BYTES, 1 << 20, "the documented 1 MiB");
+}
