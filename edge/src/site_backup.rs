@@ -52,8 +52,8 @@ pub struct Restored {
 pub struct Endpoints {
     /// [`PAGE`] or [`DIRECTORY_PAGE`].
     pub page: Endpoint<PageRequest, Read>,
-    /// [`CHECK`] or [`DIRECTORY_CHECK`].
-    pub check: Endpoint<(), Readiness>,
+    /// [`CHECK`] or [`DIRECTORY_CHECK`]: `true` also marks an empty object.
+    pub check: Endpoint<bool, Readiness>,
     /// [`RESTORE`] or [`DIRECTORY_RESTORE`].
     pub restore: Endpoint<Page, u64>,
     /// [`END`] or [`DIRECTORY_END`].
@@ -62,16 +62,16 @@ pub struct Endpoints {
 
 /// A shard's next backup page.
 pub const PAGE: Endpoint<PageRequest, Read> = Endpoint::new("/backup/page");
-/// Whether a shard is empty.
-pub const CHECK: Endpoint<(), Readiness> = Endpoint::new("/backup/check");
+/// Whether a shard is empty (and, asked so, mark it as being restored into).
+pub const CHECK: Endpoint<bool, Readiness> = Endpoint::new("/backup/check");
 /// Insert a page into a shard.
 pub const RESTORE: Endpoint<Page, u64> = Endpoint::new("/backup/restore");
 /// A shard after its restore.
 pub const END: Endpoint<(), Restored> = Endpoint::new("/backup/end");
 /// The directory's next backup page.
 pub const DIRECTORY_PAGE: Endpoint<PageRequest, Read> = Endpoint::directory("/backup/page");
-/// Whether the directory is empty.
-pub const DIRECTORY_CHECK: Endpoint<(), Readiness> = Endpoint::directory("/backup/check");
+/// Whether the directory is empty (and, asked so, mark it).
+pub const DIRECTORY_CHECK: Endpoint<bool, Readiness> = Endpoint::directory("/backup/check");
 /// Insert a page into the directory.
 pub const DIRECTORY_RESTORE: Endpoint<Page, u64> = Endpoint::directory("/backup/restore");
 /// The directory after its restore.
@@ -156,9 +156,9 @@ pub async fn serve(
             .await
     } else if path == e.check.path {
         e.check
-            .serve(req, |()| {
+            .serve(req, |mark: bool| {
                 let occupied = store::occupied(sql, !shard)?;
-                if occupied.is_empty() {
+                if mark && occupied.is_empty() {
                     store::mark(sql, worker::Date::now().as_millis())?;
                 }
                 Ok(Readiness {

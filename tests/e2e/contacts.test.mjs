@@ -289,11 +289,24 @@ test("backup and restore: the whole site in one file sealed to the operator's ke
     body: JSON.stringify({ object: "shard/0", table: "entries", columns: ["rowid"], rows: [[1000000]] }),
   });
   assert.equal(forged.status, 400);
-  assert.match((await forged.json()).error.message, /no restore in progress/);
+  const why = (await forged.json()).error;
+  assert.equal(why.code, "backup_invalid");
+  assert.match(why.message, /no restore in progress/);
   // Into a site that is not empty: refused, nothing written.
   const full = assent(["backup", "restore", ...owner(edge.adminKey), "--identity", keyFile, "--file", file]);
   assert.notEqual(full.status, 0);
   assert.match(full.stderr, /site_not_empty/);
+  const check = await ownerCall(edge, `${BASE}/restore/check`, edge.adminKey, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ objects: ["directory", "shard/0"] }),
+  });
+  assert.equal(check.status, 409);
+  assert.equal((await check.json()).error.code, "site_not_empty");
+  // The refused check marked nothing: no object of the site takes a page.
+  const after = await ownerCall(edge, `${BASE}/restore/pages`, edge.adminKey, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ object: "directory", table: "admin_keys", columns: ["rowid"], rows: [[1000000]] }),
+  });
+  assert.equal(after.status, 400);
 
   // An empty site of the same deployment (its secrets), fresh state.
   const target = await startEdge({ rateLimit: false, secrets: { adminKey: edge.adminKey, keys: edge.keys } });
@@ -305,6 +318,7 @@ test("backup and restore: the whole site in one file sealed to the operator's ke
     const r1 = assent(["backup", "restore", ...to(target.adminKey), "--identity", keyFile, "--file", cut]);
     assert.notEqual(r1.status, 0);
     assert.match(r1.stderr, /backup_invalid|does not open/);
+    assert.ok(r1.stderr.includes("does not open at its place"), r1.stderr);
     const otherKey = join(dir, "other.key");
     assert.equal(assent(["backup", "keygen", "--out", otherKey]).status, 0);
     const r2 = assent(["backup", "restore", ...to(target.adminKey), "--identity", otherKey, "--file", file]);

@@ -275,14 +275,17 @@ test("the audit trail names who did what to whom, refused or not, and verifies a
   const stored = storedRows(edge, "SELECT data FROM audit").filter((r) => JSON.parse(r.data).hash && entries.some((e) => e.hash === JSON.parse(r.data).hash));
   assert.equal(stored.length, entries.length, "every entry is stored as listed");
 
-  // Tampering shows: an entry's `who` edited in the object's SQLite with its
-  // own hash recomputed (as a careful forger would) still breaks the chain,
-  // at the next entry, whose `prev` names the old hash.
+  // Tampering shows: an entry's target edited in the object's SQLite with
+  // its own hash recomputed (as a careful forger would: version 2 hashes the
+  // key's id and what was done to whom, not the erasable name) still breaks
+  // the chain, at the next entry, whose `prev` names the old hash.
   const victim = entries[2];
+  assert.equal(victim.version, 2);
   const canonical = (o) => "{" + Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(",") + "}";
-  const forged = { ...victim, who: "nobody" };
-  delete forged.hash;
-  forged.hash = createHash("sha256").update("assent/audit/v1\0").update(canonical(forged)).digest("hex");
+  const hashed = (e) => ({ seq: e.seq, at_ms: e.at_ms, operator: e.key === null, key: e.key, op: e.op, target: e.target, allowed: e.allowed, prev: e.prev });
+  assert.equal(createHash("sha256").update("assent/audit/v2\0").update(canonical(hashed(victim))).digest("hex"), victim.hash, "the hash is what the docs say");
+  const forged = { ...victim, target: "nobody" };
+  forged.hash = createHash("sha256").update("assent/audit/v2\0").update(canonical(hashed(forged))).digest("hex");
   const file = readdirSync(join(edge.state, "persist/v3/do"), { recursive: true })
     .map((f) => join(edge.state, "persist/v3/do", f))
     .find((f) => /SiteDirectory\/[0-9a-f]+\.sqlite$/.test(f) && spawnSync("sqlite3", ["-readonly", f, `SELECT 1 FROM audit WHERE seq = ${victim.seq} AND data LIKE '%${victim.hash}%'`], { encoding: "utf8" }).stdout.trim() === "1");

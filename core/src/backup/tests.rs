@@ -220,7 +220,12 @@ fn tables_go_checkpoints_then_entries_last_and_private_ones_stay() {
 #[test]
 fn a_full_page_fits_the_restore_route() {
     let row = |i: i64| vec![Cell::Int(i), Cell::blob(&[7u8; 12 * 1024])];
-    let mut page = Page { object: "shard/0".into(), table: "mails".into(), columns: vec!["rowid".into(), "sealed".into()], rows: vec![] };
+    let mut page = Page {
+        object: "shard/0".into(),
+        table: "mails".into(),
+        columns: vec!["rowid".into(), "sealed".into()],
+        rows: vec![],
+    };
     let mut weight = 0;
     while weight < PAGE_BYTES {
         let r = row(page.rows.len() as i64);
@@ -230,6 +235,9 @@ fn a_full_page_fits_the_restore_route() {
     let json = serde_json::to_vec(&page).unwrap();
     assert!(json.len() <= MAX_RESTORE_BYTES, "{} bytes", json.len());
     assert!(page.rows.len() >= 16, "{} rows", page.rows.len());
-    assert!(MAX_RESTORE_BYTES <= 4 * PAGE_BYTES, "the body bound stays near what a page needs");
+    assert!(
+        MAX_RESTORE_BYTES <= 4 * PAGE_BYTES,
+        "the body bound stays near what a page needs"
+    );
     assert_eq!(MAX_RESTORE_BYTES, 1 << 20, "the documented 1 MiB");
 }

@@ -116,12 +116,17 @@ pub(super) async fn handle(
                     "the backup's objects are not this site's (its shards differ)",
                 ));
             }
-            for name in &body.objects {
-                let (at, role) = object(site, name)?;
-                let ready =
-                    crate::objects::call(env, at, &site_backup::of(role).check, &()).await?;
-                if !ready.occupied.is_empty() {
-                    return Err(assent_core::Error::from(RightsError::SiteNotEmpty).into());
+            // Every object checked first; only when all are empty is each
+            // marked (checked again as it is): a site with one object in
+            // use gets no mark anywhere, so no page is taken there.
+            for mark in [false, true] {
+                for name in &body.objects {
+                    let (at, role) = object(site, name)?;
+                    let check = &site_backup::of(role).check;
+                    let ready = crate::objects::call(env, at, check, &mark).await?;
+                    if !ready.occupied.is_empty() {
+                        return Err(assent_core::Error::from(RightsError::SiteNotEmpty).into());
+                    }
                 }
             }
             json_value(&serde_json::json!({ "ready": true }), 200)
