@@ -185,6 +185,15 @@ mod tests {
             !format!("{me:?}").contains(&text[IDENTITY_PREFIX.len()..]),
             "Debug never shows the secret"
         );
+        assert_eq!(
+            format!("{me:?}"),
+            format!("Identity({pubtext})"),
+            "it shows the public key"
+        );
+        assert_eq!(
+            format!("{:?}", me.recipient()),
+            format!("Recipient({pubtext})")
+        );
         for bad in [
             pubtext.replace("pub", "secret"),
             format!("{RECIPIENT_PREFIX}AAAA"),
