@@ -228,6 +228,14 @@ mod tests {
             assert!(open(&me, b"s\x000", &bad).is_err(), "byte {at}");
         }
         assert!(open(&me, b"s\x000", &sealed[..OVERHEAD - 1]).is_err());
+        assert!(
+            open(&me, b"s\x000", &sealed[..10]).is_err(),
+            "shorter than a key"
+        );
+        // An empty chunk is exactly its overhead, and opens.
+        let empty = seal(&me.recipient(), b"e", b"", [6; 56]);
+        assert_eq!(empty.len(), OVERHEAD);
+        assert_eq!(open(&me, b"e", &empty).unwrap(), b"");
         // A low-order ephemeral key (all zero) is refused before decrypting.
         let mut zero = sealed.clone();
         zero[..32].fill(0);
