@@ -221,6 +221,12 @@ pub fn mark<C: Sql>(db: &C, now_ms: u64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether a restore is marked here (the alarm's jobs wait for its end).
+pub fn marked<C: Sql>(db: &C) -> bool {
+    db.query("SELECT 1 FROM restore_mark LIMIT 1", vec![])
+        .is_ok_and(|rows| !rows.is_empty())
+}
+
 /// Ends the restore: no page is taken after it.
 pub fn unmark<C: Sql>(db: &C) -> Result<(), ApiError> {
     db.query("DELETE FROM restore_mark", vec![])
@@ -234,10 +240,7 @@ pub fn unmark<C: Sql>(db: &C) -> Result<(), ApiError> {
 /// are held aside first.
 pub fn insert_page<C: Sql>(db: &C, page: &Page) -> Result<u64, ApiError> {
     page.check()?;
-    let marked = db
-        .query("SELECT 1 FROM restore_mark LIMIT 1", vec![])
-        .map_err(sql_err)?;
-    if marked.is_empty() {
+    if !marked(db) {
         return Err(
             assent_core::Error::from(assent_core::error::RightsError::BackupInvalid {
                 reason:

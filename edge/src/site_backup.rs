@@ -169,10 +169,7 @@ pub async fn serve(
             .await
     } else if path == e.restore.path {
         e.restore
-            .serve(req, |page: Page| {
-                *grew = shard;
-                store::insert_page(sql, &page)
-            })
+            .serve(req, |page: Page| store::insert_page(sql, &page))
             .await
     } else {
         e.end
@@ -189,8 +186,11 @@ pub async fn serve(
                 if !shard {
                     verify_trail(sql)?;
                 }
+                let tables = store::counts(sql)?;
+                // Counted: the shard's jobs (checkpoints, expiries, deliveries) may run.
+                *grew = shard;
                 Ok(Restored {
-                    tables: store::counts(sql)?,
+                    tables,
                     log,
                     rechained,
                 })
