@@ -204,6 +204,7 @@ async function nothingUnhashed(page, lang, n) {
   }, n);
   const held = [
     ...Object.values(n.texts), ...derived, n.controller.name, n.controller.contact,
+    ...[n.controller.dpo, n.controller.eu_representative].filter(Boolean).map((x) => `${x.name} (${x.contact})`),
     ...n.purposes.flatMap((p) => [p.name, p.description, ...p.services.flatMap((s) => [s.name, s.provider, ...s.cookies.flatMap((c) => [c.name, c.kind, c.purpose])])]),
   ].filter(Boolean).sort((a, b) => b.length - a.length);
   // The widget's own chrome: the close button's ×, and separators.

@@ -56,7 +56,14 @@ test("the panel shows every service's provider and cookies: name, kind, lifetime
   }
   assert.ok(html.includes("<code>_ga</code> · cookie · 395 Tage"), "German days");
   const c = answer.notice.controller;
-  assert.ok(html.includes(`${c.name} · ${c.contact} · <a class="link"`), "who is responsible, and how to reach them");
+  assert.ok(c.dpo, "the demo names a DPO");
+  assert.ok(html.includes(`${c.name} · ${c.contact} · ${c.dpo.name} (${c.dpo.contact}) · <a class="link"`), "who is responsible, their DPO, and how to reach them");
+  // Without a DPO, and with a representative in the Union.
+  const other = structuredClone(answer);
+  delete other.notice.controller.dpo;
+  other.notice.controller.eu_representative = { name: "Rep <EU> B.V.", contact: "rep@eu.example" };
+  start(other);
+  assert.ok(panelHtml().includes(`${c.name} · ${c.contact} · Rep &#60;EU&#62; B.V. (rep@eu.example) · <a class="link"`));
 });
 
 test("switches and 'Withdraw all' follow the choice in force; required purposes are on and locked", () => {

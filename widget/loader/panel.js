@@ -22,6 +22,9 @@ export var PANEL_CSS = __ASSENT_PANEL_CSS__;
 // `choices`, "Customise" becoming "Save"), and "Withdraw all" takes the
 // place of "Reject all" once the choice in force grants something: one
 // button per effect.
+// Who answers: the controller, then its DPO and its representative in the
+// Union where the notice names them (their names say their role).
+var who = (c) => [c.name + " · " + c.contact].concat([c.dpo, c.eu_representative].filter(Boolean).map((x) => x.name + " (" + x.contact + ")")).join(" · ");
 export function panelHtml(r) {
   var { config, esc, text, button, policy, gpcNote, lang, unit, chosen, grants, accepted } = r;
   // What a service stores: each name, where, and for how long (in days, in
@@ -49,7 +52,7 @@ export function panelHtml(r) {
           '<li class="service"><div><span><span class="name">' + esc(s.name) + '</span><span class="by">' + esc(s.provider) + "</span></span>" +
           (req ? "" : sw("data-service", s.id, 'aria-label="' + esc(s.name) + '"', accepted(p.id, s.id), 0)) + "</div>" + cookies(s) + "</li>",
         ).join("") + "</ul></details></div>";
-    }).join("") + '<p class="who">' + esc(c.name + " · " + c.contact) + " · " + policy() + '</p></div><div class="foot buttons">' +
+    }).join("") + '<p class="who">' + esc(who(c)) + " · " + policy() + '</p></div><div class="foot buttons">' +
     actions.join("") + "</div></div></div>";
 }
 
