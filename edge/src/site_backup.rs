@@ -13,7 +13,7 @@ use worker::{Request, Response, SqlStorage};
 
 use crate::backup_store::{self as store, Cursor, Read};
 use crate::error::ApiError;
-use crate::log_store::{SqlLogStore, SqlValue};
+use crate::log_store::SqlLogStore;
 use crate::messages::Endpoint;
 use crate::objects::Role;
 
@@ -31,8 +31,6 @@ pub struct PageRequest {
 pub struct Readiness {
     /// Tables that hold rows already (empty: ready).
     pub occupied: Vec<String>,
-    /// The object's schema version (its last migration).
-    pub schema: u32,
 }
 
 /// What an object holds after a restore.
@@ -95,16 +93,6 @@ pub fn of(role: Role) -> Endpoints {
     }
 }
 
-fn schema(sql: &SqlStorage) -> Result<u32, ApiError> {
-    let rows =
-        crate::log_store::Sql::query(sql, "SELECT MAX(version) FROM schema_migrations", vec![])
-            .map_err(|e| ApiError::Internal(e.0))?;
-    match rows.first().and_then(|r| r.first()) {
-        Some(SqlValue::Int(v)) => Ok(*v as u32),
-        _ => Ok(0),
-    }
-}
-
 /// Checks the directory's whole audit trail as one hash chain.
 fn verify_trail(sql: &SqlStorage) -> Result<(), ApiError> {
     use assent_core::admin::store::AdminStore;
@@ -161,10 +149,7 @@ pub async fn serve(
                 if mark && occupied.is_empty() {
                     store::mark(sql, worker::Date::now().as_millis())?;
                 }
-                Ok(Readiness {
-                    occupied,
-                    schema: schema(sql)?,
-                })
+                Ok(Readiness { occupied })
             })
             .await
     } else if path == e.restore.path {

@@ -39,17 +39,18 @@ impl DurableObject for SiteLog {
         let sql = self.state.storage().sql();
         let mut grew = false;
         let path = req.path();
-        let resp = if crate::site_backup::handles(Role::Shard, &path) {
-            let resp = crate::site_backup::serve(Role::Shard, &path, req, &sql, &mut grew).await;
-            // While a restore writes, no job runs (an expiry or a new
-            // checkpoint would change what its end counts): the end arms them.
-            if crate::backup_store::marked(&sql) {
-                return resp;
-            }
-            resp
+        let backup = crate::site_backup::handles(Role::Shard, &path);
+        let resp = if backup {
+            crate::site_backup::serve(Role::Shard, &path, req, &sql, &mut grew).await
         } else {
             crate::log_handlers::serve(req, &self.env, &sql, &mut grew).await
         };
+        // While a restore writes, no job runs (an expiry or a new checkpoint
+        // would change what its end counts): its end arms them. Asked only
+        // of a backup's own calls, so an event pays nothing for it.
+        if backup && crate::backup_store::marked(&sql) {
+            return resp;
+        }
         let store = SqlLogStore(&sql);
         let forms = SqlFormStore(&sql);
         let now = now_ms();

@@ -28,7 +28,7 @@ use crate::backup_store::Cursor;
 use crate::error::ApiError;
 use crate::objects::{Object, Role};
 use crate::routes::events::{body_up_to, bounded_body};
-use crate::routes::Query;
+use crate::routes::{random, Query};
 use crate::site_backup::{self, PageRequest};
 
 /// Where a backup goes on: an object and a cursor in it; no object once
@@ -81,12 +81,6 @@ fn object<'a>(site: &'a SiteConfig, name: &str) -> Result<(Object<'a>, Role), Ap
         },
         Role::Shard,
     ))
-}
-
-fn random<const N: usize>() -> Result<[u8; N], ApiError> {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
-    Ok(bytes)
 }
 
 /// Answers one of this module's routes (the operator's, authorised and audited).

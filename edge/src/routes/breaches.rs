@@ -29,9 +29,7 @@ const COUNT_PAGES: usize = 900;
 
 /// A fresh incident id.
 pub(super) fn fresh_id() -> Result<BreachId, ApiError> {
-    let mut bytes = [0u8; 8];
-    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
-    Ok(BreachId::from_random(bytes))
+    Ok(BreachId::from_random(crate::routes::random()?))
 }
 
 /// Answers one of this module's routes, for `principal` (authorised and audited).

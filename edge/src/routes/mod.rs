@@ -262,9 +262,14 @@ pub(crate) fn edge_context<'a>(
 
 /// A new event id from the platform's CSPRNG (for events the edge makes).
 pub(crate) fn fresh_event_id() -> Result<assent_core::ids::EventId, ApiError> {
-    let mut bytes = [0u8; 16];
+    Ok(assent_core::ids::EventId::from_random_bytes(random()?))
+}
+
+/// `N` random bytes from the platform (an id, a key, a nonce).
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut bytes = [0u8; N];
     getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
-    Ok(assent_core::ids::EventId::from_random_bytes(bytes))
+    Ok(bytes)
 }
 
 /// `query_invalid`: core's one error for a query outside the rules, whether
