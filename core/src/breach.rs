@@ -237,17 +237,17 @@ fn invalid(reason: impl Into<String>) -> Error {
     .into()
 }
 
-/// A text: trimmed, 1 to `max` characters, no control characters but line
-/// breaks and tabs.
+/// A text read as a note's (`form::notes::free_text`: trimmed, 1 to `max`
+/// characters, no control characters but line breaks and tabs), refused
+/// with the field named.
 fn text(field: &str, value: &str, max: usize) -> Result<String, Error> {
-    let t = value.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(invalid(alloc::format!("{field}: 1 to {max} characters")));
-    }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(invalid(alloc::format!("{field}: a control character")));
-    }
-    Ok(t.into())
+    use crate::form::notes::{free_text, FreeTextFault};
+    free_text(value, max)
+        .map(Into::into)
+        .map_err(|fault| match fault {
+            FreeTextFault::Length => invalid(alloc::format!("{field}: 1 to {max} characters")),
+            FreeTextFault::Control => invalid(alloc::format!("{field}: a control character")),
+        })
 }
 
 fn optional(field: &str, value: Option<&String>) -> Result<Option<String>, Error> {

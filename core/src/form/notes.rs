@@ -57,18 +57,39 @@ impl NoteInput {
             .into()
         };
         let input: NoteInput = serde_json::from_slice(json).map_err(|e| invalid(&e.to_string()))?;
-        let text = input.text.trim();
-        if text.is_empty() || text.chars().count() > MAX_NOTE {
-            return Err(invalid("1 to 2000 characters"));
+        match free_text(&input.text, MAX_NOTE) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(FreeTextFault::Length) => Err(invalid("1 to 2000 characters")),
+            Err(FreeTextFault::Control) => {
+                Err(invalid("no control characters but line breaks and tabs"))
+            }
         }
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            return Err(invalid("no control characters but line breaks and tabs"));
-        }
-        Ok(text.to_owned())
     }
+}
+
+/// Why a free text an owner wrote is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FreeTextFault {
+    /// Empty once trimmed, or longer than allowed.
+    Length,
+    /// A control character other than a line break or a tab.
+    Control,
+}
+
+/// An owner's free text (a note, a breach's facts): trimmed, 1 to `max`
+/// characters, no control characters but line breaks and tabs.
+pub(crate) fn free_text(value: &str, max: usize) -> Result<&str, FreeTextFault> {
+    let text = value.trim();
+    if text.is_empty() || text.chars().count() > max {
+        return Err(FreeTextFault::Length);
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FreeTextFault::Control);
+    }
+    Ok(text)
 }
 
 fn aad(site: &SiteId, subject: &SubjectId, id: &EventId) -> String {
