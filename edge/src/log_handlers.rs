@@ -137,7 +137,13 @@ async fn form_endpoints(
             messages::WITHDRAW => |r: messages::WithdrawRequest| {
                     let site =
                         sites::get(r.ctx.origin.site().as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
-                    let appended = Site::new(&mut store, &mut forms, site, &key()?, &r.ctx).withdraw_offers(&r.subject, r.offers.as_deref(), r.event_id)?;
+                    let key = key()?;
+                    let mut at = Site::new(&mut store, &mut forms, site, &key, &r.ctx);
+                    let appended = if r.here {
+                        at.withdraw_offers_in_center(&r.subject, r.offers.as_deref(), r.event_id)?
+                    } else {
+                        at.withdraw_offers(&r.subject, r.offers.as_deref(), r.event_id)?
+                    };
                     *grew = appended.status == AppendStatus::New;
                     Ok(appended)
                 },

@@ -365,6 +365,9 @@ pub struct WithdrawRequest {
     pub event_id: assent_core::ids::EventId,
     /// Server time, log origin and issuer.
     pub ctx: EdgeContext,
+    /// Asked in the privacy center (the event's page is the center's).
+    #[serde(default)]
+    pub here: bool,
 }
 
 /// An unsubscribe link's withdrawal: whose and which channel (from the

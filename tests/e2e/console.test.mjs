@@ -40,7 +40,7 @@ async function askErasure(email) {
   const link = mails.find((m) => m.mail.subject === "Your privacy center" && m.mail.to === email).mail.link;
   const center = await (await fetch(link, { method: "POST" })).text();
   const session = center.match(/name="session" value="([^"]+)"/)[1];
-  const asked = await fetch(`${edge.url}/v1/sites/example/privacy/act`, form({ session, action: "request", kind: "erasure" }));
+  const asked = await fetch(`${edge.url}/v1/sites/example/privacy/act`, form({ session, action: "request", kind: "erasure", confirm: "yes" }));
   assert.equal(asked.status, 200);
 }
 

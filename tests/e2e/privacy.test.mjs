@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 import { assent, demoEvent, pageErrors, recordsOf, subjectOf, waitForRecordsOf, optIn as sharedOptIn, siteKey } from "./harness.mjs";
 
@@ -28,6 +29,18 @@ async function optIn(email) {
   const state = await (await call(`/v1/admin/sites/example/subjects/${subject}/export`, edge.adminKey)).json();
   return { subject, receipts: state.records.map((r) => r.receipt) };
 }
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** axe-core's WCAG 2.x A/AA violations on the whole page. */
+async function axeViolations(page) {
+  await page.evaluate(`${AXE}\n;undefined`);
+  return page.evaluate(async () => {
+    const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
+/** Whether the page scrolls sideways. */
+const scrollsSideways = (page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
 const outcome = (page) => page.locator("main").getAttribute("data-outcome");
 
@@ -65,12 +78,24 @@ test("a visitor's journey: link, history with receipts, downloads, withdrawal, a
   // a controller outside the Union, its representative there.
   assert.equal(await page.locator("[data-dpo]").textContent(), "Sam Patel (dpo@shop.assent.example)");
   assert.match(await page.locator("[data-eu-representative]").textContent(), /^Example Shop EU Representative B\.V\. \(Keizersgracht 1/);
-  assert.equal(await page.locator("tr[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
-  assert.equal(await page.locator("tr[data-offer='sms:offers']").getAttribute("data-state"), "refused");
+  assert.equal(await page.locator("li[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
+  assert.equal(await page.locator("li[data-offer='sms:offers']").getAttribute("data-state"), "refused");
   assert.equal(await page.locator("li[data-record]").count(), 2, "submission and confirmation");
   const shown = await page.locator("[data-receipt]").allTextContents();
   assert.deepEqual(shown, receipts, "every receipt, as the edge signed it");
-  assert.match(await page.locator("li[data-record]").first().textContent(), /^given [\d-]+ [\d:]+ by form\/submit; shown notice .+ \(en\), hash [0-9a-f]{64}\./);
+  // Each row by the words the person was shown; each record a sentence,
+  // its proof (notice version, language, hash, receipt) behind a disclosure.
+  assert.equal(await page.locator("li[data-offer='email:newsletter'] .what").textContent(), "Email me the newsletter");
+  assert.equal(await page.locator("li[data-offer='sms:offers'] .state").textContent(), "No");
+  assert.deepEqual(await page.locator("li[data-record] [data-said]").allTextContents(), [
+    "You agreed on the form “Stay in touch”.",
+    "You confirmed it with the link we mailed you.",
+  ]);
+  assert.deepEqual(await page.locator("li[data-record]").first().locator("li[data-granted=true]").allTextContents(), ["Email me the newsletter: Yes", "Post me the catalogue: Yes"]);
+  const proof = page.locator("li[data-record]").first().locator("[data-proof]");
+  assert.equal(await proof.isVisible(), false, "the proof waits behind its disclosure");
+  await page.locator("li[data-record]").first().locator("summary").click();
+  assert.match(await proof.textContent(), /^Notice version .+, in en, hash [0-9a-f]{64}\.$/);
 
   // Downloads: JSON and CSV of the same history, identity included (it is theirs).
   const [json] = await Promise.all([page.waitForEvent("download"), page.click("text=Download JSON")]);
@@ -83,19 +108,28 @@ test("a visitor's journey: link, history with receipts, downloads, withdrawal, a
   assert.match(rows[1], /pia@example\.com/);
 
   // Withdraw one channel: the state and the owner's view follow.
-  await page.click("tr[data-offer='post:catalogue'] button");
+  await page.click("li[data-offer='post:catalogue'] button");
   assert.equal(await outcome(page), "center");
   assert.match(await page.locator("[data-message]").textContent(), /Withdrawn/);
-  assert.equal(await page.locator("tr[data-offer='post:catalogue']").getAttribute("data-state"), "withdrawn");
-  assert.equal(await page.locator("tr[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
+  assert.equal(await page.locator("li[data-offer='post:catalogue']").getAttribute("data-state"), "withdrawn");
+  assert.equal(await page.locator("li[data-offer='email:newsletter']").getAttribute("data-state"), "granted");
   const owner = await (await call(`/v1/admin/sites/example/subjects/${subject}/state`, edge.adminKey)).json();
   assert.equal(owner.offers["post:catalogue"].state, "withdrawn");
 
-  // Ask for erasure: it waits for the owner, with a deadline one month out.
+  // Ask for erasure: a step asks first, "no" the prominent answer, which
+  // changes nothing; then it waits for the owner, a deadline one month out.
   await page.click("text=Ask for erasure");
+  assert.equal(await outcome(page), "confirm_erasure");
+  assert.equal(await page.locator("[data-erasure-check] button:not(.quiet)").textContent(), "No, keep my data");
+  await page.click("text=No, keep my data");
+  assert.equal(await outcome(page), "center");
+  assert.equal(await page.locator("li[data-request]").count(), 0, "nothing asked");
+  await page.click("text=Ask for erasure");
+  await page.click("text=Yes, ask for erasure");
   assert.match(await page.locator("[data-message]").textContent(), /until \d{4}-\d\d-\d\d/);
   assert.equal(await page.locator("li[data-request]").getAttribute("data-status"), "open");
   await page.click("text=Ask for erasure");
+  await page.click("text=Yes, ask for erasure");
   assert.equal(await page.locator("li[data-request]").count(), 1, "a second ask is the same request");
 
   // The link works once.
@@ -298,19 +332,19 @@ test("a banner visitor opens their center with their browser's key: history with
   await center.waitForLoadState();
   assert.equal(await outcome(center), "center");
   assert.ok(!center.url().includes(key), "the key never goes into a URL");
-  assert.equal(await center.locator("tr[data-purpose=analytics]").getAttribute("data-state"), "granted");
-  assert.equal(await center.locator("tr[data-purpose=necessary]").getAttribute("data-state"), "required");
-  assert.equal(await center.locator("tr[data-purpose=necessary] button").count(), 0, "a required purpose has nothing to withdraw");
+  assert.equal(await center.locator("li[data-purpose=analytics]").getAttribute("data-state"), "granted");
+  assert.equal(await center.locator("li[data-purpose=necessary]").getAttribute("data-state"), "required");
+  assert.equal(await center.locator("li[data-purpose=necessary] button").count(), 0, "a required purpose has nothing to withdraw");
   assert.deepEqual(await center.locator("[data-receipt]").allTextContents(), await page.evaluate(() => window.assent.receipts()));
   assert.equal(await center.locator("[data-email]").count(), 0, "a banner subject has no identity");
   assert.equal(await center.locator("[data-dpo]").textContent(), "Dr. Lena Vogt, Data Protection Officer (dpo@demo.assent.example)");
   assert.equal(await center.locator("[data-eu-representative]").count(), 0, "the demo controller is in the Union");
 
   // Withdrawn in the center: a new event in the log, under the subject.
-  await center.click("tr[data-purpose=analytics] button");
+  await center.click("li[data-purpose=analytics] button");
   assert.equal(await outcome(center), "center");
-  assert.equal(await center.locator("tr[data-purpose=analytics]").getAttribute("data-state"), "refused");
-  assert.equal(await center.locator("tr[data-purpose=marketing]").getAttribute("data-state"), "granted");
+  assert.equal(await center.locator("li[data-purpose=analytics]").getAttribute("data-state"), "refused");
+  assert.equal(await center.locator("li[data-purpose=marketing]").getAttribute("data-state"), "granted");
   const [latest, first] = await waitForRecordsOf(edge, subject, 2);
   assert.equal(latest.record.event.action, "update");
   assert.equal(latest.record.event.decisions.analytics, false);
@@ -420,5 +454,63 @@ test("erased, a banner visitor's next choice is refused (410) and forgotten: the
   const [record] = await waitForRecordsOf(edge, fresh, 1);
   assert.equal(record.record.event.action, "refuse");
   assert.equal(record.record.prev_event_id, null, "a new history, not the erased one's");
+  await context.close();
+});
+
+test("the center in the visitor's language: German rows and sentences by what was shown, the proof behind a disclosure; at 320 px and 200% text nothing scrolls sideways and axe finds nothing; Arabic right to left; a language without the words shows the default whole", async () => {
+  await sharedOptIn(edge, "lena@example.com", { site: "demo", ticked: ["email:newsletter", "post:catalogue"] });
+  const context = await browser.newContext({ locale: "de-DE", viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  await page.goto(`${edge.url}/v1/sites/demo/privacy`);
+  assert.equal(await page.locator("html").getAttribute("lang"), "de");
+  assert.equal(await page.locator("h1").textContent(), "Ihre Datenschutzzentrale");
+  await page.fill("#email", "lena@example.com");
+  await page.click("button[type=submit]");
+  assert.equal(await outcome(page), "link_sent");
+  assert.match(await page.locator("[role=status]").textContent(), /^Wenn Assent Demo Publishing GmbH diese Adresse kennt/);
+  const mails = (await (await call("/v1/admin/sites/demo/mail?limit=100", edge.adminKey)).json()).mails;
+  const link = mails.filter((m) => m.mail.to === "lena@example.com" && m.mail.link.includes("/privacy/open")).at(-1).mail.link;
+  await page.goto(link);
+  await page.click("button[type=submit]");
+  assert.equal(await outcome(page), "center");
+
+  assert.equal(await page.locator("h2").first().textContent(), "Worin Sie eingewilligt haben");
+  assert.equal(await page.locator("li[data-offer='email:newsletter'] .what").textContent(), "Schicken Sie mir den wöchentlichen Newsletter per E-Mail");
+  assert.equal(await page.locator("li[data-offer='email:newsletter'] .state").textContent(), "Ja");
+  assert.equal(await page.locator("li[data-offer='sms:offers'] .state").textContent(), "Nein");
+  assert.deepEqual(await page.locator("[data-said]").allTextContents(), [
+    "Sie haben im Formular „Bleiben Sie auf dem Laufenden“ eingewilligt.",
+    "Sie haben es mit dem Link bestätigt, den wir Ihnen gemailt haben.",
+  ]);
+  assert.equal(await scrollsSideways(page), false, "320 px: the center scrolls sideways");
+  for (const summary of await page.locator("summary").all()) await summary.click();
+  assert.match(await page.locator("[data-proof]").first().textContent(), /^Hinweis in Version .+, auf en, Hash [0-9a-f]{64}\.$/);
+  assert.equal(await scrollsSideways(page), false, "320 px: an open proof scrolls sideways");
+  assert.deepEqual(await axeViolations(page), [], "the center, 320 px");
+  await page.evaluate(() => { document.documentElement.style.fontSize = "200%"; });
+  assert.equal(await scrollsSideways(page), false, "200% text: the center scrolls sideways");
+  assert.deepEqual(await axeViolations(page), [], "the center, 200% text");
+
+  // Withdrawn here, said so in German and announced.
+  await page.click("li[data-offer='post:catalogue'] button");
+  assert.equal(await page.locator("[role=status][data-message]").textContent(), "Widerrufen. Ihre Quittung dafür steht unter „Was geschah“.");
+  assert.equal(await page.locator("[data-said]").last().textContent(), "Sie haben es hier widerrufen.");
+  assert.equal(await page.locator("li[data-offer='post:catalogue'] .state").textContent(), "Widerrufen");
+  // Erasure asks first, in German, "no" the prominent answer.
+  await page.click("button:text-is('Löschung verlangen')");
+  assert.equal(await outcome(page), "confirm_erasure");
+  assert.equal(await page.locator("[data-erasure-check] button:not(.quiet)").textContent(), "Nein, meine Daten behalten");
+  assert.deepEqual(await axeViolations(page), [], "the erasure step");
+
+  // Arabic reads right to left; a language the demo offers without the
+  // center's words (fallback set) shows the default language whole.
+  await page.goto(`${edge.url}/v1/sites/demo/privacy?lang=ar`);
+  assert.equal(await page.locator("html").getAttribute("dir"), "rtl");
+  assert.equal(await page.locator("h1").textContent(), "مركز الخصوصية الخاص بك");
+  await page.goto(`${edge.url}/v1/sites/demo/privacy?lang=pl`);
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  assert.equal(await page.locator("h1").textContent(), "Your privacy center");
+  assert.deepEqual(errors, []);
   await context.close();
 });

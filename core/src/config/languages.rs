@@ -34,6 +34,11 @@ pub struct LanguageTexts {
     /// choice, so a missing translation is never silent.
     #[serde(default, skip_serializing_if = "is_false")]
     pub fallback: bool,
+    /// The privacy center's words in this language where the site gives its
+    /// own, word by word ([`super::CenterWords`]); Assent carries some languages.
+    #[cfg(feature = "std")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub center: Option<super::CenterWords>,
 }
 
 /// A service's name and what its cookies are for, in one language.
@@ -87,6 +92,26 @@ impl SiteConfig {
             }
         }
         &self.default_language
+    }
+}
+
+/// The direction a language is written in, `rtl` or `ltr`, for a page's
+/// `dir` (Arabic, Hebrew, Persian and Urdu right to left).
+///
+/// ```
+/// assert_eq!(assent_core::config::text_direction("ar"), "rtl");
+/// assert_eq!(assent_core::config::text_direction("fa-IR"), "rtl");
+/// assert_eq!(assent_core::config::text_direction("arn"), "ltr");
+/// ```
+pub fn text_direction(lang: &str) -> &'static str {
+    let primary = lang.split(['-', '_']).next().unwrap_or("");
+    if ["ar", "he", "fa", "ur"]
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(primary))
+    {
+        "rtl"
+    } else {
+        "ltr"
     }
 }
 

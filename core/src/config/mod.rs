@@ -31,6 +31,8 @@ use crate::notice::ConfigAnswer;
 use crate::notice::{Notice, NoticePurpose, FIRST_LAYER_CHOICES};
 
 mod accountability;
+#[cfg(feature = "std")]
+mod center_words;
 pub(crate) mod checks;
 mod language_checks;
 mod languages;
@@ -39,10 +41,13 @@ pub(crate) mod purposes;
 mod rights;
 mod site_checks;
 pub use accountability::{Contact, DataLocation, LOCATION_NOT_STATED};
+#[cfg(feature = "std")]
+pub use center_words::{CenterWords, Word, BUILT_IN as CENTER_LANGUAGES};
 pub use checks::check_origin;
 pub(crate) use checks::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
 pub use languages::{
-    language_preferences, LanguageTexts, PurposeText, ServiceText, MAX_LANGUAGE_PREFERENCES,
+    language_preferences, text_direction, LanguageTexts, PurposeText, ServiceText,
+    MAX_LANGUAGE_PREFERENCES,
 };
 pub use log::LogConfig;
 pub(crate) use purposes::is_false;

@@ -388,6 +388,23 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         self.withdraw_where(subject, &wanted, event_id)
     }
 
+    /// [`Site::withdraw_offers`] asked in the privacy center: the event's
+    /// page is the center's path, so the person's history says "here".
+    pub fn withdraw_offers_in_center(
+        &mut self,
+        subject: &SubjectId,
+        offers: Option<&[String]>,
+        event_id: EventId,
+    ) -> Result<Appended, Error> {
+        let wanted = |key: &str| offers.is_none_or(|list| list.iter().any(|o| o == key));
+        let ui = UiRef {
+            surface: Surface::Api,
+            control: Control::Api,
+        };
+        let path = crate::api::privacy(&self.config.site);
+        self.withdraw_by(subject, &wanted, event_id, ui, path)
+    }
+
     /// [`Site::withdraw_offers`] of the offers `wanted` says (an owner's
     /// list names channels, not offers).
     pub(crate) fn withdraw_where(

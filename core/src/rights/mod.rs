@@ -37,12 +37,14 @@
 pub mod banner;
 pub mod bin;
 pub mod center;
+pub mod center_page;
 pub mod contacts;
 pub mod export;
 pub mod import;
 pub mod lists;
 pub mod requests;
 pub mod retention;
+pub mod story;
 
 use crate::error::{Error, RightsError};
 use crate::event::{Action, Control, Surface, UiRef};

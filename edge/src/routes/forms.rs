@@ -465,6 +465,7 @@ pub async fn my_withdraw(
         offers: body.offers,
         event_id: crate::routes::fresh_event_id()?,
         ctx: crate::routes::edge_context(env, at)?,
+        here: false,
     };
     let appended = messages::call(env, at, &messages::WITHDRAW, &request).await?;
     let headers = Headers::new();

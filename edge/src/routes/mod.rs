@@ -18,7 +18,6 @@ mod admin_subjects;
 mod attest;
 mod backup;
 mod breaches;
-mod center_page;
 pub mod config;
 mod contacts;
 pub mod events;

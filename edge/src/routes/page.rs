@@ -7,12 +7,18 @@ use crate::error::ApiError;
 
 pub use assent_core::html::escape;
 
-const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}\
-button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#1f4fd1;color:#fff;cursor:pointer;min-height:44px}\
-button.quiet{background:#e8ecf7;color:#1a1a1a}input{font:inherit;padding:.5rem;min-width:16rem}\
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}\
+// Narrow first: at 320 px and 200% text nothing scrolls sideways (rows
+// wrap, long hashes break, fields take the width they have).
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;overflow-wrap:anywhere}\
+button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#1f4fd1;color:#fff;cursor:pointer;min-height:44px;max-width:100%}\
+button.quiet{background:#e8ecf7;color:#1a1a1a}input,select,textarea{font:inherit;padding:.5rem;max-width:100%;box-sizing:border-box}\
+input[type=email],textarea{width:100%}table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}\
 code{word-break:break-all;font-size:.8rem}form.inline{display:inline}section{margin:2rem 0}\
-@media (prefers-color-scheme:dark){body{background:#111;color:#eee}button.quiet{background:#333;color:#eee}td,th{border-color:#444}}";
+.rows{list-style:none;padding:0;margin:0}.rows li{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem;padding:.5rem 0;border-bottom:1px solid #ddd}\
+.rows .what{flex:1 1 12rem;font-weight:600}.rows .service{padding-inline-start:1.5rem}.rows .service .what{font-weight:400}.since{color:#555;font-size:.9rem}\
+.history{padding-inline-start:1.25rem}.history>li{margin:.75rem 0}.history ul{margin:.25rem 0}details summary{cursor:pointer;color:#1f4fd1}\
+.actions{display:flex;flex-wrap:wrap;gap:.5rem}\
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}button.quiet{background:#333;color:#eee}td,th,.rows li{border-color:#444}.since{color:#bbb}details summary{color:#9db5ff}}";
 
 /// A page: `title` as its heading, `main` (already escaped HTML) below it;
 /// `data-outcome` names what happened, for tests and people reading the source.
@@ -24,10 +30,11 @@ pub fn html(
     outcome: &str,
 ) -> Result<Response, ApiError> {
     let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+        "<!doctype html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
 <title>{title}</title><style>{STYLE}</style></head>\
 <body><main data-outcome=\"{outcome}\"><h1>{title}</h1>{main}</main></body></html>",
         lang = escape(lang),
+        dir = assent_core::config::text_direction(lang),
         title = escape(title),
         outcome = escape(outcome),
     );

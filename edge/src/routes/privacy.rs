@@ -17,11 +17,12 @@
 //! (notice version, language, hash) and its receipt, and the person's
 //! requests with their deadlines.
 
-use assent_core::config::SiteConfig;
+use assent_core::config::{language_preferences, SiteConfig, Word};
 use assent_core::error::RightsError;
 use assent_core::form::identity::{lookup_key, normalise_email};
 use assent_core::ids::SubjectId;
 use assent_core::rights::center::{self, Kind, Token};
+use assent_core::rights::center_page::Center;
 use assent_core::rights::export::SubjectExport;
 use assent_core::rights::requests::{RequestKind, SubjectRequest};
 use assent_core::subject_key::SubjectKey;
@@ -31,9 +32,6 @@ use worker::{Date, Env, Headers, Method, Request, Response};
 use crate::error::ApiError;
 use crate::messages::{self, PrivacyLinkRequest, RequestFile, WithdrawRequest};
 use crate::public_origin::PublicOrigins;
-use crate::routes::center_page::{
-    banner_section, history_section, offers_section, rights_section, Buttons,
-};
 use crate::routes::forms::form_secret;
 use crate::routes::page::{escape, html};
 use crate::routes::page::{field, form_body};
@@ -47,17 +45,28 @@ pub async fn handle(
     site: &'static SiteConfig,
     rest: &[&str],
 ) -> Result<Response, ApiError> {
-    let lang = site.default_language.clone();
+    let query = Query::parse(&req, &["lang", "token"])?;
+    let asked = req.headers().get("accept-language")?.unwrap_or_default();
+    let form = match req.method() {
+        Method::Post => form_body(&mut req).await?,
+        _ => Vec::new(),
+    };
+    // The language: the page's own choice (a form's `lang`, a link's
+    // `?lang=`), else the browser's, negotiated like the banner's.
+    let wanted = field(&form, "lang").or(query.get("lang")).unwrap_or(&asked);
+    let lang = site
+        .center_language(site.negotiate(language_preferences(wanted)))
+        .to_string();
+    let say = |w: Word| site.center_word(&lang, w);
     match (req.method(), rest) {
         (Method::Get | Method::Head, []) => {
-            Query::parse(&req, &[])?;
+            no_token(&query)?;
             start(site, &lang, None)
         }
         (Method::Post, ["link"]) => {
-            Query::parse(&req, &[])?;
-            let form = form_body(&mut req).await?;
+            no_token(&query)?;
             let Some(email) = field(&form, "email").and_then(|e| normalise_email(e).ok()) else {
-                return start(site, &lang, Some("That is not an email address."));
+                return start(site, &lang, Some(say(Word::EmailInvalid)));
             };
             let secret = form_secret(env)?;
             let request = PrivacyLinkRequest {
@@ -75,54 +84,57 @@ pub async fn handle(
             }
             notice(
                 &lang,
-                "Check your inbox",
-                &format!(
-                    "If {} knows this address, a link to your privacy center is on its way. It works once, for an hour.",
-                    site.controller.name
+                say(Word::LinkSentTitle),
+                &Word::LinkSent.fill(
+                    say(Word::LinkSent),
+                    &[("controller", &site.controller.name)],
                 ),
                 "link_sent",
             )
         }
         (Method::Get | Method::Head, ["open"]) => {
-            let token = link_token(&req, env, site)?;
+            let token = link_token(&query, env, site)?;
             match token {
                 Ok(_) => html(
                     200,
                     &lang,
-                    "Your privacy center",
-                    "<p>Open your privacy center to see and change what you agreed to.</p>\
-                     <form method=\"post\"><button type=\"submit\">Open my privacy center</button></form>",
+                    say(Word::Title),
+                    &format!(
+                        "<p>{}</p><form method=\"post\"><input type=\"hidden\" name=\"lang\" value=\"{}\">\
+                         <button type=\"submit\">{}</button></form>",
+                        escape(say(Word::OpenText)),
+                        escape(&lang),
+                        escape(say(Word::Open))
+                    ),
                     "open",
                 ),
-                Err(e) => refused(&lang, &e),
+                Err(e) => refused(site, &lang, &e),
             }
         }
         (Method::Post, ["open"]) => {
-            let token = match link_token(&req, env, site)? {
+            let token = match link_token(&query, env, site)? {
                 Ok(t) => t,
-                Err(e) => return refused(&lang, &e),
+                Err(e) => return refused(site, &lang, &e),
             };
             if let Err(e) =
                 messages::call(env, &site.site, &messages::SPEND_LINK, &token.nonce).await
             {
-                return refused(&lang, &e);
+                return refused(site, &lang, &e);
             }
             let (session, text) = session_for(env, site, &token.subject)?;
-            center_page(env, site, &session, &text, None).await
+            center_page(env, site, &lang, &session, &text, None).await
         }
         (Method::Post, ["browser"]) => {
-            Query::parse(&req, &[])?;
-            let form = form_body(&mut req).await?;
+            no_token(&query)?;
             let subject = match browser_subject(env, site, &form).await? {
                 Ok(s) => s,
-                Err(e) => return refused(&lang, &e),
+                Err(e) => return refused(site, &lang, &e),
             };
             let (session, text) = session_for(env, site, &subject)?;
-            center_page(env, site, &session, &text, None).await
+            center_page(env, site, &lang, &session, &text, None).await
         }
         (Method::Post, ["act"]) => {
-            Query::parse(&req, &[])?;
-            let form = form_body(&mut req).await?;
+            no_token(&query)?;
             let secret = form_secret(env)?;
             let session = field(&form, "session").unwrap_or_default();
             let token = match center::verify(
@@ -133,9 +145,9 @@ pub async fn handle(
                 now_ms(),
             ) {
                 Ok(t) => t,
-                Err(e) => return refused(&lang, &e.into()),
+                Err(e) => return refused(site, &lang, &e.into()),
             };
-            act(env, site, &token, session, &form).await
+            act(env, site, &lang, &token, session, &form).await
         }
         (_, [] | ["link" | "open" | "act" | "browser"]) => {
             Err(ApiError::from(RequestError::MethodNotAllowed))
@@ -144,17 +156,21 @@ pub async fn handle(
     }
 }
 
+#[allow(clippy::too_many_lines)]
 async fn act(
     env: &Env,
     site: &'static SiteConfig,
+    lang: &str,
     token: &Token,
     session: &str,
     form: &[(String, String)],
 ) -> Result<Response, ApiError> {
     let id = &site.site;
+    let say = |w: Word| site.center_word(lang, w);
     // The person's records, and their requests, are in their shard.
     let at = messages::Object::of(site, &token.subject);
     match field(form, "action") {
+        Some("show") => center_page(env, site, lang, token, session, None).await,
         Some("withdraw") => {
             // A banner purpose (`purpose`) or a form's offer (`offer`): the
             // same withdrawal, asked of the core rule for each.
@@ -163,13 +179,13 @@ async fn act(
                 (
                     &messages::BANNER_WITHDRAW,
                     field(form, "purpose"),
-                    "Withdrawn. The site's pages stop using it when you are back there; the receipt is in the history below.",
+                    say(Word::WithdrawnBanner),
                 )
             } else {
                 (
                     &messages::WITHDRAW,
                     field(form, "offer"),
-                    "Withdrawn. Your receipt for it is in the history below.",
+                    say(Word::WithdrawnOffer),
                 )
             };
             let request = WithdrawRequest {
@@ -180,13 +196,14 @@ async fn act(
                 },
                 event_id: fresh_event_id()?,
                 ctx: edge_context(env, at)?,
+                here: true,
             };
             let message = match messages::call(env, at, endpoint, &request).await {
                 Ok(_) => done,
-                Err(e) if e.code() == "nothing_to_withdraw" => "There was nothing to withdraw.",
+                Err(e) if e.code() == "nothing_to_withdraw" => say(Word::NothingToWithdraw),
                 Err(e) => return Err(e),
             };
-            center_page(env, site, token, session, Some(message)).await
+            center_page(env, site, lang, token, session, Some(message)).await
         }
         Some("download") => {
             let export = messages::call(env, at, &messages::SUBJECT_EXPORT, &own(token)).await?;
@@ -217,6 +234,17 @@ async fn act(
                 Some("objection") => RequestKind::Objection,
                 _ => return Err(crate::routes::query_invalid("kind")),
             };
+            // Erasure ends everything: asked once more, "no" the easy answer.
+            if kind == RequestKind::Erasure && field(form, "confirm") != Some("yes") {
+                let center = center_of(site, lang, session);
+                return html(
+                    200,
+                    lang,
+                    say(Word::Title),
+                    &center.erasure_check(),
+                    "confirm_erasure",
+                );
+            }
             let channel = match field(form, "channel") {
                 None => None,
                 Some(c) => Some(
@@ -239,20 +267,32 @@ async fn act(
             let request = messages::call(env, at, &messages::REQUEST_FILE, &filed).await?;
             if request.erasure.is_some() {
                 return notice(
-                    &site.default_language,
-                    "Erased",
-                    "Your data was erased. The records that prove what you chose remain, and name no one.",
+                    lang,
+                    say(Word::ErasedTitle),
+                    say(Word::ErasedText),
                     "erased",
                 );
             }
-            let message = format!(
-                "Your request is with {}. The law gives them until {} to answer.",
-                site.controller.name,
-                &rfc3339(request.due_ms)[..10]
+            let message = Word::RequestFiled.fill(
+                say(Word::RequestFiled),
+                &[
+                    ("controller", &site.controller.name),
+                    ("date", &rfc3339(request.due_ms)[..10]),
+                ],
             );
-            center_page(env, site, token, session, Some(&message)).await
+            center_page(env, site, lang, token, session, Some(&message)).await
         }
         _ => Err(crate::routes::query_invalid("action")),
+    }
+}
+
+/// The center's page renderer for a session in `lang`.
+fn center_of<'a>(site: &'a SiteConfig, lang: &'a str, session: &'a str) -> Center<'a> {
+    Center {
+        config: site,
+        lang,
+        action: format!("{}/act", assent_core::api::privacy(&site.site)),
+        session,
     }
 }
 
@@ -260,6 +300,7 @@ async fn act(
 async fn center_page(
     env: &Env,
     site: &'static SiteConfig,
+    lang: &str,
     token: &Token,
     session: &str,
     message: Option<&str>,
@@ -269,39 +310,9 @@ async fn center_page(
         messages::call(env, at, &messages::SUBJECT_EXPORT, &own(token)).await?;
     let requests: Vec<SubjectRequest> =
         messages::call(env, at, &messages::REQUESTS_OF, &token.subject).await?;
-    let buttons = Buttons {
-        action: format!("{}/act", assent_core::api::privacy(&site.site)),
-        hidden: format!(
-            "<input type=\"hidden\" name=\"session\" value=\"{}\">",
-            escape(session)
-        ),
-    };
-    let mut main = String::new();
-    if let Some(m) = message {
-        main.push_str(&format!(
-            "<p role=\"status\" data-message>{}</p>",
-            escape(m)
-        ));
-    }
-    if let Some(identity) = &export.identity {
-        main.push_str(&format!(
-            "<p>Signed in as <strong data-email>{}</strong> until {} (UTC).</p>",
-            escape(&identity.email),
-            &rfc3339(token.expires_ms)[11..16]
-        ));
-    }
-    main.push_str(&offers_section(&export, &buttons));
-    main.push_str(&banner_section(site, &export, &buttons));
-    main.push_str(&history_section(&export));
-    main.push_str(&rights_section(&requests, &buttons));
-    main.push_str(&super::center_page::who_answers(&site.controller));
-    html(
-        200,
-        &site.default_language,
-        "Your privacy center",
-        &main,
-        "center",
-    )
+    let center = center_of(site, lang, session);
+    let main = center.page(&export, &requests, message, token.expires_ms, now_ms());
+    html(200, lang, center.word(Word::Title), &main, "center")
 }
 
 /// A new session for `subject` (of a spent link, or a browser's key).
@@ -353,11 +364,10 @@ async fn browser_subject(
 /// The link token of `?token=`, verified (the outer error is the edge's,
 /// the inner one the visitor's: a page).
 fn link_token(
-    req: &Request,
+    q: &Query,
     env: &Env,
     site: &SiteConfig,
 ) -> Result<Result<Token, ApiError>, ApiError> {
-    let q = Query::parse(req, &["token"])?;
     let secret = form_secret(env)?;
     let token = q.get("token").unwrap_or_default();
     Ok(
@@ -368,21 +378,25 @@ fn link_token(
 
 /// The start page: an email field.
 fn start(site: &SiteConfig, lang: &str, problem: Option<&str>) -> Result<Response, ApiError> {
+    let say = |w: Word| site.center_word(lang, w);
     let problem = problem
         .map(|p| format!("<p role=\"alert\">{}</p>", escape(p)))
         .unwrap_or_default();
     html(
         if problem.is_empty() { 200 } else { 400 },
         lang,
-        "Your privacy center",
+        say(Word::Title),
         &format!(
-            "<p>See, download or change what you agreed to with {}, or ask for a copy or erasure of your data. \
-             We send a link to the address you gave us.</p>{problem}\
-             <form method=\"post\" action=\"{}/link\"><label for=\"email\">Email address</label><br>\
+            "<p>{}</p>{problem}\
+             <form method=\"post\" action=\"{}/link\"><input type=\"hidden\" name=\"lang\" value=\"{}\">\
+             <label for=\"email\">{}</label><br>\
              <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required> \
-             <button type=\"submit\">Send me a link</button></form>",
-            escape(&site.controller.name),
+             <button type=\"submit\">{}</button></form>",
+            escape(&Word::Start.fill(say(Word::Start), &[("controller", &site.controller.name)])),
             escape(&assent_core::api::privacy(&site.site)),
+            escape(lang),
+            escape(say(Word::Email)),
+            escape(say(Word::SendLink)),
         ),
         if problem.is_empty() { "start" } else { "email_invalid" },
     )
@@ -393,33 +407,40 @@ fn notice(lang: &str, title: &str, text: &str, outcome: &str) -> Result<Response
         200,
         lang,
         title,
-        &format!("<p>{}</p>", escape(text)),
+        &format!("<p role=\"status\">{}</p>", escape(text)),
         outcome,
     )
 }
 
 /// A refused link or session, as a page with its status and code.
-fn refused(lang: &str, e: &ApiError) -> Result<Response, ApiError> {
+fn refused(site: &SiteConfig, lang: &str, e: &ApiError) -> Result<Response, ApiError> {
     if e.status() >= 500 {
         return Err(ApiError::Internal(e.to_string()));
     }
-    let text = match e.code() {
-        "link_used" => {
-            "This link was used already. Ask for a new one on the privacy center's page."
-        }
-        "token_expired" => "This link or session has expired. Ask for a new link.",
-        "subject_key_invalid" => {
-            "This browser cannot open that privacy center. Open it from the site where you made your choice, or ask for a link by email."
-        }
-        _ => "This link is not valid. Ask for a new one on the privacy center's page.",
+    let word = match e.code() {
+        "link_used" => Word::LinkUsed,
+        "token_expired" => Word::Expired,
+        "subject_key_invalid" => Word::BrowserRefused,
+        _ => Word::LinkInvalid,
     };
     html(
         e.status(),
         lang,
-        "Your privacy center",
-        &format!("<p>{text}</p>"),
+        site.center_word(lang, Word::Title),
+        &format!(
+            "<p role=\"alert\">{}</p>",
+            escape(site.center_word(lang, word))
+        ),
         e.code(),
     )
+}
+
+/// A route that takes no `?token=`.
+fn no_token(query: &Query) -> Result<(), ApiError> {
+    match query.get("token") {
+        Some(_) => Err(crate::routes::query_invalid("unknown parameter")),
+        None => Ok(()),
+    }
 }
 
 /// The person's own export request.
