@@ -152,7 +152,7 @@ async fn mail<F: FormStore>(
                 );
             };
             let message = worker::SendEmailBuilder::new(&from, &mail.to, &mail.subject);
-            message.set_text(&format!("{}\n\n{}\n", mail.text, mail.link));
+            message.set_text(&mail.body());
             // RFC 8058: a mail client's one-click unsubscribe.
             if let Some(url) = &mail.list_unsubscribe {
                 let headers = worker::js_sys::Object::new();
@@ -174,6 +174,7 @@ async fn mail<F: FormStore>(
         "webhook" => {
             let body = serde_json::json!({
                 "type": delivery.kind, "to": mail.to, "subject": mail.subject, "text": mail.text, "link": mail.link,
+                "footer": mail.footer, "body": mail.body(),
                 // The relay sets `List-Unsubscribe: <url>` and
                 // `List-Unsubscribe-Post: List-Unsubscribe=One-Click` from it (RFC 8058).
                 "list_unsubscribe": mail.list_unsubscribe,

@@ -49,6 +49,14 @@ test("the form shows every offer unticked, labelled, with the privacy informatio
     ]);
     assert.equal(await page.locator(".assent-privacy a").getAttribute("href"), "https://demo.assent.example/privacy");
     assert.equal(await page.locator(".assent-parent").isHidden(), true, "the parent's email waits for an age under 16");
+    // Optional fields say so; the age says why it is asked, read with the field.
+    const label = (f) => page.locator(`label[for=assent-form-0-${f}]`).textContent();
+    assert.equal(await label("name"), "Name (optional)");
+    assert.equal(await label("phone"), "Mobile number (optional)");
+    assert.equal(await label("email"), "Email address", "a required field carries no mark");
+    const age = page.locator("#assent-form-0-age");
+    const hint = await page.locator(`#${(await age.getAttribute("aria-describedby")).split(" ")[0]}`).textContent();
+    assert.match(hint, /^We ask this only to know whether a parent must agree/);
     await page.evaluate(`${AXE}\n;undefined`); // the strict CSP refuses an inline tag
     const violations = await page.evaluate(async () => {
       const r = await axe.run({ include: [[".assent-form"]] }, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
@@ -113,6 +121,15 @@ test("problems are shown at their field, announced, focused, and nothing is sent
   // Under 16: the parent's email appears, and is then required.
   await page.fill("#assent-form-0-age", String(new Date().getUTCFullYear() - 13));
   assert.equal(await page.locator(".assent-parent").isVisible(), true);
+  // Nothing ticked: said in the status, the first box focused, nothing sent.
+  await page.fill("#assent-form-0-email", "ana@example.com");
+  await page.fill("#assent-form-0-age", "1990");
+  await box(page, "sms:offers").uncheck();
+  await page.click(".assent-submit");
+  assert.equal(await page.locator(".assent-status").textContent(), notice.notice.words.nothing_chosen);
+  assert.match(notice.notice.words.nothing_chosen, /^You ticked nothing, so we stored nothing about you\./);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.offer), "email:newsletter");
+  assert.equal(sent, 0, "nothing ticked is never sent");
   await context.close();
 });
 

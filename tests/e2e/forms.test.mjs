@@ -130,6 +130,12 @@ test("submit, read the mail, open the link, confirm: granted for the ticked offe
   const link = new URL(mail.mail.link);
   assert.equal(link.origin, edge.url);
   assert.equal(link.pathname, "/v1/sites/example/confirm");
+  // The mail says what is being confirmed, by the label the form showed,
+  // then links back to the page and to where the person manages choices.
+  assert.match(mail.mail.text, /\n\nWhat you chose:\n- Email me the newsletter$/);
+  assert.equal(mail.mail.footer, `You signed up on https://shop.assent.example/newsletter.\nSee, change or withdraw your choices at any time: ${edge.url}/v1/sites/example/privacy`);
+  const manage = await fetch(`${edge.url}/v1/sites/example/privacy`);
+  assert.equal(outcome(await manage.text()), "start", "the manage link opens the privacy center");
 
   // Opening the link shows a button and changes nothing (mail scanners open links).
   const before = await total();
@@ -147,7 +153,10 @@ test("submit, read the mail, open the link, confirm: granted for the ticked offe
 
   const confirmed = await fetch(link, { method: "POST" });
   assert.equal(confirmed.status, 200);
-  assert.equal(outcome(await confirmed.text()), "confirmed");
+  const confirmedPage = await confirmed.text();
+  assert.equal(outcome(confirmedPage), "confirmed");
+  // The page says what was confirmed.
+  assert.match(confirmedPage, /<p>You confirmed:<\/p><ul><li data-confirmed="email:newsletter">Email me the newsletter<\/li><\/ul>/);
   assert.equal(await total(), before + 1);
   const state = await stateOf(subject);
   assert.equal(state["email:newsletter"].state, "granted");
@@ -237,6 +246,10 @@ test("bad submissions get their own code and store nothing", async () => {
     [submission({ email: "not-an-address" }), 400, "email_invalid"],
     [submission({ email: "a".repeat(400) + "@example.com" }), 400, "email_invalid"],
     [submission({ email: "" }), 400, "field_required"],
+    // Nothing ticked: no contact, no record, no mail (an address alone is
+    // nothing the site may keep).
+    [submission({ ticked: [] }), 400, "nothing_chosen"],
+    [submission({ ticked: [], age: 2015 }), 400, "nothing_chosen"],
     [submission({ ticked: ["sms:offers"] }), 400, "field_required"],
     [submission({ ticked: ["sms:offers"], identity: { phone: "12345" } }), 400, "phone_invalid"],
     [{ ...submission(), event: { ...submission().event, form: { id: "newsletter", offers: { "email:newsletter": true, "sms:offers": false, "post:catalogue": false, "email:spam": true } } } }, 400, "offer_unknown"],
@@ -254,6 +267,7 @@ test("bad submissions get their own code and store nothing", async () => {
     [dup, 400, "event_malformed"],
     [JSON.stringify({ ...submission(), identity: { email: "x@example.com", name: "A".repeat(20_000) } }), 413, "body_too_large"],
   ];
+  const mailed = (await mails()).length;
   for (const [body, status, code] of cases) {
     const r = await submit(body);
     const got = await r.json();
@@ -261,6 +275,7 @@ test("bad submissions get their own code and store nothing", async () => {
     assert.equal(got.error.code, code);
   }
   assert.equal(await total(), before);
+  assert.equal((await mails()).length, mailed, "no mail");
 });
 
 test("a receipt opens nothing: a form contact's state and withdrawal refuse it, and every refusal is one 401", async () => {

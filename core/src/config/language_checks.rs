@@ -34,7 +34,7 @@ impl SiteConfig {
             check_texts(lang, &texts.ui)?;
             self.check_language(lang, texts)?;
             #[cfg(feature = "std")]
-            self.check_center_words(lang, texts.fallback)?;
+            self.check_words(lang, texts.fallback)?;
             self.check_purpose_texts(lang, texts)?;
             self.check_form_texts(lang, texts, form_ids)?;
             if let Some(extra) = texts

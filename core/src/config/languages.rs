@@ -34,11 +34,12 @@ pub struct LanguageTexts {
     /// choice, so a missing translation is never silent.
     #[serde(default, skip_serializing_if = "is_false")]
     pub fallback: bool,
-    /// The privacy center's words in this language where the site gives its
-    /// own, word by word ([`super::CenterWords`]); Assent carries some languages.
+    /// Assent's own words (the privacy center, a form's marks, the
+    /// confirmation mail and page) where the site gives its own, word by
+    /// word ([`super::Words`]); Assent carries some languages.
     #[cfg(feature = "std")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub center: Option<super::CenterWords>,
+    pub words: Option<super::Words>,
 }
 
 /// A service's name and what its cookies are for, in one language.

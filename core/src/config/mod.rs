@@ -31,8 +31,6 @@ use crate::notice::ConfigAnswer;
 use crate::notice::{Notice, NoticePurpose, FIRST_LAYER_CHOICES};
 
 mod accountability;
-#[cfg(feature = "std")]
-mod center_words;
 pub(crate) mod checks;
 mod language_checks;
 mod languages;
@@ -40,9 +38,9 @@ mod log;
 pub(crate) mod purposes;
 mod rights;
 mod site_checks;
-pub use accountability::{Contact, DataLocation, LOCATION_NOT_STATED};
 #[cfg(feature = "std")]
-pub use center_words::{CenterWords, Word, BUILT_IN as CENTER_LANGUAGES};
+mod words;
+pub use accountability::{Contact, DataLocation, LOCATION_NOT_STATED};
 pub use checks::check_origin;
 pub(crate) use checks::{check_len, check_text, check_url, MAX_LABEL, MAX_TEXT, MAX_TITLE};
 pub use languages::{
@@ -53,6 +51,8 @@ pub use log::LogConfig;
 pub(crate) use purposes::is_false;
 pub use purposes::{Controller, LegalBasis, Purpose, Service, StorageItem, StorageKind};
 pub use rights::{RetentionConfig, RightsConfig, MAX_RECYCLE_BIN_DAYS};
+#[cfg(feature = "std")]
+pub use words::{Word, Words, BUILT_IN as WORD_LANGUAGES};
 
 /// Consent lifetime when the configuration names none: about six months, the
 /// period the CNIL recommends before asking again.

@@ -122,6 +122,7 @@ impl Error {
                 | FormError::TokenInvalid
                 | FormError::TokenScope
                 | FormError::NothingToWithdraw
+                | FormError::NothingChosen
                 | FormError::PhoneCodeInvalid => Invalid,
             },
             Error::Log(e) => match e {

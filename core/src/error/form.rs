@@ -79,6 +79,10 @@ pub enum FormError {
     /// A withdrawal names no offer the subject has granted or that waits.
     #[error("nothing to withdraw")]
     NothingToWithdraw,
+    /// A submission ticks no offer: nothing is stored (no contact, no
+    /// record, no mail), and the form says so.
+    #[error("nothing was ticked, so nothing was stored")]
+    NothingChosen,
     /// The code typed is not the one texted for this submission (or no code
     /// was texted for it); counted, up to
     /// [`phone::MAX_TRIES`](crate::form::phone::MAX_TRIES).
@@ -118,6 +122,7 @@ impl FormError {
             FormError::TokenScope => "token_scope",
             FormError::VaultUnreadable => "vault_unreadable",
             FormError::NothingToWithdraw => "nothing_to_withdraw",
+            FormError::NothingChosen => "nothing_chosen",
             FormError::PhoneCodeInvalid => "phone_code_invalid",
             FormError::PhoneCodeExhausted => "phone_code_exhausted",
             FormError::AddressBlocked => "address_blocked",

@@ -112,9 +112,10 @@ impl<L: LogStore, F: FormStore> Desk<L, F> {
             now_ms: self.now_ms,
             self_origin: None,
         };
-        let checked = submission
-            .check(&self.config, "newsletter", &ctx, Some("DE"))
-            .unwrap();
+        let checked = match submission.check(&self.config, "newsletter", &ctx, Some("DE")) {
+            Ok(checked) => checked,
+            Err(e) => return (submission.event.event_id.clone(), Err(e)),
+        };
         let event = submission.event.clone();
         let lookup = lookup_key(b"lookup", &self.config.site, &checked.identity.email);
         let parent_lookup = checked
@@ -260,7 +261,18 @@ pub fn a_submission_waits_then_its_link_grants_the_ticked_offer_only<L: LogStore
     // The form's own texts, and a link to this edge's confirm page whose
     // token expires when the pending entry does: one rule made both.
     assert_eq!(mail.subject, "Confirm your subscription");
-    assert_eq!(mail.text, "Open the link below to confirm what you chose.");
+    // Then what was chosen, by the form's label; after the link, the page
+    // the form was on and where to manage choices.
+    assert_eq!(
+        mail.text,
+        "Open the link below to confirm what you chose.\n\nWhat you chose:\n- Email me the newsletter"
+    );
+    let footer = mail.footer.as_deref().unwrap();
+    assert!(footer.starts_with("You signed up on https://"), "{footer}");
+    assert!(
+        footer.ends_with("at any time: https://edge.example/v1/sites/vectors/privacy"),
+        "{footer}"
+    );
     assert!(mail
         .link
         .starts_with("https://edge.example/v1/sites/vectors/confirm?token="));
@@ -1503,19 +1515,16 @@ pub fn lists_withdraw_force_double_opt_in_and_block<L: LogStore, F: FormStore>(l
     );
     assert_eq!(desk.log.size().unwrap(), size);
 
-    // Ana ticks nothing: a refusal stays a refusal (no link to wait for).
+    // Ana ticks nothing: refused, and nothing is stored (no record, no mail).
     let mails = desk.opened_mails().len();
-    let (refusal, _) = desk.submit(|b| {
+    let size = desk.log.size().unwrap();
+    let (_, refusal) = desk.try_submit(|b| {
         as_shown(b);
         b["event"]["form"]["offers"]["email:news"] = false.into();
         b["event"]["action"] = "refuse".into();
     });
-    let entry = desk.log.entry_by_event(&refusal).unwrap().unwrap();
-    let record: StoredRecord = serde_json::from_str(&entry.record).unwrap();
-    assert_eq!(
-        record.form.unwrap().outcome,
-        crate::form::submission::Outcome::Refused
-    );
+    assert_eq!(refusal.unwrap_err().code(), "nothing_chosen");
+    assert_eq!(desk.log.size().unwrap(), size, "nothing appended");
     assert_eq!(desk.opened_mails().len(), mails, "no mail for a refusal");
     // Ana opts in again on a form without double opt-in: it waits for her link.
     let (again, appended) = desk.submit(as_shown);

@@ -28,7 +28,7 @@ use crate::config::SiteConfig;
 use crate::error::{Error, FormError};
 use crate::event::{Action, ConsentEvent};
 use crate::form::identity::Identity;
-use crate::form::mail::{confirmation, queue_mail, SealedMail};
+use crate::form::mail::{confirmation, queue_mail, Asked, SealedMail};
 use crate::form::store::{Contact, Contacts, FormStore, Outbox, Pending, Sealed, SuppressionKind};
 use crate::form::submission::{Checked, Outcome};
 use crate::form::token::Claims;
@@ -148,6 +148,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         let event_id = sub.event.event_id.clone();
         let form = sub.event.form.as_ref().map(|f| f.id.clone());
         let language = sub.event.notice.language.clone();
+        let asked = Asked::of(&sub.event);
         let appended = sequencer::append(
             log,
             config,
@@ -190,7 +191,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
                 expires_ms: form.link_expires_ms(ctx.now_ms),
             };
             let expires_ms = claims.expires_ms;
-            let mut mail = confirmation(config, &claims, token_key, &ctx.issuer, to)?;
+            let mut mail = confirmation(config, &claims, token_key, &ctx.issuer, to, &asked)?;
             if !parent {
                 let claims = crate::form::unsubscribe::Claims {
                     site: site.clone(),

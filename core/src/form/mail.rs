@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::SiteConfig;
+use crate::config::{SiteConfig, Word};
 use crate::error::Error;
 use crate::form::store::{Contact, Contacts, Mailbox, Outbox, Sealed};
 use crate::form::token::Claims;
@@ -40,6 +40,20 @@ pub struct Mail {
     /// whose consent it asks for has one; a parent's has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_unsubscribe: Option<String>,
+    /// What follows the link: where the person signed up, and where they
+    /// manage their choices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+}
+
+impl Mail {
+    /// The plain-text body as sent: the text, the link, then the footer.
+    pub fn body(&self) -> String {
+        match &self.footer {
+            Some(footer) => format!("{}\n\n{}\n\n{footer}\n", self.text, self.link),
+            None => format!("{}\n\n{}\n", self.text, self.link),
+        }
+    }
 }
 
 /// Where a mail is kept and how it is listed.
@@ -99,17 +113,41 @@ pub(crate) fn queue_owed<F: Mailbox + Outbox + ?Sized>(
     Ok(true)
 }
 
+/// What a submission asked for, as its confirmation mail repeats it: the
+/// offers ticked and the page the form was on.
+pub(crate) struct Asked {
+    chosen: Vec<String>,
+    page: crate::event::PageRef,
+}
+
+impl Asked {
+    pub(crate) fn of(event: &crate::event::ConsentEvent) -> Self {
+        let offers = event.form.iter().flat_map(|f| f.offers.iter());
+        Asked {
+            chosen: offers
+                .filter(|(_, on)| **on)
+                .map(|(k, _)| k.clone())
+                .collect(),
+            page: event.page.clone(),
+        }
+    }
+}
+
 /// The confirmation mail of a submission that waits (for the person, or a
 /// parent when `claims.parent`): the form's texts in the language the form
-/// was shown in, and the link to the edge's confirm page (`base`, its
-/// public origin) with a token for `claims` signed under `token_key`. The
-/// pending entry expires with the token: both come from one `claims`.
+/// was shown in, what was ticked (by the labels the form showed),
+/// and the link to the edge's confirm page (`base`, its public origin) with
+/// a token for `claims` signed under `token_key`; after it, the page the
+/// form was on (both `asked`) and (for the person, not a parent) where to manage their
+/// choices. The pending entry expires with the token: both come from one
+/// `claims`.
 pub(crate) fn confirmation(
     config: &SiteConfig,
     claims: &Claims,
     token_key: &[u8; 32],
     base: &str,
     to: String,
+    asked: &Asked,
 ) -> Result<Mail, Error> {
     let texts = config
         .languages
@@ -125,16 +163,41 @@ pub(crate) fn confirmation(
     } else {
         (&texts.mail_subject, &texts.mail_text)
     };
+    let lang = claims.language.as_str();
+    let list: Vec<String> = asked
+        .chosen
+        .iter()
+        .map(|offer| {
+            let label =
+                crate::rights::story::offer_label(config, lang, Some(claims.form.as_str()), offer);
+            format!("- {label}")
+        })
+        .collect();
+    let text = format!(
+        "{text}\n\n{}\n{}",
+        config.word(lang, Word::MailChosen),
+        list.join("\n")
+    );
+    let mut footer = vec![Word::MailSite.fill(
+        config.word(lang, Word::MailSite),
+        &[("page", &format!("{}{}", asked.page.origin, asked.page.path))],
+    )];
+    if !claims.parent {
+        let center = format!("{base}{}", crate::api::privacy(&config.site));
+        footer
+            .push(Word::MailManage.fill(config.word(lang, Word::MailManage), &[("link", &center)]));
+    }
     Ok(Mail {
         to,
         subject: subject.clone(),
-        text: text.clone(),
+        text,
         link: format!(
             "{base}{}?token={}",
             crate::api::confirm(&config.site),
             crate::form::token::issue(token_key, claims)
         ),
         list_unsubscribe: None,
+        footer: Some(footer.join("\n")),
     })
 }
 

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Controller, SiteConfig};
+use crate::config::{Controller, SiteConfig, Word};
 use crate::error::excerpt;
 use crate::error::{Error, EventError, FormError};
 use crate::form::config::{AgeRule, Channel, Fields, FormTexts};
@@ -61,6 +61,23 @@ pub struct FormNotice {
     pub age: Option<AgeRule>,
     /// The texts.
     pub texts: FormTexts,
+    /// Assent's own words beside them. Absent in notices before 2026-12-06,
+    /// so those keep their hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<FormWords>,
+}
+
+/// Assent's own words a form shows beside the site's texts
+/// ([`crate::config::Word`]), in the notice's language: shown, so hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormWords {
+    /// Marks a field the person may leave empty, e.g. "(optional)".
+    pub optional: String,
+    /// Why the form asks an age or a birth year, shown with that field.
+    pub age_why: String,
+    /// Said when nothing was ticked: nothing was stored.
+    pub nothing_chosen: String,
 }
 
 impl FormNotice {
@@ -143,6 +160,11 @@ impl SiteConfig {
             confirm_within_hours: config.confirm_within_hours,
             age: config.age.clone(),
             texts: texts.clone(),
+            words: Some(FormWords {
+                optional: self.word(language, Word::FormOptional).to_string(),
+                age_why: self.word(language, Word::FormAgeWhy).to_string(),
+                nothing_chosen: self.word(language, Word::FormNothingChosen).to_string(),
+            }),
         })
     }
 

@@ -37,6 +37,22 @@ pub struct Confirmed {
     /// is not proven yet.
     #[serde(default)]
     pub code_sent: bool,
+    /// The offers the submission ticked (`channel:purpose`): what the
+    /// confirmation page says was confirmed.
+    #[serde(default)]
+    pub offers: Vec<String>,
+}
+
+/// The offers a form record ticked.
+fn ticked(record: &StoredRecord) -> Vec<String> {
+    let form = record.event.form.iter();
+    form.flat_map(|f| {
+        f.offers
+            .iter()
+            .filter(|(_, on)| **on)
+            .map(|(k, _)| k.clone())
+    })
+    .collect()
 }
 
 /// What a confirmation needs to text a phone its code: the site's form
@@ -166,6 +182,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
                 code_sent: code_waits(log, forms, &pending.event_id)?,
                 form: pending.form,
                 language,
+                offers: ticked(&record),
             });
         }
         // In the recycle bin, nothing is processed: the link is dead unless the
@@ -198,6 +215,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             form: pending.form,
             language,
             code_sent,
+            offers: ticked(&record),
         })
     }
 }
@@ -250,6 +268,7 @@ fn text_code<L: LogStore + ?Sized, F: FormStore + ?Sized>(
         text: crate::form::phone::sms_text(&config.controller.name, &code),
         link: String::new(),
         list_unsubscribe: None,
+        footer: None,
     };
     // Counted against the number, as a mail against its address (a number
     // and an address never share a lookup key: one has an '@').
@@ -327,6 +346,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
                 form: pending.form,
                 language,
                 code_sent: false,
+                offers: ticked(&record),
             });
         }
         let sent = forms
@@ -368,6 +388,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             form: pending.form,
             language,
             code_sent: false,
+            offers: ticked(&record),
         })
     }
 }

@@ -24,7 +24,9 @@ pub enum Outcome {
     Pending,
     /// Under the age of consent: waits for a parent to confirm.
     ParentalConsentRequired,
-    /// Nothing was ticked: the offers were shown and declined.
+    /// Nothing was ticked: the offers were shown and declined. Records
+    /// before 2026-12-06 only: a submission with nothing ticked is now
+    /// refused (`nothing_chosen`) and stores nothing.
     Refused,
     /// A pending submission whose link ran out unconfirmed.
     Expired,
@@ -131,6 +133,11 @@ impl FormSubmission {
             .filter(|(_, &on)| on)
             .map(|(k, _)| k.as_str())
             .collect();
+        // Nothing ticked, nothing kept: an address with no consent to go
+        // with it is data the site has no reason to hold.
+        if ticked.is_empty() {
+            return Err(Error::Form(FormError::NothingChosen));
+        }
         let needs_phone = ticked
             .iter()
             .any(|k| form.offer(k).is_some_and(|o| o.channel.needs_phone()));
@@ -158,9 +165,7 @@ impl FormSubmission {
             }
             _ => {}
         }
-        let outcome = if ticked.is_empty() {
-            Outcome::Refused
-        } else if under_age {
+        let outcome = if under_age {
             Outcome::ParentalConsentRequired
         } else if form.double_opt_in {
             Outcome::Pending

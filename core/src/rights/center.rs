@@ -260,6 +260,7 @@ pub fn mail_link<F: FormStore + ?Sized>(
         link: format!("{base}{}?token={token}", crate::api::privacy_open(site)),
         // A link the person asked for, not marketing: nothing to unsubscribe from.
         list_unsubscribe: None,
+        footer: None,
     };
     let sealed = SealedMail {
         id: fresh.id,

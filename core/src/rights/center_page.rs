@@ -32,7 +32,7 @@ pub struct Center<'a> {
 impl Center<'_> {
     /// `word` in the page's language.
     pub fn word(&self, word: Word) -> &str {
-        self.config.center_word(self.lang, word)
+        self.config.word(self.lang, word)
     }
 
     /// `word` with its placeholders filled.

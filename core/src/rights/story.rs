@@ -70,7 +70,7 @@ pub fn said(config: &SiteConfig, record: &StoredRecord) -> Said {
 /// The sentence of `record` in `lang`, its placeholders filled.
 pub fn sentence(config: &SiteConfig, lang: &str, record: &StoredRecord) -> String {
     let s = said(config, record);
-    let text = config.center_word(lang, s.word);
+    let text = config.word(lang, s.word);
     let form = s
         .form
         .as_deref()
@@ -180,7 +180,13 @@ mod tests {
 
     /// A record of the vectors' site: `control` on `surface`, with `form`
     /// offers (or banner decisions), `outcome` and page `path`.
-    fn record(surface: &str, control: &str, action: &str, outcome: Option<&str>, path: &str) -> StoredRecord {
+    fn record(
+        surface: &str,
+        control: &str,
+        action: &str,
+        outcome: Option<&str>,
+        path: &str,
+    ) -> StoredRecord {
         let mut event = json!({"event_id": "0b6f3c52-7a1e-4d2b-9c4f-1e2d3c4b5a69", "site": "vectors",
             "subject": "5d1f9e2a-3b4c-4d5e-8f60-718293a4b5c6", "action": action,
             "decisions": {"necessary": true, "analytics": true, "marketing": false},
@@ -189,7 +195,8 @@ mod tests {
             "page": {"origin": "https://vectors.example", "path": path}, "widget_version": "0.1.0"});
         let mut r = json!({"v": 1, "received_at_ms": 1, "sec_gpc": false, "country": null, "prev_event_id": null});
         if let Some(outcome) = outcome {
-            event["form"] = json!({"id": "newsletter", "offers": {"email:news": true, "sms:offers": false}});
+            event["form"] =
+                json!({"id": "newsletter", "offers": {"email:news": true, "sms:offers": false}});
             r["form"] = json!({"identity": "AA", "outcome": outcome});
         }
         r["event"] = event;
@@ -201,27 +208,79 @@ mod tests {
         let c = config();
         let center = crate::api::privacy(&c.site);
         let cases = [
-            (record("form", "submit", "give", Some("pending"), "/"), Word::SaidFormAgreed),
-            (record("form", "submit", "refuse", Some("refused"), "/"), Word::SaidFormDeclined),
-            (record("mail", "confirm", "confirm", Some("granted"), "/"), Word::SaidConfirmed),
-            (record("mail", "parent_confirm", "confirm", Some("granted"), "/"), Word::SaidParentConfirmed),
-            (record("mail", "unsubscribe", "withdraw", Some("withdrawn"), "/"), Word::SaidUnsubscribed),
-            (record("api", "api", "withdraw", Some("withdrawn"), &center), Word::SaidWithdrewHere),
-            (record("api", "api", "withdraw", Some("withdrawn"), "/v1/sites/vectors/my/withdraw"), Word::SaidWithdrew),
-            (record("api", "api", "update", Some("rectified"), "/"), Word::SaidRectified),
+            (
+                record("form", "submit", "give", Some("pending"), "/"),
+                Word::SaidFormAgreed,
+            ),
+            (
+                record("form", "submit", "refuse", Some("refused"), "/"),
+                Word::SaidFormDeclined,
+            ),
+            (
+                record("mail", "confirm", "confirm", Some("granted"), "/"),
+                Word::SaidConfirmed,
+            ),
+            (
+                record("mail", "parent_confirm", "confirm", Some("granted"), "/"),
+                Word::SaidParentConfirmed,
+            ),
+            (
+                record("mail", "unsubscribe", "withdraw", Some("withdrawn"), "/"),
+                Word::SaidUnsubscribed,
+            ),
+            (
+                record("api", "api", "withdraw", Some("withdrawn"), &center),
+                Word::SaidWithdrewHere,
+            ),
+            (
+                record(
+                    "api",
+                    "api",
+                    "withdraw",
+                    Some("withdrawn"),
+                    "/v1/sites/vectors/my/withdraw",
+                ),
+                Word::SaidWithdrew,
+            ),
+            (
+                record("api", "api", "update", Some("rectified"), "/"),
+                Word::SaidRectified,
+            ),
             (record("api", "api", "update", None, "/"), Word::SaidSite),
-            (record("api", "api", "update", None, &center), Word::SaidWithdrewHere),
-            (record("banner", "accept_all", "give", None, "/"), Word::SaidAcceptAll),
-            (record("banner", "reject_all", "refuse", None, "/"), Word::SaidRejectAll),
-            (record("preferences", "save", "update", None, "/"), Word::SaidSaved),
-            (record("preferences", "withdraw_all", "withdraw", None, "/"), Word::SaidWithdrawAll),
-            (record("embed", "allow_embed", "give", None, "/"), Word::SaidEmbed),
+            (
+                record("api", "api", "update", None, &center),
+                Word::SaidWithdrewHere,
+            ),
+            (
+                record("banner", "accept_all", "give", None, "/"),
+                Word::SaidAcceptAll,
+            ),
+            (
+                record("banner", "reject_all", "refuse", None, "/"),
+                Word::SaidRejectAll,
+            ),
+            (
+                record("preferences", "save", "update", None, "/"),
+                Word::SaidSaved,
+            ),
+            (
+                record("preferences", "withdraw_all", "withdraw", None, "/"),
+                Word::SaidWithdrawAll,
+            ),
+            (
+                record("embed", "allow_embed", "give", None, "/"),
+                Word::SaidEmbed,
+            ),
         ];
         for (r, word) in cases {
             assert_eq!(said(&c, &r).word, word, "{:?}", r.event.ui);
         }
         let s = said(&c, &cases_form());
-        assert_eq!(s.form.as_deref(), Some("newsletter"), "a form's sentence names it");
+        assert_eq!(
+            s.form.as_deref(),
+            Some("newsletter"),
+            "a form's sentence names it"
+        );
         let banner = said(&c, &record("banner", "accept_all", "give", None, "/"));
         assert_eq!(banner.form, None);
     }
@@ -235,9 +294,19 @@ mod tests {
         let c = config();
         let r = cases_form();
         let title = |l: &str| c.languages[l].forms["newsletter"].title.clone();
-        assert_eq!(sentence(&c, "en", &r), format!("You agreed on the form “{}”.", title("en")));
-        assert_eq!(sentence(&c, "de", &r), format!("Sie haben im Formular „{}“ eingewilligt.", title("de")));
-        assert_ne!(title("en"), title("de"), "the vector names the form in each language");
+        assert_eq!(
+            sentence(&c, "en", &r),
+            format!("You agreed on the form “{}”.", title("en"))
+        );
+        assert_eq!(
+            sentence(&c, "de", &r),
+            format!("Sie haben im Formular „{}“ eingewilligt.", title("de"))
+        );
+        assert_ne!(
+            title("en"),
+            title("de"),
+            "the vector names the form in each language"
+        );
     }
 
     #[test]
@@ -246,18 +315,34 @@ mod tests {
         let form = choices(&c, "de", &cases_form());
         assert_eq!(
             form,
-            [("Newsletter per E-Mail".to_string(), true), ("Angebote per SMS".to_string(), false)]
+            [
+                ("Newsletter per E-Mail".to_string(), true),
+                ("Angebote per SMS".to_string(), false)
+            ]
         );
         let mut banner = record("preferences", "save", "update", None, "/");
         assert_eq!(
             choices(&c, "de", &banner),
-            [("Statistik".to_string(), true), (c.languages["de"].purposes["marketing"].name.clone(), false)],
+            [
+                ("Statistik".to_string(), true),
+                (c.languages["de"].purposes["marketing"].name.clone(), false)
+            ],
             "the optional purposes only"
         );
-        banner.event.services.insert("no-such-service".into(), false);
-        assert_eq!(choices(&c, "en", &banner).last().unwrap(), &("no-such-service".to_string(), false));
+        banner
+            .event
+            .services
+            .insert("no-such-service".into(), false);
+        assert_eq!(
+            choices(&c, "en", &banner).last().unwrap(),
+            &("no-such-service".to_string(), false)
+        );
         let erase = record("api", "erase", "erase", None, "/");
-        assert_eq!(choices(&c, "en", &erase), [], "an erasure of a banner subject chose nothing");
+        assert_eq!(
+            choices(&c, "en", &erase),
+            [],
+            "an erasure of a banner subject chose nothing"
+        );
         let import = record("api", "import", "withdraw", None, "/");
         assert_eq!(choices(&c, "en", &import), []);
     }

@@ -17,15 +17,17 @@
 //!   `GET /v1/admin/sites/{site}/mail` (admin key; the mailbox only where
 //!   `MAILER` is `dev`).
 
-use assent_core::config::{language_preferences, SiteConfig};
+use assent_core::config::{language_preferences, SiteConfig, Word};
 use assent_core::error::{FormError, RightsError};
 use assent_core::event::Context;
 use assent_core::form::identity::lookup_key;
 use assent_core::form::intake::Submission;
 use assent_core::form::secret::FormSecret;
+use assent_core::form::settle;
 use assent_core::form::submission::{FormSubmission, Outcome};
 use assent_core::form::token::{self, Claims};
 use assent_core::ids::SubjectId;
+use assent_core::rights::story;
 use assent_core::subject_key::{self, SubjectKey};
 use worker::{Date, Env, Headers, Request, Response};
 
@@ -237,23 +239,19 @@ pub async fn confirm(
     )
     .await
     {
-        Ok(confirmed) if confirmed.code_sent => code_page(
-            200,
-            &lang,
-            &texts.title,
-            &texts.page_confirmed,
-            site,
-            &raw,
-            "confirmed",
-        ),
-        Ok(_) => page(
-            200,
-            &lang,
-            &texts.title,
-            &texts.page_confirmed,
-            None,
-            "confirmed",
-        ),
+        Ok(confirmed) => {
+            // The page says what was confirmed, by the labels the form showed.
+            let text = format!(
+                "<p>{}</p>{}",
+                escape(&texts.page_confirmed),
+                confirmed_list(site, &lang, &confirmed)
+            );
+            if confirmed.code_sent {
+                code_page(200, &lang, &texts.title, &text, site, &raw, "confirmed")
+            } else {
+                page::html(200, &lang, &texts.title, &text, "confirmed")
+            }
+        }
         Err(e) => refused(e, &lang, texts),
     }
 }
@@ -285,16 +283,32 @@ fn refused(
     }
 }
 
-/// The texts of the phone step (English: the site's texts have none yet).
-const CODE_ASK: &str = "We sent a code by SMS to the phone number you gave. Type it here to receive our messages on that number: until then, we send none there.";
-const CODE_LABEL: &str = "Code from the SMS";
-const CODE_BUTTON: &str = "Confirm my number";
-const CODE_WRONG: &str = "That is not the code we sent. Check the SMS and try again.";
-const CODE_DEAD: &str = "Too many wrong codes: this code no longer works. Nothing is sent to that number. To try again, sign up once more.";
-const CODE_DONE: &str = "Thank you: your number is confirmed.";
+/// What a confirmation confirmed: Assent's "You confirmed:" and each
+/// offer the submission ticked, by the label its form showed.
+fn confirmed_list(site: &SiteConfig, lang: &str, confirmed: &settle::Confirmed) -> String {
+    if confirmed.offers.is_empty() {
+        return String::new();
+    }
+    let items: String = confirmed
+        .offers
+        .iter()
+        .map(|offer| {
+            let label = story::offer_label(site, lang, Some(confirmed.form.as_str()), offer);
+            format!(
+                "<li data-confirmed=\"{}\">{}</li>",
+                escape(offer),
+                escape(&label)
+            )
+        })
+        .collect();
+    format!(
+        "<p>{}</p><ul>{items}</ul>",
+        escape(site.word(lang, Word::ConfirmList))
+    )
+}
 
-/// A page with `text`, then the form that asks for the texted code and
-/// POSTs it to [`confirm_phone`] with the link's token.
+/// A page with `text` (HTML, escaped), then the form that asks for the
+/// texted code and POSTs it to [`confirm_phone`] with the link's token.
 fn code_page(
     status: u16,
     lang: &str,
@@ -314,13 +328,15 @@ fn code_page(
         lang,
         title,
         &format!(
-            "<p>{}</p><p>{CODE_ASK}</p><form method=\"post\" action=\"{}\">\
-<p><label for=\"code\">{CODE_LABEL}</label><br>\
+            "{text}<p>{}</p><form method=\"post\" action=\"{}\">\
+<p><label for=\"code\">{}</label><br>\
 <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
 maxlength=\"12\" required></p>\
-<button type=\"submit\">{CODE_BUTTON}</button></form>",
-            escape(text),
+<button type=\"submit\">{}</button></form>",
+            escape(site.word(lang, Word::CodeAsk)),
             escape(&action),
+            escape(site.word(lang, Word::CodeLabel)),
+            escape(site.word(lang, Word::CodeButton)),
         ),
         outcome,
     )
@@ -348,15 +364,8 @@ pub async fn confirm_phone(
         Err(page) => return Ok(page),
     };
     if req.method() != worker::Method::Post {
-        return code_page(
-            200,
-            &lang,
-            &texts.title,
-            &texts.page_confirmed,
-            site,
-            &raw,
-            "phone_code",
-        );
+        let text = format!("<p>{}</p>", escape(&texts.page_confirmed));
+        return code_page(200, &lang, &texts.title, &text, site, &raw, "phone_code");
     }
     let form = crate::routes::page::form_body(&mut req).await?;
     let code = crate::routes::page::field(&form, "code")
@@ -367,24 +376,29 @@ pub async fn confirm_phone(
     let ctx = crate::routes::edge_context(env, &site.site)?;
     let request = messages::PhoneConfirmRequest { claims, code, ctx };
     match messages::call(env, &site.site, &messages::PHONE_CONFIRM, &request).await {
-        Ok(_) => page(200, &lang, &texts.title, CODE_DONE, None, "phone_confirmed"),
-        Err(e) if e.code() == "phone_code_invalid" => code_page(
-            400,
-            &lang,
-            &texts.title,
-            CODE_WRONG,
-            site,
-            &raw,
-            "phone_code_invalid",
-        ),
-        Err(e) if e.code() == "phone_code_exhausted" => page(
-            410,
-            &lang,
-            &texts.title,
-            CODE_DEAD,
-            None,
-            "phone_code_exhausted",
-        ),
+        Ok(_) => {
+            let done = site.word(&lang, Word::CodeDone);
+            page(200, &lang, &texts.title, done, None, "phone_confirmed")
+        }
+        Err(e) if e.code() == "phone_code_invalid" => {
+            let text = format!(
+                "<p role=\"alert\">{}</p>",
+                escape(site.word(&lang, Word::CodeWrong))
+            );
+            code_page(
+                400,
+                &lang,
+                &texts.title,
+                &text,
+                site,
+                &raw,
+                "phone_code_invalid",
+            )
+        }
+        Err(e) if e.code() == "phone_code_exhausted" => {
+            let dead = site.word(&lang, Word::CodeDead);
+            page(410, &lang, &texts.title, dead, None, "phone_code_exhausted")
+        }
         Err(e) => refused(e, &lang, texts),
     }
 }

@@ -57,7 +57,7 @@ pub async fn handle(
     let lang = site
         .center_language(site.negotiate(language_preferences(wanted)))
         .to_string();
-    let say = |w: Word| site.center_word(&lang, w);
+    let say = |w: Word| site.word(&lang, w);
     match (req.method(), rest) {
         (Method::Get | Method::Head, []) => {
             no_token(&query)?;
@@ -156,7 +156,6 @@ pub async fn handle(
     }
 }
 
-#[allow(clippy::too_many_lines)]
 async fn act(
     env: &Env,
     site: &'static SiteConfig,
@@ -166,7 +165,7 @@ async fn act(
     form: &[(String, String)],
 ) -> Result<Response, ApiError> {
     let id = &site.site;
-    let say = |w: Word| site.center_word(lang, w);
+    let say = |w: Word| site.word(lang, w);
     // The person's records, and their requests, are in their shard.
     let at = messages::Object::of(site, &token.subject);
     match field(form, "action") {
@@ -225,65 +224,77 @@ async fn act(
             headers.set("cache-control", "no-store")?;
             Ok(Response::ok(body)?.with_headers(headers))
         }
-        Some("request") => {
-            let kind = match field(form, "kind") {
-                Some("access") => RequestKind::Access,
-                Some("erasure") => RequestKind::Erasure,
-                Some("rectification") => RequestKind::Rectification,
-                Some("restriction") => RequestKind::Restriction,
-                Some("objection") => RequestKind::Objection,
-                _ => return Err(crate::routes::query_invalid("kind")),
-            };
-            // Erasure ends everything: asked once more, "no" the easy answer.
-            if kind == RequestKind::Erasure && field(form, "confirm") != Some("yes") {
-                let center = center_of(site, lang, session);
-                return html(
-                    200,
-                    lang,
-                    say(Word::Title),
-                    &center.erasure_check(),
-                    "confirm_erasure",
-                );
-            }
-            let channel = match field(form, "channel") {
-                None => None,
-                Some(c) => Some(
-                    assent_core::form::Channel::parse(c)
-                        .ok_or_else(|| crate::routes::query_invalid("channel"))?,
-                ),
-            };
-            let asked = assent_core::rights::requests::Asked {
-                kind,
-                via: assent_core::rights::requests::Via::Center,
-                channel,
-                detail: field(form, "detail").map(str::to_owned),
-            };
-            let filed = RequestFile {
-                subject: token.subject.clone(),
-                asked,
-                id: fresh_event_id()?,
-                ctx: edge_context(env, at)?,
-            };
-            let request = messages::call(env, at, &messages::REQUEST_FILE, &filed).await?;
-            if request.erasure.is_some() {
-                return notice(
-                    lang,
-                    say(Word::ErasedTitle),
-                    say(Word::ErasedText),
-                    "erased",
-                );
-            }
-            let message = Word::RequestFiled.fill(
-                say(Word::RequestFiled),
-                &[
-                    ("controller", &site.controller.name),
-                    ("date", &rfc3339(request.due_ms)[..10]),
-                ],
-            );
-            center_page(env, site, lang, token, session, Some(&message)).await
-        }
+        Some("request") => request(env, site, lang, token, session, form).await,
         _ => Err(crate::routes::query_invalid("action")),
     }
+}
+
+/// A request of the person's (`kind`): erasure asked once more first.
+async fn request(
+    env: &Env,
+    site: &'static SiteConfig,
+    lang: &str,
+    token: &Token,
+    session: &str,
+    form: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let say = |w: Word| site.word(lang, w);
+    let at = messages::Object::of(site, &token.subject);
+    let kind = match field(form, "kind") {
+        Some("access") => RequestKind::Access,
+        Some("erasure") => RequestKind::Erasure,
+        Some("rectification") => RequestKind::Rectification,
+        Some("restriction") => RequestKind::Restriction,
+        Some("objection") => RequestKind::Objection,
+        _ => return Err(crate::routes::query_invalid("kind")),
+    };
+    // Erasure ends everything: asked once more, "no" the easy answer.
+    if kind == RequestKind::Erasure && field(form, "confirm") != Some("yes") {
+        let center = center_of(site, lang, session);
+        return html(
+            200,
+            lang,
+            say(Word::Title),
+            &center.erasure_check(),
+            "confirm_erasure",
+        );
+    }
+    let channel = match field(form, "channel") {
+        None => None,
+        Some(c) => Some(
+            assent_core::form::Channel::parse(c)
+                .ok_or_else(|| crate::routes::query_invalid("channel"))?,
+        ),
+    };
+    let asked = assent_core::rights::requests::Asked {
+        kind,
+        via: assent_core::rights::requests::Via::Center,
+        channel,
+        detail: field(form, "detail").map(str::to_owned),
+    };
+    let filed = RequestFile {
+        subject: token.subject.clone(),
+        asked,
+        id: fresh_event_id()?,
+        ctx: edge_context(env, at)?,
+    };
+    let request = messages::call(env, at, &messages::REQUEST_FILE, &filed).await?;
+    if request.erasure.is_some() {
+        return notice(
+            lang,
+            say(Word::ErasedTitle),
+            say(Word::ErasedText),
+            "erased",
+        );
+    }
+    let message = Word::RequestFiled.fill(
+        say(Word::RequestFiled),
+        &[
+            ("controller", &site.controller.name),
+            ("date", &rfc3339(request.due_ms)[..10]),
+        ],
+    );
+    center_page(env, site, lang, token, session, Some(&message)).await
 }
 
 /// The center's page renderer for a session in `lang`.
@@ -378,7 +389,7 @@ fn link_token(
 
 /// The start page: an email field.
 fn start(site: &SiteConfig, lang: &str, problem: Option<&str>) -> Result<Response, ApiError> {
-    let say = |w: Word| site.center_word(lang, w);
+    let say = |w: Word| site.word(lang, w);
     let problem = problem
         .map(|p| format!("<p role=\"alert\">{}</p>", escape(p)))
         .unwrap_or_default();
@@ -426,11 +437,8 @@ fn refused(site: &SiteConfig, lang: &str, e: &ApiError) -> Result<Response, ApiE
     html(
         e.status(),
         lang,
-        site.center_word(lang, Word::Title),
-        &format!(
-            "<p role=\"alert\">{}</p>",
-            escape(site.center_word(lang, word))
-        ),
+        site.word(lang, Word::Title),
+        &format!("<p role=\"alert\">{}</p>", escape(site.word(lang, word))),
         e.code(),
     )
 }

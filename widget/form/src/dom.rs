@@ -14,7 +14,7 @@ use web_sys::{Document, Element, Event, HtmlElement, HtmlFormElement, HtmlInputE
 use crate::edge::{Edge, Sent};
 use crate::html;
 use crate::outbox::{self, Waiting};
-use crate::submission::{field_of, Values};
+use crate::submission::{field_of, nothing_chosen, Values};
 
 /// One mounted form.
 pub struct Mounted {
@@ -213,6 +213,15 @@ fn show_problems(m: &Mounted, problems: &[(&'static str, String)]) {
         }
     }
     if let Some((field, msg)) = problems.first() {
+        // Not a field of its own: the offers, said in the status, the
+        // first box focused.
+        if *field == "offers" {
+            if let Ok(Some(first)) = m.form.query_selector("input[data-offer]") {
+                let _ = first.dyn_ref::<HtmlElement>().map(HtmlElement::focus);
+            }
+            status(m, msg);
+            return;
+        }
         if let Some(input) = field_input(m, field) {
             let _ = input.focus();
             // A site's own field has no error line of Assent's: say it in the status.
@@ -341,6 +350,7 @@ async fn submit(m: &Mounted) {
                     };
                     show_problems(m, &[(field, msg.clone())]);
                 }
+                None if code == "nothing_chosen" => status(m, &nothing_chosen(&m.answer)),
                 None => status(m, &t.error_failed),
             }
         }

@@ -7,15 +7,31 @@ use assent_core::form::notice::FormAnswer;
 
 pub use assent_core::html::escape;
 
+/// Whether a field must be filled, and how it is shown beside its label:
+/// Assent's "(optional)" where it may be left empty, and a hint (why an
+/// age is asked) under it.
+struct Aside<'a> {
+    required: bool,
+    optional: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
+const REQUIRED: Aside<'static> = Aside {
+    required: true,
+    optional: None,
+    hint: None,
+};
+
 fn field(
     id: &str,
     name: &str,
     label: &str,
     kind: &str,
-    required: bool,
     autocomplete: &str,
     extra: &str,
+    aside: Aside<'_>,
 ) -> String {
+    let required = aside.required;
     // aria-required, not required: Assent checks the fields itself, and a
     // native `required` on a hidden field (the parent's) would block a
     // site's form that leaves validation to the browser.
@@ -24,9 +40,23 @@ fn field(
     } else {
         ""
     };
+    let optional = match (required, aside.optional) {
+        (false, Some(word)) => format!(" <span class=\"assent-optional\">{}</span>", escape(word)),
+        _ => String::new(),
+    };
+    let (hint, described) = match aside.hint {
+        Some(text) => (
+            format!(
+                "<p class=\"assent-hint\" id=\"{id}-{name}-hint\">{}</p>",
+                escape(text)
+            ),
+            format!("{id}-{name}-hint {id}-{name}-error"),
+        ),
+        None => (String::new(), format!("{id}-{name}-error")),
+    };
     format!(
-        "<div class=\"assent-field\" data-field=\"{name}\"><label for=\"{id}-{name}\">{label}</label>\
-<input id=\"{id}-{name}\" name=\"{name}\" type=\"{kind}\" autocomplete=\"{autocomplete}\"{req}{extra} aria-describedby=\"{id}-{name}-error\">\
+        "<div class=\"assent-field\" data-field=\"{name}\"><label for=\"{id}-{name}\">{label}{optional}</label>{hint}\
+<input id=\"{id}-{name}\" name=\"{name}\" type=\"{kind}\" autocomplete=\"{autocomplete}\"{req}{extra} aria-describedby=\"{described}\">\
 <p class=\"assent-error\" id=\"{id}-{name}-error\" hidden></p></div>",
         label = escape(label),
     )
@@ -68,36 +98,26 @@ pub fn consent(id: &str, answer: &FormAnswer) -> String {
 pub fn identity(id: &str, answer: &FormAnswer) -> String {
     let n = &answer.notice;
     let t = &n.texts;
+    let words = n.words.as_ref();
+    let optional = |rule: FieldUse| Aside {
+        required: rule == FieldUse::Required,
+        optional: words.map(|w| w.optional.as_str()),
+        hint: None,
+    };
     let mut out = field(
         id,
         "email",
         &t.email,
         "email",
-        true,
         "email",
         " inputmode=\"email\"",
+        REQUIRED,
     );
     if let Some(rule) = n.fields.name {
-        out += &field(
-            id,
-            "name",
-            &t.name,
-            "text",
-            rule == FieldUse::Required,
-            "name",
-            "",
-        );
+        out += &field(id, "name", &t.name, "text", "name", "", optional(rule));
     }
     if let Some(rule) = n.fields.phone {
-        out += &field(
-            id,
-            "phone",
-            &t.phone,
-            "tel",
-            rule == FieldUse::Required,
-            "tel",
-            "",
-        );
+        out += &field(id, "phone", &t.phone, "tel", "tel", "", optional(rule));
     }
     if let Some(age) = &n.age {
         let (auto, extra) = match age.ask {
@@ -107,7 +127,11 @@ pub fn identity(id: &str, answer: &FormAnswer) -> String {
             ),
             AgeQuestion::Age => ("off", " inputmode=\"numeric\" min=\"1\" max=\"120\""),
         };
-        out += &field(id, "age", &t.age, "number", true, auto, extra);
+        let why = Aside {
+            hint: words.map(|w| w.age_why.as_str()),
+            ..REQUIRED
+        };
+        out += &field(id, "age", &t.age, "number", auto, extra, why);
         out += &format!(
             "<div class=\"assent-parent\" hidden><p>{notice}</p>{field}</div>",
             notice = escape(&t.parental_notice),
@@ -116,9 +140,9 @@ pub fn identity(id: &str, answer: &FormAnswer) -> String {
                 "parent_email",
                 &t.parent_email,
                 "email",
-                true,
                 "off",
-                ""
+                "",
+                REQUIRED
             ),
         );
     }
@@ -164,6 +188,7 @@ pub const CSS: &str = ".assent-form,.assent-consent{font:inherit;color:inherit}\
 .assent-privacy{font-size:.9em;margin:.5rem 0 0}\
 .assent-privacy a{color:var(--assent-link,inherit)}\
 .assent-error{margin:0;color:var(--assent-error,#b3261e);font-size:.9em;font-weight:600}\
+.assent-optional{font-weight:400;font-size:.9em}.assent-hint{margin:0;font-size:.9em}\
 .assent-submit{justify-self:start;font:inherit;font-weight:600;padding:.6rem 1.4rem;border:0;border-radius:var(--assent-radius,.4rem);background:var(--assent-accent,#1f4fd1);color:var(--assent-on-accent,#fff);cursor:pointer}\
 .assent-submit:focus-visible,.assent-field input:focus-visible,.assent-offer input:focus-visible{outline:3px solid var(--assent-focus,#1f4fd1);outline-offset:2px}\
 .assent-status:empty{display:none}\

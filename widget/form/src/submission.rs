@@ -85,6 +85,11 @@ impl Values {
         let t = &answer.notice.texts;
         let fields = &answer.notice.fields;
         let mut out: Vec<Problem> = Vec::new();
+        // Nothing ticked is not sent: the edge would store nothing
+        // (`nothing_chosen`), and the person learns it before typing more.
+        if self.ticked.is_empty() {
+            out.push(("offers", nothing_chosen(answer)));
+        }
         let message = |e: Error, invalid: &str| match e {
             Error::Form(FormError::FieldRequired { .. }) => t.error_required.clone(),
             _ => invalid.to_string(),
@@ -182,6 +187,18 @@ impl Values {
         }
         body
     }
+}
+
+/// What the form says when nothing was ticked: Assent's word in the
+/// notice's language (a notice before it has none: the site's own "please
+/// fill in" text).
+pub fn nothing_chosen(answer: &FormAnswer) -> String {
+    answer
+        .notice
+        .words
+        .as_ref()
+        .map(|w| w.nothing_chosen.clone())
+        .unwrap_or_else(|| answer.notice.texts.error_required.clone())
 }
 
 /// Which field an edge's refusal is about, where it names one.

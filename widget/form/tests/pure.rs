@@ -66,7 +66,6 @@ fn edge_outcome(v: &Values, country: Option<&str>) -> Result<Outcome, String> {
 fn what_the_widget_accepts_the_edge_accepts() {
     let cases: Vec<(Values, Option<&str>, Outcome)> = vec![
         (values(|_| {}), Some("DE"), Outcome::Pending),
-        (values(|v| v.ticked.clear()), Some("DE"), Outcome::Refused),
         (
             values(|v| {
                 v.ticked.push("sms:offers".into());
@@ -112,6 +111,7 @@ fn what_the_widget_refuses_the_edge_refuses_too() {
             "email_invalid",
         ),
         (values(|v| v.email = "  ".into()), "email", "field_required"),
+        (values(|v| v.ticked.clear()), "offers", "nothing_chosen"),
         (
             values(|v| v.ticked.push("sms:offers".into())),
             "phone",
@@ -154,6 +154,17 @@ fn the_problems_speak_the_notice_s_words() {
             ("age", t.error_required.clone())
         ]
     );
+    // Nothing ticked: Assent's own words in the notice's language.
+    let words = a
+        .notice
+        .words
+        .as_ref()
+        .expect("a notice has Assent's words");
+    assert_eq!(
+        values(|v| v.ticked.clear()).problems(&a, YEAR),
+        vec![("offers", words.nothing_chosen.clone())]
+    );
+    assert!(words.nothing_chosen.starts_with("You ticked nothing"));
 }
 
 #[test]

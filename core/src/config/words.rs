@@ -1,9 +1,12 @@
-//! The privacy center's own words in each language: its headings, buttons,
-//! states and the sentences its history is told in.
+//! The words Assent's own pages and mails say in each language, beside the
+//! texts a site writes itself: the privacy center's headings, buttons,
+//! states and the sentences its history is told in; a form's "(optional)"
+//! and why it asks an age; the confirmation mail's list of what was chosen
+//! and its links; the confirmation page's list and its phone step.
 //!
 //! Assent carries them for some languages ([`BUILT_IN`], one JSON file each
 //! beside this module, `en.json` the reference that says what each word is
-//! for). A site may give its own for any language in `languages.{lang}.center`,
+//! for). A site may give its own for any language in `languages.{lang}.words`,
 //! word by word: a word given there replaces the built-in one, so a site can
 //! reword one sentence or bring a language Assent does not carry. The rule for
 //! a missing word is the banner's: a language must have every word (given or
@@ -14,16 +17,16 @@
 //! a sentence never loses the controller's name or shows a raw `{date}`.
 //!
 //! ```
-//! use assent_core::config::{CenterWords, Word};
+//! use assent_core::config::{Words, Word};
 //!
-//! let en = CenterWords::built_in("en").unwrap();
+//! let en = Words::built_in("en").unwrap();
 //! assert_eq!(en.get(Word::Title), Some("Your privacy center"));
 //! assert_eq!(
 //!     Word::Since.fill(en.get(Word::Since).unwrap(), &[("date", "2026-12-06")]),
 //!     "since 2026-12-06"
 //! );
-//! assert!(CenterWords::built_in("de").is_some());
-//! assert!(CenterWords::built_in("tlh").is_none());
+//! assert!(Words::built_in("de").is_some());
+//! assert!(Words::built_in("tlh").is_none());
 //!
 //! // The vectors' site speaks English and German; a language it does not
 //! // offer is never asked for (negotiation gives the default), and one
@@ -31,7 +34,7 @@
 //! let config = assent_core::config::SiteConfig::from_json(
 //!     include_str!("../../tests/vectors/site.json")).unwrap();
 //! assert_eq!(config.center_language("de"), "de");
-//! assert_eq!(config.center_word("de", Word::Withdraw), "Widerrufen");
+//! assert_eq!(config.word("de", Word::Withdraw), "Widerrufen");
 //! assert_eq!(config.center_language("tlh"), "en");
 //! ```
 
@@ -44,12 +47,12 @@ use crate::error::{Error, SyntaxError};
 
 use super::{check_text, SiteConfig, MAX_TEXT};
 
-/// The languages Assent carries the center's words for.
+/// The languages Assent carries its words in.
 pub const BUILT_IN: [&str; 5] = ["ar", "de", "en", "es", "fr"];
 
 macro_rules! words {
     ($($variant:ident = $key:literal,)*) => {
-        /// One of the center's words; `en.json` beside this module shows
+        /// One of Assent's words; `en.json` beside this module shows
         /// each in English.
         #[allow(missing_docs)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,7 +107,12 @@ words! {
     NothingToWithdraw = "nothing_to_withdraw", RequestFiled = "request_filed",
     ErasedTitle = "erased_title", ErasedText = "erased_text", Who = "who",
     Controller = "controller", Dpo = "dpo", EuRepresentative = "eu_representative",
-    PrivacyPolicy = "privacy_policy",
+    PrivacyPolicy = "privacy_policy", FormOptional = "form_optional",
+    FormAgeWhy = "form_age_why", FormNothingChosen = "form_nothing_chosen",
+    MailChosen = "mail_chosen", MailSite = "mail_site", MailManage = "mail_manage",
+    ConfirmList = "confirm_list", CodeAsk = "code_ask", CodeLabel = "code_label",
+    CodeButton = "code_button", CodeWrong = "code_wrong", CodeDead = "code_dead",
+    CodeDone = "code_done",
 }
 
 impl Word {
@@ -120,7 +128,7 @@ impl Word {
 
     /// The `{placeholders}` the English word has: every language's must be these.
     pub fn placeholders(self) -> BTreeSet<String> {
-        let en = CenterWords::built_in("en").and_then(|w| w.get(self));
+        let en = Words::built_in("en").and_then(|w| w.get(self));
         placeholders_of(en.unwrap_or_default())
     }
 }
@@ -137,23 +145,23 @@ fn placeholders_of(text: &str) -> BTreeSet<String> {
     out
 }
 
-/// The center's words in one language, by key (some or all of them).
+/// Assent's words in one language, by key (some or all of them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct CenterWords(BTreeMap<String, String>);
+pub struct Words(BTreeMap<String, String>);
 
-impl CenterWords {
+impl Words {
     /// The words Assent carries for `lang`, if it carries the language.
-    pub fn built_in(lang: &str) -> Option<&'static CenterWords> {
-        static WORDS: OnceLock<BTreeMap<&'static str, CenterWords>> = OnceLock::new();
+    pub fn built_in(lang: &str) -> Option<&'static Words> {
+        static WORDS: OnceLock<BTreeMap<&'static str, Words>> = OnceLock::new();
         WORDS
             .get_or_init(|| {
                 let files = [
-                    ("ar", include_str!("center_words/ar.json")),
-                    ("de", include_str!("center_words/de.json")),
-                    ("en", include_str!("center_words/en.json")),
-                    ("es", include_str!("center_words/es.json")),
-                    ("fr", include_str!("center_words/fr.json")),
+                    ("ar", include_str!("words/ar.json")),
+                    ("de", include_str!("words/de.json")),
+                    ("en", include_str!("words/en.json")),
+                    ("es", include_str!("words/es.json")),
+                    ("fr", include_str!("words/fr.json")),
                 ];
                 files
                     .into_iter()
@@ -173,9 +181,9 @@ impl CenterWords {
     /// within its length, with the English word's placeholders.
     pub(super) fn check(&self, lang: &str) -> Result<(), Error> {
         for (key, text) in &self.0 {
-            let field = format!("languages.{lang}.center.{key}");
+            let field = format!("languages.{lang}.words.{key}");
             let Some(word) = Word::ALL.iter().find(|w| w.key() == key) else {
-                return Err(invalid(field, "no such word in the privacy center".into()));
+                return Err(invalid(field, "no such word".into()));
             };
             check_text(&field, text, MAX_TEXT)?;
             let wanted = word.placeholders();
@@ -196,13 +204,13 @@ fn invalid(field: String, reason: String) -> Error {
 }
 
 impl SiteConfig {
-    /// The center's `word` in `lang`: the site's own, else the built-in one,
+    /// `word` in `lang`: the site's own, else the built-in one,
     /// else (where the language sets `fallback`, or it is not the site's)
     /// the default language's. [`SiteConfig::check`] made sure one is there.
-    pub fn center_word(&self, lang: &str, word: Word) -> &str {
-        self.center_word_in(lang, word)
-            .or_else(|| self.center_word_in(&self.default_language, word))
-            .or_else(|| CenterWords::built_in("en").and_then(|w| w.get(word)))
+    pub fn word(&self, lang: &str, word: Word) -> &str {
+        self.word_in(lang, word)
+            .or_else(|| self.word_in(&self.default_language, word))
+            .or_else(|| Words::built_in("en").and_then(|w| w.get(word)))
             .unwrap_or_default()
     }
 
@@ -211,7 +219,7 @@ impl SiteConfig {
     /// has every word, else (its `fallback` set) the default language, whole,
     /// so a page never mixes two languages under one `lang` attribute.
     pub fn center_language<'a>(&'a self, lang: &'a str) -> &'a str {
-        if Word::ALL.iter().all(|w| self.center_word_in(lang, *w).is_some()) {
+        if Word::ALL.iter().all(|w| self.word_in(lang, *w).is_some()) {
             lang
         } else {
             &self.default_language
@@ -219,26 +227,26 @@ impl SiteConfig {
     }
 
     /// `word` in `lang` itself, without falling back.
-    fn center_word_in(&self, lang: &str, word: Word) -> Option<&str> {
-        let own = self.languages.get(lang).and_then(|t| t.center.as_ref());
+    fn word_in(&self, lang: &str, word: Word) -> Option<&str> {
+        let own = self.languages.get(lang).and_then(|t| t.words.as_ref());
         own.and_then(|w| w.get(word))
-            .or_else(|| CenterWords::built_in(lang).and_then(|w| w.get(word)))
+            .or_else(|| Words::built_in(lang).and_then(|w| w.get(word)))
     }
 
-    /// Checks that `lang` has every word of the center, or may fall back.
-    pub(super) fn check_center_words(&self, lang: &str, fallback: bool) -> Result<(), Error> {
-        if let Some(own) = self.languages.get(lang).and_then(|t| t.center.as_ref()) {
+    /// Checks that `lang` has every word, or may fall back.
+    pub(super) fn check_words(&self, lang: &str, fallback: bool) -> Result<(), Error> {
+        if let Some(own) = self.languages.get(lang).and_then(|t| t.words.as_ref()) {
             own.check(lang)?;
         }
         if fallback && lang != self.default_language {
             return Ok(());
         }
-        match Word::ALL.iter().find(|w| self.center_word_in(lang, **w).is_none()) {
+        match Word::ALL.iter().find(|w| self.word_in(lang, **w).is_none()) {
             None => Ok(()),
             Some(w) => Err(invalid(
-                format!("languages.{lang}.center.{}", w.key()),
+                format!("languages.{lang}.words.{}", w.key()),
                 format!(
-                    "missing: Assent carries the privacy center's words in {} only; give them, or set fallback",
+                    "missing: Assent carries its words in {} only; give them, or set fallback",
                     BUILT_IN.join(", ")
                 ),
             )),
@@ -253,7 +261,7 @@ mod tests {
     #[test]
     fn every_built_in_language_has_every_word_with_the_english_placeholders() {
         for lang in BUILT_IN {
-            let words = CenterWords::built_in(lang).expect(lang);
+            let words = Words::built_in(lang).expect(lang);
             assert_eq!(words.0.len(), Word::ALL.len(), "{lang}: no word too many");
             for w in Word::ALL {
                 let text = words
@@ -284,11 +292,10 @@ mod tests {
 
     #[test]
     fn a_site_word_is_checked_for_its_key_its_length_and_its_placeholders() {
-        let words =
-            |k: &str, v: &str| CenterWords(BTreeMap::from([(k.to_string(), v.to_string())]));
+        let words = |k: &str, v: &str| Words(BTreeMap::from([(k.to_string(), v.to_string())]));
         words("title", "Mein Zentrum").check("de").unwrap();
         let e = words("titel", "x").check("de").unwrap_err();
-        assert!(e.to_string().contains("languages.de.center.titel"), "{e}");
+        assert!(e.to_string().contains("languages.de.words.titel"), "{e}");
         let e = words("since", "seit").check("de").unwrap_err();
         assert!(e.to_string().contains("{date}"), "{e}");
         let e = words("since", "seit {date} {time}")
