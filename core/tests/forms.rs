@@ -120,13 +120,29 @@ fn emails_and_phones_normalise_as_the_vectors_say() {
     let doc = doc();
     for (list, f) in [
         ("emails", normalise_email as fn(&str) -> _),
-        ("phones", normalise_phone),
+        ("phones", |p| normalise_phone(p, None)),
     ] {
         for pair in doc[list].as_array().unwrap() {
             let (input, want) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
             let got = f(input).unwrap_or_else(|e| e.code().to_string());
             assert_eq!(got, want, "{list}: {input:?}");
         }
+    }
+}
+
+/// National formats, read with a country (the edge's `phone-numbers`).
+#[cfg(feature = "phone-numbers")]
+#[test]
+fn national_phone_numbers_are_read_with_their_country() {
+    let doc = doc();
+    for case in doc["phones_national"].as_array().unwrap() {
+        let (input, country, want) = (
+            case[0].as_str().unwrap(),
+            case[1].as_str(),
+            case[2].as_str().unwrap(),
+        );
+        let got = normalise_phone(input, country).unwrap_or_else(|e| e.code().to_string());
+        assert_eq!(got, want, "{input:?} in {country:?}");
     }
 }
 
@@ -166,20 +182,20 @@ fn the_commitment_depends_on_the_salt_and_every_field() {
         email: "ana@example.com".into(),
         ..Default::default()
     }
-    .normalise()
+    .normalise(None)
     .unwrap();
     let same = IdentityInput {
         email: " ANA@example.com".into(),
         ..Default::default()
     }
-    .normalise()
+    .normalise(None)
     .unwrap();
     let named = IdentityInput {
         email: "ana@example.com".into(),
         name: Some("Ana".into()),
         ..Default::default()
     }
-    .normalise()
+    .normalise(None)
     .unwrap();
     assert_eq!(
         id.commitment(&[1; 32]),
@@ -202,7 +218,7 @@ fn a_sealed_identity_opens_only_with_its_key_site_and_subject() {
         phone: Some("+442079460958".into()),
         ..Default::default()
     }
-    .normalise()
+    .normalise(None)
     .unwrap();
     let (key, nonce) = ([3; 32], [4; 24]);
     let sealed = id.seal(&key, &nonce, &site, &subject);

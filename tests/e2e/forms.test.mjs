@@ -470,3 +470,48 @@ test("an unconfirmed submission's expiry is on the log object's alarm (the alarm
   assert.ok(seen.next > Date.now() + 71 * 3_600_000, "72 hours out");
   assert.equal(seen.alarm, seen.next, "the alarm rings when the first link expires");
 });
+
+// Last: its confirmations queue webhook deliveries whose retries would hold
+// the expiry test's alarm.
+test("a phone number written nationally is read with the form's country, else the visitor's, and stored in E.164", async () => {
+  // The identity a confirmation adopts (an unconfirmed one renames nobody).
+  const identityOf = async (site, eventId) => {
+    const { record } = await stored(edge, site, eventId);
+    const mail = (await (await admin(`/v1/admin/sites/${site}/mail?limit=100`)).json()).mails.find((m) => m.event_id === eventId);
+    assert.equal((await fetch(mail.mail.link, { method: "POST" })).status, 200);
+    return (await (await admin(`/v1/admin/sites/${site}/subjects/${record.event.subject}/export`)).json()).identity;
+  };
+  // The example form reads numbers as British (phone_country GB).
+  const gb = submission({ email: "national@example.com", ticked: ["email:newsletter", "sms:offers"], identity: { phone: "020 7946 0958" } });
+  assert.equal((await submit(gb)).status, 202);
+  assert.equal((await identityOf("example", gb.event.event_id)).phone, "+442079460958");
+  // The demo's form has no country of its own: the visitor's region decides.
+  const demo = await (await fetch(`${edge.url}/v1/sites/demo/forms/newsletter?lang=en`)).json();
+  const demoBody = (email, phone) => ({
+    event: {
+      event_id: randomUUID(), site: "demo", subject: randomUUID(), action: "give", decisions: {},
+      form: { id: "newsletter", offers: Object.fromEntries(demo.notice.offers.map((o) => [o.key, o.key !== "post:catalogue"])) },
+      notice: { version: demo.notice.notice_version, language: demo.language, hash: demo.notice_hash },
+      ui: { surface: "form", control: "submit" }, client_time_ms: Date.now(), gpc: false,
+      page: { origin: "https://demo.assent.example", path: "/newsletter" }, widget_version: "test",
+    },
+    identity: { email, phone }, age: 1990,
+  });
+  const post = (body, geo) => fetch(`${edge.url}/v1/sites/demo/forms/newsletter/submissions`, {
+    method: "POST", headers: { "content-type": "application/json", ...(geo ? { "x-assent-geo": geo } : {}) }, body: JSON.stringify(body),
+  });
+  // (The demo answers requests pseudonymously: its export shows no identity;
+  // the code texted after the confirmation shows the number as stored.)
+  const fr = demoBody("francoise@example.com", "06 12 34 56 78");
+  assert.equal((await post(fr, "FR")).status, 202);
+  assert.equal(await identityOf("demo", fr.event.event_id), null);
+  const texts = (await (await admin("/v1/admin/sites/demo/mail?limit=100")).json()).mails.filter((m) => m.mail.subject === "SMS");
+  assert.deepEqual(texts.map((m) => m.mail.to), ["+33612345678"]);
+  // Without a country a national number cannot be read: refused, nothing stored.
+  const nowhere = await post(demoBody("nowhere@example.com", "06 12 34 56 78"));
+  assert.equal(nowhere.status, 400);
+  assert.equal((await nowhere.json()).error.code, "phone_invalid");
+  // Not a number of its country at all (by libphonenumber's metadata).
+  const unreal = await post(demoBody("unreal@example.com", "+44 99 9999 9999"), "FR");
+  assert.equal((await unreal.json()).error.code, "phone_invalid");
+});

@@ -160,7 +160,7 @@ test("every refusal has its status and code, and changes nothing", async () => {
 });
 
 test("find by email, export as JSON and formula-safe CSV, erase: the vault's bytes leave the SQLite files, every proof still verifies, a re-addition is flagged", async () => {
-  const answer = await optIn("Erin@Example.com", { name: "=cmd|' /C calc'!A0", phone: "+44 7700 900123" });
+  const answer = await optIn("Erin@Example.com", { name: "=cmd|' /C calc'!A0", phone: "+44 7400 123456" });
   const subject = answer.record.event.subject;
   // Find: by the normalised address.
   const found = await (await call(`/v1/admin/sites/example/subjects?email=${encodeURIComponent(" ERIN@example.COM ")}`, reader.key)).json();
@@ -188,7 +188,7 @@ test("find by email, export as JSON and formula-safe CSV, erase: the vault's byt
   const header = lines[0].split(",");
   for (const field of ["email", "name", "phone", "parent_email"]) assert.ok(header.includes(field), field);
   // (A leading + starts a formula in a sheet: neutralised like the name.)
-  assert.ok(lines.slice(1).every((l) => l.includes(",'+447700900123,")), "the phone on every row");
+  assert.ok(lines.slice(1).every((l) => l.includes(",'+447400123456,")), "the phone on every row");
   assert.ok(csv.stdout.includes("'=cmd|' /C calc'!A0"), "the formula starts with a quote");
   assert.ok(!/(^|,)=cmd/m.test(csv.stdout), "no cell starts with =");
 

@@ -57,7 +57,8 @@ pub enum FormError {
         /// What is wrong (never the address).
         reason: String,
     },
-    /// The phone number is not an international number (`+` and 8 to 15 digits).
+    /// The phone number is not one of its country's: international (`+` or
+    /// `00`), or national read with the form's or the visitor's country.
     #[error("the phone number is invalid")]
     PhoneInvalid,
     /// The name is empty after trimming, too long or holds control characters.

@@ -205,7 +205,7 @@ impl Attest {
             phone: self.phone,
             parent_email: None,
         }
-        .normalise()?;
+        .normalise(form.phone_country.as_deref())?;
         identity.note = note.map(str::to_owned);
         let needs_phone = offers.iter().any(|o| {
             crate::form::Channel::of_offer(o).is_some_and(crate::form::Channel::needs_phone)

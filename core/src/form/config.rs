@@ -181,6 +181,17 @@ pub struct FormConfig {
     /// controller's privacy policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy: Option<String>,
+    /// The country (ISO 3166-1 alpha-2) whose national format the phone
+    /// field reads (`020 7946 0958` for `GB`); absent, the visitor's country
+    /// as the platform attributes the request. Numbers typed with `+` or
+    /// `00` are read as international either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_country: Option<String>,
+}
+
+/// Whether `code` is written as an ISO 3166-1 alpha-2 code: two capitals.
+fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 fn yes() -> bool {
@@ -408,11 +419,7 @@ impl FormConfig {
                     "an age of digital consent must be within 13..=16 (GDPR Art. 8)",
                 ));
             }
-            if age
-                .countries
-                .keys()
-                .any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-            {
+            if age.countries.keys().any(|c| !is_country_code(c)) {
                 return Err(invalid(
                     "age countries are ISO 3166-1 alpha-2 codes, e.g. \"FR\"",
                 ));
@@ -425,6 +432,15 @@ impl FormConfig {
         }
         if let Some(url) = &self.privacy_policy {
             check_url("forms.privacy_policy", url)?;
+        }
+        if self
+            .phone_country
+            .as_deref()
+            .is_some_and(|c| !is_country_code(c))
+        {
+            return Err(invalid(
+                "phone_country is an ISO 3166-1 alpha-2 code, e.g. \"GB\"",
+            ));
         }
         Ok(())
     }

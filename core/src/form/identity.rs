@@ -28,7 +28,7 @@
 //! assert_eq!(normalise_email("ana@@example.com").unwrap_err().code(), "email_invalid");
 //!
 //! let input = IdentityInput { email: "Ana@Example.com".into(), phone: Some("+44 20 7946 0958".into()), ..Default::default() };
-//! let id = input.normalise().unwrap();
+//! let id = input.normalise(None).unwrap();
 //! assert_eq!(id.phone.as_deref(), Some("+442079460958"));
 //! ```
 
@@ -91,8 +91,9 @@ pub struct Identity {
 
 impl IdentityInput {
     /// Normalises and checks every field given; empty optional fields count
-    /// as not given.
-    pub fn normalise(&self) -> Result<Identity, Error> {
+    /// as not given. A phone number written nationally is read by
+    /// `phone_country`'s rules ([`normalise_phone`]).
+    pub fn normalise(&self, phone_country: Option<&str>) -> Result<Identity, Error> {
         let given = |v: &Option<String>| {
             v.as_deref()
                 .filter(|s| !s.trim().is_empty())
@@ -102,7 +103,7 @@ impl IdentityInput {
             email: normalise_email(&self.email)?,
             name: given(&self.name).map(|n| normalise_name(&n)).transpose()?,
             phone: given(&self.phone)
-                .map(|p| normalise_phone(&p))
+                .map(|p| normalise_phone(&p, phone_country))
                 .transpose()?,
             parent_email: given(&self.parent_email)
                 .map(|e| normalise_email(&e))
@@ -188,28 +189,93 @@ pub fn normalise_email_with(
     Ok(email)
 }
 
-/// Normalises a phone number to `+` and its digits: spaces, dots, dashes and
-/// parentheses are dropped, a leading `00` is read as `+`. It must be an
-/// international number of 8 to 15 digits (E.164).
-pub fn normalise_phone(raw: &str) -> Result<String, Error> {
+/// Normalises a phone number to E.164, `+` and its digits. Spaces, dots,
+/// dashes and parentheses are dropped and a leading `00` is read as `+`; a
+/// number so written is international. One written nationally
+/// (`020 7946 0958`) is read by the rules of `country` (ISO 3166-1 alpha-2:
+/// the form's, else the visitor's), where one is known.
+///
+/// With the `phone-numbers` feature (the edge) the number must be a valid
+/// number of its country by libphonenumber's metadata. Without it only
+/// international numbers are read, 8 to 15 digits without a leading zero
+/// (E.164's shape); a national one is `phone_invalid`.
+pub fn normalise_phone(raw: &str, country: Option<&str>) -> Result<String, Error> {
+    let invalid = || Error::Form(FormError::PhoneInvalid);
     if raw.len() > MAX_PHONE_INPUT {
-        return Err(Error::Form(FormError::PhoneInvalid));
+        return Err(invalid());
     }
     let compact: String = raw
+        .trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
         .collect();
-    let digits = compact
+    let international = compact
         .strip_prefix('+')
-        .or_else(|| compact.strip_prefix("00"))
-        .ok_or(Error::Form(FormError::PhoneInvalid))?;
-    if !(8..=15).contains(&digits.len())
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-        || digits.starts_with('0')
-    {
-        return Err(Error::Form(FormError::PhoneInvalid));
+        .or_else(|| compact.strip_prefix("00"));
+    if let Some(digits) = international {
+        let e164 = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if !e164 {
+            return Err(invalid());
+        }
     }
-    Ok(format!("+{digits}"))
+    national::read(&compact, international, country).ok_or_else(invalid)
+}
+
+/// The reading of a number by libphonenumber's metadata (`phone-numbers`).
+#[cfg(feature = "phone-numbers")]
+mod national {
+    use phonenumber::{country, Mode};
+
+    pub(super) fn read(
+        compact: &str,
+        international: Option<&str>,
+        country: Option<&str>,
+    ) -> Option<String> {
+        if !compact.bytes().skip(1).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (region, text) = match international {
+            Some(digits) => (None, format!("+{digits}")),
+            None => (
+                Some(country?.parse::<country::Id>().ok()?),
+                compact.to_string(),
+            ),
+        };
+        let number = phonenumber::parse(region, text).ok()?;
+        number
+            .is_valid()
+            .then(|| number.format().mode(Mode::E164).to_string())
+    }
+}
+
+/// Without the metadata: international numbers only, as checked above.
+#[cfg(not(feature = "phone-numbers"))]
+mod national {
+    pub(super) fn read(_: &str, international: Option<&str>, _: Option<&str>) -> Option<String> {
+        international.map(|digits| format!("+{digits}"))
+    }
+}
+
+/// Whether `raw` could be a phone number as a person types one, national
+/// or international: 6 to 15 digits once spaces, dots, dashes, parentheses
+/// and a leading `+` are dropped. The form's check in the browser, which has
+/// no metadata: the edge reads the number with [`normalise_phone`].
+pub fn plausible_phone(raw: &str) -> Result<(), Error> {
+    let trimmed = raw.trim();
+    let digits: String = trimmed
+        .strip_prefix('+')
+        .unwrap_or(trimmed)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
+    let plausible = raw.len() <= MAX_PHONE_INPUT
+        && (6..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    plausible
+        .then_some(())
+        .ok_or(Error::Form(FormError::PhoneInvalid))
 }
 
 /// Normalises a name: trimmed, inner whitespace runs made one space; 1 to
@@ -318,4 +384,46 @@ pub fn lookup_key(secret: &[u8], site: &SiteId, email: &str) -> String {
             email.as_bytes(),
         ],
     ))
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+
+    #[test]
+    fn a_plausible_number_has_six_to_fifteen_digits_and_nothing_else() {
+        for ok in [
+            "020 7946 0958",
+            "+44 (20) 7946-0958",
+            "123456",
+            "123.456.789.012.345",
+        ] {
+            assert!(plausible_phone(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "12345",
+            "1234567890123456",
+            "020 79x6 0958",
+            "",
+            "++441234567",
+            &"1".repeat(33),
+        ] {
+            assert_eq!(
+                plausible_phone(bad).unwrap_err().code(),
+                "phone_invalid",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_longest_input_read_is_bounded() {
+        let long = format!("+44 20 7946 0958{}", " ".repeat(MAX_PHONE_INPUT));
+        assert_eq!(
+            normalise_phone(&long, None).unwrap_err().code(),
+            "phone_invalid"
+        );
+        let edge = format!("+442079460958{}", " ".repeat(MAX_PHONE_INPUT - 13));
+        assert_eq!(normalise_phone(&edge, None).unwrap(), "+442079460958");
+    }
 }

@@ -124,7 +124,10 @@ impl FormSubmission {
         }
         self.event.validate(config, ctx)?;
         let form = config.form(form).expect("validate() found the form");
-        let identity = self.identity.normalise()?;
+        // A phone number written nationally: the form's country, else the visitor's.
+        let identity = self
+            .identity
+            .normalise(form.phone_country.as_deref().or(country))?;
         check_field("name", form.fields.name, identity.name.is_some())?;
         check_field("phone", form.fields.phone, identity.phone.is_some())?;
         let ticked: Vec<&str> = choice

@@ -377,16 +377,25 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             .ok_or(RightsError::SubjectUnknown)?;
         let mut identity =
             export::identity_of(log, forms, config, subject)?.ok_or(RightsError::SubjectUnknown)?;
-        let field =
-            |v: &Option<String>, check: fn(&str) -> Result<String, Error>| match v.as_deref() {
-                None => Ok(None),
-                Some(s) if s.trim().is_empty() => Ok(Some(None)),
-                Some(s) => check(s).map(|n| Some(Some(n))),
-            };
-        if let Some(name) = field(&changes.name, normalise_name)? {
+        let field = |v: &Option<String>, check: &dyn Fn(&str) -> Result<String, Error>| match v
+            .as_deref()
+        {
+            None => Ok(None),
+            Some(s) if s.trim().is_empty() => Ok(Some(None)),
+            Some(s) => check(s).map(|n| Some(Some(n))),
+        };
+        if let Some(name) = field(&changes.name, &normalise_name)? {
             identity.name = name;
         }
-        if let Some(phone) = field(&changes.phone, normalise_phone)? {
+        // A number written nationally is read as the person's form reads it.
+        let country = records
+            .iter()
+            .rev()
+            .find_map(|(_, r)| r.event.form.as_ref())
+            .and_then(|f| config.form(f.id.as_str()))
+            .and_then(|f| f.phone_country.clone());
+        let phone = |p: &str| normalise_phone(p, country.as_deref());
+        if let Some(phone) = field(&changes.phone, &phone)? {
             identity.phone = phone;
         }
         let last_facts = records

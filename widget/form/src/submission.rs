@@ -4,7 +4,7 @@
 
 use assent_core::error::FormError;
 use assent_core::form::config::AgeQuestion;
-use assent_core::form::identity::{normalise_email_with, normalise_name, normalise_phone};
+use assent_core::form::identity::{normalise_email_with, normalise_name, plausible_phone};
 use assent_core::form::notice::FormAnswer;
 use assent_core::Error;
 use serde_json::{json, Value};
@@ -114,7 +114,8 @@ impl Values {
                 .any(|o| &o.key == k && o.channel.needs_phone())
         });
         match given(&self.phone) {
-            Some(p) if normalise_phone(p).is_err() => out.push(("phone", t.error_phone.clone())),
+            // The shape only: the edge reads national formats with its metadata.
+            Some(p) if plausible_phone(p).is_err() => out.push(("phone", t.error_phone.clone())),
             None if needs_phone
                 || fields.phone == Some(assent_core::form::config::FieldUse::Required) =>
             {
