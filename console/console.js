@@ -113,7 +113,7 @@ async function requests(api) {
     const rows = requests.map((r) => [
       r.kind, h("code", {}, r.subject), day(r.received_at),
       h("span", { class: r.overdue ? "overdue" : "" }, day(r.due_at) + (r.overdue ? " (overdue)" : "")),
-      r.status + (r.decided_by ? ` by ${r.decided_by}` : ""),
+      h("span", { "data-status": r.status }, r.status + (r.decided_by ? ` by ${r.decided_by}` : "") + (r.reason ? `: ${r.reason}` : "")),
       r.status === "open" ? h("span", {},
         h("button", { type: "button", "data-fulfil": r.id, onclick: () => decide(r.id, "fulfil") }, r.kind === "erasure" ? "Erase" : "Release copy"), " ",
         h("button", { type: "button", class: "quiet", onclick: () => decide(r.id, "refuse") }, "Refuse")) : "",
@@ -164,8 +164,15 @@ async function subjects(api) {
   return h("div", {}, form, out, await recycleBin(api));
 }
 
+/** Said on `document` when a subject enters or leaves the recycle bin. */
+const BIN_CHANGED = "assent:bin-changed";
+/** The listeners of the bin shown last (a section shown again replaces them). */
+let binListeners = new AbortController();
+
 /** The recycle bin: erased subjects waiting for their purge, each with Restore. */
 async function recycleBin(api) {
+  binListeners.abort();
+  binListeners = new AbortController();
   const wrap = h("section", { "data-recycle-bin": "" });
   async function render(note) {
     let bin;
@@ -199,6 +206,8 @@ async function recycleBin(api) {
       wrap.append(h("p", { class: "error" }, describe(err)));
     }
   }
+  // An erasure or a restore made elsewhere on the page (a subject's view).
+  document.addEventListener(BIN_CHANGED, () => render(), { signal: binListeners.signal });
   await render();
   return wrap;
 }
@@ -224,7 +233,11 @@ async function subjectView(api, subject) {
       h("button", { type: "button", class: "quiet", onclick: async () => download(await api.exportSubject(subject, "csv"), `assent-${subject}.csv`) }, "Download CSV"), " ",
       h("button", { type: "button", class: "quiet", onclick: () => download(new Response(JSON.stringify(x, null, 2)), `assent-${subject}.json`) }, "Download JSON"), " ",
       x.erased_by ? "" : x.deleted ? h("button", { type: "button", onclick: async (e) => {
-        try { await api.restore(subject); e.target.replaceWith(h("strong", { role: "status" }, "Restored.")); }
+        try {
+          await api.restore(subject);
+          e.target.replaceWith(h("strong", { role: "status" }, "Restored."));
+          document.dispatchEvent(new Event(BIN_CHANGED));
+        }
         catch (err) { e.target.after(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`)); }
       } }, "Restore") : h("button", { type: "button", class: "danger", onclick: async (e) => {
         if (!confirm("Erase this subject? The identity is destroyed; the proofs stay.")) return;
@@ -233,6 +246,7 @@ async function subjectView(api, subject) {
           // Where the site has a recycle bin, the answer is its entry.
           const said = done.purge_at ? `In the recycle bin: erased on ${day(done.purge_at)} unless restored.` : "Erased.";
           e.target.replaceWith(h("strong", { role: "status" }, said));
+          document.dispatchEvent(new Event(BIN_CHANGED));
         } catch (err) { e.target.after(h("span", { role: "alert", class: "error" }, ` ${describe(err)}`)); }
       } }, "Erase")));
   return view;
@@ -240,9 +254,14 @@ async function subjectView(api, subject) {
 
 async function deliveries(api) {
   const { deliveries } = await api.deliveries();
+  // A webhook (or mailer) without its address or secret is said so, not
+  // left looking like a receiver that never answers.
+  const unset = (d) => d.state === "pending" && d.last_error?.startsWith("not configured");
   return deliveries.length
     ? table("Webhook and mail deliveries, newest first", ["Webhook", "Kind", "State", "Tries", "Last status"],
-      deliveries.map((d) => [d.webhook, d.kind, d.state, String(d.tries ?? 0), String(d.last_status ?? "–")]), { "data-deliveries": "" })
+      deliveries.map((d) => [d.webhook, d.kind,
+        h("span", { "data-delivery-state": unset(d) ? "not_configured" : d.state }, unset(d) ? "not configured" : d.state),
+        String(d.tries ?? 0), d.last_error ?? String(d.last_status ?? "–")]), { "data-deliveries": "" })
     : h("p", {}, "No deliveries.");
 }
 

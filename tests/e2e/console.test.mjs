@@ -305,6 +305,8 @@ test("the recycle bin (the demo site): an erasure from a subject's view waits in
   const said = await page.locator(`section[data-subject="${subject}"] strong[role=status]`).textContent();
   const { deleted } = await state();
   assert.equal(said, `In the recycle bin: erased on ${deleted.purge_at.slice(0, 10)} unless restored.`);
+  // The bin on the same page lists it at once, without a reload.
+  await page.locator("table[data-bin] tr", { hasText: subject }).waitFor({ timeout: 5000 });
   // Found again: the section lists it, and the view says so.
   await page.click("button[data-section=overview]");
   await page.locator("#panel[data-ready=overview]").waitFor();
@@ -325,5 +327,26 @@ test("the recycle bin (the demo site): an erasure from a subject's view waits in
   assert.equal((await state()).deleted, null);
   assert.equal((await state()).offers["email:newsletter"].state, "granted", "as before");
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("webhooks without their address say \"not configured\" in the console, with what to set", async () => {
+  // This edge has no EXAMPLE_CRM_WEBHOOK_URL: the CRM's deliveries wait.
+  await optIn(edge, "unset-hook@example.com");
+  const reader = createKey("hook reader", "read");
+  const page = await browser.newPage();
+  await signIn(page, reader);
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  // The first try is the alarm's: shown again until it has run.
+  const row = page.locator("table[data-deliveries] tr", { hasText: "not configured" }).first();
+  for (let i = 0; i < 50 && !(await row.count()); i++) {
+    await page.click("button[data-section=overview]");
+    await page.click("button[data-section=deliveries]");
+    await page.locator("#panel[data-ready=deliveries]").waitFor();
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  assert.equal(await row.locator("[data-delivery-state]").getAttribute("data-delivery-state"), "not_configured");
+  assert.equal(await row.locator("[data-delivery-state]").textContent(), "not configured");
+  assert.match(await row.textContent(), /not configured: set EXAMPLE_CRM_WEBHOOK_URL and EXAMPLE_CRM_WEBHOOK_SECRET/);
   await page.close();
 });

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { assent, demoEvent, pageErrors, recordsOf, subjectOf, waitForRecordsOf, optIn as sharedOptIn, siteKey } from "./harness.mjs";
+import { assent, demoEvent, pageErrors, recordsOf, subjectOf, waitForRecordsOf, optIn as sharedOptIn, siteKey, centerSession, centerAct } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -513,4 +513,33 @@ test("the center in the visitor's language: German rows and sentences by what wa
   assert.equal(await page.locator("h1").textContent(), "Your privacy center");
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("erased another way than through them, the person's open requests close: an erasure request fulfilled by that erasure, a copy closed with its reason", async () => {
+  const { subject } = await optIn("rowan.closing@example.com");
+  const session = await centerSession(edge, "example", "rowan.closing@example.com");
+  const act = (fields) => centerAct(edge, "example", session, fields);
+  assert.equal((await act({ action: "request", kind: "access" })).status, 200);
+  assert.equal((await act({ action: "request", kind: "erasure", confirm: "yes" })).status, 200);
+  const queued = async () => (await (await call("/v1/admin/sites/example/requests", edge.adminKey)).json()).requests.filter((r) => r.subject === subject);
+  assert.deepEqual((await queued()).map((r) => r.status), ["open", "open"]);
+  // The owner erases the subject directly (not through the queue).
+  const erased = await call(`/v1/admin/sites/example/subjects/${subject}/erasure`, edge.adminKey, { method: "POST" });
+  assert.ok([200, 201].includes(erased.status), await erased.text());
+  const erasure = (await (await call(`/v1/admin/sites/example/subjects/${subject}/export`, edge.adminKey)).json()).erased_by;
+  const after = Object.fromEntries((await queued()).map((r) => [r.kind, r]));
+  assert.deepEqual([after.erasure.status, after.erasure.erasure, after.erasure.decided_by], ["fulfilled", erasure, "erasure"]);
+  assert.deepEqual([after.access.status, after.access.reason, after.access.erasure], ["closed", "the subject was erased", erasure]);
+  assert.equal((await queued()).filter((r) => r.status === "open").length, 0, "nothing left open in the queue");
+  // Someone else's request, asked after, stays open and comes first: the
+  // queue is open first by deadline, then the decided, newest first.
+  await optIn("sage.waiting@example.com");
+  const other = await centerSession(edge, "example", "sage.waiting@example.com");
+  assert.equal((await centerAct(edge, "example", other, { action: "request", kind: "access" })).status, 200);
+  const all = (await (await call("/v1/admin/sites/example/requests", edge.adminKey)).json()).requests;
+  const firstDecided = all.findIndex((r) => r.status !== "open");
+  assert.ok(firstDecided > 0, "an open request heads the queue");
+  assert.ok(all.slice(firstDecided).every((r) => r.status !== "open"), all.map((r) => r.status).join(","));
+  const open = all.slice(0, firstDecided).map((r) => r.due_at);
+  assert.deepEqual(open, [...open].sort(), "the open ones by deadline");
 });

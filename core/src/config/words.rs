@@ -103,6 +103,7 @@ words! {
     KindRectification = "kind_rectification", KindRestriction = "kind_restriction",
     KindObjection = "kind_objection", StatusOpen = "status_open",
     StatusFulfilled = "status_fulfilled", StatusRefused = "status_refused",
+    StatusClosed = "status_closed",
     WithdrawnBanner = "withdrawn_banner", WithdrawnOffer = "withdrawn_offer",
     NothingToWithdraw = "nothing_to_withdraw", RequestFiled = "request_filed",
     ErasedTitle = "erased_title", ErasedText = "erased_text", Who = "who",
@@ -206,7 +207,8 @@ fn invalid(field: String, reason: String) -> Error {
 impl SiteConfig {
     /// `word` in `lang`: the site's own, else the built-in one,
     /// else (where the language sets `fallback`, or it is not the site's)
-    /// the default language's. [`SiteConfig::check`] made sure one is there.
+    /// the default language's. Reading the configuration ([`SiteConfig::from_json`])
+    /// made sure one is there.
     pub fn word(&self, lang: &str, word: Word) -> &str {
         self.word_in(lang, word)
             .or_else(|| self.word_in(&self.default_language, word))

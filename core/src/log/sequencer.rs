@@ -123,6 +123,19 @@ pub struct Appended {
     pub in_force: bool,
 }
 
+impl Appended {
+    /// The id of the event this answer is for (read from the answer, so a
+    /// repeat names the first event, not the retry's).
+    pub fn event_id(&self) -> Result<crate::ids::EventId, Error> {
+        let answer: serde_json::Value = serde_json::from_str(&self.answer)
+            .map_err(|e| Error::from(StoreError::Fault(e.to_string())))?;
+        answer["record"]["event"]["event_id"]
+            .as_str()
+            .and_then(|s| crate::ids::EventId::new(s).ok())
+            .ok_or_else(|| StoreError::Fault("an answer without its event id".into()).into())
+    }
+}
+
 /// Checks a restored log: the tree its stored nodes make at the newest
 /// checkpoint's size has that checkpoint's root, and the log holds at least
 /// that many leaves. Answers `(size, checkpoint size)`; `backup_invalid`

@@ -350,6 +350,7 @@ impl Center<'_> {
             RequestStatus::Open => ("open", Word::StatusOpen),
             RequestStatus::Fulfilled => ("fulfilled", Word::StatusFulfilled),
             RequestStatus::Refused => ("refused", Word::StatusRefused),
+            RequestStatus::Closed => ("closed", Word::StatusClosed),
         };
         let why = r
             .reason

@@ -53,7 +53,7 @@ use crate::form::store::{FormStore, Suppression, SuppressionKind};
 use crate::form::submission::Outcome;
 use crate::ids::{EventId, SubjectId};
 use crate::log::sequencer::Appended;
-use crate::log::store::{LogStore, StoreError};
+use crate::log::store::LogStore;
 use crate::record::{FormFacts, StoredRecord};
 use crate::site::{EdgeContext, Site};
 
@@ -204,23 +204,20 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
     ) -> Result<requests::SubjectRequest, Error> {
         let (log, forms, config, key, ctx) = self.parts();
         let mut request = requests::open(store, id)?;
-        let event_of =
-            |appended: &crate::log::sequencer::Appended| -> Result<Option<EventId>, Error> {
-                let record: serde_json::Value = serde_json::from_str(&appended.answer)
-                    .map_err(|e| Error::from(StoreError::Fault(e.to_string())))?;
-                Ok(record["record"]["event"]["event_id"]
-                    .as_str()
-                    .and_then(|s| EventId::new(s).ok()))
-            };
+        let event_of = |appended: &crate::log::sequencer::Appended| appended.event_id().map(Some);
         // The id drawn for the request's own event (an erasure, a
         // restriction, an objection).
         let event_id = erasure_id;
         let mut site = Site::new(log, forms, config, key, ctx);
         let mut erasure = None;
+        let mut erased_now = None;
         match request.kind {
             requests::RequestKind::Erasure => {
                 erasure = match site.delete_for_request(&request, event_id)? {
-                    bin::Deletion::Erased(appended) => event_of(&appended)?,
+                    bin::Deletion::Erased(appended) => {
+                        erased_now = event_of(&appended)?;
+                        erased_now.clone()
+                    }
                     bin::Deletion::Binned { .. } => Some(bin::purge_id(&request.subject)),
                 }
             }
@@ -244,14 +241,20 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
             // owner's to make (`rectify`), the request marks it done.
             requests::RequestKind::Access | requests::RequestKind::Rectification => {}
         }
-        requests::decide(
+        let subject = request.subject.clone();
+        let decided = requests::decide(
             store,
             request,
             requests::RequestStatus::Fulfilled,
             who,
             erasure,
             ctx.now_ms,
-        )
+        )?;
+        // Erased now: the person's other open requests have nothing left.
+        if let Some(erased) = erased_now {
+            requests::close_for_erasure(store, &subject, &erased, ctx.now_ms)?;
+        }
+        Ok(decided)
     }
 }
 

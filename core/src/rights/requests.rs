@@ -147,6 +147,10 @@ pub enum RequestStatus {
     Fulfilled,
     /// Refused by the owner.
     Refused,
+    /// Closed undecided: the subject was erased another way (the owner's
+    /// own erasure, retention, the recycle bin's purge), so nothing is left
+    /// to act on. `reason` says so; `erasure` names the erasure.
+    Closed,
 }
 
 /// One request.
@@ -281,6 +285,62 @@ pub fn decide<R: RequestStore + ?Sized>(
     Ok(request)
 }
 
+/// The queue's order, as a sort key: open requests first, the soonest
+/// deadline first; then the decided ones, the newest decision first. A
+/// store's `queue` answers in it, and so does a queue merged from shards.
+pub fn queue_order(r: &SubjectRequest) -> (u8, u64) {
+    match r.status {
+        RequestStatus::Open => (0, r.due_ms),
+        _ => (1, u64::MAX - r.decided_ms.unwrap_or(0)),
+    }
+}
+
+/// The reason a request closed by an erasure gives.
+pub const CLOSED_BY_ERASURE: &str = "the subject was erased";
+
+/// Closes every open request of `subject`, erased by `erasure` another
+/// way than through them: an erasure request is fulfilled by it, any other
+/// is [`RequestStatus::Closed`] (a copy, a correction, a restriction or an
+/// objection of data that no longer exists). Decided requests stay as they
+/// were. Answers the requests it closed.
+pub fn close_for_erasure<R: RequestStore + ?Sized>(
+    store: &mut R,
+    subject: &SubjectId,
+    erasure: &EventId,
+    now_ms: u64,
+) -> Result<Vec<SubjectRequest>, Error> {
+    let mut closed = Vec::new();
+    for r in store.requests_of(subject)? {
+        if r.status != RequestStatus::Open {
+            continue;
+        }
+        let (status, reason) = match r.kind {
+            RequestKind::Erasure => (RequestStatus::Fulfilled, None),
+            _ => (RequestStatus::Closed, Some(CLOSED_BY_ERASURE.to_owned())),
+        };
+        let mut r = decide(store, r, status, "erasure", Some(erasure.clone()), now_ms)?;
+        if reason.is_some() {
+            r.reason = reason;
+            store.update_request(&r)?;
+        }
+        closed.push(r);
+    }
+    Ok(closed)
+}
+
+/// [`close_for_erasure`] for each `(subject, erasure)` of a run (the
+/// recycle bin's purge, retention).
+pub fn close_for_erasures<R: RequestStore + ?Sized>(
+    store: &mut R,
+    erased: impl IntoIterator<Item = (SubjectId, EventId)>,
+    now_ms: u64,
+) -> Result<(), Error> {
+    for (subject, erasure) in erased {
+        close_for_erasure(store, &subject, &erasure, now_ms)?;
+    }
+    Ok(())
+}
+
 /// Refuses an open request, with the reason the person is told (Art.
 /// 12(4)): 1 to [`MAX_TEXT`] characters.
 pub fn refuse<R: RequestStore + ?Sized>(
@@ -332,10 +392,7 @@ impl RequestStore for MemoryRequestStore {
     }
     fn queue(&self, limit: u64) -> Result<Vec<SubjectRequest>, StoreError> {
         let mut all = self.0.clone();
-        all.sort_by_key(|r| match r.status {
-            RequestStatus::Open => (0, r.due_ms),
-            _ => (1, u64::MAX - r.decided_ms.unwrap_or(0)),
-        });
+        all.sort_by_key(queue_order);
         all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(all)
     }
@@ -454,6 +511,63 @@ mod tests {
             }
             assert_eq!(crate::utc::date(first), (year + 1, 1, 1));
         }
+    }
+
+    /// Kills a closing that skips a kind, closes a decided request again or
+    /// another subject's, or fulfils what it should close: erased another
+    /// way, the subject's open erasure request is fulfilled by that erasure,
+    /// every other open one closed with its reason; the rest untouched.
+    #[test]
+    fn an_erasure_another_way_closes_the_subject_s_open_requests() {
+        let mut store = MemoryRequestStore::default();
+        let now = 1_795_564_800_000;
+        let s = SubjectId::from_random_bytes([1; 16]);
+        let other = SubjectId::from_random_bytes([2; 16]);
+        let mut n = 0u8;
+        let mut file_one = |store: &mut MemoryRequestStore, who: &SubjectId, kind| {
+            n += 1;
+            file(store, who, kind, EventId::from_random_bytes([n; 16]), now).unwrap()
+        };
+        let erasure_asked = file_one(&mut store, &s, RequestKind::Erasure);
+        let access = file_one(&mut store, &s, RequestKind::Access);
+        let restriction = file_one(&mut store, &s, RequestKind::Restriction);
+        let refused = file_one(&mut store, &s, RequestKind::Rectification);
+        let refused = refuse(&mut store, refused, "dpo", "no such error", now).unwrap();
+        let theirs = file_one(&mut store, &other, RequestKind::Access);
+        let erasure = EventId::from_random_bytes([99; 16]);
+        let closed = close_for_erasure(&mut store, &s, &erasure, now + 5).unwrap();
+        assert_eq!(closed.len(), 3);
+        let read = |id: &EventId| store.request(id).unwrap().unwrap();
+        let e = read(&erasure_asked.id);
+        assert_eq!(
+            (e.status, e.erasure.as_ref(), e.reason.as_deref()),
+            (RequestStatus::Fulfilled, Some(&erasure), None)
+        );
+        for id in [&access.id, &restriction.id] {
+            let r = read(id);
+            assert_eq!(r.status, RequestStatus::Closed);
+            assert_eq!(r.reason.as_deref(), Some(CLOSED_BY_ERASURE));
+            assert_eq!(
+                (r.decided_by.as_deref(), r.decided_ms),
+                (Some("erasure"), Some(now + 5))
+            );
+        }
+        assert_eq!(
+            read(&refused.id),
+            refused,
+            "a decided request stays decided"
+        );
+        assert_eq!(
+            read(&theirs.id).status,
+            RequestStatus::Open,
+            "another subject's stays open"
+        );
+        assert!(
+            close_for_erasure(&mut store, &s, &erasure, now + 9)
+                .unwrap()
+                .is_empty(),
+            "once"
+        );
     }
 
     /// Kills the memory store's queue order (`u64::MAX - decided` made

@@ -148,7 +148,8 @@ async fn queue(
                     .into_iter()
                     .flatten()
                     .collect();
-            queue.sort_by_key(|r| r.due_ms);
+            // Each shard's queue is in order; merged, they are put in it again.
+            queue.sort_by_key(assent_core::rights::requests::queue_order);
             queue.truncate(limit as usize);
             let now = worker::Date::now().as_millis();
             let list: Vec<serde_json::Value> = queue.iter().map(|r| request_view(r, now)).collect();
