@@ -11,6 +11,7 @@ import { importList } from "./importer.js";
 import { offlineView, objectionForm, ownerWord, notesView } from "./offline.js";
 import { contactsView } from "./contacts.js";
 import { breachesView } from "./breaches.js";
+import { keysView, auditView } from "./access.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -52,6 +53,7 @@ function open(api) {
     ["import", "Lists", importView],
     ["offline", "Consent offline", (api) => offlineView(api, describe)],
     ["breaches", "Breaches", (api) => breachesView(api, describe)],
+    ["access", "Keys and audit", async (api) => h("div", {}, await keysView(api, describe), await auditView(api, describe))],
     ["log", "Log and exports", log],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });

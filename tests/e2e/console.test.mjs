@@ -350,3 +350,57 @@ test("webhooks without their address say \"not configured\" in the console, with
   assert.match(await row.textContent(), /not configured: set EXAMPLE_CRM_WEBHOOK_URL and EXAMPLE_CRM_WEBHOOK_SECRET/);
   await page.close();
 });
+
+test("keys and the audit trail in the console: the operator creates a key with its scopes (shown once), it works, is revoked and refused; a site key is told keys are the operator's; the trail filters by who, operation and outcome", async () => {
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, edge.adminKey);
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  await page.click("button[data-section=access]");
+  await page.locator("#panel[data-ready=access]").waitFor();
+  await page.fill("#key-name", "privacy desk");
+  await page.check("input[name=scope][value=read]");
+  await page.check("input[name=scope][value=write]");
+  await page.click("[data-key-create] button[type=submit]");
+  const secret = await page.locator("[data-key-secret]").textContent();
+  assert.match(secret, /^ask\.example\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/, "the new key, shown once");
+  const listed = page.locator("table[data-key-list] tr", { hasText: "privacy desk" });
+  assert.deepEqual((await listed.locator("td").allTextContents()).slice(0, 2), ["privacy desk", "read, write"]);
+  // It works with what it was given, and no more.
+  assert.equal((await ownerCall(edge, "/v1/admin/sites/example/requests", secret)).status, 200);
+  assert.equal((await ownerCall(edge, "/v1/admin/sites/example/export", secret)).status, 403, "no export scope");
+  // Revoked in the console: refused from then on.
+  await listed.locator("button[data-revoke]").click();
+  await page.locator("[role=status]", { hasText: 'Revoked "privacy desk".' }).waitFor();
+  assert.match(await page.locator("table[data-key-list] tr", { hasText: "privacy desk" }).textContent(), /revoked/);
+  const refused = await ownerCall(edge, "/v1/admin/sites/example/requests", secret);
+  assert.equal(refused.status, 401);
+  assert.equal((await refused.json()).error.code, "key_revoked");
+  // The trail: the desk's call, allowed, and the one its scopes refused.
+  await page.click("button[data-section=overview]");
+  await page.click("button[data-section=access]");
+  await page.locator("#panel[data-ready=access]").waitFor();
+  await page.selectOption("#audit-who", "privacy desk");
+  const rows = page.locator("table[data-audit-list] tbody tr");
+  const outcomes = await page.locator("table[data-audit-list] [data-allowed]").allTextContents();
+  assert.ok(outcomes.includes("allowed") && outcomes.includes("refused"), outcomes.join(","));
+  assert.ok((await rows.count()) >= 2, "the desk's calls");
+  await page.selectOption("#audit-allowed", "false");
+  assert.ok((await page.locator("table[data-audit-list] [data-allowed]").allTextContents()).every((o) => o === "refused"));
+  await page.evaluate(`${AXE}\n;undefined`);
+  const violations = await page.evaluate(async () => (await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] })).violations.map((v) => v.id));
+  assert.deepEqual(violations, []);
+  // A site key (even with every scope) manages no keys: said in words.
+  const dpo = createKey("dpo", "read,export,write");
+  const other = await browser.newPage();
+  await signIn(other, dpo);
+  await other.locator("#panel[data-ready=overview]").waitFor();
+  await other.click("button[data-section=access]");
+  await other.locator("#panel[data-ready=access]").waitFor();
+  assert.equal(await other.locator("[data-keys-refused]").getAttribute("data-keys-refused"), "operator_only");
+  assert.ok(Number(await other.locator("[data-audit-count]").getAttribute("data-audit-count")) > 0, "the trail is the DPO's to read");
+  assert.deepEqual(errors, []);
+  await other.close();
+  await page.close();
+});
