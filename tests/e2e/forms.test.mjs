@@ -348,6 +348,19 @@ test("a confirmed opt-in reaches the CRM's webhook, signed, after two failed tri
     assert.equal(payload.type, "opt_in.confirmed");
   }
   assert.equal(new Set(tries.map((t) => t.id)).size, 1, "one message id across retries, for deduplication");
+  // The docs' own verification (docs/examples/verify-webhook.mjs, shown
+  // verbatim in docs/webhooks.md) accepts the real delivery, and refuses it
+  // changed by a byte.
+  const docs = readFileSync(new URL("../../docs/webhooks.md", import.meta.url), "utf8");
+  const example = readFileSync(new URL("../../docs/examples/verify-webhook.mjs", import.meta.url), "utf8");
+  assert.ok(docs.includes(example.trimEnd()), "the docs show the example as tested");
+  const { verifyAssentWebhook } = await import("../../docs/examples/verify-webhook.mjs");
+  const headers = new Headers({ "webhook-id": tries[2].id, "webhook-timestamp": tries[2].timestamp, "webhook-signature": tries[2].signature });
+  assert.equal(verifyAssentWebhook(WEBHOOK_SECRET, headers, tries[2].body).type, "opt_in.confirmed");
+  assert.throws(() => verifyAssentWebhook(WEBHOOK_SECRET, headers, tries[2].body.replace("newsletter", "newsletteR")));
+  // The docs' example of this type has exactly the fields delivered.
+  const shown = JSON.parse(docs.split("### `opt_in.confirmed`")[1].split("```json\n")[1].split("```")[0]);
+  assert.deepEqual(Object.keys(shown).sort(), Object.keys(JSON.parse(tries[2].body)).sort());
   assert.throws(() => new Webhook("whsec_" + Buffer.from("another-secret-of-enough-length").toString("base64"))
     .verify(tries[2].body, { "webhook-id": tries[2].id, "webhook-timestamp": tries[2].timestamp, "webhook-signature": tries[2].signature }));
   const payload = JSON.parse(tries[2].body);

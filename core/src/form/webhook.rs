@@ -196,6 +196,20 @@ pub fn mail_delivery(event_id: &EventId, subject: &SubjectId, now_ms: u64) -> De
     Delivery::queued(MAIL, "mail.confirmation", event_id, subject, now_ms)
 }
 
+/// Every `type` a site's webhooks receive ([`kind_of`]); docs/webhooks.md
+/// shows an example of each (checked by this module's tests).
+pub const KINDS: [&str; 9] = [
+    "opt_in.confirmed",
+    "opt_in.granted",
+    "opt_in.withdrawn",
+    "basis.recorded",
+    "subject.objected",
+    "subject.restricted",
+    "subject.restriction_lifted",
+    "subject.rectified",
+    "subject.erased",
+];
+
 /// What a record is to the CRM, if anything.
 pub fn kind_of(record: &StoredRecord) -> Option<&'static str> {
     // Only a form's subjects are the CRM's contacts.
@@ -398,6 +412,50 @@ mod tests {
         serde_json::from_value(r).unwrap()
     }
 
+    /// The docs show every kind, each example with the fields [`body`]
+    /// sends (no more, no fewer) and offers in [`OfferStatus`]'s shape.
+    ///
+    /// [`OfferStatus`]: crate::form::state::OfferStatus
+    #[test]
+    fn the_docs_show_an_example_of_every_kind_with_the_fields_sent() {
+        let docs = include_str!("../../../docs/webhooks.md");
+        let r = record("confirm", Some("granted"), true);
+        let d = Delivery::queued(
+            "crm",
+            "opt_in.confirmed",
+            &r.event.event_id,
+            &r.event.subject,
+            1,
+        );
+        let sent: serde_json::Value = serde_json::from_str(&body(
+            &d,
+            &r,
+            1,
+            &serde_json::json!({}),
+            None,
+            "r",
+            &serde_json::json!({}),
+        ))
+        .unwrap();
+        let keys =
+            |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        for kind in KINDS {
+            let heading = format!("### `{kind}`");
+            let at = docs
+                .find(&heading)
+                .unwrap_or_else(|| panic!("docs/webhooks.md shows no {kind}"));
+            let block = &docs[at..];
+            let json = &block[block.find("```json\n").unwrap() + 8..];
+            let example: serde_json::Value =
+                serde_json::from_str(&json[..json.find("```").unwrap()]).unwrap();
+            assert_eq!(example["type"], kind);
+            assert_eq!(keys(&example), keys(&sent), "{kind}: the fields sent");
+            for (_, offer) in example["offers"].as_object().unwrap() {
+                assert_eq!(keys(offer), ["event_id", "since_ms", "state"], "{kind}");
+            }
+        }
+    }
+
     /// Kills each arm of `kind_of` deleted: what every kind of form record
     /// is to the CRM, and that a banner's record or a record without its
     /// form facts is nothing to it.
@@ -425,6 +483,10 @@ mod tests {
         ] {
             let r = record(action, outcome, true);
             assert_eq!(kind_of(&r), kind, "{action} {outcome:?}");
+            assert!(
+                kind.is_none_or(|k| KINDS.contains(&k)),
+                "{kind:?} is listed"
+            );
             let hooks = vec!["crm".to_string(), "sheet".to_string()];
             let queued = deliveries_for(&r, &hooks, 9);
             assert_eq!(queued.len(), if kind.is_some() { 2 } else { 0 });
