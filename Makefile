@@ -104,8 +104,11 @@ dist/public/admin/console.js: $(CONSOLE_SRC) dist/public/admin/verify.wasm node_
 dev-vars:
 	@bash scripts/dev-vars.sh
 
+# The demo under wrangler dev, with the local mailbox (the console's Mailbox
+# section) and the CRM's webhook receiver on :8788 (scripts/dev.mjs prints
+# where everything is, and the console key).
 dev: setup-dev build dev-vars
-	wrangler dev --local --ip 127.0.0.1 --port 8787 --var PUBLIC_ORIGINS:http://127.0.0.1:8787 --var MAILER:dev --var ASSENT_DEV:1 --show-interactive-dev-session=false
+	node scripts/dev.mjs
 
 # ---- checks --------------------------------------------------------------------
 # Two lanes side by side (2 cores): the Rust checks in target/ (the loader's

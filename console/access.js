@@ -127,3 +127,35 @@ export async function auditView(api, describe) {
     h("p", {}, h("button", { type: "button", class: "quiet", onclick: async () => download(new Response(JSON.stringify({ entries }, null, 2)), `assent-${api.site}-audit.json`) }, "Download the audit trail")));
   return wrap;
 }
+
+/**
+ * The local mailbox of `make dev` (MAILER=dev): the mails and texts the edge
+ * would have sent, newest first, each link ready to open. Deployed, mail goes
+ * through the operator's mailer and this says so.
+ */
+export async function mailboxView(api, describe) {
+  const wrap = h("section", { "data-mailbox": "" });
+  let mails;
+  try {
+    ({ mails } = await api.mailbox());
+  } catch (err) {
+    wrap.replaceChildren(h("h2", {}, "Mailbox"), h("p", { "data-mailbox-closed": err.code },
+      err.code === "not_found" ? "The mailbox is the local stand-in of make dev: deployed, mails and texts go through the mailer and SMS provider the operator set (MAILER, SMS)." : describe(err)));
+    return wrap;
+  }
+  const texts = mails.filter((m) => m.mail.subject === "SMS");
+  const letters = mails.filter((m) => m.mail.subject !== "SMS");
+  const body = (m) => h("div", {}, h("pre", { class: "mail" }, m.mail.text),
+    m.mail.link ? h("p", {}, h("a", { href: m.mail.link, "data-mail-link": "" }, m.mail.link)) : "",
+    m.mail.footer ? h("pre", { class: "mail" }, m.mail.footer) : "");
+  wrap.replaceChildren(h("h2", {}, "Mailbox"),
+    h("p", {}, "What the edge would have sent under make dev: confirmation mails, privacy-center links, answers to requests, and texted codes."),
+    letters.length
+      ? table("Mails, newest first", ["To", "Subject", "Mail"], letters.map((m) => [m.mail.to, m.mail.subject, body(m)]), { "data-mails": "" })
+      : h("p", {}, "No mail yet."),
+    h("h2", {}, "Texts (SMS)"),
+    texts.length
+      ? table("Texts, newest first", ["To", "Text"], texts.map((m) => [m.mail.to, m.mail.text]), { "data-texts": "" })
+      : h("p", {}, "No text yet."));
+  return wrap;
+}

@@ -54,6 +54,7 @@ export function client(site, key) {
     runRetention: () => call("/retention/run", { method: "POST" }),
     audit: (after) => call(`/audit${after == null ? "" : `?after=${after}`}`),
     keys: () => call("/keys"),
+    mailbox: () => call("/mail?limit=100"),
     createKey: (name, scopes) => call("/keys", { method: "POST", body: { name, scopes } }),
     revokeKey: (id) => call(`/keys/${encodeURIComponent(id)}/revoke`, { method: "POST" }),
     breaches: () => call("/breaches"),

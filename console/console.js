@@ -11,7 +11,7 @@ import { importList } from "./importer.js";
 import { offlineView, objectionForm, ownerWord, notesView } from "./offline.js";
 import { contactsView } from "./contacts.js";
 import { breachesView } from "./breaches.js";
-import { keysView, auditView } from "./access.js";
+import { keysView, auditView, mailboxView } from "./access.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -55,6 +55,7 @@ function open(api) {
     ["breaches", "Breaches", (api) => breachesView(api, describe)],
     ["access", "Keys and audit", async (api) => h("div", {}, await keysView(api, describe), await auditView(api, describe))],
     ["log", "Log and exports", log],
+    ["mailbox", "Mailbox", (api) => mailboxView(api, describe)],
   ];
   const panel = h("div", { id: "panel", tabindex: "-1" });
   const nav = h("nav", { "aria-label": "Console sections" }, h("ul", { role: "list" },

@@ -20,3 +20,12 @@ if ! grep -q '^FORM_SECRET=' .dev.vars; then
   printf 'FORM_SECRET=%s\n' "$(random_b64url)" >> .dev.vars
   echo "dev-vars: wrote a new FORM_SECRET (form lookup and confirmation keys) to .dev.vars (git-ignored)"
 fi
+# The demo's CRM webhook goes to the local receiver that `make dev` starts
+# (scripts/dev-receiver.mjs), signed with a secret of its own.
+if ! grep -q '^DEMO_CRM_WEBHOOK_URL=' .dev.vars; then
+  printf 'DEMO_CRM_WEBHOOK_URL=%s\n' "http://127.0.0.1:8788/hook" >> .dev.vars
+fi
+if ! grep -q '^DEMO_CRM_WEBHOOK_SECRET=' .dev.vars; then
+  printf 'DEMO_CRM_WEBHOOK_SECRET=whsec_%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >> .dev.vars
+  echo "dev-vars: wrote the demo's webhook secret to .dev.vars (git-ignored)"
+fi

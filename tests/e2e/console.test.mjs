@@ -4,14 +4,20 @@
 // an erasure done from it, a subject found by email with history and
 // receipts, the checkpoint; axe-clean, no page errors, no sideways scroll on
 // a phone.
-import { test } from "node:test";
+import { test, after } from "node:test";
+import { startReceiver } from "../../scripts/dev-receiver.mjs";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 import { eventually, assent, pageErrors, optIn, ownerCall, siteConfig, siteKey } from "./harness.mjs";
 
-useEdgeAndChromium({ rateLimit: false });
+// The CRM's stand-in of `make dev` (scripts/dev-receiver.mjs) receives the
+// demo's webhook, as under make dev.
+const HOOK_SECRET = "whsec_" + Buffer.from("assent-dev-receiver-test-secret!").toString("base64");
+const receiver = await startReceiver({ secret: HOOK_SECRET });
+after(() => receiver.close());
+useEdgeAndChromium({ rateLimit: false, vars: { DEMO_CRM_WEBHOOK_URL: receiver.hook, DEMO_CRM_WEBHOOK_SECRET: HOOK_SECRET } });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const createKey = (name, scopes, site = "example") => siteKey(edge, name, scopes, site).key;
@@ -402,5 +408,33 @@ test("keys and the audit trail in the console: the operator creates a key with i
   assert.ok(Number(await other.locator("[data-audit-count]").getAttribute("data-audit-count")) > 0, "the trail is the DPO's to read");
   assert.deepEqual(errors, []);
   await other.close();
+  await page.close();
+});
+
+test("make dev's stand-ins: a confirmation mail in the console's Mailbox, its link opened and confirmed; the CRM receiver shows the opt-in, its signature checked", async () => {
+  const { said } = await optIn(edge, "evaluator@example.com", { site: "demo", confirm: false });
+  assert.equal(said.outcome, "pending");
+  const page = await browser.newPage();
+  const errors = pageErrors(page);
+  await signIn(page, edge.adminKey, "demo");
+  await page.locator("#panel[data-ready=overview]").waitFor();
+  await page.click("button[data-section=mailbox]");
+  await page.locator("#panel[data-ready=mailbox]").waitFor();
+  const row = page.locator("table[data-mails] tr", { hasText: "evaluator@example.com" });
+  assert.match(await row.textContent(), /What you chose:\n- Email me the weekly newsletter/);
+  await page.evaluate(`${AXE}\n;undefined`);
+  assert.deepEqual(await page.evaluate(async () => (await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] })).violations.map((v) => v.id)), []);
+  await row.locator("a[data-mail-link]").click();
+  await page.locator("main[data-outcome=confirm]").waitFor();
+  await page.click("button[type=submit]");
+  await page.locator("main[data-outcome=confirmed]").waitFor();
+  // The receiver got it, signed as the docs say to check it.
+  await eventually(async () => {
+    const { received } = await (await fetch(`${receiver.url}/received.json`)).json();
+    return received.some((r) => r.valid && r.payload.type === "opt_in.confirmed" && r.payload.offers["email:newsletter"].state === "granted");
+  }, "the CRM receiver got the confirmed opt-in", { within: 20_000 });
+  await page.goto(`${receiver.url}/`);
+  assert.ok(await page.locator("tr[data-valid=true]", { hasText: "opt_in.confirmed" }).count() >= 1);
+  assert.deepEqual(errors, []);
   await page.close();
 });
