@@ -84,9 +84,11 @@ dist/public/assent-form.js: $(FORM_SRC)
 	@echo "form: assent-form.js $$(wc -c < $@) B, assent-form.wasm $$(wc -c < dist/public/assent-form.wasm) B"
 
 www: dist/public/index.html dist/public/admin/console.js
-dist/public/index.html: $(WWW_SRC)
+dist/public/index.html: $(WWW_SRC) edge/sites/demo.json
 	mkdir -p dist/public
 	cp -R www/. dist/public/
+	# The demo's language switch lists the demo site's languages (its config is the one source).
+	node -e 'const c = require("./edge/sites/demo.json"); process.stdout.write(JSON.stringify({ default: c.default_language, languages: Object.keys(c.languages) }))' > dist/public/demo-languages.json
 
 # The owner's console: its modules and uPlot (loaded by the console only) in one
 # file, and core's proof check as its own small wasm (the "Verify" button).

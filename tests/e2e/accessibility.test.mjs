@@ -60,9 +60,12 @@ test("keyboard only: reach the banner, customise, toggle, escape, and refuse", a
       return inner ? inner.getAttribute("data-act") || inner.getAttribute("data-purpose") || inner.tagName : null;
     });
 
-  // Tab through the page until the banner's first button has focus.
-  let at = null;
-  for (let i = 0; i < 40 && at !== "accept_all"; i++) {
+  // The banner is first in the page: the first Tab lands in it (the
+  // demo's own links come after), then on to its first button.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "assent-host", "the first Tab reaches the banner");
+  let at = await focused();
+  for (let i = 0; i < 5 && at !== "accept_all"; i++) {
     await page.keyboard.press("Tab");
     at = await focused();
   }
@@ -92,6 +95,34 @@ test("keyboard only: reach the banner, customise, toggle, escape, and refuse", a
   assert.equal(records[0].record.event.decisions.analytics, false, "an escaped panel changes nothing");
   assert.equal(await focused(), "choices", "focus moves to the Privacy choices control");
   await context.close();
+});
+
+test("at 320 px, with the text as set and at 200%, the three buttons wrap and all stay whole, visible and equal", async () => {
+  for (const zoom of ["100%", "200%"]) {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    await page.addInitScript((z) => {
+      document.addEventListener("DOMContentLoaded", () => { document.documentElement.style.fontSize = z; });
+    }, zoom);
+    await page.goto(edge.url + "/");
+    await page.locator("#assent-host >> section.banner").waitFor();
+    const buttons = [];
+    for (const act of ["accept_all", "reject_all", "customise"]) {
+      const b = page.locator(`#assent-host >> section.banner button[data-act=${act}]`);
+      await b.scrollIntoViewIfNeeded();
+      const box = await b.boundingBox();
+      const cut = await b.evaluate((el) => el.scrollWidth > el.clientWidth);
+      buttons.push({ act, box, cut });
+    }
+    for (const { act, box, cut } of buttons) {
+      assert.ok(box.x >= 0 && box.x + box.width <= 320, `${zoom}: ${act} is outside the viewport (${box.x}+${box.width})`);
+      assert.equal(cut, false, `${zoom}: ${act}'s label is cut off`);
+    }
+    const widths = buttons.map((b) => Math.round(b.box.width));
+    assert.ok(Math.max(...widths) - Math.min(...widths) <= 1, `${zoom}: equal widths ${widths}`);
+    assert.ok(new Set(buttons.map((b) => Math.round(b.box.y))).size > 1, `${zoom}: at 320 px the buttons wrap`);
+    await context.close();
+  }
 });
 
 test("text resized to 200%: the banner and the panel stay within the viewport, every control reachable", async () => {

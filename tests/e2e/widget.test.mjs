@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
 import { adminRecords, pageErrors, siteConfig, recordsOf, subjectOf, waitForRecordsOf, eventually } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
@@ -370,6 +371,13 @@ test("Arabic is laid out right to left", async () => {
   assert.equal(await banner.evaluate((b) => getComputedStyle(b).direction), "rtl");
   const xs = await page.locator(`${BANNER} button`).evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().x));
   assert.ok(xs[0] > xs[2], "the first button sits on the right");
+  // Cookie names are isolated left to right inside the right-to-left panel:
+  // `_ga` reads `_ga`, not `ga_`.
+  await page.click(`${BANNER} button[data-act=customise]`);
+  const ga = page.locator("#assent-host >> .cookies code", { hasText: "_ga" }).first();
+  await ga.waitFor({ state: "attached" });
+  assert.equal(await ga.evaluate((c) => getComputedStyle(c).direction), "ltr");
+  assert.equal(await ga.evaluate((c) => getComputedStyle(c).unicodeBidi), "isolate");
   await context.close();
 });
 
@@ -410,5 +418,24 @@ test("texts from the notice are shown as text and never become markup", async ()
   assert.equal(images, 0, "no element was made from a text");
   assert.equal(await page.evaluate(() => window.__ran), undefined);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the demo lets a visitor switch language: the banner follows the page's language, the switch lists each language in its own name", async () => {
+  const demo = JSON.parse(readFileSync(new URL("../../edge/sites/demo.json", import.meta.url), "utf8"));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(edge.url + "/?lang=de");
+  await page.locator(BANNER).waitFor();
+  assert.equal(await page.locator(`${BANNER} h2`).textContent(), demo.languages.de.ui.title);
+  const select = page.locator("#demo-lang");
+  await page.locator("#demo-lang option[value=ar]").waitFor({ state: "attached" });
+  assert.equal(await select.inputValue(), "de");
+  assert.equal(await page.locator("#demo-lang option").count(), Object.keys(demo.languages).length);
+  assert.equal(await page.locator("#demo-lang option[value=de]").textContent(), "Deutsch");
+  await Promise.all([page.waitForURL(/\?lang=fr$/), select.selectOption("fr")]);
+  await page.locator(BANNER).waitFor();
+  assert.equal(await page.locator("html").getAttribute("lang"), "fr");
+  assert.equal(await page.locator(`${BANNER} h2`).textContent(), demo.languages.fr.ui.title);
   await context.close();
 });

@@ -29,7 +29,8 @@ export function mount(ask) {
   host.dir = /^(ar|he|fa|ur)(-|$)/.test(config.language) ? "rtl" : "ltr";
   host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
   root = adopt(host.attachShadow({ mode: "open" }), CSS);
-  document.body.append(host);
+  // First in the page: a keyboard reaches the banner with its first Tab.
+  document.body.prepend(host);
   if (ask) {
     banner = insert(bannerHtml());
     // The panel is a click away: fetched now, while the visitor reads.
