@@ -41,6 +41,15 @@ pub struct Notice {
     /// Whether all first-layer buttons share one size and style (always true
     /// for the Assent widget; recorded so the proof says so).
     pub equal_prominence: bool,
+    /// What each kind of storage the services use is called in this
+    /// language, by its wire name (`cookie`, `local_storage`,
+    /// `session_storage`): Assent's words ([`crate::config::Word`]), shown in
+    /// the panel beside each name. Absent in notices before 2026-12-06.
+    #[serde(
+        default,
+        skip_serializing_if = "alloc::collections::BTreeMap::is_empty"
+    )]
+    pub kinds: alloc::collections::BTreeMap<String, String>,
 }
 
 /// The texts of the banner and the panel in one language.

@@ -155,7 +155,9 @@ async function everythingShown(page, lang, n) {
     for (const s of p.services) {
       expected.push(s.name, s.provider);
       for (const c of s.cookies) {
-        expected.push(c.name, c.kind, c.purpose);
+        // The kind in the notice's words for it (`local storage`, `Cookie`).
+        assert.ok(n.kinds[c.kind], `${lang}: the notice names the kind ${c.kind}`);
+        expected.push(c.name, n.kinds[c.kind], c.purpose);
         if (c.duration_days) expected.push(new Intl.NumberFormat(lang).format(c.duration_days));
       }
     }
@@ -205,7 +207,7 @@ async function nothingUnhashed(page, lang, n) {
   const held = [
     ...Object.values(n.texts), ...derived, n.controller.name, n.controller.contact,
     ...[n.controller.dpo, n.controller.eu_representative].filter(Boolean).map((x) => `${x.name} (${x.contact})`),
-    ...n.purposes.flatMap((p) => [p.name, p.description, ...p.services.flatMap((s) => [s.name, s.provider, ...s.cookies.flatMap((c) => [c.name, c.kind, c.purpose])])]),
+    ...n.purposes.flatMap((p) => [p.name, p.description, ...p.services.flatMap((s) => [s.name, s.provider, ...s.cookies.flatMap((c) => [c.name, n.kinds[c.kind], c.purpose])])]),
   ].filter(Boolean).sort((a, b) => b.length - a.length);
   // The widget's own chrome: the close button's ×, and separators.
   const chrome = /^[\s·×.,;:]*$/;

@@ -29,7 +29,7 @@ export function panelHtml(r) {
   var { config, esc, text, button, policy, gpcNote, lang, unit, chosen, grants, accepted } = r;
   // What a service stores: each name, where, and for how long (in days, in
   // the page's language by Intl: the notice carries numbers, not words).
-  var cookies = (s) => '<ul class="cookies">' + s.cookies.map((c) => "<li><code dir=\"ltr\">" + esc(c.name) + "</code> · " + esc(c.kind) +
+  var cookies = (s) => '<ul class="cookies">' + s.cookies.map((c) => "<li><code dir=\"ltr\">" + esc(c.name) + "</code> · " + esc(config.notice.kinds?.[c.kind] ?? c.kind) +
     (c.duration_days ? " · " + unit(c.duration_days, "day") : "") + (c.purpose ? '<span class="for">' + esc(c.purpose) + "</span>" : "") + "</li>").join("") + "</ul>";
   var sw = (attr, id, label, on, locked) =>
     '<label class="sw"><input type="checkbox" role="switch" ' + attr + '="' + esc(id) + '" ' + label +

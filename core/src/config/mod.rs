@@ -188,7 +188,31 @@ impl SiteConfig {
             purposes,
             choices: FIRST_LAYER_CHOICES.iter().map(|c| c.to_string()).collect(),
             equal_prominence: true,
+            #[cfg(feature = "std")]
+            kinds: self.kind_words(language),
+            #[cfg(not(feature = "std"))]
+            kinds: BTreeMap::new(),
         })
+    }
+
+    /// The words for the kinds of storage this site's services use, in `language`.
+    #[cfg(feature = "std")]
+    fn kind_words(&self, language: &str) -> BTreeMap<String, String> {
+        let items = self
+            .purposes
+            .iter()
+            .flat_map(|p| &p.services)
+            .flat_map(|s| &s.cookies);
+        items
+            .map(|c| {
+                let (name, word) = match c.kind {
+                    StorageKind::Cookie => ("cookie", Word::KindCookie),
+                    StorageKind::LocalStorage => ("local_storage", Word::KindLocalStorage),
+                    StorageKind::SessionStorage => ("session_storage", Word::KindSessionStorage),
+                };
+                (name.to_string(), self.word(language, word).to_string())
+            })
+            .collect()
     }
 
     #[cfg(feature = "std")]

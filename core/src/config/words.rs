@@ -113,7 +113,8 @@ words! {
     MailChosen = "mail_chosen", MailSite = "mail_site", MailManage = "mail_manage",
     ConfirmList = "confirm_list", CodeAsk = "code_ask", CodeLabel = "code_label",
     CodeButton = "code_button", CodeWrong = "code_wrong", CodeDead = "code_dead",
-    CodeDone = "code_done",
+    CodeDone = "code_done", KindCookie = "kind_cookie", KindLocalStorage = "kind_local_storage",
+    KindSessionStorage = "kind_session_storage",
 }
 
 impl Word {
