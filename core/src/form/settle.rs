@@ -405,8 +405,8 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         offers: Option<&[String]>,
         event_id: EventId,
     ) -> Result<Appended, Error> {
-        let wanted = |key: &str| offers.is_none_or(|list| list.iter().any(|o| o == key));
-        self.withdraw_where(subject, &wanted, event_id)
+        let path = crate::api::my_withdraw(&self.config.site);
+        self.withdraw_named(subject, offers, event_id, path)
     }
 
     /// [`Site::withdraw_offers`] asked in the privacy center: the event's
@@ -417,12 +417,24 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         offers: Option<&[String]>,
         event_id: EventId,
     ) -> Result<Appended, Error> {
+        let path = crate::api::privacy(&self.config.site);
+        self.withdraw_named(subject, offers, event_id, path)
+    }
+
+    /// The person's withdrawal of the offers named (all when `None`), with
+    /// `path` as the event's page.
+    fn withdraw_named(
+        &mut self,
+        subject: &SubjectId,
+        offers: Option<&[String]>,
+        event_id: EventId,
+        path: String,
+    ) -> Result<Appended, Error> {
         let wanted = |key: &str| offers.is_none_or(|list| list.iter().any(|o| o == key));
         let ui = UiRef {
             surface: Surface::Api,
             control: Control::Api,
         };
-        let path = crate::api::privacy(&self.config.site);
         self.withdraw_by(subject, &wanted, event_id, ui, path)
     }
 
