@@ -2,7 +2,8 @@
 // language, the first layer's height on a phone and both halves of "what is
 // hashed is what is shown"; the banner and the panel
 // against committed reference screenshots (1280x800 and 390x844, light and
-// dark, en/de/ar); the panel's switches, collapsible purposes, sticky
+// dark, en/de/ar), and so are the pages people read after it (the form, the
+// confirmation page, the privacy center, the console's sign-in); the panel's switches, collapsible purposes, sticky
 // actions, scroll lock and forced colors; one button order everywhere.
 //
 // Reference images live in tests/e2e/screenshots/. A missing or changed one
@@ -14,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { PNG } from "pngjs";
 import pixelmatch from "pixelmatch";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { pageErrors } from "./harness.mjs";
+import { pageErrors, optIn, ownerCall } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -65,9 +66,9 @@ async function openPanel(page) {
 // the run must not pass (the last test fails and names them).
 const rewritten = [];
 
-/** The page's pixels against the reference `name`: at most TOLERANCE of them differ. */
-async function looksLike(page, name) {
-  const shot = await page.screenshot({ animations: "disabled", caret: "hide" });
+/** The page's pixels against the reference `name`: at most TOLERANCE of them differ. `mask` covers what changes by the day. */
+async function looksLike(page, name, { mask = [] } = {}) {
+  const shot = await page.screenshot({ animations: "disabled", caret: "hide", mask, maskColor: "#888" });
   const file = new URL(`${name}.png`, SHOTS);
   if (UPDATE) {
     mkdirSync(SHOTS, { recursive: true });
@@ -342,6 +343,49 @@ test("on a phone the Privacy choices control covers none of the demo page's foot
   const overlap = c.x < f.x + f.width && f.x < c.x + c.width && c.y < f.y + f.height && f.y < c.y + c.height;
   assert.ok(!overlap, `the control ${JSON.stringify(c)} covers the footer's text ${JSON.stringify(f)}`);
   await context.close();
+});
+
+test("the pages people read look as their reference screenshots: the form, the confirmation page, the privacy center and the console, 390 and 1280 wide", async () => {
+  const mailTo = async (to, path) => {
+    const { mails } = await (await ownerCall(edge, "/v1/admin/sites/demo/mail?limit=100", edge.adminKey)).json();
+    return mails.filter((m) => m.mail.to === to && m.mail.link.includes(path)).at(-1).mail.link;
+  };
+  for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {
+    const context = await browser.newContext({ viewport, locale: "en", colorScheme: "light" });
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    // The form, unticked, with its optional marks and why an age is asked.
+    await page.goto(`${edge.url}/newsletter.html`);
+    await page.locator(".assent-form").waitFor();
+    await page.locator(BANNER).waitFor();
+    await page.click(`${BANNER} button[data-act=reject_all]`);
+    await page.locator(BANNER).waitFor({ state: "detached" });
+    await looksLike(page, `form-en-${size}-light`);
+    // The confirmation page: the button, then what was confirmed.
+    const email = `pages-${size}@example.com`;
+    await optIn(edge, email, { site: "demo", confirm: false, ticked: ["email:newsletter", "post:catalogue"] });
+    await page.goto(await mailTo(email, "/confirm"));
+    await looksLike(page, `confirm-en-${size}-light`);
+    await page.click("button[type=submit]");
+    await page.locator("main[data-outcome=confirmed]").waitFor();
+    await looksLike(page, `confirmed-en-${size}-light`);
+    // The privacy center: the start page, then the center itself (dates and
+    // the session's end masked: they change by the day).
+    await page.goto(`${edge.url}/v1/sites/demo/privacy`);
+    await looksLike(page, `center-start-en-${size}-light`);
+    await page.fill("#email", email);
+    await page.click("button[type=submit]");
+    await page.goto(await mailTo(email, "/privacy/open"));
+    await page.click("button[type=submit]");
+    await page.locator("main[data-outcome=center]").waitFor();
+    await looksLike(page, `center-en-${size}-light`, { mask: [page.locator("time"), page.locator(".since"), page.locator("p:has([data-email])")] });
+    // The console's sign-in.
+    await page.goto(`${edge.url}/admin/`);
+    await page.locator("#signin").waitFor();
+    await looksLike(page, `console-signin-en-${size}-light`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
 
 test("every screenshot was compared with its reference (an UPDATE_SCREENSHOTS run writes them and fails here)", () => {
