@@ -568,6 +568,13 @@ mod tests {
                 .is_empty(),
             "once"
         );
+        // A run's batch (the bin's purge, retention) closes each subject's.
+        close_for_erasures(&mut store, [(other.clone(), erasure.clone())], now + 9).unwrap();
+        assert_eq!(
+            read(&theirs.id).status,
+            RequestStatus::Closed,
+            "the batch's subject"
+        );
     }
 
     /// Kills the memory store's queue order (`u64::MAX - decided` made
