@@ -571,7 +571,7 @@ mod tests {
         // A run's batch (the bin's purge, retention) closes each subject's.
         close_for_erasures(&mut store, [(other.clone(), erasure.clone())], now + 9).unwrap();
         assert_eq!(
-            read(&theirs.id).status,
+            store.request(&theirs.id).unwrap().unwrap().status,
             RequestStatus::Closed,
             "the batch's subject"
         );
