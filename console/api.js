@@ -52,7 +52,7 @@ export function client(site, key) {
     listsCsv: () => call("/suppressions?format=csv", { raw: true }),
     unlist: (lookup) => call(`/suppressions/${encodeURIComponent(lookup)}`, { method: "DELETE" }),
     runRetention: () => call("/retention/run", { method: "POST" }),
-    audit: (after) => call(`/audit${after == null ? "" : `?after=${after}`}`),
+    audit: (after) => call(after == null ? "/audit" : `/audit?after=${after}`),
     keys: () => call("/keys"),
     mailbox: () => call("/mail?limit=100"),
     createKey: (name, scopes) => call("/keys", { method: "POST", body: { name, scopes } }),

@@ -372,6 +372,7 @@ test("keys and the audit trail in the console: the operator creates a key with i
   const secret = await page.locator("[data-key-secret]").textContent();
   assert.match(secret, /^ask\.example\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/, "the new key, shown once");
   const listed = page.locator("table[data-key-list] tr", { hasText: "privacy desk" });
+  await listed.locator("td").first().waitFor();
   assert.deepEqual((await listed.locator("td").allTextContents()).slice(0, 2), ["privacy desk", "read, write"]);
   // It works with what it was given, and no more.
   assert.equal((await ownerCall(edge, "/v1/admin/sites/example/requests", secret)).status, 200);
