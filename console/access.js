@@ -47,11 +47,11 @@ export async function keysView(api, describe) {
       }
       try {
         const made = await api.createKey(f.name.value.trim(), scopes);
-        // Shown once: the edge keeps only its hash.
+        // The list first, then the key, shown once (the edge keeps only its hash).
+        await render();
         said.replaceChildren(h("div", { role: "status", "data-new-key": "" },
           h("p", {}, `Key "${made.name}" created. Copy it now: it is not shown again.`),
           h("code", { class: "receipt", "data-key-secret": "" }, made.key)));
-        await render();
         wrap.querySelector("[data-key-create]")?.before(said);
       } catch (err) {
         said.replaceChildren(h("p", { role: "alert", class: "error" }, describe(err)));
@@ -66,8 +66,9 @@ export async function keysView(api, describe) {
     if (!confirm(`Revoke "${k.name}"? Whoever holds it is refused from now on.`)) return;
     try {
       await api.revokeKey(k.id);
-      said.replaceChildren(h("p", { role: "status" }, `Revoked "${k.name}".`));
+      // The list as it now is, then the word: what the status says is shown.
       await render();
+      said.replaceChildren(h("p", { role: "status" }, `Revoked "${k.name}".`));
       wrap.querySelector("[data-key-create]")?.before(said);
     } catch (err) {
       said.replaceChildren(h("p", { role: "alert", class: "error" }, describe(err)));
