@@ -6,7 +6,7 @@
 use assent_core::form::store::{BinStore, Confirmations, Outbox};
 use assent_core::log::sequencer;
 use assent_core::log::LogStore;
-use assent_core::rights::{self, requests};
+use assent_core::rights;
 use assent_core::schedule::{self, Job, Ran};
 use assent_core::site::{EdgeContext, Site};
 use worker::{Env, SqlStorage};
@@ -72,15 +72,8 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
 
     let batch = Job::Purge.batch();
     let purged = Site::new(&mut store, &mut forms, site, &key, &ctx)
-        .purge(now_ms, batch)
-        .and_then(|p| {
-            // Erased another way than through them: the open requests close.
-            let erased = p
-                .iter()
-                .map(|e| (e.subject.clone(), rights::bin::purge_id(&e.subject)));
-            requests::close_for_erasures(&mut SqlAdminStore(sql), erased, now_ms)?;
-            Ok(p.len() as u64)
-        });
+        .purge_closing(&mut SqlAdminStore(sql), now_ms, batch)
+        .map(|p| p.len() as u64);
     let due = rights::bin::next_purge(&forms).ok().flatten();
     next.push(Job::Purge.next(ran(Job::Purge, purged.map_err(Into::into)), now_ms, due));
 
@@ -93,14 +86,8 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
     if site.rights.retention.is_some() || closing.is_some() {
         let batch = Job::Retention.batch();
         let anonymised = Site::new(&mut store, &mut forms, site, &key, &ctx)
-            .run_retention(batch)
-            .and_then(|r| {
-                let erased = r
-                    .iter()
-                    .map(|d| (d.subject.clone(), rights::retention::erasure_id(&d.subject)));
-                requests::close_for_erasures(&mut SqlAdminStore(sql), erased, now_ms)?;
-                Ok(r.len() as u64)
-            });
+            .run_retention_closing(&mut SqlAdminStore(sql), batch)
+            .map(|r| r.len() as u64);
         let ran = ran(Job::Retention, anonymised.map_err(Into::into));
         let day = closing.map(|c| c.anonymise_by_ms).filter(|&at| at > now_ms);
         next.push(Job::Retention.next(ran, now_ms, day));

@@ -99,12 +99,8 @@ async fn rights(
                 Ok(appended)
             },
         messages::ERASE => |r: messages::EraseRequest| {
-                let deletion = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).delete(&r.subject, &r.who, r.event_id)?;
+                let deletion = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).delete_closing(&mut admin, &r.subject, &r.who, r.event_id)?;
                 *grew = matches!(&deletion, bin::Deletion::Erased(a) if a.status == assent_core::log::sequencer::AppendStatus::New);
-                // Erased another way than through them: the open requests close.
-                if let bin::Deletion::Erased(a) = &deletion {
-                    requests::close_for_erasure(&mut admin, &r.subject, &a.event_id()?, r.ctx.now_ms)?;
-                }
                 Ok(deletion)
             },
         messages::RESTORE => |subject| {
@@ -157,10 +153,8 @@ async fn site_runs(
                 if empty()? {
                     return Ok(Vec::new());
                 }
-                let ran = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &ctx).run_retention(Job::Retention.batch())?;
+                let ran = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &ctx).run_retention_closing(&mut SqlAdminStore(sql), Job::Retention.batch())?;
                 *grew = !ran.is_empty();
-                let erased = ran.iter().map(|d| (d.subject.clone(), rights::retention::erasure_id(&d.subject)));
-                requests::close_for_erasures(&mut SqlAdminStore(sql), erased, ctx.now_ms)?;
                 Ok(ran)
             },
         messages::RECYCLE_BIN => |limit: u64| Ok(bin::list(&forms, paging::RECYCLE_BIN.of(Some(limit)))?),
@@ -168,10 +162,8 @@ async fn site_runs(
                 if empty()? {
                     return Ok(Vec::new());
                 }
-                let purged = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).purge(r.until_ms, Job::Purge.batch())?;
+                let purged = Site::new(&mut store, &mut forms, site()?, &signing::current(env)?, &r.ctx).purge_closing(&mut SqlAdminStore(sql), r.until_ms, Job::Purge.batch())?;
                 *grew = !purged.is_empty();
-                let erased = purged.iter().map(|e| (e.subject.clone(), bin::purge_id(&e.subject)));
-                requests::close_for_erasures(&mut SqlAdminStore(sql), erased, r.ctx.now_ms)?;
                 Ok(purged)
             },
         messages::STATS => |from: String| {

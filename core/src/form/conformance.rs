@@ -2837,7 +2837,7 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
     log: L,
     forms: F,
 ) {
-    use crate::rights::requests::MemoryRequestStore;
+    use crate::rights::requests::{MemoryRequestStore, RequestStore};
     use crate::rights::{self, center};
     let day = 24 * HOUR;
     let mut desk = Desk::new(log, forms).with_bin(30);
@@ -2957,9 +2957,35 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         "not due"
     );
     assert_eq!(desk.log.size().unwrap(), size);
+    // A request the person made meanwhile closes with the purge's erasure.
+    let asked = crate::rights::requests::file(
+        &mut requests,
+        &subject,
+        crate::rights::requests::RequestKind::Access,
+        EventId::from_random_bytes([75; 16]),
+        desk.now_ms,
+    )
+    .unwrap();
+    let mut ctx = desk.ctx();
+    ctx.now_ms = entry.purge_ms;
+    let purged = Site::new(
+        &mut desk.log,
+        &mut desk.forms,
+        &desk.config,
+        &desk.key,
+        &ctx,
+    )
+    .purge_closing(&mut requests, entry.purge_ms, 100)
+    .unwrap();
+    assert_eq!(purged, std::slice::from_ref(&entry));
+    let closed = requests.request(&asked.id).unwrap().unwrap();
     assert_eq!(
-        desk.purge(entry.purge_ms).unwrap(),
-        std::slice::from_ref(&entry)
+        (closed.status, closed.erasure),
+        (
+            crate::rights::requests::RequestStatus::Closed,
+            Some(bin::purge_id(&subject))
+        ),
+        "closed by the purge's erasure"
     );
     assert_eq!(desk.log.size().unwrap(), size + 1, "one erase record");
     let erased = desk.records_of(&subject).pop().unwrap();

@@ -226,6 +226,40 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         }
         Ok(due)
     }
+
+    /// [`Site::purge`], then each purged subject's open requests closed in
+    /// `requests` by the erasure the purge appended
+    /// ([`super::requests::close_for_erasure`]).
+    pub fn purge_closing<R: RequestStore + ?Sized>(
+        &mut self,
+        requests: &mut R,
+        until_ms: u64,
+        limit: u64,
+    ) -> Result<Vec<Binned>, Error> {
+        let purged = self.purge(until_ms, limit)?;
+        let erased = purged
+            .iter()
+            .map(|e| (e.subject.clone(), purge_id(&e.subject)));
+        super::requests::close_for_erasures(requests, erased, self.ctx.now_ms)?;
+        Ok(purged)
+    }
+
+    /// [`Site::delete`], then, where it erased at once (no bin), the
+    /// subject's open requests closed in `requests` by that erasure.
+    pub fn delete_closing<R: RequestStore + ?Sized>(
+        &mut self,
+        requests: &mut R,
+        subject: &SubjectId,
+        who: &str,
+        event_id: EventId,
+    ) -> Result<Deletion, Error> {
+        let deletion = self.delete(subject, who, event_id)?;
+        if let Deletion::Erased(appended) = &deletion {
+            let erasure = appended.event_id()?;
+            super::requests::close_for_erasure(requests, subject, &erasure, self.ctx.now_ms)?;
+        }
+        Ok(deletion)
+    }
 }
 
 impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {

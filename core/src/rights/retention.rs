@@ -194,4 +194,20 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
         }
         Ok(due)
     }
+
+    /// [`Site::run_retention`], then each anonymised contact's open requests
+    /// closed in `requests` by its erasure
+    /// ([`super::requests::close_for_erasure`]).
+    pub fn run_retention_closing<R: super::requests::RequestStore + ?Sized>(
+        &mut self,
+        requests: &mut R,
+        limit: u64,
+    ) -> Result<Vec<Due>, Error> {
+        let ran = self.run_retention(limit)?;
+        let erased = ran
+            .iter()
+            .map(|d| (d.subject.clone(), erasure_id(&d.subject)));
+        super::requests::close_for_erasures(requests, erased, self.ctx.now_ms)?;
+        Ok(ran)
+    }
 }
