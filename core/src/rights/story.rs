@@ -150,10 +150,8 @@ pub fn service_name(config: &SiteConfig, lang: &str, service: &str) -> String {
         t.services.get(service).map(|s| s.name.clone())
     })
     .or_else(|| {
-        let all = config.purposes.iter().flat_map(|p| &p.services);
-        all.clone()
-            .find(|s| s.id == service)
-            .map(|s| s.name.clone())
+        let mut all = config.purposes.iter().flat_map(|p| &p.services);
+        all.find(|s| s.id == service).map(|s| s.name.clone())
     })
     .unwrap_or_else(|| service.to_string())
 }
