@@ -27,6 +27,12 @@ pub enum Scope {
     /// CRM) and lawful bases other than consent: the owner's word in the
     /// log, so its own scope, never implied by `write`.
     Attest,
+    /// Drafting the site's configuration and previewing the draft: a
+    /// marketer's scope, which changes nothing visitors see.
+    Edit,
+    /// Publishing the draft as the configuration in force (a new notice
+    /// version): its own scope, never implied by `edit` or `write`.
+    Publish,
 }
 
 impl Scope {
@@ -37,6 +43,8 @@ impl Scope {
             Scope::Export => "export",
             Scope::Write => "write",
             Scope::Attest => "attest",
+            Scope::Edit => "edit",
+            Scope::Publish => "publish",
         }
     }
 }
@@ -56,6 +64,8 @@ impl Scopes {
                 "export" => Scope::Export,
                 "write" => Scope::Write,
                 "attest" => Scope::Attest,
+                "edit" => Scope::Edit,
+                "publish" => Scope::Publish,
                 other => {
                     return Err(AccessError::ScopeInvalid {
                         scope: crate::error::excerpt(other),
@@ -503,6 +513,15 @@ pub enum Operation {
     /// Restore a backup into the empty site (the operator's).
     #[serde(rename = "site.restore")]
     SiteRestore,
+    /// Read the configuration in force, the draft and the published editions.
+    #[serde(rename = "config.read")]
+    ConfigRead,
+    /// Save or discard the draft, or preview it.
+    #[serde(rename = "config.edit")]
+    ConfigEdit,
+    /// Publish the draft (a new edition and notice version).
+    #[serde(rename = "config.publish")]
+    ConfigPublish,
 }
 
 impl Operation {
@@ -513,7 +532,7 @@ impl Operation {
         match self {
             LogList | SubjectFind | SubjectState | Deliveries | ProcessingRecord | RequestsList
             | Stats | RetentionDryRun | RecycleBinList | SuppressionsList | ContactsList
-            | SiteClosing | BreachList => Need::Scope(Scope::Read),
+            | SiteClosing | BreachList | ConfigRead => Need::Scope(Scope::Read),
             // The mailbox holds the addresses and links it sent.
             Mailbox | LogExport | SubjectExport | AuditExport => Need::Scope(Scope::Export),
             SubjectErase | SuppressionsImport | RequestDecide | RetentionRun | SubjectRestrict
@@ -522,6 +541,8 @@ impl Operation {
                 Need::Scope(Scope::Write)
             }
             ConsentAttest => Need::Scope(Scope::Attest),
+            ConfigEdit => Need::Scope(Scope::Edit),
+            ConfigPublish => Need::Scope(Scope::Publish),
             KeyCreate | KeyList | KeyRevoke | KeyEraseName | SiteClose | SiteBackup
             | SiteRestore => Need::Operator,
         }
@@ -570,6 +591,9 @@ impl Operation {
             BreachUpdate => "breach.update",
             SiteBackup => "site.backup",
             SiteRestore => "site.restore",
+            ConfigRead => "config.read",
+            ConfigEdit => "config.edit",
+            ConfigPublish => "config.publish",
         }
     }
 }
@@ -759,6 +783,9 @@ mod tests {
             SubjectRestore => Need::Scope(Scope::Write),
             RecycleBinPurge => Need::Scope(Scope::Write),
             ConsentAttest => Need::Scope(Scope::Attest),
+            ConfigEdit => Need::Scope(Scope::Edit),
+            ConfigPublish => Need::Scope(Scope::Publish),
+            ConfigRead => Need::Scope(Scope::Read),
             SubjectNote => Need::Scope(Scope::Write),
             ContactsList => Need::Scope(Scope::Read),
             RequestLog => Need::Scope(Scope::Write),
@@ -776,9 +803,12 @@ mod tests {
         }
     }
 
-    const ALL: [Operation; 39] = {
+    const ALL: [Operation; 42] = {
         use Operation::*;
         [
+            ConfigRead,
+            ConfigEdit,
+            ConfigPublish,
             SiteBackup,
             SiteRestore,
             KeyEraseName,

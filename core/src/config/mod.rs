@@ -31,6 +31,10 @@ use crate::notice::ConfigAnswer;
 use crate::notice::{Notice, NoticePurpose, FIRST_LAYER_CHOICES};
 
 mod accountability;
+#[cfg(feature = "std")]
+pub mod edition;
+#[cfg(feature = "std")]
+pub mod preview;
 pub(crate) mod checks;
 mod language_checks;
 mod languages;

@@ -74,7 +74,10 @@ impl Error {
                 | ConfigError::FormInvalid { .. }
                 | ConfigError::RetentionInvalid { .. }
                 | ConfigError::RecycleBinInvalid { .. }
-                | ConfigError::ShardsInvalid { .. } => Invalid,
+                | ConfigError::ShardsInvalid { .. }
+                | ConfigError::FixedAtDeploy { .. } => Invalid,
+                ConfigError::DraftNone | ConfigError::EditionUnknown { .. } => NotFound,
+                ConfigError::DraftStale { .. } | ConfigError::DraftUnchanged => Conflict,
             },
             Error::Syntax(e) => match e {
                 SyntaxError::SiteIdInvalid { .. }
@@ -162,6 +165,7 @@ impl Error {
                 RequestError::BodyTooLarge { .. } => TooLarge,
                 RequestError::Unauthorized => Unauthorized,
                 RequestError::RateLimited => TooMany,
+                RequestError::PreviewOnly => Forbidden,
             },
         }
     }

@@ -94,6 +94,34 @@ pub enum ConfigError {
         /// Which rule it breaks.
         reason: String,
     },
+    /// A draft changes a field that only a deploy may change (see
+    /// [`crate::config::edition::FIXED_AT_DEPLOY`]): where the widget may
+    /// run, where data goes, how the log is sharded and kept.
+    #[error("{field} changes only with a deploy (edge/sites/*.json)")]
+    FixedAtDeploy {
+        /// The field.
+        field: String,
+    },
+    /// There is no draft to publish or preview.
+    #[error("there is no draft: save one first")]
+    DraftNone,
+    /// The draft was made from a configuration that is no longer in force:
+    /// someone published (or deployed) since. Start again from the one in
+    /// force, so that nobody's change is overwritten unseen.
+    #[error("the draft was made before {in_force} came into force: start again from it")]
+    DraftStale {
+        /// What is in force now: `edition N` or `the deployed file`.
+        in_force: String,
+    },
+    /// The draft is the configuration in force: there is nothing to publish.
+    #[error("the draft is the configuration in force: nothing to publish")]
+    DraftUnchanged,
+    /// No edition of that number was published.
+    #[error("no edition {edition} was published")]
+    EditionUnknown {
+        /// The number asked for.
+        edition: u32,
+    },
 }
 
 impl ConfigError {
@@ -112,6 +140,11 @@ impl ConfigError {
             ConfigError::RetentionInvalid { .. } => "retention_invalid",
             ConfigError::RecycleBinInvalid { .. } => "recycle_bin_invalid",
             ConfigError::ShardsInvalid { .. } => "shards_invalid",
+            ConfigError::FixedAtDeploy { .. } => "fixed_at_deploy",
+            ConfigError::DraftNone => "draft_none",
+            ConfigError::DraftStale { .. } => "draft_stale",
+            ConfigError::DraftUnchanged => "draft_unchanged",
+            ConfigError::EditionUnknown { .. } => "edition_unknown",
         }
     }
 }

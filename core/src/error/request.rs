@@ -37,6 +37,10 @@ pub enum RequestError {
     /// This client sent too many requests for this site; retry later.
     #[error("too many requests; retry in a minute")]
     RateLimited,
+    /// A preview of a draft was asked to record something: a preview shows
+    /// the draft and records nothing.
+    #[error("this is a preview of a draft: nothing is recorded")]
+    PreviewOnly,
 }
 
 impl RequestError {
@@ -49,6 +53,7 @@ impl RequestError {
             RequestError::BodyTooLarge { .. } => "body_too_large",
             RequestError::Unauthorized => "unauthorized",
             RequestError::RateLimited => "rate_limited",
+            RequestError::PreviewOnly => "preview_only",
         }
     }
 }

@@ -10,6 +10,7 @@
 //! let secret = FormSecret::from_secret("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
 //! assert_ne!(secret.lookup(), secret.token());
 //! assert_ne!(secret.phone(), secret.token());
+//! assert_ne!(secret.preview(), secret.privacy());
 //! assert_eq!(FormSecret::from_secret("short").unwrap_err().code(), "key_malformed");
 //! ```
 
@@ -25,6 +26,7 @@ pub struct FormSecret {
     token: [u8; 32],
     privacy: [u8; 32],
     phone: [u8; 32],
+    preview: [u8; 32],
 }
 
 impl core::fmt::Debug for FormSecret {
@@ -55,6 +57,7 @@ impl FormSecret {
             token: derive(&bytes, b"token"),
             privacy: derive(&bytes, b"privacy"),
             phone: derive(&bytes, b"phone"),
+            preview: derive(&bytes, b"preview"),
         })
     }
 
@@ -76,5 +79,10 @@ impl FormSecret {
     /// The key of the [phone codes](crate::form::phone).
     pub fn phone(&self) -> &[u8; 32] {
         &self.phone
+    }
+
+    /// The key of the [draft's preview links](crate::config::preview).
+    pub fn preview(&self) -> &[u8; 32] {
+        &self.preview
     }
 }
