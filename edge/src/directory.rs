@@ -1,5 +1,6 @@
 //! The Durable Object holding a site's directory: its owner keys and the
-//! audit trail of every owner access, and the breach register, apart from the log's shards (no banner
+//! audit trail of every owner access, the breach register, and the site's
+//! configuration drafts and editions ([`crate::site_config`]), apart from the log's shards (no banner
 //! event reaches it). An adapter: a table from typed endpoint
 //! ([`crate::messages`]) to core's `admin::store` on the object's SQLite,
 //! created by numbered migrations ([`crate::migrations::DIRECTORY`]).
@@ -52,6 +53,9 @@ impl DurableObject for SiteDirectory {
         let path = req.path();
         if crate::site_backup::handles(Role::Directory, &path) {
             return crate::site_backup::serve(Role::Directory, &path, req, &sql, &mut false).await;
+        }
+        if crate::site_config::handles(&path) {
+            return crate::site_config::serve(req, &sql).await;
         }
         serve(req, &self.env, &sql).await
     }

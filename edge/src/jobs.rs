@@ -53,6 +53,11 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
     let mut store = SqlLogStore(sql);
     let mut forms = SqlFormStore(sql);
     // A shard without records has nothing to do.
+    let origin = store.origin().ok().flatten()?;
+    // The edition in force, asked of the directory when not known lately.
+    if let Err(e) = sites::resolve(env, origin.site()).await {
+        worker::console_error!("alarm: {e:?}");
+    }
     let site = sites::of_log(&store).ok().flatten()?;
     // Without its key or its origin no job can run: all back off alike.
     let (key, ctx) =

@@ -69,6 +69,16 @@ pub async fn serve(
                     let current = sites::notices(q.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     Ok(archive::find(&mut store, current, &q.hash, now_ms())?)
                 },
+            messages::KEEP_NOTICES => |notices: Vec<archive::ArchivedNotice>| {
+                    let mut kept = 0;
+                    for notice in &notices {
+                        if store.notice(&notice.hash).map_err(assent_core::Error::from)?.is_none() {
+                            store.keep_notice(notice).map_err(assent_core::Error::from)?;
+                            kept += 1;
+                        }
+                    }
+                    Ok(kept)
+                },
             messages::PAGE => |q| {
                     let page = assent_core::paging::page(&store, q)?;
                     Ok(RecordsPage {

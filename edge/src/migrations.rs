@@ -79,6 +79,11 @@ pub const DIRECTORY: &[Migration] = &[
         what: "the mark of a restore in progress",
         scripts: &[crate::backup_store::MARK_SCHEMA],
     },
+    Migration {
+        version: 5,
+        what: "the site's configuration: its draft and published editions",
+        scripts: &[crate::edition_store::SCHEMA],
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -129,7 +129,13 @@ pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
     let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
-    let req = Request::new_with_init(&format!("https://site-log{}", endpoint.path), &init)?;
+    let mut req = Request::new_with_init(&format!("https://site-log{}", endpoint.path), &init)?;
+    if endpoint.role == Role::Shard {
+        // The shard checks against the edition this Worker used (`sites`).
+        let edition = crate::sites::latest_known(to.site.as_str());
+        req.headers_mut()?
+            .set(crate::sites::EDITION_HEADER, &format!("{} {edition}", to.site))?;
+    }
     let resp = stub.fetch_with_request(req).await?;
     // serde_json on the text, not JavaScript's JSON.parse: integers stay exact.
     let text = whole_text(resp.into()).await?;

@@ -39,6 +39,10 @@ impl DurableObject for SiteLog {
         let sql = self.state.storage().sql();
         let mut grew = false;
         let path = req.path();
+        let named = req.headers().get(crate::sites::EDITION_HEADER).ok().flatten();
+        if let Err(e) = crate::sites::catch_up(&self.env, named).await {
+            return Ok(e.to_response());
+        }
         let backup = crate::site_backup::handles(Role::Shard, &path);
         let resp = if backup {
             crate::site_backup::serve(Role::Shard, &path, req, &sql, &mut grew).await

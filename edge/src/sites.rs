@@ -1,15 +1,50 @@
-//! Site configurations: validated by `build.rs` with assent-core, embedded in
-//! the Worker, parsed once per isolate.
+//! Site configurations: the deployed files (validated by `build.rs` with
+//! assent-core, embedded in the Worker) and the editions published over
+//! them without a deploy (`assent_core::config::edition`, kept by the
+//! site's directory object, [`crate::site_config`]).
+//!
+//! Every isolate keeps what it knows of each site: the newest edition
+//! number it has seen and the configuration in force with it, parsed once
+//! and kept for the isolate's life (an edition is a few tens of KB and
+//! publishes are human-paced; an isolate is recycled long before they add
+//! up). Two ways keep it current:
+//!
+//! - **The Worker asks the directory** when what it knows is older than
+//!   [`FRESH_MS`] ([`resolve`]): a publish reaches every visitor within
+//!   that, plus the config answer's own minute of caching.
+//! - **Every message to a shard names the edition the Worker used**
+//!   ([`EDITION_HEADER`], set by `objects::call`), and the shard catches up
+//!   before it handles it ([`catch_up`]): the shard checks an event against
+//!   the notice the Worker served, never an older one.
+//!
+//! Where the directory cannot be reached, what the isolate knew stays in
+//! force; an isolate that knew nothing answers `500` rather than guess (the
+//! deployed file may be older than an edition in force): the widget keeps
+//! its events and sends them again.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use assent_core::config::edition::{self, Edition};
 use assent_core::config::SiteConfig;
+use assent_core::ids::SiteId;
 use assent_core::log::archive::{self, ArchivedNotice};
+use worker::Env;
+
+use crate::error::ApiError;
 
 include!(concat!(env!("OUT_DIR"), "/sites.rs"));
 
-fn all() -> &'static BTreeMap<&'static str, SiteConfig> {
+/// How long an isolate trusts what it knows of a site's edition before it
+/// asks the directory again.
+pub const FRESH_MS: u64 = 30_000;
+
+/// The header a Worker-to-shard message carries: `<site> <edition>`, the
+/// newest edition the Worker knew of (0: none published).
+pub const EDITION_HEADER: &str = "assent-edition";
+
+fn deployed_all() -> &'static BTreeMap<&'static str, SiteConfig> {
     static PARSED: OnceLock<BTreeMap<&'static str, SiteConfig>> = OnceLock::new();
     PARSED.get_or_init(|| {
         SITES
@@ -23,9 +58,49 @@ fn all() -> &'static BTreeMap<&'static str, SiteConfig> {
     })
 }
 
-/// The configuration of `site`, if the edge serves it.
+/// The deployed configuration of `site` (its file), if the edge serves it.
+pub fn deployed(site: &str) -> Option<&'static SiteConfig> {
+    deployed_all().get(site)
+}
+
+/// What this isolate knows of one site.
+#[derive(Clone, Copy)]
+struct Known {
+    /// The newest edition seen (0: none).
+    latest: u32,
+    /// The configuration in force with it, and the notices it shows.
+    config: &'static SiteConfig,
+    notices: &'static [ArchivedNotice],
+    /// When the directory last answered.
+    checked_ms: u64,
+}
+
+thread_local! {
+    static KNOWN: RefCell<BTreeMap<String, Known>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+fn known(site: &str) -> Option<Known> {
+    KNOWN.with(|k| k.borrow().get(site).copied())
+}
+
+/// The deployed file's notices, computed once per isolate.
+fn deployed_notices(site: &str) -> Option<&'static [ArchivedNotice]> {
+    static CURRENT: OnceLock<BTreeMap<&'static str, Vec<ArchivedNotice>>> = OnceLock::new();
+    CURRENT
+        .get_or_init(|| {
+            deployed_all()
+                .iter()
+                .map(|(id, config)| (*id, archive::current(config)))
+                .collect()
+        })
+        .get(site)
+        .map(Vec::as_slice)
+}
+
+/// The configuration of `site` in force as far as this isolate knows
+/// (the deployed file before it has heard of an edition).
 pub fn get(site: &str) -> Option<&'static SiteConfig> {
-    all().get(site)
+    known(site).map(|k| k.config).or_else(|| deployed(site))
 }
 
 /// The site whose log `store` holds, from the origin its first record
@@ -38,18 +113,102 @@ pub fn of_log(
 
 /// Every notice `site` shows now, the banner's and each form's in every
 /// language (`assent_core::log::archive::current`): computed once per
-/// isolate, so that a hash the archive does not keep costs a lookup.
+/// edition, so that a hash the archive does not keep costs a lookup.
 pub fn notices(site: &str) -> Option<&'static [ArchivedNotice]> {
-    static CURRENT: OnceLock<BTreeMap<&'static str, Vec<ArchivedNotice>>> = OnceLock::new();
-    CURRENT
-        .get_or_init(|| {
-            all()
-                .iter()
-                .map(|(id, config)| (*id, archive::current(config)))
-                .collect()
-        })
-        .get(site)
-        .map(Vec::as_slice)
+    known(site)
+        .map(|k| k.notices)
+        .or_else(|| deployed_notices(site))
+}
+
+/// The newest edition of `site` this isolate knows (0: none).
+pub fn latest_known(site: &str) -> u32 {
+    known(site).map_or(0, |k| k.latest)
+}
+
+/// Takes in what the directory answered: `latest` (where newer than what
+/// is known) and the time it answered.
+pub fn adopt(site: &str, latest: Option<&Edition>, now_ms: u64) {
+    let Some(seed) = deployed(site) else { return };
+    let before = known(site);
+    let newer = latest.filter(|e| before.is_none_or(|k| e.number > k.latest));
+    let entry = match (newer, before) {
+        (Some(e), _) => {
+            let in_force = edition::in_force(seed, Some(e));
+            let config: &'static SiteConfig = Box::leak(Box::new(in_force.config));
+            Known {
+                latest: e.number,
+                config,
+                notices: Box::leak(archive::current(config).into_boxed_slice()),
+                checked_ms: now_ms,
+            }
+        }
+        (None, Some(k)) => Known {
+            checked_ms: now_ms,
+            ..k
+        },
+        (None, None) => Known {
+            latest: 0,
+            config: seed,
+            notices: deployed_notices(site).unwrap_or_default(),
+            checked_ms: now_ms,
+        },
+    };
+    KNOWN.with(|k| k.borrow_mut().insert(site.to_string(), entry));
+}
+
+/// Asks the directory of `site` for an edition newer than the one known
+/// and takes it in.
+async fn ask(env: &Env, site: &SiteId) -> Result<(), ApiError> {
+    let answer = crate::messages::call(
+        env,
+        site,
+        &crate::site_config::LATEST,
+        &latest_known(site.as_str()),
+    )
+    .await?;
+    adopt(site.as_str(), answer.as_ref(), now_ms());
+    Ok(())
+}
+
+/// The configuration of `site` in force, asked of its directory when what
+/// this isolate knows is older than [`FRESH_MS`]; `None`: the edge does not
+/// serve the site. The Worker's way to a site.
+pub async fn resolve(env: &Env, site: &SiteId) -> Result<Option<&'static SiteConfig>, ApiError> {
+    if deployed(site.as_str()).is_none() {
+        return Ok(None);
+    }
+    let stale = known(site.as_str()).is_none_or(|k| now_ms().saturating_sub(k.checked_ms) >= FRESH_MS);
+    if stale {
+        if let Err(e) = ask(env, site).await {
+            // What was known stays in force; nothing known is not guessed.
+            worker::console_error!("site {site}: the directory did not answer: {e:?}");
+            if known(site.as_str()).is_none() {
+                return Err(ApiError::Internal(format!("site {site}: no configuration known: {e:?}")));
+            }
+        }
+    }
+    Ok(get(site.as_str()))
+}
+
+/// A shard's way: catches up with the edition a message names (its
+/// [`EDITION_HEADER`]) before the message is handled.
+pub async fn catch_up(env: &Env, header: Option<String>) -> Result<(), ApiError> {
+    let Some((site, number)) = header.as_deref().and_then(|h| h.split_once(' ')) else {
+        return Ok(());
+    };
+    // 0: the Worker knows of no edition, and the deployed file serves.
+    let number: u32 = number.parse().unwrap_or(0);
+    let Ok(site) = SiteId::new(site) else {
+        return Ok(());
+    };
+    if number == 0 || latest_known(site.as_str()) >= number {
+        return Ok(());
+    }
+    ask(env, &site).await
+}
+
+fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ const values = {
   key: "0123456789abcdef",
   request: randomUUID(),
   lookup: "b".repeat(64),
+  token: "1.AAAA",
+  file: "assent.wasm",
+  edition: "1",
 };
 const fill = (path) => path.replace(/\{(\w+)\}/g, (_, name) => values[name]);
 

@@ -2,7 +2,8 @@
 //! what it does, in the order `docs/api.md` lists them.
 
 /// One route of the edge's HTTP API: method, path pattern (`{site}`,
-/// `{form}`, `{subject}`, `{hash}`, `{key}`, `{request}` are segments) and
+/// `{form}`, `{subject}`, `{hash}`, `{key}`, `{request}`, `{token}`,
+/// `{file}`, `{edition}` are segments) and
 /// what it does. [`ROUTES`] lists them all; the edge's router answers each
 /// (`tests/e2e/routes.test.mjs` sends every one to the real worker) and
 /// `docs/api.md` documents each (`core/tests/docs.rs`).
@@ -68,6 +69,21 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/v1/sites/{site}/forms/{form}/submissions",
         "a form submission",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/preview/{token}",
+        "a draft's preview page",
+    ),
+    route(
+        "GET",
+        "/v1/sites/{site}/preview/{token}/{file}",
+        "the widget's files under a preview",
+    ),
+    route(
+        "POST",
+        "/v1/sites/{site}/preview/{token}/{file}",
+        "a write under a preview: refused, preview_only",
     ),
     route(
         "GET",
@@ -233,6 +249,42 @@ pub const ROUTES: &[Route] = &[
     ),
     route("GET", "/v1/admin/sites/{site}/mail", "the dev mailbox"),
     route("GET", "/v1/admin/sites/{site}/audit", "the audit trail"),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/config",
+        "the configuration in force",
+    ),
+    route("GET", "/v1/admin/sites/{site}/config/draft", "the draft"),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/config/draft",
+        "save the draft",
+    ),
+    route(
+        "DELETE",
+        "/v1/admin/sites/{site}/config/draft",
+        "discard the draft",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/config/draft/preview",
+        "a preview link of the draft",
+    ),
+    route(
+        "POST",
+        "/v1/admin/sites/{site}/config/publish",
+        "publish the draft",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/config/editions",
+        "the published editions",
+    ),
+    route(
+        "GET",
+        "/v1/admin/sites/{site}/config/editions/{edition}",
+        "one edition, whole",
+    ),
     route("GET", "/v1/admin/sites/{site}/keys", "the site's keys"),
     route("POST", "/v1/admin/sites/{site}/keys", "create a key"),
     route(

@@ -23,6 +23,7 @@ use worker::{Env, Headers, Method, Request, Response};
 
 use crate::error::ApiError;
 use crate::messages::{self, AccessRequest, Object};
+use crate::routes::admin_config::{self, ConfigRoute};
 use crate::routes::{admin_keys, admin_site, admin_subjects, forms, query_invalid, Query};
 use assent_core::error::RequestError;
 use assent_core::shards::ShardIndex;
@@ -191,6 +192,7 @@ pub(super) enum Route {
     Stats,
     Retention,
     RetentionRun,
+    Config(ConfigRoute),
 }
 
 impl Route {
@@ -245,6 +247,11 @@ impl Route {
             ["stats"] if get => Route::Stats,
             ["retention"] if get => Route::Retention,
             ["retention", "run"] if post => Route::RetentionRun,
+            ["config", rest @ ..] => match ConfigRoute::of(method, rest) {
+                Ok(route) => Route::Config(route),
+                Err(true) => return Err(ApiError::from(RequestError::MethodNotAllowed)),
+                Err(false) => return Err(ApiError::from(RequestError::NotFound)),
+            },
             ["requests", id, verb @ ("fulfil" | "refuse")] if post => {
                 Route::Decide(EventId::new(id)?, *verb == "fulfil")
             }
@@ -314,6 +321,7 @@ impl Route {
             Route::Stats => Operation::Stats,
             Route::Retention => Operation::RetentionDryRun,
             Route::RetentionRun => Operation::RetentionRun,
+            Route::Config(r) => r.op(),
         }
     }
 
@@ -333,6 +341,7 @@ impl Route {
                 Some(b.to_string())
             }
             Route::Decide(id, _) => Some(id.to_string()),
+            Route::Config(r) => r.target(),
             _ => None,
         }
     }
@@ -411,6 +420,7 @@ pub async fn handle(
         Route::SuppressionsRemove(lookup) => {
             crate::routes::lists::remove(&req, env, site, &lookup).await
         }
+        Route::Config(r) => admin_config::handle(r, req, env, site, &principal).await,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::routes::Query;
 
 /// Serves the site's notice in the negotiated language.
 pub fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    let (answer, cache) = answer(req, env, site)?;
+    let (answer, cache) = answer(req, env, site, true)?;
     let mut resp = Response::from_json(&answer)?;
     let _ = resp.headers_mut().set("cache-control", cache);
     let _ = resp.headers_mut().append("vary", "Cookie");
@@ -29,12 +29,14 @@ pub fn wanted_languages(req: &Request) -> Result<String, ApiError> {
 }
 
 /// The config answer for this request (the notice in the negotiated
-/// language, and the cookie's choice on a first-party edge) and the
-/// `cache-control` it may carry.
+/// language, and, where `visitor`, the cookie's choice on a first-party
+/// edge) and the `cache-control` it may carry. A draft's preview is not
+/// the visitor's site: it asks as a first visit would.
 pub fn answer(
     req: &Request,
     env: &Env,
     site: &SiteConfig,
+    visitor: bool,
 ) -> Result<(serde_json::Value, &'static str), ApiError> {
     let wanted = wanted_languages(req)?;
     // "de-AT,de;q=0.9,en;q=0.8" and "de-AT,en" both work: by weight, then
@@ -53,7 +55,8 @@ pub fn answer(
     if let Some(regime) = regime {
         value["regime"] = serde_json::to_value(regime).map_err(internal)?;
     }
-    Ok(match consent_cookie::read(req, env, site) {
+    let kept = visitor.then(|| consent_cookie::read(req, env, site)).flatten();
+    Ok(match kept {
         Some(choice) => {
             value["choice"] = serde_json::to_value(&choice).map_err(internal)?;
             (value, "private, no-store")

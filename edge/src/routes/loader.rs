@@ -26,7 +26,7 @@ use crate::routes::config;
 /// Name of the static assets binding in `wrangler.toml`.
 const ASSETS: &str = "ASSETS";
 
-async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
     let mut resp = env
         .assets(ASSETS)?
         .fetch(format!("https://assets.invalid{path}"), None)
@@ -54,12 +54,25 @@ async fn widget(env: &Env) -> Result<&'static (Vec<u8>, String), ApiError> {
 
 /// Serves the per-site loader.
 pub async fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
-    let (answer, cache) = config::answer(req, env, site)?;
     let public = PublicOrigins::from_env(env)?;
+    tag(req, env, site, format!("{}/", public.canonical()), true).await
+}
+
+/// The per-site loader of `site` whose widget finds the edge at `base`
+/// (the edge's origin; a draft's preview, its own prefix, and no
+/// `visitor`: see [`config::answer`]).
+pub async fn tag(
+    req: &Request,
+    env: &Env,
+    site: &SiteConfig,
+    base: String,
+    visitor: bool,
+) -> Result<Response, ApiError> {
+    let (answer, cache) = config::answer(req, env, site, visitor)?;
     let (bundle, wasm) = widget(env).await?;
     let inline = serde_json::json!({
         "site": site.site,
-        "base": format!("{}/", public.canonical()),
+        "base": base,
         "config": answer,
         "wasm": wasm,
     });

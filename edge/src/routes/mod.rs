@@ -12,6 +12,7 @@ use crate::sites;
 use assent_core::error::RequestError;
 
 pub mod admin;
+mod admin_config;
 mod admin_keys;
 mod admin_site;
 mod admin_subjects;
@@ -28,6 +29,7 @@ pub mod loader;
 pub mod log;
 pub mod notices;
 pub mod page;
+pub mod preview;
 pub mod privacy;
 pub mod ropa;
 mod unsubscribe;
@@ -53,7 +55,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
     };
     match segments.as_slice() {
         ["v1", "sites", site, resource @ ("config" | "events" | "assent.js")] => {
-            let (site, allow) = match site_with_cors(&req, &env, site) {
+            let (site, allow) = match site_with_cors(&req, &env, site).await {
                 Ok(found) => found,
                 Err(resp) => return resp,
             };
@@ -62,7 +64,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
             cors::decorate(resp, allow.as_deref())
         }
         ["v1", "sites", site, rest @ ("forms" | "subjects"), tail @ ..] => {
-            let (site, allow) = match site_with_cors(&req, &env, site) {
+            let (site, allow) = match site_with_cors(&req, &env, site).await {
                 Ok(found) => found,
                 Err(resp) => return resp,
             };
@@ -78,7 +80,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
         }
         // Pages a person reads: a limit is a page too.
         ["v1", "sites", site, "privacy", rest @ ..] => {
-            let result = match known_site(site) {
+            let result = match known_site(&env, site).await {
                 Err(e) => Err(e),
                 Ok((id, site)) => match crate::rate_limit::check(&env, &req, &id).await {
                     Ok(()) => privacy::handle(req, &env, site, rest).await,
@@ -88,7 +90,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
             result.unwrap_or_else(|e| e.to_response())
         }
         ["v1", "sites", site, "unsubscribe"] => {
-            let result = match (method, known_site(site)) {
+            let result = match (method, known_site(&env, site).await) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head | Method::Post, Ok((id, site))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
@@ -102,7 +104,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
         }
         ["v1", "sites", site, "confirm", rest @ ..] if matches!(rest, [] | ["phone"]) => {
             let phone = !rest.is_empty();
-            let result = match (method, known_site(site)) {
+            let result = match (method, known_site(&env, site).await) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head | Method::Post, Ok((id, site))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
@@ -115,9 +117,20 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
+        // A draft's preview: the token is the capability (`preview`).
+        ["v1", "sites", site, "preview", token, rest @ ..] => {
+            let result = match known_site(&env, site).await {
+                Ok((id, site)) => match crate::rate_limit::check(&env, &req, &id).await {
+                    Ok(()) => preview::handle(req, &env, site, token, rest).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            result.unwrap_or_else(|e| e.to_response())
+        }
         // The owner's routes: the key, the route, the audit, the answer.
         ["v1", "admin", "sites", site, tail @ ..] => {
-            let result = match known_site(site) {
+            let result = match known_site(&env, site).await {
                 Ok((_, config)) => admin::handle(req, &env, config, tail).await,
                 Err(e) => Err(e),
             };
@@ -125,7 +138,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
         }
         ["v1", "sites", site, "log", proof @ ("checkpoint" | "checkpoints" | "inclusion" | "consistency")] =>
         {
-            let result = match (method, known_site(site)) {
+            let result = match (method, known_site(&env, site).await) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head, Ok((id, config))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
@@ -140,7 +153,7 @@ pub async fn handle(req: Request, env: Env) -> Response {
             cors::decorate(result.unwrap_or_else(|e| e.to_response()), Some("*"))
         }
         ["v1", "sites", site, "notices", hash] => {
-            let result = match (method, known_site(site)) {
+            let result = match (method, known_site(&env, site).await) {
                 (_, Err(e)) => Err(e),
                 (Method::Get | Method::Head, Ok((id, _))) => {
                     match crate::rate_limit::check(&env, &req, &id).await {
@@ -225,19 +238,20 @@ async fn form_resource(
 
 /// A known site and the CORS origin this request may be answered for;
 /// an unknown site or a refused origin is the answer itself.
-fn site_with_cors(
+async fn site_with_cors(
     req: &Request,
     env: &Env,
     site: &str,
 ) -> Result<(&'static SiteConfig, Option<String>), Response> {
-    let (_, site) = known_site(site).map_err(|e| e.to_response())?;
+    let (_, site) = known_site(env, site).await.map_err(|e| e.to_response())?;
     let allow = cors::check(req, env, site).map_err(|e| e.to_response())?;
     Ok((site, allow))
 }
 
-fn known_site(site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
+/// A known site and its configuration in force (`sites::resolve`).
+async fn known_site(env: &Env, site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
     let id = SiteId::new(site)?;
-    let config = sites::get(site).ok_or_else(|| {
+    let config = sites::resolve(env, &id).await?.ok_or_else(|| {
         ApiError::from(RequestError::SiteUnknown {
             site: site.to_string(),
         })
