@@ -11,6 +11,8 @@ const SCOPES = [
   ["export", "Export: the log, a subject's history and identity"],
   ["write", "Write: erasure, restriction, imports, requests"],
   ["attest", "Attest: consent given offline, other lawful bases"],
+  ["edit", "Edit: draft the site's texts and configuration, preview them"],
+  ["publish", "Publish: put a draft in force (a new notice version)"],
 ];
 
 /** The keys: a create form (the new key shown once) and the list with Revoke. */

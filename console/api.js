@@ -61,6 +61,14 @@ export function client(site, key) {
     recordBreach: (body) => call("/breaches", { method: "POST", body }),
     updateBreach: (id, body) => call(`/breaches/${id}`, { method: "POST", body }),
     logExport: () => call("/export", { raw: true }),
+    configInForce: () => call("/config"),
+    configDraft: () => call("/config/draft"),
+    saveDraft: (base, config) => call(`/config/draft?base=${base}`, { method: "POST", body: config }),
+    discardDraft: () => call("/config/draft", { method: "DELETE" }),
+    previewDraft: () => call("/config/draft/preview", { method: "POST" }),
+    publish: () => call("/config/publish", { method: "POST" }),
+    editions: () => call("/config/editions"),
+    edition: (n) => call(`/config/editions/${n}`),
   };
 }
 

@@ -12,6 +12,7 @@ import { offlineView, objectionForm, ownerWord, notesView } from "./offline.js";
 import { contactsView } from "./contacts.js";
 import { breachesView } from "./breaches.js";
 import { keysView, auditView, mailboxView } from "./access.js";
+import { settingsView } from "./settings.js";
 import initVerify, { batch_fits as batchFits, checkpoint as verifyCheckpoint, verify_extension as verifyExtension } from "./pkg/verify.js";
 
 const SESSION = "assent-console";
@@ -53,6 +54,7 @@ function open(api) {
     ["import", "Lists", importView],
     ["offline", "Consent offline", (api) => offlineView(api, describe)],
     ["breaches", "Breaches", (api) => breachesView(api, describe)],
+    ["settings", "Site settings", (api) => settingsView(api, describe)],
     ["access", "Keys and audit", async (api) => h("div", {}, await keysView(api, describe), await auditView(api, describe))],
     ["log", "Log and exports", log],
     ["mailbox", "Mailbox", (api) => mailboxView(api, describe)],

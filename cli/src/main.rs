@@ -40,6 +40,7 @@ mod import;
 mod keys;
 mod owner;
 mod ropa;
+mod site_config;
 mod source;
 mod verify;
 
@@ -134,6 +135,10 @@ enum Command {
         #[command(flatten)]
         args: attest::Args,
     },
+    /// The site's configuration without a deploy: check a file, pull what is in force, push a
+    /// draft, preview it, publish it (scope `publish`), list the editions.
+    #[command(subcommand)]
+    Config(site_config::Command),
     /// The record of processing (GDPR Art. 30) generated from the site's configuration.
     ProcessingRecord {
         #[command(flatten)]
@@ -146,7 +151,7 @@ enum Command {
 
 /// Where and as whom an owner command acts.
 #[derive(clap::Args)]
-struct OwnerArgs {
+pub(crate) struct OwnerArgs {
     /// Edge base URL, e.g. https://consent.example.com
     #[arg(long)]
     edge: String,
@@ -159,7 +164,7 @@ struct OwnerArgs {
 }
 
 impl OwnerArgs {
-    fn owner(&self) -> Result<owner::Owner, CliError> {
+    pub(crate) fn owner(&self) -> Result<owner::Owner, CliError> {
         owner::Owner::new(&self.edge, &self.site, &self.admin_key)
     }
 }
@@ -509,6 +514,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             csv,
             yes,
         } => contacts::run(&owner.owner()?, act, &selection, csv, yes),
+        Command::Config(command) => site_config::run(command),
         Command::ProcessingRecord { owner, format } => ropa::run(&owner.owner()?, &format),
         Command::Export { owner } => export::run(&owner.edge, &owner.site, &owner.admin_key),
         Command::Routes => {

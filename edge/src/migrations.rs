@@ -202,7 +202,7 @@ pub(crate) mod tests {
         );
         assert_eq!((keys.len(), audit.len()), (2, 3));
         let dir = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 4);
+        assert_eq!(migrate(&dir, DIRECTORY, 1).unwrap(), 5);
         let mut directory = SqlAdminStore(&dir);
         directory.adopt(&keys, &audit).unwrap();
         directory.adopt(&keys, &audit).unwrap();

@@ -27,7 +27,8 @@ export function mount(ask) {
   var host = document.createElement("div");
   host.id = "assent-host";
   host.dir = /^(ar|he|fa|ur)(-|$)/.test(config.language) ? "rtl" : "ltr";
-  host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000";
+  // The site's theme (`--assent-*`, core's `Theme::css`, checked there) after ours.
+  host.style.cssText = "position:fixed;top:0;left:0;width:0;height:0;z-index:2147483000;" + config.theme;
   root = adopt(host.attachShadow({ mode: "open" }), CSS);
   // First in the page: a keyboard reaches the banner with its first Tab.
   document.body.prepend(host);

@@ -211,6 +211,18 @@ pub fn admin_audit(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/audit")
 }
 
+/// Path of the site's configuration in force (and, under it, the draft,
+/// the preview link, publishing and the editions: [`admin_config_part`]).
+pub fn admin_config(site: &SiteId) -> String {
+    format!("/v1/admin/sites/{site}/config")
+}
+
+/// Path of a part of the site's configuration routes: `draft`,
+/// `draft/preview`, `publish`, `editions` or `editions/{n}`.
+pub fn admin_config_part(site: &SiteId, part: &str) -> String {
+    format!("/v1/admin/sites/{site}/config/{part}")
+}
+
 /// Path of the site's record of processing (GDPR Art. 30; `?format=json|csv|html`).
 pub fn admin_processing_record(site: &SiteId) -> String {
     format!("/v1/admin/sites/{site}/processing-record")

@@ -35,6 +35,10 @@ mod accountability;
 pub mod edition;
 #[cfg(feature = "std")]
 pub mod preview;
+#[cfg(feature = "std")]
+mod theme;
+#[cfg(feature = "std")]
+pub use theme::{contrast, Theme, MIN_CONTRAST};
 pub(crate) mod checks;
 mod language_checks;
 mod languages;
@@ -108,6 +112,10 @@ pub struct SiteConfig {
     /// absent: wherever Cloudflare places them. Fixed when a site starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_location: Option<DataLocation>,
+    /// The widget's look (see [`Theme`]); absent: the widget's own.
+    #[cfg(feature = "std")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
 }
 
 fn default_lifetime() -> u32 {
@@ -152,6 +160,10 @@ impl SiteConfig {
             j.validate()?;
         }
         self.check_webhooks()?;
+        #[cfg(feature = "std")]
+        if let Some(theme) = &self.theme {
+            theme.validate()?;
+        }
         self.check_languages(&purpose_ids, &form_ids)
     }
 

@@ -75,6 +75,7 @@ impl Error {
                 | ConfigError::RetentionInvalid { .. }
                 | ConfigError::RecycleBinInvalid { .. }
                 | ConfigError::ShardsInvalid { .. }
+                | ConfigError::ThemeInvalid { .. }
                 | ConfigError::FixedAtDeploy { .. } => Invalid,
                 ConfigError::DraftNone | ConfigError::EditionUnknown { .. } => NotFound,
                 ConfigError::DraftStale { .. } | ConfigError::DraftUnchanged => Conflict,

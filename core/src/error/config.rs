@@ -94,6 +94,14 @@ pub enum ConfigError {
         /// Which rule it breaks.
         reason: String,
     },
+    /// The site's theme breaks a rule of [`crate::config::Theme`]: a colour
+    /// not `#rgb` or `#rrggbb`, a radius outside 0 to 2rem, or a text whose
+    /// contrast with what it is on is under 4.5:1.
+    #[error("theme: {reason}")]
+    ThemeInvalid {
+        /// Which rule it breaks.
+        reason: String,
+    },
     /// A draft changes a field that only a deploy may change (see
     /// [`crate::config::edition::FIXED_AT_DEPLOY`]): where the widget may
     /// run, where data goes, how the log is sharded and kept.
@@ -140,6 +148,7 @@ impl ConfigError {
             ConfigError::RetentionInvalid { .. } => "retention_invalid",
             ConfigError::RecycleBinInvalid { .. } => "recycle_bin_invalid",
             ConfigError::ShardsInvalid { .. } => "shards_invalid",
+            ConfigError::ThemeInvalid { .. } => "theme_invalid",
             ConfigError::FixedAtDeploy { .. } => "fixed_at_deploy",
             ConfigError::DraftNone => "draft_none",
             ConfigError::DraftStale { .. } => "draft_stale",

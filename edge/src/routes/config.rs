@@ -50,6 +50,10 @@ pub fn answer(
     // applies here, and under one that presumes consent it carries the
     // presumed choice for a browser that has none (see
     // `assent_core::jurisdiction`): per visitor, so never cached.
+    // The site's look, as declarations for the widget's host (checked by core).
+    if let Some(theme) = site.theme.as_ref().map(|t| t.css()).filter(|c| !c.is_empty()) {
+        value["theme"] = theme.into();
+    }
     let geo = crate::geo::of(req, env);
     let regime = geo.regime(site);
     if let Some(regime) = regime {
