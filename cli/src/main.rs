@@ -19,7 +19,8 @@
 //! contact list and bulk work on a selection), `backup` (a site in one file
 //! sealed to the operator's key, and its restore), `owner` (the site
 //! owner's commands: keys, subjects, requests, retention), `keys` (`assent
-//! keys generate`), `ropa` (`assent processing-record`), `source` (where
+//! keys generate`), `ropa` (`assent processing-record`), `site_config`
+//! (`assent config`: check, pull, push, preview, publish), `source` (where
 //! inputs come from: a file, stdin, a URL) and `error` (exit 1 for invalid
 //! evidence, 2 for usage or I/O).
 

@@ -73,22 +73,39 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let owner = owner.owner()?;
             let text = read(&file)?;
             if base.len() != 64 || !base.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(CliError::Usage("--base is 64 hex digits (`assent config pull` prints it)".into()));
+                return Err(CliError::Usage(
+                    "--base is 64 hex digits (`assent config pull` prints it)".into(),
+                ));
             }
-            let path = format!("{}?base={base}", api::admin_config_part(&owner.site, "draft"));
+            let path = format!(
+                "{}?base={base}",
+                api::admin_config_part(&owner.site, "draft")
+            );
             owner.print("POST", &path, Some(text))
         }
         Command::Preview { owner } => {
             let owner = owner.owner()?;
-            owner.print("POST", &api::admin_config_part(&owner.site, "draft/preview"), None)
+            owner.print(
+                "POST",
+                &api::admin_config_part(&owner.site, "draft/preview"),
+                None,
+            )
         }
         Command::Publish { owner } => {
             let owner = owner.owner()?;
-            owner.print("POST", &api::admin_config_part(&owner.site, "publish"), None)
+            owner.print(
+                "POST",
+                &api::admin_config_part(&owner.site, "publish"),
+                None,
+            )
         }
         Command::Discard { owner } => {
             let owner = owner.owner()?;
-            owner.print("DELETE", &api::admin_config_part(&owner.site, "draft"), None)
+            owner.print(
+                "DELETE",
+                &api::admin_config_part(&owner.site, "draft"),
+                None,
+            )
         }
         Command::Editions { owner, number } => {
             let owner = owner.owner()?;
@@ -117,9 +134,10 @@ fn pull(owner: &Owner, out: Option<&str>) -> Result<(), CliError> {
         return owner.print("GET", &api::admin_config(&owner.site), None);
     };
     let bytes = owner.call("GET", &api::admin_config(&owner.site), None)?;
-    let answer: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| CliError::Io(format!("the edge's answer: {e}")))?;
-    let pretty = serde_json::to_string_pretty(&answer["config"]).map_err(|e| CliError::Io(e.to_string()))?;
+    let answer: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::Io(format!("the edge's answer: {e}")))?;
+    let pretty =
+        serde_json::to_string_pretty(&answer["config"]).map_err(|e| CliError::Io(e.to_string()))?;
     std::fs::write(out, pretty + "\n").map_err(|e| CliError::Io(format!("{out}: {e}")))?;
     println!(
         "{}",

@@ -51,7 +51,10 @@ fn json(v: &impl serde::Serialize) -> SqlValue {
 impl<C: Sql> EditionStore for SqlEditionStore<C> {
     fn latest(&self) -> Result<Option<Edition>, StoreError> {
         Ok(self
-            .rows("SELECT data FROM config_editions ORDER BY number DESC LIMIT 1", vec![])?
+            .rows(
+                "SELECT data FROM config_editions ORDER BY number DESC LIMIT 1",
+                vec![],
+            )?
             .pop())
     }
 
@@ -73,7 +76,9 @@ impl<C: Sql> EditionStore for SqlEditionStore<C> {
     }
 
     fn draft(&self) -> Result<Option<Draft>, StoreError> {
-        Ok(self.rows("SELECT data FROM config_draft WHERE id = 1", vec![])?.pop())
+        Ok(self
+            .rows("SELECT data FROM config_draft WHERE id = 1", vec![])?
+            .pop())
     }
 
     fn put_draft(&mut self, draft: &Draft) -> Result<(), StoreError> {
@@ -128,7 +133,8 @@ mod tests {
         let mut d: serde_json::Value = serde_json::from_str(SITE).unwrap();
         d["languages"]["en"]["ui"]["title"] = "Stored".into();
         let base = in_force(&seed, None).hash;
-        let draft = edition::save_draft(&mut store, &seed, &d.to_string(), &base, "operator", 5).unwrap();
+        let draft =
+            edition::save_draft(&mut store, &seed, &d.to_string(), &base, "operator", 5).unwrap();
         assert_eq!(store.draft().unwrap(), Some(draft));
         let e = edition::publish(&mut store, &seed, "operator", 6).unwrap();
         assert_eq!(store.draft().unwrap(), None);

@@ -55,7 +55,7 @@ pub async fn run(env: &Env, sql: &SqlStorage, now_ms: u64) -> Option<u64> {
     // A shard without records has nothing to do.
     let origin = store.origin().ok().flatten()?;
     // The edition in force, asked of the directory when not known lately.
-    if let Err(e) = sites::resolve(env, origin.site()).await {
+    if let Err(e) = crate::site_config::resolve(env, origin.site()).await {
         worker::console_error!("alarm: {e:?}");
     }
     let site = sites::of_log(&store).ok().flatten()?;

@@ -9,7 +9,11 @@
 //!
 //! Modules, one per concept:
 //! - [`routes`]: the HTTP API (`/v1/...`), one submodule per resource;
-//! - [`sites`]: site configurations, validated at build time and embedded;
+//! - [`sites`]: site configurations, validated at build time and embedded,
+//!   and the editions published over them as this isolate knows them;
+//! - [`site_config`], [`edition_store`]: the configuration without a deploy
+//!   between the objects (the directory's drafts and editions, an
+//!   isolate's asking), and its store on SQLite;
 //! - [`cors`]: origin checks and CORS headers;
 //! - [`geo`]: the visitor's country, from Cloudflare's header;
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);

@@ -69,7 +69,7 @@ pub async fn serve(
                     let current = sites::notices(q.site.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
                     Ok(archive::find(&mut store, current, &q.hash, now_ms())?)
                 },
-            messages::KEEP_NOTICES => |notices: Vec<archive::ArchivedNotice>| {
+            crate::site_config::KEEP_NOTICES => |notices: Vec<archive::ArchivedNotice>| {
                     let mut kept = 0;
                     for notice in &notices {
                         if store.notice(&notice.hash).map_err(assent_core::Error::from)?.is_none() {

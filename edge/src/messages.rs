@@ -48,10 +48,6 @@ pub const INCLUSION: Endpoint<InclusionQuery, InclusionProof> = Endpoint::new("/
 pub const CONSISTENCY: Endpoint<ConsistencyQuery, ConsistencyProof> = Endpoint::new("/consistency");
 /// A notice of the archive by its hash (`assent_core::log::archive::find`).
 pub const NOTICE: Endpoint<NoticeQuery, ArchivedNotice> = Endpoint::new("/notice");
-/// Keeps the notices of a newly published edition in the archive (the
-/// home shard's; a hash kept already keeps its first bytes): how many were
-/// new.
-pub const KEEP_NOTICES: Endpoint<Vec<ArchivedNotice>, u64> = Endpoint::new("/notices/keep");
 /// A page of the owner's list, newest first.
 pub const PAGE: Endpoint<PageRequest, RecordsPage> = Endpoint::new("/page");
 /// A page of the export, oldest first.

@@ -133,8 +133,10 @@ pub async fn call<'a, Q: Serialize, A: DeserializeOwned>(
     if endpoint.role == Role::Shard {
         // The shard checks against the edition this Worker used (`sites`).
         let edition = crate::sites::latest_known(to.site.as_str());
-        req.headers_mut()?
-            .set(crate::sites::EDITION_HEADER, &format!("{} {edition}", to.site))?;
+        req.headers_mut()?.set(
+            crate::sites::EDITION_HEADER,
+            &format!("{} {edition}", to.site),
+        )?;
     }
     let resp = stub.fetch_with_request(req).await?;
     // serde_json on the text, not JavaScript's JSON.parse: integers stay exact.

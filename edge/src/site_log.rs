@@ -39,8 +39,12 @@ impl DurableObject for SiteLog {
         let sql = self.state.storage().sql();
         let mut grew = false;
         let path = req.path();
-        let named = req.headers().get(crate::sites::EDITION_HEADER).ok().flatten();
-        if let Err(e) = crate::sites::catch_up(&self.env, named).await {
+        let named = req
+            .headers()
+            .get(crate::sites::EDITION_HEADER)
+            .ok()
+            .flatten();
+        if let Err(e) = crate::site_config::catch_up(&self.env, named).await {
             return Ok(e.to_response());
         }
         let backup = crate::site_backup::handles(Role::Shard, &path);

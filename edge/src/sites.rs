@@ -3,6 +3,7 @@
 //! them without a deploy (`assent_core::config::edition`, kept by the
 //! site's directory object, [`crate::site_config`]).
 //!
+//! No I/O here: asking the directory is [`crate::site_config`]'s.
 //! Every isolate keeps what it knows of each site: the newest edition
 //! number it has seen and the configuration in force with it, parsed once
 //! and kept for the isolate's life (an edition is a few tens of KB and
@@ -11,10 +12,11 @@
 //!
 //! - **The Worker asks the directory** when what it knows is older than
 //!   [`FRESH_MS`] ([`resolve`]): a publish reaches every visitor within
-//!   that, plus the config answer's own minute of caching.
+//!   that, plus the config answer's own minute of caching
+//!   (`site_config::resolve`).
 //! - **Every message to a shard names the edition the Worker used**
 //!   ([`EDITION_HEADER`], set by `objects::call`), and the shard catches up
-//!   before it handles it ([`catch_up`]): the shard checks an event against
+//!   before it handles it (`site_config::catch_up`): the shard checks an event against
 //!   the notice the Worker served, never an older one.
 //!
 //! Where the directory cannot be reached, what the isolate knew stays in
@@ -28,11 +30,7 @@ use std::sync::OnceLock;
 
 use assent_core::config::edition::{self, Edition};
 use assent_core::config::SiteConfig;
-use assent_core::ids::SiteId;
 use assent_core::log::archive::{self, ArchivedNotice};
-use worker::Env;
-
-use crate::error::ApiError;
 
 include!(concat!(env!("OUT_DIR"), "/sites.rs"));
 
@@ -156,59 +154,9 @@ pub fn adopt(site: &str, latest: Option<&Edition>, now_ms: u64) {
     KNOWN.with(|k| k.borrow_mut().insert(site.to_string(), entry));
 }
 
-/// Asks the directory of `site` for an edition newer than the one known
-/// and takes it in.
-async fn ask(env: &Env, site: &SiteId) -> Result<(), ApiError> {
-    let answer = crate::messages::call(
-        env,
-        site,
-        &crate::site_config::LATEST,
-        &latest_known(site.as_str()),
-    )
-    .await?;
-    adopt(site.as_str(), answer.as_ref(), now_ms());
-    Ok(())
-}
-
-/// The configuration of `site` in force, asked of its directory when what
-/// this isolate knows is older than [`FRESH_MS`]; `None`: the edge does not
-/// serve the site. The Worker's way to a site.
-pub async fn resolve(env: &Env, site: &SiteId) -> Result<Option<&'static SiteConfig>, ApiError> {
-    if deployed(site.as_str()).is_none() {
-        return Ok(None);
-    }
-    let stale = known(site.as_str()).is_none_or(|k| now_ms().saturating_sub(k.checked_ms) >= FRESH_MS);
-    if stale {
-        if let Err(e) = ask(env, site).await {
-            // What was known stays in force; nothing known is not guessed.
-            worker::console_error!("site {site}: the directory did not answer: {e:?}");
-            if known(site.as_str()).is_none() {
-                return Err(ApiError::Internal(format!("site {site}: no configuration known: {e:?}")));
-            }
-        }
-    }
-    Ok(get(site.as_str()))
-}
-
-/// A shard's way: catches up with the edition a message names (its
-/// [`EDITION_HEADER`]) before the message is handled.
-pub async fn catch_up(env: &Env, header: Option<String>) -> Result<(), ApiError> {
-    let Some((site, number)) = header.as_deref().and_then(|h| h.split_once(' ')) else {
-        return Ok(());
-    };
-    // 0: the Worker knows of no edition, and the deployed file serves.
-    let number: u32 = number.parse().unwrap_or(0);
-    let Ok(site) = SiteId::new(site) else {
-        return Ok(());
-    };
-    if number == 0 || latest_known(site.as_str()) >= number {
-        return Ok(());
-    }
-    ask(env, &site).await
-}
-
-fn now_ms() -> u64 {
-    worker::Date::now().as_millis()
+/// When this isolate last heard from the directory of `site`.
+pub fn checked_ms(site: &str) -> Option<u64> {
+    known(site).map(|k| k.checked_ms)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ const formTitle = async () => (await (await fetch(`${edge.url}/v1/sites/demo/for
 
 test("a form's text changed in the console, previewed, published: the demo page shows it under a new notice version", async () => {
   const before = await siteConfig(edge, "en", "demo");
+  const oldForm = (await (await fetch(`${edge.url}/v1/sites/demo/forms/newsletter?lang=en`)).json()).notice_hash;
   // A visitor chooses on the demo page under the deployed notice.
   const visitor = await browser.newContext();
   const page = await visitor.newPage();
@@ -89,9 +90,11 @@ test("a form's text changed in the console, previewed, published: the demo page 
   await eventually(async () => (await adminRecords(edge)).total === 2, "the new choice stored");
   const newest = (await adminRecords(edge)).records[0].record;
   assert.deepEqual(newest.event.notice, { version: after.notice_version, language: "en", hash: after.notice_hash });
-  // Both notices are in the archive: the one the first record names, and the new form's.
+  // The archive keeps every notice shown: the one the first record names,
+  // the form's old one no record names (kept by the publish), the new ones.
   const form = await (await fetch(`${edge.url}/v1/sites/demo/forms/newsletter?lang=en`)).json();
-  for (const hash of [before.notice_hash, after.notice_hash, form.notice_hash]) {
+  assert.notEqual(form.notice_hash, oldForm);
+  for (const hash of [before.notice_hash, oldForm, after.notice_hash, form.notice_hash]) {
     assert.equal((await fetch(`${edge.url}/v1/sites/demo/notices/${hash}`)).status, 200, hash);
   }
   // Audited: who published, as the trail says.

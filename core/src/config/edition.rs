@@ -451,7 +451,12 @@ impl EditionStore for MemoryEditions {
         Ok(self.editions.iter().find(|e| e.number == number).cloned())
     }
     fn editions(&self) -> Result<Vec<EditionSummary>, StoreError> {
-        Ok(self.editions.iter().rev().map(EditionSummary::from).collect())
+        Ok(self
+            .editions
+            .iter()
+            .rev()
+            .map(EditionSummary::from)
+            .collect())
     }
     fn draft(&self) -> Result<Option<Draft>, StoreError> {
         Ok(self.draft.clone())

@@ -141,7 +141,15 @@ fn a_draft_made_before_another_publish_is_stale() {
 fn a_deploy_between_save_and_publish_makes_the_draft_stale() {
     let mut store = MemoryEditions::default();
     let b = base(&store);
-    save_draft(&mut store, &seed(), &titled("Mine").to_string(), &b, "operator", NOW).unwrap();
+    save_draft(
+        &mut store,
+        &seed(),
+        &titled("Mine").to_string(),
+        &b,
+        "operator",
+        NOW,
+    )
+    .unwrap();
     let mut deployed = seed();
     deployed.consent_lifetime_days = 100;
     let e = publish(&mut store, &deployed, "operator", NOW).unwrap_err();
@@ -154,8 +162,16 @@ fn a_deploy_between_save_and_publish_makes_the_draft_stale() {
 #[test]
 fn publishing_nothing_new_or_nothing_at_all_is_refused() {
     let mut store = MemoryEditions::default();
-    assert_eq!(publish(&mut store, &seed(), "operator", NOW).unwrap_err().code(), "draft_none");
-    assert_eq!(draft_config(&store, &seed()).unwrap_err().code(), "draft_none");
+    assert_eq!(
+        publish(&mut store, &seed(), "operator", NOW)
+            .unwrap_err()
+            .code(),
+        "draft_none"
+    );
+    assert_eq!(
+        draft_config(&store, &seed()).unwrap_err().code(),
+        "draft_none"
+    );
     let e = save_and_publish(&mut store, &draft()).unwrap_err();
     assert_eq!(e.code(), "draft_unchanged");
     assert!(store.editions().unwrap().is_empty());
@@ -165,14 +181,27 @@ fn publishing_nothing_new_or_nothing_at_all_is_refused() {
 fn a_storage_fault_publishes_nothing_and_keeps_the_draft() {
     let mut store = MemoryEditions::default();
     let b = base(&store);
-    save_draft(&mut store, &seed(), &titled("Kept").to_string(), &b, "operator", NOW).unwrap();
+    save_draft(
+        &mut store,
+        &seed(),
+        &titled("Kept").to_string(),
+        &b,
+        "operator",
+        NOW,
+    )
+    .unwrap();
     store.fail = true;
     let e = publish(&mut store, &seed(), "operator", NOW).unwrap_err();
     assert_eq!(e.code(), "storage_fault");
     store.fail = false;
     assert!(store.editions().unwrap().is_empty());
     assert!(store.draft().unwrap().is_some());
-    assert_eq!(publish(&mut store, &seed(), "operator", NOW).unwrap().number, 1);
+    assert_eq!(
+        publish(&mut store, &seed(), "operator", NOW)
+            .unwrap()
+            .number,
+        1
+    );
 }
 
 #[test]

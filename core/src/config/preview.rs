@@ -100,6 +100,8 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
     }
 }

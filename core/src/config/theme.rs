@@ -72,7 +72,11 @@ fn rgb(colour: &str) -> Option<[u8; 3]> {
                 .collect();
             Some([c[0], c[1], c[2]])
         }
-        6 => Some([channel(&hex[0..2])?, channel(&hex[2..4])?, channel(&hex[4..6])?]),
+        6 => Some([
+            channel(&hex[0..2])?,
+            channel(&hex[2..4])?,
+            channel(&hex[4..6])?,
+        ]),
         _ => None,
     }
 }
@@ -106,7 +110,8 @@ fn radius_ok(r: &str) -> bool {
     };
     let (whole, frac) = n.split_once('.').unwrap_or((n, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let shape = whole.len() == 1 && digits(whole) && frac.len() <= 3 && digits(frac) && !(n.ends_with('.'));
+    let shape =
+        whole.len() == 1 && digits(whole) && frac.len() <= 3 && digits(frac) && !(n.ends_with('.'));
     shape && n.parse::<f64>().is_ok_and(|v| v <= 2.0)
 }
 
@@ -134,14 +139,28 @@ impl Theme {
         }
         if let Some(r) = &self.radius {
             if !radius_ok(r) {
-                return Err(invalid(format!("the radius is 0 or up to 2rem (e.g. 0.75rem), not {r:?}")));
+                return Err(invalid(format!(
+                    "the radius is 0 or up to 2rem (e.g. 0.75rem), not {r:?}"
+                )));
             }
         }
         let or = |v: &Option<String>, i: usize| v.clone().unwrap_or_else(|| DEFAULTS[i].into());
         let pairs = [
-            ("the text on the surface", or(&self.text, 0), or(&self.background, 1)),
-            ("the buttons' text on the buttons", or(&self.button_text, 2), or(&self.button, 3)),
-            ("links on the surface", or(&self.link, 3), or(&self.background, 1)),
+            (
+                "the text on the surface",
+                or(&self.text, 0),
+                or(&self.background, 1),
+            ),
+            (
+                "the buttons' text on the buttons",
+                or(&self.button_text, 2),
+                or(&self.button, 3),
+            ),
+            (
+                "links on the surface",
+                or(&self.link, 3),
+                or(&self.background, 1),
+            ),
         ];
         for (what, fg, bg) in pairs {
             let ratio = contrast(&fg, &bg).unwrap_or(0.0);
@@ -181,13 +200,26 @@ mod tests {
         let grey = contrast("#767676", "#ffffff").unwrap();
         assert!((4.5..4.6).contains(&grey), "{grey}");
         assert!(theme(r##"{"text":"#767676"}"##).validate().is_ok());
-        assert_eq!(theme(r##"{"text":"#777777"}"##).validate().unwrap_err().code(), "theme_invalid");
+        assert_eq!(
+            theme(r##"{"text":"#777777"}"##)
+                .validate()
+                .unwrap_err()
+                .code(),
+            "theme_invalid"
+        );
     }
 
     #[test]
     fn each_side_is_weighed_against_the_widget_s_own_other_side() {
-        assert!(theme(r##"{"background":"#17181c"}"##).validate().is_err(), "dark on dark");
-        assert!(theme(r##"{"background":"#17181c","text":"#ffffff","link":"#93b4ff"}"##).validate().is_ok());
+        assert!(
+            theme(r##"{"background":"#17181c"}"##).validate().is_err(),
+            "dark on dark"
+        );
+        assert!(
+            theme(r##"{"background":"#17181c","text":"#ffffff","link":"#93b4ff"}"##)
+                .validate()
+                .is_ok()
+        );
         assert!(theme(r##"{"button_text":"#1d4ed8"}"##).validate().is_err());
         assert!(theme(r##"{"link":"#ffffff"}"##).validate().is_err());
     }
@@ -207,9 +239,18 @@ mod tests {
             r##"{"radius":"10rem"}"##,
             r##"{"radius":"-1rem"}"##,
         ] {
-            assert_eq!(theme(bad).validate().unwrap_err().code(), "theme_invalid", "{bad}");
+            assert_eq!(
+                theme(bad).validate().unwrap_err().code(),
+                "theme_invalid",
+                "{bad}"
+            );
         }
-        for good in [r##"{"radius":"0"}"##, r##"{"radius":"2rem"}"##, r##"{"radius":"0.375rem"}"##, r##"{"button":"#0B6E4F"}"##] {
+        for good in [
+            r##"{"radius":"0"}"##,
+            r##"{"radius":"2rem"}"##,
+            r##"{"radius":"0.375rem"}"##,
+            r##"{"button":"#0B6E4F"}"##,
+        ] {
             theme(good).validate().unwrap();
         }
         assert!(serde_json::from_str::<Theme>(r##"{"font":"x"}"##).is_err());
@@ -218,7 +259,9 @@ mod tests {
     #[test]
     fn the_css_names_only_what_is_set_in_a_fixed_order() {
         assert_eq!(Theme::default().css(), "");
-        let t = theme(r##"{"radius":"0","text":"#000000","background":"#ffffff","button":"#0b6e4f","button_text":"#ffffff","link":"#0b6e4f"}"##);
+        let t = theme(
+            r##"{"radius":"0","text":"#000000","background":"#ffffff","button":"#0b6e4f","button_text":"#ffffff","link":"#0b6e4f"}"##,
+        );
         assert_eq!(
             t.css(),
             "--assent-fg:#000000;--assent-bg:#ffffff;--assent-btn-fg:#ffffff;--assent-btn-bg:#0b6e4f;--assent-link:#0b6e4f;--assent-radius:0"

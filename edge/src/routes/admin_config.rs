@@ -67,9 +67,12 @@ impl ConfigRoute {
             ["publish"] if post => ConfigRoute::Publish,
             ["editions"] if get => ConfigRoute::Editions,
             ["editions", n] if get => ConfigRoute::Edition(number(n).ok_or(false)?),
-            [] | ["draft"] | ["draft", "preview"] | ["publish"] | ["editions"] | ["editions", _] => {
-                return Err(true)
-            }
+            []
+            | ["draft"]
+            | ["draft", "preview"]
+            | ["publish"]
+            | ["editions"]
+            | ["editions", _] => return Err(true),
             _ => return Err(false),
         })
     }
@@ -145,7 +148,8 @@ pub async fn handle(
     match route {
         ConfigRoute::InForce => {
             let latest = messages::call(env, id, &site_config::LATEST, &0).await?;
-            let seed = sites::deployed(id.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
+            let seed =
+                sites::deployed(id.as_str()).ok_or(ApiError::from(RequestError::NotFound))?;
             let now = edition::in_force(seed, latest.as_ref());
             json_value(
                 &json!({
@@ -173,7 +177,10 @@ pub async fn handle(
         }
         ConfigRoute::Save => {
             let q = Query::parse(&req, &["base"])?;
-            let base = q.get("base").ok_or_else(|| query_invalid("base"))?.to_string();
+            let base = q
+                .get("base")
+                .ok_or_else(|| query_invalid("base"))?
+                .to_string();
             let body = body_up_to(&mut req, MAX_CONFIG_BYTES).await?;
             let config = String::from_utf8(body).map_err(|_| query_invalid("body"))?;
             let request = SaveRequest {
@@ -194,8 +201,13 @@ pub async fn handle(
         }
         ConfigRoute::Preview => {
             // Only a draft that checks today is worth a link.
-            if messages::call(env, id, &site_config::DRAFT, &()).await?.is_none() {
-                return Err(assent_core::Error::from(assent_core::error::ConfigError::DraftNone).into());
+            if messages::call(env, id, &site_config::DRAFT, &())
+                .await?
+                .is_none()
+            {
+                return Err(
+                    assent_core::Error::from(assent_core::error::ConfigError::DraftNone).into(),
+                );
             }
             let secret = crate::routes::forms::form_secret(env)?;
             let expires = now + preview::PREVIEW_MS;
@@ -204,29 +216,7 @@ pub async fn handle(
             let url = format!("{}/v1/sites/{id}/preview/{token}/", public.canonical());
             json_value(&json!({ "url": url, "expires_at": rfc3339(expires) }), 201)
         }
-        ConfigRoute::Publish => {
-            let request = PublishRequest {
-                site: id.clone(),
-                by: by(principal),
-            };
-            let e = messages::call(env, id, &site_config::PUBLISH, &request).await?;
-            sites::adopt(id.as_str(), Some(&e), now);
-            // Every notice of the edition goes into the archive now, so
-            // an auditor can fetch each one even if no record names it.
-            let shown: Vec<_> = sites::notices(id.as_str())
-                .unwrap_or_default()
-                .iter()
-                .map(|n| archive::ArchivedNotice {
-                    first_ms: e.published_ms,
-                    ..n.clone()
-                })
-                .collect();
-            let kept = messages::call(env, id, &messages::KEEP_NOTICES, &shown).await?;
-            let mut view = edition_view(&e, false)?;
-            view["notices"] = shown.len().into();
-            view["notices_new"] = kept.into();
-            json_value(&view, 201)
-        }
+        ConfigRoute::Publish => publish(env, site, principal, now).await,
         ConfigRoute::Editions => {
             let list = messages::call(env, id, &site_config::EDITIONS, &()).await?;
             let list: Vec<Value> = list
@@ -248,6 +238,41 @@ pub async fn handle(
             json_value(&edition_view(&e, true)?, 200)
         }
     }
+}
+
+/// Publishes the draft, takes the edition in here at once, and keeps its
+/// notices (and those of the configuration it replaces) in the archive.
+async fn publish(
+    env: &Env,
+    site: &'static SiteConfig,
+    principal: &Principal,
+    now: u64,
+) -> Result<Response, ApiError> {
+    let id = &site.site;
+    let request = PublishRequest {
+        site: id.clone(),
+        by: by(principal),
+    };
+    let outgoing = sites::notices(id.as_str()).unwrap_or_default();
+    let e = messages::call(env, id, &site_config::PUBLISH, &request).await?;
+    sites::adopt(id.as_str(), Some(&e), now);
+    // Every notice of the edition, and of the configuration it
+    // replaces, goes into the archive now: an auditor can fetch
+    // each one years later even if no record names it.
+    let incoming = sites::notices(id.as_str()).unwrap_or_default();
+    let shown: Vec<_> = incoming
+        .iter()
+        .chain(outgoing)
+        .map(|n| archive::ArchivedNotice {
+            first_ms: e.published_ms,
+            ..n.clone()
+        })
+        .collect();
+    let kept = messages::call(env, id, &site_config::KEEP_NOTICES, &shown).await?;
+    let mut view = edition_view(&e, false)?;
+    view["notices"] = incoming.len().into();
+    view["notices_new"] = kept.into();
+    json_value(&view, 201)
 }
 
 #[cfg(test)]

@@ -51,7 +51,12 @@ pub fn answer(
     // presumed choice for a browser that has none (see
     // `assent_core::jurisdiction`): per visitor, so never cached.
     // The site's look, as declarations for the widget's host (checked by core).
-    if let Some(theme) = site.theme.as_ref().map(|t| t.css()).filter(|c| !c.is_empty()) {
+    if let Some(theme) = site
+        .theme
+        .as_ref()
+        .map(|t| t.css())
+        .filter(|c| !c.is_empty())
+    {
         value["theme"] = theme.into();
     }
     let geo = crate::geo::of(req, env);
@@ -59,7 +64,9 @@ pub fn answer(
     if let Some(regime) = regime {
         value["regime"] = serde_json::to_value(regime).map_err(internal)?;
     }
-    let kept = visitor.then(|| consent_cookie::read(req, env, site)).flatten();
+    let kept = visitor
+        .then(|| consent_cookie::read(req, env, site))
+        .flatten();
     Ok(match kept {
         Some(choice) => {
             value["choice"] = serde_json::to_value(&choice).map_err(internal)?;

@@ -8,7 +8,6 @@ use worker::{Env, Method, Request, Response};
 
 use crate::cors;
 use crate::error::ApiError;
-use crate::sites;
 use assent_core::error::RequestError;
 
 pub mod admin;
@@ -117,25 +116,11 @@ pub async fn handle(req: Request, env: Env) -> Response {
             };
             result.unwrap_or_else(|e| e.to_response())
         }
-        // A draft's preview: the token is the capability (`preview`).
         ["v1", "sites", site, "preview", token, rest @ ..] => {
-            let result = match known_site(&env, site).await {
-                Ok((id, site)) => match crate::rate_limit::check(&env, &req, &id).await {
-                    Ok(()) => preview::handle(req, &env, site, token, rest).await,
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            result.unwrap_or_else(|e| e.to_response())
+            preview_of(req, &env, site, token, rest).await
         }
         // The owner's routes: the key, the route, the audit, the answer.
-        ["v1", "admin", "sites", site, tail @ ..] => {
-            let result = match known_site(&env, site).await {
-                Ok((_, config)) => admin::handle(req, &env, config, tail).await,
-                Err(e) => Err(e),
-            };
-            result.unwrap_or_else(|e| e.to_response())
-        }
+        ["v1", "admin", "sites", site, tail @ ..] => owner(req, &env, site, tail).await,
         ["v1", "sites", site, "log", proof @ ("checkpoint" | "checkpoints" | "inclusion" | "consistency")] =>
         {
             let result = match (method, known_site(&env, site).await) {
@@ -203,6 +188,28 @@ async fn site_resource(
     }
 }
 
+/// An owner's route of a known site.
+async fn owner(req: Request, env: &Env, site: &str, tail: &[&str]) -> Response {
+    let result = match known_site(env, site).await {
+        Ok((_, config)) => admin::handle(req, env, config, tail).await,
+        Err(e) => Err(e),
+    };
+    result.unwrap_or_else(|e| e.to_response())
+}
+
+/// A preview of a known site's draft (its token is the capability), after
+/// the rate limit.
+async fn preview_of(req: Request, env: &Env, site: &str, token: &str, rest: &[&str]) -> Response {
+    let result = match known_site(env, site).await {
+        Ok((id, site)) => match crate::rate_limit::check(env, &req, &id).await {
+            Ok(()) => preview::handle(req, env, site, token, rest).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    result.unwrap_or_else(|e| e.to_response())
+}
+
 /// A form route of a known site.
 enum FormRoute<'a> {
     Notice(&'a str),
@@ -251,11 +258,13 @@ async fn site_with_cors(
 /// A known site and its configuration in force (`sites::resolve`).
 async fn known_site(env: &Env, site: &str) -> Result<(SiteId, &'static SiteConfig), ApiError> {
     let id = SiteId::new(site)?;
-    let config = sites::resolve(env, &id).await?.ok_or_else(|| {
-        ApiError::from(RequestError::SiteUnknown {
-            site: site.to_string(),
-        })
-    })?;
+    let config = crate::site_config::resolve(env, &id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::from(RequestError::SiteUnknown {
+                site: site.to_string(),
+            })
+        })?;
     Ok((id, config))
 }
 

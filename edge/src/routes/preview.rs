@@ -71,7 +71,14 @@ pub async fn handle(
         ["preview.js"] => file(SHIM.as_bytes().to_vec(), "text/javascript; charset=utf-8"),
         ["assent.js"] => {
             let public = PublicOrigins::from_env(env)?;
-            let resp = loader::tag(&req, env, &config, format!("{}{prefix}", public.canonical()), false).await?;
+            let resp = loader::tag(
+                &req,
+                env,
+                &config,
+                format!("{}{prefix}", public.canonical()),
+                false,
+            )
+            .await?;
             no_store(resp)
         }
         ["v1", "sites", s, "config"] if *s == id.as_str() => {
@@ -128,7 +135,11 @@ fn page(
     let languages: String = config
         .languages()
         .map(|l| {
-            let current = if *l == lang { " aria-current=\"page\"" } else { "" };
+            let current = if *l == lang {
+                " aria-current=\"page\""
+            } else {
+                ""
+            };
             format!(
                 "<li><a href=\"{prefix}?lang={l}\"{current}>{l}</a></li>",
                 l = escape(l)
