@@ -1,8 +1,15 @@
 // The demo page's links to the widget's API (a file, not an inline script:
 // the page runs under a strict Content-Security-Policy, www/_headers).
+// `show()` rejects when the widget could not start (the consent service
+// did not answer, even after its retries): the link says so, never nothing.
 document.getElementById("cookie-settings").addEventListener("click", function (e) {
   e.preventDefault();
-  window.assent && window.assent.show();
+  var said = document.getElementById("cookie-settings-said");
+  said.textContent = "";
+  (window.assent ? window.assent.show() : Promise.reject()).catch(function () {
+    said.textContent = "(Privacy settings cannot be loaded: the consent service did not answer. " +
+      "Nothing optional runs until it does. Please try again in a moment.)";
+  });
 });
 document.getElementById("privacy-center").addEventListener("click", function (e) {
   e.preventDefault();

@@ -11,13 +11,14 @@
 //! up). Two ways keep it current:
 //!
 //! - **The Worker asks the directory** when what it knows is older than
-//!   [`FRESH_MS`] ([`resolve`]): a publish reaches every visitor within
-//!   that, plus the config answer's own minute of caching
-//!   (`site_config::resolve`).
+//!   [`FRESH_MS`] ([`crate::site_config::resolve`]): a publish reaches
+//!   every visitor within that, plus the config answer's own minute of
+//!   caching.
 //! - **Every message to a shard names the edition the Worker used**
 //!   ([`EDITION_HEADER`], set by `objects::call`), and the shard catches up
-//!   before it handles it (`site_config::catch_up`): the shard checks an event against
-//!   the notice the Worker served, never an older one.
+//!   before it handles it ([`crate::site_config::catch_up`]): the shard
+//!   checks an event against the notice the Worker served, never an older
+//!   one.
 //!
 //! Where the directory cannot be reached, what the isolate knew stays in
 //! force; an isolate that knew nothing answers `500` rather than guess (the

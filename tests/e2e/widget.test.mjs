@@ -338,24 +338,57 @@ test("behind a busy shared address: the config refused twice with 429 is asked a
   await context.close();
 });
 
-test("the edge unreachable at load: ready rejects, no banner, nothing granted, no page error", async () => {
+test("the edge down, then up: a dropped connection and a 503 are asked again, and the banner comes", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = pageErrors(page);
-  await page.route("**/v1/sites/demo/config**", (route) => route.abort("internetdisconnected"));
+  let asked = 0;
+  await page.route("**/v1/sites/demo/config**", (route) => {
+    asked++;
+    if (asked == 1) return route.abort("connectionreset");
+    if (asked == 2) return route.fulfill({ status: 503, body: "" });
+    return route.continue();
+  });
+  await page.goto(edge.url + "/");
+  await page.locator(BANNER).waitFor({ timeout: 15_000 });
+  assert.equal(asked, 3);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the edge unreachable at load: asked again 4 times, then ready rejects, no banner, nothing granted, and Cookie settings says why", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  let asked = 0;
+  await page.route("**/v1/sites/demo/config**", (route) => {
+    asked++;
+    return route.abort("internetdisconnected");
+  });
+  // The retries wait 1, 2, 4 and 8 s: the page's clock runs them at once.
+  await page.clock.install();
   await page.addInitScript(() => {
     window.readyEvents = 0;
     document.addEventListener("assent:ready", () => window.readyEvents++);
   });
   await page.goto(edge.url + "/");
+  const outcome = page.evaluate(() => window.assent.ready.then(() => "resolved", (e) => "rejected: " + e));
+  for (let i = 0; i < 5; i++) {
+    await eventually(async () => asked > i, `attempt ${i + 1}`);
+    await page.clock.runFor(8_000);
+  }
   // The widget mounts only once ready resolves: its rejection is what proves no banner will come.
-  const outcome = await page.evaluate(() => window.assent.ready.then(() => "resolved", (e) => "rejected: " + (e && e.name)));
-  assert.match(outcome, /^rejected/, "ready did not reject with the edge unreachable");
+  assert.match(await outcome, /^rejected/, "ready did not reject with the edge unreachable");
+  assert.equal(asked, 5, "the first ask and 4 more, then no more");
   assert.equal(await page.locator("#assent-host").count(), 0);
   assert.equal(await page.locator(BANNER).count(), 0);
   assert.equal(await page.evaluate(() => window.readyEvents), 0, "assent:ready fired for a widget that did not start");
   assert.equal(await page.evaluate(() => window.assent.accepted("analytics")), false);
   assert.equal(await page.evaluate(() => window.assent.get()), null);
+  // "Cookie settings" says what is wrong instead of doing nothing.
+  await page.click("#cookie-settings");
+  await page.locator("#cookie-settings-said:not(:empty)").waitFor();
+  assert.match(await page.locator("#cookie-settings-said").textContent(), /cannot be loaded: the consent service did not answer/);
   assert.deepEqual(errors, []);
   await context.close();
 });

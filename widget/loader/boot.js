@@ -79,7 +79,7 @@ export function boot(site, base, load) {
       })
     : Promise.reject(new Error("the script tag needs data-site"));
   ready.catch((e) => {
-    console.warn("assent: not started, nothing optional is granted.", e);
+    console.warn("assent: not started, nothing optional granted", e);
   });
 
   var later = (f) => (a) => ready.then(() => f(a));

@@ -7,15 +7,18 @@ var languages = () =>
   encodeURIComponent([document.documentElement.lang, ...navigator.languages].filter(Boolean).slice(0, 8).join(","));
 
 // A GET whose body is read as `read` ("json", "arrayBuffer"); anything but a
-// 2xx is a failure (the widget then grants nothing optional). A 429 (many
-// visitors behind one address: assent_core::limits) is asked again after
-// 1, 2, 4 and 8 s, so the banner still comes.
+// 2xx is a failure (the widget then grants nothing optional), its status the
+// reason. What may pass is asked again after 1, 2, 4 and 8 s, so the banner
+// still comes: a network that failed (offline, a dropped connection: not a
+// number, so `e < 500` is false), a 5xx, a 429 (many visitors behind one
+// address: assent_core::limits). Another 4xx would answer alike.
 export var get = (url, read, init, n) =>
-  fetch(url, init).then((r) => {
-    if (r.status == 429 && (n |= 0) < 4) return new Promise((again) => setTimeout(again, 1e3 << n)).then(() => get(url, read, init, n + 1));
-    if (!r.ok) throw new Error(url + ": HTTP " + r.status);
-    return r[read]();
-  });
+  fetch(url, init)
+    .then((r) => {
+      if (r.ok) return r[read]();
+      throw r.status;
+    })
+    .catch((e) => ((n |= 0) < 4 && (e == 429 || !(e < 500)) ? new Promise((again) => setTimeout(again, 1e3 << n)).then(() => get(url, read, init, n + 1)) : Promise.reject(e)));
 
 // `load` for boot(): the wasm at `wasmUrl`, the config answer of `site` from
 // the edge at `base`. `integrity` (Subresource Integrity, e.g. "sha384-...";
