@@ -188,7 +188,10 @@ impl Site {
             center::Recipient {
                 lookup: &lookup,
                 to: email,
-                letter: center::Letter::SignIn,
+                letter: center::Letter::SignIn {
+                    subject: "Your privacy center",
+                    text: "Open it.",
+                },
             },
             "https://edge.example",
             LinkFresh {

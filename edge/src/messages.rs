@@ -246,6 +246,8 @@ pub struct PrivacyLinkRequest {
     pub to: String,
     /// The edge's public origin (the link's base).
     pub base: String,
+    /// The center's language, which the mail speaks.
+    pub lang: String,
 }
 
 /// A request from the privacy center, or logged by the owner.

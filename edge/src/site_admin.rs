@@ -109,6 +109,7 @@ async fn rights(
         messages::PRIVACY_LINK => |r: messages::PrivacyLinkRequest| {
                 let site = site()?;
                 let key = crate::routes::forms::form_secret(env)?;
+                let say = |w| site.word(&r.lang, w);
                 Ok(center::mail_link(
                     &mut forms,
                     &site.site,
@@ -116,7 +117,10 @@ async fn rights(
                     center::Recipient {
                         lookup: &r.lookup,
                         to: &r.to,
-                        letter: center::Letter::SignIn,
+                        letter: center::Letter::SignIn {
+                            subject: say(assent_core::config::Word::CenterMailSubject),
+                            text: say(assent_core::config::Word::CenterMailText),
+                        },
                     },
                     &r.base,
                     link_fresh()?,

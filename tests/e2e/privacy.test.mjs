@@ -470,7 +470,11 @@ test("the center in the visitor's language: German rows and sentences by what wa
   assert.equal(await outcome(page), "link_sent");
   assert.match(await page.locator("[role=status]").textContent(), /^Wenn Assent Demo Publishing GmbH diese Adresse kennt/);
   const mails = (await (await call("/v1/admin/sites/demo/mail?limit=100", edge.adminKey)).json()).mails;
-  const link = mails.filter((m) => m.mail.to === "lena@example.com" && m.mail.link.includes("/privacy/open")).at(-1).mail.link;
+  const signIn = mails.filter((m) => m.mail.to === "lena@example.com" && m.mail.link.includes("/privacy/open")).at(-1).mail;
+  // The mail speaks the center's language too.
+  assert.equal(signIn.subject, "Ihre Datenschutzzentrale");
+  assert.match(signIn.text, /^Öffnen Sie diesen Link innerhalb einer Stunde/);
+  const link = signIn.link;
   await page.goto(link);
   await page.click("button[type=submit]");
   assert.equal(await outcome(page), "center");

@@ -73,6 +73,7 @@ macro_rules! words {
 words! {
     Title = "title", Start = "start", Email = "email", SendLink = "send_link",
     EmailInvalid = "email_invalid", LinkSentTitle = "link_sent_title", LinkSent = "link_sent",
+    CenterMailSubject = "center_mail_subject", CenterMailText = "center_mail_text",
     OpenText = "open_text", Open = "open", LinkUsed = "link_used", Expired = "expired",
     BrowserRefused = "browser_refused", LinkInvalid = "link_invalid", SignedIn = "signed_in",
     Agreed = "agreed", Cookies = "cookies", CookiesText = "cookies_text", Since = "since",

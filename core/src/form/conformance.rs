@@ -2882,7 +2882,10 @@ pub fn the_recycle_bin_holds_an_erasure_until_its_purge<L: LogStore, F: FormStor
         center::Recipient {
             lookup: &lookup,
             to: "ana@example.com",
-            letter: center::Letter::SignIn,
+            letter: center::Letter::SignIn {
+                subject: "Your privacy center",
+                text: "Open it.",
+            },
         },
         "https://edge.example",
         fresh(),
@@ -3362,7 +3365,12 @@ pub fn requests_as_the_law_reads_them<L: LogStore, F: FormStore>(log: L, forms: 
         7 * 24 * HOUR,
         "readable a day later, and more"
     );
-    assert_eq!(Letter::SignIn.lasts_ms(), HOUR);
+    let sign_in = Letter::SignIn {
+        subject: "s",
+        text: "t",
+    };
+    assert_eq!(sign_in.lasts_ms(), HOUR);
+    assert_eq!(sign_in.words(), ("s".to_string(), "t".to_string()));
 }
 
 /// A storage fault at any call of a deletion, a restore or a purge (in the

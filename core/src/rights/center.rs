@@ -150,8 +150,16 @@ pub struct Recipient<'a> {
 /// What a mail with a link to the center says.
 #[derive(Debug, Clone, Copy)]
 pub enum Letter<'a> {
-    /// The link the person asked for (valid [`LINK_MS`]).
-    SignIn,
+    /// The link the person asked for (valid [`LINK_MS`]), in the
+    /// center's language: the site's words
+    /// ([`Word::CenterMailSubject`](crate::config::Word::CenterMailSubject)
+    /// and [`Word::CenterMailText`](crate::config::Word::CenterMailText)).
+    SignIn {
+        /// The subject line.
+        subject: &'a str,
+        /// The text above the link.
+        text: &'a str,
+    },
     /// The owner's answer to their request (valid [`ANSWER_LINK_MS`]):
     /// what was asked and decided, a refusal's reason and the right to
     /// complain (Art. 12(4)), and for a copy, that it is ready.
@@ -167,7 +175,7 @@ impl Letter<'_> {
     /// How long its link may be opened.
     pub fn lasts_ms(&self) -> u64 {
         match self {
-            Letter::SignIn => LINK_MS,
+            Letter::SignIn { .. } => LINK_MS,
             Letter::Answer { .. } => ANSWER_LINK_MS,
         }
     }
@@ -176,13 +184,7 @@ impl Letter<'_> {
     pub fn words(&self) -> (String, String) {
         use crate::rights::requests::{RequestKind, RequestStatus};
         match self {
-            Letter::SignIn => (
-                "Your privacy center".into(),
-                "Open this link within an hour to see, download or change what you agreed to, \
-                 or to ask for a copy or the erasure of your data. It works once. If you did not \
-                 ask for it, ignore this message."
-                    .into(),
-            ),
+            Letter::SignIn { subject, text } => ((*subject).into(), (*text).into()),
             Letter::Answer {
                 request,
                 controller,
@@ -269,7 +271,7 @@ pub fn mail_link<F: FormStore + ?Sized>(
     };
     match letter {
         // Counted against the address: anyone may ask for a link.
-        Letter::SignIn => queue_mail(forms, site, &contact, lookup, &mail, sealed, now_ms),
+        Letter::SignIn { .. } => queue_mail(forms, site, &contact, lookup, &mail, sealed, now_ms),
         // Owed: only the owner's decision sends it, once per request.
         Letter::Answer { .. } => queue_owed(forms, site, &contact, &mail, sealed, now_ms),
     }

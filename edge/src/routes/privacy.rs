@@ -73,6 +73,7 @@ pub async fn handle(
                 lookup: lookup_key(secret.lookup(), &site.site, &email),
                 to: email,
                 base: PublicOrigins::from_env(env)?.canonical().to_string(),
+                lang: lang.to_string(),
             };
             // Known or not, limited or not: the same page, so the page
             // tells nobody whether an address is on the list.
