@@ -78,7 +78,9 @@ test("a form's text changed in the console, previewed, published: the demo page 
   // Publish: a new edition and, since what visitors see changed, a new notice version.
   console_.once("dialog", (d) => d.accept());
   await console_.click("[data-publish]");
-  await console_.locator("[data-published='1']").waitFor();
+  await console_.locator("[data-published], [data-settings-error]").first().waitFor();
+  assert.equal(await console_.locator("[data-settings-error]").count(), 0, await console_.locator("[data-settings-said]").textContent());
+  assert.equal(await console_.locator("[data-published]").getAttribute("data-published"), "1");
   const after = await siteConfig(edge, "en", "demo");
   assert.notEqual(after.notice_version, before.notice_version);
   assert.match(await console_.locator("[data-published]").textContent(), new RegExp(`Published edition 1, notice version ${after.notice_version}`));

@@ -393,6 +393,19 @@ test("the edge unreachable at load: asked again 4 times, then ready rejects, no 
   await context.close();
 });
 
+test("a switch slides into its state, and does not move for a visitor who asks for less motion", async () => {
+  for (const [reducedMotion, expected] of [["no-preference", "0.12s"], ["reduce", "0s"]]) {
+    const context = await browser.newContext({ reducedMotion });
+    const page = await context.newPage();
+    await page.goto(edge.url + "/");
+    await page.click(`${BANNER} button[data-act=customise]`);
+    const toggle = page.locator("#assent-host >> [role=dialog] input[data-purpose=analytics]");
+    await toggle.waitFor();
+    assert.equal(await toggle.evaluate((x) => getComputedStyle(x).transitionDuration.split(",")[0].trim()), expected, reducedMotion);
+    await context.close();
+  }
+});
+
 test("Arabic is laid out right to left", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
