@@ -84,7 +84,10 @@ export async function settingsView(api, describe) {
 
     function textFields() {
       const mine = config.languages[lang] ?? {};
-      return Object.entries(mine).map(([group, value]) => {
+      // The banner first, then what it names, then the forms: as a visitor meets them.
+      const order = Object.keys(GROUPS);
+      const rank = (g) => (order.includes(g) ? order.indexOf(g) : order.length);
+      return Object.entries(mine).sort(([a], [b]) => rank(a) - rank(b)).map(([group, value]) => {
         const items = texts(value, [group]);
         if (!items.length) return "";
         return h("fieldset", { "data-group": group }, h("legend", {}, GROUPS[group] ?? words(group)),

@@ -345,7 +345,7 @@ test("on a phone the Privacy choices control covers none of the demo page's foot
   await context.close();
 });
 
-test("the pages people read look as their reference screenshots: the form, the confirmation page, the privacy center and the console, 390 and 1280 wide", async () => {
+test("the pages people read look as their reference screenshots: the form, the confirmation page, the privacy center and the console (its sign-in and Site settings), 390 and 1280 wide", async () => {
   const mailTo = async (to, path) => {
     const { mails } = await (await ownerCall(edge, "/v1/admin/sites/demo/mail?limit=100", edge.adminKey)).json();
     return mails.filter((m) => m.mail.to === to && m.mail.link.includes(path)).at(-1).mail.link;
@@ -383,6 +383,13 @@ test("the pages people read look as their reference screenshots: the form, the c
     await page.goto(`${edge.url}/admin/`);
     await page.locator("#signin").waitFor();
     await looksLike(page, `console-signin-en-${size}-light`);
+    // The console's Site settings: the texts of a language, field by field.
+    await page.fill("#site", "demo");
+    await page.fill("#key", edge.adminKey);
+    await page.click("#signin button[type=submit]");
+    await page.click("[data-section=settings]");
+    await page.locator("#panel[data-ready=settings]").waitFor();
+    await looksLike(page, `console-settings-en-${size}-light`);
     assert.deepEqual(errors, []);
     await context.close();
   }
