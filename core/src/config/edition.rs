@@ -227,8 +227,14 @@ fn changed_fixed(draft: &SiteConfig, seed: &SiteConfig) -> Option<&'static str> 
 }
 
 /// Checks a draft's JSON as the build checks a file, and that it keeps
-/// the fields only a deploy changes.
+/// the fields only a deploy changes; at most [`MAX_CONFIG_BYTES`].
 pub fn check(seed: &SiteConfig, json: &str) -> Result<SiteConfig, Error> {
+    if json.len() > MAX_CONFIG_BYTES {
+        return Err(crate::error::RequestError::BodyTooLarge {
+            limit: MAX_CONFIG_BYTES,
+        }
+        .into());
+    }
     unique_keys(json)?;
     let config = SiteConfig::from_json(json)?;
     if let Some(field) = changed_fixed(&config, seed) {

@@ -108,6 +108,15 @@ fn a_key_given_twice_anywhere_is_refused() {
 }
 
 #[test]
+fn a_draft_is_at_most_256_kib() {
+    let padded = |n: usize| format!("{SITE}{}", " ".repeat(n - SITE.len()));
+    assert_eq!(MAX_CONFIG_BYTES, 256 * 1024);
+    check(&seed(), &padded(MAX_CONFIG_BYTES)).unwrap();
+    let e = check(&seed(), &padded(MAX_CONFIG_BYTES + 1)).unwrap_err();
+    assert_eq!(e.code(), "body_too_large");
+}
+
+#[test]
 fn a_draft_checks_as_the_build_does() {
     let mut d = draft();
     d["consent_lifetime_days"] = 400.into();
