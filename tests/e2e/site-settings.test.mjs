@@ -165,6 +165,11 @@ test("the rules: scopes, fields only a deploy changes, keys given twice, stale a
   const colours = await look.locator("#assent-host >> section.banner button").evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
   assert.deepEqual(colours, ["rgb(11, 110, 79)", "rgb(11, 110, 79)", "rgb(11, 110, 79)"]);
   assert.equal(await look.locator("#assent-host >> section.banner .title").textContent(), "Your privacy, your say");
+  // The preview page itself: axe finds nothing, and at 320 px nothing scrolls sideways.
+  await look.setViewportSize({ width: 320, height: 640 });
+  await look.evaluate(`${AXE}\n;undefined`);
+  assert.deepEqual(await look.evaluate(async () => (await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] })).violations.map((v) => v.id)), []);
+  assert.ok(await look.evaluate(() => document.scrollingElement.scrollWidth <= 320), "no sideways scroll");
   await look.close();
   assert.equal((await siteConfig(edge, "en", "demo")).notice.texts.title, now.config.languages.en.ui.title);
   r = await fetch(`${url}v1/sites/demo/events`, { method: "POST", body: "{}" });
