@@ -12,7 +12,7 @@ use assent_core::ids::{EventId, SubjectId};
 use assent_core::log::StoreError;
 use assent_core::rights::requests::{RequestStatus, RequestStore, SubjectRequest};
 
-use crate::log_store::{bad_row, bound, fault, get_text, int, Sql, SqlValue};
+use crate::log_store::{bound, fault, int, json, json_rows, Sql, SqlValue};
 
 /// The keys' and the audit trail's tables (the directory's; a home shard
 /// written before the split has them too, read once by the handover).
@@ -56,30 +56,13 @@ CREATE TABLE IF NOT EXISTS spent_links (
 /// [`AdminStore`] and [`RequestStore`] on a SQLite connection with [`KEYS_SCHEMA`] and [`REQUESTS_SCHEMA`].
 pub struct SqlAdminStore<C>(pub C);
 
-fn parse<T: serde::de::DeserializeOwned>(v: &SqlValue) -> Result<T, StoreError> {
-    serde_json::from_str(&get_text(v)?).map_err(|_| bad_row("stored JSON"))
-}
-
-fn json(v: &impl serde::Serialize) -> SqlValue {
-    SqlValue::Text(serde_json::to_string(v).expect("serializes"))
-}
-
 impl<C: Sql> SqlAdminStore<C> {
     fn column<T: serde::de::DeserializeOwned>(
         &self,
         sql: &str,
         params: Vec<SqlValue>,
     ) -> Result<Vec<T>, StoreError> {
-        self.0
-            .query(sql, params)
-            .map_err(fault)?
-            .iter()
-            .map(|r| {
-                r.first()
-                    .ok_or_else(|| bad_row("no column"))
-                    .and_then(parse)
-            })
-            .collect()
+        json_rows(&self.0, sql, params)
     }
 }
 

@@ -6,7 +6,7 @@
 use assent_core::config::edition::{Draft, Edition, EditionStore, EditionSummary};
 use assent_core::log::StoreError;
 
-use crate::log_store::{bad_row, fault, get_text, int, Sql, SqlValue};
+use crate::log_store::{fault, int, json, json_rows, Sql, SqlValue};
 
 /// The editions' and the draft's tables (a directory's).
 pub const SCHEMA: &str = "
@@ -32,20 +32,8 @@ impl<C: Sql> SqlEditionStore<C> {
         sql: &str,
         params: Vec<SqlValue>,
     ) -> Result<Vec<T>, StoreError> {
-        self.0
-            .query(sql, params)
-            .map_err(fault)?
-            .iter()
-            .map(|r| {
-                let text = get_text(r.first().ok_or_else(|| bad_row("no column"))?)?;
-                serde_json::from_str(&text).map_err(|_| bad_row("stored configuration"))
-            })
-            .collect()
+        json_rows(&self.0, sql, params)
     }
-}
-
-fn json(v: &impl serde::Serialize) -> SqlValue {
-    SqlValue::Text(serde_json::to_string(v).expect("serializes"))
 }
 
 impl<C: Sql> EditionStore for SqlEditionStore<C> {

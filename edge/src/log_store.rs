@@ -147,6 +147,28 @@ pub(crate) fn get_text(v: &SqlValue) -> Result<String, StoreError> {
     }
 }
 
+/// A value kept as its JSON text.
+pub(crate) fn json(v: &impl serde::Serialize) -> SqlValue {
+    SqlValue::Text(serde_json::to_string(v).expect("serializes"))
+}
+
+/// The rows of a query whose one column is JSON text, each read as a `T`
+/// (the stores that keep each thing as its JSON: keys, the trail, editions).
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
+    db: &impl Sql,
+    sql: &str,
+    params: Vec<SqlValue>,
+) -> Result<Vec<T>, StoreError> {
+    db.query(sql, params)
+        .map_err(fault)?
+        .iter()
+        .map(|r| {
+            let text = get_text(r.first().ok_or_else(|| bad_row("no column"))?)?;
+            serde_json::from_str(&text).map_err(|_| bad_row("stored JSON"))
+        })
+        .collect()
+}
+
 impl<C: Sql> SqlLogStore<C> {
     fn rows(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         self.0.query(sql, params).map_err(fault)
