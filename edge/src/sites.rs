@@ -162,6 +162,72 @@ pub fn checked_ms(site: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use assent_core::config::edition::{self, MemoryEditions};
+
+    /// Edition 1 of the demo site, its banner title `title`.
+    fn edition_titled(title: &str) -> edition::Edition {
+        let seed = super::deployed("demo").unwrap();
+        let mut store = MemoryEditions::default();
+        let mut json = serde_json::to_value(seed).unwrap();
+        json["languages"]["en"]["ui"]["title"] = title.into();
+        let base = edition::in_force(seed, None).hash;
+        edition::save_draft(&mut store, seed, &json.to_string(), &base, "operator", 1).unwrap();
+        edition::publish(&mut store, seed, "operator", 2).unwrap()
+    }
+
+    #[test]
+    fn an_isolate_takes_in_a_newer_edition_and_never_an_older_one() {
+        let seed = super::deployed("demo").unwrap();
+        assert_eq!(super::latest_known("demo"), 0);
+        super::adopt("demo", None, 10);
+        assert_eq!(
+            (super::latest_known("demo"), super::checked_ms("demo")),
+            (0, Some(10))
+        );
+        assert!(
+            std::ptr::eq(super::get("demo").unwrap(), seed),
+            "the deployed file before any edition"
+        );
+
+        let mut one = edition_titled("Edition one");
+        super::adopt("demo", Some(&one), 20);
+        let now = super::get("demo").unwrap();
+        assert_eq!(now.notice("en").unwrap().texts.title, "Edition one");
+        assert_eq!(super::latest_known("demo"), 1);
+        let hash = now.notice("en").unwrap().hash();
+        assert!(
+            super::notices("demo")
+                .unwrap()
+                .iter()
+                .any(|n| n.hash.as_str() == hash),
+            "its notices with it"
+        );
+
+        // The same number again, or nothing new: what is known stays, freshly checked.
+        one.config = serde_json::to_string(seed).unwrap();
+        super::adopt("demo", Some(&one), 30);
+        super::adopt("demo", None, 40);
+        assert_eq!(
+            super::get("demo")
+                .unwrap()
+                .notice("en")
+                .unwrap()
+                .texts
+                .title,
+            "Edition one"
+        );
+        assert_eq!(super::checked_ms("demo"), Some(40));
+        // A site the edge does not serve is not taken in.
+        super::adopt("nowhere", Some(&one), 50);
+        assert_eq!(
+            (
+                super::latest_known("nowhere"),
+                super::get("nowhere").is_none()
+            ),
+            (0, true)
+        );
+    }
+
     #[test]
     fn the_demo_site_is_embedded() {
         let demo = super::get("demo").expect("demo site");
