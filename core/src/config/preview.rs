@@ -81,6 +81,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_link_lasts_half_an_hour() {
+        assert_eq!(PREVIEW_MS, 1_800_000);
+    }
+
+    #[test]
     fn a_token_altered_anywhere_is_invalid() {
         let site = SiteId::new("demo").unwrap();
         let token = issue(&[1; 32], &site, 9_000);
