@@ -6,7 +6,7 @@
 use assent_core::config::edition::{Draft, Edition, EditionStore, EditionSummary};
 use assent_core::log::StoreError;
 
-use crate::log_store::{fault, int, json, json_rows, Sql, SqlValue};
+use crate::log_store::{fault, int, json, json_rows, Sql};
 
 /// The editions' and the draft's tables (a directory's).
 pub const SCHEMA: &str = "
@@ -26,37 +26,28 @@ pub const MAX_LISTED: u64 = 100;
 /// [`EditionStore`] on a SQLite connection with [`SCHEMA`].
 pub struct SqlEditionStore<C>(pub C);
 
-impl<C: Sql> SqlEditionStore<C> {
-    fn rows<T: serde::de::DeserializeOwned>(
-        &self,
-        sql: &str,
-        params: Vec<SqlValue>,
-    ) -> Result<Vec<T>, StoreError> {
-        json_rows(&self.0, sql, params)
-    }
-}
-
 impl<C: Sql> EditionStore for SqlEditionStore<C> {
     fn latest(&self) -> Result<Option<Edition>, StoreError> {
-        Ok(self
-            .rows(
-                "SELECT data FROM config_editions ORDER BY number DESC LIMIT 1",
-                vec![],
-            )?
-            .pop())
+        Ok(json_rows(
+            &self.0,
+            "SELECT data FROM config_editions ORDER BY number DESC LIMIT 1",
+            vec![],
+        )?
+        .pop())
     }
 
     fn edition(&self, number: u32) -> Result<Option<Edition>, StoreError> {
-        Ok(self
-            .rows(
-                "SELECT data FROM config_editions WHERE number = ?",
-                vec![int(u64::from(number))?],
-            )?
-            .pop())
+        Ok(json_rows(
+            &self.0,
+            "SELECT data FROM config_editions WHERE number = ?",
+            vec![int(u64::from(number))?],
+        )?
+        .pop())
     }
 
     fn editions(&self) -> Result<Vec<EditionSummary>, StoreError> {
-        let all: Vec<Edition> = self.rows(
+        let all: Vec<Edition> = json_rows(
+            &self.0,
             "SELECT data FROM config_editions ORDER BY number DESC LIMIT ?",
             vec![int(MAX_LISTED)?],
         )?;
@@ -64,9 +55,12 @@ impl<C: Sql> EditionStore for SqlEditionStore<C> {
     }
 
     fn draft(&self) -> Result<Option<Draft>, StoreError> {
-        Ok(self
-            .rows("SELECT data FROM config_draft WHERE id = 1", vec![])?
-            .pop())
+        Ok(json_rows(
+            &self.0,
+            "SELECT data FROM config_draft WHERE id = 1",
+            vec![],
+        )?
+        .pop())
     }
 
     fn put_draft(&mut self, draft: &Draft) -> Result<(), StoreError> {
