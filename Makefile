@@ -184,13 +184,15 @@ test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown
 
 # The loader's modules under node:test, DOM-free, with the built engine and
-# the demo's config answers from core's `notice` example, built once.
+# the demo's config answers from core's `notice` example, built once; and
+# core's TC string codec (its `tcf` example) against the IAB's library.
 NOTICE_BIN := target/debug/examples/notice
+TCF_BIN := target/debug/examples/tcf
 notice-example:
-	cargo build -q -p assent-core --example notice
+	cargo build -q -p assent-core --example notice --example tcf
 
 test-loader: widget notice-example
-	ASSENT_NOTICE_BIN=$(NOTICE_BIN) node --test tests/loader/
+	ASSENT_NOTICE_BIN=$(NOTICE_BIN) ASSENT_TCF_BIN=$(TCF_BIN) node --test tests/loader/*.test.mjs tests/tcf/*.test.mjs
 
 size: widget
 	node scripts/size.mjs
@@ -260,7 +262,7 @@ deploy-check: build
 E2E_JOBS ?= 2
 e2e: build $(if $(ASSENT_CLI),,cli)
 	@tmp="$$(mktemp -d)"; status=0; \
-	TMPDIR="$$tmp" ASSENT_CLI="$(ASSENT_CLI)" node --test --test-concurrency=$(E2E_JOBS) tests/e2e/ || status=$$?; \
+	TMPDIR="$$tmp" ASSENT_CLI="$(ASSENT_CLI)" node --test --test-concurrency=$(E2E_JOBS) tests/e2e/*.test.mjs || status=$$?; \
 	rm -rf "$$tmp"; exit $$status
 
 clean:

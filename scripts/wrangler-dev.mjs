@@ -3,7 +3,7 @@
 // `assent` CLI: shared by the end-to-end tests (tests/e2e/harness.mjs) and the
 // benchmarks (bench/), which import from here and not from each other.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, mkdirSync, rmSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
@@ -200,8 +200,14 @@ async function spawnWrangler({ state, port, adminKey, signingKey, retiredKeys, f
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
+  // ASSENT_EDGE_LOGS=<dir>: every edge's output kept in <dir>/<port>.log as
+  // well, for a run whose failure needs wrangler's own account (with
+  // WRANGLER_LOG=debug: its reloads, the proxy's pause and play).
+  const keep = process.env.ASSENT_EDGE_LOGS && join(process.env.ASSENT_EDGE_LOGS, `${port}.log`);
+  if (keep) mkdirSync(process.env.ASSENT_EDGE_LOGS, { recursive: true });
+  const take = (d) => { log += d; if (keep) appendFileSync(keep, d); };
+  child.stdout.on("data", take);
+  child.stderr.on("data", take);
   const exited = new Promise((r) => child.on("exit", r));
   const url = `${scheme}://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
