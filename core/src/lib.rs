@@ -47,6 +47,7 @@
 //! - [`api`]: the edge's HTTP API paths.
 //! - [`paging`] (*std*): every owner's list's page size, and the log's pages.
 //! - [`html`] (*std*): the one escaping every page uses.
+//! - [`tcf`]: IAB TCF v2.3 TC strings, encoded and decoded.
 //! - [`utc`]: calendar dates of epoch milliseconds, without a clock.
 //! - [`error`]: one error enum with stable machine-readable codes.
 //!
@@ -134,6 +135,7 @@ pub mod site;
 pub mod stats;
 #[cfg(feature = "std")]
 pub mod subject_key;
+pub mod tcf;
 pub mod utc;
 
 pub use error::Error;

@@ -107,7 +107,8 @@ impl Error {
                 | EventError::NoticeOutdated { .. }
                 | EventError::LanguageUnknown { .. }
                 | EventError::NoticeHashMismatch { .. }
-                | EventError::ClientTimeSkew { .. } => Invalid,
+                | EventError::ClientTimeSkew { .. }
+                | EventError::TcStringInvalid { .. } => Invalid,
             },
             Error::Form(e) => match e {
                 FormError::FormUnknown { .. } => NotFound,

@@ -103,6 +103,13 @@ pub enum EventError {
         /// Server time, milliseconds since the Unix epoch.
         server_ms: u64,
     },
+    /// The event's TC string (IAB TCF) does not decode, or says other than
+    /// the event's decisions.
+    #[error("TC string is invalid: {why}")]
+    TcStringInvalid {
+        /// What is wrong with it.
+        why: crate::tcf::Invalid,
+    },
     /// An origin is not among the site's allowed origins.
     #[error("origin {origin:?} is not allowed for this site")]
     OriginNotAllowed {
@@ -129,6 +136,7 @@ impl EventError {
             EventError::NoticeHashMismatch { .. } => "notice_hash_mismatch",
             EventError::ClientTimeSkew { .. } => "client_time_skew",
             EventError::OriginNotAllowed { .. } => "origin_not_allowed",
+            EventError::TcStringInvalid { .. } => "tc_string_invalid",
         }
     }
 }
