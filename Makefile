@@ -24,7 +24,7 @@ WIDGET_RUSTFLAGS := -Cllvm-args=-inline-threshold=25
 WIDGET_WASM_OPT := --flatten --rereloop -Oz -Oz --converge
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml Cargo.lock
 WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(wildcard widget/loader/*.js) widget/widget.css widget/panel.css widget/entry-script.js widget/entry-module.js widget/entry-site.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
-EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/Cargo.toml edge/build.rs
+EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/gvl/vendor-list.json edge/Cargo.toml edge/build.rs
 FORM_SRC := $(CORE_SRC) $(shell find widget/form/src -type f) widget/form/Cargo.toml widget/form/entry.js
 WWW_SRC := $(shell find www -type f)
 CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')

@@ -1,5 +1,8 @@
 //! Validates every site configuration in `sites/` with assent-core and embeds
 //! them: a configuration with an error fails the build, so it never deploys.
+//! A site with IAB TCF settings is checked against the Global Vendor List in
+//! `gvl/` too (its list version, its vendors, its disclosure hash), and the
+//! list is embedded for the edge to disclose from.
 //!
 //! `ASSENT_EXTRA_SITES` (a folder) adds the configurations in it, checked
 //! alike: the shard benchmark's sites (`bench/shards.mjs`), built into a
@@ -27,7 +30,17 @@ fn main() {
         entries.extend(configs(Path::new(&extra)));
     }
 
-    let mut generated = String::from("/// Site configurations checked at build time: (site id, JSON).\npub static SITES: &[(&str, &str)] = &[\n");
+    let gvl_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("gvl/vendor-list.json");
+    println!("cargo:rerun-if-changed={}", gvl_path.display());
+    let gvl_json = fs::read_to_string(&gvl_path).expect("readable gvl/vendor-list.json");
+    let gvl = assent_core::tcf::gvl::Gvl::from_json(&gvl_json)
+        .unwrap_or_else(|e| panic!("{}: not a Global Vendor List: {e}", gvl_path.display()));
+
+    let mut generated = format!(
+        "/// The Global Vendor List the sites were checked against (gvl/).\npub static GVL: &str = include_str!({:?});\n",
+        gvl_path.display().to_string()
+    );
+    generated.push_str("/// Site configurations checked at build time: (site id, JSON).\npub static SITES: &[(&str, &str)] = &[\n");
     for path in &entries {
         println!("cargo:rerun-if-changed={}", path.display());
         let json = fs::read_to_string(path).expect("readable site config");
@@ -38,6 +51,15 @@ fn main() {
                 e.code()
             )
         });
+        if let Some(tcf) = &config.tcf {
+            tcf.check_against(&gvl).unwrap_or_else(|e| {
+                panic!(
+                    "{}: tcf against gvl/vendor-list.json [{}]: {e}",
+                    path.display(),
+                    e.code()
+                )
+            });
+        }
         let stem = path.file_stem().unwrap().to_string_lossy();
         assert_eq!(
             stem,

@@ -119,9 +119,17 @@ fn read(file: &str) -> Result<String, CliError> {
     std::fs::read_to_string(file).map_err(|e| CliError::Io(format!("{file}: {e}")))
 }
 
+/// The Global Vendor List the edge is built with (edge/gvl/): a site's TCF
+/// settings are checked against it as the build checks them.
+const GVL: &str = include_str!("../../edge/gvl/vendor-list.json");
+
 /// The build's check, offline: ok and the notice version, or the rule broken.
 fn check(file: &str) -> Result<(), CliError> {
     let config = SiteConfig::from_json(&read(file)?)?;
+    if let Some(tcf) = &config.tcf {
+        let gvl = assent_core::tcf::gvl::Gvl::from_json(GVL).map_err(CliError::Io)?;
+        tcf.check_against(&gvl)?;
+    }
     println!(
         "{}",
         serde_json::json!({ "site": config.site, "notice_version": config.notice_version, "valid": true })

@@ -50,6 +50,11 @@ pub struct Notice {
         skip_serializing_if = "alloc::collections::BTreeMap::is_empty"
     )]
     pub kinds: alloc::collections::BTreeMap<String, String>,
+    /// The site's IAB TCF settings, its disclosure hash among them: the
+    /// vendors as shown are part of what this notice's hash proves. Absent
+    /// without TCF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<crate::config::tcf::TcfConfig>,
 }
 
 /// The texts of the banner and the panel in one language.

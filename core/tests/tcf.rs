@@ -125,3 +125,205 @@ fn unknown_and_repeated_segments_and_overlong_strings_are_refused() {
     assert!(TcString::decode(&long).is_ok(), "the longest string read");
     assert_eq!(TcString::decode(&format!("{long}A")), Err(Invalid::TooLong));
 }
+
+// ---- The Global Vendor List and a site's TCF settings ----------------------
+
+use assent_core::config::SiteConfig;
+use assent_core::tcf::gvl::Gvl;
+
+/// The list the edge is built with (edge/gvl/, `scripts/gvl.mjs`).
+fn gvl() -> Gvl {
+    Gvl::from_json(include_str!("../../edge/gvl/vendor-list.json")).unwrap()
+}
+
+#[test]
+fn a_disclosure_holds_the_sites_vendors_in_id_order_and_the_texts_they_name() {
+    let list = gvl();
+    let d = list.disclose([755, 21, 755]).unwrap();
+    assert_eq!(
+        d.vendors.iter().map(|v| v.id).collect::<Vec<_>>(),
+        [21, 755]
+    );
+    assert_eq!(d.vendors[1].name, "Google Advertising Products");
+    assert_eq!((d.vendor_list_version, d.policy_version), (7, 4));
+    // Every purpose and special feature (the panel shows each); only the
+    // special purposes, features and data categories a vendor declares.
+    assert_eq!(d.purposes.len(), 11);
+    assert_eq!(d.special_features.len(), 2);
+    let declared = |f: fn(&assent_core::tcf::gvl::Vendor) -> &Vec<u8>| {
+        let mut ids: Vec<u8> = d
+            .vendors
+            .iter()
+            .flat_map(|v| f(v).iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let ids = |m: &std::collections::BTreeMap<u8, assent_core::tcf::gvl::Declared>| {
+        m.keys().copied().collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&d.special_purposes), declared(|v| &v.special_purposes));
+    assert_eq!(ids(&d.features), declared(|v| &v.features));
+    assert_eq!(ids(&d.data_categories), declared(|v| &v.data_declaration));
+    // A vendor the list does not have is named.
+    assert_eq!(list.disclose([755, 3]).unwrap_err(), 3);
+}
+
+#[test]
+fn a_deleted_vendor_cannot_be_disclosed() {
+    let mut list = gvl();
+    list.vendors.get_mut(&21).unwrap().deleted_date = Some("2023-07-01T00:00:00Z".into());
+    assert_eq!(list.disclose([21]).unwrap_err(), 21);
+}
+
+/// core's site vector with TCF settings for its marketing service.
+fn site_with(tcf: serde_json::Value) -> Result<SiteConfig, assent_core::error::Error> {
+    let mut site: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/site.json")).unwrap();
+    site["tcf"] = tcf;
+    SiteConfig::from_json(&site.to_string())
+}
+
+fn settings(disclosure: &str) -> serde_json::Value {
+    serde_json::json!({
+        "cmp_id": 300, "cmp_version": 1, "publisher_cc": "DE", "vendor_list_version": 7,
+        "purposes": { "marketing": [1, 2, 3, 4, 7], "analytics": [1, 8] },
+        "special_features": { "marketing": [1] },
+        "vendors": { "ads": [755, 21] },
+        "disclosure": disclosure,
+    })
+}
+
+#[test]
+fn tcf_settings_are_checked_against_the_site_and_then_against_the_list() {
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let tcf = site.tcf.as_ref().unwrap();
+    tcf.check_against(&gvl()).unwrap();
+
+    // The site's own rules, no list needed.
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut s = settings(&hash);
+        edit(&mut s);
+        site_with(s).unwrap_err().code()
+    };
+    assert_eq!(
+        broken(&|s| s["purposes"]["necessary"] = serde_json::json!([1])),
+        "tcf_invalid",
+        "a required purpose"
+    );
+    assert_eq!(
+        broken(&|s| s["purposes"]["marketing"] = serde_json::json!([12])),
+        "tcf_invalid",
+        "purpose 12"
+    );
+    assert_eq!(
+        broken(&|s| s["purposes"]["marketing"] = serde_json::json!([])),
+        "tcf_invalid"
+    );
+    assert_eq!(
+        broken(&|s| s["special_features"]["marketing"] = serde_json::json!([3])),
+        "tcf_invalid"
+    );
+    assert_eq!(
+        broken(&|s| s["vendors"] = serde_json::json!({ "nope": [755] })),
+        "tcf_invalid",
+        "a service it lacks"
+    );
+    assert_eq!(
+        broken(&|s| {
+            s["purposes"] = serde_json::json!({ "marketing": [1, 2] });
+            s["vendors"] = serde_json::json!({ "matomo": [755] });
+        }),
+        "tcf_invalid",
+        "a vendor under a purpose that stands for no IAB purpose"
+    );
+    assert_eq!(
+        broken(&|s| s["publisher_cc"] = serde_json::json!("de")),
+        "tcf_invalid"
+    );
+    assert_eq!(
+        broken(&|s| s["cmp_id"] = serde_json::json!(0)),
+        "tcf_invalid"
+    );
+    assert_eq!(
+        broken(&|s| s["cmp_id"] = serde_json::json!(4096)),
+        "tcf_invalid"
+    );
+    assert_eq!(
+        broken(&|s| s["disclosure"] = serde_json::json!("ABC")),
+        "tcf_invalid"
+    );
+    assert_eq!(
+        broken(&|s| s["colour"] = serde_json::json!("red")),
+        "config_malformed"
+    );
+
+    // Against the list: its version, its vendors, the hash of what it shows.
+    let checked = |s: serde_json::Value| {
+        site_with(s)
+            .unwrap()
+            .tcf
+            .unwrap()
+            .check_against(&gvl())
+            .map_err(|e| e.code())
+    };
+    let mut s = settings(&hash);
+    s["vendor_list_version"] = serde_json::json!(8);
+    assert_eq!(checked(s), Err("tcf_invalid"));
+    let mut s = settings(&hash);
+    s["vendors"]["ads"] = serde_json::json!([755, 3]);
+    assert_eq!(checked(s), Err("tcf_vendor_unknown"));
+    let stale = site_with(settings(&"0".repeat(64)))
+        .unwrap()
+        .tcf
+        .unwrap()
+        .check_against(&gvl())
+        .unwrap_err();
+    assert_eq!(stale.code(), "tcf_disclosure_stale");
+    assert!(
+        stale.to_string().contains(&hash),
+        "the error gives the hash to write: {stale}"
+    );
+}
+
+#[test]
+fn the_notice_carries_the_tcf_settings_so_its_hash_covers_the_vendors_as_disclosed() {
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let a = site_with(settings(&hash)).unwrap().notice("en").unwrap();
+    assert_eq!(a.tcf.as_ref().unwrap().disclosure, hash);
+    // Another vendor, another disclosure: another notice hash.
+    let other = gvl().disclose([755]).unwrap().hash();
+    let mut s = settings(&other);
+    s["vendors"]["ads"] = serde_json::json!([755]);
+    let b = site_with(s).unwrap().notice("en").unwrap();
+    assert_ne!(a.hash(), b.hash());
+    // A site without TCF keeps its notice (and hash) as before.
+    let plain = SiteConfig::from_json(include_str!("vectors/site.json"))
+        .unwrap()
+        .notice("en")
+        .unwrap();
+    assert!(plain.tcf.is_none());
+    assert!(!serde_json::to_string(&plain).unwrap().contains("tcf"));
+}
+
+#[test]
+fn the_archive_keeps_the_disclosure_under_the_hash_the_notice_names_and_only_then() {
+    use assent_core::log::archive;
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let kept = archive::disclosure(&site, &gvl()).unwrap();
+    assert_eq!(kept.hash.as_str(), hash);
+    assert_eq!(
+        (kept.version.as_str(), kept.language.as_str(), kept.first_ms),
+        ("2026-11-01", "en", 0)
+    );
+    assert!(kept.canonical.contains("Google Advertising Products"));
+    // A list that does not bear the settings out discloses nothing.
+    let mut other = gvl();
+    other.vendors.get_mut(&755).unwrap().name = "Renamed".into();
+    assert!(archive::disclosure(&site, &other).is_none());
+    let plain = SiteConfig::from_json(include_str!("vectors/site.json")).unwrap();
+    assert!(archive::disclosure(&plain, &gvl()).is_none());
+}

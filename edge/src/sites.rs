@@ -57,6 +57,22 @@ fn deployed_all() -> &'static BTreeMap<&'static str, SiteConfig> {
     })
 }
 
+/// The Global Vendor List the build checked the sites against, parsed once
+/// per isolate.
+pub fn gvl() -> &'static assent_core::tcf::gvl::Gvl {
+    static PARSED: OnceLock<assent_core::tcf::gvl::Gvl> = OnceLock::new();
+    PARSED
+        .get_or_init(|| assent_core::tcf::gvl::Gvl::from_json(GVL).expect("checked at build time"))
+}
+
+/// Every notice `config` shows (`archive::current`), and what it discloses
+/// of the vendor list where it has TCF settings.
+fn shown(config: &SiteConfig) -> Vec<ArchivedNotice> {
+    let mut notices = archive::current(config);
+    notices.extend(archive::disclosure(config, gvl()));
+    notices
+}
+
 /// The deployed configuration of `site` (its file), if the edge serves it.
 pub fn deployed(site: &str) -> Option<&'static SiteConfig> {
     deployed_all().get(site)
@@ -89,7 +105,7 @@ fn deployed_notices(site: &str) -> Option<&'static [ArchivedNotice]> {
         .get_or_init(|| {
             deployed_all()
                 .iter()
-                .map(|(id, config)| (*id, archive::current(config)))
+                .map(|(id, config)| (*id, shown(config)))
                 .collect()
         })
         .get(site)
@@ -137,7 +153,7 @@ pub fn adopt(site: &str, latest: Option<&Edition>, now_ms: u64) {
             Known {
                 latest: e.number,
                 config,
-                notices: Box::leak(archive::current(config).into_boxed_slice()),
+                notices: Box::leak(shown(config).into_boxed_slice()),
                 checked_ms: now_ms,
             }
         }

@@ -50,6 +50,27 @@ test("a record's notice is kept with the record, before anyone asks the archive"
   assert.equal(formRow?.first_ms, form.record.received_at_ms);
 });
 
+test("a TCF site's notice names what it discloses of the vendor list; the archive answers that hash with the list's own declarations", async () => {
+  const notice = JSON.parse(await (await archive("demo", en.notice_hash)).text());
+  const tcf = notice.tcf;
+  assert.deepEqual([tcf.vendor_list_version, tcf.vendors], [7, { "google-ads": [755] }]);
+  assert.deepEqual(kept(tcf.disclosure), [], "not kept before it is asked for");
+  const r = await archive("demo", tcf.disclosure);
+  assert.equal(r.status, 200);
+  const bytes = Buffer.from(await r.arrayBuffer());
+  assert.equal(sha256(bytes), tcf.disclosure, "the bytes the notice's hash covers");
+  const shown = JSON.parse(bytes);
+  assert.deepEqual(shown.vendors.map((v) => [v.id, v.name]), [[755, "Google Advertising Products"]]);
+  // Every declaration a CMP must show, as gvl/vendor-list.json has it.
+  const google = shown.vendors[0];
+  assert.deepEqual([google.purposes, google.legIntPurposes, google.specialPurposes], [[1, 3, 4], [2, 7, 9, 10], [1, 2]]);
+  assert.deepEqual(google.dataRetention, { stdRetention: 548, purposes: { 3: 180, 4: 180 }, specialPurposes: { 1: 1096 } });
+  assert.deepEqual(Object.keys(shown.purposes).map(Number), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.deepEqual(Object.keys(shown.special_purposes).map(Number), [1, 2], "only what the vendors declare");
+  const [row] = kept(tcf.disclosure);
+  assert.deepEqual([row?.version, row?.language], [en.notice_version, "en"], "kept from the first time asked");
+});
+
 test("the archive answers the hash of every notice served, in every language, with its exact bytes", async () => {
   assert.ok(en.languages.length >= 20, `${en.languages.length} languages`);
   for (const language of en.languages) {

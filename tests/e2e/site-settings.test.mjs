@@ -205,6 +205,11 @@ test("the CLI: check a file, pull, push and publish, the editions", async () => 
   writeFileSync(`${dir}/demo.json`, JSON.stringify(config));
   r = assent(["config", "check", `${dir}/demo.json`]);
   assert.equal(r.status, 0, r.stderr);
+  // The build's check of the TCF settings against the vendor list, offline.
+  writeFileSync(`${dir}/stale.json`, JSON.stringify({ ...config, tcf: { ...config.tcf, disclosure: "0".repeat(64) } }));
+  r = assent(["config", "check", `${dir}/stale.json`]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /tcf_disclosure_stale/);
   r = assent(["config", "push", ...owner, `${dir}/demo.json`, "--base", base]);
   assert.equal(r.status, 0, r.stderr);
   r = assent(["config", "publish", ...owner]);

@@ -64,13 +64,16 @@ pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
 /// The fields only a deploy changes, and why: `site` (the id names every
 /// object), `allowed_origins` (which pages may write into the log),
 /// `webhooks` (where personal data is sent), `log` (the shards, which place
-/// every subject for life) and `data_location` (where the objects live).
-pub const FIXED_AT_DEPLOY: [&str; 5] = [
+/// every subject for life), `data_location` (where the objects live) and
+/// `tcf` (the advertising vendors personal data goes to, checked against
+/// the Global Vendor List the build has).
+pub const FIXED_AT_DEPLOY: [&str; 6] = [
     "site",
     "allowed_origins",
     "webhooks",
     "log",
     "data_location",
+    "tcf",
 ];
 
 /// A published configuration.
@@ -208,6 +211,7 @@ fn take_fixed(config: &mut SiteConfig, seed: &SiteConfig) {
     config.webhooks = seed.webhooks.clone();
     config.log = seed.log.clone();
     config.data_location = seed.data_location;
+    config.tcf = seed.tcf.clone();
 }
 
 /// The first field of [`FIXED_AT_DEPLOY`] that `draft` changes.
@@ -218,6 +222,7 @@ fn changed_fixed(draft: &SiteConfig, seed: &SiteConfig) -> Option<&'static str> 
         draft.webhooks == seed.webhooks,
         draft.log == seed.log,
         draft.data_location == seed.data_location,
+        draft.tcf == seed.tcf,
     ];
     FIXED_AT_DEPLOY
         .iter()

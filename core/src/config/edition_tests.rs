@@ -72,12 +72,17 @@ fn a_change_nobody_sees_keeps_the_notice_version_and_an_authors_own_is_kept() {
 
 #[test]
 fn every_field_only_a_deploy_changes_is_refused_in_a_draft() {
-    let changes: [(&str, Value); 5] = [
+    let tcf = json!({
+        "cmp_id": 300, "cmp_version": 1, "publisher_cc": "DE", "vendor_list_version": 7,
+        "purposes": { "marketing": [1, 2] }, "vendors": { "ads": [755] }, "disclosure": "0".repeat(64),
+    });
+    let changes: [(&str, Value); 6] = [
         ("site", "other".into()),
         ("allowed_origins", json!(["https://elsewhere.example"])),
         ("webhooks", json!([])),
         ("log", json!({ "shards": 2 })),
         ("data_location", "eu".into()),
+        ("tcf", tcf),
     ];
     for (field, value) in changes {
         let mut d = draft();
@@ -89,7 +94,7 @@ fn every_field_only_a_deploy_changes_is_refused_in_a_draft() {
             "{field}"
         );
     }
-    assert_eq!(FIXED_AT_DEPLOY.len(), 5);
+    assert_eq!(FIXED_AT_DEPLOY.len(), 6);
     check(&seed(), SITE).unwrap();
 }
 

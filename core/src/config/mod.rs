@@ -46,6 +46,7 @@ mod log;
 pub(crate) mod purposes;
 mod rights;
 mod site_checks;
+pub mod tcf;
 #[cfg(feature = "std")]
 mod words;
 pub use accountability::{Contact, DataLocation, LOCATION_NOT_STATED};
@@ -116,6 +117,11 @@ pub struct SiteConfig {
     #[cfg(feature = "std")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<Theme>,
+    /// IAB TCF v2.3 (`docs/tcf.md`): the CMP's registration, the vendor
+    /// list's version, which IAB purposes the site's purposes stand for, and
+    /// the IAB vendors of its services. Absent: no TCF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<tcf::TcfConfig>,
 }
 
 fn default_lifetime() -> u32 {
@@ -160,6 +166,24 @@ impl SiteConfig {
             j.validate()?;
         }
         self.check_webhooks()?;
+        if let Some(tcf) = &self.tcf {
+            let optional = self
+                .purposes
+                .iter()
+                .filter(|p| !p.required)
+                .map(|p| p.id.as_str())
+                .collect();
+            let services = self
+                .purposes
+                .iter()
+                .flat_map(|p| {
+                    p.services
+                        .iter()
+                        .map(move |s| (s.id.as_str(), p.id.as_str()))
+                })
+                .collect();
+            tcf.validate(&optional, &services)?;
+        }
         #[cfg(feature = "std")]
         if let Some(theme) = &self.theme {
             theme.validate()?;
@@ -208,6 +232,7 @@ impl SiteConfig {
             kinds: self.kind_words(language),
             #[cfg(not(feature = "std"))]
             kinds: BTreeMap::new(),
+            tcf: self.tcf.clone(),
         })
     }
 

@@ -76,6 +76,9 @@ impl Error {
                 | ConfigError::RecycleBinInvalid { .. }
                 | ConfigError::ShardsInvalid { .. }
                 | ConfigError::ThemeInvalid { .. }
+                | ConfigError::TcfInvalid { .. }
+                | ConfigError::TcfVendorUnknown { .. }
+                | ConfigError::TcfDisclosureStale { .. }
                 | ConfigError::FixedAtDeploy { .. } => Invalid,
                 ConfigError::DraftNone | ConfigError::EditionUnknown { .. } => NotFound,
                 ConfigError::DraftStale { .. } | ConfigError::DraftUnchanged => Conflict,

@@ -102,6 +102,29 @@ pub enum ConfigError {
         /// Which rule it breaks.
         reason: String,
     },
+    /// The site's TCF settings break a rule: a purpose or service it does
+    /// not have, an IAB purpose or special feature out of range, a list
+    /// version other than the Global Vendor List's.
+    #[error("tcf: {reason}")]
+    TcfInvalid {
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// A vendor of the site's TCF settings is not on the Global Vendor List
+    /// (or was deleted from it).
+    #[error("IAB vendor {vendor} is not on the Global Vendor List")]
+    TcfVendorUnknown {
+        /// The vendor id.
+        vendor: u16,
+    },
+    /// The disclosure hash of the site's TCF settings is not the hash of what
+    /// the Global Vendor List discloses of its vendors (they were added or
+    /// the list changed): the expected hash is given.
+    #[error("tcf.disclosure is stale: the vendors as the list declares them hash to {expected}")]
+    TcfDisclosureStale {
+        /// The hash of the disclosure as the list has it.
+        expected: String,
+    },
     /// A draft changes a field that only a deploy may change (see
     /// [`crate::config::edition::FIXED_AT_DEPLOY`]): where the widget may
     /// run, where data goes, how the log is sharded and kept.
@@ -149,6 +172,9 @@ impl ConfigError {
             ConfigError::RecycleBinInvalid { .. } => "recycle_bin_invalid",
             ConfigError::ShardsInvalid { .. } => "shards_invalid",
             ConfigError::ThemeInvalid { .. } => "theme_invalid",
+            ConfigError::TcfInvalid { .. } => "tcf_invalid",
+            ConfigError::TcfVendorUnknown { .. } => "tcf_vendor_unknown",
+            ConfigError::TcfDisclosureStale { .. } => "tcf_disclosure_stale",
             ConfigError::FixedAtDeploy { .. } => "fixed_at_deploy",
             ConfigError::DraftNone => "draft_none",
             ConfigError::DraftStale { .. } => "draft_stale",

@@ -182,6 +182,18 @@ pub fn current(config: &SiteConfig) -> Vec<ArchivedNotice> {
     out
 }
 
+/// What a site with IAB TCF settings discloses of the Global Vendor List
+/// ([`crate::tcf::gvl::Disclosure`]), kept like a notice (`first_ms` 0): its
+/// hash is the notice's `tcf.disclosure`, its language the list's texts'
+/// (`en`). `None` without TCF, or when `gvl` does not bear the settings out
+/// (the build refuses such a site).
+pub fn disclosure(config: &SiteConfig, gvl: &crate::tcf::gvl::Gvl) -> Option<ArchivedNotice> {
+    let tcf = config.tcf.as_ref()?;
+    let shown = gvl.disclose(tcf.vendor_ids()).ok()?;
+    let kept = ArchivedNotice::of(&shown, &config.notice_version, "en", 0).ok()?;
+    (kept.hash.as_str() == tcf.disclosure).then_some(kept)
+}
+
 /// The archive's answer for `hash`: the notice the store keeps, or else the
 /// one of `current` ([`current`] of the site's configuration) with that hash,
 /// kept from `now_ms` on; [`LogError::NoticeUnknown`] when neither has it.

@@ -4,6 +4,7 @@
 //!
 //! - `bits`: fields most significant bit first, base64url in whole quanta.
 //! - [`vendors`]: a set of vendor ids, as a bit field or ranges, whichever is shorter.
+//! - [`gvl`]: the Global Vendor List, and what one site discloses of it.
 //! - [`restrictions`]: the publisher's restrictions on vendors, per purpose.
 //! - [`tc_string`]: the string itself: the core segment, DisclosedVendors, the
 //!   publisher's own purposes.
@@ -27,6 +28,7 @@
 //! ```
 
 pub(crate) mod bits;
+pub mod gvl;
 pub mod restrictions;
 pub mod tc_string;
 pub mod vendors;
