@@ -327,3 +327,149 @@ fn the_archive_keeps_the_disclosure_under_the_hash_the_notice_names_and_only_the
     let plain = SiteConfig::from_json(include_str!("vectors/site.json")).unwrap();
     assert!(archive::disclosure(&plain, &gvl()).is_none());
 }
+
+// ---- A visitor's choice as a TC string ---------------------------------------
+
+use assent_core::tcf::choice::{self, Choice};
+use std::collections::BTreeMap;
+
+const NOON_2026_12_07: u64 = 1_796_644_800_000;
+
+fn choice_on(decisions: &[(&str, bool)], services: &[(&str, bool)], language: &str) -> TcString {
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let decisions: BTreeMap<String, bool> =
+        decisions.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let services: BTreeMap<String, bool> =
+        services.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let at = Choice {
+        decisions: &decisions,
+        services: &services,
+        language,
+        at_ms: NOON_2026_12_07,
+    };
+    choice::tc_string(&site, &gvl().disclose([21, 755]).unwrap(), &at).unwrap()
+}
+
+fn ids(v: &[u8]) -> assent_core::tcf::Ids {
+    v.iter().copied().collect()
+}
+
+#[test]
+fn a_choice_sets_the_purposes_and_vendors_its_granted_purposes_stand_for_and_nothing_on_legitimate_interest(
+) {
+    let all = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", true),
+            ("marketing", true),
+        ],
+        &[],
+        "en",
+    );
+    assert_eq!(all.purpose_consents, ids(&[1, 2, 3, 4, 7, 8]));
+    assert_eq!(all.special_feature_opt_ins, ids(&[1]));
+    assert_eq!(all.vendor_consents, VendorSet::of([21, 755]));
+    assert!(all.purpose_legitimate_interests.is_empty());
+    assert!(
+        all.vendor_legitimate_interests.0.is_empty(),
+        "both vendors declare purposes"
+    );
+    assert_eq!(all.disclosed_vendors, Some(VendorSet::of([21, 755])));
+    assert_eq!(
+        (all.cmp_id, all.cmp_version, all.publisher_cc.as_str()),
+        (300, 1, "DE")
+    );
+    assert_eq!((all.vendor_list_version, all.policy_version), (7, 4));
+    assert!(all.is_service_specific);
+    // The day, at midnight UTC: the string does not time the visit.
+    assert_eq!(all.created_ms, 1_796_601_600_000);
+    assert_eq!(all.last_updated_ms, all.created_ms);
+    // It is a string that reads back as it was made.
+    assert_eq!(TcString::decode(&all.encode().unwrap()).unwrap(), all);
+
+    let analytics = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", true),
+            ("marketing", false),
+        ],
+        &[],
+        "en",
+    );
+    assert_eq!(analytics.purpose_consents, ids(&[1, 8]));
+    assert!(analytics.special_feature_opt_ins.is_empty());
+    assert!(
+        analytics.vendor_consents.0.is_empty(),
+        "the vendors' service is under marketing"
+    );
+
+    let none = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", false),
+            ("marketing", false),
+        ],
+        &[],
+        "en",
+    );
+    assert!(none.purpose_consents.is_empty() && none.vendor_consents.0.is_empty());
+    assert_eq!(
+        none.disclosed_vendors,
+        Some(VendorSet::of([21, 755])),
+        "disclosed all the same"
+    );
+}
+
+#[test]
+fn a_service_refused_inside_a_granted_purpose_takes_its_vendors_with_it() {
+    let t = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", false),
+            ("marketing", true),
+        ],
+        &[("ads", false)],
+        "en",
+    );
+    assert_eq!(t.purpose_consents, ids(&[1, 2, 3, 4, 7]));
+    assert!(t.vendor_consents.0.is_empty());
+    let t = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", false),
+            ("marketing", true),
+        ],
+        &[("ads", true)],
+        "pt-BR",
+    );
+    assert_eq!(t.vendor_consents, VendorSet::of([21, 755]));
+    assert_eq!(t.consent_language, "PT");
+}
+
+#[test]
+fn a_shown_vendor_of_special_purposes_only_has_its_legitimate_interest_bit() {
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let mut disclosure = gvl().disclose([21, 755]).unwrap();
+    let v21 = disclosure.vendors.iter_mut().find(|v| v.id == 21).unwrap();
+    (v21.purposes, v21.leg_int_purposes, v21.special_purposes) = (vec![], vec![], vec![1]);
+    let decisions = BTreeMap::from([
+        ("necessary".to_string(), true),
+        ("analytics".into(), false),
+        ("marketing".into(), false),
+    ]);
+    let at = Choice {
+        decisions: &decisions,
+        services: &BTreeMap::new(),
+        language: "de",
+        at_ms: NOON_2026_12_07,
+    };
+    let t = choice::tc_string(&site, &disclosure, &at).unwrap();
+    assert_eq!(t.vendor_legitimate_interests, VendorSet::of([21]));
+    let plain = SiteConfig::from_json(include_str!("vectors/site.json")).unwrap();
+    assert!(
+        choice::tc_string(&plain, &disclosure, &at).is_none(),
+        "no TCF settings, no string"
+    );
+}

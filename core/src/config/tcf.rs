@@ -4,7 +4,7 @@
 //! its services is.
 //!
 //! The settings name a **disclosure hash**: the hash of what visitors are
-//! shown of the list ([`crate::tcf::Disclosure`]), like a lock file. The
+//! shown of the list ([`crate::tcf::gvl::Disclosure`]), like a lock file. The
 //! notice carries it, so a record's notice hash covers every vendor's
 //! declarations as shown. [`TcfConfig::check_against`] (the build, a
 //! publish) recomputes it from the list and refuses a site whose hash, list

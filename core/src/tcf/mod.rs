@@ -5,6 +5,7 @@
 //! - `bits`: fields most significant bit first, base64url in whole quanta.
 //! - [`vendors`]: a set of vendor ids, as a bit field or ranges, whichever is shorter.
 //! - [`gvl`]: the Global Vendor List, and what one site discloses of it.
+//! - [`choice`]: which bits a visitor's choice sets, one rule for whatever writes or checks a string.
 //! - [`restrictions`]: the publisher's restrictions on vendors, per purpose.
 //! - [`tc_string`]: the string itself: the core segment, DisclosedVendors, the
 //!   publisher's own purposes.
@@ -28,6 +29,7 @@
 //! ```
 
 pub(crate) mod bits;
+pub mod choice;
 pub mod gvl;
 pub mod restrictions;
 pub mod tc_string;

@@ -1,0 +1,111 @@
+//! The TC string of a visitor's choice: which bits a choice on a site with
+//! TCF settings sets, decided once here so that what writes a string (the
+//! widget) and what checks one (the edge) cannot differ.
+//!
+//! - **Consent only.** A purpose or vendor bit is set where the visitor
+//!   granted a site purpose that stands for it; no legitimate interest is
+//!   established for any purpose (Assent asks; it does not presume), except
+//!   what the specification requires: a vendor that declares special
+//!   purposes only, and was shown, has its legitimate-interest bit.
+//! - **A service's vendors follow the service**: granted where its purpose is
+//!   granted and the visitor did not refuse the service itself.
+//! - **Every vendor of the site was disclosed** (the panel lists them all).
+//! - **The day, not the moment**: Created and LastUpdated are midnight UTC of
+//!   the choice (TCF 2.2), so the string does not time a visit.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
+
+use super::gvl::Disclosure;
+use super::{Ids, TcString, VendorSet};
+use crate::config::SiteConfig;
+
+const DAY_MS: u64 = 86_400_000;
+
+/// The visitor's choice: granted or refused per purpose, and the services
+/// decided apart from their purpose.
+pub struct Choice<'a> {
+    /// Site purpose id → granted.
+    pub decisions: &'a BTreeMap<String, bool>,
+    /// Service id → granted, where decided apart from its purpose.
+    pub services: &'a BTreeMap<String, bool>,
+    /// The language the visitor was shown (`en`, `pt-BR`: its first two letters).
+    pub language: &'a str,
+    /// When, ms since the Unix epoch.
+    pub at_ms: u64,
+}
+
+/// The TC string of `choice` on `config`, whose vendors are `disclosure`
+/// (the list as the notice's hash covers it); `None` without TCF settings.
+pub fn tc_string(
+    config: &SiteConfig,
+    disclosure: &Disclosure,
+    choice: &Choice<'_>,
+) -> Option<TcString> {
+    let settings = config.tcf.as_ref()?;
+    let purpose_of: BTreeMap<&str, &str> = config
+        .purposes
+        .iter()
+        .flat_map(|p| {
+            p.services
+                .iter()
+                .map(move |s| (s.id.as_str(), p.id.as_str()))
+        })
+        .collect();
+    let granted = |purpose: &str| choice.decisions.get(purpose).copied().unwrap_or(false);
+    let union = |map: &BTreeMap<String, Vec<u8>>| -> Ids {
+        map.iter()
+            .filter(|(purpose, _)| granted(purpose))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect()
+    };
+    let vendor_consents = settings
+        .vendors
+        .iter()
+        .filter(|(service, _)| {
+            let purpose = purpose_of
+                .get(service.as_str())
+                .copied()
+                .unwrap_or_default();
+            granted(purpose) && choice.services.get(*service).copied().unwrap_or(true)
+        })
+        .flat_map(|(_, ids)| ids.iter().copied());
+    let special_purposes_only = disclosure
+        .vendors
+        .iter()
+        .filter(|v| {
+            v.purposes.is_empty() && v.leg_int_purposes.is_empty() && !v.special_purposes.is_empty()
+        })
+        .map(|v| v.id);
+    let day = choice.at_ms - choice.at_ms % DAY_MS;
+    let language: String = choice
+        .language
+        .chars()
+        .take(2)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    Some(TcString {
+        created_ms: day,
+        last_updated_ms: day,
+        cmp_id: settings.cmp_id,
+        cmp_version: settings.cmp_version,
+        consent_screen: 1,
+        consent_language: language,
+        vendor_list_version: disclosure.vendor_list_version,
+        policy_version: disclosure.policy_version,
+        is_service_specific: true,
+        use_non_standard_texts: false,
+        special_feature_opt_ins: union(&settings.special_features),
+        purpose_consents: union(&settings.purposes),
+        purpose_legitimate_interests: Ids::new(),
+        purpose_one_treatment: false,
+        publisher_cc: settings.publisher_cc.clone(),
+        vendor_consents: VendorSet::of(vendor_consents),
+        vendor_legitimate_interests: VendorSet::of(special_purposes_only),
+        publisher_restrictions: Vec::new(),
+        disclosed_vendors: Some(VendorSet::of(settings.vendor_ids())),
+        publisher: None,
+    })
+}
