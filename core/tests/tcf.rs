@@ -473,3 +473,61 @@ fn a_shown_vendor_of_special_purposes_only_has_its_legitimate_interest_bit() {
         "no TCF settings, no string"
     );
 }
+
+#[test]
+fn an_events_tc_string_is_held_to_its_choice() {
+    use assent_core::event::ConsentEvent;
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let mut event: ConsentEvent = serde_json::from_value(serde_json::json!({
+        "event_id": "5f0c6a8e-8a4b-4c8e-9d0a-3b2f1e6d7c5a", "site": "vectors",
+        "subject": "0b1f3c8e-2a4d-4e6f-8a0b-1c2d3e4f5a6b", "action": "give",
+        "decisions": { "necessary": true, "analytics": false, "marketing": true },
+        "notice": { "version": "2026-11-01", "language": "en", "hash": "0".repeat(64) },
+        "ui": { "surface": "preferences", "control": "save" },
+        "client_time_ms": NOON_2026_12_07, "gpc": false,
+        "page": { "origin": "https://vectors.example", "path": "/" }, "widget_version": "0.1.0",
+    }))
+    .unwrap();
+    let check = |e: &ConsentEvent| choice::check(&site, &gvl(), e).map_err(|e| e.to_string());
+    assert_eq!(check(&event), Ok(()), "no string, nothing to hold");
+    let right = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", false),
+            ("marketing", true),
+        ],
+        &[],
+        "en",
+    );
+    event.tc_string = Some(right.encode().unwrap());
+    assert_eq!(check(&event), Ok(()));
+    // The same string with the analytics purpose's bit: not this choice.
+    let mut wrong = right.clone();
+    wrong.purpose_consents.insert(8);
+    event.tc_string = Some(wrong.encode().unwrap());
+    assert_eq!(
+        check(&event),
+        Err("TC string is invalid: it says other than the choice".into())
+    );
+    // Another day than the client's clock says.
+    let mut other_day = right.clone();
+    other_day.created_ms -= 86_400_000;
+    event.tc_string = Some(other_day.encode().unwrap());
+    assert!(check(&event).is_err());
+    event.tc_string = Some("not a string".into());
+    let e = choice::check(&site, &gvl(), &event).unwrap_err();
+    assert_eq!(
+        (e.code(), e.to_string().as_str()),
+        ("tc_string_invalid", "TC string is invalid: not base64url")
+    );
+    // A site without TCF settings takes no string.
+    let plain = SiteConfig::from_json(include_str!("vectors/site.json")).unwrap();
+    event.tc_string = Some(right.encode().unwrap());
+    assert_eq!(
+        choice::check(&plain, &gvl(), &event)
+            .unwrap_err()
+            .to_string(),
+        "TC string is invalid: the site has no TCF settings"
+    );
+}

@@ -78,6 +78,12 @@ pub struct ConsentEvent {
     pub page: PageRef,
     /// Version of the widget that recorded the event.
     pub widget_version: String,
+    /// The IAB TCF v2.3 TC string the page set with this choice, on a site
+    /// with TCF settings: the edge holds it to the decisions
+    /// ([`crate::tcf::choice::check`]), the record keeps it and the receipt
+    /// covers it. Absent otherwise, so records without it hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tc_string: Option<String>,
 }
 
 /// A JSON object of booleans in which every key appears once: serde's maps

@@ -325,6 +325,7 @@ impl<L: LogStore + ?Sized, F: FormStore + ?Sized> Site<'_, L, F> {
                 path: crate::api::admin_attestations(&config.site),
             },
             widget_version: "edge".into(),
+            tc_string: None,
         };
         let appended = sequencer::append(log, config, key, ctx.request(event, Some(facts), None))?;
         crate::form::intake::enqueue(forms, config, &appended, ctx.now_ms)?;

@@ -574,6 +574,7 @@ pub(crate) fn import_event(
             path: crate::api::admin_suppressions_import(&config.site),
         },
         widget_version: "edge".into(),
+        tc_string: None,
     })
 }
 

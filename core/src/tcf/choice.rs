@@ -18,9 +18,11 @@ use crate::prelude::*;
 
 use alloc::collections::BTreeMap;
 
-use super::gvl::Disclosure;
-use super::{Ids, TcString, VendorSet};
+use super::gvl::{Disclosure, Gvl};
+use super::{Ids, Invalid, TcString, VendorSet};
 use crate::config::SiteConfig;
+use crate::error::{Error, EventError};
+use crate::event::ConsentEvent;
 
 const DAY_MS: u64 = 86_400_000;
 
@@ -108,4 +110,30 @@ pub fn tc_string(
         disclosed_vendors: Some(VendorSet::of(settings.vendor_ids())),
         publisher: None,
     })
+}
+
+/// Holds an event's TC string, if it has one, to its choice: it decodes, the
+/// site has TCF settings, and it is exactly [`tc_string`] of the event's
+/// decisions, services, language and client day under `gvl`'s disclosure.
+/// `tc_string_invalid` otherwise, with the reason.
+pub fn check(config: &SiteConfig, gvl: &Gvl, event: &ConsentEvent) -> Result<(), Error> {
+    let Some(text) = &event.tc_string else {
+        return Ok(());
+    };
+    let invalid = |why| Error::Event(EventError::TcStringInvalid { why });
+    let made = TcString::decode(text).map_err(invalid)?;
+    let settings = config.tcf.as_ref().ok_or(invalid(Invalid::NoSettings))?;
+    let disclosure = gvl
+        .disclose(settings.vendor_ids())
+        .map_err(|_| invalid(Invalid::NoSettings))?;
+    let choice = Choice {
+        decisions: &event.decisions,
+        services: &event.services,
+        language: &event.notice.language,
+        at_ms: event.client_time_ms,
+    };
+    match tc_string(config, &disclosure, &choice) {
+        Some(expected) if expected == made => Ok(()),
+        _ => Err(invalid(Invalid::Mismatch)),
+    }
 }

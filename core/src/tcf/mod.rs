@@ -87,4 +87,11 @@ pub enum Invalid {
     /// (Encoding) an id, a count or a time its field cannot hold.
     #[error("a value its field cannot hold")]
     IdOutOfRange,
+    /// (An event's string) the site has no TCF settings.
+    #[error("the site has no TCF settings")]
+    NoSettings,
+    /// (An event's string) it says other than the event's choice does
+    /// (`choice::tc_string` of the event's decisions, services, language and day).
+    #[error("it says other than the choice")]
+    Mismatch,
 }

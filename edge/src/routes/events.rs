@@ -69,6 +69,8 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             self_origin: own.as_deref(),
         },
     )?;
+    // A TC string says exactly what the choice does (core's one rule).
+    assent_core::tcf::choice::check(site, crate::sites::gvl(), &event)?;
 
     // The widget's key for this subject: judged before anything is stored,
     // kept (as a hash) with the subject's first record and required with
