@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 
 /** The string the IAB's library writes for the demo's settings, with these consents. */
 function libraryString({ purposes, vendors, at }) {
-  const m = new TCModel(new GVL(LIST));
+  const m = new TCModel(new GVL({ ...LIST, stacks: {} })); // the list as committed keeps no stacks
   Object.assign(m, { cmpId: 4095, cmpVersion: 1, consentScreen: 1, isServiceSpecific: true, publisherCountryCode: "DE" });
   m.created = new Date(at - (at % DAY));
   m.lastUpdated = new Date(at - (at % DAY));
