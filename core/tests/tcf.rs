@@ -251,6 +251,28 @@ fn tcf_settings_are_checked_against_the_site_and_then_against_the_list() {
         broken(&|s| s["cmp_id"] = serde_json::json!(4096)),
         "tcf_invalid"
     );
+    // Each number at its field's edge (12 bits; a CMP id and a list version from 1).
+    for (field, bad) in [
+        ("cmp_version", 4096),
+        ("vendor_list_version", 0),
+        ("vendor_list_version", 4096),
+    ] {
+        assert_eq!(
+            broken(&|s| s[field] = serde_json::json!(bad)),
+            "tcf_invalid",
+            "{field} {bad}"
+        );
+    }
+    for (field, good) in [
+        ("cmp_id", 4095),
+        ("cmp_version", 4095),
+        ("cmp_version", 0),
+        ("cmp_id", 1),
+    ] {
+        let mut s = settings(&hash);
+        s[field] = serde_json::json!(good);
+        assert!(site_with(s).is_ok(), "{field} {good}");
+    }
     assert_eq!(
         broken(&|s| s["disclosure"] = serde_json::json!("ABC")),
         "tcf_invalid"
