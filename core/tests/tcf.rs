@@ -264,6 +264,7 @@ fn tcf_settings_are_checked_against_the_site_and_then_against_the_list() {
         );
     }
     for (field, good) in [
+        ("vendor_list_version", 4095),
         ("cmp_id", 4095),
         ("cmp_version", 4095),
         ("cmp_version", 0),
