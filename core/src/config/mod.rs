@@ -173,22 +173,25 @@ impl SiteConfig {
                 .filter(|p| !p.required)
                 .map(|p| p.id.as_str())
                 .collect();
-            let services = self
-                .purposes
-                .iter()
-                .flat_map(|p| {
-                    p.services
-                        .iter()
-                        .map(move |s| (s.id.as_str(), p.id.as_str()))
-                })
-                .collect();
-            tcf.validate(&optional, &services)?;
+            tcf.validate(&optional, &self.purpose_of_services())?;
         }
         #[cfg(feature = "std")]
         if let Some(theme) = &self.theme {
             theme.validate()?;
         }
         self.check_languages(&purpose_ids, &form_ids)
+    }
+
+    /// Each service's purpose: service id → purpose id.
+    pub fn purpose_of_services(&self) -> BTreeMap<&str, &str> {
+        self.purposes
+            .iter()
+            .flat_map(|p| {
+                p.services
+                    .iter()
+                    .map(move |s| (s.id.as_str(), p.id.as_str()))
+            })
+            .collect()
     }
 
     /// The notice shown in `language`.

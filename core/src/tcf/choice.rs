@@ -47,15 +47,7 @@ pub fn tc_string(
     choice: &Choice<'_>,
 ) -> Option<TcString> {
     let settings = config.tcf.as_ref()?;
-    let purpose_of: BTreeMap<&str, &str> = config
-        .purposes
-        .iter()
-        .flat_map(|p| {
-            p.services
-                .iter()
-                .map(move |s| (s.id.as_str(), p.id.as_str()))
-        })
-        .collect();
+    let purpose_of = config.purpose_of_services();
     let granted = |purpose: &str| choice.decisions.get(purpose).copied().unwrap_or(false);
     let union = |map: &BTreeMap<String, Vec<u8>>| -> Ids {
         map.iter()
