@@ -66,10 +66,13 @@ pub fn gvl() -> &'static assent_core::tcf::gvl::Gvl {
 }
 
 /// Every notice `config` shows (`archive::current`), and what it discloses
-/// of the vendor list where it has TCF settings.
+/// of the vendor list where it has TCF settings (only such a site costs the
+/// isolate the list's parse).
 fn shown(config: &SiteConfig) -> Vec<ArchivedNotice> {
     let mut notices = archive::current(config);
-    notices.extend(archive::disclosure(config, gvl()));
+    if config.tcf.is_some() {
+        notices.extend(archive::disclosure(config, gvl()));
+    }
     notices
 }
 

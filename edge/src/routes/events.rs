@@ -69,8 +69,11 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             self_origin: own.as_deref(),
         },
     )?;
-    // A TC string says exactly what the choice does (core's one rule).
-    assent_core::tcf::choice::check(site, crate::sites::gvl(), &event)?;
+    // A TC string says exactly what the choice does (core's one rule). Only
+    // an event that carries one costs the isolate the vendor list's parse.
+    if event.tc_string.is_some() {
+        assent_core::tcf::choice::check(site, crate::sites::gvl(), &event)?;
+    }
 
     // The widget's key for this subject: judged before anything is stored,
     // kept (as a hash) with the subject's first record and required with
