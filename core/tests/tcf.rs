@@ -371,7 +371,23 @@ fn choice_on(decisions: &[(&str, bool)], services: &[(&str, bool)], language: &s
         language,
         at_ms: NOON_2026_12_07,
     };
-    choice::tc_string(&site, &gvl().disclose([21, 755]).unwrap(), &at).unwrap()
+    let of_config = choice::tc_string(
+        &choice::Site::of_config(&site).unwrap(),
+        &gvl().disclose([21, 755]).unwrap(),
+        &at,
+    );
+    // The widget makes the string from the notice it showed: the same bits.
+    let notice = site.notice("en").unwrap();
+    let of_notice = choice::tc_string(
+        &choice::Site::of_notice(&notice).unwrap(),
+        &gvl().disclose([21, 755]).unwrap(),
+        &at,
+    );
+    assert_eq!(
+        of_config, of_notice,
+        "the notice and the site's file make one string"
+    );
+    of_config
 }
 
 fn ids(v: &[u8]) -> assent_core::tcf::Ids {
@@ -488,13 +504,14 @@ fn a_shown_vendor_of_special_purposes_only_has_its_legitimate_interest_bit() {
         language: "de",
         at_ms: NOON_2026_12_07,
     };
-    let t = choice::tc_string(&site, &disclosure, &at).unwrap();
+    let t = choice::tc_string(&choice::Site::of_config(&site).unwrap(), &disclosure, &at);
     assert_eq!(t.vendor_legitimate_interests, VendorSet::of([21]));
     let plain = SiteConfig::from_json(include_str!("vectors/site.json")).unwrap();
     assert!(
-        choice::tc_string(&plain, &disclosure, &at).is_none(),
+        choice::Site::of_config(&plain).is_none(),
         "no TCF settings, no string"
     );
+    assert!(choice::Site::of_notice(&plain.notice("en").unwrap()).is_none());
 }
 
 #[test]
@@ -552,5 +569,90 @@ fn an_events_tc_string_is_held_to_its_choice() {
             .unwrap_err()
             .to_string(),
         "TC string is invalid: the site has no TCF settings"
+    );
+}
+
+// ---- the CMP API's reading ---------------------------------------------------
+
+use assent_core::tcf::api::{google_signals, TcData};
+
+/// The specification's example as `__tcfapi` answers it: the maps say what
+/// is true, and every disclosed vendor has an answer.
+#[test]
+fn tc_data_of_the_specifications_example() {
+    let text = "CQSbk4AQSbk4ANwAAAENAwCgAAAAAAAAAAYgACPAAAAA.IDKQA4AAgAKAGQAygAAA.YAAAAAAAAAAA";
+    let data = TcData::of(text, &TcString::decode(text).unwrap());
+    let json = serde_json::to_value(&data).unwrap();
+    assert_eq!(json["tcString"], text);
+    assert_eq!(json["cmpId"], 880);
+    assert_eq!(json["publisherCC"], "DE");
+    assert_eq!(json["tcfPolicyVersion"], data.tcf_policy_version);
+    assert_eq!(json["isServiceSpecific"], true);
+    assert_eq!(
+        json["vendor"]["consents"],
+        serde_json::json!({"1": true, "2": true, "3": true, "4": true, "5": false, "100": false, "404": false}),
+        "each disclosed vendor answered, refused ones false"
+    );
+    assert_eq!(
+        json["vendor"]["disclosedVendors"],
+        serde_json::json!({"1": true, "2": true, "3": true, "4": true, "5": true, "100": true, "404": true})
+    );
+    let purposes = json["purpose"]["consents"].as_object().unwrap();
+    assert!(purposes.values().all(|v| v == true), "true entries only");
+    assert_eq!(
+        purposes.len(),
+        TcString::decode(text).unwrap().purpose_consents.len()
+    );
+    assert!(json["publisher"]["customPurpose"]["consents"].is_object());
+}
+
+fn with_google(purposes: &[u8], google: bool) -> TcString {
+    let text = "CQSbk4AQSbk4ANwAAAENAwCgAAAAAAAAAAYgACPAAAAA.IDKQA4AAgAKAGQAygAAA.YAAAAAAAAAAA";
+    let mut tc = TcString::decode(text).unwrap();
+    tc.purpose_consents = ids(purposes);
+    tc.vendor_consents = if google {
+        VendorSet::of([755])
+    } else {
+        VendorSet::of([1])
+    };
+    tc
+}
+
+/// Google's reading: each signal needs Google's consent and every purpose
+/// Google names for it; one missing purpose or Google refused denies it.
+#[test]
+fn google_signals_need_google_and_every_named_purpose() {
+    let read = |purposes: &[u8], google| google_signals(&with_google(purposes, google));
+    assert_eq!(
+        read(&[1, 3, 4, 7], true),
+        [
+            ("ad_storage", true),
+            ("ad_user_data", true),
+            ("ad_personalization", true)
+        ]
+    );
+    assert_eq!(
+        read(&[1, 3, 4, 7], false),
+        [
+            ("ad_storage", false),
+            ("ad_user_data", false),
+            ("ad_personalization", false)
+        ]
+    );
+    assert_eq!(
+        read(&[1, 3], true),
+        [
+            ("ad_storage", true),
+            ("ad_user_data", false),
+            ("ad_personalization", false)
+        ]
+    );
+    assert_eq!(
+        read(&[4, 7], true),
+        [
+            ("ad_storage", false),
+            ("ad_user_data", false),
+            ("ad_personalization", false)
+        ]
     );
 }

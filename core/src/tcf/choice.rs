@@ -20,9 +20,11 @@ use alloc::collections::BTreeMap;
 
 use super::gvl::{Disclosure, Gvl};
 use super::{Ids, Invalid, TcString, VendorSet};
+use crate::config::tcf::TcfConfig;
 use crate::config::SiteConfig;
 use crate::error::{Error, EventError};
 use crate::event::ConsentEvent;
+use crate::notice::Notice;
 
 const DAY_MS: u64 = 86_400_000;
 
@@ -39,15 +41,48 @@ pub struct Choice<'a> {
     pub at_ms: u64,
 }
 
-/// The TC string of `choice` on `config`, whose vendors are `disclosure`
-/// (the list as the notice's hash covers it); `None` without TCF settings.
-pub fn tc_string(
-    config: &SiteConfig,
-    disclosure: &Disclosure,
-    choice: &Choice<'_>,
-) -> Option<TcString> {
-    let settings = config.tcf.as_ref()?;
-    let purpose_of = config.purpose_of_services();
+/// What of a site a TC string depends on: its TCF settings and each
+/// service's purpose. The edge reads it from the site's file, the widget from
+/// the notice it was shown (which carries both), so the two cannot differ.
+pub struct Site<'a> {
+    /// The site's TCF settings.
+    pub tcf: &'a TcfConfig,
+    /// Service id → the id of its purpose.
+    pub purpose_of: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Site<'a> {
+    /// The site of `config`; `None` without TCF settings.
+    pub fn of_config(config: &'a SiteConfig) -> Option<Self> {
+        Some(Site {
+            tcf: config.tcf.as_ref()?,
+            purpose_of: config.purpose_of_services(),
+        })
+    }
+
+    /// The site as `notice` shows it; `None` without TCF settings.
+    pub fn of_notice(notice: &'a Notice) -> Option<Self> {
+        let purpose_of = notice
+            .purposes
+            .iter()
+            .flat_map(|p| {
+                p.services
+                    .iter()
+                    .map(move |s| (s.id.as_str(), p.id.as_str()))
+            })
+            .collect();
+        Some(Site {
+            tcf: notice.tcf.as_ref()?,
+            purpose_of,
+        })
+    }
+}
+
+/// The TC string of `choice` on `site`, whose vendors are `disclosure` (the
+/// list as the notice's hash covers it).
+pub fn tc_string(site: &Site<'_>, disclosure: &Disclosure, choice: &Choice<'_>) -> TcString {
+    let settings = site.tcf;
+    let purpose_of = &site.purpose_of;
     let granted = |purpose: &str| choice.decisions.get(purpose).copied().unwrap_or(false);
     let union = |map: &BTreeMap<String, Vec<u8>>| -> Ids {
         map.iter()
@@ -80,7 +115,7 @@ pub fn tc_string(
         .take(2)
         .collect::<String>()
         .to_ascii_uppercase();
-    Some(TcString {
+    TcString {
         created_ms: day,
         last_updated_ms: day,
         cmp_id: settings.cmp_id,
@@ -101,7 +136,7 @@ pub fn tc_string(
         publisher_restrictions: Vec::new(),
         disclosed_vendors: Some(VendorSet::of(settings.vendor_ids())),
         publisher: None,
-    })
+    }
 }
 
 /// Holds an event's TC string, if it has one, to its choice: it decodes, the
@@ -114,9 +149,9 @@ pub fn check(config: &SiteConfig, gvl: &Gvl, event: &ConsentEvent) -> Result<(),
     };
     let invalid = |why| Error::Event(EventError::TcStringInvalid { why });
     let made = TcString::decode(text).map_err(invalid)?;
-    let settings = config.tcf.as_ref().ok_or(invalid(Invalid::NoSettings))?;
+    let site = Site::of_config(config).ok_or(invalid(Invalid::NoSettings))?;
     let disclosure = gvl
-        .disclose(settings.vendor_ids())
+        .disclose(site.tcf.vendor_ids())
         .map_err(|_| invalid(Invalid::NoSettings))?;
     let choice = Choice {
         decisions: &event.decisions,
@@ -124,8 +159,9 @@ pub fn check(config: &SiteConfig, gvl: &Gvl, event: &ConsentEvent) -> Result<(),
         language: &event.notice.language,
         at_ms: event.client_time_ms,
     };
-    match tc_string(config, &disclosure, &choice) {
-        Some(expected) if expected == made => Ok(()),
-        _ => Err(invalid(Invalid::Mismatch)),
+    if tc_string(&site, &disclosure, &choice) == made {
+        Ok(())
+    } else {
+        Err(invalid(Invalid::Mismatch))
     }
 }

@@ -2,6 +2,7 @@
 //! a publisher's CMP sets for the advertising vendors on a page, encoded and
 //! decoded here with **no I/O**, for the widget (wasm) and the edge alike.
 //!
+//! - [`api`]: what the page's `__tcfapi` answers of a string, and Google's reading of it.
 //! - `bits`: fields most significant bit first, base64url in whole quanta.
 //! - [`vendors`]: a set of vendor ids, as a bit field or ranges, whichever is shorter.
 //! - [`gvl`]: the Global Vendor List, and what one site discloses of it.
@@ -28,6 +29,7 @@
 //! assert_eq!(err, assent_core::tcf::Invalid::Truncated);
 //! ```
 
+pub mod api;
 pub(crate) mod bits;
 pub mod choice;
 pub mod gvl;
