@@ -25,13 +25,14 @@ WIDGET_WASM_OPT := --flatten --rereloop -Oz -Oz --converge
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml Cargo.lock
 WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(wildcard widget/loader/*.js) widget/widget.css widget/panel.css widget/entry-script.js widget/entry-module.js widget/entry-site.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
 EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/gvl/vendor-list.json edge/Cargo.toml edge/build.rs
+TCF_SRC := $(CORE_SRC) $(shell find widget/tcf/src -type f) widget/tcf/Cargo.toml $(wildcard widget/tcf/*.js)
 FORM_SRC := $(CORE_SRC) $(shell find widget/form/src -type f) widget/form/Cargo.toml widget/form/entry.js
 WWW_SRC := $(shell find www -type f)
 CONSOLE_SRC := $(shell find console -type f -not -path 'console/pkg/*')
 CONSOLE_VERIFY_SRC := $(CORE_SRC) $(shell find console/verify/src -type f) console/verify/Cargo.toml
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: help setup setup-dev versions audit dev test lane-checks lane-artefacts house notice-example build cli edge widget form www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-shards bench-cpu bench-profile clean mutants fuzz fuzz-planted sri
+.PHONY: help setup setup-dev versions audit dev test lane-checks lane-artefacts house notice-example build cli edge widget form tcf www dev-vars fmt clippy deps doc typecheck test-native test-wasm test-loader size deploy-check e2e bench bench-load bench-shards bench-cpu bench-profile clean mutants fuzz fuzz-planted sri
 
 help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
@@ -53,7 +54,7 @@ versions:
 	node scripts/check-versions.mjs
 
 # ---- build -------------------------------------------------------------------
-build: edge widget form www
+build: edge widget form tcf www
 
 # The auditor's CLI (native, release: it verifies whole logs).
 cli: target/release/assent
@@ -82,6 +83,19 @@ dist/public/assent-form.js: $(FORM_SRC)
 	wasm-opt -Oz --strip-debug --strip-producers widget/form/pkg/assent_form_bg.wasm -o dist/public/assent-form.wasm
 	esbuild widget/form/entry.js --bundle --format=esm --minify --target=es2020 --log-level=warning --outfile=$@
 	@echo "form: assent-form.js $$(wc -c < $@) B, assent-form.wasm $$(wc -c < dist/public/assent-form.wasm) B"
+
+# The IAB TCF part: its wasm and ES module, loaded only on sites with TCF
+# settings once their config is in (widget/tcf), and the CMP API's stub the
+# edge puts before a TCF site's per-site loader.
+tcf: dist/public/assent-tcf.js
+dist/public/assent-tcf.js: $(TCF_SRC)
+	cargo build -q -p assent-tcf --release --target wasm32-unknown-unknown --target-dir $(SHIP_TARGET)
+	wasm-bindgen --target web --no-typescript --out-dir widget/tcf/pkg --out-name assent_tcf $(WASM)/assent_tcf.wasm
+	mkdir -p dist/public
+	wasm-opt -Oz --strip-debug --strip-producers widget/tcf/pkg/assent_tcf_bg.wasm -o dist/public/assent-tcf.wasm
+	esbuild widget/tcf/tcf.js --bundle --format=esm --minify --target=es2020 --log-level=warning --outfile=$@
+	esbuild widget/tcf/stub-entry.js --bundle --format=iife --minify --target=es2020 --log-level=warning --outfile=dist/public/assent-tcf-stub.js
+	@echo "tcf: assent-tcf.js $$(wc -c < $@) B, assent-tcf.wasm $$(wc -c < dist/public/assent-tcf.wasm) B, assent-tcf-stub.js $$(wc -c < dist/public/assent-tcf-stub.js) B"
 
 www: dist/public/index.html dist/public/admin/console.js
 dist/public/index.html: $(WWW_SRC) edge/sites/demo.json
@@ -163,7 +177,7 @@ audit:
 
 # Crate docs build without a broken link (design notes live there).
 doc:
-	RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p assent-core -p assent-widget -p assent-form -p assent-edge -p assent-cli --features assent-widget/std
+	RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p assent-core -p assent-widget -p assent-form -p assent-tcf -p assent-edge -p assent-cli --features assent-widget/std
 
 # The widget's TypeScript declarations compile, and the documented usage type-checks.
 typecheck: widget
@@ -176,7 +190,7 @@ house:
 	node scripts/house.mjs
 
 test-native:
-	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget -p assent-form --features assent-widget/std,assent-core/test-support
+	cargo test -p assent-core -p assent-edge -p assent-cli -p assent-widget -p assent-form -p assent-tcf --features assent-widget/std,assent-core/test-support
 
 # In target/, after the native tests: its host build scripts and proc-macros
 # are theirs. Moved to the artefacts lane in target/ship (2026-12-06) it

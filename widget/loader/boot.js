@@ -20,10 +20,13 @@
 //   panel.js         the preferences panel (assent-panel.js)
 //   privacy.js       the privacy center and the subject's state at the edge
 //                    (assent-privacy.js)
+//   ../tcf/tcf.js    on a site with TCF settings: the CMP API, the TC string
+//                    on each event, the panel's vendors (assent-tcf.js)
 import { initSync } from "../pkg/glue.js";
 import { open, key, list, write } from "./storage.js";
 import { flush, sendTo } from "./outbox.js";
-import { begin, config, configure, current, get, accepts, mark, record } from "./state.js";
+import { begin, config, configure, current, get, accepts, mark, record, hooks } from "./state.js";
+import { asking } from "./engine.js";
 import { denyAll, regions } from "./consent-mode.js";
 import { lazy, lazyFrom } from "./lazy.js";
 import { apply, decided, emit, gatePage, mount, openPanel } from "./surface.js";
@@ -41,6 +44,10 @@ export function boot(site, base, load) {
   // Google Consent Mode: every signal denied before any tag can run.
   denyAll();
 
+  // What the parts off the banner path work with (./privacy.js,
+  // ../tcf/tcf.js): the state's `hooks` itself, so a part can add its own.
+  var page = Object.assign(hooks, { base, site, key, list, write, asking, current: () => current });
+  var answered = site && load.config();
   var ready = site
     ? Promise.all([
         // Compiled from the bytes rather than streamed: one path that works
@@ -49,7 +56,10 @@ export function boot(site, base, load) {
         load.wasm()
           .then(WebAssembly.compile)
           .then((module) => { initSync({ module: module }); }),
-        load.config(),
+        answered,
+        // A TCF site's CMP is ready before the banner: every event it
+        // records carries its TC string. Without it the banner still comes.
+        answered.then((a) => a.notice.tcf && lazy("tcf").then((m) => m.start(page, a))).catch(() => {}),
         // The tag sits in <head>: gate (and mount) once the whole document is
         // parsed, or elements below would be missed.
         document.readyState == "loading" &&
@@ -85,7 +95,7 @@ export function boot(site, base, load) {
   var later = (f) => (a) => ready.then(() => f(a));
   // What ./privacy.js exports, loaded from the edge when first called.
   var privacy = (name) => later(() => lazy("privacy").then((m) =>
-    m[name]({ base, site, key, list, write, current: () => current })));
+    m[name](page)));
 
   return (window.assent = {
     ready: ready,

@@ -10,6 +10,9 @@ import { enqueue } from "./outbox.js";
 import { asking, chosen } from "./engine.js";
 
 export var config, gpc, current;
+// What a part loaded later adds to each event before it is queued
+// (`hooks.e(event)`: assent-tcf.js sets the TC string).
+export var hooks = {};
 
 // Before start (undefined), starting or failed (null), started (the answer).
 export function configure(answer) {
@@ -62,6 +65,7 @@ export function record(name, inPanel, purpose, service) {
     crypto.getRandomValues(new Uint8Array(32)), location.pathname);
   if (!json) return null;
   var e = JSON.parse(json);
+  hooks.e && hooks.e(e);
   enqueue(e);
   write("", { ...e, unanswered: asking() });
   return (current = e);

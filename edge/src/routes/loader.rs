@@ -53,6 +53,16 @@ async fn widget(env: &Env) -> Result<&'static (Vec<u8>, String), ApiError> {
 }
 
 /// Serves the per-site loader.
+/// The CMP API's stub (assent-tcf-stub.js), read once per isolate.
+async fn tcf_stub(env: &Env) -> Result<&'static Vec<u8>, ApiError> {
+    static STUB: OnceLock<Vec<u8>> = OnceLock::new();
+    if let Some(stub) = STUB.get() {
+        return Ok(stub);
+    }
+    let stub = asset(env, "/assent-tcf-stub.js").await?;
+    Ok(STUB.get_or_init(|| stub))
+}
+
 pub async fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let public = PublicOrigins::from_env(env)?;
     tag(req, env, site, format!("{}/", public.canonical()), true).await
@@ -79,7 +89,17 @@ pub async fn tag(
     // `<` only occurs inside JSON strings (the notice's texts): escaped, a
     // text holding `</script>` stays harmless even if a page inlines this.
     let inline = inline.to_string().replace('<', "\\u003c");
-    let mut body = format!("document.currentScript.__assent={inline};\n").into_bytes();
+    // A TCF site's CMP API stub comes first: `__tcfapi` exists before any
+    // vendor's script can ask for it (widget/tcf/stub.js).
+    let mut body = match &site.tcf {
+        Some(_) => {
+            let mut stub = tcf_stub(env).await?.clone();
+            stub.push(b'\n');
+            stub
+        }
+        None => Vec::new(),
+    };
+    body.extend_from_slice(format!("document.currentScript.__assent={inline};\n").as_bytes());
     body.extend_from_slice(bundle);
     let headers = Headers::new();
     headers.set("content-type", "text/javascript; charset=utf-8")?;

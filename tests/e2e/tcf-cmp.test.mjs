@@ -1,0 +1,163 @@
+// IAB TCF in the page (issue 23's "Done when"): the demo site, which has TCF
+// settings, in real Chromium. A page script reads the visitor's choice
+// through `__tcfapi` (ping, getTCData, an event listener) and the string is
+// decoded with the IAB's own library, `@iabtechlabtcf/core`, to the choices
+// made in the banner and the panel; the edge's record keeps the same string.
+// Also: the vendor list in the panel, a frame's call through the
+// `__tcfapiLocator` postMessage channel, Google Consent Mode following the
+// string, and the per-site tag, whose answer carries the stub.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TCString } from "@iabtechlabtcf/core";
+import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
+import { eventually, pageErrors, subjectOf, waitForRecordsOf } from "./harness.mjs";
+
+useEdgeAndChromium({ rateLimit: false });
+
+// A vendor's script as a page would run it: registered at once, before the CMP has loaded.
+function listen() {
+  window.tcfEvents = [];
+  const wait = () => {
+    if (!window.__tcfapi) return setTimeout(wait, 0);
+    window.__tcfapi("ping", 2, (ping) => { window.stubPing = ping; });
+    window.__tcfapi("addEventListener", 2, (data, ok) => { if (ok) window.tcfEvents.push(JSON.parse(JSON.stringify(data))); });
+  };
+  wait();
+}
+
+const api = (page, command, parameter) =>
+  page.evaluate(([command, parameter]) => new Promise((done) => {
+    window.__tcfapi(command, 2, (value, ok) => done({ value, ok }), parameter);
+  }), [command, parameter]);
+
+const decode = (text) => {
+  const m = TCString.decode(text);
+  const ids = (vector) => { const out = []; vector.forEach((on, id) => { if (on) out.push(id); }); return out; };
+  return { cmpId: m.cmpId, purposes: ids(m.purposeConsents), vendors: ids(m.vendorConsents), disclosed: ids(m.vendorsDisclosed), legitimate: ids(m.purposeLegitimateInterests) };
+};
+
+const consentUpdates = (page) => page.evaluate(() => window.dataLayer.filter((a) => a[0] === "consent" && a[1] === "update").map((a) => a[2]));
+
+async function visit(path = "/") {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  await page.addInitScript(listen);
+  await page.goto(edge.url + path);
+  await page.evaluate(() => window.assent.ready);
+  return { context, page, errors };
+}
+
+test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB's library reads it as made", async () => {
+  const { context, page, errors } = await visit();
+  assert.equal((await page.evaluate(() => window.stubPing)).cmpStatus, "stub", "the stub answered ping before the CMP loaded");
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.length)) >= 1, "the listener's first call");
+
+  // Before a choice: the banner shows, and the string says no to everything.
+  const ping = await api(page, "ping");
+  assert.deepEqual([ping.value.cmpLoaded, ping.value.cmpStatus, ping.value.displayStatus, ping.value.cmpId, ping.value.gvlVersion], [true, "loaded", "visible", 4095, 7]);
+  const [first] = await page.evaluate(() => window.tcfEvents);
+  assert.equal(first.eventStatus, "cmpuishown");
+  assert.equal(first.gdprApplies, true);
+  assert.deepEqual(decode(first.tcString).purposes, [], "no consent before a choice");
+  assert.deepEqual(decode(first.tcString).disclosed, [755]);
+
+  // The panel lists the vendor with its purposes, its legitimate interests and the objection to them.
+  await page.click("#assent-host >> section.banner button[data-act=customise]");
+  const vendor = page.locator("#assent-host >> .panel .tcf-vendor[data-vendor='755']");
+  await vendor.waitFor({ state: "attached" });
+  const text = await vendor.textContent();
+  assert.match(text, /Google Advertising Products/);
+  assert.match(text, /Consent for: Store and\/or access information on a device/);
+  assert.match(text, /Legitimate interest claimed, objected to: .*Use limited data to select advertising/);
+  const objection = vendor.locator("input[role=switch]");
+  assert.deepEqual(await objection.evaluate((i) => [i.checked, i.disabled]), [true, true], "the objection stands, locked: consent only");
+
+  // Marketing on, the rest off, saved in the panel.
+  await page.locator("#assent-host >> .panel summary").first().waitFor();
+  for (const [purpose, on] of [["analytics", false], ["marketing", true], ["personalisation", false]]) {
+    await page.locator(`#assent-host >> .panel input[data-purpose=${purpose}]`).setChecked(on);
+  }
+  await page.click("#assent-host >> .panel button[data-act=save]");
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1).eventStatus)) === "useractioncomplete", "the listener told of the choice");
+
+  const last = await page.evaluate(() => window.tcfEvents.at(-1));
+  const read = decode(last.tcString);
+  // marketing stands for IAB purposes 1, 2, 3, 4, 7, 9, 10 (edge/sites/demo.json); its google-ads service is vendor 755.
+  assert.deepEqual(read, { cmpId: 4095, purposes: [1, 2, 3, 4, 7, 9, 10], vendors: [755], disclosed: [755], legitimate: [] });
+  assert.equal(last.vendor.consents[755], true);
+
+  const data = await api(page, "getTCData");
+  assert.equal(data.ok, true);
+  assert.equal(data.value.tcString, last.tcString);
+  assert.equal(data.value.eventStatus, "useractioncomplete");
+  assert.equal(data.value.purpose.consents[8], undefined, "analytics (purpose 8) refused");
+  const some = await api(page, "getTCData", [755, 21]);
+  assert.deepEqual(some.value.vendor.consents, { 755: true, 21: false }, "only the vendors asked for");
+
+  // The record the edge keeps has the same string; its receipt covers it.
+  const [record] = await waitForRecordsOf(edge, await subjectOf(page));
+  assert.equal(record.record.event.tc_string, last.tcString);
+
+  // Google Consent Mode follows the string: Google's vendor consent and purposes 1, 3, 4, 7.
+  const update = (await consentUpdates(page)).at(-1);
+  assert.deepEqual([update.ad_storage, update.ad_user_data, update.ad_personalization], ["granted", "granted", "granted"]);
+  assert.equal((await consentUpdates(page)).some((u) => u.analytics_storage === "granted"), false, "analytics stays refused");
+
+  const removed = await page.evaluate(() => new Promise((done) => window.__tcfapi("removeEventListener", 2, done, 1)));
+  assert.equal(removed, true);
+  assert.equal((await api(page, "nonsense")).ok, false, "an unknown command fails");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("reject all: a string with no consent, Google's signals denied; a returning visitor's CMP says tcloaded", async () => {
+  const { context, page } = await visit();
+  await page.click("#assent-host >> section.banner button[data-act=reject_all]");
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1)?.eventStatus)) === "useractioncomplete", "the choice");
+  const text = await page.evaluate(() => window.tcfEvents.at(-1).tcString);
+  assert.deepEqual(decode(text), { cmpId: 4095, purposes: [], vendors: [], disclosed: [755], legitimate: [] });
+  const update = (await consentUpdates(page)).at(-1);
+  assert.deepEqual([update.ad_storage, update.ad_user_data, update.ad_personalization], ["denied", "denied", "denied"]);
+  const [record] = await waitForRecordsOf(edge, await subjectOf(page));
+  assert.equal(record.record.event.tc_string, text);
+
+  // The next page: the choice stands, no banner, the string of the same day.
+  await page.reload();
+  await page.evaluate(() => window.assent.ready);
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.length)) >= 1, "the listener's first call");
+  const again = await page.evaluate(() => window.tcfEvents[0]);
+  assert.equal(again.eventStatus, "tcloaded");
+  assert.equal(again.tcString, text);
+  assert.equal((await api(page, "ping")).value.displayStatus, "hidden");
+  await context.close();
+});
+
+test("a vendor in a frame finds the CMP by its locator frame and asks over postMessage", async () => {
+  const { context, page } = await visit();
+  await page.evaluate(() => new Promise((done) => {
+    const f = document.createElement("iframe");
+    f.src = "/video.html";
+    f.onload = done;
+    document.body.append(f);
+  }));
+  const frame = page.frames().find((f) => f !== page.mainFrame() && /\/video/.test(f.url()));
+  const answer = await frame.evaluate(() => new Promise((done) => {
+    let w = window;
+    while (!w.frames.__tcfapiLocator && w !== window.top) w = w.parent;
+    window.addEventListener("message", (e) => { if (e.data?.__tcfapiReturn) done(e.data.__tcfapiReturn); });
+    w.postMessage({ __tcfapiCall: { command: "getTCData", version: 2, callId: "c1" } }, "*");
+  }));
+  assert.equal(answer.callId, "c1");
+  assert.equal(answer.success, true);
+  assert.equal(answer.returnValue.cmpId, 4095);
+  assert.equal(decode(answer.returnValue.tcString).disclosed.join(), "755");
+  await context.close();
+});
+
+test("the per-site tag of a TCF site carries the stub before its loader; a site without TCF gets none", async () => {
+  const tcf = await (await fetch(`${edge.url}/v1/sites/demo/assent.js`)).text();
+  assert.ok(tcf.indexOf("__tcfapiLocator") >= 0 && tcf.indexOf("__tcfapiLocator") < tcf.indexOf("document.currentScript.__assent"));
+  const plain = await (await fetch(`${edge.url}/v1/sites/example/assent.js`)).text();
+  assert.equal(plain.includes("__tcfapiLocator"), false);
+});

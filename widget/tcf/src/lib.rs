@@ -1,0 +1,115 @@
+//! # assent-tcf
+//!
+//! The IAB TCF part of Assent's widget, loaded only on sites with TCF
+//! settings and off the banner path: it makes the visitor's TC string and
+//! reads it for the page's `__tcfapi`, each by core's rules
+//! ([`assent_core::tcf::choice`], [`assent_core::tcf::api`]), so the string
+//! the widget sends is the one the edge checks it against.
+//!
+//! Like the banner's engine it is sans-IO: JSON and strings in, strings out.
+//! `assent-tcf.js` (`widget/tcf/tcf.js`) is its platform layer: the CMP API,
+//! the vendor list in the panel, Google Consent Mode.
+//!
+//! ```
+//! let notice = assent_core::config::SiteConfig::from_json(include_str!("../../../edge/sites/demo.json"))
+//!     .unwrap()
+//!     .notice("en")
+//!     .unwrap();
+//! let gvl = assent_core::tcf::gvl::Gvl::from_json(include_str!("../../../edge/gvl/vendor-list.json")).unwrap();
+//! let disclosure = gvl.disclose(notice.tcf.as_ref().unwrap().vendor_ids()).unwrap();
+//! let site = assent_tcf::Site::new(
+//!     &serde_json::to_string(&notice).unwrap(),
+//!     &serde_json::to_string(&disclosure).unwrap(),
+//! )
+//! .unwrap();
+//! // Marketing granted: Google (vendor 755) has its consent bit.
+//! let text = site.tc_string(r#"{"marketing": true}"#, "{}", "en", 1.7966448e12).unwrap();
+//! let data: serde_json::Value = serde_json::from_str(&assent_tcf::tc_data(&text).unwrap()).unwrap();
+//! assert_eq!(data["vendor"]["consents"]["755"], true);
+//! ```
+
+use std::collections::BTreeMap;
+
+use assent_core::notice::Notice;
+use assent_core::tcf::api::{google_signals, TcData};
+use assent_core::tcf::choice::{self, Choice};
+use assent_core::tcf::gvl::Disclosure;
+use assent_core::tcf::TcString;
+use wasm_bindgen::prelude::*;
+
+/// A TCF site as its notice shows it, with the vendors it disclosed.
+#[wasm_bindgen]
+pub struct Site {
+    notice: Notice,
+    disclosure: Disclosure,
+}
+
+fn refused(why: impl core::fmt::Display) -> JsError {
+    JsError::new(&why.to_string())
+}
+
+#[wasm_bindgen]
+impl Site {
+    /// The site of `notice` (the config answer's notice, JSON), whose
+    /// vendors are `disclosure` (the archive's answer for the notice's
+    /// disclosure hash). Refused when the notice has no TCF settings or the
+    /// disclosure is not the one its hash names: the widget never makes a
+    /// string over vendors the notice does not prove it showed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(notice: &str, disclosure: &str) -> Result<Site, JsError> {
+        let notice: Notice = serde_json::from_str(notice).map_err(refused)?;
+        let disclosure: Disclosure = serde_json::from_str(disclosure).map_err(refused)?;
+        let Some(tcf) = &notice.tcf else {
+            return Err(refused("the notice has no TCF settings"));
+        };
+        if disclosure.hash() != tcf.disclosure {
+            return Err(refused("the disclosure is not the notice's"));
+        }
+        Ok(Site { notice, disclosure })
+    }
+
+    /// The TC string of a choice: `decisions` and `services` (JSON objects
+    /// of id → granted), the language shown, the moment (ms since the
+    /// epoch; the string keeps its day).
+    pub fn tc_string(
+        &self,
+        decisions: &str,
+        services: &str,
+        language: &str,
+        at_ms: f64,
+    ) -> Result<String, JsError> {
+        let decisions: BTreeMap<String, bool> = serde_json::from_str(decisions).map_err(refused)?;
+        let services: BTreeMap<String, bool> = serde_json::from_str(services).map_err(refused)?;
+        let site = choice::Site::of_notice(&self.notice)
+            .ok_or_else(|| refused("the notice has no TCF settings"))?;
+        let choice = Choice {
+            decisions: &decisions,
+            services: &services,
+            language,
+            at_ms: at_ms as u64,
+        };
+        choice::tc_string(&site, &self.disclosure, &choice)
+            .encode()
+            .map_err(refused)
+    }
+}
+
+/// `TCData`'s decoded fields of `text` (JSON), for `getTCData` and event
+/// listeners ([`assent_core::tcf::api::TcData`]).
+#[wasm_bindgen]
+pub fn tc_data(text: &str) -> Result<String, JsError> {
+    let tc = TcString::decode(text).map_err(refused)?;
+    serde_json::to_string(&TcData::of(text, &tc)).map_err(refused)
+}
+
+/// The Google Consent Mode signals Google's tags read from `text`, as a
+/// JSON object of signal → "granted" or "denied".
+#[wasm_bindgen]
+pub fn google(text: &str) -> Result<String, JsError> {
+    let tc = TcString::decode(text).map_err(refused)?;
+    let signals: BTreeMap<&str, &str> = google_signals(&tc)
+        .into_iter()
+        .map(|(k, on)| (k, if on { "granted" } else { "denied" }))
+        .collect();
+    serde_json::to_string(&signals).map_err(refused)
+}

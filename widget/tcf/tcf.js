@@ -1,0 +1,124 @@
+// assent-tcf.js: the IAB TCF part of the widget, loaded by the loader only
+// on sites with TCF settings, off the banner path (loader/lazy.js). Its wasm
+// (assent-tcf.wasm, the `assent-tcf` crate) makes the visitor's TC string
+// and reads it, by core's rules; this module is the page around it:
+//   - the CMP API, `__tcfapi`: ping, getTCData, addEventListener,
+//     removeEventListener (./stub.js answered ping and queued the rest
+//     until now; its message listener answers frames through this one);
+//   - the TC string on every consent event, before it is queued, so the
+//     record keeps it and the receipt covers it (the edge checks it is the
+//     string of the event's choice: `tc_string_invalid` otherwise);
+//   - Google Consent Mode: ad_storage, ad_user_data and ad_personalization
+//     as Google's tags read them from the string (core's `google_signals`),
+//     pushed after the loader's own update, so both readings agree;
+//   - the panel's vendor list (./vendors.js).
+import init, { Site, tc_data, google } from "./pkg/assent_tcf.js";
+import { install } from "./stub.js";
+import { vendorList } from "./vendors.js";
+
+// The CMP API's version, as the IAB's reference implementation gives it.
+var API_VERSION = "2";
+
+// Starts the CMP for the site's config answer `config`. `w`, from the
+// loader: `base` (the edge, ending in "/"), `site`, `current()` (the choice
+// in force, its event, or null), `asking()` (whether the banner asks); its
+// `e(event)`, set here, runs on each event before it is queued. Resolves
+// once the string can be made; rejects (and the CMP says "error") when the
+// wasm or the vendors the notice names cannot be had.
+export function start(w, config) {
+  install(window);
+  var tcf = config.notice.tcf;
+  var site, status, listeners = new Map(), next = 1, text;
+  var queued = window.__tcfapi.q || [];
+
+  // The string of `e` (an event; null: nothing chosen yet, every consent
+  // bit off, as the API asks while the banner shows).
+  var string = (e) => site.tc_string(JSON.stringify((e && e.decisions) || {}), JSON.stringify((e && e.services) || {}),
+    e ? e.notice.language : config.language, e ? +e.client_time_ms : Date.now());
+
+  var data = (listenerId) => Object.assign(JSON.parse(tc_data(text)), {
+    gdprApplies: true,
+    eventStatus: status,
+    cmpStatus: "loaded",
+    listenerId: listenerId,
+  });
+  var display = () => (w.asking() ? "visible" : "hidden");
+  var commands = {
+    ping: (cb) => cb({
+      gdprApplies: true, cmpLoaded: true, cmpStatus: "loaded", displayStatus: display(), apiVersion: API_VERSION,
+      cmpVersion: tcf.cmp_version, cmpId: tcf.cmp_id, gvlVersion: tcf.vendor_list_version,
+      tcfPolicyVersion: JSON.parse(tc_data(text)).tcfPolicyVersion,
+    }, true),
+    getTCData: (cb, vendors) => {
+      var d = data(undefined);
+      // Asked for some vendors: theirs only.
+      if (Array.isArray(vendors)) {
+        ["consents", "legitimateInterests"].forEach((k) => {
+          var all = d.vendor[k];
+          d.vendor[k] = {};
+          vendors.forEach((id) => { d.vendor[k][id] = all[id] === true; });
+        });
+      }
+      cb(d, true);
+    },
+    addEventListener: (cb) => {
+      var id = next++;
+      listeners.set(id, cb);
+      cb(data(id), true);
+    },
+    removeEventListener: (cb, id) => { cb(listeners.delete(id)); },
+  };
+  var api = function (command, version, cb, parameter) {
+    if (typeof cb != "function") return;
+    var run = commands[command];
+    // Version 2 of the API only; an unknown command is a failure, not silence.
+    if (!run || (version && version != 2)) cb(null, false);
+    else run(cb, parameter);
+  };
+  var tell = () => listeners.forEach((cb, id) => { cb(data(id), true); });
+  // Google's tags read Consent Mode; on a TCF site its ad signals follow the string.
+  var consentMode = () => {
+    window.dataLayer = window.dataLayer || [];
+    (function () { window.dataLayer.push(arguments); })("consent", "update", JSON.parse(google(text)));
+  };
+
+  return Promise.all([
+    init({ module_or_path: fetch(new URL("assent-tcf.wasm", import.meta.url)) }),
+    fetch(w.base + "v1/sites/" + w.site + "/notices/" + tcf.disclosure).then((r) => {
+      if (!r.ok) throw new Error("disclosure: HTTP " + r.status);
+      return r.text();
+    }),
+  ]).then(([, disclosure]) => {
+    site = new Site(JSON.stringify(config.notice), disclosure);
+    // Never in the way of the event: without its string it is still recorded.
+    w.e = (e) => {
+      try {
+        e.tc_string = string(e);
+      } catch (x) {}
+    };
+    // The loader has started (its engine, the choice in force, the banner):
+    // answer what waited, then follow every choice.
+    document.addEventListener("assent:ready", () => {
+      var e = w.current();
+      text = string(e);
+      status = e && !w.asking() ? "tcloaded" : "cmpuishown";
+      window.__tcfapi = api;
+      queued.splice(0).forEach((args) => { api.apply(null, args); });
+      if (e) consentMode();
+      vendorList(config, JSON.parse(disclosure));
+    }, { once: true });
+    document.addEventListener("assent:change", () => {
+      var e = w.current();
+      text = e.tc_string || string(e);
+      status = "useractioncomplete";
+      consentMode();
+      tell();
+    });
+  }, (e) => {
+    // The CMP cannot work: it says so to ping and answers nothing else.
+    window.__tcfapi = (command, version, cb) => {
+      if (command == "ping" && typeof cb == "function") cb({ gdprApplies: true, cmpLoaded: false, cmpStatus: "error", displayStatus: "hidden", apiVersion: API_VERSION }, true);
+    };
+    throw e;
+  });
+}
