@@ -209,7 +209,7 @@ notice-example:
 test-loader: widget notice-example
 	ASSENT_NOTICE_BIN=$(NOTICE_BIN) ASSENT_TCF_BIN=$(TCF_BIN) node --test tests/loader/*.test.mjs tests/tcf/*.test.mjs
 
-size: widget
+size: widget tcf
 	node scripts/size.mjs
 
 # Mutation testing of core's rules (not part of `make test`: hours for the

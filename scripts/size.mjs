@@ -26,6 +26,12 @@ for (const [f, m] of ours) row(f, m);
 const total = sum(ours.map(([, m]) => m));
 row("Assent banner path (loader + wasm + CSS)", total);
 
+// A TCF site's banner path adds the CMP API's stub (widget/tcf/stub.js),
+// which must run before any vendor's script; the rest of TCF loads after.
+const stub = measure(readFileSync("dist/public/assent-tcf-stub.js"));
+row("  + on a TCF site: assent-tcf-stub.js", stub);
+row("  = a TCF site's banner path", sum([total, stub]));
+
 const notice = execFileSync("cargo", ["run", "-q", "-p", "assent-core", "--example", "notice", "--", "edge/sites/demo.json", "en"]);
 row("  + notice JSON, demo site, en (data)", measure(notice));
 

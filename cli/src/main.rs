@@ -386,6 +386,23 @@ enum VerifyCommand {
         /// JSON, or a line of `assent export`; - for stdin.
         file: String,
     },
+    /// That a record's IAB TC string is the string of its choice.
+    ///
+    /// Fetches the notice the record refers to and the vendor disclosure its
+    /// TCF settings name from the edge's archive (each checked against its
+    /// hash), then makes the string of the record's decisions, services,
+    /// language and day by core's rule and compares it with the record's.
+    TcString {
+        /// Edge base URL (its notice archive).
+        #[arg(long)]
+        edge: String,
+        /// JWKS file or URL to trust for a receipt; default: the JWKS of --edge.
+        #[arg(long)]
+        jwks: Option<String>,
+        /// A receipt (the JWS, or the edge's JSON answer), a stored record as
+        /// JSON, or a line of `assent export`; - for stdin.
+        file: String,
+    },
     /// That the log of NEW_CHECKPOINT extends the log of OLD_CHECKPOINT (no rewritten history).
     Consistency {
         /// The older signed checkpoint file.
@@ -441,6 +458,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             out.as_deref(),
             &file,
         ),
+        Command::Verify(VerifyCommand::TcString { edge, jwks, file }) => {
+            verify::tc_string(&edge, jwks.as_deref(), &file)
+        }
         Command::Verify(VerifyCommand::Consistency {
             old,
             new,

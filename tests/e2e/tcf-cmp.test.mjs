@@ -10,7 +10,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TCString } from "@iabtechlabtcf/core";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { eventually, pageErrors, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { assent, eventually, pageErrors, scratch, subjectOf, waitForRecordsOf } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -98,6 +100,22 @@ test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB'
   // The record the edge keeps has the same string; its receipt covers it.
   const [record] = await waitForRecordsOf(edge, await subjectOf(page));
   assert.equal(record.record.event.tc_string, last.tcString);
+
+  // The auditor's CLI makes the string of the record's choice again, over the
+  // notice and the disclosure the archive keeps, from the receipt the browser kept.
+  const dir = scratch();
+  const receipt = join(dir, "receipt.jws");
+  writeFileSync(receipt, (await eventually(async () => (await page.evaluate(() => window.assent.receipts()))[0], "the receipt")));
+  const ok = assent(["verify", "tc-string", "--edge", edge.url, receipt]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^VALID TC string: .*purposes consented 1,2,3,4,7,9,10, vendors consented 755, vendors disclosed 755 \(receipt signature verified\)/);
+  // A record carrying another string (the one shown before the choice: no consent) is refused.
+  const forged = structuredClone(record.record);
+  forged.event.tc_string = first.tcString;
+  writeFileSync(join(dir, "forged.json"), JSON.stringify(forged));
+  const bad = assent(["verify", "tc-string", "--edge", edge.url, join(dir, "forged.json")]);
+  assert.equal(bad.status, 1, bad.stderr);
+  assert.match(bad.stderr, /not the string of its choice/);
 
   // Google Consent Mode follows the string: Google's vendor consent and purposes 1, 3, 4, 7.
   const update = (await consentUpdates(page)).at(-1);
