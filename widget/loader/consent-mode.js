@@ -35,7 +35,8 @@ export function regions(mode) {
 }
 
 // After a choice: each signal as the engine judges the purposes mapped to it
-// (marked, then asked).
+// (marked, then asked). Under Google Tag Manager, Assent's template
+// (widget/gtm) takes the update to GTM's own API (`assentConsentUpdate`).
 export function update(mode) {
-  if (mode)     gtag("consent", "update", signals((k) => signal(mode.signals[k] || [])));
+  if (mode) (window.assentConsentUpdate || gtag)("consent", "update", signals((k) => signal(mode.signals[k] || [])));
 }

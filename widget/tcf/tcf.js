@@ -79,7 +79,8 @@ export function start(w, config) {
   // Google's tags read Consent Mode; on a TCF site its ad signals follow the string.
   var consentMode = () => {
     window.dataLayer = window.dataLayer || [];
-    (function () { window.dataLayer.push(arguments); })("consent", "update", JSON.parse(google(text)));
+    // The same door as the loader's updates (widget/loader/consent-mode.js).
+    (window.assentConsentUpdate || function () { window.dataLayer.push(arguments); })("consent", "update", JSON.parse(google(text)));
   };
 
   return Promise.all([
