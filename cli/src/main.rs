@@ -3,8 +3,9 @@
 //! Everything it checks, it checks with `assent-core`, the same code the edge
 //! runs: receipts (JWS EdDSA against a JWKS), inclusion of a receipt's record
 //! in the signed log, a whole export against a signed checkpoint,
-//! consistency between two checkpoints, and a record's notice against the
-//! edge's notice archive. Exit status: 0 valid, 1 invalid (the
+//! consistency between two checkpoints, a record's notice against the
+//! edge's notice archive, and a record's IAB TC string against its choice.
+//! Exit status: 0 valid, 1 invalid (the
 //! reason on stderr), 2 usage or I/O error.
 //!
 //! Only keys the user pinned are trusted: a JWKS given with `--jwks`, or the
@@ -13,7 +14,7 @@
 //! says so and exits 2.
 //!
 //! Modules: `verify` (every `assent verify ...` check, each a function of
-//! assent-core), `export` (the admin export streamed with a progress count),
+//! assent-core), `tc_string` (`verify tc-string`), `export` (the admin export streamed with a progress count),
 //! `import` (opt-out and block lists sent in batches), `attest` (consent
 //! given offline, one person or a legacy CRM's file), `contacts` (the
 //! contact list and bulk work on a selection), `backup` (a site in one file
@@ -43,6 +44,7 @@ mod owner;
 mod ropa;
 mod site_config;
 mod source;
+mod tc_string;
 mod verify;
 
 pub use error::CliError;
@@ -459,7 +461,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             &file,
         ),
         Command::Verify(VerifyCommand::TcString { edge, jwks, file }) => {
-            verify::tc_string(&edge, jwks.as_deref(), &file)
+            tc_string::verify(&edge, jwks.as_deref(), &file)
         }
         Command::Verify(VerifyCommand::Consistency {
             old,

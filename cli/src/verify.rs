@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::source::{self, trim};
 use crate::CliError;
 
-fn invalid(reason: impl Into<String>) -> CliError {
+pub(crate) fn invalid(reason: impl Into<String>) -> CliError {
     CliError::Invalid(reason.into())
 }
 
@@ -68,7 +68,7 @@ fn pinned_jwks(jwks: Option<&str>, edge: Option<&str>) -> Result<Jwks, CliError>
 }
 
 /// `path` (from [`api`]) on the edge at `edge`.
-fn url(edge: &str, path: &str) -> String {
+pub(crate) fn url(edge: &str, path: &str) -> String {
     format!("{}{path}", trim(edge))
 }
 
@@ -434,7 +434,11 @@ pub fn consistency(old: &str, new: &str, edge: &str, jwks: Option<&str>) -> Resu
 /// (`--jwks`, else the JWKS of the edge); a stored record as JSON (the record
 /// itself, or an export line `{"index": N, "record": {...}}`) is taken as it
 /// is, for `verify log` and `verify inclusion` to judge.
-fn record_of(file: &str, jwks: Option<&str>, edge: &str) -> Result<(StoredRecord, bool), CliError> {
+pub(crate) fn record_of(
+    file: &str,
+    jwks: Option<&str>,
+    edge: &str,
+) -> Result<(StoredRecord, bool), CliError> {
     let bytes = source::read(file)?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| invalid("the file is not UTF-8 text"))?
@@ -468,7 +472,7 @@ fn record_of(file: &str, jwks: Option<&str>, edge: &str) -> Result<(StoredRecord
 /// The archive's answer: the bytes of a 200; the edge saying it keeps no such
 /// notice (`404 notice_unknown`) is a verdict (exit 1): it promises to keep
 /// every notice a record refers to. Anything else is a fault (exit 2).
-fn fetch_notice(url: &str) -> Result<Vec<u8>, CliError> {
+pub(crate) fn fetch_notice(url: &str) -> Result<Vec<u8>, CliError> {
     let io = |e: ureq::Error| CliError::Io(format!("{url}: {e}"));
     let mut resp = ureq::get(url)
         .config()
@@ -537,93 +541,6 @@ pub fn notice(
         event.notice.language,
         bytes.len(),
         event.event_id,
-        if signed {
-            " (receipt signature verified)"
-        } else {
-            ""
-        },
-    );
-    Ok(())
-}
-
-/// `assent verify tc-string`: a record's IAB TC string is the string of its
-/// choice, by core's one rule (`tcf::choice`), over the notice and the
-/// vendor disclosure the edge's archive keeps (each checked against the hash
-/// that names it). It does not take the edge's word that it checked the
-/// string when it stored it: the rule runs here again.
-pub fn tc_string(edge: &str, jwks: Option<&str>, file: &str) -> Result<(), CliError> {
-    use assent_core::notice::Notice;
-    use assent_core::tcf::choice::{self, Choice};
-    use assent_core::tcf::gvl::Disclosure;
-    use assent_core::tcf::TcString;
-
-    let (record, signed) = record_of(file, jwks, edge)?;
-    let event = &record.event;
-    let Some(text) = &event.tc_string else {
-        return Err(invalid(format!(
-            "event {} carries no TC string",
-            event.event_id
-        )));
-    };
-    let made = TcString::decode(text)
-        .map_err(|why| invalid(format!("the TC string does not decode: {why}")))?;
-    let hash = NoticeHash::new(&event.notice.hash)?;
-    let bytes = fetch_notice(&url(edge, &api::notice(&event.site, &hash)))?;
-    archive::check(&event.site, &event.notice, &bytes)?;
-    let notice: Notice = serde_json::from_slice(&bytes)
-        .map_err(|e| invalid(format!("the notice {hash} is not a banner notice: {e}")))?;
-    let Some(tcf) = &notice.tcf else {
-        return Err(invalid(format!(
-            "the notice {hash} has no TCF settings: no string can be its choice's"
-        )));
-    };
-    let named = NoticeHash::new(&tcf.disclosure)?;
-    let bytes = fetch_notice(&url(edge, &api::notice(&event.site, &named)))?;
-    let disclosure: Disclosure = serde_json::from_slice(&bytes)
-        .map_err(|e| invalid(format!("the disclosure {named} is not one: {e}")))?;
-    let exact = to_canonical_bytes(&disclosure).map_err(|e| CliError::Io(e.to_string()))?;
-    if exact != bytes || disclosure.hash() != tcf.disclosure {
-        return Err(invalid(format!(
-            "the archive's disclosure is not the bytes of {named}"
-        )));
-    }
-    let site = choice::Site::of_notice(&notice).ok_or_else(|| invalid("no TCF settings"))?;
-    let choice = Choice {
-        decisions: &event.decisions,
-        services: &event.services,
-        language: &event.notice.language,
-        at_ms: event.client_time_ms,
-    };
-    if choice::tc_string(&site, &disclosure, &choice) != made {
-        return Err(invalid(format!(
-            "the TC string of event {} is not the string of its choice",
-            event.event_id
-        )));
-    }
-    let list = |ids: &mut dyn Iterator<Item = String>| {
-        let all: Vec<String> = ids.collect();
-        if all.is_empty() {
-            "none".to_string()
-        } else {
-            all.join(",")
-        }
-    };
-    println!(
-        "VALID TC string: event {} of site {}: the string of its choice under notice {hash} \
-         and vendor list {} (disclosure {named}); purposes consented {}, vendors consented {}, \
-         vendors disclosed {}{}",
-        event.event_id,
-        event.site,
-        made.vendor_list_version,
-        list(&mut made.purpose_consents.iter().map(|p| p.to_string())),
-        list(&mut made.vendor_consents.0.iter().map(|v| v.to_string())),
-        list(
-            &mut made
-                .disclosed_vendors
-                .iter()
-                .flat_map(|d| d.0.iter())
-                .map(|v| v.to_string())
-        ),
         if signed {
             " (receipt signature verified)"
         } else {
