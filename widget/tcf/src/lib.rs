@@ -30,17 +30,37 @@
 
 use std::collections::BTreeMap;
 
-use assent_core::notice::Notice;
+use assent_core::config::tcf::TcfConfig;
 use assent_core::tcf::api::{google_signals, TcData};
 use assent_core::tcf::choice::{self, Choice};
 use assent_core::tcf::gvl::Disclosure;
 use assent_core::tcf::TcString;
 use wasm_bindgen::prelude::*;
 
+/// What of the notice the string depends on: its purposes' services and its
+/// TCF settings (the rest, texts above all, is not read: a smaller wasm).
+#[derive(serde::Deserialize)]
+struct Shown {
+    purposes: Vec<ShownPurpose>,
+    tcf: Option<TcfConfig>,
+}
+
+#[derive(serde::Deserialize)]
+struct ShownPurpose {
+    id: String,
+    services: Vec<ShownService>,
+}
+
+#[derive(serde::Deserialize)]
+struct ShownService {
+    id: String,
+}
+
 /// A TCF site as its notice shows it, with the vendors it disclosed.
 #[wasm_bindgen]
 pub struct Site {
-    notice: Notice,
+    purpose_of: BTreeMap<String, String>,
+    tcf: TcfConfig,
     disclosure: Disclosure,
 }
 
@@ -57,15 +77,24 @@ impl Site {
     /// string over vendors the notice does not prove it showed.
     #[wasm_bindgen(constructor)]
     pub fn new(notice: &str, disclosure: &str) -> Result<Site, JsError> {
-        let notice: Notice = serde_json::from_str(notice).map_err(refused)?;
+        let notice: Shown = serde_json::from_str(notice).map_err(refused)?;
         let disclosure: Disclosure = serde_json::from_str(disclosure).map_err(refused)?;
-        let Some(tcf) = &notice.tcf else {
+        let Some(tcf) = notice.tcf else {
             return Err(refused("the notice has no TCF settings"));
         };
         if disclosure.hash() != tcf.disclosure {
             return Err(refused("the disclosure is not the notice's"));
         }
-        Ok(Site { notice, disclosure })
+        let purpose_of = notice
+            .purposes
+            .into_iter()
+            .flat_map(|p| p.services.into_iter().map(move |s| (s.id, p.id.clone())))
+            .collect();
+        Ok(Site {
+            purpose_of,
+            tcf,
+            disclosure,
+        })
     }
 
     /// The TC string of a choice: `decisions` and `services` (JSON objects
@@ -80,8 +109,15 @@ impl Site {
     ) -> Result<String, JsError> {
         let decisions: BTreeMap<String, bool> = serde_json::from_str(decisions).map_err(refused)?;
         let services: BTreeMap<String, bool> = serde_json::from_str(services).map_err(refused)?;
-        let site = choice::Site::of_notice(&self.notice)
-            .ok_or_else(|| refused("the notice has no TCF settings"))?;
+        // The same site `choice::Site::of_notice` reads from a whole notice.
+        let site = choice::Site {
+            tcf: &self.tcf,
+            purpose_of: self
+                .purpose_of
+                .iter()
+                .map(|(s, p)| (s.as_str(), p.as_str()))
+                .collect(),
+        };
         let choice = Choice {
             decisions: &decisions,
             services: &services,
