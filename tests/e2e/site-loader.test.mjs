@@ -33,7 +33,10 @@ test("the banner shows from one answer: no request for the notice or the wasm", 
   await banner.waitFor();
   const notice = await (await fetch(`${edge.url}/v1/sites/demo/config?lang=de`)).json();
   assert.match(await banner.innerText(), new RegExp(notice.notice.texts.title));
-  assert.ok(!requests.some((p) => p.endsWith("/config") || p.endsWith(".wasm")), requests.join(" "));
+  assert.ok(!requests.some((p) => p.endsWith("/config") || p.endsWith("/assent.wasm")), requests.join(" "));
+  // The demo is a TCF site: its CMP's own files come beside it (docs/tcf.md), and nothing else.
+  assert.deepEqual(requests.filter((p) => p.endsWith(".wasm") || p.includes("/notices/")).sort(),
+    ["/assent-tcf.wasm", `/v1/sites/demo/notices/${notice.notice.tcf.disclosure}`]);
 
   // A choice goes to the edge as with the static tag, with the same notice hash.
   await page.click("#assent-host >> section.banner button[data-act=reject_all]");
@@ -55,7 +58,9 @@ test("the per-site answer is cached like the config answer (per place where the 
   assert.match(plain.headers.get("vary"), /Accept-Language/);
   assert.match(plain.headers.get("vary"), /Cookie/);
   const text = await plain.text();
-  assert.ok(text.startsWith("document.currentScript.__assent={"), "the statement before the bundle");
+  // A TCF site's answer opens with the CMP's stub (tcf-cmp.test.mjs), then the statement before the bundle.
+  const stub = await (await fetch(`${edge.url}/assent-tcf-stub.js`)).text();
+  assert.ok(text.startsWith(`${stub}\ndocument.currentScript.__assent={`), "the stub, then the statement before the bundle");
   assert.ok(!text.includes('"choice"'));
 
   // A returning visitor on a first-party edge: the choice rides along, never cached.

@@ -162,6 +162,10 @@ test("the rules: scopes, fields only a deploy changes, keys given twice, stale a
   // The real widget shows it: every button in the draft's colour.
   const look = await browser.newPage();
   await look.goto(`${url}?lang=en`);
+  await look.locator("#assent-host >> section.banner").waitFor();
+  // The demo is a TCF site: its CMP runs under the preview too, with the draft's vendors.
+  const ping = await look.evaluate(() => new Promise((done) => { window.__tcfapi("ping", 2, done); }));
+  assert.equal(ping.cmpStatus, "loaded");
   const colours = await look.locator("#assent-host >> section.banner button").evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
   assert.deepEqual(colours, ["rgb(11, 110, 79)", "rgb(11, 110, 79)", "rgb(11, 110, 79)"]);
   assert.equal(await look.locator("#assent-host >> section.banner .title").textContent(), "Your privacy, your say");

@@ -117,8 +117,11 @@ test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB'
   assert.equal(bad.status, 1, bad.stderr);
   assert.match(bad.stderr, /not the string of its choice/);
 
-  // Google Consent Mode follows the string: Google's vendor consent and purposes 1, 3, 4, 7.
-  const update = (await consentUpdates(page)).at(-1);
+  // Google Consent Mode follows the string: Google's vendor consent and purposes 1, 3, 4, 7,
+  // in the one update of the one choice.
+  const updates = await consentUpdates(page);
+  assert.equal(updates.length, 1, "one update per choice");
+  const [update] = updates;
   assert.deepEqual([update.ad_storage, update.ad_user_data, update.ad_personalization], ["granted", "granted", "granted"]);
   assert.equal((await consentUpdates(page)).some((u) => u.analytics_storage === "granted"), false, "analytics stays refused");
 
@@ -135,8 +138,9 @@ test("reject all: a string with no consent, Google's signals denied; a returning
   await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1)?.eventStatus)) === "useractioncomplete", "the choice");
   const text = await page.evaluate(() => window.tcfEvents.at(-1).tcString);
   assert.deepEqual(decode(text), { cmpId: 4095, purposes: [], vendors: [], disclosed: [755], legitimate: [] });
-  const update = (await consentUpdates(page)).at(-1);
-  assert.deepEqual([update.ad_storage, update.ad_user_data, update.ad_personalization], ["denied", "denied", "denied"]);
+  const updates = await consentUpdates(page);
+  assert.equal(updates.length, 1, "one update per choice");
+  assert.deepEqual([updates[0].ad_storage, updates[0].ad_user_data, updates[0].ad_personalization], ["denied", "denied", "denied"]);
   const [record] = await waitForRecordsOf(edge, await subjectOf(page));
   assert.equal(record.record.event.tc_string, text);
 
@@ -148,6 +152,32 @@ test("reject all: a string with no consent, Google's signals denied; a returning
   assert.equal(again.eventStatus, "tcloaded");
   assert.equal(again.tcString, text);
   assert.equal((await api(page, "ping")).value.displayStatus, "hidden");
+  const returning = await consentUpdates(page);
+  assert.equal(returning.length, 1, "one update for the choice in force");
+  assert.equal(returning[0].ad_storage, "denied");
+  await context.close();
+});
+
+// Assent's own mapping grants the ad signals with marketing; Google reads the
+// string, where its vendor (755, the google-ads service) is refused. The one
+// update says what Google will read.
+test("marketing on but Google's service refused: the one update denies the ad signals, as Google reads the string", async () => {
+  const { context, page, errors } = await visit();
+  await page.click("#assent-host >> section.banner button[data-act=customise]");
+  await page.locator("#assent-host >> .panel input[data-purpose=marketing]").setChecked(true);
+  // The services are inside the purpose's collapsed section.
+  await page.locator("#assent-host >> .panel .purpose:has(input[data-purpose=marketing]) summary").click();
+  await page.locator("#assent-host >> .panel input[data-service=google-ads]").setChecked(false);
+  await page.click("#assent-host >> .panel button[data-act=save]");
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1).eventStatus)) === "useractioncomplete", "the choice");
+  const read = decode(await page.evaluate(() => window.tcfEvents.at(-1).tcString));
+  assert.deepEqual([read.purposes.includes(1), read.vendors], [true, []], "purposes consented, Google not");
+  const updates = await consentUpdates(page);
+  assert.equal(updates.length, 1, "one update per choice");
+  assert.deepEqual([updates[0].ad_storage, updates[0].ad_user_data, updates[0].ad_personalization], ["denied", "denied", "denied"]);
+  const [record] = await waitForRecordsOf(edge, await subjectOf(page));
+  assert.equal(record.record.event.decisions.marketing, true);
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

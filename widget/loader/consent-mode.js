@@ -4,6 +4,7 @@
 //
 // It works with a bare dataLayer: gtag.js, if it loads later, replays it.
 import { signal } from "./engine.js";
+import { hooks } from "./state.js";
 import { SIGNALS } from "../pkg/signals.js";
 
 var dataLayer;
@@ -35,8 +36,13 @@ export function regions(mode) {
 }
 
 // After a choice: each signal as the engine judges the purposes mapped to it
-// (marked, then asked). Under Google Tag Manager, Assent's template
-// (widget/gtm) takes the update to GTM's own API (`assentConsentUpdate`).
+// (marked, then asked), then as a part reads it (`hooks.g(signals)`: on a
+// TCF site, the ad signals as Google reads the TC string), in one update.
+// Under Google Tag Manager, Assent's template (widget/gtm) takes the update
+// to GTM's own API (`assentConsentUpdate`).
 export function update(mode) {
-  if (mode) (window.assentConsentUpdate || gtag)("consent", "update", signals((k) => signal(mode.signals[k] || [])));
+  if (!mode) return;
+  var s = signals((k) => signal(mode.signals[k] || []));
+  hooks.g && hooks.g(s);
+  (window.assentConsentUpdate || gtag)("consent", "update", s);
 }

@@ -10,7 +10,8 @@
 //     string of the event's choice: `tc_string_invalid` otherwise);
 //   - Google Consent Mode: ad_storage, ad_user_data and ad_personalization
 //     as Google's tags read them from the string (core's `google_signals`),
-//     pushed after the loader's own update, so both readings agree;
+//     set in the loader's own update (its `g` hook), so there is one update
+//     per choice and the two readings cannot disagree;
 //   - the panel's vendor list (./vendors.js).
 import init, { Site, tc_data, google } from "./pkg/assent_tcf.js";
 import { install } from "./stub.js";
@@ -76,12 +77,6 @@ export function start(w, config) {
     else run(cb, parameter);
   };
   var tell = () => listeners.forEach((cb, id) => { cb(data(id), true); });
-  // Google's tags read Consent Mode; on a TCF site its ad signals follow the string.
-  var consentMode = () => {
-    window.dataLayer = window.dataLayer || [];
-    // The same door as the loader's updates (widget/loader/consent-mode.js).
-    (window.assentConsentUpdate || function () { window.dataLayer.push(arguments); })("consent", "update", JSON.parse(google(text)));
-  };
 
   return Promise.all([
     init({ module_or_path: fetch(new URL("assent-tcf.wasm", import.meta.url)) }),
@@ -97,6 +92,15 @@ export function start(w, config) {
         e.tc_string = string(e);
       } catch (x) {}
     };
+    // Google's tags read Consent Mode; on a TCF site its ad signals follow
+    // the string of the choice in force (the loader asks after each choice
+    // and for a returning visitor). Never in the way of the update either.
+    w.g = (signals) => {
+      try {
+        var e = w.current();
+        Object.assign(signals, JSON.parse(google(e.tc_string || string(e))));
+      } catch (x) {}
+    };
     // The loader has started (its engine, the choice in force, the banner):
     // answer what waited, then follow every choice.
     document.addEventListener("assent:ready", () => {
@@ -105,14 +109,12 @@ export function start(w, config) {
       status = e && !w.asking() ? "tcloaded" : "cmpuishown";
       window.__tcfapi = api;
       queued.splice(0).forEach((args) => { api.apply(null, args); });
-      if (e) consentMode();
       vendorList(config, JSON.parse(disclosure));
     }, { once: true });
     document.addEventListener("assent:change", () => {
       var e = w.current();
       text = e.tc_string || string(e);
       status = "useractioncomplete";
-      consentMode();
       tell();
     });
   }, (e) => {

@@ -52,7 +52,6 @@ async fn widget(env: &Env) -> Result<&'static (Vec<u8>, String), ApiError> {
     Ok(WIDGET.get_or_init(|| (bundle, wasm)))
 }
 
-/// Serves the per-site loader.
 /// The CMP API's stub (assent-tcf-stub.js), read once per isolate.
 async fn tcf_stub(env: &Env) -> Result<&'static Vec<u8>, ApiError> {
     static STUB: OnceLock<Vec<u8>> = OnceLock::new();
@@ -63,6 +62,7 @@ async fn tcf_stub(env: &Env) -> Result<&'static Vec<u8>, ApiError> {
     Ok(STUB.get_or_init(|| stub))
 }
 
+/// Serves the per-site loader.
 pub async fn get(req: &Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let public = PublicOrigins::from_env(env)?;
     tag(req, env, site, format!("{}/", public.canonical()), true).await

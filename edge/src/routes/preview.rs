@@ -5,7 +5,7 @@
 //! the per-site tag built from the draft (`.../assent.js`) and the form
 //! widget (`.../assent-form.js`), whose addresses make the prefix their
 //! base, so every later request comes back here. The draft's form notices
-//! are answered under it; its files are the edge's own; every write (an
+//! and, on a TCF site, the vendors it discloses are answered under it; its files are the edge's own; every write (an
 //! event, a submission) is `preview_only` (403), so nothing a preview does
 //! reaches the log. The page keeps the widget's storage in memory
 //! (`preview.js`), so a preview neither reads nor changes the choice the
@@ -24,12 +24,14 @@ use crate::routes::{config, forms, loader};
 use crate::site_config;
 
 /// The edge's files a preview serves under its prefix: the widget's parts.
-const FILES: [(&str, &str); 5] = [
+const FILES: [(&str, &str); 7] = [
     ("assent.wasm", "application/wasm"),
     ("assent-panel.js", "text/javascript; charset=utf-8"),
     ("assent-privacy.js", "text/javascript; charset=utf-8"),
     ("assent-form.js", "text/javascript; charset=utf-8"),
     ("assent-form.wasm", "application/wasm"),
+    ("assent-tcf.js", "text/javascript; charset=utf-8"),
+    ("assent-tcf.wasm", "application/wasm"),
 ];
 
 /// Keeps the widget's storage in this page's memory: the widget finds
@@ -87,6 +89,14 @@ pub async fn handle(
         }
         ["v1", "sites", s, "forms", form] if *s == id.as_str() => {
             no_store(forms::get(&req, env, &config, form)?)
+        }
+        // The vendors the draft discloses (a TCF site's CMP reads them by
+        // the hash its notice names): made from the draft, never archived.
+        ["v1", "sites", s, "notices", hash] if *s == id.as_str() => {
+            let shown = assent_core::log::archive::disclosure(&config, crate::sites::gvl())
+                .filter(|d| d.hash.as_str() == *hash)
+                .ok_or(ApiError::from(RequestError::NotFound))?;
+            file(shown.canonical.into_bytes(), "application/json")
         }
         [name] => match FILES.iter().find(|(n, _)| n == name) {
             Some((name, kind)) => file(loader::asset(env, &format!("/{name}")).await?, kind),
