@@ -55,6 +55,15 @@ pub struct Notice {
     /// without TCF.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcf: Option<crate::config::tcf::TcfConfig>,
+    /// The labels of the panel's vendor list in this language, by key
+    /// (Assent's words `tcf_*`, [`crate::config::Word`]), on a site with TCF
+    /// settings: the hash covers them as it covers, through the disclosure,
+    /// the vendor texts beside them. Absent without TCF.
+    #[serde(
+        default,
+        skip_serializing_if = "alloc::collections::BTreeMap::is_empty"
+    )]
+    pub tcf_words: alloc::collections::BTreeMap<String, String>,
 }
 
 /// The texts of the banner and the panel in one language.

@@ -332,6 +332,38 @@ fn the_notice_carries_the_tcf_settings_so_its_hash_covers_the_vendors_as_disclos
 }
 
 #[test]
+fn the_notice_carries_the_vendor_lists_labels_in_its_language_so_its_hash_covers_them() {
+    use assent_core::config::Word;
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let (en, de) = (site.notice("en").unwrap(), site.notice("de").unwrap());
+    assert_eq!(en.tcf_words["tcf_consent_for"], "Consent for");
+    // The vector's German falls back to English words where it has none of
+    // its own; Assent carries German, so its labels are German.
+    assert_eq!(de.tcf_words["tcf_consent_for"], "Einwilligung für");
+    assert_eq!(en.tcf_words.len(), 14, "every label of the list");
+    assert_eq!(en.tcf_words["tcf_object"], site.word("en", Word::TcfObject));
+    // A site's own word for a label is what its notice shows and hashes.
+    let mut raw: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/site.json")).unwrap();
+    raw["tcf"] = settings(&hash);
+    raw["languages"]["en"]["words"] = serde_json::json!({ "tcf_consent_for": "Asks consent for" });
+    let reworded = SiteConfig::from_json(&raw.to_string())
+        .unwrap()
+        .notice("en")
+        .unwrap();
+    assert_eq!(reworded.tcf_words["tcf_consent_for"], "Asks consent for");
+    assert_ne!(reworded.hash(), en.hash());
+    // Without TCF, no labels: the notice (and its hash) as before.
+    let plain = SiteConfig::from_json(include_str!("vectors/site.json"))
+        .unwrap()
+        .notice("en")
+        .unwrap();
+    assert!(plain.tcf_words.is_empty());
+    assert!(!serde_json::to_string(&plain).unwrap().contains("tcf_words"));
+}
+
+#[test]
 fn the_archive_keeps_the_disclosure_under_the_hash_the_notice_names_and_only_then() {
     use assent_core::log::archive;
     let hash = gvl().disclose([21, 755]).unwrap().hash();

@@ -110,7 +110,7 @@ test("gated scripts: only required ones before consent; then each allowed one on
   const rec = await newRecord(await subjectOf(page), 1);
   assert.deepEqual(rec.event.decisions, { necessary: true, analytics: true, marketing: false, personalisation: false });
   assert.deepEqual(rec.event.services, {
-    matomo: true, "google-analytics": true, "google-ads": false, "meta-pixel": false, recommendations: false, youtube: false,
+    matomo: true, "google-analytics": true, "google-ads": false, "meta-pixel": false, programmatic: false, recommendations: false, youtube: false,
   });
 
   // Another choice re-runs the gating: nothing that ran runs twice.

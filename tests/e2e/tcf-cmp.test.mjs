@@ -62,7 +62,7 @@ test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB'
   assert.equal(first.eventStatus, "cmpuishown");
   assert.equal(first.gdprApplies, true);
   assert.deepEqual(decode(first.tcString).purposes, [], "no consent before a choice");
-  assert.deepEqual(decode(first.tcString).disclosed, [755]);
+  assert.deepEqual(decode(first.tcString).disclosed, [21, 32, 52, 755]);
 
   // The panel lists the vendor with its purposes, its legitimate interests and the objection to them.
   await page.click("#assent-host >> section.banner button[data-act=customise]");
@@ -85,8 +85,9 @@ test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB'
 
   const last = await page.evaluate(() => window.tcfEvents.at(-1));
   const read = decode(last.tcString);
-  // marketing stands for IAB purposes 1, 2, 3, 4, 7, 9, 10 (edge/sites/demo.json); its google-ads service is vendor 755.
-  assert.deepEqual(read, { cmpId: 4095, purposes: [1, 2, 3, 4, 7, 9, 10], vendors: [755], disclosed: [755], legitimate: [] });
+  // marketing stands for IAB purposes 1, 2, 3, 4, 7, 9, 10 (edge/sites/demo.json); its google-ads
+  // service is vendor 755, its programmatic service vendors 21, 32 and 52.
+  assert.deepEqual(read, { cmpId: 4095, purposes: [1, 2, 3, 4, 7, 9, 10], vendors: [21, 32, 52, 755], disclosed: [21, 32, 52, 755], legitimate: [] });
   assert.equal(last.vendor.consents[755], true);
 
   const data = await api(page, "getTCData");
@@ -94,8 +95,8 @@ test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB'
   assert.equal(data.value.tcString, last.tcString);
   assert.equal(data.value.eventStatus, "useractioncomplete");
   assert.equal(data.value.purpose.consents[8], undefined, "analytics (purpose 8) refused");
-  const some = await api(page, "getTCData", [755, 21]);
-  assert.deepEqual(some.value.vendor.consents, { 755: true, 21: false }, "only the vendors asked for");
+  const some = await api(page, "getTCData", [755, 8]);
+  assert.deepEqual(some.value.vendor.consents, { 755: true, 8: false }, "only the vendors asked for (8 is not the site's)");
 
   // The record the edge keeps has the same string; its receipt covers it.
   const [record] = await waitForRecordsOf(edge, await subjectOf(page));
@@ -108,7 +109,7 @@ test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB'
   writeFileSync(receipt, (await eventually(async () => (await page.evaluate(() => window.assent.receipts()))[0], "the receipt")));
   const ok = assent(["verify", "tc-string", "--edge", edge.url, receipt]);
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /^VALID TC string: .*purposes consented 1,2,3,4,7,9,10, vendors consented 755, vendors disclosed 755 \(receipt signature verified\)/);
+  assert.match(ok.stdout, /^VALID TC string: .*purposes consented 1,2,3,4,7,9,10, vendors consented 21,32,52,755, vendors disclosed 21,32,52,755 \(receipt signature verified\)/);
   // A record carrying another string (the one shown before the choice: no consent) is refused.
   const forged = structuredClone(record.record);
   forged.event.tc_string = first.tcString;
@@ -137,7 +138,7 @@ test("reject all: a string with no consent, Google's signals denied; a returning
   await page.click("#assent-host >> section.banner button[data-act=reject_all]");
   await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1)?.eventStatus)) === "useractioncomplete", "the choice");
   const text = await page.evaluate(() => window.tcfEvents.at(-1).tcString);
-  assert.deepEqual(decode(text), { cmpId: 4095, purposes: [], vendors: [], disclosed: [755], legitimate: [] });
+  assert.deepEqual(decode(text), { cmpId: 4095, purposes: [], vendors: [], disclosed: [21, 32, 52, 755], legitimate: [] });
   const updates = await consentUpdates(page);
   assert.equal(updates.length, 1, "one update per choice");
   assert.deepEqual([updates[0].ad_storage, updates[0].ad_user_data, updates[0].ad_personalization], ["denied", "denied", "denied"]);
@@ -152,6 +153,13 @@ test("reject all: a string with no consent, Google's signals denied; a returning
   assert.equal(again.eventStatus, "tcloaded");
   assert.equal(again.tcString, text);
   assert.equal((await api(page, "ping")).value.displayStatus, "hidden");
+  // Reopening the choices shows the UI again: listeners hear so, ping says so.
+  await page.evaluate(() => window.assent.show());
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1).eventStatus)) === "cmpuishown", "the UI shown again");
+  assert.equal(await page.evaluate(() => window.tcfEvents.length), 2);
+  assert.equal((await api(page, "ping")).value.displayStatus, "visible");
+  await page.keyboard.press("Escape");
+  await eventually(async () => (await api(page, "ping")).value.displayStatus === "hidden", "the panel closed");
   const returning = await consentUpdates(page);
   assert.equal(returning.length, 1, "one update for the choice in force");
   assert.equal(returning[0].ad_storage, "denied");
@@ -171,7 +179,7 @@ test("marketing on but Google's service refused: the one update denies the ad si
   await page.click("#assent-host >> .panel button[data-act=save]");
   await eventually(async () => (await page.evaluate(() => window.tcfEvents.at(-1).eventStatus)) === "useractioncomplete", "the choice");
   const read = decode(await page.evaluate(() => window.tcfEvents.at(-1).tcString));
-  assert.deepEqual([read.purposes.includes(1), read.vendors], [true, []], "purposes consented, Google not");
+  assert.deepEqual([read.purposes.includes(1), read.vendors], [true, [21, 32, 52]], "purposes consented, Google not");
   const updates = await consentUpdates(page);
   assert.equal(updates.length, 1, "one update per choice");
   assert.deepEqual([updates[0].ad_storage, updates[0].ad_user_data, updates[0].ad_personalization], ["denied", "denied", "denied"]);
@@ -199,7 +207,7 @@ test("a vendor in a frame finds the CMP by its locator frame and asks over postM
   assert.equal(answer.callId, "c1");
   assert.equal(answer.success, true);
   assert.equal(answer.returnValue.cmpId, 4095);
-  assert.equal(decode(answer.returnValue.tcString).disclosed.join(), "755");
+  assert.equal(decode(answer.returnValue.tcString).disclosed.join(), "21,32,52,755");
   await context.close();
 });
 

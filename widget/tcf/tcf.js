@@ -43,7 +43,8 @@ export function start(w, config) {
     cmpStatus: "loaded",
     listenerId: listenerId,
   });
-  var display = () => (w.asking() ? "visible" : "hidden");
+  // The banner asks, or the panel is open.
+  var display = () => (w.asking() || document.getElementById("assent-host")?.shadowRoot?.querySelector(".panel") ? "visible" : "hidden");
   var commands = {
     ping: (cb) => cb({
       gdprApplies: true, cmpLoaded: true, cmpStatus: "loaded", displayStatus: display(), apiVersion: API_VERSION,
@@ -109,7 +110,11 @@ export function start(w, config) {
       status = e && !w.asking() ? "tcloaded" : "cmpuishown";
       window.__tcfapi = api;
       queued.splice(0).forEach((args) => { api.apply(null, args); });
-      vendorList(config, JSON.parse(disclosure));
+      // The panel opened (again): the UI is shown, as the API says.
+      vendorList(config, JSON.parse(disclosure), () => {
+        status = "cmpuishown";
+        tell();
+      });
     }, { once: true });
     document.addEventListener("assent:change", () => {
       var e = w.current();

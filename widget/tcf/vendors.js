@@ -11,7 +11,9 @@
 //
 // Assent asks consent only: no vendor processes on a legitimate interest on
 // this site, so each objection is shown as made (a switch on, locked), with
-// why. The labels are English, like the vendor list committed (docs/tcf.md).
+// why. The labels are Assent's words in the notice's language (its
+// `tcf_words`, core's `config::Word::Tcf*`), which the notice hash covers;
+// the vendor list's own texts are English, as the list committed is.
 var el = (tag, cls, text) => {
   var e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -19,33 +21,27 @@ var el = (tag, cls, text) => {
   return e;
 };
 
-// A line of the vendor: a label and the names of `ids` in `kind`.
-var line = (list, label, kind, ids) => {
-  if (!ids || !ids.length) return;
-  var li = el("li", null, label + ": ");
-  li.append(ids.map((id) => (kind[id] ? kind[id].name : "#" + id)).join(", "));
-  list.append(li);
-};
+// The names of `ids` in `kind` (one of the list's purposes, features...).
+var names = (kind, ids) => ids.map((id) => (kind[id] ? kind[id].name : "#" + id)).join(", ");
 
 function section(config, d) {
-  var serviceOf = {}, names = {};
-  config.notice.purposes.forEach((p) => p.services.forEach((s) => { names[s.id] = s.name; }));
-  Object.entries(config.notice.tcf.vendors).forEach(([service, ids]) => ids.forEach((id) => { serviceOf[id] = names[service] || service; }));
+  var word = (key, values) => Object.entries(values || {}).reduce((t, [k, v]) => t.replace("{" + k + "}", () => v), config.notice.tcf_words[key]);
+  var serviceOf = {}, services = {};
+  config.notice.purposes.forEach((p) => p.services.forEach((s) => { services[s.id] = s.name; }));
+  Object.entries(config.notice.tcf.vendors).forEach(([service, ids]) => ids.forEach((id) => { serviceOf[id] = services[service] || service; }));
   var box = el("div", "purpose tcf");
   var details = box.appendChild(el("details"));
-  details.append(el("summary", null, "Advertising vendors (IAB TCF) · " + d.vendors.length));
-  details.append(el("p", "desc", "These vendors take part in IAB Europe's Transparency and Consent Framework. Each follows the service it is part of: " +
-    "granting that service's purpose grants them consent for the purposes below. This site relies on consent only: " +
-    "no vendor processes on a legitimate interest here, so your objection to each stands."));
+  details.append(el("summary", null, word("tcf_vendors") + " · " + d.vendors.length), el("p", "desc", word("tcf_intro")));
   var list = details.appendChild(el("ul", "services"));
   d.vendors.forEach((v) => {
     var li = list.appendChild(el("li", "service tcf-vendor"));
     li.dataset.vendor = v.id;
-    var head = li.appendChild(el("div"));
-    var who = head.appendChild(el("span"));
-    who.append(el("span", "name", v.name), el("span", "by", "IAB vendor " + v.id + (serviceOf[v.id] ? " · " + serviceOf[v.id] : "")));
+    var who = li.appendChild(el("div")).appendChild(el("span"));
+    who.append(el("span", "name", v.name), el("span", "by", word("tcf_vendor", { id: v.id }) + (serviceOf[v.id] ? " · " + serviceOf[v.id] : "")));
     var facts = li.appendChild(el("ul", "cookies"));
-    line(facts, "Consent for", d.purposes, v.purposes);
+    // A line of the vendor: a label, then the names of `ids` in `kind`.
+    var line = (key, kind, ids) => { if (ids && ids.length) facts.append(el("li", null, word(key) + ": " + names(kind, ids))); };
+    line("tcf_consent_for", d.purposes, v.purposes);
     if (v.legIntPurposes.length) {
       var object = el("li", "object");
       var sw = el("label", "sw");
@@ -53,39 +49,39 @@ function section(config, d) {
       input.type = "checkbox";
       input.setAttribute("role", "switch");
       input.checked = input.disabled = true;
-      input.setAttribute("aria-label", "Object to " + v.name + "'s legitimate interest");
-      object.append(sw, "Legitimate interest claimed, objected to: " + v.legIntPurposes.map((id) => d.purposes[id] ? d.purposes[id].name : "#" + id).join(", "));
+      input.setAttribute("aria-label", word("tcf_object", { vendor: v.name }));
+      object.append(sw, word("tcf_objected") + ": " + names(d.purposes, v.legIntPurposes));
       facts.append(object);
     }
-    line(facts, "Special purposes (no choice)", d.special_purposes, v.specialPurposes);
-    line(facts, "Features", d.features, v.features);
-    line(facts, "Special features (opt in)", d.special_features, v.specialFeatures);
-    line(facts, "Data collected", d.data_categories, v.dataDeclaration);
-    if (v.dataRetention && v.dataRetention.stdRetention != null) facts.append(el("li", null, "Data kept: " + v.dataRetention.stdRetention + " days"));
-    var storage = [v.usesCookies ? "cookies" + (v.cookieMaxAgeSeconds > 0 ? " for up to " + Math.ceil(v.cookieMaxAgeSeconds / 86400) + " days" : "") : "", v.usesNonCookieAccess ? "other storage" : ""].filter(Boolean);
-    if (storage.length) facts.append(el("li", null, "Stores on your device: " + storage.join(" and ")));
+    line("tcf_special_purposes", d.special_purposes, v.specialPurposes);
+    line("tcf_features", d.features, v.features);
+    line("tcf_special_features", d.special_features, v.specialFeatures);
+    line("tcf_data", d.data_categories, v.dataDeclaration);
+    if (v.dataRetention && v.dataRetention.stdRetention != null) facts.append(el("li", null, word("tcf_kept", { days: v.dataRetention.stdRetention })));
+    if (v.usesCookies) facts.append(el("li", null, v.cookieMaxAgeSeconds > 0 ? word("tcf_cookies", { days: Math.ceil(v.cookieMaxAgeSeconds / 86400) }) : word("tcf_cookies_plain")));
+    if (v.usesNonCookieAccess) facts.append(el("li", null, word("tcf_other_storage")));
     var url = (v.urls || []).find((u) => u.privacy);
     if (url && /^https:\/\//.test(url.privacy)) {
-      var a = el("a", "link", "Privacy policy");
+      var a = el("a", "link", config.notice.texts.privacy_policy);
       a.href = url.privacy;
       a.target = "_blank";
       a.rel = "noopener";
-      var p = el("li");
-      p.append(a);
-      facts.append(p);
+      facts.appendChild(el("li")).append(a);
     }
   });
   return box;
 }
 
-// Adds the vendor list to the panel whenever it opens.
-export function vendorList(config, disclosure) {
+// Adds the vendor list to the panel whenever it opens, and then calls
+// `opened()` (the CMP tells its listeners the UI is shown again).
+export function vendorList(config, disclosure, opened) {
   var root = document.getElementById("assent-host")?.shadowRoot;
   if (!root) return;
-  var add = () => {
+  new MutationObserver(() => {
     var body = root.querySelector(".panel .body");
-    if (body && !body.querySelector(".tcf")) body.insertBefore(section(config, disclosure), body.querySelector(".who"));
-  };
-  new MutationObserver(add).observe(root, { childList: true });
-  add();
+    if (body && !body.querySelector(".tcf")) {
+      body.insertBefore(section(config, disclosure), body.querySelector(".who"));
+      opened();
+    }
+  }).observe(root, { childList: true });
 }

@@ -236,7 +236,23 @@ impl SiteConfig {
             #[cfg(not(feature = "std"))]
             kinds: BTreeMap::new(),
             tcf: self.tcf.clone(),
+            #[cfg(feature = "std")]
+            tcf_words: self.tcf_words(language),
+            #[cfg(not(feature = "std"))]
+            tcf_words: BTreeMap::new(),
         })
+    }
+
+    /// The vendor list's labels in `language`, where the site has TCF settings.
+    #[cfg(feature = "std")]
+    fn tcf_words(&self, language: &str) -> BTreeMap<String, String> {
+        if self.tcf.is_none() {
+            return BTreeMap::new();
+        }
+        words::TCF_WORDS
+            .iter()
+            .map(|w| (w.key().to_string(), self.word(language, *w).to_string()))
+            .collect()
     }
 
     /// The words for the kinds of storage this site's services use, in `language`.

@@ -116,7 +116,33 @@ words! {
     CodeButton = "code_button", CodeWrong = "code_wrong", CodeDead = "code_dead",
     CodeDone = "code_done", KindCookie = "kind_cookie", KindLocalStorage = "kind_local_storage",
     KindSessionStorage = "kind_session_storage",
+    TcfVendors = "tcf_vendors", TcfIntro = "tcf_intro", TcfVendor = "tcf_vendor",
+    TcfConsentFor = "tcf_consent_for", TcfObjected = "tcf_objected", TcfObject = "tcf_object",
+    TcfSpecialPurposes = "tcf_special_purposes", TcfFeatures = "tcf_features",
+    TcfSpecialFeatures = "tcf_special_features", TcfData = "tcf_data", TcfKept = "tcf_kept",
+    TcfCookies = "tcf_cookies", TcfCookiesPlain = "tcf_cookies_plain",
+    TcfOtherStorage = "tcf_other_storage",
 }
+
+/// The words of the panel's vendor list on a site with IAB TCF settings
+/// (widget/tcf/vendors.js): put into the notice, so its hash covers the
+/// labels beside the vendor texts its disclosure covers.
+pub const TCF_WORDS: [Word; 14] = [
+    Word::TcfVendors,
+    Word::TcfIntro,
+    Word::TcfVendor,
+    Word::TcfConsentFor,
+    Word::TcfObjected,
+    Word::TcfObject,
+    Word::TcfSpecialPurposes,
+    Word::TcfFeatures,
+    Word::TcfSpecialFeatures,
+    Word::TcfData,
+    Word::TcfKept,
+    Word::TcfCookies,
+    Word::TcfCookiesPlain,
+    Word::TcfOtherStorage,
+];
 
 impl Word {
     /// `text` with each `{name}` of `values` replaced (the values as given:
