@@ -604,6 +604,60 @@ fn an_events_tc_string_is_held_to_its_choice() {
     );
 }
 
+#[test]
+fn the_edge_completes_a_banner_event_without_a_string_and_holds_one_with_a_string() {
+    use assent_core::event::ConsentEvent;
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let event: ConsentEvent = serde_json::from_value(serde_json::json!({
+        "event_id": "5f0c6a8e-8a4b-4c8e-9d0a-3b2f1e6d7c5a", "site": "vectors",
+        "subject": "0b1f3c8e-2a4d-4e6f-8a0b-1c2d3e4f5a6b", "action": "give",
+        "decisions": { "necessary": true, "analytics": false, "marketing": true },
+        "notice": { "version": "2026-11-01", "language": "en", "hash": "0".repeat(64) },
+        "ui": { "surface": "preferences", "control": "save" },
+        "client_time_ms": NOON_2026_12_07, "gpc": false,
+        "page": { "origin": "https://vectors.example", "path": "/" }, "widget_version": "0.1.0",
+    }))
+    .unwrap();
+    let right = choice_on(
+        &[
+            ("necessary", true),
+            ("analytics", false),
+            ("marketing", true),
+        ],
+        &[],
+        "en",
+    )
+    .encode()
+    .unwrap();
+    // Without a string (the page's CMP had not loaded): the string of its choice.
+    let mut bare = event.clone();
+    choice::complete(&site, &gvl(), &mut bare).unwrap();
+    assert_eq!(bare.tc_string.as_deref(), Some(right.as_str()));
+    // Completed again (a retry of the same event): the same, so the repeat matches.
+    let mut again = event.clone();
+    choice::complete(&site, &gvl(), &mut again).unwrap();
+    assert_eq!(again, bare);
+    // With a string: held to its choice, never replaced.
+    let mut wrong = event.clone();
+    wrong.tc_string = Some(
+        choice_on(&[("necessary", true)], &[], "en")
+            .encode()
+            .unwrap(),
+    );
+    assert_eq!(
+        choice::complete(&site, &gvl(), &mut wrong)
+            .unwrap_err()
+            .code(),
+        "tc_string_invalid"
+    );
+    // A site without TCF settings: nothing added.
+    let plain = SiteConfig::from_json(include_str!("vectors/site.json")).unwrap();
+    let mut none = event.clone();
+    choice::complete(&plain, &gvl(), &mut none).unwrap();
+    assert_eq!(none.tc_string, None);
+}
+
 // ---- the CMP API's reading ---------------------------------------------------
 
 use assent_core::tcf::api::{google_signals, TcData};

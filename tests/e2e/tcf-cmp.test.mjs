@@ -47,6 +47,8 @@ async function visit(path = "/") {
   await page.addInitScript(listen);
   await page.goto(edge.url + path);
   await page.evaluate(() => window.assent.ready);
+  // The CMP loads off the banner path: a vendor waits for it as here.
+  await eventually(async () => (await api(page, "ping")).value.cmpStatus === "loaded", "the CMP");
   return { context, page, errors };
 }
 
@@ -163,6 +165,36 @@ test("reject all: a string with no consent, Google's signals denied; a returning
   const returning = await consentUpdates(page);
   assert.equal(returning.length, 1, "one update for the choice in force");
   assert.equal(returning[0].ad_storage, "denied");
+  await context.close();
+});
+
+// The banner does not wait for the CMP (it loads off the banner path). A
+// choice made before it is in goes without its string; the edge makes it by
+// the same rule, and the CMP, once in, reads the same string.
+test("a choice before the CMP is in: the edge gives the record its string, the CMP reads the same, Consent Mode updates once", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  let release;
+  const held = new Promise((done) => { release = done; });
+  await page.route("**/assent-tcf.wasm", async (route) => { await held; await route.continue(); });
+  await page.addInitScript(listen);
+  await page.goto(edge.url + "/");
+  await page.locator("#assent-host >> section.banner").waitFor();
+  assert.equal((await api(page, "ping")).value.cmpStatus, "stub", "the banner is up, the CMP is not");
+  await page.click("#assent-host >> section.banner button[data-act=accept_all]");
+  const [record] = await waitForRecordsOf(edge, await subjectOf(page));
+  const stored = record.record.event.tc_string;
+  assert.deepEqual(decode(stored), { cmpId: 4095, purposes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], vendors: [21, 32, 52, 755], disclosed: [21, 32, 52, 755], legitimate: [] });
+  assert.equal((await consentUpdates(page)).length, 0, "Consent Mode waits for the CMP's reading");
+
+  release();
+  await eventually(async () => (await page.evaluate(() => window.tcfEvents.length)) >= 1, "the listener's first call");
+  const first = await page.evaluate(() => window.tcfEvents[0]);
+  assert.deepEqual([first.eventStatus, first.tcString], ["tcloaded", stored], "the page's string is the record's");
+  await eventually(async () => (await consentUpdates(page)).length === 1, "the update");
+  assert.equal((await consentUpdates(page))[0].ad_storage, "granted");
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

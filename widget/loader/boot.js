@@ -48,6 +48,12 @@ export function boot(site, base, load) {
   // ../tcf/tcf.js): the state's `hooks` itself, so a part can add its own.
   var page = Object.assign(hooks, { base, site, key, list, write, asking, current: () => current });
   var answered = site && load.config();
+  // A TCF site's CMP (../tcf/tcf.js) loads beside the engine, off the banner
+  // path: the banner does not wait for it. A choice made before it is in
+  // goes without its TC string, which the edge then makes by the same rule
+  // (core's `tcf::choice::complete`); Consent Mode's updates wait for it
+  // (`hooks.t`, settled either way: ./consent-mode.js).
+  hooks.t = answered && answered.then((a) => a.notice.tcf && lazy("tcf").then((m) => m.start(page, a))).catch(() => {});
   var ready = site
     ? Promise.all([
         // Compiled from the bytes rather than streamed: one path that works
@@ -57,9 +63,6 @@ export function boot(site, base, load) {
           .then(WebAssembly.compile)
           .then((module) => { initSync({ module: module }); }),
         answered,
-        // A TCF site's CMP is ready before the banner: every event it
-        // records carries its TC string. Without it the banner still comes.
-        answered.then((a) => a.notice.tcf && lazy("tcf").then((m) => m.start(page, a))).catch(() => {}),
         // The tag sits in <head>: gate (and mount) once the whole document is
         // parsed, or elements below would be missed.
         document.readyState == "loading" &&

@@ -37,12 +37,15 @@ export function regions(mode) {
 
 // After a choice: each signal as the engine judges the purposes mapped to it
 // (marked, then asked), then as a part reads it (`hooks.g(signals)`: on a
-// TCF site, the ad signals as Google reads the TC string), in one update.
-// Under Google Tag Manager, Assent's template (widget/gtm) takes the update
-// to GTM's own API (`assentConsentUpdate`).
+// TCF site, once its CMP is in or failed, `hooks.t`, the ad signals as
+// Google reads the TC string), in one update. Under Google Tag Manager,
+// Assent's template (widget/gtm) takes the update to GTM's own API
+// (`assentConsentUpdate`).
 export function update(mode) {
   if (!mode) return;
-  var s = signals((k) => signal(mode.signals[k] || []));
-  hooks.g && hooks.g(s);
-  (window.assentConsentUpdate || gtag)("consent", "update", s);
+  var s = signals((k) => signal(mode.signals[k] || [])), push = () => {
+    hooks.g && hooks.g(s);
+    (window.assentConsentUpdate || gtag)("consent", "update", s);
+  };
+  hooks.t ? hooks.t.then(push) : push();
 }

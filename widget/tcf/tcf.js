@@ -5,9 +5,11 @@
 //   - the CMP API, `__tcfapi`: ping, getTCData, addEventListener,
 //     removeEventListener (./stub.js answered ping and queued the rest
 //     until now; its message listener answers frames through this one);
-//   - the TC string on every consent event, before it is queued, so the
-//     record keeps it and the receipt covers it (the edge checks it is the
-//     string of the event's choice: `tc_string_invalid` otherwise);
+//   - the TC string on every consent event made once it is in, before the
+//     event is queued (the edge checks it is the string of the event's
+//     choice: `tc_string_invalid` otherwise; an event made before this
+//     module came is given its string by the edge, by the same rule), so
+//     the record keeps it and the receipt covers it;
 //   - Google Consent Mode: ad_storage, ad_user_data and ad_personalization
 //     as Google's tags read them from the string (core's `google_signals`),
 //     set in the loader's own update (its `g` hook), so there is one update
@@ -102,9 +104,10 @@ export function start(w, config) {
         Object.assign(signals, JSON.parse(google(e.tc_string || string(e))));
       } catch (x) {}
     };
-    // The loader has started (its engine, the choice in force, the banner):
-    // answer what waited, then follow every choice.
-    document.addEventListener("assent:ready", () => {
+    // The loader has started (its engine, the choice in force, the banner),
+    // now or before this module came: answer what waited, then follow
+    // every choice.
+    window.assent.ready.then(() => {
       var e = w.current();
       text = string(e);
       status = e && !w.asking() ? "tcloaded" : "cmpuishown";
@@ -115,7 +118,7 @@ export function start(w, config) {
         status = "cmpuishown";
         tell();
       });
-    }, { once: true });
+    });
     document.addEventListener("assent:change", () => {
       var e = w.current();
       text = e.tc_string || string(e);

@@ -72,16 +72,20 @@ function section(config, d) {
   return box;
 }
 
-// Adds the vendor list to the panel whenever it opens, and then calls
-// `opened()` (the CMP tells its listeners the UI is shown again).
+// Adds the vendor list to the panel whenever it opens (and now, if it is
+// open), and then calls `opened()` (the CMP tells its listeners the UI is
+// shown again).
 export function vendorList(config, disclosure, opened) {
   var root = document.getElementById("assent-host")?.shadowRoot;
   if (!root) return;
-  new MutationObserver(() => {
+  var add = () => {
     var body = root.querySelector(".panel .body");
     if (body && !body.querySelector(".tcf")) {
       body.insertBefore(section(config, disclosure), body.querySelector(".who"));
       opened();
     }
-  }).observe(root, { childList: true });
+  };
+  new MutationObserver(add).observe(root, { childList: true });
+  // The panel may be open already: the visitor was quicker than this module.
+  add();
 }

@@ -147,8 +147,38 @@ pub fn check(config: &SiteConfig, gvl: &Gvl, event: &ConsentEvent) -> Result<(),
     let Some(text) = &event.tc_string else {
         return Ok(());
     };
-    let invalid = |why| Error::Event(EventError::TcStringInvalid { why });
     let made = TcString::decode(text).map_err(invalid)?;
+    if of_event(config, gvl, event)? == made {
+        Ok(())
+    } else {
+        Err(invalid(Invalid::Mismatch))
+    }
+}
+
+/// What the edge does with a banner event before it is recorded: one that
+/// carries a TC string is held to its choice ([`check`]); on a site with TCF
+/// settings, one without is given the string of its choice. Every banner
+/// record of such a site then keeps its string, whether or not the page's
+/// CMP, which loads off the banner path, had loaded when the visitor chose.
+/// A form's event (channels, not purposes) gets none.
+pub fn complete(config: &SiteConfig, gvl: &Gvl, event: &mut ConsentEvent) -> Result<(), Error> {
+    if event.tc_string.is_some() {
+        return check(config, gvl, event);
+    }
+    if event.form.is_some() || config.tcf.is_none() {
+        return Ok(());
+    }
+    let made = of_event(config, gvl, event)?;
+    event.tc_string = Some(made.encode().map_err(invalid)?);
+    Ok(())
+}
+
+fn invalid(why: Invalid) -> Error {
+    Error::Event(EventError::TcStringInvalid { why })
+}
+
+/// The string of `event`'s choice on `config`'s site.
+fn of_event(config: &SiteConfig, gvl: &Gvl, event: &ConsentEvent) -> Result<TcString, Error> {
     let site = Site::of_config(config).ok_or(invalid(Invalid::NoSettings))?;
     let disclosure = gvl
         .disclose(site.tcf.vendor_ids())
@@ -159,9 +189,5 @@ pub fn check(config: &SiteConfig, gvl: &Gvl, event: &ConsentEvent) -> Result<(),
         language: &event.notice.language,
         at_ms: event.client_time_ms,
     };
-    if tc_string(&site, &disclosure, &choice) == made {
-        Ok(())
-    } else {
-        Err(invalid(Invalid::Mismatch))
-    }
+    Ok(tc_string(&site, &disclosure, &choice))
 }

@@ -56,7 +56,7 @@ pub(crate) async fn body_up_to(req: &mut Request, limit: usize) -> Result<Vec<u8
 /// Validates and appends; 201 for a new event, 200 with the first answer for a repeat.
 pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Response, ApiError> {
     let body = bounded_body(&mut req).await?;
-    let event = ConsentEvent::from_json(&body)?;
+    let mut event = ConsentEvent::from_json(&body)?;
     let now_ms = Date::now().as_millis();
     // Read once: whose pages are the edge's own, the issuer and the log origin
     // (a missing configuration fails the append, after the event is judged).
@@ -69,10 +69,12 @@ pub async fn post(mut req: Request, env: &Env, site: &SiteConfig) -> Result<Resp
             self_origin: own.as_deref(),
         },
     )?;
-    // A TC string says exactly what the choice does (core's one rule). Only
-    // an event that carries one costs the isolate the vendor list's parse.
-    if event.tc_string.is_some() {
-        assent_core::tcf::choice::check(site, crate::sites::gvl(), &event)?;
+    // A TC string says exactly what the choice does (core's one rule); on a
+    // TCF site a banner event without one (chosen before the page's CMP had
+    // loaded) is given it. Only such a site, or an event that carries a
+    // string, costs the isolate the vendor list's parse.
+    if site.tcf.is_some() || event.tc_string.is_some() {
+        assent_core::tcf::choice::complete(site, crate::sites::gvl(), &mut event)?;
     }
 
     // The widget's key for this subject: judged before anything is stored,
