@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { PNG } from "pngjs";
 import pixelmatch from "pixelmatch";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { pageErrors, optIn, ownerCall } from "./harness.mjs";
+import { cmpLoaded, pageErrors, optIn, ownerCall } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -52,6 +52,8 @@ async function visit({ lang = "en", context, ...options } = {}) {
   });
   await page.goto(edge.url + "/");
   await page.locator(BANNER).waitFor();
+  // The demo is a TCF site: its vendor list joins the panel once its CMP is in.
+  await cmpLoaded(page);
   return { context, page };
 }
 
@@ -119,7 +121,7 @@ test("in every demo language: the first layer fits a third of a phone, everythin
       const { page } = await visit({ lang, context });
       const box = await page.locator(BANNER).boundingBox();
       heights.push(`${lang}${gpc ? "+gpc" : ""} ${Math.round(box.height)}`);
-      assert.ok(box.height <= PHONE.height / 3, `${lang}${gpc ? " with GPC" : ""}: ${box.height} px`);
+      assert.ok(box.height <= PHONE.height / 3, `${lang}${gpc ? " with GPC" : ""}: ${box.height} px of ${PHONE.height / 3}`);
       assert.ok(box.y + box.height <= PHONE.height && box.x >= 0 && box.width <= PHONE.width, "on screen");
       if (gpc) await everythingShown(page, lang, await notice(lang));
       await page.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
@@ -149,7 +151,7 @@ async function everythingShown(page, lang, n) {
     t.privacy_policy, t.gpc_honoured, t.allow_and_load,
     n.controller.name, n.controller.contact, n.controller.privacy_policy,
     // The first layer's lines, their placeholders filled in the page's language.
-    ...t.third_parties.split("{providers}"), ...t.lifetime.split("{duration}"), "Google Ireland Ltd", "Meta Platforms Ireland Ltd",
+    ...t.third_parties.split("{providers}"), ...t.lifetime.split("{duration}"), "Google Ireland Ltd", "Trade Desk, Xandr, Magnite",
     t.embed_blocked.replace("{purpose}", n.purposes.find((p) => p.id === "personalisation").name),
   ];
   // A TCF site's vendor list, labelled in the notice's language.
@@ -215,7 +217,8 @@ async function nothingUnhashed(page, lang, n) {
     const bytes = await (await fetch(`${edge.url}/v1/sites/${n.site}/notices/${n.tcf.disclosure}`)).text();
     assert.equal(createHash("sha256").update(bytes).digest("hex"), n.tcf.disclosure, "the disclosure is the one the notice names");
     const d = JSON.parse(bytes);
-    const strings = (v) => (typeof v === "string" ? [v] : v && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
+    // (Trimmed: the list has names with a trailing space, which a text node shows trimmed here.)
+    const strings = (v) => (typeof v === "string" ? [v.trim()] : v && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
     vendors = [
       ...Object.values(n.tcf_words).flatMap((w) => w.split(/\{\w+\}/)), ...strings(d), String(d.vendors.length),
       ...d.vendors.flatMap((v) => [v.id, v.dataRetention?.stdRetention, v.cookieMaxAgeSeconds > 0 && Math.ceil(v.cookieMaxAgeSeconds / 86400)])

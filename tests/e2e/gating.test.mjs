@@ -126,11 +126,11 @@ test("a refused service's cookies are expired on the host and on its parent doma
   await context.addCookies([
     { name: "_ga", value: "GA1.2.3", domain: ".demo.test", path: "/" },
     { name: "_ga_XYZ", value: "1", domain: "www.demo.test", path: "/" },
-    { name: "_fbp", value: "fb.1", domain: ".demo.test", path: "/" },
+    { name: "TDID", value: "1", domain: ".demo.test", path: "/" },
     { name: "sid", value: "keep", domain: ".demo.test", path: "/" },
   ]);
   const names = async () => (await context.cookies(HOST)).map((c) => `${c.name}@${c.domain}`).sort();
-  assert.deepEqual(await names(), ["_fbp@.demo.test", "_ga@.demo.test", "_ga_XYZ@www.demo.test", "sid@.demo.test"]);
+  assert.deepEqual(await names(), ["TDID@.demo.test", "_ga@.demo.test", "_ga_XYZ@www.demo.test", "sid@.demo.test"]);
   await page.click(button("section.banner", "reject_all"));
   await page.waitForFunction(() => !document.cookie.includes("_ga"));
   assert.deepEqual(await names(), ["sid@.demo.test"], "a refused service's cookie survived");

@@ -63,6 +63,13 @@ export function waitForRecordsOf(edge, subject, n = 1) {
 }
 
 /** Collects the page's uncaught errors from now on: a test asserts the array stays empty. */
+/** Waits until a TCF site's CMP (which loads off the banner path) has loaded in `page`. */
+export function cmpLoaded(page) {
+  return eventually(() => page.evaluate(() => new Promise((done) => {
+    window.__tcfapi("ping", 2, (ping) => done(ping.cmpStatus === "loaded"));
+  })), "the page's CMP");
+}
+
 export function pageErrors(page) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));

@@ -12,7 +12,7 @@ import { TCString } from "@iabtechlabtcf/core";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assent, eventually, pageErrors, scratch, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { assent, cmpLoaded, eventually, pageErrors, scratch, subjectOf, waitForRecordsOf } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 
@@ -48,7 +48,7 @@ async function visit(path = "/") {
   await page.goto(edge.url + path);
   await page.evaluate(() => window.assent.ready);
   // The CMP loads off the banner path: a vendor waits for it as here.
-  await eventually(async () => (await api(page, "ping")).value.cmpStatus === "loaded", "the CMP");
+  await cmpLoaded(page);
   return { context, page, errors };
 }
 
