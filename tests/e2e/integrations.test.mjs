@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { adminRecords, recordsOf, siteConfig, subjectOf, waitForRecordsOf } from "./harness.mjs";
+import { adminRecords, eventually, recordsOf, siteConfig, subjectOf, waitForRecordsOf } from "./harness.mjs";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
@@ -260,7 +260,11 @@ test("Consent Mode: default denied before any tag, then an update after each cho
   await page.click(button("section.banner", "customise"));
   await page.locator("#assent-host >> input[data-purpose=analytics]").check();
   await page.click(button("[role=dialog]", "save"));
-  let updates = (await consentCommands(page)).filter((c) => c[1] === "update");
+  // The demo is a TCF site: the update carries the CMP's reading of the
+  // string, so it goes once the CMP (off the banner path) is in.
+  const updatesNow = async () => (await consentCommands(page)).filter((c) => c[1] === "update");
+  await eventually(async () => (await updatesNow()).length > 0, "the update");
+  let updates = await updatesNow();
   assert.equal(updates.length, 1);
   assert.equal(updates[0][2].analytics_storage, "granted");
   assert.equal(updates[0][2].ad_storage, "denied");
@@ -268,7 +272,8 @@ test("Consent Mode: default denied before any tag, then an update after each cho
   assert.equal(updates[0][2].security_storage, "granted", "mapped to the required purpose");
 
   await page.evaluate(() => window.assent.set({ marketing: true }));
-  updates = (await consentCommands(page)).filter((c) => c[1] === "update");
+  await eventually(async () => (await updatesNow()).length > 1, "the second update");
+  updates = await updatesNow();
   assert.equal(updates.length, 2);
   assert.equal(updates[1][2].ad_storage, "granted");
   assert.equal(updates[1][2].ad_personalization, "granted");

@@ -53,16 +53,18 @@ test("a record's notice is kept with the record, before anyone asks the archive"
 test("a TCF site's notice names what it discloses of the vendor list; the archive answers that hash with the list's own declarations", async () => {
   const notice = JSON.parse(await (await archive("demo", en.notice_hash)).text());
   const tcf = notice.tcf;
-  assert.deepEqual([tcf.vendor_list_version, tcf.vendors], [7, { "google-ads": [755] }]);
+  assert.deepEqual([tcf.vendor_list_version, tcf.vendors], [7, { "google-ads": [755], programmatic: [21, 32, 52] }]);
   assert.deepEqual(kept(tcf.disclosure), [], "not kept before it is asked for");
   const r = await archive("demo", tcf.disclosure);
   assert.equal(r.status, 200);
   const bytes = Buffer.from(await r.arrayBuffer());
   assert.equal(sha256(bytes), tcf.disclosure, "the bytes the notice's hash covers");
   const shown = JSON.parse(bytes);
-  assert.deepEqual(shown.vendors.map((v) => [v.id, v.name]), [[755, "Google Advertising Products"]]);
+  assert.deepEqual(shown.vendors.map((v) => [v.id, v.name]), [
+    [21, "The UK Trade Desk Ltd"], [32, "Xandr, Inc."], [52, "Magnite, Inc. "], [755, "Google Advertising Products"],
+  ], "in id order, the names as the list has them");
   // Every declaration a CMP must show, as gvl/vendor-list.json has it.
-  const google = shown.vendors[0];
+  const google = shown.vendors.find((v) => v.id === 755);
   assert.deepEqual([google.purposes, google.legIntPurposes, google.specialPurposes], [[1, 3, 4], [2, 7, 9, 10], [1, 2]]);
   assert.deepEqual(google.dataRetention, { stdRetention: 548, purposes: { 3: 180, 4: 180 }, specialPurposes: { 1: 1096 } });
   assert.deepEqual(Object.keys(shown.purposes).map(Number), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);

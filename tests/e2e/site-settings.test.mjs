@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
-import { adminRecords, assent, eventually, ownerCall, pageErrors, scratch, siteConfig, siteKey } from "./harness.mjs";
+import { adminRecords, assent, cmpLoaded, eventually, ownerCall, pageErrors, scratch, siteConfig, siteKey } from "./harness.mjs";
 
 useEdgeAndChromium({ rateLimit: false });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -164,8 +164,7 @@ test("the rules: scopes, fields only a deploy changes, keys given twice, stale a
   await look.goto(`${url}?lang=en`);
   await look.locator("#assent-host >> section.banner").waitFor();
   // The demo is a TCF site: its CMP runs under the preview too, with the draft's vendors.
-  const ping = await look.evaluate(() => new Promise((done) => { window.__tcfapi("ping", 2, done); }));
-  assert.equal(ping.cmpStatus, "loaded");
+  await cmpLoaded(look);
   const colours = await look.locator("#assent-host >> section.banner button").evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
   assert.deepEqual(colours, ["rgb(11, 110, 79)", "rgb(11, 110, 79)", "rgb(11, 110, 79)"]);
   assert.equal(await look.locator("#assent-host >> section.banner .title").textContent(), "Your privacy, your say");
