@@ -40,8 +40,8 @@ const decode = (text) => {
 
 const consentUpdates = (page) => page.evaluate(() => window.dataLayer.filter((a) => a[0] === "consent" && a[1] === "update").map((a) => a[2]));
 
-async function visit(path = "/") {
-  const context = await browser.newContext();
+async function visit(path = "/", headers = {}) {
+  const context = await browser.newContext({ extraHTTPHeaders: headers });
   const page = await context.newPage();
   const errors = pageErrors(page);
   await page.addInitScript(listen);
@@ -54,7 +54,9 @@ async function visit(path = "/") {
 
 test("a choice made in the panel reaches a vendor through __tcfapi, and the IAB's library reads it as made", async () => {
   const { context, page, errors } = await visit();
-  assert.equal((await page.evaluate(() => window.stubPing)).cmpStatus, "stub", "the stub answered ping before the CMP loaded");
+  const stubPing = await page.evaluate(() => window.stubPing);
+  assert.equal(stubPing.cmpStatus, "stub", "the stub answered ping before the CMP loaded");
+  assert.equal(stubPing.gdprApplies, undefined, "the stub cannot know whether the GDPR applies");
   await eventually(async () => (await page.evaluate(() => window.tcfEvents.length)) >= 1, "the listener's first call");
 
   // Before a choice: the banner shows, and the string says no to everything.
@@ -165,6 +167,24 @@ test("reject all: a string with no consent, Google's signals denied; a returning
   const returning = await consentUpdates(page);
   assert.equal(returning.length, 1, "one update for the choice in force");
   assert.equal(returning[0].ad_storage, "denied");
+  await context.close();
+});
+
+// Where the site's jurisdiction rules do not ask consent (the demo lets US
+// states with privacy laws opt out), the GDPR does not apply: TCData says only
+// that, with the policy version and the CMP. The place comes from X-Assent-Geo
+// under wrangler dev (jurisdiction.test.mjs).
+test("a visitor where the GDPR does not apply: gdprApplies false, and TCData says no more", async () => {
+  const { context, page, errors } = await visit("/", { "x-assent-geo": "US-CA" });
+  assert.equal((await api(page, "ping")).value.gdprApplies, false);
+  const data = (await api(page, "getTCData")).value;
+  assert.deepEqual(Object.keys(data).filter((k) => data[k] !== undefined).sort(), ["cmpId", "cmpVersion", "gdprApplies", "tcfPolicyVersion"]);
+  assert.deepEqual([data.gdprApplies, data.cmpId, data.cmpVersion], [false, 4095, 1]);
+  assert.equal(typeof data.tcfPolicyVersion, "number");
+  const [heard] = await page.evaluate(() => window.tcfEvents);
+  assert.equal(heard.gdprApplies, false);
+  assert.equal(typeof heard.listenerId, "number", "a listener has its id, to remove it by");
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

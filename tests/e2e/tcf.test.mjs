@@ -31,7 +31,7 @@ function libraryString({ purposes, vendors, at }) {
   m.lastUpdated = new Date(at - (at % DAY));
   m.purposeConsents.set(purposes);
   m.vendorConsents.set(vendors);
-  m.vendorsDisclosed.set([755]);
+  m.vendorsDisclosed.set([21, 32, 52, 755]);
   // A service-specific string gets the publisher's segment from the library;
   // the demo has no publisher purposes of the IAB's, so the choice has none.
   const text = TCString.encode(m);
@@ -48,8 +48,9 @@ const ALL = { necessary: true, analytics: true, marketing: true, personalisation
 
 test("a TC string the IAB's library writes for the choice is stored with it; the receipt covers it; the CLI verifies the log over it", async () => {
   const at = Date.now();
-  // The demo's purposes stand for IAB purposes 1 to 10 together; its google-ads service is vendor 755.
-  const tc = libraryString({ purposes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], vendors: [755], at });
+  // The demo's purposes stand for IAB purposes 1 to 10 together; its google-ads service is
+  // vendor 755, its programmatic service vendors 21, 32 and 52.
+  const tc = libraryString({ purposes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], vendors: [21, 32, 52, 755], at });
   const event = demoEvent(en, { action: "give", decisions: ALL, ui: { surface: "banner", control: "accept_all" }, client_time_ms: at, tc_string: tc });
   const r = await post(event);
   assert.equal(r.status, 201, await r.clone().text());
@@ -59,7 +60,21 @@ test("a TC string the IAB's library writes for the choice is stored with it; the
   assert.equal(JSON.stringify(claims).includes(tc), true, "the signed receipt carries the string");
   const [stored] = (await adminRecords(edge)).records.filter((x) => x.record.event.event_id === event.event_id);
   assert.equal(stored.record.event.tc_string, tc);
-  const audit = await auditLog(edge, "demo", new Set([event.event_id]), 4);
+
+  // The same choice sent without a string (chosen before the page's CMP had
+  // loaded): the edge gives it the string of its choice, which the IAB's
+  // library reads as it reads its own.
+  const bare = demoEvent(en, { action: "give", decisions: ALL, ui: { surface: "banner", control: "accept_all" }, client_time_ms: at });
+  const r2 = await post(bare);
+  assert.equal(r2.status, 201, await r2.clone().text());
+  const made = (await r2.json()).record.event.tc_string;
+  const fields = (text) => {
+    const m = TCString.decode(text);
+    const ids = (v) => { const out = []; v.forEach((on, id) => { if (on) out.push(id); }); return out; };
+    return [m.cmpId, m.created.getTime(), ids(m.purposeConsents), ids(m.vendorConsents), ids(m.vendorsDisclosed), ids(m.purposeLegitimateInterests)];
+  };
+  assert.deepEqual(fields(made), fields(tc));
+  const audit = await auditLog(edge, "demo", new Set([event.event_id, bare.event_id]), 4);
   assert.deepEqual([audit.lost, audit.doubled, audit.valid], [0, 0, true], audit.stderr);
 });
 

@@ -16,7 +16,9 @@ export function install(w) {
   if (w.__tcfapi) return;
   var q = [];
   (w.__tcfapi = function (command, version, callback) {
-    if (command == "ping") callback({ gdprApplies: true, cmpLoaded: false, cmpStatus: "stub", displayStatus: "hidden", apiVersion: "2" }, true);
+    // Whether the GDPR applies is the CMP's to say (the visitor's place):
+    // until it has loaded, `gdprApplies` is undefined, as the API allows.
+    if (command == "ping") callback({ cmpLoaded: false, cmpStatus: "stub", displayStatus: "hidden", apiVersion: "2" }, true);
     else q.push(arguments);
   }).q = q;
   if (!w.frames.__tcfapiLocator) {

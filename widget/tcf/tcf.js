@@ -39,24 +39,29 @@ export function start(w, config) {
   var string = (e) => site.tc_string(JSON.stringify((e && e.decisions) || {}), JSON.stringify((e && e.services) || {}),
     e ? e.notice.language : config.language, e ? +e.client_time_ms : Date.now());
 
-  var data = (listenerId) => Object.assign(JSON.parse(tc_data(text)), {
-    gdprApplies: true,
-    eventStatus: status,
-    cmpStatus: "loaded",
-    listenerId: listenerId,
-  });
+  // Whether the GDPR applies to this visitor: where the site's jurisdiction
+  // rules place them under opt-in (the config answer's `regime`); without
+  // rules, everywhere. Where it does not, TCData says only that, with the
+  // policy version and the CMP, as the API asks (and a listener's id).
+  var applies = !config.regime || config.regime == "opt_in";
+  var data = (listenerId) => {
+    var d = JSON.parse(tc_data(text));
+    return applies
+      ? Object.assign(d, { gdprApplies: true, eventStatus: status, cmpStatus: "loaded", listenerId: listenerId })
+      : { gdprApplies: false, tcfPolicyVersion: d.tcfPolicyVersion, cmpId: d.cmpId, cmpVersion: d.cmpVersion, listenerId: listenerId };
+  };
   // The banner asks, or the panel is open.
   var display = () => (w.asking() || document.getElementById("assent-host")?.shadowRoot?.querySelector(".panel") ? "visible" : "hidden");
   var commands = {
     ping: (cb) => cb({
-      gdprApplies: true, cmpLoaded: true, cmpStatus: "loaded", displayStatus: display(), apiVersion: API_VERSION,
+      gdprApplies: applies, cmpLoaded: true, cmpStatus: "loaded", displayStatus: display(), apiVersion: API_VERSION,
       cmpVersion: tcf.cmp_version, cmpId: tcf.cmp_id, gvlVersion: tcf.vendor_list_version,
       tcfPolicyVersion: JSON.parse(tc_data(text)).tcfPolicyVersion,
     }, true),
     getTCData: (cb, vendors) => {
       var d = data(undefined);
       // Asked for some vendors: theirs only.
-      if (Array.isArray(vendors)) {
+      if (Array.isArray(vendors) && d.vendor) {
         ["consents", "legitimateInterests"].forEach((k) => {
           var all = d.vendor[k];
           d.vendor[k] = {};
@@ -99,6 +104,8 @@ export function start(w, config) {
     // the string of the choice in force (the loader asks after each choice
     // and for a returning visitor). Never in the way of the update either.
     w.g = (signals) => {
+      // Where the GDPR does not apply, Google's tags do not read TCF.
+      if (!applies) return;
       try {
         var e = w.current();
         Object.assign(signals, JSON.parse(google(e.tc_string || string(e))));
@@ -128,7 +135,7 @@ export function start(w, config) {
   }, (e) => {
     // The CMP cannot work: it says so to ping and answers nothing else.
     window.__tcfapi = (command, version, cb) => {
-      if (command == "ping" && typeof cb == "function") cb({ gdprApplies: true, cmpLoaded: false, cmpStatus: "error", displayStatus: "hidden", apiVersion: API_VERSION }, true);
+      if (command == "ping" && typeof cb == "function") cb({ gdprApplies: applies, cmpLoaded: false, cmpStatus: "error", displayStatus: "hidden", apiVersion: API_VERSION }, true);
     };
     throw e;
   });
