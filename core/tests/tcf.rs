@@ -546,12 +546,9 @@ fn a_shown_vendor_of_special_purposes_only_has_its_legitimate_interest_bit() {
     assert!(choice::Site::of_notice(&plain.notice("en").unwrap()).is_none());
 }
 
-#[test]
-fn an_events_tc_string_is_held_to_its_choice() {
-    use assent_core::event::ConsentEvent;
-    let hash = gvl().disclose([21, 755]).unwrap().hash();
-    let site = site_with(settings(&hash)).unwrap();
-    let mut event: ConsentEvent = serde_json::from_value(serde_json::json!({
+/// A banner event of the vector site: marketing given, analytics refused, at noon.
+fn marketing_given() -> assent_core::event::ConsentEvent {
+    serde_json::from_value(serde_json::json!({
         "event_id": "5f0c6a8e-8a4b-4c8e-9d0a-3b2f1e6d7c5a", "site": "vectors",
         "subject": "0b1f3c8e-2a4d-4e6f-8a0b-1c2d3e4f5a6b", "action": "give",
         "decisions": { "necessary": true, "analytics": false, "marketing": true },
@@ -560,7 +557,15 @@ fn an_events_tc_string_is_held_to_its_choice() {
         "client_time_ms": NOON_2026_12_07, "gpc": false,
         "page": { "origin": "https://vectors.example", "path": "/" }, "widget_version": "0.1.0",
     }))
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn an_events_tc_string_is_held_to_its_choice() {
+    use assent_core::event::ConsentEvent;
+    let hash = gvl().disclose([21, 755]).unwrap().hash();
+    let site = site_with(settings(&hash)).unwrap();
+    let mut event = marketing_given();
     let check = |e: &ConsentEvent| choice::check(&site, &gvl(), e).map_err(|e| e.to_string());
     assert_eq!(check(&event), Ok(()), "no string, nothing to hold");
     let right = choice_on(
@@ -606,19 +611,9 @@ fn an_events_tc_string_is_held_to_its_choice() {
 
 #[test]
 fn the_edge_completes_a_banner_event_without_a_string_and_holds_one_with_a_string() {
-    use assent_core::event::ConsentEvent;
     let hash = gvl().disclose([21, 755]).unwrap().hash();
     let site = site_with(settings(&hash)).unwrap();
-    let event: ConsentEvent = serde_json::from_value(serde_json::json!({
-        "event_id": "5f0c6a8e-8a4b-4c8e-9d0a-3b2f1e6d7c5a", "site": "vectors",
-        "subject": "0b1f3c8e-2a4d-4e6f-8a0b-1c2d3e4f5a6b", "action": "give",
-        "decisions": { "necessary": true, "analytics": false, "marketing": true },
-        "notice": { "version": "2026-11-01", "language": "en", "hash": "0".repeat(64) },
-        "ui": { "surface": "preferences", "control": "save" },
-        "client_time_ms": NOON_2026_12_07, "gpc": false,
-        "page": { "origin": "https://vectors.example", "path": "/" }, "widget_version": "0.1.0",
-    }))
-    .unwrap();
+    let event = marketing_given();
     let right = choice_on(
         &[
             ("necessary", true),
