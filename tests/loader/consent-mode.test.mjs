@@ -55,3 +55,30 @@ test("an update follows the engine: granted exactly when every mapped purpose is
   update(undefined); // a site without consent_mode gets no update
   assert.equal(last()[2], d);
 });
+
+// On a TCF site the CMP (../../widget/tcf/tcf.js) loads off the banner path:
+// an update waits for it (`hooks.t`, settled either way) and then carries its
+// reading (`hooks.g`), in one push.
+test("a part's reading: the update waits for hooks.t, then hooks.g sets its signals, in one push", async () => {
+  const { hooks } = await loader("state");
+  const pushes = () => window.dataLayer.filter((a) => a[1] === "update").length;
+  let settle;
+  hooks.t = new Promise((done) => { settle = done; });
+  hooks.g = (s) => { s.ad_storage = "denied"; s.ad_user_data = "denied"; };
+  try {
+    record("allow", 0, "marketing", "");
+    const before = pushes();
+    update(answer.consent_mode);
+    await Promise.resolve();
+    assert.equal(pushes(), before, "nothing before the CMP is in");
+    settle();
+    await hooks.t;
+    await Promise.resolve();
+    assert.equal(pushes(), before + 1, "one update");
+    const d = last()[2];
+    assert.deepEqual([d.ad_storage, d.ad_user_data, d.ad_personalization], ["denied", "denied", "granted"], "the part's reading over the engine's");
+  } finally {
+    delete hooks.t;
+    delete hooks.g;
+  }
+});
