@@ -218,6 +218,34 @@ test("a choice before the CMP is in: the edge gives the record its string, the C
   await context.close();
 });
 
+// A fault: the CMP's wasm cannot be had (the CDN answers 503). The banner and
+// the choice are untouched: the record still gets its string from the edge,
+// Consent Mode still gets its one update (Assent's own mapping), and the API
+// says the CMP failed rather than staying silent.
+test("the CMP cannot load: the choice is recorded with the edge's string, Consent Mode updates, ping says error", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route("**/assent-tcf.wasm", (route) => route.fulfill({ status: 503, body: "unavailable" }));
+  await page.addInitScript(listen);
+  await page.goto(edge.url + "/");
+  await page.evaluate(() => window.assent.ready);
+  await eventually(async () => (await api(page, "ping")).value.cmpStatus === "error", "the CMP's failure");
+  const ping = (await api(page, "ping")).value;
+  assert.deepEqual([ping.cmpLoaded, ping.cmpStatus], [false, "error"]);
+  const silent = await page.evaluate(() => new Promise((done) => {
+    window.__tcfapi("getTCData", 2, () => done("answered"));
+    setTimeout(() => done("silent"), 300);
+  }));
+  assert.equal(silent, "silent", "nothing but ping is answered");
+  await page.click("#assent-host >> section.banner button[data-act=accept_all]");
+  const [record] = await waitForRecordsOf(edge, await subjectOf(page));
+  assert.deepEqual(decode(record.record.event.tc_string).vendors, [21, 32, 52, 755], "the edge made the string");
+  await eventually(async () => (await consentUpdates(page)).length === 1, "the update");
+  assert.equal((await consentUpdates(page))[0].analytics_storage, "granted");
+  assert.equal(await page.evaluate(() => window.tcfEvents.length), 0, "no listener was told anything");
+  await context.close();
+});
+
 // Assent's own mapping grants the ad signals with marketing; Google reads the
 // string, where its vendor (755, the google-ads service) is refused. The one
 // update says what Google will read.

@@ -17,9 +17,12 @@
 //!     .unwrap();
 //! let gvl = assent_core::tcf::gvl::Gvl::from_json(include_str!("../../../edge/gvl/vendor-list.json")).unwrap();
 //! let disclosure = gvl.disclose(notice.tcf.as_ref().unwrap().vendor_ids()).unwrap();
+//! // The disclosure as the notice archive serves it: its RFC 8785 bytes,
+//! // whose SHA-256 the notice names.
+//! let served = assent_core::canonical::to_canonical_bytes(&disclosure).unwrap();
 //! let site = assent_tcf::Site::new(
 //!     &serde_json::to_string(&notice).unwrap(),
-//!     &serde_json::to_string(&disclosure).unwrap(),
+//!     std::str::from_utf8(&served).unwrap(),
 //! )
 //! .unwrap();
 //! // Marketing granted: Google (vendor 755) has its consent bit.
@@ -35,6 +38,7 @@ use assent_core::tcf::api::{google_signals, TcData};
 use assent_core::tcf::choice::{self, Choice};
 use assent_core::tcf::gvl::Disclosure;
 use assent_core::tcf::TcString;
+use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 
 /// What of the notice the string depends on: its purposes' services and its
@@ -78,11 +82,16 @@ impl Site {
     #[wasm_bindgen(constructor)]
     pub fn new(notice: &str, disclosure: &str) -> Result<Site, JsError> {
         let notice: Shown = serde_json::from_str(notice).map_err(refused)?;
-        let disclosure: Disclosure = serde_json::from_str(disclosure).map_err(refused)?;
+        let disclosure_text = disclosure;
+        let disclosure: Disclosure = serde_json::from_str(disclosure_text).map_err(refused)?;
         let Some(tcf) = notice.tcf else {
             return Err(refused("the notice has no TCF settings"));
         };
-        if disclosure.hash() != tcf.disclosure {
+        // The archive answers a hash with the exact bytes that hash to it
+        // (RFC 8785 text): their SHA-256 is the check, with no need to
+        // canonicalize again here (which would link serde_jcs, its number
+        // formatting and serde_json's Value into this wasm).
+        if hex::encode(Sha256::digest(disclosure_text.as_bytes())) != tcf.disclosure {
             return Err(refused("the disclosure is not the notice's"));
         }
         let purpose_of = notice
