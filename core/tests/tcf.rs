@@ -687,6 +687,65 @@ fn tc_data_of_the_specifications_example() {
     assert!(json["publisher"]["customPurpose"]["consents"].is_object());
 }
 
+#[test]
+fn each_map_of_tc_data_says_exactly_its_fields_set() {
+    use assent_core::tcf::{PublisherPurposes, PublisherRestriction, RestrictionType};
+    let text = "CQSbk4AQSbk4ANwAAAENAwCgAAAAAAAAAAYgACPAAAAA.IDKQA4AAgAKAGQAygAAA.YAAAAAAAAAAA";
+    let mut tc = TcString::decode(text).unwrap();
+    tc.purpose_consents = ids(&[1, 3]);
+    tc.purpose_legitimate_interests = ids(&[2, 7]);
+    tc.special_feature_opt_ins = ids(&[2]);
+    tc.vendor_consents = VendorSet::of([4]);
+    tc.vendor_legitimate_interests = VendorSet::of([5]);
+    tc.publisher = Some(PublisherPurposes {
+        consents: ids(&[1]),
+        legitimate_interests: ids(&[10]),
+        custom_purposes: 2,
+        custom_consents: ids(&[1]),
+        custom_legitimate_interests: ids(&[2]),
+    });
+    tc.publisher_restrictions = vec![
+        PublisherRestriction {
+            purpose: 2,
+            restriction: RestrictionType::NotAllowed,
+            vendors: VendorSet::of([1]),
+        },
+        PublisherRestriction {
+            purpose: 3,
+            restriction: RestrictionType::RequireConsent,
+            vendors: VendorSet::of([2]),
+        },
+        PublisherRestriction {
+            purpose: 4,
+            restriction: RestrictionType::RequireLegitimateInterest,
+            vendors: VendorSet::of([3, 4]),
+        },
+    ];
+    let json = serde_json::to_value(TcData::of(text, &tc)).unwrap();
+    let on = |ids: &[u16]| {
+        serde_json::Value::Object(ids.iter().map(|i| (i.to_string(), true.into())).collect())
+    };
+    assert_eq!(json["purpose"]["consents"], on(&[1, 3]));
+    assert_eq!(json["purpose"]["legitimateInterests"], on(&[2, 7]));
+    assert_eq!(json["specialFeatureOptins"], on(&[2]));
+    assert_eq!(json["vendor"]["consents"]["4"], true);
+    assert_eq!(json["vendor"]["consents"]["5"], false);
+    assert_eq!(json["vendor"]["legitimateInterests"]["5"], true);
+    assert_eq!(json["vendor"]["legitimateInterests"]["4"], false);
+    assert_eq!(json["publisher"]["consents"], on(&[1]));
+    assert_eq!(json["publisher"]["legitimateInterests"], on(&[10]));
+    assert_eq!(json["publisher"]["customPurpose"]["consents"], on(&[1]));
+    assert_eq!(
+        json["publisher"]["customPurpose"]["legitimateInterests"],
+        on(&[2])
+    );
+    assert_eq!(
+        json["publisher"]["restrictions"],
+        serde_json::json!({"2": {"1": 0}, "3": {"2": 1}, "4": {"3": 2, "4": 2}}),
+        "purpose -> vendor -> 0 not allowed, 1 consent, 2 legitimate interest"
+    );
+}
+
 fn with_google(purposes: &[u8], google: bool) -> TcString {
     let text = "CQSbk4AQSbk4ANwAAAENAwCgAAAAAAAAAAYgACPAAAAA.IDKQA4AAgAKAGQAygAAA.YAAAAAAAAAAA";
     let mut tc = TcString::decode(text).unwrap();
