@@ -525,6 +525,10 @@ fn a_shown_vendor_of_special_purposes_only_has_its_legitimate_interest_bit() {
     let mut disclosure = gvl().disclose([21, 755]).unwrap();
     let v21 = disclosure.vendors.iter_mut().find(|v| v.id == 21).unwrap();
     (v21.purposes, v21.leg_int_purposes, v21.special_purposes) = (vec![], vec![], vec![1]);
+    // 755 declares no consent purpose but legitimate interests: not "special purposes only".
+    let v755 = disclosure.vendors.iter_mut().find(|v| v.id == 755).unwrap();
+    v755.purposes = vec![];
+    assert!(!v755.leg_int_purposes.is_empty() && !v755.special_purposes.is_empty());
     let decisions = BTreeMap::from([
         ("necessary".to_string(), true),
         ("analytics".into(), false),
