@@ -184,14 +184,11 @@ impl SiteConfig {
 
     /// Each service's purpose: service id → purpose id.
     pub fn purpose_of_services(&self) -> BTreeMap<&str, &str> {
-        self.purposes
-            .iter()
-            .flat_map(|p| {
-                p.services
-                    .iter()
-                    .map(move |s| (s.id.as_str(), p.id.as_str()))
-            })
-            .collect()
+        purposes::purpose_of(
+            self.purposes
+                .iter()
+                .map(|p| (p.id.as_str(), p.services.as_slice())),
+        )
     }
 
     /// The notice shown in `language`.

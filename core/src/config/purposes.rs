@@ -28,6 +28,17 @@ pub struct Controller {
     pub eu_representative: Option<super::Contact>,
 }
 
+/// Each service's purpose, service id → purpose id, of `purposes` given as
+/// (purpose id, its services): a site's file and a notice list them alike.
+pub(crate) fn purpose_of<'a>(
+    purposes: impl IntoIterator<Item = (&'a str, &'a [Service])>,
+) -> alloc::collections::BTreeMap<&'a str, &'a str> {
+    purposes
+        .into_iter()
+        .flat_map(|(purpose, services)| services.iter().map(move |s| (s.id.as_str(), purpose)))
+        .collect()
+}
+
 /// One purpose of processing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

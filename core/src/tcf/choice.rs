@@ -62,18 +62,12 @@ impl<'a> Site<'a> {
 
     /// The site as `notice` shows it; `None` without TCF settings.
     pub fn of_notice(notice: &'a Notice) -> Option<Self> {
-        let purpose_of = notice
-            .purposes
-            .iter()
-            .flat_map(|p| {
-                p.services
-                    .iter()
-                    .map(move |s| (s.id.as_str(), p.id.as_str()))
-            })
-            .collect();
+        let purposes = notice.purposes.iter();
         Some(Site {
             tcf: notice.tcf.as_ref()?,
-            purpose_of,
+            purpose_of: crate::config::purposes::purpose_of(
+                purposes.map(|p| (p.id.as_str(), p.services.as_slice())),
+            ),
         })
     }
 }
