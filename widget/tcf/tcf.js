@@ -31,7 +31,10 @@ var API_VERSION = "2";
 export function start(w, config) {
   install(window);
   var tcf = config.notice.tcf;
-  var site, status, listeners = new Map(), next = 1, text;
+  var site, status, listeners = new Map(), next = 1, read;
+  // The string in force, read once into TCData's fields (JSON text, parsed
+  // afresh for each answer: a caller may change what it gets).
+  var use = (text) => { read = tc_data(text); };
   var queued = window.__tcfapi.q || [];
 
   // The string of `e` (an event; null: nothing chosen yet, every consent
@@ -45,7 +48,7 @@ export function start(w, config) {
   // policy version and the CMP, as the API asks (and a listener's id).
   var applies = !config.regime || config.regime == "opt_in";
   var data = (listenerId) => {
-    var d = JSON.parse(tc_data(text));
+    var d = JSON.parse(read);
     return applies
       ? Object.assign(d, { gdprApplies: true, eventStatus: status, cmpStatus: "loaded", listenerId: listenerId })
       : { gdprApplies: false, tcfPolicyVersion: d.tcfPolicyVersion, cmpId: d.cmpId, cmpVersion: d.cmpVersion, listenerId: listenerId };
@@ -56,7 +59,7 @@ export function start(w, config) {
     ping: (cb) => cb({
       gdprApplies: applies, cmpLoaded: true, cmpStatus: "loaded", displayStatus: display(), apiVersion: API_VERSION,
       cmpVersion: tcf.cmp_version, cmpId: tcf.cmp_id, gvlVersion: tcf.vendor_list_version,
-      tcfPolicyVersion: JSON.parse(tc_data(text)).tcfPolicyVersion,
+      tcfPolicyVersion: JSON.parse(read).tcfPolicyVersion,
     }, true),
     getTCData: (cb, vendors) => {
       var d = data(undefined);
@@ -116,7 +119,7 @@ export function start(w, config) {
     // every choice.
     window.assent.ready.then(() => {
       var e = w.current();
-      text = string(e);
+      use(string(e));
       status = e && !w.asking() ? "tcloaded" : "cmpuishown";
       window.__tcfapi = api;
       queued.splice(0).forEach((args) => { api.apply(null, args); });
@@ -128,7 +131,7 @@ export function start(w, config) {
     });
     document.addEventListener("assent:change", () => {
       var e = w.current();
-      text = e.tc_string || string(e);
+      use(e.tc_string || string(e));
       status = "useractioncomplete";
       tell();
     });
