@@ -10,8 +10,11 @@ import { enqueue } from "./outbox.js";
 import { asking, chosen } from "./engine.js";
 
 export var config, gpc, current;
-// What a part loaded later adds to each event before it is queued
-// (`hooks.e(event)`: assent-tcf.js sets the TC string).
+// What a part loaded later adds (assent-tcf.js sets them): `hooks.e(event)`
+// runs on each event before it is queued (the TC string); `hooks.g(signals)`
+// on each Consent Mode update (Google's reading of the string), which waits
+// for `hooks.t` (boot.js: the part's start, settled either way; on a site
+// without TCF it settles once the config is in).
 export var hooks = {};
 
 // Before start (undefined), starting or failed (null), started (the answer).
