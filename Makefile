@@ -199,12 +199,14 @@ test-wasm:
 	$(WASM_TEST_ENV) cargo test -p assent-core -p assent-widget --features assent-widget/std --target wasm32-unknown-unknown
 
 # The loader's modules under node:test, DOM-free, with the built engine and
-# the demo's config answers from core's `notice` example, built once; and
+# the demo's config answers as the edge serves them (the widget's `answer`
+# example: core's notice and the widget's first-visit plan), built once; and
 # core's TC string codec (its `tcf` example) against the IAB's library.
-NOTICE_BIN := target/debug/examples/notice
+NOTICE_BIN := target/debug/examples/answer
 TCF_BIN := target/debug/examples/tcf
 notice-example:
-	cargo build -q -p assent-core --example notice --example tcf
+	cargo build -q -p assent-core --example tcf
+	cargo build -q -p assent-widget --features std --example answer
 
 test-loader: widget notice-example
 	ASSENT_NOTICE_BIN=$(NOTICE_BIN) ASSENT_TCF_BIN=$(TCF_BIN) node --test tests/loader/*.test.mjs tests/tcf/*.test.mjs

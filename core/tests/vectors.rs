@@ -87,3 +87,31 @@ fn a_banner_event_with_an_edge_control_is_refused() {
         );
     }
 }
+
+/// What the loader writes in JavaScript rather than ask the engine (a first
+/// visit fetches none, `assent_widget::plan`): how the outbox reads each
+/// status (`api::outcome`) and the ids a page draws (`EventId`,
+/// `SubjectId::drawn`). `vectors/client.json` holds core's answers, and
+/// `tests/loader/client.test.mjs` holds the loader to the same file.
+#[test]
+fn the_client_vectors_are_cores_answers() {
+    use assent_core::api::outcome;
+    use assent_core::ids::{EventId, SubjectId};
+    let doc: Value = serde_json::from_str(include_str!("vectors/client.json")).unwrap();
+    let outcomes: Vec<u8> = (0..600).map(|s| outcome(s) as u8).collect();
+    assert_eq!(doc["outcomes"], serde_json::json!(outcomes), "outcome(0..600)");
+    let ids = doc["ids"].as_array().unwrap();
+    assert!(ids.len() >= 4, "the vector file lost cases");
+    for case in ids {
+        let hex = case["bytes"].as_str().unwrap();
+        let mut bytes = [0u8; 16];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        }
+        let id = match case["ms"].as_u64() {
+            Some(ms) => SubjectId::drawn(ms, bytes).as_str().to_string(),
+            None => EventId::from_random_bytes(bytes).as_str().to_string(),
+        };
+        assert_eq!(case["uuid"], id, "{case}");
+    }
+}

@@ -4,20 +4,23 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { demoAnswer, memoryStorage, loader } from "./env.mjs";
+import { demoAnswer, memoryStorage, loader, wasm } from "./env.mjs";
 
 const { open } = await loader("storage");
 const { begin, record } = await loader("state");
+// `engine` is set by `begin`: read through the module, a live binding.
+const S = await loader("state");
 const { denyAll, regions, update } = await loader("consent-mode");
 
 globalThis.fetch = () => new Promise(() => {});
 const CORE_SIGNALS = [...readFileSync(new URL("../../core/src/consent_mode.rs", import.meta.url), "utf8")
   .match(/pub const SIGNALS: \[&str; 7\] = \[([^\]]*)\]/)[1].matchAll(/"(\w+)"/g)].map((m) => m[1]);
 let answer;
-before(() => {
+before(async () => {
   answer = demoAnswer("en");
   open("cm", () => memoryStorage());
-  begin("demo", answer, false);
+  begin("demo", answer, false, wasm);
+  await S.engine(); // the engine's answers (a first visit's plan: plan.test.mjs)
 });
 const last = () => Array.from(window.dataLayer.at(-1));
 

@@ -1,16 +1,19 @@
 // engine.js: the engine's answers by name (one wasm export, ids marked first).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { demoAnswer, memoryStorage, loader } from "./env.mjs";
+import { demoAnswer, memoryStorage, loader, wasm } from "./env.mjs";
 
 const { open } = await loader("storage");
 const { begin, record } = await loader("state");
+// `engine` is set by `begin`: read through the module, a live binding.
+const S = await loader("state");
 const { chosen, grants, asking, follows, signal } = await loader("engine");
 
 globalThis.fetch = () => new Promise(() => {});
-before(() => {
+before(async () => {
   open("engine", () => memoryStorage());
-  begin("demo", demoAnswer("en"), false);
+  begin("demo", demoAnswer("en"), false, wasm);
+  await S.engine(); // asked of the engine, not of a first visit's plan (plan.test.mjs)
 });
 
 test("linked switches: a purpose carries its services both ways; a service switched on lifts its purpose", () => {
@@ -26,12 +29,12 @@ test("chosen, grants, asking and signal before and after a choice", () => {
   assert.equal(asking(), true);
   assert.equal(grants(), false);
   assert.equal(chosen("analytics"), false);
-  assert.equal(signal(["necessary"]), true);
-  assert.equal(signal([]), false);
+  assert.equal(signal("security_storage", ["necessary"]), true);
+  assert.equal(signal("functionality_storage", []), false);
   record("accept_all", 0);
   assert.equal(asking(), false);
   assert.equal(grants(), true);
   assert.equal(chosen("analytics"), true);
-  assert.equal(signal(["analytics", "marketing"]), true);
+  assert.equal(signal("ad_storage", ["analytics", "marketing"]), true);
   assert.equal(chosen("nonsense"), false);
 });

@@ -1,6 +1,7 @@
 // The loader's modules in Node, DOM-free, with the real engine: the wasm and
 // glue `make widget` built (dist/public/assent.wasm, widget/pkg/glue.js),
-// and the demo site's notice as the edge serves it (core's `notice` example).
+// and the demo site's config answer as the edge serves it (the widget's
+// `answer` example: core's notice and the widget's first-visit plan).
 // Only what a module reads from the page is stood in for: `location`, the
 // stylesheet the bundler inlines, and storage (an in-memory Storage).
 import { readFileSync } from "node:fs";
@@ -21,14 +22,17 @@ globalThis.setTimeout = (...args) => {
 };
 
 export const glue = await import(new URL("widget/pkg/glue.js", root));
-glue.initSync({ module: new WebAssembly.Module(readFileSync(new URL("dist/public/assent.wasm", root))) });
+const module = new WebAssembly.Module(readFileSync(new URL("dist/public/assent.wasm", root)));
+glue.initSync({ module });
+/** `wasm()` for state.js's `begin`: the engine's module, as boot.js compiles it. */
+export const wasm = () => Promise.resolve(module);
 
 /** The loader's module `name` (widget/loader/<name>.js). */
 export const loader = (name) => import(new URL(`widget/loader/${name}.js`, root));
 
 /**
- * The demo site's config answer in `lang`, as the edge serves it (core's
- * `notice` example). `make test` builds the example once and names it in
+ * The demo site's config answer in `lang`, as the edge serves it (the
+ * widget's `answer` example). `make test` builds the example once and names it in
  * ASSENT_NOTICE_BIN: a `cargo run` per call cost a second of cargo's checks
  * each, 80 s in all.
  */
@@ -37,7 +41,7 @@ export function demoAnswer(lang = "en") {
   const bin = process.env.ASSENT_NOTICE_BIN;
   const out = bin
     ? execFileSync(bin, args, { cwd: root })
-    : execFileSync("cargo", ["run", "-q", "-p", "assent-core", "--example", "notice", "--", ...args], { cwd: root });
+    : execFileSync("cargo", ["run", "-q", "-p", "assent-widget", "--features", "std", "--example", "answer", "--", ...args], { cwd: root });
   return JSON.parse(out);
 }
 

@@ -3,10 +3,12 @@
 // and the switches and "Withdraw all" follow the choice in force.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { demoAnswer, memoryStorage, loader } from "./env.mjs";
+import { demoAnswer, memoryStorage, loader, wasm } from "./env.mjs";
 
 const { open } = await loader("storage");
 const { begin, record } = await loader("state");
+// `engine` is set by `begin`: read through the module, a live binding.
+const S = await loader("state");
 const { bannerHtml, kit, placeholderHtml } = await loader("render");
 const panel = await loader("panel");
 // The panel renders lazily, from its own module, with render.js's kit.
@@ -19,31 +21,32 @@ before(() => {
 });
 const start = (a) => {
   open("render" + Math.random(), () => memoryStorage());
-  begin("demo", a, false);
+  begin("demo", a, false, wasm);
+  return S.engine(); // the panel's switches are the engine's answers
 };
 const acts = (html) => [...html.matchAll(/data-act="(\w+)"/g)].map((m) => m[1]);
 
-test("the first layer's buttons are the notice's choices, in its order", () => {
-  start(structuredClone(answer));
+test("the first layer's buttons are the notice's choices, in its order", async () => {
+  await start(structuredClone(answer));
   assert.deepEqual(acts(bannerHtml()), answer.notice.choices);
   const reordered = structuredClone(answer);
   reordered.notice.choices.reverse();
-  start(reordered);
+  await start(reordered);
   assert.deepEqual(acts(bannerHtml()), ["customise", "reject_all", "accept_all"], "what is shown is what the hashed notice says");
   assert.match(bannerHtml(), new RegExp(`>${answer.notice.texts.reject_all}</button>`));
 });
 
-test("a text from the notice never becomes markup", () => {
+test("a text from the notice never becomes markup", async () => {
   const a = structuredClone(answer);
   a.notice.texts.title = '<img src=x onerror="alert(1)">';
   a.notice.purposes[1].services[0].cookies[0].name = "<b>";
-  start(a);
+  await start(a);
   assert.match(bannerHtml(), /&#60;img src=x onerror=&#34;alert\(1\)&#34;&#62;/);
   assert.doesNotMatch(bannerHtml() + panelHtml(), /<img|<b>/);
 });
 
-test("the panel shows every service's provider and cookies: name, kind, lifetime in the page's language, purpose", () => {
-  start(structuredClone(answer));
+test("the panel shows every service's provider and cookies: name, kind, lifetime in the page's language, purpose", async () => {
+  await start(structuredClone(answer));
   const html = panelHtml();
   for (const p of answer.notice.purposes) {
     for (const s of p.services) {
@@ -63,12 +66,12 @@ test("the panel shows every service's provider and cookies: name, kind, lifetime
   const other = structuredClone(answer);
   delete other.notice.controller.dpo;
   other.notice.controller.eu_representative = { name: "Rep <EU> B.V.", contact: "rep@eu.example" };
-  start(other);
+  await start(other);
   assert.ok(panelHtml().includes(`${c.name} · ${c.contact} · Rep &#60;EU&#62; B.V. (rep@eu.example) · <a class="link"`));
 });
 
-test("switches and 'Withdraw all' follow the choice in force; required purposes are on and locked", () => {
-  start(structuredClone(answer));
+test("switches and 'Withdraw all' follow the choice in force; required purposes are on and locked", async () => {
+  await start(structuredClone(answer));
   let html = panelHtml();
   assert.doesNotMatch(html, /data-act="withdraw_all"/, "nothing granted, nothing to withdraw");
   assert.match(html, /data-purpose="necessary"[^>]* checked disabled>/);
@@ -80,8 +83,8 @@ test("switches and 'Withdraw all' follow the choice in force; required purposes 
   assert.match(html, /data-service="matomo"[^>]* checked/);
 });
 
-test("an embed's placeholder names its purpose", () => {
-  start(structuredClone(answer));
+test("an embed's placeholder names its purpose", async () => {
+  await start(structuredClone(answer));
   const name = answer.notice.purposes.find((p) => p.id === "personalisation").name;
   assert.ok(placeholderHtml("personalisation").includes(answer.notice.texts.embed_blocked.replace("{purpose}", name)));
 });

@@ -22,10 +22,9 @@
 //                    (assent-privacy.js)
 //   ../tcf/tcf.js    on a site with TCF settings: the CMP API, the TC string
 //                    on each event, the panel's vendors (assent-tcf.js)
-import { initSync } from "../pkg/glue.js";
-import { open, key, list, write } from "./storage.js";
+import { open, key, list, read, write } from "./storage.js";
 import { flush, sendTo } from "./outbox.js";
-import { begin, config, configure, current, get, accepts, mark, record, hooks } from "./state.js";
+import { begin, config, configure, current, engine, get, accepts, mark, record, hooks } from "./state.js";
 import { asking } from "./engine.js";
 import { denyAll, regions } from "./consent-mode.js";
 import { lazy, lazyFrom } from "./lazy.js";
@@ -54,29 +53,34 @@ export function boot(site, base, load) {
   // (core's `tcf::choice::complete`); Consent Mode's updates wait for it
   // (`hooks.t`, settled either way: ./consent-mode.js).
   hooks.t = answered && answered.then((a) => a.notice.tcf && lazy("tcf").then((m) => m.start(page, a))).catch(() => {});
+  // The engine (the wasm), compiled once when first asked for: a first visit
+  // needs none (state.js's `begin`). A returning visitor's is fetched at
+  // once, beside the config: their stored choice must be taken up. Compiled
+  // from the bytes rather than streamed: one path that works whatever MIME
+  // type a bundler or CDN serves the .wasm with, and the glue's streaming
+  // fallbacks stay out of the bundle.
+  var compiled, wasm = () => compiled || (compiled = load.wasm().then(WebAssembly.compile).catch((e) => {
+    compiled = null;
+    throw e;
+  }));
+  if (site && read("")) wasm().catch(() => {});
   var ready = site
     ? Promise.all([
-        // Compiled from the bytes rather than streamed: one path that works
-        // whatever MIME type a bundler or CDN serves the .wasm with, and the
-        // glue's streaming fallbacks stay out of the bundle.
-        load.wasm()
-          .then(WebAssembly.compile)
-          .then((module) => { initSync({ module: module }); }),
         answered,
         // The tag sits in <head>: gate (and mount) once the whole document is
         // parsed, or elements below would be missed.
         document.readyState == "loading" &&
           new Promise((done) => { document.addEventListener("DOMContentLoaded", done); }),
       ]).then((loaded) => {
-        var answer = loaded[1];
+        var answer = loaded[0];
         regions(answer.consent_mode);
-        var ask;
-        try {
-          ask = begin(site, answer, navigator.globalPrivacyControl === true);
-        } catch (e) {
-          configure(null); // the engine did not start: nothing is granted
-          throw e;
-        }
+        return Promise.resolve()
+          .then(() => begin(site, answer, navigator.globalPrivacyControl === true, wasm))
+          .catch((e) => {
+            configure(null); // the engine did not start: nothing is granted
+            throw e;
+          });
+      }).then((ask) => {
         mount(ask);
         // On pagehide only what keeps the outbox's order may start (outbox.js).
         addEventListener("pagehide", flush);
@@ -96,6 +100,8 @@ export function boot(site, base, load) {
   });
 
   var later = (f) => (a) => ready.then(() => f(a));
+  // What only the engine can answer: the site's own calls.
+  var ruled = (f) => later((a) => engine().then(() => f(a)));
   // What ./privacy.js exports, loaded from the edge when first called.
   var privacy = (name) => later(() => lazy("privacy").then((m) =>
     m[name](page)));
@@ -105,11 +111,11 @@ export function boot(site, base, load) {
     show: later(openPanel),
     get: () => config ? get() : null,
     accepted: (purpose, service) => !!config && accepts(purpose, service),
-    set: later((decisions) => {
+    set: ruled((decisions) => {
       mark(decisions, false);
       decided(record("set"));
     }),
-    withdraw: later(() => { decided(record("withdraw")); }),
+    withdraw: ruled(() => { decided(record("withdraw")); }),
     receipts: () => config ? list(":receipts") : [],
     privacyCenter: privacy("privacyCenter"),
     restricted: privacy("restricted"),

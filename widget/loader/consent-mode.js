@@ -43,7 +43,7 @@ export function regions(mode) {
 // (`assentConsentUpdate`).
 export function update(mode) {
   if (!mode) return;
-  var s = signals((k) => signal(mode.signals[k] || [])), push = () => {
+  var s = signals((k) => signal(k, mode.signals[k] || [])), push = () => {
     hooks.g && hooks.g(s);
     (window.assentConsentUpdate || gtag)("consent", "update", s);
   };

@@ -15,8 +15,15 @@
 // it. The rest waits in storage for the next visit.
 //
 // DOM-free: it needs `fetch`, `setTimeout` and storage.
-import { delivery } from "../pkg/glue.js";
 import { key, list, write } from "./storage.js";
+
+// What the edge's answer with `status` (0: the network failed) means for the
+// event: 0 acknowledged, 1 refused for good, 2 send again later, 3 its
+// subject is gone (erased). Core's rule (`api::outcome`), written here
+// because the outbox runs before any engine is fetched (a first visit fetches
+// none); tests/loader/client.test.mjs holds it to core's answer for every
+// status.
+export var outcome = (s) => (s > 199 && s < 300 ? 0 : s == 410 ? 3 : s > 399 && s < 500 && s != 408 && s != 425 && s != 429 ? 1 : 2);
 
 var url, inFlight, retryMs = 0;
 
@@ -57,8 +64,8 @@ export function flush() {
 
 function delivered(id, status, body) {
   inFlight = null;
-  var outcome = delivery(status); // 0 acknowledged, 1 refused for good, 2 retry, 3 erased
-  if (outcome == 2) {
+  var o = outcome(status);
+  if (o == 2) {
     retryMs = Math.min(Math.max(retryMs * 2, 1000), 60000);
     setTimeout(flush, retryMs + Math.random() * retryMs * 0.3);
     return;
@@ -66,8 +73,8 @@ function delivered(id, status, body) {
   // What has no id can never be sent: it goes too.
   write(":outbox", list(":outbox").filter((e) => e && e.event_id && e.event_id != id));
   // Erased: the choice is forgotten, so the next page asks afresh (a new subject).
-  if (outcome == 3) write("", null);
-  if (outcome) console.warn("assent: event refused by the edge");
+  if (o == 3) write("", null);
+  if (o) console.warn("assent: event refused by the edge");
   else {
     try {
       var receipt = JSON.parse(body).receipt;

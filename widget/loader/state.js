@@ -7,9 +7,13 @@
 import * as W from "../pkg/glue.js";
 import { read, write } from "./storage.js";
 import { enqueue } from "./outbox.js";
-import { asking, chosen } from "./engine.js";
+import { asking, chosen, plan, planned } from "./engine.js";
+import { uuid } from "./ids.js";
 
-export var config, gpc, current;
+export { accepts } from "./engine.js";
+
+// `engine()`: the engine, started (see `begin`).
+export var config, gpc, current, engine;
 // What a part loaded later adds (assent-tcf.js sets them): `hooks.e(event)`
 // runs on each event before it is queued (the TC string); `hooks.g(signals)`
 // on each Consent Mode update (Google's reading of the string), which waits
@@ -30,48 +34,75 @@ export function mark(decisions, service) {
   });
 }
 
-// Hands the notice and the stored choice to the engine for `site`; whether to
-// ask (the engine's answer: before a choice, or while one leaves purposes
-// undecided).
-export function begin(site, answer, privacyControl) {
-  config = answer;
+// Takes up the notice of `answer` for `site` and the stored choice; whether
+// to ask (before a choice, or while one leaves purposes undecided).
+// A first visit (no stored choice) is answered from the edge's plan
+// (`answer.first`), and no engine is fetched; otherwise, or where Global
+// Privacy Control changes a choice on this notice (the plan is made without
+// it), the engine is started first (a promise then). `wasm()` promises the
+// engine's compiled module.
+export function begin(site, answer, privacyControl, wasm) {
   gpc = privacyControl;
-  var n = answer.notice;
-  n.purposes.forEach((p) => {
-    W.purpose(p.id, !!p.required, !!p.sale_or_sharing);
-    p.services.forEach((s) => { W.service(s.id); });
-  });
-  if (!W.start(site, location.origin, answer.notice_version, answer.language, answer.notice_hash, n.consent_lifetime_days, gpc)) {
-    throw new Error("no notice");
-  }
   // Local storage first; else the choice the edge kept in its own cookie
   // (first-party edges only), which outlives script-written storage caps.
   var event = (e) => e && e.subject && e.decisions && e;
   var stored = event(read(""));
   if (!stored && (stored = event(answer.choice))) write("", stored);
-  if (!stored) return true;
-  mark(stored.decisions, false);
-  mark(stored.services, true);
-  // 0: current and answered; 1: current, but the banner still asks; 2: not current.
-  var r = W.restore(String(stored.subject), String(stored.notice?.version || ""), +stored.client_time_ms || 0, Date.now(), !stored.unanswered);
-  current = r < 2 ? stored : null;
-  return r > 0;
+  current = stored;
+  var started, first = answer.first;
+  // The engine, started once when first needed (a failure is asked again
+  // next time): the notice handed over, then the choice in force, which it
+  // takes up (0: current and answered; 1: current, but the banner still
+  // asks; 2: not current, asked afresh). Resolves with whether to ask.
+  engine = () => started || (started = wasm().then((module) => {
+    W.initSync({ module: module });
+    answer.notice.purposes.forEach((p) => {
+      W.purpose(p.id, !!p.required, !!p.sale_or_sharing);
+      p.services.forEach((s) => { W.service(s.id); });
+    });
+    if (!W.start(site, location.origin, answer.notice_version, answer.language, answer.notice_hash, answer.notice.consent_lifetime_days, gpc)) {
+      throw new Error("no notice");
+    }
+    planned(null);
+    config = answer;
+    if (!current) return true;
+    mark(current.decisions, false);
+    mark(current.services, true);
+    var r = W.restore(String(current.subject), String(current.notice?.version || ""), +current.client_time_ms || 0, Date.now(), !current.unanswered);
+    if (r > 1) current = null;
+    return r > 0;
+  }).catch((e) => {
+    started = null;
+    throw e;
+  }));
+  if (stored || !first || (gpc && first.gpc)) return engine();
+  planned({ run: first.before });
+  config = answer;
+  return true;
 }
 
 // Records a choice (see the engine's `record` for `name`): the event goes to
 // the outbox before anything else can fail, then it is stored as the choice
 // in force, with `unanswered` beside it while the banner must still ask (an
 // embed's allow answers for its own purpose only). Null when nothing was
-// recorded.
+// recorded. Before the engine is in, only the first layer's buttons can
+// record: their events are the plan's, with the page's own fields added.
 export function record(name, inPanel, purpose, service) {
-  var json = W.record(name, !!inPanel, purpose || "", service || "", Date.now(),
-    crypto.getRandomValues(new Uint8Array(32)), location.pathname);
-  if (!json) return null;
-  var e = JSON.parse(json);
+  var e, now = Date.now(), c = plan && !plan.event && !inPanel && config.first.choices[name];
+  if (c) {
+    e = { ...c.event, event_id: uuid(), subject: uuid(now), client_time_ms: now, gpc, page: { origin: location.origin, path: location.pathname } };
+    planned(c);
+  } else {
+    var json = W.record(name, !!inPanel, purpose || "", service || "", now,
+      crypto.getRandomValues(new Uint8Array(32)), location.pathname);
+    if (!json) return null;
+    e = JSON.parse(json);
+  }
   hooks.e && hooks.e(e);
   enqueue(e);
+  current = e;
   write("", { ...e, unanswered: asking() });
-  return (current = e);
+  return e;
 }
 
 // `{purpose: boolean}` of the choice in force, as the engine reads it; null
@@ -83,9 +114,4 @@ export function get() {
     config.notice.purposes.forEach((p) => { d[p.id] = chosen(p.id); });
   }
   return d;
-}
-
-// Whether `purpose` (and `service` under it, if given) may run now.
-export function accepts(purpose, service) {
-  return W.accepted("" + purpose, service ? "" + service : "");
 }

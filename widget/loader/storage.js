@@ -5,6 +5,8 @@
 // asks again and nothing optional runs).
 //
 // DOM-free: `open` takes the storage to use, so the tests hand it one.
+import { uuid } from "./ids.js";
+
 var mem = {}, ls, prefix;
 
 // Some browsers hand out a storage that throws on write: probe it once, at
@@ -46,11 +48,8 @@ export function list(key) {
   return Array.isArray(l) ? l : [];
 }
 
-// The subject key (assent_core::subject_key): 122+ random bits, drawn once, on the first
+// The subject key (assent_core::subject_key): 122 random bits, drawn once, on the first
 // event's way out, kept beside the choice. The edge keeps its hash from the
 // subject's first record; with it, this browser alone opens the subject's
 // privacy center (the subject id, in every receipt, is no credential).
-// `crypto.randomUUID` exists only in secure contexts: the same form is drawn
-// from `getRandomValues`, which every page has.
-export var key = () => read(":key") ||
-  (write(":key", "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".replace(/x/g, () => (crypto.getRandomValues(new Uint8Array(1))[0] & 15).toString(16))), read(":key"));
+export var key = () => read(":key") || (write(":key", uuid()), read(":key"));

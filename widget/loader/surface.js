@@ -7,7 +7,7 @@
 // recorded choice the page follows it (`decided`).
 import { mark } from "../pkg/glue.js";
 import { asking, follows } from "./engine.js";
-import { config, current, get, record } from "./state.js";
+import { config, current, engine, get, record } from "./state.js";
 import { CSS, bannerHtml, choicesHtml, kit } from "./render.js";
 import { adopt } from "./sheet.js";
 import { lazy } from "./lazy.js";
@@ -32,12 +32,17 @@ export function mount(ask) {
   root = adopt(host.attachShadow({ mode: "open" }), CSS);
   // First in the page: a keyboard reaches the banner with its first Tab.
   document.body.prepend(host);
-  if (ask) {
-    banner = insert(bannerHtml());
-    // The panel is a click away: fetched now, while the visitor reads.
-    lazy("panel").catch(() => {});
-  } else choices = insert(choicesHtml());
+  if (ask) banner = insert(bannerHtml());
+  else choices = insert(choicesHtml());
   wire();
+}
+
+// The panel's module and the engine it works with, fetched once the
+// visitor shows they may open it (a pointer over, or focus on, a control
+// that opens it), so a first visit that never does fetches neither.
+function soon() {
+  engine().catch(() => {});
+  lazy("panel").catch(() => {});
 }
 
 // The panel renders from its own module (./panel.js); a second click while
@@ -45,7 +50,7 @@ export function mount(ask) {
 export function openPanel() {
   if (panel) return;
   opener = root.activeElement || document.activeElement;
-  return lazy("panel").then((m) => {
+  return Promise.all([lazy("panel"), engine()]).then(([m]) => {
     // Its stylesheet once, however often it opens.
     if (!more) adopt(root, m.PANEL_CSS);
     more = m;
@@ -80,9 +85,10 @@ export function emit(name) {
   document.dispatchEvent(new CustomEvent(name, { detail: get() }));
 }
 
-// Gates the page; an embed's "Allow and load" is a choice like any other.
+// Gates the page; an embed's "Allow and load" is a choice like any other,
+// made by the engine.
 export function gatePage() {
-  gate((purpose, service) => { decided(record("allow", 0, purpose, service)); });
+  gate((purpose, service) => engine().then(() => { decided(record("allow", 0, purpose, service)); }));
 }
 
 // What follows the choice in force: Consent Mode, what may run, what must go.
@@ -130,6 +136,9 @@ function wire() {
       decided(record(name, panel));
     }
   });
+  var opens = (e) => { if (e.target.closest?.('[data-act="customise"],[data-act="choices"]')) soon(); };
+  root.addEventListener("pointerover", opens);
+  root.addEventListener("focusin", opens);
   // The panel's linked switches and modal keys live with it (./panel.js).
   root.addEventListener("change", (e) => { if (panel) more.linked(e.target, panel, follows); });
   root.addEventListener("keydown", (e) => { if (panel) more.keys(e, panel, root, closePanel); });

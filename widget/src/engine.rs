@@ -60,7 +60,7 @@ impl Moment<'_> {
 }
 
 /// The engine for one page view.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     site: String,
     origin: String,
@@ -263,8 +263,43 @@ impl Engine {
         let event_id = EventId::from_random_bytes(m.bytes(0));
         let mut j = Json::new();
         j.str("event_id", event_id.as_str())
-            .str("site", &self.site)
             .str("subject", &subject)
+            .int("client_time_ms", m.now_ms)
+            .bool("gpc", self.gpc)
+            .open("page")
+            .str("origin", &self.origin)
+            .str("path", m.path)
+            .close();
+        self.body(&mut j, action, &consent, surface, control);
+        let answered = answers || !self.asking();
+        self.choice = Some(Choice {
+            subject,
+            notice_version: self.notice.version.clone(),
+            consent,
+            decided_at_ms: m.now_ms,
+            answered,
+        });
+        j.finish()
+    }
+
+    /// The notice this engine decides on.
+    pub fn notice(&self) -> &Notice {
+        &self.notice
+    }
+
+    /// What an event says beyond the page's own fields (its id, the subject,
+    /// the time, GPC, the page): the same for every visitor who makes
+    /// `consent` with `control` on `surface` of this notice, so the edge can
+    /// write it ahead ([`Engine::planned`]).
+    fn body(
+        &self,
+        j: &mut Json,
+        action: Action,
+        consent: &Consent,
+        surface: Surface,
+        control: Control,
+    ) {
+        j.str("site", &self.site)
             .str("action", action.as_str())
             .map("decisions", &consent.purposes);
         if !consent.services.is_empty() {
@@ -279,28 +314,44 @@ impl Engine {
             .str("surface", surface.as_str())
             .str("control", control.as_str())
             .close()
-            .int("client_time_ms", m.now_ms)
-            .bool("gpc", self.gpc)
-            .open("page")
-            .str("origin", &self.origin)
-            .str("path", m.path)
-            .close()
             .str("widget_version", WIDGET_VERSION);
-        let answered = answers || !self.asking();
-        self.choice = Some(Choice {
-            subject,
-            notice_version: self.notice.version.clone(),
-            consent,
-            decided_at_ms: m.now_ms,
-            answered,
-        });
+    }
+
+    /// The event [`Engine::act`] would write for `control` on the banner,
+    /// without the page's own fields (`event_id`, `subject`,
+    /// `client_time_ms`, `gpc`, `page`): the first layer's choice written
+    /// ahead, for a [`crate::plan`]. Its action is the one of this engine's
+    /// choice in force, as `act`'s is.
+    pub fn planned(&self, control: Control) -> String {
+        let consent = Consent::all(&self.notice, control == Control::AcceptAll, self.gpc);
+        let action = Action::for_change(
+            self.grants_optional(),
+            consent.grants_optional(&self.notice),
+        );
+        let mut j = Json::new();
+        self.body(&mut j, action, &consent, Surface::Banner, control);
         j.finish()
     }
-}
 
-/// What the edge's answer means for an event in the outbox: core's rule
-/// (`assent_core::api::outcome`), the form's too. `Gone` (410, an erased
-/// subject): the edge takes nothing more under it, so the browser forgets
-/// the choice and asks afresh, under a new subject, rather than lose every
-/// later choice. Its discriminant is the number the loader reads.
-pub use assent_core::api::Outcome as Delivery;
+    /// Everything that may run under the choice in force, as the keys a
+    /// [`crate::plan`] lists: `purpose` where [`Engine::accepted`] says so for
+    /// the purpose itself, `purpose service` for each listed service it
+    /// accepts (ids hold no space). Nothing else may run.
+    pub fn runs(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        for p in &self.notice.purposes {
+            if self.accepted(&p.id, None) {
+                keys.push(p.id.clone());
+            }
+            for s in &p.services {
+                if self.accepted(&p.id, Some(s)) {
+                    let mut key = p.id.clone();
+                    key.push(' ');
+                    key.push_str(s);
+                    keys.push(key);
+                }
+            }
+        }
+        keys
+    }
+}

@@ -98,6 +98,25 @@ impl Json {
         self.close()
     }
 
+    /// `"key": ["item", ...]`.
+    pub fn list<S: AsRef<str>>(&mut self, key: &str, items: &[S]) -> &mut Self {
+        self.key(key).0.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.0.push(',');
+            }
+            self.string(item.as_ref());
+        }
+        self.0.push(']');
+        self
+    }
+
+    /// `"key": value`, where `value` is JSON text this writer finished.
+    pub fn raw(&mut self, key: &str, value: &str) -> &mut Self {
+        self.key(key).0.push_str(value);
+        self
+    }
+
     /// `"key": {` ... until [`Json::close`].
     pub fn open(&mut self, key: &str) -> &mut Self {
         self.key(key).0.push('{');
@@ -130,10 +149,13 @@ mod tests {
             .int("n", 1_732_272_000_123.9)
             .close()
             .map("d", &alloc::vec![("x".into(), false), ("y".into(), true)])
-            .map("e", &Vec::new());
+            .map("e", &Vec::new())
+            .list("l", &["p", "p s\""])
+            .list("m", &[] as &[&str])
+            .raw("r", r#"{"k":1}"#);
         assert_eq!(
             j.finish(),
-            r#"{"a":"say \"hi\"\\\u000a","o":{"t":true,"n":1732272000123},"d":{"x":false,"y":true},"e":{}}"#
+            r#"{"a":"say \"hi\"\\\u000a","o":{"t":true,"n":1732272000123},"d":{"x":false,"y":true},"e":{},"l":["p","p s\""],"m":[],"r":{"k":1}}"#
         );
     }
 

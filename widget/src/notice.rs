@@ -8,6 +8,8 @@
 #[allow(unused_imports)]
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
+use assent_core::notice::ConfigAnswer;
+
 /// One purpose of the notice.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Purpose {
@@ -37,6 +39,28 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// The notice of the edge's config answer, as the loader hands it over
+    /// (and as the edge makes its [`crate::plan`]).
+    pub fn of(answer: &ConfigAnswer) -> Self {
+        Notice {
+            version: answer.notice_version.clone(),
+            language: answer.language.clone(),
+            hash: answer.notice_hash.clone(),
+            lifetime_days: answer.notice.consent_lifetime_days,
+            purposes: answer
+                .notice
+                .purposes
+                .iter()
+                .map(|p| Purpose {
+                    id: p.id.clone(),
+                    required: p.required,
+                    sale_or_sharing: p.sale_or_sharing,
+                    services: p.services.iter().map(|s| s.id.clone()).collect(),
+                })
+                .collect(),
+        }
+    }
+
     /// Whether this is a notice a choice can be made on: the edge's answer
     /// always has a version, a hash and at least one purpose.
     pub fn is_complete(&self) -> bool {
@@ -52,6 +76,14 @@ impl Notice {
     pub fn carries(&self, purpose: &str, service: &str) -> bool {
         self.purpose(purpose)
             .is_some_and(|p| !p.required && p.services.iter().any(|s| s == service))
+    }
+
+    /// Whether Global Privacy Control changes a choice on this notice: an
+    /// optional purpose is sale or sharing ([`crate::Consent::all`]).
+    pub fn gpc_matters(&self) -> bool {
+        self.purposes
+            .iter()
+            .any(|p| !p.required && p.sale_or_sharing)
     }
 
     /// Ids of the purposes that need consent.

@@ -5,7 +5,7 @@
 
 use assent_core::config::SiteConfig;
 use assent_core::event::{Action, ConsentEvent, Context, Control, Surface};
-use assent_widget::engine::{Choice, Delivery, Engine, Moment};
+use assent_widget::engine::{Choice, Engine, Moment};
 use assent_widget::notice::{Notice, Purpose};
 use assent_widget::Consent;
 
@@ -29,23 +29,7 @@ fn config() -> SiteConfig {
 fn notice(lang: &str) -> Notice {
     let answer = config().config_answer([lang]);
     assert_eq!(answer.language, lang);
-    Notice {
-        version: answer.notice_version,
-        language: answer.language,
-        hash: answer.notice_hash,
-        lifetime_days: answer.notice.consent_lifetime_days,
-        purposes: answer
-            .notice
-            .purposes
-            .into_iter()
-            .map(|p| Purpose {
-                id: p.id,
-                required: p.required,
-                sale_or_sharing: p.sale_or_sharing,
-                services: p.services.into_iter().map(|s| s.id).collect(),
-            })
-            .collect(),
-    }
+    Notice::of(&answer)
 }
 
 fn engine(gpc: bool) -> Engine {
@@ -378,29 +362,6 @@ fn texts_in_the_event_are_escaped_json() {
     );
     let event = ConsentEvent::from_json(json.as_bytes()).unwrap();
     assert_eq!(event.page.path, "/a\"b\\c\n");
-}
-
-#[test]
-fn edge_answers_are_classified_for_the_outbox() {
-    assert_eq!(assent_core::api::outcome(201), Delivery::Acknowledged);
-    assert_eq!(assent_core::api::outcome(200), Delivery::Acknowledged);
-    assert_eq!(assent_core::api::outcome(400), Delivery::Rejected);
-    assert_eq!(assent_core::api::outcome(413), Delivery::Rejected);
-    assert_eq!(assent_core::api::outcome(409), Delivery::Rejected);
-    assert_eq!(
-        assent_core::api::outcome(410),
-        Delivery::Gone,
-        "subject_erased"
-    );
-    assert_eq!(assent_core::api::outcome(411), Delivery::Rejected);
-    assert_eq!(assent_core::api::outcome(429), Delivery::Retry);
-    assert_eq!(assent_core::api::outcome(500), Delivery::Retry);
-    assert_eq!(assent_core::api::outcome(503), Delivery::Retry);
-    assert_eq!(
-        assent_core::api::outcome(0),
-        Delivery::Retry,
-        "network failure"
-    );
 }
 
 /// What the page keeps after a choice: the event, and beside it whether the

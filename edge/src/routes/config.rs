@@ -46,6 +46,12 @@ pub fn answer(
     // `consent_cookie`); such an answer is the visitor's own: never cached.
     let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
     let mut value = serde_json::to_value(&answer).map_err(internal)?;
+    // A first visit's choices, answered ahead by the widget's engine (its
+    // `plan`): the loader draws the banner and records a first-layer
+    // choice from them without fetching the engine.
+    if let Some(plan) = assent_widget::plan::of_answer(&answer) {
+        value["first"] = serde_json::from_str(&plan.to_json()).map_err(internal)?;
+    }
     // Where the site has jurisdiction rules, the answer says which regime
     // applies here, and under one that presumes consent it carries the
     // presumed choice for a browser that has none (see

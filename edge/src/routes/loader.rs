@@ -1,22 +1,23 @@
 //! `GET /v1/sites/{site}/assent.js?lang=de-AT,en`: the widget for one site in
 //! one answer. The static loader (`/assent.js` with `data-site`) needs a
-//! second round trip after it arrives, for the notice and the wasm; this
-//! answer carries both, so a first visit reaches the banner in as many round
-//! trips as a widget whose texts are in the page (the page, then the script).
+//! second round trip after it arrives, for the notice; this answer carries
+//! it, so a first visit reaches the banner in as many round trips as a
+//! widget whose texts are in the page (the page, then the script).
 //!
 //! It is the widget's per-site bundle (`assent-site.js`: the static bundle's
-//! loader with an entry that fetches nothing) after one statement that hands
-//! its entry the site, the edge, the config answer (exactly what `/config`
-//! would answer this request) and the wasm (base64): the entry reads them
-//! from its own script element, so no global is added. Cached
-//! like the config answer: public for a minute per language, private when
-//! the edge's cookie put the visitor's choice in it.
+//! loader with an entry that fetches no config) after one statement that
+//! hands its entry the site, the edge and the config answer (exactly what
+//! `/config` would answer this request): the entry reads them from its own
+//! script element, so no global is added. The engine (`/assent.wasm`) is not
+//! inlined: a first visit draws the banner and records its choice from the
+//! answer's plan without it, and a visitor who needs it fetches it as a
+//! static file, cached apart from the answer. Cached like the config answer:
+//! public for a minute per language, private when the edge's cookie put the
+//! visitor's choice in it.
 
 use std::sync::OnceLock;
 
 use assent_core::config::SiteConfig;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::ApiError;
@@ -40,16 +41,15 @@ pub(crate) async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
     Ok(resp.bytes().await?)
 }
 
-/// The bundle and the wasm (base64), read once per isolate: both change only
-/// with a deploy, which starts new isolates.
-async fn widget(env: &Env) -> Result<&'static (Vec<u8>, String), ApiError> {
-    static WIDGET: OnceLock<(Vec<u8>, String)> = OnceLock::new();
+/// The bundle, read once per isolate: it changes only with a deploy, which
+/// starts new isolates.
+async fn widget(env: &Env) -> Result<&'static Vec<u8>, ApiError> {
+    static WIDGET: OnceLock<Vec<u8>> = OnceLock::new();
     if let Some(widget) = WIDGET.get() {
         return Ok(widget);
     }
     let bundle = asset(env, "/assent-site.js").await?;
-    let wasm = STANDARD.encode(asset(env, "/assent.wasm").await?);
-    Ok(WIDGET.get_or_init(|| (bundle, wasm)))
+    Ok(WIDGET.get_or_init(|| bundle))
 }
 
 /// The CMP API's stub (assent-tcf-stub.js), read once per isolate.
@@ -79,12 +79,11 @@ pub async fn tag(
     visitor: bool,
 ) -> Result<Response, ApiError> {
     let (answer, cache) = config::answer(req, env, site, visitor)?;
-    let (bundle, wasm) = widget(env).await?;
+    let bundle = widget(env).await?;
     let inline = serde_json::json!({
         "site": site.site,
         "base": base,
         "config": answer,
-        "wasm": wasm,
     });
     // `<` only occurs inside JSON strings (the notice's texts): escaped, a
     // text holding `</script>` stays harmless even if a page inlines this.
