@@ -24,7 +24,8 @@ WIDGET_RUSTFLAGS := -Cllvm-args=-inline-threshold=25
 WIDGET_WASM_OPT := --flatten --rereloop -Oz -Oz --converge
 CORE_SRC := $(shell find core/src -type f) core/Cargo.toml Cargo.toml Cargo.lock
 WIDGET_SRC := $(CORE_SRC) $(shell find widget/src -type f) widget/Cargo.toml $(wildcard widget/loader/*.js) widget/widget.css widget/panel.css widget/entry-script.js widget/entry-module.js widget/entry-site.js widget/assent.d.ts $(wildcard widget/npm/*) scripts/bundle-widget.mjs
-EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites -type f) edge/gvl/vendor-list.json edge/Cargo.toml edge/build.rs
+# The edge links the widget's engine for a first visit's plan (widget/src/plan.rs).
+EDGE_SRC := $(CORE_SRC) $(shell find edge/src edge/sites widget/src -type f) widget/Cargo.toml edge/gvl/vendor-list.json edge/Cargo.toml edge/build.rs
 TCF_SRC := $(CORE_SRC) $(shell find widget/tcf/src -type f) widget/tcf/Cargo.toml $(wildcard widget/tcf/*.js)
 FORM_SRC := $(CORE_SRC) $(shell find widget/form/src -type f) widget/form/Cargo.toml widget/form/entry.js
 WWW_SRC := $(shell find www -type f)
@@ -38,7 +39,7 @@ help:
 	@echo "make dev    install what is missing, build, serve http://127.0.0.1:8787 under wrangler dev"
 	@echo "make test   install what is missing, then fmt, clippy, unit, wasm, size, deploy dry-run and e2e tests"
 	@echo "make cli    build the auditor's CLI: target/release/assent"
-	@echo "make size   banner-path transfer size (gzip, brotli) against the budget"
+	@echo "make size   what a first visit fetches (gzip, brotli) against the budget"
 	@echo "make bench  the figures of BENCHMARKS.md"
 	@echo "make mutants  mutation testing of core (hours; MUTANTS_FILES, MUTANTS_SHARD=k/n; see TESTING.md)"
 
@@ -211,8 +212,8 @@ notice-example:
 test-loader: widget notice-example
 	ASSENT_NOTICE_BIN=$(NOTICE_BIN) ASSENT_TCF_BIN=$(TCF_BIN) node --test tests/loader/*.test.mjs tests/tcf/*.test.mjs
 
-size: widget tcf
-	node scripts/size.mjs
+size: widget tcf notice-example
+	ASSENT_NOTICE_BIN=$(NOTICE_BIN) node scripts/size.mjs
 
 # Mutation testing of core's rules (not part of `make test`: hours for the
 # whole set). MUTANTS_FILES, MUTANTS_SHARD=k/n, MUTANTS_TIMEOUT, MUTANTS_JOBS,

@@ -1,16 +1,24 @@
-// Prints the banner path's transfer size (loader + wasm; the CSS ships inside
-// the loader) with gzip -9 and brotli -11, fails past the budget, and puts the
-// same figures for vanilla-cookieconsent (npm, its JS + CSS) beside them.
+// Prints what a first visit fetches of Assent, with gzip -9 and brotli -11,
+// fails past the budget, and puts the same figures for vanilla-cookieconsent
+// (npm, its JS + CSS) beside them.
 //
-// Usage: node scripts/size.mjs            (after `make widget`)
+// A first visit fetches the loader (the CSS ships inside it) and the config
+// answer, which carries the notice and the first visit's plan
+// (widget/src/plan.rs); with the per-site tag both come in one answer. It
+// fetches no engine: the wasm comes when a rule needs it (a returning
+// visitor, the panel, an embed's "allow"), and the panel's module when the
+// visitor reaches for it. Those are listed below, not counted.
+//
+// Usage: node scripts/size.mjs            (after `make widget tcf notice-example`)
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
-// The budget CI enforces: 15 KB gzip for everything a visitor downloads before
-// the banner shows (issue 4). A change that needs more must find the bytes
-// elsewhere first; BENCHMARKS.md lists what was measured and not taken.
-const BUDGET_GZIP = 15 * 1000;
+// The budget CI enforces: 12 KB gzip for everything a first visit fetches of
+// Assent, on either tag and on a TCF site (issue 24; it was 15 KB for the
+// loader and the wasm, issue 4). A change that needs more must find the
+// bytes elsewhere first; BENCHMARKS.md lists what was measured and not taken.
+const BUDGET_GZIP = 12 * 1000;
 
 const measure = (bytes) => ({
   raw: bytes.length,
@@ -21,28 +29,42 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(9);
 const row = (name, m) => console.log(`${name.padEnd(44)} raw ${kb(m.raw)}  gzip ${kb(m.gzip)}  brotli ${kb(m.brotli)}`);
 const sum = (ms) => ms.reduce((a, m) => ({ raw: a.raw + m.raw, gzip: a.gzip + m.gzip, brotli: a.brotli + m.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 
-const ours = ["dist/public/assent.js", "dist/public/assent.wasm"].map((f) => [f, measure(readFileSync(f))]);
-for (const [f, m] of ours) row(f, m);
-const total = sum(ours.map(([, m]) => m));
-row("Assent banner path (loader + wasm + CSS)", total);
+const file = (f) => readFileSync(f);
+// The demo site's config answer in English, as the edge serves a first
+// visit (the widget's `answer` example: core's notice and the plan).
+const bin = process.env.ASSENT_NOTICE_BIN || "target/debug/examples/answer";
+const answer = execFileSync(bin, ["edge/sites/demo.json", "en"]);
+// The per-site tag's answer: the statement the edge puts before the bundle
+// (edge/src/routes/loader.rs), then the bundle.
+const inline = JSON.stringify({ site: "demo", base: "https://consent.example.com/", config: JSON.parse(answer) }).replaceAll("<", "\\u003c");
+const perSite = Buffer.concat([Buffer.from(`document.currentScript.__assent=${inline};\n`), file("dist/public/assent-site.js")]);
+const stub = file("dist/public/assent-tcf-stub.js");
 
-// A TCF site's banner path adds the CMP API's stub (widget/tcf/stub.js),
-// which must run before any vendor's script; the rest of TCF loads after.
-const stub = measure(readFileSync("dist/public/assent-tcf-stub.js"));
-row("  + on a TCF site: assent-tcf-stub.js", stub);
-row("  = a TCF site's banner path", sum([total, stub]));
-
-const notice = execFileSync("cargo", ["run", "-q", "-p", "assent-core", "--example", "notice", "--", "edge/sites/demo.json", "en"]);
-row("  + notice JSON, demo site, en (data)", measure(notice));
+console.log("A first visit fetches:");
+const loader = measure(file("dist/public/assent.js"));
+const data = measure(answer);
+row("  dist/public/assent.js (loader + CSS)", loader);
+row("  + config answer, demo site, en", data);
+const staticTag = sum([loader, data]);
+row("  = the static tag", staticTag);
+const site = measure(perSite);
+row("  the per-site tag (one answer)", site);
+const tcf = measure(stub);
+row("  + on a TCF site: assent-tcf-stub.js", tcf);
+const firsts = [["the static tag", staticTag], ["the per-site tag", site], ["the static tag on a TCF site", sum([staticTag, tcf])], ["the per-site tag on a TCF site", sum([site, tcf])]];
+row("  = the most: " + firsts.reduce((a, b) => (b[1].gzip > a[1].gzip ? b : a))[0], firsts.reduce((a, b) => (b[1].gzip > a[1].gzip ? b : a))[1]);
+console.log("Fetched when needed (not counted):");
+for (const f of ["assent.wasm", "assent-panel.js", "assent-privacy.js", "assent-tcf.js", "assent-tcf.wasm"]) row(`  dist/public/${f}`, measure(file(`dist/public/${f}`)));
 
 const peerDir = "node_modules/vanilla-cookieconsent";
 const peerVersion = JSON.parse(readFileSync(`${peerDir}/package.json`, "utf8")).version;
 const peer = sum([`${peerDir}/dist/cookieconsent.umd.js`, `${peerDir}/dist/cookieconsent.css`].map((f) => measure(readFileSync(f))));
 row(`vanilla-cookieconsent ${peerVersion} (umd.js + css)`, peer);
-console.log(`ratio Assent / vanilla-cookieconsent (gzip): ${(total.gzip / peer.gzip).toFixed(2)}`);
+const most = Math.max(...firsts.map(([, m]) => m.gzip));
+console.log(`ratio Assent's first visit (the most) / vanilla-cookieconsent (gzip): ${(most / peer.gzip).toFixed(2)}`);
 
-if (total.gzip > BUDGET_GZIP) {
-  console.error(`size: the banner path is ${total.gzip} B gzip, ${total.gzip - BUDGET_GZIP} B over the ${BUDGET_GZIP} B budget`);
+if (most > BUDGET_GZIP) {
+  console.error(`size: a first visit fetches ${most} B gzip of Assent, ${most - BUDGET_GZIP} B over the ${BUDGET_GZIP} B budget`);
   process.exit(1);
 }
-console.log(`size: the banner path is ${total.gzip} B gzip, within the ${BUDGET_GZIP} B budget (${BUDGET_GZIP - total.gzip} B to spare)`);
+console.log(`size: a first visit fetches at most ${most} B gzip of Assent, within the ${BUDGET_GZIP} B budget (${BUDGET_GZIP - most} B to spare)`);

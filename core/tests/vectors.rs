@@ -99,7 +99,11 @@ fn the_client_vectors_are_cores_answers() {
     use assent_core::ids::{EventId, SubjectId};
     let doc: Value = serde_json::from_str(include_str!("vectors/client.json")).unwrap();
     let outcomes: Vec<u8> = (0..600).map(|s| outcome(s) as u8).collect();
-    assert_eq!(doc["outcomes"], serde_json::json!(outcomes), "outcome(0..600)");
+    assert_eq!(
+        doc["outcomes"],
+        serde_json::json!(outcomes),
+        "outcome(0..600)"
+    );
     let ids = doc["ids"].as_array().unwrap();
     assert!(ids.len() >= 4, "the vector file lost cases");
     for case in ids {

@@ -38,6 +38,7 @@ test("axe finds no violation in the banner, the panel and the Privacy choices co
     assert.ok(banner.contrast >= 3, "axe looked inside the shadow root");
 
     await page.click("#assent-host >> section.banner button[data-act=customise]");
+    await page.locator("#assent-host >> [role=dialog]").waitFor();
     const panel = await audit(page);
     assert.deepEqual(panel.violations, [], `panel, ${colorScheme}`);
     assert.ok(panel.checked > banner.checked);

@@ -110,9 +110,19 @@ test("a pinned release (make sri): loader, engine, lazy modules and form load un
     await context.close();
   }
   const flip = (bytes) => { const b = Buffer.from(bytes); b[b.length - 1] ^= 1; return b; };
-  // A changed engine: the loader's fetch is refused, the widget fails closed (no banner, nothing granted).
+  // A changed engine. A first visit needs none: the banner shows and its
+  // choice is recorded from the edge's plan. What needs the engine is
+  // refused: the panel, and a returning visitor's page, whose stored choice
+  // only the engine can take up; that page fails closed (no banner,
+  // nothing granted).
   {
     const { context, page: p } = await sitePage(page, { extra: pinned.importmapCsp, tamper: { "/assent.wasm": flip } });
+    assert.equal(await p.evaluate(() => window.assent.ready.then(() => "ran", () => "refused")), "ran");
+    assert.equal(await p.evaluate(() => window.assent.show().then(() => "opened", () => "refused")), "refused");
+    assert.equal(await p.locator("#assent-host >> .panel").count(), 0);
+    await p.click(`${banner} button[data-act=accept_all]`);
+    await p.locator("#assent-host >> button[data-act=choices]").waitFor();
+    await p.reload();
     assert.equal(await p.evaluate(() => window.assent.ready.then(() => "ran", () => "refused")), "refused");
     assert.equal(await p.locator("#assent-host").count(), 0);
     assert.equal(await p.evaluate(() => window.assent.accepted("analytics")), false);

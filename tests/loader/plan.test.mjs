@@ -88,20 +88,21 @@ test("the next view of a visitor who chose takes the engine, fetched once", asyn
   assert.equal(fetched, 1);
 });
 
-test("under Global Privacy Control, on a notice it changes, the engine decides", async () => {
-  assert.equal(answer.first.gpc, true, "the demo sells or shares under marketing");
-  const asks = view(answer, true);
-  assert.ok(asks instanceof Promise);
-  assert.equal(await asks, true);
+test("under Global Privacy Control the plan's own GPC choices serve, still without the engine", () => {
+  assert.deepEqual(Object.keys(answer.first.gpc), ["accept_all"], "the demo sells or shares under marketing");
+  assert.equal(view(answer, true), true);
   const e = record("accept_all", 0);
-  assert.equal(e.gpc, true);
+  const { event_id, subject, client_time_ms, gpc, page, ...rest } = e;
+  assert.deepEqual(rest, answer.first.gpc.accept_all.event);
+  assert.equal(gpc, true, "the event says GPC was sent");
   assert.equal(e.decisions.marketing, false, "GPC keeps sale and sharing off");
-  assert.equal(fetched, 1);
-  const plain = structuredClone(answer);
-  plain.first.gpc = false;
+  assert.equal(e.decisions.analytics, true);
+  assert.equal(accepts("marketing"), false);
+  assert.equal(signal("ad_storage", []), false);
   ls = memoryStorage(); // another first visit
-  assert.equal(view(plain, true), true, "where it changes nothing the plan serves");
-  assert.equal(record("accept_all", 0).gpc, true, "and the event says GPC was sent");
+  view(answer, true);
+  assert.deepEqual(record("reject_all", 0).decisions, answer.first.choices.reject_all.event.decisions, "what GPC does not change is the plain plan's");
+  assert.equal(fetched, 0);
 });
 
 test("without a plan (an older edge) the engine decides", async () => {

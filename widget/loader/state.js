@@ -37,10 +37,9 @@ export function mark(decisions, service) {
 // Takes up the notice of `answer` for `site` and the stored choice; whether
 // to ask (before a choice, or while one leaves purposes undecided).
 // A first visit (no stored choice) is answered from the edge's plan
-// (`answer.first`), and no engine is fetched; otherwise, or where Global
-// Privacy Control changes a choice on this notice (the plan is made without
-// it), the engine is started first (a promise then). `wasm()` promises the
-// engine's compiled module.
+// (`answer.first`), and no engine is fetched; otherwise the engine is
+// started first (a promise then). `wasm()` promises the engine's compiled
+// module.
 export function begin(site, answer, privacyControl, wasm) {
   gpc = privacyControl;
   // Local storage first; else the choice the edge kept in its own cookie
@@ -75,7 +74,7 @@ export function begin(site, answer, privacyControl, wasm) {
     started = null;
     throw e;
   }));
-  if (stored || !first || (gpc && first.gpc)) return engine();
+  if (stored || !first) return engine();
   planned({ run: first.before });
   config = answer;
   return true;
@@ -88,7 +87,9 @@ export function begin(site, answer, privacyControl, wasm) {
 // recorded. Before the engine is in, only the first layer's buttons can
 // record: their events are the plan's, with the page's own fields added.
 export function record(name, inPanel, purpose, service) {
-  var e, now = Date.now(), c = plan && !plan.event && !inPanel && config.first.choices[name];
+  var first = config.first, e, now = Date.now(),
+    // Under Global Privacy Control, the choice as GPC makes it where it differs.
+    c = plan && !plan.event && !inPanel && ((gpc && first.gpc[name]) || first.choices[name]);
   if (c) {
     e = { ...c.event, event_id: uuid(), subject: uuid(now), client_time_ms: now, gpc, page: { origin: location.origin, path: location.pathname } };
     planned(c);

@@ -13,12 +13,12 @@
 //!
 //! Every answer here is the [`Engine`]'s own, asked of a fresh engine, so a
 //! plan cannot say anything the engine would not; the tests hold each
-//! planned event to the one [`Engine::act`] writes. Where the visitor's
-//! browser sends Global Privacy Control and the notice has a purpose it
-//! changes ([`Plan::gpc`]), the plan is not used: the loader asks the engine.
+//! planned event to the one [`Engine::act`] writes. Where Global Privacy
+//! Control changes a choice on the notice (a purpose is sale or sharing),
+//! the plan also holds the choices as a browser that sends it makes them
+//! ([`Plan::gpc`]).
 //!
 //! ```
-//! use assent_widget::engine::Engine;
 //! use assent_widget::notice::{Notice, Purpose};
 //! use assent_widget::plan::first_visit;
 //!
@@ -35,13 +35,13 @@
 //!     lifetime_days: 180,
 //!     purposes: vec![purpose("necessary", true, &[]), purpose("analytics", false, &["ga4"])],
 //! };
-//! let engine = Engine::new("demo", "", notice, false).unwrap();
-//! let plan = first_visit(&engine, &Default::default());
+//! let plan = first_visit("demo", notice, &Default::default()).unwrap();
 //! assert_eq!(plan.before, ["necessary"]);
 //! let accept = &plan.choices[0];
 //! assert_eq!(accept.run, ["necessary", "analytics", "analytics ga4"]);
 //! assert!(accept.event.contains(r#""decisions":{"necessary":true,"analytics":true}"#));
-//! assert!(plan.to_json().starts_with(r#"{"gpc":false,"before":["necessary"],"choices":{"accept_all":{"event":{"#));
+//! assert!(plan.gpc.is_empty(), "GPC changes nothing here");
+//! assert!(plan.to_json().starts_with(r#"{"before":["necessary"],"choices":{"accept_all":{"event":{"#));
 //! ```
 
 #[allow(unused_imports)]
@@ -62,14 +62,15 @@ pub const CONTROLS: [Control; 2] = [Control::AcceptAll, Control::RejectAll];
 /// What a first visit needs of the engine, answered ahead.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
-    /// Whether Global Privacy Control changes a choice on this notice (a
-    /// purpose is sale or sharing): a browser that sends it is not served
-    /// by this plan, which is made without it.
-    pub gpc: bool,
     /// What may run before any choice ([`Engine::runs`]).
     pub before: Vec<String>,
-    /// Each of [`CONTROLS`], in that order.
+    /// Each of [`CONTROLS`], in that order, made without Global Privacy
+    /// Control.
     pub choices: Vec<Planned>,
+    /// Those of them that Global Privacy Control changes, as a browser that
+    /// sends it makes them: none unless the notice has an optional purpose
+    /// that is sale or sharing ([`Notice::gpc_matters`]).
+    pub gpc: Vec<Planned>,
 }
 
 /// One first-layer button's choice.
@@ -88,11 +89,40 @@ pub struct Planned {
     pub granted: Vec<&'static str>,
 }
 
-/// The plan of a first visit to `engine`'s notice (an engine with no choice
-/// in force, started without GPC), with the site's Consent Mode mapping
-/// `signals` (empty when it has none).
-pub fn first_visit(engine: &Engine, signals: &BTreeMap<String, Vec<String>>) -> Plan {
-    let choices = CONTROLS
+/// The plan of a first visit to `site` with `notice` and the site's Consent
+/// Mode mapping `signals` (empty when it has none); `None` for a notice no
+/// choice can be made on ([`Engine::new`]). The page's origin is one of the
+/// page's own fields: the loader adds it.
+pub fn first_visit(
+    site: &str,
+    notice: Notice,
+    signals: &BTreeMap<String, Vec<String>>,
+) -> Option<Plan> {
+    let without = Engine::new(site, "", notice, false)?;
+    let choices = planned(&without, signals);
+    let gpc = match without.notice().gpc_matters() {
+        true => {
+            let with = Engine::new(site, "", without.notice().clone(), true)?;
+            // Only what differs: the page writes `gpc` itself either way.
+            planned(&with, signals)
+                .into_iter()
+                .zip(&choices)
+                .filter(|(g, c)| g.event != c.event || g.run != c.run || g.granted != c.granted)
+                .map(|(g, _)| g)
+                .collect()
+        }
+        false => Vec::new(),
+    };
+    Some(Plan {
+        before: without.runs(),
+        choices,
+        gpc,
+    })
+}
+
+/// Each of [`CONTROLS`] as `engine` makes it.
+fn planned(engine: &Engine, signals: &BTreeMap<String, Vec<String>>) -> Vec<Planned> {
+    CONTROLS
         .iter()
         .map(|&control| {
             // The choice made on a copy: the page's fields do not change
@@ -118,41 +148,36 @@ pub fn first_visit(engine: &Engine, signals: &BTreeMap<String, Vec<String>>) -> 
                     .collect(),
             }
         })
-        .collect();
-    Plan {
-        gpc: engine.notice().gpc_matters(),
-        before: engine.runs(),
-        choices,
-    }
+        .collect()
 }
 
 /// The plan of a first visit with the edge's config `answer`; `None` for a
 /// notice no choice can be made on ([`Engine::new`]).
 pub fn of_answer(answer: &ConfigAnswer) -> Option<Plan> {
-    // The page's origin is one of the page's own fields: the loader adds it.
-    let engine = Engine::new(&answer.site, "", Notice::of(answer), false)?;
     let none = BTreeMap::new();
     let signals = answer.consent_mode.as_ref().map_or(&none, |m| &m.signals);
-    Some(first_visit(&engine, signals))
+    first_visit(&answer.site, Notice::of(answer), signals)
 }
 
 impl Plan {
-    /// The plan as the config answer's `first` member:
-    /// `{"gpc": bool, "before": [...], "choices": {"accept_all": {"event":
-    /// {...}, "run": [...], "granted": [...]}, ...}}`, each choice under its
-    /// button's `data-act`.
+    /// The plan as the config answer's `first` member: `{"before": [...],
+    /// "choices": {"accept_all": {"event": {...}, "run": [...], "granted":
+    /// [...]}, ...}, "gpc": {...}}`, each choice under its button's
+    /// `data-act`.
     pub fn to_json(&self) -> String {
         let mut j = Json::new();
-        j.bool("gpc", self.gpc)
-            .list("before", &self.before)
-            .open("choices");
-        for c in &self.choices {
-            j.open(c.control.as_str())
-                .raw("event", &c.event)
-                .list("run", &c.run)
-                .list("granted", &c.granted)
-                .close();
+        j.list("before", &self.before);
+        for (key, choices) in [("choices", &self.choices), ("gpc", &self.gpc)] {
+            j.open(key);
+            for c in choices {
+                j.open(c.control.as_str())
+                    .raw("event", &c.event)
+                    .list("run", &c.run)
+                    .list("granted", &c.granted)
+                    .close();
+            }
+            j.close();
         }
-        j.close().finish()
+        j.finish()
     }
 }

@@ -32,6 +32,10 @@ fn plan(lang: &str) -> (Plan, Engine) {
     (plan, engine)
 }
 
+fn with_gpc(engine: &Engine) -> Engine {
+    Engine::new("vectors", ORIGIN, engine.notice().clone(), true).unwrap()
+}
+
 /// The planned event with the page's own fields, as the loader fills them
 /// in (widget/loader/state.js) from the engine's event for the same moment.
 fn filled(planned: &str, engine_event: &Value) -> Value {
@@ -160,44 +164,77 @@ fn every_key_that_may_run_is_accepted_and_nothing_else_is() {
 }
 
 #[test]
-fn the_plan_says_when_gpc_would_change_a_choice() {
+fn under_gpc_the_plan_holds_the_choices_gpc_changes_as_the_engine_makes_them() {
     let (plan, engine) = plan("en");
-    let sale = engine
-        .notice()
-        .purposes
-        .iter()
-        .any(|p| p.sale_or_sharing && !p.required);
-    assert_eq!(plan.gpc, sale);
+    assert!(
+        engine.notice().gpc_matters(),
+        "the vectors' site sells or shares"
+    );
+    let gpc = with_gpc(&engine);
+    assert_eq!(
+        plan.gpc.len(),
+        1,
+        "only 'Accept all' differs: {:?}",
+        plan.gpc
+    );
+    let accept = &plan.gpc[0];
+    assert_eq!(accept.control, Control::AcceptAll);
+    let moment = Moment {
+        now_ms: NOW,
+        random: &[9; 32],
+        path: "/news",
+    };
+    let mut after = gpc.clone();
+    let written: Value =
+        serde_json::from_str(&after.act(Control::AcceptAll, Surface::Banner, moment)).unwrap();
+    assert_eq!(written["gpc"], json!(true));
+    assert_eq!(filled(&accept.event, &written), written);
+    assert_eq!(accept.run, after.runs());
+    assert_ne!(accept.run, plan.choices[0].run, "sale or sharing stays off");
+    assert!(
+        !accept.granted.contains(&"ad_storage"),
+        "{:?}",
+        accept.granted
+    );
+
+    // A notice without sale or sharing: GPC changes nothing, and the plan says so.
     let mut notice = engine.notice().clone();
     for p in &mut notice.purposes {
         p.sale_or_sharing = false;
     }
-    let plain = Engine::new("vectors", ORIGIN, notice.clone(), false).unwrap();
-    assert!(!first_visit(&plain, &Default::default()).gpc);
+    let plain = first_visit("vectors", notice.clone(), &Default::default()).unwrap();
+    assert!(plain.gpc.is_empty());
     notice
         .purposes
         .iter_mut()
         .find(|p| !p.required)
         .unwrap()
         .sale_or_sharing = true;
-    let sale = Engine::new("vectors", ORIGIN, notice, false).unwrap();
-    assert!(first_visit(&sale, &Default::default()).gpc);
+    assert_eq!(
+        first_visit("vectors", notice, &Default::default())
+            .unwrap()
+            .gpc
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn the_plan_as_the_answer_carries_it() {
     let (plan, _) = plan("en");
     let value: Value = serde_json::from_str(&plan.to_json()).unwrap();
-    assert_eq!(value["gpc"], json!(plan.gpc));
     assert_eq!(value["before"], json!(plan.before));
-    for c in &plan.choices {
-        let member = &value["choices"][c.control.as_str()];
-        assert_eq!(
-            member["event"],
-            serde_json::from_str::<Value>(&c.event).unwrap()
-        );
-        assert_eq!(member["run"], json!(c.run));
-        assert_eq!(member["granted"], json!(c.granted));
+    for (key, choices) in [("choices", &plan.choices), ("gpc", &plan.gpc)] {
+        for c in choices {
+            let member = &value[key][c.control.as_str()];
+            assert_eq!(
+                member["event"],
+                serde_json::from_str::<Value>(&c.event).unwrap()
+            );
+            assert_eq!(member["run"], json!(c.run));
+            assert_eq!(member["granted"], json!(c.granted));
+        }
+        assert_eq!(value[key].as_object().unwrap().len(), choices.len());
     }
-    assert_eq!(value["choices"].as_object().unwrap().len(), 2);
+    assert_eq!(value.as_object().unwrap().len(), 3);
 }
