@@ -90,8 +90,11 @@ writeFileSync("widget/pkg/signals.js", `export const SIGNALS = ${JSON.stringify(
 
 const css = transformSync(readFileSync("widget/widget.css", "utf8"), { loader: "css", minify: true }).code.trim();
 writeFileSync("widget/pkg/glue.js", glue);
-const bundle = (entry, format) =>
-  buildSync({
+// Each bundle's esbuild metafile is kept by entry: where the loader's bytes
+// are, by module (scripts/size.mjs prints it for assent.js).
+const metafiles = {};
+const bundle = (entry, format) => {
+  const built = buildSync({
     entryPoints: [`widget/${entry}`],
     bundle: true,
     write: false,
@@ -102,7 +105,11 @@ const bundle = (entry, format) =>
     // default (`import.meta.url`) is never used there.
     define: { __ASSENT_CSS__: JSON.stringify(css), ...(format == "iife" ? { "import.meta.url": "undefined" } : {}) },
     logLevel: "error",
-  }).outputFiles[0].text;
+    metafile: true,
+  });
+  metafiles[entry] = built.metafile;
+  return built.outputFiles[0].text;
+};
 
 // esbuild bundles and minifies; terser's second compress pass then takes
 // another 160 B of gzip off the banner path (BENCHMARKS.md), with its safe
@@ -110,6 +117,7 @@ const bundle = (entry, format) =>
 const squeeze = async (code, module) => (await minify(code, { ecma: 2020, module, compress: { passes: 2 }, mangle: true })).code;
 
 const script = await squeeze(bundle("entry-script.js", "iife"), false);
+writeFileSync("widget/pkg/loader-meta.json", JSON.stringify(metafiles["entry-script.js"]));
 writeFileSync(`${out}/assent.js`, script);
 // The per-site loader's bundle: the edge serves it after the site's notice
 // and the wasm (edge/src/routes/loader.rs); it fetches neither.

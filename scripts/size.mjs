@@ -56,6 +56,14 @@ row("  = the most: " + firsts.reduce((a, b) => (b[1].gzip > a[1].gzip ? b : a))[
 console.log("Fetched when needed (not counted):");
 for (const f of ["assent.wasm", "assent-panel.js", "assent-privacy.js", "assent-tcf.js", "assent-tcf.wasm"]) row(`  dist/public/${f}`, measure(file(`dist/public/${f}`)));
 
+// Where the loader's bytes are, by module: esbuild's metafile of assent.js
+// (minified by esbuild, before terser's second pass and before gzip).
+const meta = JSON.parse(readFileSync("widget/pkg/loader-meta.json", "utf8"));
+const inputs = Object.values(meta.outputs)[0].inputs;
+console.log("The loader by module (esbuild metafile, minified, before gzip):");
+console.log("  " + Object.entries(inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+  .map(([f, m]) => `${f.replace(/^widget\//, "")} ${m.bytesInOutput}`).join(", "));
+
 const peerDir = "node_modules/vanilla-cookieconsent";
 const peerVersion = JSON.parse(readFileSync(`${peerDir}/package.json`, "utf8")).version;
 const peer = sum([`${peerDir}/dist/cookieconsent.umd.js`, `${peerDir}/dist/cookieconsent.css`].map((f) => measure(readFileSync(f))));

@@ -3,19 +3,25 @@
 // `window.assent`, the page's one global.
 //
 // The wasm is the consent engine: whether to ask, what each click means,
-// the event, what may run, and every other consent rule. These modules are
-// its platform layer (each kept out of the wasm is a set of imports and glue
-// less on the wire: the banner path has a 15 KB budget, BENCHMARKS.md):
+// the event, what may run, and every other consent rule. A first visit does
+// not fetch it: the edge asked it ahead (the config answer's plan,
+// widget/src/plan.rs), and the banner is drawn and its choice recorded from
+// that. These modules are its platform layer (each kept out of the wasm is a
+// set of imports and glue less on the wire: a first visit has a 12 KB
+// budget, BENCHMARKS.md):
 //   storage.js       localStorage, or memory when it is blocked
 //   outbox.js        delivery, strictly in order, with retries
-//   state.js         the notice and the choice in force, handed to the engine
-//   engine.js        the engine's answers by name (one `ask` export)
+//   state.js         the notice and the choice in force: a first visit's
+//                    from the plan, else handed to the engine, fetched then
+//   engine.js        the engine's answers by name (one `ask` export), the
+//                    plan's until the engine is in
+//   ids.js           the UUIDs a page draws (an event, a subject, its key)
 //   consent-mode.js  Google Consent Mode's default and updates
 //   render.js        the banner, panel and placeholder as HTML strings
 //   gating.js        gated scripts, embeds, cookie clean-up
 //   surface.js       the widget's DOM, focus, clicks; what follows a choice
 //   edge.js          where the wasm and the notice come from (the static tag
-//                    and npm fetch them; the per-site tag carries them)
+//                    and npm fetch them; the per-site tag carries the notice)
 //   lazy.js          the parts off the banner path, loaded when first needed:
 //   panel.js         the preferences panel (assent-panel.js)
 //   privacy.js       the privacy center and the subject's state at the edge
@@ -47,8 +53,8 @@ export function boot(site, base, load) {
   // ../tcf/tcf.js): the state's `hooks` itself, so a part can add its own.
   var page = Object.assign(hooks, { base, site, key, list, write, asking, current: () => current });
   var answered = site && load.config();
-  // A TCF site's CMP (../tcf/tcf.js) loads beside the engine, off the banner
-  // path: the banner does not wait for it. A choice made before it is in
+  // A TCF site's CMP (../tcf/tcf.js) loads once the config is in, off the
+  // banner path: the banner does not wait for it. A choice made before it is in
   // goes without its TC string, which the edge then makes by the same rule
   // (core's `tcf::choice::complete`); Consent Mode's updates wait for it
   // (`hooks.t`, settled either way: ./consent-mode.js).

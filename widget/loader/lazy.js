@@ -1,4 +1,4 @@
-// The loader's parts off the banner path (the banner path has a 15 KB
+// The loader's parts off the banner path (a first visit has a 12 KB
 // budget): each its own ES module beside assent.js on the edge, imported
 // when first needed. The browser fetches each once; a second import of the
 // same address answers the same module.

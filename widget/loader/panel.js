@@ -1,6 +1,7 @@
 // The preferences panel as an HTML string, off the banner path: its own
-// file (assent-panel.js), which the loader imports from the edge when the
-// banner shows, so it is there by the first click on "Customise". It
+// file (assent-panel.js), which the loader imports from the edge, with the
+// engine, once the pointer or focus reaches a control that opens it, so it
+// is usually there by the click (surface.js). It
 // imports nothing: everything it renders with comes from render.js's
 // `kit()` (the notice, the helpers, the engine's answers), so the rules of
 // what is shown and escaped stay in one place.

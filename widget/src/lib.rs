@@ -12,7 +12,7 @@
 //! it fetches the notice, renders it into a Shadow DOM, keeps the outbox and
 //! the receipts in `localStorage`, sends events and retries them. The split is
 //! measured: every DOM or storage binding is a wasm import plus glue, and the
-//! banner path has a 15 KB budget (BENCHMARKS.md).
+//! first visit has a 12 KB budget (BENCHMARKS.md).
 //!
 //! Modules: [`consent`] (the choice rules), [`engine`] (the state machine the
 //! exports drive), [`notice`] (the notice as the engine needs it),
