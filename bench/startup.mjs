@@ -214,6 +214,7 @@ async function visit(path, condition, profile = false) {
     lastByte: Math.max(...performance.getEntriesByType("resource").map((e) => e.responseEnd), performance.getEntriesByType("navigation")[0].responseEnd),
   }));
   r.bytes = sent;
+  if (process.env.BENCH_DEBUG) console.log(path, JSON.stringify(r), await tab.evaluate(() => performance.getEntriesByType("resource").map((e) => `${e.name.split("/").slice(3).join("/")} ${e.startTime.toFixed(0)}-${e.responseEnd.toFixed(0)}`).join(" | ")), await tab.evaluate(() => { const n = performance.getEntriesByType("navigation")[0]; return `nav responseEnd ${n.responseEnd.toFixed(0)} dcl ${n.domContentLoadedEventEnd.toFixed(0)}`; }));
   if (profile) r.profile = where(await finished, r);
   await context.close();
   return r;
@@ -229,11 +230,15 @@ function where(profile, r) {
     const k = url.startsWith("wasm://") ? "wasm" : url ? "script" : functionName === "(idle)" ? "idle" : functionName === "(garbage collector)" ? "gc" : "browser";
     return [n.id, k];
   }));
-  const out = { script: 0, wasm: 0, browser: 0, gc: 0, idle: 0 };
+  const out = { script: 0, wasm: 0, browser: 0, gc: 0, idle: 0, top: new Map() };
+  const name = new Map(profile.nodes.map((n) => [n.id, `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}:${n.callFrame.columnNumber + 1}`]));
   let t = r.t0; // the profile starts in the first script, at t0 (ms of the page's clock)
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] / 1000;
-    if (t >= r.lastByte && t < r.visible) out[kind.get(id)] += dt;
+    if (t >= r.lastByte && t < r.visible) {
+      out[kind.get(id)] += dt;
+      out.top.set(name.get(id), (out.top.get(name.get(id)) || 0) + dt);
+    }
     t += dt;
   });
   return out;
@@ -280,4 +285,9 @@ console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const [w, [name]] of WIDGETS.entries()) {
   const r = profiles[w], p = r.profile;
   console.log(`| ${name} | ${(r.visible - r.lastByte).toFixed(1)} ms | ${p.script.toFixed(1)} | ${p.wasm.toFixed(1)} | ${p.browser.toFixed(1)} | ${p.gc.toFixed(1)} | ${p.idle.toFixed(1)} |`);
+}
+console.log("\nThe heaviest functions in that window (self time, ms):");
+for (const [w, [name]] of WIDGETS.entries()) {
+  const top = [...profiles[w].profile.top].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  console.log(`- ${name}: ${top.map(([f, ms]) => `\`${f}\` ${ms.toFixed(1)}`).join(", ")}`);
 }

@@ -33,10 +33,18 @@ const file = (f) => readFileSync(f);
 // The demo site's config answer in English, as the edge serves a first
 // visit (the widget's `answer` example: core's notice and the plan).
 const bin = process.env.ASSENT_NOTICE_BIN || "target/debug/examples/answer";
-const answer = execFileSync(bin, ["edge/sites/demo.json", "en"]);
+const config = JSON.parse(execFileSync(bin, ["edge/sites/demo.json", "en"]));
+// The first layer's line, which the edge words with workerd's Intl
+// (edge/src/first_layer.rs; the example has none): worded here alike, for
+// its bytes.
+const n = config.notice;
+const providers = [...new Set(n.purposes.filter((p) => !p.required).flatMap((p) => p.services.map((s) => s.provider)))].filter((p) => p != n.controller.name);
+const months = Math.round(n.consent_lifetime_days / 30.44).toLocaleString("en", { style: "unit", unit: "month", unitDisplay: "long" });
+config.meta = `${n.texts.third_parties.replace("{providers}", new Intl.ListFormat("en").format(providers))} ${n.texts.lifetime.replace("{duration}", months)}`;
+const answer = Buffer.from(JSON.stringify(config));
 // The per-site tag's answer: the statement the edge puts before the bundle
 // (edge/src/routes/loader.rs), then the bundle.
-const inline = JSON.stringify({ site: "demo", base: "https://consent.example.com/", config: JSON.parse(answer) }).replaceAll("<", "\\u003c");
+const inline = JSON.stringify({ site: "demo", base: "https://consent.example.com/", config }).replaceAll("<", "\\u003c");
 const perSite = Buffer.concat([Buffer.from(`document.currentScript.__assent=${inline};\n`), file("dist/public/assent-site.js")]);
 const stub = file("dist/public/assent-tcf-stub.js");
 

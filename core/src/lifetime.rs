@@ -30,3 +30,24 @@ pub fn in_force(
 ) -> bool {
     made_on == current && now_ms.saturating_sub(decided_at_ms) < u64::from(lifetime_days) * DAY_MS
 }
+
+/// How the first layer says how long a choice is kept (its `{duration}`):
+/// in whole months from four weeks on (a month being 30.44 days, rounded to
+/// the nearest), else in days. The number and its unit, as `Intl` names it
+/// (`"month"`, `"day"`); the page's language words it.
+///
+/// ```
+/// use assent_core::lifetime::shown;
+/// assert_eq!(shown(180), (6, "month"));
+/// assert_eq!(shown(395), (13, "month"));
+/// assert_eq!(shown(28), (1, "month"));
+/// assert_eq!(shown(27), (27, "day"));
+/// ```
+pub fn shown(days: u32) -> (u32, &'static str) {
+    if days < 28 {
+        (days, "day")
+    } else {
+        // Round half up, in integers: months = days / 30.44.
+        ((days * 100 + 1522) / 3044, "month")
+    }
+}

@@ -146,6 +146,27 @@ impl Notice {
         crate::canonical::sha256_hex(self).expect("a notice has only strings, bools and integers")
     }
 
+    /// The first layer's third parties (its `{providers}`): every provider
+    /// of an optional purpose's services, once each, in the notice's order,
+    /// the controller aside (the site itself is no third party).
+    ///
+    /// ```
+    /// # let config = assent_core::config::SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap();
+    /// let notice = config.notice("en").unwrap();
+    /// assert_eq!(notice.controller.name, "Vector Test Ltd");
+    /// assert_eq!(notice.third_parties(), ["Vector Test Ltd (self-hosted)", "Example Ads SA"]);
+    /// ```
+    pub fn third_parties(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let optional = self.purposes.iter().filter(|p| !p.required);
+        for provider in optional.flat_map(|p| p.services.iter().map(|s| s.provider.as_str())) {
+            if provider != self.controller.name && !out.contains(&provider) {
+                out.push(provider);
+            }
+        }
+        out
+    }
+
     /// The ids of the purposes that need consent (not required).
     pub fn optional_purposes(&self) -> impl Iterator<Item = &str> + Clone {
         self.purposes
@@ -174,4 +195,27 @@ pub struct ConfigAnswer {
     /// The site's Google Consent Mode wiring (not shown, so not hashed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_mode: Option<ConsentMode>,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::SiteConfig;
+
+    #[test]
+    fn the_third_parties_are_each_optional_provider_once_the_controller_aside() {
+        let config = SiteConfig::from_json(include_str!("../tests/vectors/site.json")).unwrap();
+        let mut notice = config.notice("en").unwrap();
+        let ads = notice.purposes[2].services[0].clone();
+        // The same provider twice, a required purpose's own provider, and
+        // the controller behind an optional purpose.
+        notice.purposes[1].services.push(ads.clone());
+        notice.purposes[0].services[0].provider = "Required Only GmbH".into();
+        let mut own = ads;
+        own.provider = notice.controller.name.clone();
+        notice.purposes[2].services.push(own);
+        assert_eq!(
+            notice.third_parties(),
+            ["Vector Test Ltd (self-hosted)", "Example Ads SA"]
+        );
+    }
 }

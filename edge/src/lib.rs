@@ -44,6 +44,7 @@ pub mod cors;
 pub mod directory;
 pub mod edition_store;
 pub mod error;
+pub mod first_layer;
 pub mod form_store;
 pub mod geo;
 pub mod jobs;

@@ -40,8 +40,10 @@ test("a text from the notice never becomes markup", async () => {
   const a = structuredClone(answer);
   a.notice.texts.title = '<img src=x onerror="alert(1)">';
   a.notice.purposes[1].services[0].cookies[0].name = "<b>";
+  a.meta = 'Shared with <a href="x">Ads & Co</a>.'; // the edge's line (edge/src/first_layer.rs)
   await start(a);
   assert.match(bannerHtml(), /&#60;img src=x onerror=&#34;alert\(1\)&#34;&#62;/);
+  assert.match(bannerHtml(), /<p class="meta">Shared with &#60;a href=&#34;x&#34;&#62;Ads &#38; Co&#60;\/a&#62;\. <a class="link"/, "the line as the edge worded it, escaped, before the policy's link");
   assert.doesNotMatch(bannerHtml() + panelHtml(), /<img|<b>/);
 });
 

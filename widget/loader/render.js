@@ -45,24 +45,16 @@ export function lang() {
   return ' lang="' + esc(config.language) + '"';
 }
 
-// The first layer, compact: title, text and the privacy policy, the lines
-// the notice adds (who else receives data, how long the choice is kept),
-// and the notice's choices as equal buttons, in its order. The GPC note is
-// the panel's: here "Accept all" says what it does.
+// The first layer, compact: title, text and the privacy policy, the line of
+// who else receives data and how long the choice is kept (the edge words
+// it: `meta`, edge/src/first_layer.rs; the page runs no `Intl` before the
+// banner), and the notice's choices as equal buttons, in its order. The GPC
+// note is the panel's: here "Accept all" says what it does.
 export function bannerHtml() {
-  var n = config.notice, t = n.texts, meta = [];
-  // The providers of the optional purposes' services, the controller aside,
-  // as the page's language lists them ("A, B and C").
-  var others = [...new Set(n.purposes.filter((p) => !p.required).flatMap((p) => p.services.map((s) => s.provider)))]
-    .filter((p) => p != n.controller.name);
-  if (t.third_parties) meta.push(t.third_parties.replace("{providers}", new Intl.ListFormat(config.language).format(others)));
-  // The lifetime in months from four weeks on, else in days.
-  var days = n.consent_lifetime_days, months = Math.round(days / 30.44);
-  if (t.lifetime) meta.push(t.lifetime.replace("{duration}", days < 28 ? unit(days, "day") : unit(months, "month")));
   return '<section class="banner" role="region" aria-labelledby="assent-title"' + lang() +
     '><h2 class="title" id="assent-title">' + esc(text("title")) + '</h2><p class="text">' + esc(text("text")) + "</p>" +
-    '<p class="meta">' + esc(meta.join(" ")) + " " + policy() + "</p>" +
-    '<div class="buttons">' + n.choices.map((c) => button(c)).join("") + "</div></section>";
+    '<p class="meta">' + esc(config.meta || "") + " " + policy() + "</p>" +
+    '<div class="buttons">' + config.notice.choices.map((c) => button(c)).join("") + "</div></section>";
 }
 
 // `n` of a time unit in the page's language, in long form ("6 Monate").

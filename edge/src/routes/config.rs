@@ -52,6 +52,8 @@ pub fn answer(
     if let Some(plan) = assent_widget::plan::of_answer(&answer) {
         value["first"] = serde_json::from_str(&plan.to_json()).map_err(internal)?;
     }
+    // The first layer's line, worded here rather than by the page's `Intl`.
+    value["meta"] = crate::first_layer::line(&answer.notice)?.into();
     // Where the site has jurisdiction rules, the answer says which regime
     // applies here, and under one that presumes consent it carries the
     // presumed choice for a browser that has none (see
