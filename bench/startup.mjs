@@ -18,7 +18,9 @@
 // Each load is a first visit (fresh browser context, empty cache). A script
 // injected before any page script polls every animation frame and stamps:
 // - "banner visible": the first frame where the banner's first button is
-//   rendered (non-zero box);
+//   rendered and seen: a non-zero box, and `checkVisibility` with opacity
+//   and visibility checked (cookieconsent fades its banner in from opacity
+//   0; a box alone counted that frame as seen);
 // - "interactive": the widget's own ready signal (Assent: `assent:ready`;
 //   cookieconsent: `CookieConsent.run()` resolved; Klaro, which has none:
 //   its notice rendered, whose buttons carry their handlers from the start).
@@ -164,7 +166,9 @@ const STAMP = `
         || document.querySelector("#cc-main .cm__btn")
         || document.querySelector(".klaro .cookie-notice button");
       const box = button?.getBoundingClientRect();
-      if (box && box.width > 0 && box.height > 0) {
+      // Shown: a box, and neither transparent nor hidden (a banner that
+      // fades in is not seen in its first frame at opacity 0).
+      if (box && box.width > 0 && box.height > 0 && button.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
         window.__visible = performance.now();
         if (button.closest(".klaro")) window.__ready = window.__visible;
         if (window.__profile) console.profileEnd("first");
@@ -205,6 +209,12 @@ async function visit(path, condition, profile = false) {
   }
   await tab.addInitScript(STAMP);
   sent = 0;
+  const trace = process.env.BENCH_TRACE && profile;
+  const events = [];
+  if (trace) {
+    cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
+    await cdp.send("Tracing.start", { categories: "devtools.timeline,blink.user_timing,v8", transferMode: "ReportEvents" });
+  }
   await tab.goto(origin + path);
   await tab.waitForFunction(() => window.__visible !== null && window.__ready !== null, null, { timeout: 30_000 });
   const r = await tab.evaluate(() => ({
@@ -214,6 +224,20 @@ async function visit(path, condition, profile = false) {
     lastByte: Math.max(...performance.getEntriesByType("resource").map((e) => e.responseEnd), performance.getEntriesByType("navigation")[0].responseEnd),
   }));
   r.bytes = sent;
+  if (trace) {
+    const done = new Promise((ok) => cdp.once("Tracing.tracingComplete", ok));
+    await cdp.send("Tracing.end");
+    await done;
+    const nav = events.find((e) => e.name === "navigationStart" && e.args?.data?.isLoadingMainFrame)?.ts ?? events.find((e) => e.name === "navigationStart").ts;
+    const sums = new Map();
+    for (const e of events) {
+      if (e.ph !== "X" || !e.dur) continue;
+      const at = (e.ts - nav) / 1000;
+      if (at < r.lastByte || at > r.visible) continue;
+      sums.set(e.name, (sums.get(e.name) || 0) + e.dur / 1000);
+    }
+    console.log(path, [...sums].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(", "));
+  }
   if (process.env.BENCH_DEBUG) console.log(path, JSON.stringify(r), await tab.evaluate(() => performance.getEntriesByType("resource").map((e) => `${e.name.split("/").slice(3).join("/")} ${e.startTime.toFixed(0)}-${e.responseEnd.toFixed(0)}`).join(" | ")), await tab.evaluate(() => { const n = performance.getEntriesByType("navigation")[0]; return `nav responseEnd ${n.responseEnd.toFixed(0)} dcl ${n.domContentLoadedEventEnd.toFixed(0)}`; }));
   if (profile) r.profile = where(await finished, r);
   await context.close();

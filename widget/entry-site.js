@@ -7,11 +7,18 @@
 //   <script src="https://EDGE/v1/sites/demo/assent.js"></script>
 // First in <head> and not deferred, like the static tag.
 import { boot } from "./loader/boot.js";
-import { get } from "./loader/edge.js";
+import { fromEdge, get } from "./loader/edge.js";
 
-var inline = document.currentScript.__assent;
+var inline = document.currentScript.__assent, config = inline.config;
+// The answer is in the language the edge chose from the tag's `?lang=` or
+// the browser's languages. A page that says it is in another (its <html
+// lang>, as the static tag reads it first) asks the edge for the notice in
+// its own, one round trip more: the edge chooses again, by core's rule.
+var page = document.documentElement.lang.toLowerCase(), primary = (l) => l.split("-")[0];
 
 boot(inline.site, inline.base, {
   wasm: () => get(inline.base + "assent.wasm", "arrayBuffer"),
-  config: () => Promise.resolve(inline.config),
+  config: () => (page && primary(page) != primary(config.language.toLowerCase())
+    ? fromEdge(inline.site, inline.base).config()
+    : Promise.resolve(config)),
 });
