@@ -9,13 +9,14 @@ import { useEdgeAndChromium, edge, browser } from "./setup.mjs";
 
 useEdgeAndChromium();
 
-const PAGE = readFileSync(new URL("../../www/index.html", import.meta.url), "utf8").replace(
-  '<script src="/assent.js" data-site="demo"></script>',
-  '<script src="/v1/sites/demo/assent.js"></script>',
-);
+// The demo page (the per-site tag is its tag) without its `lang`: the
+// language is the browser's, as the tag's answer has it.
+const DEMO = readFileSync(new URL("../../www/index.html", import.meta.url), "utf8");
+const PAGE = DEMO.replace('<html lang="en">', "<html>");
+assert.match(PAGE, /<script src="\/v1\/sites\/demo\/assent.js"><\/script>/);
 
-async function visit(context) {
-  await context.route(`${edge.url}/site-tag`, (route) => route.fulfill({ contentType: "text/html", body: PAGE }));
+async function visit(context, body = PAGE) {
+  await context.route(`${edge.url}/site-tag`, (route) => route.fulfill({ contentType: "text/html", body }));
   const page = await context.newPage();
   const requests = [];
   page.on("request", (r) => requests.push(new URL(r.url()).pathname));
@@ -43,6 +44,28 @@ test("the banner shows from one answer: no request for the notice or the wasm", 
   const [stored] = await waitForRecordsOf(edge, await subjectOf(page), 1);
   assert.equal(stored.record.event.notice.hash, notice.notice_hash);
   assert.equal(stored.record.event.notice.language, "de");
+  await context.close();
+});
+
+// The answer's language is the browser's; a page that says it is in another
+// (its <html lang>, which the static tag reads first) asks the edge again.
+test("a page in another language than the answer's asks the edge for the notice in its own, one request more", async () => {
+  const context = await browser.newContext({ locale: "de-DE" });
+  const { page, requests } = await visit(context, DEMO.replace('<html lang="en">', '<html lang="fr">'));
+  await page.evaluate(() => window.assent.ready);
+  const fr = await (await fetch(`${edge.url}/v1/sites/demo/config?lang=fr`)).json();
+  assert.match(await page.locator("#assent-host >> section.banner h2").innerText(), new RegExp(fr.notice.texts.title));
+  assert.equal(requests.filter((p) => p.endsWith("/config")).length, 1, requests.join(" "));
+  await page.click("#assent-host >> section.banner button[data-act=accept_all]");
+  const [stored] = await waitForRecordsOf(edge, await subjectOf(page), 1);
+  assert.equal(stored.record.event.notice.language, "fr");
+  assert.equal(stored.record.event.notice.hash, fr.notice_hash);
+  // A page in the answer's own language asks nothing more.
+  const same = await browser.newContext({ locale: "de-DE" });
+  const again = await visit(same, DEMO.replace('<html lang="en">', '<html lang="de-AT">'));
+  await again.page.evaluate(() => window.assent.ready);
+  assert.ok(!again.requests.some((p) => p.endsWith("/config")), again.requests.join(" "));
+  await same.close();
   await context.close();
 });
 

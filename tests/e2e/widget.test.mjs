@@ -30,6 +30,20 @@ async function servePageWithLang(page, lang) {
   });
 }
 
+/** Serves the demo page with the static tag (`/assent.js`, which fetches the
+ *  notice after it arrives) where the demo has the per-site tag: for the
+ *  tests of that fetch. A TCF site's stub comes first, as the per-site
+ *  answer puts it. */
+async function serveWithStaticTag(page) {
+  await page.route(edge.url + "/", async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace('<script src="/v1/sites/demo/assent.js"></script>',
+      '<script src="/assent-tcf-stub.js"></script><script src="/assent.js" data-site="demo"></script>');
+    assert.match(html, /src="\/assent.js"/);
+    await route.fulfill({ response, body: html });
+  });
+}
+
 /** Records layout shifts from page start, so a test can assert there were none. */
 const trackLayoutShift = () => {
   window.__cls = 0;
@@ -320,6 +334,7 @@ test("behind a busy shared address: the config refused twice with 429 is asked a
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = pageErrors(page);
+  await serveWithStaticTag(page); // the config the static tag fetches
   let asked = 0;
   await page.route("**/v1/sites/demo/config**", (route) => {
     asked++;
@@ -342,6 +357,7 @@ test("the edge down, then up: a dropped connection and a 503 are asked again, an
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = pageErrors(page);
+  await serveWithStaticTag(page); // the config the static tag fetches
   let asked = 0;
   await page.route("**/v1/sites/demo/config**", (route) => {
     asked++;
@@ -360,6 +376,7 @@ test("the edge unreachable at load: asked again 4 times, then ready rejects, no 
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = pageErrors(page);
+  await serveWithStaticTag(page); // the config the static tag fetches
   let asked = 0;
   await page.route("**/v1/sites/demo/config**", (route) => {
     asked++;
@@ -431,6 +448,7 @@ test("texts from the notice are shown as text and never become markup", async ()
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = pageErrors(page);
+  await serveWithStaticTag(page); // the config the static tag fetches
   // A site owner's override with markup in it (or a compromised config): the
   // answer of the real edge, with its texts changed on the way.
   const markup = `<img src=x onerror="window.__ran = 1">"'&`;
