@@ -16,6 +16,9 @@
 //!   isolate's asking), and its store on SQLite;
 //! - [`cors`]: origin checks and CORS headers;
 //! - [`geo`]: the visitor's country, from Cloudflare's header;
+//! - [`first_layer`]: the banner's line of third parties and lifetime, worded
+//!   with the platform's `Intl` into the config answer (the widget's plan of
+//!   a first visit, `assent_widget::plan`, goes beside it);
 //! - [`rate_limit`]: per-site, per-client limits (hashed client address);
 //! - [`consent_cookie`]: the first-party cookie that carries the choice in force;
 //! - [`messages`]: the typed messages between the Worker and the objects, by

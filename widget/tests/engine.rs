@@ -6,7 +6,7 @@
 use assent_core::config::SiteConfig;
 use assent_core::event::{Action, ConsentEvent, Context, Control, Surface};
 use assent_widget::engine::{Choice, Engine, Moment};
-use assent_widget::notice::{Notice, Purpose};
+use assent_widget::notice::Notice;
 use assent_widget::Consent;
 
 #[cfg(target_arch = "wasm32")]
