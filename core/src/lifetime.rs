@@ -51,3 +51,28 @@ pub fn shown(days: u32) -> (u32, &'static str) {
         ((days * 100 + 1522) / 3044, "month")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lifetime_is_shown_in_days_below_four_weeks_then_in_rounded_months() {
+        let cases = [
+            (0, (0, "day")),
+            (27, (27, "day")),
+            (28, (1, "month")),
+            (45, (1, "month")),   // 1.478 months
+            (46, (2, "month")),   // 1.511 months
+            (365, (12, "month")), // 11.99
+            (395, (13, "month")),
+        ];
+        for (days, want) in cases {
+            assert_eq!(shown(days), want, "{days} days");
+            // The loader's rule until the edge worded it: Math.round(days / 30.44).
+            if days >= 28 {
+                assert_eq!(want.0, (f64::from(days) / 30.44).round() as u32);
+            }
+        }
+    }
+}
