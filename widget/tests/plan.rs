@@ -93,6 +93,18 @@ fn planned_with_page(planned: &str) -> String {
     event.to_string()
 }
 
+/// `engine` after "Accept all" on the banner.
+fn accepted_all(engine: &Engine) -> Engine {
+    let mut after = engine.clone();
+    let moment = Moment {
+        now_ms: NOW,
+        random: &[1; 32],
+        path: "/",
+    };
+    after.act(Control::AcceptAll, Surface::Banner, moment);
+    after
+}
+
 #[test]
 fn what_may_run_and_each_signal_are_the_engines_answers_before_and_after() {
     let (plan, engine) = plan("en");
@@ -103,16 +115,7 @@ fn what_may_run_and_each_signal_are_the_engines_answers_before_and_after() {
         "required purposes only"
     );
     let accept = &plan.choices[0];
-    let mut after = engine.clone();
-    after.act(
-        Control::AcceptAll,
-        Surface::Banner,
-        Moment {
-            now_ms: NOW,
-            random: &[1; 32],
-            path: "/",
-        },
-    );
+    let after = accepted_all(&engine);
     assert_eq!(accept.run, after.runs());
     assert!(
         accept.run.iter().any(|k| k == "marketing ads"),
@@ -138,16 +141,7 @@ fn what_may_run_and_each_signal_are_the_engines_answers_before_and_after() {
 #[test]
 fn every_key_that_may_run_is_accepted_and_nothing_else_is() {
     let (plan, engine) = plan("en");
-    let mut after = engine.clone();
-    after.act(
-        Control::AcceptAll,
-        Surface::Banner,
-        Moment {
-            now_ms: NOW,
-            random: &[1; 32],
-            path: "/",
-        },
-    );
+    let after = accepted_all(&engine);
     let notice = after.notice().clone();
     for p in &notice.purposes {
         let listed = plan.choices[0].run.contains(&p.id);
