@@ -78,14 +78,6 @@ impl Notice {
             .is_some_and(|p| !p.required && p.services.iter().any(|s| s == service))
     }
 
-    /// Whether Global Privacy Control changes a choice on this notice: an
-    /// optional purpose is sale or sharing ([`crate::Consent::all`]).
-    pub fn gpc_matters(&self) -> bool {
-        self.purposes
-            .iter()
-            .any(|p| !p.required && p.sale_or_sharing)
-    }
-
     /// Ids of the purposes that need consent.
     pub fn optional_purposes(&self) -> impl Iterator<Item = &str> + Clone {
         self.purposes

@@ -69,7 +69,7 @@ pub struct Plan {
     pub choices: Vec<Planned>,
     /// Those of them that Global Privacy Control changes, as a browser that
     /// sends it makes them: none unless the notice has an optional purpose
-    /// that is sale or sharing ([`Notice::gpc_matters`]).
+    /// that is sale or sharing ([`crate::Consent::all`]).
     pub gpc: Vec<Planned>,
 }
 
@@ -98,21 +98,18 @@ pub fn first_visit(
     notice: Notice,
     signals: &BTreeMap<String, Vec<String>>,
 ) -> Option<Plan> {
+    let with = Engine::new(site, "", notice.clone(), true)?;
     let without = Engine::new(site, "", notice, false)?;
     let choices = planned(&without, signals);
-    let gpc = match without.notice().gpc_matters() {
-        true => {
-            let with = Engine::new(site, "", without.notice().clone(), true)?;
-            // Only what differs: the page writes `gpc` itself either way.
-            planned(&with, signals)
-                .into_iter()
-                .zip(&choices)
-                .filter(|(g, c)| g.event != c.event || g.run != c.run || g.granted != c.granted)
-                .map(|(g, _)| g)
-                .collect()
-        }
-        false => Vec::new(),
-    };
+    // Under GPC, only the choices it changes (the page writes `gpc` itself
+    // either way). What runs and which signals are granted follow from the
+    // event's decisions, so an event that is the same is the same choice.
+    let gpc = planned(&with, signals)
+        .into_iter()
+        .zip(&choices)
+        .filter(|(g, c)| g.event != c.event)
+        .map(|(g, _)| g)
+        .collect();
     Some(Plan {
         before: without.runs(),
         choices,

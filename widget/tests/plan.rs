@@ -161,7 +161,7 @@ fn every_key_that_may_run_is_accepted_and_nothing_else_is() {
 fn under_gpc_the_plan_holds_the_choices_gpc_changes_as_the_engine_makes_them() {
     let (plan, engine) = plan("en");
     assert!(
-        engine.notice().gpc_matters(),
+        engine.notice().purposes.iter().any(|p| p.sale_or_sharing),
         "the vectors' site sells or shares"
     );
     let gpc = with_gpc(&engine);
