@@ -62,7 +62,6 @@ export function waitForRecordsOf(edge, subject, n = 1) {
   }, `${n} records for ${subject}`, { every: 250 });
 }
 
-/** Collects the page's uncaught errors from now on: a test asserts the array stays empty. */
 /** Waits until a TCF site's CMP (which loads off the banner path) has loaded in `page`. */
 export function cmpLoaded(page) {
   return eventually(() => page.evaluate(() => new Promise((done) => {
@@ -70,6 +69,7 @@ export function cmpLoaded(page) {
   })), "the page's CMP");
 }
 
+/** Collects the page's uncaught errors from now on: a test asserts the array stays empty. */
 export function pageErrors(page) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));

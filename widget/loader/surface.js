@@ -14,7 +14,7 @@ import { lazy } from "./lazy.js";
 import { update } from "./consent-mode.js";
 import { clean, gate } from "./gating.js";
 
-var root, banner, panel, choices, opener, scroll, more;
+var root, banner, panel, choices, opener, scroll, more, moving;
 
 function insert(html) {
   var wrapper = document.createElement("div");
@@ -112,7 +112,12 @@ export function decided(e) {
     if (banner) banner.remove();
     banner = null;
     if (!choices) choices = insert(choicesHtml());
-    if (focus) choices.firstElementChild.focus();
+    // Focus we move is not the visitor's intent: it fetches nothing.
+    if (focus) {
+      moving = true;
+      choices.firstElementChild.focus();
+      moving = false;
+    }
   }
   apply();
   emit("assent:change");
@@ -136,7 +141,7 @@ function wire() {
       decided(record(name, panel));
     }
   });
-  var opens = (e) => { if (e.target.closest?.('[data-act="customise"],[data-act="choices"]')) soon(); };
+  var opens = (e) => { if (!moving && e.target.closest?.('[data-act="customise"],[data-act="choices"]')) soon(); };
   root.addEventListener("pointerover", opens);
   root.addEventListener("focusin", opens);
   // The panel's linked switches and modal keys live with it (./panel.js).
