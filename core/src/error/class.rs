@@ -168,6 +168,7 @@ impl Error {
                 RequestError::SiteUnknown { .. } | RequestError::NotFound => NotFound,
                 RequestError::MethodNotAllowed => MethodNotAllowed,
                 RequestError::BodyTooLarge { .. } => TooLarge,
+                RequestError::BodyUnreadable => Invalid,
                 RequestError::Unauthorized => Unauthorized,
                 RequestError::RateLimited => TooMany,
                 RequestError::PreviewOnly => Forbidden,

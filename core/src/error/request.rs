@@ -30,6 +30,10 @@ pub enum RequestError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The body stopped before its end: the client or the network broke
+    /// it off while the route read it. Nothing was read into a record.
+    #[error("the request body could not be read to its end")]
+    BodyUnreadable,
     /// An owner's route without a bearer key, or with one the edge never
     /// issued.
     #[error("a valid admin key is required")]
@@ -51,6 +55,7 @@ impl RequestError {
             RequestError::NotFound => "not_found",
             RequestError::MethodNotAllowed => "method_not_allowed",
             RequestError::BodyTooLarge { .. } => "body_too_large",
+            RequestError::BodyUnreadable => "body_unreadable",
             RequestError::Unauthorized => "unauthorized",
             RequestError::RateLimited => "rate_limited",
             RequestError::PreviewOnly => "preview_only",
