@@ -3,11 +3,13 @@
 //! own calls, re-consent) hold. Each test runs twice: natively under `cargo
 //! test`, and as the shipped wasm in Chromium under `wasm-bindgen-test`.
 
-use assent_core::config::SiteConfig;
-use assent_core::event::{Action, ConsentEvent, Context, Control, Surface};
+mod common;
+
+use assent_core::event::{Action, ConsentEvent, Control, Surface};
 use assent_widget::engine::{Choice, Engine, Moment};
 use assent_widget::notice::Notice;
 use assent_widget::Consent;
+use common::{accepted_by_core, config, NOW, ORIGIN};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -15,14 +17,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-const SITE: &str = include_str!("../../core/tests/vectors/site.json");
-const ORIGIN: &str = "https://vectors.example";
-const NOW: f64 = 1_795_000_000_000.0;
 const DAY: f64 = 86_400_000.0;
-
-fn config() -> SiteConfig {
-    SiteConfig::from_json(SITE).unwrap()
-}
 
 /// The notice as the loader hands it over: from the edge's config answer,
 /// built with core exactly as the edge builds it.
@@ -48,17 +43,6 @@ fn at(now_ms: f64, seed: u8) -> Moment<'static> {
         random,
         path: "/news",
     }
-}
-
-/// Parses an event the engine wrote with core and validates it for the site.
-fn accepted_by_core(json: &str) -> ConsentEvent {
-    let event = ConsentEvent::from_json(json.as_bytes()).unwrap();
-    let ctx = Context {
-        now_ms: NOW as u64 + 500,
-        self_origin: None,
-    };
-    event.validate(&config(), &ctx).unwrap();
-    event
 }
 
 fn decisions(pairs: &[(&str, bool)]) -> Vec<(String, bool)> {

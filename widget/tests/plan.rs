@@ -4,11 +4,13 @@
 //! which signals are granted are the engine's answers after it. Runs
 //! natively and as wasm in Chromium, like the engine's tests.
 
-use assent_core::config::SiteConfig;
-use assent_core::event::{ConsentEvent, Context, Control, Surface};
+mod common;
+
+use assent_core::event::{Control, Surface};
 use assent_widget::engine::{Engine, Moment};
 use assent_widget::notice::Notice;
 use assent_widget::plan::{first_visit, of_answer, Plan, CONTROLS};
+use common::{accepted_by_core, config, NOW, ORIGIN};
 use serde_json::{json, Value};
 
 #[cfg(target_arch = "wasm32")]
@@ -16,14 +18,6 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-const SITE: &str = include_str!("../../core/tests/vectors/site.json");
-const ORIGIN: &str = "https://vectors.example";
-const NOW: f64 = 1_795_000_000_000.0;
-
-fn config() -> SiteConfig {
-    SiteConfig::from_json(SITE).unwrap()
-}
 
 fn plan(lang: &str) -> (Plan, Engine) {
     let answer = config().config_answer([lang]);
@@ -69,13 +63,7 @@ fn each_planned_event_is_the_event_the_engine_writes_for_its_button() {
                 written,
                 "{lang} {control:?}"
             );
-            let event =
-                ConsentEvent::from_json(planned_with_page(&planned.event).as_bytes()).unwrap();
-            let ctx = Context {
-                now_ms: NOW as u64 + 500,
-                self_origin: None,
-            };
-            event.validate(&config(), &ctx).unwrap();
+            accepted_by_core(&planned_with_page(&planned.event));
         }
     }
 }
