@@ -138,8 +138,23 @@ impl Engine {
 
     /// "Accept all", "Reject all" or "Withdraw all" on `surface`.
     pub fn act(&mut self, control: Control, surface: Surface, m: Moment<'_>) -> String {
-        let consent = Consent::all(&self.notice, control == Control::AcceptAll, self.gpc);
+        let consent = self.first_layer(control);
         self.record(consent, true, surface, control, m)
+    }
+
+    /// The choice a first-layer button makes: everything or only what is
+    /// required (under GPC, sale or sharing stays off either way).
+    fn first_layer(&self, control: Control) -> Consent {
+        Consent::all(&self.notice, control == Control::AcceptAll, self.gpc)
+    }
+
+    /// The action of an event that makes `consent` the choice, after the
+    /// choice in force.
+    fn action(&self, consent: &Consent) -> Action {
+        Action::for_change(
+            self.grants_optional(),
+            consent.grants_optional(&self.notice),
+        )
     }
 
     /// "Save choices" with the panel's switches.
@@ -248,10 +263,7 @@ impl Engine {
         control: Control,
         m: Moment<'_>,
     ) -> String {
-        let action = Action::for_change(
-            self.grants_optional(),
-            consent.grants_optional(&self.notice),
-        );
+        let action = self.action(&consent);
         let subject = self
             .subject
             .get_or_insert_with(|| {
@@ -323,13 +335,15 @@ impl Engine {
     /// ahead, for a [`crate::plan`]. Its action is the one of this engine's
     /// choice in force, as `act`'s is.
     pub fn planned(&self, control: Control) -> String {
-        let consent = Consent::all(&self.notice, control == Control::AcceptAll, self.gpc);
-        let action = Action::for_change(
-            self.grants_optional(),
-            consent.grants_optional(&self.notice),
-        );
+        let consent = self.first_layer(control);
         let mut j = Json::new();
-        self.body(&mut j, action, &consent, Surface::Banner, control);
+        self.body(
+            &mut j,
+            self.action(&consent),
+            &consent,
+            Surface::Banner,
+            control,
+        );
         j.finish()
     }
 
