@@ -30,7 +30,7 @@
 //                    on each event, the panel's vendors (assent-tcf.js)
 import { open, key, list, read, write } from "./storage.js";
 import { flush, sendTo } from "./outbox.js";
-import { begin, config, configure, current, engine, get, accepts, mark, record, hooks } from "./state.js";
+import { begin, config, configure, current, engine, get, accepts, mark, once, record, hooks } from "./state.js";
 import { asking } from "./engine.js";
 import { denyAll, regions } from "./consent-mode.js";
 import { lazy, lazyFrom } from "./lazy.js";
@@ -65,10 +65,7 @@ export function boot(site, base, load) {
   // from the bytes rather than streamed: one path that works whatever MIME
   // type a bundler or CDN serves the .wasm with, and the glue's streaming
   // fallbacks stay out of the bundle.
-  var compiled, wasm = () => compiled || (compiled = load.wasm().then(WebAssembly.compile).catch((e) => {
-    compiled = null;
-    throw e;
-  }));
+  var wasm = once(() => load.wasm().then(WebAssembly.compile));
   if (site && read("")) wasm().catch(() => {});
   var ready = site
     ? Promise.all([

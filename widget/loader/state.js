@@ -34,6 +34,16 @@ export function mark(decisions, service) {
   });
 }
 
+// `start()`'s promise, kept once asked for; forgotten if it fails, so the
+// next call starts again.
+export function once(start) {
+  var p;
+  return () => p || (p = start().catch((e) => {
+    p = null;
+    throw e;
+  }));
+}
+
 // Takes up the notice of `answer` for `site` and the stored choice; whether
 // to ask (before a choice, or while one leaves purposes undecided).
 // A first visit (no stored choice) is answered from the edge's plan
@@ -48,12 +58,12 @@ export function begin(site, answer, privacyControl, wasm) {
   var stored = event(read(""));
   if (!stored && (stored = event(answer.choice))) write("", stored);
   current = stored;
-  var started, first = answer.first;
-  // The engine, started once when first needed (a failure is asked again
-  // next time): the notice handed over, then the choice in force, which it
-  // takes up (0: current and answered; 1: current, but the banner still
-  // asks; 2: not current, asked afresh). Resolves with whether to ask.
-  engine = () => started || (started = wasm().then((module) => {
+  var first = answer.first;
+  // The engine, started once when first needed: the notice handed over,
+  // then the choice in force, which it takes up (0: current and answered;
+  // 1: current, but the banner still asks; 2: not current, asked afresh).
+  // Resolves with whether to ask.
+  engine = once(() => wasm().then((module) => {
     W.initSync({ module: module });
     answer.notice.purposes.forEach((p) => {
       W.purpose(p.id, !!p.required, !!p.sale_or_sharing);
@@ -70,9 +80,6 @@ export function begin(site, answer, privacyControl, wasm) {
     var r = W.restore(String(current.subject), String(current.notice?.version || ""), +current.client_time_ms || 0, Date.now(), !current.unanswered);
     if (r > 1) current = null;
     return r > 0;
-  }).catch((e) => {
-    started = null;
-    throw e;
   }));
   if (stored || !first) return engine();
   planned({ run: first.before });
