@@ -41,25 +41,23 @@ pub(crate) async fn asset(env: &Env, path: &str) -> Result<Vec<u8>, ApiError> {
     Ok(resp.bytes().await?)
 }
 
-/// The bundle, read once per isolate: it changes only with a deploy, which
-/// starts new isolates.
-async fn widget(env: &Env) -> Result<&'static Vec<u8>, ApiError> {
-    static WIDGET: OnceLock<Vec<u8>> = OnceLock::new();
-    if let Some(widget) = WIDGET.get() {
-        return Ok(widget);
-    }
-    let bundle = asset(env, "/assent-site.js").await?;
-    Ok(WIDGET.get_or_init(|| bundle))
-}
+/// The widget's per-site bundle.
+static WIDGET: OnceLock<Vec<u8>> = OnceLock::new();
+/// The CMP API's stub (assent-tcf-stub.js).
+static TCF_STUB: OnceLock<Vec<u8>> = OnceLock::new();
 
-/// The CMP API's stub (assent-tcf-stub.js), read once per isolate.
-async fn tcf_stub(env: &Env) -> Result<&'static Vec<u8>, ApiError> {
-    static STUB: OnceLock<Vec<u8>> = OnceLock::new();
-    if let Some(stub) = STUB.get() {
-        return Ok(stub);
+/// The static asset at `path`, read once per isolate into `cell`: assets
+/// change only with a deploy, which starts new isolates.
+async fn once_per_isolate(
+    env: &Env,
+    cell: &'static OnceLock<Vec<u8>>,
+    path: &str,
+) -> Result<&'static [u8], ApiError> {
+    if let Some(bytes) = cell.get() {
+        return Ok(bytes);
     }
-    let stub = asset(env, "/assent-tcf-stub.js").await?;
-    Ok(STUB.get_or_init(|| stub))
+    let bytes = asset(env, path).await?;
+    Ok(cell.get_or_init(|| bytes))
 }
 
 /// Serves the per-site loader.
@@ -79,7 +77,7 @@ pub async fn tag(
     visitor: bool,
 ) -> Result<Response, ApiError> {
     let (answer, cache) = config::answer(req, env, site, visitor)?;
-    let bundle = widget(env).await?;
+    let bundle = once_per_isolate(env, &WIDGET, "/assent-site.js").await?;
     let inline = serde_json::json!({
         "site": site.site,
         "base": base,
@@ -92,7 +90,9 @@ pub async fn tag(
     // vendor's script can ask for it (widget/tcf/stub.js).
     let mut body = match &site.tcf {
         Some(_) => {
-            let mut stub = tcf_stub(env).await?.clone();
+            let mut stub = once_per_isolate(env, &TCF_STUB, "/assent-tcf-stub.js")
+                .await?
+                .to_vec();
             stub.push(b'\n');
             stub
         }
